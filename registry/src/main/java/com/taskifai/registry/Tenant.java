@@ -1,0 +1,46 @@
+package com.taskifai.registry;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * One row of the tenant registry. The database URL and key are ciphertext as stored; decrypt them
+ * with {@link com.taskifai.registry.crypto.CredentialCipher} and the contexts in {@link
+ * TenantCredentials}.
+ */
+public record Tenant(
+    UUID tenantId,
+    String subdomain,
+    String companyName,
+    String adminEmail,
+    TenantStatus status,
+    boolean active,
+    String region,
+    String databaseServerId,
+    String databaseName,
+    String encryptedDatabaseUrl,
+    String encryptedDatabaseKey,
+    String metadataJson,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant verifiedAt,
+    Instant activatedAt,
+    Instant suspendedAt,
+    Instant deletedAt) {
+
+  /** True when the registry holds the tenant's encrypted credentials. */
+  public boolean hasCredentials() {
+    return encryptedDatabaseUrl != null && encryptedDatabaseKey != null;
+  }
+
+  /** True when the routing runtime may serve this tenant's traffic. */
+  public boolean servesTraffic() {
+    return active && status == TenantStatus.ACTIVE && hasCredentials();
+  }
+
+  @Override
+  public String toString() {
+    // Ciphertext and e-mail stay out of logs; ids are enough to find the row.
+    return "Tenant[" + tenantId + ", " + subdomain + ", " + status + "]";
+  }
+}

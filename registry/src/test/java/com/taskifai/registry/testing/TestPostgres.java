@@ -1,0 +1,111 @@
+package com.taskifai.registry.testing;
+
+import com.taskifai.registry.PlatformDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * A real PostgreSQL server for tests: one embedded server per test JVM, started on first use and
+ * stopped when the JVM exits. Each test gets databases of its own, so tests do not see each other's
+ * rows.
+ */
+public final class TestPostgres {
+  /** Password of the platform role in test platform databases. */
+  public static final String PLATFORM_PASSWORD = "test-platform-pw";
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static EmbeddedPostgres server;
+
+  private TestPostgres() {}
+
+  /** The shared server, started on first use. */
+  public static synchronized EmbeddedPostgres server() {
+    if (server == null) {
+      try {
+        server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
+      }
+      EmbeddedPostgres started = server;
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      started.close();
+                    } catch (IOException ignored) {
+                      // The JVM is going away; the data folder is temporary.
+                    }
+                  }));
+    }
+    return server;
+  }
+
+  public static int port() {
+    return server().getPort();
+  }
+
+  /** JDBC URL of a database on the shared server. */
+  public static String jdbcUrl(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+  }
+
+  /** The superuser ({@code postgres}, no password) on a database. */
+  public static DataSource superuser(String database) {
+    return dataSource(database, "postgres", null);
+  }
+
+  public static DataSource dataSource(String database, String user, String password) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(jdbcUrl(database));
+    ds.setUser(user);
+    if (password != null) {
+      ds.setPassword(password);
+    }
+    return ds;
+  }
+
+  /** A new empty database with a unique name starting with {@code prefix}. */
+  public static String createDatabase(String prefix) {
+    String name = prefix + "_" + COUNTER.incrementAndGet() + "_" + ProcessHandle.current().pid();
+    execute(superuser("postgres"), "CREATE DATABASE " + name);
+    return name;
+  }
+
+  /** Runs statements as the superuser on a database. */
+  public static void execute(DataSource ds, String... statements) {
+    try (Connection c = ds.getConnection();
+        Statement st = c.createStatement()) {
+      for (String sql : statements) {
+        st.execute(sql);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A new platform database, migrated, with its own non-superuser platform role. Use {@link
+   * Platform#platform()} the way the platform does and {@link Platform#owner()} for checks.
+   */
+  public static Platform platform() {
+    String db = createDatabase("platform");
+    String role = "platform_" + UUID.randomUUID().toString().substring(0, 8);
+    PlatformDatabase.ensureDatabaseAndRole(superuser("postgres"), db, role, PLATFORM_PASSWORD);
+    PlatformDatabase.migrate(superuser(db), role);
+    return new Platform(
+        db, role, jdbcUrl(db), superuser(db), dataSource(db, role, PLATFORM_PASSWORD));
+  }
+
+  /** A migrated platform database and the two ways to reach it. */
+  public record Platform(
+      String database, String role, String jdbcUrl, DataSource owner, DataSource platform) {}
+}
