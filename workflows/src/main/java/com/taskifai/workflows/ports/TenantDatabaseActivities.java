@@ -1,0 +1,44 @@
+package com.taskifai.workflows.ports;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/** Work inside the database server that holds the tenant database. Each method is idempotent. */
+@ActivityInterface
+public interface TenantDatabaseActivities {
+
+  /**
+   * Creates the tenant's owner role (NOLOGIN) and app role (LOGIN, new random password), the
+   * database (from the template when the fast path is on), revokes everything from PUBLIC and
+   * grants CONNECT to the tenant's roles only. Stages the app password encrypted in the registry
+   * for store_credentials. A second call finds what exists, sets a new password and goes on.
+   */
+  @ActivityMethod(name = "create_database")
+  void createDatabase(StepInput input);
+
+  /** Undo of create_database: drops the database and both roles; dropping nothing is done. */
+  @ActivityMethod(name = "undo_create_database")
+  void dropDatabase(StepInput input);
+
+  /**
+   * Flyway migrations of {@code db/tenant}; nothing to do when the database came from the template.
+   */
+  @ActivityMethod(name = "migrate_schema")
+  void migrateSchema(StepInput input);
+
+  /** Upserts the default vendor configurations. */
+  @ActivityMethod(name = "seed_vendor_configs")
+  void seedVendorConfigs(StepInput input);
+
+  /** ENABLE and FORCE row level security and (re)creates the policies. */
+  @ActivityMethod(name = "apply_rls")
+  void applyRls(StepInput input);
+
+  /**
+   * Creates the first admin user with no password and a one-time set-password token (stored hashed,
+   * expiring; the plain token staged encrypted for send_welcome_email). A second call finds the
+   * admin.
+   */
+  @ActivityMethod(name = "create_admin_user")
+  void createAdminUser(StepInput input);
+}

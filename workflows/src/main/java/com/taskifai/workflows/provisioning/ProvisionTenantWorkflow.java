@@ -1,0 +1,33 @@
+package com.taskifai.workflows.provisioning;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * Takes one tenant from requested to active, step by step (see {@link
+ * com.taskifai.workflows.Step}), undoing every finished step in reverse order when a later one
+ * fails for good or the workflow is cancelled.
+ */
+@WorkflowInterface
+public interface ProvisionTenantWorkflow {
+  /** The task queue the worker polls for all platform workflows and activities. */
+  String TASK_QUEUE = "taskifai-platform";
+
+  /** The workflow id: one provisioning per subdomain at a time. */
+  static String workflowId(String subdomain) {
+    return "tenant-provision-" + subdomain;
+  }
+
+  @WorkflowMethod
+  ProvisioningResult provision(ProvisionTenantRequest request);
+
+  /** The admin verified the e-mail address; the workflow goes on to activation. */
+  @SignalMethod(name = "email_verified")
+  void emailVerified(EmailVerified signal);
+
+  /** Status and per-step progress, for the API and the portal. */
+  @QueryMethod(name = "progress")
+  ProvisioningProgress progress();
+}
