@@ -14,5 +14,6 @@ public record ProvisionTenantRequest(
     String adminEmail,
     String region,
     String requestedBy,
-    String injectFault)
+    String injectFault,
+    java.time.Duration verificationTimeout)
     implements TenantScoped {}
