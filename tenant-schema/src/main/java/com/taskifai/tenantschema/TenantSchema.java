@@ -1,0 +1,357 @@
+package com.taskifai.tenantschema;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * The schema of every tenant database: Flyway migrations under {@code classpath:db/tenant}, the
+ * grants of the app role, the default vendor configs, the row level security policies and the first
+ * admin user.
+ *
+ * <p>Every method connects with an administrator of the tenant database (a superuser, or a server
+ * admin that is a member of the owner role) and works as {@code ownerRole} ({@code SET ROLE}), so
+ * every object belongs to the owner role and none to the administrator. Every method is idempotent.
+ */
+public final class TenantSchema {
+  /** The tables that hold tenant data; each has row level security enabled and forced. */
+  public static final List<String> TENANT_TABLES =
+      List.of(
+          "users",
+          "products",
+          "vendor_configs",
+          "upload_batches",
+          "sellout_entries2",
+          "ecommerce_orders",
+          "conversation_history");
+
+  private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  // The request's identity, as the routing runtime sets it with SET LOCAL. The second argument of
+  // current_setting makes a missing setting NULL, and NULL never passes a policy.
+  private static final String IS_ADMIN = "current_setting('app.user_role', true) = 'admin'";
+  private static final String IS_MEMBER =
+      "current_setting('app.user_role', true) IN ('admin', 'user')";
+  private static final String IS_AUTH = "current_setting('app.user_role', true) = 'auth'";
+  private static final String USER_ID = "NULLIF(current_setting('app.user_id', true), '')::uuid";
+
+  private TenantSchema() {}
+
+  /**
+   * Applies the {@code db/tenant} migrations as {@code ownerRole}. Idempotent.
+   *
+   * @return the number of migrations applied (0 when the schema is current)
+   */
+  public static int migrate(DataSource admin, String ownerRole) {
+    requireIdentifier(ownerRole);
+    allowOwnerToCreate(admin, ownerRole);
+    return Flyway.configure()
+        .dataSource(new OwnerRoleDataSource(admin, ownerRole))
+        .locations("classpath:db/tenant")
+        .load()
+        .migrate()
+        .migrationsExecuted;
+  }
+
+  /**
+   * Grants {@code appRole} SELECT, INSERT, UPDATE, DELETE on every tenant table, USAGE on the
+   * sequences, and the same on tables later migrations create. The app role gets nothing on the
+   * Flyway history. Idempotent.
+   */
+  public static void grantAppRole(DataSource admin, String ownerRole, String appRole) {
+    requireIdentifier(ownerRole);
+    requireIdentifier(appRole);
+    asOwner(
+        admin,
+        ownerRole,
+        false,
+        st -> {
+          st.execute("GRANT USAGE ON SCHEMA public TO " + appRole);
+          st.execute(
+              "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + appRole);
+          st.execute("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + appRole);
+          st.execute(
+              "ALTER DEFAULT PRIVILEGES FOR ROLE "
+                  + ownerRole
+                  + " IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "
+                  + appRole);
+          st.execute(
+              "ALTER DEFAULT PRIVILEGES FOR ROLE "
+                  + ownerRole
+                  + " IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "
+                  + appRole);
+          st.execute("REVOKE ALL ON flyway_schema_history FROM " + appRole);
+          // Currencies are reference data: readable, never written by the app.
+          st.execute("REVOKE INSERT, UPDATE, DELETE ON currency_codes FROM " + appRole);
+          return null;
+        });
+  }
+
+  /**
+   * Upserts the default vendor configs, one per sample shape in {@code data/sellout}. Idempotent.
+   *
+   * @return the number of default configs
+   */
+  public static int seedVendorConfigs(DataSource admin, String ownerRole) {
+    requireIdentifier(ownerRole);
+    List<VendorConfig> defaults = VendorConfig.defaults();
+    asOwner(
+        admin,
+        ownerRole,
+        true,
+        st -> {
+          try (PreparedStatement ps =
+              st.getConnection()
+                  .prepareStatement(
+                      "INSERT INTO vendor_configs (vendor_key, display_name, delimiter, quote_char,"
+                          + " header_line, period_format, decimal_separator, default_currency,"
+                          + " column_mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))"
+                          + " ON CONFLICT (vendor_key) DO UPDATE SET"
+                          + " display_name = EXCLUDED.display_name, delimiter = EXCLUDED.delimiter,"
+                          + " quote_char = EXCLUDED.quote_char, header_line = EXCLUDED.header_line,"
+                          + " period_format = EXCLUDED.period_format,"
+                          + " decimal_separator = EXCLUDED.decimal_separator,"
+                          + " default_currency = EXCLUDED.default_currency,"
+                          + " column_mapping = EXCLUDED.column_mapping, updated_at = now()")) {
+            for (VendorConfig v : defaults) {
+              ps.setString(1, v.vendorKey());
+              ps.setString(2, v.displayName());
+              ps.setString(3, String.valueOf(v.delimiter()));
+              ps.setString(4, String.valueOf(v.quoteChar()));
+              ps.setInt(5, v.headerLine());
+              ps.setString(6, v.periodFormat());
+              ps.setString(7, String.valueOf(v.decimalSeparator()));
+              ps.setString(8, v.defaultCurrency());
+              ps.setString(9, v.columnMappingJson());
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          return null;
+        });
+    return defaults.size();
+  }
+
+  /**
+   * Enables and forces row level security on every tenant table and (re)creates the policies. The
+   * policies read {@code app.user_id} and {@code app.user_role} and name no role, so a database
+   * copied from a template keeps working. Idempotent.
+   *
+   * <ul>
+   *   <li>an admin ({@code app.user_role = 'admin'}) reads and writes every row;
+   *   <li>a user reads users, products, orders and vendor configs, and reads and writes only the
+   *       upload batches, sell-out rows and conversations that are their own;
+   *   <li>the sign-in flows ({@code app.user_role = 'auth'}) read and update users only.
+   * </ul>
+   */
+  public static void applyRls(DataSource admin, String ownerRole) {
+    requireIdentifier(ownerRole);
+    Map<String, List<String>> policies =
+        Map.of(
+            "users",
+            List.of(
+                "CREATE POLICY member_read ON users FOR SELECT USING (" + IS_MEMBER + ")",
+                "CREATE POLICY admin_write ON users FOR ALL USING ("
+                    + IS_ADMIN
+                    + ") WITH CHECK ("
+                    + IS_ADMIN
+                    + ")",
+                "CREATE POLICY auth_read ON users FOR SELECT USING (" + IS_AUTH + ")",
+                "CREATE POLICY auth_update ON users FOR UPDATE USING ("
+                    + IS_AUTH
+                    + ") WITH CHECK ("
+                    + IS_AUTH
+                    + ")"),
+            "products",
+            readAllWriteAdmin("products"),
+            "vendor_configs",
+            readAllWriteAdmin("vendor_configs"),
+            "ecommerce_orders",
+            readAllWriteAdmin("ecommerce_orders"),
+            "upload_batches",
+            ownRows("upload_batches", "uploaded_by"),
+            "sellout_entries2",
+            ownRows("sellout_entries2", "uploaded_by"),
+            "conversation_history",
+            ownRows("conversation_history", "user_id"));
+    asOwner(
+        admin,
+        ownerRole,
+        false,
+        st -> {
+          for (String table : TENANT_TABLES) {
+            List<String> existing = new ArrayList<>();
+            try (ResultSet rs =
+                st.executeQuery(
+                    "SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = '"
+                        + table
+                        + "'")) {
+              while (rs.next()) {
+                existing.add(rs.getString(1));
+              }
+            }
+            for (String name : existing) {
+              st.execute("DROP POLICY \"" + name.replace("\"", "\"\"") + "\" ON " + table);
+            }
+            for (String sql : policies.get(table)) {
+              st.execute(sql);
+            }
+            st.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
+            st.execute("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
+          }
+          return null;
+        });
+  }
+
+  private static List<String> readAllWriteAdmin(String table) {
+    return List.of(
+        "CREATE POLICY member_read ON " + table + " FOR SELECT USING (" + IS_MEMBER + ")",
+        "CREATE POLICY admin_write ON "
+            + table
+            + " FOR ALL USING ("
+            + IS_ADMIN
+            + ") WITH CHECK ("
+            + IS_ADMIN
+            + ")");
+  }
+
+  private static List<String> ownRows(String table, String ownerColumn) {
+    String own = "(" + IS_ADMIN + " OR " + ownerColumn + " = " + USER_ID + ")";
+    return List.of(
+        "CREATE POLICY own_rows ON " + table + " FOR ALL USING " + own + " WITH CHECK " + own);
+  }
+
+  /** True when every tenant table exists and has row level security enabled and forced. */
+  public static boolean rlsApplied(DataSource any) {
+    try (Connection c = any.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname = ANY (?)"
+                    + " AND c.relrowsecurity AND c.relforcerowsecurity")) {
+      ps.setArray(1, c.createArrayOf("text", TENANT_TABLES.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1) == TENANT_TABLES.size();
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the row level security of the tenant tables", e);
+    }
+  }
+
+  /**
+   * Creates the first admin user (role admin, no password) holding the hash of a one-time
+   * set-password token, unless a user with that e-mail exists: then returns that user's id and
+   * leaves the token alone, so a retried call cannot replace a token already mailed.
+   */
+  public static UUID createAdminUser(
+      DataSource admin,
+      String ownerRole,
+      String email,
+      String setPasswordTokenHash,
+      Instant tokenExpiresAt) {
+    requireIdentifier(ownerRole);
+    if (email == null || !email.contains("@")) {
+      throw new IllegalArgumentException("admin e-mail must be an e-mail address");
+    }
+    String normalized = email.strip().toLowerCase(Locale.ROOT);
+    return asOwner(
+        admin,
+        ownerRole,
+        true,
+        st -> {
+          Connection c = st.getConnection();
+          try (PreparedStatement ins =
+              c.prepareStatement(
+                  "INSERT INTO users (email, role, set_password_token_hash,"
+                      + " set_password_token_expires_at) VALUES (?, 'admin', ?, ?)"
+                      + " ON CONFLICT (email) DO NOTHING")) {
+            ins.setString(1, normalized);
+            ins.setString(2, setPasswordTokenHash);
+            ins.setTimestamp(3, Timestamp.from(tokenExpiresAt));
+            ins.executeUpdate();
+          }
+          try (PreparedStatement sel = c.prepareStatement("SELECT id FROM users WHERE email = ?")) {
+            sel.setString(1, normalized);
+            try (ResultSet rs = sel.executeQuery()) {
+              rs.next();
+              return rs.getObject(1, UUID.class);
+            }
+          }
+        });
+  }
+
+  /** PostgreSQL 15+ no longer lets every role create in {@code public}; the owner role needs to. */
+  private static void allowOwnerToCreate(DataSource admin, String ownerRole) {
+    try (Connection c = admin.getConnection();
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT has_schema_privilege('"
+                  + ownerRole
+                  + "', 'public', 'CREATE')"
+                  + " AND has_schema_privilege('"
+                  + ownerRole
+                  + "', 'public', 'USAGE')")) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          return;
+        }
+      }
+      st.execute("GRANT USAGE, CREATE ON SCHEMA public TO " + ownerRole);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot let " + ownerRole + " create objects in schema public", e);
+    }
+  }
+
+  private interface Work<T> {
+    T run(Statement st) throws SQLException;
+  }
+
+  /**
+   * Runs work in one transaction as the owner role; with {@code asTenantAdmin} the row level
+   * security policies see a tenant admin, since setup writes rows after RLS may be forced.
+   */
+  private static <T> T asOwner(
+      DataSource admin, String ownerRole, boolean asTenantAdmin, Work<T> work) {
+    try (Connection c = admin.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL ROLE " + ownerRole);
+        if (asTenantAdmin) {
+          st.execute("SET LOCAL app.user_role = 'admin'");
+        }
+        T result = work.run(st);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("tenant schema operation failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireIdentifier(String name) {
+    if (name == null || !IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException("'" + name + "' is not a plain lower-case SQL identifier");
+    }
+  }
+}
