@@ -1,0 +1,399 @@
+package com.taskifai.workflows.provisioning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Message;
+import com.taskifai.workflows.RecordingActivities;
+import com.taskifai.workflows.Step;
+import com.taskifai.workflows.ports.AuditRecord;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.failure.CanceledFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ProvisionTenantWorkflowTest {
+
+  static final String HAPPY_HISTORY = "histories/provision-happy-path.json";
+  private static final List<Step> STEPS_WITH_UNDO =
+      List.of(
+          Step.RESERVE_TENANT, Step.CREATE_DATABASE, Step.STORE_CREDENTIALS, Step.CONFIGURE_DNS);
+  private static final UUID TENANT = UUID.fromString("6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b");
+  private static final String SUBDOMAIN = "acme";
+
+  private TestWorkflowEnvironment env;
+  private RecordingActivities activities;
+  private WorkflowClient client;
+
+  @BeforeEach
+  void startTemporal() {
+    env = TestWorkflowEnvironment.newInstance();
+    Worker worker = env.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
+    worker.registerWorkflowImplementationTypes(ProvisionTenantWorkflowImpl.class);
+    activities = new RecordingActivities();
+    worker.registerActivitiesImplementations(activities);
+    env.start();
+    client = env.getWorkflowClient();
+  }
+
+  @AfterEach
+  void stopTemporal() {
+    env.close();
+  }
+
+  private ProvisionTenantWorkflow start(String injectFault, Duration verificationTimeout) {
+    ProvisionTenantWorkflow workflow =
+        client.newWorkflowStub(
+            ProvisionTenantWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowId(ProvisionTenantWorkflow.workflowId(SUBDOMAIN))
+                .build());
+    WorkflowClient.start(
+        workflow::provision,
+        new ProvisionTenantRequest(
+            TENANT,
+            SUBDOMAIN,
+            "Acme GmbH",
+            "admin@acme.test",
+            "eu-central-1",
+            "ops@taskifai.test",
+            injectFault,
+            verificationTimeout));
+    return workflow;
+  }
+
+  private static ProvisioningResult resultOf(ProvisionTenantWorkflow workflow) {
+    return WorkflowStub.fromTyped(workflow).getResult(ProvisioningResult.class);
+  }
+
+  private static StepProgress stepOf(ProvisioningProgress progress, Step step) {
+    return progress.steps().stream()
+        .filter(s -> s.name().equals(step.stepName()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** The undos registered up to and including the failing step, in reverse order. */
+  private static List<String> undosThrough(Step failing) {
+    List<String> undos = new ArrayList<>();
+    for (Step step : STEPS_WITH_UNDO) {
+      if (step.ordinal() <= failing.ordinal()) {
+        undos.add(0, "undo_" + step.stepName());
+      }
+    }
+    return undos;
+  }
+
+  static Stream<Step> stepsThatRollBack() {
+    return Arrays.stream(Step.values()).filter(s -> s != Step.SEND_WELCOME_EMAIL);
+  }
+
+  @ParameterizedTest
+  @MethodSource("stepsThatRollBack")
+  void permanentFailureAtAStepUndoesTheStepsBeforeItInReverseOrder(Step failing) {
+    ProvisionTenantWorkflow workflow = start(failing.stepName(), null);
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+
+    ProvisioningResult result = resultOf(workflow);
+
+    assertThat(result.status()).isEqualTo("FAILED");
+    assertThat(result.failedStep()).isEqualTo(failing.stepName());
+    assertThat(result.reason()).startsWith("INJECTED_FAULT");
+    assertThat(activities.rollbackCalls()).containsExactlyElementsOf(undosThrough(failing));
+    for (Step later : Step.values()) {
+      if (later.ordinal() > failing.ordinal()) {
+        assertThat(activities.calls()).doesNotContain(later.stepName());
+      }
+    }
+    assertThat(activities.failureRecords())
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.step()).isEqualTo(failing.stepName());
+              assertThat(record.reason()).contains("injected fault");
+            });
+
+    ProvisioningProgress progress = workflow.progress();
+    assertThat(progress.status()).isEqualTo("FAILED");
+    assertThat(stepOf(progress, failing).state()).isEqualTo(StepProgress.FAILED);
+    assertThat(stepOf(progress, failing).error()).contains("injected fault");
+    for (Step step : STEPS_WITH_UNDO) {
+      if (step.ordinal() < failing.ordinal()) {
+        assertThat(stepOf(progress, step).state()).isEqualTo(StepProgress.COMPENSATED);
+      }
+    }
+    for (Step step : Step.values()) {
+      if (step.ordinal() > failing.ordinal()) {
+        assertThat(stepOf(progress, step).state()).isEqualTo(StepProgress.PENDING);
+      }
+    }
+  }
+
+  @Test
+  void verifiedTenantBecomesActiveWithEveryStepDone() {
+    ProvisionTenantWorkflow workflow = start(null, null);
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+
+    ProvisioningResult result = resultOf(workflow);
+
+    assertThat(result).isEqualTo(new ProvisioningResult(TENANT, "ACTIVE", null, null, true));
+    assertThat(activities.calls())
+        .filteredOn(c -> !c.equals("record_audit"))
+        .containsExactly(
+            "reserve_tenant",
+            "place_database",
+            "create_database",
+            "store_credentials",
+            "configure_dns",
+            "migrate_schema",
+            "seed_vendor_configs",
+            "apply_rls",
+            "create_admin_user",
+            "send_verification_email",
+            "mark_awaiting_verification",
+            "mark_verified",
+            "activate_tenant",
+            "send_welcome_email");
+    ProvisioningProgress progress = workflow.progress();
+    assertThat(progress.tenantId()).isEqualTo(TENANT);
+    assertThat(progress.status()).isEqualTo("ACTIVE");
+    assertThat(progress.steps())
+        .extracting(StepProgress::name)
+        .containsExactly(Arrays.stream(Step.values()).map(Step::stepName).toArray(String[]::new));
+    assertThat(progress.steps())
+        .allSatisfy(
+            step -> {
+              assertThat(step.state()).isEqualTo(StepProgress.DONE);
+              assertThat(step.startedAt()).isNotNull();
+              assertThat(step.finishedAt()).isAfterOrEqualTo(step.startedAt());
+            });
+    assertThat(activities.audits())
+        .extracting(AuditRecord::outcome)
+        .containsExactly("started", "verified");
+  }
+
+  @Test
+  void waitsForVerificationInAwaitingVerificationUntilTheSignalArrives() throws Exception {
+    ProvisionTenantWorkflow workflow = start(null, Duration.ofDays(1));
+
+    ProvisioningProgress progress = awaitStatus(workflow, "AWAITING_VERIFICATION");
+
+    assertThat(stepOf(progress, Step.SEND_VERIFICATION_EMAIL).state()).isEqualTo(StepProgress.DONE);
+    assertThat(stepOf(progress, Step.AWAIT_VERIFICATION).state()).isEqualTo(StepProgress.RUNNING);
+    assertThat(activities.calls()).doesNotContain("activate_tenant");
+
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+    assertThat(resultOf(workflow).status()).isEqualTo("ACTIVE");
+  }
+
+  @Test
+  void failedWelcomeMailLeavesTheTenantActive() {
+    activities.down.add("send_welcome_email");
+    ProvisionTenantWorkflow workflow = start(null, null);
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+
+    ProvisioningResult result = resultOf(workflow);
+
+    assertThat(result.status()).isEqualTo("ACTIVE");
+    assertThat(result.welcomeEmailSent()).isFalse();
+    assertThat(activities.rollbackCalls()).isEmpty();
+    // Bounded retry: five attempts, then the failure is recorded instead of blocking the tenant.
+    assertThat(activities.calls()).filteredOn("send_welcome_email"::equals).hasSize(5);
+    assertThat(activities.audits())
+        .anySatisfy(
+            audit -> {
+              assertThat(audit.step()).isEqualTo("send_welcome_email");
+              assertThat(audit.outcome()).isEqualTo("failed");
+            });
+    ProvisioningProgress progress = workflow.progress();
+    assertThat(progress.status()).isEqualTo("ACTIVE");
+    assertThat(stepOf(progress, Step.SEND_WELCOME_EMAIL).state()).isEqualTo(StepProgress.FAILED);
+  }
+
+  @Test
+  void cancellationWhileAwaitingVerificationCompensatesEveryStep() throws Exception {
+    ProvisionTenantWorkflow workflow = start(null, null);
+    awaitStatus(workflow, "AWAITING_VERIFICATION");
+
+    WorkflowStub.fromTyped(workflow).cancel();
+
+    assertThatThrownBy(() -> resultOf(workflow))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    assertThat(activities.rollbackCalls())
+        .containsExactly(
+            "undo_configure_dns",
+            "undo_store_credentials",
+            "undo_create_database",
+            "undo_reserve_tenant");
+    assertThat(activities.failureRecords())
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.step()).isEqualTo("await_verification");
+              assertThat(record.reason()).isEqualTo("provisioning cancelled");
+            });
+    assertThat(activities.audits()).extracting(AuditRecord::outcome).contains("cancelled");
+    assertThat(workflow.progress().status()).isEqualTo("FAILED");
+  }
+
+  @Test
+  void verificationTimeoutCompensatesEveryStep() {
+    ProvisionTenantWorkflow workflow = start(null, Duration.ofHours(48));
+
+    ProvisioningResult result = resultOf(workflow);
+
+    assertThat(result.status()).isEqualTo("FAILED");
+    assertThat(result.failedStep()).isEqualTo("await_verification");
+    assertThat(result.reason()).contains("verification timed out after PT48H");
+    assertThat(activities.rollbackCalls())
+        .containsExactly(
+            "undo_configure_dns",
+            "undo_store_credentials",
+            "undo_create_database",
+            "undo_reserve_tenant");
+    assertThat(activities.calls()).doesNotContain("activate_tenant", "mark_verified");
+    assertThat(activities.audits())
+        .extracting(AuditRecord::outcome)
+        .containsExactly("started", "timeout");
+  }
+
+  @Test
+  void compensationThatKeepsFailingEndsRollbackFailedAfterTheOtherCompensationsRan() {
+    activities.down.add("undo_configure_dns");
+    ProvisionTenantWorkflow workflow = start(Step.MIGRATE_SCHEMA.stepName(), null);
+
+    ProvisioningResult result = resultOf(workflow);
+
+    assertThat(result.status()).isEqualTo("ROLLBACK_FAILED");
+    assertThat(result.failedStep()).isEqualTo("migrate_schema");
+    assertThat(activities.rollbackCalls())
+        .containsExactly(
+            "undo_configure_dns",
+            "undo_configure_dns",
+            "undo_configure_dns",
+            "undo_configure_dns",
+            "undo_configure_dns",
+            "undo_store_credentials",
+            "undo_create_database",
+            "undo_reserve_tenant",
+            "mark_rollback_failed");
+    assertThat(activities.failureRecords())
+        .last()
+        .satisfies(
+            record -> {
+              assertThat(record.step()).isEqualTo("migrate_schema");
+              assertThat(record.reason()).contains("undo_configure_dns").contains("UNAVAILABLE");
+            });
+    ProvisioningProgress progress = workflow.progress();
+    assertThat(progress.status()).isEqualTo("ROLLBACK_FAILED");
+    assertThat(stepOf(progress, Step.CONFIGURE_DNS).state()).isEqualTo(StepProgress.FAILED);
+    assertThat(stepOf(progress, Step.CONFIGURE_DNS).error()).contains("undo_configure_dns");
+    assertThat(stepOf(progress, Step.STORE_CREDENTIALS).state())
+        .isEqualTo(StepProgress.COMPENSATED);
+  }
+
+  @Test
+  void happyPathHistoryReplaysWithTheCurrentCode() throws Exception {
+    ProvisionTenantWorkflow workflow = start(null, null);
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+    resultOf(workflow);
+    WorkflowExecutionHistory history =
+        client.fetchHistory(ProvisionTenantWorkflow.workflowId(SUBDOMAIN));
+
+    WorkflowReplayer.replayWorkflowExecution(history, ProvisionTenantWorkflowImpl.class);
+
+    if (Boolean.getBoolean("taskifai.recordHistories")) {
+      Path file = Path.of("src/test/resources", HAPPY_HISTORY);
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, history.toJson(true));
+    }
+  }
+
+  @Test
+  void recordedHappyPathHistoryStillReplays() throws Exception {
+    // A change that makes the workflow issue different commands for an old history fails here.
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        HAPPY_HISTORY, ProvisionTenantWorkflowImpl.class);
+  }
+
+  @Test
+  void historyPayloadsCarryNoSecretFields() {
+    ProvisionTenantWorkflow workflow = start(null, null);
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+    resultOf(workflow);
+    List<HistoryEvent> events =
+        client.fetchHistory(ProvisionTenantWorkflow.workflowId(SUBDOMAIN)).getEvents();
+
+    List<String> payloads = new ArrayList<>();
+    events.forEach(event -> collectPayloads(event, payloads));
+
+    // The request, every activity input and result, the signal and the result are all here.
+    assertThat(payloads).anyMatch(p -> p.contains("admin@acme.test"));
+    assertThat(payloads).anyMatch(p -> p.contains("\"injectFault\":false"));
+    Pattern key = Pattern.compile("\"([A-Za-z_]+)\"\\s*:");
+    for (String payload : payloads) {
+      Matcher matcher = key.matcher(payload);
+      while (matcher.find()) {
+        assertThat(matcher.group(1).toLowerCase(Locale.ROOT))
+            .doesNotContain("password", "secret", "token", "credential", "key");
+      }
+    }
+  }
+
+  /** Every payload anywhere in a history event, decoded as text. */
+  static void collectPayloads(Message message, List<String> out) {
+    if (message instanceof Payload payload) {
+      out.add(payload.getData().toStringUtf8());
+      return;
+    }
+    message
+        .getAllFields()
+        .forEach(
+            (field, value) -> {
+              if (value instanceof Message child) {
+                collectPayloads(child, out);
+              } else if (value instanceof List<?> list) {
+                list.stream()
+                    .filter(Message.class::isInstance)
+                    .forEach(item -> collectPayloads((Message) item, out));
+              }
+            });
+  }
+
+  private static ProvisioningProgress awaitStatus(ProvisionTenantWorkflow workflow, String status)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    ProvisioningProgress progress = workflow.progress();
+    while (!progress.status().equals(status) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      progress = workflow.progress();
+    }
+    assertThat(progress.status()).isEqualTo(status);
+    return progress;
+  }
+}
