@@ -29,6 +29,11 @@ public final class CredentialCipher {
     this.ring = ring;
   }
 
+  /** The ring this cipher uses; other primitives of this package derive their keys from it. */
+  KeyRing keyRing() {
+    return ring;
+  }
+
   /** The context that binds a tenant's column value to that tenant and column. */
   public static String tenantContext(UUID tenantId, String field) {
     return "tenant:" + tenantId + ":" + field;

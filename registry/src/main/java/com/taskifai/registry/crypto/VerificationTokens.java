@@ -44,6 +44,11 @@ public final class VerificationTokens {
     this.verifyingKeys = List.copyOf(keys);
   }
 
+  /** Tokens on the same key ring as the credential cipher. */
+  public static VerificationTokens of(CredentialCipher cipher) {
+    return new VerificationTokens(cipher.keyRing());
+  }
+
   /** A url-safe token for the tenant that stops verifying at {@code expiresAt}. */
   public String issue(UUID tenantId, Instant expiresAt) {
     byte[] payload =

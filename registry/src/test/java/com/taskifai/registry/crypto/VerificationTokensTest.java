@@ -79,6 +79,15 @@ class VerificationTokensTest {
   }
 
   @Test
+  void sharesTheKeyRingOfTheCredentialCipher() {
+    UUID tenant = UUID.randomUUID();
+    VerificationTokens fromCipher =
+        VerificationTokens.of(new CredentialCipher(KeyRing.parse(keyA)));
+
+    assertThat(tokens.verify(fromCipher.issue(tenant, NOW.plusSeconds(60)), NOW)).contains(tenant);
+  }
+
+  @Test
   void rejectsMalformedTokensWithoutThrowing() {
     assertThat(tokens.verify(null, NOW)).isEmpty();
     assertThat(tokens.verify("", NOW)).isEmpty();
