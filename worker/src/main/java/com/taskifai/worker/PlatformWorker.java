@@ -1,0 +1,89 @@
+package com.taskifai.worker;
+
+import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
+import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
+import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.interceptors.WorkerInterceptor;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The platform's Temporal worker: every platform workflow and the given activity implementations on
+ * {@link ProvisionTenantWorkflow#TASK_QUEUE}. {@link #start()} begins polling; {@link #close()}
+ * stops it and waits briefly for running tasks.
+ */
+public final class PlatformWorker implements AutoCloseable {
+
+  /** The workflow implementations the platform runs. */
+  static final List<Class<?>> WORKFLOW_TYPES =
+      List.of(
+          ProvisionTenantWorkflowImpl.class,
+          SuspendTenantWorkflowImpl.class,
+          ReactivateTenantWorkflowImpl.class,
+          OffboardTenantWorkflowImpl.class);
+
+  private final WorkerFactory factory;
+
+  private PlatformWorker(WorkerFactory factory) {
+    this.factory = factory;
+  }
+
+  /**
+   * Builds the worker; nothing polls until {@link #start()}.
+   *
+   * @param client the client of the Temporal server the worker polls
+   * @param activities the activity implementations (one object per activity interface)
+   * @param interceptors worker interceptors, such as the one that audits every activity
+   * @param embeddedServer true when the server is the SDK's test server: it never times out a
+   *     workflow task waiting on a worker's sticky queue, so a worker that dies would strand its
+   *     workflows; sticky execution is then turned off and every workflow task goes to the shared
+   *     queue (at the cost of replaying the short history on each task)
+   */
+  public static PlatformWorker create(
+      WorkflowClient client,
+      Collection<?> activities,
+      List<WorkerInterceptor> interceptors,
+      boolean embeddedServer) {
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client,
+            WorkerFactoryOptions.newBuilder()
+                .setWorkerInterceptors(interceptors.toArray(WorkerInterceptor[]::new))
+                .build());
+    WorkerOptions.Builder options = WorkerOptions.newBuilder();
+    if (embeddedServer) {
+      // A zero timeout makes the SDK send no sticky attributes at all (checked in SDK 1.38).
+      options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
+    }
+    Worker worker = factory.newWorker(ProvisionTenantWorkflow.TASK_QUEUE, options.build());
+    worker.registerWorkflowImplementationTypes(WORKFLOW_TYPES.toArray(Class<?>[]::new));
+    worker.registerActivitiesImplementations(activities.toArray());
+    return new PlatformWorker(factory);
+  }
+
+  /** Starts polling the task queue. */
+  public void start() {
+    factory.start();
+  }
+
+  /** True once started and not yet shut down. */
+  public boolean isRunning() {
+    return factory.isStarted() && !factory.isShutdown();
+  }
+
+  /** Stops polling and waits up to ten seconds for running tasks to finish. */
+  @Override
+  public void close() {
+    factory.shutdown();
+    factory.awaitTermination(10, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,69 @@
+package com.taskifai.worker;
+
+import com.taskifai.activities.PlatformActivities;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker as its own process. Configuration from the environment: {@code
+ * TASKIFAI_TEMPORAL_TARGET} (default 127.0.0.1:7233), {@code TASKIFAI_TEMPORAL_NAMESPACE}
+ * (default), {@code TASKIFAI_TEMPORAL_EMBEDDED} (true when the target is the SDK's test server),
+ * and whatever {@link PlatformActivities#fromEnvironment} reads (platform database, master keys,
+ * SMTP, DNS).
+ */
+public final class WorkerMain {
+
+  private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
+
+  /** Printed to standard output once the worker polls, for scripts and tests that wait on it. */
+  static final String READY = "taskifai worker polling";
+
+  private WorkerMain() {}
+
+  public static void main(String[] args) throws InterruptedException {
+    Map<String, String> env = System.getenv();
+    String target = value(env, "TASKIFAI_TEMPORAL_TARGET", "127.0.0.1:7233");
+    String namespace = value(env, "TASKIFAI_TEMPORAL_NAMESPACE", "default");
+    boolean embedded = Boolean.parseBoolean(value(env, "TASKIFAI_TEMPORAL_EMBEDDED", "false"));
+
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            service, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    PlatformActivities activities = PlatformActivities.fromEnvironment(env);
+    PlatformWorker worker =
+        PlatformWorker.create(
+            client, activities.implementations(), List.of(activities.interceptor()), embedded);
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  worker.close();
+                  activities.close();
+                  service.shutdown();
+                  stopped.countDown();
+                },
+                "taskifai-worker-shutdown"));
+    worker.start();
+    log.info("worker polling {} on {} (namespace {})", target, "taskifai-platform", namespace);
+    System.out.println(READY);
+    System.out.flush();
+    stopped.await();
+  }
+
+  private static String value(Map<String, String> env, String key, String fallback) {
+    String value = env.get(key);
+    return value == null || value.isBlank() ? fallback : value.strip();
+  }
+}
