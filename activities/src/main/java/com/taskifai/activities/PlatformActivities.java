@@ -1,0 +1,168 @@
+package com.taskifai.activities;
+
+import com.taskifai.activities.audit.AuditingActivityInterceptor;
+import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
+import com.taskifai.activities.dns.DnsActivitiesImpl;
+import com.taskifai.activities.dns.DnsProvider;
+import com.taskifai.activities.dns.LocalDnsProvider;
+import com.taskifai.activities.dns.Route53DnsProvider;
+import com.taskifai.activities.mail.SmtpMailer;
+import com.taskifai.activities.mail.TenantMailActivitiesImpl;
+import com.taskifai.activities.registry.TenantRegistryActivitiesImpl;
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.crypto.VerificationTokens;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.temporal.common.interceptors.WorkerInterceptor;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * Every activity implementation of the platform and the interceptor that audits them, built from
+ * the platform database, the credential cipher and the configuration. The worker registers {@link
+ * #implementations()} and {@link #interceptor()}; {@link #close()} releases what this object opened
+ * (the DNS client, and the pool when built by {@link #fromEnvironment}).
+ */
+public final class PlatformActivities implements AutoCloseable {
+  private final TenantRegistryActivitiesImpl registry;
+  private final TenantDatabaseActivitiesImpl database;
+  private final DnsActivitiesImpl dns;
+  private final TenantMailActivitiesImpl mail;
+  private final AuditingActivityInterceptor interceptor;
+  private final List<AutoCloseable> resources;
+
+  private PlatformActivities(
+      TenantRegistryActivitiesImpl registry,
+      TenantDatabaseActivitiesImpl database,
+      DnsActivitiesImpl dns,
+      TenantMailActivitiesImpl mail,
+      AuditingActivityInterceptor interceptor,
+      List<AutoCloseable> resources) {
+    this.registry = registry;
+    this.database = database;
+    this.dns = dns;
+    this.mail = mail;
+    this.interceptor = interceptor;
+    this.resources = resources;
+  }
+
+  /** The activities on an existing platform data source (the platform role). */
+  public static PlatformActivities create(
+      DataSource platformDataSource, CredentialCipher cipher, ActivitiesConfig config) {
+    return create(platformDataSource, cipher, config, Clock.systemUTC());
+  }
+
+  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
+  public static PlatformActivities create(
+      DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
+    List<AutoCloseable> resources = new ArrayList<>();
+    TenantRegistry tenants = new TenantRegistry(platform);
+    DatabaseServers servers = new DatabaseServers(platform);
+    AuditLog audit = new AuditLog(platform);
+    StagedSecrets secrets = new StagedSecrets(platform, cipher);
+    DnsProvider provider = dnsProvider(platform, config, resources);
+    return new PlatformActivities(
+        new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
+        new TenantDatabaseActivitiesImpl(tenants, servers, secrets, cipher, config, clock),
+        new DnsActivitiesImpl(provider, config),
+        new TenantMailActivitiesImpl(
+            tenants,
+            secrets,
+            VerificationTokens.of(cipher),
+            new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
+            config,
+            clock),
+        new AuditingActivityInterceptor(audit),
+        resources);
+  }
+
+  /**
+   * The activities as a process configures them from its environment: a pool on {@code
+   * TASKIFAI_DB_URL}/{@code _USER}/{@code _PASSWORD}, the key ring of {@code TASKIFAI_MASTER_KEYS}
+   * (or {@code TASKIFAI_MASTER_KEYS_FILE}), and {@link ActivitiesConfig#fromEnvironment}.
+   */
+  public static PlatformActivities fromEnvironment(Map<String, String> env) {
+    String url = env.get("TASKIFAI_DB_URL");
+    if (url == null || url.isBlank()) {
+      throw new IllegalStateException(
+          "TASKIFAI_DB_URL is not set: the activities need the platform database");
+    }
+    KeyRing ring = KeyRing.fromEnvironment(env, null);
+    ActivitiesConfig config = ActivitiesConfig.fromEnvironment(env);
+    HikariConfig pool = new HikariConfig();
+    pool.setPoolName("taskifai-activities");
+    pool.setJdbcUrl(url);
+    pool.setUsername(env.get("TASKIFAI_DB_USER"));
+    pool.setPassword(env.get("TASKIFAI_DB_PASSWORD"));
+    pool.setMaximumPoolSize(10);
+    HikariDataSource dataSource = new HikariDataSource(pool);
+    PlatformActivities activities =
+        create(dataSource, new CredentialCipher(ring), config, Clock.systemUTC());
+    activities.resources.add(dataSource);
+    return activities;
+  }
+
+  private static DnsProvider dnsProvider(
+      DataSource platform, ActivitiesConfig config, List<AutoCloseable> resources) {
+    return switch (config.dnsProvider()) {
+      case LOCAL -> new LocalDnsProvider(platform, config.dnsTarget(), config.dnsTtl().toSeconds());
+      case ROUTE53 -> {
+        Route53DnsProvider route53 =
+            new Route53DnsProvider(
+                Route53DnsProvider.client(config.route53Endpoint(), null),
+                config.route53HostedZoneId(),
+                config.dnsTarget(),
+                config.dnsTtl().toSeconds(),
+                config.dnsSyncTimeout(),
+                Duration.ofSeconds(2));
+        resources.add(route53);
+        yield route53;
+      }
+    };
+  }
+
+  /** The activity implementations to register on the worker. */
+  public List<Object> implementations() {
+    return List.of(registry, database, dns, mail);
+  }
+
+  /** The interceptor that writes the audit rows; add it to the worker factory's interceptors. */
+  public WorkerInterceptor interceptor() {
+    return interceptor;
+  }
+
+  public TenantRegistryActivitiesImpl registry() {
+    return registry;
+  }
+
+  public TenantDatabaseActivitiesImpl database() {
+    return database;
+  }
+
+  public DnsActivitiesImpl dns() {
+    return dns;
+  }
+
+  public TenantMailActivitiesImpl mail() {
+    return mail;
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception ignored) {
+        // Closing on shutdown: nothing left to do with the failure.
+      }
+    }
+  }
+}

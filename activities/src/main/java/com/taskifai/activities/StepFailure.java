@@ -1,0 +1,28 @@
+package com.taskifai.activities;
+
+import com.taskifai.workflows.FailureType;
+import io.temporal.failure.ApplicationFailure;
+import java.util.UUID;
+
+/** Builds the typed {@link ApplicationFailure}s the workflows react to. */
+public final class StepFailure {
+  private StepFailure() {}
+
+  /** A failure of the given type; retryable exactly when the type says so. */
+  public static ApplicationFailure of(FailureType type, String message) {
+    return type.retryable()
+        ? ApplicationFailure.newFailure(message, type.name())
+        : ApplicationFailure.newNonRetryableFailure(message, type.name());
+  }
+
+  /** The step was asked to fail by fault injection (tests and demos only). */
+  public static ApplicationFailure injected(String step, UUID tenantId) {
+    return of(
+        FailureType.INJECTED_FAULT, "fault injected into step " + step + " of tenant " + tenantId);
+  }
+
+  /** The tenant row is missing. */
+  public static ApplicationFailure tenantMissing(UUID tenantId) {
+    return of(FailureType.INVALID_STATE, "tenant " + tenantId + " is not in the registry");
+  }
+}

@@ -1,0 +1,118 @@
+package com.taskifai.activities.database;
+
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.crypto.CredentialCipher;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The admin account of one database server (a {@code database_servers} row), with the password
+ * decrypted in memory only. Connections are not pooled: provisioning steps are rare and short.
+ */
+final class ServerAdmin {
+  private final DatabaseServers.Server server;
+  private final String password;
+
+  ServerAdmin(DatabaseServers.Server server, CredentialCipher cipher) {
+    this.server = server;
+    this.password = server.adminPassword(cipher);
+  }
+
+  String serverId() {
+    return server.id();
+  }
+
+  /** The database the server row names (usually {@code postgres}). */
+  DataSource maintenance() {
+    return dataSource(server.jdbcUrl());
+  }
+
+  /** Another database of the same server, as the admin. */
+  DataSource database(String name) {
+    return dataSource(TenantDatabaseNames.jdbcUrl(server.jdbcUrl(), name));
+  }
+
+  private DataSource dataSource(String url) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(url);
+    ds.setUser(server.adminUsername());
+    if (password != null && !password.isEmpty()) {
+      ds.setPassword(password);
+    }
+    ds.setConnectTimeout(10);
+    ds.setApplicationName("taskifai-provisioning");
+    return ds;
+  }
+
+  static void execute(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  static boolean exists(Connection c, String sql, String param) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, param);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  static boolean roleExists(Connection c, String role) throws SQLException {
+    return exists(c, "SELECT 1 FROM pg_roles WHERE rolname = ?", role);
+  }
+
+  static boolean databaseExists(Connection c, String database) throws SQLException {
+    return exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", database);
+  }
+
+  /** Creates a role unless it exists; a concurrent creator winning the race is fine. */
+  static void ensureRole(Connection c, String role, String options) throws SQLException {
+    if (roleExists(c, role)) {
+      execute(c, "ALTER ROLE " + role + " " + options);
+      return;
+    }
+    try {
+      execute(c, "CREATE ROLE " + role + " " + options);
+    } catch (SQLException e) {
+      if (!"42710".equals(e.getSQLState())) { // duplicate_object
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Makes the connected admin a member of {@code role}, so it can create objects as that role
+   * ({@code SET ROLE}) and give it databases. A superuser needs nothing.
+   */
+  static void grantRoleToAdmin(Connection c, String role) throws SQLException {
+    boolean superuser;
+    int version;
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT rolsuper, current_setting('server_version_num')::int"
+                    + " FROM pg_roles WHERE rolname = current_user")) {
+      rs.next();
+      superuser = rs.getBoolean(1);
+      version = rs.getInt(2);
+    }
+    if (superuser) {
+      return;
+    }
+    // PostgreSQL 16 grants a CREATEROLE creator ADMIN OPTION only; SET and INHERIT must be asked
+    // for.
+    execute(
+        c,
+        "GRANT "
+            + role
+            + " TO CURRENT_USER"
+            + (version >= 160000 ? " WITH INHERIT TRUE, SET TRUE" : ""));
+  }
+}

@@ -1,0 +1,114 @@
+package com.taskifai.activities.database;
+
+import com.taskifai.tenantschema.TenantSchema;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The fast path of create_database: one database per server, {@value #NAME}, kept at the current
+ * tenant schema version, copied by {@code CREATE DATABASE ... TEMPLATE}. Its schema objects belong
+ * to {@value #OWNER}; each copy hands them to the tenant's owner role with {@code REASSIGN OWNED}.
+ * The template database itself belongs to the server admin, so that {@code REASSIGN OWNED}, which
+ * also moves shared objects, never gives the template away.
+ *
+ * <p>PostgreSQL refuses to copy a database while anyone is connected to it, so every use (migrate,
+ * copy) runs under one advisory lock per server, taken on a session of the maintenance database.
+ */
+final class TemplateDatabase {
+  static final String NAME = "tenant_template";
+  static final String OWNER = "tenant_template_owner";
+
+  private static final Logger log = LoggerFactory.getLogger(TemplateDatabase.class);
+  // Any constant shared by every platform process; it spells "taskifai" in ASCII.
+  private static final long LOCK_KEY = 0x7461736b69666169L;
+  private static final long SESSION_WAIT_MILLIS = 10_000;
+
+  /** Servers whose template this process has brought to the current version already. */
+  private final Set<String> current = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Creates {@code database} owned by {@code owner} as a copy of the template, creating or
+   * migrating the template first when it is absent or behind.
+   */
+  void copyTo(ServerAdmin admin, String database, String owner) throws SQLException {
+    try (Connection session = admin.maintenance().getConnection()) {
+      ServerAdmin.execute(session, "SELECT pg_advisory_lock(" + LOCK_KEY + ")");
+      try {
+        ensureCurrent(admin, session);
+        awaitNoSessions(session);
+        ServerAdmin.execute(
+            session, "CREATE DATABASE " + database + " TEMPLATE " + NAME + " OWNER " + owner);
+      } finally {
+        ServerAdmin.execute(session, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
+      }
+    }
+  }
+
+  /**
+   * Gives the template owner's objects in a copy to the tenant's owner role. A database that holds
+   * nothing of the template owner (made without the template, or already reassigned) is untouched.
+   */
+  void handOver(ServerAdmin admin, String database, String owner) throws SQLException {
+    try (Connection maintenance = admin.maintenance().getConnection()) {
+      if (!ServerAdmin.roleExists(maintenance, OWNER)) {
+        return;
+      }
+    }
+    try (Connection c = admin.database(database).getConnection()) {
+      ServerAdmin.execute(c, "REASSIGN OWNED BY " + OWNER + " TO " + owner);
+    }
+  }
+
+  private void ensureCurrent(ServerAdmin admin, Connection session) throws SQLException {
+    boolean exists = ServerAdmin.databaseExists(session, NAME);
+    if (exists && current.contains(admin.serverId())) {
+      return;
+    }
+    ServerAdmin.ensureRole(session, OWNER, "NOLOGIN");
+    ServerAdmin.grantRoleToAdmin(session, OWNER);
+    if (!exists) {
+      ServerAdmin.execute(session, "CREATE DATABASE " + NAME);
+      ServerAdmin.execute(session, "REVOKE ALL ON DATABASE " + NAME + " FROM PUBLIC");
+    }
+    try (Connection c = admin.database(NAME).getConnection()) {
+      // The template owner creates the schema objects, so public must be its to create in.
+      ServerAdmin.execute(c, "ALTER SCHEMA public OWNER TO " + OWNER);
+    }
+    int applied = TenantSchema.migrate(admin.database(NAME), OWNER);
+    log.info(
+        "tenant template on server {} is current ({} migrations applied)",
+        admin.serverId(),
+        applied);
+    current.add(admin.serverId());
+  }
+
+  /** Waits until no other session is connected to the template (Flyway closes its own lazily). */
+  private static void awaitNoSessions(Connection session) throws SQLException {
+    long deadline = System.currentTimeMillis() + SESSION_WAIT_MILLIS;
+    while (true) {
+      try (PreparedStatement ps =
+          session.prepareStatement(
+              "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()")) {
+        ps.setString(1, NAME);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getInt(1) == 0 || System.currentTimeMillis() > deadline) {
+            return;
+          }
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException("interrupted while waiting for the tenant template", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,279 @@
+package com.taskifai.activities.database;
+
+import com.taskifai.activities.ActivitiesConfig;
+import com.taskifai.activities.StagedSecrets;
+import com.taskifai.activities.StepFailure;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.tenantschema.SetPasswordTokens;
+import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.Step;
+import com.taskifai.workflows.ports.StepInput;
+import com.taskifai.workflows.ports.TenantDatabaseActivities;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Work inside the server that holds a tenant's database, over JDBC as the server's admin. Object
+ * names come from the tenant id ({@link TenantDatabaseNames}), so every step finds an earlier
+ * attempt's work; the schema steps call {@link TenantSchema}, which is idempotent.
+ */
+public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivities {
+  private static final Logger log = LoggerFactory.getLogger(TenantDatabaseActivitiesImpl.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final TenantRegistry registry;
+  private final DatabaseServers servers;
+  private final StagedSecrets secrets;
+  private final CredentialCipher cipher;
+  private final ActivitiesConfig config;
+  private final Clock clock;
+  private final TemplateDatabase template = new TemplateDatabase();
+
+  public TenantDatabaseActivitiesImpl(
+      TenantRegistry registry,
+      DatabaseServers servers,
+      StagedSecrets secrets,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock) {
+    this.registry = registry;
+    this.servers = servers;
+    this.secrets = secrets;
+    this.cipher = cipher;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /**
+   * Owner role (NOLOGIN), app role (LOGIN, a new random password each call), the database (from the
+   * template on the fast path), CONNECT for the tenant's roles only. The password is set with a
+   * SCRAM verifier computed here, so it never reaches the server's statement log, and is staged
+   * encrypted for store_credentials. A second call finds roles and database and sets a new
+   * password.
+   */
+  @Override
+  public void createDatabase(StepInput input) {
+    failIfInjected(input, Step.CREATE_DATABASE);
+    Tenant tenant = placedTenant(input.tenantId());
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    ServerAdmin admin = admin(tenant);
+    String password = newPassword();
+    try {
+      try (Connection c = admin.maintenance().getConnection()) {
+        ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
+        ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
+        c.unwrap(PGConnection.class)
+            .alterUserPassword(names.appRole(), password.toCharArray(), "scram-sha-256");
+        ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
+        if (!ServerAdmin.databaseExists(c, names.database())) {
+          if (config.templateFastPath()) {
+            template.copyTo(admin, names.database(), names.ownerRole());
+          } else {
+            ServerAdmin.execute(
+                c, "CREATE DATABASE " + names.database() + " OWNER " + names.ownerRole());
+          }
+          log.info(
+              "created database {} for tenant {} on server {} (template: {})",
+              names.database(),
+              tenant.tenantId(),
+              admin.serverId(),
+              config.templateFastPath());
+        }
+        ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
+        ServerAdmin.execute(
+            c,
+            "GRANT CONNECT ON DATABASE "
+                + names.database()
+                + " TO "
+                + names.ownerRole()
+                + ", "
+                + names.appRole());
+      }
+      template.handOver(admin, names.database(), names.ownerRole());
+      if (config.templateFastPath()) {
+        TenantSchema.grantAppRole(
+            admin.database(names.database()), names.ownerRole(), names.appRole());
+      }
+    } catch (SQLException e) {
+      throw unavailable("create_database", tenant.tenantId(), e);
+    }
+    secrets.put(tenant.tenantId(), StagedSecrets.APP_PASSWORD, password);
+  }
+
+  /**
+   * Ends every session on the tenant database, drops it and both roles, and deletes the tenant's
+   * staged secrets. Dropping what is not there is done.
+   */
+  @Override
+  public void dropDatabase(StepInput input) {
+    Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isPresent() && tenant.get().databaseServerId() != null) {
+      TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
+      ServerAdmin admin = admin(tenant.get());
+      try (Connection c = admin.maintenance().getConnection()) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE datname = ? AND pid <> pg_backend_pid()")) {
+          ps.setString(1, names.database());
+          ps.execute();
+        }
+        ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + names.database() + " WITH (FORCE)");
+        ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + names.appRole());
+        ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + names.ownerRole());
+      } catch (SQLException e) {
+        throw unavailable("undo_create_database", input.tenantId(), e);
+      }
+      log.info("dropped database {} of tenant {}", names.database(), input.tenantId());
+    }
+    secrets.deleteAll(input.tenantId());
+  }
+
+  /**
+   * Applies the tenant migrations as the owner role and grants the app role; 0 on a template copy.
+   */
+  @Override
+  public void migrateSchema(StepInput input) {
+    failIfInjected(input, Step.MIGRATE_SCHEMA);
+    inTenantDatabase(
+        input,
+        "migrate_schema",
+        (ds, names) -> {
+          int applied = TenantSchema.migrate(ds, names.ownerRole());
+          TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
+          log.info("tenant {}: {} migrations applied", input.tenantId(), applied);
+        });
+  }
+
+  @Override
+  public void seedVendorConfigs(StepInput input) {
+    failIfInjected(input, Step.SEED_VENDOR_CONFIGS);
+    inTenantDatabase(
+        input,
+        "seed_vendor_configs",
+        (ds, names) -> TenantSchema.seedVendorConfigs(ds, names.ownerRole()));
+  }
+
+  @Override
+  public void applyRls(StepInput input) {
+    failIfInjected(input, Step.APPLY_RLS);
+    inTenantDatabase(
+        input,
+        "apply_rls",
+        (ds, names) -> {
+          TenantSchema.applyRls(ds, names.ownerRole());
+          TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
+        });
+  }
+
+  /**
+   * Stages the one-time set-password token (encrypted) before the admin row holds its hash, and
+   * reuses a staged token on a retry: the admin row keeps the hash of its first token, so the token
+   * mailed later always matches it.
+   */
+  @Override
+  public void createAdminUser(StepInput input) {
+    failIfInjected(input, Step.CREATE_ADMIN_USER);
+    Tenant tenant = placedTenant(input.tenantId());
+    String token =
+        secrets
+            .get(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN)
+            .orElseGet(
+                () -> {
+                  String fresh = SetPasswordTokens.newToken();
+                  secrets.put(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN, fresh);
+                  return fresh;
+                });
+    Instant expires = clock.instant().plus(config.setPasswordTokenLifetime());
+    inTenantDatabase(
+        input,
+        "create_admin_user",
+        (ds, names) ->
+            TenantSchema.createAdminUser(
+                ds,
+                names.ownerRole(),
+                tenant.adminEmail(),
+                SetPasswordTokens.hash(token),
+                expires));
+  }
+
+  private interface TenantDatabaseWork {
+    void run(DataSource admin, TenantDatabaseNames names) throws SQLException;
+  }
+
+  private void inTenantDatabase(StepInput input, String step, TenantDatabaseWork work) {
+    Tenant tenant = placedTenant(input.tenantId());
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    ServerAdmin admin = admin(tenant);
+    try {
+      work.run(admin.database(names.database()), names);
+    } catch (SQLException e) {
+      throw unavailable(step, tenant.tenantId(), e);
+    }
+  }
+
+  private Tenant placedTenant(UUID tenantId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (tenant.databaseServerId() == null || tenant.databaseName() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenantId + " has no database placement: run place_database first");
+    }
+    return tenant;
+  }
+
+  private ServerAdmin admin(Tenant tenant) {
+    DatabaseServers.Server server =
+        servers
+            .find(tenant.databaseServerId())
+            .orElseThrow(
+                () ->
+                    StepFailure.of(
+                        FailureType.MISCONFIGURED,
+                        "database server " + tenant.databaseServerId() + " is not registered"));
+    return new ServerAdmin(server, cipher);
+  }
+
+  private static void failIfInjected(StepInput input, Step step) {
+    if (input.injectFault()) {
+      throw StepFailure.injected(step.stepName(), input.tenantId());
+    }
+  }
+
+  /** 32 random bytes, base64url: 256 bits, and safe in any connection string. */
+  private static String newPassword() {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  }
+
+  /** A database error is retried: the server may be restarting or out of connections. */
+  private static RuntimeException unavailable(String step, UUID tenantId, SQLException e) {
+    return StepFailure.of(
+        FailureType.UNAVAILABLE,
+        step
+            + " of tenant "
+            + tenantId
+            + " failed in the database: "
+            + e.getMessage()
+            + " (SQLSTATE "
+            + e.getSQLState()
+            + ")");
+  }
+}

@@ -1,0 +1,163 @@
+package com.taskifai.activities.mail;
+
+import com.taskifai.activities.ActivitiesConfig;
+import com.taskifai.activities.StagedSecrets;
+import com.taskifai.activities.StepFailure;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.Step;
+import com.taskifai.workflows.ports.StepInput;
+import com.taskifai.workflows.ports.TenantMailActivities;
+import jakarta.mail.MessagingException;
+import jakarta.mail.internet.AddressException;
+import java.time.Clock;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verification and welcome mails. Tokens are made or read here and go straight into the mail,
+ * never into Temporal. A retried send may deliver a second copy; both links work.
+ */
+public final class TenantMailActivitiesImpl implements TenantMailActivities {
+  private static final Logger log = LoggerFactory.getLogger(TenantMailActivitiesImpl.class);
+
+  private final TenantRegistry registry;
+  private final StagedSecrets secrets;
+  private final VerificationTokens verificationTokens;
+  private final SmtpMailer mailer;
+  private final ActivitiesConfig config;
+  private final Clock clock;
+
+  public TenantMailActivitiesImpl(
+      TenantRegistry registry,
+      StagedSecrets secrets,
+      VerificationTokens verificationTokens,
+      SmtpMailer mailer,
+      ActivitiesConfig config,
+      Clock clock) {
+    this.registry = registry;
+    this.secrets = secrets;
+    this.verificationTokens = verificationTokens;
+    this.mailer = mailer;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  @Override
+  public void sendVerificationEmail(StepInput input) {
+    if (input.injectFault()) {
+      throw StepFailure.injected(Step.SEND_VERIFICATION_EMAIL.stepName(), input.tenantId());
+    }
+    Tenant tenant = tenant(input);
+    String token =
+        verificationTokens.issue(
+            tenant.tenantId(), clock.instant().plus(config.verificationLinkLifetime()));
+    String link = config.verificationUrl(token);
+    String company = tenant.companyName();
+    String text =
+        "Hello,\n\n"
+            + "please confirm this address to finish setting up "
+            + company
+            + " on TaskifAI:\n\n"
+            + link
+            + "\n\nThe link works for "
+            + days(config.verificationLinkLifetime())
+            + ". If you did not ask for this, ignore this mail.\n";
+    String html =
+        "<p>Hello,</p><p>please confirm this address to finish setting up <b>"
+            + escape(company)
+            + "</b> on TaskifAI:</p><p><a href=\""
+            + escape(link)
+            + "\">Verify my e-mail address</a></p><p>The link works for "
+            + days(config.verificationLinkLifetime())
+            + ". If you did not ask for this, ignore this mail.</p>";
+    send(tenant, "Verify your e-mail address for " + company, text, html);
+  }
+
+  /**
+   * Mails the set-password link with the token create_admin_user staged, then deletes the staged
+   * token. A call that finds no staged token has sent the mail already and is done.
+   */
+  @Override
+  public void sendWelcomeEmail(StepInput input) {
+    if (input.injectFault()) {
+      throw StepFailure.injected(Step.SEND_WELCOME_EMAIL.stepName(), input.tenantId());
+    }
+    Tenant tenant = tenant(input);
+    Optional<String> token = secrets.get(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN);
+    if (token.isEmpty()) {
+      log.info(
+          "tenant {}: no staged set-password token, the welcome mail went out already",
+          tenant.tenantId());
+      return;
+    }
+    String link = config.setPasswordUrl(tenant.subdomain(), token.get());
+    String host = config.tenantHost(tenant.subdomain());
+    String company = tenant.companyName();
+    String text =
+        "Welcome to TaskifAI!\n\n"
+            + company
+            + " is ready at "
+            + host
+            + ". Choose your password here:\n\n"
+            + link
+            + "\n\nThe link works once, for "
+            + days(config.setPasswordTokenLifetime())
+            + ".\n";
+    String html =
+        "<p>Welcome to TaskifAI!</p><p><b>"
+            + escape(company)
+            + "</b> is ready at "
+            + escape(host)
+            + ".</p><p><a href=\""
+            + escape(link)
+            + "\">Choose your password</a></p><p>The link works once, for "
+            + days(config.setPasswordTokenLifetime())
+            + ".</p>";
+    send(tenant, "Welcome to TaskifAI, " + company, text, html);
+    secrets.delete(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN);
+  }
+
+  private void send(Tenant tenant, String subject, String text, String html) {
+    try {
+      mailer.send(tenant.adminEmail(), subject, text, html);
+      log.info("tenant {}: mail '{}' sent", tenant.tenantId(), subject);
+    } catch (AddressException e) {
+      throw StepFailure.of(
+          FailureType.MISCONFIGURED,
+          "tenant " + tenant.tenantId() + " has an admin e-mail address mail cannot go to");
+    } catch (MessagingException e) {
+      // The SMTP server may be down for a moment: retried. The message names no link or token.
+      throw StepFailure.of(
+          FailureType.UNAVAILABLE,
+          "SMTP "
+              + config.smtpHost()
+              + ":"
+              + config.smtpPort()
+              + " did not take the mail: "
+              + e.getClass().getSimpleName());
+    }
+  }
+
+  private Tenant tenant(StepInput input) {
+    return registry
+        .findById(input.tenantId())
+        .orElseThrow(() -> StepFailure.tenantMissing(input.tenantId()));
+  }
+
+  private static String days(java.time.Duration d) {
+    long hours = d.toHours();
+    return hours % 24 == 0 ? (hours / 24) + " days" : hours + " hours";
+  }
+
+  private static String escape(String s) {
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;")
+        .replace("'", "&#39;");
+  }
+}

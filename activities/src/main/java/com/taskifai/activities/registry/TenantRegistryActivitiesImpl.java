@@ -1,0 +1,303 @@
+package com.taskifai.activities.registry;
+
+import com.taskifai.activities.ActivitiesConfig;
+import com.taskifai.activities.CurrentActivity;
+import com.taskifai.activities.StagedSecrets;
+import com.taskifai.activities.StepFailure;
+import com.taskifai.activities.database.TenantDatabaseNames;
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.SubdomainTakenException;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.Step;
+import com.taskifai.workflows.ports.AuditRecord;
+import com.taskifai.workflows.ports.DatabasePlacement;
+import com.taskifai.workflows.ports.FailureRecord;
+import com.taskifai.workflows.ports.ReserveTenantInput;
+import com.taskifai.workflows.ports.StepInput;
+import com.taskifai.workflows.ports.TenantRegistryActivities;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registry writes of the workflows, on {@link TenantRegistry}, {@link DatabaseServers}, {@link
+ * AuditLog} and the staged secrets. Status changes go through {@link TenantRegistry#transition}, so
+ * a change from a status the step cannot work from fails non-retryably (INVALID_STATE) instead of
+ * overwriting someone else's decision.
+ */
+public final class TenantRegistryActivitiesImpl implements TenantRegistryActivities {
+  private static final Logger log = LoggerFactory.getLogger(TenantRegistryActivitiesImpl.class);
+
+  private static final Set<TenantStatus> LIVE =
+      EnumSet.of(
+          TenantStatus.PROVISIONING,
+          TenantStatus.AWAITING_VERIFICATION,
+          TenantStatus.ACTIVE,
+          TenantStatus.SUSPENDED);
+
+  private final TenantRegistry registry;
+  private final DatabaseServers servers;
+  private final AuditLog audit;
+  private final StagedSecrets secrets;
+  private final CredentialCipher cipher;
+  private final ActivitiesConfig config;
+
+  public TenantRegistryActivitiesImpl(
+      TenantRegistry registry,
+      DatabaseServers servers,
+      AuditLog audit,
+      StagedSecrets secrets,
+      CredentialCipher cipher,
+      ActivitiesConfig config) {
+    this.registry = registry;
+    this.servers = servers;
+    this.audit = audit;
+    this.secrets = secrets;
+    this.cipher = cipher;
+    this.config = config;
+  }
+
+  @Override
+  public void reserveTenant(ReserveTenantInput input) {
+    if (input.injectFault()) {
+      throw StepFailure.injected(Step.RESERVE_TENANT.stepName(), input.tenantId());
+    }
+    String region =
+        input.region() == null || input.region().isBlank()
+            ? config.defaultRegion()
+            : input.region();
+    try {
+      registry.reserve(
+          new TenantRegistry.Reservation(
+              input.tenantId(),
+              input.subdomain(),
+              input.companyName(),
+              input.adminEmail(),
+              region));
+    } catch (SubdomainTakenException e) {
+      throw StepFailure.of(FailureType.SUBDOMAIN_TAKEN, e.getMessage());
+    } catch (IllegalStateException e) {
+      throw StepFailure.of(FailureType.INVALID_STATE, e.getMessage());
+    }
+  }
+
+  /**
+   * Marks the tenant FAILED, which frees its subdomain, and records why. A tenant that is missing
+   * or FAILED already is done; a tenant on its way out (DELETING, DELETED) is left alone.
+   */
+  @Override
+  public void releaseTenant(FailureRecord input) {
+    Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isEmpty()) {
+      return;
+    }
+    TenantStatus status = tenant.get().status();
+    if (status == TenantStatus.FAILED) {
+      return;
+    }
+    Set<TenantStatus> from = EnumSet.copyOf(LIVE);
+    from.add(TenantStatus.ROLLBACK_FAILED);
+    transition(input.tenantId(), from, TenantStatus.FAILED);
+    audit.append(
+        input.tenantId(),
+        CurrentActivity.actor(),
+        "compensate",
+        Step.RESERVE_TENANT.stepName(),
+        "tenant_failed",
+        reason(input));
+  }
+
+  @Override
+  public DatabasePlacement placeDatabase(StepInput input) {
+    if (input.injectFault()) {
+      throw StepFailure.injected(Step.PLACE_DATABASE.stepName(), input.tenantId());
+    }
+    Tenant tenant = tenant(input.tenantId());
+    if (tenant.databaseServerId() != null && tenant.databaseName() != null) {
+      return new DatabasePlacement(tenant.databaseServerId(), tenant.databaseName());
+    }
+    DatabaseServers.Server server =
+        servers
+            .placeFor(tenant.region())
+            .orElseThrow(
+                () ->
+                    StepFailure.of(
+                        FailureType.NO_CAPACITY,
+                        "no OPEN database server with room in region '" + tenant.region() + "'"));
+    String database = TenantDatabaseNames.of(tenant.tenantId()).database();
+    registry.assignDatabase(tenant.tenantId(), server.id(), database);
+    return new DatabasePlacement(server.id(), database);
+  }
+
+  /**
+   * Encrypts the JDBC URL and app role of the tenant database together with the staged password
+   * into the tenant row, then deletes the staged password. A call that finds the credentials stored
+   * and nothing staged is done.
+   */
+  @Override
+  public void storeCredentials(StepInput input) {
+    if (input.injectFault()) {
+      throw StepFailure.injected(Step.STORE_CREDENTIALS.stepName(), input.tenantId());
+    }
+    Tenant tenant = tenant(input.tenantId());
+    Optional<String> password = secrets.get(tenant.tenantId(), StagedSecrets.APP_PASSWORD);
+    if (password.isEmpty()) {
+      if (tenant.hasCredentials()) {
+        return;
+      }
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenant.tenantId() + " has no staged app password: run create_database first");
+    }
+    if (tenant.databaseServerId() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "tenant " + tenant.tenantId() + " has no database placement");
+    }
+    DatabaseServers.Server server =
+        servers
+            .find(tenant.databaseServerId())
+            .orElseThrow(
+                () ->
+                    StepFailure.of(
+                        FailureType.MISCONFIGURED,
+                        "database server " + tenant.databaseServerId() + " is not registered"));
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    TenantCredentials credentials =
+        new TenantCredentials(
+            TenantDatabaseNames.jdbcUrl(server.jdbcUrl(), tenant.databaseName()),
+            names.appRole(),
+            password.get());
+    registry.storeCredentials(tenant.tenantId(), credentials.encrypt(cipher, tenant.tenantId()));
+    secrets.delete(tenant.tenantId(), StagedSecrets.APP_PASSWORD);
+  }
+
+  @Override
+  public void eraseCredentials(StepInput input) {
+    registry.eraseCredentials(input.tenantId());
+  }
+
+  @Override
+  public void markAwaitingVerification(StepInput input) {
+    transition(
+        input.tenantId(),
+        EnumSet.of(TenantStatus.PROVISIONING),
+        TenantStatus.AWAITING_VERIFICATION);
+  }
+
+  @Override
+  public void markVerified(StepInput input) {
+    tenant(input.tenantId());
+    registry.markVerified(input.tenantId());
+  }
+
+  @Override
+  public void activateTenant(StepInput input) {
+    if (input.injectFault()) {
+      throw StepFailure.injected(Step.ACTIVATE_TENANT.stepName(), input.tenantId());
+    }
+    Tenant tenant = tenant(input.tenantId());
+    if (!tenant.hasCredentials() && tenant.status() != TenantStatus.ACTIVE) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenant.tenantId() + " has no stored credentials and cannot serve traffic");
+    }
+    transition(
+        input.tenantId(),
+        EnumSet.of(TenantStatus.PROVISIONING, TenantStatus.AWAITING_VERIFICATION),
+        TenantStatus.ACTIVE);
+  }
+
+  @Override
+  public void markRollbackFailed(FailureRecord input) {
+    transition(
+        input.tenantId(),
+        EnumSet.complementOf(EnumSet.of(TenantStatus.DELETED)),
+        TenantStatus.ROLLBACK_FAILED);
+    audit.append(
+        input.tenantId(),
+        CurrentActivity.actor(),
+        "compensate",
+        input.step(),
+        "rollback_failed",
+        reason(input));
+  }
+
+  @Override
+  public void suspendTenant(StepInput input) {
+    transition(input.tenantId(), EnumSet.of(TenantStatus.ACTIVE), TenantStatus.SUSPENDED);
+  }
+
+  @Override
+  public void reactivateTenant(StepInput input) {
+    transition(input.tenantId(), EnumSet.of(TenantStatus.SUSPENDED), TenantStatus.ACTIVE);
+  }
+
+  @Override
+  public void markDeleting(StepInput input) {
+    transition(
+        input.tenantId(),
+        EnumSet.complementOf(EnumSet.of(TenantStatus.DELETED)),
+        TenantStatus.DELETING);
+  }
+
+  @Override
+  public void markDeleted(StepInput input) {
+    transition(input.tenantId(), EnumSet.of(TenantStatus.DELETING), TenantStatus.DELETED);
+  }
+
+  @Override
+  public void recordAudit(AuditRecord input) {
+    audit.append(
+        input.tenantId(),
+        input.actor() == null ? CurrentActivity.actor() : input.actor(),
+        input.action(),
+        input.step(),
+        input.outcome(),
+        input.detail());
+  }
+
+  private Tenant tenant(UUID tenantId) {
+    return registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+  }
+
+  private void transition(UUID tenantId, Set<TenantStatus> from, TenantStatus to) {
+    if (registry.transition(tenantId, from, to)) {
+      log.info("tenant {} is now {}", tenantId, to);
+      return;
+    }
+    Tenant now = tenant(tenantId);
+    if (now.status() == to) {
+      return;
+    }
+    throw StepFailure.of(
+        FailureType.INVALID_STATE,
+        "tenant "
+            + tenantId
+            + " is "
+            + now.status()
+            + "; it can move to "
+            + to
+            + " only from "
+            + from);
+  }
+
+  private static Map<String, String> reason(FailureRecord input) {
+    Map<String, String> detail = new LinkedHashMap<>();
+    if (input.step() != null) {
+      detail.put("failed_step", input.step());
+    }
+    detail.put("reason", input.reason() == null ? "unknown" : input.reason());
+    return detail;
+  }
+}
