@@ -1,0 +1,90 @@
+package com.taskifai.api;
+
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.SubdomainRules;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.crypto.VerificationTokens;
+import com.zaxxer.hikari.HikariDataSource;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The platform parts the admin API works with: registry, audit log, keys and Temporal. */
+@Configuration(proxyBeanMethods = false)
+class PlatformConfiguration {
+
+  @Bean(destroyMethod = "close")
+  HikariDataSource platformDataSource(ApiSettings settings) {
+    HikariDataSource ds = new HikariDataSource();
+    ds.setPoolName("admin-api-platform");
+    ds.setJdbcUrl(settings.dbUrl());
+    ds.setUsername(settings.dbUsername());
+    ds.setPassword(settings.dbPassword());
+    ds.setMaximumPoolSize(10);
+    // Start even when the database is not up yet; requests fail with 503 until it is.
+    ds.setInitializationFailTimeout(-1);
+    return ds;
+  }
+
+  @Bean
+  Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  @Bean
+  TenantRegistry tenantRegistry(DataSource dataSource) {
+    return new TenantRegistry(dataSource);
+  }
+
+  @Bean
+  AuditLog auditLog(DataSource dataSource) {
+    return new AuditLog(dataSource);
+  }
+
+  @Bean
+  KeyRing keyRing(ApiSettings settings) {
+    if (!settings.masterKeys().isBlank()) {
+      return KeyRing.parse(settings.masterKeys());
+    }
+    // Only a dev platform may generate its own key file; production must be given its keys.
+    return KeyRing.fromEnvironment(
+        System.getenv(), settings.dev() ? Path.of(settings.masterKeysFile()) : null);
+  }
+
+  @Bean
+  CredentialCipher credentialCipher(KeyRing ring) {
+    return new CredentialCipher(ring);
+  }
+
+  @Bean
+  VerificationTokens verificationTokens(KeyRing ring) {
+    return new VerificationTokens(ring);
+  }
+
+  @Bean
+  SubdomainRules subdomainRules(ApiSettings settings) {
+    return new SubdomainRules(settings.baseDomain());
+  }
+
+  @Bean(destroyMethod = "shutdown")
+  WorkflowServiceStubs workflowServiceStubs(ApiSettings settings) {
+    // Connects lazily: the API starts even when Temporal is not reachable yet.
+    return WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalTarget()).build());
+  }
+
+  @Bean
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, ApiSettings settings) {
+    return WorkflowClient.newInstance(
+        stubs,
+        WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+  }
+}

@@ -1,0 +1,213 @@
+package com.taskifai.api.auth;
+
+import com.taskifai.registry.crypto.CredentialCipher;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
+import org.springframework.security.crypto.password.PasswordEncoder;
+
+/**
+ * The platform administrators in {@code platform_admins}: BCrypt password hashes, TOTP secrets
+ * sealed with the {@link CredentialCipher}, a lockout after {@value #MAX_FAILURES} failed logins,
+ * and refusal of a one-time code whose time step already logged in.
+ */
+public final class AdminAccounts {
+  /** Failed logins in a row after which the account locks. */
+  public static final int MAX_FAILURES = 5;
+
+  /** How long a locked account stays locked. */
+  public static final Duration LOCK_DURATION = Duration.ofMinutes(15);
+
+  private final JdbcClient jdbc;
+  private final CredentialCipher cipher;
+  private final PasswordEncoder passwords = new BCryptPasswordEncoder();
+  // A hash to compare against when the e-mail is unknown, so the answer takes as long either way.
+  private final String dummyHash = passwords.encode(UUID.randomUUID().toString());
+
+  public AdminAccounts(DataSource dataSource, CredentialCipher cipher) {
+    this.jdbc = JdbcClient.create(dataSource);
+    this.cipher = cipher;
+  }
+
+  /** An administrator as stored; the secrets stay sealed. */
+  record Admin(
+      UUID id,
+      String email,
+      String passwordHash,
+      String sealedTotpSecret,
+      int failedLogins,
+      Instant lockedUntil,
+      Long lastTotpStep) {}
+
+  /** Why a login or a step-up was refused. */
+  public enum Refusal {
+    /** Unknown e-mail or wrong password (not told apart). */
+    BAD_CREDENTIALS,
+    /** The password was right, the one-time code was not. */
+    BAD_CODE,
+    /** The one-time code's time step has logged in before. */
+    REPLAYED_CODE,
+    /** Too many failed logins; see {@link Outcome#lockedUntil()}. */
+    LOCKED
+  }
+
+  /** The result of a login or step-up: the admin, or why not. */
+  public record Outcome(UUID adminId, String email, Refusal refusal, Instant lockedUntil) {
+    public boolean accepted() {
+      return refusal == null;
+    }
+  }
+
+  /**
+   * Creates the administrator, or updates the password and TOTP secret of the one with this e-mail
+   * (and unlocks it). Used by the launcher to create the dev admin. Returns the admin's id.
+   */
+  public UUID createOrUpdate(String email, String password, String totpSecretBase32) {
+    String normalized = normalize(email);
+    if (normalized.length() < 3 || !normalized.contains("@")) {
+      throw new IllegalArgumentException("admin e-mail must be an address such as ops@example.com");
+    }
+    if (password == null || password.length() < 8) {
+      throw new IllegalArgumentException("admin password must be at least 8 characters long");
+    }
+    TotpCodes.code(totpSecretBase32, 0); // fails early on a secret that is not base32
+    String hash = passwords.encode(password);
+    Optional<Admin> existing = find(normalized);
+    UUID id = existing.map(Admin::id).orElseGet(UUID::randomUUID);
+    String sealed = cipher.encrypt(totpSecretBase32, totpContext(id));
+    if (existing.isPresent()) {
+      jdbc.sql(
+              "UPDATE platform_admins SET password_hash = :hash, totp_secret = :totp,"
+                  + " failed_logins = 0, locked_until = NULL WHERE id = :id")
+          .param("hash", hash)
+          .param("totp", sealed)
+          .param("id", id)
+          .update();
+    } else {
+      jdbc.sql(
+              "INSERT INTO platform_admins (id, email, password_hash, totp_secret)"
+                  + " VALUES (:id, :email, :hash, :totp)")
+          .param("id", id)
+          .param("email", normalized)
+          .param("hash", hash)
+          .param("totp", sealed)
+          .update();
+    }
+    return id;
+  }
+
+  /** Checks e-mail, password and one-time code; counts failures and locks after too many. */
+  public Outcome login(String email, String password, String totpCode, Instant now) {
+    Optional<Admin> found = find(normalize(email));
+    if (found.isEmpty()) {
+      passwords.matches(password == null ? "" : password, dummyHash);
+      return refused(null, Refusal.BAD_CREDENTIALS, null);
+    }
+    Admin admin = found.get();
+    if (admin.lockedUntil() != null && admin.lockedUntil().isAfter(now)) {
+      return refused(admin, Refusal.LOCKED, admin.lockedUntil());
+    }
+    if (password == null || !passwords.matches(password, admin.passwordHash())) {
+      return fail(admin, Refusal.BAD_CREDENTIALS, now);
+    }
+    return checkCode(admin, totpCode, now);
+  }
+
+  /** Checks a one-time code of a known admin (step-up); failures count towards the lockout. */
+  public Outcome stepUp(String email, String totpCode, Instant now) {
+    Optional<Admin> found = find(normalize(email));
+    if (found.isEmpty()) {
+      return refused(null, Refusal.BAD_CREDENTIALS, null);
+    }
+    Admin admin = found.get();
+    if (admin.lockedUntil() != null && admin.lockedUntil().isAfter(now)) {
+      return refused(admin, Refusal.LOCKED, admin.lockedUntil());
+    }
+    return checkCode(admin, totpCode, now);
+  }
+
+  private Outcome checkCode(Admin admin, String totpCode, Instant now) {
+    String secret = cipher.decrypt(admin.sealedTotpSecret(), totpContext(admin.id()));
+    OptionalLong step = TotpCodes.matchingStep(secret, totpCode, now);
+    if (step.isEmpty()) {
+      return fail(admin, Refusal.BAD_CODE, now);
+    }
+    // One statement claims the step, so two logins racing with the same code cannot both win.
+    int claimed =
+        jdbc.sql(
+                "UPDATE platform_admins SET last_totp_step = :step, failed_logins = 0,"
+                    + " locked_until = NULL, last_login_at = :now"
+                    + " WHERE id = :id AND (last_totp_step IS NULL OR last_totp_step < :step)")
+            .param("step", step.getAsLong())
+            .param("now", Timestamp.from(now))
+            .param("id", admin.id())
+            .update();
+    if (claimed == 0) {
+      return fail(admin, Refusal.REPLAYED_CODE, now);
+    }
+    return new Outcome(admin.id(), admin.email(), null, null);
+  }
+
+  private Outcome fail(Admin admin, Refusal refusal, Instant now) {
+    Instant lockUntil = now.plus(LOCK_DURATION);
+    Instant lockedUntil =
+        jdbc.sql(
+                "UPDATE platform_admins SET failed_logins = CASE WHEN failed_logins + 1 >= :max"
+                    + " THEN 0 ELSE failed_logins + 1 END,"
+                    + " locked_until = CASE WHEN failed_logins + 1 >= :max THEN :until"
+                    + " ELSE locked_until END WHERE id = :id RETURNING locked_until")
+            .param("max", MAX_FAILURES)
+            .param("until", Timestamp.from(lockUntil))
+            .param("id", admin.id())
+            .query((rs, i) -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant())
+            .optional()
+            .orElse(null);
+    if (lockedUntil != null && lockedUntil.isAfter(now)) {
+      return refused(admin, Refusal.LOCKED, lockedUntil);
+    }
+    return refused(admin, refusal, null);
+  }
+
+  private static Outcome refused(Admin admin, Refusal refusal, Instant lockedUntil) {
+    return new Outcome(
+        admin == null ? null : admin.id(),
+        admin == null ? null : admin.email(),
+        refusal,
+        lockedUntil);
+  }
+
+  Optional<Admin> find(String normalizedEmail) {
+    return jdbc.sql(
+            "SELECT id, email, password_hash, totp_secret, failed_logins, locked_until,"
+                + " last_totp_step FROM platform_admins WHERE email = :email")
+        .param("email", normalizedEmail)
+        .query(
+            (rs, i) ->
+                new Admin(
+                    rs.getObject("id", UUID.class),
+                    rs.getString("email"),
+                    rs.getString("password_hash"),
+                    rs.getString("totp_secret"),
+                    rs.getInt("failed_logins"),
+                    rs.getTimestamp("locked_until") == null
+                        ? null
+                        : rs.getTimestamp("locked_until").toInstant(),
+                    (Long) rs.getObject("last_totp_step")))
+        .optional();
+  }
+
+  static String normalize(String email) {
+    return email == null ? "" : email.strip().toLowerCase(Locale.ROOT);
+  }
+
+  static String totpContext(UUID adminId) {
+    return "platform_admin:" + adminId + ":totp";
+  }
+}

@@ -1,0 +1,155 @@
+package com.taskifai.api.auth;
+
+import com.taskifai.api.ApiException;
+import com.taskifai.api.ApiSettings;
+import com.taskifai.api.metrics.PlatformMetrics;
+import com.taskifai.registry.AuditLog;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Admin login with password and one-time code, and the MFA step-up of an existing token. */
+@RestController
+class LoginController {
+  private final AdminAccounts accounts;
+  private final AdminTokens tokens;
+  private final AuditLog audit;
+  private final PlatformMetrics metrics;
+  private final ApiSettings settings;
+  private final Clock clock;
+
+  LoginController(
+      AdminAccounts accounts,
+      AdminTokens tokens,
+      AuditLog audit,
+      PlatformMetrics metrics,
+      ApiSettings settings,
+      Clock clock) {
+    this.accounts = accounts;
+    this.tokens = tokens;
+    this.audit = audit;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  record LoginRequest(String email, String password, String totp) {}
+
+  record StepUpRequest(String totp) {}
+
+  record TokenResponse(String accessToken, String tokenType, long expiresIn) {}
+
+  @PostMapping("/admin/login")
+  TokenResponse login(@RequestBody(required = false) LoginRequest request) {
+    Map<String, String> problems = new LinkedHashMap<>();
+    if (request == null || blank(request.email())) {
+      problems.put("email", "is required");
+    }
+    if (request == null || blank(request.password())) {
+      problems.put("password", "is required");
+    }
+    if (request == null || blank(request.totp())) {
+      problems.put("totp", "is required: the 6-digit code of your authenticator app");
+    }
+    if (!problems.isEmpty()) {
+      throw new ApiException(
+          HttpStatus.BAD_REQUEST,
+          "validation_failed",
+          "fill in " + String.join(", ", problems.keySet()),
+          Map.of("fields", problems));
+    }
+    Instant now = clock.instant();
+    AdminAccounts.Outcome outcome =
+        accounts.login(request.email(), request.password(), request.totp().strip(), now);
+    String actor = AdminAccounts.normalize(request.email());
+    if (!outcome.accepted()) {
+      refuse(actor, outcome, "login");
+    }
+    audit.append(null, outcome.email(), "admin.login", null, "succeeded", Map.of("amr", "pwd+otp"));
+    return token(outcome.adminId(), outcome.email(), List.of("pwd", "otp"), now);
+  }
+
+  /**
+   * Adds a fresh one-time code to a valid token (for example one from an external issuer without
+   * MFA, or one whose code is older than the MFA max age).
+   */
+  @PostMapping("/admin/mfa")
+  TokenResponse stepUp(
+      @AuthenticationPrincipal Jwt jwt, @RequestBody(required = false) StepUpRequest request) {
+    if (request == null || blank(request.totp())) {
+      throw new ApiException(
+          HttpStatus.BAD_REQUEST,
+          "validation_failed",
+          "fill in totp",
+          Map.of(
+              "fields", Map.of("totp", "is required: the 6-digit code of your authenticator app")));
+    }
+    String actor = FreshMfa.actor(jwt);
+    Instant now = clock.instant();
+    AdminAccounts.Outcome outcome = accounts.stepUp(actor, request.totp().strip(), now);
+    if (!outcome.accepted()) {
+      refuse(actor, outcome, "mfa");
+    }
+    List<String> amr = new ArrayList<>();
+    List<String> had = jwt.getClaimAsStringList("amr");
+    if (had != null) {
+      had.stream().filter(m -> !m.equals("otp")).forEach(amr::add);
+    }
+    amr.add("otp");
+    audit.append(null, outcome.email(), "admin.mfa", null, "succeeded", Map.of());
+    return token(outcome.adminId(), outcome.email(), amr, now);
+  }
+
+  private TokenResponse token(UUID adminId, String email, List<String> amr, Instant now) {
+    long ttl = settings.tokenTtl().toSeconds();
+    return new TokenResponse(tokens.issue(adminId, email, amr, now, now, ttl), "Bearer", ttl);
+  }
+
+  private void refuse(String actor, AdminAccounts.Outcome outcome, String action) {
+    String reason = outcome.refusal().name().toLowerCase(java.util.Locale.ROOT);
+    audit.append(null, actor, "admin." + action, null, "refused", Map.of("reason", reason));
+    if ("login".equals(action)) {
+      metrics.loginFailed(reason);
+    }
+    if (outcome.refusal() != AdminAccounts.Refusal.BAD_CREDENTIALS || "mfa".equals(action)) {
+      metrics.mfaFailed(reason);
+    }
+    throw switch (outcome.refusal()) {
+      case LOCKED ->
+          new ApiException(
+              HttpStatus.LOCKED,
+              "account_locked",
+              "too many failed attempts: the account is locked until "
+                  + outcome.lockedUntil()
+                  + "; try again after that",
+              Map.of("locked_until", outcome.lockedUntil().toString()));
+      case REPLAYED_CODE ->
+          new ApiException(
+              HttpStatus.UNAUTHORIZED,
+              "code_already_used",
+              "this one-time code has been used already; wait for the next code of your"
+                  + " authenticator app");
+      case BAD_CODE, BAD_CREDENTIALS ->
+          new ApiException(
+              HttpStatus.UNAUTHORIZED,
+              "login_failed",
+              "mfa".equals(action)
+                  ? "the one-time code is wrong; use the current code of your authenticator app"
+                  : "e-mail, password or one-time code is wrong");
+    };
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

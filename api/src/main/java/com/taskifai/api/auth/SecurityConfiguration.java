@@ -1,0 +1,139 @@
+package com.taskifai.api.auth;
+
+import com.nimbusds.jwt.JWTParser;
+import com.taskifai.api.ApiSettings;
+import com.taskifai.registry.crypto.CredentialCipher;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.text.ParseException;
+import javax.sql.DataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.BadJwtException;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Who may call what. The portal's pages, the login, the verification link and the health and
+ * metrics endpoints are open; everything else under {@code /admin} needs a bearer JWT with the
+ * platform-admin role. Sessions and CSRF tokens are not used: the API is stateless.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+class SecurityConfiguration {
+
+  @Bean
+  SecurityFilterChain adminApiSecurity(HttpSecurity http) throws Exception {
+    JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
+    roles.setAuthoritiesClaimName("roles");
+    roles.setAuthorityPrefix("ROLE_");
+    JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
+    authentication.setJwtGrantedAuthoritiesConverter(roles);
+
+    http.csrf(csrf -> csrf.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .authorizeHttpRequests(
+            auth ->
+                auth.requestMatchers(HttpMethod.POST, "/admin/login")
+                    .permitAll()
+                    .requestMatchers("/admin/**")
+                    .hasRole(AdminTokens.ROLE)
+                    .anyRequest()
+                    .permitAll())
+        .oauth2ResourceServer(
+            rs ->
+                rs.jwt(jwt -> jwt.jwtAuthenticationConverter(authentication))
+                    .authenticationEntryPoint(
+                        (request, response, e) ->
+                            write(
+                                response,
+                                401,
+                                "unauthorized",
+                                "a valid bearer token is required: POST /admin/login with email,"
+                                    + " password and one-time code"))
+                    .accessDeniedHandler(
+                        (request, response, e) ->
+                            write(
+                                response,
+                                403,
+                                "forbidden",
+                                "this token does not carry the platform_admin role")))
+        .exceptionHandling(
+            ex ->
+                ex.authenticationEntryPoint(
+                        (request, response, e) ->
+                            write(
+                                response,
+                                401,
+                                "unauthorized",
+                                "a bearer token is required: POST /admin/login with email,"
+                                    + " password and one-time code"))
+                    .accessDeniedHandler(
+                        (request, response, e) ->
+                            write(
+                                response,
+                                403,
+                                "forbidden",
+                                "this token does not carry the platform_admin role")));
+    return http.build();
+  }
+
+  private static void write(HttpServletResponse response, int status, String code, String message)
+      throws IOException {
+    response.setStatus(status);
+    if (status == 401) {
+      response.setHeader("WWW-Authenticate", "Bearer realm=\"taskifai-admin\"");
+    }
+    response.setContentType("application/json");
+    response.getWriter().write("{\"error\":\"" + code + "\",\"message\":\"" + message + "\"}");
+  }
+
+  @Bean
+  AdminTokens adminTokens(ApiSettings settings) {
+    return new AdminTokens(AdminTokens.signingKey(settings.adminJwtSecret()));
+  }
+
+  /**
+   * Accepts the platform's own HS256 tokens and, when a JWKS URI is configured, tokens of an
+   * external OIDC issuer (RS256 and the like); the header's algorithm picks the decoder.
+   */
+  @Bean
+  JwtDecoder adminJwtDecoder(AdminTokens tokens, ApiSettings settings) {
+    NimbusJwtDecoder own =
+        NimbusJwtDecoder.withSecretKey(tokens.key()).macAlgorithm(MacAlgorithm.HS256).build();
+    own.setJwtValidator(JwtValidators.createDefaultWithIssuer(AdminTokens.ISSUER));
+    JwtDecoder external =
+        settings.adminJwksUri().isBlank()
+            ? null
+            : NimbusJwtDecoder.withJwkSetUri(settings.adminJwksUri()).build();
+    return token -> {
+      String alg;
+      try {
+        alg = JWTParser.parse(token).getHeader().getAlgorithm().getName();
+      } catch (ParseException | RuntimeException e) {
+        throw new BadJwtException("the token is not a JWT");
+      }
+      if ("HS256".equals(alg)) {
+        return own.decode(token);
+      }
+      if (external != null) {
+        return external.decode(token);
+      }
+      throw new BadJwtException("tokens signed with " + alg + " are not accepted");
+    };
+  }
+
+  @Bean
+  AdminAccounts adminAccounts(DataSource dataSource, CredentialCipher cipher) {
+    return new AdminAccounts(dataSource, cipher);
+  }
+}

@@ -1,0 +1,103 @@
+package com.taskifai.api.metrics;
+
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The platform's own metrics: tenants by status, provisioning outcomes and duration, failed admin
+ * logins and MFA failures. Prometheus sees them at {@code /actuator/prometheus}.
+ */
+@Component
+public class PlatformMetrics {
+  private static final Logger log = LoggerFactory.getLogger(PlatformMetrics.class);
+  private static final long STATUS_CACHE_MILLIS = 5_000;
+
+  private final MeterRegistry registry;
+  private final TenantRegistry tenants;
+  private final Counter started;
+  private final Counter succeeded;
+  private final Counter rolledBack;
+  private final Counter rollbackFailed;
+  private final Timer duration;
+  private Map<TenantStatus, Long> statusCounts = new EnumMap<>(TenantStatus.class);
+  private long statusCountsAt;
+
+  PlatformMetrics(MeterRegistry registry, TenantRegistry tenants) {
+    this.registry = registry;
+    this.tenants = tenants;
+    this.started =
+        Counter.builder("taskifai.provisioning.started")
+            .description("Provisioning workflows started")
+            .register(registry);
+    this.succeeded =
+        Counter.builder("taskifai.provisioning.succeeded")
+            .description("Provisionings that reached ACTIVE")
+            .register(registry);
+    this.rolledBack =
+        Counter.builder("taskifai.provisioning.rolled_back")
+            .description("Provisionings that failed and were undone completely")
+            .register(registry);
+    this.rollbackFailed =
+        Counter.builder("taskifai.provisioning.rollback_failed")
+            .description("Provisionings whose undo failed (ROLLBACK_FAILED, needs a person)")
+            .register(registry);
+    this.duration =
+        Timer.builder("taskifai.provisioning.duration")
+            .description("From the API request to the end of the provisioning workflow")
+            .publishPercentileHistogram()
+            .register(registry);
+    for (TenantStatus status : TenantStatus.values()) {
+      Gauge.builder("taskifai.tenants", this, m -> m.countOf(status))
+          .description("Tenants in the registry by status")
+          .tag("status", status.name())
+          .register(registry);
+    }
+  }
+
+  public void provisioningStarted() {
+    started.increment();
+  }
+
+  /** Counts a finished provisioning by the status it ended in and records how long it took. */
+  public void provisioningFinished(String status, Duration took) {
+    switch (status == null ? "" : status) {
+      case "ACTIVE" -> succeeded.increment();
+      case "ROLLBACK_FAILED" -> rollbackFailed.increment();
+      default -> rolledBack.increment();
+    }
+    if (took != null) {
+      duration.record(took);
+    }
+  }
+
+  public void loginFailed(String reason) {
+    registry.counter("taskifai.admin.logins.failed", "reason", reason).increment();
+  }
+
+  public void mfaFailed(String reason) {
+    registry.counter("taskifai.admin.mfa.failures", "reason", reason).increment();
+  }
+
+  private synchronized double countOf(TenantStatus status) {
+    long now = System.currentTimeMillis();
+    if (now - statusCountsAt > STATUS_CACHE_MILLIS) {
+      try {
+        statusCounts = tenants.countByStatus();
+      } catch (RuntimeException e) {
+        log.debug("tenant counts unavailable: {}", e.getClass().getSimpleName());
+      }
+      statusCountsAt = now;
+    }
+    return statusCounts.getOrDefault(status, 0L);
+  }
+}

@@ -1,0 +1,59 @@
+package com.taskifai.api.tenants;
+
+import com.taskifai.api.ApiSettings;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Registers the TenantId and Subdomain search attributes when they are switched on, so Temporal UI
+ * can find a tenant's workflows. A server that refuses (or has them already) is fine.
+ */
+@Component
+class SearchAttributeRegistration {
+  private static final Logger log = LoggerFactory.getLogger(SearchAttributeRegistration.class);
+
+  private final ApiSettings settings;
+  private final WorkflowServiceStubs stubs;
+
+  SearchAttributeRegistration(ApiSettings settings, WorkflowServiceStubs stubs) {
+    this.settings = settings;
+    this.stubs = stubs;
+  }
+
+  @EventListener(ApplicationReadyEvent.class)
+  void register() {
+    if (!settings.searchAttributes()) {
+      return;
+    }
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).build());
+    try {
+      operator
+          .blockingStub()
+          .addSearchAttributes(
+              AddSearchAttributesRequest.newBuilder()
+                  .setNamespace(settings.temporalNamespace())
+                  .putSearchAttributes(
+                      TenantWorkflows.TENANT_ID.getName(),
+                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .putSearchAttributes(
+                      TenantWorkflows.SUBDOMAIN.getName(),
+                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .build());
+      log.info("registered search attributes TenantId and Subdomain");
+    } catch (RuntimeException e) {
+      log.info("search attributes not registered ({}); they may exist already", e.getMessage());
+    } finally {
+      operator.shutdown();
+    }
+  }
+}
