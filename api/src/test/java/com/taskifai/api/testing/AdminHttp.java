@@ -1,0 +1,71 @@
+package com.taskifai.api.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small real-HTTP client for the API tests. */
+public final class AdminHttp {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final String base;
+
+  public AdminHttp(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  /** A status code and body. */
+  public record Answer(int status, String body) {
+    public JsonNode json() {
+      return JSON.readTree(body);
+    }
+
+    public String text(String field) {
+      JsonNode n = json().get(field);
+      return n == null || n.isNull() ? null : n.asString();
+    }
+  }
+
+  public Answer get(String path, String token) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), token);
+  }
+
+  public Answer post(String path, String json, String token) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json)),
+        token);
+  }
+
+  public Answer delete(String path, String token) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), token);
+  }
+
+  private Answer send(HttpRequest.Builder b, String token) {
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), r.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static String json(Object... keyValues) {
+    var map = new java.util.LinkedHashMap<String, Object>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      map.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return JSON.writeValueAsString(map);
+  }
+}

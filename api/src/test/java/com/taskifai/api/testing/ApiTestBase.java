@@ -1,0 +1,45 @@
+package com.taskifai.api.testing;
+
+import com.taskifai.api.AdminApiApplication;
+import com.taskifai.api.auth.AdminTokens;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/** The admin API on a random port against the shared test platform, spoken to over real HTTP. */
+@SpringBootTest(
+    classes = AdminApiApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "taskifai.recover-workflows=false")
+public abstract class ApiTestBase {
+  @LocalServerPort protected int port;
+  @Autowired protected AdminTokens tokens;
+  protected AdminHttp http;
+
+  @DynamicPropertySource
+  static void platform(DynamicPropertyRegistry props) {
+    ApiTestPlatform.get().register(props);
+  }
+
+  @BeforeEach
+  void client() {
+    http = new AdminHttp(port);
+  }
+
+  /** A token as a login with password and a one-time code just now would give. */
+  protected String freshToken() {
+    Instant now = Instant.now();
+    return tokens.issue(
+        UUID.randomUUID(), "ops@taskifai.test", List.of("pwd", "otp"), now, now, 600);
+  }
+
+  protected static ApiTestPlatform platform() {
+    return ApiTestPlatform.get();
+  }
+}

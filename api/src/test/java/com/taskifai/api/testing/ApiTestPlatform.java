@@ -1,0 +1,82 @@
+package com.taskifai.api.testing;
+
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import org.springframework.test.context.DynamicPropertyRegistry;
+
+/**
+ * The real parts the API tests run against: a migrated platform database on embedded PostgreSQL,
+ * the Temporal test server bound to a port (the API connects to it by target, as in production),
+ * and a worker with the test-double workflows on the platform task queue. One per test JVM.
+ */
+public final class ApiTestPlatform {
+  public static final String JWT_SECRET = "api-test-admin-jwt-secret";
+  private static ApiTestPlatform instance;
+
+  public final TestPostgres.Platform db;
+  public final String masterKeys = KeyRing.newKeyEntry("test1");
+  public final String temporalTarget;
+  public final WorkflowClient client;
+
+  private ApiTestPlatform() {
+    db = TestPostgres.platform();
+    int port = freePort();
+    TestServer.createPortBoundServer(port);
+    temporalTarget = "127.0.0.1:" + port;
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporalTarget).build());
+    client = WorkflowClient.newInstance(stubs);
+    WorkerFactory factory =
+        WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder().build());
+    Worker worker = factory.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
+    worker.registerWorkflowImplementationTypes(
+        ProvisionTenantWorkflowDouble.class,
+        LifecycleWorkflowDoubles.Suspend.class,
+        LifecycleWorkflowDoubles.Reactivate.class,
+        LifecycleWorkflowDoubles.Offboard.class);
+    worker.registerActivitiesImplementations(
+        new RegistryDoubleActivitiesImpl(
+            new TenantRegistry(db.platform()), new AuditLog(db.platform())));
+    factory.start();
+  }
+
+  /** The shared platform, started on first use. */
+  public static synchronized ApiTestPlatform get() {
+    if (instance == null) {
+      instance = new ApiTestPlatform();
+    }
+    return instance;
+  }
+
+  /** The API's settings for this platform. */
+  public void register(DynamicPropertyRegistry props) {
+    props.add("taskifai.db.url", () -> db.jdbcUrl());
+    props.add("taskifai.db.username", () -> db.role());
+    props.add("taskifai.db.password", () -> TestPostgres.PLATFORM_PASSWORD);
+    props.add("taskifai.master-keys", () -> masterKeys);
+    props.add("taskifai.temporal.target", () -> temporalTarget);
+    props.add("taskifai.admin-jwt-secret", () -> JWT_SECRET);
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
