@@ -21,7 +21,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 
 class TenantRegistryActivitiesTest {
-  private final ActivitiesFixture fx = new ActivitiesFixture();
+  private static final ActivitiesFixture fx = new ActivitiesFixture();
   private final TenantRegistryActivitiesImpl activities = fx.activities.registry();
 
   @Test
