@@ -1,0 +1,382 @@
+package com.taskifai.launcher;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.PlatformDatabase;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import io.temporal.testserver.TestServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./taskifai dev}: the whole platform in one JVM on embedded defaults — PostgreSQL (data
+ * kept in {@code .taskifai/postgres}), a Temporal server, an SMTP server, the worker, the admin API
+ * on :8080 and the routing runtime on :8081. Each embedded part gives way to a real server named in
+ * the environment ({@code TASKIFAI_DB_URL}, {@code TASKIFAI_TEMPORAL_TARGET}, {@code
+ * TASKIFAI_SMTP_HOST}).
+ */
+public final class DevPlatform implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DevPlatform.class);
+
+  static final String PLATFORM_DATABASE = "taskifai";
+  static final String PLATFORM_ROLE = "taskifai_platform";
+  static final String LOCAL_SERVER_ID = "local-1";
+  static final String DEV_ADMIN_EMAIL = "admin@taskifai.localhost";
+
+  private final Map<String, String> env;
+  private final Path home;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Map<String, String> devEnv = new LinkedHashMap<>();
+  private final Map<String, String> notes = new LinkedHashMap<>();
+
+  DevPlatform(Map<String, String> env, Path home) {
+    this.env = env;
+    this.home = home;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> env = System.getenv();
+    Path home = Path.of(env.getOrDefault("TASKIFAI_HOME", ".taskifai")).toAbsolutePath();
+    Path lockFile = home.resolve("dev.lock");
+    Optional<SingleInstanceLock> lock = SingleInstanceLock.tryAcquire(lockFile);
+    if (lock.isEmpty()) {
+      System.err.println(
+          "taskifai dev: the dev platform is already running (pid "
+              + SingleInstanceLock.holder(lockFile)
+              + ") on this folder; its settings are in "
+              + home.resolve("dev.env")
+              + ". Stop it (Ctrl-C in its terminal) before starting another.");
+      System.exit(3);
+    }
+    DevPlatform platform = new DevPlatform(env, home);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  platform.close();
+                  stopped.countDown();
+                },
+                "taskifai-shutdown"));
+    try {
+      platform.start();
+    } catch (Exception e) {
+      log.error("taskifai dev: start failed: {}", e.getMessage(), e);
+      System.err.println("taskifai dev: start failed: " + e.getMessage());
+      System.exit(1);
+    }
+    platform.printBanner();
+    stopped.await();
+    lock.get().close();
+  }
+
+  void start() throws Exception {
+    int adminPort = intEnv("TASKIFAI_ADMIN_PORT", 8080);
+    int routerPort = intEnv("TASKIFAI_ROUTER_PORT", 8081);
+    requireFreePort(adminPort, "the admin API (TASKIFAI_ADMIN_PORT)");
+    requireFreePort(routerPort, "the routing runtime (TASKIFAI_ROUTER_PORT)");
+
+    DevSecrets secrets = new DevSecrets(home.resolve("dev-secrets.properties"));
+    KeyRing keys = KeyRing.fromEnvironment(env, home.resolve("master.keys"));
+    CredentialCipher cipher = new CredentialCipher(keys);
+    String baseDomain = env.getOrDefault("TASKIFAI_BASE_DOMAIN", "localhost");
+    String adminUrl = env.getOrDefault("TASKIFAI_ADMIN_URL", "http://localhost:" + adminPort);
+    String routerUrl =
+        env.getOrDefault(
+            "TASKIFAI_ROUTER_URL", "http://" + "<subdomain>." + baseDomain + ":" + routerPort);
+
+    Database db = startDatabase(secrets);
+    PlatformDatabase.ensureDatabaseAndRole(
+        db.clusterAdmin(), PLATFORM_DATABASE, PLATFORM_ROLE, db.platformPassword());
+    PlatformDatabase.migrate(db.platformOwner(), PLATFORM_ROLE);
+    DataSource platform = dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword());
+    new DatabaseServers(platform)
+        .upsert(
+            cipher,
+            LOCAL_SERVER_ID,
+            "local",
+            db.clusterUrl(),
+            db.adminUser(),
+            db.adminPassword(),
+            10_000);
+
+    String temporalTarget = startTemporal();
+    Mail mail = startMail();
+
+    String tenantJwtSecret =
+        env.getOrDefault("TASKIFAI_TENANT_JWT_SECRET", secrets.random("tenant_jwt_secret", 32));
+    String adminJwtSecret =
+        env.getOrDefault("TASKIFAI_ADMIN_JWT_SECRET", secrets.random("admin_jwt_secret", 32));
+    String adminPassword = secrets.random("dev_admin_password", 12);
+    String adminTotp = secrets.totpSecret("dev_admin_totp_secret");
+    secrets.save();
+
+    Map<String, String> platformEnv = new HashMap<>(env);
+    platformEnv.put("TASKIFAI_DB_URL", db.platformUrl());
+    platformEnv.put("TASKIFAI_DB_USER", PLATFORM_ROLE);
+    platformEnv.put("TASKIFAI_DB_PASSWORD", db.platformPassword());
+    if (!env.containsKey(KeyRing.ENV_KEYS) && !env.containsKey(KeyRing.ENV_KEYS_FILE)) {
+      platformEnv.put(KeyRing.ENV_KEYS_FILE, home.resolve("master.keys").toString());
+    }
+    platformEnv.put("TASKIFAI_TEMPORAL_TARGET", temporalTarget);
+    platformEnv.put("TASKIFAI_SMTP_HOST", mail.host());
+    platformEnv.put("TASKIFAI_SMTP_PORT", Integer.toString(mail.port()));
+    platformEnv.put("TASKIFAI_BASE_DOMAIN", baseDomain);
+    platformEnv.put("TASKIFAI_ADMIN_URL", adminUrl);
+    platformEnv.put("TASKIFAI_ROUTER_URL", routerUrl);
+    platformEnv.put("TASKIFAI_ROUTER_PORT", Integer.toString(routerPort));
+    platformEnv.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
+    platformEnv.put("TASKIFAI_ADMIN_JWT_SECRET", adminJwtSecret);
+    platformEnv.putIfAbsent("TASKIFAI_DNS_PROVIDER", "local");
+
+    PlatformProcesses processes =
+        PlatformProcesses.start(
+            platformEnv, keys, mail.outbox(), adminPort, routerPort, embeddedTemporal);
+    started.push(processes);
+    processes.createDevAdmin(
+        env.getOrDefault("TASKIFAI_ADMIN_EMAIL", DEV_ADMIN_EMAIL), adminPassword, adminTotp);
+
+    devEnv.put("TASKIFAI_ADMIN_URL", adminUrl);
+    devEnv.put("TASKIFAI_ROUTER_URL", routerUrl);
+    devEnv.put("TASKIFAI_DB_URL", db.platformUrl());
+    devEnv.put("TASKIFAI_DB_USER", PLATFORM_ROLE);
+    devEnv.put("TASKIFAI_DB_PASSWORD", db.platformPassword());
+    devEnv.put("TASKIFAI_DB_ADMIN_USER", db.adminUser());
+    devEnv.put("TASKIFAI_DB_ADMIN_PASSWORD", db.adminPassword());
+    devEnv.put("TASKIFAI_TEMPORAL_TARGET", temporalTarget);
+    if (temporalUiUrl != null) {
+      devEnv.put("TASKIFAI_TEMPORAL_UI_URL", temporalUiUrl);
+    }
+    devEnv.put("TASKIFAI_SMTP_HOST", mail.host());
+    devEnv.put("TASKIFAI_SMTP_PORT", Integer.toString(mail.port()));
+    devEnv.put("TASKIFAI_BASE_DOMAIN", baseDomain);
+    devEnv.put("TASKIFAI_ADMIN_EMAIL", env.getOrDefault("TASKIFAI_ADMIN_EMAIL", DEV_ADMIN_EMAIL));
+    devEnv.put("TASKIFAI_ADMIN_PASSWORD", adminPassword);
+    devEnv.put("TASKIFAI_ADMIN_TOTP_SECRET", adminTotp);
+    devEnv.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
+    DevEnvFile.write(home.resolve("dev.env"), devEnv);
+  }
+
+  // ---- PostgreSQL ---------------------------------------------------------------------------
+
+  /** How to reach the cluster that holds the platform database and the tenant databases. */
+  record Database(
+      String clusterUrl,
+      String adminUser,
+      String adminPassword,
+      String platformUrl,
+      String platformPassword) {
+    DataSource clusterAdmin() {
+      return dataSource(clusterUrl, adminUser, adminPassword);
+    }
+
+    DataSource platformOwner() {
+      return dataSource(platformUrl, adminUser, adminPassword);
+    }
+  }
+
+  private Database startDatabase(DevSecrets secrets) throws IOException {
+    String external = env.get("TASKIFAI_DB_URL");
+    if (external != null && !external.isBlank()) {
+      // A real server: the platform database URL is given; tenant databases go beside it.
+      String adminUser = require("TASKIFAI_DB_ADMIN_USER");
+      String adminPassword = env.getOrDefault("TASKIFAI_DB_ADMIN_PASSWORD", "");
+      String clusterUrl = external.replaceFirst("/[^/?]+(\\?.*)?$", "/postgres$1");
+      notes.put("PostgreSQL", external + " (from TASKIFAI_DB_URL)");
+      return new Database(
+          clusterUrl, adminUser, adminPassword, external, require("TASKIFAI_DB_PASSWORD"));
+    }
+    int port = intEnv("TASKIFAI_PG_PORT", 15432);
+    requireFreePort(port, "embedded PostgreSQL (TASKIFAI_PG_PORT)");
+    Path data = home.resolve("postgres");
+    EmbeddedPostgres pg =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(data)
+            .setCleanDataDirectory(false)
+            .setPort(port)
+            .setServerConfig("max_connections", "300")
+            .setServerConfig("listen_addresses", "127.0.0.1")
+            .start();
+    started.push(pg);
+    String adminPassword = secrets.random("postgres_admin_password", 16);
+    String platformPassword = secrets.random("platform_db_password", 24);
+    try (var c = pg.getPostgresDatabase().getConnection();
+        var st = c.createStatement()) {
+      st.execute("ALTER ROLE postgres PASSWORD '" + adminPassword + "'");
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("cannot set the embedded superuser's password", e);
+    }
+    String cluster = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    notes.put("PostgreSQL", "embedded 17 on 127.0.0.1:" + port + ", data in " + data);
+    return new Database(
+        cluster,
+        "postgres",
+        adminPassword,
+        "jdbc:postgresql://127.0.0.1:" + port + "/" + PLATFORM_DATABASE,
+        platformPassword);
+  }
+
+  static DataSource dataSource(String url, String user, String password) {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(url);
+    ds.setUser(user);
+    ds.setPassword(password);
+    return ds;
+  }
+
+  // ---- Temporal -----------------------------------------------------------------------------
+
+  private boolean embeddedTemporal;
+  private String temporalUiUrl;
+
+  private String startTemporal() throws IOException {
+    String target = env.get("TASKIFAI_TEMPORAL_TARGET");
+    if (target != null && !target.isBlank()) {
+      notes.put("Temporal", target + " (from TASKIFAI_TEMPORAL_TARGET)");
+      temporalUiUrl = env.get("TASKIFAI_TEMPORAL_UI_URL");
+      return target;
+    }
+    int port = intEnv("TASKIFAI_TEMPORAL_PORT", 7233);
+    requireFreePort(port, "the embedded Temporal server (TASKIFAI_TEMPORAL_PORT)");
+    Optional<TemporalCli> cli = TemporalCli.choose(env, home, port);
+    if (cli.isPresent()) {
+      TemporalCli server = cli.get();
+      server.start();
+      started.push(server);
+      temporalUiUrl = server.uiUrl();
+      notes.put(
+          "Temporal",
+          "Temporal CLI dev server on 127.0.0.1:" + port + ", data in " + server.databaseFile());
+      notes.put("Temporal UI", temporalUiUrl);
+      return "127.0.0.1:" + port;
+    }
+    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
+    started.push(server);
+    embeddedTemporal = true;
+    notes.put(
+        "Temporal",
+        "embedded Java test server on 127.0.0.1:"
+            + port
+            + " (no UI, forgets workflows on restart; install the temporal CLI for a real one: see README)");
+    return "127.0.0.1:" + port;
+  }
+
+  // ---- Mail ---------------------------------------------------------------------------------
+
+  record Mail(String host, int port, GreenMailOutbox outbox) {}
+
+  private Mail startMail() {
+    String host = env.get("TASKIFAI_SMTP_HOST");
+    if (host != null && !host.isBlank()) {
+      int port = intEnv("TASKIFAI_SMTP_PORT", 25);
+      notes.put("SMTP", host + ":" + port + " (from TASKIFAI_SMTP_HOST)");
+      return new Mail(host, port, null);
+    }
+    int port = intEnv("TASKIFAI_SMTP_PORT", 3025);
+    requireFreePort(port, "the embedded SMTP server (TASKIFAI_SMTP_PORT)");
+    GreenMail greenMail =
+        new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    greenMail.start();
+    started.push(greenMail::stop);
+    notes.put("SMTP", "embedded on 127.0.0.1:" + port + " (mail shows in the portal's outbox)");
+    return new Mail("127.0.0.1", port, new GreenMailOutbox(greenMail));
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private String require(String key) {
+    String v = env.get(key);
+    if (v == null || v.isBlank()) {
+      throw new IllegalStateException(
+          key + " must be set when TASKIFAI_DB_URL points at a real server");
+    }
+    return v;
+  }
+
+  private int intEnv(String key, int fallback) {
+    String v = env.get(key);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(v.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(key + " must be a port number, got '" + v + "'");
+    }
+  }
+
+  static void requireFreePort(int port, String what) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true);
+      s.bind(new InetSocketAddress("127.0.0.1", port));
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "port "
+              + port
+              + " for "
+              + what
+              + " is taken by another program; free it or set another port");
+    }
+  }
+
+  static boolean listening(String host, int port, Duration timeout) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void printBanner() {
+    StringBuilder b = new StringBuilder();
+    b.append("\n  TaskifAI dev platform is up\n\n");
+    b.append("  Admin portal + API   ").append(devEnv.get("TASKIFAI_ADMIN_URL")).append('\n');
+    b.append("  Routing runtime      ")
+        .append(devEnv.get("TASKIFAI_ROUTER_URL"))
+        .append(" (tenants at http://<subdomain>.")
+        .append(devEnv.get("TASKIFAI_BASE_DOMAIN"))
+        .append(':')
+        .append(URI.create(devEnv.get("TASKIFAI_ROUTER_URL")).getPort())
+        .append(")\n");
+    notes.forEach(
+        (k, v) -> b.append("  ").append(String.format("%-20s ", k)).append(v).append('\n'));
+    b.append("  Dev admin login      ")
+        .append(devEnv.get("TASKIFAI_ADMIN_EMAIL"))
+        .append(" (password and TOTP secret in .taskifai/dev.env)\n");
+    b.append("  Settings             ").append(home.resolve("dev.env")).append('\n');
+    b.append("\n  Ctrl-C stops everything.\n");
+    System.out.println(b);
+  }
+
+  @Override
+  public void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable c = started.pop();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+  }
+}

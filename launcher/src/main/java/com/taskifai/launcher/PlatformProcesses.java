@@ -1,0 +1,129 @@
+package com.taskifai.launcher;
+
+import com.taskifai.activities.PlatformActivities;
+import com.taskifai.api.AdminApiApplication;
+import com.taskifai.api.auth.AdminAccounts;
+import com.taskifai.api.dev.MailOutbox;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.routing.RoutingRuntimeApplication;
+import com.taskifai.worker.PlatformWorker;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
+
+/**
+ * The platform's own processes inside the dev JVM: the Temporal worker, the admin API (one Spring
+ * context) and the routing runtime (another), configured from one environment map.
+ */
+final class PlatformProcesses implements AutoCloseable {
+  private final WorkflowServiceStubs service;
+  private final PlatformActivities activities;
+  private final PlatformWorker worker;
+  private final ConfigurableApplicationContext api;
+  private final ConfigurableApplicationContext router;
+
+  private PlatformProcesses(
+      WorkflowServiceStubs service,
+      PlatformActivities activities,
+      PlatformWorker worker,
+      ConfigurableApplicationContext api,
+      ConfigurableApplicationContext router) {
+    this.service = service;
+    this.activities = activities;
+    this.worker = worker;
+    this.api = api;
+    this.router = router;
+  }
+
+  static PlatformProcesses start(
+      Map<String, String> env,
+      KeyRing keys,
+      MailOutbox outbox,
+      int adminPort,
+      int routerPort,
+      boolean embeddedTemporal) {
+    String target = env.get("TASKIFAI_TEMPORAL_TARGET");
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+    WorkflowClient client = WorkflowClient.newInstance(service);
+    PlatformActivities activities = PlatformActivities.fromEnvironment(env);
+    PlatformWorker worker =
+        PlatformWorker.create(
+            client,
+            activities.implementations(),
+            List.of(activities.interceptor()),
+            embeddedTemporal);
+    worker.start();
+
+    Map<String, Object> common = new HashMap<>();
+    common.put("taskifai.db.url", env.get("TASKIFAI_DB_URL"));
+    common.put("taskifai.db.username", env.get("TASKIFAI_DB_USER"));
+    common.put("taskifai.db.password", env.get("TASKIFAI_DB_PASSWORD"));
+    if (env.get(KeyRing.ENV_KEYS) != null) {
+      common.put("taskifai.master-keys", env.get(KeyRing.ENV_KEYS));
+    } else {
+      common.put("taskifai.master-keys-file", env.get(KeyRing.ENV_KEYS_FILE));
+    }
+    common.put("taskifai.base-domain", env.get("TASKIFAI_BASE_DOMAIN"));
+    common.put("spring.flyway.enabled", "false");
+    common.put("spring.main.banner-mode", "off");
+
+    Map<String, Object> apiProps = new HashMap<>(common);
+    apiProps.put("server.port", adminPort);
+    apiProps.put("taskifai.temporal.target", target);
+    apiProps.put("taskifai.temporal.ui-url", env.getOrDefault("TASKIFAI_TEMPORAL_UI_URL", ""));
+    apiProps.put("taskifai.temporal.search-attributes", Boolean.toString(!embeddedTemporal));
+    apiProps.put("taskifai.admin-url", env.get("TASKIFAI_ADMIN_URL"));
+    apiProps.put("taskifai.router-url", env.get("TASKIFAI_ROUTER_URL"));
+    apiProps.put("taskifai.admin-jwt-secret", env.get("TASKIFAI_ADMIN_JWT_SECRET"));
+    apiProps.put("taskifai.fault-injection", env.getOrDefault("TASKIFAI_FAULT_INJECTION", "false"));
+    apiProps.put(
+        "taskifai.verification-timeout", env.getOrDefault("TASKIFAI_VERIFICATION_TIMEOUT", "P7D"));
+    apiProps.put("taskifai.dev", "true");
+    SpringApplicationBuilder apiBuilder = new SpringApplicationBuilder(AdminApiApplication.class);
+    if (outbox != null) {
+      apiBuilder.initializers(
+          ctx -> ((GenericApplicationContext) ctx).registerBean(MailOutbox.class, () -> outbox));
+    }
+    ConfigurableApplicationContext api = apiBuilder.run(arguments(apiProps));
+
+    Map<String, Object> routerProps = new HashMap<>(common);
+    routerProps.put("server.port", routerPort);
+    routerProps.put("taskifai.tenant-jwt-secret", env.get("TASKIFAI_TENANT_JWT_SECRET"));
+    ConfigurableApplicationContext router =
+        new SpringApplicationBuilder(RoutingRuntimeApplication.class).run(arguments(routerProps));
+    return new PlatformProcesses(service, activities, worker, api, router);
+  }
+
+  /**
+   * Settings as command-line arguments: those outrank every property file of the application,
+   * whereas builder "default properties" lose to them.
+   */
+  private static String[] arguments(Map<String, Object> properties) {
+    return properties.entrySet().stream()
+        .filter(e -> e.getValue() != null)
+        .map(e -> "--" + e.getKey() + "=" + e.getValue())
+        .toArray(String[]::new);
+  }
+
+  /** Creates (or updates) the dev platform admin. */
+  void createDevAdmin(String email, String password, String totpSecret) {
+    api.getBean(AdminAccounts.class).createOrUpdate(email, password, totpSecret);
+  }
+
+  @Override
+  public void close() {
+    router.close();
+    api.close();
+    worker.close();
+    activities.close();
+    service.shutdown();
+  }
+}

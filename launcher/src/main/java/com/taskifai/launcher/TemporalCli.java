@@ -1,0 +1,144 @@
+package com.taskifai.launcher;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The Temporal CLI's dev server: a real Temporal server (SQLite file under {@code .taskifai/}, so
+ * workflows survive a restart) with Temporal UI, started as a child process. Chosen when the {@code
+ * temporal} binary is found (or {@code TASKIFAI_TEMPORAL=cli}); {@code TASKIFAI_TEMPORAL=embedded}
+ * forces the in-process Java test server.
+ */
+final class TemporalCli implements AutoCloseable {
+  /** Search attributes every platform workflow sets; registered when the server starts. */
+  static final List<String> SEARCH_ATTRIBUTES = List.of("TenantId=Keyword", "Subdomain=Keyword");
+
+  private final Path binary;
+  private final Path home;
+  private final int port;
+  private final int uiPort;
+  private Process process;
+
+  private TemporalCli(Path binary, Path home, int port, int uiPort) {
+    this.binary = binary;
+    this.home = home;
+    this.port = port;
+    this.uiPort = uiPort;
+  }
+
+  static Optional<TemporalCli> choose(Map<String, String> env, Path home, int port) {
+    String mode = env.getOrDefault("TASKIFAI_TEMPORAL", "auto").strip().toLowerCase();
+    if (mode.equals("embedded")) {
+      return Optional.empty();
+    }
+    Optional<Path> binary = find(env);
+    if (binary.isEmpty()) {
+      if (mode.equals("cli")) {
+        throw new IllegalStateException(
+            "TASKIFAI_TEMPORAL=cli but no temporal binary was found on the PATH; install it with"
+                + " 'go install github.com/temporalio/cli/cmd/temporal@v1.5.1' or set TASKIFAI_TEMPORAL_CLI");
+      }
+      return Optional.empty();
+    }
+    int uiPort = Integer.parseInt(env.getOrDefault("TASKIFAI_TEMPORAL_UI_PORT", "8233"));
+    DevPlatform.requireFreePort(uiPort, "Temporal UI (TASKIFAI_TEMPORAL_UI_PORT)");
+    return Optional.of(new TemporalCli(binary.get(), home, port, uiPort));
+  }
+
+  /** The temporal binary: TASKIFAI_TEMPORAL_CLI, the PATH, or Go's install folder. */
+  static Optional<Path> find(Map<String, String> env) {
+    String explicit = env.get("TASKIFAI_TEMPORAL_CLI");
+    if (explicit != null && !explicit.isBlank()) {
+      return Optional.of(Path.of(explicit)).filter(Files::isExecutable);
+    }
+    String path = env.getOrDefault("PATH", "");
+    Stream<Path> candidates =
+        Stream.concat(
+            Stream.of(path.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of),
+            Stream.of(
+                Path.of(
+                    env.getOrDefault("GOPATH", System.getProperty("user.home") + "/go"), "bin")));
+    return candidates.map(dir -> dir.resolve("temporal")).filter(Files::isExecutable).findFirst();
+  }
+
+  Path databaseFile() {
+    return home.resolve("temporal.db");
+  }
+
+  String uiUrl() {
+    return "http://localhost:" + uiPort;
+  }
+
+  void start() throws IOException {
+    Files.createDirectories(home);
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                binary.toString(),
+                "server",
+                "start-dev",
+                "--ip",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port),
+                "--ui-port",
+                Integer.toString(uiPort),
+                "--db-filename",
+                databaseFile().toString(),
+                "--log-level",
+                "warn"));
+    for (String attribute : SEARCH_ATTRIBUTES) {
+      command.add("--search-attribute");
+      command.add(attribute);
+    }
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("temporal.log").toFile()))
+            .start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!DevPlatform.listening("127.0.0.1", port, Duration.ofMillis(200))) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the Temporal CLI dev server exited with code "
+                + process.exitValue()
+                + "; see "
+                + home.resolve("temporal.log"));
+      }
+      if (System.nanoTime() > deadline) {
+        close();
+        throw new IllegalStateException("the Temporal CLI dev server did not listen within 60 s");
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while starting Temporal", e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package com.taskifai.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one-command dev platform, started in this JVM on free ports and a temporary home folder. */
+class DevPlatformTest {
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void startsHealthyWritesDevEnvRefusesASecondInstanceAndKeepsTheRegistryAcrossARestart(
+      @TempDir Path home) throws Exception {
+    Map<String, String> env = devEnvironment();
+    UUID tenantId = UUID.randomUUID();
+
+    try (DevPlatform platform = new DevPlatform(env, home)) {
+      try (var lock = SingleInstanceLock.tryAcquire(home.resolve("dev.lock")).orElseThrow()) {
+        platform.start();
+        assertThat(health(env.get("TASKIFAI_ADMIN_PORT"))).contains("\"UP\"");
+        assertThat(health(env.get("TASKIFAI_ROUTER_PORT"))).contains("\"UP\"");
+
+        Properties devEnv = read(home.resolve("dev.env"));
+        assertThat(devEnv.stringPropertyNames())
+            .contains(
+                "TASKIFAI_ADMIN_URL",
+                "TASKIFAI_ROUTER_URL",
+                "TASKIFAI_DB_URL",
+                "TASKIFAI_DB_USER",
+                "TASKIFAI_DB_PASSWORD",
+                "TASKIFAI_DB_ADMIN_USER",
+                "TASKIFAI_DB_ADMIN_PASSWORD",
+                "TASKIFAI_TEMPORAL_TARGET",
+                "TASKIFAI_SMTP_HOST",
+                "TASKIFAI_SMTP_PORT",
+                "TASKIFAI_ADMIN_EMAIL",
+                "TASKIFAI_ADMIN_PASSWORD",
+                "TASKIFAI_ADMIN_TOTP_SECRET");
+        assertThat(devEnv.getProperty("TASKIFAI_DB_USER")).isNotEqualTo("postgres");
+        assertThat(devEnv.getProperty("TASKIFAI_ADMIN_URL"))
+            .isEqualTo("http://localhost:" + env.get("TASKIFAI_ADMIN_PORT"));
+        assertThat(Files.getPosixFilePermissions(home.resolve("dev.env")).toString())
+            .doesNotContain("OTHERS", "GROUP");
+
+        // A second dev platform on the same folder says so and exits non-zero.
+        ProcessBuilder secondBuilder =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    DevPlatform.class.getName())
+                .redirectErrorStream(true);
+        secondBuilder.environment().putAll(env);
+        secondBuilder.environment().put("TASKIFAI_HOME", home.toString());
+        Process second = secondBuilder.start();
+        second.getOutputStream().close();
+        assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(second.exitValue()).isEqualTo(3);
+        assertThat(out).contains("already running");
+
+        var registry = new TenantRegistry(platformDataSource(devEnv));
+        registry.reserve(
+            new TenantRegistry.Reservation(tenantId, "kept", "Kept Inc", "a@kept.test", "local"));
+        registry.setStatus(tenantId, TenantStatus.SUSPENDED);
+      }
+    }
+
+    try (DevPlatform again = new DevPlatform(env, home)) {
+      again.start();
+      Properties devEnv = read(home.resolve("dev.env"));
+      var registry = new TenantRegistry(platformDataSource(devEnv));
+      assertThat(registry.findById(tenantId))
+          .hasValueSatisfying(t -> assertThat(t.status()).isEqualTo(TenantStatus.SUSPENDED));
+    }
+  }
+
+  private static javax.sql.DataSource platformDataSource(Properties devEnv) {
+    return DevPlatform.dataSource(
+        devEnv.getProperty("TASKIFAI_DB_URL"),
+        devEnv.getProperty("TASKIFAI_DB_USER"),
+        devEnv.getProperty("TASKIFAI_DB_PASSWORD"));
+  }
+
+  private String health(String port) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/health"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
+  private static Properties read(Path file) throws IOException {
+    Properties p = new Properties();
+    try (var r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    return p;
+  }
+
+  static Map<String, String> devEnvironment() throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKIFAI_TEMPORAL", "embedded");
+    env.put("TASKIFAI_ADMIN_PORT", Integer.toString(freePort()));
+    env.put("TASKIFAI_ROUTER_PORT", Integer.toString(freePort()));
+    env.put("TASKIFAI_PG_PORT", Integer.toString(freePort()));
+    env.put("TASKIFAI_TEMPORAL_PORT", Integer.toString(freePort()));
+    env.put("TASKIFAI_SMTP_PORT", Integer.toString(freePort()));
+    env.put("PATH", System.getenv().getOrDefault("PATH", ""));
+    return env;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
