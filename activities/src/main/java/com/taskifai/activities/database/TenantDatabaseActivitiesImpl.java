@@ -126,6 +126,13 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
       TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
       ServerAdmin admin = admin(tenant.get());
       try (Connection c = admin.maintenance().getConnection()) {
+        // An admin that is no superuser may end a role's sessions and drop its database only
+        // with that role's privileges.
+        for (String role : new String[] {names.appRole(), names.ownerRole()}) {
+          if (ServerAdmin.roleExists(c, role)) {
+            ServerAdmin.grantRoleToAdmin(c, role);
+          }
+        }
         try (PreparedStatement ps =
             c.prepareStatement(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
