@@ -1,0 +1,176 @@
+package com.taskifai.worker;
+
+import static com.taskifai.worker.EmbeddedPlatform.count;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.activities.PlatformActivities;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.Step;
+import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
+import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflow;
+import com.taskifai.workflows.lifecycle.SuspendTenantWorkflow;
+import com.taskifai.workflows.lifecycle.TenantOperation;
+import com.taskifai.workflows.provisioning.EmailVerified;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.provisioning.ProvisioningResult;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Real worker and activities: a permanent failure at each step leaves nothing behind, and suspend,
+ * reactivate and offboard work on a real tenant.
+ */
+class FailureAndLifecycleEndToEndTest {
+
+  private static EmbeddedPlatform embedded;
+  private static PlatformActivities activities;
+  private static PlatformWorker worker;
+
+  @BeforeAll
+  static void startWorker() {
+    embedded = new EmbeddedPlatform();
+    activities = PlatformActivities.fromEnvironment(embedded.env);
+    worker = embedded.worker(activities);
+    worker.start();
+  }
+
+  @AfterAll
+  static void stopWorker() {
+    if (worker != null) {
+      worker.close();
+    }
+    if (activities != null) {
+      activities.close();
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+
+  static Stream<Step> stepsThatRollBack() {
+    return Arrays.stream(Step.values()).filter(s -> s != Step.SEND_WELCOME_EMAIL);
+  }
+
+  @ParameterizedTest
+  @MethodSource("stepsThatRollBack")
+  void failureAtAStepLeavesNoDatabaseRoleDnsRecordOrCredential(Step failing) throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "fail-" + tenant.toString().substring(0, 8);
+    ProvisionTenantWorkflow flow =
+        embedded.startProvisioning(tenant, subdomain, failing.stepName());
+    flow.emailVerified(new EmailVerified("e2e"));
+
+    ProvisioningResult result =
+        WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);
+
+    assertThat(result.status()).isEqualTo("FAILED");
+    assertThat(result.failedStep()).isEqualTo(failing.stepName());
+    assertNothingLeft(tenant, subdomain);
+    Optional<Tenant> row = new TenantRegistry(embedded.platform.platform()).findById(tenant);
+    row.ifPresent(t -> assertThat(t.status()).isEqualTo(TenantStatus.FAILED));
+    if (failing.ordinal() > Step.RESERVE_TENANT.ordinal()) {
+      assertThat(row).isPresent();
+      assertThat(
+              count(
+                  embedded.platform.owner(),
+                  "SELECT count(*) FROM audit_log WHERE tenant_id = ?::uuid AND step = ?",
+                  tenant.toString(),
+                  failing.stepName()))
+          .isPositive();
+    }
+  }
+
+  @Test
+  void suspendReactivateAndOffboardARealTenant() throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "life-" + tenant.toString().substring(0, 8);
+    ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null);
+    flow.emailVerified(new EmailVerified("e2e"));
+    assertThat(
+            WorkflowStub.fromTyped(flow)
+                .getResult(60, TimeUnit.SECONDS, ProvisioningResult.class)
+                .status())
+        .isEqualTo("ACTIVE");
+    TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
+    TenantOperation operation = new TenantOperation(tenant, subdomain, "ops@taskifai.test");
+
+    stub(SuspendTenantWorkflow.class, "tenant-suspend-" + tenant + "-1").suspend(operation);
+    Tenant suspended = registry.findById(tenant).orElseThrow();
+    assertThat(suspended.status()).isEqualTo(TenantStatus.SUSPENDED);
+    assertThat(suspended.servesTraffic()).isFalse();
+
+    stub(ReactivateTenantWorkflow.class, "tenant-reactivate-" + tenant + "-1")
+        .reactivate(operation);
+    assertThat(registry.findById(tenant).orElseThrow().servesTraffic()).isTrue();
+
+    String status =
+        stub(OffboardTenantWorkflow.class, OffboardTenantWorkflow.workflowId(tenant))
+            .offboard(operation);
+
+    assertThat(status).isEqualTo("DELETED");
+    assertThat(registry.findById(tenant).orElseThrow().status()).isEqualTo(TenantStatus.DELETED);
+    assertNothingLeft(tenant, subdomain);
+  }
+
+  private static <T> T stub(Class<T> type, String workflowId) {
+    return embedded.client.newWorkflowStub(
+        type,
+        WorkflowOptions.newBuilder()
+            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+            .setWorkflowId(workflowId)
+            .setWorkflowExecutionTimeout(Duration.ofMinutes(2))
+            .build());
+  }
+
+  private static void assertNothingLeft(UUID tenant, String subdomain) {
+    DataSource server = TestPostgres.superuser("postgres");
+    DataSource platform = embedded.platform.owner();
+    assertThat(
+            count(
+                server,
+                "SELECT count(*) FROM pg_database WHERE datname = ?",
+                EmbeddedPlatform.databaseName(tenant)))
+        .as("tenant database")
+        .isZero();
+    assertThat(
+            count(
+                server,
+                "SELECT count(*) FROM pg_roles WHERE rolname LIKE ?",
+                EmbeddedPlatform.rolePrefix(tenant) + "%"))
+        .as("tenant roles")
+        .isZero();
+    assertThat(
+            count(
+                platform,
+                "SELECT count(*) FROM dns_records WHERE tenant_id = ?::uuid OR name LIKE ?",
+                tenant.toString(),
+                subdomain + ".%"))
+        .as("DNS records")
+        .isZero();
+    assertThat(
+            count(
+                platform,
+                "SELECT count(*) FROM tenant_secrets WHERE tenant_id = ?::uuid",
+                tenant.toString()))
+        .as("staged secrets")
+        .isZero();
+    new TenantRegistry(embedded.platform.platform())
+        .findById(tenant)
+        .ifPresent(row -> assertThat(row.hasCredentials()).as("stored credentials").isFalse());
+  }
+}
