@@ -1,0 +1,343 @@
+// The admin portal: a small single-page app on the admin API. No libraries, no external assets.
+"use strict";
+
+const STATUSES = ["PROVISIONING", "AWAITING_VERIFICATION", "ACTIVE", "SUSPENDED", "FAILED",
+  "ROLLBACK_FAILED", "DELETING", "DELETED"];
+const STEPS = ["reserve_tenant", "place_database", "create_database", "store_credentials",
+  "configure_dns", "migrate_schema", "seed_vendor_configs", "apply_rls", "create_admin_user",
+  "send_verification_email", "await_verification", "activate_tenant", "send_welcome_email"];
+const main = document.getElementById("main");
+let pollTimer = null;
+
+// --- DOM helper: builds elements without innerHTML, so API text is never parsed as HTML.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "text") el.textContent = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+let keepFlash = false;
+let outboxChecked = false;
+
+// A message that survives the navigation that follows it.
+function flashNext(message, bad) {
+  flash(message, bad);
+  keepFlash = true;
+}
+
+function flash(message, bad) {
+  const f = document.getElementById("flash");
+  f.textContent = message || "";
+  f.className = bad ? "bad" : "";
+}
+
+function token() { return sessionStorage.getItem("taskifai.token"); }
+
+async function api(method, path, body) {
+  const headers = { "Accept": "application/json" };
+  if (token()) headers["Authorization"] = "Bearer " + token();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (res.status === 401 && path !== "/admin/login" && path !== "/admin/mfa") {
+    sessionStorage.removeItem("taskifai.token");
+    flashNext("Your session ended. Log in again.", true);
+    location.hash = "#/login";
+    throw new Error("unauthorized");
+  }
+  return { status: res.status, data: data || {} };
+}
+
+// A state change: when the token's one-time code is too old, ask for a new code and retry once.
+async function change(method, path, body) {
+  let r = await api(method, path, body);
+  if (r.status === 403 && r.data.error === "mfa_required") {
+    const code = await askCode(r.data.message);
+    if (!code) return r;
+    const up = await api("POST", "/admin/mfa", { totp: code });
+    if (up.status !== 200) { flash(up.data.message || "The one-time code was refused.", true); return r; }
+    sessionStorage.setItem("taskifai.token", up.data.access_token);
+    r = await api(method, path, body);
+  }
+  return r;
+}
+
+function askCode(message) {
+  return new Promise((resolve) => {
+    const input = h("input", { id: "stepup-code", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", required: true });
+    const box = h("form", { class: "card", id: "stepup", onsubmit: (e) => { e.preventDefault(); box.remove(); resolve(input.value.trim()); } },
+      h("h2", { text: "One-time code needed" }), h("p", { text: message }),
+      h("label", { for: "stepup-code", text: "One-time code" }), input,
+      h("button", { type: "submit", text: "Confirm" }), " ",
+      h("button", { type: "button", class: "secondary", onclick: () => { box.remove(); resolve(null); }, text: "Cancel" }));
+    main.prepend(box);
+    input.focus();
+  });
+}
+
+function statusBadge(s) { return h("span", { class: "status " + s, text: s }); }
+function when(t) { return t ? new Date(t).toLocaleString() : ""; }
+
+// --- Views
+function loginView() {
+  document.getElementById("nav").hidden = true;
+  const errors = h("div", { id: "login-error", class: "field-error", role: "alert" });
+  const form = h("form", { class: "card narrow", id: "login-form", onsubmit: async (e) => {
+      e.preventDefault();
+      errors.textContent = "";
+      const r = await api("POST", "/admin/login", {
+        email: form.email.value, password: form.password.value, totp: form.totp.value.trim() });
+      if (r.status === 200) {
+        sessionStorage.setItem("taskifai.token", r.data.access_token);
+        flash("");
+        location.hash = "#/tenants";
+      } else {
+        errors.textContent = r.data.message || "Login failed.";
+        form.totp.value = "";
+        form.totp.focus();
+      }
+    } },
+    h("h1", { text: "Platform admin login" }),
+    h("label", { for: "email", text: "E-mail" }), h("input", { id: "email", name: "email", type: "email", autocomplete: "username", required: true }),
+    h("label", { for: "password", text: "Password" }), h("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true }),
+    h("label", { for: "totp", text: "One-time code" }), h("input", { id: "totp", name: "totp", inputmode: "numeric", autocomplete: "one-time-code", pattern: "[0-9]{6}", required: true, "aria-describedby": "totp-hint" }),
+    h("div", { id: "totp-hint", class: "hint", text: "The 6-digit code of your authenticator app." }),
+    errors,
+    h("button", { type: "submit", id: "login-submit", text: "Log in" }));
+  main.replaceChildren(form);
+  form.email.focus();
+}
+
+async function tenantsView(params) {
+  const status = params.get("status") || "";
+  const search = params.get("search") || "";
+  const select = h("select", { id: "filter-status", name: "status" },
+    h("option", { value: "", text: "All statuses" }),
+    STATUSES.map((s) => h("option", { value: s, selected: s === status, text: s })));
+  const q = h("input", { id: "filter-search", name: "search", type: "search", value: search });
+  const form = h("form", { class: "filters", role: "search", onsubmit: (e) => {
+      e.preventDefault();
+      const p = new URLSearchParams();
+      if (select.value) p.set("status", select.value);
+      if (q.value.trim()) p.set("search", q.value.trim());
+      location.hash = "#/tenants?" + p.toString();
+    } },
+    h("div", {}, h("label", { for: "filter-status", text: "Status" }), select),
+    h("div", {}, h("label", { for: "filter-search", text: "Search name, subdomain or e-mail" }), q),
+    h("div", {}, h("button", { type: "submit", id: "filter-apply", text: "Filter" })));
+  const tbody = h("tbody", { id: "tenant-rows" });
+  main.replaceChildren(h("section", { class: "card" }, h("h1", { text: "Tenants" }), form,
+    h("table", {}, h("caption", { class: "hint", id: "tenant-count" }),
+      h("thead", {}, h("tr", {}, ["Company", "Subdomain", "Status", "Admin e-mail", "Created"].map((c) => h("th", { scope: "col", text: c })))),
+      tbody)));
+  const p = new URLSearchParams({ size: "100" });
+  if (status) p.set("status", status);
+  if (search) p.set("search", search);
+  const r = await api("GET", "/admin/tenants?" + p.toString());
+  if (r.status !== 200) { flash(r.data.message, true); return; }
+  document.getElementById("tenant-count").textContent = r.data.total + " tenant(s)";
+  tbody.replaceChildren(...r.data.items.map((t) => h("tr", { "data-subdomain": t.subdomain },
+    h("td", {}, h("a", { href: "#/tenant/" + t.tenant_id, text: t.company_name })),
+    h("td", { text: t.subdomain }), h("td", {}, statusBadge(t.status)),
+    h("td", { text: t.admin_email }), h("td", { text: when(t.created_at) }))));
+}
+
+function newTenantView() {
+  const fields = [
+    ["company_name", "Company name", "text", ""],
+    ["subdomain", "Subdomain", "text", "3-50 lower-case letters, digits and hyphens; the tenant's address."],
+    ["admin_email", "Admin e-mail", "email", "The verification and welcome mails go here."],
+    ["region", "Region (optional)", "text", "Where the database is placed; 'local' when empty."],
+  ];
+  const form = h("form", { class: "card", id: "new-tenant", novalidate: true, onsubmit: async (e) => {
+      e.preventDefault();
+      form.querySelectorAll(".field-error").forEach((el) => { el.textContent = ""; });
+      form.querySelectorAll("input").forEach((el) => el.removeAttribute("aria-invalid"));
+      const body = {};
+      for (const [name] of fields) { if (form[name].value.trim() || name !== "region") body[name] = form[name].value.trim(); }
+      if (form.inject_fault.value) body.inject_fault = form.inject_fault.value;
+      const r = await change("POST", "/admin/tenants", body);
+      if (r.status === 202) {
+        flashNext("Provisioning started for " + body.subdomain + ".");
+        location.hash = "#/tenant/" + r.data.tenant_id;
+        return;
+      }
+      const problems = r.data.fields || {};
+      let first = null;
+      for (const [name, message] of Object.entries(problems)) {
+        const err = document.getElementById("err-" + name);
+        if (err) { err.textContent = message; form[name].setAttribute("aria-invalid", "true"); first = first || form[name]; }
+      }
+      if (r.status === 409 && r.data.tenant_id) {
+        const err = document.getElementById("err-subdomain");
+        err.replaceChildren("is already taken by ", h("a", { href: "#/tenant/" + r.data.tenant_id, text: "this tenant" }));
+      }
+      flash(r.data.message || "The tenant was not created.", true);
+      if (first) first.focus();
+    } },
+    h("h1", { text: "New tenant" }),
+    fields.map(([name, label, type, hint]) => [
+      h("label", { for: name, text: label }),
+      h("input", { id: name, name, type, "aria-describedby": "err-" + name + (hint ? " hint-" + name : "") }),
+      hint ? h("div", { id: "hint-" + name, class: "hint", text: hint }) : null,
+      h("div", { id: "err-" + name, class: "field-error", "aria-live": "polite" })]),
+    h("label", { for: "inject_fault", text: "Fail a step on purpose (tests and demos; the platform must allow it)" }),
+    h("select", { id: "inject_fault", name: "inject_fault", "aria-describedby": "err-inject_fault" },
+      h("option", { value: "", text: "No fault" }), STEPS.map((s) => h("option", { value: s, text: s }))),
+    h("div", { id: "err-inject_fault", class: "field-error", "aria-live": "polite" }),
+    h("button", { type: "submit", id: "create-submit", text: "Create tenant" }));
+  main.replaceChildren(form);
+  form.company_name.focus();
+}
+
+async function tenantView(id) {
+  const r = await api("GET", "/admin/tenants/" + encodeURIComponent(id));
+  if (r.status !== 200) { main.replaceChildren(h("p", { class: "card", text: r.data.message || "Not found." })); return; }
+  const t = r.data;
+  const actions = h("div", { class: "actions" });
+  const act = (label, cls, method, path, confirmText) => h("button", { type: "button", class: cls, id: "action-" + label.toLowerCase(),
+    onclick: async () => {
+      if (!window.confirm(confirmText)) return;
+      const res = await change(method, path);
+      if (res.status === 202) flashNext(label + ": workflow " + res.data.workflow_id + " started.");
+      else flashNext(res.data.message || label + " failed.", true);
+      render(false);
+    }, text: label });
+  if (t.status === "ACTIVE") actions.append(act("Suspend", "secondary", "POST", "/admin/tenants/" + id + "/suspend", "Suspend " + t.subdomain + "? Its users lose access at once."));
+  if (t.status === "SUSPENDED") actions.append(act("Reactivate", "secondary", "POST", "/admin/tenants/" + id + "/reactivate", "Reactivate " + t.subdomain + "?"));
+  if (t.status === "PROVISIONING" || t.status === "AWAITING_VERIFICATION") actions.append(act("Cancel", "danger", "POST", "/admin/tenants/" + id + "/cancel", "Cancel provisioning of " + t.subdomain + "? Everything done so far is undone."));
+  if (t.status !== "DELETED" && t.status !== "PROVISIONING" && t.status !== "AWAITING_VERIFICATION") actions.append(act("Delete", "danger", "DELETE", "/admin/tenants/" + id, "Delete " + t.subdomain + " for good? Its database is dropped."));
+  const steps = h("ol", { class: "steps", id: "steps" }, t.steps.map((s) => h("li", { "data-step": s.name },
+    h("span", { class: "name", text: s.name }), h("span", { class: "status state-" + s.state, text: s.state }),
+    h("span", { class: "hint", text: s.finished_at ? when(s.finished_at) : (s.started_at ? "since " + when(s.started_at) : "") }),
+    s.error ? h("span", { class: "error-text", text: s.error }) : null)));
+  const facts = h("dl", { class: "facts" },
+    [["Tenant id", t.tenant_id], ["Subdomain", t.subdomain], ["Admin e-mail", t.admin_email], ["Region", t.region],
+     ["Database", t.database_name], ["Created", when(t.created_at)], ["Activated", when(t.activated_at)],
+     ["Suspended", when(t.suspended_at)], ["Provisioning workflow", t.workflow_id]]
+      .filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
+  const links = h("p", {});
+  if (t.tenant_url && t.status === "ACTIVE") links.append(h("a", { href: t.tenant_url, text: "Open tenant " + t.tenant_url }), " ");
+  if (t.temporal_ui_url) links.append(h("a", { href: t.temporal_ui_url, id: "temporal-ui", target: "_blank", rel: "noopener", text: "Workflows in Temporal UI" }));
+  const audit = h("tbody", { id: "audit-rows" });
+  const timeline = h("div", { id: "timeline" });
+  const workflowSelect = h("select", { id: "workflow-select", onchange: () => loadTimeline(id, workflowSelect.value, timeline) });
+  main.replaceChildren(
+    h("section", { class: "card" }, h("h1", {}, t.company_name, " ", h("span", { id: "tenant-status" }, statusBadge(t.status))), facts, links, actions),
+    h("section", { class: "card" }, h("h2", { text: "Provisioning steps" }), h("p", { class: "hint", text: "Source: " + (t.steps_source === "workflow" ? "live workflow query" : "audit log") }), steps),
+    h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
+    h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
+      h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)));
+  const [a, w] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows")]);
+  audit.replaceChildren(...(a.data.entries || []).slice().reverse().map(auditRow));
+  workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, text: x.kind + ": " + x.workflow_id })));
+  if (workflowSelect.value) loadTimeline(id, workflowSelect.value, timeline);
+  const busy = ["PROVISIONING", "AWAITING_VERIFICATION", "DELETING"].includes(t.status);
+  if (busy) pollTimer = setTimeout(() => { if (location.hash === "#/tenant/" + id) render(true); }, 1500);
+}
+
+async function loadTimeline(tenantId, workflowId, target) {
+  const r = await api("GET", "/admin/tenants/" + tenantId + "/workflows/" + encodeURIComponent(workflowId) + "/history");
+  if (r.status !== 200) { target.replaceChildren(h("p", { class: "hint", text: r.data.message })); return; }
+  target.replaceChildren(h("p", {}, "Status ", statusBadge(r.data.status), " started " + when(r.data.started_at)),
+    h("table", {}, h("thead", {}, h("tr", {}, ["Kind", "Name", "Scheduled", "Finished", "Outcome", "Attempt", "Error"].map((c) => h("th", { scope: "col", text: c })))),
+      h("tbody", {}, r.data.entries.map((e) => h("tr", {}, h("td", { text: e.kind }), h("td", { text: e.name }),
+        h("td", { text: when(e.scheduled_at) }), h("td", { text: when(e.finished_at) }), h("td", { text: e.outcome }),
+        h("td", { text: e.attempt || "" }), h("td", { class: "error-text", text: e.error || "" }))))));
+}
+
+function auditRow(e) {
+  return h("tr", {}, h("td", { text: when(e.at) }), h("td", { text: e.actor }), h("td", { text: e.action }),
+    h("td", { text: e.step || "" }), h("td", { text: e.outcome }), h("td", {}, h("code", { text: e.detail && Object.keys(e.detail).length ? JSON.stringify(e.detail) : "" })));
+}
+
+async function auditView(params) {
+  const names = [["tenant", "Tenant id"], ["actor", "Actor"], ["action", "Action"], ["from", "From (ISO time)"], ["to", "To (ISO time)"]];
+  const form = h("form", { class: "filters", onsubmit: (e) => {
+      e.preventDefault();
+      const p = new URLSearchParams();
+      for (const [n] of names) if (form[n].value.trim()) p.set(n, form[n].value.trim());
+      location.hash = "#/audit?" + p.toString();
+    } },
+    names.map(([n, l]) => h("div", {}, h("label", { for: "audit-" + n, text: l }), h("input", { id: "audit-" + n, name: n, value: params.get(n) || "" }))),
+    h("div", {}, h("button", { type: "submit", text: "Filter" })));
+  const rows = h("tbody", {});
+  main.replaceChildren(h("section", { class: "card" }, h("h1", { text: "Audit trail" }), form,
+    h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), rows)));
+  const p = new URLSearchParams(params);
+  p.set("limit", "500");
+  const r = await api("GET", "/admin/audit?" + p.toString());
+  if (r.status !== 200) { flash(r.data.message, true); return; }
+  rows.replaceChildren(...r.data.entries.slice().reverse().map(auditRow));
+}
+
+function linkify(text) {
+  const parts = [];
+  const re = /(https?:\/\/[^\s<>"]+)/g;
+  let last = 0, m;
+  while ((m = re.exec(text)) !== null) {
+    parts.push(text.slice(last, m.index), h("a", { href: m[1], class: "outbox-link", text: m[1] }));
+    last = m.index + m[1].length;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
+async function outboxView() {
+  const r = await api("GET", "/admin/outbox");
+  if (r.status !== 200) { main.replaceChildren(h("p", { class: "card", text: r.data.message || "No outbox." })); return; }
+  main.replaceChildren(h("section", { class: "card", id: "outbox" }, h("h1", { text: "Dev outbox" }),
+    h("p", { class: "hint", text: "Mail received by the embedded SMTP server, newest first." }),
+    r.data.messages.length === 0 ? h("p", { text: "No mail yet." }) : null,
+    r.data.messages.map((m) => h("article", { class: "card" }, h("h2", { text: m.subject }), h("p", { class: "hint", text: "To " + m.to }),
+      h("pre", {}, linkify(m.text || (m.html || "").replace(/<[^>]+>/g, " ")))))));
+}
+
+// --- Routing
+async function render(polling) {
+  clearTimeout(pollTimer);
+  const hash = location.hash || "#/tenants";
+  const [path, query] = hash.slice(1).split("?");
+  const params = new URLSearchParams(query || "");
+  if (!token() && path !== "/login") { location.hash = "#/login"; return; }
+  if (!polling) {
+    if (keepFlash) keepFlash = false;
+    else flash("");
+  }
+  try {
+    if (path === "/login") return loginView();
+    document.getElementById("nav").hidden = false;
+    if (!outboxChecked) {
+      outboxChecked = true;
+      api("GET", "/admin/outbox").then((o) => { document.getElementById("nav-outbox").hidden = o.status !== 200; }, () => {});
+    }
+    if (path === "/tenants") return await tenantsView(params);
+    if (path === "/new") return newTenantView();
+    if (path.startsWith("/tenant/")) return await tenantView(path.slice("/tenant/".length));
+    if (path === "/audit") return await auditView(params);
+    if (path === "/outbox") return await outboxView();
+    location.hash = "#/tenants";
+  } catch (e) {
+    if (e.message !== "unauthorized") flash("Something went wrong: " + e.message, true);
+  } finally {
+    if (!polling && !main.contains(document.activeElement)) main.focus({ preventScroll: true });
+  }
+}
+
+document.getElementById("logout").addEventListener("click", () => {
+  sessionStorage.removeItem("taskifai.token");
+  outboxChecked = false;
+  location.hash = "#/login";
+});
+window.addEventListener("hashchange", () => render(false));
+window.addEventListener("DOMContentLoaded", () => render(false));
