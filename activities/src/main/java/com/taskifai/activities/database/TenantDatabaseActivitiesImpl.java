@@ -104,8 +104,8 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
                 + ", "
                 + names.appRole());
       }
-      template.handOver(admin, names.database(), names.ownerRole());
       if (config.templateFastPath()) {
+        template.handOver(admin, names.database(), names.ownerRole());
         TenantSchema.grantAppRole(
             admin.database(names.database()), names.ownerRole(), names.appRole());
       }
