@@ -1,0 +1,58 @@
+package com.taskifai.routing;
+
+import com.taskifai.registry.SubdomainRules;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The platform database, the registry on it, the credential cipher and the subdomain rules. */
+@Configuration(proxyBeanMethods = false)
+class PlatformConfiguration {
+
+  @Bean(destroyMethod = "close")
+  HikariDataSource platformDataSource(RoutingSettings settings) {
+    HikariConfig c = new HikariConfig();
+    c.setPoolName("router-platform");
+    c.setJdbcUrl(settings.dbUrl);
+    c.setUsername(settings.dbUsername);
+    c.setPassword(settings.dbPassword);
+    c.setMaximumPoolSize(5);
+    c.setMinimumIdle(1);
+    // Start even when the registry is down for a moment; requests answer 503 until it is back.
+    c.setInitializationFailTimeout(-1);
+    return new HikariDataSource(c);
+  }
+
+  @Bean
+  TenantRegistry tenantRegistry(DataSource platformDataSource) {
+    return new TenantRegistry(platformDataSource);
+  }
+
+  @Bean
+  CredentialCipher credentialCipher(RoutingSettings settings) {
+    if (settings.masterKeys != null && !settings.masterKeys.isBlank()) {
+      return new CredentialCipher(KeyRing.parse(settings.masterKeys));
+    }
+    Path file = Path.of(settings.masterKeysFile);
+    if (!Files.exists(file)) {
+      throw new IllegalStateException(
+          "no master key: set TASKIFAI_MASTER_KEYS or TASKIFAI_MASTER_KEYS_FILE (the routing"
+              + " runtime must use the keys the platform encrypted tenant credentials with)");
+    }
+    return new CredentialCipher(
+        KeyRing.fromEnvironment(Map.of(KeyRing.ENV_KEYS_FILE, file.toString()), null));
+  }
+
+  @Bean
+  SubdomainRules subdomainRules(RoutingSettings settings) {
+    return new SubdomainRules(settings.baseDomain);
+  }
+}

@@ -1,0 +1,46 @@
+package com.taskifai.routing.api;
+
+import org.springframework.http.HttpStatus;
+
+/** A request that cannot be served, with the status and the words that tell the caller why. */
+public class ApiException extends RuntimeException {
+  private final HttpStatus status;
+  private final String error;
+  private final Object details;
+
+  public ApiException(HttpStatus status, String error, String message) {
+    this(status, error, message, null);
+  }
+
+  public ApiException(HttpStatus status, String error, String message, Object details) {
+    super(message);
+    this.status = status;
+    this.error = error;
+    this.details = details;
+  }
+
+  public HttpStatus status() {
+    return status;
+  }
+
+  public String error() {
+    return error;
+  }
+
+  /** Extra JSON for the body (for example the bad rows of an upload), or null. */
+  public Object details() {
+    return details;
+  }
+
+  public static ApiException badRequest(String message) {
+    return new ApiException(HttpStatus.BAD_REQUEST, "bad_request", message);
+  }
+
+  public static ApiException notFound(String message) {
+    return new ApiException(HttpStatus.NOT_FOUND, "not_found", message);
+  }
+
+  public static ApiException adminOnly(String what) {
+    return new ApiException(HttpStatus.FORBIDDEN, "forbidden", "only tenant admins can " + what);
+  }
+}

@@ -1,0 +1,46 @@
+package com.taskifai.routing.api;
+
+import com.taskifai.routing.tenancy.RoutedTenant;
+import com.taskifai.routing.tenancy.TenantDatabase;
+import com.taskifai.routing.tenancy.TenantUser;
+import java.util.Map;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** The tenant's e-commerce orders, newest first. */
+@RestController
+class OrdersController {
+  private final TenantDatabase db;
+
+  OrdersController(TenantDatabase db) {
+    this.db = db;
+  }
+
+  @GetMapping("/api/orders")
+  Page<Map<String, Object>> list(
+      @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
+      @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) Integer offset) {
+    int l = Page.limit(limit);
+    int o = Page.offset(offset);
+    return db.inTransaction(
+        tenant,
+        user,
+        tx ->
+            new Page<>(
+                tx.jdbc()
+                    .sql(
+                        "SELECT id, order_number, product_id, quantity, amount, currency,"
+                            + " ordered_at, customer_country FROM ecommerce_orders"
+                            + " ORDER BY ordered_at DESC, id LIMIT ? OFFSET ?")
+                    .params(l, o)
+                    .query()
+                    .listOfRows(),
+                l,
+                o,
+                tx.jdbc().sql("SELECT count(*) FROM ecommerce_orders").query(Long.class).single()));
+  }
+}

@@ -1,0 +1,114 @@
+package com.taskifai.routing.tenancy;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The physical connection source of one tenant pool: each connection it opens holds a permit of the
+ * global cap until HikariCP closes it, so the pools of all tenants together never hold more
+ * connections than the cap.
+ */
+final class CappedConnectionSource implements DataSource {
+  private final DataSource target;
+  private final TenantPools pools;
+  private final UUID tenantId;
+
+  CappedConnectionSource(DataSource target, TenantPools pools, UUID tenantId) {
+    this.target = target;
+    this.pools = pools;
+    this.tenantId = tenantId;
+  }
+
+  @Override
+  public Connection getConnection() throws SQLException {
+    boolean permitted;
+    try {
+      permitted = pools.acquirePermit(tenantId);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLTransientConnectionException("interrupted while waiting for a connection");
+    }
+    if (!permitted) {
+      throw new SQLTransientConnectionException(
+          "the global cap of " + pools.globalCap() + " tenant connections is reached");
+    }
+    Connection c;
+    try {
+      c = target.getConnection();
+    } catch (SQLException | RuntimeException e) {
+      pools.releasePermit();
+      throw e;
+    }
+    AtomicBoolean released = new AtomicBoolean();
+    return (Connection)
+        Proxy.newProxyInstance(
+            Connection.class.getClassLoader(),
+            new Class<?>[] {Connection.class},
+            (proxy, method, args) -> {
+              boolean closing =
+                  (method.getName().equals("close") && method.getParameterCount() == 0)
+                      || method.getName().equals("abort");
+              try {
+                return method.invoke(c, args);
+              } catch (InvocationTargetException e) {
+                throw e.getCause();
+              } finally {
+                if (closing && released.compareAndSet(false, true)) {
+                  pools.releasePermit();
+                }
+              }
+            });
+  }
+
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException("the tenant's own credentials are used");
+  }
+
+  @Override
+  public PrintWriter getLogWriter() throws SQLException {
+    return target.getLogWriter();
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) throws SQLException {
+    target.setLogWriter(out);
+  }
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    target.setLoginTimeout(seconds);
+  }
+
+  @Override
+  public int getLoginTimeout() throws SQLException {
+    return target.getLoginTimeout();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    return target.getParentLogger();
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    throw new SQLException("not a wrapper for " + iface.getName());
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this);
+  }
+}

@@ -1,0 +1,103 @@
+package com.taskifai.routing.tenancy;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.stereotype.Component;
+
+/**
+ * The routing runtime's metrics: per tenant (requests and latency, upload rows, active users;
+ * HikariCP adds pool active/idle/pending per tenant pool) and for the platform (tenants routed,
+ * pools and connections open, cross-tenant attempts, requests refused at the connection cap).
+ */
+@Component
+public class RouterMetrics {
+  private static final long ACTIVE_USER_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(15);
+
+  private final MeterRegistry registry;
+  private final Counter crossTenant;
+  private final Map<String, Map<UUID, Long>> lastSeen = new ConcurrentHashMap<>();
+
+  public RouterMetrics(
+      MeterRegistry registry, @Lazy TenantPools pools, @Lazy TenantDirectory directory) {
+    this.registry = registry;
+    this.crossTenant =
+        Counter.builder("taskifai.router.cross.tenant.attempts")
+            .description("Requests with a valid token issued for another tenant")
+            .register(registry);
+    Gauge.builder("taskifai.router.pools.open", pools, TenantPools::openPools)
+        .description("Tenant connection pools open")
+        .register(registry);
+    Gauge.builder("taskifai.router.connections.open", pools, TenantPools::openConnections)
+        .description("Physical tenant database connections open")
+        .register(registry);
+    Gauge.builder("taskifai.router.connections.cap", pools, TenantPools::globalCap)
+        .description("Global cap on tenant database connections")
+        .register(registry);
+    Gauge.builder("taskifai.router.tenants.routed", directory, TenantDirectory::servingTenants)
+        .description("Tenants served from the routing cache")
+        .register(registry);
+  }
+
+  /** One request finished. */
+  public void request(String tenantId, int status, long nanos) {
+    Timer.builder("taskifai.router.requests")
+        .tag("tenant", tenantId)
+        .tag("status", Integer.toString(status))
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A token that is valid but names another tenant. */
+  public void crossTenantAttempt() {
+    crossTenant.increment();
+  }
+
+  public double crossTenantAttempts() {
+    return crossTenant.count();
+  }
+
+  /** A request refused because no connection was free under the global cap. */
+  void poolRejected(RoutedTenant tenant) {
+    Counter.builder("taskifai.router.pool.rejections")
+        .tag("tenant", tenant.id())
+        .register(registry)
+        .increment();
+  }
+
+  /** Rows imported by a sell-out upload. */
+  public void uploadRows(String tenantId, int rows) {
+    Counter.builder("taskifai.tenant.upload.rows")
+        .tag("tenant", tenantId)
+        .register(registry)
+        .increment(rows);
+  }
+
+  /** An authenticated user made a request; feeds the active-users gauge of the tenant. */
+  public void userSeen(String tenantId, UUID userId) {
+    lastSeen
+        .computeIfAbsent(
+            tenantId,
+            t -> {
+              Map<UUID, Long> users = new ConcurrentHashMap<>();
+              Gauge.builder("taskifai.tenant.active.users", users, RouterMetrics::countActive)
+                  .tag("tenant", t)
+                  .description("Users with a request in the last 15 minutes")
+                  .register(registry);
+              return users;
+            })
+        .put(userId, System.nanoTime());
+  }
+
+  private static double countActive(Map<UUID, Long> users) {
+    long now = System.nanoTime();
+    users.values().removeIf(t -> now - t > ACTIVE_USER_WINDOW_NANOS);
+    return users.size();
+  }
+}

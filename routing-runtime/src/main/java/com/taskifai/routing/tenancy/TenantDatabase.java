@@ -1,0 +1,92 @@
+package com.taskifai.routing.tenancy;
+
+import com.taskifai.routing.api.ApiException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs a request's work in one transaction on the routed tenant's own pool, with the user's
+ * identity set for row level security. The settings are transaction-local ({@code set_config(...,
+ * true)} is {@code SET LOCAL} with bind parameters), so a pooled connection never carries one
+ * request's identity into the next.
+ */
+@Component
+public class TenantDatabase {
+  private final TenantPools pools;
+  private final RouterMetrics metrics;
+
+  public TenantDatabase(TenantPools pools, RouterMetrics metrics) {
+    this.pools = pools;
+    this.metrics = metrics;
+  }
+
+  /** The JDBC access a unit of work gets, bound to one connection and transaction. */
+  public record Tx(JdbcClient jdbc, JdbcTemplate template, TenantUser user) {}
+
+  /** A unit of work in a tenant transaction. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T run(Tx tx);
+  }
+
+  /**
+   * Runs work in a transaction as {@code user}; commits when it returns, rolls back when it throws.
+   *
+   * @throws ApiException 503 when no connection can be had in time (the global cap is reached)
+   */
+  public <T> T inTransaction(RoutedTenant routed, TenantUser user, Work<T> work) {
+    Connection c;
+    try {
+      c = pools.connection(routed.tenant());
+    } catch (SQLTransientConnectionException e) {
+      metrics.poolRejected(routed);
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "busy",
+          "the service is at its connection limit; retry in a moment");
+    } catch (SQLException e) {
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "unavailable",
+          "the tenant database cannot be reached; retry in a moment");
+    }
+    try (c) {
+      c.setAutoCommit(false);
+      try {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT set_config('app.user_id', ?, true), set_config('app.user_role', ?, true)")) {
+          ps.setString(1, user.userId() == null ? "" : user.userId().toString());
+          ps.setString(2, user.role());
+          ps.execute();
+        }
+        SingleConnectionDataSource ds = new SingleConnectionDataSource(c, true);
+        T result = work.run(new Tx(JdbcClient.create(ds), new JdbcTemplate(ds), user));
+        c.commit();
+        return result;
+      } catch (RuntimeException | SQLException e) {
+        rollbackQuietly(c);
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("tenant transaction failed", e);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException ignored) {
+      // The connection is broken; the pool discards it and the transaction with it.
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package com.taskifai.routing.tenancy;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.routing.RoutingSettings;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which tenant a subdomain routes to: the registry through a Caffeine cache. Entries live for the
+ * configured TTL (unknown subdomains only briefly) and are dropped at once when the registry
+ * announces a change ({@link TenantChangeListener}).
+ *
+ * <p>A load that started before a change notification must not put the old row back for a whole
+ * TTL, so every entry remembers the change sequence number at which its load started and is
+ * reloaded when its tenant (or, for unknown subdomains, any tenant) changed since.
+ */
+@Component
+public class TenantDirectory {
+  private record Entry(UUID tenantId, Tenant serving, long loadedAt) {}
+
+  private final TenantRegistry registry;
+  private final Cache<String, Entry> cache;
+  private final AtomicLong sequence = new AtomicLong();
+  private final ConcurrentHashMap<UUID, Long> changedAt = new ConcurrentHashMap<>();
+  private volatile long clearedAt;
+  private final List<Consumer<UUID>> changeListeners = new CopyOnWriteArrayList<>();
+
+  public TenantDirectory(TenantRegistry registry, RoutingSettings settings) {
+    this.registry = registry;
+    long knownNanos = settings.cacheTtl.toNanos();
+    long unknownNanos = settings.unknownTenantTtl.toNanos();
+    this.cache =
+        Caffeine.newBuilder()
+            .maximumSize(200_000)
+            .expireAfter(
+                new Expiry<String, Entry>() {
+                  @Override
+                  public long expireAfterCreate(String key, Entry e, long now) {
+                    return e.tenantId() == null ? unknownNanos : knownNanos;
+                  }
+
+                  @Override
+                  public long expireAfterUpdate(String key, Entry e, long now, long current) {
+                    return expireAfterCreate(key, e, now);
+                  }
+
+                  @Override
+                  public long expireAfterRead(String key, Entry e, long now, long current) {
+                    return current;
+                  }
+                })
+            .build();
+  }
+
+  /** The tenant at this subdomain when it may be served now (ACTIVE, with credentials). */
+  public Optional<Tenant> find(String subdomain) {
+    Entry e = cache.get(subdomain, this::load);
+    if (isStale(e)) {
+      cache.asMap().remove(subdomain, e);
+      e = cache.get(subdomain, this::load);
+    }
+    return Optional.ofNullable(e.serving());
+  }
+
+  private Entry load(String subdomain) {
+    long started = sequence.get();
+    Optional<Tenant> row = registry.findLiveBySubdomain(subdomain);
+    return new Entry(
+        row.map(Tenant::tenantId).orElse(null),
+        row.filter(Tenant::servesTraffic).orElse(null),
+        started);
+  }
+
+  private boolean isStale(Entry e) {
+    if (e.loadedAt() < clearedAt) {
+      return true;
+    }
+    if (e.tenantId() == null) {
+      return sequence.get() > e.loadedAt();
+    }
+    return changedAt.getOrDefault(e.tenantId(), 0L) > e.loadedAt();
+  }
+
+  /** The registry row of a tenant changed: forget it (and every unknown subdomain) at once. */
+  public void onTenantChanged(UUID tenantId) {
+    long s = sequence.incrementAndGet();
+    changedAt.put(tenantId, s);
+    cache.asMap().values().removeIf(e -> e.tenantId() == null || tenantId.equals(e.tenantId()));
+    for (Consumer<UUID> l : changeListeners) {
+      l.accept(tenantId);
+    }
+  }
+
+  /** Changes may have been missed (the listener reconnected): forget everything. */
+  public void clearAll() {
+    clearedAt = sequence.incrementAndGet();
+    cache.invalidateAll();
+  }
+
+  /** Called with the tenant id after each change notification. */
+  void addChangeListener(Consumer<UUID> listener) {
+    changeListeners.add(listener);
+  }
+
+  /** Number of cached tenants that serve traffic now. */
+  public long servingTenants() {
+    return cache.asMap().values().stream().filter(e -> e.serving() != null).count();
+  }
+}

@@ -1,0 +1,242 @@
+package com.taskifai.routing.tenancy;
+
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.routing.RoutingSettings;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.stereotype.Component;
+
+/**
+ * One HikariCP pool per tenant, created on first use from the tenant's decrypted credentials, and a
+ * global cap on the physical connections of all pools together. Every physical connection takes a
+ * permit of one semaphore ({@link CappedConnectionSource}); at the cap, idle pools of other tenants
+ * are closed least-recently-used first, and when none is idle the request fails fast and answers
+ * 503. Pools unused for the eviction time are closed by a sweeper.
+ */
+@Component
+public class TenantPools implements DisposableBean {
+  private static final Logger log = LoggerFactory.getLogger(TenantPools.class);
+
+  private final RoutingSettings settings;
+  private final CredentialCipher cipher;
+  private final TenantRegistry registry;
+  private final MeterRegistry meters;
+  private final Semaphore permits;
+  private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService sweeper;
+
+  /** A tenant's pool and what it was built from. */
+  static final class TenantPool {
+    final UUID tenantId;
+    final String fingerprint;
+    final HikariDataSource dataSource;
+    volatile long lastUsedNanos = System.nanoTime();
+
+    TenantPool(UUID tenantId, String fingerprint, HikariDataSource dataSource) {
+      this.tenantId = tenantId;
+      this.fingerprint = fingerprint;
+      this.dataSource = dataSource;
+    }
+
+    int active() {
+      HikariPoolMXBean mx = dataSource.getHikariPoolMXBean();
+      return mx == null ? 0 : mx.getActiveConnections() + mx.getThreadsAwaitingConnection();
+    }
+  }
+
+  public TenantPools(
+      RoutingSettings settings,
+      CredentialCipher cipher,
+      TenantRegistry registry,
+      MeterRegistry meters,
+      TenantDirectory directory) {
+    this.settings = settings;
+    this.cipher = cipher;
+    this.registry = registry;
+    this.meters = meters;
+    this.permits = new Semaphore(settings.globalConnectionCap, true);
+    this.sweeper =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tenant-pool-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
+    long period =
+        Math.max(
+            100,
+            Math.min(settings.poolIdleEviction.toMillis() / 2, Duration.ofSeconds(30).toMillis()));
+    sweeper.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
+    directory.addChangeListener(id -> sweeper.execute(() -> onTenantChanged(id)));
+  }
+
+  /**
+   * A connection of the tenant's own pool.
+   *
+   * @throws SQLTransientConnectionException when no connection could be had in time (global cap)
+   */
+  public Connection connection(Tenant tenant) throws SQLException {
+    for (int attempt = 0; ; attempt++) {
+      TenantPool pool = poolFor(tenant);
+      try {
+        return pool.dataSource.getConnection();
+      } catch (SQLException e) {
+        // The sweeper may have closed the pool between lookup and use: take a fresh one once.
+        if (!pool.dataSource.isClosed() || attempt > 0) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  TenantPool poolFor(Tenant tenant) {
+    String fingerprint = tenant.encryptedDatabaseUrl() + "|" + tenant.encryptedDatabaseKey();
+    TenantPool pool =
+        pools.compute(
+            tenant.tenantId(),
+            (id, existing) -> {
+              if (existing != null
+                  && existing.fingerprint.equals(fingerprint)
+                  && !existing.dataSource.isClosed()) {
+                return existing;
+              }
+              if (existing != null) {
+                closeLater(existing);
+              }
+              return open(tenant, fingerprint);
+            });
+    pool.lastUsedNanos = System.nanoTime();
+    return pool;
+  }
+
+  private TenantPool open(Tenant tenant, String fingerprint) {
+    TenantCredentials creds = TenantCredentials.decrypt(cipher, tenant);
+    PGSimpleDataSource pg = new PGSimpleDataSource();
+    pg.setUrl(creds.jdbcUrl());
+    pg.setUser(creds.username());
+    pg.setPassword(creds.password());
+    pg.setApplicationName("taskifai-router");
+    HikariConfig c = new HikariConfig();
+    c.setPoolName("tenant-" + tenant.tenantId());
+    c.setDataSource(new CappedConnectionSource(pg, this, tenant.tenantId()));
+    c.setMaximumPoolSize(settings.maxConnectionsPerTenant);
+    c.setMinimumIdle(0);
+    c.setIdleTimeout(Math.max(10_000, settings.connectionIdleTimeout.toMillis()));
+    c.setConnectionTimeout(Math.max(250, settings.connectionTimeout.toMillis()));
+    // Lazy: the pool opens no connection until a request needs one.
+    c.setInitializationFailTimeout(-1);
+    c.setMetricRegistry(meters);
+    log.info("opening the connection pool of tenant {}", tenant.tenantId());
+    return new TenantPool(tenant.tenantId(), fingerprint, new HikariDataSource(c));
+  }
+
+  /**
+   * Takes a permit for a new physical connection of {@code forTenant}; at the cap, closes idle
+   * pools of other tenants, least recently used first.
+   */
+  boolean acquirePermit(UUID forTenant) throws InterruptedException {
+    if (permits.tryAcquire()) {
+      return true;
+    }
+    List<TenantPool> idle = new ArrayList<>();
+    for (TenantPool p : pools.values()) {
+      if (!p.tenantId.equals(forTenant) && p.active() == 0) {
+        idle.add(p);
+      }
+    }
+    idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
+    for (TenantPool p : idle) {
+      if (pools.remove(p.tenantId, p)) {
+        log.info("global connection cap reached: closing the idle pool of tenant {}", p.tenantId);
+        p.dataSource.close();
+        if (permits.tryAcquire()) {
+          return true;
+        }
+      }
+    }
+    return permits.tryAcquire(50, TimeUnit.MILLISECONDS);
+  }
+
+  void releasePermit() {
+    permits.release();
+  }
+
+  /** Closes the pools nobody used for the eviction time. */
+  void closeUnusedPools() {
+    long limit = settings.poolIdleEviction.toNanos();
+    long now = System.nanoTime();
+    for (TenantPool p : pools.values()) {
+      if (now - p.lastUsedNanos > limit && p.active() == 0 && pools.remove(p.tenantId, p)) {
+        log.info("closing the unused pool of tenant {}", p.tenantId);
+        p.dataSource.close();
+      }
+    }
+  }
+
+  private void onTenantChanged(UUID tenantId) {
+    TenantPool pool = pools.get(tenantId);
+    if (pool == null) {
+      return;
+    }
+    Optional<Tenant> now = registry.findById(tenantId);
+    boolean keep =
+        now.isPresent()
+            && now.get().servesTraffic()
+            && pool.fingerprint.equals(
+                now.get().encryptedDatabaseUrl() + "|" + now.get().encryptedDatabaseKey());
+    if (!keep && pools.remove(tenantId, pool)) {
+      log.info("closing the pool of tenant {}: it no longer serves traffic as it was", tenantId);
+      pool.dataSource.close();
+    }
+  }
+
+  private void closeLater(TenantPool pool) {
+    sweeper.execute(pool.dataSource::close);
+  }
+
+  /** Pools open now. */
+  public int openPools() {
+    return pools.size();
+  }
+
+  /** Physical tenant connections open now (permits taken). */
+  public int openConnections() {
+    return settings.globalConnectionCap - permits.availablePermits();
+  }
+
+  public int globalCap() {
+    return settings.globalConnectionCap;
+  }
+
+  @Override
+  public void destroy() {
+    sweeper.shutdownNow();
+    for (TenantPool p : pools.values()) {
+      p.dataSource.close();
+    }
+    pools.clear();
+  }
+}

@@ -1,0 +1,170 @@
+package com.taskifai.routing.tenancy;
+
+import com.taskifai.registry.SubdomainRules;
+import com.taskifai.registry.Tenant;
+import com.taskifai.routing.auth.TenantTokens;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * The request flow in front of every tenant endpoint: Host header to subdomain (400 when
+ * malformed), subdomain to an active tenant (403 with one answer for unknown, suspended, deleted
+ * and not yet active, so names cannot be probed), then for {@code /api/**} outside sign-in the
+ * tenant JWT (401 when missing or invalid, 403 when issued for another tenant, which is counted).
+ * Sets the tenant id and a request id in the logging context.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+public class TenantRoutingFilter extends OncePerRequestFilter {
+  private static final Logger log = LoggerFactory.getLogger(TenantRoutingFilter.class);
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
+  private static final String NO_TENANT =
+      "no active tenant serves this address; check the subdomain";
+
+  private final SubdomainRules rules;
+  private final TenantDirectory directory;
+  private final TenantTokens tokens;
+  private final RouterMetrics metrics;
+
+  public TenantRoutingFilter(
+      SubdomainRules rules, TenantDirectory directory, TenantTokens tokens, RouterMetrics metrics) {
+    this.rules = rules;
+    this.directory = directory;
+    this.tokens = tokens;
+    this.metrics = metrics;
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    String path = request.getRequestURI();
+    return path.equals("/actuator") || path.startsWith("/actuator/");
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    long started = System.nanoTime();
+    String requestId = request.getHeader("X-Request-Id");
+    if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
+      requestId = UUID.randomUUID().toString();
+    }
+    response.setHeader("X-Request-Id", requestId);
+    MDC.put("request_id", requestId);
+    String tenantTag = "none";
+    try {
+      Optional<String> label = rules.extract(request.getHeader("Host"));
+      if (label.isEmpty() || isMalformed(label.get())) {
+        error(
+            response, 400, "bad_host", "the Host header must be <subdomain>." + rules.baseDomain());
+        return;
+      }
+      Optional<Tenant> tenant;
+      try {
+        tenant = rules.isValid(label.get()) ? directory.find(label.get()) : Optional.empty();
+      } catch (DataAccessException e) {
+        log.warn("registry lookup failed: {}", e.getMostSpecificCause().getMessage());
+        response.setHeader("Retry-After", "2");
+        error(response, 503, "unavailable", "the tenant registry cannot be reached; retry soon");
+        return;
+      }
+      if (tenant.isEmpty()) {
+        error(response, 403, "forbidden", NO_TENANT);
+        return;
+      }
+      RoutedTenant routed = new RoutedTenant(tenant.get());
+      tenantTag = routed.id();
+      MDC.put("tenant_id", tenantTag);
+      request.setAttribute(RoutedTenant.ATTRIBUTE, routed);
+
+      if (needsToken(request.getRequestURI())) {
+        String header = request.getHeader("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+          response.setHeader("WWW-Authenticate", "Bearer");
+          error(response, 401, "unauthorized", "sign in: send Authorization: Bearer <token>");
+          return;
+        }
+        TenantTokens.Claims claims;
+        try {
+          claims = tokens.verify(header.substring(7).strip(), Instant.now());
+        } catch (TenantTokens.InvalidTokenException e) {
+          response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+          error(response, 401, "unauthorized", e.getMessage());
+          return;
+        }
+        if (!claims.tenantId().equals(routed.tenant().tenantId())) {
+          metrics.crossTenantAttempt();
+          log.warn("refused a token issued for tenant {}", claims.tenantId());
+          error(response, 403, "forbidden", "this token was not issued for this tenant");
+          return;
+        }
+        request.setAttribute(TenantUser.ATTRIBUTE, claims.user());
+        metrics.userSeen(tenantTag, claims.user().userId());
+      }
+      chain.doFilter(request, response);
+    } finally {
+      metrics.request(tenantTag, response.getStatus(), System.nanoTime() - started);
+      MDC.remove("tenant_id");
+      MDC.remove("request_id");
+    }
+  }
+
+  /** A label that is not a name at all (as opposed to a valid-looking name of no tenant). */
+  private static boolean isMalformed(String label) {
+    for (int i = 0; i < label.length(); i++) {
+      char ch = label.charAt(i);
+      if (!(ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9' || ch == '-')) {
+        return true;
+      }
+    }
+    return label.length() > 63;
+  }
+
+  private static boolean needsToken(String path) {
+    return path.startsWith("/api/") && !path.startsWith("/api/auth/");
+  }
+
+  static void error(HttpServletResponse response, int status, String error, String message)
+      throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+    response
+        .getWriter()
+        .write("{\"error\":\"" + json(error) + "\",\"message\":\"" + json(message) + "\"}");
+  }
+
+  private static String json(String s) {
+    StringBuilder sb = new StringBuilder();
+    for (char ch : s.toCharArray()) {
+      switch (ch) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        default -> {
+          if (ch < 0x20) {
+            sb.append(String.format("\\u%04x", (int) ch));
+          } else {
+            sb.append(ch);
+          }
+        }
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,211 @@
+package com.taskifai.routing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The routing runtime started the way the launcher starts it (SpringApplicationBuilder with a
+ * property map) on a free port, and an HTTP client that sends any Host header.
+ */
+final class RouterApp implements AutoCloseable {
+  static final JsonMapper JSON = JsonMapper.builder().build();
+
+  final ConfigurableApplicationContext context;
+  final int port;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  /** A response: status, body text and headers. */
+  record Response(int status, String body, Map<String, String> headers) {
+    JsonNode json() {
+      return JSON.readTree(body);
+    }
+
+    String header(String name) {
+      return headers.get(name.toLowerCase());
+    }
+  }
+
+  RouterApp(TenantFixture fixture, Map<String, String> overrides) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("TASKIFAI_ROUTER_PORT", "0");
+    props.put("taskifai.db.url", fixture.platform.jdbcUrl());
+    props.put("taskifai.db.username", fixture.platform.role());
+    props.put("taskifai.db.password", com.taskifai.registry.testing.TestPostgres.PLATFORM_PASSWORD);
+    props.put("taskifai.master-keys", fixture.masterKeys);
+    props.put("taskifai.base-domain", "localhost");
+    props.put("taskifai.tenant-jwt-secret", "test-secret-" + UUID.randomUUID() + "-0123456789");
+    props.putAll(overrides);
+    context = new SpringApplicationBuilder(RoutingRuntimeApplication.class).properties(props).run();
+    port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+  }
+
+  <T> T bean(Class<T> type) {
+    return context.getBean(type);
+  }
+
+  Response get(String host, String path, String token) {
+    return send(host, path, token, HttpRequest.newBuilder().GET());
+  }
+
+  Response delete(String host, String path, String token) {
+    return send(host, path, token, HttpRequest.newBuilder().DELETE());
+  }
+
+  Response post(String host, String path, String token, Object body) {
+    return send(
+        host,
+        path,
+        token,
+        HttpRequest.newBuilder()
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    body instanceof String s ? s : JSON.writeValueAsString(body))));
+  }
+
+  Response put(String host, String path, String token, Object body) {
+    return send(
+        host,
+        path,
+        token,
+        HttpRequest.newBuilder()
+            .header("Content-Type", "application/json")
+            .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+  }
+
+  /** A multipart/form-data upload of one file with text fields. */
+  Response upload(
+      String host,
+      String path,
+      String token,
+      Map<String, String> fields,
+      String fileName,
+      byte[] file) {
+    String boundary = "----taskifai" + UUID.randomUUID();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      for (Map.Entry<String, String> f : fields.entrySet()) {
+        out.write(
+            ("--"
+                    + boundary
+                    + "\r\nContent-Disposition: form-data; name=\""
+                    + f.getKey()
+                    + "\"\r\n\r\n"
+                    + f.getValue()
+                    + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+      }
+      out.write(
+          ("--"
+                  + boundary
+                  + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
+                  + fileName
+                  + "\"\r\nContent-Type: text/csv\r\n\r\n")
+              .getBytes(StandardCharsets.UTF_8));
+      out.write(file);
+      out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return send(
+        host,
+        path,
+        token,
+        HttpRequest.newBuilder()
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())));
+  }
+
+  private Response send(String host, String path, String token, HttpRequest.Builder b) {
+    b.uri(URI.create("http://127.0.0.1:" + port + path))
+        .header("Host", host)
+        .timeout(Duration.ofSeconds(20));
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      Map<String, String> headers = new HashMap<>();
+      r.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
+      return new Response(r.statusCode(), r.body(), headers);
+    } catch (IOException e) {
+      throw new IllegalStateException("request to " + host + path + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sends raw bytes as a request line and headers; returns the status code of the answer. */
+  int rawStatus(byte[] requestHead) {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      OutputStream o = s.getOutputStream();
+      o.write(requestHead);
+      o.flush();
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream line = new ByteArrayOutputStream();
+      int ch;
+      while ((ch = in.read()) != -1 && ch != '\n') {
+        line.write(ch);
+      }
+      String status = line.toString(StandardCharsets.ISO_8859_1);
+      if (!status.startsWith("HTTP/1.1 ")) {
+        throw new IllegalStateException("no HTTP answer: '" + status + "'");
+      }
+      return Integer.parseInt(status.substring(9, 12));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Sets the admin's password with the one-time token and signs in; returns the access token. */
+  String signInAdmin(TenantFixture.TestTenant t) {
+    return setPasswordAndSignIn(t.subdomain(), t.adminSetPasswordToken(), t.adminEmail());
+  }
+
+  String setPasswordAndSignIn(String subdomain, String setPasswordToken, String email) {
+    String host = subdomain + ".localhost";
+    String password = "correct horse battery " + subdomain;
+    Response set =
+        post(
+            host,
+            "/api/auth/set-password",
+            null,
+            Map.of("token", setPasswordToken, "password", password));
+    if (set.status() != 200) {
+      throw new IllegalStateException("set-password failed: " + set);
+    }
+    return login(host, email, password);
+  }
+
+  String login(String host, String email, String password) {
+    Response r = post(host, "/api/auth/login", null, Map.of("email", email, "password", password));
+    if (r.status() != 200) {
+      throw new IllegalStateException("login failed: " + r);
+    }
+    return r.json().get("access_token").asString();
+  }
+
+  @Override
+  public void close() {
+    context.close();
+  }
+}

@@ -1,0 +1,30 @@
+package com.taskifai.routing;
+
+import java.util.Map;
+
+/**
+ * One platform database and one routing runtime for the test classes that need no settings of their
+ * own; started on first use, stopped with the JVM.
+ */
+final class SharedRouter {
+  private static TenantFixture fixture;
+  private static RouterApp app;
+
+  private SharedRouter() {}
+
+  static synchronized TenantFixture fixture() {
+    if (fixture == null) {
+      fixture = new TenantFixture();
+    }
+    return fixture;
+  }
+
+  static synchronized RouterApp app() {
+    if (app == null) {
+      app = new RouterApp(fixture(), Map.of("TASKIFAI_UPLOAD_MAX_BYTES", "200KB"));
+      RouterApp started = app;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close));
+    }
+    return app;
+  }
+}
