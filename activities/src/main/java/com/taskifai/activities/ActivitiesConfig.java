@@ -78,9 +78,14 @@ public record ActivitiesConfig(
 
   /** Reads the TASKIFAI_* keys; absent keys take the embedded platform's defaults. */
   public static ActivitiesConfig fromEnvironment(Map<String, String> env) {
-    DnsProviderKind dns =
-        DnsProviderKind.valueOf(
-            get(env, "TASKIFAI_DNS_PROVIDER", "local").strip().toUpperCase(Locale.ROOT));
+    String provider = get(env, "TASKIFAI_DNS_PROVIDER", "local").strip();
+    DnsProviderKind dns;
+    try {
+      dns = DnsProviderKind.valueOf(provider.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "TASKIFAI_DNS_PROVIDER must be 'local' or 'route53', not '" + provider + "'");
+    }
     String endpoint = get(env, "TASKIFAI_ROUTE53_ENDPOINT", "");
     return new ActivitiesConfig(
         get(env, "TASKIFAI_BASE_DOMAIN", "localhost"),

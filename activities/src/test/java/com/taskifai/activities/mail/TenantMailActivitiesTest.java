@@ -144,7 +144,7 @@ class TenantMailActivitiesTest {
   }
 
   private static MimeMessage onlyMail() {
-    assertThat(smtp.waitForIncomingEmail(5000, 1)).isTrue();
+    assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
     MimeMessage[] received = smtp.getReceivedMessages();
     assertThat(received).hasSize(1);
     return received[0];

@@ -1,0 +1,55 @@
+package com.taskifai.activities;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ActivitiesConfigTest {
+
+  @Test
+  void theDefaultsServeTheEmbeddedPlatform() {
+    ActivitiesConfig c = ActivitiesConfig.defaults();
+
+    assertThat(c.dnsProvider()).isEqualTo(ActivitiesConfig.DnsProviderKind.LOCAL);
+    assertThat(c.templateFastPath()).isTrue();
+    assertThat(c.setPasswordTokenLifetime()).isEqualTo(Duration.ofHours(72));
+    assertThat(c.verificationLinkLifetime()).isEqualTo(Duration.ofDays(7));
+    assertThat(c.verificationUrl("T")).isEqualTo("http://localhost:8080/verify-email?token=T");
+    assertThat(c.setPasswordUrl("acme", "T"))
+        .isEqualTo("http://acme.localhost:8081/set-password?token=T");
+  }
+
+  @Test
+  void theSetPasswordLinkTakesSchemeAndPortFromTheRouterUrl() {
+    ActivitiesConfig c =
+        ActivitiesConfig.fromEnvironment(
+            Map.of(
+                "TASKIFAI_BASE_DOMAIN", "Taskifai.Example.",
+                "TASKIFAI_ROUTER_URL", "https://router.taskifai.example/",
+                "TASKIFAI_ADMIN_URL", "https://admin.taskifai.example/",
+                "TASKIFAI_VERIFICATION_TIMEOUT", "P2D",
+                "TASKIFAI_DNS_TTL", "60",
+                "TASKIFAI_TEMPLATE_FAST_PATH", "false"));
+
+    assertThat(c.setPasswordUrl("acme", "T"))
+        .isEqualTo("https://acme.taskifai.example/set-password?token=T");
+    assertThat(c.verificationUrl("T"))
+        .isEqualTo("https://admin.taskifai.example/verify-email?token=T");
+    assertThat(c.verificationLinkLifetime()).isEqualTo(Duration.ofDays(2));
+    assertThat(c.dnsTtl()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(c.templateFastPath()).isFalse();
+  }
+
+  @Test
+  void rejectsAnUnknownDnsProviderAndRoute53WithoutAHostedZone() {
+    assertThatThrownBy(
+            () -> ActivitiesConfig.fromEnvironment(Map.of("TASKIFAI_DNS_PROVIDER", "bind")))
+        .hasMessageContaining("TASKIFAI_DNS_PROVIDER must be 'local' or 'route53'");
+    assertThatThrownBy(
+            () -> ActivitiesConfig.fromEnvironment(Map.of("TASKIFAI_DNS_PROVIDER", "route53")))
+        .hasMessageContaining("TASKIFAI_ROUTE53_HOSTED_ZONE_ID");
+  }
+}
