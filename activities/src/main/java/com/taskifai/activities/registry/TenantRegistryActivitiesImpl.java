@@ -93,8 +93,9 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
   }
 
   /**
-   * Marks the tenant FAILED, which frees its subdomain, and records why. A tenant that is missing
-   * or FAILED already is done; a tenant on its way out (DELETING, DELETED) is left alone.
+   * Marks the tenant FAILED, which frees its subdomain, and records why. A tenant that is missing,
+   * FAILED or DELETED already is done; a tenant being deleted (DELETING) is not taken from the
+   * offboarding workflow (INVALID_STATE).
    */
   @Override
   public void releaseTenant(FailureRecord input) {
@@ -103,8 +104,8 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
       return;
     }
     TenantStatus status = tenant.get().status();
-    if (status == TenantStatus.FAILED) {
-      return;
+    if (status == TenantStatus.FAILED || status == TenantStatus.DELETED) {
+      return; // the subdomain is free already
     }
     Set<TenantStatus> from = EnumSet.copyOf(LIVE);
     from.add(TenantStatus.ROLLBACK_FAILED);

@@ -1,0 +1,77 @@
+package com.taskifai.activities;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.ports.DnsActivities;
+import com.taskifai.workflows.ports.ReserveTenantInput;
+import com.taskifai.workflows.ports.StepInput;
+import com.taskifai.workflows.ports.TenantDatabaseActivities;
+import com.taskifai.workflows.ports.TenantMailActivities;
+import com.taskifai.workflows.ports.TenantRegistryActivities;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class PlatformActivitiesTest {
+
+  @Test
+  void buildsEveryActivityFromTheEnvironmentOnAPooledPlatformConnection() {
+    TestPostgres.Platform platform = TestPostgres.platform();
+    String keys = KeyRing.newKeyEntry("env1");
+    Map<String, String> env =
+        Map.of(
+            "TASKIFAI_DB_URL",
+            platform.jdbcUrl(),
+            "TASKIFAI_DB_USER",
+            platform.role(),
+            "TASKIFAI_DB_PASSWORD",
+            TestPostgres.PLATFORM_PASSWORD,
+            "TASKIFAI_MASTER_KEYS",
+            keys);
+    new DatabaseServers(platform.platform())
+        .upsert(
+            new CredentialCipher(KeyRing.parse(keys)),
+            "local-1",
+            "local",
+            TestPostgres.jdbcUrl("postgres"),
+            "postgres",
+            "x",
+            10);
+
+    try (PlatformActivities activities = PlatformActivities.fromEnvironment(env)) {
+      assertThat(activities.implementations())
+          .hasAtLeastOneElementOfType(TenantRegistryActivities.class)
+          .hasAtLeastOneElementOfType(TenantDatabaseActivities.class)
+          .hasAtLeastOneElementOfType(DnsActivities.class)
+          .hasAtLeastOneElementOfType(TenantMailActivities.class);
+      assertThat(activities.interceptor()).isNotNull();
+      UUID id = UUID.randomUUID();
+      activities
+          .registry()
+          .reserveTenant(
+              new ReserveTenantInput(id, "envtenant", "Env", "e@x.test", null, "t", false));
+      assertThat(activities.registry().placeDatabase(StepInput.of(id, "envtenant")).serverId())
+          .isEqualTo("local-1");
+      assertThat(new TenantRegistry(platform.platform()).findById(id).orElseThrow().status())
+          .isEqualTo(TenantStatus.PROVISIONING);
+    }
+  }
+
+  @Test
+  void refusesToStartWithoutThePlatformDatabaseOrTheMasterKeys() {
+    assertThatThrownBy(() -> PlatformActivities.fromEnvironment(Map.of()))
+        .hasMessageContaining("TASKIFAI_DB_URL");
+    assertThatThrownBy(
+            () ->
+                PlatformActivities.fromEnvironment(
+                    Map.of("TASKIFAI_DB_URL", "jdbc:postgresql://x/y")))
+        .hasMessageContaining("TASKIFAI_MASTER_KEYS");
+  }
+}
