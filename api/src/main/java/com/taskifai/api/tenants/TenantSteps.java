@@ -96,7 +96,11 @@ final class TenantSteps {
   }
 
   private static String kind(String outcome, boolean undo) {
-    boolean failed = outcome.contains("fail") || outcome.contains("error");
+    boolean failed =
+        outcome.contains("fail")
+            || outcome.contains("error")
+            || outcome.contains("timeout")
+            || outcome.contains("timed_out");
     if (undo || outcome.contains("compensat")) {
       if (failed) {
         return "compensation_failed";
@@ -113,7 +117,8 @@ final class TenantSteps {
         || outcome.equals("done")
         || outcome.equals("ok")
         || outcome.contains("complete")
-        || outcome.equals("skipped")) {
+        || outcome.equals("skipped")
+        || outcome.equals("verified")) {
       return "done";
     }
     return "ignore";

@@ -1,0 +1,241 @@
+package com.taskifai.api.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.GreenMailUtil;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.taskifai.activities.PlatformActivities;
+import com.taskifai.api.AdminApiApplication;
+import com.taskifai.api.auth.AdminTokens;
+import com.taskifai.api.dev.MailOutbox;
+import com.taskifai.api.dev.OutboxMessage;
+import com.taskifai.api.testing.AdminHttp;
+import com.taskifai.api.testing.AdminHttp.Answer;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.worker.PlatformWorker;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * End to end through the admin API with the real worker and activities: embedded PostgreSQL,
+ * GreenMail SMTP and the Temporal test server. Create → AWAITING_VERIFICATION → the link from the
+ * mail → ACTIVE → suspend → SUSPENDED.
+ */
+@SpringBootTest(
+    classes = {AdminApiApplication.class, AdminApiEndToEndTest.GreenMailOutbox.class},
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "taskifai.recover-workflows=false")
+class AdminApiEndToEndTest {
+  private static final Pattern LINK = Pattern.compile("verify-email\\?token=([A-Za-z0-9_.\\-]+)");
+  private static final TestPostgres.Platform DB = TestPostgres.platform();
+  private static final String KEYS = KeyRing.newKeyEntry("e2e1");
+  private static final GreenMail SMTP =
+      new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+  private static final int TEMPORAL_PORT = freePort();
+  private static final TestServer.PortBoundTestServer TEMPORAL =
+      TestServer.createPortBoundServer(TEMPORAL_PORT);
+  private static PlatformWorker worker;
+  private static PlatformActivities activities;
+
+  @LocalServerPort int port;
+  @Autowired AdminTokens tokens;
+
+  static {
+    SMTP.start();
+    new DatabaseServers(DB.platform())
+        .upsert(
+            new CredentialCipher(KeyRing.parse(KEYS)),
+            "local-1",
+            "local",
+            TestPostgres.jdbcUrl("postgres"),
+            "postgres",
+            "",
+            500);
+  }
+
+  /** The launcher's dev outbox, backed by GreenMail the same way. */
+  @TestConfiguration
+  static class GreenMailOutbox {
+    @Bean
+    MailOutbox mailOutbox() {
+      return () ->
+          Arrays.stream(SMTP.getReceivedMessages())
+              .map(
+                  m -> {
+                    try {
+                      return new OutboxMessage(
+                          m.getAllRecipients()[0].toString(),
+                          m.getSubject(),
+                          GreenMailUtil.getBody(m),
+                          null);
+                    } catch (jakarta.mail.MessagingException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  })
+              .toList();
+    }
+  }
+
+  @DynamicPropertySource
+  static void platform(DynamicPropertyRegistry props) {
+    props.add("taskifai.db.url", DB::jdbcUrl);
+    props.add("taskifai.db.username", DB::role);
+    props.add("taskifai.db.password", () -> TestPostgres.PLATFORM_PASSWORD);
+    props.add("taskifai.master-keys", () -> KEYS);
+    props.add("taskifai.temporal.target", () -> "127.0.0.1:" + TEMPORAL_PORT);
+    props.add("taskifai.admin-jwt-secret", () -> "e2e-secret");
+  }
+
+  private synchronized void startWorker() {
+    if (worker != null) {
+      return;
+    }
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKIFAI_DB_URL", DB.jdbcUrl());
+    env.put("TASKIFAI_DB_USER", DB.role());
+    env.put("TASKIFAI_DB_PASSWORD", TestPostgres.PLATFORM_PASSWORD);
+    env.put("TASKIFAI_MASTER_KEYS", KEYS);
+    env.put("TASKIFAI_SMTP_HOST", "127.0.0.1");
+    env.put("TASKIFAI_SMTP_PORT", String.valueOf(SMTP.getSmtp().getPort()));
+    env.put("TASKIFAI_DNS_PROVIDER", "local");
+    env.put("TASKIFAI_ADMIN_URL", "http://127.0.0.1:" + port);
+    activities = PlatformActivities.fromEnvironment(env);
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            WorkflowServiceStubs.newServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder()
+                    .setTarget("127.0.0.1:" + TEMPORAL_PORT)
+                    .build()));
+    worker =
+        PlatformWorker.create(
+            client, activities.implementations(), List.of(activities.interceptor()), true);
+    worker.start();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (worker != null) {
+      worker.close();
+    }
+    if (activities != null) {
+      activities.close();
+    }
+    SMTP.stop();
+    TEMPORAL.close();
+  }
+
+  @Test
+  void aTenantGoesFromCreatedThroughTheMailedLinkToActiveAndIsSuspended() throws Exception {
+    startWorker();
+    AdminHttp http = new AdminHttp(port);
+    Instant now = Instant.now();
+    String token =
+        tokens.issue(UUID.randomUUID(), "ops@taskifai.test", List.of("pwd", "otp"), now, now, 900);
+    String sub = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    String email = "owner@" + sub + ".test";
+
+    Answer created =
+        http.post(
+            "/admin/tenants",
+            AdminHttp.json("company_name", "E2E " + sub, "subdomain", sub, "admin_email", email),
+            token);
+    assertThat(created.status()).isEqualTo(202);
+    String id = created.text("tenant_id");
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "AWAITING_VERIFICATION".equals(status(http, id, token)));
+
+    JsonNode live = http.get("/admin/tenants/" + id, token).json();
+    assertThat(live.get("steps_source").asString()).isEqualTo("workflow");
+    assertThat(live.get("steps").toString()).contains("create_database");
+
+    String link = verificationLink(email);
+    Answer verified = http.get("/verify-email?token=" + link, null);
+    assertThat(verified.status()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "ACTIVE".equals(status(http, id, token)));
+
+    Answer outbox = http.get("/admin/outbox", token);
+    assertThat(outbox.status()).isEqualTo(200);
+    assertThat(outbox.body()).contains(email);
+
+    assertThat(http.post("/admin/tenants/" + id + "/suspend", null, token).status()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "SUSPENDED".equals(status(http, id, token)));
+
+    JsonNode detail = http.get("/admin/tenants/" + id, token).json();
+    assertThat(detail.get("steps_source").asString()).isEqualTo("audit_log");
+    for (JsonNode step : detail.get("steps")) {
+      assertThat(step.get("state").asString()).as(step.get("name").asString()).isEqualTo("done");
+    }
+    String audit = http.get("/admin/tenants/" + id + "/audit", token).body();
+    assertThat(audit).contains("tenant.suspend").doesNotContain(link);
+    JsonNode workflows = http.get("/admin/tenants/" + id + "/workflows", token).json();
+    String provisioning = workflows.get("workflows").get(0).get("workflow_id").asString();
+    JsonNode timeline =
+        http.get("/admin/tenants/" + id + "/workflows/" + provisioning + "/history", token).json();
+    assertThat(timeline.get("status").asString()).isEqualTo("COMPLETED");
+    assertThat(timeline.get("entries").toString())
+        .contains("create_database")
+        .contains("email_verified");
+  }
+
+  private static String status(AdminHttp http, String id, String token) {
+    return http.get("/admin/tenants/" + id, token).text("status");
+  }
+
+  private static String verificationLink(String email) throws Exception {
+    for (MimeMessage m : SMTP.getReceivedMessages()) {
+      if (m.getAllRecipients()[0].toString().contains(email)) {
+        Matcher match =
+            LINK.matcher(GreenMailUtil.getBody(m).replace("=\r\n", "").replace("3D", ""));
+        if (match.find()) {
+          return match.group(1);
+        }
+      }
+    }
+    throw new AssertionError("no verification mail to " + email);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
