@@ -110,7 +110,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
             admin.database(names.database()), names.ownerRole(), names.appRole());
       }
     } catch (SQLException e) {
-      throw unavailable("create_database", tenant.tenantId(), e);
+      throw databaseFailure("create_database", tenant.tenantId(), e);
     }
     secrets.put(tenant.tenantId(), StagedSecrets.APP_PASSWORD, password);
   }
@@ -144,7 +144,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
         ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + names.appRole());
         ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + names.ownerRole());
       } catch (SQLException e) {
-        throw unavailable("undo_create_database", input.tenantId(), e);
+        throw databaseFailure("undo_create_database", input.tenantId(), e);
       }
       log.info("dropped database {} of tenant {}", names.database(), input.tenantId());
     }
@@ -230,8 +230,24 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     try {
       work.run(admin.database(names.database()), names);
     } catch (SQLException e) {
-      throw unavailable(step, tenant.tenantId(), e);
+      throw databaseFailure(step, tenant.tenantId(), e);
+    } catch (RuntimeException e) {
+      // TenantSchema and Flyway wrap the driver's exception; its SQLSTATE still decides.
+      SQLException cause = sqlCause(e);
+      if (cause == null || e instanceof io.temporal.failure.ApplicationFailure) {
+        throw e;
+      }
+      throw databaseFailure(step, tenant.tenantId(), cause);
     }
+  }
+
+  private static SQLException sqlCause(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
   }
 
   private Tenant placedTenant(UUID tenantId) {
@@ -270,17 +286,30 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
 
-  /** A database error is retried: the server may be restarting or out of connections. */
-  private static RuntimeException unavailable(String step, UUID tenantId, SQLException e) {
+  /**
+   * A database error as a typed failure: refused rights or logins are a configuration problem
+   * (non-retryable), a missing tenant database means the step runs out of order (non-retryable),
+   * anything else (a restarting server, no free connection, a lost race) is retried.
+   */
+  static RuntimeException databaseFailure(String step, UUID tenantId, SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    FailureType type;
+    if (state.equals("42501") || state.startsWith("28")) {
+      type = FailureType.MISCONFIGURED;
+    } else if (state.equals("3D000")) {
+      type = FailureType.INVALID_STATE;
+    } else {
+      type = FailureType.UNAVAILABLE;
+    }
     return StepFailure.of(
-        FailureType.UNAVAILABLE,
+        type,
         step
             + " of tenant "
             + tenantId
             + " failed in the database: "
             + e.getMessage()
             + " (SQLSTATE "
-            + e.getSQLState()
+            + state
             + ")");
   }
 }

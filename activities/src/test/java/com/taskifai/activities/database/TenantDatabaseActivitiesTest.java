@@ -214,6 +214,23 @@ class TenantDatabaseActivitiesTest {
             });
   }
 
+  @ParameterizedTest(name = "template fast path {0}")
+  @ValueSource(booleans = {true})
+  void aSchemaStepAfterTheDatabaseWasDroppedFailsNonRetryably(boolean unused) {
+    ActivitiesFixture fx = fixture(true);
+    StepInput input = fx.reserveAndPlace();
+    fx.activities.database().createDatabase(input);
+    fx.activities.database().dropDatabase(input);
+
+    assertThatThrownBy(() -> fx.activities.database().migrateSchema(input))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.getType()).isEqualTo("INVALID_STATE");
+              assertThat(f.isNonRetryable()).isTrue();
+            });
+  }
+
   static boolean canConnect(String db, String user, String password) {
     try (Connection c = connect(db, user, password)) {
       return c.isValid(2);
