@@ -138,6 +138,10 @@ public final class DevPlatform implements AutoCloseable {
       platformEnv.put(KeyRing.ENV_KEYS_FILE, home.resolve("master.keys").toString());
     }
     platformEnv.put("TASKIFAI_TEMPORAL_TARGET", temporalTarget);
+    if (temporalUiUrl != null) {
+      // The portal links each tenant to its workflows in Temporal UI.
+      platformEnv.put("TASKIFAI_TEMPORAL_UI_URL", temporalUiUrl);
+    }
     platformEnv.put("TASKIFAI_SMTP_HOST", mail.host());
     platformEnv.put("TASKIFAI_SMTP_PORT", Integer.toString(mail.port()));
     platformEnv.put("TASKIFAI_BASE_DOMAIN", baseDomain);
@@ -247,6 +251,12 @@ public final class DevPlatform implements AutoCloseable {
 
   private boolean embeddedTemporal;
   private String temporalUiUrl;
+  private TemporalCli temporalCli;
+
+  /** The Temporal CLI dev server this platform started, if any (tests kill and restart it). */
+  Optional<TemporalCli> temporalCli() {
+    return Optional.ofNullable(temporalCli);
+  }
 
   private String startTemporal() throws IOException {
     String target = env.get("TASKIFAI_TEMPORAL_TARGET");
@@ -262,6 +272,7 @@ public final class DevPlatform implements AutoCloseable {
       TemporalCli server = cli.get();
       server.start();
       started.push(server);
+      temporalCli = server;
       temporalUiUrl = server.uiUrl();
       notes.put(
           "Temporal",

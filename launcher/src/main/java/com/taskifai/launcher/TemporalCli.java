@@ -126,6 +126,32 @@ final class TemporalCli implements AutoCloseable {
     }
   }
 
+  /** The server's process id (tests). */
+  long pid() {
+    return process.pid();
+  }
+
+  /**
+   * Kills the server and everything it started with SIGKILL, as a crash would, and waits until they
+   * are gone; {@link #start()} brings it back on the same database file and ports (durability
+   * tests).
+   */
+  void kill() {
+    if (process == null) {
+      return;
+    }
+    List<ProcessHandle> tree =
+        Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+    tree.forEach(ProcessHandle::destroyForcibly);
+    for (ProcessHandle p : tree) {
+      try {
+        p.onExit().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("the Temporal server (pid " + p.pid() + ") did not die", e);
+      }
+    }
+  }
+
   @Override
   public void close() {
     if (process == null || !process.isAlive()) {

@@ -5,8 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Set;
+import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +31,11 @@ final class TemplateDatabase {
   private static final long LOCK_KEY = 0x7461736b69666169L;
   private static final long SESSION_WAIT_MILLIS = 10_000;
 
-  /** Servers whose template this process has brought to the current version already. */
-  private final Set<String> current = ConcurrentHashMap.newKeySet();
+  /**
+   * Servers whose template this process has brought to the current version, with the template's
+   * migration history at that point (a fingerprint of versions and checksums).
+   */
+  private final Map<String, String> current = new ConcurrentHashMap<>();
 
   /**
    * Creates {@code database} owned by {@code owner} as a copy of the template, creating or
@@ -67,7 +72,7 @@ final class TemplateDatabase {
 
   private void ensureCurrent(ServerAdmin admin, Connection session) throws SQLException {
     boolean exists = ServerAdmin.databaseExists(session, NAME);
-    if (exists && current.contains(admin.serverId())) {
+    if (exists && current.containsKey(admin.serverId())) {
       return;
     }
     ServerAdmin.ensureRole(session, OWNER, "NOLOGIN");
@@ -85,7 +90,37 @@ final class TemplateDatabase {
         "tenant template on server {} is current ({} migrations applied)",
         admin.serverId(),
         applied);
-    current.add(admin.serverId());
+    try (Connection c = admin.database(NAME).getConnection()) {
+      current.put(admin.serverId(), history(c));
+    }
+  }
+
+  /**
+   * True when {@code database} holds exactly the migration history of a template this process
+   * brought to the current version: Flyway would find nothing to do there, so the schema step can
+   * skip its (slow) classpath scan and validation.
+   */
+  boolean isCurrentCopy(ServerAdmin admin, DataSource database) {
+    String template = current.get(admin.serverId());
+    if (template == null) {
+      return false;
+    }
+    try (Connection c = database.getConnection()) {
+      return template.equals(history(c));
+    } catch (SQLException e) {
+      return false; // no history table, or no database: let Flyway look
+    }
+  }
+
+  private static String history(Connection c) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT coalesce(string_agg(version || ':' || coalesce(checksum, 0), ','"
+                    + " ORDER BY installed_rank), '') FROM flyway_schema_history WHERE success")) {
+      rs.next();
+      return rs.getString(1);
+    }
   }
 
   /** Waits until no other session is connected to the template (Flyway closes its own lazily). */

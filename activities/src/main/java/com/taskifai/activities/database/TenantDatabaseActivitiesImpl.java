@@ -160,7 +160,13 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     inTenantDatabase(
         input,
         "migrate_schema",
-        (ds, names) -> {
+        (ds, names, admin) -> {
+          if (config.templateFastPath() && template.isCurrentCopy(admin, ds)) {
+            // create_database copied a template this process verified current, and granted the
+            // app role: Flyway would apply nothing.
+            log.info("tenant {}: schema current (template copy)", input.tenantId());
+            return;
+          }
           int applied = TenantSchema.migrate(ds, names.ownerRole());
           TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
           log.info("tenant {}: {} migrations applied", input.tenantId(), applied);
@@ -173,7 +179,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     inTenantDatabase(
         input,
         "seed_vendor_configs",
-        (ds, names) -> TenantSchema.seedVendorConfigs(ds, names.ownerRole()));
+        (ds, names, admin) -> TenantSchema.seedVendorConfigs(ds, names.ownerRole()));
   }
 
   @Override
@@ -182,7 +188,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     inTenantDatabase(
         input,
         "apply_rls",
-        (ds, names) -> {
+        (ds, names, admin) -> {
           TenantSchema.applyRls(ds, names.ownerRole());
           TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
         });
@@ -210,7 +216,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     inTenantDatabase(
         input,
         "create_admin_user",
-        (ds, names) ->
+        (ds, names, admin) ->
             TenantSchema.createAdminUser(
                 ds,
                 names.ownerRole(),
@@ -220,7 +226,8 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   }
 
   private interface TenantDatabaseWork {
-    void run(DataSource admin, TenantDatabaseNames names) throws SQLException;
+    void run(DataSource tenantDatabase, TenantDatabaseNames names, ServerAdmin admin)
+        throws SQLException;
   }
 
   private void inTenantDatabase(StepInput input, String step, TenantDatabaseWork work) {
@@ -228,7 +235,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
     ServerAdmin admin = admin(tenant);
     try {
-      work.run(admin.database(names.database()), names);
+      work.run(admin.database(names.database()), names, admin);
     } catch (SQLException e) {
       throw databaseFailure(step, tenant.tenantId(), e);
     } catch (RuntimeException e) {

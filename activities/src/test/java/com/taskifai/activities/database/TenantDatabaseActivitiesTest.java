@@ -231,6 +231,31 @@ class TenantDatabaseActivitiesTest {
             });
   }
 
+  @ParameterizedTest(name = "template fast path {0}")
+  @ValueSource(booleans = {true})
+  void migratesADatabaseThatIsNoCurrentTemplateCopyEvenOnTheFastPath(boolean unused) {
+    ActivitiesFixture fx = fixture(true);
+    StepInput input = fx.reserveAndPlace();
+    TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
+    fx.activities.database().createDatabase(input);
+    // Replace the copy by an empty database, as the plain path would have left it.
+    TestPostgres.execute(
+        fx.server(),
+        "DROP DATABASE " + names.database() + " WITH (FORCE)",
+        "CREATE DATABASE " + names.database() + " OWNER " + names.ownerRole());
+
+    fx.activities.database().migrateSchema(input);
+
+    assertThat(
+            count(
+                fx.tenantDatabase(input.tenantId()),
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = 'users'"
+                    + " AND tableowner = ?",
+                names.ownerRole()))
+        .isEqualTo(1);
+    fx.activities.database().dropDatabase(input);
+  }
+
   static boolean canConnect(String db, String user, String password) {
     try (Connection c = connect(db, user, password)) {
       return c.isValid(2);
