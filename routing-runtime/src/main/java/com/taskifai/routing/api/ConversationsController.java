@@ -49,8 +49,8 @@ class ConversationsController {
                             + COLUMNS
                             + " FROM conversation_history ORDER BY created_at, id LIMIT ? OFFSET ?")
                     .params(l, o)
-                    .query()
-                    .listOfRows(),
+                    .query(Rows.MAPPER)
+                    .list(),
                 l,
                 o,
                 tx.jdbc()
@@ -85,8 +85,8 @@ class ConversationsController {
                         + " RETURNING "
                         + COLUMNS)
                 .params(user.userId(), role, body.message())
-                .query()
-                .listOfRows()
+                .query(Rows.MAPPER)
+                .list()
                 .get(0));
   }
 }

@@ -37,8 +37,8 @@ class OrdersController {
                             + " ordered_at, customer_country FROM ecommerce_orders"
                             + " ORDER BY ordered_at DESC, id LIMIT ? OFFSET ?")
                     .params(l, o)
-                    .query()
-                    .listOfRows(),
+                    .query(Rows.MAPPER)
+                    .list(),
                 l,
                 o,
                 tx.jdbc().sql("SELECT count(*) FROM ecommerce_orders").query(Long.class).single()));

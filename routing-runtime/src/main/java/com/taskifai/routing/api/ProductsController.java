@@ -85,7 +85,7 @@ class ProductsController {
             count = count.param("q", like);
             rows = rows.param("q", like);
           }
-          return new Page<>(rows.query().listOfRows(), l, o, count.query(Long.class).single());
+          return new Page<>(rows.query(Rows.MAPPER).list(), l, o, count.query(Long.class).single());
         });
   }
 
@@ -186,8 +186,8 @@ class ProductsController {
         .jdbc()
         .sql("SELECT " + COLUMNS + " FROM products WHERE id = ?")
         .param(id)
-        .query()
-        .listOfRows()
+        .query(Rows.MAPPER)
+        .list()
         .stream()
         .findFirst()
         .orElseThrow(() -> ApiException.notFound("no product with id " + id));

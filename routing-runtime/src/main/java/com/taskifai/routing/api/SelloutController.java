@@ -102,8 +102,8 @@ class SelloutController {
                           + where
                           + " ORDER BY period_start, id LIMIT :limit OFFSET :offset")
                   .params(p)
-                  .query()
-                  .listOfRows();
+                  .query(Rows.MAPPER)
+                  .list();
           return new Page<>(rows, l, o, total);
         });
   }
@@ -121,8 +121,8 @@ class SelloutController {
                 .sql(
                     "SELECT id, uploaded_by, vendor_key, file_name, row_count, created_at"
                         + " FROM upload_batches ORDER BY created_at DESC LIMIT 500")
-                .query()
-                .listOfRows());
+                .query(Rows.MAPPER)
+                .list());
   }
 
   @PostMapping("/api/sellout/uploads")

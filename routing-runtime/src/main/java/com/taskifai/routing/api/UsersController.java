@@ -49,8 +49,8 @@ class UsersController {
                     .jdbc()
                     .sql("SELECT " + COLUMNS + " FROM users WHERE id = ?")
                     .param(user.userId())
-                    .query()
-                    .listOfRows()
+                    .query(Rows.MAPPER)
+                    .list()
                     .stream()
                     .findFirst()
                     .orElseThrow(() -> ApiException.notFound("your user no longer exists")));
@@ -68,7 +68,10 @@ class UsersController {
         tenant,
         user,
         tx ->
-            tx.jdbc().sql("SELECT " + COLUMNS + " FROM users ORDER BY email").query().listOfRows());
+            tx.jdbc()
+                .sql("SELECT " + COLUMNS + " FROM users ORDER BY email")
+                .query(Rows.MAPPER)
+                .list());
   }
 
   /**

@@ -61,8 +61,8 @@ class VendorConfigsController {
             tx ->
                 tx.jdbc()
                     .sql("SELECT " + COLUMNS + " FROM vendor_configs ORDER BY vendor_key")
-                    .query()
-                    .listOfRows());
+                    .query(Rows.MAPPER)
+                    .list());
     List<Map<String, Object>> out = new ArrayList<>();
     for (Map<String, Object> r : rows) {
       Map<String, Object> m = new LinkedHashMap<>(r);
@@ -206,8 +206,8 @@ class VendorConfigsController {
         .jdbc()
         .sql("SELECT " + COLUMNS + " FROM vendor_configs WHERE vendor_key = ?")
         .param(key)
-        .query()
-        .listOfRows()
+        .query(Rows.MAPPER)
+        .list()
         .stream()
         .findFirst()
         .map(

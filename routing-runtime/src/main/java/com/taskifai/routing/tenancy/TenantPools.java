@@ -47,6 +47,8 @@ public class TenantPools implements DisposableBean {
   private final Semaphore permits;
   private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sweeper;
+  private final ScheduledExecutorService releaser;
+  private static final long RELEASE_GRACE_MILLIS = 50;
 
   /** A tenant's pool and what it was built from. */
   static final class TenantPool {
@@ -82,6 +84,13 @@ public class TenantPools implements DisposableBean {
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "tenant-pool-sweeper");
+              t.setDaemon(true);
+              return t;
+            });
+    this.releaser =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tenant-connection-permits");
               t.setDaemon(true);
               return t;
             });
@@ -177,11 +186,16 @@ public class TenantPools implements DisposableBean {
         }
       }
     }
-    return permits.tryAcquire(50, TimeUnit.MILLISECONDS);
+    return permits.tryAcquire(RELEASE_GRACE_MILLIS * 4, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Gives a permit back a moment after its connection closed: the server process of a closed
+   * connection takes a few milliseconds to exit, and until it has, it still counts against the
+   * server's connections.
+   */
   void releasePermit() {
-    permits.release();
+    releaser.schedule(() -> permits.release(), RELEASE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Closes the pools nobody used for the eviction time. */
@@ -234,6 +248,7 @@ public class TenantPools implements DisposableBean {
   @Override
   public void destroy() {
     sweeper.shutdownNow();
+    releaser.shutdownNow();
     for (TenantPool p : pools.values()) {
       p.dataSource.close();
     }

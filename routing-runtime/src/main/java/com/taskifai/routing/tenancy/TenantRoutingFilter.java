@@ -69,7 +69,9 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
     MDC.put("request_id", requestId);
     String tenantTag = "none";
     try {
-      Optional<String> label = rules.extract(request.getHeader("Host"));
+      String hostHeader = request.getHeader("Host");
+      Optional<String> label =
+          isCanonical(hostHeader) ? rules.extract(hostHeader) : Optional.<String>empty();
       if (label.isEmpty() || isMalformed(label.get())) {
         error(
             response, 400, "bad_host", "the Host header must be <subdomain>." + rules.baseDomain());
@@ -123,6 +125,29 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
       MDC.remove("tenant_id");
       MDC.remove("request_id");
     }
+  }
+
+  /**
+   * Browsers send host names in lower case and without the root dot; other spellings of a tenant's
+   * name (upper case, trailing dot) are refused instead of being quietly mapped, so that caches,
+   * cookies and logs only ever see one name per tenant.
+   */
+  private static boolean isCanonical(String host) {
+    if (host == null) {
+      return false;
+    }
+    int colon = host.indexOf(':');
+    String name = colon < 0 ? host : host.substring(0, colon);
+    if (name.endsWith(".")) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char ch = name.charAt(i);
+      if (ch >= 'A' && ch <= 'Z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A label that is not a name at all (as opposed to a valid-looking name of no tenant). */
