@@ -121,6 +121,8 @@ class RealTemporalServerTest {
     env.put("TASKIFAI_TEMPORAL_UI_PORT", Integer.toString(DevPlatformTest.freePort()));
     // A mail server named but not running: the test starts it once the Temporal server was killed.
     env.put("TASKIFAI_SMTP_HOST", "127.0.0.1");
+    // Scheme and port of the tenants' URLs (the welcome mail's set-password link).
+    env.put("TASKIFAI_ROUTER_URL", "http://localhost:" + env.get("TASKIFAI_ROUTER_PORT"));
     System.getenv()
         .forEach(
             (k, v) -> {

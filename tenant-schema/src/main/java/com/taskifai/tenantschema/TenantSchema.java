@@ -57,6 +57,7 @@ public final class TenantSchema {
   public static int migrate(DataSource admin, String ownerRole) {
     requireIdentifier(ownerRole);
     allowOwnerToCreate(admin, ownerRole);
+    adoptObjects(admin, ownerRole);
     return Flyway.configure()
         .dataSource(new OwnerRoleDataSource(admin, ownerRole))
         .locations("classpath:db/tenant")
@@ -291,6 +292,51 @@ public final class TenantSchema {
             }
           }
         });
+  }
+
+  /**
+   * A database copied from a template ({@code CREATE DATABASE ... TEMPLATE}) holds objects owned by
+   * the template's owner role; the tenant's own owner role takes them over, so that grants and
+   * later migrations work as for a database migrated from scratch. Tables first: their sequences
+   * follow them.
+   */
+  private static void adoptObjects(DataSource admin, String ownerRole) {
+    String others =
+        "SELECT c.relkind, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE n.nspname = 'public' AND c.relkind IN (%s)"
+            + " AND pg_get_userbyid(c.relowner) <> '"
+            + ownerRole
+            + "'";
+    try (Connection c = admin.getConnection();
+        Statement st = c.createStatement()) {
+      for (String kinds : List.of("'r', 'p'", "'v', 'm'", "'S'")) {
+        List<String[]> found = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(String.format(others, kinds))) {
+          while (rs.next()) {
+            found.add(new String[] {rs.getString(1), rs.getString(2)});
+          }
+        }
+        for (String[] o : found) {
+          String kind =
+              switch (o[0]) {
+                case "v" -> "VIEW";
+                case "m" -> "MATERIALIZED VIEW";
+                case "S" -> "SEQUENCE";
+                default -> "TABLE";
+              };
+          st.execute(
+              "ALTER "
+                  + kind
+                  + " public.\""
+                  + o[1].replace("\"", "\"\"")
+                  + "\" OWNER TO "
+                  + ownerRole);
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot hand the tenant schema's objects to " + ownerRole + ": " + e.getMessage(), e);
+    }
   }
 
   /** PostgreSQL 15+ no longer lets every role create in {@code public}; the owner role needs to. */

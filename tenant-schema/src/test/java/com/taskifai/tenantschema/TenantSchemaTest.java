@@ -215,6 +215,35 @@ class TenantSchemaTest {
   }
 
   @Test
+  void aDatabaseCopiedFromATemplateIsTakenOverByTheTenantsOwnOwnerRole() throws SQLException {
+    fullSetup();
+    String copy = "tenant_copy_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String copyOwner = owner.replace("_owner", "_cown");
+    String copyApp = app.replace("_app", "_capp");
+    String templateDb = strings(admin, "SELECT current_database()").get(0);
+    TestPostgres.execute(
+        TestPostgres.superuser("postgres"),
+        "CREATE ROLE " + copyOwner + " NOLOGIN",
+        "CREATE ROLE " + copyApp + " LOGIN PASSWORD '" + APP_PASSWORD + "'",
+        "CREATE DATABASE " + copy + " TEMPLATE " + templateDb);
+    DataSource copyAdmin = TestPostgres.superuser(copy);
+
+    assertThat(TenantSchema.migrate(copyAdmin, copyOwner)).isZero();
+    TenantSchema.grantAppRole(copyAdmin, copyOwner, copyApp);
+    assertThat(
+            strings(
+                copyAdmin, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"))
+        .containsExactly(copyOwner);
+    assertThat(TenantSchema.rlsApplied(copyAdmin)).isTrue();
+    UUID id =
+        TenantSchema.createAdminUser(
+            copyAdmin, copyOwner, "copy@example.com", "h", Instant.now().plusSeconds(60));
+    appDs = TestPostgres.dataSource(copy, copyApp, APP_PASSWORD);
+    assertThat(asApp(id, "admin", "SELECT email FROM users")).containsExactly("copy@example.com");
+    assertThat(asApp(null, null, "SELECT email FROM users")).isEmpty();
+  }
+
+  @Test
   void setPasswordTokensAreLongRandomAndHashedWithSha256() {
     String a = SetPasswordTokens.newToken();
     assertThat(a).hasSize(43).matches("[A-Za-z0-9_-]+").isNotEqualTo(SetPasswordTokens.newToken());
