@@ -88,9 +88,35 @@ public final class ActivitiesFixture {
           .sql("SELECT pg_reload_conf()")
           .query(Boolean.class)
           .single();
+      awaitPasswordCheck();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The server reloads its rules asynchronously: wait until a wrong password is refused. */
+  private static void awaitPasswordCheck() {
+    String probe = "t_000000000000_app";
+    TestPostgres.execute(
+        TestPostgres.superuser("postgres"),
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '"
+            + probe
+            + "') THEN CREATE ROLE "
+            + probe
+            + " LOGIN PASSWORD 'probe-right'; END IF; END $$");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (System.currentTimeMillis() < deadline) {
+      try (Connection c =
+          TestPostgres.dataSource("postgres", probe, "probe-wrong").getConnection()) {
+        Thread.sleep(20);
+      } catch (SQLException refused) {
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    throw new IllegalStateException("the embedded server did not start checking passwords");
   }
 
   /** A fresh, valid subdomain. */

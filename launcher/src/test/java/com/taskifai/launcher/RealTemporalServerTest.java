@@ -164,7 +164,24 @@ class RealTemporalServerTest {
     if (mail != null) {
       mail.stop();
     }
+    keepServerLog();
     deleteTree(home);
+  }
+
+  /** The Temporal server's log, kept under target/ for a look after a failure. */
+  private void keepServerLog() {
+    try {
+      Path log = home == null ? null : home.resolve("temporal.log");
+      if (log != null && Files.exists(log)) {
+        Files.createDirectories(Path.of("target"));
+        Files.copy(
+            log,
+            Path.of("target", "real-temporal-server.log"),
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    } catch (java.io.IOException e) {
+      // Only a help for debugging.
+    }
   }
 
   private static void deleteTree(Path root) {
