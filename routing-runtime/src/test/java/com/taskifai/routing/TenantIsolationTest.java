@@ -183,6 +183,26 @@ class TenantIsolationTest {
     }
   }
 
+  @Test
+  void securityAutoConfigurationFromASharedClasspathStaysOutOfTheRouter() throws Exception {
+    Class<?> chain = Class.forName("org.springframework.security.web.SecurityFilterChain");
+    assertThat(app.context.getBeanNamesForType(chain)).isEmpty();
+    assertThat(app.get("localhost", "/actuator/health", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void perTenantMetricsAppearInPrometheus() {
+    app.get(host(a), "/api/products", tokenA);
+    app.bean(com.taskifai.routing.tenancy.TenantPools.class).measureDatabaseSizes();
+    String metrics = app.get("localhost", "/actuator/prometheus", null).body();
+    assertThat(metrics)
+        .contains("taskifai_router_requests_seconds_count{")
+        .contains("tenant=\"" + a.id() + "\"")
+        .contains("taskifai_tenant_database_size_bytes{")
+        .contains("hikaricp_connections_active{")
+        .contains("taskifai_tenant_active_users{");
+  }
+
   private String createUser(TenantFixture.TestTenant t, String email) {
     RouterApp.Response r = app.post(host(t), "/api/users", tokenA, Map.of("email", email));
     assertThat(r.status()).as(r.body()).isEqualTo(201);

@@ -8,6 +8,7 @@ import com.taskifai.routing.RoutingSettings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +48,7 @@ public class TenantPools implements DisposableBean {
   private final MeterRegistry meters;
   private final Semaphore permits;
   private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<UUID, AtomicLong> databaseSizes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sweeper;
   private final ScheduledExecutorService releaser;
   private static final long RELEASE_GRACE_MILLIS = 50;
@@ -99,6 +102,7 @@ public class TenantPools implements DisposableBean {
             100,
             Math.min(settings.poolIdleEviction.toMillis() / 2, Duration.ofSeconds(30).toMillis()));
     sweeper.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
+    sweeper.scheduleWithFixedDelay(this::measureDatabaseSizes, 5, 60, TimeUnit.SECONDS);
     directory.addChangeListener(id -> sweeper.execute(() -> onTenantChanged(id)));
   }
 
@@ -206,6 +210,40 @@ public class TenantPools implements DisposableBean {
       if (now - p.lastUsedNanos > limit && p.active() == 0 && pools.remove(p.tenantId, p)) {
         log.info("closing the unused pool of tenant {}", p.tenantId);
         p.dataSource.close();
+      }
+    }
+  }
+
+  /**
+   * Reads the size of each tenant database whose pool has an idle connection right now; a busy or
+   * closed pool is skipped, so measuring never opens a connection nor waits for one.
+   */
+  public void measureDatabaseSizes() {
+    for (TenantPool p : pools.values()) {
+      HikariPoolMXBean mx = p.dataSource.getHikariPoolMXBean();
+      if (mx == null || mx.getIdleConnections() == 0 || p.dataSource.isClosed()) {
+        continue;
+      }
+      try (Connection c = p.dataSource.getConnection();
+          var st = c.createStatement();
+          var rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
+        rs.next();
+        long bytes = rs.getLong(1);
+        databaseSizes
+            .computeIfAbsent(
+                p.tenantId,
+                id -> {
+                  AtomicLong v = new AtomicLong();
+                  Gauge.builder("taskifai.tenant.database.size", v, AtomicLong::get)
+                      .tag("tenant", id.toString())
+                      .baseUnit("bytes")
+                      .description("Size of the tenant database when last measured")
+                      .register(meters);
+                  return v;
+                })
+            .set(bytes);
+      } catch (SQLException | RuntimeException e) {
+        log.debug("cannot measure the database of tenant {}: {}", p.tenantId, e.toString());
       }
     }
   }
