@@ -86,6 +86,11 @@ public record ActivitiesConfig(
       throw new IllegalArgumentException(
           "TASKIFAI_DNS_PROVIDER must be 'local' or 'route53', not '" + provider + "'");
     }
+    if (dns == DnsProviderKind.ROUTE53 && get(env, "TASKIFAI_DNS_TARGET", null) == null) {
+      // The local default (loopback) would publish every tenant at 127.0.0.1.
+      throw new IllegalArgumentException(
+          "TASKIFAI_DNS_PROVIDER=route53 needs TASKIFAI_DNS_TARGET (the routers' address or host)");
+    }
     String endpoint = get(env, "TASKIFAI_ROUTE53_ENDPOINT", "");
     return new ActivitiesConfig(
         get(env, "TASKIFAI_BASE_DOMAIN", "localhost"),

@@ -50,6 +50,20 @@ class ActivitiesConfigTest {
         .hasMessageContaining("TASKIFAI_DNS_PROVIDER must be 'local' or 'route53'");
     assertThatThrownBy(
             () -> ActivitiesConfig.fromEnvironment(Map.of("TASKIFAI_DNS_PROVIDER", "route53")))
+        .hasMessageContaining("TASKIFAI_DNS_TARGET");
+    assertThatThrownBy(
+            () ->
+                ActivitiesConfig.fromEnvironment(
+                    Map.of("TASKIFAI_DNS_PROVIDER", "route53", "TASKIFAI_DNS_TARGET", "r.example")))
         .hasMessageContaining("TASKIFAI_ROUTE53_HOSTED_ZONE_ID");
+    ActivitiesConfig route53 =
+        ActivitiesConfig.fromEnvironment(
+            Map.of(
+                "TASKIFAI_DNS_PROVIDER", "Route53",
+                "TASKIFAI_DNS_TARGET", "r.example",
+                "TASKIFAI_ROUTE53_HOSTED_ZONE_ID", "Z1",
+                "TASKIFAI_ROUTE53_ENDPOINT", "http://127.0.0.1:9999"));
+    assertThat(route53.dnsProvider()).isEqualTo(ActivitiesConfig.DnsProviderKind.ROUTE53);
+    assertThat(route53.route53Endpoint()).hasPort(9999);
   }
 }
