@@ -105,7 +105,9 @@ final class TemporalCli implements AutoCloseable {
             .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("temporal.log").toFile()))
             .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!DevPlatform.listening("127.0.0.1", port, Duration.ofMillis(200))) {
+    // Ready when both the frontend and the UI listen: the CLI exits if it cannot bind the UI port.
+    while (!DevPlatform.listening("127.0.0.1", port, Duration.ofMillis(200))
+        || !DevPlatform.listening("127.0.0.1", uiPort, Duration.ofMillis(200))) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
             "the Temporal CLI dev server exited with code "

@@ -118,7 +118,16 @@ class RealTemporalServerTest {
     home = Files.createTempDirectory("taskifai-real-temporal");
     env = DevPlatformTest.devEnvironment();
     env.put("TASKIFAI_TEMPORAL", "cli");
-    env.put("TASKIFAI_TEMPORAL_UI_PORT", Integer.toString(DevPlatformTest.freePort()));
+    // Six different free ports: ports probed one after another may repeat.
+    List<Integer> ports = distinctFreePorts(6);
+    List.of(
+            "TASKIFAI_ADMIN_PORT",
+            "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_PG_PORT",
+            "TASKIFAI_TEMPORAL_PORT",
+            "TASKIFAI_SMTP_PORT",
+            "TASKIFAI_TEMPORAL_UI_PORT")
+        .forEach(key -> env.put(key, Integer.toString(ports.remove(0))));
     // A mail server named but not running: the test starts it once the Temporal server was killed.
     env.put("TASKIFAI_SMTP_HOST", "127.0.0.1");
     // Scheme and port of the tenants' URLs (the welcome mail's set-password link).
@@ -181,6 +190,20 @@ class RealTemporalServerTest {
       }
     } catch (java.io.IOException e) {
       // Only a help for debugging.
+    }
+  }
+
+  private static List<Integer> distinctFreePorts(int count) throws java.io.IOException {
+    List<java.net.ServerSocket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        held.add(new java.net.ServerSocket(0));
+      }
+      return new ArrayList<>(held.stream().map(java.net.ServerSocket::getLocalPort).toList());
+    } finally {
+      for (java.net.ServerSocket s : held) {
+        s.close();
+      }
     }
   }
 
