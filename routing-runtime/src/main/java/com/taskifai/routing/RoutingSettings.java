@@ -1,6 +1,7 @@
 package com.taskifai.routing;
 
 import java.time.Duration;
+import java.util.List;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -35,6 +36,9 @@ public class RoutingSettings {
   public final Duration poolIdleEviction;
   public final Duration connectionTimeout;
 
+  // Paths served without a tenant (health and metrics; the benchmark adds its baseline).
+  public final List<String> unroutedPaths;
+
   public RoutingSettings(
       @Value("${taskifai.db.url:${TASKIFAI_DB_URL:jdbc:postgresql://127.0.0.1:5432/taskifai}}")
           String dbUrl,
@@ -58,7 +62,8 @@ public class RoutingSettings {
           Duration connectionIdleTimeout,
       @Value("${taskifai.pool.eviction:${TASKIFAI_POOL_EVICTION:PT5M}}") Duration poolIdleEviction,
       @Value("${taskifai.pool.connection-timeout:${TASKIFAI_POOL_CONNECTION_TIMEOUT:PT2S}}")
-          Duration connectionTimeout) {
+          Duration connectionTimeout,
+      @Value("${taskifai.router.unrouted-paths:/actuator}") List<String> unroutedPaths) {
     this.dbUrl = dbUrl;
     this.dbUsername = dbUsername;
     this.dbPassword = dbPassword;
@@ -80,5 +85,6 @@ public class RoutingSettings {
     this.connectionIdleTimeout = connectionIdleTimeout;
     this.poolIdleEviction = poolIdleEviction;
     this.connectionTimeout = connectionTimeout;
+    this.unroutedPaths = List.copyOf(unroutedPaths);
   }
 }

@@ -2,6 +2,7 @@ package com.taskifai.routing.tenancy;
 
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
+import com.taskifai.routing.RoutingSettings;
 import com.taskifai.routing.auth.TenantTokens;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -41,9 +43,15 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
   private final TenantDirectory directory;
   private final TenantTokens tokens;
   private final RouterMetrics metrics;
+  private final List<String> unroutedPaths;
 
   public TenantRoutingFilter(
-      SubdomainRules rules, TenantDirectory directory, TenantTokens tokens, RouterMetrics metrics) {
+      SubdomainRules rules,
+      TenantDirectory directory,
+      TenantTokens tokens,
+      RouterMetrics metrics,
+      RoutingSettings settings) {
+    this.unroutedPaths = settings.unroutedPaths;
     this.rules = rules;
     this.directory = directory;
     this.tokens = tokens;
@@ -53,7 +61,12 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     String path = request.getRequestURI();
-    return path.equals("/actuator") || path.startsWith("/actuator/");
+    for (String prefix : unroutedPaths) {
+      if (path.equals(prefix) || path.startsWith(prefix + "/")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
