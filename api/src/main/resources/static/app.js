@@ -18,7 +18,7 @@ function h(tag, attrs, ...children) {
     else if (k === "text") el.textContent = v;
     else el.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined) continue;
     el.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -26,6 +26,8 @@ function h(tag, attrs, ...children) {
 }
 
 let keepFlash = false;
+// After a lifecycle action the page polls until the tenant leaves the status it had.
+let watch = null;
 let outboxChecked = false;
 
 // A message that survives the navigation that follows it.
@@ -209,7 +211,10 @@ async function tenantView(id) {
     onclick: async () => {
       if (!window.confirm(confirmText)) return;
       const res = await change(method, path);
-      if (res.status === 202) flashNext(label + ": workflow " + res.data.workflow_id + " started.");
+      if (res.status === 202) {
+        flashNext(label + ": workflow " + res.data.workflow_id + " started.");
+        watch = { id, from: t.status, until: Date.now() + 60000 };
+      }
       else flashNext(res.data.message || label + " failed.", true);
       render(false);
     }, text: label });
@@ -242,7 +247,8 @@ async function tenantView(id) {
   audit.replaceChildren(...(a.data.entries || []).slice().reverse().map(auditRow));
   workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, text: x.kind + ": " + x.workflow_id })));
   if (workflowSelect.value) loadTimeline(id, workflowSelect.value, timeline);
-  const busy = ["PROVISIONING", "AWAITING_VERIFICATION", "DELETING"].includes(t.status);
+  if (watch && (watch.id !== id || watch.from !== t.status || Date.now() > watch.until)) watch = null;
+  const busy = watch !== null || ["PROVISIONING", "AWAITING_VERIFICATION", "DELETING"].includes(t.status);
   if (busy) pollTimer = setTimeout(() => { if (location.hash === "#/tenant/" + id) render(true); }, 1500);
 }
 

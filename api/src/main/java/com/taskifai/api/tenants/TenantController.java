@@ -174,6 +174,9 @@ class TenantController {
     }
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("subdomain", body.subdomain());
+    detail.put("company_name", request.companyName());
+    detail.put("admin_email", request.adminEmail());
+    detail.put("region", request.region());
     detail.put("workflow_id", workflowId);
     if (body.injectFault() != null) {
       detail.put("inject_fault", body.injectFault());
@@ -432,8 +435,50 @@ class TenantController {
     return "other";
   }
 
+  /**
+   * The tenant from the registry or, in the moment between the 202 and the workflow's
+   * reserve_tenant step, as the accepted request recorded it (status PROVISIONING).
+   */
   private Tenant find(UUID id) {
-    return registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant has id " + id));
+    return registry
+        .findById(id)
+        .or(() -> requested(id))
+        .orElseThrow(() -> ApiException.notFound("no tenant has id " + id));
+  }
+
+  private Optional<Tenant> requested(UUID id) {
+    for (AuditLog.Entry e : audit.query(AuditLog.Query.forTenant(id))) {
+      if (!"tenant.create".equals(e.action()) || e.detailJson() == null) {
+        continue;
+      }
+      JsonNode d = json.readTree(e.detailJson());
+      return Optional.of(
+          new Tenant(
+              id,
+              text(d, "subdomain"),
+              text(d, "company_name"),
+              text(d, "admin_email"),
+              TenantStatus.PROVISIONING,
+              false,
+              text(d, "region"),
+              null,
+              null,
+              null,
+              null,
+              "{}",
+              e.at(),
+              e.at(),
+              null,
+              null,
+              null,
+              null));
+    }
+    return Optional.empty();
+  }
+
+  private static String text(JsonNode node, String field) {
+    JsonNode v = node.get(field);
+    return v == null || v.isNull() ? null : v.asString();
   }
 
   private static void requireStatus(Tenant t, String verb, TenantStatus... allowed) {

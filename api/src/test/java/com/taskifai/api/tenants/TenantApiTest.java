@@ -25,6 +25,7 @@ import tools.jackson.databind.JsonNode;
  */
 class TenantApiTest extends ApiTestBase {
   @Autowired TenantRegistry registry;
+  @Autowired com.taskifai.registry.AuditLog auditLog;
   @Autowired VerificationTokens verificationTokens;
   @Autowired LostWorkflowRecovery recovery;
   private String token;
@@ -83,6 +84,24 @@ class TenantApiTest extends ApiTestBase {
     assertThat(detail.get("steps").get(0).get("name").asString()).isEqualTo("reserve_tenant");
     assertThat(detail.get("steps").get(0).get("state").asString()).isEqualTo("done");
     assertThat(detail.toString()).doesNotContain("database_key").doesNotContain("tk1.");
+  }
+
+  @Test
+  void aTenantIsVisibleRightAfterThe202EvenBeforeTheWorkflowReservesIt() {
+    String sub = unique("early");
+    // Only the accepted request is recorded: the workflow has not reserved the row yet.
+    UUID id = UUID.randomUUID();
+    auditLog.append(
+        id,
+        "ops@taskifai.test",
+        "tenant.create",
+        null,
+        "accepted",
+        java.util.Map.of("subdomain", sub, "company_name", "Early Ltd", "workflow_id", "x"));
+    JsonNode early = http.get("/admin/tenants/" + id, token).json();
+    assertThat(early.get("status").asString()).isEqualTo("PROVISIONING");
+    assertThat(early.get("subdomain").asString()).isEqualTo(sub);
+    assertThat(early.get("company_name").asString()).isEqualTo("Early Ltd");
   }
 
   @Test

@@ -1,0 +1,176 @@
+package com.taskifai.api.portal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.taskifai.api.auth.AdminAccounts;
+import com.taskifai.api.auth.TotpCodes;
+import com.taskifai.api.testing.AdminHttp;
+import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.registry.crypto.VerificationTokens;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * The portal in headless Chromium: log in with a one-time code, create a tenant (seeing a field
+ * error first), watch it reach AWAITING_VERIFICATION, and suspend an active tenant. Screenshots go
+ * to target/screenshots/. Skipped where Chromium is not installed.
+ */
+class PortalBrowserTest extends ApiTestBase {
+  private static final String CHROMIUM = "/usr/bin/chromium";
+  private static final String DRIVER = "/usr/bin/chromedriver";
+  private static final Path SHOTS = Path.of("target", "screenshots");
+
+  @Autowired AdminAccounts accounts;
+  @Autowired VerificationTokens verificationTokens;
+  private WebDriver browser;
+  private WebDriverWait wait;
+
+  @BeforeEach
+  void openBrowser() throws Exception {
+    Assumptions.assumeTrue(
+        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
+        "Chromium and chromedriver are not installed");
+    Files.createDirectories(SHOTS);
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--window-size=1280,1000");
+    browser =
+        new ChromeDriver(
+            new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(),
+            options);
+    wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+  }
+
+  @AfterEach
+  void closeBrowser() throws Exception {
+    if (browser != null) {
+      shot("99-last");
+      browser.manage().logs().get("browser").forEach(e -> System.out.println("browser: " + e));
+      browser.quit();
+    }
+  }
+
+  private void shot(String name) throws Exception {
+    Files.write(
+        SHOTS.resolve(name + ".png"),
+        ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  }
+
+  private WebElement byId(String id) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(By.id(id)));
+  }
+
+  private void awaitStatusText(String status) {
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("tenant-status"), status));
+  }
+
+  @Test
+  void logsInCreatesATenantAndSuspendsAnActiveOne() throws Exception {
+    String email = "browser-" + UUID.randomUUID().toString().substring(0, 8) + "@taskifai.test";
+    String secret = TotpCodes.newSecret();
+    accounts.createOrUpdate(email, "browser password", secret);
+
+    browser.get("http://127.0.0.1:" + port + "/");
+    byId("email").sendKeys(email);
+    byId("password").sendKeys("browser password");
+    byId("totp")
+        .sendKeys("000000".equals(TotpCodes.codeAt(secret, Instant.now())) ? "111111" : "000000");
+    shot("01-login");
+    byId("login-submit").click();
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("login-error"), "wrong"));
+    byId("totp").sendKeys(TotpCodes.codeAt(secret, Instant.now()));
+    byId("login-submit").click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("tenant-count"), "tenant(s)"));
+    shot("02-tenants");
+
+    byId("nav-new").click();
+    String sub = "web-" + UUID.randomUUID().toString().substring(0, 8);
+    byId("company_name").sendKeys("Browser Co");
+    byId("subdomain").sendKeys("Bad Name");
+    byId("admin_email").sendKeys("boss@browser.test");
+    byId("create-submit").click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("err-subdomain"), "lower-case"));
+    assertThat(byId("subdomain").getAttribute("aria-invalid")).isEqualTo("true");
+    shot("03-create-field-error");
+    byId("subdomain").clear();
+    byId("subdomain").sendKeys(sub);
+    byId("create-submit").click();
+    awaitStatusText("AWAITING_VERIFICATION");
+    assertThat(browser.findElement(By.id("steps")).getText()).contains("reserve_tenant");
+    shot("04-awaiting-verification");
+
+    // An active tenant, made through the API and the verification link.
+    AdminHttp http = new AdminHttp(port);
+    String activeSub = "web-act-" + UUID.randomUUID().toString().substring(0, 6);
+    String id =
+        http.post(
+                "/admin/tenants",
+                AdminHttp.json(
+                    "company_name",
+                    "Active Co",
+                    "subdomain",
+                    activeSub,
+                    "admin_email",
+                    "a@act.test"),
+                freshToken())
+            .text("tenant_id");
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                "AWAITING_VERIFICATION"
+                    .equals(http.get("/admin/tenants/" + id, freshToken()).text("status")));
+    http.get(
+        "/verify-email?token="
+            + verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600)),
+        null);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () -> "ACTIVE".equals(http.get("/admin/tenants/" + id, freshToken()).text("status")));
+
+    byId("nav-tenants").click();
+    byId("filter-search").sendKeys(activeSub);
+    byId("filter-apply").click();
+    wait.until(
+            ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector("tr[data-subdomain='" + activeSub + "'] a")))
+        .click();
+    awaitStatusText("ACTIVE");
+    shot("05-active-tenant");
+    byId("action-suspend").click();
+    wait.until(ExpectedConditions.alertIsPresent()).accept();
+    awaitStatusText("SUSPENDED");
+    shot("06-suspended");
+    assertThat(byId("audit-rows").getText()).contains("tenant.suspend").contains(email);
+  }
+}
