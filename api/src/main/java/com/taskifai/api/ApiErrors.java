@@ -77,6 +77,21 @@ class ApiErrors {
     return refused(ApiException.notFound("no such page or endpoint"));
   }
 
+  @ExceptionHandler({
+    io.grpc.StatusRuntimeException.class,
+    io.temporal.client.WorkflowServiceException.class
+  })
+  ResponseEntity<Map<String, Object>> temporal(RuntimeException e) {
+    log.warn("Temporal call failed: {}", e.getMessage());
+    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .body(
+            new ApiException(
+                    HttpStatus.SERVICE_UNAVAILABLE,
+                    "temporal_unavailable",
+                    "the workflow service (Temporal) did not answer; try again shortly")
+                .body());
+  }
+
   @ExceptionHandler(DataAccessException.class)
   ResponseEntity<Map<String, Object>> database(DataAccessException e) {
     log.warn("platform database unavailable: {}", e.getClass().getSimpleName());
