@@ -1,6 +1,8 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiSettings;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
 import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.serviceclient.OperatorServiceStubs;
@@ -30,18 +32,28 @@ class SearchAttributeRegistration {
 
   @EventListener(ApplicationReadyEvent.class)
   void register() {
-    if (!settings.searchAttributes()) {
-      return;
+    if (settings.searchAttributes()) {
+      register(stubs, settings.temporalNamespace());
     }
-    OperatorServiceStubs operator =
-        OperatorServiceStubs.newServiceStubs(
-            OperatorServiceStubsOptions.newBuilder().setChannel(stubs.getRawChannel()).build());
+  }
+
+  /**
+   * Adds TenantId and Subdomain (keyword) to the namespace. Returns true when the server has them
+   * now; never throws, since visibility is a convenience and must not stop the API.
+   */
+  static boolean register(WorkflowServiceStubs stubs, String namespace) {
+    OperatorServiceStubs operator = null;
     try {
+      operator =
+          OperatorServiceStubs.newServiceStubs(
+              OperatorServiceStubsOptions.newBuilder()
+                  .setChannel(stubs.getRawChannel())
+                  .validateAndBuildWithDefaults());
       operator
           .blockingStub()
           .addSearchAttributes(
               AddSearchAttributesRequest.newBuilder()
-                  .setNamespace(settings.temporalNamespace())
+                  .setNamespace(namespace)
                   .putSearchAttributes(
                       TenantWorkflows.TENANT_ID.getName(),
                       IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
@@ -50,10 +62,20 @@ class SearchAttributeRegistration {
                       IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
                   .build());
       log.info("registered search attributes TenantId and Subdomain");
+      return true;
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
+        return true;
+      }
+      log.warn("search attributes TenantId and Subdomain not registered: {}", e.getStatus());
+      return false;
     } catch (RuntimeException e) {
-      log.info("search attributes not registered ({}); they may exist already", e.getMessage());
+      log.warn("search attributes TenantId and Subdomain not registered: {}", e.toString());
+      return false;
     } finally {
-      operator.shutdown();
+      if (operator != null) {
+        operator.shutdown();
+      }
     }
   }
 }
