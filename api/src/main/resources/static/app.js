@@ -236,6 +236,9 @@ async function tenantView(id) {
   if (t.temporal_ui_url) links.append(h("a", { href: t.temporal_ui_url, id: "temporal-ui", target: "_blank", rel: "noopener", text: "Workflows in Temporal UI" }));
   const audit = h("tbody", { id: "audit-rows" });
   const timeline = h("div", { id: "timeline" });
+  const previous = document.getElementById("workflow-select");
+  const chosenWorkflow = previous ? previous.value : null;
+  const focusedId = document.activeElement && document.activeElement.id;
   const workflowSelect = h("select", { id: "workflow-select", onchange: () => loadTimeline(id, workflowSelect.value, timeline) });
   main.replaceChildren(
     h("section", { class: "card" }, h("h1", {}, t.company_name, " ", h("span", { id: "tenant-status" }, statusBadge(t.status))), facts, links, actions),
@@ -245,7 +248,9 @@ async function tenantView(id) {
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)));
   const [a, w] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows")]);
   audit.replaceChildren(...(a.data.entries || []).slice().reverse().map(auditRow));
-  workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, text: x.kind + ": " + x.workflow_id })));
+  workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, selected: x.workflow_id === chosenWorkflow, text: x.kind + ": " + x.workflow_id })));
+  // A poll rebuilds the page; keyboard focus goes back to the control that had it.
+  if (focusedId && document.getElementById(focusedId)) document.getElementById(focusedId).focus({ preventScroll: true });
   if (workflowSelect.value) loadTimeline(id, workflowSelect.value, timeline);
   if (watch && (watch.id !== id || watch.from !== t.status || Date.now() > watch.until)) watch = null;
   const busy = watch !== null || ["PROVISIONING", "AWAITING_VERIFICATION", "DELETING"].includes(t.status);

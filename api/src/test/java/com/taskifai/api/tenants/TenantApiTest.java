@@ -308,4 +308,37 @@ class TenantApiTest extends ApiTestBase {
     assertThat(registry.findById(id).orElseThrow().status())
         .isEqualTo(TenantStatus.AWAITING_VERIFICATION);
   }
+
+  @Test
+  void startsALostOffboardingAgain() {
+    UUID id = UUID.randomUUID();
+    registry.reserve(
+        new TenantRegistry.Reservation(id, unique("gone"), "Gone Ltd", "g@gone.com", "local"));
+    registry.setStatus(id, TenantStatus.DELETING);
+    assertThat(recovery.recover()).isGreaterThanOrEqualTo(1);
+    awaitStatus(id.toString(), "DELETED");
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("workflow.recovered")
+        .contains("tenant-offboard-" + id);
+  }
+
+  @Test
+  void countsSucceededProvisioningsInTheMetrics() {
+    activeTenant();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                http.get("/actuator/prometheus", null)
+                    .body()
+                    .lines()
+                    .anyMatch(
+                        l ->
+                            l.startsWith("taskifai_provisioning_succeeded_total")
+                                && !l.endsWith(" 0.0")));
+    String metrics = http.get("/actuator/prometheus", null).body();
+    assertThat(metrics)
+        .contains("taskifai_provisioning_started_total")
+        .contains("taskifai_tenants{application=\"taskifai-admin-api\",status=\"ACTIVE\"}");
+  }
 }
