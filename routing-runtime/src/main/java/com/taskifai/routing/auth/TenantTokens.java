@@ -1,5 +1,7 @@
 package com.taskifai.routing.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -32,6 +34,8 @@ public class TenantTokens {
   private final MACSigner signer;
   private final MACVerifier verifier;
   private final Duration ttl;
+  private final Cache<String, Claims> verified =
+      Caffeine.newBuilder().maximumSize(50_000).expireAfterWrite(Duration.ofMinutes(5)).build();
 
   /** A verified token's claims. */
   public record Claims(UUID tenantId, TenantUser user, Instant expiresAt) {}
@@ -88,8 +92,26 @@ public class TenantTokens {
     return jwt.serialize();
   }
 
-  /** Checks signature, algorithm, expiry and claim shapes. */
+  /**
+   * Checks signature, algorithm, expiry and claim shapes. A token verified once is remembered (by
+   * its exact text, until it expires) so a busy client does not pay for the HMAC and the JSON on
+   * every request.
+   */
   public Claims verify(String token, Instant now) throws InvalidTokenException {
+    Claims known = verified.getIfPresent(token);
+    if (known != null) {
+      if (!known.expiresAt().isAfter(now)) {
+        verified.invalidate(token);
+        throw new InvalidTokenException("token has expired; sign in again");
+      }
+      return known;
+    }
+    Claims claims = verifyUncached(token, now);
+    verified.put(token, claims);
+    return claims;
+  }
+
+  private Claims verifyUncached(String token, Instant now) throws InvalidTokenException {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) {

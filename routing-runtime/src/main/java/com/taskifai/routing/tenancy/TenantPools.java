@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -51,6 +52,7 @@ public class TenantPools implements DisposableBean {
   private final ConcurrentHashMap<UUID, AtomicLong> databaseSizes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sweeper;
   private final ScheduledExecutorService releaser;
+  private final ScheduledThreadPoolExecutor housekeeping;
   private static final long RELEASE_GRACE_MILLIS = 50;
 
   /** A tenant's pool and what it was built from. */
@@ -90,6 +92,15 @@ public class TenantPools implements DisposableBean {
               t.setDaemon(true);
               return t;
             });
+    this.housekeeping =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "tenant-pool-housekeeping");
+              t.setDaemon(true);
+              return t;
+            });
+    housekeeping.setRemoveOnCancelPolicy(true);
     this.releaser =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -162,6 +173,8 @@ public class TenantPools implements DisposableBean {
     // Lazy: the pool opens no connection until a request needs one.
     c.setInitializationFailTimeout(-1);
     c.setMetricRegistry(meters);
+    // One housekeeping thread for all tenant pools instead of one per pool.
+    c.setScheduledExecutor(housekeeping);
     log.info("opening the connection pool of tenant {}", tenant.tenantId());
     return new TenantPool(tenant.tenantId(), fingerprint, new HikariDataSource(c));
   }
@@ -286,10 +299,11 @@ public class TenantPools implements DisposableBean {
   @Override
   public void destroy() {
     sweeper.shutdownNow();
-    releaser.shutdownNow();
     for (TenantPool p : pools.values()) {
       p.dataSource.close();
     }
     pools.clear();
+    releaser.shutdownNow();
+    housekeeping.shutdownNow();
   }
 }
