@@ -3,7 +3,6 @@ package com.taskifai.routing;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.PropertySource;
-import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
  * The routing runtime: serves each tenant's API at {@code <subdomain>.<base domain>} from that
@@ -24,7 +23,6 @@ import org.springframework.scheduling.annotation.EnableScheduling;
       "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration"
     })
 @PropertySource("classpath:routing-runtime.properties")
-@EnableScheduling
 public class RoutingRuntimeApplication {
   public static void main(String[] args) {
     SpringApplication.run(RoutingRuntimeApplication.class, args);

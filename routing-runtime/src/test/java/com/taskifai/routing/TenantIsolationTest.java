@@ -154,6 +154,28 @@ class TenantIsolationTest {
   }
 
   @Test
+  void anExpiredSetPasswordLinkIsRefusedWithAClearMessage() {
+    RouterApp.Response created =
+        app.post(host(a), "/api/users", tokenA, Map.of("email", "late@alpha.test"));
+    String setToken = created.json().get("set_password_token").asString();
+    com.taskifai.registry.testing.TestPostgres.execute(
+        com.taskifai.registry.testing.TestPostgres.superuser(a.database()),
+        "UPDATE users SET set_password_token_expires_at = now() - interval '1 minute'"
+            + " WHERE email = 'late@alpha.test'");
+    RouterApp.Response r =
+        app.post(
+            host(a),
+            "/api/auth/set-password",
+            null,
+            Map.of("token", setToken, "password", "a long enough password"));
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().get("message").asString()).contains("expired");
+    RouterApp.Response page = app.get(host(a), "/set-password?token=%3Cscript%3E", null);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.body()).contains("&lt;script&gt;").doesNotContain("value=\"<script>");
+  }
+
+  @Test
   void badInputIsAClientErrorWithAJsonMessageNeverA500() {
     List<RouterApp.Response> answers = new ArrayList<>();
     answers.add(app.post(host(a), "/api/products", tokenA, "{not json"));

@@ -127,6 +127,7 @@ public final class RouteBenchmark {
     props.put("taskifai.master-keys", masterKeys);
     props.put("taskifai.tenant-jwt-secret", "bench-" + UUID.randomUUID() + "-secret-0123456789");
     props.put("taskifai.pool.global-cap", Integer.toString(cap));
+    props.put("taskifai.pool.max-per-tenant", Integer.toString(Math.min(10, cap)));
     props.put("taskifai.pool.connection-timeout", "PT5S");
     props.put("taskifai.router.unrouted-paths", "/actuator,/baseline");
     props.put("logging.level.com.taskifai", "WARN");
