@@ -115,32 +115,25 @@ class RealTemporalServerTest {
     assumeTrue(
         TemporalCli.find(System.getenv()).isPresent(),
         "no temporal binary (go install github.com/temporalio/cli/cmd/temporal@v1.5.1)");
-    home = Files.createTempDirectory("taskifai-real-temporal");
-    env = DevPlatformTest.devEnvironment();
-    env.put("TASKIFAI_TEMPORAL", "cli");
-    // Six different free ports: ports probed one after another may repeat.
-    List<Integer> ports = distinctFreePorts(6);
-    List.of(
-            "TASKIFAI_ADMIN_PORT",
-            "TASKIFAI_ROUTER_PORT",
-            "TASKIFAI_PG_PORT",
-            "TASKIFAI_TEMPORAL_PORT",
-            "TASKIFAI_SMTP_PORT",
-            "TASKIFAI_TEMPORAL_UI_PORT")
-        .forEach(key -> env.put(key, Integer.toString(ports.remove(0))));
-    // A mail server named but not running: the test starts it once the Temporal server was killed.
-    env.put("TASKIFAI_SMTP_HOST", "127.0.0.1");
-    // Scheme and port of the tenants' URLs (the welcome mail's set-password link).
-    env.put("TASKIFAI_ROUTER_URL", "http://localhost:" + env.get("TASKIFAI_ROUTER_PORT"));
-    System.getenv()
-        .forEach(
-            (k, v) -> {
-              if (k.equals("GOPATH") || k.equals("TASKIFAI_TEMPORAL_CLI")) {
-                env.put(k, v);
-              }
-            });
-    platform = new DevPlatform(env, home);
-    platform.start();
+    // Free ports are only probed, so another program on this busy machine may take one before the
+    // platform binds it; then the start fails, and one more try on fresh ports is fair.
+    for (int attempt = 1; ; attempt++) {
+      home = Files.createTempDirectory("taskifai-real-temporal");
+      env = environment();
+      platform = new DevPlatform(env, home);
+      try {
+        platform.start();
+        break;
+      } catch (Exception e) {
+        platform.close();
+        keepServerLog("real-temporal-server-failed-start.log");
+        deleteTree(home);
+        if (attempt == 2) {
+          throw e;
+        }
+        System.err.println("dev platform start failed (" + e + "); trying again on fresh ports");
+      }
+    }
     server =
         platform.temporalCli().orElseThrow(() -> new AssertionError("not on the Temporal CLI"));
     devEnv = new Properties();
@@ -162,6 +155,33 @@ class RealTemporalServerTest {
     accessToken = login();
   }
 
+  private static Map<String, String> environment() {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", ""));
+    env.put("TASKIFAI_TEMPORAL", "cli");
+    List<Integer> ports = distinctFreePorts(6);
+    List.of(
+            "TASKIFAI_ADMIN_PORT",
+            "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_PG_PORT",
+            "TASKIFAI_TEMPORAL_PORT",
+            "TASKIFAI_SMTP_PORT",
+            "TASKIFAI_TEMPORAL_UI_PORT")
+        .forEach(key -> env.put(key, Integer.toString(ports.remove(0))));
+    // A mail server named but not running: the test starts it once the Temporal server was killed.
+    env.put("TASKIFAI_SMTP_HOST", "127.0.0.1");
+    // Scheme and port of the tenants' URLs (the welcome mail's set-password link).
+    env.put("TASKIFAI_ROUTER_URL", "http://localhost:" + env.get("TASKIFAI_ROUTER_PORT"));
+    System.getenv()
+        .forEach(
+            (k, v) -> {
+              if (k.equals("GOPATH") || k.equals("TASKIFAI_TEMPORAL_CLI")) {
+                env.put(k, v);
+              }
+            });
+    return env;
+  }
+
   @AfterAll
   void stopPlatform() {
     if (stubs != null) {
@@ -173,37 +193,46 @@ class RealTemporalServerTest {
     if (mail != null) {
       mail.stop();
     }
-    keepServerLog();
+    keepServerLog("real-temporal-server.log");
     deleteTree(home);
   }
 
   /** The Temporal server's log, kept under target/ for a look after a failure. */
-  private void keepServerLog() {
+  private void keepServerLog(String name) {
     try {
       Path log = home == null ? null : home.resolve("temporal.log");
       if (log != null && Files.exists(log)) {
         Files.createDirectories(Path.of("target"));
-        Files.copy(
-            log,
-            Path.of("target", "real-temporal-server.log"),
-            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(log, Path.of("target", name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     } catch (java.io.IOException e) {
       // Only a help for debugging.
     }
   }
 
-  private static List<Integer> distinctFreePorts(int count) throws java.io.IOException {
-    List<java.net.ServerSocket> held = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        held.add(new java.net.ServerSocket(0));
+  /**
+   * Different ports, free now, below Linux's ephemeral range (32768-60999): the killed server's
+   * ports must still be free when it comes back, and a port in the ephemeral range may meanwhile
+   * become the local end of any outgoing connection on this machine.
+   */
+  private static List<Integer> distinctFreePorts(int count) {
+    java.util.Random random = new java.util.Random();
+    java.util.LinkedHashSet<Integer> ports = new java.util.LinkedHashSet<>();
+    while (ports.size() < count) {
+      int candidate = 20_000 + random.nextInt(12_000);
+      if (!ports.contains(candidate) && bindable(candidate)) {
+        ports.add(candidate);
       }
-      return new ArrayList<>(held.stream().map(java.net.ServerSocket::getLocalPort).toList());
-    } finally {
-      for (java.net.ServerSocket s : held) {
-        s.close();
-      }
+    }
+    return new ArrayList<>(ports);
+  }
+
+  private static boolean bindable(int port) {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (java.io.IOException taken) {
+      return false;
     }
   }
 
@@ -440,6 +469,10 @@ class RealTemporalServerTest {
   private ProvisionedTenant activeTenant() throws Exception {
     if (provisioned != null) {
       return provisioned;
+    }
+    int temporalPort = Integer.parseInt(env.get("TASKIFAI_TEMPORAL_PORT"));
+    if (!DevPlatform.listening("127.0.0.1", temporalPort, Duration.ofSeconds(1))) {
+      fail("the Temporal server is down (did the durability test fail to restart it?)");
     }
     startMailServer();
     String subdomain = "plain" + shortId();
