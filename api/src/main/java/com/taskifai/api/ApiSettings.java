@@ -26,6 +26,8 @@ public class ApiSettings {
   private final Duration verificationTimeout;
   private final String adminJwtSecret;
   private final String adminJwksUri;
+  private final String adminJwtRsaKeyFile;
+  private final String adminJwtKeyId;
   private final Duration mfaMaxAge;
   private final Duration tokenTtl;
   private final boolean dev;
@@ -56,6 +58,10 @@ public class ApiSettings {
           Duration verificationTimeout,
       @Value("${taskifai.admin-jwt-secret:${TASKIFAI_ADMIN_JWT_SECRET:}}") String adminJwtSecret,
       @Value("${taskifai.admin-jwks-uri:${TASKIFAI_ADMIN_JWKS_URI:}}") String adminJwksUri,
+      @Value("${taskifai.admin-jwt-rsa-key-file:${TASKIFAI_ADMIN_JWT_RSA_KEY_FILE:}}")
+          String adminJwtRsaKeyFile,
+      @Value("${taskifai.admin-jwt-key-id:${TASKIFAI_ADMIN_JWT_KEY_ID:taskifai-admin-1}}")
+          String adminJwtKeyId,
       @Value("${taskifai.mfa-max-age:${TASKIFAI_MFA_MAX_AGE:PT15M}}") Duration mfaMaxAge,
       @Value("${taskifai.admin-token-ttl:${TASKIFAI_ADMIN_TOKEN_TTL:PT30M}}") Duration tokenTtl,
       @Value("${taskifai.dev:${TASKIFAI_DEV:false}}") boolean dev,
@@ -76,6 +82,8 @@ public class ApiSettings {
     this.verificationTimeout = verificationTimeout;
     this.adminJwtSecret = adminJwtSecret;
     this.adminJwksUri = adminJwksUri;
+    this.adminJwtRsaKeyFile = adminJwtRsaKeyFile;
+    this.adminJwtKeyId = adminJwtKeyId;
     this.mfaMaxAge = mfaMaxAge;
     this.tokenTtl = tokenTtl;
     this.dev = dev;
@@ -152,6 +160,16 @@ public class ApiSettings {
   /** JWKS URI of an external OIDC issuer whose tokens are accepted too; empty for none. */
   public String adminJwksUri() {
     return adminJwksUri;
+  }
+
+  /** PEM file of the RSA private key that signs admin tokens (RS256); empty means HS256. */
+  public String adminJwtRsaKeyFile() {
+    return adminJwtRsaKeyFile;
+  }
+
+  /** The key id ({@code kid}) of the RSA key. */
+  public String adminJwtKeyId() {
+    return adminJwtKeyId;
   }
 
   public Duration mfaMaxAge() {

@@ -49,6 +49,12 @@ class LoginController {
 
   record TokenResponse(String accessToken, String tokenType, long expiresIn) {}
 
+  /** The public keys of the platform's own admin tokens, for services that verify them. */
+  @org.springframework.web.bind.annotation.GetMapping("/admin/jwks.json")
+  Map<String, Object> jwks() {
+    return tokens.publicJwks();
+  }
+
   @PostMapping("/admin/login")
   TokenResponse login(@RequestBody(required = false) LoginRequest request) {
     Map<String, String> problems = new LinkedHashMap<>();

@@ -1,10 +1,12 @@
 package com.taskifai.api.auth;
 
+import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTParser;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.registry.crypto.CredentialCipher;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.text.ParseException;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
@@ -13,10 +15,8 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
@@ -44,6 +44,8 @@ class SecurityConfiguration {
         .authorizeHttpRequests(
             auth ->
                 auth.requestMatchers(HttpMethod.POST, "/admin/login")
+                    .permitAll()
+                    .requestMatchers(HttpMethod.GET, "/admin/jwks.json")
                     .permitAll()
                     .requestMatchers("/admin/**")
                     .hasRole(AdminTokens.ROLE)
@@ -99,33 +101,40 @@ class SecurityConfiguration {
 
   @Bean
   AdminTokens adminTokens(ApiSettings settings) {
-    return new AdminTokens(AdminTokens.signingKey(settings.adminJwtSecret()));
+    if (!settings.adminJwtRsaKeyFile().isBlank()) {
+      return AdminTokens.rs256(
+          AdminTokens.readRsaKey(Path.of(settings.adminJwtRsaKeyFile()), settings.adminJwtKeyId()));
+    }
+    return AdminTokens.hs256(AdminTokens.signingKey(settings.adminJwtSecret()));
   }
 
   /**
-   * Accepts the platform's own HS256 tokens and, when a JWKS URI is configured, tokens of an
-   * external OIDC issuer (RS256 and the like); the header's algorithm picks the decoder.
+   * Accepts the platform's own tokens (HS256 in dev, RS256 with the own key id in production) and,
+   * when a JWKS URI is configured, tokens of an external OIDC issuer; the token's header picks the
+   * decoder, so a token never meets a key of the wrong kind.
    */
   @Bean
   JwtDecoder adminJwtDecoder(AdminTokens tokens, ApiSettings settings) {
-    NimbusJwtDecoder own =
-        NimbusJwtDecoder.withSecretKey(tokens.key()).macAlgorithm(MacAlgorithm.HS256).build();
-    own.setJwtValidator(JwtValidators.createDefaultWithIssuer(AdminTokens.ISSUER));
+    JwtDecoder own = tokens.decoder();
     JwtDecoder external =
         settings.adminJwksUri().isBlank()
             ? null
             : NimbusJwtDecoder.withJwkSetUri(settings.adminJwksUri()).build();
     return token -> {
-      String alg;
+      JWSHeader header;
       try {
-        alg = JWTParser.parse(token).getHeader().getAlgorithm().getName();
+        header = (JWSHeader) JWTParser.parse(token).getHeader();
       } catch (ParseException | RuntimeException e) {
-        throw new BadJwtException("the token is not a JWT");
+        throw new BadJwtException("the token is not a signed JWT");
       }
-      if ("HS256".equals(alg)) {
+      String alg = header.getAlgorithm().getName();
+      boolean ours =
+          alg.equals(tokens.algorithm())
+              && (tokens.keyId() == null || tokens.keyId().equals(header.getKeyID()));
+      if (ours) {
         return own.decode(token);
       }
-      if (external != null) {
+      if (external != null && !alg.startsWith("HS")) {
         return external.decode(token);
       }
       throw new BadJwtException("tokens signed with " + alg + " are not accepted");
