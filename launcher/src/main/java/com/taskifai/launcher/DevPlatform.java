@@ -53,6 +53,11 @@ public final class DevPlatform implements AutoCloseable {
     this.home = home;
   }
 
+  /** A dev platform on the given environment and home folder, for benchmarks and tests. */
+  public static DevPlatform create(Map<String, String> env, Path home) {
+    return new DevPlatform(env, home);
+  }
+
   public static void main(String[] args) throws Exception {
     Map<String, String> env = System.getenv();
     Path home = Path.of(env.getOrDefault("TASKIFAI_HOME", ".taskifai")).toAbsolutePath();
@@ -89,7 +94,7 @@ public final class DevPlatform implements AutoCloseable {
     lock.get().close();
   }
 
-  void start() throws Exception {
+  public void start() throws Exception {
     int adminPort = intEnv("TASKIFAI_ADMIN_PORT", 8080);
     int routerPort = intEnv("TASKIFAI_ROUTER_PORT", 8081);
     requireFreePort(adminPort, "the admin API (TASKIFAI_ADMIN_PORT)");
@@ -100,9 +105,8 @@ public final class DevPlatform implements AutoCloseable {
     CredentialCipher cipher = new CredentialCipher(keys);
     String baseDomain = env.getOrDefault("TASKIFAI_BASE_DOMAIN", "localhost");
     String adminUrl = env.getOrDefault("TASKIFAI_ADMIN_URL", "http://localhost:" + adminPort);
-    String routerUrl =
-        env.getOrDefault(
-            "TASKIFAI_ROUTER_URL", "http://" + "<subdomain>." + baseDomain + ":" + routerPort);
+    // Tenants answer at http://<subdomain>.<base domain>:<port>; this URL gives scheme and port.
+    String routerUrl = env.getOrDefault("TASKIFAI_ROUTER_URL", "http://localhost:" + routerPort);
 
     Database db = startDatabase(secrets);
     PlatformDatabase.ensureDatabaseAndRole(

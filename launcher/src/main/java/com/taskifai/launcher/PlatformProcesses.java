@@ -84,6 +84,9 @@ final class PlatformProcesses implements AutoCloseable {
     common.put("taskifai.base-domain", env.get("TASKIFAI_BASE_DOMAIN"));
     common.put("spring.flyway.enabled", "false");
     common.put("spring.main.banner-mode", "off");
+    if (env.get("TASKIFAI_LOG_LEVEL") != null) {
+      common.put("logging.level.root", env.get("TASKIFAI_LOG_LEVEL"));
+    }
 
     Map<String, Object> apiProps = new HashMap<>(common);
     apiProps.put("server.port", adminPort);

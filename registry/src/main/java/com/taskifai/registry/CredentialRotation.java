@@ -5,9 +5,10 @@ import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Moves every ciphertext in the registry to the newest master key. Safe to run again: values
- * already under the newest key are left as they are. Each row is updated only if it still holds the
- * value that was read, so a concurrent write is never overwritten.
+ * Moves every ciphertext in the registry (tenant credentials, platform admins' TOTP secrets,
+ * database servers' admin passwords) to the newest master key. Safe to run again: values already
+ * under the newest key are left as they are. Each row is updated only if it still holds the value
+ * that was read, so a concurrent write is never overwritten.
  */
 public final class CredentialRotation {
   private final JdbcClient jdbc;
@@ -42,6 +43,21 @@ public final class CredentialRotation {
               t.tenantId(),
               t.encryptedDatabaseKey(),
               CredentialCipher.tenantContext(t.tenantId(), TenantCredentials.KEY_FIELD));
+    }
+    for (var admin :
+        jdbc.sql("SELECT id, totp_secret FROM platform_admins")
+            .query(
+                (rs, i) ->
+                    java.util.Map.entry(rs.getObject(1, java.util.UUID.class), rs.getString(2)))
+            .list()) {
+      changed +=
+          reencrypt(
+              "platform_admins",
+              "totp_secret",
+              "id",
+              admin.getKey(),
+              admin.getValue(),
+              "platform_admin:" + admin.getKey() + ":totp");
     }
     for (DatabaseServers.Server s : servers.all()) {
       changed +=

@@ -186,10 +186,18 @@ class TenantRegistryTest {
             "admin-pw",
             10);
 
+    java.util.UUID adminId = java.util.UUID.randomUUID();
+    TestPostgres.execute(
+        db.owner(),
+        "INSERT INTO platform_admins (id, email, password_hash, totp_secret) VALUES ('"
+            + adminId
+            + "', 'a@b.test', 'x', '"
+            + old.encrypt("JBSWY3DPEHPK3PXP", "platform_admin:" + adminId + ":totp")
+            + "')");
     CredentialCipher rotated =
         new CredentialCipher(KeyRing.parse(KeyRing.newKeyEntry("r2") + "," + k1));
     int changed = new CredentialRotation(db.platform(), rotated).reencryptAll();
-    assertThat(changed).isGreaterThanOrEqualTo(3);
+    assertThat(changed).isEqualTo(4);
     assertThat(new CredentialRotation(db.platform(), rotated).reencryptAll()).isZero();
 
     Tenant after = registry.findById(t.tenantId()).orElseThrow();
@@ -198,6 +206,15 @@ class TenantRegistryTest {
     var server = new DatabaseServers(db.platform()).find("rotation-server").orElseThrow();
     assertThat(CredentialCipher.keyIdOf(server.encryptedAdminPassword())).isEqualTo("r2");
     assertThat(server.adminPassword(rotated)).isEqualTo("admin-pw");
+    String totp =
+        org.springframework.jdbc.core.simple.JdbcClient.create(db.owner())
+            .sql("SELECT totp_secret FROM platform_admins WHERE id = :id")
+            .param("id", adminId)
+            .query(String.class)
+            .single();
+    assertThat(CredentialCipher.keyIdOf(totp)).isEqualTo("r2");
+    assertThat(rotated.decrypt(totp, "platform_admin:" + adminId + ":totp"))
+        .isEqualTo("JBSWY3DPEHPK3PXP");
   }
 
   @Test

@@ -1,0 +1,88 @@
+package com.taskifai.launcher;
+
+import com.taskifai.registry.CredentialRotation;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * {@code ./taskifai rotate-keys [--new-key ID]}: moves every ciphertext in the registry to the
+ * newest master key. With {@code --new-key}, first puts a new key at the head of the dev key file
+ * ({@code .taskifai/master.keys}); in production, list the new key first in {@code
+ * TASKIFAI_MASTER_KEYS} instead. The platform database comes from {@code TASKIFAI_DB_*}, else from
+ * {@code .taskifai/dev.env}.
+ */
+public final class RotateKeys {
+  private RotateKeys() {}
+
+  public static void main(String[] args) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    Path home =
+        Path.of(System.getenv().getOrDefault("TASKIFAI_HOME", ".taskifai")).toAbsolutePath();
+    Path devEnv = home.resolve("dev.env");
+    if (Files.exists(devEnv)) {
+      Properties p = new Properties();
+      try (var r = Files.newBufferedReader(devEnv, StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+      p.stringPropertyNames().forEach(k -> env.put(k, p.getProperty(k)));
+    }
+    env.putAll(System.getenv());
+    Path keyFile = home.resolve("master.keys");
+    if (args.length == 2 && args[0].equals("--new-key")) {
+      var lock = SingleInstanceLock.tryAcquire(home.resolve("dev.lock"));
+      if (lock.isEmpty()) {
+        System.err.println(
+            "rotate-keys: ./taskifai dev is running and knows only the old keys; stop it, add the"
+                + " key, start it again, then run ./taskifai rotate-keys without --new-key");
+        System.exit(3);
+      }
+      lock.get().close();
+      String entry = KeyRing.newKeyEntry(args[1]);
+      String existing =
+          Files.exists(keyFile) ? Files.readString(keyFile, StandardCharsets.UTF_8) : "";
+      KeyRing.parse(entry + "\n" + existing); // refuses a duplicate id before anything is written
+      Files.writeString(keyFile, entry + "\n" + existing, StandardCharsets.UTF_8);
+      System.out.println("rotate-keys: added master key '" + args[1] + "' to " + keyFile);
+    } else if (args.length != 0) {
+      System.err.println("usage: ./taskifai rotate-keys [--new-key ID]");
+      System.exit(2);
+    }
+    String url = env.get("TASKIFAI_DB_URL");
+    if (url == null || url.isBlank()) {
+      System.err.println(
+          "rotate-keys: set TASKIFAI_DB_URL (or run ./taskifai dev once for .taskifai/dev.env)");
+      System.exit(2);
+    }
+    KeyRing ring = KeyRing.fromEnvironment(env, keyFile);
+    int changed;
+    try {
+      changed =
+          new CredentialRotation(
+                  DevPlatform.dataSource(
+                      url, env.get("TASKIFAI_DB_USER"), env.get("TASKIFAI_DB_PASSWORD")),
+                  new CredentialCipher(ring))
+              .reencryptAll();
+    } catch (org.springframework.dao.DataAccessException e) {
+      System.err.println(
+          "rotate-keys: cannot reach the platform database at "
+              + url
+              + " (is ./taskifai dev running?): "
+              + e.getMostSpecificCause().getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.println(
+        "rotate-keys: "
+            + changed
+            + " value(s) re-encrypted under master key '"
+            + ring.primaryId()
+            + "'");
+  }
+}

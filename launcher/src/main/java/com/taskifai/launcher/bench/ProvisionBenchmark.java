@@ -1,0 +1,291 @@
+package com.taskifai.launcher.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.taskifai.launcher.DevPlatform;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * {@code ./taskifai bench provision [--tenants N] [--concurrency C]}: provisions N tenants through
+ * the admin API of an embedded dev platform, signalling verification as soon as the mail is out,
+ * once with the template fast path and once without, and prints p50/p95 seconds from POST to
+ * AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
+ */
+public final class ProvisionBenchmark {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern VERIFY_LINK =
+      Pattern.compile("https?://[^\\s\"<>]*/verify-email\\?token=[A-Za-z0-9._~-]+");
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  record Sample(double toAwaiting, double toActive) {}
+
+  record Result(
+      String label,
+      int tenants,
+      int concurrency,
+      List<Sample> samples,
+      int errors,
+      double wallSeconds) {}
+
+  public static void main(String[] args) throws Exception {
+    int tenants = 20;
+    int concurrency = 4;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--tenants" -> tenants = Integer.parseInt(args[++i]);
+        case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+        default -> {
+          System.err.println("usage: ./taskifai bench provision [--tenants N] [--concurrency C]");
+          System.exit(2);
+        }
+      }
+    }
+    ProvisionBenchmark bench = new ProvisionBenchmark();
+    List<Result> results = new ArrayList<>();
+    results.add(bench.run("template fast path on", true, tenants, concurrency));
+    results.add(bench.run("template fast path off", false, tenants, concurrency));
+    System.out.println();
+    System.out.println(
+        "| mode | tenants | concurrency | p50 → AWAITING (s) | p95 → AWAITING (s) | p50 → ACTIVE (s) | p95 → ACTIVE (s) | tenants/min | errors |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|");
+    for (Result r : results) {
+      List<Double> awaiting = r.samples().stream().map(Sample::toAwaiting).sorted().toList();
+      List<Double> active = r.samples().stream().map(Sample::toActive).sorted().toList();
+      System.out.printf(
+          "| %s | %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %d |%n",
+          r.label(),
+          r.tenants(),
+          r.concurrency(),
+          pct(awaiting, 50),
+          pct(awaiting, 95),
+          pct(active, 50),
+          pct(active, 95),
+          r.samples().size() / r.wallSeconds() * 60,
+          r.errors());
+    }
+    System.exit(0);
+  }
+
+  Result run(String label, boolean templateFastPath, int tenants, int concurrency)
+      throws Exception {
+    Path home = Files.createTempDirectory("taskifai-bench");
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKIFAI_TEMPORAL", "embedded");
+    env.put("TASKIFAI_TEMPLATE_FAST_PATH", Boolean.toString(templateFastPath));
+    env.put("TASKIFAI_LOG_LEVEL", "WARN");
+    for (String key :
+        List.of(
+            "TASKIFAI_ADMIN_PORT",
+            "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_PG_PORT",
+            "TASKIFAI_TEMPORAL_PORT",
+            "TASKIFAI_SMTP_PORT")) {
+      env.put(key, Integer.toString(freePort()));
+    }
+    System.err.printf("bench: starting an embedded platform (%s) in %s%n", label, home);
+    try (DevPlatform platform = DevPlatform.create(env, home)) {
+      platform.start();
+      Properties dev = new Properties();
+      try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
+        dev.load(r);
+      }
+      String admin = dev.getProperty("TASKIFAI_ADMIN_URL");
+      String token = login(admin, dev);
+      String prefix =
+          (templateFastPath ? "t" : "m") + Long.toString(System.nanoTime() % 100_000, 36);
+      // Warm-up: the first tenant builds the template database and warms the JIT; not counted.
+      provision(admin, token, prefix + "-warm");
+      AtomicInteger errors = new AtomicInteger();
+      List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+      ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+      long start = System.nanoTime();
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < tenants; i++) {
+        String sub = prefix + "-" + i;
+        futures.add(
+            pool.submit(
+                () -> {
+                  try {
+                    samples.add(provision(admin, token, sub));
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                    System.err.println("bench: " + sub + " failed: " + e.getMessage());
+                  }
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+      double wall = (System.nanoTime() - start) / 1e9;
+      pool.shutdown();
+      return new Result(label, tenants, concurrency, new ArrayList<>(samples), errors.get(), wall);
+    }
+  }
+
+  /**
+   * One tenant: POST, wait for AWAITING_VERIFICATION, open the verification link, wait for ACTIVE.
+   */
+  Sample provision(String admin, String token, String subdomain) throws Exception {
+    String email = "admin@" + subdomain + ".bench.test";
+    long t0 = System.nanoTime();
+    HttpResponse<String> created =
+        send(
+            HttpRequest.newBuilder(URI.create(admin + "/admin/tenants"))
+                .header("authorization", "Bearer " + token)
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        JSON.writeValueAsString(
+                            Map.of(
+                                "company_name",
+                                "Bench " + subdomain,
+                                "subdomain",
+                                subdomain,
+                                "admin_email",
+                                email)))));
+    if (created.statusCode() != 202) {
+      throw new IllegalStateException(
+          "POST answered " + created.statusCode() + ": " + created.body());
+    }
+    String tenantId = JSON.readTree(created.body()).get("tenant_id").asText();
+    awaitStatus(admin, token, tenantId, "AWAITING_VERIFICATION");
+    double toAwaiting = (System.nanoTime() - t0) / 1e9;
+    String link = verificationLink(admin, token, email);
+    HttpResponse<String> verified = send(HttpRequest.newBuilder(URI.create(link)).GET());
+    if (verified.statusCode() != 200) {
+      throw new IllegalStateException("verification answered " + verified.statusCode());
+    }
+    awaitStatus(admin, token, tenantId, "ACTIVE");
+    return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private void awaitStatus(String admin, String token, String tenantId, String status)
+      throws Exception {
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      HttpResponse<String> r =
+          send(
+              HttpRequest.newBuilder(URI.create(admin + "/admin/tenants/" + tenantId))
+                  .header("authorization", "Bearer " + token));
+      String now = JSON.readTree(r.body()).path("status").asText();
+      if (now.equals(status)) {
+        return;
+      }
+      if (now.equals("FAILED") || now.equals("ROLLBACK_FAILED")) {
+        throw new IllegalStateException("tenant " + tenantId + " ended " + now);
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException(
+        "tenant " + tenantId + " did not reach " + status + " in 120 s");
+  }
+
+  private String verificationLink(String admin, String token, String email) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      JsonNode outbox =
+          JSON.readTree(
+              send(HttpRequest.newBuilder(URI.create(admin + "/admin/outbox"))
+                      .header("authorization", "Bearer " + token))
+                  .body());
+      for (JsonNode m : outbox.path("messages")) {
+        if (m.path("to").asText().contains(email)) {
+          Matcher link = VERIFY_LINK.matcher(m.path("text").asText());
+          if (link.find()) {
+            return link.group();
+          }
+        }
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("no verification mail for " + email);
+  }
+
+  private String login(String admin, Properties dev) throws Exception {
+    String body =
+        JSON.writeValueAsString(
+            Map.of(
+                "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
+                "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
+                "totp", totp(dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())));
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create(admin + "/admin/login"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException("login answered " + r.statusCode() + ": " + r.body());
+    }
+    return JSON.readTree(r.body()).get("access_token").asText();
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** RFC 6238 code (SHA-1, 30 s, 6 digits) for the dev admin's base32 secret. */
+  static String totp(String base32Secret, Instant now) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA1");
+    mac.init(new SecretKeySpec(base32(base32Secret), "HmacSHA1"));
+    byte[] h =
+        mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(now.getEpochSecond() / 30).array());
+    int o = h[h.length - 1] & 0xf;
+    int code =
+        ((h[o] & 0x7f) << 24 | (h[o + 1] & 0xff) << 16 | (h[o + 2] & 0xff) << 8 | (h[o + 3] & 0xff))
+            % 1_000_000;
+    return String.format("%06d", code);
+  }
+
+  private static byte[] base32(String s) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    int buffer = 0;
+    int bits = 0;
+    for (char c : s.replace("=", "").toUpperCase().toCharArray()) {
+      buffer = (buffer << 5) | alphabet.indexOf(c);
+      bits += 5;
+      if (bits >= 8) {
+        out.write((buffer >> (bits - 8)) & 0xff);
+        bits -= 8;
+      }
+    }
+    return out.toByteArray();
+  }
+
+  static double pct(List<Double> sorted, int p) {
+    if (sorted.isEmpty()) {
+      return Double.NaN;
+    }
+    int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(i, sorted.size() - 1)));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
