@@ -212,6 +212,57 @@ class AdminApiEndToEndTest {
     assertThat(timeline.get("entries").toString())
         .contains("create_database")
         .contains("email_verified");
+
+    assertThat(databaseExists(id)).isTrue();
+    assertThat(http.delete("/admin/tenants/" + id, token).status()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "DELETED".equals(status(http, id, token)));
+    assertThat(databaseExists(id)).isFalse();
+  }
+
+  @Test
+  void deletingATenantStillAwaitingVerificationCancelsAndUndoesItsProvisioning() {
+    startWorker();
+    AdminHttp http = new AdminHttp(port);
+    Instant now = Instant.now();
+    String token =
+        tokens.issue(UUID.randomUUID(), "ops@taskifai.test", List.of("pwd", "otp"), now, now, 900);
+    String sub = "e2e-del-" + UUID.randomUUID().toString().substring(0, 6);
+    String id =
+        http.post(
+                "/admin/tenants",
+                AdminHttp.json(
+                    "company_name", "Del", "subdomain", sub, "admin_email", "d@del.test"),
+                token)
+            .text("tenant_id");
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "AWAITING_VERIFICATION".equals(status(http, id, token)));
+    assertThat(databaseExists(id)).isTrue();
+
+    Answer delete = http.delete("/admin/tenants/" + id, token);
+    assertThat(delete.status()).isEqualTo(202);
+    assertThat(delete.text("action")).isEqualTo("provisioning_cancelled");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "FAILED".equals(status(http, id, token)));
+    assertThat(databaseExists(id)).isFalse();
+    JsonNode steps = http.get("/admin/tenants/" + id, token).json().get("steps");
+    assertThat(steps.toString()).contains("compensated");
+  }
+
+  private static boolean databaseExists(String tenantId) {
+    return org.springframework.jdbc.core.simple.JdbcClient.create(
+                TestPostgres.superuser("postgres"))
+            .sql("SELECT count(*) FROM pg_database WHERE datname = :d")
+            .param("d", "tenant_" + tenantId.replace("-", ""))
+            .query(Long.class)
+            .single()
+        == 1;
   }
 
   private static String status(AdminHttp http, String id, String token) {
