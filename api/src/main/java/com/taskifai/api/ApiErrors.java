@@ -103,4 +103,25 @@ class ApiErrors {
                     "the platform database is not reachable; try again shortly")
                 .body());
   }
+
+  /** Anything else: Spring's own 4xx keep their status; a real fault is a 500 with a reference. */
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Map<String, Object>> unexpected(Exception e) {
+    if (e instanceof org.springframework.web.ErrorResponse known) {
+      HttpStatus status = HttpStatus.resolve(known.getStatusCode().value());
+      if (status != null && status.is4xxClientError()) {
+        return ResponseEntity.status(status)
+            .body(new ApiException(status, "bad_request", known.getBody().getDetail()).body());
+      }
+    }
+    String ref = java.util.UUID.randomUUID().toString();
+    log.error("unexpected error (ref {})", ref, e);
+    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
+        .body(
+            new ApiException(
+                    HttpStatus.INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on the server; the log has the details under ref " + ref)
+                .body());
+  }
 }

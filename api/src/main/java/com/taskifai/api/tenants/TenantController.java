@@ -213,8 +213,8 @@ class TenantController {
       @RequestParam(defaultValue = "0") int page,
       @RequestParam(defaultValue = "20") int size) {
     TenantStatus filter = parseStatus(status);
-    if (page < 0) {
-      throw ApiException.badRequest("page must be 0 or more");
+    if (page < 0 || page > 1_000_000) {
+      throw ApiException.badRequest("page must be between 0 and 1000000");
     }
     if (size < 1 || size > 100) {
       throw ApiException.badRequest("size must be between 1 and 100");

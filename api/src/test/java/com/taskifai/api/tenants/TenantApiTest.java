@@ -205,6 +205,15 @@ class TenantApiTest extends ApiTestBase {
     assertThat(bad.status()).isEqualTo(400);
     assertThat(bad.text("message")).contains("AWAITING_VERIFICATION");
     assertThat(http.get("/admin/tenants?size=1000", token).status()).isEqualTo(400);
+    assertThat(http.get("/admin/tenants?page=2000000000", token).status()).isEqualTo(400);
+    assertThat(http.get("/admin/tenants?page=abc", token).status()).isEqualTo(400);
+    assertThat(
+            http.post(
+                    "/admin/tenants",
+                    "{\"company_name\": {\"nested\": 1}, \"subdomain\": \"abc\"}",
+                    token)
+                .status())
+        .isEqualTo(400);
   }
 
   @Test
