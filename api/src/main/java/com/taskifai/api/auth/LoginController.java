@@ -67,6 +67,16 @@ class LoginController {
     if (request == null || blank(request.totp())) {
       problems.put("totp", "is required: the 6-digit code of your authenticator app");
     }
+    // Bounds keep absurd input out of BCrypt and the audit log.
+    if (request != null && request.email() != null && request.email().length() > 254) {
+      problems.put("email", "must be at most 254 characters long");
+    }
+    if (request != null && request.password() != null && request.password().length() > 1024) {
+      problems.put("password", "must be at most 1024 characters long");
+    }
+    if (request != null && request.totp() != null && request.totp().length() > 16) {
+      problems.put("totp", "must be the 6-digit code of your authenticator app");
+    }
     if (!problems.isEmpty()) {
       throw new ApiException(
           HttpStatus.BAD_REQUEST,

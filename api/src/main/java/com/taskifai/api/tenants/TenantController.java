@@ -219,6 +219,9 @@ class TenantController {
     if (size < 1 || size > 100) {
       throw ApiException.badRequest("size must be between 1 and 100");
     }
+    if (search != null && search.length() > 200) {
+      throw ApiException.badRequest("search must be at most 200 characters long");
+    }
     String q = search == null || search.isBlank() ? null : search.strip();
     List<TenantSummary> items =
         registry.list(filter, q, page * size, size).stream().map(TenantSummary::of).toList();

@@ -230,6 +230,13 @@ class AdminAuthTest extends ApiTestBase {
     assertThat(a.json().get("fields").has("password")).isTrue();
     assertThat(a.json().get("fields").has("totp")).isTrue();
     assertThat(http.post("/admin/login", "{not json", null).status()).isEqualTo(400);
+    Answer huge =
+        http.post(
+            "/admin/login",
+            AdminHttp.json("email", "x".repeat(5000) + "@y.z", "password", "p", "totp", "123456"),
+            null);
+    assertThat(huge.status()).isEqualTo(400);
+    assertThat(huge.json().get("fields").has("email")).isTrue();
   }
 
   @Test
