@@ -33,12 +33,17 @@ import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,11 +52,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -156,7 +165,7 @@ class RealTemporalServerTest {
   }
 
   private static Map<String, String> environment() {
-    Map<String, String> env = new java.util.HashMap<>();
+    Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", ""));
     env.put("TASKIFAI_TEMPORAL", "cli");
     List<Integer> ports = distinctFreePorts(6);
@@ -203,9 +212,9 @@ class RealTemporalServerTest {
       Path log = home == null ? null : home.resolve("temporal.log");
       if (log != null && Files.exists(log)) {
         Files.createDirectories(Path.of("target"));
-        Files.copy(log, Path.of("target", name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(log, Path.of("target", name), StandardCopyOption.REPLACE_EXISTING);
       }
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // Only a help for debugging.
     }
   }
@@ -216,8 +225,8 @@ class RealTemporalServerTest {
    * become the local end of any outgoing connection on this machine.
    */
   private static List<Integer> distinctFreePorts(int count) {
-    java.util.Random random = new java.util.Random();
-    java.util.LinkedHashSet<Integer> ports = new java.util.LinkedHashSet<>();
+    Random random = new Random();
+    LinkedHashSet<Integer> ports = new LinkedHashSet<>();
     while (ports.size() < count) {
       int candidate = 20_000 + random.nextInt(12_000);
       if (!ports.contains(candidate) && bindable(candidate)) {
@@ -228,10 +237,10 @@ class RealTemporalServerTest {
   }
 
   private static boolean bindable(int port) {
-    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
-      s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.1", port));
       return true;
-    } catch (java.io.IOException taken) {
+    } catch (IOException taken) {
       return false;
     }
   }
@@ -242,16 +251,16 @@ class RealTemporalServerTest {
     }
     try (var paths = Files.walk(root)) {
       paths
-          .sorted(java.util.Comparator.reverseOrder())
+          .sorted(Comparator.reverseOrder())
           .forEach(
               p -> {
                 try {
                   Files.deleteIfExists(p);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                   // A leftover temporary file is harmless.
                 }
               });
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // Same.
     }
   }
