@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -49,6 +50,7 @@ public class TenantPools implements DisposableBean {
   private final MeterRegistry meters;
   private final Semaphore permits;
   private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
+  private final Set<TenantPool> retired = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<UUID, AtomicLong> databaseSizes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService sweeper;
   private final ScheduledExecutorService releaser;
@@ -66,6 +68,11 @@ public class TenantPools implements DisposableBean {
       this.tenantId = tenantId;
       this.fingerprint = fingerprint;
       this.dataSource = dataSource;
+    }
+
+    int idle() {
+      HikariPoolMXBean mx = dataSource.getHikariPoolMXBean();
+      return mx == null ? 0 : mx.getIdleConnections();
     }
 
     int active() {
@@ -148,7 +155,7 @@ public class TenantPools implements DisposableBean {
                 return existing;
               }
               if (existing != null) {
-                closeLater(existing);
+                retire(existing);
               }
               return open(tenant, fingerprint);
             });
@@ -189,18 +196,17 @@ public class TenantPools implements DisposableBean {
     }
     List<TenantPool> idle = new ArrayList<>();
     for (TenantPool p : pools.values()) {
-      if (!p.tenantId.equals(forTenant) && p.active() == 0) {
+      if (!p.tenantId.equals(forTenant) && p.active() == 0 && p.idle() > 0) {
         idle.add(p);
       }
     }
     idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
     for (TenantPool p : idle) {
       if (pools.remove(p.tenantId, p)) {
-        log.info("global connection cap reached: closing the idle pool of tenant {}", p.tenantId);
-        p.dataSource.close();
-        if (permits.tryAcquire()) {
-          return true;
-        }
+        log.debug("global connection cap reached: closing the idle pool of tenant {}", p.tenantId);
+        retire(p);
+        // Idle connections close in the background; their permits come back a moment later.
+        return permits.tryAcquire(RELEASE_GRACE_MILLIS * 10, TimeUnit.MILLISECONDS);
       }
     }
     return permits.tryAcquire(RELEASE_GRACE_MILLIS * 4, TimeUnit.MILLISECONDS);
@@ -222,7 +228,7 @@ public class TenantPools implements DisposableBean {
     for (TenantPool p : pools.values()) {
       if (now - p.lastUsedNanos > limit && p.active() == 0 && pools.remove(p.tenantId, p)) {
         log.info("closing the unused pool of tenant {}", p.tenantId);
-        p.dataSource.close();
+        retire(p);
       }
     }
   }
@@ -274,12 +280,29 @@ public class TenantPools implements DisposableBean {
                 now.get().encryptedDatabaseUrl() + "|" + now.get().encryptedDatabaseKey());
     if (!keep && pools.remove(tenantId, pool)) {
       log.info("closing the pool of tenant {}: it no longer serves traffic as it was", tenantId);
-      pool.dataSource.close();
+      retire(pool);
     }
   }
 
-  private void closeLater(TenantPool pool) {
-    sweeper.execute(pool.dataSource::close);
+  /**
+   * Takes a pool out of service without breaking a request that still holds it: idle connections
+   * close now, busy ones when they are returned, and the pool itself a while later. Closing it at
+   * once would abort a connection that a request borrowed a moment before the pool was dropped.
+   */
+  private void retire(TenantPool pool) {
+    HikariPoolMXBean mx = pool.dataSource.getHikariPoolMXBean();
+    if (mx != null) {
+      mx.softEvictConnections();
+    }
+    retired.add(pool);
+    long delay = Math.max(10_000, settings.connectionTimeout.toMillis() * 4);
+    sweeper.schedule(
+        () -> {
+          retired.remove(pool);
+          pool.dataSource.close();
+        },
+        delay,
+        TimeUnit.MILLISECONDS);
   }
 
   /** Pools open now. */
@@ -303,6 +326,10 @@ public class TenantPools implements DisposableBean {
       p.dataSource.close();
     }
     pools.clear();
+    for (TenantPool p : retired) {
+      p.dataSource.close();
+    }
+    retired.clear();
     releaser.shutdownNow();
     housekeeping.shutdownNow();
   }
