@@ -214,12 +214,32 @@ class AdminApiEndToEndTest {
         .contains("email_verified");
 
     assertThat(databaseExists(id)).isTrue();
+    assertThat(dnsRecords(id)).isEqualTo(1);
     assertThat(http.delete("/admin/tenants/" + id, token).status()).isEqualTo(202);
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))
         .until(() -> "DELETED".equals(status(http, id, token)));
     assertThat(databaseExists(id)).isFalse();
+    assertThat(dnsRecords(id)).isZero();
+    var owner = org.springframework.jdbc.core.simple.JdbcClient.create(DB.owner());
+    assertThat(
+            owner
+                .sql(
+                    "SELECT count(*) FROM tenants WHERE tenant_id = :t"
+                        + " AND (database_url IS NOT NULL OR database_key IS NOT NULL)")
+                .param("t", UUID.fromString(id))
+                .query(Long.class)
+                .single())
+        .isZero();
+    assertThat(
+            org.springframework.jdbc.core.simple.JdbcClient.create(
+                    TestPostgres.superuser("postgres"))
+                .sql("SELECT count(*) FROM pg_roles WHERE rolname LIKE :p")
+                .param("p", "t_" + id.replace("-", "").substring(0, 12) + "%")
+                .query(Long.class)
+                .single())
+        .isZero();
   }
 
   @Test
@@ -253,6 +273,14 @@ class AdminApiEndToEndTest {
     assertThat(databaseExists(id)).isFalse();
     JsonNode steps = http.get("/admin/tenants/" + id, token).json().get("steps");
     assertThat(steps.toString()).contains("compensated");
+  }
+
+  private static long dnsRecords(String tenantId) {
+    return org.springframework.jdbc.core.simple.JdbcClient.create(DB.owner())
+        .sql("SELECT count(*) FROM dns_records WHERE tenant_id = :t")
+        .param("t", UUID.fromString(tenantId))
+        .query(Long.class)
+        .single();
   }
 
   private static boolean databaseExists(String tenantId) {
