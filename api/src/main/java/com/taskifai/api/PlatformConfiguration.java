@@ -11,6 +11,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
@@ -54,9 +55,12 @@ class PlatformConfiguration {
     if (!settings.masterKeys().isBlank()) {
       return KeyRing.parse(settings.masterKeys());
     }
-    // Only a dev platform may generate its own key file; production must be given its keys.
-    return KeyRing.fromEnvironment(
-        System.getenv(), settings.dev() ? Path.of(settings.masterKeysFile()) : null);
+    Path file = settings.masterKeysFile().isBlank() ? null : Path.of(settings.masterKeysFile());
+    if (file != null && (Files.exists(file) || settings.dev())) {
+      // Only a dev platform may generate its own key file; production must be given its keys.
+      return KeyRing.loadOrCreate(file);
+    }
+    return KeyRing.fromEnvironment(System.getenv(), null);
   }
 
   @Bean
