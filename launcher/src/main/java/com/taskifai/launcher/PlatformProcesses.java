@@ -7,21 +7,12 @@ import com.taskifai.api.dev.MailOutbox;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.routing.RoutingRuntimeApplication;
 import com.taskifai.worker.PlatformWorker;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.temporal.api.enums.v1.IndexedValueType;
-import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.serviceclient.OperatorServiceStubs;
-import io.temporal.serviceclient.OperatorServiceStubsOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.support.GenericApplicationContext;
@@ -31,7 +22,6 @@ import org.springframework.context.support.GenericApplicationContext;
  * context) and the routing runtime (another), configured from one environment map.
  */
 final class PlatformProcesses implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(PlatformProcesses.class);
   private final WorkflowServiceStubs service;
   private final PlatformActivities activities;
   private final PlatformWorker worker;
@@ -105,23 +95,6 @@ final class PlatformProcesses implements AutoCloseable {
       apiBuilder.initializers(
           ctx -> ((GenericApplicationContext) ctx).registerBean(MailOutbox.class, () -> outbox));
     }
-    if (!embeddedTemporal) {
-      // The api's SearchAttributeRegistration builds OperatorServiceStubsOptions with build()
-      // instead of validateAndBuildWithDefaults(): no metrics scope, an NPE when the application is
-      // ready, and the admin API fails to start on a real server. Until the api is fixed the
-      // launcher registers the attributes itself and drops that bean.
-      registerSearchAttributes(service);
-      apiBuilder.initializers(
-          ctx ->
-              ((GenericApplicationContext) ctx)
-                  .addBeanFactoryPostProcessor(
-                      beans -> {
-                        var registry = (BeanDefinitionRegistry) beans;
-                        if (registry.containsBeanDefinition(SEARCH_ATTRIBUTE_REGISTRATION)) {
-                          registry.removeBeanDefinition(SEARCH_ATTRIBUTE_REGISTRATION);
-                        }
-                      }));
-    }
     ConfigurableApplicationContext api = apiBuilder.run(arguments(apiProps));
 
     Map<String, Object> routerProps = new HashMap<>(common);
@@ -130,33 +103,6 @@ final class PlatformProcesses implements AutoCloseable {
     ConfigurableApplicationContext router =
         new SpringApplicationBuilder(RoutingRuntimeApplication.class).run(arguments(routerProps));
     return new PlatformProcesses(service, activities, worker, api, router);
-  }
-
-  private static final String SEARCH_ATTRIBUTE_REGISTRATION = "searchAttributeRegistration";
-
-  /** Registers TenantId and Subdomain on the server; a server that has them already is fine. */
-  private static void registerSearchAttributes(WorkflowServiceStubs service) {
-    OperatorServiceStubs operator =
-        OperatorServiceStubs.newServiceStubs(
-            OperatorServiceStubsOptions.newBuilder()
-                .setChannel(service.getRawChannel())
-                .validateAndBuildWithDefaults());
-    try {
-      operator
-          .blockingStub()
-          .addSearchAttributes(
-              AddSearchAttributesRequest.newBuilder()
-                  .setNamespace("default")
-                  .putSearchAttributes("TenantId", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                  .putSearchAttributes("Subdomain", IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
-                  .build());
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
-        log.warn("search attributes TenantId and Subdomain not registered: {}", e.getStatus());
-      }
-    } finally {
-      operator.shutdown();
-    }
   }
 
   /**
