@@ -35,6 +35,7 @@ public class RoutingSettings {
   public final Duration connectionIdleTimeout;
   public final Duration poolIdleEviction;
   public final Duration connectionTimeout;
+  public final Duration connectionReleaseGrace;
 
   // Paths served without a tenant (health and metrics; the benchmark adds its baseline).
   public final List<String> unroutedPaths;
@@ -63,6 +64,8 @@ public class RoutingSettings {
       @Value("${taskifai.pool.eviction:${TASKIFAI_POOL_EVICTION:PT5M}}") Duration poolIdleEviction,
       @Value("${taskifai.pool.connection-timeout:${TASKIFAI_POOL_CONNECTION_TIMEOUT:PT2S}}")
           Duration connectionTimeout,
+      @Value("${taskifai.pool.release-grace:${TASKIFAI_POOL_RELEASE_GRACE:PT0.1S}}")
+          Duration connectionReleaseGrace,
       @Value("${taskifai.router.unrouted-paths:/actuator}") List<String> unroutedPaths) {
     this.dbUrl = dbUrl;
     this.dbUsername = dbUsername;
@@ -85,6 +88,7 @@ public class RoutingSettings {
     this.connectionIdleTimeout = connectionIdleTimeout;
     this.poolIdleEviction = poolIdleEviction;
     this.connectionTimeout = connectionTimeout;
+    this.connectionReleaseGrace = connectionReleaseGrace;
     this.unroutedPaths = List.copyOf(unroutedPaths);
   }
 }

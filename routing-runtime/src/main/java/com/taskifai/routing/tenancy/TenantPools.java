@@ -55,7 +55,7 @@ public class TenantPools implements DisposableBean {
   private final ScheduledExecutorService sweeper;
   private final ScheduledExecutorService releaser;
   private final ScheduledThreadPoolExecutor housekeeping;
-  private static final long RELEASE_GRACE_MILLIS = 50;
+  private final long releaseGraceMillis;
 
   /** A tenant's pool and what it was built from. */
   static final class TenantPool {
@@ -92,6 +92,7 @@ public class TenantPools implements DisposableBean {
     this.registry = registry;
     this.meters = meters;
     this.permits = new Semaphore(settings.globalConnectionCap, true);
+    this.releaseGraceMillis = settings.connectionReleaseGrace.toMillis();
     this.sweeper =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -206,10 +207,10 @@ public class TenantPools implements DisposableBean {
         log.debug("global connection cap reached: closing the idle pool of tenant {}", p.tenantId);
         retire(p);
         // Idle connections close in the background; their permits come back a moment later.
-        return permits.tryAcquire(RELEASE_GRACE_MILLIS * 10, TimeUnit.MILLISECONDS);
+        return permits.tryAcquire(Math.max(500, releaseGraceMillis * 5), TimeUnit.MILLISECONDS);
       }
     }
-    return permits.tryAcquire(RELEASE_GRACE_MILLIS * 4, TimeUnit.MILLISECONDS);
+    return permits.tryAcquire(Math.max(200, releaseGraceMillis * 2), TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -218,7 +219,7 @@ public class TenantPools implements DisposableBean {
    * server's connections.
    */
   void releasePermit() {
-    releaser.schedule(() -> permits.release(), RELEASE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+    releaser.schedule(() -> permits.release(), releaseGraceMillis, TimeUnit.MILLISECONDS);
   }
 
   /** Closes the pools nobody used for the eviction time. */
