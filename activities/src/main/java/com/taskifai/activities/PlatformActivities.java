@@ -29,7 +29,8 @@ import javax.sql.DataSource;
  * Every activity implementation of the platform and the interceptor that audits them, built from
  * the platform database, the credential cipher and the configuration. The worker registers {@link
  * #implementations()} and {@link #interceptor()}; {@link #close()} releases what this object opened
- * (the DNS client, and the pool when built by {@link #fromEnvironment}).
+ * (the DNS client, the admin sessions of the database steps, and the pool when built by {@link
+ * #fromEnvironment}).
  */
 public final class PlatformActivities implements AutoCloseable {
   private final TenantRegistryActivitiesImpl registry;
@@ -69,9 +70,12 @@ public final class PlatformActivities implements AutoCloseable {
     AuditLog audit = new AuditLog(platform);
     StagedSecrets secrets = new StagedSecrets(platform, cipher);
     DnsProvider provider = dnsProvider(platform, config, resources);
+    TenantDatabaseActivitiesImpl database =
+        new TenantDatabaseActivitiesImpl(tenants, servers, secrets, cipher, config, clock);
+    resources.add(database); // its pooled admin sessions
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
-        new TenantDatabaseActivitiesImpl(tenants, servers, secrets, cipher, config, clock),
+        database,
         new DnsActivitiesImpl(provider, config),
         new TenantMailActivitiesImpl(
             tenants,

@@ -12,15 +12,18 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The admin account of one database server (a {@code database_servers} row), with the password
- * decrypted in memory only. Connections are not pooled: provisioning steps are rare and short.
+ * decrypted in memory only. Sessions come from {@link AdminConnectionPools}, except on the template
+ * database ({@link #unpooled}), which must be left without sessions.
  */
 final class ServerAdmin {
   private final DatabaseServers.Server server;
   private final String password;
+  private final AdminConnectionPools pools;
 
-  ServerAdmin(DatabaseServers.Server server, CredentialCipher cipher) {
+  ServerAdmin(DatabaseServers.Server server, CredentialCipher cipher, AdminConnectionPools pools) {
     this.server = server;
     this.password = server.adminPassword(cipher);
+    this.pools = pools;
   }
 
   String serverId() {
@@ -29,12 +32,25 @@ final class ServerAdmin {
 
   /** The database the server row names (usually {@code postgres}). */
   DataSource maintenance() {
-    return dataSource(server.jdbcUrl());
+    return pools.dataSource(server.jdbcUrl(), server.adminUsername(), password);
   }
 
-  /** Another database of the same server, as the admin. */
+  /** Another database of the same server, as the admin, on pooled sessions. */
   DataSource database(String name) {
+    return pools.dataSource(
+        TenantDatabaseNames.jdbcUrl(server.jdbcUrl(), name), server.adminUsername(), password);
+  }
+
+  /** As {@link #database}, with a new session on each call, closed by its user. */
+  DataSource unpooled(String name) {
     return dataSource(TenantDatabaseNames.jdbcUrl(server.jdbcUrl(), name));
+  }
+
+  /**
+   * Ends the pooled sessions on {@code name} (before it is dropped, or once its steps are done).
+   */
+  void release(String name) {
+    pools.evict(TenantDatabaseNames.jdbcUrl(server.jdbcUrl(), name));
   }
 
   private DataSource dataSource(String url) {

@@ -41,17 +41,16 @@ final class TemplateDatabase {
    * Creates {@code database} owned by {@code owner} as a copy of the template, creating or
    * migrating the template first when it is absent or behind.
    */
-  void copyTo(ServerAdmin admin, String database, String owner) throws SQLException {
-    try (Connection session = admin.maintenance().getConnection()) {
-      ServerAdmin.execute(session, "SELECT pg_advisory_lock(" + LOCK_KEY + ")");
-      try {
-        ensureCurrent(admin, session);
-        awaitNoSessions(session);
-        ServerAdmin.execute(
-            session, "CREATE DATABASE " + database + " TEMPLATE " + NAME + " OWNER " + owner);
-      } finally {
-        ServerAdmin.execute(session, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
-      }
+  void copyTo(ServerAdmin admin, Connection session, String database, String owner)
+      throws SQLException {
+    ServerAdmin.execute(session, "SELECT pg_advisory_lock(" + LOCK_KEY + ")");
+    try {
+      ensureCurrent(admin, session);
+      awaitNoSessions(session);
+      ServerAdmin.execute(
+          session, "CREATE DATABASE " + database + " TEMPLATE " + NAME + " OWNER " + owner);
+    } finally {
+      ServerAdmin.execute(session, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
     }
   }
 
@@ -59,14 +58,9 @@ final class TemplateDatabase {
    * Gives the template owner's objects in a copy to the tenant's owner role. A database that holds
    * nothing of the template owner (made without the template, or already reassigned) is untouched.
    */
-  void handOver(ServerAdmin admin, String database, String owner) throws SQLException {
-    try (Connection maintenance = admin.maintenance().getConnection()) {
-      if (!ServerAdmin.roleExists(maintenance, OWNER)) {
-        return;
-      }
-    }
-    try (Connection c = admin.database(database).getConnection()) {
-      ServerAdmin.execute(c, "REASSIGN OWNED BY " + OWNER + " TO " + owner);
+  void handOver(Connection maintenance, Connection database, String owner) throws SQLException {
+    if (ServerAdmin.roleExists(maintenance, OWNER)) {
+      ServerAdmin.execute(database, "REASSIGN OWNED BY " + OWNER + " TO " + owner);
     }
   }
 
@@ -81,16 +75,16 @@ final class TemplateDatabase {
       ServerAdmin.execute(session, "CREATE DATABASE " + NAME);
       ServerAdmin.execute(session, "REVOKE ALL ON DATABASE " + NAME + " FROM PUBLIC");
     }
-    try (Connection c = admin.database(NAME).getConnection()) {
+    try (Connection c = admin.unpooled(NAME).getConnection()) {
       // The template owner creates the schema objects, so public must be its to create in.
       ServerAdmin.execute(c, "ALTER SCHEMA public OWNER TO " + OWNER);
     }
-    int applied = TenantSchema.migrate(admin.database(NAME), OWNER);
+    int applied = TenantSchema.migrate(admin.unpooled(NAME), OWNER);
     log.info(
         "tenant template on server {} is current ({} migrations applied)",
         admin.serverId(),
         applied);
-    try (Connection c = admin.database(NAME).getConnection()) {
+    try (Connection c = admin.unpooled(NAME).getConnection()) {
       current.put(admin.serverId(), history(c));
     }
   }

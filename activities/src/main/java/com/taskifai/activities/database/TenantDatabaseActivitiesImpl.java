@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * names come from the tenant id ({@link TenantDatabaseNames}), so every step finds an earlier
  * attempt's work; the schema steps call {@link TenantSchema}, which is idempotent.
  */
-public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivities {
+public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivities, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TenantDatabaseActivitiesImpl.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -43,6 +43,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   private final ActivitiesConfig config;
   private final Clock clock;
   private final TemplateDatabase template = new TemplateDatabase();
+  private final AdminConnectionPools pools = new AdminConnectionPools();
 
   public TenantDatabaseActivitiesImpl(
       TenantRegistry registry,
@@ -73,41 +74,41 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
     ServerAdmin admin = admin(tenant);
     String password = newPassword();
-    try {
-      try (Connection c = admin.maintenance().getConnection()) {
-        ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
-        ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
-        c.unwrap(PGConnection.class)
-            .alterUserPassword(names.appRole(), password.toCharArray(), "scram-sha-256");
-        ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
-        if (!ServerAdmin.databaseExists(c, names.database())) {
-          if (config.templateFastPath()) {
-            template.copyTo(admin, names.database(), names.ownerRole());
-          } else {
-            ServerAdmin.execute(
-                c, "CREATE DATABASE " + names.database() + " OWNER " + names.ownerRole());
-          }
-          log.info(
-              "created database {} for tenant {} on server {} (template: {})",
-              names.database(),
-              tenant.tenantId(),
-              admin.serverId(),
-              config.templateFastPath());
+    try (Connection c = admin.maintenance().getConnection()) {
+      ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
+      ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
+      c.unwrap(PGConnection.class)
+          .alterUserPassword(names.appRole(), password.toCharArray(), "scram-sha-256");
+      ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
+      if (!ServerAdmin.databaseExists(c, names.database())) {
+        if (config.templateFastPath()) {
+          template.copyTo(admin, c, names.database(), names.ownerRole());
+        } else {
+          ServerAdmin.execute(
+              c, "CREATE DATABASE " + names.database() + " OWNER " + names.ownerRole());
         }
-        ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
-        ServerAdmin.execute(
-            c,
-            "GRANT CONNECT ON DATABASE "
-                + names.database()
-                + " TO "
-                + names.ownerRole()
-                + ", "
-                + names.appRole());
+        log.info(
+            "created database {} for tenant {} on server {} (template: {})",
+            names.database(),
+            tenant.tenantId(),
+            admin.serverId(),
+            config.templateFastPath());
       }
+      ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
+      ServerAdmin.execute(
+          c,
+          "GRANT CONNECT ON DATABASE "
+              + names.database()
+              + " TO "
+              + names.ownerRole()
+              + ", "
+              + names.appRole());
       if (config.templateFastPath()) {
-        template.handOver(admin, names.database(), names.ownerRole());
-        TenantSchema.grantAppRole(
-            admin.database(names.database()), names.ownerRole(), names.appRole());
+        DataSource tenantDatabase = admin.database(names.database());
+        try (Connection t = tenantDatabase.getConnection()) {
+          template.handOver(c, t, names.ownerRole());
+        }
+        TenantSchema.grantAppRole(tenantDatabase, names.ownerRole(), names.appRole());
       }
     } catch (SQLException e) {
       throw databaseFailure("create_database", tenant.tenantId(), e);
@@ -125,6 +126,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     if (tenant.isPresent() && tenant.get().databaseServerId() != null) {
       TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
       ServerAdmin admin = admin(tenant.get());
+      admin.release(names.database());
       try (Connection c = admin.maintenance().getConnection()) {
         // An admin that is no superuser may end a role's sessions and drop its database only
         // with that role's privileges.
@@ -216,13 +218,18 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     inTenantDatabase(
         input,
         "create_admin_user",
-        (ds, names, admin) ->
-            TenantSchema.createAdminUser(
-                ds,
-                names.ownerRole(),
-                tenant.adminEmail(),
-                SetPasswordTokens.hash(token),
-                expires));
+        (ds, names, admin) -> {
+          TenantSchema.createAdminUser(
+              ds, names.ownerRole(), tenant.adminEmail(), SetPasswordTokens.hash(token), expires);
+          // The last step inside the tenant database: its pooled admin sessions can go.
+          admin.release(names.database());
+        });
+  }
+
+  /** Ends the pooled admin sessions this object holds. */
+  @Override
+  public void close() {
+    pools.close();
   }
 
   private interface TenantDatabaseWork {
@@ -277,7 +284,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
                     StepFailure.of(
                         FailureType.MISCONFIGURED,
                         "database server " + tenant.databaseServerId() + " is not registered"));
-    return new ServerAdmin(server, cipher);
+    return new ServerAdmin(server, cipher, pools);
   }
 
   private static void failIfInjected(StepInput input, Step step) {
