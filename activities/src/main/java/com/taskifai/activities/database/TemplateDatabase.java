@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * also moves shared objects, never gives the template away.
  *
  * <p>PostgreSQL refuses to copy a database while anyone is connected to it, so every use (migrate,
- * copy) runs under one advisory lock per server, taken on a session of the maintenance database.
+ * copy) runs under one advisory lock per server, taken on a session of the maintenance database:
+ * exclusive to migrate, shared to copy.
  */
 final class TemplateDatabase {
   static final String NAME = "tenant_template";
@@ -39,18 +40,26 @@ final class TemplateDatabase {
 
   /**
    * Creates {@code database} owned by {@code owner} as a copy of the template, creating or
-   * migrating the template first when it is absent or behind.
+   * migrating the template first when it is absent or behind. Copies of a template this process
+   * knows current share the lock (PostgreSQL copies one template into several databases at once);
+   * bringing the template up to date takes it alone.
    */
   void copyTo(ServerAdmin admin, Connection session, String database, String owner)
       throws SQLException {
-    ServerAdmin.execute(session, "SELECT pg_advisory_lock(" + LOCK_KEY + ")");
+    boolean shared =
+        current.containsKey(admin.serverId()) && ServerAdmin.databaseExists(session, NAME);
+    String lock = shared ? "pg_advisory_lock_shared" : "pg_advisory_lock";
+    String unlock = shared ? "pg_advisory_unlock_shared" : "pg_advisory_unlock";
+    ServerAdmin.execute(session, "SELECT " + lock + "(" + LOCK_KEY + ")");
     try {
-      ensureCurrent(admin, session);
+      if (!shared) {
+        ensureCurrent(admin, session);
+      }
       awaitNoSessions(session);
       ServerAdmin.execute(
           session, "CREATE DATABASE " + database + " TEMPLATE " + NAME + " OWNER " + owner);
     } finally {
-      ServerAdmin.execute(session, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
+      ServerAdmin.execute(session, "SELECT " + unlock + "(" + LOCK_KEY + ")");
     }
   }
 
