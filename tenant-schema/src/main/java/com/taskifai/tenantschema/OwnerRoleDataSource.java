@@ -1,37 +1,34 @@
 package com.taskifai.tenantschema;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * Hands out the admin's connections switched to the owner role, and switches them back on close, so
  * a pooled admin connection never goes back to its pool still acting as a tenant's owner.
  * Migrations that touch rows after RLS is forced act as a tenant admin ({@code app.user_role}).
  */
-final class OwnerRoleDataSource implements DataSource {
-  private final DataSource admin;
+final class OwnerRoleDataSource extends DelegatingDataSource {
   private final String ownerRole;
 
   OwnerRoleDataSource(DataSource admin, String ownerRole) {
-    this.admin = admin;
+    super(admin);
     this.ownerRole = ownerRole;
   }
 
   @Override
   public Connection getConnection() throws SQLException {
-    return wrap(admin.getConnection());
+    return wrap(obtainTargetDataSource().getConnection());
   }
 
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
-    return wrap(admin.getConnection(username, password));
+    return wrap(obtainTargetDataSource().getConnection(username, password));
   }
 
   private Connection wrap(Connection c) throws SQLException {
@@ -72,40 +69,5 @@ final class OwnerRoleDataSource implements DataSource {
     } catch (SQLException ignored) {
       // A broken connection is discarded by its pool; nothing of the role survives it.
     }
-  }
-
-  @Override
-  public PrintWriter getLogWriter() throws SQLException {
-    return admin.getLogWriter();
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) throws SQLException {
-    admin.setLogWriter(out);
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) throws SQLException {
-    admin.setLoginTimeout(seconds);
-  }
-
-  @Override
-  public int getLoginTimeout() throws SQLException {
-    return admin.getLoginTimeout();
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    return admin.getParentLogger();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    return admin.unwrap(iface);
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) throws SQLException {
-    return admin.isWrapperFor(iface);
   }
 }

@@ -1,6 +1,5 @@
 package com.taskifai.routing.tenancy;
 
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -9,21 +8,20 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * The physical connection source of one tenant pool: each connection it opens holds a permit of the
  * global cap until HikariCP closes it, so the pools of all tenants together never hold more
  * connections than the cap.
  */
-final class CappedConnectionSource implements DataSource {
-  private final DataSource target;
+final class CappedConnectionSource extends DelegatingDataSource {
   private final TenantPools pools;
   private final UUID tenantId;
 
   CappedConnectionSource(DataSource target, TenantPools pools, UUID tenantId) {
-    this.target = target;
+    super(target);
     this.pools = pools;
     this.tenantId = tenantId;
   }
@@ -43,7 +41,7 @@ final class CappedConnectionSource implements DataSource {
     }
     Connection c;
     try {
-      c = target.getConnection();
+      c = obtainTargetDataSource().getConnection();
     } catch (SQLException | RuntimeException e) {
       pools.releasePermit();
       throw e;
@@ -72,43 +70,5 @@ final class CappedConnectionSource implements DataSource {
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     throw new SQLFeatureNotSupportedException("the tenant's own credentials are used");
-  }
-
-  @Override
-  public PrintWriter getLogWriter() throws SQLException {
-    return target.getLogWriter();
-  }
-
-  @Override
-  public void setLogWriter(PrintWriter out) throws SQLException {
-    target.setLogWriter(out);
-  }
-
-  @Override
-  public void setLoginTimeout(int seconds) throws SQLException {
-    target.setLoginTimeout(seconds);
-  }
-
-  @Override
-  public int getLoginTimeout() throws SQLException {
-    return target.getLoginTimeout();
-  }
-
-  @Override
-  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-    return target.getParentLogger();
-  }
-
-  @Override
-  public <T> T unwrap(Class<T> iface) throws SQLException {
-    if (iface.isInstance(this)) {
-      return iface.cast(this);
-    }
-    throw new SQLException("not a wrapper for " + iface.getName());
-  }
-
-  @Override
-  public boolean isWrapperFor(Class<?> iface) {
-    return iface.isInstance(this);
   }
 }
