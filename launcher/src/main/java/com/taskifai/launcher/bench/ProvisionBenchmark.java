@@ -247,7 +247,7 @@ public final class ProvisionBenchmark {
   }
 
   /** RFC 6238 code (SHA-1, 30 s, 6 digits) for the dev admin's base32 secret. */
-  static String totp(String base32Secret, Instant now) throws Exception {
+  public static String totp(String base32Secret, Instant now) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA1");
     mac.init(new SecretKeySpec(base32(base32Secret), "HmacSHA1"));
     byte[] h =
