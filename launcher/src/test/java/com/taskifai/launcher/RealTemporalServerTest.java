@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.protobuf.Message;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.taskifai.api.auth.TotpCodes;
@@ -18,17 +17,16 @@ import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.HistoryText;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
-import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -638,32 +636,7 @@ class RealTemporalServerTest {
 
   /** The history as JSON, as protobuf text, and every payload decoded (JSON keeps them base64). */
   private String historyText(String workflowId) {
-    WorkflowExecutionHistory history = client.fetchHistory(workflowId);
-    StringBuilder text = new StringBuilder(history.toJson(true));
-    for (HistoryEvent event : history.getEvents()) {
-      text.append('\n').append(event);
-      collectPayloads(event, text);
-    }
-    return text.toString();
-  }
-
-  private static void collectPayloads(Message message, StringBuilder out) {
-    if (message instanceof Payload payload) {
-      out.append('\n').append(payload.getData().toStringUtf8());
-      return;
-    }
-    message
-        .getAllFields()
-        .forEach(
-            (field, value) -> {
-              if (value instanceof Message child) {
-                collectPayloads(child, out);
-              } else if (value instanceof List<?> list) {
-                list.stream()
-                    .filter(Message.class::isInstance)
-                    .forEach(item -> collectPayloads((Message) item, out));
-              }
-            });
+    return HistoryText.of(client.fetchHistory(workflowId));
   }
 
   // ---- PostgreSQL ---------------------------------------------------------------------------

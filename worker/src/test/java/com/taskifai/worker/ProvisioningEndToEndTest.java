@@ -3,7 +3,6 @@ package com.taskifai.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.Message;
 import com.icegreen.greenmail.util.GreenMail;
 import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.Tenant;
@@ -20,11 +19,9 @@ import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
 import com.taskifai.workflows.provisioning.StepProgress;
-import io.temporal.api.common.v1.Payload;
-import io.temporal.api.history.v1.HistoryEvent;
+import com.taskifai.workflows.testing.HistoryText;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.WorkflowExecutionHistory;
 import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
@@ -301,34 +298,7 @@ class ProvisioningEndToEndTest {
 
   /** The history as JSON, as protobuf text, and every payload decoded. */
   private static String historyText(String workflowId) {
-    WorkflowExecutionHistory history = client.fetchHistory(workflowId);
-    StringBuilder text = new StringBuilder(history.toJson(true));
-    for (HistoryEvent event : history.getEvents()) {
-      text.append('\n').append(event);
-      List<String> payloads = new ArrayList<>();
-      collectPayloads(event, payloads);
-      payloads.forEach(p -> text.append('\n').append(p));
-    }
-    return text.toString();
-  }
-
-  private static void collectPayloads(Message message, List<String> out) {
-    if (message instanceof Payload payload) {
-      out.add(payload.getData().toStringUtf8());
-      return;
-    }
-    message
-        .getAllFields()
-        .forEach(
-            (field, value) -> {
-              if (value instanceof Message child) {
-                collectPayloads(child, out);
-              } else if (value instanceof List<?> list) {
-                list.stream()
-                    .filter(Message.class::isInstance)
-                    .forEach(item -> collectPayloads((Message) item, out));
-              }
-            });
+    return HistoryText.of(client.fetchHistory(workflowId));
   }
 
   private static String databaseName(UUID tenantId) {

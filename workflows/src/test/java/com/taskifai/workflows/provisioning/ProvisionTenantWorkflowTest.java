@@ -3,11 +3,10 @@ package com.taskifai.workflows.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.protobuf.Message;
 import com.taskifai.workflows.RecordingActivities;
 import com.taskifai.workflows.Step;
 import com.taskifai.workflows.ports.AuditRecord;
-import io.temporal.api.common.v1.Payload;
+import com.taskifai.workflows.testing.HistoryText;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
@@ -350,7 +349,7 @@ class ProvisionTenantWorkflowTest {
         client.fetchHistory(ProvisionTenantWorkflow.workflowId(SUBDOMAIN)).getEvents();
 
     List<String> payloads = new ArrayList<>();
-    events.forEach(event -> collectPayloads(event, payloads));
+    events.forEach(event -> payloads.addAll(HistoryText.payloads(event)));
 
     // The request, every activity input and result, the signal and the result are all here.
     assertThat(payloads).anyMatch(p -> p.contains("admin@acme.test"));
@@ -363,26 +362,6 @@ class ProvisionTenantWorkflowTest {
             .doesNotContain("password", "secret", "token", "credential", "key");
       }
     }
-  }
-
-  /** Every payload anywhere in a history event, decoded as text. */
-  static void collectPayloads(Message message, List<String> out) {
-    if (message instanceof Payload payload) {
-      out.add(payload.getData().toStringUtf8());
-      return;
-    }
-    message
-        .getAllFields()
-        .forEach(
-            (field, value) -> {
-              if (value instanceof Message child) {
-                collectPayloads(child, out);
-              } else if (value instanceof List<?> list) {
-                list.stream()
-                    .filter(Message.class::isInstance)
-                    .forEach(item -> collectPayloads((Message) item, out));
-              }
-            });
   }
 
   private static ProvisioningProgress awaitStatus(ProvisionTenantWorkflow workflow, String status)
