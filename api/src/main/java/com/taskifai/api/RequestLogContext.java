@@ -1,0 +1,61 @@
+package com.taskifai.api;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.MDC;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Puts ids (never data) into the log context of each admin request: a request id (the caller's
+ * {@code X-Request-Id} when it is a plain token, else a new one, echoed in the response), the
+ * tenant id from a {@code /admin/tenants/{id}} path, and the authenticated admin. Runs after Spring
+ * Security, so the admin is known.
+ */
+@Component
+@Order(Ordered.LOWEST_PRECEDENCE)
+public class RequestLogContext extends OncePerRequestFilter {
+  static final String REQUEST_ID = "request_id";
+  static final String TENANT_ID = "tenant_id";
+  static final String ACTOR = "actor";
+
+  private static final Pattern TENANT_PATH =
+      Pattern.compile("^/admin/tenants/([0-9a-fA-F-]{36})(/.*)?$");
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    String given = request.getHeader("X-Request-Id");
+    String requestId =
+        given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    response.setHeader("X-Request-Id", requestId);
+    MDC.put(REQUEST_ID, requestId);
+    Matcher tenant = TENANT_PATH.matcher(request.getRequestURI());
+    if (tenant.matches()) {
+      MDC.put(TENANT_ID, tenant.group(1).toLowerCase());
+    }
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    if (auth != null && auth.isAuthenticated() && auth.getName() != null) {
+      MDC.put(ACTOR, auth.getName());
+    }
+    try {
+      chain.doFilter(request, response);
+    } finally {
+      MDC.remove(REQUEST_ID);
+      MDC.remove(TENANT_ID);
+      MDC.remove(ACTOR);
+    }
+  }
+}
