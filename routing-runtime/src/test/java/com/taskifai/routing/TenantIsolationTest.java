@@ -101,6 +101,12 @@ class TenantIsolationTest {
     assertThat(messages(app.get(host(a), "/api/conversations", bo))).containsExactly("bo asks");
     assertThat(messages(app.get(host(a), "/api/conversations", tokenA)))
         .contains("ana asks", "to ana", "bo asks");
+    var page = app.get(host(a), "/api/conversations?limit=1&offset=1", tokenA);
+    assertThat(page.json().get("items").size()).isEqualTo(1);
+    assertThat(page.json().get("total").asLong()).isEqualTo(3);
+    var orders = app.get(host(a), "/api/orders", tokenA);
+    assertThat(orders.status()).as(orders.body()).isEqualTo(200);
+    assertThat(orders.json().get("total").asLong()).isZero();
     // A user reads products but may not write them.
     assertThat(
             app.post(host(a), "/api/products", ana, Map.of("sku", "U-1", "name", "nope")).status())

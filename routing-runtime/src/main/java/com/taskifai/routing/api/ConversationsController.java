@@ -41,22 +41,7 @@ class ConversationsController {
     return db.inTransaction(
         tenant,
         user,
-        tx ->
-            new Page<>(
-                tx.jdbc()
-                    .sql(
-                        "SELECT "
-                            + COLUMNS
-                            + " FROM conversation_history ORDER BY created_at, id LIMIT ? OFFSET ?")
-                    .params(l, o)
-                    .query(Rows.MAPPER)
-                    .list(),
-                l,
-                o,
-                tx.jdbc()
-                    .sql("SELECT count(*) FROM conversation_history")
-                    .query(Long.class)
-                    .single()));
+        tx -> Page.ofTable(tx.jdbc(), COLUMNS, "conversation_history", "created_at, id", l, o));
   }
 
   @PostMapping("/api/conversations")

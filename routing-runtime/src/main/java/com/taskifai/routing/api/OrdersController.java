@@ -30,17 +30,12 @@ class OrdersController {
         tenant,
         user,
         tx ->
-            new Page<>(
-                tx.jdbc()
-                    .sql(
-                        "SELECT id, order_number, product_id, quantity, amount, currency,"
-                            + " ordered_at, customer_country FROM ecommerce_orders"
-                            + " ORDER BY ordered_at DESC, id LIMIT ? OFFSET ?")
-                    .params(l, o)
-                    .query(Rows.MAPPER)
-                    .list(),
+            Page.ofTable(
+                tx.jdbc(),
+                "id, order_number, product_id, quantity, amount, currency, ordered_at, customer_country",
+                "ecommerce_orders",
+                "ordered_at DESC, id",
                 l,
-                o,
-                tx.jdbc().sql("SELECT count(*) FROM ecommerce_orders").query(Long.class).single()));
+                o));
   }
 }

@@ -1,6 +1,8 @@
 package com.taskifai.routing.api;
 
 import java.util.List;
+import java.util.Map;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** A page of results with what it takes to ask for the next one. */
 record Page<T>(List<T> items, int limit, int offset, long total) {
@@ -24,5 +26,28 @@ record Page<T>(List<T> items, int limit, int offset, long total) {
       throw ApiException.badRequest("offset must be 0 or more");
     }
     return offset;
+  }
+
+  /**
+   * A page of a whole table in a fixed order; row level security still decides which rows the
+   * caller sees. The SQL pieces are constants of the caller, never request input.
+   */
+  static Page<Map<String, Object>> ofTable(
+      JdbcClient jdbc, String columns, String table, String orderBy, int limit, int offset) {
+    return new Page<>(
+        jdbc.sql(
+                "SELECT "
+                    + columns
+                    + " FROM "
+                    + table
+                    + " ORDER BY "
+                    + orderBy
+                    + " LIMIT ? OFFSET ?")
+            .params(limit, offset)
+            .query(Rows.MAPPER)
+            .list(),
+        limit,
+        offset,
+        jdbc.sql("SELECT count(*) FROM " + table).query(Long.class).single());
   }
 }
