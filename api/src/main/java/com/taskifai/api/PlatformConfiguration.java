@@ -11,8 +11,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
@@ -52,15 +50,8 @@ class PlatformConfiguration {
 
   @Bean
   KeyRing keyRing(ApiSettings settings) {
-    if (!settings.masterKeys().isBlank()) {
-      return KeyRing.parse(settings.masterKeys());
-    }
-    Path file = settings.masterKeysFile().isBlank() ? null : Path.of(settings.masterKeysFile());
-    if (file != null && (Files.exists(file) || settings.dev())) {
-      // Only a dev platform may generate its own key file; production must be given its keys.
-      return KeyRing.loadOrCreate(file);
-    }
-    return KeyRing.fromEnvironment(System.getenv(), null);
+    // Only a dev platform may generate its own key file; production must be given its keys.
+    return KeyRing.from(settings.masterKeys(), settings.masterKeysFile(), settings.dev());
   }
 
   @Bean

@@ -6,9 +6,6 @@ import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -38,17 +35,8 @@ class PlatformConfiguration {
 
   @Bean
   CredentialCipher credentialCipher(RoutingSettings settings) {
-    if (settings.masterKeys != null && !settings.masterKeys.isBlank()) {
-      return new CredentialCipher(KeyRing.parse(settings.masterKeys));
-    }
-    Path file = Path.of(settings.masterKeysFile);
-    if (!Files.exists(file)) {
-      throw new IllegalStateException(
-          "no master key: set TASKIFAI_MASTER_KEYS or TASKIFAI_MASTER_KEYS_FILE (the routing"
-              + " runtime must use the keys the platform encrypted tenant credentials with)");
-    }
-    return new CredentialCipher(
-        KeyRing.fromEnvironment(Map.of(KeyRing.ENV_KEYS_FILE, file.toString()), null));
+    // Never generates a key: the router must use the keys the platform encrypted credentials with.
+    return new CredentialCipher(KeyRing.from(settings.masterKeys, settings.masterKeysFile, false));
   }
 
   @Bean

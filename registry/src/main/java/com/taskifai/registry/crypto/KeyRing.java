@@ -92,16 +92,39 @@ public final class KeyRing {
    * new key into it on first use. Without any of these it fails: production must be given its keys.
    */
   public static KeyRing fromEnvironment(Map<String, String> env, Path devFile) {
-    String inline = env.get(ENV_KEYS);
+    String file = env.get(ENV_KEYS_FILE);
+    boolean named = file != null && !file.isBlank();
+    return from(
+        env.get(ENV_KEYS),
+        named ? file : devFile == null ? null : devFile.toString(),
+        !named && devFile != null);
+  }
+
+  /**
+   * The ring from its text form when {@code inline} is given, else from {@code file}. A missing
+   * file is created with one new key only when {@code createFileIfAbsent} (dev); otherwise it
+   * fails, as it does when neither is given: production must be given its keys.
+   */
+  public static KeyRing from(String inline, String file, boolean createFileIfAbsent) {
     if (inline != null && !inline.isBlank()) {
       return parse(inline);
     }
-    String file = env.get(ENV_KEYS_FILE);
     if (file != null && !file.isBlank()) {
-      return read(Path.of(file));
-    }
-    if (devFile != null) {
-      return loadOrCreate(devFile);
+      Path path = Path.of(file);
+      if (createFileIfAbsent) {
+        return loadOrCreate(path);
+      }
+      if (!Files.exists(path)) {
+        throw new IllegalStateException(
+            "the master key file "
+                + path
+                + " does not exist; set "
+                + ENV_KEYS
+                + " or "
+                + ENV_KEYS_FILE
+                + " to the keys the platform encrypts with");
+      }
+      return read(path);
     }
     throw new IllegalStateException(
         "no master key: set " + ENV_KEYS + " or " + ENV_KEYS_FILE + " (format id:base64key)");

@@ -112,4 +112,17 @@ class CredentialCipherTest {
     assertThatThrownBy(() -> KeyRing.fromEnvironment(Map.of(), null))
         .hasMessageContaining("TASKIFAI_MASTER_KEYS");
   }
+
+  @Test
+  void aProcessThatMayNotCreateKeysRefusesAMissingKeyFile(@TempDir Path dir) {
+    Path file = dir.resolve("master.keys");
+    assertThatThrownBy(() -> KeyRing.from("", file.toString(), false))
+        .hasMessageContaining("does not exist");
+    assertThat(Files.exists(file)).isFalse();
+    KeyRing created = KeyRing.from(null, file.toString(), true);
+    assertThat(KeyRing.from(null, file.toString(), false).primaryId())
+        .isEqualTo(created.primaryId());
+    assertThat(KeyRing.from(K2, file.toString(), false).primaryId()).isEqualTo("k2");
+    assertThatThrownBy(() -> KeyRing.from(null, null, true)).hasMessageContaining("no master key");
+  }
 }
