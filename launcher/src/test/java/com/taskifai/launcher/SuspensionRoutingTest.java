@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.taskifai.launcher.bench.ProvisionBenchmark;
+import com.taskifai.api.auth.TotpCodes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,7 +49,7 @@ class SuspensionRoutingTest {
                       "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
                       "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
                       "totp",
-                          ProvisionBenchmark.totp(
+                          TotpCodes.codeAt(
                               dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())),
                   null))
               .get("access_token")

@@ -2,6 +2,7 @@ package com.taskifai.launcher.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.launcher.DevPlatform;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,8 +25,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * {@code ./taskifai bench provision [--tenants N] [--concurrency C]}: provisions N tenants through
@@ -229,7 +228,9 @@ public final class ProvisionBenchmark {
             Map.of(
                 "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
                 "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
-                "totp", totp(dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())));
+                "totp",
+                    TotpCodes.codeAt(
+                        dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())));
     HttpResponse<String> r =
         send(
             HttpRequest.newBuilder(URI.create(admin + "/admin/login"))
@@ -244,35 +245,6 @@ public final class ProvisionBenchmark {
   private HttpResponse<String> send(HttpRequest.Builder request)
       throws IOException, InterruptedException {
     return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  /** RFC 6238 code (SHA-1, 30 s, 6 digits) for the dev admin's base32 secret. */
-  public static String totp(String base32Secret, Instant now) throws Exception {
-    Mac mac = Mac.getInstance("HmacSHA1");
-    mac.init(new SecretKeySpec(base32(base32Secret), "HmacSHA1"));
-    byte[] h =
-        mac.doFinal(java.nio.ByteBuffer.allocate(8).putLong(now.getEpochSecond() / 30).array());
-    int o = h[h.length - 1] & 0xf;
-    int code =
-        ((h[o] & 0x7f) << 24 | (h[o + 1] & 0xff) << 16 | (h[o + 2] & 0xff) << 8 | (h[o + 3] & 0xff))
-            % 1_000_000;
-    return String.format("%06d", code);
-  }
-
-  private static byte[] base32(String s) {
-    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    int buffer = 0;
-    int bits = 0;
-    for (char c : s.replace("=", "").toUpperCase().toCharArray()) {
-      buffer = (buffer << 5) | alphabet.indexOf(c);
-      bits += 5;
-      if (bits >= 8) {
-        out.write((buffer >> (bits - 8)) & 0xff);
-        bits -= 8;
-      }
-    }
-    return out.toByteArray();
   }
 
   static double pct(List<Double> sorted, int p) {
