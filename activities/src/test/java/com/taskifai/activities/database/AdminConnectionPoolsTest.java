@@ -45,7 +45,9 @@ class AdminConnectionPoolsTest {
     String role = "pools_owner_" + Long.toHexString(System.nanoTime());
     TestPostgres.execute(TestPostgres.superuser(database), "CREATE ROLE " + role + " NOLOGIN");
     try (AdminConnectionPools pools = new AdminConnectionPools()) {
-      DataSource ds = pools.dataSource(TestPostgres.jdbcUrl(database), "postgres", TestPostgres.superuserPassword());
+      DataSource ds =
+          pools.dataSource(
+              TestPostgres.jdbcUrl(database), "postgres", TestPostgres.superuserPassword());
       String pid;
       try (Connection c = ds.getConnection();
           Statement st = c.createStatement()) {
