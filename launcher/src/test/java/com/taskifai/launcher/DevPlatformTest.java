@@ -75,8 +75,7 @@ class DevPlatformTest {
                         .getConnection())
             .isInstanceOf(SQLException.class);
         try (var c =
-            DevPlatform.dataSource(
-                    dbUrl, dbAdmin, devEnv.getProperty("TASKIFAI_DB_ADMIN_PASSWORD"))
+            DevPlatform.dataSource(dbUrl, dbAdmin, devEnv.getProperty("TASKIFAI_DB_ADMIN_PASSWORD"))
                 .getConnection()) {
           assertThat(c.isValid(2)).isTrue();
         }
