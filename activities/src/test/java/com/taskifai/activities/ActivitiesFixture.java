@@ -24,7 +24,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A migrated platform database on the embedded PostgreSQL, one database server row pointing at the
- * same embedded server (superuser {@code postgres}, trust authentication), and the activities.
+ * same embedded server (superuser {@code postgres} with its password: the server checks every
+ * password), and the activities.
  */
 public final class ActivitiesFixture {
   public static final String SERVER_ID = "local-1";
@@ -40,7 +41,6 @@ public final class ActivitiesFixture {
   public final StagedSecrets secrets;
 
   public ActivitiesFixture(ActivitiesConfig config) {
-    requirePasswordsForTenantRoles();
     this.config = config;
     new DatabaseServers(platform.platform())
         .upsert(
@@ -49,7 +49,7 @@ public final class ActivitiesFixture {
             "local",
             TestPostgres.jdbcUrl("postgres"),
             "postgres",
-            "any-password-trust-auth",
+            TestPostgres.superuserPassword(),
             1000);
     this.activities =
         PlatformActivities.create(platform.platform(), cipher, config, Clock.systemUTC());
@@ -58,65 +58,6 @@ public final class ActivitiesFixture {
 
   public ActivitiesFixture() {
     this(ActivitiesConfig.defaults());
-  }
-
-  /**
-   * The embedded server trusts every local connection; for tenant app roles (and test strangers) it
-   * must check the password, or a password test proves nothing. Prepends SCRAM rules for those role
-   * names to pg_hba.conf and reloads; the superuser stays trusted.
-   */
-  private static synchronized void requirePasswordsForTenantRoles() {
-    try {
-      String hbaFile =
-          JdbcClient.create(TestPostgres.superuser("postgres"))
-              .sql("SHOW hba_file")
-              .query(String.class)
-              .single();
-      java.nio.file.Path hba = java.nio.file.Path.of(hbaFile);
-      String current = java.nio.file.Files.readString(hba);
-      if (current.contains("# taskifai-activities-test")) {
-        return;
-      }
-      String rules =
-          "# taskifai-activities-test\n"
-              + "host all /^t_[0-9a-f]{12}_app$ 127.0.0.1/32 scram-sha-256\n"
-              + "host all /^t_[0-9a-f]{12}_app$ ::1/128 scram-sha-256\n"
-              + "host all /^stranger_ 127.0.0.1/32 scram-sha-256\n"
-              + "host all /^stranger_ ::1/128 scram-sha-256\n";
-      java.nio.file.Files.writeString(hba, rules + current);
-      JdbcClient.create(TestPostgres.superuser("postgres"))
-          .sql("SELECT pg_reload_conf()")
-          .query(Boolean.class)
-          .single();
-      awaitPasswordCheck();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  /** The server reloads its rules asynchronously: wait until a wrong password is refused. */
-  private static void awaitPasswordCheck() {
-    String probe = "t_000000000000_app";
-    TestPostgres.execute(
-        TestPostgres.superuser("postgres"),
-        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '"
-            + probe
-            + "') THEN CREATE ROLE "
-            + probe
-            + " LOGIN PASSWORD 'probe-right'; END IF; END $$");
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (System.currentTimeMillis() < deadline) {
-      try (Connection c =
-          TestPostgres.dataSource("postgres", probe, "probe-wrong").getConnection()) {
-        Thread.sleep(20);
-      } catch (SQLException refused) {
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-    throw new IllegalStateException("the embedded server did not start checking passwords");
   }
 
   /** A fresh, valid subdomain. */

@@ -42,7 +42,7 @@ class PlatformActivitiesTest {
             "local",
             TestPostgres.jdbcUrl("postgres"),
             "postgres",
-            "x",
+            TestPostgres.superuserPassword(),
             10);
 
     try (PlatformActivities activities = PlatformActivities.fromEnvironment(env)) {

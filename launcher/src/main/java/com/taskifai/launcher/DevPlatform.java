@@ -6,6 +6,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.PlatformDatabase;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import io.temporal.testserver.TestServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -216,23 +217,35 @@ public final class DevPlatform implements AutoCloseable {
     int port = intEnv("TASKIFAI_PG_PORT", 15432);
     requireFreePort(port, "embedded PostgreSQL (TASKIFAI_PG_PORT)");
     Path data = home.resolve("postgres");
-    EmbeddedPostgres pg =
-        EmbeddedPostgres.builder()
-            .setDataDirectory(data)
-            .setCleanDataDirectory(false)
-            .setPort(port)
-            .setServerConfig("max_connections", "300")
-            .setServerConfig("listen_addresses", "127.0.0.1")
-            .start();
-    started.push(pg);
+    // Generated once and kept in dev-secrets.properties (owner-only) before the server starts:
+    // initdb gives it to the superuser, and the server checks it on every connection.
     String adminPassword = secrets.random("postgres_admin_password", 16);
     String platformPassword = secrets.random("platform_db_password", 24);
-    try (var c = pg.getPostgresDatabase().getConnection();
-        var st = c.createStatement()) {
-      st.execute("ALTER ROLE postgres PASSWORD '" + adminPassword + "'");
-    } catch (java.sql.SQLException e) {
-      throw new IllegalStateException("cannot set the embedded superuser's password", e);
+    secrets.save();
+    EmbeddedPostgres pg;
+    try {
+      pg =
+          PasswordCheckedPostgres.start(
+              EmbeddedPostgres.builder()
+                  .setDataDirectory(data)
+                  .setCleanDataDirectory(false)
+                  .setPort(port)
+                  .setServerConfig("max_connections", "300")
+                  .setServerConfig("listen_addresses", "127.0.0.1"),
+              home.resolve("postgres-auth"),
+              adminPassword);
+    } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
+      throw new IllegalStateException(
+          "the embedded PostgreSQL in "
+              + data
+              + " refuses the superuser password kept in "
+              + home.resolve("dev-secrets.properties")
+              + " (postgres_admin_password): restore that file, or move "
+              + data
+              + " away to start with an empty platform",
+          e);
     }
+    started.push(pg);
     String cluster = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     notes.put("PostgreSQL", "embedded 17 on 127.0.0.1:" + port + ", data in " + data);
     return new Database(

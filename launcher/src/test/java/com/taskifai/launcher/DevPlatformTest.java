@@ -1,6 +1,7 @@
 package com.taskifai.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
@@ -13,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -57,6 +59,30 @@ class DevPlatformTest {
         assertThat(devEnv.getProperty("TASKIFAI_ADMIN_URL"))
             .isEqualTo("http://localhost:" + env.get("TASKIFAI_ADMIN_PORT"));
         assertThat(Files.getPosixFilePermissions(home.resolve("dev.env")).toString())
+            .doesNotContain("OTHERS", "GROUP");
+
+        // The embedded PostgreSQL checks every password, the superuser's too.
+        String dbUrl = devEnv.getProperty("TASKIFAI_DB_URL");
+        String dbAdmin = devEnv.getProperty("TASKIFAI_DB_ADMIN_USER");
+        assertThatThrownBy(
+                () -> DevPlatform.dataSource(dbUrl, dbAdmin, "not-the-password").getConnection())
+            .isInstanceOf(SQLException.class)
+            .hasMessageContaining("password authentication failed");
+        assertThatThrownBy(
+                () ->
+                    DevPlatform.dataSource(
+                            dbUrl, devEnv.getProperty("TASKIFAI_DB_USER"), "not-the-password")
+                        .getConnection())
+            .isInstanceOf(SQLException.class);
+        try (var c =
+            DevPlatform.dataSource(dbUrl, dbAdmin, devEnv.getProperty("TASKIFAI_DB_ADMIN_PASSWORD"))
+                .getConnection()) {
+          assertThat(c.isValid(2)).isTrue();
+        }
+        assertThat(Files.readString(home.resolve("postgres-auth/pg_hba.conf")))
+            .contains("scram-sha-256")
+            .doesNotContain("trust");
+        assertThat(Files.getPosixFilePermissions(home.resolve("dev-secrets.properties")).toString())
             .doesNotContain("OTHERS", "GROUP");
 
         // A second dev platform on the same folder says so and exits non-zero.

@@ -51,7 +51,14 @@ final class EmbeddedPlatform implements AutoCloseable {
     masterKeys = KeyRing.newKeyEntry("e2e1");
     cipher = new CredentialCipher(KeyRing.parse(masterKeys));
     new DatabaseServers(platform.platform())
-        .upsert(cipher, "local-1", "local", TestPostgres.jdbcUrl("postgres"), "postgres", "", 500);
+        .upsert(
+            cipher,
+            "local-1",
+            "local",
+            TestPostgres.jdbcUrl("postgres"),
+            "postgres",
+            TestPostgres.superuserPassword(),
+            500);
 
     int smtpPort = freePort();
     smtp = new GreenMail(new ServerSetup(smtpPort, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));

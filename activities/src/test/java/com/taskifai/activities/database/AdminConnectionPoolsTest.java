@@ -45,7 +45,9 @@ class AdminConnectionPoolsTest {
     String role = "pools_owner_" + Long.toHexString(System.nanoTime());
     TestPostgres.execute(TestPostgres.superuser(database), "CREATE ROLE " + role + " NOLOGIN");
     try (AdminConnectionPools pools = new AdminConnectionPools()) {
-      DataSource ds = pools.dataSource(TestPostgres.jdbcUrl(database), "postgres", null);
+      DataSource ds =
+          pools.dataSource(
+              TestPostgres.jdbcUrl(database), "postgres", TestPostgres.superuserPassword());
       String pid;
       try (Connection c = ds.getConnection();
           Statement st = c.createStatement()) {
@@ -76,7 +78,7 @@ class AdminConnectionPoolsTest {
     String database = TestPostgres.createDatabase("pools");
     try (AdminConnectionPools pools = new AdminConnectionPools()) {
       String url = TestPostgres.jdbcUrl(database);
-      DataSource ds = pools.dataSource(url, "postgres", null);
+      DataSource ds = pools.dataSource(url, "postgres", TestPostgres.superuserPassword());
       assertThat(query(ds, "SELECT current_database()")).isEqualTo(database);
       assertThat(sessionsOn(database)).isEqualTo(1);
 

@@ -48,6 +48,9 @@ class TenantDatabaseActivitiesTest {
         .isEqualTo(1);
     String password = fx.secrets.get(input.tenantId(), StagedSecrets.APP_PASSWORD).orElseThrow();
     assertThat(canConnect(names.database(), names.appRole(), password)).isTrue();
+    // The server checks the password: a wrong one, or none, is refused.
+    assertThat(canConnect(names.database(), names.appRole(), password + "-wrong")).isFalse();
+    assertThat(canConnect(names.database(), names.appRole(), null)).isFalse();
     // A login role that is not the tenant's is only a member of PUBLIC, which has no CONNECT.
     String stranger = "stranger_" + UUID.randomUUID().toString().substring(0, 8);
     TestPostgres.execute(fx.server(), "CREATE ROLE " + stranger + " LOGIN PASSWORD 'pw'");

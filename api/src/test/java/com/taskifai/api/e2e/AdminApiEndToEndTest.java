@@ -78,7 +78,7 @@ class AdminApiEndToEndTest {
             "local",
             TestPostgres.jdbcUrl("postgres"),
             "postgres",
-            "",
+            TestPostgres.superuserPassword(),
             500);
   }
 

@@ -1,12 +1,18 @@
 package com.taskifai.registry.testing;
 
 import com.taskifai.registry.PlatformDatabase;
+import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Base64;
+import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
@@ -16,12 +22,17 @@ import org.postgresql.ds.PGSimpleDataSource;
  * A real PostgreSQL server for tests: one embedded server per test JVM, started on first use and
  * stopped when the JVM exits. Each test gets databases of its own, so tests do not see each other's
  * rows.
+ *
+ * <p>The server checks passwords as a production server does ({@link PasswordCheckedPostgres}):
+ * every connection, the superuser's included, proves its password with scram-sha-256. The
+ * superuser's password is generated for each test JVM; {@link #superuser(String)} carries it.
  */
 public final class TestPostgres {
   /** Password of the platform role in test platform databases. */
   public static final String PLATFORM_PASSWORD = "test-platform-pw";
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static final String SUPERUSER_PASSWORD = newPassword();
   private static EmbeddedPostgres server;
 
   private TestPostgres() {}
@@ -29,8 +40,14 @@ public final class TestPostgres {
   /** The shared server, started on first use. */
   public static synchronized EmbeddedPostgres server() {
     if (server == null) {
+      Path config;
       try {
-        server = EmbeddedPostgres.builder().setServerConfig("max_connections", "300").start();
+        config = Files.createTempDirectory("taskifai-test-pg");
+        server =
+            PasswordCheckedPostgres.start(
+                EmbeddedPostgres.builder().setServerConfig("max_connections", "300"),
+                config,
+                SUPERUSER_PASSWORD);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot start embedded PostgreSQL", e);
       }
@@ -41,8 +58,11 @@ public final class TestPostgres {
                   () -> {
                     try {
                       started.close();
+                      try (var files = Files.walk(config)) {
+                        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                      }
                     } catch (IOException ignored) {
-                      // The JVM is going away; the data folder is temporary.
+                      // The JVM is going away; the folders are temporary.
                     }
                   }));
     }
@@ -58,9 +78,17 @@ public final class TestPostgres {
     return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
   }
 
-  /** The superuser ({@code postgres}, no password) on a database. */
+  /** The superuser ({@code postgres}, with its password) on a database. */
   public static DataSource superuser(String database) {
-    return dataSource(database, "postgres", null);
+    return dataSource(database, PasswordCheckedPostgres.SUPERUSER, SUPERUSER_PASSWORD);
+  }
+
+  /**
+   * The password of the superuser {@code postgres}, generated for this test JVM: for rows that name
+   * the server's admin (database servers) and for components that connect as it.
+   */
+  public static String superuserPassword() {
+    return SUPERUSER_PASSWORD;
   }
 
   public static DataSource dataSource(String database, String user, String password) {
@@ -103,6 +131,12 @@ public final class TestPostgres {
     PlatformDatabase.migrate(superuser(db), role);
     return new Platform(
         db, role, jdbcUrl(db), superuser(db), dataSource(db, role, PLATFORM_PASSWORD));
+  }
+
+  private static String newPassword() {
+    byte[] raw = new byte[24];
+    new SecureRandom().nextBytes(raw);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
 
   /** A migrated platform database and the two ways to reach it. */

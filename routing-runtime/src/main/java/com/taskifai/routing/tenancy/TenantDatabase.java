@@ -4,6 +4,7 @@ import com.taskifai.routing.api.ApiException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
 import java.sql.SQLTransientConnectionException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -39,12 +40,19 @@ public class TenantDatabase {
   /**
    * Runs work in a transaction as {@code user}; commits when it returns, rolls back when it throws.
    *
-   * @throws ApiException 503 when no connection can be had in time (the global cap is reached)
+   * @throws ApiException 503 when no connection can be had in time (the global cap is reached) or
+   *     the tenant's stored credentials fail
    */
   public <T> T inTransaction(RoutedTenant routed, TenantUser user, Work<T> work) {
     Connection c;
     try {
       c = pools.connection(routed.tenant());
+    } catch (SQLInvalidAuthorizationSpecException e) {
+      // Logged and counted by the pools, without the secret; the caller learns no more.
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "unavailable",
+          "the tenant database is unavailable; the operators are alerted, retry later");
     } catch (SQLTransientConnectionException e) {
       metrics.poolRejected(routed);
       throw new ApiException(

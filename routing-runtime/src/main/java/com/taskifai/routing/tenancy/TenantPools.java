@@ -4,19 +4,24 @@ import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.CredentialDecryptionException;
 import com.taskifai.routing.RoutingSettings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLInvalidAuthorizationSpecException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -39,10 +44,26 @@ import org.springframework.stereotype.Component;
  * permit of one semaphore ({@link CappedConnectionSource}); at the cap, idle pools of other tenants
  * are closed least-recently-used first, and when none is idle the request fails fast and answers
  * 503. Pools unused for the eviction time are closed by a sweeper.
+ *
+ * <p>A tenant is served only with the credentials stored for it: when they cannot be decrypted, or
+ * the database server refuses them, its requests fail with {@link
+ * SQLInvalidAuthorizationSpecException} (the router answers 503), the failure is logged once per
+ * episode without any secret, counted ({@code taskifai.tenant.credential.failures}) and listed by
+ * {@link #credentialFailures()} until a connection succeeds again. After a refusal the pool does
+ * not ask the server again for {@link #CREDENTIAL_RETRY}, so a broken tenant costs one connection
+ * timeout, not one per request.
  */
 @Component
 public class TenantPools implements DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(TenantPools.class);
+
+  /** How long a pool whose credentials the server refused answers without asking it again. */
+  static final Duration CREDENTIAL_RETRY = Duration.ofSeconds(5);
+
+  /**
+   * Why a tenant's stored credentials open no connection: {@code undecryptable} or {@code refused}.
+   */
+  public record CredentialFailure(String reason, Instant since, long failures) {}
 
   private final RoutingSettings settings;
   private final CredentialCipher cipher;
@@ -52,6 +73,8 @@ public class TenantPools implements DisposableBean {
   private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
   private final Set<TenantPool> retired = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<UUID, AtomicLong> databaseSizes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<UUID, CredentialFailure> credentialFailures =
+      new ConcurrentHashMap<>();
   private final ScheduledExecutorService sweeper;
   private final ScheduledExecutorService releaser;
   private final ScheduledThreadPoolExecutor housekeeping;
@@ -61,12 +84,15 @@ public class TenantPools implements DisposableBean {
   static final class TenantPool {
     final UUID tenantId;
     final String fingerprint;
+    final String username;
     final HikariDataSource dataSource;
     volatile long lastUsedNanos = System.nanoTime();
+    volatile long refusedUntilNanos = System.nanoTime();
 
-    TenantPool(UUID tenantId, String fingerprint, HikariDataSource dataSource) {
+    TenantPool(UUID tenantId, String fingerprint, String username, HikariDataSource dataSource) {
       this.tenantId = tenantId;
       this.fingerprint = fingerprint;
+      this.username = username;
       this.dataSource = dataSource;
     }
 
@@ -123,24 +149,99 @@ public class TenantPools implements DisposableBean {
     sweeper.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(this::measureDatabaseSizes, 5, 60, TimeUnit.SECONDS);
     directory.addChangeListener(id -> sweeper.execute(() -> onTenantChanged(id)));
+    Gauge.builder("taskifai.router.tenants.credentials.failing", credentialFailures, Map::size)
+        .description("Tenants not served because their stored database credentials fail")
+        .register(meters);
   }
 
   /**
    * A connection of the tenant's own pool.
    *
    * @throws SQLTransientConnectionException when no connection could be had in time (global cap)
+   * @throws SQLInvalidAuthorizationSpecException when the tenant's stored credentials cannot be
+   *     decrypted or the database server refuses them
    */
   public Connection connection(Tenant tenant) throws SQLException {
     for (int attempt = 0; ; attempt++) {
-      TenantPool pool = poolFor(tenant);
+      TenantPool pool;
       try {
-        return pool.dataSource.getConnection();
+        pool = poolFor(tenant);
+      } catch (UnusableCredentials e) {
+        credentialFailure(tenant.tenantId(), "undecryptable", e.getMessage());
+        throw new SQLInvalidAuthorizationSpecException(e.getMessage(), "28000");
+      }
+      if (pool.refusedUntilNanos - System.nanoTime() > 0) {
+        throw new SQLInvalidAuthorizationSpecException(refusedMessage(pool), "28P01");
+      }
+      try {
+        Connection c = pool.dataSource.getConnection();
+        if (!credentialFailures.isEmpty() && credentialFailures.remove(pool.tenantId) != null) {
+          log.info("tenant {}: its stored database credentials work again", pool.tenantId);
+        }
+        return c;
       } catch (SQLException e) {
+        if (refusedCredentials(e)) {
+          pool.refusedUntilNanos = System.nanoTime() + CREDENTIAL_RETRY.toNanos();
+          credentialFailure(pool.tenantId, "refused", refusedMessage(pool));
+          throw new SQLInvalidAuthorizationSpecException(refusedMessage(pool), "28P01", e);
+        }
         // The sweeper may have closed the pool between lookup and use: take a fresh one once.
         if (!pool.dataSource.isClosed() || attempt > 0) {
           throw e;
         }
       }
+    }
+  }
+
+  /** Tenants whose stored credentials failed at their last use, and why. */
+  public Map<UUID, CredentialFailure> credentialFailures() {
+    return Map.copyOf(credentialFailures);
+  }
+
+  private static String refusedMessage(TenantPool pool) {
+    return "the database server refuses the stored credentials of role " + pool.username;
+  }
+
+  /** SQLSTATE class 28 (invalid authorization: wrong password, no such role, no hba rule). */
+  private static boolean refusedCredentials(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql
+          && sql.getSQLState() != null
+          && sql.getSQLState().startsWith("28")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Counts a failure; logs it when a tenant starts failing or fails for another reason. */
+  private void credentialFailure(UUID tenantId, String reason, String detail) {
+    Counter.builder("taskifai.tenant.credential.failures")
+        .tag("tenant", tenantId.toString())
+        .tag("reason", reason)
+        .description("Connections refused or never tried because stored credentials fail")
+        .register(meters)
+        .increment();
+    CredentialFailure before = credentialFailures.get(tenantId);
+    credentialFailures.merge(
+        tenantId,
+        new CredentialFailure(reason, Instant.now(), 1),
+        (old, now) ->
+            old.reason().equals(reason)
+                ? new CredentialFailure(reason, old.since(), old.failures() + 1)
+                : now);
+    if (before == null || !before.reason().equals(reason)) {
+      log.error(
+          "tenant {} is not served: {}; it answers 503 until its credentials are repaired",
+          tenantId,
+          detail);
+    }
+  }
+
+  /** A tenant's stored credentials cannot be decrypted (altered, or sealed with another key). */
+  private static final class UnusableCredentials extends RuntimeException {
+    UnusableCredentials(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -165,7 +266,13 @@ public class TenantPools implements DisposableBean {
   }
 
   private TenantPool open(Tenant tenant, String fingerprint) {
-    TenantCredentials creds = TenantCredentials.decrypt(cipher, tenant);
+    TenantCredentials creds;
+    try {
+      creds = TenantCredentials.decrypt(cipher, tenant);
+    } catch (CredentialDecryptionException | IllegalStateException e) {
+      throw new UnusableCredentials(
+          "its stored database credentials cannot be decrypted (" + e.getMessage() + ")");
+    }
     PGSimpleDataSource pg = new PGSimpleDataSource();
     pg.setUrl(creds.jdbcUrl());
     pg.setUser(creds.username());
@@ -184,7 +291,8 @@ public class TenantPools implements DisposableBean {
     // One housekeeping thread for all tenant pools instead of one per pool.
     c.setScheduledExecutor(housekeeping);
     log.info("opening the connection pool of tenant {}", tenant.tenantId());
-    return new TenantPool(tenant.tenantId(), fingerprint, new HikariDataSource(c));
+    return new TenantPool(
+        tenant.tenantId(), fingerprint, creds.username(), new HikariDataSource(c));
   }
 
   /**
@@ -270,10 +378,16 @@ public class TenantPools implements DisposableBean {
 
   private void onTenantChanged(UUID tenantId) {
     TenantPool pool = pools.get(tenantId);
-    if (pool == null) {
+    if (pool == null && !credentialFailures.containsKey(tenantId)) {
       return;
     }
     Optional<Tenant> now = registry.findById(tenantId);
+    if (now.isEmpty() || !now.get().servesTraffic()) {
+      credentialFailures.remove(tenantId);
+    }
+    if (pool == null) {
+      return;
+    }
     boolean keep =
         now.isPresent()
             && now.get().servesTraffic()
