@@ -9,6 +9,7 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.workflows.Step;
+import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflow;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflow;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real worker and activities: a permanent failure at each step leaves nothing behind, and suspend,
@@ -78,7 +80,7 @@ class FailureAndLifecycleEndToEndTest {
     ProvisioningResult result =
         WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);
 
-    assertThat(result.status()).isEqualTo("FAILED");
+    assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
     assertThat(result.failedStep()).isEqualTo(failing.stepName());
     assertNothingLeft(tenant, subdomain);
     Optional<Tenant> row = new TenantRegistry(embedded.platform.platform()).findById(tenant);
@@ -93,6 +95,39 @@ class FailureAndLifecycleEndToEndTest {
                   failing.stepName()))
           .isPositive();
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"reserve_tenant", "create_database", "store_credentials", "configure_dns"})
+  void failureAfterAStepDidItsWorkStillLeavesNothing(String step) throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "after-" + tenant.toString().substring(0, 8);
+    ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, step + ":after");
+
+    ProvisioningResult result =
+        WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);
+
+    assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
+    assertThat(result.failedStep()).isEqualTo(step);
+    // The step failed after its work, and its own undo then ran.
+    assertThat(
+            count(
+                embedded.platform.owner(),
+                "SELECT count(*) FROM audit_log WHERE tenant_id = ?::uuid AND step = ?"
+                    + " AND outcome = 'failed' AND detail->>'message' LIKE 'injected fault after%'",
+                tenant.toString(),
+                step))
+        .isPositive();
+    assertThat(
+            count(
+                embedded.platform.owner(),
+                "SELECT count(*) FROM audit_log WHERE tenant_id = ?::uuid AND step = ?"
+                    + " AND outcome = 'succeeded'",
+                tenant.toString(),
+                "undo_" + step))
+        .isPositive();
+    assertNothingLeft(tenant, subdomain);
   }
 
   @Test

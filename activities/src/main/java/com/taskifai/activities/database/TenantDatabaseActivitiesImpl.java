@@ -10,7 +10,6 @@ import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.tenantschema.SetPasswordTokens;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
-import com.taskifai.workflows.Step;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
 import java.security.SecureRandom;
@@ -69,7 +68,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
    */
   @Override
   public void createDatabase(StepInput input) {
-    failIfInjected(input, Step.CREATE_DATABASE);
     Tenant tenant = placedTenant(input.tenantId());
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
     ServerAdmin admin = admin(tenant);
@@ -158,7 +156,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
    */
   @Override
   public void migrateSchema(StepInput input) {
-    failIfInjected(input, Step.MIGRATE_SCHEMA);
     inTenantDatabase(
         input,
         "migrate_schema",
@@ -177,7 +174,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
 
   @Override
   public void seedVendorConfigs(StepInput input) {
-    failIfInjected(input, Step.SEED_VENDOR_CONFIGS);
     inTenantDatabase(
         input,
         "seed_vendor_configs",
@@ -186,7 +182,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
 
   @Override
   public void applyRls(StepInput input) {
-    failIfInjected(input, Step.APPLY_RLS);
     inTenantDatabase(
         input,
         "apply_rls",
@@ -203,7 +198,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
    */
   @Override
   public void createAdminUser(StepInput input) {
-    failIfInjected(input, Step.CREATE_ADMIN_USER);
     Tenant tenant = placedTenant(input.tenantId());
     String token =
         secrets
@@ -285,12 +279,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
                         FailureType.MISCONFIGURED,
                         "database server " + tenant.databaseServerId() + " is not registered"));
     return new ServerAdmin(server, cipher, pools);
-  }
-
-  private static void failIfInjected(StepInput input, Step step) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(step.stepName(), input.tenantId());
-    }
   }
 
   /** 32 random bytes, base64url: 256 bits, and safe in any connection string. */

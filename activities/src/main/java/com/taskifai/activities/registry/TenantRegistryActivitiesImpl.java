@@ -70,9 +70,6 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
 
   @Override
   public void reserveTenant(ReserveTenantInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.RESERVE_TENANT.stepName(), input.tenantId());
-    }
     String region =
         input.region() == null || input.region().isBlank()
             ? config.defaultRegion()
@@ -121,9 +118,6 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
 
   @Override
   public DatabasePlacement placeDatabase(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.PLACE_DATABASE.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input.tenantId());
     if (tenant.databaseServerId() != null && tenant.databaseName() != null) {
       return new DatabasePlacement(tenant.databaseServerId(), tenant.databaseName());
@@ -148,9 +142,6 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
    */
   @Override
   public void storeCredentials(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.STORE_CREDENTIALS.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input.tenantId());
     Optional<String> password = secrets.get(tenant.tenantId(), StagedSecrets.APP_PASSWORD);
     if (password.isEmpty()) {
@@ -204,9 +195,6 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
 
   @Override
   public void activateTenant(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.ACTIVATE_TENANT.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input.tenantId());
     if (!tenant.hasCredentials() && tenant.status() != TenantStatus.ACTIVE) {
       throw StepFailure.of(

@@ -54,7 +54,7 @@ class AuditingActivityInterceptorTest {
     @Override
     public void run(UUID tenantId, String subdomain) {
       registry.reserveTenant(
-          new ReserveTenantInput(tenantId, subdomain, "Acme", "a@acme.test", "local", "t", false));
+          new ReserveTenantInput(tenantId, subdomain, "Acme", "a@acme.test", "local", "t"));
       try {
         registry.suspendTenant(StepInput.of(tenantId, subdomain));
       } catch (ActivityFailure expected) {

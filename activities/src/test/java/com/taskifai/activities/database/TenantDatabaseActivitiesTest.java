@@ -184,23 +184,6 @@ class TenantDatabaseActivitiesTest {
 
   @ParameterizedTest(name = "template fast path {0}")
   @ValueSource(booleans = {true})
-  void anInjectedFaultCreatesNothing(boolean unused) {
-    ActivitiesFixture fx = fixture(true);
-    StepInput input = fx.reserveAndPlace();
-
-    assertThatThrownBy(
-            () ->
-                fx.activities
-                    .database()
-                    .createDatabase(new StepInput(input.tenantId(), input.subdomain(), true)))
-        .isInstanceOfSatisfying(
-            ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo("INJECTED_FAULT"));
-    assertThat(fx.databaseExists(TenantDatabaseNames.of(input.tenantId()).database())).isFalse();
-    assertThat(fx.roleExists(TenantDatabaseNames.of(input.tenantId()).appRole())).isFalse();
-  }
-
-  @ParameterizedTest(name = "template fast path {0}")
-  @ValueSource(booleans = {true})
   void createWithoutAPlacementFailsNonRetryably(boolean unused) {
     ActivitiesFixture fx = fixture(true);
     StepInput input = fx.reserve();

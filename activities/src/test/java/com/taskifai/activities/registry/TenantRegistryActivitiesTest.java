@@ -29,7 +29,7 @@ class TenantRegistryActivitiesTest {
     UUID id = UUID.randomUUID();
     String sub = ActivitiesFixture.newSubdomain();
     ReserveTenantInput input =
-        new ReserveTenantInput(id, sub, "Acme", "a@acme.test", null, "admin@x", false);
+        new ReserveTenantInput(id, sub, "Acme", "a@acme.test", null, "admin@x");
 
     activities.reserveTenant(input);
     activities.reserveTenant(input);
@@ -48,13 +48,7 @@ class TenantRegistryActivitiesTest {
         () ->
             activities.reserveTenant(
                 new ReserveTenantInput(
-                    UUID.randomUUID(),
-                    first.subdomain(),
-                    "Other",
-                    "o@x.test",
-                    "local",
-                    "x",
-                    false)),
+                    UUID.randomUUID(), first.subdomain(), "Other", "o@x.test", "local", "x")),
         "SUBDOMAIN_TAKEN");
   }
 
@@ -65,8 +59,7 @@ class TenantRegistryActivitiesTest {
 
     UUID second = UUID.randomUUID();
     activities.reserveTenant(
-        new ReserveTenantInput(
-            second, first.subdomain(), "Other", "o@x.test", "local", "x", false));
+        new ReserveTenantInput(second, first.subdomain(), "Other", "o@x.test", "local", "x"));
 
     assertThat(fx.tenant(first.tenantId()).status()).isEqualTo(TenantStatus.FAILED);
     assertThat(fx.tenant(second).status()).isEqualTo(TenantStatus.PROVISIONING);
@@ -113,7 +106,7 @@ class TenantRegistryActivitiesTest {
     UUID id = UUID.randomUUID();
     activities.reserveTenant(
         new ReserveTenantInput(
-            id, ActivitiesFixture.newSubdomain(), "Acme", "a@x.test", "eu-north-9", "x", false));
+            id, ActivitiesFixture.newSubdomain(), "Acme", "a@x.test", "eu-north-9", "x"));
 
     assertFailure(() -> activities.placeDatabase(StepInput.of(id, "x")), "NO_CAPACITY");
     assertThat(fx.tenant(id).databaseServerId()).isNull();
@@ -237,16 +230,6 @@ class TenantRegistryActivitiesTest {
 
     assertThat(fx.auditRows(input.tenantId()))
         .containsExactly("provision await_verification started");
-  }
-
-  @Test
-  void failsAnInjectedStepBeforeDoingAnything() {
-    StepInput input = fx.reserve();
-
-    assertFailure(
-        () -> activities.placeDatabase(new StepInput(input.tenantId(), input.subdomain(), true)),
-        "INJECTED_FAULT");
-    assertThat(fx.tenant(input.tenantId()).databaseServerId()).isNull();
   }
 
   static void assertFailure(ThrowingCallable call, String type) {

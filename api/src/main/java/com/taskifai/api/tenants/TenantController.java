@@ -157,11 +157,10 @@ class TenantController {
             body.normalizedEmail(),
             body.regionOrDefault(),
             actor,
-            body.injectFault(),
             settings.verificationTimeout());
     String workflowId;
     try {
-      workflowId = workflows.startProvisioning(request);
+      workflowId = workflows.startProvisioning(request, body.injectFault());
     } catch (WorkflowExecutionAlreadyStarted running) {
       // A request for the same subdomain won the race; its workflow has not reserved the row yet.
       String id = ProvisionTenantWorkflow.workflowId(body.subdomain());
@@ -258,7 +257,7 @@ class TenantController {
       if (progress.isPresent() && !progress.get().steps().isEmpty()) {
         steps = TenantSteps.fromProgress(progress.get());
         source = "workflow";
-        workflowStatus = progress.get().status();
+        workflowStatus = progress.get().status().name();
       }
     }
     if (steps == null) {

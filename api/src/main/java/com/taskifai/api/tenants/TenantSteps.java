@@ -3,7 +3,8 @@ package com.taskifai.api.tenants;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.workflows.Step;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
-import com.taskifai.workflows.provisioning.StepProgress;
+import com.taskifai.workflows.saga.StepProgress;
+import com.taskifai.workflows.saga.StepState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,8 @@ final class TenantSteps {
   static List<StepView> fromProgress(ProvisioningProgress progress) {
     List<StepView> steps = new ArrayList<>();
     for (StepProgress s : progress.steps()) {
-      steps.add(new StepView(s.name(), s.state(), s.startedAt(), s.finishedAt(), s.error()));
+      steps.add(
+          new StepView(s.name(), s.state().value(), s.startedAt(), s.finishedAt(), s.error()));
     }
     return steps;
   }
@@ -39,7 +41,8 @@ final class TenantSteps {
   static List<StepView> fromAudit(List<AuditLog.Entry> entries, ObjectMapper json) {
     Map<String, StepView> steps = new LinkedHashMap<>();
     for (Step s : Step.values()) {
-      steps.put(s.stepName(), new StepView(s.stepName(), StepProgress.PENDING, null, null, null));
+      steps.put(
+          s.stepName(), new StepView(s.stepName(), StepState.PENDING.value(), null, null, null));
     }
     for (AuditLog.Entry e : entries) {
       if (e.step() == null) {
@@ -61,30 +64,31 @@ final class TenantSteps {
             case "running" ->
                 new StepView(
                     name,
-                    StepProgress.RUNNING,
+                    StepState.RUNNING.value(),
                     was.startedAt() == null ? e.at() : was.startedAt(),
                     null,
                     null);
             case "done" ->
                 new StepView(
                     name,
-                    StepProgress.DONE,
+                    StepState.DONE.value(),
                     was.startedAt() == null ? e.at() : was.startedAt(),
                     e.at(),
                     null);
             case "failed" ->
                 new StepView(
                     name,
-                    StepProgress.FAILED,
+                    StepState.FAILED.value(),
                     was.startedAt() == null ? e.at() : was.startedAt(),
                     e.at(),
                     reason(e.detailJson(), json).orElse(outcome));
             case "compensated" ->
-                new StepView(name, StepProgress.COMPENSATED, was.startedAt(), e.at(), was.error());
+                new StepView(
+                    name, StepState.COMPENSATED.value(), was.startedAt(), e.at(), was.error());
             case "compensation_failed" ->
                 new StepView(
                     name,
-                    StepProgress.FAILED,
+                    StepState.FAILED.value(),
                     was.startedAt(),
                     e.at(),
                     "undo failed: " + reason(e.detailJson(), json).orElse(outcome));

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.lifecycle;
 
+import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.ports.DnsActivities;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
@@ -19,11 +20,11 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
   private static final Logger log = Workflow.getLogger(OffboardTenantWorkflowImpl.class);
 
   private final TenantRegistryActivities registry =
-      Workflow.newActivityStub(TenantRegistryActivities.class, LifecycleActivities.REGISTRY);
+      Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.REGISTRY);
   private final TenantDatabaseActivities database =
-      Workflow.newActivityStub(TenantDatabaseActivities.class, LifecycleActivities.DATABASE);
+      Workflow.newActivityStub(TenantDatabaseActivities.class, ActivityPolicies.DATABASE);
   private final DnsActivities dns =
-      Workflow.newActivityStub(DnsActivities.class, LifecycleActivities.DNS);
+      Workflow.newActivityStub(DnsActivities.class, ActivityPolicies.DNS);
 
   @Override
   public String offboard(TenantOperation operation) {

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.lifecycle;
 
+import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import io.temporal.workflow.Workflow;
@@ -9,7 +10,7 @@ import java.util.Map;
 public class SuspendTenantWorkflowImpl implements SuspendTenantWorkflow {
 
   private final TenantRegistryActivities registry =
-      Workflow.newActivityStub(TenantRegistryActivities.class, LifecycleActivities.REGISTRY);
+      Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.REGISTRY);
 
   @Override
   public String suspend(TenantOperation operation) {
