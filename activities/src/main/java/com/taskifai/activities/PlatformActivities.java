@@ -73,7 +73,8 @@ public final class PlatformActivities implements AutoCloseable {
     StagedSecrets secrets = new StagedSecrets(platform, cipher);
     DnsProvider provider = dnsProvider(platform, config, resources);
     TenantDatabaseActivitiesImpl database =
-        new TenantDatabaseActivitiesImpl(tenants, servers, secrets, cipher, config, clock);
+        new TenantDatabaseActivitiesImpl(
+            platform, tenants, servers, secrets, cipher, config, clock);
     resources.add(database); // its pooled admin sessions
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
