@@ -14,6 +14,7 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.Step;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.DatabasePlacement;
@@ -112,7 +113,7 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         CurrentActivity.actor(),
         "compensate",
         Step.RESERVE_TENANT.stepName(),
-        "tenant_failed",
+        Outcome.TENANT_FAILED.value(),
         reason(input));
   }
 
@@ -218,7 +219,7 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         CurrentActivity.actor(),
         "compensate",
         input.step(),
-        "rollback_failed",
+        Outcome.ROLLBACK_FAILED.value(),
         reason(input));
   }
 
@@ -252,7 +253,7 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         input.actor() == null ? CurrentActivity.actor() : input.actor(),
         input.action(),
         input.step(),
-        input.outcome(),
+        input.outcome().value(),
         input.detail());
   }
 

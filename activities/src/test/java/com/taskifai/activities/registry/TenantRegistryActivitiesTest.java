@@ -9,6 +9,7 @@ import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.DatabasePlacement;
 import com.taskifai.workflows.ports.FailureRecord;
@@ -225,7 +226,7 @@ class TenantRegistryActivitiesTest {
             "workflow:tenant-provision-x",
             "provision",
             "await_verification",
-            "started",
+            Outcome.STARTED,
             Map.of("timeout", "P7D")));
 
     assertThat(fx.auditRows(input.tenantId()))

@@ -9,6 +9,7 @@ import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
@@ -422,19 +423,7 @@ class TenantController {
   }
 
   private static String kindOf(String workflowId) {
-    if (workflowId.startsWith("tenant-provision-")) {
-      return "provision";
-    }
-    if (workflowId.startsWith("tenant-suspend-")) {
-      return "suspend";
-    }
-    if (workflowId.startsWith("tenant-reactivate-")) {
-      return "reactivate";
-    }
-    if (workflowId.startsWith("tenant-offboard-")) {
-      return "offboard";
-    }
-    return "other";
+    return WorkflowIds.kindOf(workflowId).map(WorkflowIds.Kind::value).orElse("other");
   }
 
   /**

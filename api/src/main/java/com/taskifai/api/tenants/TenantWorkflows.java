@@ -3,6 +3,7 @@ package com.taskifai.api.tenants;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.Tenant;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflow;
@@ -111,7 +112,7 @@ public class TenantWorkflows {
   }
 
   public String startSuspend(Tenant tenant, String actor) {
-    String id = "tenant-suspend-" + tenant.tenantId() + "-" + clock.millis();
+    String id = WorkflowIds.suspend(tenant.tenantId(), clock.millis());
     SuspendTenantWorkflow stub =
         client.newWorkflowStub(SuspendTenantWorkflow.class, options(tenant, id).build());
     WorkflowClient.start(stub::suspend, operation(tenant, actor));
@@ -119,7 +120,7 @@ public class TenantWorkflows {
   }
 
   public String startReactivate(Tenant tenant, String actor) {
-    String id = "tenant-reactivate-" + tenant.tenantId() + "-" + clock.millis();
+    String id = WorkflowIds.reactivate(tenant.tenantId(), clock.millis());
     ReactivateTenantWorkflow stub =
         client.newWorkflowStub(ReactivateTenantWorkflow.class, options(tenant, id).build());
     WorkflowClient.start(stub::reactivate, operation(tenant, actor));

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.lifecycle;
 
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
@@ -15,7 +16,7 @@ final class LifecycleActivities {
       TenantRegistryActivities registry,
       TenantOperation operation,
       String action,
-      String outcome,
+      Outcome outcome,
       Map<String, String> detail) {
     WorkflowAudit.record(
         registry,

@@ -1,6 +1,7 @@
 package com.taskifai.workflows.lifecycle;
 
 import com.taskifai.workflows.ActivityPolicies;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import io.temporal.workflow.Workflow;
@@ -14,9 +15,10 @@ public class ReactivateTenantWorkflowImpl implements ReactivateTenantWorkflow {
 
   @Override
   public String reactivate(TenantOperation operation) {
-    LifecycleActivities.audit(registry, operation, "reactivate_tenant", "started", Map.of());
+    LifecycleActivities.audit(registry, operation, "reactivate_tenant", Outcome.STARTED, Map.of());
     registry.reactivateTenant(StepInput.of(operation.tenantId(), operation.subdomain()));
-    LifecycleActivities.audit(registry, operation, "reactivate_tenant", "succeeded", Map.of());
+    LifecycleActivities.audit(
+        registry, operation, "reactivate_tenant", Outcome.SUCCEEDED, Map.of());
     return "ACTIVE";
   }
 }

@@ -1,6 +1,7 @@
 package com.taskifai.workflows.lifecycle;
 
 import com.taskifai.workflows.ActivityPolicies;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import io.temporal.workflow.Workflow;
@@ -14,9 +15,9 @@ public class SuspendTenantWorkflowImpl implements SuspendTenantWorkflow {
 
   @Override
   public String suspend(TenantOperation operation) {
-    LifecycleActivities.audit(registry, operation, "suspend_tenant", "started", Map.of());
+    LifecycleActivities.audit(registry, operation, "suspend_tenant", Outcome.STARTED, Map.of());
     registry.suspendTenant(StepInput.of(operation.tenantId(), operation.subdomain()));
-    LifecycleActivities.audit(registry, operation, "suspend_tenant", "succeeded", Map.of());
+    LifecycleActivities.audit(registry, operation, "suspend_tenant", Outcome.SUCCEEDED, Map.of());
     return "SUSPENDED";
   }
 }

@@ -10,6 +10,7 @@ import static com.taskifai.workflows.ActivityPolicies.REGISTRY;
 import static com.taskifai.workflows.ActivityPolicies.REGISTRY_UNDO;
 
 import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.Step;
 import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.WorkflowStatus;
@@ -84,7 +85,7 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     Optional<String> welcomeFailed = saga.tryStep(welcome, () -> welcomeMail.sendWelcomeEmail(in));
     if (welcomeFailed.isPresent()) {
       Map<String, String> detail = Map.of("reason", welcomeFailed.get(), "undone", "false");
-      Workflow.newDetachedCancellationScope(() -> audit(welcome, "failed", detail)).run();
+      Workflow.newDetachedCancellationScope(() -> audit(welcome, Outcome.FAILED, detail)).run();
     }
     return new ProvisioningResult(request.tenantId(), status, null, null, welcomeFailed.isEmpty());
   }
@@ -122,7 +123,7 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     Promise<Void> marked = Async.procedure(registry::markAwaitingVerification, in);
     Map<String, String> detail =
         Map.of("timeout", request.verificationTimeoutOrDefault().toString());
-    awaitStartedAudit = Async.procedure(() -> audit("started", detail));
+    awaitStartedAudit = Async.procedure(() -> audit(Outcome.STARTED, detail));
     marked.get();
     status = WorkflowStatus.AWAITING_VERIFICATION;
   }
@@ -131,13 +132,13 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     Duration timeout = request.verificationTimeoutOrDefault();
     awaitStartedAudit.get();
     if (!Workflow.await(timeout, () -> verified != null)) {
-      audit("timeout", Map.of("timeout", timeout.toString()));
+      audit(Outcome.TIMEOUT, Map.of("timeout", timeout.toString()));
       throw ApplicationFailure.newNonRetryableFailure(
           "verification timed out after " + timeout, FailureType.VERIFICATION_TIMEOUT.name());
     }
     Map<String, String> detail =
         verified.verifiedBy() == null ? Map.of() : Map.of("verified_by", verified.verifiedBy());
-    Promise<Void> audited = Async.procedure(() -> audit("verified", detail));
+    Promise<Void> audited = Async.procedure(() -> audit(Outcome.VERIFIED, detail));
     registry.markVerified(in);
     audited.get();
   }
@@ -147,7 +148,7 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     @Override
     public void beforeUndos(Saga.Rollback rollback) {
       if (rollback.cancelled()) {
-        audit(rollback.failedStep(), "cancelled", Map.of());
+        audit(rollback.failedStep(), Outcome.CANCELLED, Map.of());
       }
     }
 
@@ -174,11 +175,11 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     saga.step(step.stepName(), effect, "undo_" + step.stepName(), undo);
   }
 
-  private void audit(String outcome, Map<String, String> detail) {
+  private void audit(Outcome outcome, Map<String, String> detail) {
     audit(Step.AWAIT_VERIFICATION.stepName(), outcome, detail);
   }
 
-  private void audit(String step, String outcome, Map<String, String> detail) {
+  private void audit(String step, Outcome outcome, Map<String, String> detail) {
     WorkflowAudit.record(
         registry,
         new AuditRecord(request.tenantId(), ACTOR, "provision_tenant", step, outcome, detail));

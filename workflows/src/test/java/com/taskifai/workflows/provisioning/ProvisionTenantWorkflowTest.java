@@ -3,6 +3,7 @@ package com.taskifai.workflows.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.RecordingActivities;
 import com.taskifai.workflows.Step;
 import com.taskifai.workflows.WorkflowStatus;
@@ -237,7 +238,7 @@ class ProvisionTenantWorkflowTest {
             });
     assertThat(activities.audits())
         .extracting(AuditRecord::outcome)
-        .containsExactly("started", "verified");
+        .containsExactly(Outcome.STARTED, Outcome.VERIFIED);
   }
 
   @Test
@@ -271,7 +272,7 @@ class ProvisionTenantWorkflowTest {
         .anySatisfy(
             audit -> {
               assertThat(audit.step()).isEqualTo("send_welcome_email");
-              assertThat(audit.outcome()).isEqualTo("failed");
+              assertThat(audit.outcome()).isEqualTo(Outcome.FAILED);
             });
     ProvisioningProgress progress = workflow.progress();
     assertThat(progress.status()).isEqualTo(WorkflowStatus.ACTIVE);
@@ -301,7 +302,7 @@ class ProvisionTenantWorkflowTest {
               assertThat(record.step()).isEqualTo("await_verification");
               assertThat(record.reason()).isEqualTo("provisioning cancelled");
             });
-    assertThat(activities.audits()).extracting(AuditRecord::outcome).contains("cancelled");
+    assertThat(activities.audits()).extracting(AuditRecord::outcome).contains(Outcome.CANCELLED);
     assertThat(workflow.progress().status()).isEqualTo(WorkflowStatus.FAILED);
   }
 
@@ -323,7 +324,7 @@ class ProvisionTenantWorkflowTest {
     assertThat(activities.calls()).doesNotContain("activate_tenant", "mark_verified");
     assertThat(activities.audits())
         .extracting(AuditRecord::outcome)
-        .containsExactly("started", "timeout");
+        .containsExactly(Outcome.STARTED, Outcome.TIMEOUT);
   }
 
   @Test
