@@ -41,8 +41,6 @@ import java.util.Optional;
  */
 public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
 
-  private static final String ACTOR = "workflow:provision";
-
   private final TenantRegistryActivities registry =
       Workflow.newActivityStub(TenantRegistryActivities.class, REGISTRY);
   private final TenantDatabaseActivities database =
@@ -182,7 +180,8 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   private void audit(String step, Outcome outcome, Map<String, String> detail) {
     WorkflowAudit.record(
         registry,
-        new AuditRecord(request.tenantId(), ACTOR, "provision_tenant", step, outcome, detail));
+        new AuditRecord(
+            request.tenantId(), "workflow:provision", "provision_tenant", step, outcome, detail));
   }
 
   @Override
