@@ -1,7 +1,9 @@
 package com.taskifai.activities;
 
 import io.temporal.activity.Activity;
+import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
+import java.time.Duration;
 import java.util.Optional;
 
 /** What the running activity knows about itself, for audit rows and logs. */
@@ -14,6 +16,24 @@ public final class CurrentActivity {
       return Optional.of(Activity.getExecutionContext().getInfo());
     } catch (RuntimeException notInActivity) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * Heartbeats with the stage reached, when running in an activity scheduled with a heartbeat
+   * timeout; throws Temporal's {@code ActivityCompletionException} when the activity was cancelled
+   * (or timed out), so long work stops between its statements.
+   */
+  public static void checkpoint(String stage) {
+    ActivityExecutionContext context;
+    try {
+      context = Activity.getExecutionContext();
+    } catch (RuntimeException notInActivity) {
+      return;
+    }
+    Duration timeout = context.getInfo().getHeartbeatTimeout();
+    if (timeout != null && !timeout.isZero()) {
+      context.heartbeat(stage);
     }
   }
 

@@ -28,9 +28,9 @@ import javax.sql.DataSource;
 /**
  * Every activity implementation of the platform and the interceptor that audits them, built from
  * the platform database, the credential cipher and the configuration. The worker registers {@link
- * #implementations()} and {@link #interceptor()}; {@link #close()} releases what this object opened
- * (the DNS client, the admin sessions of the database steps, and the pool when built by {@link
- * #fromEnvironment}).
+ * #implementations()} and {@link #interceptors()}; {@link #close()} releases what this object
+ * opened (the DNS client, the admin sessions of the database steps, and the pool when built by
+ * {@link #fromEnvironment}).
  */
 public final class PlatformActivities implements AutoCloseable {
   private final TenantRegistryActivitiesImpl registry;
@@ -38,6 +38,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final DnsActivitiesImpl dns;
   private final TenantMailActivitiesImpl mail;
   private final AuditingActivityInterceptor interceptor;
+  private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
 
   private PlatformActivities(
@@ -53,6 +54,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.mail = mail;
     this.interceptor = interceptor;
     this.resources = resources;
+    resources.add(heartbeats);
   }
 
   /** The activities on an existing platform data source (the platform role). */
@@ -71,7 +73,8 @@ public final class PlatformActivities implements AutoCloseable {
     StagedSecrets secrets = new StagedSecrets(platform, cipher);
     DnsProvider provider = dnsProvider(platform, config, resources);
     TenantDatabaseActivitiesImpl database =
-        new TenantDatabaseActivitiesImpl(tenants, servers, secrets, cipher, config, clock);
+        new TenantDatabaseActivitiesImpl(
+            platform, tenants, servers, secrets, cipher, config, clock);
     resources.add(database); // its pooled admin sessions
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
@@ -138,9 +141,17 @@ public final class PlatformActivities implements AutoCloseable {
     return List.of(registry, database, dns, mail);
   }
 
-  /** The interceptor that writes the audit rows; add it to the worker factory's interceptors. */
+  /** The interceptor that writes the audit rows. */
   public WorkerInterceptor interceptor() {
     return interceptor;
+  }
+
+  /**
+   * The interceptors a worker on these activities needs: audit rows and heartbeats. Add them to the
+   * worker factory's interceptors.
+   */
+  public List<WorkerInterceptor> interceptors() {
+    return List.of(interceptor, heartbeats);
   }
 
   public TenantRegistryActivitiesImpl registry() {

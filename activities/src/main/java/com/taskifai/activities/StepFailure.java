@@ -15,12 +15,6 @@ public final class StepFailure {
         : ApplicationFailure.newNonRetryableFailure(message, type.name());
   }
 
-  /** The step was asked to fail by fault injection (tests and demos only). */
-  public static ApplicationFailure injected(String step, UUID tenantId) {
-    return of(
-        FailureType.INJECTED_FAULT, "fault injected into step " + step + " of tenant " + tenantId);
-  }
-
   /** The tenant row is missing. */
   public static ApplicationFailure tenantMissing(UUID tenantId) {
     return of(FailureType.INVALID_STATE, "tenant " + tenantId + " is not in the registry");

@@ -73,13 +73,7 @@ public final class ActivitiesFixture {
         .registry()
         .reserveTenant(
             new ReserveTenantInput(
-                id,
-                subdomain,
-                "Acme & Söhne",
-                "admin@" + subdomain + ".test",
-                "local",
-                "test",
-                false));
+                id, subdomain, "Acme & Söhne", "admin@" + subdomain + ".test", "local", "test"));
     return StepInput.of(id, subdomain);
   }
 

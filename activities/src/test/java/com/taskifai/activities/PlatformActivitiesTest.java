@@ -55,8 +55,7 @@ class PlatformActivitiesTest {
       UUID id = UUID.randomUUID();
       activities
           .registry()
-          .reserveTenant(
-              new ReserveTenantInput(id, "envtenant", "Env", "e@x.test", null, "t", false));
+          .reserveTenant(new ReserveTenantInput(id, "envtenant", "Env", "e@x.test", null, "t"));
       assertThat(activities.registry().placeDatabase(StepInput.of(id, "envtenant")).serverId())
           .isEqualTo("local-1");
       assertThat(new TenantRegistry(platform.platform()).findById(id).orElseThrow().status())

@@ -11,7 +11,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -58,7 +57,7 @@ final class PlatformProcesses implements AutoCloseable {
         PlatformWorker.create(
             client,
             activities.implementations(),
-            List.of(activities.interceptor()),
+            PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
             embeddedTemporal);
     worker.start();
 

@@ -1,5 +1,7 @@
 package com.taskifai.worker;
 
+import com.taskifai.activities.PlatformActivities;
+import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
@@ -12,8 +14,10 @@ import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +34,9 @@ public final class PlatformWorker implements AutoCloseable {
           SuspendTenantWorkflowImpl.class,
           ReactivateTenantWorkflowImpl.class,
           OffboardTenantWorkflowImpl.class);
+
+  /** The environment key that turns fault injection on (tests and demos only). */
+  public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";
 
   private final WorkerFactory factory;
 
@@ -68,6 +75,26 @@ public final class PlatformWorker implements AutoCloseable {
     worker.registerWorkflowImplementationTypes(WORKFLOW_TYPES.toArray(Class<?>[]::new));
     worker.registerActivitiesImplementations(activities.toArray());
     return new PlatformWorker(factory);
+  }
+
+  /**
+   * The interceptors of a worker on these activities: audit rows and heartbeats, and {@link
+   * FaultInjection} only when {@code faultInjection} is true.
+   */
+  public static List<WorkerInterceptor> interceptors(
+      PlatformActivities activities, boolean faultInjection) {
+    List<WorkerInterceptor> all = new ArrayList<>();
+    if (faultInjection) {
+      // First, so innermost: the audit rows record an injected failure like any other.
+      all.add(new FaultInjection());
+    }
+    all.addAll(activities.interceptors());
+    return List.copyOf(all);
+  }
+
+  /** True when the environment turns fault injection on ({@code TASKIFAI_FAULT_INJECTION}). */
+  public static boolean faultInjection(Map<String, String> env) {
+    return Boolean.parseBoolean(env.getOrDefault(FAULT_INJECTION, "false").strip());
   }
 
   /** Starts polling the task queue. */

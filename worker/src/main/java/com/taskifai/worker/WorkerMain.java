@@ -5,7 +5,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -15,8 +14,8 @@ import org.slf4j.LoggerFactory;
  * The worker as its own process. Configuration from the environment: {@code
  * TASKIFAI_TEMPORAL_TARGET} (default 127.0.0.1:7233), {@code TASKIFAI_TEMPORAL_NAMESPACE}
  * (default), {@code TASKIFAI_TEMPORAL_EMBEDDED} (true when the target is the SDK's test server),
- * and whatever {@link PlatformActivities#fromEnvironment} reads (platform database, master keys,
- * SMTP, DNS).
+ * {@code TASKIFAI_FAULT_INJECTION} (true registers the fault-injection interceptor), and whatever
+ * {@link PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP, DNS).
  */
 public final class WorkerMain {
 
@@ -42,7 +41,10 @@ public final class WorkerMain {
     PlatformActivities activities = PlatformActivities.fromEnvironment(env);
     PlatformWorker worker =
         PlatformWorker.create(
-            client, activities.implementations(), List.of(activities.interceptor()), embedded);
+            client,
+            activities.implementations(),
+            PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
+            embedded);
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()

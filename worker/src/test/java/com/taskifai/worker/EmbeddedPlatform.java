@@ -7,6 +7,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
@@ -24,7 +25,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -87,7 +87,7 @@ final class EmbeddedPlatform implements AutoCloseable {
   /** A worker in this JVM on the real activities; the caller starts and closes it. */
   PlatformWorker worker(PlatformActivities activities) {
     return PlatformWorker.create(
-        client, activities.implementations(), List.of(activities.interceptor()), true);
+        client, activities.implementations(), PlatformWorker.interceptors(activities, true), true);
   }
 
   ProvisionTenantWorkflow startProvisioning(UUID tenantId, String subdomain, String injectFault) {
@@ -97,6 +97,7 @@ final class EmbeddedPlatform implements AutoCloseable {
             WorkflowOptions.newBuilder()
                 .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
                 .setWorkflowId(ProvisionTenantWorkflow.workflowId(subdomain))
+                .setMemo(FaultInjection.memo(injectFault))
                 .build());
     WorkflowClient.start(
         flow::provision,
@@ -107,7 +108,6 @@ final class EmbeddedPlatform implements AutoCloseable {
             "admin@" + subdomain + ".test",
             "local",
             "e2e-test",
-            injectFault,
             Duration.ofMinutes(10)));
     return flow;
   }

@@ -2,6 +2,7 @@ package com.taskifai.worker;
 
 import static com.taskifai.worker.EmbeddedPlatform.count;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.Tenant;
@@ -9,6 +10,8 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.workflows.Step;
+import com.taskifai.workflows.WorkflowIds;
+import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflow;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflow;
@@ -16,8 +19,12 @@ import com.taskifai.workflows.lifecycle.TenantOperation;
 import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
+import com.taskifai.workflows.saga.StepState;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.failure.CanceledFailure;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -30,6 +37,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Real worker and activities: a permanent failure at each step leaves nothing behind, and suspend,
@@ -78,7 +86,7 @@ class FailureAndLifecycleEndToEndTest {
     ProvisioningResult result =
         WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);
 
-    assertThat(result.status()).isEqualTo("FAILED");
+    assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
     assertThat(result.failedStep()).isEqualTo(failing.stepName());
     assertNothingLeft(tenant, subdomain);
     Optional<Tenant> row = new TenantRegistry(embedded.platform.platform()).findById(tenant);
@@ -95,6 +103,93 @@ class FailureAndLifecycleEndToEndTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"reserve_tenant", "create_database", "store_credentials", "configure_dns"})
+  void failureAfterAStepDidItsWorkStillLeavesNothing(String step) throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "after-" + tenant.toString().substring(0, 8);
+    ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, step + ":after");
+
+    ProvisioningResult result =
+        WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);
+
+    assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
+    assertThat(result.failedStep()).isEqualTo(step);
+    // The step failed after its work, and its own undo then ran.
+    assertThat(
+            count(
+                embedded.platform.owner(),
+                "SELECT count(*) FROM audit_log WHERE tenant_id = ?::uuid AND step = ?"
+                    + " AND outcome = 'failed' AND detail->>'message' LIKE 'injected fault after%'",
+                tenant.toString(),
+                step))
+        .isPositive();
+    assertThat(
+            count(
+                embedded.platform.owner(),
+                "SELECT count(*) FROM audit_log WHERE tenant_id = ?::uuid AND step = ?"
+                    + " AND outcome = 'succeeded'",
+                tenant.toString(),
+                "undo_" + step))
+        .isPositive();
+    assertNothingLeft(tenant, subdomain);
+  }
+
+  @Test
+  void cancelInTheMiddleOfCreateDatabaseLeavesNoDatabaseAfterTheUndo() throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "cancel-" + tenant.toString().substring(0, 8);
+    ProvisionTenantWorkflow flow;
+    try (Connection hold = embedded.platform.owner().getConnection()) {
+      // create_database stops at its fence while this transaction holds the table.
+      hold.setAutoCommit(false);
+      hold.createStatement().execute("LOCK TABLE tenant_database_fences IN EXCLUSIVE MODE");
+      flow = embedded.startProvisioning(tenant, subdomain, null);
+      EmbeddedPlatform.awaitProgress(
+          flow,
+          p ->
+              p.steps().stream()
+                  .anyMatch(
+                      st -> st.name().equals("create_database") && st.state() == StepState.RUNNING),
+          Duration.ofSeconds(60));
+      Thread.sleep(500);
+      WorkflowStub.fromTyped(flow).cancel();
+      // The workflow waits for the cancelled attempt to end before any undo runs.
+      Thread.sleep(1500);
+      assertThat(
+              count(
+                  embedded.platform.owner(),
+                  "SELECT count(*) FROM audit_log WHERE tenant_id = ?::uuid"
+                      + " AND step = 'undo_create_database'",
+                  tenant.toString()))
+          .isZero();
+      hold.commit();
+    }
+
+    assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, Void.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    assertNothingLeft(tenant, subdomain);
+    // Every create_database row comes before the first undo_create_database row.
+    assertThat(
+            count(
+                embedded.platform.owner(),
+                "SELECT count(*) FROM audit_log c WHERE c.tenant_id = ?::uuid"
+                    + " AND c.step = 'create_database' AND c.id > (SELECT min(u.id) FROM audit_log u"
+                    + " WHERE u.tenant_id = c.tenant_id AND u.step = 'undo_create_database')",
+                tenant.toString()))
+        .isZero();
+    Thread.sleep(1000);
+    assertThat(
+            count(
+                TestPostgres.superuser("postgres"),
+                "SELECT count(*) FROM pg_database WHERE datname = ?",
+                EmbeddedPlatform.databaseName(tenant)))
+        .isZero();
+  }
+
   @Test
   void suspendReactivateAndOffboardARealTenant() throws Exception {
     UUID tenant = UUID.randomUUID();
@@ -105,17 +200,16 @@ class FailureAndLifecycleEndToEndTest {
             WorkflowStub.fromTyped(flow)
                 .getResult(60, TimeUnit.SECONDS, ProvisioningResult.class)
                 .status())
-        .isEqualTo("ACTIVE");
+        .isEqualTo(WorkflowStatus.ACTIVE);
     TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
     TenantOperation operation = new TenantOperation(tenant, subdomain, "ops@taskifai.test");
 
-    stub(SuspendTenantWorkflow.class, "tenant-suspend-" + tenant + "-1").suspend(operation);
+    stub(SuspendTenantWorkflow.class, WorkflowIds.suspend(tenant, 1)).suspend(operation);
     Tenant suspended = registry.findById(tenant).orElseThrow();
     assertThat(suspended.status()).isEqualTo(TenantStatus.SUSPENDED);
     assertThat(suspended.servesTraffic()).isFalse();
 
-    stub(ReactivateTenantWorkflow.class, "tenant-reactivate-" + tenant + "-1")
-        .reactivate(operation);
+    stub(ReactivateTenantWorkflow.class, WorkflowIds.reactivate(tenant, 1)).reactivate(operation);
     assertThat(registry.findById(tenant).orElseThrow().servesTraffic()).isTrue();
 
     String status =

@@ -14,11 +14,13 @@ import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.Step;
+import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
-import com.taskifai.workflows.provisioning.StepProgress;
+import com.taskifai.workflows.saga.StepProgress;
+import com.taskifai.workflows.saga.StepState;
 import com.taskifai.workflows.testing.HistoryText;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
@@ -101,7 +103,7 @@ class ProvisioningEndToEndTest {
 
       for (ProvisionTenantWorkflow flow : List.of(alphaFlow, betaFlow)) {
         awaitProgress(
-            flow, p -> p.status().equals("AWAITING_VERIFICATION"), Duration.ofSeconds(60));
+            flow, p -> p.status() == WorkflowStatus.AWAITING_VERIFICATION, Duration.ofSeconds(60));
       }
       String verificationToken = tokenFromMail("alpha", VERIFY_LINK);
       assertThat(VerificationTokens.of(cipher).verify(verificationToken, Instant.now()))
@@ -111,7 +113,7 @@ class ProvisioningEndToEndTest {
         flow.emailVerified(new EmailVerified("e2e"));
         ProvisioningResult result =
             WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);
-        assertThat(result.status()).isEqualTo("ACTIVE");
+        assertThat(result.status()).isEqualTo(WorkflowStatus.ACTIVE);
         assertThat(result.welcomeEmailSent()).isTrue();
       }
       String setPasswordToken = tokenFromMail("alpha", SET_PASSWORD_LINK);
@@ -191,7 +193,7 @@ class ProvisioningEndToEndTest {
       atKill =
           awaitProgress(
               flow,
-              p -> !stateOf(p, Step.CREATE_DATABASE).equals(StepProgress.PENDING),
+              p -> !stateOf(p, Step.CREATE_DATABASE).equals(StepState.PENDING),
               Duration.ofSeconds(30));
     } finally {
       child.destroyForcibly();
@@ -208,12 +210,13 @@ class ProvisioningEndToEndTest {
               ProvisionTenantWorkflow.class, ProvisionTenantWorkflow.workflowId(subdomain));
       // An attempt the dead worker held is retried after its start-to-close timeout (30 s for
       // database steps); the margin covers a kill that lands in a later, slower step.
-      awaitProgress(flow, p -> p.status().equals("AWAITING_VERIFICATION"), Duration.ofSeconds(150));
+      awaitProgress(
+          flow, p -> p.status() == WorkflowStatus.AWAITING_VERIFICATION, Duration.ofSeconds(150));
       flow.emailVerified(new EmailVerified("e2e"));
       ProvisioningResult result =
           WorkflowStub.fromTyped(flow).getResult(30, TimeUnit.SECONDS, ProvisioningResult.class);
 
-      assertThat(result.status()).isEqualTo("ACTIVE");
+      assertThat(result.status()).isEqualTo(WorkflowStatus.ACTIVE);
     }
     DataSource server = TestPostgres.superuser("postgres");
     assertThat(
@@ -245,7 +248,7 @@ class ProvisioningEndToEndTest {
     return EmbeddedPlatform.awaitProgress(flow, done, timeout);
   }
 
-  private static String stateOf(ProvisioningProgress progress, Step step) {
+  private static StepState stateOf(ProvisioningProgress progress, Step step) {
     return progress.steps().stream()
         .filter(s -> s.name().equals(step.stepName()))
         .map(StepProgress::state)

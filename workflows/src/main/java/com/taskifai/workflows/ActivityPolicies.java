@@ -1,10 +1,21 @@
 package com.taskifai.workflows;
 
+import io.temporal.activity.ActivityCancellationType;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 import java.util.Arrays;
 
-/** Retry policies shared by the platform workflows. */
+/**
+ * Retry policies and activity options shared by the platform workflows: one place, so the
+ * provisioning, lifecycle and later fleet workflows call each kind of activity the same way.
+ *
+ * <p>Every option waits for a cancelled activity to finish ({@link
+ * ActivityCancellationType#WAIT_CANCELLATION_COMPLETED}): when a workflow is cancelled its undos
+ * start only once the step they undo has stopped, so an old attempt cannot run beside its undo.
+ * Activities that may run for seconds heartbeat; their heartbeat timeout lets a retry start soon
+ * after a worker dies and delivers the cancellation to the running attempt.
+ */
 public final class ActivityPolicies {
 
   /** Type names of every {@link FailureType} that no retry can fix. */
@@ -40,5 +51,55 @@ public final class ActivityPolicies {
           .setDoNotRetry(NON_RETRYABLE_TYPES)
           .build();
 
+  /** How long a heartbeating activity may go silent before Temporal presumes its worker dead. */
+  public static final Duration HEARTBEAT_TIMEOUT = Duration.ofSeconds(10);
+
+  // Registry writes are single-row statements; 10 s bounds how long a crashed worker stalls a step.
+  /** Registry (platform database) writes. */
+  public static final ActivityOptions REGISTRY = options(Duration.ofSeconds(10), STEP_RETRY, false);
+
+  // A database from the template, or the tenant migrations, take seconds; 30 s leaves headroom.
+  /** Work inside a tenant's database server; heartbeats. */
+  public static final ActivityOptions DATABASE = options(Duration.ofSeconds(30), STEP_RETRY, true);
+
+  // Route 53 answers only when the change is INSYNC, which can take a minute.
+  /** DNS changes; heartbeats while the change propagates. */
+  public static final ActivityOptions DNS = options(Duration.ofMinutes(2), STEP_RETRY, true);
+
+  // One SMTP submission; 30 s covers a slow relay.
+  /** One mail. */
+  public static final ActivityOptions MAIL = options(Duration.ofSeconds(30), STEP_RETRY, false);
+
+  /** A mail whose loss undoes nothing: a few attempts, then the workflow records the failure. */
+  public static final ActivityOptions MAIL_BEST_EFFORT =
+      options(
+          Duration.ofSeconds(30),
+          RetryOptions.newBuilder(STEP_RETRY).setMaximumAttempts(5).build(),
+          false);
+
+  /** Undo of a registry write. */
+  public static final ActivityOptions REGISTRY_UNDO =
+      options(Duration.ofSeconds(10), UNDO_RETRY, false);
+
+  /** Undo inside a tenant's database server. */
+  public static final ActivityOptions DATABASE_UNDO =
+      options(Duration.ofSeconds(30), UNDO_RETRY, true);
+
+  /** Undo of a DNS change. */
+  public static final ActivityOptions DNS_UNDO = options(Duration.ofMinutes(2), UNDO_RETRY, true);
+
   private ActivityPolicies() {}
+
+  private static ActivityOptions options(
+      Duration startToClose, RetryOptions retry, boolean heartbeats) {
+    ActivityOptions.Builder options =
+        ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(startToClose)
+            .setRetryOptions(retry)
+            .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED);
+    if (heartbeats) {
+      options.setHeartbeatTimeout(HEARTBEAT_TIMEOUT);
+    }
+    return options.build();
+  }
 }

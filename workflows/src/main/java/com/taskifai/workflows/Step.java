@@ -27,6 +27,11 @@ public enum Step {
     return name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /** Every step's public name, in order. */
+  public static java.util.List<String> names() {
+    return Arrays.stream(values()).map(Step::stepName).toList();
+  }
+
   /** The step with this public name, if any. */
   public static Optional<Step> byName(String stepName) {
     return Arrays.stream(values()).filter(s -> s.stepName().equals(stepName)).findFirst();

@@ -17,9 +17,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * In-memory stand-ins for every activity port: each call is recorded by its activity name. An input
- * with {@code injectFault} fails non-retryably (INJECTED_FAULT) like the real adapters; an activity
- * named in {@link #down} fails retryably (UNAVAILABLE) on every attempt.
+ * In-memory stand-ins for every activity port: each call is recorded by its activity name (faults
+ * come from the {@code FaultInjection} interceptor); an activity named in {@link #down} fails
+ * retryably (UNAVAILABLE) on every attempt.
  */
 public final class RecordingActivities
     implements TenantRegistryActivities,
@@ -53,13 +53,9 @@ public final class RecordingActivities
     return List.copyOf(failureRecords);
   }
 
-  private void call(String name, boolean injectFault) {
+  private void call(String name) {
     synchronized (this) {
       calls.add(name);
-    }
-    if (injectFault) {
-      throw ApplicationFailure.newNonRetryableFailure(
-          "injected fault at " + name, FailureType.INJECTED_FAULT.name());
     }
     if (down.contains(name)) {
       throw ApplicationFailure.newFailure(name + " is down", FailureType.UNAVAILABLE.name());
@@ -67,12 +63,12 @@ public final class RecordingActivities
   }
 
   private void call(String name, StepInput input) {
-    call(name, input.injectFault());
+    call(name);
   }
 
   @Override
   public void reserveTenant(ReserveTenantInput input) {
-    call("reserve_tenant", input.injectFault());
+    call("reserve_tenant");
   }
 
   @Override
@@ -80,7 +76,7 @@ public final class RecordingActivities
     synchronized (this) {
       failureRecords.add(input);
     }
-    call("undo_reserve_tenant", false);
+    call("undo_reserve_tenant");
   }
 
   @Override
@@ -119,7 +115,7 @@ public final class RecordingActivities
     synchronized (this) {
       failureRecords.add(input);
     }
-    call("mark_rollback_failed", false);
+    call("mark_rollback_failed");
   }
 
   @Override
@@ -147,7 +143,7 @@ public final class RecordingActivities
     synchronized (this) {
       audits.add(input);
     }
-    call("record_audit", false);
+    call("record_audit");
   }
 
   @Override

@@ -1,6 +1,7 @@
 package com.taskifai.activities.audit;
 
 import com.taskifai.registry.AuditLog;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.TenantScoped;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
@@ -73,7 +74,7 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
         MDC.put("tenantId", tenantId.toString());
       }
       try {
-        write(tenantId, actor, action, step, "started", Map.of("attempt", info.getAttempt()));
+        write(tenantId, actor, action, step, Outcome.STARTED, Map.of("attempt", info.getAttempt()));
         ActivityOutput output;
         try {
           output = super.execute(input);
@@ -83,10 +84,11 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
           detail.put("failure_type", failureType(e));
           detail.put("message", message(e));
           detail.put("retryable", retryable(e));
-          write(tenantId, actor, action, step, "failed", detail);
+          write(tenantId, actor, action, step, Outcome.FAILED, detail);
           throw e;
         }
-        write(tenantId, actor, action, step, "succeeded", Map.of("attempt", info.getAttempt()));
+        write(
+            tenantId, actor, action, step, Outcome.SUCCEEDED, Map.of("attempt", info.getAttempt()));
         return output;
       } finally {
         MDC.remove("workflowId");
@@ -97,9 +99,9 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
   }
 
   private void write(
-      UUID tenantId, String actor, String action, String step, String outcome, Map<String, ?> d) {
+      UUID tenantId, String actor, String action, String step, Outcome outcome, Map<String, ?> d) {
     try {
-      audit.append(tenantId, actor, action, step, outcome, d);
+      audit.append(tenantId, actor, action, step, outcome.value(), d);
     } catch (RuntimeException e) {
       log.warn(
           "audit row for {} {} of tenant {} not written: {}",

@@ -1,6 +1,7 @@
 package com.taskifai.activities.database;
 
 import com.taskifai.activities.ActivitiesConfig;
+import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.registry.DatabaseServers;
@@ -10,7 +11,6 @@ import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.tenantschema.SetPasswordTokens;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
-import com.taskifai.workflows.Step;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
 import java.security.SecureRandom;
@@ -44,14 +44,17 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   private final Clock clock;
   private final TemplateDatabase template = new TemplateDatabase();
   private final AdminConnectionPools pools = new AdminConnectionPools();
+  private final DatabaseFence fence;
 
   public TenantDatabaseActivitiesImpl(
+      DataSource platform,
       TenantRegistry registry,
       DatabaseServers servers,
       StagedSecrets secrets,
       CredentialCipher cipher,
       ActivitiesConfig config,
       Clock clock) {
+    this.fence = new DatabaseFence(platform);
     this.registry = registry;
     this.servers = servers;
     this.secrets = secrets;
@@ -61,64 +64,96 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   }
 
   /**
-   * Owner role (NOLOGIN), app role (LOGIN, a new random password each call), the database (from the
-   * template on the fast path), CONNECT for the tenant's roles only. The password is set with a
-   * SCRAM verifier computed here, so it never reaches the server's statement log, and is staged
-   * encrypted for store_credentials. A second call finds roles and database and sets a new
-   * password.
+   * Owner role (NOLOGIN), app role (LOGIN), the database (from the template on the fast path),
+   * CONNECT for the tenant's roles only. Safe beside another attempt for the same tenant and after
+   * the undo: all of it runs under the tenant's {@link DatabaseFence}, which refuses once the undo
+   * dropped the database. The app password is made once per tenant and staged (encrypted) before
+   * the role gets it, so every later attempt sets the same one; once store_credentials took it into
+   * the registry, the role is left as it is. The password is set with a SCRAM verifier computed
+   * here, so it never reaches the server's statement log.
    */
   @Override
   public void createDatabase(StepInput input) {
-    failIfInjected(input, Step.CREATE_DATABASE);
-    Tenant tenant = placedTenant(input.tenantId());
-    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    ServerAdmin admin = admin(tenant);
-    String password = newPassword();
-    try (Connection c = admin.maintenance().getConnection()) {
-      ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
-      ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
-      c.unwrap(PGConnection.class)
-          .alterUserPassword(names.appRole(), password.toCharArray(), "scram-sha-256");
-      ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
-      if (!ServerAdmin.databaseExists(c, names.database())) {
-        if (config.templateFastPath()) {
-          template.copyTo(admin, c, names.database(), names.ownerRole());
-        } else {
-          ServerAdmin.execute(
-              c, "CREATE DATABASE " + names.database() + " OWNER " + names.ownerRole());
-        }
-        log.info(
-            "created database {} for tenant {} on server {} (template: {})",
-            names.database(),
-            tenant.tenantId(),
-            admin.serverId(),
-            config.templateFastPath());
-      }
-      ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
-      ServerAdmin.execute(
-          c,
-          "GRANT CONNECT ON DATABASE "
-              + names.database()
-              + " TO "
-              + names.ownerRole()
-              + ", "
-              + names.appRole());
-      if (config.templateFastPath()) {
-        DataSource tenantDatabase = admin.database(names.database());
-        try (Connection t = tenantDatabase.getConnection()) {
-          template.handOver(c, t, names.ownerRole());
-        }
-        TenantSchema.grantAppRole(tenantDatabase, names.ownerRole(), names.appRole());
-      }
+    Tenant placed = placedTenant(input.tenantId());
+    TenantDatabaseNames names = TenantDatabaseNames.of(placed.tenantId());
+    ServerAdmin admin = admin(placed);
+    try {
+      fence.whileCreating(
+          placed.tenantId(),
+          () -> {
+            CurrentActivity.checkpoint("fence");
+            Tenant tenant = placedTenant(placed.tenantId());
+            if (tenant.hasCredentials()) {
+              log.info("tenant {}: credentials stored already; database done", tenant.tenantId());
+              return;
+            }
+            String password = stagedPassword(tenant.tenantId());
+            try (Connection c = admin.maintenance().getConnection()) {
+              createIn(c, admin, tenant, names, password);
+            }
+          });
     } catch (SQLException e) {
-      throw databaseFailure("create_database", tenant.tenantId(), e);
+      throw databaseFailure("create_database", placed.tenantId(), e);
     }
-    secrets.put(tenant.tenantId(), StagedSecrets.APP_PASSWORD, password);
+  }
+
+  /** The tenant's staged app password, made and staged on the first call. */
+  private String stagedPassword(UUID tenantId) {
+    Optional<String> staged = secrets.get(tenantId, StagedSecrets.APP_PASSWORD);
+    if (staged.isPresent()) {
+      return staged.get();
+    }
+    String fresh = newPassword();
+    secrets.put(tenantId, StagedSecrets.APP_PASSWORD, fresh);
+    return fresh;
+  }
+
+  private void createIn(
+      Connection c, ServerAdmin admin, Tenant tenant, TenantDatabaseNames names, String password)
+      throws SQLException {
+    ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
+    ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
+    c.unwrap(PGConnection.class)
+        .alterUserPassword(names.appRole(), password.toCharArray(), "scram-sha-256");
+    ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
+    CurrentActivity.checkpoint("roles");
+    if (!ServerAdmin.databaseExists(c, names.database())) {
+      if (config.templateFastPath()) {
+        template.copyTo(admin, c, names.database(), names.ownerRole());
+      } else {
+        ServerAdmin.execute(
+            c, "CREATE DATABASE " + names.database() + " OWNER " + names.ownerRole());
+      }
+      log.info(
+          "created database {} for tenant {} on server {} (template: {})",
+          names.database(),
+          tenant.tenantId(),
+          admin.serverId(),
+          config.templateFastPath());
+    }
+    CurrentActivity.checkpoint("database");
+    ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
+    ServerAdmin.execute(
+        c,
+        "GRANT CONNECT ON DATABASE "
+            + names.database()
+            + " TO "
+            + names.ownerRole()
+            + ", "
+            + names.appRole());
+    if (config.templateFastPath()) {
+      DataSource tenantDatabase = admin.database(names.database());
+      try (Connection t = tenantDatabase.getConnection()) {
+        template.handOver(c, t, names.ownerRole());
+      }
+      TenantSchema.grantAppRole(tenantDatabase, names.ownerRole(), names.appRole());
+    }
   }
 
   /**
-   * Ends every session on the tenant database, drops it and both roles, and deletes the tenant's
-   * staged secrets. Dropping what is not there is done.
+   * Fences off every later create_database of the tenant (after a running one ended), ends every
+   * session on the tenant database, drops it and both roles, and deletes the tenant's staged
+   * secrets. Dropping what is not there is done.
    */
   @Override
   public void dropDatabase(StepInput input) {
@@ -126,6 +161,11 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     if (tenant.isPresent() && tenant.get().databaseServerId() != null) {
       TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
       ServerAdmin admin = admin(tenant.get());
+      try {
+        fence.markDropped(input.tenantId());
+      } catch (SQLException e) {
+        throw databaseFailure("undo_create_database", input.tenantId(), e);
+      }
       admin.release(names.database());
       try (Connection c = admin.maintenance().getConnection()) {
         // An admin that is no superuser may end a role's sessions and drop its database only
@@ -158,7 +198,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
    */
   @Override
   public void migrateSchema(StepInput input) {
-    failIfInjected(input, Step.MIGRATE_SCHEMA);
     inTenantDatabase(
         input,
         "migrate_schema",
@@ -177,7 +216,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
 
   @Override
   public void seedVendorConfigs(StepInput input) {
-    failIfInjected(input, Step.SEED_VENDOR_CONFIGS);
     inTenantDatabase(
         input,
         "seed_vendor_configs",
@@ -186,7 +224,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
 
   @Override
   public void applyRls(StepInput input) {
-    failIfInjected(input, Step.APPLY_RLS);
     inTenantDatabase(
         input,
         "apply_rls",
@@ -203,7 +240,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
    */
   @Override
   public void createAdminUser(StepInput input) {
-    failIfInjected(input, Step.CREATE_ADMIN_USER);
     Tenant tenant = placedTenant(input.tenantId());
     String token =
         secrets
@@ -285,12 +321,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
                         FailureType.MISCONFIGURED,
                         "database server " + tenant.databaseServerId() + " is not registered"));
     return new ServerAdmin(server, cipher, pools);
-  }
-
-  private static void failIfInjected(StepInput input, Step step) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(step.stepName(), input.tenantId());
-    }
   }
 
   /** 32 random bytes, base64url: 256 bits, and safe in any connection string. */

@@ -1,8 +1,6 @@
 package com.taskifai.activities.dns;
 
 import com.taskifai.activities.ActivitiesConfig;
-import com.taskifai.activities.StepFailure;
-import com.taskifai.workflows.Step;
 import com.taskifai.workflows.ports.DnsActivities;
 import com.taskifai.workflows.ports.DnsRecord;
 import com.taskifai.workflows.ports.StepInput;
@@ -20,9 +18,6 @@ public final class DnsActivitiesImpl implements DnsActivities {
   /** UPSERTs the tenant's host name; a second call finds the same record. */
   @Override
   public DnsRecord configureDns(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.CONFIGURE_DNS.stepName(), input.tenantId());
-    }
     return provider.upsert(input.tenantId(), config.tenantHost(input.subdomain()));
   }
 

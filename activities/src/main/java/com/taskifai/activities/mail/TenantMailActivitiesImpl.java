@@ -7,7 +7,6 @@ import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.workflows.FailureType;
-import com.taskifai.workflows.Step;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantMailActivities;
 import jakarta.mail.MessagingException;
@@ -48,9 +47,6 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
 
   @Override
   public void sendVerificationEmail(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.SEND_VERIFICATION_EMAIL.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input);
     String token =
         verificationTokens.issue(
@@ -83,9 +79,6 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
    */
   @Override
   public void sendWelcomeEmail(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.SEND_WELCOME_EMAIL.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input);
     Optional<String> token = secrets.get(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN);
     if (token.isEmpty()) {

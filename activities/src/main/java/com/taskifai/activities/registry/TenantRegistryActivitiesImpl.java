@@ -14,6 +14,7 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.Step;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.DatabasePlacement;
@@ -70,9 +71,6 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
 
   @Override
   public void reserveTenant(ReserveTenantInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.RESERVE_TENANT.stepName(), input.tenantId());
-    }
     String region =
         input.region() == null || input.region().isBlank()
             ? config.defaultRegion()
@@ -115,15 +113,12 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         CurrentActivity.actor(),
         "compensate",
         Step.RESERVE_TENANT.stepName(),
-        "tenant_failed",
+        Outcome.TENANT_FAILED.value(),
         reason(input));
   }
 
   @Override
   public DatabasePlacement placeDatabase(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.PLACE_DATABASE.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input.tenantId());
     if (tenant.databaseServerId() != null && tenant.databaseName() != null) {
       return new DatabasePlacement(tenant.databaseServerId(), tenant.databaseName());
@@ -148,9 +143,6 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
    */
   @Override
   public void storeCredentials(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.STORE_CREDENTIALS.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input.tenantId());
     Optional<String> password = secrets.get(tenant.tenantId(), StagedSecrets.APP_PASSWORD);
     if (password.isEmpty()) {
@@ -204,9 +196,6 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
 
   @Override
   public void activateTenant(StepInput input) {
-    if (input.injectFault()) {
-      throw StepFailure.injected(Step.ACTIVATE_TENANT.stepName(), input.tenantId());
-    }
     Tenant tenant = tenant(input.tenantId());
     if (!tenant.hasCredentials() && tenant.status() != TenantStatus.ACTIVE) {
       throw StepFailure.of(
@@ -230,7 +219,7 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         CurrentActivity.actor(),
         "compensate",
         input.step(),
-        "rollback_failed",
+        Outcome.ROLLBACK_FAILED.value(),
         reason(input));
   }
 
@@ -264,7 +253,7 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         input.actor() == null ? CurrentActivity.actor() : input.actor(),
         input.action(),
         input.step(),
-        input.outcome(),
+        input.outcome().value(),
         input.detail());
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.activities.ActivitiesFixture;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.FailureRecord;
 import com.taskifai.workflows.ports.ReserveTenantInput;
@@ -54,7 +55,7 @@ class AuditingActivityInterceptorTest {
     @Override
     public void run(UUID tenantId, String subdomain) {
       registry.reserveTenant(
-          new ReserveTenantInput(tenantId, subdomain, "Acme", "a@acme.test", "local", "t", false));
+          new ReserveTenantInput(tenantId, subdomain, "Acme", "a@acme.test", "local", "t"));
       try {
         registry.suspendTenant(StepInput.of(tenantId, subdomain));
       } catch (ActivityFailure expected) {
@@ -67,7 +68,7 @@ class AuditingActivityInterceptorTest {
               "workflow:" + Workflow.getInfo().getWorkflowId(),
               "provision",
               "await_verification",
-              "timed_out",
+              Outcome.TIMEOUT,
               Map.of()));
     }
   }
@@ -117,7 +118,7 @@ class AuditingActivityInterceptorTest {
             "compensate undo_reserve_tenant started",
             "compensate reserve_tenant tenant_failed",
             "compensate undo_reserve_tenant succeeded",
-            "provision await_verification timed_out");
+            "provision await_verification timeout");
     assertThat(rows).allSatisfy(e -> assertThat(e.actor()).isEqualTo("workflow:" + workflowId));
     AuditLog.Entry failed = rows.get(3);
     assertThat(failed.detailJson())

@@ -128,21 +128,6 @@ class TenantMailActivitiesTest {
         .contains("the-one-time-token");
   }
 
-  @Test
-  void anInjectedFaultSendsNothing() {
-    StepInput input = fx.reserve();
-
-    assertThatThrownBy(
-            () ->
-                fx.activities
-                    .mail()
-                    .sendVerificationEmail(
-                        new StepInput(input.tenantId(), input.subdomain(), true)))
-        .isInstanceOfSatisfying(
-            ApplicationFailure.class, f -> assertThat(f.getType()).isEqualTo("INJECTED_FAULT"));
-    assertThat(smtp.getReceivedMessages()).isEmpty();
-  }
-
   private static MimeMessage onlyMail() {
     assertThat(smtp.waitForIncomingEmail(15_000, 1)).isTrue();
     MimeMessage[] received = smtp.getReceivedMessages();

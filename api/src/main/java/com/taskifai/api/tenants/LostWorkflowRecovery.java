@@ -95,8 +95,8 @@ class LostWorkflowRecovery {
                 t.adminEmail(),
                 t.region(),
                 ACTOR,
-                null,
-                settings.verificationTimeout()));
+                settings.verificationTimeout()),
+            null);
       } catch (WorkflowExecutionAlreadyStarted raced) {
         return false;
       }

@@ -2,6 +2,7 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.workflows.Step;
+import com.taskifai.workflows.faults.FaultInjection;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,12 +51,12 @@ record NewTenant(
             "inject_fault",
             "fault injection is off on this platform (TASKIFAI_FAULT_INJECTION=false); remove"
                 + " the field");
-      } else if (Step.byName(injectFault).isEmpty()) {
+      } else if (FaultInjection.Fault.parse(injectFault).isEmpty()) {
         problems.put(
             "inject_fault",
             "'"
                 + injectFault
-                + "' is not a step; use one of "
+                + "' is not a step (optionally with ':before' or ':after'); use one of "
                 + Arrays.stream(Step.values())
                     .map(Step::stepName)
                     .collect(Collectors.joining(", ")));

@@ -9,6 +9,7 @@ import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
@@ -157,11 +158,10 @@ class TenantController {
             body.normalizedEmail(),
             body.regionOrDefault(),
             actor,
-            body.injectFault(),
             settings.verificationTimeout());
     String workflowId;
     try {
-      workflowId = workflows.startProvisioning(request);
+      workflowId = workflows.startProvisioning(request, body.injectFault());
     } catch (WorkflowExecutionAlreadyStarted running) {
       // A request for the same subdomain won the race; its workflow has not reserved the row yet.
       String id = ProvisionTenantWorkflow.workflowId(body.subdomain());
@@ -258,7 +258,7 @@ class TenantController {
       if (progress.isPresent() && !progress.get().steps().isEmpty()) {
         steps = TenantSteps.fromProgress(progress.get());
         source = "workflow";
-        workflowStatus = progress.get().status();
+        workflowStatus = progress.get().status().name();
       }
     }
     if (steps == null) {
@@ -423,19 +423,7 @@ class TenantController {
   }
 
   private static String kindOf(String workflowId) {
-    if (workflowId.startsWith("tenant-provision-")) {
-      return "provision";
-    }
-    if (workflowId.startsWith("tenant-suspend-")) {
-      return "suspend";
-    }
-    if (workflowId.startsWith("tenant-reactivate-")) {
-      return "reactivate";
-    }
-    if (workflowId.startsWith("tenant-offboard-")) {
-      return "offboard";
-    }
-    return "other";
+    return WorkflowIds.kindOf(workflowId).map(WorkflowIds.Kind::value).orElse("other");
   }
 
   /**

@@ -1,14 +1,15 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.registry.AuditLog;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.Step;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
-import com.taskifai.workflows.provisioning.StepProgress;
+import com.taskifai.workflows.saga.StepProgress;
+import com.taskifai.workflows.saga.StepState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
@@ -27,101 +28,58 @@ final class TenantSteps {
   static List<StepView> fromProgress(ProvisioningProgress progress) {
     List<StepView> steps = new ArrayList<>();
     for (StepProgress s : progress.steps()) {
-      steps.add(new StepView(s.name(), s.state(), s.startedAt(), s.finishedAt(), s.error()));
+      steps.add(
+          new StepView(s.name(), s.state().value(), s.startedAt(), s.finishedAt(), s.error()));
     }
     return steps;
   }
 
   /**
-   * Rebuilds the steps from audit rows that name a step: {@code started}, {@code succeeded}, {@code
-   * failed}, and rows of {@code undo_<step>} (compensation). Steps without rows are pending.
+   * Rebuilds the steps from audit rows that name a step, each {@link Outcome} read as the step
+   * state it means (for rows of {@code undo_<step>}: compensated or compensation failed). Steps
+   * without rows are pending.
    */
   static List<StepView> fromAudit(List<AuditLog.Entry> entries, ObjectMapper json) {
     Map<String, StepView> steps = new LinkedHashMap<>();
     for (Step s : Step.values()) {
-      steps.put(s.stepName(), new StepView(s.stepName(), StepProgress.PENDING, null, null, null));
+      steps.put(
+          s.stepName(), new StepView(s.stepName(), StepState.PENDING.value(), null, null, null));
     }
     for (AuditLog.Entry e : entries) {
       if (e.step() == null) {
         continue;
       }
-      String name = e.step();
-      boolean undo = false;
-      if (name.startsWith("undo_")) {
-        name = name.substring("undo_".length());
-        undo = true;
-      }
+      boolean undo = e.step().startsWith("undo_");
+      String name = undo ? e.step().substring("undo_".length()) : e.step();
       StepView was = steps.get(name);
       if (was == null) {
         continue;
       }
-      String outcome = e.outcome() == null ? "" : e.outcome().toLowerCase(Locale.ROOT);
+      Optional<StepState> state = Outcome.of(e.outcome()).flatMap(o -> o.stepState(undo));
+      if (state.isEmpty()) {
+        continue;
+      }
+      Instant started = was.startedAt() == null ? e.at() : was.startedAt();
+      String why = reason(e.detailJson(), json).orElse(e.outcome());
       StepView now =
-          switch (kind(outcome, undo)) {
-            case "running" ->
+          switch (state.get()) {
+            case RUNNING -> new StepView(name, StepState.RUNNING.value(), started, null, null);
+            case DONE -> new StepView(name, StepState.DONE.value(), started, e.at(), null);
+            case FAILED ->
                 new StepView(
                     name,
-                    StepProgress.RUNNING,
-                    was.startedAt() == null ? e.at() : was.startedAt(),
-                    null,
-                    null);
-            case "done" ->
-                new StepView(
-                    name,
-                    StepProgress.DONE,
-                    was.startedAt() == null ? e.at() : was.startedAt(),
+                    StepState.FAILED.value(),
+                    undo ? was.startedAt() : started,
                     e.at(),
-                    null);
-            case "failed" ->
+                    undo ? "undo failed: " + why : why);
+            case COMPENSATED ->
                 new StepView(
-                    name,
-                    StepProgress.FAILED,
-                    was.startedAt() == null ? e.at() : was.startedAt(),
-                    e.at(),
-                    reason(e.detailJson(), json).orElse(outcome));
-            case "compensated" ->
-                new StepView(name, StepProgress.COMPENSATED, was.startedAt(), e.at(), was.error());
-            case "compensation_failed" ->
-                new StepView(
-                    name,
-                    StepProgress.FAILED,
-                    was.startedAt(),
-                    e.at(),
-                    "undo failed: " + reason(e.detailJson(), json).orElse(outcome));
-            default -> was;
+                    name, StepState.COMPENSATED.value(), was.startedAt(), e.at(), was.error());
+            case PENDING -> was;
           };
       steps.put(name, now);
     }
     return new ArrayList<>(steps.values());
-  }
-
-  private static String kind(String outcome, boolean undo) {
-    boolean failed =
-        outcome.contains("fail")
-            || outcome.contains("error")
-            || outcome.contains("timeout")
-            || outcome.contains("timed_out");
-    if (undo || outcome.contains("compensat")) {
-      if (failed) {
-        return "compensation_failed";
-      }
-      return outcome.contains("start") ? "ignore" : "compensated";
-    }
-    if (failed) {
-      return "failed";
-    }
-    if (outcome.contains("start") || outcome.equals("running")) {
-      return "running";
-    }
-    if (outcome.contains("succe")
-        || outcome.equals("done")
-        || outcome.equals("ok")
-        || outcome.contains("complete")
-        || outcome.equals("skipped")
-        || outcome.equals("verified")) {
-      return "done";
-    }
-    return "ignore";
   }
 
   private static Optional<String> reason(String detailJson, ObjectMapper json) {

@@ -3,6 +3,8 @@ package com.taskifai.api.tenants;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.Tenant;
+import com.taskifai.workflows.WorkflowIds;
+import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflow;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflow;
@@ -70,8 +72,11 @@ public class TenantWorkflows {
     this.clock = clock;
   }
 
-  /** Starts provisioning; throws Temporal's already-started exception when one runs already. */
-  public String startProvisioning(ProvisionTenantRequest request) {
+  /**
+   * Starts provisioning; throws Temporal's already-started exception when one runs already. A fault
+   * to inject (tests and demos; null normally) travels in the workflow's memo, never in an input.
+   */
+  public String startProvisioning(ProvisionTenantRequest request, String injectFault) {
     String id = ProvisionTenantWorkflow.workflowId(request.subdomain());
     ProvisionTenantWorkflow stub =
         client.newWorkflowStub(
@@ -80,6 +85,7 @@ public class TenantWorkflows {
                 // A tenant that FAILED frees its subdomain, so a new request may reuse the id.
                 .setWorkflowIdReusePolicy(
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .setMemo(FaultInjection.memo(injectFault))
                 .build());
     WorkflowExecution execution = WorkflowClient.start(stub::provision, request);
     metrics.provisioningStarted();
@@ -98,7 +104,7 @@ public class TenantWorkflows {
             (result, failure) -> {
               Duration took = Duration.between(started, clock.instant());
               if (result != null) {
-                metrics.provisioningFinished(result.status(), took);
+                metrics.provisioningFinished(result.status().name(), took);
               } else if (failure instanceof io.temporal.client.WorkflowFailedException) {
                 metrics.provisioningFinished("FAILED", took);
               }
@@ -106,7 +112,7 @@ public class TenantWorkflows {
   }
 
   public String startSuspend(Tenant tenant, String actor) {
-    String id = "tenant-suspend-" + tenant.tenantId() + "-" + clock.millis();
+    String id = WorkflowIds.suspend(tenant.tenantId(), clock.millis());
     SuspendTenantWorkflow stub =
         client.newWorkflowStub(SuspendTenantWorkflow.class, options(tenant, id).build());
     WorkflowClient.start(stub::suspend, operation(tenant, actor));
@@ -114,7 +120,7 @@ public class TenantWorkflows {
   }
 
   public String startReactivate(Tenant tenant, String actor) {
-    String id = "tenant-reactivate-" + tenant.tenantId() + "-" + clock.millis();
+    String id = WorkflowIds.reactivate(tenant.tenantId(), clock.millis());
     ReactivateTenantWorkflow stub =
         client.newWorkflowStub(ReactivateTenantWorkflow.class, options(tenant, id).build());
     WorkflowClient.start(stub::reactivate, operation(tenant, actor));

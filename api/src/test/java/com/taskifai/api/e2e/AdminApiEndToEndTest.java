@@ -137,7 +137,10 @@ class AdminApiEndToEndTest {
                     .build()));
     worker =
         PlatformWorker.create(
-            client, activities.implementations(), List.of(activities.interceptor()), true);
+            client,
+            activities.implementations(),
+            PlatformWorker.interceptors(activities, false),
+            true);
     worker.start();
   }
 

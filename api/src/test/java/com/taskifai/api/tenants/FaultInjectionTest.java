@@ -40,6 +40,23 @@ class FaultInjectionTest extends ApiTestBase {
   }
 
   @Test
+  void takesAStepWithBeforeOrAfterAndRefusesAnyOtherSuffix() {
+    String sub = "fault-" + UUID.randomUUID().toString().substring(0, 8);
+    Answer sideways = create(sub, "configure_dns:sideways");
+    assertThat(sideways.status()).isEqualTo(400);
+    assertThat(sideways.json().get("fields").get("inject_fault").asString())
+        .contains("':before' or ':after'");
+
+    Answer after = create(sub, "configure_dns:after");
+    assertThat(after.status()).isEqualTo(202);
+    String id = after.text("tenant_id");
+    String token = freshToken();
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> "FAILED".equals(http.get("/admin/tenants/" + id, token).text("status")));
+  }
+
+  @Test
   void passesAKnownStepToTheWorkflowWhichFailsTheTenant() {
     String sub = "fault-" + UUID.randomUUID().toString().substring(0, 8);
     Answer a = create(sub, "configure_dns");

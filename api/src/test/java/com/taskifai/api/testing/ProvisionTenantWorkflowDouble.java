@@ -1,11 +1,14 @@
 package com.taskifai.api.testing;
 
+import com.taskifai.workflows.WorkflowStatus;
+import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
-import com.taskifai.workflows.provisioning.StepProgress;
+import com.taskifai.workflows.saga.StepProgress;
+import com.taskifai.workflows.saga.StepState;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.workflow.Workflow;
@@ -26,7 +29,7 @@ public class ProvisionTenantWorkflowDouble implements ProvisionTenantWorkflow {
           RegistryDoubleActivities.class,
           ActivityOptions.newBuilder().setStartToCloseTimeout(Duration.ofSeconds(10)).build());
   private UUID tenantId;
-  private String status = "PROVISIONING";
+  private WorkflowStatus status = WorkflowStatus.PROVISIONING;
   private final List<StepProgress> steps = new ArrayList<>();
   private boolean verified;
 
@@ -39,20 +42,22 @@ public class ProvisionTenantWorkflowDouble implements ProvisionTenantWorkflow {
     steps.add(
         new StepProgress(
             "reserve_tenant",
-            StepProgress.DONE,
+            StepState.DONE,
             Instant.ofEpochMilli(Workflow.currentTimeMillis()),
             Instant.ofEpochMilli(Workflow.currentTimeMillis()),
             null));
-    if (r.injectFault() != null) {
-      registry.audit(r.tenantId(), r.injectFault(), "failed");
+    Object fault = Workflow.getMemo(FaultInjection.MEMO, String.class);
+    if (fault != null) {
+      registry.audit(r.tenantId(), fault.toString(), "failed");
       registry.audit(r.tenantId(), "undo_reserve_tenant", "succeeded");
       registry.setStatus(r.tenantId(), "FAILED");
-      status = "FAILED";
-      return new ProvisioningResult(r.tenantId(), "FAILED", r.injectFault(), "injected", false);
+      status = WorkflowStatus.FAILED;
+      return new ProvisioningResult(
+          r.tenantId(), WorkflowStatus.FAILED, fault.toString(), "injected", false);
     }
     registry.setStatus(r.tenantId(), "AWAITING_VERIFICATION");
-    status = "AWAITING_VERIFICATION";
-    steps.add(new StepProgress("await_verification", StepProgress.RUNNING, null, null, null));
+    status = WorkflowStatus.AWAITING_VERIFICATION;
+    steps.add(new StepProgress("await_verification", StepState.RUNNING, null, null, null));
     try {
       Workflow.await(() -> verified);
     } catch (CanceledFailure cancelled) {
@@ -62,12 +67,12 @@ public class ProvisionTenantWorkflowDouble implements ProvisionTenantWorkflow {
                 registry.setStatus(tenantId, "FAILED");
               })
           .run();
-      status = "FAILED";
+      status = WorkflowStatus.FAILED;
       throw cancelled;
     }
     registry.setStatus(r.tenantId(), "ACTIVE");
-    status = "ACTIVE";
-    return new ProvisioningResult(r.tenantId(), "ACTIVE", null, null, true);
+    status = WorkflowStatus.ACTIVE;
+    return new ProvisioningResult(r.tenantId(), WorkflowStatus.ACTIVE, null, null, true);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.lifecycle;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -11,7 +12,7 @@ import io.temporal.workflow.WorkflowMethod;
 public interface OffboardTenantWorkflow {
   /** One offboarding per tenant. */
   static String workflowId(java.util.UUID tenantId) {
-    return "tenant-offboard-" + tenantId;
+    return WorkflowIds.offboard(tenantId);
   }
 
   @WorkflowMethod

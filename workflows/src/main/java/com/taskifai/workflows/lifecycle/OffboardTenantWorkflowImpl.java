@@ -1,5 +1,7 @@
 package com.taskifai.workflows.lifecycle;
 
+import com.taskifai.workflows.ActivityPolicies;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.ports.DnsActivities;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
@@ -19,23 +21,23 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
   private static final Logger log = Workflow.getLogger(OffboardTenantWorkflowImpl.class);
 
   private final TenantRegistryActivities registry =
-      Workflow.newActivityStub(TenantRegistryActivities.class, LifecycleActivities.REGISTRY);
+      Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.REGISTRY);
   private final TenantDatabaseActivities database =
-      Workflow.newActivityStub(TenantDatabaseActivities.class, LifecycleActivities.DATABASE);
+      Workflow.newActivityStub(TenantDatabaseActivities.class, ActivityPolicies.DATABASE);
   private final DnsActivities dns =
-      Workflow.newActivityStub(DnsActivities.class, LifecycleActivities.DNS);
+      Workflow.newActivityStub(DnsActivities.class, ActivityPolicies.DNS);
 
   @Override
   public String offboard(TenantOperation operation) {
     log.info("offboarding tenant {}", operation.tenantId());
     StepInput input = StepInput.of(operation.tenantId(), operation.subdomain());
-    LifecycleActivities.audit(registry, operation, "offboard_tenant", "started", Map.of());
+    LifecycleActivities.audit(registry, operation, "offboard_tenant", Outcome.STARTED, Map.of());
     registry.markDeleting(input);
     dns.deleteDns(input);
     database.dropDatabase(input);
     registry.eraseCredentials(input);
     registry.markDeleted(input);
-    LifecycleActivities.audit(registry, operation, "offboard_tenant", "succeeded", Map.of());
+    LifecycleActivities.audit(registry, operation, "offboard_tenant", Outcome.SUCCEEDED, Map.of());
     return "DELETED";
   }
 }

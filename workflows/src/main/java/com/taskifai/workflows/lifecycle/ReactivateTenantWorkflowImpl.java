@@ -1,5 +1,7 @@
 package com.taskifai.workflows.lifecycle;
 
+import com.taskifai.workflows.ActivityPolicies;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import io.temporal.workflow.Workflow;
@@ -9,13 +11,14 @@ import java.util.Map;
 public class ReactivateTenantWorkflowImpl implements ReactivateTenantWorkflow {
 
   private final TenantRegistryActivities registry =
-      Workflow.newActivityStub(TenantRegistryActivities.class, LifecycleActivities.REGISTRY);
+      Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.REGISTRY);
 
   @Override
   public String reactivate(TenantOperation operation) {
-    LifecycleActivities.audit(registry, operation, "reactivate_tenant", "started", Map.of());
+    LifecycleActivities.audit(registry, operation, "reactivate_tenant", Outcome.STARTED, Map.of());
     registry.reactivateTenant(StepInput.of(operation.tenantId(), operation.subdomain()));
-    LifecycleActivities.audit(registry, operation, "reactivate_tenant", "succeeded", Map.of());
+    LifecycleActivities.audit(
+        registry, operation, "reactivate_tenant", Outcome.SUCCEEDED, Map.of());
     return "ACTIVE";
   }
 }

@@ -1,5 +1,7 @@
 package com.taskifai.workflows.lifecycle;
 
+import com.taskifai.workflows.ActivityPolicies;
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import io.temporal.workflow.Workflow;
@@ -9,13 +11,13 @@ import java.util.Map;
 public class SuspendTenantWorkflowImpl implements SuspendTenantWorkflow {
 
   private final TenantRegistryActivities registry =
-      Workflow.newActivityStub(TenantRegistryActivities.class, LifecycleActivities.REGISTRY);
+      Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.REGISTRY);
 
   @Override
   public String suspend(TenantOperation operation) {
-    LifecycleActivities.audit(registry, operation, "suspend_tenant", "started", Map.of());
+    LifecycleActivities.audit(registry, operation, "suspend_tenant", Outcome.STARTED, Map.of());
     registry.suspendTenant(StepInput.of(operation.tenantId(), operation.subdomain()));
-    LifecycleActivities.audit(registry, operation, "suspend_tenant", "succeeded", Map.of());
+    LifecycleActivities.audit(registry, operation, "suspend_tenant", Outcome.SUCCEEDED, Map.of());
     return "SUSPENDED";
   }
 }

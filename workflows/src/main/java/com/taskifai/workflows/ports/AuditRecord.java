@@ -1,5 +1,6 @@
 package com.taskifai.workflows.ports;
 
+import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.TenantScoped;
 import java.util.Map;
 import java.util.UUID;
@@ -13,6 +14,6 @@ public record AuditRecord(
     String actor,
     String action,
     String step,
-    String outcome,
+    Outcome outcome,
     Map<String, String> detail)
     implements TenantScoped {}

@@ -10,6 +10,5 @@ public record ReserveTenantInput(
     String companyName,
     String adminEmail,
     String region,
-    String requestedBy,
-    boolean injectFault)
+    String requestedBy)
     implements TenantScoped {}

@@ -4,13 +4,11 @@ import com.taskifai.workflows.TenantScoped;
 import java.util.UUID;
 
 /**
- * Input of a provisioning or lifecycle step: which tenant, and (tests and demos only) whether the
- * step must fail permanently. Activities read everything else they need from the registry by tenant
- * id, so no secret ever travels through Temporal.
+ * Input of a provisioning or lifecycle step: which tenant. Activities read everything else they
+ * need from the registry by tenant id, so no secret ever travels through Temporal.
  */
-public record StepInput(UUID tenantId, String subdomain, boolean injectFault)
-    implements TenantScoped {
+public record StepInput(UUID tenantId, String subdomain) implements TenantScoped {
   public static StepInput of(UUID tenantId, String subdomain) {
-    return new StepInput(tenantId, subdomain, false);
+    return new StepInput(tenantId, subdomain);
   }
 }

@@ -8,15 +8,19 @@ import io.temporal.activity.ActivityMethod;
 public interface TenantDatabaseActivities {
 
   /**
-   * Creates the tenant's owner role (NOLOGIN) and app role (LOGIN, new random password), the
+   * Creates the tenant's owner role (NOLOGIN) and app role (LOGIN, a random password made once per
+   * tenant and staged encrypted in the registry for store_credentials before the role gets it), the
    * database (from the template when the fast path is on), revokes everything from PUBLIC and
-   * grants CONNECT to the tenant's roles only. Stages the app password encrypted in the registry
-   * for store_credentials. A second call finds what exists, sets a new password and goes on.
+   * grants CONNECT to the tenant's roles only. A second call, even one running beside the first,
+   * finds what exists and sets the same password; a call after the undo fails (INVALID_STATE).
    */
   @ActivityMethod(name = "create_database")
   void createDatabase(StepInput input);
 
-  /** Undo of create_database: drops the database and both roles; dropping nothing is done. */
+  /**
+   * Undo of create_database: waits for a running create_database of the tenant, fences off later
+   * ones, drops the database and both roles; dropping nothing is done.
+   */
   @ActivityMethod(name = "undo_create_database")
   void dropDatabase(StepInput input);
 

@@ -1,11 +1,13 @@
 package com.taskifai.workflows.provisioning;
 
 import com.taskifai.workflows.TenantScoped;
+import com.taskifai.workflows.ports.ReserveTenantInput;
+import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Input of {@link ProvisionTenantWorkflow}. Holds no secret. {@code injectFault} is a step name
- * that must fail permanently (fault injection for tests and demos; null normally).
+ * Input of {@link ProvisionTenantWorkflow}. Holds no secret. (A fault to inject, for tests and
+ * demos, travels in the workflow's memo: see {@code FaultInjection}.)
  */
 public record ProvisionTenantRequest(
     UUID tenantId,
@@ -14,6 +16,20 @@ public record ProvisionTenantRequest(
     String adminEmail,
     String region,
     String requestedBy,
-    String injectFault,
-    java.time.Duration verificationTimeout)
-    implements TenantScoped {}
+    Duration verificationTimeout)
+    implements TenantScoped {
+
+  /** How long the verification may take when the request does not say. */
+  public static final Duration DEFAULT_VERIFICATION_TIMEOUT = Duration.ofDays(7);
+
+  /** The verification timeout, or the default. */
+  public Duration verificationTimeoutOrDefault() {
+    return verificationTimeout == null ? DEFAULT_VERIFICATION_TIMEOUT : verificationTimeout;
+  }
+
+  /** The input of reserve_tenant. */
+  public ReserveTenantInput reservation() {
+    return new ReserveTenantInput(
+        tenantId, subdomain, companyName, adminEmail, region, requestedBy);
+  }
+}

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.provisioning;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
@@ -15,9 +16,9 @@ public interface ProvisionTenantWorkflow {
   /** The task queue the worker polls for all platform workflows and activities. */
   String TASK_QUEUE = "taskifai-platform";
 
-  /** The workflow id: one provisioning per subdomain at a time. */
+  /** The workflow id: one provisioning per subdomain at a time ({@link WorkflowIds}). */
   static String workflowId(String subdomain) {
-    return "tenant-provision-" + subdomain;
+    return WorkflowIds.provision(subdomain);
   }
 
   @WorkflowMethod

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.provisioning;
 
+import com.taskifai.workflows.WorkflowStatus;
 import java.util.UUID;
 
 /**
@@ -7,4 +8,8 @@ import java.util.UUID;
  * failed and why (no secret), and whether the welcome mail went out.
  */
 public record ProvisioningResult(
-    UUID tenantId, String status, String failedStep, String reason, boolean welcomeEmailSent) {}
+    UUID tenantId,
+    WorkflowStatus status,
+    String failedStep,
+    String reason,
+    boolean welcomeEmailSent) {}

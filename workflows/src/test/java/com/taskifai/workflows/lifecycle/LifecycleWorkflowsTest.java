@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.workflows.RecordingActivities;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
@@ -57,9 +58,9 @@ class LifecycleWorkflowsTest {
   @Test
   void suspendAndReactivateMoveTheTenantAndRecordTheActor() {
     String suspended =
-        stub(SuspendTenantWorkflow.class, "tenant-suspend-" + TENANT + "-1").suspend(OPERATION);
+        stub(SuspendTenantWorkflow.class, WorkflowIds.suspend(TENANT, 1)).suspend(OPERATION);
     String reactivated =
-        stub(ReactivateTenantWorkflow.class, "tenant-reactivate-" + TENANT + "-1")
+        stub(ReactivateTenantWorkflow.class, WorkflowIds.reactivate(TENANT, 1))
             .reactivate(OPERATION);
 
     assertThat(suspended).isEqualTo("SUSPENDED");

@@ -1,0 +1,170 @@
+package com.taskifai.workflows.faults;
+
+import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.Step;
+import com.taskifai.workflows.saga.Saga;
+import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
+import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
+import io.temporal.common.interceptors.Header;
+import io.temporal.common.interceptors.WorkerInterceptorBase;
+import io.temporal.common.interceptors.WorkflowInboundCallsInterceptor;
+import io.temporal.common.interceptors.WorkflowInboundCallsInterceptorBase;
+import io.temporal.common.interceptors.WorkflowOutboundCallsInterceptor;
+import io.temporal.common.interceptors.WorkflowOutboundCallsInterceptorBase;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Fault injection for tests and demos, in one place and outside every activity contract. A worker
+ * registers this interceptor only when {@code TASKIFAI_FAULT_INJECTION} is true.
+ *
+ * <p>Whoever starts a workflow asks for a fault through the workflow's memo ({@link #memo}): {@code
+ * <step>} (or {@code <step>:before}) fails the step before its effect, {@code <step>:after} after
+ * it, both non-retryably ({@link FailureType#INJECTED_FAULT}). On the workflow side the interceptor
+ * copies the memo into a header of every activity it schedules; on the activity side it fails the
+ * activity whose type is the named step. A step that is no activity (await_verification) fails at
+ * its wait.
+ */
+public final class FaultInjection extends WorkerInterceptorBase {
+
+  /** The memo key (and API field) naming the fault. */
+  public static final String MEMO = "inject_fault";
+
+  /** The activity header that carries the fault from the workflow to the activity. */
+  public static final String HEADER = "taskifai-inject-fault";
+
+  /** A requested fault: the step and whether it fails after its effect. */
+  public record Fault(String step, boolean after) {
+    /** The fault a memo or API value names, if it names a step. */
+    public static Optional<Fault> parse(String value) {
+      if (value == null || value.isBlank()) {
+        return Optional.empty();
+      }
+      String v = value.strip();
+      boolean after = v.endsWith(":after");
+      String step = v.replaceFirst(":(after|before)$", "");
+      return Step.byName(step).map(s -> new Fault(s.stepName(), after));
+    }
+
+    ApplicationFailure failure() {
+      return ApplicationFailure.newNonRetryableFailure(
+          "injected fault " + (after ? "after " : "at ") + step, FailureType.INJECTED_FAULT.name());
+    }
+  }
+
+  /** The memo of a workflow start that asks for {@code fault}; empty for null. */
+  public static Map<String, Object> memo(String fault) {
+    return fault == null ? Map.of() : Map.of(MEMO, fault);
+  }
+
+  @Override
+  public WorkflowInboundCallsInterceptor interceptWorkflow(WorkflowInboundCallsInterceptor next) {
+    return new WorkflowInboundCallsInterceptorBase(next) {
+      @Override
+      public void init(WorkflowOutboundCallsInterceptor outbound) {
+        super.init(new WorkflowSide(outbound));
+      }
+    };
+  }
+
+  @Override
+  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
+    return new ActivitySide(next);
+  }
+
+  private static final class WorkflowSide extends WorkflowOutboundCallsInterceptorBase {
+    private String requested;
+    private boolean read;
+
+    WorkflowSide(WorkflowOutboundCallsInterceptor next) {
+      super(next);
+    }
+
+    private String requested() {
+      if (!read) {
+        Object memo = Workflow.getMemo(MEMO, String.class);
+        requested = memo == null ? null : memo.toString();
+        read = true;
+      }
+      return requested;
+    }
+
+    @Override
+    public <R> ActivityOutput<R> executeActivity(ActivityInput<R> input) {
+      String fault = requested();
+      if (fault == null) {
+        return super.executeActivity(input);
+      }
+      Map<String, Payload> values = new HashMap<>(input.getHeader().getValues());
+      values.put(HEADER, DefaultDataConverter.newDefaultInstance().toPayload(fault).orElseThrow());
+      return super.executeActivity(
+          new ActivityInput<>(
+              input.getActivityName(),
+              input.getResultClass(),
+              input.getResultType(),
+              input.getArgs(),
+              input.getOptions(),
+              new Header(values)));
+    }
+
+    @Override
+    public boolean await(Duration timeout, String reason, Supplier<Boolean> unblockCondition) {
+      failIfWaitingStep();
+      return super.await(timeout, reason, unblockCondition);
+    }
+
+    @Override
+    public void await(String reason, Supplier<Boolean> unblockCondition) {
+      failIfWaitingStep();
+      super.await(reason, unblockCondition);
+    }
+
+    private void failIfWaitingStep() {
+      Optional<Fault> fault = Fault.parse(requested());
+      if (fault.isPresent() && Saga.currentStep().equals(Optional.of(fault.get().step()))) {
+        throw fault.get().failure();
+      }
+    }
+  }
+
+  private static final class ActivitySide extends ActivityInboundCallsInterceptorBase {
+    private ActivityExecutionContext context;
+
+    ActivitySide(ActivityInboundCallsInterceptor next) {
+      super(next);
+    }
+
+    @Override
+    public void init(ActivityExecutionContext context) {
+      this.context = context;
+      super.init(context);
+    }
+
+    @Override
+    public ActivityOutput execute(ActivityInput input) {
+      Payload payload = input.getHeader().getValues().get(HEADER);
+      Optional<Fault> fault =
+          payload == null
+              ? Optional.empty()
+              : Fault.parse(
+                  DefaultDataConverter.newDefaultInstance()
+                      .fromPayload(payload, String.class, String.class));
+      if (fault.isEmpty() || !fault.get().step().equals(context.getInfo().getActivityType())) {
+        return super.execute(input);
+      }
+      if (!fault.get().after()) {
+        throw fault.get().failure();
+      }
+      super.execute(input);
+      throw fault.get().failure();
+    }
+  }
+}
