@@ -79,8 +79,8 @@ public final class ActivitiesFixture {
       }
       String rules =
           "# taskifai-activities-test\n"
-              + "host all /^t_[0-9a-f]{12}_app$ 127.0.0.1/32 scram-sha-256\n"
-              + "host all /^t_[0-9a-f]{12}_app$ ::1/128 scram-sha-256\n"
+              + "host all /^t_[0-9a-f]{32}_app$ 127.0.0.1/32 scram-sha-256\n"
+              + "host all /^t_[0-9a-f]{32}_app$ ::1/128 scram-sha-256\n"
               + "host all /^stranger_ 127.0.0.1/32 scram-sha-256\n"
               + "host all /^stranger_ ::1/128 scram-sha-256\n";
       java.nio.file.Files.writeString(hba, rules + current);
@@ -96,7 +96,7 @@ public final class ActivitiesFixture {
 
   /** The server reloads its rules asynchronously: wait until a wrong password is refused. */
   private static void awaitPasswordCheck() {
-    String probe = "t_000000000000_app";
+    String probe = "t_" + "0".repeat(32) + "_app";
     TestPostgres.execute(
         TestPostgres.superuser("postgres"),
         "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '"
