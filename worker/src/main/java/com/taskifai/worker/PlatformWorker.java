@@ -5,6 +5,8 @@ import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
+import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
+import com.taskifai.workflows.reconcile.RemoveOrphanWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
@@ -29,7 +31,9 @@ public final class PlatformWorker implements AutoCloseable {
           ProvisionTenantWorkflowImpl.class,
           SuspendTenantWorkflowImpl.class,
           ReactivateTenantWorkflowImpl.class,
-          OffboardTenantWorkflowImpl.class);
+          OffboardTenantWorkflowImpl.class,
+          ReconcileFleetWorkflowImpl.class,
+          RemoveOrphanWorkflowImpl.class);
 
   private final WorkerFactory factory;
 
