@@ -48,9 +48,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The fleet reconciler's activities. A database, role, DNS record or staged secret is an orphan
  * when its name points at no tenant, or at a tenant that is FAILED or DELETED (whose saga or
- * offboarding should have removed it), or (databases and roles) at a tenant placed on another
- * server. A role that may still connect to a live tenant's database is never an orphan. DNS names
- * count only when they are a valid, unreserved tenant subdomain of the base domain.
+ * offboarding should have removed it). Anything named for a live tenant is left alone, on any
+ * server, and a role that may still connect to a live tenant's database is never an orphan. DNS
+ * names count only when they are a valid, unreserved tenant subdomain of the base domain.
  */
 public final class FleetActivitiesImpl implements FleetActivities {
   private static final Logger log = LoggerFactory.getLogger(FleetActivitiesImpl.class);
@@ -349,7 +349,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
     }
     UUID id = TenantDatabaseNames.idOfHex(m.group(1));
     return tenants
-        .orphanReason(id, serverId)
+        .orphanReason(id)
         .map(reason -> new Orphan(Orphan.DATABASE, database, serverId, id, reason));
   }
 
@@ -357,8 +357,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
       Tenants tenants, String serverId, String role, List<String> reach) {
     for (String db : reach) {
       Matcher m = TenantDatabaseNames.DATABASE.matcher(db);
-      if (m.matches()
-          && tenants.orphanReason(TenantDatabaseNames.idOfHex(m.group(1)), serverId).isEmpty()) {
+      if (m.matches() && tenants.orphanReason(TenantDatabaseNames.idOfHex(m.group(1))).isEmpty()) {
         return Optional.empty(); // it can still reach a live tenant's data: not ours to drop
       }
     }
@@ -366,12 +365,12 @@ public final class FleetActivitiesImpl implements FleetActivities {
     if (current.matches()) {
       UUID id = TenantDatabaseNames.idOfHex(current.group(1));
       return tenants
-          .orphanReason(id, serverId)
+          .orphanReason(id)
           .map(reason -> new Orphan(Orphan.ROLE, role, serverId, id, reason));
     }
     Matcher legacy = TenantDatabaseNames.LEGACY_ROLE.matcher(role);
     if (legacy.matches()) {
-      if (tenants.anyLiveWithPrefix(legacy.group(1), serverId)) {
+      if (tenants.anyLiveWithPrefix(legacy.group(1))) {
         return Optional.empty();
       }
       return Optional.of(
@@ -380,7 +379,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
               role,
               serverId,
               null,
-              "no live tenant on this server has an id starting " + legacy.group(1)));
+              "no live tenant has an id starting " + legacy.group(1)));
     }
     return Optional.empty();
   }
@@ -405,7 +404,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
 
   private Optional<Orphan> secretOrphan(Tenants tenants, UUID tenantId) {
     return tenants
-        .orphanReason(tenantId, null)
+        .orphanReason(tenantId)
         .map(
             reason ->
                 new Orphan(Orphan.STAGED_SECRET, tenantId.toString(), null, tenantId, reason));
@@ -433,8 +432,8 @@ public final class FleetActivitiesImpl implements FleetActivities {
       return t;
     }
 
-    /** Why the tenant does not own objects named for it on this server, or empty if it does. */
-    Optional<String> orphanReason(UUID tenantId, String serverId) {
+    /** Why the tenant does not own objects named for it, or empty if it does (it is live). */
+    Optional<String> orphanReason(UUID tenantId) {
       Tenant t = byId.get(tenantId);
       if (t == null) {
         return Optional.of("no tenant has the id " + tenantId);
@@ -442,20 +441,17 @@ public final class FleetActivitiesImpl implements FleetActivities {
       if (!TenantStatus.HOLDING_SUBDOMAIN.contains(t.status())) {
         return Optional.of("tenant " + tenantId + " is " + t.status());
       }
-      if (serverId != null
-          && t.databaseServerId() != null
-          && !t.databaseServerId().equals(serverId)) {
-        return Optional.of("tenant " + tenantId + " is placed on server " + t.databaseServerId());
-      }
+      // A live tenant's name on another server than its own is left alone too: two server rows
+      // may name the same cluster, and dropping it there would drop the tenant's data.
       return Optional.empty();
     }
 
-    boolean anyLiveWithPrefix(String hexPrefix, String serverId) {
+    boolean anyLiveWithPrefix(String hexPrefix) {
       return byId.values().stream()
           .anyMatch(
               t ->
                   TenantDatabaseNames.hex(t.tenantId()).startsWith(hexPrefix)
-                      && orphanReason(t.tenantId(), serverId).isEmpty());
+                      && orphanReason(t.tenantId()).isEmpty());
     }
   }
 }
