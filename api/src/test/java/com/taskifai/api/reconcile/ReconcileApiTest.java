@@ -233,6 +233,38 @@ class ReconcileApiTest extends ApiTestBase {
   }
 
   @Test
+  void aStrayDnsRecordIsReportedAndRemovedByItsDottedNameAndALiveTenantsStays() {
+    String liveSub = registry.findById(liveId).orElseThrow().subdomain();
+    String ghostHost = sub("ghost") + ".localhost";
+    JdbcClient platformDb = JdbcClient.create(platform().db.owner());
+    for (String host : List.of(ghostHost, liveSub + ".localhost")) {
+      platformDb
+          .sql(
+              "INSERT INTO dns_records (name, record_type, value, ttl) VALUES (?, 'A', '127.0.0.1', 60)")
+          .param(host)
+          .update();
+    }
+
+    assertThat(orphans(reconcileNow()))
+        .contains("dns_record " + ghostHost)
+        .doesNotContain("dns_record " + liveSub + ".localhost");
+    Answer live =
+        http.delete("/admin/reconcile/orphans/dns_record/" + liveSub + ".localhost", freshToken());
+    Answer removed = http.delete("/admin/reconcile/orphans/dns_record/" + ghostHost, freshToken());
+
+    assertThat(live.status()).isEqualTo(409);
+    assertThat(removed.status()).isEqualTo(200);
+    assertThat(removed.text("name")).isEqualTo(ghostHost);
+    assertThat(
+            platformDb
+                .sql("SELECT name FROM dns_records WHERE name IN (?, ?)")
+                .params(ghostHost, liveSub + ".localhost")
+                .query(String.class)
+                .list())
+        .containsExactly(liveSub + ".localhost");
+  }
+
+  @Test
   void aReportedOrphanThatATenantOwnsByNowIsNotRemoved() {
     reconcileNow();
     // Between the report and the removal, the id becomes a live tenant's, placed on this server.
