@@ -292,6 +292,41 @@ async function auditView(params) {
   rows.replaceChildren(...r.data.entries.slice().reverse().map(auditRow));
 }
 
+// The fleet reconciler's newest report: what the registry does not account for.
+async function orphansView() {
+  const run = h("button", { type: "button", id: "reconcile-run", onclick: async () => {
+      const r = await change("POST", "/admin/reconcile");
+      if (r.status === 202) flashNext("Reconciler started: workflow " + r.data.workflow_id + ". Reload in a moment for its report.");
+      else flashNext(r.data.message || "The reconciler did not start.", true);
+      render(false);
+    }, text: "Run reconciler now" });
+  const rows = h("tbody", { id: "orphan-rows" });
+  const meta = h("p", { class: "hint", id: "orphan-meta" });
+  const problems = h("ul", { id: "orphan-problems" });
+  main.replaceChildren(h("section", { class: "card", id: "orphans" }, h("h1", { text: "Orphans" }),
+    h("p", { class: "hint", text: "Databases, roles, DNS records and staged secrets named like a tenant's that no live tenant owns, and tenants whose workflow is gone. Removing one checks again that it is still an orphan." }),
+    meta, run, problems,
+    h("table", {}, h("thead", {}, h("tr", {}, ["Kind", "Name", "Server", "Why", ""].map((c) => h("th", { scope: "col", text: c })))), rows)));
+  const r = await api("GET", "/admin/reconcile/orphans");
+  if (r.status !== 200) { flash(r.data.message, true); return; }
+  const d = r.data;
+  meta.textContent = (d.report_id ? "Report of " + when(d.finished_at) + " by " + d.actor + ". " : "No report yet. ") +
+    "Runs every " + d.interval + " (" + d.schedule + ").";
+  problems.replaceChildren(...(d.problems || []).map((p) => h("li", { class: "error-text", text: p })));
+  if (!d.orphans.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: "5", text: d.report_id ? "No orphans." : "" }))); return; }
+  rows.replaceChildren(...d.orphans.map((o) => h("tr", { "data-orphan": o.kind + "/" + o.name },
+    h("td", { text: o.kind }), h("td", {}, h("code", { text: o.name })), h("td", { text: o.server_id || "" }), h("td", { text: o.reason || "" }),
+    h("td", {}, o.kind === "stalled_tenant"
+      ? h("a", { href: "#/tenant/" + o.tenant_id, text: "Open tenant" })
+      : h("button", { type: "button", class: "danger", onclick: async () => {
+          if (!window.confirm("Remove " + o.kind + " " + o.name + " for good?")) return;
+          const res = await change("DELETE", "/admin/reconcile/orphans/" + encodeURIComponent(o.kind) + "/" + encodeURIComponent(o.name));
+          if (res.status === 200) flashNext("Removed " + o.kind + " " + o.name + ".");
+          else flashNext(res.data.message || "Not removed.", true);
+          render(false);
+        }, text: "Remove" })))));
+}
+
 function linkify(text) {
   const parts = [];
   const re = /(https?:\/\/[^\s<>"]+)/g;
@@ -336,6 +371,7 @@ async function render(polling) {
     if (path === "/new") return newTenantView();
     if (path.startsWith("/tenant/")) return await tenantView(path.slice("/tenant/".length));
     if (path === "/audit") return await auditView(params);
+    if (path === "/orphans") return await orphansView();
     if (path === "/outbox") return await outboxView();
     location.hash = "#/tenants";
   } catch (e) {

@@ -2,15 +2,19 @@ package com.taskifai.activities;
 
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
+import com.taskifai.activities.database.TenantDatabaseInventory;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
 import com.taskifai.activities.dns.DnsProvider;
 import com.taskifai.activities.dns.LocalDnsProvider;
 import com.taskifai.activities.dns.Route53DnsProvider;
 import com.taskifai.activities.mail.SmtpMailer;
 import com.taskifai.activities.mail.TenantMailActivitiesImpl;
+import com.taskifai.activities.reconcile.FleetActivitiesImpl;
 import com.taskifai.activities.registry.TenantRegistryActivitiesImpl;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.ReconcileReports;
+import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
@@ -33,10 +37,17 @@ import javax.sql.DataSource;
  * {@link #fromEnvironment}).
  */
 public final class PlatformActivities implements AutoCloseable {
+  /**
+   * How long a tenant must have stayed PROVISIONING, AWAITING_VERIFICATION or DELETING before the
+   * reconciler reports a missing workflow.
+   */
+  public static final Duration STALLED_AFTER = Duration.ofMinutes(10);
+
   private final TenantRegistryActivitiesImpl registry;
   private final TenantDatabaseActivitiesImpl database;
   private final DnsActivitiesImpl dns;
   private final TenantMailActivitiesImpl mail;
+  private final FleetActivitiesImpl fleet;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -46,12 +57,14 @@ public final class PlatformActivities implements AutoCloseable {
       TenantDatabaseActivitiesImpl database,
       DnsActivitiesImpl dns,
       TenantMailActivitiesImpl mail,
+      FleetActivitiesImpl fleet,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
     this.database = database;
     this.dns = dns;
     this.mail = mail;
+    this.fleet = fleet;
     this.interceptor = interceptor;
     this.resources = resources;
     resources.add(heartbeats);
@@ -76,6 +89,8 @@ public final class PlatformActivities implements AutoCloseable {
         new TenantDatabaseActivitiesImpl(
             platform, tenants, servers, secrets, cipher, config, clock);
     resources.add(database); // its pooled admin sessions
+    TenantDatabaseInventory inventory = new TenantDatabaseInventory(cipher);
+    resources.add(inventory);
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
         database,
@@ -87,6 +102,18 @@ public final class PlatformActivities implements AutoCloseable {
             new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
             config,
             clock),
+        new FleetActivitiesImpl(
+            tenants,
+            servers,
+            inventory,
+            provider,
+            secrets,
+            new ReconcileReports(platform),
+            audit,
+            new SubdomainRules(config.baseDomain()),
+            STALLED_AFTER,
+            clock,
+            null),
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -138,7 +165,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail);
+    return List.of(registry, database, dns, mail, fleet);
   }
 
   /** The interceptor that writes the audit rows. */
@@ -168,6 +195,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public TenantMailActivitiesImpl mail() {
     return mail;
+  }
+
+  public FleetActivitiesImpl fleet() {
+    return fleet;
   }
 
   @Override

@@ -60,6 +60,13 @@ public final class StagedSecrets {
         .update();
   }
 
+  /** The tenants that have staged secrets now (for the fleet reconciler). */
+  public java.util.List<UUID> tenants() {
+    return jdbc.sql("SELECT DISTINCT tenant_id FROM tenant_secrets ORDER BY tenant_id")
+        .query(UUID.class)
+        .list();
+  }
+
   /** Deletes every staged secret of the tenant. */
   public void deleteAll(UUID tenantId) {
     jdbc.sql("DELETE FROM tenant_secrets WHERE tenant_id = :t").param("t", tenantId).update();

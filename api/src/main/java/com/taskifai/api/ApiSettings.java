@@ -65,7 +65,8 @@ public class ApiSettings {
       @Value("${taskifai.mfa-max-age:${TASKIFAI_MFA_MAX_AGE:PT15M}}") Duration mfaMaxAge,
       @Value("${taskifai.admin-token-ttl:${TASKIFAI_ADMIN_TOKEN_TTL:PT30M}}") Duration tokenTtl,
       @Value("${taskifai.dev:${TASKIFAI_DEV:false}}") boolean dev,
-      @Value("${taskifai.recover-workflows:true}") boolean recoverWorkflows) {
+      @Value("${taskifai.recover-workflows:${TASKIFAI_RECOVER_WORKFLOWS:false}}")
+          boolean recoverWorkflows) {
     this.dbUrl = dbUrl;
     this.dbUsername = dbUsername;
     this.dbPassword = dbPassword;
@@ -184,7 +185,12 @@ public class ApiSettings {
     return dev;
   }
 
-  /** Whether lost in-flight workflows are started again when the API starts. */
+  /**
+   * Whether lost in-flight workflows are started again when the API starts. Off unless set: only
+   * the dev launcher turns it on (its in-process Temporal server forgets workflows on restart); on
+   * a real cluster a missing workflow may have been ended on purpose, and the fleet reconciler
+   * reports such tenants instead.
+   */
   public boolean recoverWorkflows() {
     return recoverWorkflows;
   }

@@ -1,6 +1,7 @@
 package com.taskifai.api;
 
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
@@ -46,6 +47,11 @@ class PlatformConfiguration {
   @Bean
   AuditLog auditLog(DataSource dataSource) {
     return new AuditLog(dataSource);
+  }
+
+  @Bean
+  ReconcileReports reconcileReports(DataSource dataSource) {
+    return new ReconcileReports(dataSource);
   }
 
   @Bean

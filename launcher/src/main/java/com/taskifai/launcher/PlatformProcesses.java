@@ -89,6 +89,8 @@ final class PlatformProcesses implements AutoCloseable {
     apiProps.put(
         "taskifai.verification-timeout", env.getOrDefault("TASKIFAI_VERIFICATION_TIMEOUT", "P7D"));
     apiProps.put("taskifai.dev", "true");
+    // The in-process Temporal server forgets its workflows on restart; the registry does not.
+    apiProps.put("taskifai.recover-workflows", "true");
     SpringApplicationBuilder apiBuilder = new SpringApplicationBuilder(AdminApiApplication.class);
     if (outbox != null) {
       apiBuilder.initializers(

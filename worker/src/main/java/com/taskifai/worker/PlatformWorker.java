@@ -7,6 +7,8 @@ import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
+import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
+import com.taskifai.workflows.reconcile.RemoveOrphanWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
@@ -33,7 +35,9 @@ public final class PlatformWorker implements AutoCloseable {
           ProvisionTenantWorkflowImpl.class,
           SuspendTenantWorkflowImpl.class,
           ReactivateTenantWorkflowImpl.class,
-          OffboardTenantWorkflowImpl.class);
+          OffboardTenantWorkflowImpl.class,
+          ReconcileFleetWorkflowImpl.class,
+          RemoveOrphanWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

@@ -21,8 +21,8 @@ import org.slf4j.MDC;
  * Writes an {@code audit_log} row when each activity starts, succeeds and fails, so every step of
  * every workflow is on record without each activity having to remember it. The step is the activity
  * type, the actor {@code workflow:<workflow id>}, the action follows from the workflow (provision,
- * offboard, suspend, reactivate) or is {@code compensate} for an {@code undo_*} activity. {@code
- * record_audit} writes its own row and is not audited again.
+ * offboard, suspend, reactivate, reconcile) or is {@code compensate} for an {@code undo_*}
+ * activity. {@code record_audit} writes its own row and is not audited again.
  *
  * <p>Audit writes are best effort: a platform database that cannot take the row fails the
  * activity's own work as well, and the workflow retries it.
@@ -126,6 +126,9 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
     }
     if (w.startsWith("Reactivate")) {
       return "reactivate";
+    }
+    if (w.startsWith("ReconcileFleet") || w.startsWith("RemoveOrphan")) {
+      return "reconcile";
     }
     return "provision";
   }

@@ -88,6 +88,31 @@ final class ServerAdmin {
     return exists(c, "SELECT 1 FROM pg_database WHERE datname = ?", database);
   }
 
+  /**
+   * The tenant databases other than {@code ownDatabase} that {@code role} may connect to (as owner,
+   * by a grant, or through a role it belongs to); empty when the role does not exist. A tenant's
+   * role that can reach another tenant's database is not that tenant's to adopt or drop.
+   */
+  static java.util.List<String> foreignTenantDatabases(
+      Connection c, String role, String ownDatabase) throws SQLException {
+    java.util.List<String> found = new java.util.ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT d.datname FROM pg_database d, pg_roles r"
+                + " WHERE r.rolname = ? AND d.datname ~ '^tenant_[0-9a-f]{32}$'"
+                + " AND d.datname <> ? AND has_database_privilege(r.oid, d.oid, 'CONNECT')"
+                + " ORDER BY d.datname")) {
+      ps.setString(1, role);
+      ps.setString(2, ownDatabase);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          found.add(rs.getString(1));
+        }
+      }
+    }
+    return found;
+  }
+
   /** Creates a role unless it exists; a concurrent creator winning the race is fine. */
   static void ensureRole(Connection c, String role, String options) throws SQLException {
     if (roleExists(c, role)) {

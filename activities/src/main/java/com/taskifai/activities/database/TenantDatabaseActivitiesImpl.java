@@ -19,7 +19,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -111,6 +113,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   private void createIn(
       Connection c, ServerAdmin admin, Tenant tenant, TenantDatabaseNames names, String password)
       throws SQLException {
+    refuseForeignRoles(c, names, tenant.tenantId());
     ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
     ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
     c.unwrap(PGConnection.class)
@@ -170,10 +173,18 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
       try (Connection c = admin.maintenance().getConnection()) {
         // An admin that is no superuser may end a role's sessions and drop its database only
         // with that role's privileges.
+        List<String> ours = new ArrayList<>();
         for (String role : new String[] {names.appRole(), names.ownerRole()}) {
-          if (ServerAdmin.roleExists(c, role)) {
-            ServerAdmin.grantRoleToAdmin(c, role);
+          if (!ServerAdmin.roleExists(c, role)) {
+            continue;
           }
+          if (!ServerAdmin.foreignTenantDatabases(c, role, names.database()).isEmpty()) {
+            // create_database refused this role: it is not the tenant's, so its undo leaves it.
+            log.warn("role {} reaches another tenant's database: not dropped", role);
+            continue;
+          }
+          ServerAdmin.grantRoleToAdmin(c, role);
+          ours.add(role);
         }
         try (PreparedStatement ps =
             c.prepareStatement(
@@ -183,8 +194,9 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
           ps.execute();
         }
         ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + names.database() + " WITH (FORCE)");
-        ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + names.appRole());
-        ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + names.ownerRole());
+        for (String role : ours) {
+          ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + role);
+        }
       } catch (SQLException e) {
         throw databaseFailure("undo_create_database", input.tenantId(), e);
       }
@@ -266,6 +278,29 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   @Override
   public void close() {
     pools.close();
+  }
+
+  /**
+   * Fails create_database for good when a role with one of the tenant's names can connect to
+   * another tenant's database: adopting it (new password, membership) would hand this tenant the
+   * other's data.
+   */
+  private static void refuseForeignRoles(Connection c, TenantDatabaseNames names, UUID tenantId)
+      throws SQLException {
+    for (String role : new String[] {names.ownerRole(), names.appRole()}) {
+      List<String> foreign = ServerAdmin.foreignTenantDatabases(c, role, names.database());
+      if (!foreign.isEmpty()) {
+        throw StepFailure.of(
+            FailureType.INVALID_STATE,
+            "create_database of tenant "
+                + tenantId
+                + ": role "
+                + role
+                + " exists already and may connect to another tenant's database ("
+                + String.join(", ", foreign)
+                + "); it is not adopted. Find out who made it before removing it.");
+      }
+    }
   }
 
   private interface TenantDatabaseWork {

@@ -13,6 +13,15 @@ public interface DnsProvider {
   /** Deletes the record of {@code name}; a record that is not there is done. */
   void delete(UUID tenantId, String name);
 
+  /** A record that stands: canonical name and, where the provider keeps it, the tenant id. */
+  record Published(String name, UUID tenantId) {}
+
+  /**
+   * Every A, AAAA and CNAME record the provider holds (for the fleet reconciler, which picks those
+   * named like tenants).
+   */
+  java.util.List<Published> list();
+
   /** The record type for a target: A for IPv4, AAAA for IPv6, CNAME for a host name. */
   static String recordType(String target) {
     if (target.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {

@@ -40,6 +40,13 @@ public final class LocalDnsProvider implements DnsProvider {
   }
 
   @Override
+  public java.util.List<Published> list() {
+    return jdbc.sql("SELECT name, tenant_id FROM dns_records ORDER BY name")
+        .query((rs, i) -> new Published(rs.getString(1), rs.getObject(2, UUID.class)))
+        .list();
+  }
+
+  @Override
   public void delete(UUID tenantId, String name) {
     jdbc.sql(
             "DELETE FROM dns_records WHERE name = :name AND (tenant_id = :tenant OR tenant_id IS NULL)")

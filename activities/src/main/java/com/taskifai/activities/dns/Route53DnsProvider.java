@@ -121,6 +121,17 @@ public final class Route53DnsProvider implements DnsProvider, AutoCloseable {
     }
   }
 
+  @Override
+  public List<Published> list() {
+    return client
+        .listResourceRecordSetsPaginator(b -> b.hostedZoneId(hostedZoneId))
+        .resourceRecordSets()
+        .stream()
+        .filter(s -> TENANT_TYPES.contains(s.typeAsString()))
+        .map(s -> new Published(DnsProvider.canonical(s.name()), null))
+        .toList();
+  }
+
   private ChangeInfo change(UUID tenantId, ChangeAction action, List<ResourceRecordSet> sets) {
     return client
         .changeResourceRecordSets(

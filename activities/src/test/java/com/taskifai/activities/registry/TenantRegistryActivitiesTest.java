@@ -126,7 +126,7 @@ class TenantRegistryActivitiesTest {
     TenantCredentials c = TenantCredentials.decrypt(fx.cipher, t);
     String hex = input.tenantId().toString().replace("-", "");
     assertThat(c.jdbcUrl()).isEqualTo(TestPostgres.jdbcUrl("tenant_" + hex));
-    assertThat(c.username()).isEqualTo("t_" + hex.substring(0, 12) + "_app");
+    assertThat(c.username()).isEqualTo("t_" + hex + "_app");
     assertThat(c.password()).isEqualTo("s3cret-pw");
     assertThat(fx.secrets.get(input.tenantId(), StagedSecrets.APP_PASSWORD)).isEmpty();
   }

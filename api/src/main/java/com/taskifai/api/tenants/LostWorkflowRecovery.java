@@ -20,7 +20,9 @@ import org.springframework.stereotype.Component;
  * Restart safety: the embedded Temporal server forgets its workflows when the platform restarts,
  * the registry does not. On start, every tenant left PROVISIONING, AWAITING_VERIFICATION or
  * DELETING whose workflow Temporal does not know gets that workflow again, with the same id; the
- * idempotent steps make the second run safe. Against a real cluster nothing is missing.
+ * idempotent steps make the second run safe. On only when {@code taskifai.recover-workflows} is
+ * true, which the dev launcher sets: on a real cluster a missing workflow may have been ended on
+ * purpose, and the fleet reconciler reports such tenants (kind {@code stalled_tenant}) instead.
  */
 @Component
 class LostWorkflowRecovery {

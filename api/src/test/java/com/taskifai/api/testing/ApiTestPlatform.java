@@ -1,10 +1,20 @@
 package com.taskifai.api.testing;
 
+import com.taskifai.activities.StagedSecrets;
+import com.taskifai.activities.database.TenantDatabaseInventory;
+import com.taskifai.activities.dns.LocalDnsProvider;
+import com.taskifai.activities.reconcile.FleetActivitiesImpl;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.ReconcileReports;
+import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
+import com.taskifai.workflows.reconcile.RemoveOrphanWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -15,12 +25,15 @@ import io.temporal.worker.WorkerFactoryOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
 import org.springframework.test.context.DynamicPropertyRegistry;
 
 /**
  * The real parts the API tests run against: a migrated platform database on embedded PostgreSQL,
  * the Temporal test server bound to a port (the API connects to it by target, as in production),
- * and a worker with the test-double workflows on the platform task queue. One per test JVM.
+ * and a worker with the test-double tenant workflows and the real fleet reconciler on the platform
+ * task queue. One per test JVM.
  */
 public final class ApiTestPlatform {
   public static final String JWT_SECRET = "api-test-admin-jwt-secret";
@@ -47,11 +60,31 @@ public final class ApiTestPlatform {
         ProvisionTenantWorkflowDouble.class,
         LifecycleWorkflowDoubles.Suspend.class,
         LifecycleWorkflowDoubles.Reactivate.class,
-        LifecycleWorkflowDoubles.Offboard.class);
+        LifecycleWorkflowDoubles.Offboard.class,
+        ReconcileFleetWorkflowImpl.class,
+        RemoveOrphanWorkflowImpl.class);
     worker.registerActivitiesImplementations(
         new RegistryDoubleActivitiesImpl(
-            new TenantRegistry(db.platform()), new AuditLog(db.platform())));
+            new TenantRegistry(db.platform()), new AuditLog(db.platform())),
+        fleetActivities());
     factory.start();
+  }
+
+  /** The real fleet reconciler's activities on this platform (stalled tenants count at once). */
+  private FleetActivitiesImpl fleetActivities() {
+    CredentialCipher cipher = new CredentialCipher(KeyRing.parse(masterKeys));
+    return new FleetActivitiesImpl(
+        new TenantRegistry(db.platform()),
+        new DatabaseServers(db.platform()),
+        new TenantDatabaseInventory(cipher),
+        new LocalDnsProvider(db.platform(), "127.0.0.1", 60),
+        new StagedSecrets(db.platform(), cipher),
+        new ReconcileReports(db.platform()),
+        new AuditLog(db.platform()),
+        new SubdomainRules("localhost"),
+        Duration.ZERO,
+        Clock.systemUTC(),
+        null);
   }
 
   /** The shared platform, started on first use. */

@@ -1,0 +1,61 @@
+package com.taskifai.api.reconcile;
+
+import java.time.Duration;
+import java.util.Locale;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * When the fleet reconciler runs by itself. {@code taskifai.reconcile.interval} (default PT1H) is
+ * the time between runs; {@code taskifai.reconcile.mechanism} chooses how at start: {@code auto} (a
+ * Temporal Schedule where the server has schedules, else the timer-loop workflow), {@code
+ * schedule}, {@code timer}, or {@code off} (on demand only).
+ */
+@Component
+public class ReconcileSettings {
+  /** How the periodic runs are driven. */
+  public enum Mechanism {
+    AUTO,
+    SCHEDULE,
+    TIMER,
+    OFF
+  }
+
+  private final Duration interval;
+  private final Mechanism mechanism;
+  private final Duration removalTimeout;
+
+  public ReconcileSettings(
+      @Value("${taskifai.reconcile.interval:${TASKIFAI_RECONCILE_INTERVAL:PT1H}}")
+          Duration interval,
+      @Value("${taskifai.reconcile.mechanism:${TASKIFAI_RECONCILE_MECHANISM:auto}}")
+          String mechanism,
+      @Value("${taskifai.reconcile.removal-timeout:PT2M}") Duration removalTimeout) {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("taskifai.reconcile.interval must be positive");
+    }
+    this.interval = interval;
+    try {
+      this.mechanism = Mechanism.valueOf(mechanism.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "taskifai.reconcile.mechanism must be auto, schedule, timer or off, not '"
+              + mechanism
+              + "'");
+    }
+    this.removalTimeout = removalTimeout;
+  }
+
+  public Duration interval() {
+    return interval;
+  }
+
+  public Mechanism mechanism() {
+    return mechanism;
+  }
+
+  /** How long an orphan removal may take before the API answers 503. */
+  public Duration removalTimeout() {
+    return removalTimeout;
+  }
+}

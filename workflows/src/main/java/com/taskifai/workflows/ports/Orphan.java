@@ -1,0 +1,33 @@
+package com.taskifai.workflows.ports;
+
+import java.util.UUID;
+
+/**
+ * Something on the fleet that the registry does not account for: names and ids only, never a
+ * secret.
+ *
+ * @param kind one of {@link #KINDS}
+ * @param name the database, role or DNS name; the tenant id for staged_secret and stalled_tenant
+ * @param serverId the database server holding it (database and role), else null
+ * @param tenantId the tenant its name points at, when it names one
+ * @param reason why it counts as an orphan, for people
+ */
+public record Orphan(String kind, String name, String serverId, UUID tenantId, String reason) {
+  public static final String DATABASE = "database";
+  public static final String ROLE = "role";
+  public static final String DNS_RECORD = "dns_record";
+  public static final String STAGED_SECRET = "staged_secret";
+
+  /**
+   * A tenant left PROVISIONING, AWAITING_VERIFICATION or DELETING whose workflow is not running.
+   */
+  public static final String STALLED_TENANT = "stalled_tenant";
+
+  /** Every kind, in report order. */
+  public static final java.util.List<String> KINDS =
+      java.util.List.of(DATABASE, ROLE, DNS_RECORD, STAGED_SECRET, STALLED_TENANT);
+
+  /** The kinds an admin may remove; a stalled tenant is dealt with through its workflow. */
+  public static final java.util.List<String> REMOVABLE =
+      java.util.List.of(DATABASE, ROLE, DNS_RECORD, STAGED_SECRET);
+}

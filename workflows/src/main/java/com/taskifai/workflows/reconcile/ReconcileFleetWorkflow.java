@@ -1,0 +1,27 @@
+package com.taskifai.workflows.reconcile;
+
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * Finds what the registry does not account for: tenant-named databases and roles on every
+ * registered server, DNS records, staged secrets, and tenants whose workflow is gone. Saves a
+ * report and audits it; removes nothing.
+ */
+@WorkflowInterface
+public interface ReconcileFleetWorkflow {
+
+  /** The Temporal Schedule that runs the reconciler on a real server. */
+  String SCHEDULE_ID = "platform-reconcile-fleet";
+
+  /** The timer loop that runs it where the server has no schedules (the in-process server). */
+  String LOOP_WORKFLOW_ID = "platform-reconcile-loop";
+
+  /** The id of a run asked for by an admin. */
+  static String onDemandWorkflowId(String suffix) {
+    return "platform-reconcile-" + suffix;
+  }
+
+  @WorkflowMethod
+  ReconcileSummary reconcile(ReconcileRequest request);
+}
