@@ -89,9 +89,10 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
               log.info("tenant {}: credentials stored already; database done", tenant.tenantId());
               return;
             }
-            String password = stagedPassword(tenant.tenantId());
             try (Connection c = admin.maintenance().getConnection()) {
-              createIn(c, admin, tenant, names, password);
+              // Refuse a foreign role before anything is staged or changed for this tenant.
+              refuseForeignRoles(c, names, tenant.tenantId());
+              createIn(c, admin, tenant, names, stagedPassword(tenant.tenantId()));
             }
           });
     } catch (SQLException e) {
@@ -113,7 +114,6 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   private void createIn(
       Connection c, ServerAdmin admin, Tenant tenant, TenantDatabaseNames names, String password)
       throws SQLException {
-    refuseForeignRoles(c, names, tenant.tenantId());
     ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
     ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
     c.unwrap(PGConnection.class)
