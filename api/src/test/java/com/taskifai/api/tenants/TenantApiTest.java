@@ -12,6 +12,7 @@ import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ class TenantApiTest extends ApiTestBase {
     String id = create(unique("act")).text("tenant_id");
     awaitStatus(id, "AWAITING_VERIFICATION");
     String link = verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
-    assertThat(http.get("/verify-email?token=" + link, null).status()).isEqualTo(200);
+    assertThat(http.verifyEmail(link).status()).isEqualTo(200);
     awaitStatus(id, "ACTIVE");
     return id;
   }
@@ -277,6 +278,44 @@ class TenantApiTest extends ApiTestBase {
     String expired = verificationTokens.issue(UUID.randomUUID(), Instant.now().minusSeconds(5));
     assertThat(http.get("/verify-email?token=" + expired, null).status()).isEqualTo(400);
     assertThat(http.get("/verify-email", null).status()).isEqualTo(400);
+    assertThat(http.verifyEmail("abc.def").status()).isEqualTo(400);
+    assertThat(http.verifyEmail(expired).status()).isEqualTo(400);
+  }
+
+  @Test
+  void openingTheVerificationLinkChangesNothingOnlyThePageButtonVerifies() throws Exception {
+    String id = create(unique("scan")).text("tenant_id");
+    awaitStatus(id, "AWAITING_VERIFICATION");
+    String link = verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
+
+    // A mail scanner or link preview fetches the link, even twice: a page with one button.
+    for (int i = 0; i < 2; i++) {
+      Answer page = http.get("/verify-email?token=" + link, null);
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.body())
+          .contains("<form method=\"post\" action=\"/verify-email\">")
+          .contains("name=\"token\" value=\"" + link + "\"");
+    }
+    Thread.sleep(1500);
+    assertThat(status(id)).isEqualTo("AWAITING_VERIFICATION");
+
+    // Another site's page cannot press the button, nor can a token in the query string.
+    Answer crossSite =
+        http.postForm("/verify-email", Map.of("token", link), "Origin", "https://evil.example");
+    assertThat(crossSite.status()).isEqualTo(403);
+    assertThat(
+            http.postForm("/verify-email", Map.of("token", link), "Sec-Fetch-Site", "cross-site")
+                .status())
+        .isEqualTo(403);
+    assertThat(http.postForm("/verify-email?token=" + link, Map.of()).status()).isEqualTo(400);
+    Thread.sleep(500);
+    assertThat(status(id)).isEqualTo("AWAITING_VERIFICATION");
+
+    // The page's own button (same origin) verifies.
+    Answer verified = http.verifyEmail(link);
+    assertThat(verified.status()).isEqualTo(200);
+    assertThat(verified.body()).contains("address verified");
+    awaitStatus(id, "ACTIVE");
   }
 
   @Test
