@@ -180,12 +180,27 @@ class AdminApiEndToEndTest {
     assertThat(live.get("steps").toString()).contains("create_database");
 
     String link = verificationLink(email);
-    Answer verified = http.get("/verify-email?token=" + link, null);
+    Answer verified = http.verifyEmail(link);
     assertThat(verified.status()).isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))
         .until(() -> "ACTIVE".equals(status(http, id, token)));
+
+    // The outbox holds every set-password link: a token whose one-time code is old cannot read it.
+    Instant issued = Instant.now();
+    String stale =
+        tokens.issue(
+            UUID.randomUUID(),
+            "ops@taskifai.test",
+            List.of("pwd", "otp"),
+            issued.minus(Duration.ofHours(2)),
+            issued,
+            600);
+    Answer refusedOutbox = http.get("/admin/outbox", stale);
+    assertThat(refusedOutbox.status()).isEqualTo(403);
+    assertThat(refusedOutbox.text("error")).isEqualTo("mfa_required");
+    assertThat(refusedOutbox.body()).doesNotContain("set-password");
 
     Answer outbox = http.get("/admin/outbox", token);
     assertThat(outbox.status()).isEqualTo(200);
