@@ -12,6 +12,7 @@ import com.taskifai.activities.registry.TenantRegistryActivitiesImpl;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
@@ -81,6 +82,8 @@ public final class PlatformActivities implements AutoCloseable {
             tenants,
             secrets,
             VerificationTokens.of(cipher),
+            new VerificationLinks(platform),
+            database,
             new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
             config,
             clock),

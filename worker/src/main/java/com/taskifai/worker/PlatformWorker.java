@@ -1,5 +1,6 @@
 package com.taskifai.worker;
 
+import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
@@ -29,7 +30,8 @@ public final class PlatformWorker implements AutoCloseable {
           ProvisionTenantWorkflowImpl.class,
           SuspendTenantWorkflowImpl.class,
           ReactivateTenantWorkflowImpl.class,
-          OffboardTenantWorkflowImpl.class);
+          OffboardTenantWorkflowImpl.class,
+          InviteTenantAdminWorkflowImpl.class);
 
   private final WorkerFactory factory;
 

@@ -206,6 +206,15 @@ class AdminApiEndToEndTest {
     assertThat(outbox.status()).isEqualTo(200);
     assertThat(outbox.body()).contains(email);
 
+    // A new set-password link for the admin of the live tenant, by mail.
+    await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(email, "Welcome to TaskifAI") == 1);
+    Answer invite = http.post("/admin/tenants/" + id + "/admin-invite", null, token);
+    assertThat(invite.status()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> mailsTo(email, "Your new TaskifAI link") == 1);
+
     assertThat(http.post("/admin/tenants/" + id + "/suspend", null, token).status()).isEqualTo(202);
     await()
         .atMost(Duration.ofSeconds(60))
@@ -310,6 +319,17 @@ class AdminApiEndToEndTest {
 
   private static String status(AdminHttp http, String id, String token) {
     return http.get("/admin/tenants/" + id, token).text("status");
+  }
+
+  private static long mailsTo(String email, String subjectStart) throws Exception {
+    long n = 0;
+    for (var m : SMTP.getReceivedMessages()) {
+      if (m.getAllRecipients()[0].toString().equals(email)
+          && m.getSubject().startsWith(subjectStart)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static String verificationLink(String email) throws Exception {

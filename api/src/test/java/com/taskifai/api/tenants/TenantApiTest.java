@@ -226,6 +226,40 @@ class TenantApiTest extends ApiTestBase {
   }
 
   @Test
+  void anAdminInviteNeedsFreshMfaAnActiveTenantAndIsAudited() {
+    String waiting = create(unique("inv")).text("tenant_id");
+    awaitStatus(waiting, "AWAITING_VERIFICATION");
+    Answer notLive = http.post("/admin/tenants/" + waiting + "/admin-invite", null, token);
+    assertThat(notLive.status()).isEqualTo(409);
+    assertThat(notLive.text("message")).contains("ACTIVE");
+
+    String id = activeTenant();
+    Instant now = Instant.now();
+    String stale =
+        tokens.issue(
+            UUID.randomUUID(),
+            "ops@taskifai.test",
+            java.util.List.of("pwd", "otp"),
+            now.minus(Duration.ofHours(1)),
+            now,
+            600);
+    Answer refused = http.post("/admin/tenants/" + id + "/admin-invite", null, stale);
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.text("error")).isEqualTo("mfa_required");
+    assertThat(
+            http.post("/admin/tenants/" + UUID.randomUUID() + "/admin-invite", null, token)
+                .status())
+        .isEqualTo(404);
+
+    Answer invite = http.post("/admin/tenants/" + id + "/admin-invite", null, token);
+    assertThat(invite.status()).isEqualTo(202);
+    assertThat(invite.text("workflow_id")).startsWith("tenant-admin-invite-" + id + "-");
+    assertThat(invite.text("action")).isEqualTo("inviting_admin");
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("tenant.admin_invite");
+  }
+
+  @Test
   void verificationLinkActivatesAndSuspendReactivateDeleteFollow() {
     String id = activeTenant();
     Answer suspend = http.post("/admin/tenants/" + id + "/suspend", null, token);

@@ -37,6 +37,13 @@ final class LifecycleActivities {
           .setRetryOptions(STEP_RETRY)
           .build();
 
+  // SMTP may be down for a while: retried; one attempt sends one mail.
+  static final ActivityOptions MAIL =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(1))
+          .setRetryOptions(STEP_RETRY)
+          .build();
+
   private LifecycleActivities() {}
 
   /** Records who asked for the operation and how it ended; an audit failure never fails it. */
