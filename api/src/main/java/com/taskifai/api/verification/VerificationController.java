@@ -1,5 +1,6 @@
 package com.taskifai.api.verification;
 
+import com.taskifai.api.ApiSettings;
 import com.taskifai.api.tenants.TenantWorkflows;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
@@ -38,18 +39,33 @@ class VerificationController {
   private final TenantWorkflows workflows;
   private final AuditLog audit;
   private final Clock clock;
+  private final String adminOrigin;
 
   VerificationController(
       VerificationTokens tokens,
       TenantRegistry registry,
       TenantWorkflows workflows,
       AuditLog audit,
-      Clock clock) {
+      Clock clock,
+      ApiSettings settings) {
     this.tokens = tokens;
     this.registry = registry;
     this.workflows = workflows;
     this.audit = audit;
     this.clock = clock;
+    this.adminOrigin = origin(settings.adminUrl());
+  }
+
+  /** {@code scheme://host[:port]} of a URL, or null. */
+  private static String origin(String url) {
+    try {
+      URI u = URI.create(url);
+      return u.getScheme() == null || u.getRawAuthority() == null
+          ? null
+          : (u.getScheme() + "://" + u.getRawAuthority()).toLowerCase(java.util.Locale.ROOT);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**
@@ -89,7 +105,7 @@ class VerificationController {
       consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE,
       produces = MediaType.TEXT_HTML_VALUE)
   ResponseEntity<String> verify(HttpServletRequest request) {
-    if (!sameOrigin(request)) {
+    if (!sameOrigin(request, adminOrigin)) {
       return page(
           HttpStatus.FORBIDDEN,
           "This request was not sent by the verification page",
@@ -172,10 +188,11 @@ class VerificationController {
 
   /**
    * Whether a browser says the request came from this site: {@code Sec-Fetch-Site} same-origin (or
-   * none: typed by the user), and an {@code Origin} whose host and port are this request's. A
-   * client that sends neither header is no browser, so no other site can have made it send this.
+   * none: typed by the user), and an {@code Origin} that is the configured admin URL's or has this
+   * request's host and port. A client that sends neither header is no browser, so no other site can
+   * have made it send this.
    */
-  static boolean sameOrigin(HttpServletRequest request) {
+  static boolean sameOrigin(HttpServletRequest request, String adminOrigin) {
     String site = request.getHeader("Sec-Fetch-Site");
     if (site != null && !site.equals("same-origin") && !site.equals("none")) {
       return false;
@@ -186,6 +203,9 @@ class VerificationController {
     }
     if (origin.equals("null")) {
       return false;
+    }
+    if (origin.toLowerCase(java.util.Locale.ROOT).equals(adminOrigin)) {
+      return true;
     }
     try {
       URI o = URI.create(origin);
