@@ -218,10 +218,10 @@ public final class TenantDatabaseActivitiesImpl
 
   /**
    * Gives the tenant's admin a one-time set-password token for a mail about to go out: staged
-   * (encrypted) before the admin row holds its hash, and reused while staged, so a retried send
-   * mails the link the row matches. Without {@code renew}, an admin who has a password or a link
-   * that still works gets none (the welcome mail went out already); with it, a new token replaces
-   * every earlier link.
+   * (encrypted) before the admin row holds its hash, and reused while staged, so a retried welcome
+   * mail carries the link the row matches. Without {@code renew}, an admin who has a password or a
+   * link that still works gets none (the welcome mail went out already); with it, a new token
+   * always replaces every earlier link, a staged one included.
    *
    * @return the token to mail, or empty when there is nothing to send
    */
@@ -235,7 +235,7 @@ public final class TenantDatabaseActivitiesImpl
     try {
       Optional<String> staged = secrets.get(tenantId, StagedSecrets.SET_PASSWORD_TOKEN);
       String token;
-      if (staged.isPresent()) {
+      if (staged.isPresent() && !renew) {
         token = staged.get();
       } else {
         if (!renew) {
