@@ -340,7 +340,7 @@ function linkify(text) {
 }
 
 async function outboxView() {
-  const r = await api("GET", "/admin/outbox");
+  const r = await change("GET", "/admin/outbox");
   if (r.status !== 200) { main.replaceChildren(h("p", { class: "card", text: r.data.message || "No outbox." })); return; }
   main.replaceChildren(h("section", { class: "card", id: "outbox" }, h("h1", { text: "Dev outbox" }),
     h("p", { class: "hint", text: "Mail received by the embedded SMTP server, newest first." }),
@@ -365,7 +365,7 @@ async function render(polling) {
     document.getElementById("nav").hidden = false;
     if (!outboxChecked) {
       outboxChecked = true;
-      api("GET", "/admin/outbox").then((o) => { document.getElementById("nav-outbox").hidden = o.status !== 200; }, () => {});
+      api("GET", "/admin/outbox").then((o) => { document.getElementById("nav-outbox").hidden = o.status !== 200 && o.data.error !== "mfa_required"; }, () => {});
     }
     if (path === "/tenants") return await tenantsView(params);
     if (path === "/new") return newTenantView();

@@ -16,6 +16,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
@@ -99,6 +100,8 @@ public final class PlatformActivities implements AutoCloseable {
             tenants,
             secrets,
             VerificationTokens.of(cipher),
+            new VerificationLinks(platform),
+            database,
             new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
             config,
             clock),

@@ -1,5 +1,6 @@
 package com.taskifai.activities;
 
+import com.taskifai.registry.CredentialRotation;
 import com.taskifai.registry.crypto.CredentialCipher;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,7 +15,10 @@ public final class StagedSecrets {
   /** The app role's password, from create_database to store_credentials. */
   public static final String APP_PASSWORD = "app_password";
 
-  /** The admin's one-time set-password token, from create_admin_user to send_welcome_email. */
+  /**
+   * The admin's one-time set-password token, staged by send_welcome_email (or send_admin_invite)
+   * before the admin row holds its hash, until the mail is out.
+   */
   public static final String SET_PASSWORD_TOKEN = "set_password_token";
 
   private final JdbcClient jdbc;
@@ -27,7 +31,7 @@ public final class StagedSecrets {
 
   /** The encryption context of a staged secret ({@code staged_<name>} of the tenant). */
   public static String context(UUID tenantId, String name) {
-    return CredentialCipher.tenantContext(tenantId, "staged_" + name);
+    return CredentialRotation.stagedSecretContext(tenantId, name);
   }
 
   /** Stores (or replaces) a secret, encrypted. */

@@ -7,7 +7,6 @@ import com.taskifai.registry.PlatformDatabase;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
-import io.temporal.testserver.TestServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * kept in {@code .taskifai/postgres}), a Temporal server, an SMTP server, the worker, the admin API
  * on :8080 and the routing runtime on :8081. Each embedded part gives way to a real server named in
  * the environment ({@code TASKIFAI_DB_URL}, {@code TASKIFAI_TEMPORAL_TARGET}, {@code
- * TASKIFAI_SMTP_HOST}).
+ * TASKIFAI_SMTP_HOST}). Every listener it starts binds to 127.0.0.1 unless {@code
+ * TASKIFAI_DEV_BIND} names another address (for example {@code 0.0.0.0} for every interface).
  */
 public final class DevPlatform implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DevPlatform.class);
@@ -43,15 +43,33 @@ public final class DevPlatform implements AutoCloseable {
   static final String LOCAL_SERVER_ID = "local-1";
   static final String DEV_ADMIN_EMAIL = "admin@taskifai.localhost";
 
+  /** The environment key of the address every dev listener binds to. */
+  static final String DEV_BIND = "TASKIFAI_DEV_BIND";
+
   private final Map<String, String> env;
   private final Path home;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, String> devEnv = new LinkedHashMap<>();
   private final Map<String, String> notes = new LinkedHashMap<>();
+  private final String bind;
+  private final String reach;
 
   DevPlatform(Map<String, String> env, Path home) {
     this.env = env;
     this.home = home;
+    this.bind = bindAddress(env);
+    this.reach = reachableAddress(bind);
+  }
+
+  /** The address dev listeners bind to: {@code TASKIFAI_DEV_BIND}, else 127.0.0.1. */
+  static String bindAddress(Map<String, String> env) {
+    String v = env.get(DEV_BIND);
+    return v == null || v.isBlank() ? "127.0.0.1" : v.strip();
+  }
+
+  /** Where this machine reaches a listener bound to {@code bind}. */
+  static String reachableAddress(String bind) {
+    return bind.equals("0.0.0.0") || bind.equals("::") || bind.equals("[::]") ? "127.0.0.1" : bind;
   }
 
   /** A dev platform on the given environment and home folder, for benchmarks and tests. */
@@ -156,6 +174,7 @@ public final class DevPlatform implements AutoCloseable {
     platformEnv.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
     platformEnv.put("TASKIFAI_ADMIN_JWT_SECRET", adminJwtSecret);
     platformEnv.putIfAbsent("TASKIFAI_DNS_PROVIDER", "local");
+    platformEnv.put(DEV_BIND, bind);
 
     PlatformProcesses processes =
         PlatformProcesses.start(
@@ -231,7 +250,7 @@ public final class DevPlatform implements AutoCloseable {
                   .setCleanDataDirectory(false)
                   .setPort(port)
                   .setServerConfig("max_connections", "300")
-                  .setServerConfig("listen_addresses", "127.0.0.1"),
+                  .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind),
               home.resolve("postgres-auth"),
               adminPassword);
     } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
@@ -246,13 +265,13 @@ public final class DevPlatform implements AutoCloseable {
           e);
     }
     started.push(pg);
-    String cluster = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
-    notes.put("PostgreSQL", "embedded 17 on 127.0.0.1:" + port + ", data in " + data);
+    String cluster = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
+    notes.put("PostgreSQL", "embedded 17 on " + bind + ":" + port + ", data in " + data);
     return new Database(
         cluster,
         "postgres",
         adminPassword,
-        "jdbc:postgresql://127.0.0.1:" + port + "/" + PLATFORM_DATABASE,
+        "jdbc:postgresql://" + reach + ":" + port + "/" + PLATFORM_DATABASE,
         platformPassword);
   }
 
@@ -284,7 +303,7 @@ public final class DevPlatform implements AutoCloseable {
     }
     int port = intEnv("TASKIFAI_TEMPORAL_PORT", 7233);
     requireFreePort(port, "the embedded Temporal server (TASKIFAI_TEMPORAL_PORT)");
-    Optional<TemporalCli> cli = TemporalCli.choose(env, home, port);
+    Optional<TemporalCli> cli = TemporalCli.choose(env, home, bind, port);
     if (cli.isPresent()) {
       TemporalCli server = cli.get();
       server.start();
@@ -293,19 +312,21 @@ public final class DevPlatform implements AutoCloseable {
       temporalUiUrl = server.uiUrl();
       notes.put(
           "Temporal",
-          "Temporal CLI dev server on 127.0.0.1:" + port + ", data in " + server.databaseFile());
+          "Temporal CLI dev server on " + bind + ":" + port + ", data in " + server.databaseFile());
       notes.put("Temporal UI", temporalUiUrl);
-      return "127.0.0.1:" + port;
+      return reach + ":" + port;
     }
-    TestServer.PortBoundTestServer server = TestServer.createPortBoundServer(port, true);
+    BoundTemporalTestServer server = BoundTemporalTestServer.start(bind, port);
     started.push(server);
     embeddedTemporal = true;
     notes.put(
         "Temporal",
-        "embedded Java test server on 127.0.0.1:"
+        "embedded Java test server on "
+            + bind
+            + ":"
             + port
             + " (no UI, forgets workflows on restart; install the temporal CLI for a real one: see README)");
-    return "127.0.0.1:" + port;
+    return reach + ":" + port;
   }
 
   // ---- Mail ---------------------------------------------------------------------------------
@@ -321,12 +342,11 @@ public final class DevPlatform implements AutoCloseable {
     }
     int port = intEnv("TASKIFAI_SMTP_PORT", 3025);
     requireFreePort(port, "the embedded SMTP server (TASKIFAI_SMTP_PORT)");
-    GreenMail greenMail =
-        new GreenMail(new ServerSetup(port, "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+    GreenMail greenMail = new GreenMail(new ServerSetup(port, bind, ServerSetup.PROTOCOL_SMTP));
     greenMail.start();
     started.push(greenMail::stop);
-    notes.put("SMTP", "embedded on 127.0.0.1:" + port + " (mail shows in the portal's outbox)");
-    return new Mail("127.0.0.1", port, new GreenMailOutbox(greenMail));
+    notes.put("SMTP", "embedded on " + bind + ":" + port + " (mail shows in the portal's outbox)");
+    return new Mail(reach, port, new GreenMailOutbox(greenMail));
   }
 
   // ---- helpers ------------------------------------------------------------------------------

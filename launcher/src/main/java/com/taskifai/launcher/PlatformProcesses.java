@@ -73,6 +73,8 @@ final class PlatformProcesses implements AutoCloseable {
     common.put("taskifai.base-domain", env.get("TASKIFAI_BASE_DOMAIN"));
     common.put("spring.flyway.enabled", "false");
     common.put("spring.main.banner-mode", "off");
+    // The dev platform's HTTP listeners bind to TASKIFAI_DEV_BIND (127.0.0.1 by default).
+    common.put("server.address", env.get(DevPlatform.DEV_BIND));
     if (env.get("TASKIFAI_LOG_LEVEL") != null) {
       common.put("logging.level.root", env.get("TASKIFAI_LOG_LEVEL"));
     }

@@ -7,16 +7,21 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * {@code ./taskifai rotate-keys [--new-key ID]}: moves every ciphertext in the registry to the
- * newest master key. With {@code --new-key}, first puts a new key at the head of the dev key file
- * ({@code .taskifai/master.keys}); in production, list the new key first in {@code
- * TASKIFAI_MASTER_KEYS} instead. The platform database comes from {@code TASKIFAI_DB_*}, else from
- * {@code .taskifai/dev.env}.
+ * {@code ./taskifai rotate-keys [--new-key ID]}: moves every ciphertext in the registry (tenant
+ * credentials, staged secrets, admins' TOTP secrets, servers' passwords) to the newest master key,
+ * then says which older keys may leave the ring and which are still needed, and where (a value it
+ * could not move, or a verification link in flight). Exits 1 when a value could not be moved. With
+ * {@code --new-key}, first puts a new key at the head of the dev key file ({@code
+ * .taskifai/master.keys}); in production, list the new key first in {@code TASKIFAI_MASTER_KEYS}
+ * instead. The platform database comes from {@code TASKIFAI_DB_*}, else from {@code
+ * .taskifai/dev.env}.
  */
 public final class RotateKeys {
   private RotateKeys() {}
@@ -61,14 +66,14 @@ public final class RotateKeys {
       System.exit(2);
     }
     KeyRing ring = KeyRing.fromEnvironment(env, keyFile);
-    int changed;
+    CredentialRotation.Report report;
     try {
-      changed =
+      report =
           new CredentialRotation(
                   DevPlatform.dataSource(
                       url, env.get("TASKIFAI_DB_USER"), env.get("TASKIFAI_DB_PASSWORD")),
                   new CredentialCipher(ring))
-              .reencryptAll();
+              .rotate(Instant.now());
     } catch (org.springframework.dao.DataAccessException e) {
       System.err.println(
           "rotate-keys: cannot reach the platform database at "
@@ -78,11 +83,56 @@ public final class RotateKeys {
       System.exit(1);
       return;
     }
-    System.out.println(
-        "rotate-keys: "
-            + changed
-            + " value(s) re-encrypted under master key '"
-            + ring.primaryId()
-            + "'");
+    System.out.print(describe(report, ring.ids()));
+    if (!report.failures().isEmpty()) {
+      System.exit(1);
+    }
+  }
+
+  /** What a rotation did and what it means for each key of the ring, as printed. */
+  static String describe(CredentialRotation.Report report, List<String> ringIds) {
+    StringBuilder out = new StringBuilder();
+    out.append("rotate-keys: ")
+        .append(report.reencrypted())
+        .append(" value(s) re-encrypted under master key '")
+        .append(report.primaryKeyId())
+        .append("'\n");
+    if (!report.failures().isEmpty()) {
+      out.append("rotate-keys: ")
+          .append(report.failures().size())
+          .append(" value(s) could not be re-encrypted:\n");
+      report.failures().forEach(f -> out.append("  - ").append(f).append('\n'));
+    }
+    for (String id : ringIds) {
+      if (id.equals(report.primaryKeyId())) {
+        continue;
+      }
+      List<String> uses = report.stillUsed().getOrDefault(id, List.of());
+      if (uses.isEmpty()) {
+        out.append("rotate-keys: key '")
+            .append(id)
+            .append("' is no longer used; it may be removed from the key ring\n");
+      } else {
+        out.append("rotate-keys: key '")
+            .append(id)
+            .append("' is still used; do not remove it yet (")
+            .append(uses.size())
+            .append(" use(s)):\n");
+        uses.stream().limit(20).forEach(u -> out.append("  - ").append(u).append('\n'));
+        if (uses.size() > 20) {
+          out.append("  - and ").append(uses.size() - 20).append(" more\n");
+        }
+      }
+    }
+    report.stillUsed().keySet().stream()
+        .filter(id -> !ringIds.contains(id))
+        .forEach(
+            id ->
+                out.append("rotate-keys: key '")
+                    .append(id)
+                    .append("' is not in the key ring but ")
+                    .append(report.stillUsed().get(id).size())
+                    .append(" value(s) or link(s) need it\n"));
+    return out.toString();
   }
 }

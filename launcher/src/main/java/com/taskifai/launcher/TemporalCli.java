@@ -25,16 +25,18 @@ final class TemporalCli implements AutoCloseable {
   private final Path home;
   private final int port;
   private final int uiPort;
+  private final String bind;
   private Process process;
 
-  private TemporalCli(Path binary, Path home, int port, int uiPort) {
+  private TemporalCli(Path binary, Path home, String bind, int port, int uiPort) {
     this.binary = binary;
     this.home = home;
+    this.bind = bind;
     this.port = port;
     this.uiPort = uiPort;
   }
 
-  static Optional<TemporalCli> choose(Map<String, String> env, Path home, int port) {
+  static Optional<TemporalCli> choose(Map<String, String> env, Path home, String bind, int port) {
     String mode = env.getOrDefault("TASKIFAI_TEMPORAL", "auto").strip().toLowerCase();
     if (mode.equals("embedded")) {
       return Optional.empty();
@@ -50,7 +52,7 @@ final class TemporalCli implements AutoCloseable {
     }
     int uiPort = Integer.parseInt(env.getOrDefault("TASKIFAI_TEMPORAL_UI_PORT", "8233"));
     DevPlatform.requireFreePort(uiPort, "Temporal UI (TASKIFAI_TEMPORAL_UI_PORT)");
-    return Optional.of(new TemporalCli(binary.get(), home, port, uiPort));
+    return Optional.of(new TemporalCli(binary.get(), home, bind, port, uiPort));
   }
 
   /** The temporal binary: TASKIFAI_TEMPORAL_CLI, the PATH, or Go's install folder. */
@@ -85,8 +87,9 @@ final class TemporalCli implements AutoCloseable {
                 binary.toString(),
                 "server",
                 "start-dev",
+                // The frontend and the UI both bind to this address only.
                 "--ip",
-                "127.0.0.1",
+                bind,
                 "--port",
                 Integer.toString(port),
                 "--ui-port",
@@ -106,8 +109,9 @@ final class TemporalCli implements AutoCloseable {
             .start();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     // Ready when both the frontend and the UI listen: the CLI exits if it cannot bind the UI port.
-    while (!DevPlatform.listening("127.0.0.1", port, Duration.ofMillis(200))
-        || !DevPlatform.listening("127.0.0.1", uiPort, Duration.ofMillis(200))) {
+    String reach = DevPlatform.reachableAddress(bind);
+    while (!DevPlatform.listening(reach, port, Duration.ofMillis(200))
+        || !DevPlatform.listening(reach, uiPort, Duration.ofMillis(200))) {
       if (!process.isAlive()) {
         throw new IllegalStateException(
             "the Temporal CLI dev server exited with code "

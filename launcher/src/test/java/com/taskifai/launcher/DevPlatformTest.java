@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -38,6 +39,25 @@ class DevPlatformTest {
         platform.start();
         assertThat(health(env.get("TASKIFAI_ADMIN_PORT"))).contains("\"UP\"");
         assertThat(health(env.get("TASKIFAI_ROUTER_PORT"))).contains("\"UP\"");
+
+        // Every dev listener binds to 127.0.0.1 only: another address of this machine (here
+        // 127.0.0.2, which reaches any listener on all interfaces) gets no answer.
+        for (String key :
+            new String[] {
+              "TASKIFAI_ADMIN_PORT",
+              "TASKIFAI_ROUTER_PORT",
+              "TASKIFAI_TEMPORAL_PORT",
+              "TASKIFAI_SMTP_PORT",
+              "TASKIFAI_PG_PORT"
+            }) {
+          int port = Integer.parseInt(env.get(key));
+          assertThat(DevPlatform.listening("127.0.0.1", port, Duration.ofSeconds(1)))
+              .as(key + " on 127.0.0.1")
+              .isTrue();
+          assertThat(DevPlatform.listening("127.0.0.2", port, Duration.ofSeconds(1)))
+              .as(key + " on another address")
+              .isFalse();
+        }
 
         Properties devEnv = read(home.resolve("dev.env"));
         assertThat(devEnv.stringPropertyNames())

@@ -10,6 +10,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.api.dev.OutboxMessage;
+import com.taskifai.launcher.bench.VerificationLink;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantRegistry;
@@ -315,9 +316,7 @@ class RealTemporalServerTest {
     startMailServer();
     String verificationToken = verificationToken(tenantId, subdomain);
     HttpResponse<String> verified =
-        http.send(
-            HttpRequest.newBuilder(URI.create(verificationLink(verificationToken))).build(),
-            HttpResponse.BodyHandlers.ofString());
+        VerificationLink.confirm(http, verificationLink(verificationToken));
     assertThat(verified.statusCode()).as(verified.body()).isEqualTo(200);
 
     Tenant active = awaitStatus(tenantId, TenantStatus.ACTIVE);
@@ -486,9 +485,7 @@ class RealTemporalServerTest {
     JsonNode accepted = createTenant(subdomain);
     UUID tenantId = UUID.fromString(accepted.get("tenant_id").asText());
     String token = verificationToken(tenantId, subdomain);
-    http.send(
-        HttpRequest.newBuilder(URI.create(verificationLink(token))).build(),
-        HttpResponse.BodyHandlers.discarding());
+    VerificationLink.confirm(http, verificationLink(token));
     awaitStatus(tenantId, TenantStatus.ACTIVE);
     provisioned =
         new ProvisionedTenant(tenantId, subdomain, accepted.get("workflow_id").asText(), token);

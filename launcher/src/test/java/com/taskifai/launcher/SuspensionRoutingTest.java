@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.api.auth.TotpCodes;
+import com.taskifai.launcher.bench.VerificationLink;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -70,7 +71,7 @@ class SuspensionRoutingTest {
       assertThat(created.statusCode()).isEqualTo(202);
       String tenantId = json(created).get("tenant_id").asText();
       String verify = awaitLink(admin, adminToken, "/verify-email\\?token=[A-Za-z0-9._~-]+");
-      assertThat(get(verify, null, null).statusCode()).isEqualTo(200);
+      assertThat(VerificationLink.confirm(http, verify).statusCode()).isEqualTo(200);
       awaitStatus(admin, adminToken, tenantId, "ACTIVE");
 
       String setPassword = awaitLink(admin, adminToken, "/set-password\\?token=[A-Za-z0-9._~-]+");

@@ -1,96 +1,210 @@
 package com.taskifai.registry;
 
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.CredentialDecryptionException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Moves every ciphertext in the registry (tenant credentials, platform admins' TOTP secrets,
- * database servers' admin passwords) to the newest master key. Safe to run again: values already
- * under the newest key are left as they are. Each row is updated only if it still holds the value
- * that was read, so a concurrent write is never overwritten.
+ * Moves every ciphertext in the registry (tenant credentials, staged secrets of tenants in flight,
+ * platform admins' TOTP secrets, database servers' admin passwords) to the newest master key, and
+ * tells which keys are still needed afterwards: by a value it could not move, or by a verification
+ * link in flight (those are signed, not encrypted, and cannot be re-signed without mailing a new
+ * link). Safe to run again: values already under the newest key are left as they are. Each row is
+ * updated only if it still holds the value that was read, so a concurrent write is never
+ * overwritten.
  */
 public final class CredentialRotation {
+  /**
+   * What a rotation did: how many values moved to the newest key, the values it could not move
+   * (where, and why, never the value), and for each master key which values and links still need it
+   * ({@code key id -> places}).
+   */
+  public record Report(
+      String primaryKeyId,
+      int reencrypted,
+      List<String> failures,
+      Map<String, List<String>> stillUsed) {
+    /** Whether the key can leave the ring: nothing found still needs it. */
+    public boolean removable(String keyId) {
+      return !keyId.equals(primaryKeyId) && !stillUsed.containsKey(keyId);
+    }
+  }
+
   private final JdbcClient jdbc;
   private final TenantRegistry tenants;
   private final DatabaseServers servers;
+  private final VerificationLinks links;
   private final CredentialCipher cipher;
 
   public CredentialRotation(DataSource dataSource, CredentialCipher cipher) {
     this.jdbc = JdbcClient.create(dataSource);
     this.tenants = new TenantRegistry(dataSource);
     this.servers = new DatabaseServers(dataSource);
+    this.links = new VerificationLinks(dataSource);
     this.cipher = cipher;
+  }
+
+  /** The encryption context of a tenant's staged secret (the activities' StagedSecrets). */
+  public static String stagedSecretContext(UUID tenantId, String name) {
+    return CredentialCipher.tenantContext(tenantId, "staged_" + name);
   }
 
   /** Re-encrypts what is not under the newest key; returns how many values changed. */
   public int reencryptAll() {
-    int changed = 0;
+    return rotate(Instant.now()).reencrypted();
+  }
+
+  /** Re-encrypts what is not under the newest key and reports what still needs older keys. */
+  public Report rotate(Instant now) {
+    Run run = new Run();
     for (Tenant t : tenants.withCredentials()) {
-      changed +=
-          reencrypt(
-              "tenants",
-              "database_url",
-              "tenant_id",
-              t.tenantId(),
-              t.encryptedDatabaseUrl(),
-              CredentialCipher.tenantContext(t.tenantId(), TenantCredentials.URL_FIELD));
-      changed +=
-          reencrypt(
-              "tenants",
-              "database_key",
-              "tenant_id",
-              t.tenantId(),
-              t.encryptedDatabaseKey(),
-              CredentialCipher.tenantContext(t.tenantId(), TenantCredentials.KEY_FIELD));
+      run.reencrypt(
+          "tenants",
+          "database_url",
+          "tenant_id",
+          t.tenantId(),
+          t.encryptedDatabaseUrl(),
+          CredentialCipher.tenantContext(t.tenantId(), TenantCredentials.URL_FIELD),
+          "database URL of tenant " + t.tenantId());
+      run.reencrypt(
+          "tenants",
+          "database_key",
+          "tenant_id",
+          t.tenantId(),
+          t.encryptedDatabaseKey(),
+          CredentialCipher.tenantContext(t.tenantId(), TenantCredentials.KEY_FIELD),
+          "database password of tenant " + t.tenantId());
+    }
+    for (var secret :
+        jdbc.sql("SELECT tenant_id, name, ciphertext FROM tenant_secrets ORDER BY tenant_id, name")
+            .query(
+                (rs, i) ->
+                    new Object[] {rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)})
+            .list()) {
+      UUID tenantId = (UUID) secret[0];
+      String name = (String) secret[1];
+      run.reencryptStaged(tenantId, name, (String) secret[2]);
     }
     for (var admin :
         jdbc.sql("SELECT id, totp_secret FROM platform_admins")
-            .query(
-                (rs, i) ->
-                    java.util.Map.entry(rs.getObject(1, java.util.UUID.class), rs.getString(2)))
+            .query((rs, i) -> Map.entry(rs.getObject(1, UUID.class), rs.getString(2)))
             .list()) {
-      changed +=
-          reencrypt(
-              "platform_admins",
-              "totp_secret",
-              "id",
-              admin.getKey(),
-              admin.getValue(),
-              "platform_admin:" + admin.getKey() + ":totp");
+      run.reencrypt(
+          "platform_admins",
+          "totp_secret",
+          "id",
+          admin.getKey(),
+          admin.getValue(),
+          "platform_admin:" + admin.getKey() + ":totp",
+          "TOTP secret of platform admin " + admin.getKey());
     }
     for (DatabaseServers.Server s : servers.all()) {
-      changed +=
-          reencrypt(
-              "database_servers",
-              "admin_password",
-              "id",
-              s.id(),
-              s.encryptedAdminPassword(),
-              DatabaseServers.context(s.id()));
+      run.reencrypt(
+          "database_servers",
+          "admin_password",
+          "id",
+          s.id(),
+          s.encryptedAdminPassword(),
+          DatabaseServers.context(s.id()),
+          "admin password of database server " + s.id());
     }
-    return changed;
+    for (VerificationLinks.Link link : links.inFlight(now)) {
+      run.use(
+          link.keyId(),
+          "verification link of tenant "
+              + link.tenantId()
+              + " (works until "
+              + link.expiresAt()
+              + ")");
+    }
+    return new Report(cipher.primaryKeyId(), run.changed, List.copyOf(run.failures), run.used);
   }
 
-  private int reencrypt(
-      String table, String column, String idColumn, Object id, String value, String context) {
-    if (value == null || cipher.isCurrent(value)) {
-      return 0;
+  /** One pass over the registry. */
+  private final class Run {
+    int changed;
+    final List<String> failures = new ArrayList<>();
+    final Map<String, List<String>> used = new LinkedHashMap<>();
+
+    void use(String keyId, String where) {
+      if (!keyId.equals(cipher.primaryKeyId())) {
+        used.computeIfAbsent(keyId, k -> new ArrayList<>()).add(where);
+      }
     }
-    String fresh = cipher.reencrypt(value, context);
-    return jdbc.sql(
-            "UPDATE "
-                + table
-                + " SET "
-                + column
-                + " = :fresh WHERE "
-                + idColumn
-                + " = :id AND "
-                + column
-                + " = :old")
-        .param("fresh", fresh)
-        .param("id", id)
-        .param("old", value)
-        .update();
+
+    void reencryptStaged(UUID tenantId, String name, String value) {
+      reencrypt(
+          null,
+          name,
+          null,
+          tenantId,
+          value,
+          stagedSecretContext(tenantId, name),
+          "staged secret '" + name + "' of tenant " + tenantId);
+    }
+
+    void reencrypt(
+        String table,
+        String column,
+        String idColumn,
+        Object id,
+        String value,
+        String context,
+        String where) {
+      if (value == null) {
+        return;
+      }
+      String keyId;
+      try {
+        keyId = CredentialCipher.keyIdOf(value);
+        if (cipher.isCurrent(value)) {
+          return;
+        }
+      } catch (CredentialDecryptionException e) {
+        failures.add(where + ": " + e.getMessage());
+        return;
+      }
+      String fresh;
+      try {
+        fresh = cipher.reencrypt(value, context);
+      } catch (CredentialDecryptionException e) {
+        failures.add(where + " (key '" + keyId + "'): " + e.getMessage());
+        use(keyId, where);
+        return;
+      }
+      int rows =
+          table == null
+              ? jdbc.sql(
+                      "UPDATE tenant_secrets SET ciphertext = :fresh"
+                          + " WHERE tenant_id = :id AND name = :name AND ciphertext = :old")
+                  .param("fresh", fresh)
+                  .param("id", id)
+                  .param("name", column)
+                  .param("old", value)
+                  .update()
+              : jdbc.sql(
+                      "UPDATE "
+                          + table
+                          + " SET "
+                          + column
+                          + " = :fresh WHERE "
+                          + idColumn
+                          + " = :id AND "
+                          + column
+                          + " = :old")
+                  .param("fresh", fresh)
+                  .param("id", id)
+                  .param("old", value)
+                  .update();
+      // A row that changed meanwhile was written by a newer process, under the newest key.
+      changed += rows;
+    }
   }
 }

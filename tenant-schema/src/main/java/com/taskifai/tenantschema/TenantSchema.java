@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -254,8 +255,9 @@ public final class TenantSchema {
 
   /**
    * Creates the first admin user (role admin, no password) holding the hash of a one-time
-   * set-password token, unless a user with that e-mail exists: then returns that user's id and
-   * leaves the token alone, so a retried call cannot replace a token already mailed.
+   * set-password token (or none yet: both null), unless a user with that e-mail exists: then
+   * returns that user's id and leaves the token alone, so a retried call cannot replace a token
+   * already mailed.
    */
   public static UUID createAdminUser(
       DataSource admin,
@@ -281,12 +283,93 @@ public final class TenantSchema {
                       + " ON CONFLICT (email) DO NOTHING")) {
             ins.setString(1, normalized);
             ins.setString(2, setPasswordTokenHash);
-            ins.setTimestamp(3, Timestamp.from(tokenExpiresAt));
+            ins.setTimestamp(3, tokenExpiresAt == null ? null : Timestamp.from(tokenExpiresAt));
             ins.executeUpdate();
           }
           try (PreparedStatement sel = c.prepareStatement("SELECT id FROM users WHERE email = ?")) {
             sel.setString(1, normalized);
             try (ResultSet rs = sel.executeQuery()) {
+              rs.next();
+              return rs.getObject(1, UUID.class);
+            }
+          }
+        });
+  }
+
+  /** Where a tenant admin's set-password link stands: password set, link hash and expiry. */
+  public record AdminInvite(boolean passwordSet, String tokenHash, Instant tokenExpiresAt) {
+    /** Whether a set-password link works at {@code now}. */
+    public boolean linkLive(Instant now) {
+      return tokenHash != null && tokenExpiresAt != null && tokenExpiresAt.isAfter(now);
+    }
+  }
+
+  /** The admin user's set-password state, if the user exists. */
+  public static Optional<AdminInvite> adminInvite(
+      DataSource admin, String ownerRole, String email) {
+    requireIdentifier(ownerRole);
+    String normalized = email.strip().toLowerCase(Locale.ROOT);
+    return asOwner(
+        admin,
+        ownerRole,
+        true,
+        st -> {
+          try (PreparedStatement sel =
+              st.getConnection()
+                  .prepareStatement(
+                      "SELECT password_hash IS NOT NULL, set_password_token_hash,"
+                          + " set_password_token_expires_at FROM users WHERE email = ?")) {
+            sel.setString(1, normalized);
+            try (ResultSet rs = sel.executeQuery()) {
+              if (!rs.next()) {
+                return Optional.empty();
+              }
+              Timestamp expires = rs.getTimestamp(3);
+              return Optional.of(
+                  new AdminInvite(
+                      rs.getBoolean(1),
+                      rs.getString(2),
+                      expires == null ? null : expires.toInstant()));
+            }
+          }
+        });
+  }
+
+  /**
+   * Gives the admin user (created with role admin if missing) a new one-time set-password token:
+   * its hash replaces any earlier one, so older links stop working. The password stays as it is
+   * until the link is used.
+   */
+  public static UUID issueAdminSetPasswordToken(
+      DataSource admin,
+      String ownerRole,
+      String email,
+      String setPasswordTokenHash,
+      Instant tokenExpiresAt) {
+    requireIdentifier(ownerRole);
+    if (email == null || !email.contains("@")) {
+      throw new IllegalArgumentException("admin e-mail must be an e-mail address");
+    }
+    String normalized = email.strip().toLowerCase(Locale.ROOT);
+    return asOwner(
+        admin,
+        ownerRole,
+        true,
+        st -> {
+          try (PreparedStatement up =
+              st.getConnection()
+                  .prepareStatement(
+                      "INSERT INTO users (email, role, set_password_token_hash,"
+                          + " set_password_token_expires_at) VALUES (?, 'admin', ?, ?)"
+                          + " ON CONFLICT (email) DO UPDATE SET"
+                          + " set_password_token_hash = EXCLUDED.set_password_token_hash,"
+                          + " set_password_token_expires_at ="
+                          + " EXCLUDED.set_password_token_expires_at"
+                          + " RETURNING id")) {
+            up.setString(1, normalized);
+            up.setString(2, setPasswordTokenHash);
+            up.setTimestamp(3, Timestamp.from(tokenExpiresAt));
+            try (ResultSet rs = up.executeQuery()) {
               rs.next();
               return rs.getObject(1, UUID.class);
             }

@@ -2,6 +2,7 @@ package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
 import com.taskifai.workflows.faults.FaultInjection;
+import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
@@ -37,7 +38,8 @@ public final class PlatformWorker implements AutoCloseable {
           ReactivateTenantWorkflowImpl.class,
           OffboardTenantWorkflowImpl.class,
           ReconcileFleetWorkflowImpl.class,
-          RemoveOrphanWorkflowImpl.class);
+          RemoveOrphanWorkflowImpl.class,
+          InviteTenantAdminWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

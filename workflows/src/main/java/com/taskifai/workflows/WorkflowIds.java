@@ -14,6 +14,8 @@ import java.util.UUID;
  *   <li>{@code tenant-suspend-<tenant id>-<epoch millis>} and {@code tenant-reactivate-<tenant
  *       id>-<epoch millis>}: one per request
  *   <li>{@code tenant-offboard-<tenant id>}: one offboarding per tenant
+ *   <li>{@code tenant-admin-invite-<tenant id>-<epoch millis>}: a new set-password link, one per
+ *       request
  * </ul>
  */
 public final class WorkflowIds {
@@ -23,7 +25,8 @@ public final class WorkflowIds {
     PROVISION("tenant-provision-"),
     SUSPEND("tenant-suspend-"),
     REACTIVATE("tenant-reactivate-"),
-    OFFBOARD("tenant-offboard-");
+    OFFBOARD("tenant-offboard-"),
+    ADMIN_INVITE("tenant-admin-invite-");
 
     private final String prefix;
 
@@ -62,6 +65,11 @@ public final class WorkflowIds {
   /** The offboarding of the tenant. */
   public static String offboard(UUID tenantId) {
     return Kind.OFFBOARD.prefix + tenantId;
+  }
+
+  /** A new set-password link for the tenant's first admin, requested at {@code epochMillis}. */
+  public static String adminInvite(UUID tenantId, long epochMillis) {
+    return Kind.ADMIN_INVITE.prefix + tenantId + "-" + epochMillis;
   }
 
   /** The kind of a workflow id, or empty for an id the platform does not make. */

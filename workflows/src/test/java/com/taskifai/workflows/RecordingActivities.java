@@ -196,4 +196,9 @@ public final class RecordingActivities
   public void sendWelcomeEmail(StepInput input) {
     call("send_welcome_email", input);
   }
+
+  @Override
+  public void sendAdminInvite(StepInput input) {
+    call("send_admin_invite", input);
+  }
 }

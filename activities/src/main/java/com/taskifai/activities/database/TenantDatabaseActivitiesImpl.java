@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * names come from the tenant id ({@link TenantDatabaseNames}), so every step finds an earlier
  * attempt's work; the schema steps call {@link TenantSchema}, which is idempotent.
  */
-public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivities, AutoCloseable {
+public final class TenantDatabaseActivitiesImpl
+    implements TenantDatabaseActivities, SetPasswordLinks, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TenantDatabaseActivitiesImpl.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -246,32 +247,71 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   }
 
   /**
-   * Stages the one-time set-password token (encrypted) before the admin row holds its hash, and
-   * reuses a staged token on a retry: the admin row keeps the hash of its first token, so the token
-   * mailed later always matches it.
+   * Creates the tenant's first admin user, without a set-password link yet: send_welcome_email
+   * issues the link when it mails it, so the link's lifetime starts when the tenant is live, not
+   * before a verification wait of up to days.
    */
   @Override
   public void createAdminUser(StepInput input) {
     Tenant tenant = placedTenant(input.tenantId());
-    String token =
-        secrets
-            .get(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN)
-            .orElseGet(
-                () -> {
-                  String fresh = SetPasswordTokens.newToken();
-                  secrets.put(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN, fresh);
-                  return fresh;
-                });
-    Instant expires = clock.instant().plus(config.setPasswordTokenLifetime());
     inTenantDatabase(
         input,
         "create_admin_user",
         (ds, names, admin) -> {
-          TenantSchema.createAdminUser(
-              ds, names.ownerRole(), tenant.adminEmail(), SetPasswordTokens.hash(token), expires);
+          TenantSchema.createAdminUser(ds, names.ownerRole(), tenant.adminEmail(), null, null);
           // The last step inside the tenant database: its pooled admin sessions can go.
           admin.release(names.database());
         });
+  }
+
+  /**
+   * Gives the tenant's admin a one-time set-password token for a mail about to go out: staged
+   * (encrypted) before the admin row holds its hash, and reused while staged, so a retried welcome
+   * mail carries the link the row matches. Without {@code renew}, an admin who has a password or a
+   * link that still works gets none (the welcome mail went out already); with it, a new token
+   * always replaces every earlier link, a staged one included.
+   *
+   * @return the token to mail, or empty when there is nothing to send
+   */
+  @Override
+  public Optional<String> issueSetPasswordToken(UUID tenantId, boolean renew) {
+    Tenant tenant = placedTenant(tenantId);
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenantId);
+    ServerAdmin admin = admin(tenant);
+    DataSource ds = admin.database(names.database());
+    Instant now = clock.instant();
+    try {
+      Optional<String> staged = secrets.get(tenantId, StagedSecrets.SET_PASSWORD_TOKEN);
+      String token;
+      if (staged.isPresent() && !renew) {
+        token = staged.get();
+      } else {
+        if (!renew) {
+          Optional<TenantSchema.AdminInvite> state =
+              TenantSchema.adminInvite(ds, names.ownerRole(), tenant.adminEmail());
+          if (state.isPresent() && (state.get().passwordSet() || state.get().linkLive(now))) {
+            return Optional.empty();
+          }
+        }
+        token = SetPasswordTokens.newToken();
+        secrets.put(tenantId, StagedSecrets.SET_PASSWORD_TOKEN, token);
+      }
+      TenantSchema.issueAdminSetPasswordToken(
+          ds,
+          names.ownerRole(),
+          tenant.adminEmail(),
+          SetPasswordTokens.hash(token),
+          now.plus(config.setPasswordTokenLifetime()));
+      return Optional.of(token);
+    } catch (RuntimeException e) {
+      SQLException cause = sqlCause(e);
+      if (cause == null || e instanceof io.temporal.failure.ApplicationFailure) {
+        throw e;
+      }
+      throw databaseFailure("issue_set_password_token", tenantId, cause);
+    } finally {
+      admin.release(names.database());
+    }
   }
 
   /** Ends the pooled admin sessions this object holds. */

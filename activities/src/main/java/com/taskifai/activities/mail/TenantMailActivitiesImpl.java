@@ -3,8 +3,10 @@ package com.taskifai.activities.mail;
 import com.taskifai.activities.ActivitiesConfig;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
+import com.taskifai.activities.database.SetPasswordLinks;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.StepInput;
@@ -26,6 +28,8 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
   private final TenantRegistry registry;
   private final StagedSecrets secrets;
   private final VerificationTokens verificationTokens;
+  private final VerificationLinks verificationLinks;
+  private final SetPasswordLinks setPasswordLinks;
   private final SmtpMailer mailer;
   private final ActivitiesConfig config;
   private final Clock clock;
@@ -34,12 +38,16 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
       TenantRegistry registry,
       StagedSecrets secrets,
       VerificationTokens verificationTokens,
+      VerificationLinks verificationLinks,
+      SetPasswordLinks setPasswordLinks,
       SmtpMailer mailer,
       ActivitiesConfig config,
       Clock clock) {
     this.registry = registry;
     this.secrets = secrets;
     this.verificationTokens = verificationTokens;
+    this.verificationLinks = verificationLinks;
+    this.setPasswordLinks = setPasswordLinks;
     this.mailer = mailer;
     this.config = config;
     this.clock = clock;
@@ -48,9 +56,10 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
   @Override
   public void sendVerificationEmail(StepInput input) {
     Tenant tenant = tenant(input);
-    String token =
-        verificationTokens.issue(
-            tenant.tenantId(), clock.instant().plus(config.verificationLinkLifetime()));
+    java.time.Instant expires = clock.instant().plus(config.verificationLinkLifetime());
+    String token = verificationTokens.issue(tenant.tenantId(), expires);
+    // Which key signs the link in flight, so a key rotation knows the key is still needed.
+    verificationLinks.record(tenant.tenantId(), verificationTokens.signingKeyId(), expires);
     String link = config.verificationUrl(token);
     String company = tenant.companyName();
     String text =
@@ -74,16 +83,18 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
   }
 
   /**
-   * Mails the set-password link with the token create_admin_user staged, then deletes the staged
-   * token. A call that finds no staged token has sent the mail already and is done.
+   * Issues the admin's set-password link and mails it, then deletes the staged token. The link's
+   * lifetime starts now. A call that finds the admin with a working link or a password has sent the
+   * mail already and is done; a retry after a failed send mails the same link.
    */
   @Override
   public void sendWelcomeEmail(StepInput input) {
     Tenant tenant = tenant(input);
-    Optional<String> token = secrets.get(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN);
+    Optional<String> token = setPasswordLinks.issueSetPasswordToken(tenant.tenantId(), false);
     if (token.isEmpty()) {
       log.info(
-          "tenant {}: no staged set-password token, the welcome mail went out already",
+          "tenant {}: the admin has a set-password link or a password, the welcome mail went out"
+              + " already",
           tenant.tenantId());
       return;
     }
@@ -111,6 +122,41 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
             + days(config.setPasswordTokenLifetime())
             + ".</p>";
     send(tenant, "Welcome to TaskifAI, " + company, text, html);
+    secrets.delete(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN);
+  }
+
+  /** Issues a new set-password link for the admin (ending older ones) and mails it. */
+  @Override
+  public void sendAdminInvite(StepInput input) {
+    Tenant tenant = tenant(input);
+    String token =
+        setPasswordLinks
+            .issueSetPasswordToken(tenant.tenantId(), true)
+            .orElseThrow(() -> new IllegalStateException("a renewed link is always issued"));
+    String link = config.setPasswordUrl(tenant.subdomain(), token);
+    String host = config.tenantHost(tenant.subdomain());
+    String company = tenant.companyName();
+    String text =
+        "Hello,\n\nhere is a new link to choose the password of your "
+            + company
+            + " account at "
+            + host
+            + ":\n\n"
+            + link
+            + "\n\nThe link works once, for "
+            + days(config.setPasswordTokenLifetime())
+            + "; earlier links no longer work.\n";
+    String html =
+        "<p>Hello,</p><p>here is a new link to choose the password of your <b>"
+            + escape(company)
+            + "</b> account at "
+            + escape(host)
+            + ":</p><p><a href=\""
+            + escape(link)
+            + "\">Choose your password</a></p><p>The link works once, for "
+            + days(config.setPasswordTokenLifetime())
+            + "; earlier links no longer work.</p>";
+    send(tenant, "Your new TaskifAI link for " + company, text, html);
     secrets.delete(tenant.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN);
   }
 

@@ -70,6 +70,15 @@ class TenantMailActivitiesTest {
     VerificationTokens tokens = VerificationTokens.of(fx.cipher);
     assertThat(tokens.verify(token, Instant.now())).contains(input.tenantId());
     assertThat(tokens.verify(token, Instant.now().plus(8, ChronoUnit.DAYS))).isEmpty();
+    // The registry knows which key signs the link in flight, for a later key rotation.
+    assertThat(VerificationTokens.keyIdOf(token)).contains("test1");
+    assertThat(
+            count(
+                fx.platform.owner(),
+                "SELECT count(*) FROM verification_links WHERE tenant_id = ? AND key_id = 'test1'"
+                    + " AND expires_at > now() + interval '6 days'",
+                input.tenantId()))
+        .isEqualTo(1);
   }
 
   @Test
@@ -103,7 +112,8 @@ class TenantMailActivitiesTest {
   }
 
   @Test
-  void anUnreachableSmtpServerFailsRetryablyWithoutTheTokenAndKeepsItStaged() throws Exception {
+  void anUnreachableSmtpServerFailsRetryablyWithoutTheTokenAndTheRetryMailsTheSameLink()
+      throws Exception {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
@@ -113,8 +123,7 @@ class TenantMailActivitiesTest {
             fx.platform.platform(),
             fx.cipher,
             ActivitiesConfig.defaults().withSmtp("127.0.0.1", closedPort));
-    StepInput input = fx.reserve();
-    fx.secrets.put(input.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN, "the-one-time-token");
+    StepInput input = adminCreated(fx.activities);
 
     assertThatThrownBy(() -> down.mail().sendWelcomeEmail(input))
         .isInstanceOfSatisfying(
@@ -122,10 +131,136 @@ class TenantMailActivitiesTest {
             f -> {
               assertThat(f.getType()).isEqualTo("UNAVAILABLE");
               assertThat(f.isNonRetryable()).isFalse();
-              assertThat(f.getMessage()).doesNotContain("the-one-time-token");
             });
-    assertThat(fx.secrets.get(input.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN))
-        .contains("the-one-time-token");
+    String staged =
+        fx.secrets.get(input.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN).orElseThrow();
+
+    fx.activities.mail().sendWelcomeEmail(input);
+    assertThat(setPasswordToken(input, part(onlyMail(), 0, "text/plain"))).isEqualTo(staged);
+    assertThat(adminsWithTokenHash(input, staged)).isEqualTo(1);
+    fx.activities.database().dropDatabase(input);
+  }
+
+  @Test
+  void theSetPasswordLinkLivesFromTheWelcomeMailNotFromCreateAdminUser() throws Exception {
+    MovableClock clock = new MovableClock(Instant.now());
+    var activities =
+        com.taskifai.activities.PlatformActivities.create(
+            fx.platform.platform(), fx.cipher, fx.config, clock);
+    StepInput input = adminCreated(activities);
+
+    // The tenant waits six days for its verification before the welcome mail goes out.
+    clock.advance(java.time.Duration.ofDays(6));
+    activities.mail().sendWelcomeEmail(input);
+
+    String token = setPasswordToken(input, part(onlyMail(), 0, "text/plain"));
+    java.sql.Timestamp expires =
+        org.springframework.jdbc.core.simple.JdbcClient.create(fx.tenantDatabase(input.tenantId()))
+            .sql(
+                "SELECT set_password_token_expires_at FROM users WHERE set_password_token_hash = ?")
+            .param(SetPasswordTokens.hash(token))
+            .query(java.sql.Timestamp.class)
+            .single();
+    assertThat(expires.toInstant())
+        .isCloseTo(
+            clock.instant().plus(fx.config.setPasswordTokenLifetime()),
+            org.assertj.core.api.Assertions.within(5, ChronoUnit.SECONDS));
+    activities.database().dropDatabase(input);
+  }
+
+  @Test
+  void anAdminInviteMailsANewLinkAndEndsTheEarlierOne() throws Exception {
+    StepInput input = adminCreated(fx.activities);
+    fx.activities.mail().sendWelcomeEmail(input);
+    String first = setPasswordToken(input, part(onlyMail(), 0, "text/plain"));
+    smtp.purgeEmailFromAllMailboxes();
+    // A token left staged by a welcome mail that failed for good is not reused either.
+    fx.secrets.put(input.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN, "left-over-token");
+
+    fx.activities.mail().sendAdminInvite(input);
+
+    MimeMessage invite = onlyMail();
+    assertThat(invite.getSubject()).startsWith("Your new TaskifAI link");
+    String second = setPasswordToken(input, part(invite, 0, "text/plain"));
+    assertThat(second).isNotEqualTo(first).isNotEqualTo("left-over-token");
+    assertThat(adminsWithTokenHash(input, first)).isZero();
+    assertThat(adminsWithTokenHash(input, second)).isEqualTo(1);
+    assertThat(fx.secrets.get(input.tenantId(), StagedSecrets.SET_PASSWORD_TOKEN)).isEmpty();
+
+    // An admin who chose a password meanwhile still gets a link: the way back in.
+    TenantSchemaAccess.setPassword(fx.tenantDatabase(input.tenantId()));
+    smtp.purgeEmailFromAllMailboxes();
+    fx.activities.mail().sendAdminInvite(input);
+    assertThat(
+            adminsWithTokenHash(input, setPasswordToken(input, part(onlyMail(), 0, "text/plain"))))
+        .isEqualTo(1);
+    fx.activities.database().dropDatabase(input);
+  }
+
+  /** A tenant whose database and admin user exist, as before send_welcome_email. */
+  private static StepInput adminCreated(com.taskifai.activities.PlatformActivities activities) {
+    StepInput input = fx.reserveAndPlace();
+    var db = activities.database();
+    db.createDatabase(input);
+    db.migrateSchema(input);
+    db.createAdminUser(input);
+    return input;
+  }
+
+  private static String setPasswordToken(StepInput input, String text) {
+    Matcher m =
+        Pattern.compile(
+                Pattern.quote(input.subdomain())
+                    + "\\.localhost:8081/set-password\\?token=([A-Za-z0-9_-]+)")
+            .matcher(text);
+    assertThat(m.find()).as("set-password link in %s", text).isTrue();
+    return m.group(1);
+  }
+
+  private static long adminsWithTokenHash(StepInput input, String token) {
+    return count(
+        fx.tenantDatabase(input.tenantId()),
+        "SELECT count(*) FROM users WHERE role = 'admin' AND set_password_token_hash = ?",
+        SetPasswordTokens.hash(token));
+  }
+
+  /** Marks the tenant's admin as having chosen a password (as the router's set-password does). */
+  private static final class TenantSchemaAccess {
+    static void setPassword(javax.sql.DataSource tenantDb) {
+      org.springframework.jdbc.core.simple.JdbcClient.create(tenantDb)
+          .sql(
+              "UPDATE users SET password_hash = 'chosen', set_password_token_hash = NULL,"
+                  + " set_password_token_expires_at = NULL WHERE role = 'admin'")
+          .update();
+    }
+  }
+
+  /** A clock a test moves forward. */
+  private static final class MovableClock extends java.time.Clock {
+    private Instant now;
+
+    MovableClock(Instant start) {
+      this.now = start;
+    }
+
+    void advance(java.time.Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public java.time.Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   private static MimeMessage onlyMail() {

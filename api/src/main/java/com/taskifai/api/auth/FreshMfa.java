@@ -12,18 +12,21 @@ import org.springframework.stereotype.Component;
 
 /**
  * The rule for state-changing calls: the token must record a one-time code ({@code amr} has {@code
- * otp}) given no longer ago than the configured MFA max age.
+ * otp}) given no longer ago than the configured MFA max age. A token of an external issuer counts
+ * only by its configured MFA claim ({@link ExternalIssuer}) and its {@code auth_time}.
  */
 @Component
 public class FreshMfa {
   private final ApiSettings settings;
   private final Clock clock;
   private final PlatformMetrics metrics;
+  private final ExternalIssuer external;
 
-  FreshMfa(ApiSettings settings, Clock clock, PlatformMetrics metrics) {
+  FreshMfa(ApiSettings settings, Clock clock, PlatformMetrics metrics, ExternalIssuer external) {
     this.settings = settings;
     this.clock = clock;
     this.metrics = metrics;
+    this.external = external;
   }
 
   /**
@@ -35,7 +38,8 @@ public class FreshMfa {
     List<String> amr = jwt.getClaimAsStringList("amr");
     Object authTime = jwt.getClaims().get("auth_time");
     Instant at = toInstant(authTime);
-    boolean hasOtp = amr != null && amr.contains("otp");
+    boolean hasOtp =
+        ExternalIssuer.own(jwt) ? amr != null && amr.contains("otp") : external.externalMfa(jwt);
     boolean fresh = at != null && !at.isBefore(clock.instant().minus(settings.mfaMaxAge()));
     if (!hasOtp || !fresh) {
       metrics.mfaFailed("stale_or_missing");

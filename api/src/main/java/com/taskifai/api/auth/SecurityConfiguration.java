@@ -15,11 +15,11 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
-import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -32,12 +32,15 @@ import org.springframework.security.web.SecurityFilterChain;
 class SecurityConfiguration {
 
   @Bean
-  SecurityFilterChain adminApiSecurity(HttpSecurity http) throws Exception {
-    JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
-    roles.setAuthoritiesClaimName("roles");
-    roles.setAuthorityPrefix("ROLE_");
+  SecurityFilterChain adminApiSecurity(HttpSecurity http, ExternalIssuer external)
+      throws Exception {
+    // Own tokens carry their roles in "roles"; an external issuer's only in the configured claim.
     JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
-    authentication.setJwtGrantedAuthoritiesConverter(roles);
+    authentication.setJwtGrantedAuthoritiesConverter(
+        jwt ->
+            external.roles(jwt).stream()
+                .<GrantedAuthority>map(r -> new SimpleGrantedAuthority("ROLE_" + r))
+                .toList());
 
     http.csrf(csrf -> csrf.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -110,16 +113,14 @@ class SecurityConfiguration {
 
   /**
    * Accepts the platform's own tokens (HS256 in dev, RS256 with the own key id in production) and,
-   * when a JWKS URI is configured, tokens of an external OIDC issuer; the token's header picks the
-   * decoder, so a token never meets a key of the wrong kind.
+   * when a JWKS URI is configured, tokens of an external OIDC issuer with the configured issuer and
+   * audience ({@link ExternalIssuer}); the token's header picks the decoder, so a token never meets
+   * a key of the wrong kind.
    */
   @Bean
-  JwtDecoder adminJwtDecoder(AdminTokens tokens, ApiSettings settings) {
+  JwtDecoder adminJwtDecoder(AdminTokens tokens, ExternalIssuer issuer) {
     JwtDecoder own = tokens.decoder();
-    JwtDecoder external =
-        settings.adminJwksUri().isBlank()
-            ? null
-            : NimbusJwtDecoder.withJwkSetUri(settings.adminJwksUri()).build();
+    JwtDecoder external = issuer.enabled() ? issuer.decoder() : null;
     return token -> {
       JWSHeader header;
       try {

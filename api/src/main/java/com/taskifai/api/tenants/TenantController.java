@@ -321,6 +321,21 @@ class TenantController {
     return accepted(t, workflowId, "suspending");
   }
 
+  /**
+   * Mails the admin of an ACTIVE tenant a new set-password link (for a link that expired or got
+   * lost); every earlier link stops working.
+   */
+  @PostMapping("/{id}/admin-invite")
+  ResponseEntity<Accepted> adminInvite(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
+    String actor = mfa.require(jwt);
+    Tenant t = find(id);
+    requireStatus(t, "sent a new admin invite", TenantStatus.ACTIVE);
+    String workflowId = workflows.startAdminInvite(t, actor);
+    audit.append(
+        id, actor, "tenant.admin_invite", null, "accepted", Map.of("workflow_id", workflowId));
+    return accepted(t, workflowId, "inviting_admin");
+  }
+
   @PostMapping("/{id}/reactivate")
   ResponseEntity<Accepted> reactivate(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
     String actor = mfa.require(jwt);

@@ -5,6 +5,7 @@ import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.Tenant;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.faults.FaultInjection;
+import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflow;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflow;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflow;
@@ -116,6 +117,14 @@ public class TenantWorkflows {
     SuspendTenantWorkflow stub =
         client.newWorkflowStub(SuspendTenantWorkflow.class, options(tenant, id).build());
     WorkflowClient.start(stub::suspend, operation(tenant, actor));
+    return id;
+  }
+
+  public String startAdminInvite(Tenant tenant, String actor) {
+    String id = WorkflowIds.adminInvite(tenant.tenantId(), clock.millis());
+    InviteTenantAdminWorkflow stub =
+        client.newWorkflowStub(InviteTenantAdminWorkflow.class, options(tenant, id).build());
+    WorkflowClient.start(stub::invite, operation(tenant, actor));
     return id;
   }
 

@@ -28,12 +28,16 @@ import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Tokens of an external OIDC issuer (RS256, keys from its JWKS URI, served here over real HTTP):
- * they read, but change nothing until a one-time code steps them up.
+ * they read, but change nothing until a one-time code steps them up. Only tokens of the configured
+ * issuer and audience count, roles come only from the configured claim, and the token's own {@code
+ * amr} does not count as MFA.
  */
 class ExternalIssuerTest extends ApiTestBase {
   private static final RSAKey KEY = rsa("idp-1");
   private static final RSAKey OTHER_KEY = rsa("idp-1");
   private static final HttpServer IDP = jwks(KEY);
+  private static final String ISSUER = "https://idp.example";
+  private static final String AUDIENCE = "taskifai-admin-api";
 
   @Autowired AdminAccounts accounts;
 
@@ -42,6 +46,9 @@ class ExternalIssuerTest extends ApiTestBase {
     props.add(
         "taskifai.admin-jwks-uri",
         () -> "http://127.0.0.1:" + IDP.getAddress().getPort() + "/jwks.json");
+    props.add("taskifai.admin-jwt-issuer", () -> ISSUER);
+    props.add("taskifai.admin-jwt-audience", () -> AUDIENCE);
+    props.add("taskifai.admin-jwt-roles-claim", () -> "realm_access.roles");
   }
 
   @AfterAll
@@ -77,16 +84,27 @@ class ExternalIssuerTest extends ApiTestBase {
   }
 
   private static String idpToken(RSAKey key, String email) {
+    return idpToken(key, email, ISSUER, AUDIENCE, b -> {});
+  }
+
+  private static String idpToken(
+      RSAKey key,
+      String email,
+      String issuer,
+      String audience,
+      java.util.function.Consumer<JwtClaimsSet.Builder> more) {
     Instant now = Instant.now();
-    JwtClaimsSet claims =
+    JwtClaimsSet.Builder builder =
         JwtClaimsSet.builder()
-            .issuer("https://idp.example")
+            .issuer(issuer)
+            .audience(List.of(audience))
             .subject(UUID.randomUUID().toString())
             .issuedAt(now)
             .expiresAt(now.plusSeconds(300))
             .claim("email", email)
-            .claim("roles", List.of(AdminTokens.ROLE))
-            .build();
+            .claim("realm_access", java.util.Map.of("roles", List.of(AdminTokens.ROLE)));
+    more.accept(builder);
+    JwtClaimsSet claims = builder.build();
     return new NimbusJwtEncoder(new ImmutableJWKSet<>(new JWKSet(key)))
         .encode(
             JwtEncoderParameters.from(
@@ -121,5 +139,53 @@ class ExternalIssuerTest extends ApiTestBase {
   void refusesATokenSignedWithAKeyTheIssuerDoesNotPublish() {
     assertThat(http.get("/admin/tenants", idpToken(OTHER_KEY, "x@taskifai.test")).status())
         .isEqualTo(401);
+  }
+
+  @Test
+  void refusesATokenOfAnotherIssuerOrForAnotherAudience() {
+    assertThat(
+            http.get(
+                    "/admin/tenants",
+                    idpToken(KEY, "x@taskifai.test", "https://evil.example", AUDIENCE, b -> {}))
+                .status())
+        .isEqualTo(401);
+    assertThat(
+            http.get(
+                    "/admin/tenants",
+                    idpToken(KEY, "x@taskifai.test", ISSUER, "another-service", b -> {}))
+                .status())
+        .isEqualTo(401);
+  }
+
+  @Test
+  void takesRolesOnlyFromTheConfiguredClaim() {
+    String rolesElsewhere =
+        idpToken(
+            KEY,
+            "x@taskifai.test",
+            ISSUER,
+            AUDIENCE,
+            b ->
+                b.claim("realm_access", java.util.Map.of("roles", List.of("viewer")))
+                    .claim("roles", List.of(AdminTokens.ROLE)));
+    assertThat(http.get("/admin/tenants", rolesElsewhere).status()).isEqualTo(403);
+  }
+
+  @Test
+  void theExternalTokensOwnAmrAndAuthTimeDoNotCountAsMfa() {
+    String claimsMfa =
+        idpToken(
+            KEY,
+            "x@taskifai.test",
+            ISSUER,
+            AUDIENCE,
+            b ->
+                b.claim("amr", List.of("pwd", "otp"))
+                    .claim("auth_time", Instant.now().getEpochSecond()));
+    Answer refused =
+        http.post(
+            "/admin/tenants", AdminHttp.json("company_name", "", "subdomain", "x"), claimsMfa);
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.text("error")).isEqualTo("mfa_required");
   }
 }

@@ -183,16 +183,40 @@ class AdminApiEndToEndTest {
     assertThat(live.get("steps").toString()).contains("create_database");
 
     String link = verificationLink(email);
-    Answer verified = http.get("/verify-email?token=" + link, null);
+    Answer verified = http.verifyEmail(link);
     assertThat(verified.status()).isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(250))
         .until(() -> "ACTIVE".equals(status(http, id, token)));
 
+    // The outbox holds every set-password link: a token whose one-time code is old cannot read it.
+    Instant issued = Instant.now();
+    String stale =
+        tokens.issue(
+            UUID.randomUUID(),
+            "ops@taskifai.test",
+            List.of("pwd", "otp"),
+            issued.minus(Duration.ofHours(2)),
+            issued,
+            600);
+    Answer refusedOutbox = http.get("/admin/outbox", stale);
+    assertThat(refusedOutbox.status()).isEqualTo(403);
+    assertThat(refusedOutbox.text("error")).isEqualTo("mfa_required");
+    assertThat(refusedOutbox.body()).doesNotContain("set-password");
+
     Answer outbox = http.get("/admin/outbox", token);
     assertThat(outbox.status()).isEqualTo(200);
     assertThat(outbox.body()).contains(email);
+
+    // A new set-password link for the admin of the live tenant, by mail.
+    await().atMost(Duration.ofSeconds(30)).until(() -> mailsTo(email, "Welcome to TaskifAI") == 1);
+    Answer invite = http.post("/admin/tenants/" + id + "/admin-invite", null, token);
+    assertThat(invite.status()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> mailsTo(email, "Your new TaskifAI link") == 1);
 
     assertThat(http.post("/admin/tenants/" + id + "/suspend", null, token).status()).isEqualTo(202);
     await()
@@ -298,6 +322,17 @@ class AdminApiEndToEndTest {
 
   private static String status(AdminHttp http, String id, String token) {
     return http.get("/admin/tenants/" + id, token).text("status");
+  }
+
+  private static long mailsTo(String email, String subjectStart) throws Exception {
+    long n = 0;
+    for (var m : SMTP.getReceivedMessages()) {
+      if (m.getAllRecipients()[0].toString().equals(email)
+          && m.getSubject().startsWith(subjectStart)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static String verificationLink(String email) throws Exception {

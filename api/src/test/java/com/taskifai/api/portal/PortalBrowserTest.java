@@ -149,10 +149,7 @@ class PortalBrowserTest extends ApiTestBase {
             () ->
                 "AWAITING_VERIFICATION"
                     .equals(http.get("/admin/tenants/" + id, freshToken()).text("status")));
-    http.get(
-        "/verify-email?token="
-            + verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600)),
-        null);
+    http.verifyEmail(verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600)));
     await()
         .atMost(Duration.ofSeconds(15))
         .until(

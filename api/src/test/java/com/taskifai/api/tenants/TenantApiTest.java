@@ -12,6 +12,7 @@ import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +65,7 @@ class TenantApiTest extends ApiTestBase {
     String id = create(unique("act")).text("tenant_id");
     awaitStatus(id, "AWAITING_VERIFICATION");
     String link = verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
-    assertThat(http.get("/verify-email?token=" + link, null).status()).isEqualTo(200);
+    assertThat(http.verifyEmail(link).status()).isEqualTo(200);
     awaitStatus(id, "ACTIVE");
     return id;
   }
@@ -225,6 +226,40 @@ class TenantApiTest extends ApiTestBase {
   }
 
   @Test
+  void anAdminInviteNeedsFreshMfaAnActiveTenantAndIsAudited() {
+    String waiting = create(unique("inv")).text("tenant_id");
+    awaitStatus(waiting, "AWAITING_VERIFICATION");
+    Answer notLive = http.post("/admin/tenants/" + waiting + "/admin-invite", null, token);
+    assertThat(notLive.status()).isEqualTo(409);
+    assertThat(notLive.text("message")).contains("ACTIVE");
+
+    String id = activeTenant();
+    Instant now = Instant.now();
+    String stale =
+        tokens.issue(
+            UUID.randomUUID(),
+            "ops@taskifai.test",
+            java.util.List.of("pwd", "otp"),
+            now.minus(Duration.ofHours(1)),
+            now,
+            600);
+    Answer refused = http.post("/admin/tenants/" + id + "/admin-invite", null, stale);
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.text("error")).isEqualTo("mfa_required");
+    assertThat(
+            http.post("/admin/tenants/" + UUID.randomUUID() + "/admin-invite", null, token)
+                .status())
+        .isEqualTo(404);
+
+    Answer invite = http.post("/admin/tenants/" + id + "/admin-invite", null, token);
+    assertThat(invite.status()).isEqualTo(202);
+    assertThat(invite.text("workflow_id")).startsWith("tenant-admin-invite-" + id + "-");
+    assertThat(invite.text("action")).isEqualTo("inviting_admin");
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("tenant.admin_invite");
+  }
+
+  @Test
   void verificationLinkActivatesAndSuspendReactivateDeleteFollow() {
     String id = activeTenant();
     Answer suspend = http.post("/admin/tenants/" + id + "/suspend", null, token);
@@ -277,6 +312,44 @@ class TenantApiTest extends ApiTestBase {
     String expired = verificationTokens.issue(UUID.randomUUID(), Instant.now().minusSeconds(5));
     assertThat(http.get("/verify-email?token=" + expired, null).status()).isEqualTo(400);
     assertThat(http.get("/verify-email", null).status()).isEqualTo(400);
+    assertThat(http.verifyEmail("abc.def").status()).isEqualTo(400);
+    assertThat(http.verifyEmail(expired).status()).isEqualTo(400);
+  }
+
+  @Test
+  void openingTheVerificationLinkChangesNothingOnlyThePageButtonVerifies() throws Exception {
+    String id = create(unique("scan")).text("tenant_id");
+    awaitStatus(id, "AWAITING_VERIFICATION");
+    String link = verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
+
+    // A mail scanner or link preview fetches the link, even twice: a page with one button.
+    for (int i = 0; i < 2; i++) {
+      Answer page = http.get("/verify-email?token=" + link, null);
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.body())
+          .contains("<form method=\"post\" action=\"/verify-email\">")
+          .contains("name=\"token\" value=\"" + link + "\"");
+    }
+    Thread.sleep(1500);
+    assertThat(status(id)).isEqualTo("AWAITING_VERIFICATION");
+
+    // Another site's page cannot press the button, nor can a token in the query string.
+    Answer crossSite =
+        http.postForm("/verify-email", Map.of("token", link), "Origin", "https://evil.example");
+    assertThat(crossSite.status()).isEqualTo(403);
+    assertThat(
+            http.postForm("/verify-email", Map.of("token", link), "Sec-Fetch-Site", "cross-site")
+                .status())
+        .isEqualTo(403);
+    assertThat(http.postForm("/verify-email?token=" + link, Map.of()).status()).isEqualTo(400);
+    Thread.sleep(500);
+    assertThat(status(id)).isEqualTo("AWAITING_VERIFICATION");
+
+    // The page's own button (same origin) verifies.
+    Answer verified = http.verifyEmail(link);
+    assertThat(verified.status()).isEqualTo(200);
+    assertThat(verified.body()).contains("address verified");
+    awaitStatus(id, "ACTIVE");
   }
 
   @Test

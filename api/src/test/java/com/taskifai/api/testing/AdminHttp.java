@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -40,6 +41,34 @@ public final class AdminHttp {
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json)),
         token);
+  }
+
+  /**
+   * A form POST ({@code application/x-www-form-urlencoded}) with extra headers (name, value...).
+   */
+  public Answer postForm(String path, Map<String, String> form, String... headers) {
+    String body =
+        form.entrySet().stream()
+            .map(
+                e ->
+                    java.net.URLEncoder.encode(e.getKey(), java.nio.charset.StandardCharsets.UTF_8)
+                        + "="
+                        + java.net.URLEncoder.encode(
+                            e.getValue(), java.nio.charset.StandardCharsets.UTF_8))
+            .collect(java.util.stream.Collectors.joining("&"));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return send(b, null);
+  }
+
+  /** Presses the button of the verification page: POSTs the token as its form does. */
+  public Answer verifyEmail(String token) {
+    return postForm("/verify-email", Map.of("token", token), "Origin", base);
   }
 
   public Answer delete(String path, String token) {

@@ -30,6 +30,11 @@ public final class CredentialCipher {
   }
 
   /** The ring this cipher uses; other primitives of this package derive their keys from it. */
+  /** The id of the key new values are sealed with. */
+  public String primaryKeyId() {
+    return ring.primaryId();
+  }
+
   KeyRing keyRing() {
     return ring;
   }

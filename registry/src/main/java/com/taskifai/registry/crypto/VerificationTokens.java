@@ -5,9 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.Mac;
@@ -21,10 +21,12 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>The HMAC key is derived from a master key ({@code HMAC(masterKey,
  * "taskifai-verification-token-v1")}), so the master key itself never signs anything. Tokens are
- * issued with the ring's newest key and verified with every key of the ring, so a link sent before
- * a key rotation still works.
+ * issued with the ring's newest key and name it, so a link sent before a key rotation still works
+ * while its key is in the ring, and a rotation can tell which key a link in flight needs.
  *
- * <p>Format: {@code base64url(tenantId[16] || expiresAtEpochSecond[8]) "." base64url(mac)}.
+ * <p>Format: {@code keyId "." base64url(tenantId[16] || expiresAtEpochSecond[8]) "."
+ * base64url(mac)}, the MAC over {@code keyId "."} and the payload. Tokens of the earlier form
+ * without the key id ({@code payload "." mac}) are verified with every key of the ring.
  */
 public final class VerificationTokens {
   private static final String DERIVATION_LABEL = "taskifai-verification-token-v1";
@@ -32,16 +34,32 @@ public final class VerificationTokens {
   private static final int PAYLOAD_BYTES = 16 + 8;
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
+  private final String signingKeyId;
   private final byte[] signingKey;
-  private final List<byte[]> verifyingKeys;
+  private final Map<String, byte[]> verifyingKeys;
 
   public VerificationTokens(KeyRing ring) {
+    this.signingKeyId = ring.primaryId();
     this.signingKey = derive(ring.primaryKey());
-    List<byte[]> keys = new ArrayList<>();
+    Map<String, byte[]> keys = new LinkedHashMap<>();
     for (String id : ring.ids()) {
-      ring.key(id).ifPresent(k -> keys.add(derive(k)));
+      ring.key(id).ifPresent(k -> keys.put(id, derive(k)));
     }
-    this.verifyingKeys = List.copyOf(keys);
+    this.verifyingKeys = Map.copyOf(keys);
+  }
+
+  /** The id of the master key new tokens are signed with. */
+  public String signingKeyId() {
+    return signingKeyId;
+  }
+
+  /** The id of the master key a token names, if it has the form that names one. */
+  public static Optional<String> keyIdOf(String token) {
+    if (token == null) {
+      return Optional.empty();
+    }
+    String[] parts = token.strip().split("\\.", -1);
+    return parts.length == 3 && !parts[0].isEmpty() ? Optional.of(parts[0]) : Optional.empty();
   }
 
   /** Tokens on the same key ring as the credential cipher. */
@@ -57,7 +75,16 @@ public final class VerificationTokens {
             .putLong(tenantId.getLeastSignificantBits())
             .putLong(expiresAt.getEpochSecond())
             .array();
-    return B64.encodeToString(payload) + "." + B64.encodeToString(mac(signingKey, payload));
+    return signingKeyId
+        + "."
+        + B64.encodeToString(payload)
+        + "."
+        + B64.encodeToString(mac(signingKey, signed(signingKeyId, payload)));
+  }
+
+  private static byte[] signed(String keyId, byte[] payload) {
+    byte[] prefix = (keyId + ".").getBytes(StandardCharsets.UTF_8);
+    return ByteBuffer.allocate(prefix.length + payload.length).put(prefix).put(payload).array();
   }
 
   /**
@@ -69,14 +96,15 @@ public final class VerificationTokens {
       return Optional.empty();
     }
     String[] parts = token.strip().split("\\.", -1);
-    if (parts.length != 2) {
+    if (parts.length != 2 && parts.length != 3) {
       return Optional.empty();
     }
+    String keyId = parts.length == 3 ? parts[0] : null;
     byte[] payload;
     byte[] signature;
     try {
-      payload = Base64.getUrlDecoder().decode(parts[0]);
-      signature = Base64.getUrlDecoder().decode(parts[1]);
+      payload = Base64.getUrlDecoder().decode(parts[parts.length - 2]);
+      signature = Base64.getUrlDecoder().decode(parts[parts.length - 1]);
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -84,9 +112,14 @@ public final class VerificationTokens {
       return Optional.empty();
     }
     boolean signed = false;
-    for (byte[] key : verifyingKeys) {
+    if (keyId != null) {
+      byte[] key = verifyingKeys.get(keyId);
       // Constant-time comparison, so timing tells an attacker nothing about the right MAC.
-      signed |= MessageDigest.isEqual(mac(key, payload), signature);
+      signed = key != null && MessageDigest.isEqual(mac(key, signed(keyId, payload)), signature);
+    } else {
+      for (byte[] key : verifyingKeys.values()) {
+        signed |= MessageDigest.isEqual(mac(key, payload), signature);
+      }
     }
     if (!signed) {
       return Optional.empty();

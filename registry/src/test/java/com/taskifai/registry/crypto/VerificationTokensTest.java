@@ -19,7 +19,8 @@ class VerificationTokensTest {
     UUID tenant = UUID.randomUUID();
     String token = tokens.issue(tenant, NOW.plus(Duration.ofDays(7)));
 
-    assertThat(token).matches("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    assertThat(token).matches("a\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
+    assertThat(VerificationTokens.keyIdOf(token)).contains("a");
     assertThat(tokens.verify(token, NOW)).contains(tenant);
     assertThat(tokens.verify(token, NOW.plus(Duration.ofDays(7)).minusSeconds(1))).contains(tenant);
   }
@@ -36,16 +37,21 @@ class VerificationTokensTest {
   void rejectsATokenWhosePayloadWasChangedToAnotherTenantOrALaterExpiry() {
     UUID tenant = UUID.randomUUID();
     String token = tokens.issue(tenant, NOW.plusSeconds(60));
-    String signature = token.substring(token.indexOf('.') + 1);
+    String signature = token.substring(token.lastIndexOf('.') + 1);
     // Re-encode a payload for another tenant with a far expiry, keeping the original signature.
     var payload = java.nio.ByteBuffer.allocate(24);
     UUID other = UUID.randomUUID();
     payload.putLong(other.getMostSignificantBits()).putLong(other.getLeastSignificantBits());
     payload.putLong(NOW.plus(Duration.ofDays(365)).getEpochSecond());
     String forged =
-        Base64.getUrlEncoder().withoutPadding().encodeToString(payload.array()) + "." + signature;
+        "a."
+            + Base64.getUrlEncoder().withoutPadding().encodeToString(payload.array())
+            + "."
+            + signature;
 
     assertThat(tokens.verify(forged, NOW)).isEmpty();
+    // Nor does dropping the key id make the signature count for the old form.
+    assertThat(tokens.verify(forged.substring(2), NOW)).isEmpty();
   }
 
   @Test
@@ -76,6 +82,46 @@ class VerificationTokensTest {
 
     assertThat(rotated.verify(oldToken, NOW)).contains(tenant);
     assertThat(tokens.verify(rotated.issue(tenant, NOW.plusSeconds(60)), NOW)).isEmpty();
+  }
+
+  @Test
+  void aTokenNamesItsKeyAndStopsWorkingWhenThatKeyLeavesTheRing() {
+    UUID tenant = UUID.randomUUID();
+    String oldToken = tokens.issue(tenant, NOW.plusSeconds(60));
+    VerificationTokens rotated = new VerificationTokens(KeyRing.parse(keyB + "," + keyA));
+    String newToken = rotated.issue(tenant, NOW.plusSeconds(60));
+
+    assertThat(VerificationTokens.keyIdOf(oldToken)).contains("a");
+    assertThat(VerificationTokens.keyIdOf(newToken)).contains("b");
+    assertThat(rotated.signingKeyId()).isEqualTo("b");
+    // Claiming another key of the ring does not help a token signed with a different one.
+    assertThat(rotated.verify("b" + oldToken.substring(1), NOW)).isEmpty();
+    VerificationTokens withoutA = new VerificationTokens(KeyRing.parse(keyB));
+    assertThat(withoutA.verify(oldToken, NOW)).isEmpty();
+    assertThat(withoutA.verify(newToken, NOW)).contains(tenant);
+  }
+
+  @Test
+  void stillAcceptsATokenOfTheEarlierFormWithoutKeyId() throws Exception {
+    UUID tenant = UUID.randomUUID();
+    var payload = java.nio.ByteBuffer.allocate(24);
+    payload.putLong(tenant.getMostSignificantBits()).putLong(tenant.getLeastSignificantBits());
+    payload.putLong(NOW.plusSeconds(60).getEpochSecond());
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    byte[] master = Base64.getDecoder().decode(keyA.substring(keyA.indexOf(':') + 1));
+    mac.init(new javax.crypto.spec.SecretKeySpec(master, "HmacSHA256"));
+    byte[] derived =
+        mac.doFinal(
+            "taskifai-verification-token-v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    mac.init(new javax.crypto.spec.SecretKeySpec(derived, "HmacSHA256"));
+    var b64 = Base64.getUrlEncoder().withoutPadding();
+    String legacy =
+        b64.encodeToString(payload.array())
+            + "."
+            + b64.encodeToString(mac.doFinal(payload.array()));
+
+    assertThat(tokens.verify(legacy, NOW)).contains(tenant);
+    assertThat(VerificationTokens.keyIdOf(legacy)).isEmpty();
   }
 
   @Test

@@ -14,7 +14,16 @@ public interface TenantMailActivities {
   @ActivityMethod(name = "send_verification_email")
   void sendVerificationEmail(StepInput input);
 
-  /** Sends the welcome mail with the set-password link of the tenant's own subdomain. */
+  /**
+   * Sends the welcome mail with the set-password link of the tenant's own subdomain; the link is
+   * issued here, so its lifetime starts when the mail goes out.
+   */
   @ActivityMethod(name = "send_welcome_email")
   void sendWelcomeEmail(StepInput input);
+
+  /**
+   * Mails the admin of an active tenant a new set-password link; every earlier link stops working.
+   */
+  @ActivityMethod(name = "send_admin_invite")
+  void sendAdminInvite(StepInput input);
 }

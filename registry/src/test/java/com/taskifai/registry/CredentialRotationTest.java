@@ -1,0 +1,115 @@
+package com.taskifai.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.registry.testing.TestPostgres;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Rotation covers staged secrets too, and says which old keys are still needed: by a value it could
+ * not move, or by a verification link in flight.
+ */
+class CredentialRotationTest {
+  private final TestPostgres.Platform db = TestPostgres.platform();
+  private final TenantRegistry registry = new TenantRegistry(db.platform());
+  private final JdbcClient jdbc = JdbcClient.create(db.platform());
+  private final String k1 = KeyRing.newKeyEntry("k1");
+  private final String k2 = KeyRing.newKeyEntry("k2");
+  private final CredentialCipher old = new CredentialCipher(KeyRing.parse(k1));
+  private final CredentialCipher rotated = new CredentialCipher(KeyRing.parse(k2 + "," + k1));
+
+  private Tenant tenant(String subdomain) {
+    return registry.reserve(
+        new TenantRegistry.Reservation(
+            UUID.randomUUID(), subdomain, "Acme Inc", "admin@acme.test", "local"));
+  }
+
+  private void stage(UUID tenantId, String name, String ciphertext) {
+    jdbc.sql("INSERT INTO tenant_secrets (tenant_id, name, ciphertext) VALUES (:t, :n, :c)")
+        .param("t", tenantId)
+        .param("n", name)
+        .param("c", ciphertext)
+        .update();
+  }
+
+  private String staged(UUID tenantId, String name) {
+    return jdbc.sql("SELECT ciphertext FROM tenant_secrets WHERE tenant_id = :t AND name = :n")
+        .param("t", tenantId)
+        .param("n", name)
+        .query(String.class)
+        .single();
+  }
+
+  @Test
+  void movesStagedSecretsToTheNewestKey() {
+    Tenant t = tenant("staged-rot");
+    String context = CredentialRotation.stagedSecretContext(t.tenantId(), "app_password");
+    stage(t.tenantId(), "app_password", old.encrypt("pw-in-flight", context));
+
+    CredentialRotation.Report report =
+        new CredentialRotation(db.platform(), rotated).rotate(Instant.now());
+
+    assertThat(report.reencrypted()).isEqualTo(1);
+    assertThat(report.failures()).isEmpty();
+    String after = staged(t.tenantId(), "app_password");
+    assertThat(CredentialCipher.keyIdOf(after)).isEqualTo("k2");
+    assertThat(rotated.decrypt(after, context)).isEqualTo("pw-in-flight");
+    assertThat(report.removable("k1")).isTrue();
+    assertThat(report.removable("k2")).isFalse(); // the newest key always stays
+  }
+
+  @Test
+  void reportsAVerificationLinkInFlightAsUsingItsKeyUntilTheTenantIsVerified() {
+    Tenant waiting = tenant("link-rot");
+    registry.setStatus(waiting.tenantId(), TenantStatus.AWAITING_VERIFICATION);
+    Instant expires = Instant.now().plus(Duration.ofDays(7));
+    String token = VerificationTokens.of(old).issue(waiting.tenantId(), expires);
+    new VerificationLinks(db.platform())
+        .record(waiting.tenantId(), VerificationTokens.keyIdOf(token).orElseThrow(), expires);
+    Tenant expired = tenant("link-old");
+    registry.setStatus(expired.tenantId(), TenantStatus.AWAITING_VERIFICATION);
+    new VerificationLinks(db.platform())
+        .record(expired.tenantId(), "k1", Instant.now().minusSeconds(60));
+
+    CredentialRotation.Report report =
+        new CredentialRotation(db.platform(), rotated).rotate(Instant.now());
+
+    assertThat(report.removable("k1")).isFalse();
+    assertThat(report.stillUsed().get("k1"))
+        .singleElement()
+        .asString()
+        .contains("verification link of tenant " + waiting.tenantId());
+
+    registry.markVerified(waiting.tenantId());
+    assertThat(new CredentialRotation(db.platform(), rotated).rotate(Instant.now()).removable("k1"))
+        .isTrue();
+  }
+
+  @Test
+  void reportsAValueItCannotMoveAndKeepsItsKeyInUse() {
+    Tenant t = tenant("lost-key");
+    CredentialCipher unknown = new CredentialCipher(KeyRing.parse(KeyRing.newKeyEntry("k0")));
+    String context = CredentialRotation.stagedSecretContext(t.tenantId(), "app_password");
+    String sealed = unknown.encrypt("pw", context);
+    stage(t.tenantId(), "app_password", sealed);
+
+    CredentialRotation.Report report =
+        new CredentialRotation(db.platform(), rotated).rotate(Instant.now());
+
+    assertThat(report.failures())
+        .singleElement()
+        .asString()
+        .contains("staged secret 'app_password' of tenant " + t.tenantId())
+        .contains("k0")
+        .doesNotContain("pw\"");
+    assertThat(report.stillUsed()).containsKey("k0");
+    assertThat(staged(t.tenantId(), "app_password")).isEqualTo(sealed);
+  }
+}
