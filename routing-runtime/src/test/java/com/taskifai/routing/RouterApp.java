@@ -153,6 +153,59 @@ final class RouterApp implements AutoCloseable {
     }
   }
 
+  /**
+   * A JSON POST sent from another loopback address (such as 127.0.0.7), as a client elsewhere
+   * would: the router sees that address as the client's.
+   */
+  Response postFrom(String localAddress, String host, String path, Object body) {
+    byte[] json = JSON.writeValueAsBytes(body);
+    try (Socket s = new Socket()) {
+      s.bind(new java.net.InetSocketAddress(localAddress, 0));
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+      s.setSoTimeout(20_000);
+      OutputStream o = s.getOutputStream();
+      o.write(
+          ("POST "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + host
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + json.length
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      o.write(json);
+      o.flush();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int split = answer.indexOf("\r\n\r\n");
+      String[] head = answer.substring(0, split).split("\r\n");
+      Map<String, String> headers = new HashMap<>();
+      for (int i = 1; i < head.length; i++) {
+        int colon = head[i].indexOf(':');
+        headers.put(
+            head[i].substring(0, colon).strip().toLowerCase(),
+            head[i].substring(colon + 1).strip());
+      }
+      String bodyText = answer.substring(split + 4);
+      if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+        StringBuilder joined = new StringBuilder();
+        int at = 0;
+        while (true) {
+          int eol = bodyText.indexOf("\r\n", at);
+          int size = Integer.parseInt(bodyText.substring(at, eol).strip(), 16);
+          if (size == 0) {
+            break;
+          }
+          joined.append(bodyText, eol + 2, eol + 2 + size);
+          at = eol + 2 + size + 2;
+        }
+        bodyText = joined.toString();
+      }
+      return new Response(Integer.parseInt(head[0].substring(9, 12)), bodyText, headers);
+    } catch (IOException e) {
+      throw new IllegalStateException("request from " + localAddress + " failed", e);
+    }
+  }
+
   /** Sends raw bytes as a request line and headers; returns the status code of the answer. */
   int rawStatus(byte[] requestHead) {
     try (Socket s = new Socket("127.0.0.1", port)) {
