@@ -25,6 +25,8 @@ public abstract class ApiTestBase {
   @DynamicPropertySource
   static void platform(DynamicPropertyRegistry props) {
     ApiTestPlatform.get().register(props);
+    // The tests sign in many times from one address; LoginAbuseTest tests the limit itself.
+    props.add("taskifai.admin-login.rate.per-address", () -> "100000");
   }
 
   @BeforeEach
