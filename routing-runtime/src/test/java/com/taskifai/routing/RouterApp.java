@@ -28,6 +28,7 @@ final class RouterApp implements AutoCloseable {
 
   final ConfigurableApplicationContext context;
   final int port;
+  final int managementPort;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -45,6 +46,7 @@ final class RouterApp implements AutoCloseable {
   RouterApp(TenantFixture fixture, Map<String, String> overrides) {
     Map<String, Object> props = new HashMap<>();
     props.put("TASKIFAI_ROUTER_PORT", "0");
+    props.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", "0");
     props.put("taskifai.db.url", fixture.platform.jdbcUrl());
     props.put("taskifai.db.username", fixture.platform.role());
     props.put("taskifai.db.password", com.taskifai.registry.testing.TestPostgres.PLATFORM_PASSWORD);
@@ -54,10 +56,30 @@ final class RouterApp implements AutoCloseable {
     props.putAll(overrides);
     context = new SpringApplicationBuilder(RoutingRuntimeApplication.class).properties(props).run();
     port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    managementPort =
+        Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
   }
 
   <T> T bean(Class<T> type) {
     return context.getBean(type);
+  }
+
+  /** The Prometheus text of the management port (loopback only). */
+  String metrics() {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   Response get(String host, String path, String token) {

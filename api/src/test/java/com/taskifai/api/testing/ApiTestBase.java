@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -19,8 +20,12 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = "taskifai.recover-workflows=false")
 public abstract class ApiTestBase {
   @LocalServerPort protected int port;
+  @LocalManagementPort protected int managementPort;
   @Autowired protected AdminTokens tokens;
   protected AdminHttp http;
+
+  /** The management port: metrics and the actuator's other endpoints. */
+  protected AdminHttp management;
 
   @DynamicPropertySource
   static void platform(DynamicPropertyRegistry props) {
@@ -32,6 +37,7 @@ public abstract class ApiTestBase {
   @BeforeEach
   void client() {
     http = new AdminHttp(port);
+    management = new AdminHttp(managementPort);
   }
 
   /** A token as a login with password and a one-time code just now would give. */
