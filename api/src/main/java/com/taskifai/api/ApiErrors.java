@@ -22,7 +22,11 @@ class ApiErrors {
 
   @ExceptionHandler(ApiException.class)
   ResponseEntity<Map<String, Object>> refused(ApiException e) {
-    return ResponseEntity.status(e.status()).body(e.body());
+    ResponseEntity.BodyBuilder b = ResponseEntity.status(e.status());
+    if (e.retryAfter() != null) {
+      b.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+    }
+    return b.body(e.body());
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)

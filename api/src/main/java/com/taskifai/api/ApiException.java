@@ -12,6 +12,7 @@ public class ApiException extends RuntimeException {
   private final HttpStatus status;
   private final String code;
   private final Map<String, Object> extra;
+  private java.time.Duration retryAfter;
 
   public ApiException(HttpStatus status, String code, String message) {
     this(status, code, message, Map.of());
@@ -34,6 +35,19 @@ public class ApiException extends RuntimeException {
 
   public static ApiException conflict(String message, Map<String, ?> extra) {
     return new ApiException(HttpStatus.CONFLICT, "conflict", message, extra);
+  }
+
+  /** 429 with a {@code Retry-After} of at least one second. */
+  public static ApiException tooManyRequests(
+      String code, String message, java.time.Duration retryAfter) {
+    ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, code, message);
+    e.retryAfter = retryAfter;
+    return e;
+  }
+
+  /** When the caller may try again, sent as {@code Retry-After}; null when not said. */
+  public java.time.Duration retryAfter() {
+    return retryAfter;
   }
 
   public HttpStatus status() {

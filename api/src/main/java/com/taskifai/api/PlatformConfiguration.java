@@ -1,6 +1,7 @@
 package com.taskifai.api;
 
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.FailedLogins;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
@@ -13,7 +14,9 @@ import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Clock;
+import java.time.Duration;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -52,6 +55,16 @@ class PlatformConfiguration {
   @Bean
   ReconcileReports reconcileReports(DataSource dataSource) {
     return new ReconcileReports(dataSource);
+  }
+
+  @Bean
+  FailedLogins failedLogins(
+      DataSource dataSource,
+      @Value("${taskifai.failed-logins.retention:${TASKIFAI_FAILED_LOGINS_RETENTION:P30D}}")
+          Duration retention,
+      @Value("${taskifai.failed-logins.max-rows:${TASKIFAI_FAILED_LOGINS_MAX_ROWS:100000}}")
+          long maxRows) {
+    return new FailedLogins(dataSource, retention, maxRows);
   }
 
   @Bean

@@ -118,6 +118,13 @@ public final class DevPlatform implements AutoCloseable {
     int routerPort = intEnv("TASKIFAI_ROUTER_PORT", 8081);
     requireFreePort(adminPort, "the admin API (TASKIFAI_ADMIN_PORT)");
     requireFreePort(routerPort, "the routing runtime (TASKIFAI_ROUTER_PORT)");
+    // Metrics and the actuator's other endpoints listen on loopback ports of their own.
+    int adminManagementPort = intEnv("TASKIFAI_ADMIN_MANAGEMENT_PORT", 9180);
+    int routerManagementPort = intEnv("TASKIFAI_ROUTER_MANAGEMENT_PORT", 9181);
+    requireFreePort(
+        adminManagementPort, "the admin API's metrics (TASKIFAI_ADMIN_MANAGEMENT_PORT)");
+    requireFreePort(
+        routerManagementPort, "the routing runtime's metrics (TASKIFAI_ROUTER_MANAGEMENT_PORT)");
 
     DevSecrets secrets = new DevSecrets(home.resolve("dev-secrets.properties"));
     KeyRing keys = KeyRing.fromEnvironment(env, home.resolve("master.keys"));
@@ -171,6 +178,8 @@ public final class DevPlatform implements AutoCloseable {
     platformEnv.put("TASKIFAI_ADMIN_URL", adminUrl);
     platformEnv.put("TASKIFAI_ROUTER_URL", routerUrl);
     platformEnv.put("TASKIFAI_ROUTER_PORT", Integer.toString(routerPort));
+    platformEnv.put("TASKIFAI_ADMIN_MANAGEMENT_PORT", Integer.toString(adminManagementPort));
+    platformEnv.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagementPort));
     platformEnv.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
     platformEnv.put("TASKIFAI_ADMIN_JWT_SECRET", adminJwtSecret);
     platformEnv.putIfAbsent("TASKIFAI_DNS_PROVIDER", "local");
@@ -185,6 +194,8 @@ public final class DevPlatform implements AutoCloseable {
 
     devEnv.put("TASKIFAI_ADMIN_URL", adminUrl);
     devEnv.put("TASKIFAI_ROUTER_URL", routerUrl);
+    devEnv.put("TASKIFAI_ADMIN_MANAGEMENT_PORT", Integer.toString(adminManagementPort));
+    devEnv.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", Integer.toString(routerManagementPort));
     devEnv.put("TASKIFAI_DB_URL", db.platformUrl());
     devEnv.put("TASKIFAI_DB_USER", PLATFORM_ROLE);
     devEnv.put("TASKIFAI_DB_PASSWORD", db.platformPassword());
@@ -406,6 +417,11 @@ public final class DevPlatform implements AutoCloseable {
         .append(':')
         .append(URI.create(devEnv.get("TASKIFAI_ROUTER_URL")).getPort())
         .append(")\n");
+    b.append("  Metrics (loopback)   http://127.0.0.1:")
+        .append(devEnv.get("TASKIFAI_ADMIN_MANAGEMENT_PORT"))
+        .append("/actuator/prometheus (admin API), http://127.0.0.1:")
+        .append(devEnv.get("TASKIFAI_ROUTER_MANAGEMENT_PORT"))
+        .append("/actuator/prometheus (router)\n");
     notes.forEach(
         (k, v) -> b.append("  ").append(String.format("%-20s ", k)).append(v).append('\n'));
     b.append("  Dev admin login      ")

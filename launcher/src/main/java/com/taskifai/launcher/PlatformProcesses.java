@@ -81,6 +81,7 @@ final class PlatformProcesses implements AutoCloseable {
 
     Map<String, Object> apiProps = new HashMap<>(common);
     apiProps.put("server.port", adminPort);
+    apiProps.put("management.server.port", env.get("TASKIFAI_ADMIN_MANAGEMENT_PORT"));
     apiProps.put("taskifai.temporal.target", target);
     apiProps.put("taskifai.temporal.ui-url", env.getOrDefault("TASKIFAI_TEMPORAL_UI_URL", ""));
     apiProps.put("taskifai.temporal.search-attributes", Boolean.toString(!embeddedTemporal));
@@ -102,6 +103,7 @@ final class PlatformProcesses implements AutoCloseable {
 
     Map<String, Object> routerProps = new HashMap<>(common);
     routerProps.put("server.port", routerPort);
+    routerProps.put("management.server.port", env.get("TASKIFAI_ROUTER_MANAGEMENT_PORT"));
     routerProps.put("taskifai.tenant-jwt-secret", env.get("TASKIFAI_TENANT_JWT_SECRET"));
     ConfigurableApplicationContext router =
         new SpringApplicationBuilder(RoutingRuntimeApplication.class).run(arguments(routerProps));

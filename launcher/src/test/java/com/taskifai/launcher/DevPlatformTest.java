@@ -74,7 +74,25 @@ class DevPlatformTest {
                 "TASKIFAI_SMTP_PORT",
                 "TASKIFAI_ADMIN_EMAIL",
                 "TASKIFAI_ADMIN_PASSWORD",
-                "TASKIFAI_ADMIN_TOTP_SECRET");
+                "TASKIFAI_ADMIN_TOTP_SECRET",
+                "TASKIFAI_ADMIN_MANAGEMENT_PORT",
+                "TASKIFAI_ROUTER_MANAGEMENT_PORT");
+        // Metrics answer on the management ports (loopback), not on the main ones.
+        assertThat(get(env.get("TASKIFAI_ADMIN_MANAGEMENT_PORT"), "/actuator/prometheus"))
+            .contains("taskifai_");
+        assertThat(get(env.get("TASKIFAI_ROUTER_MANAGEMENT_PORT"), "/actuator/prometheus"))
+            .contains("taskifai_router_");
+        assertThat(
+                http.send(
+                        HttpRequest.newBuilder(
+                                URI.create(
+                                    "http://127.0.0.1:"
+                                        + env.get("TASKIFAI_ROUTER_PORT")
+                                        + "/actuator/prometheus"))
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .statusCode())
+            .isNotEqualTo(200);
         assertThat(devEnv.getProperty("TASKIFAI_DB_USER")).isNotEqualTo("postgres");
         assertThat(devEnv.getProperty("TASKIFAI_ADMIN_URL"))
             .isEqualTo("http://localhost:" + env.get("TASKIFAI_ADMIN_PORT"));
@@ -145,6 +163,15 @@ class DevPlatformTest {
         devEnv.getProperty("TASKIFAI_DB_PASSWORD"));
   }
 
+  private String get(String port, String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
+  }
+
   private String health(String port) throws Exception {
     HttpResponse<String> r =
         http.send(
@@ -168,6 +195,8 @@ class DevPlatformTest {
     env.put("TASKIFAI_TEMPORAL", "embedded");
     env.put("TASKIFAI_ADMIN_PORT", Integer.toString(freePort()));
     env.put("TASKIFAI_ROUTER_PORT", Integer.toString(freePort()));
+    env.put("TASKIFAI_ADMIN_MANAGEMENT_PORT", Integer.toString(freePort()));
+    env.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", Integer.toString(freePort()));
     env.put("TASKIFAI_PG_PORT", Integer.toString(freePort()));
     env.put("TASKIFAI_TEMPORAL_PORT", Integer.toString(freePort()));
     env.put("TASKIFAI_SMTP_PORT", Integer.toString(freePort()));

@@ -167,10 +167,12 @@ class RealTemporalServerTest {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", ""));
     env.put("TASKIFAI_TEMPORAL", "cli");
-    List<Integer> ports = distinctFreePorts(6);
+    List<Integer> ports = distinctFreePorts(8);
     List.of(
             "TASKIFAI_ADMIN_PORT",
             "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_ADMIN_MANAGEMENT_PORT",
+            "TASKIFAI_ROUTER_MANAGEMENT_PORT",
             "TASKIFAI_PG_PORT",
             "TASKIFAI_TEMPORAL_PORT",
             "TASKIFAI_SMTP_PORT",

@@ -37,7 +37,7 @@ public class RoutingSettings {
   public final Duration connectionTimeout;
   public final Duration connectionReleaseGrace;
 
-  // Paths served without a tenant (health and metrics; the benchmark adds its baseline).
+  // Paths served without a tenant (health and probes; the benchmark adds its baseline).
   public final List<String> unroutedPaths;
 
   public RoutingSettings(
@@ -66,7 +66,8 @@ public class RoutingSettings {
           Duration connectionTimeout,
       @Value("${taskifai.pool.release-grace:${TASKIFAI_POOL_RELEASE_GRACE:PT0.1S}}")
           Duration connectionReleaseGrace,
-      @Value("${taskifai.router.unrouted-paths:/actuator}") List<String> unroutedPaths) {
+      @Value("${taskifai.router.unrouted-paths:/actuator,/livez,/readyz}")
+          List<String> unroutedPaths) {
     this.dbUrl = dbUrl;
     this.dbUsername = dbUsername;
     this.dbPassword = dbPassword;

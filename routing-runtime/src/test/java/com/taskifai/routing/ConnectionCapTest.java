@@ -101,7 +101,7 @@ class ConnectionCapTest {
     }
     assertThat(pools.openPools()).isZero();
     assertThat(stillOpen).isZero();
-    String metrics = app.get("localhost", "/actuator/prometheus", null).body();
+    String metrics = app.metrics();
     assertThat(metrics)
         .contains("taskifai_router_pools_open")
         .contains("taskifai_router_connections_open");

@@ -28,6 +28,7 @@ final class RouterApp implements AutoCloseable {
 
   final ConfigurableApplicationContext context;
   final int port;
+  final int managementPort;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -45,6 +46,7 @@ final class RouterApp implements AutoCloseable {
   RouterApp(TenantFixture fixture, Map<String, String> overrides) {
     Map<String, Object> props = new HashMap<>();
     props.put("TASKIFAI_ROUTER_PORT", "0");
+    props.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", "0");
     props.put("taskifai.db.url", fixture.platform.jdbcUrl());
     props.put("taskifai.db.username", fixture.platform.role());
     props.put("taskifai.db.password", com.taskifai.registry.testing.TestPostgres.PLATFORM_PASSWORD);
@@ -54,10 +56,30 @@ final class RouterApp implements AutoCloseable {
     props.putAll(overrides);
     context = new SpringApplicationBuilder(RoutingRuntimeApplication.class).properties(props).run();
     port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    managementPort =
+        Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
   }
 
   <T> T bean(Class<T> type) {
     return context.getBean(type);
+  }
+
+  /** The Prometheus text of the management port (loopback only). */
+  String metrics() {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + managementPort + "/actuator/prometheus"))
+                  .timeout(Duration.ofSeconds(20))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   Response get(String host, String path, String token) {
@@ -150,6 +172,59 @@ final class RouterApp implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A JSON POST sent from another loopback address (such as 127.0.0.7), as a client elsewhere
+   * would: the router sees that address as the client's.
+   */
+  Response postFrom(String localAddress, String host, String path, Object body) {
+    byte[] json = JSON.writeValueAsBytes(body);
+    try (Socket s = new Socket()) {
+      s.bind(new java.net.InetSocketAddress(localAddress, 0));
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
+      s.setSoTimeout(20_000);
+      OutputStream o = s.getOutputStream();
+      o.write(
+          ("POST "
+                  + path
+                  + " HTTP/1.1\r\nHost: "
+                  + host
+                  + "\r\nContent-Type: application/json\r\nContent-Length: "
+                  + json.length
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
+      o.write(json);
+      o.flush();
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int split = answer.indexOf("\r\n\r\n");
+      String[] head = answer.substring(0, split).split("\r\n");
+      Map<String, String> headers = new HashMap<>();
+      for (int i = 1; i < head.length; i++) {
+        int colon = head[i].indexOf(':');
+        headers.put(
+            head[i].substring(0, colon).strip().toLowerCase(),
+            head[i].substring(colon + 1).strip());
+      }
+      String bodyText = answer.substring(split + 4);
+      if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+        StringBuilder joined = new StringBuilder();
+        int at = 0;
+        while (true) {
+          int eol = bodyText.indexOf("\r\n", at);
+          int size = Integer.parseInt(bodyText.substring(at, eol).strip(), 16);
+          if (size == 0) {
+            break;
+          }
+          joined.append(bodyText, eol + 2, eol + 2 + size);
+          at = eol + 2 + size + 2;
+        }
+        bodyText = joined.toString();
+      }
+      return new Response(Integer.parseInt(head[0].substring(9, 12)), bodyText, headers);
+    } catch (IOException e) {
+      throw new IllegalStateException("request from " + localAddress + " failed", e);
     }
   }
 

@@ -21,7 +21,12 @@ final class SharedRouter {
 
   static synchronized RouterApp app() {
     if (app == null) {
-      app = new RouterApp(fixture(), Map.of("TASKIFAI_UPLOAD_MAX_BYTES", "200KB"));
+      // The test classes sign in many times from one address: the rate limits have own tests.
+      app =
+          new RouterApp(
+              fixture(),
+              Map.of(
+                  "TASKIFAI_UPLOAD_MAX_BYTES", "200KB", "taskifai.auth.rate.per-address", "10000"));
       RouterApp started = app;
       Runtime.getRuntime().addShutdownHook(new Thread(started::close));
     }

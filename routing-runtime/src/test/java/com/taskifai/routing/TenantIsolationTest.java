@@ -67,7 +67,7 @@ class TenantIsolationTest {
     assertThat(r.status()).isEqualTo(403);
     assertThat(r.json().get("error").asString()).isEqualTo("forbidden");
     assertThat(app.bean(RouterMetrics.class).crossTenantAttempts()).isEqualTo(before + 1);
-    String prometheus = app.get("localhost", "/actuator/prometheus", null).body();
+    String prometheus = app.metrics();
     assertThat(prometheus).contains("taskifai_router_cross_tenant_attempts_total");
   }
 
@@ -222,7 +222,7 @@ class TenantIsolationTest {
   void perTenantMetricsAppearInPrometheus() {
     app.get(host(a), "/api/products", tokenA);
     app.bean(com.taskifai.routing.tenancy.TenantPools.class).measureDatabaseSizes();
-    String metrics = app.get("localhost", "/actuator/prometheus", null).body();
+    String metrics = app.metrics();
     assertThat(metrics)
         .contains("taskifai_router_requests_seconds_count{")
         .contains("tenant=\"" + a.id() + "\"")

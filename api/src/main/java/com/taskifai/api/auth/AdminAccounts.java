@@ -58,8 +58,16 @@ public final class AdminAccounts {
     LOCKED
   }
 
-  /** The result of a login or step-up: the admin, or why not. */
-  public record Outcome(UUID adminId, String email, Refusal refusal, Instant lockedUntil) {
+  /**
+   * The result of a login or step-up: the admin, or why not. {@code lockedNow} tells that this
+   * attempt locked the account (as opposed to an attempt on an account locked already).
+   */
+  public record Outcome(
+      UUID adminId, String email, Refusal refusal, Instant lockedUntil, boolean lockedNow) {
+    public Outcome(UUID adminId, String email, Refusal refusal, Instant lockedUntil) {
+      this(adminId, email, refusal, lockedUntil, false);
+    }
+
     public boolean accepted() {
       return refusal == null;
     }
@@ -170,7 +178,7 @@ public final class AdminAccounts {
             .optional()
             .orElse(null);
     if (lockedUntil != null && lockedUntil.isAfter(now)) {
-      return refused(admin, Refusal.LOCKED, lockedUntil);
+      return new Outcome(admin.id(), admin.email(), Refusal.LOCKED, lockedUntil, true);
     }
     return refused(admin, refusal, null);
   }

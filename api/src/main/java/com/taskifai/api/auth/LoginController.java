@@ -4,6 +4,8 @@ import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.FailedLogins;
+import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,6 +26,8 @@ class LoginController {
   private final AdminAccounts accounts;
   private final AdminTokens tokens;
   private final AuditLog audit;
+  private final FailedLogins failedLogins;
+  private final LoginRateLimit rateLimit;
   private final PlatformMetrics metrics;
   private final ApiSettings settings;
   private final Clock clock;
@@ -32,12 +36,16 @@ class LoginController {
       AdminAccounts accounts,
       AdminTokens tokens,
       AuditLog audit,
+      FailedLogins failedLogins,
+      LoginRateLimit rateLimit,
       PlatformMetrics metrics,
       ApiSettings settings,
       Clock clock) {
     this.accounts = accounts;
     this.tokens = tokens;
     this.audit = audit;
+    this.failedLogins = failedLogins;
+    this.rateLimit = rateLimit;
     this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
@@ -49,6 +57,13 @@ class LoginController {
 
   record TokenResponse(String accessToken, String tokenType, long expiresIn) {}
 
+  /** The most recent failed-login counters (admins only), newest first. */
+  @org.springframework.web.bind.annotation.GetMapping("/admin/failed-logins")
+  List<FailedLogins.Entry> failedLogins(
+      @org.springframework.web.bind.annotation.RequestParam(defaultValue = "100") int limit) {
+    return failedLogins.recent(limit);
+  }
+
   /** The public keys of the platform's own admin tokens, for services that verify them. */
   @org.springframework.web.bind.annotation.GetMapping("/admin/jwks.json")
   Map<String, Object> jwks() {
@@ -56,7 +71,10 @@ class LoginController {
   }
 
   @PostMapping("/admin/login")
-  TokenResponse login(@RequestBody(required = false) LoginRequest request) {
+  TokenResponse login(
+      @RequestBody(required = false) LoginRequest request, HttpServletRequest http) {
+    String address = http.getRemoteAddr();
+    rateLimit.admit(address);
     Map<String, String> problems = new LinkedHashMap<>();
     if (request == null || blank(request.email())) {
       problems.put("email", "is required");
@@ -89,7 +107,7 @@ class LoginController {
         accounts.login(request.email(), request.password(), request.totp().strip(), now);
     String actor = AdminAccounts.normalize(request.email());
     if (!outcome.accepted()) {
-      refuse(actor, outcome, "login");
+      refuse(actor, outcome, "login", address, now);
     }
     audit.append(null, outcome.email(), "admin.login", null, "succeeded", Map.of("amr", "pwd+otp"));
     return token(outcome.adminId(), outcome.email(), List.of("pwd", "otp"), now);
@@ -114,7 +132,7 @@ class LoginController {
     Instant now = clock.instant();
     AdminAccounts.Outcome outcome = accounts.stepUp(actor, request.totp().strip(), now);
     if (!outcome.accepted()) {
-      refuse(actor, outcome, "mfa");
+      refuse(actor, outcome, "mfa", null, now);
     }
     List<String> amr = new ArrayList<>();
     List<String> had = jwt.getClaimAsStringList("amr");
@@ -131,9 +149,25 @@ class LoginController {
     return new TokenResponse(tokens.issue(adminId, email, amr, now, now, ttl), "Bearer", ttl);
   }
 
-  private void refuse(String actor, AdminAccounts.Outcome outcome, String action) {
+  /**
+   * Records a refusal and throws its answer. The append-only audit log keeps what concerns a real
+   * account: MFA failures (the password was right, or the actor holds a token), the attempt that
+   * locks an account, and every step-up refusal. Wrong or unknown e-mails and passwords, and
+   * attempts on an account that is locked already, are counted in the bounded failed-login table.
+   */
+  private void refuse(
+      String actor, AdminAccounts.Outcome outcome, String action, String address, Instant now) {
     String reason = outcome.refusal().name().toLowerCase(java.util.Locale.ROOT);
-    audit.append(null, actor, "admin." + action, null, "refused", Map.of("reason", reason));
+    boolean realAccountEvent =
+        "mfa".equals(action)
+            || outcome.refusal() == AdminAccounts.Refusal.BAD_CODE
+            || outcome.refusal() == AdminAccounts.Refusal.REPLAYED_CODE
+            || outcome.lockedNow();
+    if (realAccountEvent) {
+      audit.append(null, actor, "admin." + action, null, "refused", Map.of("reason", reason));
+    } else {
+      failedLogins.record(actor, address, reason, now);
+    }
     if ("login".equals(action)) {
       metrics.loginFailed(reason);
     }

@@ -243,7 +243,7 @@ class AdminAuthTest extends ApiTestBase {
   void failedLoginsShowInTheMetrics() {
     Admin a = newAdmin();
     login(a, "nope", "123456");
-    Answer metrics = http.get("/actuator/prometheus", null);
+    Answer metrics = management.get("/actuator/prometheus", null);
     assertThat(metrics.status()).isEqualTo(200);
     assertThat(metrics.body())
         .contains("taskifai_admin_logins_failed_total")

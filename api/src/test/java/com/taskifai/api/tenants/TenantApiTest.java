@@ -411,14 +411,15 @@ class TenantApiTest extends ApiTestBase {
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                http.get("/actuator/prometheus", null)
+                management
+                    .get("/actuator/prometheus", null)
                     .body()
                     .lines()
                     .anyMatch(
                         l ->
                             l.startsWith("taskifai_provisioning_succeeded_total")
                                 && !l.endsWith(" 0.0")));
-    String metrics = http.get("/actuator/prometheus", null).body();
+    String metrics = management.get("/actuator/prometheus", null).body();
     assertThat(metrics)
         .contains("taskifai_provisioning_started_total")
         .contains("taskifai_tenants{application=\"taskifai-admin-api\",status=\"ACTIVE\"}");

@@ -8,6 +8,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -19,17 +20,24 @@ import org.springframework.test.context.DynamicPropertySource;
     properties = "taskifai.recover-workflows=false")
 public abstract class ApiTestBase {
   @LocalServerPort protected int port;
+  @LocalManagementPort protected int managementPort;
   @Autowired protected AdminTokens tokens;
   protected AdminHttp http;
+
+  /** The management port: metrics and the actuator's other endpoints. */
+  protected AdminHttp management;
 
   @DynamicPropertySource
   static void platform(DynamicPropertyRegistry props) {
     ApiTestPlatform.get().register(props);
+    // The tests sign in many times from one address; LoginAbuseTest tests the limit itself.
+    props.add("taskifai.admin-login.rate.per-address", () -> "100000");
   }
 
   @BeforeEach
   void client() {
     http = new AdminHttp(port);
+    management = new AdminHttp(managementPort);
   }
 
   /** A token as a login with password and a one-time code just now would give. */

@@ -98,6 +98,8 @@ public final class ProvisionBenchmark {
         List.of(
             "TASKIFAI_ADMIN_PORT",
             "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_ADMIN_MANAGEMENT_PORT",
+            "TASKIFAI_ROUTER_MANAGEMENT_PORT",
             "TASKIFAI_PG_PORT",
             "TASKIFAI_TEMPORAL_PORT",
             "TASKIFAI_SMTP_PORT")) {

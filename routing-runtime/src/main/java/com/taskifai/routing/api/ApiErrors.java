@@ -28,7 +28,9 @@ class ApiErrors {
   @ExceptionHandler(ApiException.class)
   ResponseEntity<Map<String, Object>> api(ApiException e) {
     ResponseEntity.BodyBuilder b = ResponseEntity.status(e.status());
-    if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+    if (e.retryAfter() != null) {
+      b.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+    } else if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
       b.header("Retry-After", "1");
     }
     Map<String, Object> body = body(e.error(), e.getMessage());

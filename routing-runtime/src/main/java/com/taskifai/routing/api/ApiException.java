@@ -7,6 +7,7 @@ public class ApiException extends RuntimeException {
   private final HttpStatus status;
   private final String error;
   private final Object details;
+  private java.time.Duration retryAfter;
 
   public ApiException(HttpStatus status, String error, String message) {
     this(status, error, message, null);
@@ -30,6 +31,19 @@ public class ApiException extends RuntimeException {
   /** Extra JSON for the body (for example the bad rows of an upload), or null. */
   public Object details() {
     return details;
+  }
+
+  /** When the caller may try again, sent as {@code Retry-After}; null when not said. */
+  public java.time.Duration retryAfter() {
+    return retryAfter;
+  }
+
+  /** 429 with a {@code Retry-After} of at least one second. */
+  public static ApiException tooManyRequests(
+      String error, String message, java.time.Duration retryAfter) {
+    ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, error, message);
+    e.retryAfter = retryAfter;
+    return e;
   }
 
   public static ApiException badRequest(String message) {

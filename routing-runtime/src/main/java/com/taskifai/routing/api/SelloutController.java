@@ -6,6 +6,7 @@ import com.taskifai.routing.tenancy.TenantDatabase;
 import com.taskifai.routing.tenancy.TenantUser;
 import com.taskifai.tenantschema.VendorConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.sql.Date;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
@@ -39,11 +42,20 @@ class SelloutController {
   private final TenantDatabase db;
   private final ObjectMapper json;
   private final RouterMetrics metrics;
+  private final long maxUploadBytes;
 
-  SelloutController(TenantDatabase db, ObjectMapper json, RouterMetrics metrics) {
+  /** What parsing a file needs from the tenant's database. */
+  private record ParseInputs(VendorConfig config, Set<String> currencies) {}
+
+  SelloutController(
+      TenantDatabase db,
+      ObjectMapper json,
+      RouterMetrics metrics,
+      @Value("${spring.servlet.multipart.max-file-size:5MB}") DataSize maxUploadSize) {
     this.db = db;
     this.json = json;
     this.metrics = metrics;
+    this.maxUploadBytes = maxUploadSize.toBytes();
   }
 
   /**
@@ -136,7 +148,6 @@ class SelloutController {
     if (file.isEmpty()) {
       throw ApiException.badRequest("the file is empty");
     }
-    byte[] content = file.getBytes();
     String fileName =
         file.getOriginalFilename() == null || file.getOriginalFilename().isBlank()
             ? "upload.csv"
@@ -145,41 +156,57 @@ class SelloutController {
       fileName = fileName.substring(0, 255);
     }
     String name = fileName;
-    Map<String, Object> out =
+    // A short transaction reads what parsing needs; the file is parsed with no tenant connection
+    // (nor a permit of the global cap) held, and a second transaction stores the good rows.
+    ParseInputs inputs =
         db.inTransaction(
             tenant,
             user,
-            tx -> {
-              VendorConfig config =
-                  VendorConfigsController.load(tx, json, vendor.strip())
-                      .orElseThrow(
-                          () ->
-                              ApiException.badRequest(
-                                  "unknown vendor '"
-                                      + vendor
-                                      + "'; GET /api/vendor-configs lists the vendors"));
-              Set<String> currencies =
-                  new HashSet<>(
-                      tx.jdbc().sql("SELECT code FROM currency_codes").query(String.class).list());
-              SelloutFile.Result parsed = SelloutFile.parse(content, config, currencies);
-              if (parsed.errorCount() > 0) {
-                List<Integer> lines = new ArrayList<>();
-                parsed.errors().forEach(e -> lines.add(e.line()));
-                throw new ApiException(
-                    HttpStatus.UNPROCESSABLE_CONTENT,
-                    "invalid_rows",
-                    parsed.errorCount()
-                        + " row(s) are not valid, so nothing was imported; fix line(s) "
-                        + lines
-                        + (parsed.errorCount() > lines.size() ? " and more" : "")
-                        + " and upload the file again",
-                    parsed.errors());
-              }
-              if (parsed.entries().isEmpty()) {
-                throw ApiException.badRequest("the file holds no data rows");
-              }
-              return insert(tx, config, name, parsed.entries());
-            });
+            tx ->
+                new ParseInputs(
+                    VendorConfigsController.load(tx, json, vendor.strip())
+                        .orElseThrow(
+                            () ->
+                                ApiException.badRequest(
+                                    "unknown vendor '"
+                                        + vendor
+                                        + "'; GET /api/vendor-configs lists the vendors")),
+                    new HashSet<>(
+                        tx.jdbc()
+                            .sql("SELECT code FROM currency_codes")
+                            .query(String.class)
+                            .list())));
+    SelloutFile.Result parsed;
+    try (InputStream content = file.getInputStream()) {
+      parsed = SelloutFile.parse(content, maxUploadBytes, inputs.config(), inputs.currencies());
+    } catch (SelloutFile.FileError e) {
+      throw switch (e.kind()) {
+        case TOO_LARGE ->
+            new ApiException(HttpStatus.CONTENT_TOO_LARGE, "too_large", e.getMessage());
+        case BAD_LINE ->
+            new ApiException(
+                HttpStatus.UNPROCESSABLE_CONTENT, "invalid_rows", e.getMessage(), List.of(e.row()));
+        case NOT_READABLE -> ApiException.badRequest(e.getMessage());
+      };
+    }
+    if (parsed.errorCount() > 0) {
+      List<Integer> lines = new ArrayList<>();
+      parsed.errors().forEach(e -> lines.add(e.line()));
+      throw new ApiException(
+          HttpStatus.UNPROCESSABLE_CONTENT,
+          "invalid_rows",
+          parsed.errorCount()
+              + " row(s) are not valid, so nothing was imported; fix line(s) "
+              + lines
+              + (parsed.errorCount() > lines.size() ? " and more" : "")
+              + " and upload the file again",
+          parsed.errors());
+    }
+    if (parsed.entries().isEmpty()) {
+      throw ApiException.badRequest("the file holds no data rows");
+    }
+    Map<String, Object> out =
+        db.inTransaction(tenant, user, tx -> insert(tx, inputs.config(), name, parsed.entries()));
     metrics.uploadRows(tenant.id(), ((Number) out.get("rows")).intValue());
     return out;
   }

@@ -1,8 +1,19 @@
 package com.taskifai.routing.api;
 
 import com.taskifai.tenantschema.VendorConfig;
+import de.siegmar.fastcsv.reader.CommentStrategy;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
+import de.siegmar.fastcsv.reader.CsvRecordHandler;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PushbackReader;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +27,7 @@ import java.time.temporal.IsoFields;
 import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +38,10 @@ import java.util.regex.Pattern;
 /**
  * A vendor's sell-out file read through its vendor config: every data row becomes an entry, or the
  * file is refused with the line number and the reason of every bad row. Line numbers count every
- * physical line of the file from 1, header and preamble included, so they match an editor's.
+ * physical line of the file from 1, header and preamble included, so they match an editor's; a
+ * record whose quoted field spans lines is named by the line it starts on. The file is read as a
+ * stream by FastCSV (RFC 4180: quoted fields may hold delimiters, doubled quotes and line breaks),
+ * never held whole in memory, with bounded line and field lengths.
  */
 final class SelloutFile {
   static final int MAX_ROWS = 100_000;
@@ -57,79 +72,245 @@ final class SelloutFile {
 
   record Result(List<Entry> entries, List<RowError> errors, int errorCount) {}
 
+  /**
+   * Why a file cannot be read at all, as opposed to bad rows: the controller maps the kind to a
+   * status (400, 413 or 422 naming the line).
+   */
+  static final class FileError extends RuntimeException {
+    enum Kind {
+      /** Not a file of this vendor (no header, missing columns, not UTF-8, too many rows): 400. */
+      NOT_READABLE,
+      /** More bytes than the upload limit: 413. */
+      TOO_LARGE,
+      /** A line that cannot be read as CSV (too long, stray quote): 422 naming the line. */
+      BAD_LINE
+    }
+
+    private final Kind kind;
+    private final transient RowError row;
+
+    FileError(Kind kind, String message, RowError row) {
+      super(message);
+      this.kind = kind;
+      this.row = row;
+    }
+
+    Kind kind() {
+      return kind;
+    }
+
+    /** The line that cannot be read, for {@link Kind#BAD_LINE}. */
+    RowError row() {
+      return row;
+    }
+
+    static FileError notReadable(String message) {
+      return new FileError(Kind.NOT_READABLE, message, null);
+    }
+  }
+
+  /** The longest field and line (in characters) a sell-out file may have. */
+  static final int MAX_FIELD_CHARS = 10_000;
+
+  static final int MAX_LINE_CHARS = 65_536;
+  static final int MAX_COLUMNS = 512;
+  private static final Pattern PARSER_LINE = Pattern.compile("line (\\d+)");
+
   private SelloutFile() {}
 
+  /** Reads a whole file held in memory (tests and tools). */
   static Result parse(byte[] content, VendorConfig config, Set<String> currencies) {
-    String text = decode(content);
-    if (text.startsWith("\uFEFF")) {
-      text = text.substring(1);
-    }
-    String[] lines = text.split("\r?\n", -1);
-    List<RowError> errors = new ArrayList<>();
-    int headerIndex = config.headerLine();
-    if (lines.length <= headerIndex || lines[headerIndex].isBlank()) {
-      throw ApiException.badRequest(
-          "the file has no header line at line "
-              + (headerIndex + 1)
-              + " (vendor config "
-              + config.vendorKey()
-              + " expects "
-              + headerIndex
-              + " line(s) before it)");
-    }
-    List<String> header;
+    return parse(new ByteArrayInputStream(content), Long.MAX_VALUE, config, currencies);
+  }
+
+  /**
+   * Reads the file as it streams in, in time linear in its size: at most {@code maxBytes} bytes
+   * (more is {@link FileError.Kind#TOO_LARGE}), UTF-8 with or without a byte-order mark, RFC 4180
+   * records (FastCSV) with the vendor's delimiter and quote. Only the good entries are kept.
+   */
+  static Result parse(
+      InputStream content, long maxBytes, VendorConfig config, Set<String> currencies) {
+    PushbackReader reader =
+        new PushbackReader(
+            new InputStreamReader(
+                new LimitedInputStream(content, maxBytes),
+                StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)),
+            1);
     try {
-      header = split(lines[headerIndex], config);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("line " + (headerIndex + 1) + ": " + e.getMessage());
+      return read(reader, config, currencies);
+    } catch (IOException e) {
+      throw ioError(e);
+    } catch (UncheckedIOException e) {
+      throw ioError(e.getCause());
     }
-    Map<String, Integer> fieldIndex = new HashMap<>();
-    List<String> missing = new ArrayList<>();
-    for (Map.Entry<String, String> m : config.columnMapping().entrySet()) {
-      int i = indexOf(header, m.getKey());
-      if (i < 0) {
-        missing.add(m.getKey());
-      } else {
-        fieldIndex.put(m.getValue(), i);
+  }
+
+  private static FileError ioError(IOException e) {
+    if (e instanceof LimitExceeded limit) {
+      return new FileError(FileError.Kind.TOO_LARGE, limit.getMessage(), null);
+    }
+    if (e instanceof CharacterCodingException) {
+      return FileError.notReadable("the file must be UTF-8 text");
+    }
+    return FileError.notReadable("the file cannot be read: " + e.getMessage());
+  }
+
+  private static Result read(PushbackReader in, VendorConfig config, Set<String> currencies)
+      throws IOException {
+    int first = in.read();
+    if (first != -1 && first != '\uFEFF') {
+      in.unread(first);
+    }
+    // The lines before the header (report titles, blank lines) are no CSV: skip them as lines.
+    int headerIndex = config.headerLine();
+    int skipped = 0;
+    while (skipped < headerIndex) {
+      int ch = in.read();
+      if (ch == -1) {
+        break;
+      }
+      if (ch == '\n') {
+        skipped++;
+      } else if (ch == '\r') {
+        skipped++;
+        int next = in.read();
+        if (next != '\n' && next != -1) {
+          in.unread(next);
+        }
       }
     }
-    if (!missing.isEmpty()) {
-      throw ApiException.badRequest(
-          "line "
-              + (headerIndex + 1)
-              + ": the header lacks the column(s) "
-              + missing
-              + " that vendor config "
-              + config.vendorKey()
-              + " maps; is this the right vendor?");
+    String noHeader =
+        "the file has no header line at line "
+            + (headerIndex + 1)
+            + " (vendor config "
+            + config.vendorKey()
+            + " expects "
+            + headerIndex
+            + " line(s) before it)";
+    if (skipped < headerIndex) {
+      throw FileError.notReadable(noHeader);
     }
-
+    CsvReader<CsvRecord> csv =
+        CsvReader.builder()
+            .fieldSeparator(config.delimiter())
+            .quoteCharacter(config.quoteChar())
+            .commentStrategy(CommentStrategy.NONE)
+            .skipEmptyLines(true)
+            .allowExtraFields(true)
+            .allowMissingFields(true)
+            .maxBufferSize(2 * MAX_LINE_CHARS)
+            .build(
+                CsvRecordHandler.of(
+                    b ->
+                        b.maxFieldSize(MAX_FIELD_CHARS)
+                            .maxRecordSize(MAX_LINE_CHARS)
+                            .maxFields(MAX_COLUMNS)),
+                in);
+    List<RowError> errors = new ArrayList<>();
     List<Entry> entries = new ArrayList<>();
     int errorCount = 0;
-    for (int i = headerIndex + 1; i < lines.length; i++) {
-      int lineNo = i + 1;
-      String line = lines[i];
-      if (line.isBlank()) {
-        continue;
+    long lastLine = headerIndex;
+    try (csv) {
+      Iterator<CsvRecord> records = csv.iterator();
+      if (!records.hasNext()) {
+        throw FileError.notReadable(noHeader);
       }
-      if (entries.size() + errorCount >= MAX_ROWS) {
-        throw ApiException.badRequest("the file has more than " + MAX_ROWS + " rows; split it");
+      CsvRecord headerRecord = records.next();
+      lastLine = headerIndex + headerRecord.getStartingLineNumber();
+      if (headerRecord.getStartingLineNumber() != 1 || blank(headerRecord)) {
+        throw FileError.notReadable(noHeader);
       }
-      try {
-        List<String> fields = split(line, config);
-        if (fields.size() != header.size()) {
-          throw new IllegalArgumentException(
-              "expected " + header.size() + " columns, found " + fields.size());
+      List<String> header = headerRecord.getFields();
+      Map<String, Integer> fieldIndex = new HashMap<>();
+      List<String> missing = new ArrayList<>();
+      for (Map.Entry<String, String> m : config.columnMapping().entrySet()) {
+        int i = indexOf(header, m.getKey());
+        if (i < 0) {
+          missing.add(m.getKey());
+        } else {
+          fieldIndex.put(m.getValue(), i);
         }
-        entries.add(entry(lineNo, fields, fieldIndex, config, currencies));
-      } catch (IllegalArgumentException | DateTimeException | ArithmeticException e) {
-        errorCount++;
-        if (errors.size() < MAX_REPORTED_ERRORS) {
-          errors.add(new RowError(lineNo, e.getMessage()));
+      }
+      if (!missing.isEmpty()) {
+        throw FileError.notReadable(
+            "line "
+                + (headerIndex + 1)
+                + ": the header lacks the column(s) "
+                + missing
+                + " that vendor config "
+                + config.vendorKey()
+                + " maps; is this the right vendor?");
+      }
+      while (records.hasNext()) {
+        CsvRecord record = records.next();
+        int lineNo = (int) (headerIndex + record.getStartingLineNumber());
+        lastLine = lineNo;
+        if (blank(record)) {
+          continue;
+        }
+        if (entries.size() + errorCount >= MAX_ROWS) {
+          throw FileError.notReadable("the file has more than " + MAX_ROWS + " rows; split it");
+        }
+        try {
+          List<String> fields = record.getFields();
+          if (fields.size() != header.size()) {
+            throw new IllegalArgumentException(
+                "expected " + header.size() + " columns, found " + fields.size());
+          }
+          entries.add(entry(lineNo, fields, fieldIndex, config, currencies));
+        } catch (IllegalArgumentException | DateTimeException | ArithmeticException e) {
+          errorCount++;
+          if (errors.size() < MAX_REPORTED_ERRORS) {
+            errors.add(new RowError(lineNo, e.getMessage()));
+          }
         }
       }
+    } catch (CsvParseException e) {
+      throw badLine(e, headerIndex, lastLine);
     }
     return new Result(entries, errors, errorCount);
+  }
+
+  /** A record FastCSV cannot read: the line it started on, and why in the caller's words. */
+  private static FileError badLine(CsvParseException e, int headerIndex, long lastLine) {
+    if (e.getCause() instanceof UncheckedIOException io) {
+      throw io;
+    }
+    long line = lastLine + 1;
+    Matcher m = PARSER_LINE.matcher(String.valueOf(e.getMessage()));
+    if (m.find()) {
+      line = headerIndex + Long.parseLong(m.group(1));
+    }
+    String cause = e.getCause() == null ? "" : String.valueOf(e.getCause().getMessage());
+    String why;
+    if (cause.contains("max field size")
+        || cause.contains("max record size")
+        || cause.contains("buffer")) {
+      why =
+          "the line is too long: at most "
+              + MAX_LINE_CHARS
+              + " characters per line and "
+              + MAX_FIELD_CHARS
+              + " per field";
+    } else if (cause.contains("max number of fields") || cause.contains("fields")) {
+      why = "the line has more than " + MAX_COLUMNS + " columns";
+    } else if (cause.contains("closing quote")) {
+      why = "a quoted field must end with its quote (a quote inside one is written twice)";
+    } else {
+      why = "the line is not valid CSV";
+    }
+    RowError row = new RowError((int) Math.min(line, Integer.MAX_VALUE), why);
+    return new FileError(
+        FileError.Kind.BAD_LINE,
+        "line " + row.line() + " cannot be read, so nothing was imported: " + why,
+        row);
+  }
+
+  private static boolean blank(CsvRecord record) {
+    return record.getFieldCount() == 1 && record.getField(0).isBlank();
   }
 
   private static Entry entry(
@@ -293,56 +474,48 @@ final class SelloutFile {
     return -1;
   }
 
-  /** Splits one line on the delimiter; quoted fields may hold delimiters and doubled quotes. */
-  static List<String> split(String line, VendorConfig config) {
-    char d = config.delimiter();
-    char q = config.quoteChar();
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    boolean quoted = false;
-    boolean wasQuoted = false;
-    for (int i = 0; i < line.length(); i++) {
-      char ch = line.charAt(i);
-      if (quoted) {
-        if (ch == q) {
-          if (i + 1 < line.length() && line.charAt(i + 1) == q) {
-            cur.append(q);
-            i++;
-          } else {
-            quoted = false;
-          }
-        } else {
-          cur.append(ch);
-        }
-      } else if (ch == q && cur.toString().isBlank() && !wasQuoted) {
-        quoted = true;
-        wasQuoted = true;
-        cur.setLength(0);
-      } else if (ch == d) {
-        out.add(cur.toString());
-        cur.setLength(0);
-        wasQuoted = false;
-      } else {
-        cur.append(ch);
+  /** Counts the bytes read and refuses to read past the limit. */
+  private static final class LimitedInputStream extends FilterInputStream {
+    private final long limit;
+    private long count;
+
+    LimitedInputStream(InputStream in, long limit) {
+      super(in);
+      this.limit = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count(1);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count(n);
+      }
+      return n;
+    }
+
+    private void count(long n) throws LimitExceeded {
+      count += n;
+      if (count > limit) {
+        throw new LimitExceeded(
+            "the file is larger than the upload limit of "
+                + limit
+                + " bytes; split it into smaller files");
       }
     }
-    if (quoted) {
-      throw new IllegalArgumentException("a quoted field is not closed");
-    }
-    out.add(cur.toString());
-    return out;
   }
 
-  private static String decode(byte[] content) {
-    try {
-      return StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(content))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw ApiException.badRequest("the file must be UTF-8 text");
+  private static final class LimitExceeded extends IOException {
+    LimitExceeded(String message) {
+      super(message);
     }
   }
 }

@@ -1,11 +1,11 @@
 package com.taskifai.routing.auth;
 
-import com.taskifai.routing.RoutingSettings;
 import com.taskifai.routing.api.ApiException;
 import com.taskifai.routing.tenancy.RoutedTenant;
 import com.taskifai.routing.tenancy.TenantDatabase;
 import com.taskifai.routing.tenancy.TenantUser;
 import com.taskifai.tenantschema.SetPasswordTokens;
+import jakarta.servlet.http.HttpServletRequest;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Locale;
@@ -31,14 +31,13 @@ class AuthController {
   private final TenantDatabase db;
   private final Passwords passwords;
   private final TenantTokens tokens;
-  private final RoutingSettings settings;
+  private final SignInLimits limits;
 
-  AuthController(
-      TenantDatabase db, Passwords passwords, TenantTokens tokens, RoutingSettings settings) {
+  AuthController(TenantDatabase db, Passwords passwords, TenantTokens tokens, SignInLimits limits) {
     this.db = db;
     this.passwords = passwords;
     this.tokens = tokens;
-    this.settings = settings;
+    this.limits = limits;
   }
 
   record SetPasswordRequest(String token, String password) {}
@@ -81,7 +80,9 @@ class AuthController {
   @PostMapping("/api/auth/set-password")
   Map<String, Object> setPassword(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
-      @RequestBody SetPasswordRequest body) {
+      @RequestBody SetPasswordRequest body,
+      HttpServletRequest request) {
+    limits.admit(tenant, request.getRemoteAddr());
     if (body.token() == null || body.token().isBlank()) {
       throw ApiException.badRequest("token is required: use the link from your e-mail");
     }
@@ -133,75 +134,75 @@ class AuthController {
     };
   }
 
+  /**
+   * Signs in: the user's row is read in a short transaction, the BCrypt hash is checked with no
+   * connection held, and the outcome is recorded in a second short transaction. Unknown e-mails
+   * cost the same BCrypt check and get the same answers, back-off included.
+   */
   @PostMapping("/api/auth/login")
   LoginResponse login(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
-      @RequestBody LoginRequest body) {
+      @RequestBody LoginRequest body,
+      HttpServletRequest request) {
+    String address = request.getRemoteAddr();
+    limits.admit(tenant, address);
     if (body.email() == null || body.email().isBlank() || body.password() == null) {
       throw ApiException.badRequest("email and password are required");
     }
+    if (body.email().length() > 254) {
+      throw ApiException.badRequest("email must be at most 254 characters long");
+    }
     String email = body.email().strip().toLowerCase(Locale.ROOT);
     Instant now = Instant.now();
-    // Failed attempts are counted in the same transaction that checks them, and committed even
-    // when the answer is a refusal; hence the result object instead of an exception inside.
-    Object[] result =
+    limits.checkBackoff(tenant, email, address, now);
+    Optional<Map<String, Object>> row =
         db.inTransaction(
             tenant,
             TenantUser.SIGN_IN,
-            tx -> {
-              Optional<Map<String, Object>> row =
-                  tx
-                      .jdbc()
-                      .sql(
-                          "SELECT id, role, password_hash, failed_logins, locked_until FROM users"
-                              + " WHERE email = ? FOR UPDATE")
-                      .param(email)
-                      .query()
-                      .listOfRows()
-                      .stream()
-                      .findFirst();
-              if (row.isEmpty()) {
-                passwords.matches(body.password(), null);
-                return new Object[] {"bad"};
-              }
-              Map<String, Object> u = row.get();
-              Timestamp locked = (Timestamp) u.get("locked_until");
-              if (locked != null && locked.toInstant().isAfter(now)) {
-                return new Object[] {"locked", locked.toInstant()};
-              }
-              if (!passwords.matches(body.password(), (String) u.get("password_hash"))) {
-                int failures = ((Number) u.get("failed_logins")).intValue() + 1;
-                boolean lock = failures >= settings.maxFailedLogins;
+            tx ->
+                tx
+                    .jdbc()
+                    .sql(
+                        "SELECT id, role, password_hash, failed_logins, locked_until FROM users"
+                            + " WHERE email = ?")
+                    .param(email)
+                    .query()
+                    .listOfRows()
+                    .stream()
+                    .findFirst());
+    String hash = row.map(u -> (String) u.get("password_hash")).orElse(null);
+    if (!passwords.matches(body.password(), hash)) {
+      limits.failed(tenant, email, address, now);
+      if (row.isPresent()) {
+        db.inTransaction(
+            tenant,
+            TenantUser.SIGN_IN,
+            tx ->
                 tx.jdbc()
-                    .sql("UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?")
-                    .params(
-                        lock ? 0 : failures,
-                        lock ? Timestamp.from(now.plus(settings.loginLockout)) : null,
-                        u.get("id"))
-                    .update();
-                return new Object[] {"bad"};
-              }
+                    .sql(
+                        "UPDATE users SET failed_logins = LEAST(failed_logins + 1, 1000000)"
+                            + " WHERE id = ?")
+                    .param(row.get().get("id"))
+                    .update());
+      }
+      throw new ApiException(
+          HttpStatus.UNAUTHORIZED, "unauthorized", "e-mail or password is wrong");
+    }
+    limits.succeeded(tenant, email, address);
+    Map<String, Object> u = row.get();
+    if (((Number) u.get("failed_logins")).intValue() != 0 || u.get("locked_until") != null) {
+      db.inTransaction(
+          tenant,
+          TenantUser.SIGN_IN,
+          tx ->
               tx.jdbc()
                   .sql("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ?")
                   .param(u.get("id"))
-                  .update();
-              return new Object[] {"ok", u.get("id"), u.get("role")};
-            });
-    switch ((String) result[0]) {
-      case "locked" ->
-          throw new ApiException(
-              HttpStatus.TOO_MANY_REQUESTS,
-              "locked",
-              "too many failed sign-ins; try again after " + result[1]);
-      case "bad" ->
-          throw new ApiException(
-              HttpStatus.UNAUTHORIZED, "unauthorized", "e-mail or password is wrong");
-      default -> {
-        String token =
-            tokens.issue(
-                tenant.tenant().tenantId(), (UUID) result[1], (String) result[2], Instant.now());
-        return new LoginResponse(token, "Bearer", tokens.ttl().toSeconds());
-      }
+                  .update());
     }
+    String token =
+        tokens.issue(
+            tenant.tenant().tenantId(), (UUID) u.get("id"), (String) u.get("role"), Instant.now());
+    return new LoginResponse(token, "Bearer", tokens.ttl().toSeconds());
   }
 }

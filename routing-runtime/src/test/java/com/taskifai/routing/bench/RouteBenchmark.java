@@ -134,6 +134,7 @@ public final class RouteBenchmark {
 
     Map<String, Object> props = new HashMap<>();
     props.put("TASKIFAI_ROUTER_PORT", "0");
+    props.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", "0");
     props.put("taskifai.db.url", platform.jdbcUrl());
     props.put("taskifai.db.username", platform.role());
     props.put("taskifai.db.password", TestPostgres.PLATFORM_PASSWORD);

@@ -20,7 +20,8 @@ public class InviteTenantAdminWorkflowImpl implements InviteTenantAdminWorkflow 
   public String invite(TenantOperation operation) {
     LifecycleActivities.audit(registry, operation, "send_admin_invite", Outcome.STARTED, Map.of());
     mail.sendAdminInvite(StepInput.of(operation.tenantId(), operation.subdomain()));
-    LifecycleActivities.audit(registry, operation, "send_admin_invite", Outcome.SUCCEEDED, Map.of());
+    LifecycleActivities.audit(
+        registry, operation, "send_admin_invite", Outcome.SUCCEEDED, Map.of());
     return "SENT";
   }
 }
