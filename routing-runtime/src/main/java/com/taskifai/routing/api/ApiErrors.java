@@ -29,7 +29,11 @@ class ApiErrors {
   ResponseEntity<Map<String, Object>> api(ApiException e) {
     ResponseEntity.BodyBuilder b = ResponseEntity.status(e.status());
     if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
-      b.header("Retry-After", "1");
+      b.header(
+          "Retry-After",
+          e instanceof ApiException.RetryLater later
+              ? Long.toString(later.retryAfterSeconds())
+              : "1");
     }
     Map<String, Object> body = body(e.error(), e.getMessage());
     if (e.details() != null) {

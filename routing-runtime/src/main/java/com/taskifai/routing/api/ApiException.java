@@ -32,6 +32,25 @@ public class ApiException extends RuntimeException {
     return details;
   }
 
+  /** A 503 that tells the client when to try again (the Retry-After header), in seconds. */
+  public static ApiException retryLater(String error, String message, long retryAfterSeconds) {
+    return new RetryLater(error, message, retryAfterSeconds);
+  }
+
+  /** The 503 of {@link #retryLater}. */
+  public static final class RetryLater extends ApiException {
+    private final long retryAfterSeconds;
+
+    RetryLater(String error, String message, long retryAfterSeconds) {
+      super(HttpStatus.SERVICE_UNAVAILABLE, error, message);
+      this.retryAfterSeconds = Math.max(1, retryAfterSeconds);
+    }
+
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
+
   public static ApiException badRequest(String message) {
     return new ApiException(HttpStatus.BAD_REQUEST, "bad_request", message);
   }

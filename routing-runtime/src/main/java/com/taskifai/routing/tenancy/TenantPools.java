@@ -39,6 +39,11 @@ import org.springframework.stereotype.Component;
  * permit of one semaphore ({@link CappedConnectionSource}); at the cap, idle pools of other tenants
  * are closed least-recently-used first, and when none is idle the request fails fast and answers
  * 503. Pools unused for the eviction time are closed by a sweeper.
+ *
+ * <p>A tenant whose database cannot be reached (its server is down) is backed off: after a failed
+ * connection attempt, requests of that tenant fail at once with {@link TenantDatabaseUnreachable}
+ * for a pause that doubles with each further failure (up to a limit), instead of each one waiting
+ * for and hammering the server. The first connection that works again ends the back-off.
  */
 @Component
 public class TenantPools implements DisposableBean {
@@ -56,6 +61,27 @@ public class TenantPools implements DisposableBean {
   private final ScheduledExecutorService releaser;
   private final ScheduledThreadPoolExecutor housekeeping;
   private final long releaseGraceMillis;
+  private final ConcurrentHashMap<UUID, Backoff> unreachable = new ConcurrentHashMap<>();
+  static final long FIRST_PAUSE_MILLIS = 500;
+  static final long MAX_PAUSE_MILLIS = 8_000;
+
+  /** Until when (System.nanoTime) a tenant's database is not tried again, and the last pause. */
+  record Backoff(long retryAtNanos, long pauseMillis) {}
+
+  /** The tenant's database could not be reached, now or a moment ago (back-off). */
+  public static final class TenantDatabaseUnreachable extends SQLTransientConnectionException {
+    private final long retryAfterSeconds;
+
+    TenantDatabaseUnreachable(UUID tenantId, long retryAfterSeconds, Throwable cause) {
+      super("the database of tenant " + tenantId + " cannot be reached", "08001", cause);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** When a new attempt may work, in whole seconds (at least 1). */
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
 
   /** A tenant's pool and what it was built from. */
   static final class TenantPool {
@@ -131,6 +157,33 @@ public class TenantPools implements DisposableBean {
    * @throws SQLTransientConnectionException when no connection could be had in time (global cap)
    */
   public Connection connection(Tenant tenant) throws SQLException {
+    UUID id = tenant.tenantId();
+    Backoff backoff = unreachable.get(id);
+    if (backoff != null && System.nanoTime() - backoff.retryAtNanos() < 0) {
+      throw new TenantDatabaseUnreachable(
+          id, seconds(backoff.retryAtNanos() - System.nanoTime()), null);
+    }
+    try {
+      Connection c = connect(tenant);
+      if (backoff != null && unreachable.remove(id) != null) {
+        log.info("the database of tenant {} answers again", id);
+      }
+      return c;
+    } catch (SQLException e) {
+      if (!databaseUnreachable(e)) {
+        throw e;
+      }
+      Backoff next = backOff(id);
+      log.warn(
+          "the database of tenant {} cannot be reached ({}); not trying again for {} ms",
+          id,
+          e.getMessage(),
+          next.pauseMillis());
+      throw new TenantDatabaseUnreachable(id, seconds(next.pauseMillis() * 1_000_000L), e);
+    }
+  }
+
+  private Connection connect(Tenant tenant) throws SQLException {
     for (int attempt = 0; ; attempt++) {
       TenantPool pool = poolFor(tenant);
       try {
@@ -141,6 +194,68 @@ public class TenantPools implements DisposableBean {
           throw e;
         }
       }
+    }
+  }
+
+  /**
+   * Records that a tenant's database could not be reached (also when a connection broke during a
+   * request) and returns the back-off now in force.
+   */
+  Backoff backOff(UUID tenantId) {
+    long now = System.nanoTime();
+    return unreachable.merge(
+        tenantId,
+        new Backoff(now + FIRST_PAUSE_MILLIS * 1_000_000L, FIRST_PAUSE_MILLIS),
+        (was, first) -> {
+          if (now - was.retryAtNanos() < 0) {
+            return was; // Requests that were already waiting: the pause in force stands.
+          }
+          long pause = Math.min(was.pauseMillis() * 2, MAX_PAUSE_MILLIS);
+          return new Backoff(now + pause * 1_000_000L, pause);
+        });
+  }
+
+  /** Tenants whose database is being backed off now. */
+  public int unreachableDatabases() {
+    return unreachable.size();
+  }
+
+  private static long seconds(long nanos) {
+    return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+  }
+
+  /**
+   * True when the failure says the database server cannot be reached or is shutting down (SQL state
+   * class 08, 57P01-57P03, or a refused or timed out socket), as opposed to the global cap.
+   */
+  public static boolean databaseUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof GlobalCapReached) {
+        return false;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08")
+            || state.equals("57P01")
+            || state.equals("57P02")
+            || state.equals("57P03")) {
+          return true;
+        }
+      }
+      if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** No permit for a new physical connection: the global cap is reached. */
+  static final class GlobalCapReached extends SQLTransientConnectionException {
+    GlobalCapReached(String message) {
+      super(message);
     }
   }
 
