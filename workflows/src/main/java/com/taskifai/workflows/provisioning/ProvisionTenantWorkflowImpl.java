@@ -59,8 +59,15 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   private final ActivityOptions databaseOptions = options(Duration.ofSeconds(30), STEP_RETRY);
   // Route 53 answers only when the change is INSYNC, which can take a minute.
   private final ActivityOptions dnsOptions = options(Duration.ofMinutes(2), STEP_RETRY);
-  // One SMTP submission; 30 s covers a slow relay.
-  private final ActivityOptions mailOptions = options(Duration.ofSeconds(30), STEP_RETRY);
+  // One SMTP submission; 30 s covers a slow relay. While the SMTP server is down the mail is
+  // retried with back-off for up to 15 minutes (schedule-to-close), then provisioning is undone.
+  private final ActivityOptions mailOptions =
+      ActivityOptions.newBuilder(
+              options(
+                  Duration.ofSeconds(30),
+                  RetryOptions.newBuilder(STEP_RETRY).setMaximumAttempts(0).build()))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(15))
+          .build();
   // A lost welcome mail does not undo the tenant, so a few attempts are enough before recording it.
   private final ActivityOptions welcomeOptions =
       options(
