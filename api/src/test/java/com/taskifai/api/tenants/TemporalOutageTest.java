@@ -110,7 +110,8 @@ class TemporalOutageTest {
     String during = unique("during");
     Answer refused = create(during, token);
     assertThat(refused.status()).as(refused.json().toString()).isEqualTo(503);
-    System.out.println("POST /admin/tenants with Temporal down answered in " + refused.millis() + " ms");
+    System.out.println(
+        "POST /admin/tenants with Temporal down answered in " + refused.millis() + " ms");
     assertThat(refused.millis()).isLessThanOrEqualTo(5_000);
     assertThat(refused.json().get("error").asString()).isEqualTo("temporal_unavailable");
     assertThat(refused.retryAfter()).isNotBlank();
