@@ -48,7 +48,7 @@ public class ApiSettings {
       @Value("${taskifai.temporal.namespace:${TASKIFAI_TEMPORAL_NAMESPACE:default}}")
           String temporalNamespace,
       @Value("${taskifai.temporal.ui-url:${TASKIFAI_TEMPORAL_UI_URL:}}") String temporalUiUrl,
-      @Value("${taskifai.temporal.call-timeout:${TASKIFAI_TEMPORAL_CALL_TIMEOUT:PT4S}}")
+      @Value("${taskifai.temporal.call-timeout:${TASKIFAI_TEMPORAL_CALL_TIMEOUT:PT3S}}")
           Duration temporalCallTimeout,
       @Value("${taskifai.temporal.search-attributes:${TASKIFAI_TEMPORAL_SEARCH_ATTRIBUTES:false}}")
           boolean searchAttributes,
