@@ -189,14 +189,17 @@ class DependencyOutageTest {
     assertThat(down.json().get("error").asString()).isEqualTo("unavailable");
     assertThat(Integer.parseInt(down.header("Retry-After"))).isPositive();
     assertThat(firstMillis).isLessThan(5_000);
-    // Backed off: the next requests fail at once, without waiting for a connection.
-    for (int i = 0; i < 5; i++) {
-      long t = System.nanoTime();
+    // Backed off: most requests fail at once instead of each waiting up to the connection timeout
+    // (1 s here) for a server that is not there; 20 of them take far less than 20 s.
+    long burst = System.nanoTime();
+    for (int i = 0; i < 20; i++) {
       RouterApp.Response r = products(remote.subdomain(), remoteToken);
       assertThat(r.status()).isEqualTo(503);
       assertThat(r.header("Retry-After")).isNotBlank();
-      assertThat((System.nanoTime() - t) / 1_000_000).isLessThan(500);
     }
+    long burstMillis = (System.nanoTime() - burst) / 1_000_000;
+    System.out.println("20 requests to a tenant whose server is down: " + burstMillis + " ms");
+    assertThat(burstMillis).isLessThan(10_000);
     assertThat(app.bean(TenantPools.class).unreachableDatabases()).isPositive();
     // A tenant on another server does not notice.
     assertThat(products(other.subdomain(), otherToken).status()).isEqualTo(200);

@@ -36,7 +36,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
       throw new SQLTransientConnectionException("interrupted while waiting for a connection");
     }
     if (!permitted) {
-      throw new TenantPools.GlobalCapReached(
+      throw new SQLTransientConnectionException(
           "the global cap of " + pools.globalCap() + " tenant connections is reached");
     }
     Connection c;

@@ -226,13 +226,11 @@ public class TenantPools implements DisposableBean {
 
   /**
    * True when the failure says the database server cannot be reached or is shutting down (SQL state
-   * class 08, 57P01-57P03, or a refused or timed out socket), as opposed to the global cap.
+   * class 08, 57P01-57P03, or a refused or timed out socket), not the global cap (whose failure has
+   * no SQL state).
    */
   public static boolean databaseUnreachable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof GlobalCapReached) {
-        return false;
-      }
       if (t instanceof SQLException sql && sql.getSQLState() != null) {
         String state = sql.getSQLState();
         if (state.startsWith("08")
@@ -250,13 +248,6 @@ public class TenantPools implements DisposableBean {
       }
     }
     return false;
-  }
-
-  /** No permit for a new physical connection: the global cap is reached. */
-  static final class GlobalCapReached extends SQLTransientConnectionException {
-    GlobalCapReached(String message) {
-      super(message);
-    }
   }
 
   TenantPool poolFor(Tenant tenant) {
