@@ -57,7 +57,17 @@ async function api(method, path, body) {
     location.hash = "#/login";
     throw new Error("unauthorized");
   }
-  return { status: res.status, data: data || {} };
+  data = data || {};
+  if (res.status === 503) data.message = outageMessage(data, res.headers.get("Retry-After"));
+  return { status: res.status, data };
+}
+
+// A dependency of the platform is down: say which, instead of a bare error.
+function outageMessage(data, retryAfter) {
+  const later = " Try again" + (retryAfter ? " in " + retryAfter + " s." : " shortly.");
+  if (data.error === "temporal_unavailable") return "Workflow service unavailable: Temporal did not answer, nothing was changed." + later;
+  if (data.error === "registry_unavailable") return "Platform database unavailable: the tenant registry cannot be reached." + later;
+  return (data.message || "A service the platform needs is unavailable.") + (data.message ? "" : later);
 }
 
 // A state change: when the token's one-time code is too old, ask for a new code and retry once.
@@ -224,6 +234,7 @@ async function tenantView(id) {
   if (t.status !== "DELETED" && t.status !== "PROVISIONING" && t.status !== "AWAITING_VERIFICATION") actions.append(act("Delete", "danger", "DELETE", "/admin/tenants/" + id, "Delete " + t.subdomain + " for good? Its database is dropped."));
   const steps = h("ol", { class: "steps", id: "steps" }, t.steps.map((s) => h("li", { "data-step": s.name },
     h("span", { class: "name", text: s.name }), h("span", { class: "status state-" + s.state, text: s.state }),
+    s.retrying ? h("span", { class: "status state-retrying", text: "retrying" + (s.failed_attempts ? " (" + s.failed_attempts + " failed)" : "") }) : null,
     h("span", { class: "hint", text: s.finished_at ? when(s.finished_at) : (s.started_at ? "since " + when(s.started_at) : "") }),
     s.error ? h("span", { class: "error-text", text: s.error }) : null)));
   const facts = h("dl", { class: "facts" },
@@ -242,7 +253,9 @@ async function tenantView(id) {
   const workflowSelect = h("select", { id: "workflow-select", onchange: () => loadTimeline(id, workflowSelect.value, timeline) });
   main.replaceChildren(
     h("section", { class: "card" }, h("h1", {}, t.company_name, " ", h("span", { id: "tenant-status" }, statusBadge(t.status))), facts, links, actions),
-    h("section", { class: "card" }, h("h2", { text: "Provisioning steps" }), h("p", { class: "hint", text: "Source: " + (t.steps_source === "workflow" ? "live workflow query" : "audit log") }), steps),
+    h("section", { class: "card" }, h("h2", { text: "Provisioning steps" }),
+      t.workflow_service === "unavailable" ? h("p", { class: "error-text", id: "workflow-service-unavailable", role: "status", text: "Workflow service unavailable: showing the last known steps from the audit log." }) : null,
+      h("p", { class: "hint", text: "Source: " + (t.steps_source === "workflow" ? "live workflow query" : "audit log") }), steps),
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)));

@@ -81,13 +81,18 @@ class ApiErrors {
     return refused(ApiException.notFound("no such page or endpoint"));
   }
 
+  /** Seconds a client should wait before it tries again after a dependency outage. */
+  static final String RETRY_AFTER_SECONDS = "5";
+
   @ExceptionHandler({
+    TemporalUnavailableException.class,
     io.grpc.StatusRuntimeException.class,
     io.temporal.client.WorkflowServiceException.class
   })
   ResponseEntity<Map<String, Object>> temporal(RuntimeException e) {
     log.warn("Temporal call failed: {}", e.getMessage());
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header("Retry-After", RETRY_AFTER_SECONDS)
         .body(
             new ApiException(
                     HttpStatus.SERVICE_UNAVAILABLE,
@@ -100,11 +105,12 @@ class ApiErrors {
   ResponseEntity<Map<String, Object>> database(DataAccessException e) {
     log.warn("platform database unavailable: {}", e.getClass().getSimpleName());
     return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+        .header("Retry-After", RETRY_AFTER_SECONDS)
         .body(
             new ApiException(
                     HttpStatus.SERVICE_UNAVAILABLE,
-                    "database_unavailable",
-                    "the platform database is not reachable; try again shortly")
+                    "registry_unavailable",
+                    "the platform database (tenant registry) is not reachable; try again shortly")
                 .body());
   }
 

@@ -19,6 +19,7 @@ public class ApiSettings {
   private final String temporalTarget;
   private final String temporalNamespace;
   private final String temporalUiUrl;
+  private final Duration temporalCallTimeout;
   private final boolean searchAttributes;
   private final String adminUrl;
   private final String routerUrl;
@@ -47,6 +48,8 @@ public class ApiSettings {
       @Value("${taskifai.temporal.namespace:${TASKIFAI_TEMPORAL_NAMESPACE:default}}")
           String temporalNamespace,
       @Value("${taskifai.temporal.ui-url:${TASKIFAI_TEMPORAL_UI_URL:}}") String temporalUiUrl,
+      @Value("${taskifai.temporal.call-timeout:${TASKIFAI_TEMPORAL_CALL_TIMEOUT:PT3S}}")
+          Duration temporalCallTimeout,
       @Value("${taskifai.temporal.search-attributes:${TASKIFAI_TEMPORAL_SEARCH_ATTRIBUTES:false}}")
           boolean searchAttributes,
       @Value("${taskifai.admin-url:${TASKIFAI_ADMIN_URL:http://localhost:8080}}") String adminUrl,
@@ -76,6 +79,10 @@ public class ApiSettings {
     this.temporalTarget = temporalTarget;
     this.temporalNamespace = temporalNamespace;
     this.temporalUiUrl = stripSlash(temporalUiUrl);
+    if (temporalCallTimeout.isNegative() || temporalCallTimeout.isZero()) {
+      throw new IllegalArgumentException("taskifai.temporal.call-timeout must be positive");
+    }
+    this.temporalCallTimeout = temporalCallTimeout;
     this.searchAttributes = searchAttributes;
     this.adminUrl = stripSlash(adminUrl);
     this.routerUrl = stripSlash(routerUrl);
@@ -130,6 +137,14 @@ public class ApiSettings {
   /** Temporal UI's base URL, or empty when there is none (the embedded test server). */
   public String temporalUiUrl() {
     return temporalUiUrl;
+  }
+
+  /**
+   * How long one call to Temporal (start, signal, query, cancel, describe) may take, retries
+   * included, before the API gives up and answers 503.
+   */
+  public Duration temporalCallTimeout() {
+    return temporalCallTimeout;
   }
 
   /** Whether workflows carry the TenantId and Subdomain search attributes. */

@@ -11,6 +11,7 @@ import com.taskifai.registry.crypto.VerificationTokens;
 import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Clock;
@@ -34,6 +35,9 @@ class PlatformConfiguration {
     ds.setMaximumPoolSize(10);
     // Start even when the database is not up yet; requests fail with 503 until it is.
     ds.setInitializationFailTimeout(-1);
+    // While the database is down a request waits this long for a connection, then answers 503.
+    ds.setConnectionTimeout(3_000);
+    ds.setValidationTimeout(2_000);
     return ds;
   }
 
@@ -90,9 +94,23 @@ class PlatformConfiguration {
 
   @Bean(destroyMethod = "shutdown")
   WorkflowServiceStubs workflowServiceStubs(ApiSettings settings) {
-    // Connects lazily: the API starts even when Temporal is not reachable yet.
+    // Connects lazily: the API starts even when Temporal is not reachable yet. Every call gives up
+    // after the call timeout, retries included (the SDK's default is to retry for a minute), so a
+    // request answers 503 quickly while Temporal is down; the channel reconnects by itself.
+    Duration timeout = settings.temporalCallTimeout();
     return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalTarget()).build());
+        WorkflowServiceStubsOptions.newBuilder()
+            .setTarget(settings.temporalTarget())
+            .setRpcTimeout(timeout)
+            .setRpcQueryTimeout(timeout)
+            // Reconnect within seconds once a server that was down is back.
+            .setGrpcReconnectFrequency(Duration.ofSeconds(5))
+            .setRpcRetryOptions(
+                RpcRetryOptions.newBuilder()
+                    .setExpiration(timeout)
+                    .setMaximumInterval(Duration.ofMillis(500))
+                    .validateBuildWithDefaults())
+            .build());
   }
 
   @Bean

@@ -50,7 +50,11 @@ final class PlatformProcesses implements AutoCloseable {
     String target = env.get("TASKIFAI_TEMPORAL_TARGET");
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                // Reconnect within seconds once a Temporal server that was down is back.
+                .setGrpcReconnectFrequency(java.time.Duration.ofSeconds(5))
+                .build());
     WorkflowClient client = WorkflowClient.newInstance(service);
     PlatformActivities activities = PlatformActivities.fromEnvironment(env);
     PlatformWorker worker =

@@ -300,6 +300,23 @@ class RealTemporalServerTest {
     int temporalPort = Integer.parseInt(env.get("TASKIFAI_TEMPORAL_PORT"));
     assertThat(DevPlatform.listening("127.0.0.1", temporalPort, Duration.ofMillis(500))).isFalse();
 
+    // While the server is down, a request that needs it answers 503 within 5 s, not after the
+    // SDK's minute of retries; what the registry knows is still shown.
+    long before = System.nanoTime();
+    HttpResponse<String> refused = postTenant("outage" + shortId());
+    long refusedMillis = (System.nanoTime() - before) / 1_000_000;
+    System.out.println(
+        "POST /admin/tenants with the Temporal server killed: " + refusedMillis + " ms");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+    assertThat(json.readTree(refused.body()).get("error").asText())
+        .isEqualTo("temporal_unavailable");
+    assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+    assertThat(refusedMillis).isLessThanOrEqualTo(5_000);
+    JsonNode during = getJson("/admin/tenants/" + tenantId);
+    assertThat(during.get("status").asText()).isEqualTo("PROVISIONING");
+    assertThat(during.get("workflow_service").asText()).isEqualTo("unavailable");
+    assertThat(during.get("steps_source").asText()).isEqualTo("audit_log");
+
     server.start();
     assertThat(server.pid()).isNotEqualTo(killedPid);
     // The same run, with its retrying activity, came back from the SQLite file.
@@ -314,6 +331,22 @@ class RealTemporalServerTest {
     assertThat(after.getPendingActivitiesList())
         .extracting(a -> a.getActivityType().getName())
         .containsExactly("send_verification_email");
+    // The same API process accepts requests again, without a restart.
+    JsonNode acceptedAfter =
+        await(
+            "a new tenant to be accepted after the restart",
+            Duration.ofSeconds(30),
+            () -> {
+              try {
+                HttpResponse<String> r = postTenant("after" + shortId());
+                return r.statusCode() == 202
+                    ? Optional.of(json.readTree(r.body()))
+                    : Optional.<JsonNode>empty();
+              } catch (Exception e) {
+                return Optional.<JsonNode>empty();
+              }
+            });
+    assertThat(acceptedAfter.get("workflow_id").asText()).startsWith("tenant-provision-after");
 
     startMailServer();
     String verificationToken = verificationToken(tenantId, subdomain);
@@ -324,7 +357,10 @@ class RealTemporalServerTest {
     Tenant active = awaitStatus(tenantId, TenantStatus.ACTIVE);
     assertThat(active.databaseName()).isEqualTo(databaseName);
     assertThat(countDatabases(databaseName)).isEqualTo(1);
-    assertThat(countTenantDatabases()).isEqualTo(tenantDatabasesBefore + 1);
+    // One more tenant database, not counting the tenant accepted after the restart.
+    String afterDatabase = "tenant_" + acceptedAfter.get("tenant_id").asText().replace("-", "");
+    assertThat(countTenantDatabases() - countDatabases(afterDatabase))
+        .isEqualTo(tenantDatabasesBefore + 1);
     DescribeWorkflowExecutionResponse done =
         await(
             "the provisioning workflow to complete",
@@ -495,6 +531,12 @@ class RealTemporalServerTest {
   }
 
   private JsonNode createTenant(String subdomain) throws Exception {
+    HttpResponse<String> r = postTenant(subdomain);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return json.readTree(r.body());
+  }
+
+  private HttpResponse<String> postTenant(String subdomain) throws Exception {
     String body =
         json.writeValueAsString(
             Map.of(
@@ -509,8 +551,7 @@ class RealTemporalServerTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-    return json.readTree(r.body());
+    return r;
   }
 
   private Tenant awaitStatus(UUID tenantId, TenantStatus status) {

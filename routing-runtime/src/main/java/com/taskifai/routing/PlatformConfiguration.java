@@ -25,6 +25,10 @@ class PlatformConfiguration {
     c.setMinimumIdle(1);
     // Start even when the registry is down for a moment; requests answer 503 until it is back.
     c.setInitializationFailTimeout(-1);
+    // While the registry is down an uncached lookup waits this long, then answers 503; tenants in
+    // the cache are served without it.
+    c.setConnectionTimeout(2_000);
+    c.setValidationTimeout(1_000);
     return new HikariDataSource(c);
   }
 

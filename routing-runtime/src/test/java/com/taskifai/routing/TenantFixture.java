@@ -37,7 +37,12 @@ final class TenantFixture {
       String adminSetPasswordToken) {}
 
   TenantFixture() {
-    platform = TestPostgres.platform();
+    this(TestPostgres.platform());
+  }
+
+  /** Tenants registered in the given platform database (their own databases stay shared). */
+  TenantFixture(TestPostgres.Platform platform) {
+    this.platform = platform;
     cipher = new CredentialCipher(KeyRing.parse(masterKeys));
     registry = new TenantRegistry(platform.platform());
   }

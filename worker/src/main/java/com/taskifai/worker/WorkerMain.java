@@ -34,7 +34,11 @@ public final class WorkerMain {
 
     WorkflowServiceStubs service =
         WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
+            WorkflowServiceStubsOptions.newBuilder()
+                .setTarget(target)
+                // Reconnect within seconds once a Temporal server that was down is back.
+                .setGrpcReconnectFrequency(java.time.Duration.ofSeconds(5))
+                .build());
     WorkflowClient client =
         WorkflowClient.newInstance(
             service, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());

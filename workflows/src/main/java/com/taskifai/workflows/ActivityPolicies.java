@@ -66,9 +66,17 @@ public final class ActivityPolicies {
   /** DNS changes; heartbeats while the change propagates. */
   public static final ActivityOptions DNS = options(Duration.ofMinutes(2), STEP_RETRY, true);
 
-  // One SMTP submission; 30 s covers a slow relay.
-  /** One mail. */
-  public static final ActivityOptions MAIL = options(Duration.ofSeconds(30), STEP_RETRY, false);
+  // One SMTP submission; 30 s covers a slow relay. While the SMTP server is down the mail is
+  // retried with back-off for up to 15 minutes (schedule-to-close), then the step fails for good.
+  /** One mail that the workflow needs: retried while SMTP is down, for up to 15 minutes. */
+  public static final ActivityOptions MAIL =
+      ActivityOptions.newBuilder(
+              options(
+                  Duration.ofSeconds(30),
+                  RetryOptions.newBuilder(STEP_RETRY).setMaximumAttempts(0).build(),
+                  false))
+          .setScheduleToCloseTimeout(Duration.ofMinutes(15))
+          .build();
 
   /** A mail whose loss undoes nothing: a few attempts, then the workflow records the failure. */
   public static final ActivityOptions MAIL_BEST_EFFORT =

@@ -123,7 +123,8 @@ class TenantController {
       String workflowId,
       String stepsSource,
       List<TenantSteps.StepView> steps,
-      String temporalUiUrl) {}
+      String temporalUiUrl,
+      String workflowService) {}
 
   record WorkflowRef(String workflowId, String kind) {}
 
@@ -188,7 +189,7 @@ class TenantController {
 
   private UUID runningTenantId(String workflowId) {
     try {
-      Object id = workflows.untyped(workflowId).describe().getMemo("tenant_id", String.class);
+      Object id = workflows.memo(workflowId, "tenant_id");
       return id == null ? null : UUID.fromString(id.toString());
     } catch (RuntimeException e) {
       return null;
@@ -252,17 +253,27 @@ class TenantController {
     List<TenantSteps.StepView> steps = null;
     String source = "audit_log";
     String workflowStatus = null;
-    if (t.status() == TenantStatus.PROVISIONING
-        || t.status() == TenantStatus.AWAITING_VERIFICATION) {
+    String workflowService = null;
+    boolean inProgress =
+        t.status() == TenantStatus.PROVISIONING || t.status() == TenantStatus.AWAITING_VERIFICATION;
+    if (inProgress) {
       Optional<ProvisioningProgress> progress = workflows.progress(t);
       if (progress.isPresent() && !progress.get().steps().isEmpty()) {
         steps = TenantSteps.fromProgress(progress.get());
         source = "workflow";
         workflowStatus = progress.get().status().name();
       }
+      // While Temporal is down the page shows the last steps the audit log knows, and says so.
+      workflowService = workflows.recentlyUnreachable() ? "unavailable" : "available";
     }
+    List<AuditLog.Entry> auditRows =
+        steps == null || inProgress ? audit.query(AuditLog.Query.forTenant(id)) : List.of();
     if (steps == null) {
-      steps = TenantSteps.fromAudit(audit.query(AuditLog.Query.forTenant(id)), json);
+      steps = TenantSteps.fromAudit(auditRows, json);
+    }
+    if (inProgress) {
+      // A step whose attempts fail and are retried (say, SMTP is down) shows the last error.
+      steps = TenantSteps.withRetries(steps, auditRows, json);
     }
     return new TenantDetail(
         t.tenantId(),
@@ -284,7 +295,8 @@ class TenantController {
         workflowId,
         source,
         steps,
-        temporalUiUrl(t.subdomain()));
+        temporalUiUrl(t.subdomain()),
+        workflowService);
   }
 
   private String tenantUrl(String subdomain) {
@@ -410,6 +422,7 @@ class TenantController {
     try {
       return WorkflowTimeline.of(workflowId, workflows.history(workflowId));
     } catch (WorkflowNotFoundException | io.grpc.StatusRuntimeException gone) {
+      // An answer of the server; a server that does not answer is a 503 (TenantWorkflows).
       throw ApiException.notFound(
           "Temporal has no history of " + workflowId + " (the embedded server forgets on restart)");
     }

@@ -22,8 +22,97 @@ import tools.jackson.databind.ObjectMapper;
 final class TenantSteps {
   private TenantSteps() {}
 
-  /** One step in an API answer. */
-  record StepView(String name, String state, Instant startedAt, Instant finishedAt, String error) {}
+  /**
+   * One step in an API answer. A step being retried is RUNNING with {@code retrying} set, the
+   * number of failed attempts so far and the last attempt's error.
+   */
+  record StepView(
+      String name,
+      String state,
+      Instant startedAt,
+      Instant finishedAt,
+      String error,
+      boolean retrying,
+      Integer failedAttempts) {
+    StepView(String name, String state, Instant startedAt, Instant finishedAt, String error) {
+      this(name, state, startedAt, finishedAt, error, false, null);
+    }
+  }
+
+  /** A failed attempt that the workflow retries. */
+  private record RetriedFailure(String error, Integer attempt) {}
+
+  /**
+   * Marks the steps whose last attempt failed and is being retried (the audit log has a retryable
+   * failure of the step and no success after it) as RUNNING and retrying, with the last error. Only
+   * for a tenant whose provisioning still runs.
+   */
+  static List<StepView> withRetries(
+      List<StepView> steps, List<AuditLog.Entry> entries, ObjectMapper json) {
+    Map<String, RetriedFailure> failing = new LinkedHashMap<>();
+    for (AuditLog.Entry e : entries) {
+      if (e.step() == null || e.step().startsWith("undo_")) {
+        continue;
+      }
+      Optional<Outcome> outcome = Outcome.of(e.outcome());
+      if (outcome.isEmpty()) {
+        continue;
+      }
+      if (outcome.get() == Outcome.FAILED) {
+        JsonNode detail = detail(e.detailJson(), json);
+        boolean retryable =
+            detail == null
+                || detail.get("retryable") == null
+                || detail.get("retryable").asBoolean();
+        if (retryable) {
+          JsonNode attempt = detail == null ? null : detail.get("attempt");
+          failing.put(
+              e.step(),
+              new RetriedFailure(
+                  reason(e.detailJson(), json).orElse("failed"),
+                  attempt != null && attempt.isNumber() ? attempt.asInt() : null));
+        } else {
+          failing.remove(e.step());
+        }
+      } else if (outcome.get().stepState(false).orElse(null) == StepState.DONE) {
+        failing.remove(e.step());
+      }
+    }
+    if (failing.isEmpty()) {
+      return steps;
+    }
+    List<StepView> marked = new ArrayList<>();
+    for (StepView s : steps) {
+      RetriedFailure f = failing.get(s.name());
+      if (f != null
+          && (StepState.RUNNING.value().equals(s.state())
+              || StepState.FAILED.value().equals(s.state()))) {
+        marked.add(
+            new StepView(
+                s.name(),
+                StepState.RUNNING.value(),
+                s.startedAt(),
+                null,
+                f.error(),
+                true,
+                f.attempt()));
+      } else {
+        marked.add(s);
+      }
+    }
+    return marked;
+  }
+
+  private static JsonNode detail(String detailJson, ObjectMapper json) {
+    if (detailJson == null) {
+      return null;
+    }
+    try {
+      return json.readTree(detailJson);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
 
   static List<StepView> fromProgress(ProvisioningProgress progress) {
     List<StepView> steps = new ArrayList<>();

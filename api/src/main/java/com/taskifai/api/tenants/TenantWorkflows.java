@@ -1,6 +1,8 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.TemporalUnavailableException;
+import com.taskifai.api.health.TemporalHealthIndicator;
 import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.Tenant;
 import com.taskifai.workflows.WorkflowIds;
@@ -15,6 +17,7 @@ import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -22,7 +25,6 @@ import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -32,10 +34,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -44,6 +49,10 @@ import org.springframework.stereotype.Component;
  * Everything the admin API asks of Temporal: start, signal, query and cancel the tenant workflows,
  * and read their histories. Workflows carry a memo with the company name and, where the server has
  * them registered, the TenantId and Subdomain search attributes.
+ *
+ * <p>Every call runs under a gRPC deadline of the call timeout (retries included): when Temporal is
+ * down or unreachable it throws {@link TemporalUnavailableException} (503) in seconds instead of
+ * retrying for the SDK's default minute. The channel reconnects by itself once the server is back.
  */
 @Component
 public class TenantWorkflows {
@@ -56,6 +65,16 @@ public class TenantWorkflows {
   private final ApiSettings settings;
   private final PlatformMetrics metrics;
   private final Clock clock;
+  private final TemporalHealthIndicator health;
+  private final Duration callTimeout;
+  // Fires the gRPC deadlines of the calls.
+  private static final ScheduledExecutorService DEADLINES =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "temporal-call-deadlines");
+            t.setDaemon(true);
+            return t;
+          });
   // Queries wait for a worker; a bounded wait keeps the API answering when no worker runs.
   private final ExecutorService queries =
       Executors.newCachedThreadPool(
@@ -66,11 +85,84 @@ public class TenantWorkflows {
           });
 
   TenantWorkflows(
-      WorkflowClient client, ApiSettings settings, PlatformMetrics metrics, Clock clock) {
+      WorkflowClient client,
+      ApiSettings settings,
+      PlatformMetrics metrics,
+      Clock clock,
+      TemporalHealthIndicator health) {
     this.client = client;
     this.settings = settings;
     this.metrics = metrics;
     this.clock = clock;
+    this.health = health;
+    this.callTimeout = settings.temporalCallTimeout();
+  }
+
+  /**
+   * Runs one call to Temporal under the call timeout. Answers of the server (not found, already
+   * started, ...) pass through; a server that is down or too slow becomes {@link
+   * TemporalUnavailableException}.
+   */
+  private <T> T call(String what, Supplier<T> body) {
+    Context.CancellableContext deadline =
+        Context.current()
+            .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS, DEADLINES);
+    try {
+      T result = deadline.call(body::get);
+      health.answered();
+      return result;
+    } catch (Exception e) {
+      if (unreachable(e)) {
+        health.unreachable(rootStatus(e) == null ? e : rootStatus(e));
+        throw new TemporalUnavailableException(
+            "the workflow service (Temporal) did not answer " + what + " in time", e);
+      }
+      health.answered();
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e);
+    } finally {
+      deadline.cancel(null);
+    }
+  }
+
+  private void run(String what, Runnable body) {
+    call(
+        what,
+        () -> {
+          body.run();
+          return null;
+        });
+  }
+
+  /** True for failures that mean Temporal did not answer (as opposed to an answer that is no). */
+  static boolean unreachable(Throwable e) {
+    if (e instanceof TemporalUnavailableException) {
+      return true;
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof CancellationException) {
+        return true;
+      }
+    }
+    StatusRuntimeException status = rootStatus(e);
+    if (status == null) {
+      return false;
+    }
+    Status.Code code = status.getStatus().getCode();
+    return code == Status.Code.UNAVAILABLE
+        || code == Status.Code.DEADLINE_EXCEEDED
+        || code == Status.Code.CANCELLED;
+  }
+
+  private static StatusRuntimeException rootStatus(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof StatusRuntimeException s) {
+        return s;
+      }
+    }
+    return null;
   }
 
   /**
@@ -88,7 +180,8 @@ public class TenantWorkflows {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .setMemo(FaultInjection.memo(injectFault))
                 .build());
-    WorkflowExecution execution = WorkflowClient.start(stub::provision, request);
+    WorkflowExecution execution =
+        call("the start of " + id, () -> WorkflowClient.start(stub::provision, request));
     metrics.provisioningStarted();
     watch(execution);
     return id;
@@ -116,7 +209,7 @@ public class TenantWorkflows {
     String id = WorkflowIds.suspend(tenant.tenantId(), clock.millis());
     SuspendTenantWorkflow stub =
         client.newWorkflowStub(SuspendTenantWorkflow.class, options(tenant, id).build());
-    WorkflowClient.start(stub::suspend, operation(tenant, actor));
+    call("the start of " + id, () -> WorkflowClient.start(stub::suspend, operation(tenant, actor)));
     return id;
   }
 
@@ -132,7 +225,9 @@ public class TenantWorkflows {
     String id = WorkflowIds.reactivate(tenant.tenantId(), clock.millis());
     ReactivateTenantWorkflow stub =
         client.newWorkflowStub(ReactivateTenantWorkflow.class, options(tenant, id).build());
-    WorkflowClient.start(stub::reactivate, operation(tenant, actor));
+    call(
+        "the start of " + id,
+        () -> WorkflowClient.start(stub::reactivate, operation(tenant, actor)));
     return id;
   }
 
@@ -150,7 +245,9 @@ public class TenantWorkflows {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
     try {
-      WorkflowClient.start(stub::offboard, operation(tenant, actor));
+      call(
+          "the start of " + id,
+          () -> WorkflowClient.start(stub::offboard, operation(tenant, actor)));
     } catch (io.temporal.client.WorkflowExecutionAlreadyStarted running) {
       log.info("offboarding {} runs already", id);
     }
@@ -160,27 +257,38 @@ public class TenantWorkflows {
   /** Cancels the tenant's provisioning; the workflow compensates what it did. */
   public String cancelProvisioning(Tenant tenant) {
     String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
-    client.newUntypedWorkflowStub(id).cancel();
+    run("the cancellation of " + id, () -> client.newUntypedWorkflowStub(id).cancel());
     return id;
   }
 
   /** Tells the provisioning workflow that the admin opened the verification link. */
   public void signalVerified(Tenant tenant, String verifiedBy) {
-    client
-        .newWorkflowStub(
-            ProvisionTenantWorkflow.class, ProvisionTenantWorkflow.workflowId(tenant.subdomain()))
-        .emailVerified(new EmailVerified(verifiedBy));
+    String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
+    run(
+        "the verification signal to " + id,
+        () ->
+            client
+                .newWorkflowStub(ProvisionTenantWorkflow.class, id)
+                .emailVerified(new EmailVerified(verifiedBy)));
   }
 
   /**
    * The provisioning workflow's progress for this tenant, or empty when the workflow is gone, does
-   * not answer in time, or belongs to another tenant that once had the subdomain.
+   * not answer in time, or belongs to another tenant that once had the subdomain. Right after a
+   * call found Temporal unreachable it is not asked again for a few seconds.
    */
   public Optional<ProvisioningProgress> progress(Tenant tenant) {
+    if (health.recentlyUnreachable()) {
+      return Optional.empty();
+    }
     String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
     CompletableFuture<ProvisioningProgress> answer =
         CompletableFuture.supplyAsync(
-            () -> client.newWorkflowStub(ProvisionTenantWorkflow.class, id).progress(), queries);
+            () ->
+                call(
+                    "the progress query of " + id,
+                    () -> client.newWorkflowStub(ProvisionTenantWorkflow.class, id).progress()),
+            queries);
     try {
       ProvisioningProgress p = answer.get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (p == null || (p.tenantId() != null && !p.tenantId().equals(tenant.tenantId()))) {
@@ -197,14 +305,17 @@ public class TenantWorkflows {
   /** True when Temporal knows a workflow with this id (running or closed). */
   public boolean exists(String workflowId) {
     try {
-      client
-          .getWorkflowServiceStubs()
-          .blockingStub()
-          .describeWorkflowExecution(
-              DescribeWorkflowExecutionRequest.newBuilder()
-                  .setNamespace(settings.temporalNamespace())
-                  .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                  .build());
+      call(
+          "the description of " + workflowId,
+          () ->
+              client
+                  .getWorkflowServiceStubs()
+                  .blockingStub()
+                  .describeWorkflowExecution(
+                      DescribeWorkflowExecutionRequest.newBuilder()
+                          .setNamespace(settings.temporalNamespace())
+                          .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                          .build()));
       return true;
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
@@ -216,12 +327,19 @@ public class TenantWorkflows {
 
   /** The complete history of a workflow's latest run. */
   public WorkflowExecutionHistory history(String workflowId) {
-    return client.fetchHistory(workflowId);
+    return call("the history of " + workflowId, () -> client.fetchHistory(workflowId));
   }
 
-  /** A stub for the workflow with this id, for status checks. */
-  WorkflowStub untyped(String workflowId) {
-    return client.newUntypedWorkflowStub(workflowId);
+  /** The memo value of a running workflow, under the call timeout. */
+  Object memo(String workflowId, String key) {
+    return call(
+        "the description of " + workflowId,
+        () -> client.newUntypedWorkflowStub(workflowId).describe().getMemo(key, String.class));
+  }
+
+  /** Whether the API's last call to Temporal found it unreachable a moment ago. */
+  public boolean recentlyUnreachable() {
+    return health.recentlyUnreachable();
   }
 
   private WorkflowOptions.Builder options(Tenant tenant, String id) {

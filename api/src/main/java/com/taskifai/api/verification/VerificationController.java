@@ -132,6 +132,18 @@ class VerificationController {
           HttpStatus.CONFLICT,
           "Not waiting for verification",
           "The set-up of this workspace is not waiting for a verification right now.");
+    } catch (com.taskifai.api.TemporalUnavailableException e) {
+      log.warn("verification for tenant {}: the workflow service is unavailable", t.tenantId());
+      ResponseEntity<String> later =
+          page(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              "Please try again in a minute",
+              "The workflow service is unavailable right now, so the address could not be"
+                  + " confirmed yet. Open the link again in a minute; it stays valid.");
+      return ResponseEntity.status(later.getStatusCode())
+          .headers(later.getHeaders())
+          .header("Retry-After", "60")
+          .body(later.getBody());
     }
     audit.append(
         t.tenantId(),

@@ -46,6 +46,13 @@ public class ApiException extends RuntimeException {
     return e;
   }
 
+  /** A 503 that tells the client when to try again (the Retry-After header), in seconds. */
+  public static ApiException retryLater(String error, String message, long retryAfterSeconds) {
+    ApiException e = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, error, message);
+    e.retryAfter = java.time.Duration.ofSeconds(Math.max(1, retryAfterSeconds));
+    return e;
+  }
+
   public static ApiException badRequest(String message) {
     return new ApiException(HttpStatus.BAD_REQUEST, "bad_request", message);
   }

@@ -44,6 +44,12 @@ public class RouterMetrics {
     Gauge.builder("taskifai.router.tenants.routed", directory, TenantDirectory::servingTenants)
         .description("Tenants served from the routing cache")
         .register(registry);
+    Gauge.builder(
+            "taskifai.router.tenant.databases.unreachable",
+            pools,
+            TenantPools::unreachableDatabases)
+        .description("Tenants whose database could not be reached and is being backed off")
+        .register(registry);
   }
 
   /** One request finished. */

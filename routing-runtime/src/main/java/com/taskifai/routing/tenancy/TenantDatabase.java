@@ -53,6 +53,11 @@ public class TenantDatabase {
           HttpStatus.SERVICE_UNAVAILABLE,
           "unavailable",
           "the tenant database is unavailable; the operators are alerted, retry later");
+    } catch (TenantPools.TenantDatabaseUnreachable e) {
+      throw ApiException.retryLater(
+          "unavailable",
+          "the tenant database cannot be reached; retry in a moment",
+          e.retryAfterSeconds());
     } catch (SQLTransientConnectionException e) {
       metrics.poolRejected(routed);
       throw new ApiException(
@@ -81,12 +86,42 @@ public class TenantDatabase {
         return result;
       } catch (RuntimeException | SQLException e) {
         rollbackQuietly(c);
+        java.util.Optional<ApiException> down = unreachable(routed, e);
+        if (down.isPresent()) {
+          throw down.get();
+        }
         throw e;
       } finally {
-        c.setAutoCommit(true);
+        resetAutoCommit(c);
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("tenant transaction failed", e);
+      throw unreachable(routed, e)
+          .orElseThrow(() -> new IllegalStateException("tenant transaction failed", e));
+    }
+  }
+
+  /**
+   * A connection that broke during the request because the tenant's server went away: a 503, and
+   * the tenant's database is backed off like a failed connection attempt.
+   */
+  private java.util.Optional<ApiException> unreachable(RoutedTenant routed, Exception e) {
+    if (e instanceof ApiException || !TenantPools.databaseUnreachable(e)) {
+      return java.util.Optional.empty();
+    }
+    TenantPools.Backoff b = pools.backOff(routed.tenant().tenantId());
+    return java.util.Optional.of(
+        ApiException.retryLater(
+            "unavailable",
+            "the tenant database cannot be reached; retry in a moment",
+            Math.max(1, b.pauseMillis() / 1000)));
+  }
+
+  /** A broken connection cannot be reset; the pool discards it, and the first failure counts. */
+  private static void resetAutoCommit(Connection c) {
+    try {
+      c.setAutoCommit(true);
+    } catch (SQLException ignored) {
+      // The pool resets or discards the connection when it is returned.
     }
   }
 

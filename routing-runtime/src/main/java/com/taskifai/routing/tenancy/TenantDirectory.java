@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,6 +25,10 @@ import org.springframework.stereotype.Component;
  * <p>A load that started before a change notification must not put the old row back for a whole
  * TTL, so every entry remembers the change sequence number at which its load started and is
  * reloaded when its tenant (or, for unknown subdomains, any tenant) changed since.
+ *
+ * <p>While the registry (the platform database) is unreachable, cached tenants are still served; a
+ * lookup that needs the registry fails with a {@link DataAccessException} (503), and for a moment
+ * after such a failure further lookups fail at once instead of each waiting for a connection.
  */
 @Component
 public class TenantDirectory {
@@ -34,6 +40,12 @@ public class TenantDirectory {
   private final ConcurrentHashMap<UUID, Long> changedAt = new ConcurrentHashMap<>();
   private volatile long clearedAt;
   private final List<Consumer<UUID>> changeListeners = new CopyOnWriteArrayList<>();
+
+  /** After a failed registry lookup, lookups fail at once until this time (System.nanoTime). */
+  private volatile long registryRetryAt;
+
+  private volatile boolean registryDown;
+  static final long REGISTRY_BACKOFF_NANOS = 1_000_000_000L;
 
   public TenantDirectory(TenantRegistry registry, RoutingSettings settings) {
     this.registry = registry;
@@ -74,7 +86,19 @@ public class TenantDirectory {
 
   private Entry load(String subdomain) {
     long started = sequence.get();
-    Optional<Tenant> row = registry.findLiveBySubdomain(subdomain);
+    if (registryDown && System.nanoTime() - registryRetryAt < 0) {
+      throw new DataAccessResourceFailureException(
+          "the tenant registry was unreachable a moment ago");
+    }
+    Optional<Tenant> row;
+    try {
+      row = registry.findLiveBySubdomain(subdomain);
+      registryDown = false;
+    } catch (DataAccessException e) {
+      registryRetryAt = System.nanoTime() + REGISTRY_BACKOFF_NANOS;
+      registryDown = true;
+      throw e;
+    }
     return new Entry(
         row.map(Tenant::tenantId).orElse(null),
         row.filter(Tenant::servesTraffic).orElse(null),
@@ -110,6 +134,11 @@ public class TenantDirectory {
   /** Called with the tenant id after each change notification. */
   void addChangeListener(Consumer<UUID> listener) {
     changeListeners.add(listener);
+  }
+
+  /** True while the last registry lookup failed (the registry is unreachable). */
+  public boolean registryUnreachable() {
+    return registryDown;
   }
 
   /** Number of cached tenants that serve traffic now. */

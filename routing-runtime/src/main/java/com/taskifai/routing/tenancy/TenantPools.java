@@ -52,6 +52,11 @@ import org.springframework.stereotype.Component;
  * {@link #credentialFailures()} until a connection succeeds again. After a refusal the pool does
  * not ask the server again for {@link #CREDENTIAL_RETRY}, so a broken tenant costs one connection
  * timeout, not one per request.
+ *
+ * <p>A tenant whose database cannot be reached (its server is down) is backed off: after a failed
+ * connection attempt, requests of that tenant fail at once with {@link TenantDatabaseUnreachable}
+ * for a pause that doubles with each further failure (up to a limit), instead of each one waiting
+ * for and hammering the server. The first connection that works again ends the back-off.
  */
 @Component
 public class TenantPools implements DisposableBean {
@@ -79,6 +84,27 @@ public class TenantPools implements DisposableBean {
   private final ScheduledExecutorService releaser;
   private final ScheduledThreadPoolExecutor housekeeping;
   private final long releaseGraceMillis;
+  private final ConcurrentHashMap<UUID, Backoff> unreachable = new ConcurrentHashMap<>();
+  static final long FIRST_PAUSE_MILLIS = 500;
+  static final long MAX_PAUSE_MILLIS = 8_000;
+
+  /** Until when (System.nanoTime) a tenant's database is not tried again, and the last pause. */
+  record Backoff(long retryAtNanos, long pauseMillis) {}
+
+  /** The tenant's database could not be reached, now or a moment ago (back-off). */
+  public static final class TenantDatabaseUnreachable extends SQLTransientConnectionException {
+    private final long retryAfterSeconds;
+
+    TenantDatabaseUnreachable(UUID tenantId, long retryAfterSeconds, Throwable cause) {
+      super("the database of tenant " + tenantId + " cannot be reached", "08001", cause);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** When a new attempt may work, in whole seconds (at least 1). */
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
 
   /** A tenant's pool and what it was built from. */
   static final class TenantPool {
@@ -162,6 +188,33 @@ public class TenantPools implements DisposableBean {
    *     decrypted or the database server refuses them
    */
   public Connection connection(Tenant tenant) throws SQLException {
+    UUID id = tenant.tenantId();
+    Backoff backoff = unreachable.get(id);
+    if (backoff != null && System.nanoTime() - backoff.retryAtNanos() < 0) {
+      throw new TenantDatabaseUnreachable(
+          id, seconds(backoff.retryAtNanos() - System.nanoTime()), null);
+    }
+    try {
+      Connection c = connect(tenant);
+      if (backoff != null && unreachable.remove(id) != null) {
+        log.info("the database of tenant {} answers again", id);
+      }
+      return c;
+    } catch (SQLException e) {
+      if (!databaseUnreachable(e)) {
+        throw e;
+      }
+      Backoff next = backOff(id);
+      log.warn(
+          "the database of tenant {} cannot be reached ({}); not trying again for {} ms",
+          id,
+          e.getMessage(),
+          next.pauseMillis());
+      throw new TenantDatabaseUnreachable(id, seconds(next.pauseMillis() * 1_000_000L), e);
+    }
+  }
+
+  private Connection connect(Tenant tenant) throws SQLException {
     for (int attempt = 0; ; attempt++) {
       TenantPool pool;
       try {
@@ -209,6 +262,59 @@ public class TenantPools implements DisposableBean {
           && sql.getSQLState() != null
           && sql.getSQLState().startsWith("28")) {
         return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Records that a tenant's database could not be reached (also when a connection broke during a
+   * request) and returns the back-off now in force.
+   */
+  Backoff backOff(UUID tenantId) {
+    long now = System.nanoTime();
+    return unreachable.merge(
+        tenantId,
+        new Backoff(now + FIRST_PAUSE_MILLIS * 1_000_000L, FIRST_PAUSE_MILLIS),
+        (was, first) -> {
+          if (now - was.retryAtNanos() < 0) {
+            return was; // Requests that were already waiting: the pause in force stands.
+          }
+          long pause = Math.min(was.pauseMillis() * 2, MAX_PAUSE_MILLIS);
+          return new Backoff(now + pause * 1_000_000L, pause);
+        });
+  }
+
+  /** Tenants whose database is being backed off now. */
+  public int unreachableDatabases() {
+    return unreachable.size();
+  }
+
+  private static long seconds(long nanos) {
+    return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+  }
+
+  /**
+   * True when the failure says the database server cannot be reached or is shutting down (SQL state
+   * class 08, 57P01-57P03, or a refused or timed out socket), not the global cap (whose failure has
+   * no SQL state).
+   */
+  public static boolean databaseUnreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08")
+            || state.equals("57P01")
+            || state.equals("57P02")
+            || state.equals("57P03")) {
+          return true;
+        }
+      }
+      if (t instanceof java.net.ConnectException || t instanceof java.net.SocketTimeoutException) {
+        return true;
+      }
+      if (t.getCause() == t) {
+        break;
       }
     }
     return false;

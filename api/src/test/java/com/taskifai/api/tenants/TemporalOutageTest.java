@@ -1,0 +1,245 @@
+package com.taskifai.api.tenants;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.taskifai.api.AdminApiApplication;
+import com.taskifai.api.auth.AdminTokens;
+import com.taskifai.api.testing.AdminHttp;
+import com.taskifai.api.testing.ApiTestPlatform;
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.testing.TestPostgres;
+import io.temporal.testserver.TestServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The admin API against a Temporal server of its own that the test stops (closes the port-bound
+ * test server, so connections are refused) and starts again on the same port: calls that need
+ * Temporal answer 503 with Retry-After within 5 s, registry reads keep working, health shows the
+ * {@code temporal} component DOWN while liveness stays UP, and once the server is back the same API
+ * process starts workflows again.
+ */
+@SpringBootTest(
+    classes = AdminApiApplication.class,
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = "taskifai.recover-workflows=false")
+class TemporalOutageTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final int TEMPORAL_PORT = freePort();
+  private static TestServer.PortBoundTestServer temporal =
+      TestServer.createPortBoundServer(TEMPORAL_PORT);
+
+  @LocalServerPort int port;
+  @Autowired AdminTokens tokens;
+  @Autowired TenantRegistry registry;
+  @Autowired AuditLog audit;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @DynamicPropertySource
+  static void platform(DynamicPropertyRegistry props) {
+    ApiTestPlatform p = ApiTestPlatform.get();
+    props.add("taskifai.db.url", () -> p.db.jdbcUrl());
+    props.add("taskifai.db.username", () -> p.db.role());
+    props.add("taskifai.db.password", () -> TestPostgres.PLATFORM_PASSWORD);
+    props.add("taskifai.master-keys", () -> p.masterKeys);
+    props.add("taskifai.admin-jwt-secret", () -> ApiTestPlatform.JWT_SECRET);
+    props.add("taskifai.temporal.target", () -> "127.0.0.1:" + TEMPORAL_PORT);
+  }
+
+  @AfterAll
+  static void stopTemporal() {
+    if (temporal != null) {
+      temporal.close();
+    }
+  }
+
+  record Answer(int status, String body, JsonNode json, String retryAfter, long millis) {}
+
+  @Test
+  void temporalDownMeans503InSecondsWhileReadsWorkAndTheApiRecoversWhenItIsBack() {
+    String token = token();
+    assertThat(create(unique("before"), token).status()).isEqualTo(202);
+    assertThat(get("/actuator/health/temporal", null).json().get("status").asString())
+        .isEqualTo("UP");
+
+    // A tenant in the middle of provisioning whose verification mail is being retried.
+    UUID tenantId = UUID.randomUUID();
+    String sub = unique("mid");
+    registry.reserve(
+        new TenantRegistry.Reservation(tenantId, sub, "Mid " + sub, "boss@mid.test", "local"));
+    audit.append(tenantId, "workflow:x", "provision", "reserve_tenant", "succeeded", Map.of());
+    audit.append(
+        tenantId,
+        "workflow:x",
+        "provision",
+        "send_verification_email",
+        "failed",
+        Map.of(
+            "attempt",
+            3,
+            "message",
+            "SMTP 127.0.0.1:1 did not take the mail: MailConnectException",
+            "retryable",
+            true));
+
+    temporal.close();
+    temporal = null;
+
+    String during = unique("during");
+    Answer refused = create(during, token);
+    assertThat(refused.status()).as(refused.json().toString()).isEqualTo(503);
+    System.out.println(
+        "POST /admin/tenants with Temporal down answered in " + refused.millis() + " ms");
+    assertThat(refused.millis()).isLessThanOrEqualTo(5_000);
+    assertThat(refused.json().get("error").asString()).isEqualTo("temporal_unavailable");
+    assertThat(refused.retryAfter()).isNotBlank();
+    assertThat(Integer.parseInt(refused.retryAfter())).isPositive();
+    // Nothing of the refused request stays behind: no row, no audit entry.
+    assertThat(registry.findLiveBySubdomain(during)).isEmpty();
+
+    Answer cancel = post("/admin/tenants/" + tenantId + "/cancel", token);
+    assertThat(cancel.status()).as(cancel.json().toString()).isEqualTo(503);
+    assertThat(cancel.millis()).isLessThanOrEqualTo(5_000);
+    assertThat(cancel.retryAfter()).isNotBlank();
+
+    // Reads the registry answers keep working, with the last known steps from the audit log.
+    Answer detail = get("/admin/tenants/" + tenantId, token);
+    assertThat(detail.status()).isEqualTo(200);
+    assertThat(detail.millis()).isLessThanOrEqualTo(5_000);
+    assertThat(detail.json().get("workflow_service").asString()).isEqualTo("unavailable");
+    assertThat(detail.json().get("steps_source").asString()).isEqualTo("audit_log");
+    JsonNode mail = step(detail.json(), "send_verification_email");
+    assertThat(mail.get("state").asString()).isEqualTo("running");
+    assertThat(mail.get("retrying").asBoolean()).isTrue();
+    assertThat(mail.get("failed_attempts").asInt()).isEqualTo(3);
+    assertThat(mail.get("error").asString()).contains("SMTP", "MailConnectException");
+    assertThat(step(detail.json(), "reserve_tenant").get("state").asString()).isEqualTo("done");
+    assertThat(get("/admin/tenants?search=" + sub, token).status()).isEqualTo(200);
+
+    // Health: the temporal component is DOWN, liveness and readiness are not.
+    Answer health = get("/actuator/health", null);
+    assertThat(health.status()).isEqualTo(503);
+    assertThat(health.json().at("/components/temporal/status").asString()).isEqualTo("DOWN");
+    assertThat(health.json().at("/components/db/status").asString()).isEqualTo("UP");
+    assertThat(get("/actuator/health/liveness", null).status()).isEqualTo(200);
+    assertThat(get("/actuator/health/readiness", null).status()).isEqualTo(200);
+    assertThat(get("/actuator/prometheus", null).body())
+        .containsPattern("taskifai_dependency_up\\{[^}]*dependency=\"temporal\"[^}]*\\} 0\\.0");
+
+    // The server comes back on the same address: the same API process starts workflows again.
+    temporal = TestServer.createPortBoundServer(TEMPORAL_PORT);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> create(during, token).status() == 202);
+    assertThat(registry.findLiveBySubdomain(during)).isEmpty();
+    assertThat(get("/actuator/health/temporal", null).json().get("status").asString())
+        .isEqualTo("UP");
+    Answer after = get("/admin/tenants/" + tenantId, token);
+    assertThat(after.json().get("workflow_service").asString()).isEqualTo("available");
+  }
+
+  private static JsonNode step(JsonNode detail, String name) {
+    for (JsonNode s : detail.get("steps")) {
+      if (name.equals(s.get("name").asString())) {
+        return s;
+      }
+    }
+    throw new AssertionError("no step " + name + " in " + detail);
+  }
+
+  private String token() {
+    Instant now = Instant.now();
+    return tokens.issue(
+        UUID.randomUUID(), "ops@taskifai.test", List.of("pwd", "otp"), now, now, 600);
+  }
+
+  private Answer create(String subdomain, String token) {
+    return send(
+        HttpRequest.newBuilder(uri("/admin/tenants"))
+            .header("Content-Type", "application/json")
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    AdminHttp.json(
+                        "company_name",
+                        "Acme " + subdomain,
+                        "subdomain",
+                        subdomain,
+                        "admin_email",
+                        "boss@acme.com"))),
+        token);
+  }
+
+  private Answer post(String path, String token) {
+    return send(HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()), token);
+  }
+
+  private Answer get(String path, String token) {
+    return send(HttpRequest.newBuilder(uri(path)).GET(), token);
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private Answer send(HttpRequest.Builder b, String token) {
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    b.timeout(Duration.ofSeconds(90));
+    long started = System.nanoTime();
+    try {
+      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      JsonNode json = null;
+      if (r.body() != null && r.body().startsWith("{")) {
+        json = JSON.readTree(r.body());
+      }
+      return new Answer(
+          r.statusCode(),
+          r.body(),
+          json,
+          r.headers().firstValue("Retry-After").orElse(null),
+          millis);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String unique(String prefix) {
+    return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
