@@ -1,6 +1,9 @@
 package com.taskifai.activities;
 
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
+import com.taskifai.activities.backup.BackupSettings;
+import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
 import com.taskifai.activities.dns.DnsProvider;
@@ -37,6 +40,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final TenantDatabaseActivitiesImpl database;
   private final DnsActivitiesImpl dns;
   private final TenantMailActivitiesImpl mail;
+  private final BackupActivitiesImpl backups;
   private final AuditingActivityInterceptor interceptor;
   private final List<AutoCloseable> resources;
 
@@ -45,12 +49,14 @@ public final class PlatformActivities implements AutoCloseable {
       TenantDatabaseActivitiesImpl database,
       DnsActivitiesImpl dns,
       TenantMailActivitiesImpl mail,
+      BackupActivitiesImpl backups,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
     this.database = database;
     this.dns = dns;
     this.mail = mail;
+    this.backups = backups;
     this.interceptor = interceptor;
     this.resources = resources;
   }
@@ -64,6 +70,16 @@ public final class PlatformActivities implements AutoCloseable {
   /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
   public static PlatformActivities create(
       DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
+    return create(platform, cipher, config, BackupSettings.defaults(), clock);
+  }
+
+  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with backups. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      BackupSettings backupSettings,
+      Clock clock) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
@@ -73,6 +89,13 @@ public final class PlatformActivities implements AutoCloseable {
     TenantDatabaseActivitiesImpl database =
         new TenantDatabaseActivitiesImpl(tenants, servers, secrets, cipher, config, clock);
     resources.add(database); // its pooled admin sessions
+    BackupStore store = backupSettings.openStore();
+    if (store instanceof AutoCloseable closeable) {
+      resources.add(closeable);
+    }
+    BackupActivitiesImpl backups =
+        new BackupActivitiesImpl(platform, cipher, store, backupSettings, clock);
+    resources.add(backups);
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
         database,
@@ -84,6 +107,7 @@ public final class PlatformActivities implements AutoCloseable {
             new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
             config,
             clock),
+        backups,
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -109,7 +133,12 @@ public final class PlatformActivities implements AutoCloseable {
     pool.setMaximumPoolSize(10);
     HikariDataSource dataSource = new HikariDataSource(pool);
     PlatformActivities activities =
-        create(dataSource, new CredentialCipher(ring), config, Clock.systemUTC());
+        create(
+            dataSource,
+            new CredentialCipher(ring),
+            config,
+            BackupSettings.fromEnvironment(env),
+            Clock.systemUTC());
     activities.resources.add(dataSource);
     return activities;
   }
@@ -135,7 +164,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail);
+    return List.of(registry, database, dns, mail, backups);
   }
 
   /** The interceptor that writes the audit rows; add it to the worker factory's interceptors. */
@@ -157,6 +186,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public TenantMailActivitiesImpl mail() {
     return mail;
+  }
+
+  public BackupActivitiesImpl backups() {
+    return backups;
   }
 
   @Override

@@ -1,5 +1,9 @@
 package com.taskifai.worker;
 
+import com.taskifai.workflows.backup.BackupScheduleWorkflowImpl;
+import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
+import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
+import com.taskifai.workflows.backup.RestoreTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
@@ -29,7 +33,11 @@ public final class PlatformWorker implements AutoCloseable {
           ProvisionTenantWorkflowImpl.class,
           SuspendTenantWorkflowImpl.class,
           ReactivateTenantWorkflowImpl.class,
-          OffboardTenantWorkflowImpl.class);
+          OffboardTenantWorkflowImpl.class,
+          BackupTenantWorkflowImpl.class,
+          RestoreTenantWorkflowImpl.class,
+          BackupScheduleWorkflowImpl.class,
+          DeleteBackupWorkflowImpl.class);
 
   private final WorkerFactory factory;
 
