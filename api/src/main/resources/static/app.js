@@ -265,11 +265,13 @@ function backupsSection(t) {
   const id = t.tenant_id;
   const rows = h("tbody", { id: "backup-rows" });
   const progress = h("p", { id: "restore-progress", class: "hint", "aria-live": "polite" });
+  const banner = h("p", { id: "backups-banner", class: "error-text", role: "alert" });
   const canBackUp = t.status === "ACTIVE" || t.status === "SUSPENDED";
   const load = async () => {
     const r = await api("GET", "/admin/tenants/" + id + "/backups");
     if (r.status !== 200) { rows.replaceChildren(); return; }
     if (r.data.operation) progress.textContent = "Running now: " + r.data.operation;
+    banner.textContent = r.data.backups_enabled === false ? r.data.backups_detail : "";
     rows.replaceChildren(...(r.data.backups || []).map((b) => h("tr", { "data-backup": b.backup_id },
       h("td", { text: when(b.finished_at || b.started_at) }), h("td", { text: mib(b.size_bytes) }),
       h("td", {}, statusBadge(b.status)), h("td", { text: b.checksum_state + (b.sha256 ? " (" + b.sha256.slice(0, 12) + "…)" : "") }),
@@ -304,7 +306,7 @@ function backupsSection(t) {
     if (r.status !== 202) flash(r.data.message || "Backup refused.", true); else { flash("Backup started: workflow " + r.data.workflow_id); setTimeout(load, 1500); }
   } }) : null;
   load();
-  return h("section", { class: "card", id: "backups" }, h("h2", { text: "Backups" }), now, progress,
+  return h("section", { class: "card", id: "backups" }, h("h2", { text: "Backups" }), banner, now, progress,
     h("table", {}, h("thead", {}, h("tr", {}, ["When", "Size", "Status", "Checksum", "Trigger", ""].map((c) => h("th", { scope: "col", text: c })))), rows));
 }
 

@@ -164,6 +164,27 @@ class BackupRestoreEndToEndTest {
     assertThat(taken).allMatch(b -> b.trigger().equals("scheduled"));
   }
 
+  @Test
+  void everyActiveTenantGetsOneDailyScheduleAndASecondPassStartsNone() throws Exception {
+    UUID tenant = provision("daily");
+    BackupSchedules schedules =
+        new BackupSchedules(
+            embedded.client,
+            activities.backups(),
+            com.taskifai.activities.backup.BackupSettings.fromEnvironment(embedded.env));
+    assertThat(schedules.ensure()).isPositive();
+    assertThat(schedules.ensure()).isZero();
+    var description =
+        embedded
+            .client
+            .newUntypedWorkflowStub(BackupScheduleWorkflow.workflowId(tenant))
+            .describe();
+    assertThat(description.getStatus())
+        .isEqualTo(
+            io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+    schedules.close();
+  }
+
   private static UUID provision(String prefix) throws Exception {
     UUID tenant = UUID.randomUUID();
     String subdomain = prefix + "-" + tenant.toString().substring(0, 8);

@@ -1,5 +1,6 @@
 package com.taskifai.activities.backup;
 
+import com.taskifai.registry.BackupClientCheck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,7 +19,6 @@ import java.util.regex.Pattern;
  * ps}) or in a log line.
  */
 public final class PgClient {
-  private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
   private static final Pattern URL =
       Pattern.compile("^jdbc:postgresql://([^/:?]+|\\[[^]]+\\])(?::(\\d+))?(?:/[^?]*)?(\\?.*)?$");
 
@@ -52,32 +51,12 @@ public final class PgClient {
    * @throws IllegalStateException when it cannot be run, with a message saying what to install
    */
   public int dumpMajorVersion() {
-    String out;
-    try {
-      Process p =
-          new ProcessBuilder(program("pg_dump"), "--version").redirectErrorStream(true).start();
-      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-      if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        throw new IllegalStateException("pg_dump --version failed: " + out);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "pg_dump is not installed (install postgresql-client, or set TASKIFAI_PG_BIN): "
-              + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while asking pg_dump for its version");
-    }
-    return majorOf(out);
+    return BackupClientCheck.clientMajor(program("pg_dump"));
   }
 
   /** The major version in a {@code pg_dump --version} line. */
   static int majorOf(String versionLine) {
-    Matcher m = VERSION.matcher(versionLine);
-    if (!m.find()) {
-      throw new IllegalStateException("cannot read the pg_dump version from: " + versionLine);
-    }
-    return Integer.parseInt(m.group(1));
+    return BackupClientCheck.majorOf(versionLine);
   }
 
   /** Host, port and extra connection settings of a server's JDBC URL. */

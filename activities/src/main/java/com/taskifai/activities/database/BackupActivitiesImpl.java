@@ -81,6 +81,14 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
     this.clock = clock;
   }
 
+  /**
+   * Checks pg_dump against every database server (run at worker start): backups are disabled on a
+   * mismatch, with what to install.
+   */
+  public com.taskifai.registry.BackupClientCheck.Result checkClient() {
+    return com.taskifai.registry.BackupClientCheck.check(pg.program("pg_dump"), servers, cipher);
+  }
+
   /** The store backups go to. */
   public BackupStore store() {
     return store;

@@ -63,6 +63,7 @@ class BackupController {
   private final WorkflowClient client;
   private final ApiSettings settings;
   private final Duration restoreGrace;
+  private final com.taskifai.api.metrics.BackupHealth health;
 
   BackupController(
       TenantRegistry registry,
@@ -71,6 +72,7 @@ class BackupController {
       FreshMfa mfa,
       WorkflowClient client,
       ApiSettings settings,
+      com.taskifai.api.metrics.BackupHealth health,
       @Value("${taskifai.restore-grace:${TASKIFAI_RESTORE_GRACE:PT24H}}") Duration restoreGrace) {
     this.registry = registry;
     this.backups = new Backups(dataSource);
@@ -80,6 +82,7 @@ class BackupController {
     this.client = client;
     this.settings = settings;
     this.restoreGrace = restoreGrace;
+    this.health = health;
   }
 
   record BackupView(
@@ -148,6 +151,9 @@ class BackupController {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("tenant_id", t.tenantId());
     out.put("operation", operations.current(id).map(TenantOperations.Held::operation).orElse(null));
+    var check = health.result();
+    out.put("backups_enabled", check.enabled());
+    out.put("backups_detail", check.detail());
     out.put("backups", views);
     return out;
   }

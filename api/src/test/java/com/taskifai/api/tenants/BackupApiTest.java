@@ -105,6 +105,7 @@ class BackupApiTest extends ApiTestBase {
         .contains("\"checksum_state\":\"recorded\"")
         .contains("\"size_bytes\":1234")
         .contains("\"status\":\"FAILED\"")
+        .contains("\"backups_enabled\":true")
         .doesNotContain("data_key");
 
     backupMetrics.refresh();
