@@ -20,7 +20,6 @@ import java.util.Map;
  * @param pgBin folder of pg_dump and pg_restore; null to search PATH
  * @param retention how long backups are kept
  * @param keepNewest how many of a tenant's newest good backups retention always keeps
- * @param restoreGrace how long a restore keeps the database it retired
  */
 public record BackupSettings(
     String store,
@@ -33,8 +32,7 @@ public record BackupSettings(
     int s3PartSize,
     Path pgBin,
     Duration retention,
-    int keepNewest,
-    Duration restoreGrace) {
+    int keepNewest) {
 
   public static BackupSettings defaults() {
     return fromEnvironment(Map.of());
@@ -59,8 +57,7 @@ public record BackupSettings(
             env.getOrDefault("TASKIFAI_BACKUP_S3_PART_BYTES", Integer.toString(8 << 20))),
         bin == null || bin.isBlank() ? null : Path.of(bin),
         Duration.ofDays(Long.parseLong(env.getOrDefault("TASKIFAI_BACKUP_RETENTION_DAYS", "30"))),
-        Integer.parseInt(env.getOrDefault("TASKIFAI_BACKUP_KEEP_NEWEST", "3")),
-        Duration.ofHours(Long.parseLong(env.getOrDefault("TASKIFAI_RESTORE_GRACE_HOURS", "24"))));
+        Integer.parseInt(env.getOrDefault("TASKIFAI_BACKUP_KEEP_NEWEST", "3")));
   }
 
   /** The store these settings name; S3 credentials come from the SDK's default chain. */
