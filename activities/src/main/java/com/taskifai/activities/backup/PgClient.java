@@ -99,6 +99,8 @@ public final class PgClient {
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
     Map<String, String> env = pb.environment();
+    // The child needs no platform secret: the key ring and cloud credentials stay in this process.
+    env.keySet().removeIf(key -> key.startsWith("TASKIFAI_") || key.startsWith("AWS_"));
     env.remove("PGPASSWORD");
     env.remove("PGPASSFILE");
     if (password != null && !password.isEmpty()) {
