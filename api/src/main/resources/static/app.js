@@ -258,7 +258,8 @@ async function tenantView(id) {
       h("p", { class: "hint", text: "Source: " + (t.steps_source === "workflow" ? "live workflow query" : "audit log") }), steps),
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
-      h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)));
+      h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
+    backupsSection(t));
   const [a, w] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows")]);
   audit.replaceChildren(...(a.data.entries || []).slice().reverse().map(auditRow));
   workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, selected: x.workflow_id === chosenWorkflow, text: x.kind + ": " + x.workflow_id })));
@@ -268,6 +269,58 @@ async function tenantView(id) {
   if (watch && (watch.id !== id || watch.from !== t.status || Date.now() > watch.until)) watch = null;
   const busy = watch !== null || ["PROVISIONING", "AWAITING_VERIFICATION", "DELETING"].includes(t.status);
   if (busy) pollTimer = setTimeout(() => { if (location.hash === "#/tenant/" + id) render(true); }, 1500);
+}
+
+// --- Backups of one tenant: back up now, list, restore (replace or copy) with progress, delete.
+function mib(bytes) { return bytes === null || bytes === undefined ? "" : (bytes / 1048576).toFixed(2) + " MiB"; }
+
+function backupsSection(t) {
+  const id = t.tenant_id;
+  const rows = h("tbody", { id: "backup-rows" });
+  const progress = h("p", { id: "restore-progress", class: "hint", "aria-live": "polite" });
+  const banner = h("p", { id: "backups-banner", class: "error-text", role: "alert" });
+  const canBackUp = t.status === "ACTIVE" || t.status === "SUSPENDED";
+  const load = async () => {
+    const r = await api("GET", "/admin/tenants/" + id + "/backups");
+    if (r.status !== 200) { rows.replaceChildren(); return; }
+    if (r.data.operation) progress.textContent = "Running now: " + r.data.operation;
+    banner.textContent = r.data.backups_enabled === false ? r.data.backups_detail : "";
+    rows.replaceChildren(...(r.data.backups || []).map((b) => h("tr", { "data-backup": b.backup_id },
+      h("td", { text: when(b.finished_at || b.started_at) }), h("td", { text: mib(b.size_bytes) }),
+      h("td", {}, statusBadge(b.status)), h("td", { text: b.checksum_state + (b.sha256 ? " (" + b.sha256.slice(0, 12) + "…)" : "") }),
+      h("td", { text: b.trigger }),
+      h("td", {}, b.status === "GOOD" && canBackUp ? [
+        h("button", { type: "button", class: "secondary", text: "Restore", onclick: () => restore(b, "replace") }), " ",
+        h("button", { type: "button", class: "secondary", text: "Restore as copy", onclick: () => restore(b, "copy") }), " "] : null,
+        b.status !== "RUNNING" ? h("button", { type: "button", class: "danger", text: "Delete", onclick: () => remove(b) }) : null))));
+  };
+  const restore = async (b, mode) => {
+    const typed = window.prompt((mode === "replace" ? "Replace the database of " : "Restore a copy beside ") + t.subdomain
+      + " with the backup of " + when(b.finished_at) + "? Type the subdomain to confirm.");
+    if (typed === null) return;
+    const r = await change("POST", "/admin/tenants/" + id + "/backups/" + b.backup_id + "/restore", { mode, confirm_subdomain: typed });
+    if (r.status !== 202) { flash(r.data.message || "Restore refused.", true); return; }
+    flash("Restore started: workflow " + r.data.workflow_id);
+    follow(r.data.workflow_id);
+  };
+  const follow = async (workflowId) => {
+    const p = await api("GET", "/admin/tenants/" + id + "/backups/restores/" + encodeURIComponent(workflowId));
+    progress.textContent = "Restore " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + (p.data.error ? " " + p.data.error : "");
+    if (p.data.outcome === "RUNNING" || p.data.outcome === "UNKNOWN") setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 1500);
+    else load();
+  };
+  const remove = async (b) => {
+    if (!window.confirm("Delete the backup of " + when(b.finished_at || b.started_at) + " for good?")) return;
+    const r = await change("DELETE", "/admin/tenants/" + id + "/backups/" + b.backup_id);
+    if (r.status !== 202) flash(r.data.message || "Delete refused.", true); else { flash("Backup deletion started."); setTimeout(load, 1000); }
+  };
+  const now = canBackUp ? h("button", { type: "button", id: "action-backup", class: "secondary", text: "Back up now", onclick: async () => {
+    const r = await change("POST", "/admin/tenants/" + id + "/backups");
+    if (r.status !== 202) flash(r.data.message || "Backup refused.", true); else { flash("Backup started: workflow " + r.data.workflow_id); setTimeout(load, 1500); }
+  } }) : null;
+  load();
+  return h("section", { class: "card", id: "backups" }, h("h2", { text: "Backups" }), banner, now, progress,
+    h("table", {}, h("thead", {}, h("tr", {}, ["When", "Size", "Status", "Checksum", "Trigger", ""].map((c) => h("th", { scope: "col", text: c })))), rows));
 }
 
 async function loadTimeline(tenantId, workflowId, target) {

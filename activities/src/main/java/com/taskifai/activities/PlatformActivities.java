@@ -1,6 +1,9 @@
 package com.taskifai.activities;
 
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
+import com.taskifai.activities.backup.BackupSettings;
+import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
@@ -49,6 +52,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final DnsActivitiesImpl dns;
   private final TenantMailActivitiesImpl mail;
   private final FleetActivitiesImpl fleet;
+  private final BackupActivitiesImpl backups;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -59,6 +63,7 @@ public final class PlatformActivities implements AutoCloseable {
       DnsActivitiesImpl dns,
       TenantMailActivitiesImpl mail,
       FleetActivitiesImpl fleet,
+      BackupActivitiesImpl backups,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
@@ -66,6 +71,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.dns = dns;
     this.mail = mail;
     this.fleet = fleet;
+    this.backups = backups;
     this.interceptor = interceptor;
     this.resources = resources;
     resources.add(heartbeats);
@@ -80,6 +86,16 @@ public final class PlatformActivities implements AutoCloseable {
   /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
   public static PlatformActivities create(
       DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
+    return create(platform, cipher, config, BackupSettings.defaults(), clock);
+  }
+
+  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with backups. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      BackupSettings backupSettings,
+      Clock clock) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
@@ -92,6 +108,13 @@ public final class PlatformActivities implements AutoCloseable {
     resources.add(database); // its pooled admin sessions
     TenantDatabaseInventory inventory = new TenantDatabaseInventory(cipher);
     resources.add(inventory);
+    BackupStore store = backupSettings.openStore();
+    if (store instanceof AutoCloseable closeable) {
+      resources.add(closeable);
+    }
+    BackupActivitiesImpl backups =
+        new BackupActivitiesImpl(platform, cipher, store, backupSettings, clock);
+    resources.add(backups);
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
         database,
@@ -117,6 +140,7 @@ public final class PlatformActivities implements AutoCloseable {
             STALLED_AFTER,
             clock,
             null),
+        backups,
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -142,7 +166,12 @@ public final class PlatformActivities implements AutoCloseable {
     pool.setMaximumPoolSize(10);
     HikariDataSource dataSource = new HikariDataSource(pool);
     PlatformActivities activities =
-        create(dataSource, new CredentialCipher(ring), config, Clock.systemUTC());
+        create(
+            dataSource,
+            new CredentialCipher(ring),
+            config,
+            BackupSettings.fromEnvironment(env),
+            Clock.systemUTC());
     activities.resources.add(dataSource);
     return activities;
   }
@@ -168,7 +197,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet);
+    return List.of(registry, database, dns, mail, fleet, backups);
   }
 
   /** The interceptor that writes the audit rows. */
@@ -202,6 +231,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public FleetActivitiesImpl fleet() {
     return fleet;
+  }
+
+  public BackupActivitiesImpl backups() {
+    return backups;
   }
 
   @Override

@@ -277,7 +277,7 @@ public final class DevPlatform implements AutoCloseable {
     }
     started.push(pg);
     String cluster = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
-    notes.put("PostgreSQL", "embedded 17 on " + bind + ":" + port + ", data in " + data);
+    notes.put("PostgreSQL", "embedded 15 on " + bind + ":" + port + ", data in " + data);
     return new Database(
         cluster,
         "postgres",

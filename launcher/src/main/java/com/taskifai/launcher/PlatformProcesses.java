@@ -64,6 +64,11 @@ final class PlatformProcesses implements AutoCloseable {
             PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
             embeddedTemporal);
     worker.start();
+    new com.taskifai.worker.BackupSchedules(
+            client,
+            activities.backups(),
+            com.taskifai.activities.backup.BackupSettings.fromEnvironment(env))
+        .startHourly();
 
     Map<String, Object> common = new HashMap<>();
     common.put("taskifai.db.url", env.get("TASKIFAI_DB_URL"));

@@ -1,6 +1,7 @@
 package com.taskifai.routing;
 
 import com.taskifai.registry.SubdomainRules;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
@@ -35,6 +36,11 @@ class PlatformConfiguration {
   @Bean
   TenantRegistry tenantRegistry(DataSource platformDataSource) {
     return new TenantRegistry(platformDataSource);
+  }
+
+  @Bean
+  TenantOperations tenantOperations(DataSource platformDataSource) {
+    return new TenantOperations(platformDataSource);
   }
 
   @Bean

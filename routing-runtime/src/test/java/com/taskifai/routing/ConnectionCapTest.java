@@ -135,7 +135,10 @@ class ConnectionCapTest {
 
   private static int open(Connection c, List<String> databases) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY (?)")) {
+        c.prepareStatement(
+            // client sessions only: an autovacuum worker on a tenant database is no pool connection
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY (?)"
+                + " AND backend_type = 'client backend'")) {
       ps.setArray(1, c.createArrayOf("text", databases.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();

@@ -1,6 +1,10 @@
 package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
+import com.taskifai.workflows.backup.BackupScheduleWorkflowImpl;
+import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
+import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
+import com.taskifai.workflows.backup.RestoreTenantWorkflowImpl;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
@@ -39,7 +43,11 @@ public final class PlatformWorker implements AutoCloseable {
           OffboardTenantWorkflowImpl.class,
           ReconcileFleetWorkflowImpl.class,
           RemoveOrphanWorkflowImpl.class,
-          InviteTenantAdminWorkflowImpl.class);
+          InviteTenantAdminWorkflowImpl.class,
+          BackupTenantWorkflowImpl.class,
+          RestoreTenantWorkflowImpl.class,
+          BackupScheduleWorkflowImpl.class,
+          DeleteBackupWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

@@ -63,6 +63,17 @@ public final class WorkerMain {
                 "taskifai-worker-shutdown"));
     worker.start();
     log.info("worker polling {} on {} (namespace {})", target, "taskifai-platform", namespace);
+    var backups = activities.backups().checkClient();
+    if (backups.enabled()) {
+      log.info("backups: {} (servers {})", backups.detail(), backups.serverMajors());
+    } else {
+      log.error("*** BACKUPS DISABLED *** {}", backups.detail());
+    }
+    new BackupSchedules(
+            client,
+            activities.backups(),
+            com.taskifai.activities.backup.BackupSettings.fromEnvironment(env))
+        .startHourly();
     System.out.println(READY);
     System.out.flush();
     stopped.await();

@@ -124,6 +124,12 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
     if (w.startsWith("Suspend")) {
       return "suspend";
     }
+    if (w.startsWith("BackupTenant") || w.startsWith("BackupSchedule")) {
+      return "backup";
+    }
+    if (w.startsWith("RestoreTenant")) {
+      return "restore";
+    }
     if (w.startsWith("Reactivate")) {
       return "reactivate";
     }
@@ -142,7 +148,8 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
         return scoped.tenantId();
       }
     }
-    return null;
+    // Backup activities that take the tenant id itself as their first argument.
+    return arguments.length > 0 && arguments[0] instanceof UUID id ? id : null;
   }
 
   static String failureType(Throwable e) {

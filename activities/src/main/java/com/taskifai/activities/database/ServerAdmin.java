@@ -30,6 +30,20 @@ final class ServerAdmin {
     return server.id();
   }
 
+  /** The server row's JDBC URL (any database of the cluster). */
+  String jdbcUrl() {
+    return server.jdbcUrl();
+  }
+
+  String username() {
+    return server.adminUsername();
+  }
+
+  /** The decrypted admin password, for a client program's environment only. */
+  String password() {
+    return password;
+  }
+
   /** The database the server row names (usually {@code postgres}). */
   DataSource maintenance() {
     return pools.dataSource(server.jdbcUrl(), server.adminUsername(), password);

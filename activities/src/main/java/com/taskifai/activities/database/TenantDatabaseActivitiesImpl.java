@@ -195,6 +195,11 @@ public final class TenantDatabaseActivitiesImpl
           ps.execute();
         }
         ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + names.database() + " WITH (FORCE)");
+        // Databases a restore made (the one swapped in, copies, retired ones): tenant_<hex>_r<id>.
+        for (String restored : restoredDatabases(c, names.database())) {
+          admin.release(restored);
+          ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
+        }
         for (String role : ours) {
           ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + role);
         }
@@ -204,6 +209,21 @@ public final class TenantDatabaseActivitiesImpl
       log.info("dropped database {} of tenant {}", names.database(), input.tenantId());
     }
     secrets.deleteAll(input.tenantId());
+  }
+
+  private static java.util.List<String> restoredDatabases(Connection c, String database)
+      throws SQLException {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT datname FROM pg_database WHERE datname ~ ?")) {
+      ps.setString(1, "^" + database + "_r[a-z0-9]{1,12}$");
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
   }
 
   /**

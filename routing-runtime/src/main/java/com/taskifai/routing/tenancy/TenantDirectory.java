@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.routing.RoutingSettings;
 import java.util.List;
@@ -32,9 +33,10 @@ import org.springframework.stereotype.Component;
  */
 @Component
 public class TenantDirectory {
-  private record Entry(UUID tenantId, Tenant serving, long loadedAt) {}
+  private record Entry(UUID tenantId, Tenant serving, boolean writesHeld, long loadedAt) {}
 
   private final TenantRegistry registry;
+  private final TenantOperations operations;
   private final Cache<String, Entry> cache;
   private final AtomicLong sequence = new AtomicLong();
   private final ConcurrentHashMap<UUID, Long> changedAt = new ConcurrentHashMap<>();
@@ -47,8 +49,10 @@ public class TenantDirectory {
   private volatile boolean registryDown;
   static final long REGISTRY_BACKOFF_NANOS = 1_000_000_000L;
 
-  public TenantDirectory(TenantRegistry registry, RoutingSettings settings) {
+  public TenantDirectory(
+      TenantRegistry registry, TenantOperations operations, RoutingSettings settings) {
     this.registry = registry;
+    this.operations = operations;
     long knownNanos = settings.cacheTtl.toNanos();
     long unknownNanos = settings.unknownTenantTtl.toNanos();
     this.cache =
@@ -76,12 +80,24 @@ public class TenantDirectory {
 
   /** The tenant at this subdomain when it may be served now (ACTIVE, with credentials). */
   public Optional<Tenant> find(String subdomain) {
+    return Optional.ofNullable(entry(subdomain).serving());
+  }
+
+  /**
+   * True while an operation holds the writes of the tenant at this subdomain (the swap window of a
+   * restore): writes then answer 503 with Retry-After.
+   */
+  public boolean writesHeld(String subdomain) {
+    return entry(subdomain).writesHeld();
+  }
+
+  private Entry entry(String subdomain) {
     Entry e = cache.get(subdomain, this::load);
     if (isStale(e)) {
       cache.asMap().remove(subdomain, e);
       e = cache.get(subdomain, this::load);
     }
-    return Optional.ofNullable(e.serving());
+    return e;
   }
 
   private Entry load(String subdomain) {
@@ -99,9 +115,11 @@ public class TenantDirectory {
       registryDown = true;
       throw e;
     }
+    Tenant serving = row.filter(Tenant::servesTraffic).orElse(null);
     return new Entry(
         row.map(Tenant::tenantId).orElse(null),
-        row.filter(Tenant::servesTraffic).orElse(null),
+        serving,
+        serving != null && operations.writesHeld(serving.tenantId()),
         started);
   }
 

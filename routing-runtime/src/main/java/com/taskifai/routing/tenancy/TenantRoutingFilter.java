@@ -103,6 +103,16 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
         error(response, 403, "forbidden", NO_TENANT);
         return;
       }
+      if (!isRead(request.getMethod()) && directory.writesHeld(label.get())) {
+        // The tenant's database is being swapped (a restore): only for that short window.
+        response.setHeader("Retry-After", "2");
+        error(
+            response,
+            503,
+            "unavailable",
+            "the tenant's database is being switched; retry in a few seconds");
+        return;
+      }
       RoutedTenant routed = new RoutedTenant(tenant.get());
       tenantTag = routed.id();
       MDC.put("tenant_id", tenantTag);
@@ -204,5 +214,9 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
       }
     }
     return sb.toString();
+  }
+
+  private static boolean isRead(String method) {
+    return "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
   }
 }

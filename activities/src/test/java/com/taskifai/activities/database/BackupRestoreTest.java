@@ -1,0 +1,345 @@
+package com.taskifai.activities.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.taskifai.activities.ActivitiesFixture;
+import com.taskifai.activities.backup.BackupSettings;
+import com.taskifai.activities.backup.FolderBackupStore;
+import com.taskifai.registry.Backups;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.ports.BackupActivities.BackupInput;
+import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
+import com.taskifai.workflows.ports.StepInput;
+import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Backups and restores against the embedded PostgreSQL 15 with the real pg_dump and pg_restore,
+ * into a folder store: what is restored is what was backed up, and a damaged backup changes
+ * nothing.
+ */
+class BackupRestoreTest {
+  private static final ActivitiesFixture fx = new ActivitiesFixture();
+  private static final Path folder = tempFolder();
+  private static final BackupActivitiesImpl backups =
+      new BackupActivitiesImpl(
+          fx.platform.platform(),
+          fx.cipher,
+          new FolderBackupStore(folder),
+          BackupSettings.defaults(),
+          Clock.systemUTC());
+  private static final Backups table = new Backups(fx.platform.platform());
+  private static final TenantOperations operations = new TenantOperations(fx.platform.platform());
+
+  private static Path tempFolder() {
+    try {
+      return Files.createTempDirectory("taskifai-backups");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void restoresTheRowsAsTheyWereAtTheBackupAndSwapsThePointer() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    String original = fx.tenant(tenantId).databaseName();
+    insertProducts(current(tenantId), "sku-1", "sku-2", "sku-3");
+
+    UUID backupId = UUID.randomUUID();
+    BackupInput backup =
+        new BackupInput(tenantId, backupId, "backup:" + backupId, "manual", "test");
+    var summary = backups.dumpDatabase(backup);
+    Backups.Backup row = table.find(backupId).orElseThrow();
+    assertThat(row.status()).isEqualTo("GOOD");
+    assertThat(row.sha256()).hasSize(64).isEqualTo(summary.sha256());
+    assertThat(row.sizeBytes()).isEqualTo(Files.size(folder.resolve(row.objectKey())));
+    assertThat(row.schemaVersion()).isNotBlank();
+    assertThat(row.serverVersion()).startsWith("15.");
+    assertThat(row.manifest()).contains("\"products\": 3").doesNotContain("sku-1");
+    // Encrypted at rest: the stored object holds no product name in plaintext.
+    assertThat(new String(Files.readAllBytes(folder.resolve(row.objectKey())), "ISO-8859-1"))
+        .doesNotContain("sku-1")
+        .doesNotContain("product sku-2");
+
+    // Rows change after the backup.
+    insertProducts(current(tenantId), "sku-4", "sku-5");
+    JdbcClient.create(current(tenantId)).sql("DELETE FROM products WHERE sku = 'sku-1'").update();
+
+    String op = "restore:r1";
+    backups.claimOperation(tenantId, "RESTORING", op);
+    RestoreTarget target =
+        backups.prepareRestore(new BackupInput(tenantId, backupId, op, "restore", null), "r1");
+    assertThat(target.currentDatabase()).isEqualTo(original);
+    BackupInput restore = new BackupInput(tenantId, backupId, op, "restore", null);
+    backups.restoreDatabase(restore, target.newDatabase());
+    backups.verifyRestore(restore, target.newDatabase());
+    backups.swapDatabase(restore, target);
+    backups.swapDatabase(restore, target); // a retried swap is done
+    backups.releaseOperation(tenantId, op);
+
+    Tenant after = fx.tenant(tenantId);
+    assertThat(after.databaseName()).isEqualTo(target.newDatabase());
+    assertThat(operations.current(tenantId)).isEmpty();
+    assertThat(operations.writesHeld(tenantId)).isFalse();
+    assertThat(skus(current(tenantId))).containsExactly("sku-1", "sku-2", "sku-3");
+    // The app role reaches the restored database with the stored credentials.
+    TenantCredentials creds = TenantCredentials.decrypt(fx.cipher, after);
+    assertThat(creds.jdbcUrl()).endsWith("/" + target.newDatabase());
+    try (Connection c =
+        DriverManager.getConnection(creds.jdbcUrl(), creds.username(), creds.password())) {
+      assertThat(c.createStatement().executeQuery("SELECT count(*) FROM vendor_configs").next())
+          .isTrue();
+    }
+    // The old database is kept until retired, then dropped; the current one never is.
+    assertThat(fx.databaseExists(original)).isTrue();
+    backups.dropRetiredDatabase(tenantId, target.newDatabase());
+    assertThat(fx.databaseExists(target.newDatabase())).isTrue();
+    backups.dropRetiredDatabase(tenantId, original);
+    assertThat(fx.databaseExists(original)).isFalse();
+  }
+
+  @Test
+  void aBackupWithOneFlippedByteIsRefusedBeforeAnythingChanges() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    insertProducts(current(tenantId), "a-1");
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(new BackupInput(tenantId, backupId, "backup:x", "manual", "test"));
+    Path file = folder.resolve(table.find(backupId).orElseThrow().objectKey());
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 0x01;
+    Files.write(file, bytes);
+    Tenant before = fx.tenant(tenantId);
+
+    assertThatThrownBy(
+            () ->
+                backups.prepareRestore(
+                    new BackupInput(tenantId, backupId, "restore:r2", "restore", null), "r2"))
+        .isInstanceOf(ApplicationFailure.class)
+        .hasMessageContaining("SHA-256")
+        .matches(e -> ((ApplicationFailure) e).isNonRetryable());
+
+    Tenant after = fx.tenant(tenantId);
+    assertThat(after.databaseName()).isEqualTo(before.databaseName());
+    assertThat(after.encryptedDatabaseUrl()).isEqualTo(before.encryptedDatabaseUrl());
+    assertThat(fx.databaseExists(before.databaseName() + "_rr2")).isFalse();
+  }
+
+  @Test
+  void twoOperationsOnOneTenantAreRefusedNamingTheFirst() {
+    StepInput t = provision();
+    backups.claimOperation(t.tenantId(), "BACKING_UP", "backup:1");
+    backups.claimOperation(t.tenantId(), "BACKING_UP", "backup:1"); // same operation: fine
+    assertThatThrownBy(() -> backups.claimOperation(t.tenantId(), "RESTORING", "restore:2"))
+        .isInstanceOf(ApplicationFailure.class)
+        .hasMessageContaining("BACKING_UP (backup:1)");
+    backups.releaseOperation(t.tenantId(), "backup:1");
+    backups.claimOperation(t.tenantId(), "RESTORING", "restore:2");
+    backups.releaseOperation(t.tenantId(), "restore:2");
+  }
+
+  @Test
+  void aPgDumpOlderThanTheServerDisablesBackupsWithAClearMessage() throws Exception {
+    StepInput t = provision();
+    Path bin = Files.createTempDirectory("old-pg");
+    Path fake = bin.resolve("pg_dump");
+    Files.writeString(fake, "#!/bin/sh\necho 'pg_dump (PostgreSQL) 14.11'\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKIFAI_PG_BIN", bin.toString());
+    BackupActivitiesImpl old =
+        new BackupActivitiesImpl(
+            fx.platform.platform(),
+            fx.cipher,
+            new FolderBackupStore(folder),
+            BackupSettings.fromEnvironment(env),
+            Clock.systemUTC());
+    UUID backupId = UUID.randomUUID();
+    assertThatThrownBy(
+            () -> old.dumpDatabase(new BackupInput(t.tenantId(), backupId, "b", "manual", "t")))
+        .isInstanceOf(ApplicationFailure.class)
+        .hasMessageContaining("backups disabled")
+        .hasMessageContaining("pg_dump is version 14")
+        .hasMessageContaining("PostgreSQL 15");
+    old.failBackup(new BackupInput(t.tenantId(), backupId, "b", "manual", "t"), "version");
+    assertThat(table.find(backupId).orElseThrow().status()).isEqualTo("FAILED");
+    old.close();
+  }
+
+  @Test
+  void retentionDeletesExactlyTheExpiredAndNeverTheNewestThree() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    Instant now = Instant.parse("2030-01-31T00:00:00Z");
+    // Ages in days of GOOD backups; with 30 days retention and the newest 3 kept, only the
+    // 40- and 45-day-old ones go.
+    int[] ages = {1, 20, 31, 40, 45};
+    Map<Integer, UUID> ids = new HashMap<>();
+    for (int age : ages) {
+      ids.put(age, fakeBackup(tenantId, now.minus(Duration.ofDays(age)), true));
+    }
+    UUID oldFailed = fakeBackup(tenantId, now.minus(Duration.ofDays(35)), false);
+    UUID recentFailed = fakeBackup(tenantId, now.minus(Duration.ofDays(2)), false);
+    BackupActivitiesImpl atNow =
+        new BackupActivitiesImpl(
+            fx.platform.platform(),
+            fx.cipher,
+            new FolderBackupStore(folder),
+            BackupSettings.defaults(),
+            Clock.fixed(now, ZoneOffset.UTC));
+
+    List<UUID> deleted = atNow.applyRetention(tenantId, 30, 3);
+    assertThat(deleted).containsExactlyInAnyOrder(ids.get(40), ids.get(45), oldFailed);
+    for (UUID gone : deleted) {
+      assertThat(table.find(gone).orElseThrow().status()).isEqualTo("DELETED");
+      assertThat(folder.resolve(BackupActivitiesImpl.objectKey(tenantId, gone))).doesNotExist();
+    }
+    for (int age : new int[] {1, 20, 31}) {
+      assertThat(table.find(ids.get(age)).orElseThrow().status()).isEqualTo("GOOD");
+      assertThat(folder.resolve(BackupActivitiesImpl.objectKey(tenantId, ids.get(age)))).exists();
+    }
+    assertThat(table.find(recentFailed).orElseThrow().status()).isEqualTo("FAILED");
+
+    // All good backups old: the newest three stay even though all expired.
+    UUID t2 = provision().tenantId();
+    List<UUID> old = new java.util.ArrayList<>();
+    for (int age : new int[] {50, 45, 40, 35}) {
+      old.add(fakeBackup(t2, now.minus(Duration.ofDays(age)), true));
+    }
+    assertThat(atNow.applyRetention(t2, 30, 3)).containsExactly(old.get(0));
+    assertThat(atNow.applyRetention(t2, 30, 3)).isEmpty();
+    atNow.close();
+  }
+
+  @Test
+  void aBackupWhoseUploadFailsIsNeverListedAsGood() throws Exception {
+    StepInput t = provision();
+    insertProducts(current(t.tenantId()), "s3-1");
+    try (var s3 = new com.taskifai.activities.backup.S3MockServer("backups");
+        var proxy = new com.taskifai.activities.backup.S3MockServer.FlakyProxy(s3.port);
+        var client =
+            com.taskifai.activities.backup.S3BackupStore.client(
+                java.net.URI.create("http://127.0.0.1:" + proxy.port),
+                "us-east-1",
+                true,
+                "k",
+                "s")) {
+      var store =
+          new com.taskifai.activities.backup.S3BackupStore(
+              client, s3.bucket, "", com.taskifai.activities.backup.S3BackupStore.MIN_PART);
+      BackupActivitiesImpl viaS3 =
+          new BackupActivitiesImpl(
+              fx.platform.platform(),
+              fx.cipher,
+              store,
+              BackupSettings.defaults(),
+              Clock.systemUTC());
+      proxy.cutAfterBytes = 200; // every upload request dies early
+      proxy.cuts = -1;
+      UUID failed = UUID.randomUUID();
+      BackupInput input = new BackupInput(t.tenantId(), failed, "backup:s3", "manual", "test");
+      assertThatThrownBy(() -> viaS3.dumpDatabase(input))
+          .isInstanceOf(ApplicationFailure.class)
+          .hasMessageContaining("backup store s3 failed");
+      assertThat(table.find(failed).orElseThrow().status()).isEqualTo("RUNNING");
+      viaS3.failBackup(input, "upload failed");
+      assertThat(table.find(failed).orElseThrow().status()).isEqualTo("FAILED");
+
+      // The store recovers: nothing of the failed upload is there, the same backup cannot turn
+      // good, a new one does, and restores.
+      proxy.cuts = 0;
+      assertThat(store.exists(BackupActivitiesImpl.objectKey(t.tenantId(), failed))).isFalse();
+      assertThatThrownBy(() -> viaS3.dumpDatabase(input)).isInstanceOf(ApplicationFailure.class);
+      UUID good = UUID.randomUUID();
+      viaS3.dumpDatabase(new BackupInput(t.tenantId(), good, "backup:s3b", "manual", "test"));
+      assertThat(table.forTenant(t.tenantId()))
+          .filteredOn(Backups.Backup::good)
+          .extracting(Backups.Backup::backupId)
+          .containsExactly(good);
+      RestoreTarget target =
+          viaS3.prepareRestore(new BackupInput(t.tenantId(), good, "r", "restore", null), "s3r");
+      viaS3.restoreDatabase(
+          new BackupInput(t.tenantId(), good, "r", "restore", null), target.newDatabase());
+      viaS3.verifyRestore(
+          new BackupInput(t.tenantId(), good, "r", "restore", null), target.newDatabase());
+      viaS3.dropRetiredDatabase(t.tenantId(), target.newDatabase());
+      viaS3.close();
+    }
+  }
+
+  private UUID fakeBackup(UUID tenantId, Instant at, boolean good) throws Exception {
+    UUID id = UUID.randomUUID();
+    String key = BackupActivitiesImpl.objectKey(tenantId, id);
+    table.start(id, tenantId, "scheduled", "folder", key, "not-a-key");
+    new FolderBackupStore(folder).put(key, new java.io.ByteArrayInputStream(new byte[] {1, 2}));
+    if (good) {
+      table.complete(id, "00", 2, "db", "1", "15", "{}");
+    } else {
+      table.fail(id, "test");
+    }
+    JdbcClient.create(fx.platform.owner())
+        .sql("UPDATE backups SET started_at = :at, finished_at = :at WHERE backup_id = :id")
+        .param("at", java.sql.Timestamp.from(at))
+        .param("id", id)
+        .update();
+    return id;
+  }
+
+  private static StepInput provision() {
+    StepInput input = fx.reserve();
+    fx.activities.registry().placeDatabase(input);
+    var db = fx.activities.database();
+    db.createDatabase(input);
+    fx.activities.registry().storeCredentials(input);
+    db.migrateSchema(input);
+    db.seedVendorConfigs(input);
+    db.applyRls(input);
+    db.createAdminUser(input);
+    fx.activities.registry().markAwaitingVerification(input);
+    fx.activities.registry().markVerified(input);
+    fx.activities.registry().activateTenant(input);
+    return input;
+  }
+
+  /** The tenant's current database (as the registry names it), as the superuser. */
+  private static DataSource current(UUID tenantId) {
+    return TestPostgres.superuser(fx.tenant(tenantId).databaseName());
+  }
+
+  private static void insertProducts(DataSource ds, String... skus) {
+    for (String sku : skus) {
+      JdbcClient.create(ds)
+          .sql("INSERT INTO products (sku, name) VALUES (:sku, :name)")
+          .param("sku", sku)
+          .param("name", "product " + sku)
+          .update();
+    }
+  }
+
+  private static List<String> skus(DataSource ds) {
+    return JdbcClient.create(ds)
+        .sql("SELECT sku FROM products ORDER BY sku")
+        .query(String.class)
+        .list();
+  }
+}

@@ -1,0 +1,317 @@
+package com.taskifai.api.tenants;
+
+import com.taskifai.api.ApiException;
+import com.taskifai.api.ApiSettings;
+import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.Backups;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import com.taskifai.workflows.backup.BackupTenantWorkflow;
+import com.taskifai.workflows.backup.DeleteBackupWorkflow;
+import com.taskifai.workflows.backup.RestoreTenantWorkflow;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A tenant's backups: back up now, list, restore (replace or copy), delete. Every change needs
+ * fresh MFA and is audited; a restore also needs the tenant's subdomain typed to confirm. A tenant
+ * busy with another operation answers 409 naming it.
+ */
+@RestController
+@RequestMapping("/admin/tenants/{id}/backups")
+class BackupController {
+  private static final SearchAttributeKey<String> TENANT_ID =
+      SearchAttributeKey.forKeyword("TenantId");
+  private static final SearchAttributeKey<String> SUBDOMAIN =
+      SearchAttributeKey.forKeyword("Subdomain");
+
+  private final TenantRegistry registry;
+  private final Backups backups;
+  private final TenantOperations operations;
+  private final AuditLog audit;
+  private final FreshMfa mfa;
+  private final WorkflowClient client;
+  private final ApiSettings settings;
+  private final Duration restoreGrace;
+  private final com.taskifai.api.metrics.BackupHealth health;
+
+  BackupController(
+      TenantRegistry registry,
+      DataSource dataSource,
+      AuditLog audit,
+      FreshMfa mfa,
+      WorkflowClient client,
+      ApiSettings settings,
+      com.taskifai.api.metrics.BackupHealth health,
+      @Value("${taskifai.restore-grace:${TASKIFAI_RESTORE_GRACE:PT24H}}") Duration restoreGrace) {
+    this.registry = registry;
+    this.backups = new Backups(dataSource);
+    this.operations = new TenantOperations(dataSource);
+    this.audit = audit;
+    this.mfa = mfa;
+    this.client = client;
+    this.settings = settings;
+    this.restoreGrace = restoreGrace;
+    this.health = health;
+  }
+
+  record BackupView(
+      UUID backupId,
+      String status,
+      String trigger,
+      Instant startedAt,
+      Instant finishedAt,
+      Long sizeBytes,
+      String sha256,
+      String checksumState,
+      String schemaVersion,
+      String serverVersion,
+      String store,
+      String error) {
+    static BackupView of(Backups.Backup b) {
+      return new BackupView(
+          b.backupId(),
+          b.status(),
+          b.trigger(),
+          b.startedAt(),
+          b.finishedAt(),
+          b.sizeBytes(),
+          b.sha256(),
+          b.sha256() == null ? "none" : "recorded",
+          b.schemaVersion(),
+          b.serverVersion(),
+          b.store(),
+          b.error());
+    }
+  }
+
+  record Started(UUID tenantId, UUID backupId, String workflowId, String status) {}
+
+  record RestoreRequest(String mode, String confirmSubdomain) {}
+
+  @PostMapping
+  ResponseEntity<Started> backupNow(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
+    String actor = mfa.require(jwt);
+    Tenant t = backupable(id);
+    requireIdle(t);
+    UUID backupId = UUID.randomUUID();
+    String workflowId = BackupTenantWorkflow.workflowId(id, backupId);
+    BackupTenantWorkflow stub =
+        client.newWorkflowStub(BackupTenantWorkflow.class, options(t, workflowId));
+    WorkflowClient.start(
+        stub::backup, new BackupTenantWorkflow.BackupRequest(id, backupId, "manual", actor));
+    audit.append(
+        id,
+        actor,
+        "tenant.backup",
+        null,
+        "accepted",
+        Map.of("workflow_id", workflowId, "backup_id", backupId.toString()));
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(new Started(id, backupId, workflowId, "backing_up"));
+  }
+
+  @GetMapping
+  Map<String, Object> list(@PathVariable UUID id) {
+    Tenant t = find(id);
+    List<BackupView> views = new ArrayList<>();
+    for (Backups.Backup b : backups.forTenant(id)) {
+      views.add(BackupView.of(b));
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tenant_id", t.tenantId());
+    out.put("operation", operations.current(id).map(TenantOperations.Held::operation).orElse(null));
+    var check = health.result();
+    out.put("backups_enabled", check.enabled());
+    out.put("backups_detail", check.detail());
+    out.put("backups", views);
+    return out;
+  }
+
+  @PostMapping("/{backupId}/restore")
+  ResponseEntity<Map<String, Object>> restore(
+      @AuthenticationPrincipal Jwt jwt,
+      @PathVariable UUID id,
+      @PathVariable UUID backupId,
+      @RequestBody(required = false) RestoreRequest body) {
+    String actor = mfa.require(jwt);
+    if (body == null) {
+      throw ApiException.badRequest("send {\"mode\": \"replace\"|\"copy\", \"confirm_subdomain\"}");
+    }
+    String mode = body.mode() == null ? "" : body.mode();
+    if (!mode.equals("replace") && !mode.equals("copy")) {
+      throw ApiException.badRequest("mode must be replace or copy");
+    }
+    Tenant t = backupable(id);
+    if (body.confirmSubdomain() == null || !body.confirmSubdomain().equals(t.subdomain())) {
+      throw ApiException.badRequest(
+          "confirm_subdomain must be the tenant's subdomain, typed to confirm the restore");
+    }
+    Backups.Backup b =
+        backups
+            .find(backupId)
+            .filter(x -> x.tenantId().equals(id))
+            .orElseThrow(
+                () -> ApiException.notFound("tenant " + id + " has no backup " + backupId));
+    if (!b.good()) {
+      throw ApiException.conflict(
+          "backup " + backupId + " is " + b.status() + ", not a good backup",
+          Map.of("status", b.status()));
+    }
+    requireIdle(t);
+    String restoreId = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    String workflowId = RestoreTenantWorkflow.workflowId(id, backupId, restoreId);
+    RestoreTenantWorkflow stub =
+        client.newWorkflowStub(RestoreTenantWorkflow.class, options(t, workflowId));
+    WorkflowClient.start(
+        stub::restore,
+        new RestoreTenantWorkflow.RestoreRequest(
+            id, backupId, restoreId, mode, restoreGrace.toSeconds(), actor));
+    audit.append(
+        id,
+        actor,
+        "tenant.restore",
+        null,
+        "accepted",
+        Map.of("workflow_id", workflowId, "backup_id", backupId.toString(), "mode", mode));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tenant_id", id);
+    out.put("backup_id", backupId);
+    out.put("workflow_id", workflowId);
+    out.put("mode", mode);
+    out.put("status", "restoring");
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
+  }
+
+  /** Progress of a restore (a workflow query), for the portal. */
+  @GetMapping("/restores/{workflowId}")
+  Map<String, Object> restoreProgress(@PathVariable UUID id, @PathVariable String workflowId) {
+    find(id);
+    if (!workflowId.startsWith("tenant-restore-" + id + "-")) {
+      throw ApiException.notFound("workflow " + workflowId + " is not a restore of this tenant");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("workflow_id", workflowId);
+    try {
+      RestoreTenantWorkflow stub = client.newWorkflowStub(RestoreTenantWorkflow.class, workflowId);
+      RestoreTenantWorkflow.RestoreProgress p =
+          CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS);
+      out.put("step", p.step());
+      out.put("outcome", p.outcome());
+      out.put("new_database", p.newDatabase());
+      out.put("retired_database", p.retiredDatabase());
+      out.put("error", p.error());
+    } catch (Exception e) {
+      out.put("step", "unknown");
+      out.put("outcome", "UNKNOWN");
+    }
+    return out;
+  }
+
+  @DeleteMapping("/{backupId}")
+  ResponseEntity<Started> delete(
+      @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id, @PathVariable UUID backupId) {
+    String actor = mfa.require(jwt);
+    Tenant t = find(id);
+    Backups.Backup b =
+        backups
+            .find(backupId)
+            .filter(x -> x.tenantId().equals(id) && !"DELETED".equals(x.status()))
+            .orElseThrow(
+                () -> ApiException.notFound("tenant " + id + " has no backup " + backupId));
+    if ("RUNNING".equals(b.status())) {
+      throw ApiException.conflict("backup " + backupId + " is still running", Map.of());
+    }
+    String workflowId = DeleteBackupWorkflow.workflowId(id, backupId);
+    DeleteBackupWorkflow stub =
+        client.newWorkflowStub(DeleteBackupWorkflow.class, options(t, workflowId));
+    try {
+      WorkflowClient.start(stub::delete, id, backupId, actor);
+    } catch (WorkflowExecutionAlreadyStarted running) {
+      // a deletion of this backup runs already
+    }
+    audit.append(
+        id,
+        actor,
+        "tenant.backup_delete",
+        null,
+        "accepted",
+        Map.of("workflow_id", workflowId, "backup_id", backupId.toString()));
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(new Started(id, backupId, workflowId, "deleting"));
+  }
+
+  private Tenant find(UUID id) {
+    return registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant has id " + id));
+  }
+
+  private Tenant backupable(UUID id) {
+    Tenant t = find(id);
+    if ((t.status() != TenantStatus.ACTIVE && t.status() != TenantStatus.SUSPENDED)
+        || t.databaseName() == null) {
+      throw ApiException.conflict(
+          "tenant " + id + " is " + t.status() + ": only ACTIVE or SUSPENDED tenants have backups",
+          Map.of("status", t.status().name()));
+    }
+    return t;
+  }
+
+  private void requireIdle(Tenant t) {
+    Optional<TenantOperations.Held> held = operations.current(t.tenantId());
+    if (held.isPresent()) {
+      throw ApiException.conflict(
+          "tenant " + t.tenantId() + " is busy with " + held.get().operation(),
+          Map.of("operation", held.get().operation(), "operation_id", held.get().operationId()));
+    }
+  }
+
+  private WorkflowOptions options(Tenant t, String workflowId) {
+    Map<String, Object> memo = new LinkedHashMap<>();
+    memo.put("company_name", t.companyName());
+    memo.put("tenant_id", t.tenantId().toString());
+    memo.put("subdomain", t.subdomain());
+    WorkflowOptions.Builder b =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+            .setMemo(memo);
+    if (settings.searchAttributes()) {
+      b.setTypedSearchAttributes(
+          SearchAttributes.newBuilder()
+              .set(TENANT_ID, t.tenantId().toString())
+              .set(SUBDOMAIN, t.subdomain())
+              .build());
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,110 @@
+package com.taskifai.workflows.backup;
+
+import com.taskifai.workflows.Outcome;
+import com.taskifai.workflows.WorkflowAudit;
+import com.taskifai.workflows.ports.AuditRecord;
+import com.taskifai.workflows.ports.BackupActivities;
+import com.taskifai.workflows.ports.BackupActivities.BackupInput;
+import com.taskifai.workflows.ports.TenantRegistryActivities;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * claim_operation (RESTORING), prepare_restore (checksum, new database), restore_database,
+ * verify_restore, then for {@code replace} swap_database; release_operation; a durable timer for
+ * the grace period (or {@link #retireNow}); drop_retired_database. Any failure before the swap
+ * drops the new database and changes nothing else (plain try/catch compensation).
+ */
+public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
+  private static final Logger log = Workflow.getLogger(RestoreTenantWorkflowImpl.class);
+
+  private final BackupActivities short_ =
+      Workflow.newActivityStub(BackupActivities.class, BackupPolicies.SHORT);
+  private final BackupActivities long_ =
+      Workflow.newActivityStub(BackupActivities.class, BackupPolicies.LONG);
+  private final TenantRegistryActivities registry =
+      Workflow.newActivityStub(TenantRegistryActivities.class, BackupPolicies.SHORT);
+
+  private String step = "claim_operation";
+  private String newDatabase;
+  private String retiredDatabase;
+  private String outcome = "RUNNING";
+  private String error;
+  private boolean retireNow;
+
+  @Override
+  public String restore(RestoreRequest request) {
+    boolean replace = "replace".equals(request.mode());
+    String operationId = "restore:" + request.restoreId();
+    BackupInput input =
+        new BackupInput(request.tenantId(), request.backupId(), operationId, "restore", null);
+    audit(request, Outcome.STARTED, Map.of("mode", request.mode()));
+    short_.claimOperation(request.tenantId(), "RESTORING", operationId);
+    try {
+      step = "prepare_restore";
+      BackupActivities.RestoreTarget target = long_.prepareRestore(input, request.restoreId());
+      newDatabase = target.newDatabase();
+      try {
+        step = "restore_database";
+        long_.restoreDatabase(input, newDatabase);
+        step = "verify_restore";
+        long_.verifyRestore(input, newDatabase);
+        if (replace) {
+          step = "swap_database";
+          short_.swapDatabase(input, target);
+          retiredDatabase = target.currentDatabase();
+        }
+      } catch (ActivityFailure e) {
+        error = BackupPolicies.reason(e);
+        outcome = "FAILED";
+        log.warn(
+            "tenant {}: restore failed at {}; dropping {}", request.tenantId(), step, newDatabase);
+        step = "undo_prepare_restore";
+        short_.dropRetiredDatabase(request.tenantId(), newDatabase);
+        throw e;
+      }
+    } catch (ActivityFailure e) {
+      error = BackupPolicies.reason(e);
+      outcome = "FAILED";
+      audit(request, Outcome.FAILED, Map.of("mode", request.mode(), "step", step));
+      throw e;
+    } finally {
+      short_.releaseOperation(request.tenantId(), operationId);
+    }
+    outcome = replace ? "SWAPPED" : "COPIED";
+    audit(request, Outcome.SUCCEEDED, Map.of("mode", request.mode()));
+    step = "grace_period";
+    Workflow.await(Duration.ofSeconds(Math.max(0, request.graceSeconds())), () -> retireNow);
+    step = "drop_retired_database";
+    short_.dropRetiredDatabase(request.tenantId(), replace ? retiredDatabase : newDatabase);
+    step = "done";
+    return outcome;
+  }
+
+  @Override
+  public RestoreProgress progress() {
+    return new RestoreProgress(step, newDatabase, retiredDatabase, outcome, error);
+  }
+
+  @Override
+  public void retireNow() {
+    retireNow = true;
+  }
+
+  private void audit(RestoreRequest request, Outcome outcome, Map<String, String> detail) {
+    var d = new java.util.HashMap<>(detail);
+    d.put("backup_id", request.backupId().toString());
+    WorkflowAudit.record(
+        registry,
+        new AuditRecord(
+            request.tenantId(),
+            request.actor() == null ? "system" : request.actor(),
+            "restore_tenant",
+            null,
+            outcome,
+            d));
+  }
+}
