@@ -1,6 +1,7 @@
 package com.taskifai.activities;
 
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
+import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
 import com.taskifai.activities.dns.DnsProvider;
@@ -15,6 +16,7 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.tenantschema.TenantSchema;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.common.interceptors.WorkerInterceptor;
@@ -37,6 +39,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final TenantDatabaseActivitiesImpl database;
   private final DnsActivitiesImpl dns;
   private final TenantMailActivitiesImpl mail;
+  private final FleetMigrationActivitiesImpl fleet;
   private final AuditingActivityInterceptor interceptor;
   private final List<AutoCloseable> resources;
 
@@ -45,8 +48,10 @@ public final class PlatformActivities implements AutoCloseable {
       TenantDatabaseActivitiesImpl database,
       DnsActivitiesImpl dns,
       TenantMailActivitiesImpl mail,
+      FleetMigrationActivitiesImpl fleet,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
+    this.fleet = fleet;
     this.registry = registry;
     this.database = database;
     this.dns = dns;
@@ -64,6 +69,19 @@ public final class PlatformActivities implements AutoCloseable {
   /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
   public static PlatformActivities create(
       DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
+    return create(platform, cipher, config, clock, TenantSchema.DEFAULT_LOCATIONS);
+  }
+
+  /**
+   * As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with the Flyway
+   * locations of the tenant migrations (provisioning, the template and fleet rollouts use them).
+   */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      List<String> tenantMigrationLocations) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
@@ -71,7 +89,8 @@ public final class PlatformActivities implements AutoCloseable {
     StagedSecrets secrets = new StagedSecrets(platform, cipher);
     DnsProvider provider = dnsProvider(platform, config, resources);
     TenantDatabaseActivitiesImpl database =
-        new TenantDatabaseActivitiesImpl(tenants, servers, secrets, cipher, config, clock);
+        new TenantDatabaseActivitiesImpl(
+            tenants, servers, secrets, cipher, config, clock, tenantMigrationLocations);
     resources.add(database); // its pooled admin sessions
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
@@ -84,6 +103,7 @@ public final class PlatformActivities implements AutoCloseable {
             new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
             config,
             clock),
+        new FleetMigrationActivitiesImpl(tenants, servers, database),
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -109,7 +129,12 @@ public final class PlatformActivities implements AutoCloseable {
     pool.setMaximumPoolSize(10);
     HikariDataSource dataSource = new HikariDataSource(pool);
     PlatformActivities activities =
-        create(dataSource, new CredentialCipher(ring), config, Clock.systemUTC());
+        create(
+            dataSource,
+            new CredentialCipher(ring),
+            config,
+            Clock.systemUTC(),
+            TenantSchema.locationsFromEnvironment(env));
     activities.resources.add(dataSource);
     return activities;
   }
@@ -135,7 +160,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail);
+    return List.of(registry, database, dns, mail, fleet);
   }
 
   /** The interceptor that writes the audit rows; add it to the worker factory's interceptors. */
@@ -157,6 +182,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public TenantMailActivitiesImpl mail() {
     return mail;
+  }
+
+  public FleetMigrationActivitiesImpl fleet() {
+    return fleet;
   }
 
   @Override

@@ -55,16 +55,84 @@ public final class TenantSchema {
    * @return the number of migrations applied (0 when the schema is current)
    */
   public static int migrate(DataSource admin, String ownerRole) {
+    return migrate(admin, ownerRole, DEFAULT_LOCATIONS, null).applied();
+  }
+
+  /** The product's migrations: {@code classpath:db/tenant}. */
+  public static final List<String> DEFAULT_LOCATIONS = List.of("classpath:db/tenant");
+
+  /**
+   * The migration locations a process uses: {@code TASKIFAI_TENANT_MIGRATION_LOCATIONS} (comma
+   * separated Flyway locations, e.g. to add a test-only set) or {@link #DEFAULT_LOCATIONS}.
+   */
+  public static List<String> locationsFromEnvironment(Map<String, String> env) {
+    String value = env.get("TASKIFAI_TENANT_MIGRATION_LOCATIONS");
+    if (value == null || value.isBlank()) {
+      return DEFAULT_LOCATIONS;
+    }
+    return java.util.Arrays.stream(value.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .toList();
+  }
+
+  /** What one migrate call did: the version before and after, and how many migrations it ran. */
+  public record Migrated(String fromVersion, String toVersion, int applied) {}
+
+  /**
+   * Applies the migrations of {@code locations} up to {@code target} (null: the newest) as {@code
+   * ownerRole}. Idempotent: Flyway's history holds what is applied, and a failed migration rolls
+   * back (PostgreSQL DDL is transactional), so a retry starts it again.
+   */
+  public static Migrated migrate(
+      DataSource admin, String ownerRole, List<String> locations, String target) {
     requireIdentifier(ownerRole);
     allowOwnerToCreate(admin, ownerRole);
     adoptObjects(admin, ownerRole);
-    return Flyway.configure()
-        .dataSource(new OwnerRoleDataSource(admin, ownerRole))
-        .locations("classpath:db/tenant")
-        .load()
-        .migrate()
-        .migrationsExecuted;
+    var config =
+        Flyway.configure()
+            .dataSource(new OwnerRoleDataSource(admin, ownerRole))
+            .locations(locations.toArray(String[]::new))
+            // A database a newer release migrated further is no error for an older one: during a
+            // rolling deploy old workers still provision and roll back nothing.
+            .ignoreMigrationPatterns("*:missing");
+    if (target != null) {
+      config.target(target);
+    }
+    var result = config.load().migrate();
+    return new Migrated(
+        result.initialSchemaVersion, currentVersion(admin), result.migrationsExecuted);
   }
+
+  /**
+   * The version of the newest successful versioned migration in the database's Flyway history; null
+   * when it has none.
+   */
+  public static String currentVersion(DataSource any) {
+    try (Connection c = any.getConnection();
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery("SELECT to_regclass('public.flyway_schema_history') IS NOT NULL")) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          return null;
+        }
+      }
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL"
+                  + " ORDER BY installed_rank DESC LIMIT 1")) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot read the tenant schema version: " + e.getMessage(), e);
+    }
+  }
+
+  /** Tables no policy protects on purpose: Flyway's history and read-only reference data. */
+  public static final List<String> UNPROTECTED_TABLES =
+      List.of("flyway_schema_history", "currency_codes");
 
   /**
    * Grants {@code appRole} SELECT, INSERT, UPDATE, DELETE on every tenant table, USAGE on the
@@ -212,8 +280,82 @@ public final class TenantSchema {
             st.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
             st.execute("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
           }
+          // Tables later migrations add: the same protection. A table without policies of its own
+          // gets "members read, admins write"; a migration that creates policies keeps them.
+          List<String[]> others = new ArrayList<>();
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT c.relname, (SELECT count(*) FROM pg_policies p WHERE p.schemaname ="
+                      + " 'public' AND p.tablename = c.relname) FROM pg_class c JOIN pg_namespace"
+                      + " n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN"
+                      + " ('r', 'p')")) {
+            while (rs.next()) {
+              others.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+          }
+          for (String[] t : others) {
+            String table = t[0];
+            if (TENANT_TABLES.contains(table) || UNPROTECTED_TABLES.contains(table)) {
+              continue;
+            }
+            String quoted = "\"" + table.replace("\"", "\"\"") + "\"";
+            if (Integer.parseInt(t[1]) == 0) {
+              for (String sql : readAllWriteAdmin(quoted)) {
+                st.execute(sql);
+              }
+            }
+            st.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
+            st.execute("ALTER TABLE " + quoted + " FORCE ROW LEVEL SECURITY");
+          }
           return null;
         });
+  }
+
+  /**
+   * What is not protected as it must be: every table in {@code public} but {@link
+   * #UNPROTECTED_TABLES} needs row level security enabled and forced, at least one policy, and
+   * SELECT, INSERT, UPDATE and DELETE for {@code appRole}. Empty when all is well.
+   */
+  public static List<String> protectionGaps(DataSource any, String appRole) {
+    requireIdentifier(appRole);
+    List<String> gaps = new ArrayList<>();
+    try (Connection c = any.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
+                    + " (SELECT count(*) FROM pg_policies p WHERE p.schemaname = 'public'"
+                    + " AND p.tablename = c.relname),"
+                    + " has_table_privilege(?, c.oid, 'SELECT')"
+                    + " AND has_table_privilege(?, c.oid, 'INSERT')"
+                    + " AND has_table_privilege(?, c.oid, 'UPDATE')"
+                    + " AND has_table_privilege(?, c.oid, 'DELETE')"
+                    + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
+                    + " ORDER BY c.relname")) {
+      for (int i = 1; i <= 4; i++) {
+        ps.setString(i, appRole);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String table = rs.getString(1);
+          if (UNPROTECTED_TABLES.contains(table)) {
+            continue;
+          }
+          if (!rs.getBoolean(2) || !rs.getBoolean(3)) {
+            gaps.add(table + ": row level security not enabled and forced");
+          }
+          if (rs.getInt(4) == 0) {
+            gaps.add(table + ": no policy");
+          }
+          if (!rs.getBoolean(5)) {
+            gaps.add(table + ": the app role lacks SELECT, INSERT, UPDATE or DELETE");
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot check the tenant tables' protection", e);
+    }
+    return gaps;
   }
 
   private static List<String> readAllWriteAdmin(String table) {

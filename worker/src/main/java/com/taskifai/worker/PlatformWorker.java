@@ -3,6 +3,8 @@ package com.taskifai.worker;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
+import com.taskifai.workflows.migration.MigrateFleetWorkflowImpl;
+import com.taskifai.workflows.migration.TenantMigrateWorkflowImpl;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
 import io.temporal.client.WorkflowClient;
@@ -29,7 +31,9 @@ public final class PlatformWorker implements AutoCloseable {
           ProvisionTenantWorkflowImpl.class,
           SuspendTenantWorkflowImpl.class,
           ReactivateTenantWorkflowImpl.class,
-          OffboardTenantWorkflowImpl.class);
+          OffboardTenantWorkflowImpl.class,
+          MigrateFleetWorkflowImpl.class,
+          TenantMigrateWorkflowImpl.class);
 
   private final WorkerFactory factory;
 

@@ -42,8 +42,10 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   private final CredentialCipher cipher;
   private final ActivitiesConfig config;
   private final Clock clock;
-  private final TemplateDatabase template = new TemplateDatabase();
+  private final com.taskifai.registry.FleetMigrations fleet;
+  private final TemplateDatabase template;
   private final AdminConnectionPools pools = new AdminConnectionPools();
+  private final java.util.List<String> migrationLocations;
 
   public TenantDatabaseActivitiesImpl(
       TenantRegistry registry,
@@ -52,12 +54,27 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
       CredentialCipher cipher,
       ActivitiesConfig config,
       Clock clock) {
+    this(registry, servers, secrets, cipher, config, clock, TenantSchema.DEFAULT_LOCATIONS);
+  }
+
+  /** As above, with the Flyway locations of the tenant migrations. */
+  public TenantDatabaseActivitiesImpl(
+      TenantRegistry registry,
+      DatabaseServers servers,
+      StagedSecrets secrets,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      java.util.List<String> migrationLocations) {
+    this.migrationLocations = migrationLocations;
+    this.template = new TemplateDatabase(migrationLocations);
     this.registry = registry;
     this.servers = servers;
     this.secrets = secrets;
     this.cipher = cipher;
     this.config = config;
     this.clock = clock;
+    this.fleet = registry.fleetMigrations();
   }
 
   /**
@@ -167,11 +184,13 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
             // create_database copied a template this process verified current, and granted the
             // app role: Flyway would apply nothing.
             log.info("tenant {}: schema current (template copy)", input.tenantId());
-            return;
+          } else {
+            int applied =
+                TenantSchema.migrate(ds, names.ownerRole(), migrationLocations, null).applied();
+            TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
+            log.info("tenant {}: {} migrations applied", input.tenantId(), applied);
           }
-          int applied = TenantSchema.migrate(ds, names.ownerRole());
-          TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
-          log.info("tenant {}: {} migrations applied", input.tenantId(), applied);
+          fleet.recordSchemaVersion(input.tenantId(), TenantSchema.currentVersion(ds));
         });
   }
 
@@ -224,6 +243,19 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
           // The last step inside the tenant database: its pooled admin sessions can go.
           admin.release(names.database());
         });
+  }
+
+  /** The server's admin for the fleet migration activities, which share pools and template. */
+  ServerAdmin serverAdmin(DatabaseServers.Server server) {
+    return new ServerAdmin(server, cipher, pools);
+  }
+
+  TemplateDatabase template() {
+    return template;
+  }
+
+  java.util.List<String> migrationLocations() {
+    return migrationLocations;
   }
 
   /** Ends the pooled admin sessions this object holds. */
