@@ -47,7 +47,8 @@ public final class ApiTestPlatform {
         ProvisionTenantWorkflowDouble.class,
         LifecycleWorkflowDoubles.Suspend.class,
         LifecycleWorkflowDoubles.Reactivate.class,
-        LifecycleWorkflowDoubles.Offboard.class);
+        LifecycleWorkflowDoubles.Offboard.class,
+        MigrateFleetWorkflowDouble.class);
     worker.registerActivitiesImplementations(
         new RegistryDoubleActivitiesImpl(
             new TenantRegistry(db.platform()), new AuditLog(db.platform())));
