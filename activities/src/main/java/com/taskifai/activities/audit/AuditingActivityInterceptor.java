@@ -125,6 +125,9 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
     if (w.startsWith("Reactivate")) {
       return "reactivate";
     }
+    if (w.startsWith("MigrateFleet") || w.startsWith("TenantMigrate")) {
+      return "migrate";
+    }
     return "provision";
   }
 
