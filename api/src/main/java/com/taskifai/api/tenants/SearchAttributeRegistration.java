@@ -16,8 +16,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Registers the TenantId, Subdomain and MigrationId search attributes when they are switched on, so Temporal UI
- * can find a tenant's workflows. A server that refuses (or has them already) is fine.
+ * Registers the TenantId, Subdomain and MigrationId search attributes when they are switched on, so
+ * Temporal UI can find a tenant's workflows. A server that refuses (or has them already) is fine.
  */
 @Component
 class SearchAttributeRegistration {
@@ -39,8 +39,8 @@ class SearchAttributeRegistration {
   }
 
   /**
-   * Adds TenantId, Subdomain and MigrationId (keyword) to the namespace. Returns true when the server has them
-   * now; never throws, since visibility is a convenience and must not stop the API.
+   * Adds TenantId, Subdomain and MigrationId (keyword) to the namespace. Returns true when the
+   * server has them now; never throws, since visibility is a convenience and must not stop the API.
    */
   static boolean register(WorkflowServiceStubs stubs, String namespace) {
     OperatorServiceStubs operator = null;
@@ -71,10 +71,13 @@ class SearchAttributeRegistration {
       if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
         return true;
       }
-      log.warn("search attributes TenantId, Subdomain and MigrationId not registered: {}", e.getStatus());
+      log.warn(
+          "search attributes TenantId, Subdomain and MigrationId not registered: {}",
+          e.getStatus());
       return false;
     } catch (RuntimeException e) {
-      log.warn("search attributes TenantId, Subdomain and MigrationId not registered: {}", e.toString());
+      log.warn(
+          "search attributes TenantId, Subdomain and MigrationId not registered: {}", e.toString());
       return false;
     } finally {
       if (operator != null) {
