@@ -117,6 +117,49 @@ public final class FleetMigrations {
         .single();
   }
 
+  // ---- schema extensions ----------------------------------------------------------------------
+
+  /** A schema extension enabled for a tenant, with the version applied (null until applied). */
+  public record Extension(String name, String version, String enabledBy, Instant enabledAt) {}
+
+  /** Enables an extension for a tenant; enabling it again changes nothing. */
+  public void enableExtension(UUID tenantId, String name, String enabledBy) {
+    jdbc.sql(
+            "INSERT INTO tenant_extensions (tenant_id, name, enabled_by) VALUES (:t, :n, :by)"
+                + " ON CONFLICT (tenant_id, name) DO NOTHING")
+        .param("t", tenantId)
+        .param("n", name)
+        .param("by", enabledBy)
+        .update();
+  }
+
+  /** Records the version of the extension the tenant database is at. */
+  public void recordExtensionVersion(UUID tenantId, String name, String version) {
+    jdbc.sql(
+            "UPDATE tenant_extensions SET version = :v, applied_at = now()"
+                + " WHERE tenant_id = :t AND name = :n")
+        .param("v", version)
+        .param("t", tenantId)
+        .param("n", name)
+        .update();
+  }
+
+  /** The tenant's enabled extensions, by name. */
+  public List<Extension> extensions(UUID tenantId) {
+    return jdbc.sql(
+            "SELECT name, version, enabled_by, enabled_at FROM tenant_extensions"
+                + " WHERE tenant_id = :t ORDER BY name")
+        .param("t", tenantId)
+        .query(
+            (rs, i) ->
+                new Extension(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    TenantRegistry.instant(rs, "enabled_at")))
+        .list();
+  }
+
   // ---- rollouts --------------------------------------------------------------------------------
 
   /** Creates the rollout's row in RUNNING; a second call with the same id changes nothing. */

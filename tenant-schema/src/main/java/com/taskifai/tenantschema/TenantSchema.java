@@ -130,6 +130,84 @@ public final class TenantSchema {
     }
   }
 
+  private static final Pattern EXTENSION = Pattern.compile("[a-z][a-z0-9_]{0,39}");
+
+  /** True when {@code name} can name a schema extension (lower case, digits, underscores). */
+  public static boolean isExtensionName(String name) {
+    return name != null && EXTENSION.matcher(name).matches();
+  }
+
+  /**
+   * The Flyway locations of a schema extension: for each migration location {@code L}, the folder
+   * {@code L-extensions/<name>} (so {@code classpath:db/tenant} gives {@code
+   * classpath:db/tenant-extensions/<name>}).
+   */
+  public static List<String> extensionLocations(List<String> locations, String name) {
+    if (!isExtensionName(name)) {
+      throw new IllegalArgumentException("'" + name + "' is not an extension name");
+    }
+    return locations.stream().map(l -> l + "-extensions/" + name).toList();
+  }
+
+  /** True when some location ships the extension (a class path folder of that name exists). */
+  public static boolean extensionShipped(List<String> locations, String name) {
+    if (!isExtensionName(name)) {
+      return false;
+    }
+    ClassLoader loader = TenantSchema.class.getClassLoader();
+    for (String location : extensionLocations(locations, name)) {
+      if (location.startsWith("classpath:")
+          && loader.getResource(location.substring("classpath:".length()) + "/") != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Applies a schema extension's migrations as {@code ownerRole}, after the base migrations, with
+   * its own history table {@code flyway_ext_<name>} (baselined at 0 on a database that has other
+   * tables). Idempotent.
+   */
+  public static Migrated migrateExtension(
+      DataSource admin, String ownerRole, List<String> locations, String name) {
+    requireIdentifier(ownerRole);
+    List<String> where = extensionLocations(locations, name);
+    String table = "flyway_ext_" + name;
+    var result =
+        Flyway.configure()
+            .dataSource(new OwnerRoleDataSource(admin, ownerRole))
+            .locations(where.toArray(String[]::new))
+            .table(table)
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
+            .ignoreMigrationPatterns("*:missing")
+            .load()
+            .migrate();
+    return new Migrated(
+        result.initialSchemaVersion, versionIn(admin, table), result.migrationsExecuted);
+  }
+
+  private static String versionIn(DataSource any, String historyTable) {
+    try (Connection c = any.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT version FROM "
+                    + historyTable
+                    + " WHERE success AND version IS NOT NULL AND type <> 'BASELINE'"
+                    + " ORDER BY installed_rank DESC LIMIT 1")) {
+      return rs.next() ? rs.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read " + historyTable + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Flyway history tables (the base one and each extension's) are never the app's. */
+  static boolean isHistoryTable(String table) {
+    return table.equals("flyway_schema_history") || table.startsWith("flyway_ext_");
+  }
+
   /** Tables no policy protects on purpose: Flyway's history and read-only reference data. */
   public static final List<String> UNPROTECTED_TABLES =
       List.of("flyway_schema_history", "currency_codes");
@@ -162,6 +240,18 @@ public final class TenantSchema {
                   + " IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "
                   + appRole);
           st.execute("REVOKE ALL ON flyway_schema_history FROM " + appRole);
+          List<String> extensionHistories = new ArrayList<>();
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                      + " AND tablename LIKE 'flyway\\_ext\\_%'")) {
+            while (rs.next()) {
+              extensionHistories.add(rs.getString(1));
+            }
+          }
+          for (String history : extensionHistories) {
+            st.execute("REVOKE ALL ON \"" + history.replace("\"", "\"\"") + "\" FROM " + appRole);
+          }
           // Currencies are reference data: readable, never written by the app.
           st.execute("REVOKE INSERT, UPDATE, DELETE ON currency_codes FROM " + appRole);
           return null;
@@ -295,7 +385,9 @@ public final class TenantSchema {
           }
           for (String[] t : others) {
             String table = t[0];
-            if (TENANT_TABLES.contains(table) || UNPROTECTED_TABLES.contains(table)) {
+            if (TENANT_TABLES.contains(table)
+                || UNPROTECTED_TABLES.contains(table)
+                || isHistoryTable(table)) {
               continue;
             }
             String quoted = "\"" + table.replace("\"", "\"\"") + "\"";
@@ -338,7 +430,7 @@ public final class TenantSchema {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String table = rs.getString(1);
-          if (UNPROTECTED_TABLES.contains(table)) {
+          if (UNPROTECTED_TABLES.contains(table) || isHistoryTable(table)) {
             continue;
           }
           if (!rs.getBoolean(2) || !rs.getBoolean(3)) {

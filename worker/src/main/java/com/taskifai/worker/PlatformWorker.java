@@ -3,6 +3,7 @@ package com.taskifai.worker;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
+import com.taskifai.workflows.migration.EnableExtensionWorkflowImpl;
 import com.taskifai.workflows.migration.MigrateFleetWorkflowImpl;
 import com.taskifai.workflows.migration.TenantMigrateWorkflowImpl;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
@@ -33,7 +34,8 @@ public final class PlatformWorker implements AutoCloseable {
           ReactivateTenantWorkflowImpl.class,
           OffboardTenantWorkflowImpl.class,
           MigrateFleetWorkflowImpl.class,
-          TenantMigrateWorkflowImpl.class);
+          TenantMigrateWorkflowImpl.class,
+          EnableExtensionWorkflowImpl.class);
 
   private final WorkerFactory factory;
 

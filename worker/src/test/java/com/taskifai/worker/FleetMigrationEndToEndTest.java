@@ -1,6 +1,7 @@
 package com.taskifai.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.activities.ActivitiesConfig;
 import com.taskifai.activities.PlatformActivities;
@@ -9,13 +10,16 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.workflows.migration.EnableExtensionWorkflow;
 import com.taskifai.workflows.migration.MigrateFleetWorkflow;
 import com.taskifai.workflows.migration.MigrationProgress;
 import com.taskifai.workflows.migration.MigrationRequest;
+import com.taskifai.workflows.migration.TenantExtensionInput;
 import com.taskifai.workflows.ports.ReserveTenantInput;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.nio.file.Files;
@@ -275,6 +279,91 @@ class FleetMigrationEndToEndTest {
           .as("V901 applied exactly once in %s", t)
           .isEqualTo(1);
     }
+  }
+
+  @Test
+  @Order(5)
+  void anExtensionIsEnabledPerTenantProtectedAndKeptByTheNextRollout() throws Exception {
+    UUID chosen = tenants.get(1);
+    UUID other = tenants.get(2);
+    String appRole = "t_" + chosen.toString().replace("-", "").substring(0, 12) + "_app";
+    try (PlatformActivities product =
+            PlatformActivities.create(
+                embedded.platform.platform(),
+                embedded.cipher,
+                ActivitiesConfig.fromEnvironment(embedded.env),
+                Clock.systemUTC());
+        PlatformWorker worker = embedded.worker(product)) {
+      worker.start();
+      assertThat(enable(chosen, "custom_fields")).isEqualTo("1");
+      assertThatThrownBy(() -> enable(chosen, "no_such_extension"))
+          .isInstanceOf(WorkflowFailedException.class)
+          .rootCause()
+          .hasMessageContaining("no schema extension named 'no_such_extension' is shipped");
+      assertThatThrownBy(() -> enable(failedTenant, "custom_fields"))
+          .isInstanceOf(WorkflowFailedException.class)
+          .rootCause()
+          .hasMessageContaining("is FAILED");
+    }
+    assertThat(fleet.extensions(chosen))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.name()).isEqualTo("custom_fields");
+              assertThat(e.version()).isEqualTo("1");
+              assertThat(e.enabledBy()).isEqualTo("test");
+            });
+    assertThat(TenantSchema.protectionGaps(tenantDb(chosen), appRole)).isEmpty();
+    assertThat(tableCount(chosen, "custom_field_values", true)).isEqualTo(1);
+    assertThat(tableCount(other, "custom_field_values", false)).isZero();
+    assertThat(
+            EmbeddedPlatform.count(
+                tenantDb(chosen),
+                "SELECT count(*) FROM pg_class WHERE relname = 'flyway_ext_custom_fields'"
+                    + " AND has_table_privilege('"
+                    + appRole
+                    + "', oid, 'SELECT')"))
+        .as("the app role cannot read the extension's history")
+        .isZero();
+
+    // The next rollout (to V902) keeps the extension applied, with its own new step.
+    try (PlatformActivities activities = fleetActivities();
+        PlatformWorker worker = embedded.worker(activities)) {
+      worker.start();
+      MigrationProgress result =
+          await(start("with-ext", request("with-ext", null, List.of(), 1, 4, 4, 0.5)));
+      assertThat(result.state()).isEqualTo("COMPLETED");
+      assertThat(result.targetVersion()).isEqualTo("902");
+      assertThat(result.done()).isEqualTo(TENANTS);
+    }
+    assertThat(fleet.extensions(chosen).get(0).version()).isEqualTo("2");
+    assertThat(tableCount(chosen, "custom_field_hint_log", true)).isEqualTo(1);
+    assertThat(TenantSchema.protectionGaps(tenantDb(chosen), appRole)).isEmpty();
+    assertThat(tableCount(other, "custom_field_hint_log", false)).isZero();
+    for (UUID t : tenants) {
+      assertThat(fleet.schemaVersion(t)).contains("902");
+    }
+  }
+
+  private static String enable(UUID tenant, String name) {
+    EnableExtensionWorkflow flow =
+        embedded.client.newWorkflowStub(
+            EnableExtensionWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowId(EnableExtensionWorkflow.workflowId(tenant, name))
+                .setWorkflowRunTimeout(Duration.ofMinutes(2))
+                .build());
+    return flow.enable(new TenantExtensionInput(tenant, name, "test"));
+  }
+
+  /** Tables of that name (with RLS enabled and forced, when asked). */
+  private static long tableCount(UUID tenant, String table, boolean protectedOnly) {
+    return EmbeddedPlatform.count(
+        tenantDb(tenant),
+        "SELECT count(*) FROM pg_class WHERE relname = ?"
+            + (protectedOnly ? " AND relrowsecurity AND relforcerowsecurity" : ""),
+        table);
   }
 
   // ---- helpers ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.migration.FleetMigrationActivities;
 import com.taskifai.workflows.migration.MigrationTarget;
+import com.taskifai.workflows.migration.TenantExtensionInput;
 import com.taskifai.workflows.migration.TenantMigrationFailure;
 import com.taskifai.workflows.migration.TenantMigrationInput;
 import com.taskifai.workflows.migration.TenantMigrationResult;
@@ -168,14 +169,11 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         TenantSchema.Migrated m =
             TenantSchema.migrate(
                 ds, names.ownerRole(), database.migrationLocations(), input.targetVersion());
-        TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
-        TenantSchema.applyRls(ds, names.ownerRole());
-        List<String> gaps = TenantSchema.protectionGaps(ds, names.appRole());
-        if (!gaps.isEmpty()) {
-          throw StepFailure.of(
-              FailureType.INVALID_STATE,
-              "tenant tables left unprotected after the migration: " + String.join("; ", gaps));
+        // The tenant's schema extensions come after the base migrations, every rollout.
+        for (FleetMigrations.Extension ext : fleet.extensions(tenant.tenantId())) {
+          applyOneExtension(ds, names, tenant.tenantId(), ext.name());
         }
+        protect(ds, names);
         fleet.recordSchemaVersion(tenant.tenantId(), m.toVersion());
         fleet.tenantFinished(
             input.migrationId(),
@@ -210,6 +208,90 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     } finally {
       admin.release(names.database());
     }
+  }
+
+  @Override
+  public String applyExtension(TenantExtensionInput input) {
+    if (!TenantSchema.extensionShipped(database.migrationLocations(), input.name())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "no schema extension named '" + input.name() + "' is shipped");
+    }
+    Tenant tenant =
+        tenants
+            .findById(input.tenantId())
+            .orElseThrow(() -> StepFailure.tenantMissing(input.tenantId()));
+    if (!FleetMigrations.MIGRATED.contains(tenant.status()) || tenant.databaseServerId() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant "
+              + tenant.tenantId()
+              + " is "
+              + tenant.status()
+              + ": extensions are enabled for ACTIVE or SUSPENDED tenants only");
+    }
+    fleet.enableExtension(tenant.tenantId(), input.name(), input.requestedBy());
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    ServerAdmin admin = database.serverAdmin(server(tenant));
+    DataSource ds = admin.database(names.database());
+    try (Heartbeat beat = Heartbeat.start();
+        Connection lock = ds.getConnection()) {
+      try {
+        lockTenant(lock, tenant.tenantId());
+        String version = applyOneExtension(ds, names, tenant.tenantId(), input.name());
+        protect(ds, names);
+        return version;
+      } finally {
+        unlockTenant(lock);
+      }
+    } catch (SQLException e) {
+      throw failure("apply_tenant_extension of tenant " + tenant.tenantId(), e);
+    } catch (io.temporal.failure.ApplicationFailure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      SQLException sql = sqlCause(e);
+      if (sql == null) {
+        throw e;
+      }
+      throw failure("apply_tenant_extension of tenant " + tenant.tenantId(), sql);
+    } finally {
+      admin.release(names.database());
+    }
+  }
+
+  private String applyOneExtension(
+      DataSource ds, TenantDatabaseNames names, UUID tenantId, String name) {
+    TenantSchema.Migrated m =
+        TenantSchema.migrateExtension(ds, names.ownerRole(), database.migrationLocations(), name);
+    fleet.recordExtensionVersion(tenantId, name, m.toVersion());
+    log.info(
+        "tenant {}: extension {} at version {} ({} migrations applied)",
+        tenantId,
+        name,
+        m.toVersion(),
+        m.applied());
+    return m.toVersion();
+  }
+
+  /** Grants and row level security for every table, then the check that none is left open. */
+  private static void protect(DataSource ds, TenantDatabaseNames names) {
+    TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
+    TenantSchema.applyRls(ds, names.ownerRole());
+    List<String> gaps = TenantSchema.protectionGaps(ds, names.appRole());
+    if (!gaps.isEmpty()) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant tables left unprotected after the migration: " + String.join("; ", gaps));
+    }
+  }
+
+  private DatabaseServers.Server server(Tenant tenant) {
+    return servers
+        .find(tenant.databaseServerId())
+        .orElseThrow(
+            () ->
+                StepFailure.of(
+                    FailureType.MISCONFIGURED,
+                    "database server " + tenant.databaseServerId() + " is not registered"));
   }
 
   @Override

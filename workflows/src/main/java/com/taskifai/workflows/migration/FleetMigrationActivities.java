@@ -63,6 +63,14 @@ public interface FleetMigrationActivities {
   @ActivityMethod(name = "migrate_tenant_schema")
   TenantMigrationResult migrateTenant(TenantMigrationInput input);
 
+  /**
+   * Enables a schema extension for an ACTIVE or SUSPENDED tenant and applies it under the tenant's
+   * advisory lock, with grants, row level security and the protection check; returns its version.
+   * An extension that is not shipped fails for good.
+   */
+  @ActivityMethod(name = "apply_tenant_extension")
+  String applyExtension(TenantExtensionInput input);
+
   /** Records a tenant whose migration failed for good, with the error. */
   @ActivityMethod(name = "record_tenant_migration_failure")
   void recordFailure(TenantMigrationFailure failure);

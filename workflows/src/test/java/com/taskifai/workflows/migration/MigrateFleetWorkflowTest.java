@@ -273,6 +273,11 @@ class MigrateFleetWorkflowTest {
     }
 
     @Override
+    public String applyExtension(TenantExtensionInput input) {
+      return "1";
+    }
+
+    @Override
     public void recordFailure(TenantMigrationFailure failure) {
       recordedFailures.add(failure.tenantId());
     }
