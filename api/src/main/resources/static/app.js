@@ -248,7 +248,24 @@ async function tenantView(id) {
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)));
   const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
     api("GET", "/admin/tenants/" + id + "/schema")]);
-  if (sv.status === 200) facts.append(h("dt", { text: "Schema version" }), h("dd", { id: "schema-version", text: sv.data.schema_version || "not recorded" }));
+  if (sv.status === 200) {
+    facts.append(h("dt", { text: "Schema version" }), h("dd", { id: "schema-version", text: sv.data.schema_version || "not recorded" }));
+    const exts = sv.data.extensions || [];
+    facts.append(h("dt", { text: "Schema extensions" }), h("dd", { id: "schema-extensions",
+      text: exts.length ? exts.map((x) => x.name + " (" + (x.version ? "v" + x.version : "being applied") + ")").join(", ") : "none" }));
+    if (t.status === "ACTIVE" || t.status === "SUSPENDED") {
+      const name = h("input", { id: "extension-name", name: "extension", placeholder: "custom_fields", "aria-label": "Extension name" });
+      actions.append(h("form", { class: "inline", id: "extension-form", onsubmit: async (e) => {
+          e.preventDefault();
+          const n = name.value.trim();
+          if (!n || !window.confirm("Enable the schema extension " + n + " for " + t.subdomain + "? Its tables are added to the tenant database.")) return;
+          const res = await change("POST", "/admin/tenants/" + id + "/extensions", { name: n });
+          if (res.status === 202) flashNext("Enabling " + n + ": workflow " + res.data.workflow_id + " started.");
+          else flashNext(res.data.message || "Enabling the extension failed.", true);
+          render(false);
+        } }, name, " ", h("button", { type: "submit", class: "secondary", id: "extension-submit", text: "Enable extension" })));
+    }
+  }
   audit.replaceChildren(...(a.data.entries || []).slice().reverse().map(auditRow));
   workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, selected: x.workflow_id === chosenWorkflow, text: x.kind + ": " + x.workflow_id })));
   // A poll rebuilds the page; keyboard focus goes back to the control that had it.

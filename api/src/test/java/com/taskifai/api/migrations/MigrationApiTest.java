@@ -152,6 +152,28 @@ class MigrationApiTest extends ApiTestBase {
 
     Answer schema = http.get("/admin/tenants/" + canary + "/schema", token);
     assertThat(schema.status()).isEqualTo(200);
-    assertThat(schema.body()).contains("\"schema_version\"");
+    assertThat(schema.body()).contains("\"schema_version\"").contains("\"extensions\":[]");
+  }
+
+  @Test
+  void enablingAnExtensionChecksNameTenantAndMfa() {
+    UUID tenant = activeTenant();
+    String path = "/admin/tenants/" + tenant + "/extensions";
+    assertThat(http.post(path, "{\"name\":\"custom_fields\"}", null).status()).isEqualTo(401);
+    for (String bad :
+        List.of("{}", "{\"name\":\"no_such_ext\"}", "{\"name\":\"../db\"}", "{\"name\":7}")) {
+      assertThat(http.post(path, bad, token).status()).as(bad).isEqualTo(400);
+    }
+    assertThat(
+            http.post(
+                    "/admin/tenants/" + UUID.randomUUID() + "/extensions",
+                    "{\"name\":\"custom_fields\"}",
+                    token)
+                .status())
+        .isEqualTo(404);
+    registry.setStatus(tenant, TenantStatus.FAILED);
+    Answer failed = http.post(path, "{\"name\":\"custom_fields\"}", token);
+    assertThat(failed.status()).isEqualTo(409);
+    assertThat(failed.text("status")).isEqualTo("FAILED");
   }
 }
