@@ -1,7 +1,6 @@
 package com.taskifai.registry;
 
 import java.time.Instant;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,22 +83,18 @@ public final class FleetMigrations {
 
   /**
    * Up to {@code limit} ACTIVE or SUSPENDED tenants with a database whose recorded version is not
-   * {@code target}, in tenant id order after {@code after} (null: from the start). Tenants in
-   * {@code exclude} are left out.
+   * {@code target}, in tenant id order after {@code after} (null: from the start).
    */
-  public List<Candidate> candidates(
-      String target, UUID after, int limit, Collection<UUID> exclude) {
+  public List<Candidate> candidates(String target, UUID after, int limit) {
     return jdbc.sql(
             "SELECT tenant_id, database_server_id, schema_version FROM tenants"
                 + " WHERE status IN ('ACTIVE', 'SUSPENDED') AND database_server_id IS NOT NULL"
                 + " AND database_name IS NOT NULL"
                 + " AND schema_version IS DISTINCT FROM :target"
                 + " AND (CAST(:after AS uuid) IS NULL OR tenant_id > CAST(:after AS uuid))"
-                + " AND NOT (tenant_id = ANY (CAST(:exclude AS uuid[])))"
                 + " ORDER BY tenant_id LIMIT :limit")
         .param("target", target)
         .param("after", after == null ? null : after.toString())
-        .param("exclude", exclude.stream().map(UUID::toString).toArray(String[]::new))
         .param("limit", limit)
         .query(
             (rs, i) -> new Candidate(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)))

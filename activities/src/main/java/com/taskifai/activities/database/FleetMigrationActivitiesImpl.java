@@ -116,7 +116,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     if (canaries.count() <= 0) {
       return List.of();
     }
-    return fleet.candidates(canaries.targetVersion(), null, canaries.count(), List.of()).stream()
+    return fleet.candidates(canaries.targetVersion(), null, canaries.count()).stream()
         .map(c -> new MigrationTarget(c.tenantId(), c.serverId()))
         .toList();
   }
@@ -124,11 +124,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   @Override
   public List<MigrationTarget> candidates(Candidates candidates) {
     return fleet
-        .candidates(
-            candidates.targetVersion(),
-            candidates.after(),
-            candidates.limit(),
-            candidates.exclude())
+        .candidates(candidates.targetVersion(), candidates.after(), candidates.limit())
         .stream()
         .map(c -> new MigrationTarget(c.tenantId(), c.serverId()))
         .toList();

@@ -21,8 +21,8 @@ public interface FleetMigrationActivities {
   /** Which tenants go first: named ones, or the first {@code count} still to migrate. */
   record Canaries(String migrationId, String targetVersion, List<UUID> tenants, int count) {}
 
-  /** A page of tenants still to migrate after {@code after}, leaving out {@code exclude}. */
-  record Candidates(String targetVersion, UUID after, int limit, List<UUID> exclude) {}
+  /** A page of tenants still to migrate after {@code after}. */
+  record Candidates(String targetVersion, UUID after, int limit) {}
 
   /** Creates the rollout's registry row (RUNNING); a second call finds it. */
   @ActivityMethod(name = "start_fleet_migration")

@@ -133,8 +133,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
         Workflow.continueAsNew(request.withCarry(carry()));
       }
       List<MigrationTarget> page =
-          registry.candidates(
-              new FleetMigrationActivities.Candidates(target, cursor, PAGE, List.of()));
+          registry.candidates(new FleetMigrationActivities.Candidates(target, cursor, PAGE));
       if (page.isEmpty()) {
         break;
       }
