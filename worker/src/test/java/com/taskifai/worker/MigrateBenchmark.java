@@ -65,6 +65,9 @@ public final class MigrateBenchmark {
       String state) {}
 
   public static void main(String[] args) throws Exception {
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-bench.xml");
+    }
     int tenants = 1000;
     int concurrency = 8;
     for (int i = 0; i < args.length; i++) {
