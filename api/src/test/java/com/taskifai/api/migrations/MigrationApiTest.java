@@ -48,13 +48,13 @@ class MigrationApiTest extends ApiTestBase {
   @Test
   void startingNeedsFreshMfaAndValidOptions() {
     assertThat(http.post("/admin/migrations", "{}", null).status()).isEqualTo(401);
-    Instant long_ago = Instant.now().minus(Duration.ofHours(2));
+    Instant longAgo = Instant.now().minus(Duration.ofHours(2));
     String stale =
         tokens.issue(
             UUID.randomUUID(),
             "ops@taskifai.test",
             List.of("pwd", "otp"),
-            long_ago,
+            longAgo,
             Instant.now(),
             600);
     Answer staleAnswer = http.post("/admin/migrations", "{}", stale);
