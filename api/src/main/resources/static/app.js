@@ -260,7 +260,26 @@ async function tenantView(id) {
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
     backupsSection(t));
-  const [a, w] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows")]);
+  const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
+    api("GET", "/admin/tenants/" + id + "/schema")]);
+  if (sv.status === 200) {
+    facts.append(h("dt", { text: "Schema version" }), h("dd", { id: "schema-version", text: sv.data.schema_version || "not recorded" }));
+    const exts = sv.data.extensions || [];
+    facts.append(h("dt", { text: "Schema extensions" }), h("dd", { id: "schema-extensions",
+      text: exts.length ? exts.map((x) => x.name + " (" + (x.version ? "v" + x.version : "being applied") + ")").join(", ") : "none" }));
+    if (t.status === "ACTIVE" || t.status === "SUSPENDED") {
+      const name = h("input", { id: "extension-name", name: "extension", placeholder: "custom_fields", "aria-label": "Extension name" });
+      actions.append(h("form", { class: "inline", id: "extension-form", onsubmit: async (e) => {
+          e.preventDefault();
+          const n = name.value.trim();
+          if (!n || !window.confirm("Enable the schema extension " + n + " for " + t.subdomain + "? Its tables are added to the tenant database.")) return;
+          const res = await change("POST", "/admin/tenants/" + id + "/extensions", { name: n });
+          if (res.status === 202) flashNext("Enabling " + n + ": workflow " + res.data.workflow_id + " started.");
+          else flashNext(res.data.message || "Enabling the extension failed.", true);
+          render(false);
+        } }, name, " ", h("button", { type: "submit", class: "secondary", id: "extension-submit", text: "Enable extension" })));
+    }
+  }
   audit.replaceChildren(...(a.data.entries || []).slice().reverse().map(auditRow));
   workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, selected: x.workflow_id === chosenWorkflow, text: x.kind + ": " + x.workflow_id })));
   // A poll rebuilds the page; keyboard focus goes back to the control that had it.
@@ -415,6 +434,88 @@ async function outboxView() {
       h("pre", {}, linkify(m.text || (m.html || "").replace(/<[^>]+>/g, " ")))))));
 }
 
+// --- Fleet schema migrations
+function progressBar(m) {
+  return h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-valuenow": String(m.percent),
+    "aria-label": "Rollout " + m.migration_id + " progress" },
+    h("div", { class: "bar", style: "width:" + m.percent + "%" }), h("span", { text: m.percent + "%" }));
+}
+function countsText(c) {
+  return "done " + c.DONE + " · failed " + c.FAILED + " · running " + c.RUNNING + " · skipped " + c.SKIPPED;
+}
+
+async function migrationsView() {
+  const r = await api("GET", "/admin/migrations");
+  const items = r.data.items || [];
+  const errors = h("div", { id: "migration-error", class: "field-error", role: "alert" });
+  const form = h("form", { class: "card", id: "migration-form", onsubmit: async (e) => {
+      e.preventDefault();
+      errors.textContent = "";
+      const body = {};
+      if (form.target_version.value.trim()) body.target_version = form.target_version.value.trim();
+      if (form.canary_tenants.value.trim()) body.canary_tenants = form.canary_tenants.value.split(",").map((x) => x.trim()).filter((x) => x);
+      else if (form.canary_count.value !== "") body.canary_count = Number(form.canary_count.value);
+      if (form.concurrency.value !== "") body.concurrency = Number(form.concurrency.value);
+      if (form.max_failure_ratio.value !== "") body.max_failure_ratio = Number(form.max_failure_ratio.value);
+      if (!window.confirm("Start a schema rollout over every ACTIVE and SUSPENDED tenant" + (body.target_version ? " to version " + body.target_version : "") + "?")) return;
+      const res = await change("POST", "/admin/migrations", body);
+      if (res.status === 202) { flashNext("Rollout " + res.data.migration_id + " started."); location.hash = "#/migration/" + res.data.migration_id; }
+      else errors.textContent = res.data.message || "The rollout did not start.";
+    } },
+    h("h2", { text: "Start a schema rollout" }),
+    h("label", { for: "target_version", text: "Target version (empty: the newest shipped)" }), h("input", { id: "target_version", name: "target_version" }),
+    h("label", { for: "canary_tenants", text: "Canary tenants (ids or subdomains, comma separated)" }), h("input", { id: "canary_tenants", name: "canary_tenants" }),
+    h("label", { for: "canary_count", text: "Or canary count" }), h("input", { id: "canary_count", name: "canary_count", type: "number", min: "0", max: "1000", placeholder: "1" }),
+    h("label", { for: "concurrency", text: "Concurrency" }), h("input", { id: "concurrency", name: "concurrency", type: "number", min: "1", max: "64", placeholder: "8" }),
+    h("label", { for: "max_failure_ratio", text: "Maximum failure ratio" }), h("input", { id: "max_failure_ratio", name: "max_failure_ratio", type: "number", min: "0", max: "1", step: "0.01", placeholder: "0.1" }),
+    errors, h("button", { type: "submit", id: "migration-submit", text: "Start rollout" }));
+  const rows = items.map((m) => h("tr", { "data-migration": m.migration_id },
+    h("td", {}, h("a", { href: "#/migration/" + m.migration_id, text: m.migration_id })),
+    h("td", { text: m.target_version || "newest" }), h("td", {}, statusBadge(m.state)), h("td", { text: m.phase }),
+    h("td", {}, progressBar(m)), h("td", { text: countsText(m.counts) }), h("td", { text: when(m.created_at) })));
+  main.replaceChildren(
+    h("section", { class: "card" }, h("h1", { text: "Schema migrations" }),
+      items.length ? h("table", { id: "migrations" }, h("thead", {}, h("tr", {}, ["Rollout", "Target", "State", "Phase", "Progress", "Tenants", "Started"].map((c) => h("th", { scope: "col", text: c })))), h("tbody", {}, rows))
+        : h("p", { text: "No rollout yet." })),
+    form);
+  if (items.some((m) => !m.finished_at)) pollTimer = setTimeout(() => { if (location.hash === "#/migrations") render(true); }, 2000);
+}
+
+async function migrationView(id) {
+  const r = await api("GET", "/admin/migrations/" + encodeURIComponent(id));
+  if (r.status !== 200) { main.replaceChildren(h("p", { class: "card", text: r.data.message || "Not found." })); return; }
+  const m = r.data;
+  const actions = h("div", { class: "actions" });
+  const act = (label, cls, action, confirmText) => h("button", { type: "button", class: cls, id: "migration-" + action,
+    onclick: async () => {
+      if (!window.confirm(confirmText)) return;
+      const res = await change("POST", "/admin/migrations/" + encodeURIComponent(id) + "/" + action, {});
+      if (res.status === 202) flashNext(label + " sent to rollout " + id + ".");
+      else flashNext(res.data.message || label + " failed.", true);
+      render(false);
+    }, text: label });
+  if (!m.finished_at) {
+    if (m.state === "PAUSED") actions.append(act("Resume", "secondary", "resume", "Resume rollout " + id + "?"));
+    else actions.append(act("Pause", "secondary", "pause", "Pause rollout " + id + "? Running tenants finish; no new one starts."));
+    actions.append(act("Abort", "danger", "abort", "Abort rollout " + id + "? Running tenants finish; the rest stay at their version."));
+  }
+  const facts = h("dl", { class: "facts" },
+    [["Target version", m.target_version || "newest (being resolved)"], ["Phase", m.phase], ["Reason", m.reason], ["Requested by", m.requested_by],
+     ["Tenants", countsText(m.counts) + " of " + m.total], ["Started", when(m.created_at)], ["Finished", when(m.finished_at)],
+     ["Duration", m.duration_seconds + " s"], ["Workflow", m.workflow_id]]
+      .filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
+  const failures = (m.failures || []).map((f) => h("tr", {},
+    h("td", {}, h("a", { href: "#/tenant/" + f.tenant_id, text: f.subdomain || f.tenant_id })),
+    h("td", { text: f.canary ? "canary" : "" }), h("td", { class: "error-text", text: f.error }), h("td", { text: when(f.finished_at) })));
+  main.replaceChildren(
+    h("section", { class: "card" }, h("h1", {}, "Rollout " + m.migration_id + " ", h("span", { id: "migration-state" }, statusBadge(m.state))),
+      progressBar(m), facts, actions),
+    h("section", { class: "card" }, h("h2", { text: "Failed tenants" }),
+      failures.length ? h("table", { id: "migration-failures" }, h("thead", {}, h("tr", {}, ["Tenant", "", "Error", "When"].map((c) => h("th", { scope: "col", text: c })))), h("tbody", {}, failures))
+        : h("p", { text: "None." })));
+  if (!m.finished_at) pollTimer = setTimeout(() => { if (location.hash === "#/migration/" + id) render(true); }, 1500);
+}
+
 // --- Routing
 async function render(polling) {
   clearTimeout(pollTimer);
@@ -436,6 +537,8 @@ async function render(polling) {
     if (path === "/tenants") return await tenantsView(params);
     if (path === "/new") return newTenantView();
     if (path.startsWith("/tenant/")) return await tenantView(path.slice("/tenant/".length));
+    if (path === "/migrations") return await migrationsView();
+    if (path.startsWith("/migration/")) return await migrationView(path.slice("/migration/".length));
     if (path === "/audit") return await auditView(params);
     if (path === "/orphans") return await orphansView();
     if (path === "/outbox") return await outboxView();

@@ -4,6 +4,7 @@ import com.taskifai.activities.audit.AuditingActivityInterceptor;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.BackupStore;
 import com.taskifai.activities.database.BackupActivitiesImpl;
+import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
@@ -23,6 +24,7 @@ import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.tenantschema.TenantSchema;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.common.interceptors.WorkerInterceptor;
@@ -53,6 +55,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final TenantMailActivitiesImpl mail;
   private final FleetActivitiesImpl fleet;
   private final BackupActivitiesImpl backups;
+  private final FleetMigrationActivitiesImpl migrations;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -64,6 +67,7 @@ public final class PlatformActivities implements AutoCloseable {
       TenantMailActivitiesImpl mail,
       FleetActivitiesImpl fleet,
       BackupActivitiesImpl backups,
+      FleetMigrationActivitiesImpl migrations,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
@@ -72,6 +76,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.mail = mail;
     this.fleet = fleet;
     this.backups = backups;
+    this.migrations = migrations;
     this.interceptor = interceptor;
     this.resources = resources;
     resources.add(heartbeats);
@@ -86,7 +91,8 @@ public final class PlatformActivities implements AutoCloseable {
   /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
   public static PlatformActivities create(
       DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
-    return create(platform, cipher, config, BackupSettings.defaults(), clock);
+    return create(
+        platform, cipher, config, BackupSettings.defaults(), clock, TenantSchema.DEFAULT_LOCATIONS);
   }
 
   /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with backups. */
@@ -96,6 +102,31 @@ public final class PlatformActivities implements AutoCloseable {
       ActivitiesConfig config,
       BackupSettings backupSettings,
       Clock clock) {
+    return create(platform, cipher, config, backupSettings, clock, TenantSchema.DEFAULT_LOCATIONS);
+  }
+
+  /**
+   * As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with the Flyway
+   * locations of the tenant migrations (provisioning, the template and fleet rollouts use them).
+   */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      List<String> tenantMigrationLocations) {
+    return create(
+        platform, cipher, config, BackupSettings.defaults(), clock, tenantMigrationLocations);
+  }
+
+  /** Every part given: backups and the Flyway locations of the tenant migrations. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      BackupSettings backupSettings,
+      Clock clock,
+      List<String> tenantMigrationLocations) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
@@ -104,7 +135,7 @@ public final class PlatformActivities implements AutoCloseable {
     DnsProvider provider = dnsProvider(platform, config, resources);
     TenantDatabaseActivitiesImpl database =
         new TenantDatabaseActivitiesImpl(
-            platform, tenants, servers, secrets, cipher, config, clock);
+            platform, tenants, servers, secrets, cipher, config, clock, tenantMigrationLocations);
     resources.add(database); // its pooled admin sessions
     TenantDatabaseInventory inventory = new TenantDatabaseInventory(cipher);
     resources.add(inventory);
@@ -141,6 +172,7 @@ public final class PlatformActivities implements AutoCloseable {
             clock,
             null),
         backups,
+        new FleetMigrationActivitiesImpl(tenants, servers, database),
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -171,7 +203,8 @@ public final class PlatformActivities implements AutoCloseable {
             new CredentialCipher(ring),
             config,
             BackupSettings.fromEnvironment(env),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            TenantSchema.locationsFromEnvironment(env));
     activities.resources.add(dataSource);
     return activities;
   }
@@ -197,7 +230,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups);
+    return List.of(registry, database, dns, mail, fleet, backups, migrations);
   }
 
   /** The interceptor that writes the audit rows. */
@@ -235,6 +268,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public BackupActivitiesImpl backups() {
     return backups;
+  }
+
+  public FleetMigrationActivitiesImpl migrations() {
+    return migrations;
   }
 
   @Override

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  */
 final class TemporalCli implements AutoCloseable {
   /** Search attributes every platform workflow sets; registered when the server starts. */
-  static final List<String> SEARCH_ATTRIBUTES = List.of("TenantId=Keyword", "Subdomain=Keyword");
+  static final List<String> SEARCH_ATTRIBUTES =
+      List.of("TenantId=Keyword", "Subdomain=Keyword", "MigrationId=Keyword");
 
   private final Path binary;
   private final Path home;

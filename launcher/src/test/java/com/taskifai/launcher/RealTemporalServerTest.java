@@ -510,6 +510,60 @@ class RealTemporalServerTest {
   // ---- tenants ------------------------------------------------------------------------------
 
   /** The tenant of the durability test, or (when that did not run) a new one. */
+  @Test
+  @Order(5)
+  void aRolloutsTenantChildrenAreFoundByTheMigrationIdSearchAttribute() throws Exception {
+    ProvisionedTenant tenant = activeTenant();
+    // The registry forgets the tenant's version, so the rollout visits it (Flyway finds nothing).
+    try (var c =
+            DevPlatform.dataSource(
+                    devEnv.getProperty("TASKIFAI_DB_URL"),
+                    devEnv.getProperty("TASKIFAI_DB_USER"),
+                    devEnv.getProperty("TASKIFAI_DB_PASSWORD"))
+                .getConnection();
+        var ps =
+            c.prepareStatement("UPDATE tenants SET schema_version = NULL WHERE tenant_id = ?")) {
+      ps.setObject(1, tenant.tenantId());
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(adminUri("/admin/migrations"))
+                .header("Authorization", "Bearer " + accessToken)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"canary_count\": 0}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    String migrationId = json.readTree(r.body()).get("migration_id").asText();
+    await(
+        "rollout " + migrationId + " to complete",
+        Duration.ofSeconds(90),
+        () -> {
+          try {
+            JsonNode m = getJson("/admin/migrations/" + migrationId);
+            return "COMPLETED".equals(m.get("state").asText())
+                ? Optional.of(m)
+                : Optional.<JsonNode>empty();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        });
+    List<WorkflowExecutionInfo> children =
+        await(
+            "visibility to list the rollout's children",
+            Duration.ofSeconds(10),
+            () -> {
+              List<WorkflowExecutionInfo> list = list("MigrationId=\"" + migrationId + "\"");
+              return list.isEmpty() ? Optional.empty() : Optional.of(list);
+            });
+    assertThat(children)
+        .extracting(i -> i.getExecution().getWorkflowId())
+        .contains("tenant-migrate-" + tenant.tenantId() + "-1");
+    assertThat(registry.fleetMigrations().schemaVersion(tenant.tenantId())).contains("1");
+    assertThat(list("MigrationId=\"m-nobody-" + shortId() + "\"")).isEmpty();
+  }
+
   private ProvisionedTenant activeTenant() throws Exception {
     if (provisioned != null) {
       return provisioned;

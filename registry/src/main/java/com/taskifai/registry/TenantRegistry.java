@@ -26,9 +26,16 @@ public final class TenantRegistry {
           + " created_at, updated_at, verified_at, activated_at, suspended_at, deleted_at";
 
   private final JdbcClient jdbc;
+  private final FleetMigrations fleetMigrations;
 
   public TenantRegistry(DataSource dataSource) {
     this.jdbc = JdbcClient.create(dataSource);
+    this.fleetMigrations = new FleetMigrations(dataSource);
+  }
+
+  /** Schema versions and fleet rollouts, on the same platform database. */
+  public FleetMigrations fleetMigrations() {
+    return fleetMigrations;
   }
 
   /** The values a new tenant starts with. */

@@ -56,16 +56,162 @@ public final class TenantSchema {
    * @return the number of migrations applied (0 when the schema is current)
    */
   public static int migrate(DataSource admin, String ownerRole) {
+    return migrate(admin, ownerRole, DEFAULT_LOCATIONS, null).applied();
+  }
+
+  /** The product's migrations: {@code classpath:db/tenant}. */
+  public static final List<String> DEFAULT_LOCATIONS = List.of("classpath:db/tenant");
+
+  /**
+   * The migration locations a process uses: {@code TASKIFAI_TENANT_MIGRATION_LOCATIONS} (comma
+   * separated Flyway locations, e.g. to add a test-only set) or {@link #DEFAULT_LOCATIONS}.
+   */
+  public static List<String> locationsFromEnvironment(Map<String, String> env) {
+    String value = env.get("TASKIFAI_TENANT_MIGRATION_LOCATIONS");
+    if (value == null || value.isBlank()) {
+      return DEFAULT_LOCATIONS;
+    }
+    return java.util.Arrays.stream(value.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .toList();
+  }
+
+  /** What one migrate call did: the version before and after, and how many migrations it ran. */
+  public record Migrated(String fromVersion, String toVersion, int applied) {}
+
+  /**
+   * Applies the migrations of {@code locations} up to {@code target} (null: the newest) as {@code
+   * ownerRole}. Idempotent: Flyway's history holds what is applied, and a failed migration rolls
+   * back (PostgreSQL DDL is transactional), so a retry starts it again.
+   */
+  public static Migrated migrate(
+      DataSource admin, String ownerRole, List<String> locations, String target) {
     requireIdentifier(ownerRole);
     allowOwnerToCreate(admin, ownerRole);
     adoptObjects(admin, ownerRole);
-    return Flyway.configure()
-        .dataSource(new OwnerRoleDataSource(admin, ownerRole))
-        .locations("classpath:db/tenant")
-        .load()
-        .migrate()
-        .migrationsExecuted;
+    var config =
+        Flyway.configure()
+            .dataSource(new OwnerRoleDataSource(admin, ownerRole))
+            .locations(locations.toArray(String[]::new))
+            // A database a newer release migrated further is no error for an older one: during a
+            // rolling deploy old workers still provision and roll back nothing.
+            .ignoreMigrationPatterns("*:missing");
+    if (target != null) {
+      config.target(target);
+    }
+    var result = config.load().migrate();
+    return new Migrated(
+        result.initialSchemaVersion, currentVersion(admin), result.migrationsExecuted);
   }
+
+  /**
+   * The version of the newest successful versioned migration in the database's Flyway history; null
+   * when it has none.
+   */
+  public static String currentVersion(DataSource any) {
+    try (Connection c = any.getConnection();
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery("SELECT to_regclass('public.flyway_schema_history') IS NOT NULL")) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          return null;
+        }
+      }
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL"
+                  + " ORDER BY installed_rank DESC LIMIT 1")) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "cannot read the tenant schema version: " + e.getMessage(), e);
+    }
+  }
+
+  private static final Pattern EXTENSION = Pattern.compile("[a-z][a-z0-9_]{0,39}");
+
+  /** True when {@code name} can name a schema extension (lower case, digits, underscores). */
+  public static boolean isExtensionName(String name) {
+    return name != null && EXTENSION.matcher(name).matches();
+  }
+
+  /**
+   * The Flyway locations of a schema extension: for each migration location {@code L}, the folder
+   * {@code L-extensions/<name>} (so {@code classpath:db/tenant} gives {@code
+   * classpath:db/tenant-extensions/<name>}).
+   */
+  public static List<String> extensionLocations(List<String> locations, String name) {
+    if (!isExtensionName(name)) {
+      throw new IllegalArgumentException("'" + name + "' is not an extension name");
+    }
+    return locations.stream().map(l -> l + "-extensions/" + name).toList();
+  }
+
+  /** True when some location ships the extension (a class path folder of that name exists). */
+  public static boolean extensionShipped(List<String> locations, String name) {
+    if (!isExtensionName(name)) {
+      return false;
+    }
+    ClassLoader loader = TenantSchema.class.getClassLoader();
+    for (String location : extensionLocations(locations, name)) {
+      if (location.startsWith("classpath:")
+          && loader.getResource(location.substring("classpath:".length()) + "/") != null) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Applies a schema extension's migrations as {@code ownerRole}, after the base migrations, with
+   * its own history table {@code flyway_ext_<name>} (baselined at 0 on a database that has other
+   * tables). Idempotent.
+   */
+  public static Migrated migrateExtension(
+      DataSource admin, String ownerRole, List<String> locations, String name) {
+    requireIdentifier(ownerRole);
+    List<String> where = extensionLocations(locations, name);
+    String table = "flyway_ext_" + name;
+    var result =
+        Flyway.configure()
+            .dataSource(new OwnerRoleDataSource(admin, ownerRole))
+            .locations(where.toArray(String[]::new))
+            .table(table)
+            .baselineOnMigrate(true)
+            .baselineVersion("0")
+            .ignoreMigrationPatterns("*:missing")
+            .load()
+            .migrate();
+    return new Migrated(
+        result.initialSchemaVersion, versionIn(admin, table), result.migrationsExecuted);
+  }
+
+  private static String versionIn(DataSource any, String historyTable) {
+    try (Connection c = any.getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT version FROM "
+                    + historyTable
+                    + " WHERE success AND version IS NOT NULL AND type <> 'BASELINE'"
+                    + " ORDER BY installed_rank DESC LIMIT 1")) {
+      return rs.next() ? rs.getString(1) : null;
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read " + historyTable + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Flyway history tables (the base one and each extension's) are never the app's. */
+  static boolean isHistoryTable(String table) {
+    return table.equals("flyway_schema_history") || table.startsWith("flyway_ext_");
+  }
+
+  /** Tables no policy protects on purpose: Flyway's history and read-only reference data. */
+  public static final List<String> UNPROTECTED_TABLES =
+      List.of("flyway_schema_history", "currency_codes");
 
   /**
    * Grants {@code appRole} SELECT, INSERT, UPDATE, DELETE on every tenant table, USAGE on the
@@ -95,6 +241,18 @@ public final class TenantSchema {
                   + " IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "
                   + appRole);
           st.execute("REVOKE ALL ON flyway_schema_history FROM " + appRole);
+          List<String> extensionHistories = new ArrayList<>();
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                      + " AND tablename LIKE 'flyway\\_ext\\_%'")) {
+            while (rs.next()) {
+              extensionHistories.add(rs.getString(1));
+            }
+          }
+          for (String history : extensionHistories) {
+            st.execute("REVOKE ALL ON \"" + history.replace("\"", "\"\"") + "\" FROM " + appRole);
+          }
           // Currencies are reference data: readable, never written by the app.
           st.execute("REVOKE INSERT, UPDATE, DELETE ON currency_codes FROM " + appRole);
           return null;
@@ -213,8 +371,84 @@ public final class TenantSchema {
             st.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
             st.execute("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
           }
+          // Tables later migrations add: the same protection. A table without policies of its own
+          // gets "members read, admins write"; a migration that creates policies keeps them.
+          List<String[]> others = new ArrayList<>();
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT c.relname, (SELECT count(*) FROM pg_policies p WHERE p.schemaname ="
+                      + " 'public' AND p.tablename = c.relname) FROM pg_class c JOIN pg_namespace"
+                      + " n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN"
+                      + " ('r', 'p')")) {
+            while (rs.next()) {
+              others.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+          }
+          for (String[] t : others) {
+            String table = t[0];
+            if (TENANT_TABLES.contains(table)
+                || UNPROTECTED_TABLES.contains(table)
+                || isHistoryTable(table)) {
+              continue;
+            }
+            String quoted = "\"" + table.replace("\"", "\"\"") + "\"";
+            if (Integer.parseInt(t[1]) == 0) {
+              for (String sql : readAllWriteAdmin(quoted)) {
+                st.execute(sql);
+              }
+            }
+            st.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
+            st.execute("ALTER TABLE " + quoted + " FORCE ROW LEVEL SECURITY");
+          }
           return null;
         });
+  }
+
+  /**
+   * What is not protected as it must be: every table in {@code public} but {@link
+   * #UNPROTECTED_TABLES} needs row level security enabled and forced, at least one policy, and
+   * SELECT, INSERT, UPDATE and DELETE for {@code appRole}. Empty when all is well.
+   */
+  public static List<String> protectionGaps(DataSource any, String appRole) {
+    requireIdentifier(appRole);
+    List<String> gaps = new ArrayList<>();
+    try (Connection c = any.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
+                    + " (SELECT count(*) FROM pg_policies p WHERE p.schemaname = 'public'"
+                    + " AND p.tablename = c.relname),"
+                    + " has_table_privilege(?, c.oid, 'SELECT')"
+                    + " AND has_table_privilege(?, c.oid, 'INSERT')"
+                    + " AND has_table_privilege(?, c.oid, 'UPDATE')"
+                    + " AND has_table_privilege(?, c.oid, 'DELETE')"
+                    + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')"
+                    + " ORDER BY c.relname")) {
+      for (int i = 1; i <= 4; i++) {
+        ps.setString(i, appRole);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String table = rs.getString(1);
+          if (UNPROTECTED_TABLES.contains(table) || isHistoryTable(table)) {
+            continue;
+          }
+          if (!rs.getBoolean(2) || !rs.getBoolean(3)) {
+            gaps.add(table + ": row level security not enabled and forced");
+          }
+          if (rs.getInt(4) == 0) {
+            gaps.add(table + ": no policy");
+          }
+          if (!rs.getBoolean(5)) {
+            gaps.add(table + ": the app role lacks SELECT, INSERT, UPDATE or DELETE");
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot check the tenant tables' protection", e);
+    }
+    return gaps;
   }
 
   private static List<String> readAllWriteAdmin(String table) {

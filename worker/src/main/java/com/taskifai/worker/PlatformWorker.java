@@ -10,6 +10,9 @@ import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.ReactivateTenantWorkflowImpl;
 import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
+import com.taskifai.workflows.migration.EnableExtensionWorkflowImpl;
+import com.taskifai.workflows.migration.MigrateFleetWorkflowImpl;
+import com.taskifai.workflows.migration.TenantMigrateWorkflowImpl;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
 import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
@@ -47,7 +50,10 @@ public final class PlatformWorker implements AutoCloseable {
           BackupTenantWorkflowImpl.class,
           RestoreTenantWorkflowImpl.class,
           BackupScheduleWorkflowImpl.class,
-          DeleteBackupWorkflowImpl.class);
+          DeleteBackupWorkflowImpl.class,
+          MigrateFleetWorkflowImpl.class,
+          TenantMigrateWorkflowImpl.class,
+          EnableExtensionWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

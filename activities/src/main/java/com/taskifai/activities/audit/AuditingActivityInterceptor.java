@@ -136,6 +136,17 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
     if (w.startsWith("ReconcileFleet") || w.startsWith("RemoveOrphan")) {
       return "reconcile";
     }
+    if (w.startsWith("MigrateFleet") || w.startsWith("TenantMigrate")) {
+      return "migrate";
+    }
+    if (w.startsWith("BackupTenant")
+        || w.startsWith("BackupSchedule")
+        || w.startsWith("DeleteBackup")) {
+      return "backup";
+    }
+    if (w.startsWith("RestoreTenant")) {
+      return "restore";
+    }
     return "provision";
   }
 

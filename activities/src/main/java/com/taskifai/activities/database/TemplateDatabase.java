@@ -38,6 +38,17 @@ final class TemplateDatabase {
    */
   private final Map<String, String> current = new ConcurrentHashMap<>();
 
+  /** The Flyway locations of the tenant migrations. */
+  private final java.util.List<String> locations;
+
+  TemplateDatabase(java.util.List<String> locations) {
+    this.locations = locations;
+  }
+
+  TemplateDatabase() {
+    this(TenantSchema.DEFAULT_LOCATIONS);
+  }
+
   /**
    * Creates {@code database} owned by {@code owner} as a copy of the template, creating or
    * migrating the template first when it is absent or behind. Copies of a template this process
@@ -60,6 +71,25 @@ final class TemplateDatabase {
           session, "CREATE DATABASE " + database + " TEMPLATE " + NAME + " OWNER " + owner);
     } finally {
       ServerAdmin.execute(session, "SELECT " + unlock + "(" + LOCK_KEY + ")");
+    }
+  }
+
+  /**
+   * Brings the template of the server to the newest migrations under the exclusive lock (creating
+   * it when absent), as the first phase of a fleet rollout does.
+   *
+   * @return the template's schema version afterwards
+   */
+  String migrate(ServerAdmin admin) throws SQLException {
+    try (Connection session = admin.maintenance().getConnection()) {
+      ServerAdmin.execute(session, "SELECT pg_advisory_lock(" + LOCK_KEY + ")");
+      try {
+        current.remove(admin.serverId());
+        ensureCurrent(admin, session);
+        return TenantSchema.currentVersion(admin.unpooled(NAME));
+      } finally {
+        ServerAdmin.execute(session, "SELECT pg_advisory_unlock(" + LOCK_KEY + ")");
+      }
     }
   }
 
@@ -88,7 +118,7 @@ final class TemplateDatabase {
       // The template owner creates the schema objects, so public must be its to create in.
       ServerAdmin.execute(c, "ALTER SCHEMA public OWNER TO " + OWNER);
     }
-    int applied = TenantSchema.migrate(admin.unpooled(NAME), OWNER);
+    int applied = TenantSchema.migrate(admin.unpooled(NAME), OWNER, locations, null).applied();
     log.info(
         "tenant template on server {} is current ({} migrations applied)",
         admin.serverId(),

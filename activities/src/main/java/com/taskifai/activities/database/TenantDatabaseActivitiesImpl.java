@@ -45,9 +45,11 @@ public final class TenantDatabaseActivitiesImpl
   private final CredentialCipher cipher;
   private final ActivitiesConfig config;
   private final Clock clock;
-  private final TemplateDatabase template = new TemplateDatabase();
+  private final com.taskifai.registry.FleetMigrations fleet;
+  private final TemplateDatabase template;
   private final AdminConnectionPools pools = new AdminConnectionPools();
   private final DatabaseFence fence;
+  private final java.util.List<String> migrationLocations;
 
   public TenantDatabaseActivitiesImpl(
       DataSource platform,
@@ -57,13 +59,37 @@ public final class TenantDatabaseActivitiesImpl
       CredentialCipher cipher,
       ActivitiesConfig config,
       Clock clock) {
+    this(
+        platform,
+        registry,
+        servers,
+        secrets,
+        cipher,
+        config,
+        clock,
+        TenantSchema.DEFAULT_LOCATIONS);
+  }
+
+  /** As above, with the Flyway locations of the tenant migrations. */
+  public TenantDatabaseActivitiesImpl(
+      DataSource platform,
+      TenantRegistry registry,
+      DatabaseServers servers,
+      StagedSecrets secrets,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      java.util.List<String> migrationLocations) {
     this.fence = new DatabaseFence(platform);
+    this.migrationLocations = migrationLocations;
+    this.template = new TemplateDatabase(migrationLocations);
     this.registry = registry;
     this.servers = servers;
     this.secrets = secrets;
     this.cipher = cipher;
     this.config = config;
     this.clock = clock;
+    this.fleet = registry.fleetMigrations();
   }
 
   /**
@@ -239,11 +265,13 @@ public final class TenantDatabaseActivitiesImpl
             // create_database copied a template this process verified current, and granted the
             // app role: Flyway would apply nothing.
             log.info("tenant {}: schema current (template copy)", input.tenantId());
-            return;
+          } else {
+            int applied =
+                TenantSchema.migrate(ds, names.ownerRole(), migrationLocations, null).applied();
+            TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
+            log.info("tenant {}: {} migrations applied", input.tenantId(), applied);
           }
-          int applied = TenantSchema.migrate(ds, names.ownerRole());
-          TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
-          log.info("tenant {}: {} migrations applied", input.tenantId(), applied);
+          fleet.recordSchemaVersion(input.tenantId(), TenantSchema.currentVersion(ds));
         });
   }
 
@@ -332,6 +360,19 @@ public final class TenantDatabaseActivitiesImpl
     } finally {
       admin.release(names.database());
     }
+  }
+
+  /** The server's admin for the fleet migration activities, which share pools and template. */
+  ServerAdmin serverAdmin(DatabaseServers.Server server) {
+    return new ServerAdmin(server, cipher, pools);
+  }
+
+  TemplateDatabase template() {
+    return template;
+  }
+
+  java.util.List<String> migrationLocations() {
+    return migrationLocations;
   }
 
   /** Ends the pooled admin sessions this object holds. */

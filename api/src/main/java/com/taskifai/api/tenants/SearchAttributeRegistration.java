@@ -1,6 +1,7 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiSettings;
+import com.taskifai.workflows.migration.MigrateFleetWorkflowImpl;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -15,8 +16,8 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Registers the TenantId and Subdomain search attributes when they are switched on, so Temporal UI
- * can find a tenant's workflows. A server that refuses (or has them already) is fine.
+ * Registers the TenantId, Subdomain and MigrationId search attributes when they are switched on, so
+ * Temporal UI can find a tenant's workflows. A server that refuses (or has them already) is fine.
  */
 @Component
 class SearchAttributeRegistration {
@@ -38,8 +39,8 @@ class SearchAttributeRegistration {
   }
 
   /**
-   * Adds TenantId and Subdomain (keyword) to the namespace. Returns true when the server has them
-   * now; never throws, since visibility is a convenience and must not stop the API.
+   * Adds TenantId, Subdomain and MigrationId (keyword) to the namespace. Returns true when the
+   * server has them now; never throws, since visibility is a convenience and must not stop the API.
    */
   static boolean register(WorkflowServiceStubs stubs, String namespace) {
     OperatorServiceStubs operator = null;
@@ -60,17 +61,23 @@ class SearchAttributeRegistration {
                   .putSearchAttributes(
                       TenantWorkflows.SUBDOMAIN.getName(),
                       IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
+                  .putSearchAttributes(
+                      MigrateFleetWorkflowImpl.MIGRATION_ID.getName(),
+                      IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD)
                   .build());
-      log.info("registered search attributes TenantId and Subdomain");
+      log.info("registered search attributes TenantId, Subdomain and MigrationId");
       return true;
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.ALREADY_EXISTS) {
         return true;
       }
-      log.warn("search attributes TenantId and Subdomain not registered: {}", e.getStatus());
+      log.warn(
+          "search attributes TenantId, Subdomain and MigrationId not registered: {}",
+          e.getStatus());
       return false;
     } catch (RuntimeException e) {
-      log.warn("search attributes TenantId and Subdomain not registered: {}", e.toString());
+      log.warn(
+          "search attributes TenantId, Subdomain and MigrationId not registered: {}", e.toString());
       return false;
     } finally {
       if (operator != null) {

@@ -62,7 +62,8 @@ public final class ApiTestPlatform {
         LifecycleWorkflowDoubles.Reactivate.class,
         LifecycleWorkflowDoubles.Offboard.class,
         ReconcileFleetWorkflowImpl.class,
-        RemoveOrphanWorkflowImpl.class);
+        RemoveOrphanWorkflowImpl.class,
+        MigrateFleetWorkflowDouble.class);
     worker.registerActivitiesImplementations(
         new RegistryDoubleActivitiesImpl(
             new TenantRegistry(db.platform()), new AuditLog(db.platform())),

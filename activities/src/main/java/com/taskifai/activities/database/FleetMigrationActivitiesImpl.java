@@ -1,0 +1,407 @@
+package com.taskifai.activities.database;
+
+import com.taskifai.activities.StepFailure;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.FleetMigrations;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.migration.FleetMigrationActivities;
+import com.taskifai.workflows.migration.MigrationTarget;
+import com.taskifai.workflows.migration.TenantExtensionInput;
+import com.taskifai.workflows.migration.TenantMigrationFailure;
+import com.taskifai.workflows.migration.TenantMigrationInput;
+import com.taskifai.workflows.migration.TenantMigrationResult;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The activities of a fleet schema rollout. They share the admin sessions, the template and the
+ * migration locations of {@link TenantDatabaseActivitiesImpl}, so a rollout and provisioning in one
+ * process agree on what "the newest schema" is.
+ */
+public final class FleetMigrationActivitiesImpl implements FleetMigrationActivities {
+  private static final Logger log = LoggerFactory.getLogger(FleetMigrationActivitiesImpl.class);
+
+  /**
+   * The tenant's advisory lock, taken in the tenant database by every operation that changes the
+   * tenant's schema or copies it; one key per database is enough, since it is per database.
+   */
+  public static final long TENANT_LOCK_KEY = 0x74656e616e746f70L; // "tenantop"
+
+  private static final int MAX_ERROR = 1000;
+
+  private final TenantRegistry tenants;
+  private final FleetMigrations fleet;
+  private final DatabaseServers servers;
+  private final TenantDatabaseActivitiesImpl database;
+
+  public FleetMigrationActivitiesImpl(
+      TenantRegistry tenants, DatabaseServers servers, TenantDatabaseActivitiesImpl database) {
+    this.tenants = tenants;
+    this.fleet = tenants.fleetMigrations();
+    this.servers = servers;
+    this.database = database;
+  }
+
+  @Override
+  public void start(Start start) {
+    fleet.create(
+        start.migrationId(), start.targetVersion(), start.requestedBy(), start.optionsJson());
+  }
+
+  @Override
+  public List<String> servers() {
+    return servers.all().stream().map(DatabaseServers.Server::id).toList();
+  }
+
+  @Override
+  public String migrateTemplate(String serverId) {
+    DatabaseServers.Server server =
+        servers
+            .find(serverId)
+            .orElseThrow(
+                () ->
+                    StepFailure.of(
+                        FailureType.MISCONFIGURED,
+                        "database server " + serverId + " is not registered"));
+    try {
+      String version = database.template().migrate(database.serverAdmin(server));
+      log.info("template of server {} is at tenant schema version {}", serverId, version);
+      return version;
+    } catch (SQLException e) {
+      throw failure("migrate_template on server " + serverId, e);
+    } catch (RuntimeException e) {
+      SQLException sql = sqlCause(e);
+      if (sql == null) {
+        throw e;
+      }
+      throw failure("migrate_template on server " + serverId, sql);
+    }
+  }
+
+  @Override
+  public void setPhase(Phase phase) {
+    fleet.setPhase(phase.migrationId(), phase.phase(), phase.targetVersion());
+  }
+
+  @Override
+  public void setState(State state) {
+    fleet.setState(state.migrationId(), state.state(), state.reason());
+  }
+
+  @Override
+  public List<MigrationTarget> canaries(Canaries canaries) {
+    if (!canaries.tenants().isEmpty()) {
+      List<MigrationTarget> named = new ArrayList<>();
+      for (UUID id : canaries.tenants()) {
+        tenants
+            .findById(id)
+            .filter(t -> FleetMigrations.MIGRATED.contains(t.status()))
+            .filter(t -> t.databaseServerId() != null && t.databaseName() != null)
+            .ifPresent(t -> named.add(new MigrationTarget(t.tenantId(), t.databaseServerId())));
+      }
+      return named;
+    }
+    if (canaries.count() <= 0) {
+      return List.of();
+    }
+    return fleet.candidates(canaries.targetVersion(), null, canaries.count()).stream()
+        .map(c -> new MigrationTarget(c.tenantId(), c.serverId()))
+        .toList();
+  }
+
+  @Override
+  public List<MigrationTarget> candidates(Candidates candidates) {
+    return fleet
+        .candidates(candidates.targetVersion(), candidates.after(), candidates.limit())
+        .stream()
+        .map(c -> new MigrationTarget(c.tenantId(), c.serverId()))
+        .toList();
+  }
+
+  @Override
+  public TenantMigrationResult migrateTenant(TenantMigrationInput input) {
+    Optional<Tenant> found = tenants.findById(input.tenantId());
+    if (found.isEmpty()
+        || !FleetMigrations.MIGRATED.contains(found.get().status())
+        || found.get().databaseServerId() == null) {
+      // PROVISIONING gets the newest schema from its own migrate_schema; DELETING, DELETED and
+      // FAILED are left alone.
+      String why = found.map(t -> "status " + t.status()).orElse("not in the registry");
+      fleet.tenantFinished(
+          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
+      return new TenantMigrationResult(
+          input.tenantId(), TenantMigrationResult.SKIPPED, null, 0, why);
+    }
+    Tenant tenant = found.get();
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    DatabaseServers.Server server =
+        servers
+            .find(tenant.databaseServerId())
+            .orElseThrow(
+                () ->
+                    StepFailure.of(
+                        FailureType.MISCONFIGURED,
+                        "database server " + tenant.databaseServerId() + " is not registered"));
+    ServerAdmin admin = database.serverAdmin(server);
+    DataSource ds = admin.database(names.database());
+    String from = fleet.schemaVersion(tenant.tenantId()).orElse(null);
+    fleet.tenantStarted(input.migrationId(), tenant.tenantId(), input.canary(), from);
+    try (Heartbeat beat = Heartbeat.start();
+        Connection lock = ds.getConnection()) {
+      try {
+        lockTenant(lock, tenant.tenantId());
+        TenantSchema.Migrated m =
+            TenantSchema.migrate(
+                ds, names.ownerRole(), database.migrationLocations(), input.targetVersion());
+        // The tenant's schema extensions come after the base migrations, every rollout.
+        for (FleetMigrations.Extension ext : fleet.extensions(tenant.tenantId())) {
+          applyOneExtension(ds, names, tenant.tenantId(), ext.name());
+        }
+        protect(ds, names);
+        fleet.recordSchemaVersion(tenant.tenantId(), m.toVersion());
+        fleet.tenantFinished(
+            input.migrationId(),
+            tenant.tenantId(),
+            input.canary(),
+            "DONE",
+            m.toVersion(),
+            m.applied(),
+            null);
+        log.info(
+            "tenant {}: schema {} -> {} ({} migrations applied, rollout {})",
+            tenant.tenantId(),
+            m.fromVersion(),
+            m.toVersion(),
+            m.applied(),
+            input.migrationId());
+        return new TenantMigrationResult(
+            tenant.tenantId(), TenantMigrationResult.DONE, m.toVersion(), m.applied(), null);
+      } finally {
+        unlockTenant(lock);
+      }
+    } catch (SQLException e) {
+      throw failure("migrate_tenant_schema of tenant " + tenant.tenantId(), e);
+    } catch (io.temporal.failure.ApplicationFailure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      SQLException sql = sqlCause(e);
+      if (sql == null) {
+        throw e;
+      }
+      throw failure("migrate_tenant_schema of tenant " + tenant.tenantId(), sql);
+    } finally {
+      admin.release(names.database());
+    }
+  }
+
+  @Override
+  public String applyExtension(TenantExtensionInput input) {
+    if (!TenantSchema.extensionShipped(database.migrationLocations(), input.name())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "no schema extension named '" + input.name() + "' is shipped");
+    }
+    Tenant tenant =
+        tenants
+            .findById(input.tenantId())
+            .orElseThrow(() -> StepFailure.tenantMissing(input.tenantId()));
+    if (!FleetMigrations.MIGRATED.contains(tenant.status()) || tenant.databaseServerId() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant "
+              + tenant.tenantId()
+              + " is "
+              + tenant.status()
+              + ": extensions are enabled for ACTIVE or SUSPENDED tenants only");
+    }
+    fleet.enableExtension(tenant.tenantId(), input.name(), input.requestedBy());
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    ServerAdmin admin = database.serverAdmin(server(tenant));
+    DataSource ds = admin.database(names.database());
+    try (Heartbeat beat = Heartbeat.start();
+        Connection lock = ds.getConnection()) {
+      try {
+        lockTenant(lock, tenant.tenantId());
+        String version = applyOneExtension(ds, names, tenant.tenantId(), input.name());
+        protect(ds, names);
+        return version;
+      } finally {
+        unlockTenant(lock);
+      }
+    } catch (SQLException e) {
+      throw failure("apply_tenant_extension of tenant " + tenant.tenantId(), e);
+    } catch (io.temporal.failure.ApplicationFailure e) {
+      throw e;
+    } catch (RuntimeException e) {
+      SQLException sql = sqlCause(e);
+      if (sql == null) {
+        throw e;
+      }
+      throw failure("apply_tenant_extension of tenant " + tenant.tenantId(), sql);
+    } finally {
+      admin.release(names.database());
+    }
+  }
+
+  private String applyOneExtension(
+      DataSource ds, TenantDatabaseNames names, UUID tenantId, String name) {
+    TenantSchema.Migrated m =
+        TenantSchema.migrateExtension(ds, names.ownerRole(), database.migrationLocations(), name);
+    fleet.recordExtensionVersion(tenantId, name, m.toVersion());
+    log.info(
+        "tenant {}: extension {} at version {} ({} migrations applied)",
+        tenantId,
+        name,
+        m.toVersion(),
+        m.applied());
+    return m.toVersion();
+  }
+
+  /** Grants and row level security for every table, then the check that none is left open. */
+  private static void protect(DataSource ds, TenantDatabaseNames names) {
+    TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
+    TenantSchema.applyRls(ds, names.ownerRole());
+    List<String> gaps = TenantSchema.protectionGaps(ds, names.appRole());
+    if (!gaps.isEmpty()) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant tables left unprotected after the migration: " + String.join("; ", gaps));
+    }
+  }
+
+  private DatabaseServers.Server server(Tenant tenant) {
+    return servers
+        .find(tenant.databaseServerId())
+        .orElseThrow(
+            () ->
+                StepFailure.of(
+                    FailureType.MISCONFIGURED,
+                    "database server " + tenant.databaseServerId() + " is not registered"));
+  }
+
+  @Override
+  public void recordFailure(TenantMigrationFailure failure) {
+    String error = failure.error();
+    if (error != null && error.length() > MAX_ERROR) {
+      error = error.substring(0, MAX_ERROR);
+    }
+    fleet.tenantFinished(
+        failure.migrationId(), failure.tenantId(), failure.canary(), "FAILED", null, 0, error);
+  }
+
+  /**
+   * Heartbeats every five seconds while a migration runs (Flyway gives no callback), so a worker
+   * that dies is noticed by the heartbeat timeout rather than the long start-to-close timeout.
+   */
+  private static final class Heartbeat implements AutoCloseable {
+    private final java.util.concurrent.ScheduledExecutorService timer;
+
+    private Heartbeat(java.util.concurrent.ScheduledExecutorService timer) {
+      this.timer = timer;
+    }
+
+    static Heartbeat start() {
+      io.temporal.activity.ActivityExecutionContext context;
+      try {
+        context = io.temporal.activity.Activity.getExecutionContext();
+      } catch (RuntimeException notInAnActivity) {
+        return new Heartbeat(null);
+      }
+      java.util.concurrent.ScheduledExecutorService timer =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "migration-heartbeat");
+                t.setDaemon(true);
+                return t;
+              });
+      timer.scheduleAtFixedRate(
+          () -> {
+            try {
+              context.heartbeat(null);
+            } catch (RuntimeException ignored) {
+              // Cancelled or timed out: the migration's own end decides.
+            }
+          },
+          0,
+          5,
+          java.util.concurrent.TimeUnit.SECONDS);
+      return new Heartbeat(timer);
+    }
+
+    @Override
+    public void close() {
+      if (timer != null) {
+        timer.shutdownNow();
+      }
+    }
+  }
+
+  private static void lockTenant(Connection c, UUID tenantId) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + TENANT_LOCK_KEY + ")")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        throw StepFailure.of(
+            FailureType.UNAVAILABLE,
+            "tenant " + tenantId + " is locked by another operation; retrying");
+      }
+    }
+  }
+
+  private static void unlockTenant(Connection c) {
+    try (Statement st = c.createStatement()) {
+      st.execute("SELECT pg_advisory_unlock_all()");
+    } catch (SQLException ignored) {
+      // The session ends with the connection; so does its lock.
+    }
+  }
+
+  private static SQLException sqlCause(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return sql;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A migration that conflicts with what the database holds (SQLSTATE classes 22, 23, 42 but 42501,
+   * P0) fails for good: no retry changes the database. Others are as for every database step.
+   */
+  private static RuntimeException failure(String what, SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    boolean conflict =
+        (state.startsWith("42") && !state.equals("42501"))
+            || state.startsWith("23")
+            || state.startsWith("22")
+            || state.startsWith("P0");
+    FailureType type;
+    if (conflict) {
+      type = FailureType.INVALID_STATE;
+    } else if (state.equals("42501") || state.startsWith("28")) {
+      type = FailureType.MISCONFIGURED;
+    } else if (state.equals("3D000")) {
+      type = FailureType.INVALID_STATE;
+    } else {
+      type = FailureType.UNAVAILABLE;
+    }
+    String message = e.getMessage() == null ? "" : e.getMessage().strip();
+    int newline = message.indexOf('\n');
+    if (newline > 0) {
+      message = message.substring(0, newline);
+    }
+    return StepFailure.of(type, what + " failed: " + message + " (SQLSTATE " + state + ")");
+  }
+}

@@ -1,0 +1,40 @@
+package com.taskifai.workflows.migration;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.SignalMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+
+/**
+ * A fleet schema rollout: the template database of every server first, then the canaries, then
+ * (only when every canary succeeded) the rest of the ACTIVE and SUSPENDED tenants, one child {@link
+ * TenantMigrateWorkflow} each, with bounded concurrency in total and per database server. The
+ * registry ({@code fleet_migrations}, {@code fleet_migration_tenants}) holds the progress the admin
+ * API shows.
+ */
+@WorkflowInterface
+public interface MigrateFleetWorkflow {
+
+  /** {@code fleet-migrate-<migrationId>}. */
+  static String workflowId(String migrationId) {
+    return "fleet-migrate-" + migrationId;
+  }
+
+  @WorkflowMethod
+  MigrationProgress migrate(MigrationRequest request);
+
+  /** Starts no new tenant until resumed; running tenants finish. */
+  @SignalMethod
+  void pause(String reason);
+
+  /** Goes on after a pause (by an admin or by the failure ratio). */
+  @SignalMethod
+  void resume();
+
+  /** Starts no new tenant, lets the running ones finish, and ends ABORTED with the counts. */
+  @SignalMethod
+  void abort(String reason);
+
+  @QueryMethod
+  MigrationProgress progress();
+}
