@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The one check every platform process (worker, admin API, router, {@code init}) runs at start when
@@ -52,6 +53,24 @@ public final class ProductionSettings {
               + ": "
               + String.join("; ", problems));
     }
+  }
+
+  /**
+   * As {@link #check(Map, Process)} for a Spring process: {@code properties} maps each environment
+   * name to the Spring property the process reads it from, and {@code lookup} resolves a property
+   * (Spring's environment resolves {@code taskifai.db.url} from {@code TASKIFAI_DB_URL} too).
+   */
+  public static void check(
+      Map<String, String> properties, UnaryOperator<String> lookup, Process process) {
+    Map<String, String> env = new java.util.HashMap<>();
+    properties.forEach(
+        (name, property) -> {
+          String v = lookup.apply(property);
+          if (v != null) {
+            env.put(name, v);
+          }
+        });
+    check(env, process);
   }
 
   /** The reasons {@link #check} would refuse; empty when it would not (or outside production). */
