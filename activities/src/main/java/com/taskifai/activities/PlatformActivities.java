@@ -7,6 +7,7 @@ import com.taskifai.activities.dns.DnsProvider;
 import com.taskifai.activities.dns.LocalDnsProvider;
 import com.taskifai.activities.dns.Route53DnsProvider;
 import com.taskifai.activities.mail.SmtpMailer;
+import com.taskifai.activities.mail.SmtpSettings;
 import com.taskifai.activities.mail.TenantMailActivitiesImpl;
 import com.taskifai.activities.registry.TenantRegistryActivitiesImpl;
 import com.taskifai.registry.AuditLog;
@@ -64,6 +65,17 @@ public final class PlatformActivities implements AutoCloseable {
   /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
   public static PlatformActivities create(
       DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
+    return create(
+        platform, cipher, config, clock, SmtpSettings.plain(config.smtpHost(), config.smtpPort()));
+  }
+
+  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with SMTP login. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      SmtpSettings smtp) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
@@ -81,7 +93,7 @@ public final class PlatformActivities implements AutoCloseable {
             tenants,
             secrets,
             VerificationTokens.of(cipher),
-            new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
+            new SmtpMailer(smtp, config.mailFrom()),
             config,
             clock),
         new AuditingActivityInterceptor(audit),
@@ -109,7 +121,12 @@ public final class PlatformActivities implements AutoCloseable {
     pool.setMaximumPoolSize(10);
     HikariDataSource dataSource = new HikariDataSource(pool);
     PlatformActivities activities =
-        create(dataSource, new CredentialCipher(ring), config, Clock.systemUTC());
+        create(
+            dataSource,
+            new CredentialCipher(ring),
+            config,
+            Clock.systemUTC(),
+            SmtpSettings.fromEnvironment(env, config.smtpHost(), config.smtpPort()));
     activities.resources.add(dataSource);
     return activities;
   }
