@@ -7,10 +7,9 @@ import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
 import com.zaxxer.hikari.HikariDataSource;
+import com.taskifai.workflows.client.TemporalConnection;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
@@ -69,17 +68,27 @@ class PlatformConfiguration {
     return new SubdomainRules(settings.baseDomain());
   }
 
+  /** Target and namespace from ApiSettings; TLS and API key from TASKIFAI_TEMPORAL_* names. */
+  @Bean
+  TemporalConnection temporalConnection(
+      ApiSettings settings, org.springframework.core.env.Environment environment) {
+    return TemporalConnection.fromLookup(
+        name ->
+            switch (name) {
+              case "TASKIFAI_TEMPORAL_TARGET" -> settings.temporalTarget();
+              case "TASKIFAI_TEMPORAL_NAMESPACE" -> settings.temporalNamespace();
+              default -> environment.getProperty(name);
+            });
+  }
+
   @Bean(destroyMethod = "shutdown")
-  WorkflowServiceStubs workflowServiceStubs(ApiSettings settings) {
+  WorkflowServiceStubs workflowServiceStubs(TemporalConnection temporal) {
     // Connects lazily: the API starts even when Temporal is not reachable yet.
-    return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(settings.temporalTarget()).build());
+    return temporal.connect();
   }
 
   @Bean
-  WorkflowClient workflowClient(WorkflowServiceStubs stubs, ApiSettings settings) {
-    return WorkflowClient.newInstance(
-        stubs,
-        WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalConnection temporal) {
+    return WorkflowClient.newInstance(stubs, temporal.clientOptions());
   }
 }

@@ -7,9 +7,9 @@ import com.taskifai.api.dev.MailOutbox;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.routing.RoutingRuntimeApplication;
 import com.taskifai.worker.PlatformWorker;
+import com.taskifai.workflows.client.TemporalConnection;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,10 +49,9 @@ final class PlatformProcesses implements AutoCloseable {
       int routerPort,
       boolean embeddedTemporal) {
     String target = env.get("TASKIFAI_TEMPORAL_TARGET");
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder().setTarget(target).build());
-    WorkflowClient client = WorkflowClient.newInstance(service);
+    TemporalConnection temporal = TemporalConnection.fromEnvironment(env);
+    WorkflowServiceStubs service = temporal.connect();
+    WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
     PlatformActivities activities = PlatformActivities.fromEnvironment(env);
     PlatformWorker worker =
         PlatformWorker.create(
@@ -81,6 +80,7 @@ final class PlatformProcesses implements AutoCloseable {
     Map<String, Object> apiProps = new HashMap<>(common);
     apiProps.put("server.port", adminPort);
     apiProps.put("taskifai.temporal.target", target);
+    apiProps.put("taskifai.temporal.namespace", temporal.namespace());
     apiProps.put("taskifai.temporal.ui-url", env.getOrDefault("TASKIFAI_TEMPORAL_UI_URL", ""));
     apiProps.put("taskifai.temporal.search-attributes", Boolean.toString(!embeddedTemporal));
     apiProps.put("taskifai.admin-url", env.get("TASKIFAI_ADMIN_URL"));
