@@ -231,7 +231,7 @@ class InfraManifestsTest {
               if (entry.containsKey("valueFrom")) {
                 assertThat(map(entry, "valueFrom", "secretKeyRef").get("name"))
                     .isEqualTo("taskifai-secrets");
-                env.put((String) entry.get("name"), "from-secret");
+                env.put((String) entry.get("name"), "a-value-from-the-secret-store-32+chars");
               } else {
                 env.put((String) entry.get("name"), String.valueOf(entry.get("value")));
               }
