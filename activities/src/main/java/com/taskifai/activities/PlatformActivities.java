@@ -12,6 +12,7 @@ import com.taskifai.activities.dns.DnsProvider;
 import com.taskifai.activities.dns.LocalDnsProvider;
 import com.taskifai.activities.dns.Route53DnsProvider;
 import com.taskifai.activities.mail.SmtpMailer;
+import com.taskifai.activities.mail.SmtpSettings;
 import com.taskifai.activities.mail.TenantMailActivitiesImpl;
 import com.taskifai.activities.reconcile.FleetActivitiesImpl;
 import com.taskifai.activities.registry.TenantRegistryActivitiesImpl;
@@ -119,7 +120,24 @@ public final class PlatformActivities implements AutoCloseable {
         platform, cipher, config, BackupSettings.defaults(), clock, tenantMigrationLocations);
   }
 
-  /** Every part given: backups and the Flyway locations of the tenant migrations. */
+  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with SMTP login. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      SmtpSettings smtp) {
+    return create(
+        platform,
+        cipher,
+        config,
+        BackupSettings.defaults(),
+        clock,
+        TenantSchema.DEFAULT_LOCATIONS,
+        smtp);
+  }
+
+  /** Plain SMTP on the configured host and port, as in dev and tests. */
   public static PlatformActivities create(
       DataSource platform,
       CredentialCipher cipher,
@@ -127,6 +145,25 @@ public final class PlatformActivities implements AutoCloseable {
       BackupSettings backupSettings,
       Clock clock,
       List<String> tenantMigrationLocations) {
+    return create(
+        platform,
+        cipher,
+        config,
+        backupSettings,
+        clock,
+        tenantMigrationLocations,
+        SmtpSettings.plain(config.smtpHost(), config.smtpPort()));
+  }
+
+  /** Every part given: backups, the Flyway locations of the tenant migrations, SMTP. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      BackupSettings backupSettings,
+      Clock clock,
+      List<String> tenantMigrationLocations,
+      SmtpSettings smtp) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
@@ -156,7 +193,7 @@ public final class PlatformActivities implements AutoCloseable {
             VerificationTokens.of(cipher),
             new VerificationLinks(platform),
             database,
-            new SmtpMailer(config.smtpHost(), config.smtpPort(), config.mailFrom()),
+            new SmtpMailer(smtp, config.mailFrom()),
             config,
             clock),
         new FleetActivitiesImpl(
@@ -204,7 +241,8 @@ public final class PlatformActivities implements AutoCloseable {
             config,
             BackupSettings.fromEnvironment(env),
             Clock.systemUTC(),
-            TenantSchema.locationsFromEnvironment(env));
+            TenantSchema.locationsFromEnvironment(env),
+            SmtpSettings.fromEnvironment(env, config.smtpHost(), config.smtpPort()));
     activities.resources.add(dataSource);
     return activities;
   }

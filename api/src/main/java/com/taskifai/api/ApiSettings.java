@@ -1,5 +1,6 @@
 package com.taskifai.api;
 
+import com.taskifai.workflows.client.TemporalConnection;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
@@ -45,7 +46,10 @@ public class ApiSettings {
       @Value("${taskifai.base-domain:${TASKIFAI_BASE_DOMAIN:localhost}}") String baseDomain,
       @Value("${taskifai.temporal.target:${TASKIFAI_TEMPORAL_TARGET:127.0.0.1:7233}}")
           String temporalTarget,
-      @Value("${taskifai.temporal.namespace:${TASKIFAI_TEMPORAL_NAMESPACE:default}}")
+      @Value(
+              "${taskifai.temporal.namespace:${TASKIFAI_TEMPORAL_NAMESPACE:"
+                  + TemporalConnection.DEFAULT_NAMESPACE
+                  + "}}")
           String temporalNamespace,
       @Value("${taskifai.temporal.ui-url:${TASKIFAI_TEMPORAL_UI_URL:}}") String temporalUiUrl,
       @Value("${taskifai.temporal.call-timeout:${TASKIFAI_TEMPORAL_CALL_TIMEOUT:PT3S}}")

@@ -8,12 +8,10 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.workflows.client.TemporalConnection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
-import io.temporal.serviceclient.RpcRetryOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.time.Clock;
 import java.time.Duration;
 import javax.sql.DataSource;
@@ -92,31 +90,29 @@ class PlatformConfiguration {
     return new SubdomainRules(settings.baseDomain());
   }
 
+  /** Target and namespace from ApiSettings; TLS and API key from TASKIFAI_TEMPORAL_* names. */
+  @Bean
+  TemporalConnection temporalConnection(
+      ApiSettings settings, org.springframework.core.env.Environment environment) {
+    return TemporalConnection.fromLookup(
+        name ->
+            switch (name) {
+              case "TASKIFAI_TEMPORAL_TARGET" -> settings.temporalTarget();
+              case "TASKIFAI_TEMPORAL_NAMESPACE" -> settings.temporalNamespace();
+              default -> environment.getProperty(name);
+            });
+  }
+
   @Bean(destroyMethod = "shutdown")
-  WorkflowServiceStubs workflowServiceStubs(ApiSettings settings) {
+  WorkflowServiceStubs workflowServiceStubs(TemporalConnection temporal, ApiSettings settings) {
     // Connects lazily: the API starts even when Temporal is not reachable yet. Every call gives up
-    // after the call timeout, retries included (the SDK's default is to retry for a minute), so a
-    // request answers 503 quickly while Temporal is down; the channel reconnects by itself.
-    Duration timeout = settings.temporalCallTimeout();
-    return WorkflowServiceStubs.newServiceStubs(
-        WorkflowServiceStubsOptions.newBuilder()
-            .setTarget(settings.temporalTarget())
-            .setRpcTimeout(timeout)
-            .setRpcQueryTimeout(timeout)
-            // Reconnect within seconds once a server that was down is back.
-            .setGrpcReconnectFrequency(Duration.ofSeconds(5))
-            .setRpcRetryOptions(
-                RpcRetryOptions.newBuilder()
-                    .setExpiration(timeout)
-                    .setMaximumInterval(Duration.ofMillis(500))
-                    .validateBuildWithDefaults())
-            .build());
+    // after the call timeout, retries included, so a request answers 503 quickly while Temporal is
+    // down; the channel reconnects by itself.
+    return temporal.connect(settings.temporalCallTimeout());
   }
 
   @Bean
-  WorkflowClient workflowClient(WorkflowServiceStubs stubs, ApiSettings settings) {
-    return WorkflowClient.newInstance(
-        stubs,
-        WorkflowClientOptions.newBuilder().setNamespace(settings.temporalNamespace()).build());
+  WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalConnection temporal) {
+    return WorkflowClient.newInstance(stubs, temporal.clientOptions());
   }
 }

@@ -2,8 +2,6 @@ package com.taskifai.launcher;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import com.taskifai.registry.DatabaseServers;
-import com.taskifai.registry.PlatformDatabase;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
@@ -135,19 +133,8 @@ public final class DevPlatform implements AutoCloseable {
     String routerUrl = env.getOrDefault("TASKIFAI_ROUTER_URL", "http://localhost:" + routerPort);
 
     Database db = startDatabase(secrets);
-    PlatformDatabase.ensureDatabaseAndRole(
-        db.clusterAdmin(), PLATFORM_DATABASE, PLATFORM_ROLE, db.platformPassword());
-    PlatformDatabase.migrate(db.platformOwner(), PLATFORM_ROLE);
-    DataSource platform = dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword());
-    new DatabaseServers(platform)
-        .upsert(
-            cipher,
-            LOCAL_SERVER_ID,
-            "local",
-            db.clusterUrl(),
-            db.adminUser(),
-            db.adminPassword(),
-            10_000);
+    PlatformBootstrap.migrate(db, PLATFORM_DATABASE, PLATFORM_ROLE);
+    PlatformBootstrap.registerServer(db, PLATFORM_ROLE, cipher, LOCAL_SERVER_ID, "local", 10_000);
 
     String temporalTarget = startTemporal();
     Mail mail = startMail();

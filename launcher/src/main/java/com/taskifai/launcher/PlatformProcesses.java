@@ -7,9 +7,9 @@ import com.taskifai.api.dev.MailOutbox;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.routing.RoutingRuntimeApplication;
 import com.taskifai.worker.PlatformWorker;
+import com.taskifai.workflows.client.TemporalConnection;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -48,14 +48,9 @@ final class PlatformProcesses implements AutoCloseable {
       int routerPort,
       boolean embeddedTemporal) {
     String target = env.get("TASKIFAI_TEMPORAL_TARGET");
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(target)
-                // Reconnect within seconds once a Temporal server that was down is back.
-                .setGrpcReconnectFrequency(java.time.Duration.ofSeconds(5))
-                .build());
-    WorkflowClient client = WorkflowClient.newInstance(service);
+    TemporalConnection temporal = TemporalConnection.fromEnvironment(env);
+    WorkflowServiceStubs service = temporal.connect();
+    WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
     PlatformActivities activities = PlatformActivities.fromEnvironment(env);
     PlatformWorker worker =
         PlatformWorker.create(
@@ -92,6 +87,7 @@ final class PlatformProcesses implements AutoCloseable {
     apiProps.put("server.port", adminPort);
     apiProps.put("management.server.port", env.get("TASKIFAI_ADMIN_MANAGEMENT_PORT"));
     apiProps.put("taskifai.temporal.target", target);
+    apiProps.put("taskifai.temporal.namespace", temporal.namespace());
     apiProps.put("taskifai.temporal.ui-url", env.getOrDefault("TASKIFAI_TEMPORAL_UI_URL", ""));
     apiProps.put("taskifai.temporal.search-attributes", Boolean.toString(!embeddedTemporal));
     apiProps.put("taskifai.admin-url", env.get("TASKIFAI_ADMIN_URL"));

@@ -27,14 +27,16 @@ final class TemporalCli implements AutoCloseable {
   private final int port;
   private final int uiPort;
   private final String bind;
+  private final String namespace;
   private Process process;
 
-  private TemporalCli(Path binary, Path home, String bind, int port, int uiPort) {
+  private TemporalCli(Path binary, Path home, String bind, int port, int uiPort, String namespace) {
     this.binary = binary;
     this.home = home;
     this.bind = bind;
     this.port = port;
     this.uiPort = uiPort;
+    this.namespace = namespace;
   }
 
   static Optional<TemporalCli> choose(Map<String, String> env, Path home, String bind, int port) {
@@ -53,7 +55,9 @@ final class TemporalCli implements AutoCloseable {
     }
     int uiPort = Integer.parseInt(env.getOrDefault("TASKIFAI_TEMPORAL_UI_PORT", "8233"));
     DevPlatform.requireFreePort(uiPort, "Temporal UI (TASKIFAI_TEMPORAL_UI_PORT)");
-    return Optional.of(new TemporalCli(binary.get(), home, bind, port, uiPort));
+    String namespace =
+        com.taskifai.workflows.client.TemporalConnection.fromEnvironment(env).namespace();
+    return Optional.of(new TemporalCli(binary.get(), home, bind, port, uiPort, namespace));
   }
 
   /** The temporal binary: TASKIFAI_TEMPORAL_CLI, the PATH, or Go's install folder. */
@@ -99,6 +103,12 @@ final class TemporalCli implements AutoCloseable {
                 databaseFile().toString(),
                 "--log-level",
                 "warn"));
+    if (!namespace.equals(com.taskifai.workflows.client.TemporalConnection.DEFAULT_NAMESPACE)) {
+      // The dev server makes only "default" by itself; the platform's namespace comes from
+      // settings.
+      command.add("--namespace");
+      command.add(namespace);
+    }
     for (String attribute : SEARCH_ATTRIBUTES) {
       command.add("--search-attribute");
       command.add(attribute);

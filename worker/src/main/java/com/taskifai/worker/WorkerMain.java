@@ -1,47 +1,54 @@
 package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
+import com.taskifai.registry.settings.ProductionSettings;
+import com.taskifai.workflows.client.TemporalConnection;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
-import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The worker as its own process. Configuration from the environment: {@code
- * TASKIFAI_TEMPORAL_TARGET} (default 127.0.0.1:7233), {@code TASKIFAI_TEMPORAL_NAMESPACE}
- * (default), {@code TASKIFAI_TEMPORAL_EMBEDDED} (true when the target is the SDK's test server),
- * {@code TASKIFAI_FAULT_INJECTION} (true registers the fault-injection interceptor), and whatever
- * {@link PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP, DNS).
+ * The worker as its own process ({@code java -jar worker-…-exec.jar}). Configuration from the
+ * environment: the Temporal connection ({@link TemporalConnection}: {@code
+ * TASKIFAI_TEMPORAL_TARGET}, {@code _NAMESPACE}, TLS and API key), {@code
+ * TASKIFAI_TEMPORAL_EMBEDDED} (true when the target is the SDK's test server), {@code
+ * TASKIFAI_WORKER_MANAGEMENT_PORT} (health endpoints, default 8082), and whatever {@link
+ * PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP, DNS). With
+ * {@code TASKIFAI_ENV=production} it first runs {@link ProductionSettings#check}. SIGTERM stops
+ * polling, lets running tasks finish, then exits.
  */
 public final class WorkerMain {
-
-  private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
 
   /** Printed to standard output once the worker polls, for scripts and tests that wait on it. */
   static final String READY = "taskifai worker polling";
 
   private WorkerMain() {}
 
-  public static void main(String[] args) throws InterruptedException {
+  public static void main(String[] args) throws Exception {
+    // The worker's own log configuration, unless the operator names another; set before the first
+    // logger so Logback reads it.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "taskifai-worker-logback.xml");
+    }
+    Logger log = LoggerFactory.getLogger(WorkerMain.class);
     Map<String, String> env = System.getenv();
-    String target = value(env, "TASKIFAI_TEMPORAL_TARGET", "127.0.0.1:7233");
-    String namespace = value(env, "TASKIFAI_TEMPORAL_NAMESPACE", "default");
+    try {
+      ProductionSettings.check(env, ProductionSettings.Process.WORKER);
+    } catch (IllegalStateException e) {
+      log.error("{}", e.getMessage());
+      System.err.println(e.getMessage());
+      System.exit(2);
+    }
+    TemporalConnection temporal = TemporalConnection.fromEnvironment(env);
     boolean embedded = Boolean.parseBoolean(value(env, "TASKIFAI_TEMPORAL_EMBEDDED", "false"));
+    int managementPort = Integer.parseInt(value(env, "TASKIFAI_WORKER_MANAGEMENT_PORT", "8082"));
 
-    WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(
-            WorkflowServiceStubsOptions.newBuilder()
-                .setTarget(target)
-                // Reconnect within seconds once a Temporal server that was down is back.
-                .setGrpcReconnectFrequency(java.time.Duration.ofSeconds(5))
-                .build());
-    WorkflowClient client =
-        WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    WorkflowServiceStubs service = temporal.connect();
+    WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
     PlatformActivities activities = PlatformActivities.fromEnvironment(env);
     PlatformWorker worker =
         PlatformWorker.create(
@@ -49,20 +56,30 @@ public final class WorkerMain {
             activities.implementations(),
             PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
             embedded);
+    WorkerHealth health = WorkerHealth.start(managementPort, worker);
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  log.info("worker stopping: no new tasks, waiting for running ones");
+                  health.stopping();
                   worker.close();
                   activities.close();
                   service.shutdown();
+                  health.close();
+                  log.info("worker stopped");
                   stopped.countDown();
                 },
                 "taskifai-worker-shutdown"));
     worker.start();
-    log.info("worker polling {} on {} (namespace {})", target, "taskifai-platform", namespace);
+    log.info(
+        "worker polling {} on {} ({}); health on :{}",
+        ProvisionTenantWorkflow.TASK_QUEUE,
+        temporal,
+        embedded ? "embedded test server" : "server",
+        health.port());
     var backups = activities.backups().checkClient();
     if (backups.enabled()) {
       log.info("backups: {} (servers {})", backups.detail(), backups.serverMajors());

@@ -218,4 +218,29 @@ public final class AdminAccounts {
   static String totpContext(UUID adminId) {
     return "platform_admin:" + adminId + ":totp";
   }
+
+  /**
+   * Gives the administrator a new TOTP secret (the operator's {@code admins reset-mfa}) and unlocks
+   * the account; false when no administrator has this e-mail.
+   */
+  public boolean resetMfa(String email, String totpSecretBase32) {
+    TotpCodes.code(totpSecretBase32, 0); // fails early on a secret that is not base32
+    Optional<Admin> existing = find(normalize(email));
+    if (existing.isEmpty()) {
+      return false;
+    }
+    UUID id = existing.get().id();
+    jdbc.sql(
+            "UPDATE platform_admins SET totp_secret = :totp, failed_logins = 0, locked_until = NULL,"
+                + " last_totp_step = NULL WHERE id = :id")
+        .param("totp", cipher.encrypt(totpSecretBase32, totpContext(id)))
+        .param("id", id)
+        .update();
+    return true;
+  }
+
+  /** True when an administrator has this e-mail. */
+  public boolean exists(String email) {
+    return find(normalize(email)).isPresent();
+  }
 }

@@ -1,0 +1,53 @@
+package com.taskifai.api;
+
+import com.taskifai.registry.settings.ProductionSettings;
+import java.util.Map;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+
+/**
+ * Runs {@link ProductionSettings#check} before any other bean is made: with {@code
+ * TASKIFAI_ENV=production} the admin API refuses to start on missing secrets or a dev-only switch,
+ * naming the setting.
+ */
+@Component
+class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAware {
+  /** Environment name to the Spring property ApiSettings reads it from. */
+  static final Map<String, String> PROPERTIES =
+      Map.ofEntries(
+          Map.entry(ProductionSettings.ENV, "taskifai.env"),
+          Map.entry("TASKIFAI_DB_URL", "taskifai.db.url"),
+          Map.entry("TASKIFAI_DB_PASSWORD", "taskifai.db.password"),
+          Map.entry("TASKIFAI_MASTER_KEYS", "taskifai.master-keys"),
+          Map.entry("TASKIFAI_MASTER_KEYS_FILE", "taskifai.master-keys-file"),
+          Map.entry("TASKIFAI_ADMIN_JWT_SECRET", "taskifai.admin-jwt-secret"),
+          Map.entry("TASKIFAI_ADMIN_JWT_RSA_KEY_FILE", "taskifai.admin-jwt-rsa-key-file"),
+          Map.entry("TASKIFAI_FAULT_INJECTION", "taskifai.fault-injection"),
+          Map.entry("TASKIFAI_DEV", "taskifai.dev"),
+          Map.entry("TASKIFAI_TEMPORAL_TARGET", "taskifai.temporal.target"),
+          Map.entry("TASKIFAI_TEMPORAL_NAMESPACE", "taskifai.temporal.namespace"));
+
+  private Environment environment;
+
+  @Override
+  public void setEnvironment(Environment environment) {
+    this.environment = environment;
+  }
+
+  @Override
+  public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+    Map<String, String> properties = new java.util.HashMap<>(PROPERTIES);
+    // Lost-workflow recovery is on unless switched off (ApiSettings' default).
+    properties.put("TASKIFAI_RECOVER_WORKFLOWS", "taskifai.recover-workflows");
+    ProductionSettings.check(
+        properties,
+        p ->
+            p.equals("taskifai.recover-workflows")
+                ? environment.getProperty(p, "true")
+                : environment.getProperty(p),
+        ProductionSettings.Process.ADMIN_API);
+  }
+}

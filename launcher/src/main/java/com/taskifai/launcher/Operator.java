@@ -1,0 +1,282 @@
+package com.taskifai.launcher;
+
+import com.google.zxing.BarcodeFormat;
+import com.google.zxing.WriterException;
+import com.google.zxing.common.BitMatrix;
+import com.google.zxing.qrcode.QRCodeWriter;
+import com.taskifai.api.auth.AdminAccounts;
+import com.taskifai.api.auth.TotpCodes;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.settings.ProductionSettings;
+import java.io.PrintStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.Map;
+import javax.sql.DataSource;
+
+/**
+ * The operator's commands against a real platform database, configured from the environment ({@code
+ * TASKIFAI_DB_URL}, {@code _USER}, {@code _PASSWORD}, {@code TASKIFAI_DB_ADMIN_USER}, {@code
+ * _ADMIN_PASSWORD}, the master keys):
+ *
+ * <pre>
+ *   init [--admin-email E] [--server-id ID] [--region R] [--capacity N]
+ *        migrate the platform database, register the first database server (the cluster of
+ *        TASKIFAI_DB_URL), create the first platform admin (password TASKIFAI_ADMIN_PASSWORD) and
+ *        print its TOTP enrolment once
+ *   admins add --email E          a platform admin (password TASKIFAI_ADMIN_PASSWORD); prints enrolment
+ *   admins remove --email E
+ *   admins reset-mfa --email E    a new TOTP secret; prints enrolment
+ *   servers add --id ID --region R --url JDBC_URL --admin-user U [--capacity N]
+ *                                 (admin password TASKIFAI_SERVER_ADMIN_PASSWORD)
+ *   servers list
+ * </pre>
+ */
+final class Operator {
+  static final String ISSUER = "TaskifAI";
+
+  private final Map<String, String> env;
+  private final PrintStream out;
+
+  Operator(Map<String, String> env, PrintStream out) {
+    this.env = env;
+    this.out = out;
+  }
+
+  /** Runs one command; returns the process exit code (0 done, 2 refused input, 1 failure). */
+  int run(String[] args) {
+    try {
+      if (args.length == 0) {
+        throw new Refused("say what to do: init, admins or servers");
+      }
+      Map<String, String> options = options(args);
+      String command =
+          args[0] + (args.length > 1 && !args[1].startsWith("--") ? " " + args[1] : "");
+      switch (command) {
+        case "init" -> init(options);
+        case "admins add" -> adminAdd(require(options, "email"));
+        case "admins remove" -> adminRemove(require(options, "email"));
+        case "admins reset-mfa" -> adminResetMfa(require(options, "email"));
+        case "servers add" -> serverAdd(options);
+        case "servers list" -> serverList();
+        default -> throw new Refused("unknown command '" + command + "'");
+      }
+      return 0;
+    } catch (Refused | IllegalArgumentException | IllegalStateException e) {
+      out.println("taskifai: " + e.getMessage());
+      return 2;
+    } catch (RuntimeException | SQLException e) {
+      out.println("taskifai: failed: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  // ---- commands -----------------------------------------------------------------------------
+
+  private void init(Map<String, String> options) {
+    ProductionSettings.check(env, ProductionSettings.Process.INIT);
+    String platformUrl = requireEnv("TASKIFAI_DB_URL");
+    String role = env.getOrDefault("TASKIFAI_DB_USER", DevPlatform.PLATFORM_ROLE);
+    String database = platformUrl.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+    DevPlatform.Database db =
+        new DevPlatform.Database(
+            platformUrl.replaceFirst("/[^/?]+(\\?.*)?$", "/postgres$1"),
+            requireEnv("TASKIFAI_DB_ADMIN_USER"),
+            env.getOrDefault("TASKIFAI_DB_ADMIN_PASSWORD", ""),
+            platformUrl,
+            requireEnv("TASKIFAI_DB_PASSWORD"));
+    CredentialCipher cipher = cipher();
+    String email =
+        options.getOrDefault("admin-email", env.getOrDefault("TASKIFAI_ADMIN_EMAIL", ""));
+    if (email.isBlank()) {
+      throw new Refused("init needs --admin-email (or TASKIFAI_ADMIN_EMAIL) for the first admin");
+    }
+    String password = requireEnv("TASKIFAI_ADMIN_PASSWORD");
+    String serverId = options.getOrDefault("server-id", "pg-1");
+    String region =
+        options.getOrDefault("region", env.getOrDefault("TASKIFAI_DEFAULT_REGION", "local"));
+    int capacity = Integer.parseInt(options.getOrDefault("capacity", "500"));
+
+    PlatformBootstrap.migrate(db, database, role);
+    out.println("platform database " + database + " migrated");
+    PlatformBootstrap.registerServer(db, role, cipher, serverId, region, capacity);
+    out.println("database server " + serverId + " (" + region + ") registered: " + db.clusterUrl());
+    AdminAccounts admins = new AdminAccounts(platform(), cipher);
+    if (admins.exists(email)) {
+      out.println("platform admin " + email + " exists already; left as it is");
+      return;
+    }
+    String secret = TotpCodes.newSecret();
+    admins.createOrUpdate(email, password, secret);
+    out.println("platform admin " + email + " created");
+    printEnrolment(email, secret);
+  }
+
+  private void adminAdd(String email) {
+    AdminAccounts admins = new AdminAccounts(platform(), cipher());
+    if (admins.exists(email)) {
+      throw new Refused("platform admin " + email + " exists already (reset-mfa gives a new code)");
+    }
+    String secret = TotpCodes.newSecret();
+    admins.createOrUpdate(email, requireEnv("TASKIFAI_ADMIN_PASSWORD"), secret);
+    out.println("platform admin " + email + " created");
+    printEnrolment(email, secret);
+  }
+
+  private void adminRemove(String email) throws SQLException {
+    // The platform role may not delete admins; the database owner may.
+    DataSource owner =
+        DevPlatform.dataSource(
+            requireEnv("TASKIFAI_DB_URL"),
+            requireEnv("TASKIFAI_DB_ADMIN_USER"),
+            env.getOrDefault("TASKIFAI_DB_ADMIN_PASSWORD", ""));
+    try (Connection c = owner.getConnection();
+        PreparedStatement st =
+            c.prepareStatement("DELETE FROM platform_admins WHERE email = lower(trim(?))")) {
+      st.setString(1, email);
+      if (st.executeUpdate() == 0) {
+        throw new Refused("no platform admin " + email);
+      }
+    }
+    out.println("platform admin " + email + " removed");
+  }
+
+  private void adminResetMfa(String email) {
+    String secret = TotpCodes.newSecret();
+    if (!new AdminAccounts(platform(), cipher()).resetMfa(email, secret)) {
+      throw new Refused("no platform admin " + email);
+    }
+    out.println("platform admin " + email + ": new TOTP secret, the old one no longer works");
+    printEnrolment(email, secret);
+  }
+
+  private void serverAdd(Map<String, String> o) {
+    new DatabaseServers(platform())
+        .upsert(
+            cipher(),
+            require(o, "id"),
+            require(o, "region"),
+            require(o, "url"),
+            require(o, "admin-user"),
+            requireEnv("TASKIFAI_SERVER_ADMIN_PASSWORD"),
+            Integer.parseInt(o.getOrDefault("capacity", "500")));
+    out.println("database server " + o.get("id") + " registered");
+  }
+
+  private void serverList() {
+    out.printf("%-16s %-14s %-8s %8s  %s%n", "ID", "REGION", "STATE", "CAPACITY", "URL");
+    for (DatabaseServers.Server s : new DatabaseServers(platform()).all()) {
+      out.printf(
+          "%-16s %-14s %-8s %8d  %s%n", s.id(), s.region(), s.state(), s.capacity(), s.jdbcUrl());
+    }
+  }
+
+  // ---- enrolment ----------------------------------------------------------------------------
+
+  /** The otpauth URI authenticator apps read (RFC 6238 defaults: SHA1, 6 digits, 30 s). */
+  static String otpauthUri(String email, String secret) {
+    String label = URLEncoder.encode(ISSUER + ":" + email, StandardCharsets.UTF_8);
+    return "otpauth://totp/"
+        + label
+        + "?secret="
+        + secret
+        + "&issuer="
+        + ISSUER
+        + "&algorithm=SHA1&digits=6&period=30";
+  }
+
+  private void printEnrolment(String email, String secret) {
+    String uri = otpauthUri(email, secret);
+    out.println();
+    out.println("Scan this code with an authenticator app (shown once, not stored in clear):");
+    out.println(terminalQr(uri));
+    out.println(uri);
+    out.println();
+  }
+
+  /** A QR code in terminal characters: two modules per character cell with half blocks. */
+  static String terminalQr(String text) {
+    BitMatrix m;
+    try {
+      m = new QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, 0, 0, Map.of());
+    } catch (WriterException e) {
+      throw new IllegalStateException("cannot draw the QR code", e);
+    }
+    // Dark modules print as spaces on a light quiet zone, which reads on dark and light terminals.
+    StringBuilder b = new StringBuilder();
+    int quiet = 2;
+    for (int y = -quiet; y < m.getHeight() + quiet; y += 2) {
+      for (int x = -quiet; x < m.getWidth() + quiet; x++) {
+        boolean top = dark(m, x, y);
+        boolean bottom = dark(m, x, y + 1);
+        b.append(top ? (bottom ? ' ' : '▄') : (bottom ? '▀' : '█'));
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
+  private static boolean dark(BitMatrix m, int x, int y) {
+    return x >= 0 && y >= 0 && x < m.getWidth() && y < m.getHeight() && m.get(x, y);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private DataSource platform() {
+    return DevPlatform.dataSource(
+        requireEnv("TASKIFAI_DB_URL"),
+        env.getOrDefault("TASKIFAI_DB_USER", DevPlatform.PLATFORM_ROLE),
+        requireEnv("TASKIFAI_DB_PASSWORD"));
+  }
+
+  private CredentialCipher cipher() {
+    return new CredentialCipher(KeyRing.fromEnvironment(env, null));
+  }
+
+  private String requireEnv(String key) {
+    String v = env.get(key);
+    if (v == null || v.isBlank()) {
+      throw new Refused(key + " must be set");
+    }
+    return v;
+  }
+
+  private static String require(Map<String, String> options, String key) {
+    String v = options.get(key);
+    if (v == null || v.isBlank()) {
+      throw new Refused("--" + key + " is required");
+    }
+    return v;
+  }
+
+  private static Map<String, String> options(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].startsWith("--")) {
+        String key = args[i].substring(2);
+        int eq = key.indexOf('=');
+        if (eq > 0) {
+          options.put(key.substring(0, eq), key.substring(eq + 1));
+        } else if (i + 1 < args.length) {
+          options.put(key, args[++i]);
+        } else {
+          throw new Refused("--" + key + " needs a value");
+        }
+      }
+    }
+    return options;
+  }
+
+  /** Bad input from the operator: exit code 2 with the message. */
+  static final class Refused extends RuntimeException {
+    Refused(String message) {
+      super(message);
+    }
+  }
+}
