@@ -2,6 +2,8 @@ package com.taskifai.activities;
 
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
+import com.taskifai.activities.database.supabase.SupabaseManagementApi;
+import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
 import com.taskifai.activities.dns.DnsProvider;
 import com.taskifai.activities.dns.LocalDnsProvider;
@@ -15,6 +17,8 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.registry.providers.SupabaseSettings;
+import com.taskifai.registry.providers.TenantProviders;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.common.interceptors.WorkerInterceptor;
@@ -66,18 +70,43 @@ public final class PlatformActivities implements AutoCloseable {
   /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
   public static PlatformActivities create(
       DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
+    return create(platform, cipher, config, clock, SupabaseSettings.none());
+  }
+
+  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with Supabase. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      SupabaseSettings supabaseSettings) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
     AuditLog audit = new AuditLog(platform);
     StagedSecrets secrets = new StagedSecrets(platform, cipher);
     DnsProvider provider = dnsProvider(platform, config, resources);
+    SupabaseProjects supabase =
+        supabaseSettings.enabled()
+            ? new SupabaseProjects(
+                new SupabaseManagementApi(
+                    supabaseSettings.apiBaseUrl(),
+                    supabaseSettings.accessToken(),
+                    supabaseSettings.pollInterval()),
+                supabaseSettings,
+                new TenantProviders(platform),
+                servers,
+                secrets,
+                cipher,
+                clock)
+            : null;
     TenantDatabaseActivitiesImpl database =
         new TenantDatabaseActivitiesImpl(
-            platform, tenants, servers, secrets, cipher, config, clock);
+            platform, tenants, servers, secrets, cipher, config, clock, supabase);
     resources.add(database); // its pooled admin sessions
     return new PlatformActivities(
-        new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
+        new TenantRegistryActivitiesImpl(
+            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
         database,
         new DnsActivitiesImpl(provider, config),
         new TenantMailActivitiesImpl(
@@ -112,7 +141,12 @@ public final class PlatformActivities implements AutoCloseable {
     pool.setMaximumPoolSize(10);
     HikariDataSource dataSource = new HikariDataSource(pool);
     PlatformActivities activities =
-        create(dataSource, new CredentialCipher(ring), config, Clock.systemUTC());
+        create(
+            dataSource,
+            new CredentialCipher(ring),
+            config,
+            Clock.systemUTC(),
+            SupabaseSettings.fromEnvironment(env));
     activities.resources.add(dataSource);
     return activities;
   }

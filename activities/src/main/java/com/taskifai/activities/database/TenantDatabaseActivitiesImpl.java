@@ -4,10 +4,13 @@ import com.taskifai.activities.ActivitiesConfig;
 import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
+import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.providers.DatabaseProvider;
+import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.tenantschema.SetPasswordTokens;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
@@ -45,7 +48,13 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   private final TemplateDatabase template = new TemplateDatabase();
   private final AdminConnectionPools pools = new AdminConnectionPools();
   private final DatabaseFence fence;
+  private final TenantProviders providers;
+  private final SupabaseProjects supabase;
 
+  /**
+   * @param supabase the Supabase adapter; null when this worker has no Supabase settings (a
+   *     Supabase tenant's create_database then fails MISCONFIGURED)
+   */
   public TenantDatabaseActivitiesImpl(
       DataSource platform,
       TenantRegistry registry,
@@ -53,8 +62,11 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
       StagedSecrets secrets,
       CredentialCipher cipher,
       ActivitiesConfig config,
-      Clock clock) {
+      Clock clock,
+      SupabaseProjects supabase) {
     this.fence = new DatabaseFence(platform);
+    this.providers = new TenantProviders(platform);
+    this.supabase = supabase;
     this.registry = registry;
     this.servers = servers;
     this.secrets = secrets;
@@ -74,6 +86,9 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
    */
   @Override
   public void createDatabase(StepInput input) {
+    if (onSupabase(input.tenantId())) {
+      readySupabaseProject(input.tenantId());
+    }
     Tenant placed = placedTenant(input.tenantId());
     TenantDatabaseNames names = TenantDatabaseNames.of(placed.tenantId());
     ServerAdmin admin = admin(placed);
@@ -95,6 +110,47 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     } catch (SQLException e) {
       throw databaseFailure("create_database", placed.tenantId(), e);
     }
+  }
+
+  private boolean onSupabase(UUID tenantId) {
+    return providers.provider(tenantId) == DatabaseProvider.SUPABASE;
+  }
+
+  /**
+   * The Supabase part of create_database: a healthy project registered as the tenant's database
+   * server, after which the steps below run as on our own servers. Refused once the undo ran, so a
+   * late attempt creates no project that nothing deletes.
+   */
+  private void readySupabaseProject(UUID tenantId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (tenant.databaseName() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenantId + " has no database placement: run place_database first");
+    }
+    try {
+      if (fence.dropped(tenantId)) {
+        throw StepFailure.of(
+            FailureType.INVALID_STATE,
+            "the database of tenant "
+                + tenantId
+                + " was dropped by its undo; create_database does not create it again");
+      }
+    } catch (SQLException e) {
+      throw databaseFailure("create_database", tenantId, e);
+    }
+    supabaseProjects().ensureReady(tenant);
+  }
+
+  private SupabaseProjects supabaseProjects() {
+    if (supabase == null) {
+      throw StepFailure.of(
+          FailureType.MISCONFIGURED,
+          "a tenant uses the supabase database provider, but this worker has no"
+              + " TASKIFAI_SUPABASE_ACCESS_TOKEN and TASKIFAI_SUPABASE_ORGANIZATION");
+    }
+    return supabase;
   }
 
   /** The tenant's staged app password, made and staged on the first call. */
@@ -158,6 +214,23 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
   @Override
   public void dropDatabase(StepInput input) {
     Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isPresent() && onSupabase(input.tenantId())) {
+      // Deleting the project removes the database and the roles with it.
+      try {
+        fence.markDropped(input.tenantId());
+      } catch (SQLException e) {
+        throw databaseFailure("undo_create_database", input.tenantId(), e);
+      }
+      String database = TenantDatabaseNames.of(input.tenantId()).database();
+      if (tenant.get().databaseServerId() != null) {
+        servers
+            .find(tenant.get().databaseServerId())
+            .ifPresent(s -> new ServerAdmin(s, cipher, pools).release(database));
+      }
+      supabaseProjects().delete(input.tenantId());
+      secrets.deleteAll(input.tenantId());
+      return;
+    }
     if (tenant.isPresent() && tenant.get().databaseServerId() != null) {
       TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
       ServerAdmin admin = admin(tenant.get());
