@@ -112,6 +112,14 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     }
   }
 
+  /**
+   * The template fast path pays off on a server with many tenants; a Supabase project holds one, so
+   * its database is created and migrated directly.
+   */
+  private boolean fastPath(UUID tenantId) {
+    return config.templateFastPath() && !onSupabase(tenantId);
+  }
+
   private boolean onSupabase(UUID tenantId) {
     return providers.provider(tenantId) == DatabaseProvider.SUPABASE;
   }
@@ -174,7 +182,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
     ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
     CurrentActivity.checkpoint("roles");
     if (!ServerAdmin.databaseExists(c, names.database())) {
-      if (config.templateFastPath()) {
+      if (fastPath(tenant.tenantId())) {
         template.copyTo(admin, c, names.database(), names.ownerRole());
       } else {
         ServerAdmin.execute(
@@ -185,7 +193,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
           names.database(),
           tenant.tenantId(),
           admin.serverId(),
-          config.templateFastPath());
+          fastPath(tenant.tenantId()));
     }
     CurrentActivity.checkpoint("database");
     ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
@@ -197,7 +205,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
             + names.ownerRole()
             + ", "
             + names.appRole());
-    if (config.templateFastPath()) {
+    if (fastPath(tenant.tenantId())) {
       DataSource tenantDatabase = admin.database(names.database());
       try (Connection t = tenantDatabase.getConnection()) {
         template.handOver(c, t, names.ownerRole());
@@ -275,7 +283,7 @@ public final class TenantDatabaseActivitiesImpl implements TenantDatabaseActivit
         input,
         "migrate_schema",
         (ds, names, admin) -> {
-          if (config.templateFastPath() && template.isCurrentCopy(admin, ds)) {
+          if (fastPath(input.tenantId()) && template.isCurrentCopy(admin, ds)) {
             // create_database copied a template this process verified current, and granted the
             // app role: Flyway would apply nothing.
             log.info("tenant {}: schema current (template copy)", input.tenantId());
