@@ -98,7 +98,6 @@ public final class SupabaseProjects {
     if (tenant.databaseServerId() != null) {
       return;
     }
-    String password = stagedPassword(id);
     String ref = providers.find(id).map(TenantProviders.ProviderInfo::projectRef).orElse(null);
     if (ref == null) {
       String name = projectName(id);
@@ -109,7 +108,7 @@ public final class SupabaseProjects {
                       api.createProject(
                           name,
                           settings.organizationSlug(),
-                          password,
+                          stagedPassword(id),
                           settings.supabaseRegion(tenant.region()),
                           settings.instanceSize()))
               .ref();
@@ -133,7 +132,7 @@ public final class SupabaseProjects {
         tenant.region(),
         "jdbc:postgresql://" + project.dbHost() + ":" + settings.directPort() + "/postgres",
         pooler.dbUser(),
-        password,
+        stagedPassword(id),
         1);
     TenantDatabaseNames names = TenantDatabaseNames.of(id);
     String poolerUrl =
@@ -151,16 +150,17 @@ public final class SupabaseProjects {
   }
 
   /**
-   * Deletes the tenant's project (found by its recorded reference, else by its name); a project
-   * that is gone is done. Forgets the service_role key.
+   * Deletes the tenant's project (found by its recorded reference, else by its name when a create
+   * may have been sent); a project that is gone is done, and no create sent means nothing to
+   * delete. Forgets the service_role key.
    */
   public void delete(UUID tenantId) {
     String ref =
-        providers
-            .find(tenantId)
-            .map(TenantProviders.ProviderInfo::projectRef)
-            .or(() -> api.findProjectByName(projectName(tenantId)).map(p -> p.ref()))
-            .orElse(null);
+        providers.find(tenantId).map(TenantProviders.ProviderInfo::projectRef).orElse(null);
+    if (ref == null && secrets.get(tenantId, DB_PASSWORD).isPresent()) {
+      // A create was sent (the password is staged just before it) but its answer may be lost.
+      ref = api.findProjectByName(projectName(tenantId)).map(p -> p.ref()).orElse(null);
+    }
     if (ref != null) {
       boolean deleted = api.deleteProject(ref);
       log.info(

@@ -55,6 +55,10 @@ class SupabaseProvisioningWorkflowTest {
   private ActivitiesFixture fx;
 
   private void start(Duration readyTimeout) {
+    start(readyTimeout, TOKEN);
+  }
+
+  private void start(Duration readyTimeout, String token) {
     wiremock.start();
     wiremock.stubFor(any(anyUrl()).willReturn(ok()));
     smtp.start();
@@ -62,7 +66,7 @@ class SupabaseProvisioningWorkflowTest {
         SupabaseSettings.fromEnvironment(
                 Map.of(
                     SupabaseSettings.ENV_TOKEN,
-                    TOKEN,
+                    token,
                     "TASKIFAI_SUPABASE_ORGANIZATION",
                     "taskifai-org"))
             .withApi(
@@ -178,5 +182,22 @@ class SupabaseProvisioningWorkflowTest {
     assertThat(history(ProvisionTenantWorkflow.workflowId(subdomain)))
         .doesNotContain(TOKEN)
         .doesNotContain(project.dbPass);
+  }
+
+  @Test
+  void aRefusedTokenFailsCreateDatabaseAtOnceAndTheRollbackCompletes() {
+    String wrong = "sbp_refused_token_zyxwvu987654";
+    start(Duration.ofSeconds(30), wrong);
+    UUID id = UUID.randomUUID();
+    String subdomain = ActivitiesFixture.newSubdomain();
+    ProvisioningResult result = provision(id, subdomain);
+    assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
+    assertThat(result.failedStep()).isEqualTo("create_database");
+    assertThat(result.reason()).contains("HTTP 401").doesNotContain(wrong);
+    assertThat(fx.tenant(id).status()).isEqualTo(TenantStatus.FAILED);
+    assertThat(fake.projects).isEmpty();
+    // Non-retryable: one refused call, no retries of the step.
+    assertThat(fake.calls).hasSize(1);
+    assertThat(history(ProvisionTenantWorkflow.workflowId(subdomain))).doesNotContain(wrong);
   }
 }
