@@ -239,11 +239,12 @@ async function tenantView(id) {
     s.error ? h("span", { class: "error-text", text: s.error }) : null)));
   const facts = h("dl", { class: "facts" },
     [["Tenant id", t.tenant_id], ["Subdomain", t.subdomain], ["Admin e-mail", t.admin_email], ["Region", t.region],
-     ["Database", t.database_name], ["Created", when(t.created_at)], ["Activated", when(t.activated_at)],
+     ["Database", t.database_name], ["Database provider", t.provider], ["Supabase project", t.project_ref], ["Created", when(t.created_at)], ["Activated", when(t.activated_at)],
      ["Suspended", when(t.suspended_at)], ["Provisioning workflow", t.workflow_id]]
       .filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
   const links = h("p", {});
   if (t.tenant_url && t.status === "ACTIVE") links.append(h("a", { href: t.tenant_url, text: "Open tenant " + t.tenant_url }), " ");
+  if (t.provider_dashboard_url) links.append(h("a", { href: t.provider_dashboard_url, id: "provider-dashboard", target: "_blank", rel: "noopener", text: "Project in the Supabase dashboard" }), " ");
   if (t.temporal_ui_url) links.append(h("a", { href: t.temporal_ui_url, id: "temporal-ui", target: "_blank", rel: "noopener", text: "Workflows in Temporal UI" }));
   const audit = h("tbody", { id: "audit-rows" });
   const timeline = h("div", { id: "timeline" });

@@ -7,6 +7,8 @@ import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
+import com.taskifai.activities.database.supabase.SupabaseManagementApi;
+import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
 import com.taskifai.activities.dns.DnsProvider;
 import com.taskifai.activities.dns.LocalDnsProvider;
@@ -25,6 +27,8 @@ import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.registry.providers.SupabaseSettings;
+import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.tenantschema.TenantSchema;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -164,15 +168,79 @@ public final class PlatformActivities implements AutoCloseable {
       Clock clock,
       List<String> tenantMigrationLocations,
       SmtpSettings smtp) {
+    return create(
+        platform,
+        cipher,
+        config,
+        backupSettings,
+        clock,
+        tenantMigrationLocations,
+        smtp,
+        SupabaseSettings.none());
+  }
+
+  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with Supabase. */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      Clock clock,
+      SupabaseSettings supabaseSettings) {
+    return create(
+        platform,
+        cipher,
+        config,
+        BackupSettings.defaults(),
+        clock,
+        TenantSchema.DEFAULT_LOCATIONS,
+        SmtpSettings.plain(config.smtpHost(), config.smtpPort()),
+        supabaseSettings);
+  }
+
+  /**
+   * Every part given: backups, the Flyway locations of the tenant migrations, SMTP, and the
+   * Supabase provider ({@link SupabaseSettings#none()} when it is not used).
+   */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      BackupSettings backupSettings,
+      Clock clock,
+      List<String> tenantMigrationLocations,
+      SmtpSettings smtp,
+      SupabaseSettings supabaseSettings) {
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
     AuditLog audit = new AuditLog(platform);
     StagedSecrets secrets = new StagedSecrets(platform, cipher);
     DnsProvider provider = dnsProvider(platform, config, resources);
+    SupabaseProjects supabase =
+        supabaseSettings.enabled()
+            ? new SupabaseProjects(
+                new SupabaseManagementApi(
+                    supabaseSettings.apiBaseUrl(),
+                    supabaseSettings.accessToken(),
+                    supabaseSettings.pollInterval()),
+                supabaseSettings,
+                new TenantProviders(platform),
+                servers,
+                secrets,
+                cipher,
+                clock)
+            : null;
     TenantDatabaseActivitiesImpl database =
         new TenantDatabaseActivitiesImpl(
-            platform, tenants, servers, secrets, cipher, config, clock, tenantMigrationLocations);
+            platform,
+            tenants,
+            servers,
+            secrets,
+            cipher,
+            config,
+            clock,
+            tenantMigrationLocations,
+            supabase);
     resources.add(database); // its pooled admin sessions
     TenantDatabaseInventory inventory = new TenantDatabaseInventory(cipher);
     resources.add(inventory);
@@ -184,7 +252,8 @@ public final class PlatformActivities implements AutoCloseable {
         new BackupActivitiesImpl(platform, cipher, store, backupSettings, clock);
     resources.add(backups);
     return new PlatformActivities(
-        new TenantRegistryActivitiesImpl(tenants, servers, audit, secrets, cipher, config),
+        new TenantRegistryActivitiesImpl(
+            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
         database,
         new DnsActivitiesImpl(provider, config),
         new TenantMailActivitiesImpl(
@@ -242,7 +311,8 @@ public final class PlatformActivities implements AutoCloseable {
             BackupSettings.fromEnvironment(env),
             Clock.systemUTC(),
             TenantSchema.locationsFromEnvironment(env),
-            SmtpSettings.fromEnvironment(env, config.smtpHost(), config.smtpPort()));
+            SmtpSettings.fromEnvironment(env, config.smtpHost(), config.smtpPort()),
+            SupabaseSettings.fromEnvironment(env));
     activities.resources.add(dataSource);
     return activities;
   }

@@ -41,6 +41,12 @@ public final class ActivitiesFixture {
   public final StagedSecrets secrets;
 
   public ActivitiesFixture(ActivitiesConfig config) {
+    this(config, com.taskifai.registry.providers.SupabaseSettings.none());
+  }
+
+  /** As {@link #ActivitiesFixture(ActivitiesConfig)}, with a database provider's settings. */
+  public ActivitiesFixture(
+      ActivitiesConfig config, com.taskifai.registry.providers.SupabaseSettings supabase) {
     this.config = config;
     new DatabaseServers(platform.platform())
         .upsert(
@@ -52,7 +58,7 @@ public final class ActivitiesFixture {
             TestPostgres.superuserPassword(),
             1000);
     this.activities =
-        PlatformActivities.create(platform.platform(), cipher, config, Clock.systemUTC());
+        PlatformActivities.create(platform.platform(), cipher, config, Clock.systemUTC(), supabase);
     this.secrets = new StagedSecrets(platform.platform(), cipher);
   }
 

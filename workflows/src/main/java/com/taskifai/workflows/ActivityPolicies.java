@@ -62,6 +62,13 @@ public final class ActivityPolicies {
   /** Work inside a tenant's database server; heartbeats. */
   public static final ActivityOptions DATABASE = options(Duration.ofSeconds(30), STEP_RETRY, true);
 
+  // create_database of a Supabase tenant waits for its new project
+  // (TASKIFAI_SUPABASE_READY_TIMEOUT,
+  // 15 minutes by default, must stay below this); heartbeats still notice a dead worker in 10 s.
+  /** create_database: as {@link #DATABASE}, with room to wait for a Supabase project. */
+  public static final ActivityOptions DATABASE_CREATE =
+      options(Duration.ofMinutes(30), STEP_RETRY, true);
+
   // Route 53 answers only when the change is INSYNC, which can take a minute.
   /** DNS changes; heartbeats while the change propagates. */
   public static final ActivityOptions DNS = options(Duration.ofMinutes(2), STEP_RETRY, true);

@@ -15,6 +15,8 @@ public enum FailureType {
   INJECTED_FAULT(false),
   /** The admin did not verify the e-mail address in time. */
   VERIFICATION_TIMEOUT(false),
+  /** A resource of a provider (a Supabase project) did not become ready before its deadline. */
+  NOT_READY(false),
   /** A configuration error: nothing a retry can fix. */
   MISCONFIGURED(false),
   /** A dependency (database, DNS, SMTP) is unavailable for now; retried. */

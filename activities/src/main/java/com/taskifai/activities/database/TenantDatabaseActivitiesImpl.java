@@ -4,10 +4,13 @@ import com.taskifai.activities.ActivitiesConfig;
 import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
+import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.providers.DatabaseProvider;
+import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.tenantschema.SetPasswordTokens;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
@@ -50,27 +53,13 @@ public final class TenantDatabaseActivitiesImpl
   private final AdminConnectionPools pools = new AdminConnectionPools();
   private final DatabaseFence fence;
   private final java.util.List<String> migrationLocations;
+  private final TenantProviders providers;
+  private final SupabaseProjects supabase;
 
-  public TenantDatabaseActivitiesImpl(
-      DataSource platform,
-      TenantRegistry registry,
-      DatabaseServers servers,
-      StagedSecrets secrets,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      Clock clock) {
-    this(
-        platform,
-        registry,
-        servers,
-        secrets,
-        cipher,
-        config,
-        clock,
-        TenantSchema.DEFAULT_LOCATIONS);
-  }
-
-  /** As above, with the Flyway locations of the tenant migrations. */
+  /**
+   * @param supabase the Supabase adapter; null when this worker has no Supabase settings (a
+   *     Supabase tenant's create_database then fails MISCONFIGURED)
+   */
   public TenantDatabaseActivitiesImpl(
       DataSource platform,
       TenantRegistry registry,
@@ -79,10 +68,13 @@ public final class TenantDatabaseActivitiesImpl
       CredentialCipher cipher,
       ActivitiesConfig config,
       Clock clock,
-      java.util.List<String> migrationLocations) {
+      java.util.List<String> migrationLocations,
+      SupabaseProjects supabase) {
     this.fence = new DatabaseFence(platform);
     this.migrationLocations = migrationLocations;
     this.template = new TemplateDatabase(migrationLocations);
+    this.providers = new TenantProviders(platform);
+    this.supabase = supabase;
     this.registry = registry;
     this.servers = servers;
     this.secrets = secrets;
@@ -103,6 +95,9 @@ public final class TenantDatabaseActivitiesImpl
    */
   @Override
   public void createDatabase(StepInput input) {
+    if (onSupabase(input.tenantId())) {
+      readySupabaseProject(input.tenantId());
+    }
     Tenant placed = placedTenant(input.tenantId());
     TenantDatabaseNames names = TenantDatabaseNames.of(placed.tenantId());
     ServerAdmin admin = admin(placed);
@@ -127,6 +122,55 @@ public final class TenantDatabaseActivitiesImpl
     }
   }
 
+  /**
+   * The template fast path pays off on a server with many tenants; a Supabase project holds one, so
+   * its database is created and migrated directly.
+   */
+  private boolean fastPath(UUID tenantId) {
+    return config.templateFastPath() && !onSupabase(tenantId);
+  }
+
+  private boolean onSupabase(UUID tenantId) {
+    return providers.provider(tenantId) == DatabaseProvider.SUPABASE;
+  }
+
+  /**
+   * The Supabase part of create_database: a healthy project registered as the tenant's database
+   * server, after which the steps below run as on our own servers. Refused once the undo ran, so a
+   * late attempt creates no project that nothing deletes.
+   */
+  private void readySupabaseProject(UUID tenantId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (tenant.databaseName() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenantId + " has no database placement: run place_database first");
+    }
+    try {
+      if (fence.dropped(tenantId)) {
+        throw StepFailure.of(
+            FailureType.INVALID_STATE,
+            "the database of tenant "
+                + tenantId
+                + " was dropped by its undo; create_database does not create it again");
+      }
+    } catch (SQLException e) {
+      throw databaseFailure("create_database", tenantId, e);
+    }
+    supabaseProjects().ensureReady(tenant);
+  }
+
+  private SupabaseProjects supabaseProjects() {
+    if (supabase == null) {
+      throw StepFailure.of(
+          FailureType.MISCONFIGURED,
+          "a tenant uses the supabase database provider, but this worker has no"
+              + " TASKIFAI_SUPABASE_ACCESS_TOKEN and TASKIFAI_SUPABASE_ORGANIZATION");
+    }
+    return supabase;
+  }
+
   /** The tenant's staged app password, made and staged on the first call. */
   private String stagedPassword(UUID tenantId) {
     Optional<String> staged = secrets.get(tenantId, StagedSecrets.APP_PASSWORD);
@@ -148,7 +192,7 @@ public final class TenantDatabaseActivitiesImpl
     ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
     CurrentActivity.checkpoint("roles");
     if (!ServerAdmin.databaseExists(c, names.database())) {
-      if (config.templateFastPath()) {
+      if (fastPath(tenant.tenantId())) {
         template.copyTo(admin, c, names.database(), names.ownerRole());
       } else {
         ServerAdmin.execute(
@@ -159,7 +203,7 @@ public final class TenantDatabaseActivitiesImpl
           names.database(),
           tenant.tenantId(),
           admin.serverId(),
-          config.templateFastPath());
+          fastPath(tenant.tenantId()));
     }
     CurrentActivity.checkpoint("database");
     ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
@@ -171,7 +215,7 @@ public final class TenantDatabaseActivitiesImpl
             + names.ownerRole()
             + ", "
             + names.appRole());
-    if (config.templateFastPath()) {
+    if (fastPath(tenant.tenantId())) {
       DataSource tenantDatabase = admin.database(names.database());
       try (Connection t = tenantDatabase.getConnection()) {
         template.handOver(c, t, names.ownerRole());
@@ -188,6 +232,23 @@ public final class TenantDatabaseActivitiesImpl
   @Override
   public void dropDatabase(StepInput input) {
     Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isPresent() && onSupabase(input.tenantId())) {
+      // Deleting the project removes the database and the roles with it.
+      try {
+        fence.markDropped(input.tenantId());
+      } catch (SQLException e) {
+        throw databaseFailure("undo_create_database", input.tenantId(), e);
+      }
+      String database = TenantDatabaseNames.of(input.tenantId()).database();
+      if (tenant.get().databaseServerId() != null) {
+        servers
+            .find(tenant.get().databaseServerId())
+            .ifPresent(s -> new ServerAdmin(s, cipher, pools).release(database));
+      }
+      supabaseProjects().delete(input.tenantId());
+      secrets.deleteAll(input.tenantId());
+      return;
+    }
     if (tenant.isPresent() && tenant.get().databaseServerId() != null) {
       TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
       ServerAdmin admin = admin(tenant.get());
@@ -261,7 +322,7 @@ public final class TenantDatabaseActivitiesImpl
         input,
         "migrate_schema",
         (ds, names, admin) -> {
-          if (config.templateFastPath() && template.isCurrentCopy(admin, ds)) {
+          if (fastPath(input.tenantId()) && template.isCurrentCopy(admin, ds)) {
             // create_database copied a template this process verified current, and granted the
             // app role: Flyway would apply nothing.
             log.info("tenant {}: schema current (template copy)", input.tenantId());

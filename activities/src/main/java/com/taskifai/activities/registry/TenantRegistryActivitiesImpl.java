@@ -13,6 +13,8 @@ import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.providers.DatabaseProvider;
+import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.Step;
@@ -53,6 +55,7 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
   private final StagedSecrets secrets;
   private final CredentialCipher cipher;
   private final ActivitiesConfig config;
+  private final TenantProviders providers;
 
   public TenantRegistryActivitiesImpl(
       TenantRegistry registry,
@@ -60,7 +63,9 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
       AuditLog audit,
       StagedSecrets secrets,
       CredentialCipher cipher,
-      ActivitiesConfig config) {
+      ActivitiesConfig config,
+      TenantProviders providers) {
+    this.providers = providers;
     this.registry = registry;
     this.servers = servers;
     this.audit = audit;
@@ -87,6 +92,15 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
       throw StepFailure.of(FailureType.SUBDOMAIN_TAKEN, e.getMessage());
     } catch (IllegalStateException e) {
       throw StepFailure.of(FailureType.INVALID_STATE, e.getMessage());
+    }
+    if (input.databaseProvider() != null) {
+      DatabaseProvider provider;
+      try {
+        provider = DatabaseProvider.parse(input.databaseProvider());
+      } catch (IllegalArgumentException e) {
+        throw StepFailure.of(FailureType.MISCONFIGURED, e.getMessage());
+      }
+      providers.setProvider(input.tenantId(), provider);
     }
   }
 
@@ -122,6 +136,12 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
     Tenant tenant = tenant(input.tenantId());
     if (tenant.databaseServerId() != null && tenant.databaseName() != null) {
       return new DatabasePlacement(tenant.databaseServerId(), tenant.databaseName());
+    }
+    if (providers.provider(tenant.tenantId()) == DatabaseProvider.SUPABASE) {
+      // The tenant's own project becomes its server in create_database.
+      String database = TenantDatabaseNames.of(tenant.tenantId()).database();
+      providers.nameDatabase(tenant.tenantId(), database);
+      return new DatabasePlacement(DatabaseProvider.SUPABASE.value(), database);
     }
     DatabaseServers.Server server =
         servers
@@ -171,6 +191,12 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
             TenantDatabaseNames.jdbcUrl(server.jdbcUrl(), tenant.databaseName()),
             names.appRole(),
             password.get());
+    TenantProviders.ProviderInfo provider = providers.find(tenant.tenantId()).orElseThrow();
+    if (provider.provider() == DatabaseProvider.SUPABASE) {
+      // The routers reach a Supabase tenant through its project's pooler.
+      credentials =
+          new TenantCredentials(provider.poolerUrl(), provider.poolerUser(), password.get());
+    }
     registry.storeCredentials(tenant.tenantId(), credentials.encrypt(cipher, tenant.tenantId()));
     secrets.delete(tenant.tenantId(), StagedSecrets.APP_PASSWORD);
   }

@@ -14,7 +14,12 @@ import java.util.stream.Collectors;
  * says how to fix it.
  */
 record NewTenant(
-    String companyName, String subdomain, String adminEmail, String region, String injectFault) {
+    String companyName,
+    String subdomain,
+    String adminEmail,
+    String region,
+    String injectFault,
+    String provider) {
   static final String DEFAULT_REGION = "local";
   private static final Pattern EMAIL =
       Pattern.compile(

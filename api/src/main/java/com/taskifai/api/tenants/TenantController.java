@@ -9,6 +9,7 @@ import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
+import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
@@ -60,6 +61,9 @@ class TenantController {
   private final ApiSettings settings;
   private final ObjectMapper json;
 
+  private final DatabaseProviderChoice providers;
+  private final TenantProviders tenantProviders;
+
   TenantController(
       TenantRegistry registry,
       AuditLog audit,
@@ -67,7 +71,11 @@ class TenantController {
       TenantWorkflows workflows,
       FreshMfa mfa,
       ApiSettings settings,
-      ObjectMapper json) {
+      ObjectMapper json,
+      DatabaseProviderChoice providers,
+      javax.sql.DataSource platform) {
+    this.providers = providers;
+    this.tenantProviders = new TenantProviders(platform);
     this.registry = registry;
     this.audit = audit;
     this.rules = rules;
@@ -124,7 +132,10 @@ class TenantController {
       String stepsSource,
       List<TenantSteps.StepView> steps,
       String temporalUiUrl,
-      String workflowService) {}
+      String workflowService,
+      String provider,
+      String projectRef,
+      String providerDashboardUrl) {}
 
   record WorkflowRef(String workflowId, String kind) {}
 
@@ -137,6 +148,7 @@ class TenantController {
           "send a JSON object with company_name, subdomain and admin_email");
     }
     Map<String, String> problems = body.problems(rules, settings.faultInjection());
+    providers.problem(body.provider()).ifPresent(p -> problems.put("provider", p));
     if (!problems.isEmpty()) {
       throw new ApiException(
           HttpStatus.BAD_REQUEST,
@@ -159,7 +171,8 @@ class TenantController {
             body.normalizedEmail(),
             body.regionOrDefault(),
             actor,
-            settings.verificationTimeout());
+            settings.verificationTimeout(),
+            providers.choose(body.provider()).value());
     String workflowId;
     try {
       workflowId = workflows.startProvisioning(request, body.injectFault());
@@ -178,6 +191,7 @@ class TenantController {
     detail.put("company_name", request.companyName());
     detail.put("admin_email", request.adminEmail());
     detail.put("region", request.region());
+    detail.put("provider", request.databaseProvider());
     detail.put("workflow_id", workflowId);
     if (body.injectFault() != null) {
       detail.put("inject_fault", body.injectFault());
@@ -275,6 +289,7 @@ class TenantController {
       // A step whose attempts fail and are retried (say, SMTP is down) shows the last error.
       steps = TenantSteps.withRetries(steps, auditRows, json);
     }
+    Optional<TenantProviders.ProviderInfo> provider = tenantProviders.find(t.tenantId());
     return new TenantDetail(
         t.tenantId(),
         t.subdomain(),
@@ -296,7 +311,10 @@ class TenantController {
         source,
         steps,
         temporalUiUrl(t.subdomain()),
-        workflowService);
+        workflowService,
+        provider.map(p -> p.provider().value()).orElse(null),
+        provider.map(TenantProviders.ProviderInfo::projectRef).orElse(null),
+        provider.map(p -> DatabaseProviderChoice.dashboardUrl(p.projectRef())).orElse(null));
   }
 
   private String tenantUrl(String subdomain) {

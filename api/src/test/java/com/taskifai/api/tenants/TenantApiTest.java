@@ -141,6 +141,47 @@ class TenantApiTest extends ApiTestBase {
   }
 
   @Test
+  void refusesAnUnknownProviderAndSupabaseWhileItIsNotConfigured() {
+    for (String provider : new String[] {"mysql", "supabase"}) {
+      Answer a =
+          http.post(
+              "/admin/tenants",
+              AdminHttp.json(
+                  "company_name",
+                  "Acme",
+                  "subdomain",
+                  unique("prov"),
+                  "admin_email",
+                  "a@acme.com",
+                  "provider",
+                  provider),
+              token);
+      assertThat(a.status()).isEqualTo(400);
+      assertThat(a.json().get("fields").get("provider").asString())
+          .contains(provider.equals("mysql") ? "'postgres' or 'supabase'" : "not configured");
+    }
+    Answer ok =
+        http.post(
+            "/admin/tenants",
+            AdminHttp.json(
+                "company_name",
+                "Acme",
+                "subdomain",
+                unique("prov"),
+                "admin_email",
+                "a@acme.com",
+                "provider",
+                "postgres"),
+            token);
+    assertThat(ok.status()).isEqualTo(202);
+    String id = ok.text("tenant_id");
+    awaitStatus(id, "AWAITING_VERIFICATION");
+    JsonNode detail = http.get("/admin/tenants/" + id, token).json();
+    assertThat(detail.get("provider").asString()).isEqualTo("postgres");
+    assertThat(detail.get("project_ref").isNull()).isTrue();
+  }
+
+  @Test
   void refusesFaultInjectionWhileTheFlagIsOff() {
     Answer a =
         http.post(

@@ -6,8 +6,9 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Input of {@link ProvisionTenantWorkflow}. Holds no secret. (A fault to inject, for tests and
- * demos, travels in the workflow's memo: see {@code FaultInjection}.)
+ * Input of {@link ProvisionTenantWorkflow}. Holds no secret. {@code databaseProvider} is {@code
+ * postgres} or {@code supabase} (null: postgres). (A fault to inject, for tests and demos, travels
+ * in the workflow's memo: see {@code FaultInjection}.)
  */
 public record ProvisionTenantRequest(
     UUID tenantId,
@@ -16,8 +17,29 @@ public record ProvisionTenantRequest(
     String adminEmail,
     String region,
     String requestedBy,
-    Duration verificationTimeout)
+    Duration verificationTimeout,
+    String databaseProvider)
     implements TenantScoped {
+
+  /** A request on the provider reserve_tenant defaults to (our own servers). */
+  public ProvisionTenantRequest(
+      UUID tenantId,
+      String subdomain,
+      String companyName,
+      String adminEmail,
+      String region,
+      String requestedBy,
+      Duration verificationTimeout) {
+    this(
+        tenantId,
+        subdomain,
+        companyName,
+        adminEmail,
+        region,
+        requestedBy,
+        verificationTimeout,
+        null);
+  }
 
   /** How long the verification may take when the request does not say. */
   public static final Duration DEFAULT_VERIFICATION_TIMEOUT = Duration.ofDays(7);
@@ -30,6 +52,6 @@ public record ProvisionTenantRequest(
   /** The input of reserve_tenant. */
   public ReserveTenantInput reservation() {
     return new ReserveTenantInput(
-        tenantId, subdomain, companyName, adminEmail, region, requestedBy);
+        tenantId, subdomain, companyName, adminEmail, region, requestedBy, databaseProvider);
   }
 }

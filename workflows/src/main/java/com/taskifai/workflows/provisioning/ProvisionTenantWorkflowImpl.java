@@ -1,6 +1,7 @@
 package com.taskifai.workflows.provisioning;
 
 import static com.taskifai.workflows.ActivityPolicies.DATABASE;
+import static com.taskifai.workflows.ActivityPolicies.DATABASE_CREATE;
 import static com.taskifai.workflows.ActivityPolicies.DATABASE_UNDO;
 import static com.taskifai.workflows.ActivityPolicies.DNS;
 import static com.taskifai.workflows.ActivityPolicies.DNS_UNDO;
@@ -45,6 +46,8 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
       Workflow.newActivityStub(TenantRegistryActivities.class, REGISTRY);
   private final TenantDatabaseActivities database =
       Workflow.newActivityStub(TenantDatabaseActivities.class, DATABASE);
+  private final TenantDatabaseActivities databaseCreate =
+      Workflow.newActivityStub(TenantDatabaseActivities.class, DATABASE_CREATE);
   private final DnsActivities dns = Workflow.newActivityStub(DnsActivities.class, DNS);
   private final TenantMailActivities mail =
       Workflow.newActivityStub(TenantMailActivities.class, MAIL);
@@ -98,7 +101,7 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     step(Step.PLACE_DATABASE, () -> registry.placeDatabase(in));
     step(
         Step.CREATE_DATABASE,
-        () -> database.createDatabase(in),
+        () -> databaseCreate.createDatabase(in),
         () -> databaseUndo.dropDatabase(in));
     step(
         Step.STORE_CREDENTIALS,
