@@ -155,13 +155,9 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
 
     @Override
     public void undosFailed(Saga.Rollback rollback) {
-      String failed = String.join(", ", rollback.failedUndos());
-      String why = "step %s failed (%s); compensations that failed: %s";
-      String reason =
-          Saga.truncate(why.formatted(rollback.failedStep(), rollback.reason(), failed));
       try {
         registry.markRollbackFailed(
-            new FailureRecord(request.tenantId(), rollback.failedStep(), reason));
+            new FailureRecord(request.tenantId(), rollback.failedStep(), rollback.summary()));
       } catch (ActivityFailure e) {
         // The result and the query still say ROLLBACK_FAILED.
       }

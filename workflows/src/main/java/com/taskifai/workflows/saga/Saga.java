@@ -57,6 +57,13 @@ public final class Saga {
     public boolean complete() {
       return failedUndos.isEmpty();
     }
+
+    /** One line for a person: the step that failed, why, and the undos that failed (truncated). */
+    public String summary() {
+      return truncate(
+          "step %s failed (%s); compensations that failed: %s"
+              .formatted(failedStep, reason, String.join(", ", failedUndos)));
+    }
   }
 
   /** Work a workflow adds to its rollback, inside the detached scope. */
