@@ -10,6 +10,7 @@ import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.backup.BackupScheduleWorkflow;
 import com.taskifai.workflows.backup.BackupTenantWorkflow;
 import com.taskifai.workflows.backup.RestoreTenantWorkflow;
@@ -194,7 +195,7 @@ class BackupRestoreEndToEndTest {
             WorkflowStub.fromTyped(flow)
                 .getResult(60, TimeUnit.SECONDS, ProvisioningResult.class)
                 .status())
-        .isEqualTo("ACTIVE");
+        .isEqualTo(WorkflowStatus.ACTIVE);
     return tenant;
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.activities.ActivitiesConfig;
 import com.taskifai.activities.PlatformActivities;
+import com.taskifai.activities.database.TenantDatabaseNames;
 import com.taskifai.registry.FleetMigrations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
@@ -135,7 +136,7 @@ class FleetMigrationEndToEndTest {
           .doesNotContain(failedTenant);
       // The new table got the same protection as the product's tables.
       UUID migrated = tenants.get(0);
-      String appRole = "t_" + migrated.toString().replace("-", "").substring(0, 12) + "_app";
+      String appRole = TenantDatabaseNames.of(migrated).appRole();
       assertThat(TenantSchema.protectionGaps(tenantDb(migrated), appRole)).isEmpty();
       assertThat(
               EmbeddedPlatform.count(
@@ -286,7 +287,7 @@ class FleetMigrationEndToEndTest {
   void anExtensionIsEnabledPerTenantProtectedAndKeptByTheNextRollout() throws Exception {
     UUID chosen = tenants.get(1);
     UUID other = tenants.get(2);
-    String appRole = "t_" + chosen.toString().replace("-", "").substring(0, 12) + "_app";
+    String appRole = TenantDatabaseNames.of(chosen).appRole();
     try (PlatformActivities product =
             PlatformActivities.create(
                 embedded.platform.platform(),

@@ -7,6 +7,7 @@ import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.backup.BackupTenantWorkflow;
 import com.taskifai.workflows.backup.RestoreTenantWorkflow;
 import com.taskifai.workflows.provisioning.EmailVerified;
@@ -64,7 +65,7 @@ class RestoreCrashTest {
               WorkflowStub.fromTyped(flow)
                   .getResult(60, TimeUnit.SECONDS, ProvisioningResult.class)
                   .status())
-          .isEqualTo("ACTIVE");
+          .isEqualTo(WorkflowStatus.ACTIVE);
       insert(registry, tenant, "k-1", "k-2");
       embedded
           .client
