@@ -16,8 +16,19 @@ import org.slf4j.LoggerFactory;
  * (default), {@code TASKIFAI_TEMPORAL_EMBEDDED} (true when the target is the SDK's test server),
  * {@code TASKIFAI_FAULT_INJECTION} (true registers the fault-injection interceptor), and whatever
  * {@link PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP, DNS).
+ * {@code TASKIFAI_LOG_LEVEL} sets the root log level (INFO); each activity's log lines name its
+ * tenant, workflow and activity.
  */
 public final class WorkerMain {
+  /** The worker's log format, with the log context keys; see the file. */
+  static final String LOG_CONFIG = "taskifai-worker-logback.xml";
+
+  static {
+    // Before the first logger: the worker's own log format unless the operator names another.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOG_CONFIG);
+    }
+  }
 
   private static final Logger log = LoggerFactory.getLogger(WorkerMain.class);
 
