@@ -1,5 +1,9 @@
 package com.taskifai.api;
 
+import static com.taskifai.registry.LogContext.ACTOR;
+import static com.taskifai.registry.LogContext.REQUEST_ID;
+import static com.taskifai.registry.LogContext.TENANT_ID;
+
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,15 +24,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Puts ids (never data) into the log context of each admin request: a request id (the caller's
  * {@code X-Request-Id} when it is a plain token, else a new one, echoed in the response), the
  * tenant id from a {@code /admin/tenants/{id}} path, and the authenticated admin. Runs after Spring
- * Security, so the admin is known.
+ * Security, so the admin is known. The key names are {@link com.taskifai.registry.LogContext}'s.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE)
 public class RequestLogContext extends OncePerRequestFilter {
-  static final String REQUEST_ID = "request_id";
-  static final String TENANT_ID = "tenant_id";
-  static final String ACTOR = "actor";
-
   private static final Pattern TENANT_PATH =
       Pattern.compile("^/admin/tenants/([0-9a-fA-F-]{36})(/.*)?$");
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");

@@ -24,5 +24,9 @@ class PortalPagesTest extends ApiTestBase {
   void unknownPathsAnswerJson404() {
     var missing = http.get("/no-such-page.html", null);
     assertThat(missing.status()).isEqualTo(404);
+    // A JSON object that names the problem, not the servlet container's HTML error page.
+    assertThat(missing.body()).doesNotContain("<html").doesNotContain("<HTML");
+    assertThat(missing.json().isObject()).as(missing.body()).isTrue();
+    assertThat(missing.text("error")).as(missing.body()).isNotBlank();
   }
 }

@@ -2,6 +2,7 @@ package com.taskifai.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.taskifai.registry.LogContext;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +30,7 @@ class RequestLogContextTest {
         response,
         (req, res) -> {
           for (String key :
-              List.of(
-                  RequestLogContext.REQUEST_ID,
-                  RequestLogContext.TENANT_ID,
-                  RequestLogContext.ACTOR)) {
+              List.of(LogContext.REQUEST_ID, LogContext.TENANT_ID, LogContext.ACTOR)) {
             if (MDC.get(key) != null) {
               seen.put(key, MDC.get(key));
             }
@@ -54,9 +52,9 @@ class RequestLogContextTest {
     Map<String, String> seen = seenDuring(request, response);
 
     assertThat(seen)
-        .containsEntry(RequestLogContext.TENANT_ID, "1b4e28ba-2fa1-11d2-883f-0016d3cca427")
-        .containsEntry(RequestLogContext.ACTOR, "admin-42")
-        .containsEntry(RequestLogContext.REQUEST_ID, "trace-7");
+        .containsEntry(LogContext.TENANT_ID, "1b4e28ba-2fa1-11d2-883f-0016d3cca427")
+        .containsEntry(LogContext.ACTOR, "admin-42")
+        .containsEntry(LogContext.REQUEST_ID, "trace-7");
     assertThat(response.getHeader("X-Request-Id")).isEqualTo("trace-7");
     assertThat(MDC.getCopyOfContextMap() == null || MDC.getCopyOfContextMap().isEmpty()).isTrue();
   }
@@ -69,7 +67,7 @@ class RequestLogContextTest {
 
     Map<String, String> seen = seenDuring(request, response);
 
-    assertThat(seen.get(RequestLogContext.REQUEST_ID)).matches("[0-9a-f-]{36}");
-    assertThat(seen).doesNotContainKeys(RequestLogContext.TENANT_ID, RequestLogContext.ACTOR);
+    assertThat(seen.get(LogContext.REQUEST_ID)).matches("[0-9a-f-]{36}");
+    assertThat(seen).doesNotContainKeys(LogContext.TENANT_ID, LogContext.ACTOR);
   }
 }

@@ -79,6 +79,11 @@ final class PlatformProcesses implements AutoCloseable {
     common.put("spring.main.banner-mode", "off");
     // The dev platform's HTTP listeners bind to TASKIFAI_DEV_BIND (127.0.0.1 by default).
     common.put("server.address", env.get(DevPlatform.DEV_BIND));
+    // One JVM logs for the worker and both apps: its lines show every log context key.
+    common.put(
+        "logging.pattern.correlation",
+        "[tenant=%X{tenant_id:-} req=%X{request_id:-} actor=%X{actor:-}"
+            + " wf=%X{workflow_id:-} activity=%X{activity_id:-}] ");
     if (env.get("TASKIFAI_LOG_LEVEL") != null) {
       common.put("logging.level.root", env.get("TASKIFAI_LOG_LEVEL"));
     }

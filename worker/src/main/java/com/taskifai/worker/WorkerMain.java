@@ -19,9 +19,20 @@ import org.slf4j.LoggerFactory;
  * TASKIFAI_WORKER_MANAGEMENT_PORT} (health endpoints, default 8082), and whatever {@link
  * PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP, DNS). With
  * {@code TASKIFAI_ENV=production} it first runs {@link ProductionSettings#check}. SIGTERM stops
- * polling, lets running tasks finish, then exits.
+ * polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION} (true registers
+ * the fault-injection interceptor); {@code TASKIFAI_LOG_LEVEL} sets the root log level (INFO); each
+ * activity's log lines name its tenant, workflow and activity.
  */
 public final class WorkerMain {
+  /** The worker's log format, with the log context keys; see the file. */
+  static final String LOG_CONFIG = "taskifai-worker-logback.xml";
+
+  static {
+    // Before the first logger: the worker's own log format unless the operator names another.
+    if (System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", LOG_CONFIG);
+    }
+  }
 
   /** Printed to standard output once the worker polls, for scripts and tests that wait on it. */
   static final String READY = "taskifai worker polling";
@@ -29,11 +40,6 @@ public final class WorkerMain {
   private WorkerMain() {}
 
   public static void main(String[] args) throws Exception {
-    // The worker's own log configuration, unless the operator names another; set before the first
-    // logger so Logback reads it.
-    if (System.getProperty("logback.configurationFile") == null) {
-      System.setProperty("logback.configurationFile", "taskifai-worker-logback.xml");
-    }
     Logger log = LoggerFactory.getLogger(WorkerMain.class);
     Map<String, String> env = System.getenv();
     try {

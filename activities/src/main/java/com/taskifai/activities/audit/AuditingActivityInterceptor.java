@@ -1,6 +1,7 @@
 package com.taskifai.activities.audit;
 
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.LogContext;
 import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.TenantScoped;
 import io.temporal.activity.ActivityExecutionContext;
@@ -68,10 +69,10 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
       UUID tenantId = tenantOf(input.getArguments());
       String actor = "workflow:" + info.getWorkflowId();
       String action = action(step, info.getWorkflowType());
-      MDC.put("workflowId", info.getWorkflowId());
-      MDC.put("activityId", info.getActivityId());
+      MDC.put(LogContext.WORKFLOW_ID, info.getWorkflowId());
+      MDC.put(LogContext.ACTIVITY_ID, info.getActivityId());
       if (tenantId != null) {
-        MDC.put("tenantId", tenantId.toString());
+        MDC.put(LogContext.TENANT_ID, tenantId.toString());
       }
       try {
         write(tenantId, actor, action, step, Outcome.STARTED, Map.of("attempt", info.getAttempt()));
@@ -91,9 +92,9 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
             tenantId, actor, action, step, Outcome.SUCCEEDED, Map.of("attempt", info.getAttempt()));
         return output;
       } finally {
-        MDC.remove("workflowId");
-        MDC.remove("activityId");
-        MDC.remove("tenantId");
+        MDC.remove(LogContext.WORKFLOW_ID);
+        MDC.remove(LogContext.ACTIVITY_ID);
+        MDC.remove(LogContext.TENANT_ID);
       }
     }
   }

@@ -1,5 +1,6 @@
 package com.taskifai.routing.tenancy;
 
+import com.taskifai.registry.LogContext;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
 import com.taskifai.routing.RoutingSettings;
@@ -79,7 +80,7 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
       requestId = UUID.randomUUID().toString();
     }
     response.setHeader("X-Request-Id", requestId);
-    MDC.put("request_id", requestId);
+    MDC.put(LogContext.REQUEST_ID, requestId);
     String tenantTag = "none";
     try {
       String hostHeader = request.getHeader("Host");
@@ -115,7 +116,7 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
       }
       RoutedTenant routed = new RoutedTenant(tenant.get());
       tenantTag = routed.id();
-      MDC.put("tenant_id", tenantTag);
+      MDC.put(LogContext.TENANT_ID, tenantTag);
       request.setAttribute(RoutedTenant.ATTRIBUTE, routed);
 
       if (needsToken(request.getRequestURI())) {
@@ -145,8 +146,8 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
       chain.doFilter(request, response);
     } finally {
       metrics.request(tenantTag, response.getStatus(), System.nanoTime() - started);
-      MDC.remove("tenant_id");
-      MDC.remove("request_id");
+      MDC.remove(LogContext.TENANT_ID);
+      MDC.remove(LogContext.REQUEST_ID);
     }
   }
 
