@@ -22,11 +22,11 @@ import org.springframework.stereotype.Component;
  *   <li>rate limits (Bucket4j token buckets): so many requests a minute per client address, and per
  *       tenant, to {@code /api/auth/**}; over it the answer is 429 with {@code Retry-After};
  *   <li>back-off per account and client address ({@link LoginBackoff}, shared with the admin API):
- *       after {@code taskifai.login.max-failures} failed
- *       logins in a row, each further attempt waits {@code taskifai.login.backoff}, doubled with
- *       each failure up to {@code taskifai.login.lockout}. Unknown e-mails are counted the same
- *       way, so the answers do not tell whether an account exists, and an attacker elsewhere cannot
- *       lock a user out of their own address.
+ *       after {@code taskifai.login.max-failures} failed logins in a row, each further attempt
+ *       waits {@code taskifai.login.backoff}, doubled with each failure up to {@code
+ *       taskifai.login.lockout}. Unknown e-mails are counted the same way, so the answers do not
+ *       tell whether an account exists, and an attacker elsewhere cannot lock a user out of their
+ *       own address.
  * </ul>
  *
  * Several router processes each keep their own counts, so the limits per process multiply.
@@ -51,8 +51,7 @@ public class SignInLimits {
     }
     this.perAddress = perAddress;
     this.perTenant = perTenant;
-    this.backoff =
-        new LoginBackoff(settings.maxFailedLogins, firstBackoff, settings.loginLockout);
+    this.backoff = new LoginBackoff(settings.maxFailedLogins, firstBackoff, settings.loginLockout);
     this.addressBuckets =
         Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2)).build();
     this.tenantBuckets =
