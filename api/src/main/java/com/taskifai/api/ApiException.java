@@ -45,6 +45,14 @@ public class ApiException extends RuntimeException {
     return e;
   }
 
+  /** 429 with a {@code Retry-After} of at least one second, and extra fields. */
+  public static ApiException tooManyRequests(
+      String code, String message, java.time.Duration retryAfter, Map<String, ?> extra) {
+    ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, code, message, extra);
+    e.retryAfter = retryAfter;
+    return e;
+  }
+
   /** When the caller may try again, sent as {@code Retry-After}; null when not said. */
   public java.time.Duration retryAfter() {
     return retryAfter;

@@ -2,7 +2,6 @@ package com.taskifai.api.auth;
 
 import com.taskifai.registry.crypto.CredentialCipher;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,16 +14,11 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**
  * The platform administrators in {@code platform_admins}: BCrypt password hashes, TOTP secrets
- * sealed with the {@link CredentialCipher}, a lockout after {@value #MAX_FAILURES} failed logins,
- * and refusal of a one-time code whose time step already logged in.
+ * sealed with the {@link CredentialCipher}, and refusal of a one-time code whose time step already
+ * logged in. No account is ever locked: failures are slowed down per account and client address by
+ * the login controller's back-off ({@link com.taskifai.registry.auth.LoginBackoff}).
  */
 public final class AdminAccounts {
-  /** Failed logins in a row after which the account locks. */
-  public static final int MAX_FAILURES = 5;
-
-  /** How long a locked account stays locked. */
-  public static final Duration LOCK_DURATION = Duration.ofMinutes(15);
-
   private final JdbcClient jdbc;
   private final CredentialCipher cipher;
   private final PasswordEncoder passwords = new BCryptPasswordEncoder();
@@ -38,13 +32,7 @@ public final class AdminAccounts {
 
   /** An administrator as stored; the secrets stay sealed. */
   record Admin(
-      UUID id,
-      String email,
-      String passwordHash,
-      String sealedTotpSecret,
-      int failedLogins,
-      Instant lockedUntil,
-      Long lastTotpStep) {}
+      UUID id, String email, String passwordHash, String sealedTotpSecret, Long lastTotpStep) {}
 
   /** Why a login or a step-up was refused. */
   public enum Refusal {
@@ -53,21 +41,11 @@ public final class AdminAccounts {
     /** The password was right, the one-time code was not. */
     BAD_CODE,
     /** The one-time code's time step has logged in before. */
-    REPLAYED_CODE,
-    /** Too many failed logins; see {@link Outcome#lockedUntil()}. */
-    LOCKED
+    REPLAYED_CODE
   }
 
-  /**
-   * The result of a login or step-up: the admin, or why not. {@code lockedNow} tells that this
-   * attempt locked the account (as opposed to an attempt on an account locked already).
-   */
-  public record Outcome(
-      UUID adminId, String email, Refusal refusal, Instant lockedUntil, boolean lockedNow) {
-    public Outcome(UUID adminId, String email, Refusal refusal, Instant lockedUntil) {
-      this(adminId, email, refusal, lockedUntil, false);
-    }
-
+  /** The result of a login or step-up: the admin, or why not (admin null: unknown e-mail). */
+  public record Outcome(UUID adminId, String email, Refusal refusal) {
     public boolean accepted() {
       return refusal == null;
     }
@@ -75,7 +53,7 @@ public final class AdminAccounts {
 
   /**
    * Creates the administrator, or updates the password and TOTP secret of the one with this e-mail
-   * (and unlocks it). Used by the launcher to create the dev admin. Returns the admin's id.
+   * Used by the launcher to create the dev admin. Returns the admin's id.
    */
   public UUID createOrUpdate(String email, String password, String totpSecretBase32) {
     String normalized = normalize(email);
@@ -92,8 +70,8 @@ public final class AdminAccounts {
     String sealed = cipher.encrypt(totpSecretBase32, totpContext(id));
     if (existing.isPresent()) {
       jdbc.sql(
-              "UPDATE platform_admins SET password_hash = :hash, totp_secret = :totp,"
-                  + " failed_logins = 0, locked_until = NULL WHERE id = :id")
+              "UPDATE platform_admins SET password_hash = :hash, totp_secret = :totp"
+                  + " WHERE id = :id")
           .param("hash", hash)
           .param("totp", sealed)
           .param("id", id)
@@ -111,33 +89,30 @@ public final class AdminAccounts {
     return id;
   }
 
-  /** Checks e-mail, password and one-time code; counts failures and locks after too many. */
+  /**
+   * Checks e-mail, password and one-time code. An unknown e-mail costs a BCrypt check against a
+   * dummy hash, so it takes as long as a wrong password.
+   */
   public Outcome login(String email, String password, String totpCode, Instant now) {
     Optional<Admin> found = find(normalize(email));
     if (found.isEmpty()) {
       passwords.matches(password == null ? "" : password, dummyHash);
-      return refused(null, Refusal.BAD_CREDENTIALS, null);
+      return refused(null, Refusal.BAD_CREDENTIALS);
     }
     Admin admin = found.get();
-    if (admin.lockedUntil() != null && admin.lockedUntil().isAfter(now)) {
-      return refused(admin, Refusal.LOCKED, admin.lockedUntil());
-    }
     if (password == null || !passwords.matches(password, admin.passwordHash())) {
-      return fail(admin, Refusal.BAD_CREDENTIALS, now);
+      return refused(admin, Refusal.BAD_CREDENTIALS);
     }
     return checkCode(admin, totpCode, now);
   }
 
-  /** Checks a one-time code of a known admin (step-up); failures count towards the lockout. */
+  /** Checks a one-time code of a known admin (step-up). */
   public Outcome stepUp(String email, String totpCode, Instant now) {
     Optional<Admin> found = find(normalize(email));
     if (found.isEmpty()) {
-      return refused(null, Refusal.BAD_CREDENTIALS, null);
+      return refused(null, Refusal.BAD_CREDENTIALS);
     }
     Admin admin = found.get();
-    if (admin.lockedUntil() != null && admin.lockedUntil().isAfter(now)) {
-      return refused(admin, Refusal.LOCKED, admin.lockedUntil());
-    }
     return checkCode(admin, totpCode, now);
   }
 
@@ -145,56 +120,32 @@ public final class AdminAccounts {
     String secret = cipher.decrypt(admin.sealedTotpSecret(), totpContext(admin.id()));
     OptionalLong step = TotpCodes.matchingStep(secret, totpCode, now);
     if (step.isEmpty()) {
-      return fail(admin, Refusal.BAD_CODE, now);
+      return refused(admin, Refusal.BAD_CODE);
     }
     // One statement claims the step, so two logins racing with the same code cannot both win.
     int claimed =
         jdbc.sql(
-                "UPDATE platform_admins SET last_totp_step = :step, failed_logins = 0,"
-                    + " locked_until = NULL, last_login_at = :now"
+                "UPDATE platform_admins SET last_totp_step = :step, last_login_at = :now"
                     + " WHERE id = :id AND (last_totp_step IS NULL OR last_totp_step < :step)")
             .param("step", step.getAsLong())
             .param("now", Timestamp.from(now))
             .param("id", admin.id())
             .update();
     if (claimed == 0) {
-      return fail(admin, Refusal.REPLAYED_CODE, now);
+      return refused(admin, Refusal.REPLAYED_CODE);
     }
-    return new Outcome(admin.id(), admin.email(), null, null);
+    return new Outcome(admin.id(), admin.email(), null);
   }
 
-  private Outcome fail(Admin admin, Refusal refusal, Instant now) {
-    Instant lockUntil = now.plus(LOCK_DURATION);
-    Instant lockedUntil =
-        jdbc.sql(
-                "UPDATE platform_admins SET failed_logins = CASE WHEN failed_logins + 1 >= :max"
-                    + " THEN 0 ELSE failed_logins + 1 END,"
-                    + " locked_until = CASE WHEN failed_logins + 1 >= :max THEN :until"
-                    + " ELSE locked_until END WHERE id = :id RETURNING locked_until")
-            .param("max", MAX_FAILURES)
-            .param("until", Timestamp.from(lockUntil))
-            .param("id", admin.id())
-            .query((rs, i) -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant())
-            .optional()
-            .orElse(null);
-    if (lockedUntil != null && lockedUntil.isAfter(now)) {
-      return new Outcome(admin.id(), admin.email(), Refusal.LOCKED, lockedUntil, true);
-    }
-    return refused(admin, refusal, null);
-  }
-
-  private static Outcome refused(Admin admin, Refusal refusal, Instant lockedUntil) {
+  private static Outcome refused(Admin admin, Refusal refusal) {
     return new Outcome(
-        admin == null ? null : admin.id(),
-        admin == null ? null : admin.email(),
-        refusal,
-        lockedUntil);
+        admin == null ? null : admin.id(), admin == null ? null : admin.email(), refusal);
   }
 
   Optional<Admin> find(String normalizedEmail) {
     return jdbc.sql(
-            "SELECT id, email, password_hash, totp_secret, failed_logins, locked_until,"
-                + " last_totp_step FROM platform_admins WHERE email = :email")
+            "SELECT id, email, password_hash, totp_secret, last_totp_step"
+                + " FROM platform_admins WHERE email = :email")
         .param("email", normalizedEmail)
         .query(
             (rs, i) ->
@@ -203,10 +154,6 @@ public final class AdminAccounts {
                     rs.getString("email"),
                     rs.getString("password_hash"),
                     rs.getString("totp_secret"),
-                    rs.getInt("failed_logins"),
-                    rs.getTimestamp("locked_until") == null
-                        ? null
-                        : rs.getTimestamp("locked_until").toInstant(),
                     (Long) rs.getObject("last_totp_step")))
         .optional();
   }

@@ -5,14 +5,18 @@ import com.taskifai.api.ApiSettings;
 import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.FailedLogins;
+import com.taskifai.registry.auth.LoginBackoff;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -28,6 +32,7 @@ class LoginController {
   private final AuditLog audit;
   private final FailedLogins failedLogins;
   private final LoginRateLimit rateLimit;
+  private final LoginBackoff backoff;
   private final PlatformMetrics metrics;
   private final ApiSettings settings;
   private final Clock clock;
@@ -40,7 +45,13 @@ class LoginController {
       LoginRateLimit rateLimit,
       PlatformMetrics metrics,
       ApiSettings settings,
-      Clock clock) {
+      Clock clock,
+      @Value("${taskifai.admin-login.max-failures:${TASKIFAI_ADMIN_LOGIN_MAX_FAILURES:5}}")
+          int maxFailures,
+      @Value("${taskifai.admin-login.backoff:${TASKIFAI_ADMIN_LOGIN_BACKOFF:PT30S}}")
+          Duration firstBackoff,
+      @Value("${taskifai.admin-login.lockout:${TASKIFAI_ADMIN_LOGIN_LOCKOUT:PT15M}}")
+          Duration longestBackoff) {
     this.accounts = accounts;
     this.tokens = tokens;
     this.audit = audit;
@@ -49,6 +60,7 @@ class LoginController {
     this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
+    this.backoff = new LoginBackoff(maxFailures, firstBackoff, longestBackoff);
   }
 
   record LoginRequest(String email, String password, String totp) {}
@@ -103,12 +115,15 @@ class LoginController {
           Map.of("fields", problems));
     }
     Instant now = clock.instant();
+    String actor = AdminAccounts.normalize(request.email());
+    // Known or not, the pair's back-off is checked before the account is looked up.
+    checkBackoff(actor, "login", address, now);
     AdminAccounts.Outcome outcome =
         accounts.login(request.email(), request.password(), request.totp().strip(), now);
-    String actor = AdminAccounts.normalize(request.email());
     if (!outcome.accepted()) {
       refuse(actor, outcome, "login", address, now);
     }
+    backoff.succeeded(actor, address);
     audit.append(null, outcome.email(), "admin.login", null, "succeeded", Map.of("amr", "pwd+otp"));
     return token(outcome.adminId(), outcome.email(), List.of("pwd", "otp"), now);
   }
@@ -119,7 +134,9 @@ class LoginController {
    */
   @PostMapping("/admin/mfa")
   TokenResponse stepUp(
-      @AuthenticationPrincipal Jwt jwt, @RequestBody(required = false) StepUpRequest request) {
+      @AuthenticationPrincipal Jwt jwt,
+      @RequestBody(required = false) StepUpRequest request,
+      HttpServletRequest http) {
     if (request == null || blank(request.totp())) {
       throw new ApiException(
           HttpStatus.BAD_REQUEST,
@@ -129,11 +146,14 @@ class LoginController {
               "fields", Map.of("totp", "is required: the 6-digit code of your authenticator app")));
     }
     String actor = FreshMfa.actor(jwt);
+    String address = http.getRemoteAddr();
     Instant now = clock.instant();
+    checkBackoff(actor, "mfa", address, now);
     AdminAccounts.Outcome outcome = accounts.stepUp(actor, request.totp().strip(), now);
     if (!outcome.accepted()) {
-      refuse(actor, outcome, "mfa", null, now);
+      refuse(actor, outcome, "mfa", address, now);
     }
+    backoff.succeeded(actor, address);
     List<String> amr = new ArrayList<>();
     List<String> had = jwt.getClaimAsStringList("amr");
     if (had != null) {
@@ -150,21 +170,61 @@ class LoginController {
   }
 
   /**
-   * Records a refusal and throws its answer. The append-only audit log keeps what concerns a real
-   * account: MFA failures (the password was right, or the actor holds a token), the attempt that
-   * locks an account, and every step-up refusal. Wrong or unknown e-mails and passwords, and
-   * attempts on an account that is locked already, are counted in the bounded failed-login table.
+   * Refuses while the back-off of this e-mail (known or not) from this client address runs: 429
+   * {@code account_locked} with {@code Retry-After}. Only this pair waits; the account is not
+   * locked, and the owner at another address signs in. A login refused here is counted in the
+   * bounded failed-login table; a step-up refused here (an authenticated actor) is audited.
+   */
+  private void checkBackoff(String actor, String action, String address, Instant now) {
+    Optional<Duration> wait = backoff.waitFor(actor, address, now);
+    if (wait.isEmpty()) {
+      return;
+    }
+    long seconds = LoginBackoff.retryAfterSeconds(wait.get());
+    if ("mfa".equals(action)) {
+      audit.append(
+          null,
+          actor,
+          "admin.mfa",
+          null,
+          "refused",
+          Map.of("reason", "locked", "address", address));
+      metrics.mfaFailed("locked");
+    } else {
+      failedLogins.record(actor, address, "locked", now);
+      metrics.loginFailed("locked");
+    }
+    throw ApiException.tooManyRequests(
+        "account_locked",
+        "too many failed attempts from this address: try again in " + seconds + " s",
+        Duration.ofSeconds(seconds),
+        Map.of("locked_until", now.plusSeconds(seconds).toString()));
+  }
+
+  /**
+   * Records a refusal, counts it towards the back-off of the e-mail and client address, and throws
+   * its answer. The append-only audit log keeps what concerns a real account: MFA failures (the
+   * password was right, or the actor holds a token), the failure that starts a back-off, and every
+   * step-up refusal. Wrong or unknown e-mails and passwords go to the bounded failed-login table.
    */
   private void refuse(
       String actor, AdminAccounts.Outcome outcome, String action, String address, Instant now) {
     String reason = outcome.refusal().name().toLowerCase(java.util.Locale.ROOT);
+    LoginBackoff.Failure failure = backoff.failed(actor, address, now);
+    boolean startsBackoff = failure.started() && outcome.adminId() != null;
     boolean realAccountEvent =
         "mfa".equals(action)
             || outcome.refusal() == AdminAccounts.Refusal.BAD_CODE
             || outcome.refusal() == AdminAccounts.Refusal.REPLAYED_CODE
-            || outcome.lockedNow();
+            || startsBackoff;
     if (realAccountEvent) {
-      audit.append(null, actor, "admin." + action, null, "refused", Map.of("reason", reason));
+      Map<String, Object> detail = new LinkedHashMap<>();
+      detail.put("reason", reason);
+      detail.put("address", address);
+      if (failure.started()) {
+        detail.put("backoff_seconds", LoginBackoff.retryAfterSeconds(failure.delay()));
+      }
+      audit.append(null, actor, "admin." + action, null, "refused", detail);
     } else {
       failedLogins.record(actor, address, reason, now);
     }
@@ -175,14 +235,6 @@ class LoginController {
       metrics.mfaFailed(reason);
     }
     throw switch (outcome.refusal()) {
-      case LOCKED ->
-          new ApiException(
-              HttpStatus.LOCKED,
-              "account_locked",
-              "too many failed attempts: the account is locked until "
-                  + outcome.lockedUntil()
-                  + "; try again after that",
-              Map.of("locked_until", outcome.lockedUntil().toString()));
       case REPLAYED_CODE ->
           new ApiException(
               HttpStatus.UNAUTHORIZED,

@@ -2,6 +2,7 @@ package com.taskifai.routing.auth;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.taskifai.registry.auth.LoginBackoff;
 import com.taskifai.routing.RoutingSettings;
 import com.taskifai.routing.api.ApiException;
 import com.taskifai.routing.tenancy.RoutedTenant;
@@ -10,6 +11,7 @@ import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -19,11 +21,12 @@ import org.springframework.stereotype.Component;
  * <ul>
  *   <li>rate limits (Bucket4j token buckets): so many requests a minute per client address, and per
  *       tenant, to {@code /api/auth/**}; over it the answer is 429 with {@code Retry-After};
- *   <li>back-off per account and client address: after {@code taskifai.login.max-failures} failed
- *       logins in a row, each further attempt waits {@code taskifai.login.backoff}, doubled with
- *       each failure up to {@code taskifai.login.lockout}. Unknown e-mails are counted the same
- *       way, so the answers do not tell whether an account exists, and an attacker elsewhere cannot
- *       lock a user out of their own address.
+ *   <li>back-off per account and client address ({@link LoginBackoff}, shared with the admin API):
+ *       after {@code taskifai.login.max-failures} failed logins in a row, each further attempt
+ *       waits {@code taskifai.login.backoff}, doubled with each failure up to {@code
+ *       taskifai.login.lockout}. Unknown e-mails are counted the same way, so the answers do not
+ *       tell whether an account exists, and an attacker elsewhere cannot lock a user out of their
+ *       own address.
  * </ul>
  *
  * Several router processes each keep their own counts, so the limits per process multiply.
@@ -32,15 +35,9 @@ import org.springframework.stereotype.Component;
 public class SignInLimits {
   private final long perAddress;
   private final long perTenant;
-  private final int freeFailures;
-  private final Duration firstBackoff;
-  private final Duration longestBackoff;
   private final Cache<String, Bucket> addressBuckets;
   private final Cache<String, Bucket> tenantBuckets;
-  private final Cache<String, Failures> failures;
-
-  /** Failed logins in a row of one account from one address, and when the next may be tried. */
-  private record Failures(int count, Instant notBefore) {}
+  private final LoginBackoff backoff;
 
   public SignInLimits(
       RoutingSettings settings,
@@ -54,19 +51,11 @@ public class SignInLimits {
     }
     this.perAddress = perAddress;
     this.perTenant = perTenant;
-    this.freeFailures = Math.max(1, settings.maxFailedLogins);
-    this.firstBackoff = firstBackoff;
-    this.longestBackoff =
-        settings.loginLockout.compareTo(firstBackoff) < 0 ? firstBackoff : settings.loginLockout;
+    this.backoff = new LoginBackoff(settings.maxFailedLogins, firstBackoff, settings.loginLockout);
     this.addressBuckets =
         Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2)).build();
     this.tenantBuckets =
         Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2)).build();
-    this.failures =
-        Caffeine.newBuilder()
-            .maximumSize(200_000)
-            .expireAfterAccess(longestBackoff.plus(Duration.ofMinutes(15)))
-            .build();
   }
 
   /**
@@ -102,41 +91,27 @@ public class SignInLimits {
    * @throws ApiException 429 {@code locked} with {@code Retry-After}
    */
   public void checkBackoff(RoutedTenant tenant, String email, String clientAddress, Instant now) {
-    Failures f = failures.getIfPresent(key(tenant, email, clientAddress));
-    if (f != null && f.notBefore() != null && f.notBefore().isAfter(now)) {
-      Duration wait = Duration.between(now, f.notBefore()).plusMillis(999);
+    Optional<Duration> wait = backoff.waitFor(account(tenant, email), clientAddress, now);
+    if (wait.isPresent()) {
+      long seconds = LoginBackoff.retryAfterSeconds(wait.get());
       throw ApiException.tooManyRequests(
-          "locked", "too many failed sign-ins; try again in " + wait.toSeconds() + " s", wait);
+          "locked",
+          "too many failed sign-ins; try again in " + seconds + " s",
+          Duration.ofSeconds(seconds));
     }
   }
 
   /** Counts a failed login; from the free failures on, the next attempt has to wait. */
   public void failed(RoutedTenant tenant, String email, String clientAddress, Instant now) {
-    failures
-        .asMap()
-        .compute(
-            key(tenant, email, clientAddress),
-            (k, f) -> {
-              int count = (f == null ? 0 : f.count()) + 1;
-              Instant notBefore = null;
-              if (count >= freeFailures) {
-                int doublings = Math.min(count - freeFailures, 30);
-                Duration wait = firstBackoff.multipliedBy(1L << doublings);
-                if (wait.compareTo(longestBackoff) > 0 || wait.isNegative()) {
-                  wait = longestBackoff;
-                }
-                notBefore = now.plus(wait);
-              }
-              return new Failures(count, notBefore);
-            });
+    backoff.failed(account(tenant, email), clientAddress, now);
   }
 
   /** A successful login clears the count of this account from this address. */
   public void succeeded(RoutedTenant tenant, String email, String clientAddress) {
-    failures.invalidate(key(tenant, email, clientAddress));
+    backoff.succeeded(account(tenant, email), clientAddress);
   }
 
-  private static String key(RoutedTenant tenant, String email, String clientAddress) {
-    return tenant.id() + "|" + email.toLowerCase(Locale.ROOT) + "|" + clientAddress;
+  private static String account(RoutedTenant tenant, String email) {
+    return tenant.id() + "|" + email.toLowerCase(Locale.ROOT);
   }
 }

@@ -7,14 +7,16 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * The physical connection source of one tenant pool: each connection it opens holds a permit of the
- * global cap until HikariCP closes it, so the pools of all tenants together never hold more
- * connections than the cap.
+ * global cap until HikariCP closes it (and, with {@link SynchronousCloseSocketFactory}, until the
+ * server's backend has exited), so the pools of all tenants together never hold more connections
+ * than the cap, counted on the server.
  */
 final class CappedConnectionSource extends DelegatingDataSource {
   private final TenantPools pools;
@@ -52,9 +54,38 @@ final class CappedConnectionSource extends DelegatingDataSource {
             Connection.class.getClassLoader(),
             new Class<?>[] {Connection.class},
             (proxy, method, args) -> {
-              boolean closing =
-                  (method.getName().equals("close") && method.getParameterCount() == 0)
-                      || method.getName().equals("abort");
+              boolean closing = method.getName().equals("close") && method.getParameterCount() == 0;
+              boolean aborting =
+                  method.getName().equals("abort")
+                      && args != null
+                      && args.length == 1
+                      && args[0] instanceof Executor;
+              if (aborting) {
+                // abort closes the socket later on the given executor: the permit comes back
+                // after that, not when abort returns.
+                Executor executor = (Executor) args[0];
+                Executor releasing =
+                    task ->
+                        executor.execute(
+                            () -> {
+                              try {
+                                task.run();
+                              } finally {
+                                if (released.compareAndSet(false, true)) {
+                                  pools.releasePermit();
+                                }
+                              }
+                            });
+                try {
+                  c.abort(releasing);
+                  return null;
+                } catch (SQLException | RuntimeException e) {
+                  if (released.compareAndSet(false, true)) {
+                    pools.releasePermit();
+                  }
+                  throw e;
+                }
+              }
               try {
                 return method.invoke(c, args);
               } catch (InvocationTargetException e) {

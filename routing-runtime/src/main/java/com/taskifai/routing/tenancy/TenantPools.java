@@ -384,6 +384,9 @@ public class TenantPools implements DisposableBean {
     pg.setUser(creds.username());
     pg.setPassword(creds.password());
     pg.setApplicationName("taskifai-router");
+    // Closing a connection waits until its server backend has exited, so a permit of the global
+    // cap never comes back while the old session still counts on the server.
+    pg.setSocketFactory(SynchronousCloseSocketFactory.class.getName());
     HikariConfig c = new HikariConfig();
     c.setPoolName("tenant-" + tenant.tenantId());
     c.setDataSource(new CappedConnectionSource(pg, this, tenant.tenantId()));
@@ -428,9 +431,10 @@ public class TenantPools implements DisposableBean {
   }
 
   /**
-   * Gives a permit back a moment after its connection closed: the server process of a closed
-   * connection takes a few milliseconds to exit, and until it has, it still counts against the
-   * server's connections.
+   * Gives a permit back a moment after its connection closed. The close itself waited until the
+   * server's backend process exited ({@link SynchronousCloseSocketFactory}); the grace covers the
+   * moment until the postmaster has reaped it, in which it may still count against the server's
+   * {@code max_connections}.
    */
   void releasePermit() {
     releaser.schedule(() -> permits.release(), releaseGraceMillis, TimeUnit.MILLISECONDS);
