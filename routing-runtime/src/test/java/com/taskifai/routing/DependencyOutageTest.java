@@ -155,11 +155,14 @@ class DependencyOutageTest {
     long again = System.nanoTime();
     assertThat(products(uncached.subdomain(), uncachedToken).status()).isEqualTo(503);
     assertThat((System.nanoTime() - again) / 1_000_000).isLessThan(1_000);
-    RouterApp.Response health = app.get("localhost", "/actuator/health", null);
+    // The main port says the overall status only; the management port has the components.
+    assertThat(app.get("localhost", "/actuator/health", null).status()).isEqualTo(503);
+    RouterApp.Response health = app.management("/actuator/health");
     assertThat(health.status()).isEqualTo(503);
     assertThat(health.json().at("/components/registry/status").asString()).isEqualTo("DOWN");
-    assertThat(app.get("localhost", "/actuator/health/liveness", null).status()).isEqualTo(200);
-    assertThat(app.get("localhost", "/actuator/prometheus", null).body())
+    assertThat(app.get("localhost", "/livez", null).status()).isEqualTo(200);
+    assertThat(app.management("/actuator/health/liveness").status()).isEqualTo(200);
+    assertThat(app.management("/actuator/prometheus").body())
         .containsPattern("taskifai_dependency_up\\{[^}]*dependency=\"registry\"[^}]*\\} 0\\.0");
 
     registryServer.start();
@@ -214,7 +217,7 @@ class DependencyOutageTest {
   }
 
   private static String healthOf(String component) {
-    return app.get("localhost", "/actuator/health", null)
+    return app.management("/actuator/health")
         .json()
         .at("/components/" + component + "/status")
         .asString();

@@ -155,8 +155,17 @@ final class RouterApp implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())));
   }
 
+  /** A GET of an actuator endpoint on the management port (loopback only). */
+  Response management(String path) {
+    return send(managementPort, "localhost", path, null, HttpRequest.newBuilder().GET());
+  }
+
   private Response send(String host, String path, String token, HttpRequest.Builder b) {
-    b.uri(URI.create("http://127.0.0.1:" + port + path))
+    return send(port, host, path, token, b);
+  }
+
+  private Response send(int toPort, String host, String path, String token, HttpRequest.Builder b) {
+    b.uri(URI.create("http://127.0.0.1:" + toPort + path))
         .header("Host", host)
         .timeout(Duration.ofSeconds(20));
     if (token != null) {

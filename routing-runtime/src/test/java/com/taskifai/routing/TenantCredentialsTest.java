@@ -169,7 +169,7 @@ class TenantCredentialsTest {
   }
 
   private static JsonNode tenantsHealth() {
-    RouterApp.Response h = app.get("localhost", "/actuator/health/tenants", null);
+    RouterApp.Response h = app.management("/actuator/health/tenants");
     assertThat(h.status()).isEqualTo(200);
     JsonNode component = h.json().get("components").get("tenantCredentials");
     assertThat(component.get("status").asString()).isEqualTo("UP");
@@ -177,7 +177,7 @@ class TenantCredentialsTest {
   }
 
   private static String prometheus() {
-    RouterApp.Response p = app.get("localhost", "/actuator/prometheus", null);
+    RouterApp.Response p = app.management("/actuator/prometheus");
     assertThat(p.status()).isEqualTo(200);
     return p.body();
   }

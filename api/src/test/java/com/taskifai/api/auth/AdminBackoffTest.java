@@ -35,7 +35,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
     classes = AdminApiApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "taskifai.recover-workflows=false")
+    properties = {"taskifai.recover-workflows=false", "management.server.port=0"})
 class AdminBackoffTest {
   static final String PASSWORD = "correct horse battery";
   static final String ATTACKER = "127.0.0.2";

@@ -30,7 +30,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
     classes = AdminApiApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "taskifai.recover-workflows=false")
+    properties = {"taskifai.recover-workflows=false", "management.server.port=0"})
 class LoginAbuseTest {
   static final int PER_ADDRESS = 8;
   static final String PASSWORD = "correct horse battery";

@@ -53,7 +53,7 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(
     classes = {AdminApiApplication.class, AdminApiEndToEndTest.GreenMailOutbox.class},
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "taskifai.recover-workflows=false")
+    properties = {"taskifai.recover-workflows=false", "management.server.port=0"})
 class AdminApiEndToEndTest {
   private static final Pattern LINK = Pattern.compile("verify-email\\?token=([A-Za-z0-9_.\\-]+)");
   private static final TestPostgres.Platform DB = TestPostgres.platform();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -43,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(
     classes = AdminApiApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "taskifai.recover-workflows=false")
+    properties = {"taskifai.recover-workflows=false", "management.server.port=0"})
 class TemporalOutageTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final int TEMPORAL_PORT = freePort();
@@ -51,6 +52,7 @@ class TemporalOutageTest {
       TestServer.createPortBoundServer(TEMPORAL_PORT);
 
   @LocalServerPort int port;
+  @LocalManagementPort int managementPort;
   @Autowired AdminTokens tokens;
   @Autowired TenantRegistry registry;
   @Autowired AuditLog audit;
@@ -81,7 +83,7 @@ class TemporalOutageTest {
   void temporalDownMeans503InSecondsWhileReadsWorkAndTheApiRecoversWhenItIsBack() {
     String token = token();
     assertThat(create(unique("before"), token).status()).isEqualTo(202);
-    assertThat(get("/actuator/health/temporal", null).json().get("status").asString())
+    assertThat(management("/actuator/health/temporal").json().get("status").asString())
         .isEqualTo("UP");
 
     // A tenant in the middle of provisioning whose verification mail is being retried.
@@ -138,14 +140,18 @@ class TemporalOutageTest {
     assertThat(step(detail.json(), "reserve_tenant").get("state").asString()).isEqualTo("done");
     assertThat(get("/admin/tenants?search=" + sub, token).status()).isEqualTo(200);
 
-    // Health: the temporal component is DOWN, liveness and readiness are not.
-    Answer health = get("/actuator/health", null);
+    // Health: the temporal component is DOWN, liveness and readiness are not. The main port says
+    // the overall status only; the management port has the components.
+    assertThat(get("/actuator/health", null).status()).isEqualTo(503);
+    Answer health = management("/actuator/health");
     assertThat(health.status()).isEqualTo(503);
     assertThat(health.json().at("/components/temporal/status").asString()).isEqualTo("DOWN");
     assertThat(health.json().at("/components/db/status").asString()).isEqualTo("UP");
-    assertThat(get("/actuator/health/liveness", null).status()).isEqualTo(200);
-    assertThat(get("/actuator/health/readiness", null).status()).isEqualTo(200);
-    assertThat(get("/actuator/prometheus", null).body())
+    assertThat(get("/livez", null).status()).isEqualTo(200);
+    assertThat(get("/readyz", null).status()).isEqualTo(200);
+    assertThat(management("/actuator/health/liveness").status()).isEqualTo(200);
+    assertThat(management("/actuator/health/readiness").status()).isEqualTo(200);
+    assertThat(management("/actuator/prometheus").body())
         .containsPattern("taskifai_dependency_up\\{[^}]*dependency=\"temporal\"[^}]*\\} 0\\.0");
 
     // The server comes back on the same address: the same API process starts workflows again.
@@ -155,7 +161,7 @@ class TemporalOutageTest {
         .pollInterval(Duration.ofMillis(500))
         .until(() -> create(during, token).status() == 202);
     assertThat(registry.findLiveBySubdomain(during)).isEmpty();
-    assertThat(get("/actuator/health/temporal", null).json().get("status").asString())
+    assertThat(management("/actuator/health/temporal").json().get("status").asString())
         .isEqualTo("UP");
     Answer after = get("/admin/tenants/" + tenantId, token);
     assertThat(after.json().get("workflow_service").asString()).isEqualTo("available");
@@ -198,6 +204,13 @@ class TemporalOutageTest {
 
   private Answer get(String path, String token) {
     return send(HttpRequest.newBuilder(uri(path)).GET(), token);
+  }
+
+  /** The actuator's endpoints on the management port. */
+  private Answer management(String path) {
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET(),
+        null);
   }
 
   private URI uri(String path) {

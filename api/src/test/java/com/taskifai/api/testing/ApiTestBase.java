@@ -17,7 +17,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(
     classes = AdminApiApplication.class,
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = "taskifai.recover-workflows=false")
+    properties = {"taskifai.recover-workflows=false", "management.server.port=0"})
 public abstract class ApiTestBase {
   @LocalServerPort protected int port;
   @LocalManagementPort protected int managementPort;
