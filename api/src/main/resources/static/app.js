@@ -45,7 +45,7 @@ function flash(message, bad) {
 function token() { return sessionStorage.getItem("taskifai.token"); }
 
 async function api(method, path, body) {
-  const headers = { "Accept": "application/json" };
+  const headers = { "Accept": "application/json, application/problem+json" };
   if (token()) headers["Authorization"] = "Bearer " + token();
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -58,6 +58,8 @@ async function api(method, path, body) {
     throw new Error("unauthorized");
   }
   data = data || {};
+  // Errors are problem details: "code" and "detail" (older servers sent "error" and "message").
+  if (!res.ok) { data.error = data.code || data.error; data.message = data.detail || data.message; }
   if (res.status === 503) data.message = outageMessage(data, res.headers.get("Retry-After"));
   return { status: res.status, data };
 }

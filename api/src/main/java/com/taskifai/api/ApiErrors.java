@@ -1,10 +1,13 @@
 package com.taskifai.api;
 
-import java.util.Map;
+import com.taskifai.web.ProblemHandlers;
+import com.taskifai.web.Problems;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -15,22 +18,16 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
-/** Maps every refusal to a JSON answer in one place; bad input is a 4xx, never a 500. */
+/**
+ * Maps every refusal to a problem detail in one place; bad input is a 4xx, never a 500. The
+ * refusals and the catch-all come from {@link ProblemHandlers}.
+ */
 @RestControllerAdvice
-class ApiErrors {
+class ApiErrors extends ProblemHandlers {
   private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
 
-  @ExceptionHandler(ApiException.class)
-  ResponseEntity<Map<String, Object>> refused(ApiException e) {
-    ResponseEntity.BodyBuilder b = ResponseEntity.status(e.status());
-    if (e.retryAfter() != null) {
-      b.header("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-    }
-    return b.body(e.body());
-  }
-
   @ExceptionHandler(HttpMessageNotReadableException.class)
-  ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException e) {
+  ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
     return refused(
         ApiException.badRequest(
             "the request body is not valid JSON or has a value of the wrong type; send a JSON"
@@ -39,7 +36,7 @@ class ApiErrors {
   }
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
-  ResponseEntity<Map<String, Object>> typeMismatch(MethodArgumentTypeMismatchException e) {
+  ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e) {
     return refused(
         ApiException.badRequest(
             "'"
@@ -49,89 +46,61 @@ class ApiErrors {
   }
 
   @ExceptionHandler(MissingServletRequestParameterException.class)
-  ResponseEntity<Map<String, Object>> missingParameter(MissingServletRequestParameterException e) {
+  ResponseEntity<ProblemDetail> missingParameter(MissingServletRequestParameterException e) {
     return refused(
         ApiException.badRequest("query parameter '" + e.getParameterName() + "' is required"));
   }
 
   @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  ResponseEntity<Map<String, Object>> mediaType(HttpMediaTypeNotSupportedException e) {
-    return ResponseEntity.status(HttpStatus.UNSUPPORTED_MEDIA_TYPE)
-        .body(
-            new ApiException(
-                    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "send the body as application/json")
-                .body());
+  ResponseEntity<ProblemDetail> mediaType(HttpMediaTypeNotSupportedException e) {
+    return Problems.response(
+        HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        "send the body as application/json");
   }
 
   @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-  ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException e) {
-    return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED)
-        .body(
-            new ApiException(
-                    HttpStatus.METHOD_NOT_ALLOWED,
-                    "method_not_allowed",
-                    e.getMethod() + " is not supported here")
-                .body());
+  ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e) {
+    return Problems.response(
+        HttpStatus.METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        e.getMethod() + " is not supported here");
   }
 
   @ExceptionHandler(NoResourceFoundException.class)
-  ResponseEntity<Map<String, Object>> noResource(NoResourceFoundException e) {
+  ResponseEntity<ProblemDetail> noResource(NoResourceFoundException e) {
     return refused(ApiException.notFound("no such page or endpoint"));
   }
 
   /** Seconds a client should wait before it tries again after a dependency outage. */
   static final String RETRY_AFTER_SECONDS = "5";
 
+  private static final Duration RETRY_AFTER =
+      Duration.ofSeconds(Long.parseLong(RETRY_AFTER_SECONDS));
+
   @ExceptionHandler({
     TemporalUnavailableException.class,
     io.grpc.StatusRuntimeException.class,
     io.temporal.client.WorkflowServiceException.class
   })
-  ResponseEntity<Map<String, Object>> temporal(RuntimeException e) {
+  ResponseEntity<ProblemDetail> temporal(RuntimeException e) {
     log.warn("Temporal call failed: {}", e.getMessage());
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header("Retry-After", RETRY_AFTER_SECONDS)
-        .body(
-            new ApiException(
-                    HttpStatus.SERVICE_UNAVAILABLE,
-                    "temporal_unavailable",
-                    "the workflow service (Temporal) did not answer; try again shortly")
-                .body());
+    return Problems.response(
+        Problems.of(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "temporal_unavailable",
+            "the workflow service (Temporal) did not answer; try again shortly"),
+        RETRY_AFTER);
   }
 
   @ExceptionHandler(DataAccessException.class)
-  ResponseEntity<Map<String, Object>> database(DataAccessException e) {
+  ResponseEntity<ProblemDetail> database(DataAccessException e) {
     log.warn("platform database unavailable: {}", e.getClass().getSimpleName());
-    return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-        .header("Retry-After", RETRY_AFTER_SECONDS)
-        .body(
-            new ApiException(
-                    HttpStatus.SERVICE_UNAVAILABLE,
-                    "registry_unavailable",
-                    "the platform database (tenant registry) is not reachable; try again shortly")
-                .body());
-  }
-
-  /** Anything else: Spring's own 4xx keep their status; a real fault is a 500 with a reference. */
-  @ExceptionHandler(Exception.class)
-  ResponseEntity<Map<String, Object>> unexpected(Exception e) {
-    if (e instanceof org.springframework.web.ErrorResponse known) {
-      HttpStatus status = HttpStatus.resolve(known.getStatusCode().value());
-      if (status != null && status.is4xxClientError()) {
-        return ResponseEntity.status(status)
-            .body(new ApiException(status, "bad_request", known.getBody().getDetail()).body());
-      }
-    }
-    String ref = java.util.UUID.randomUUID().toString();
-    log.error("unexpected error (ref {})", ref, e);
-    return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR)
-        .body(
-            new ApiException(
-                    HttpStatus.INTERNAL_SERVER_ERROR,
-                    "internal_error",
-                    "something went wrong on the server; the log has the details under ref " + ref)
-                .body());
+    return Problems.response(
+        Problems.of(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            "registry_unavailable",
+            "the platform database (tenant registry) is not reachable; try again shortly"),
+        RETRY_AFTER);
   }
 }

@@ -1,28 +1,22 @@
 package com.taskifai.api;
 
-import java.util.LinkedHashMap;
+import com.taskifai.web.ProblemException;
 import java.util.Map;
 import org.springframework.http.HttpStatus;
 
 /**
  * A request the API refuses, with the HTTP status, a stable error code, a message that says what to
- * do, and optional extra fields (such as the problem with each input field).
+ * do, and optional extra fields (such as the problem with each input field). Answered as a problem
+ * detail (see {@link com.taskifai.web.Problems}).
  */
-public class ApiException extends RuntimeException {
-  private final HttpStatus status;
-  private final String code;
-  private final Map<String, Object> extra;
-  private java.time.Duration retryAfter;
+public class ApiException extends ProblemException {
 
   public ApiException(HttpStatus status, String code, String message) {
-    this(status, code, message, Map.of());
+    super(status, code, message);
   }
 
   public ApiException(HttpStatus status, String code, String message, Map<String, ?> extra) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.extra = new LinkedHashMap<>(extra);
+    super(status, code, message, extra);
   }
 
   public static ApiException badRequest(String message) {
@@ -41,7 +35,7 @@ public class ApiException extends RuntimeException {
   public static ApiException tooManyRequests(
       String code, String message, java.time.Duration retryAfter) {
     ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, code, message);
-    e.retryAfter = retryAfter;
+    e.retryAfter(retryAfter);
     return e;
   }
 
@@ -49,33 +43,7 @@ public class ApiException extends RuntimeException {
   public static ApiException tooManyRequests(
       String code, String message, java.time.Duration retryAfter, Map<String, ?> extra) {
     ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, code, message, extra);
-    e.retryAfter = retryAfter;
+    e.retryAfter(retryAfter);
     return e;
-  }
-
-  /** When the caller may try again, sent as {@code Retry-After}; null when not said. */
-  public java.time.Duration retryAfter() {
-    return retryAfter;
-  }
-
-  public HttpStatus status() {
-    return status;
-  }
-
-  public String code() {
-    return code;
-  }
-
-  public Map<String, Object> extra() {
-    return extra;
-  }
-
-  /** The JSON body of the error answer. */
-  public Map<String, Object> body() {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", code);
-    body.put("message", getMessage());
-    body.putAll(extra);
-    return body;
   }
 }

@@ -66,7 +66,7 @@ public class RoutingSettings {
           Duration connectionTimeout,
       @Value("${taskifai.pool.release-grace:${TASKIFAI_POOL_RELEASE_GRACE:PT0.1S}}")
           Duration connectionReleaseGrace,
-      @Value("${taskifai.router.unrouted-paths:/actuator,/livez,/readyz}")
+      @Value("${taskifai.router.unrouted-paths:/actuator,/livez,/readyz,/v3/api-docs}")
           List<String> unroutedPaths) {
     this.dbUrl = dbUrl;
     this.dbUsername = dbUsername;

@@ -93,7 +93,13 @@ class TenantIsolationTest {
     String bo = createUser(a, "bo@alpha.test");
     assertThat(app.post(host(a), "/api/conversations", ana, Map.of("message", "ana asks")).status())
         .isEqualTo(201);
-    app.post(host(a), "/api/conversations", ana, Map.of("role", "assistant", "message", "to ana"));
+    var answer =
+        app.post(
+            host(a), "/api/conversations", ana, Map.of("role", "assistant", "message", "to ana"));
+    // The same JSON members as ever: snake_case, the time as an ISO instant.
+    assertThat(answer.json().propertyNames())
+        .containsExactly("id", "user_id", "role", "message", "created_at");
+    assertThat(answer.json().get("created_at").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
     app.post(host(a), "/api/conversations", bo, Map.of("message", "bo asks"));
 
     assertThat(messages(app.get(host(a), "/api/conversations", ana)))

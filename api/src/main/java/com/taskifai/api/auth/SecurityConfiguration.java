@@ -4,6 +4,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTParser;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.web.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -98,8 +100,7 @@ class SecurityConfiguration {
     if (status == 401) {
       response.setHeader("WWW-Authenticate", "Bearer realm=\"taskifai-admin\"");
     }
-    response.setContentType("application/json");
-    response.getWriter().write("{\"error\":\"" + code + "\",\"message\":\"" + message + "\"}");
+    Problems.write(response, Problems.of(HttpStatusCode.valueOf(status), code, message), null);
   }
 
   @Bean

@@ -1,31 +1,34 @@
 package com.taskifai.routing.api;
 
+import com.taskifai.web.ProblemException;
+import java.time.Duration;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 
-/** A request that cannot be served, with the status and the words that tell the caller why. */
-public class ApiException extends RuntimeException {
-  private final HttpStatus status;
-  private final String error;
+/**
+ * A request that cannot be served, with the status and the words that tell the caller why; answered
+ * as a problem detail (see {@link com.taskifai.web.Problems}). A 503 says when to try again: in one
+ * second unless told otherwise.
+ */
+public class ApiException extends ProblemException {
   private final Object details;
-  private java.time.Duration retryAfter;
 
   public ApiException(HttpStatus status, String error, String message) {
     this(status, error, message, null);
   }
 
+  /** With {@code details}, extra JSON for the body (for example the bad rows of an upload). */
   public ApiException(HttpStatus status, String error, String message, Object details) {
-    super(message);
-    this.status = status;
-    this.error = error;
+    super(status, error, message, details == null ? Map.of() : Map.of("details", details));
     this.details = details;
+    if (status == HttpStatus.SERVICE_UNAVAILABLE) {
+      retryAfter(Duration.ofSeconds(1));
+    }
   }
 
-  public HttpStatus status() {
-    return status;
-  }
-
+  /** The stable code, the same as {@link #code()}. */
   public String error() {
-    return error;
+    return code();
   }
 
   /** Extra JSON for the body (for example the bad rows of an upload), or null. */
@@ -33,23 +36,17 @@ public class ApiException extends RuntimeException {
     return details;
   }
 
-  /** When the caller may try again, sent as {@code Retry-After}; null when not said. */
-  public java.time.Duration retryAfter() {
-    return retryAfter;
-  }
-
   /** 429 with a {@code Retry-After} of at least one second. */
-  public static ApiException tooManyRequests(
-      String error, String message, java.time.Duration retryAfter) {
+  public static ApiException tooManyRequests(String error, String message, Duration retryAfter) {
     ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, error, message);
-    e.retryAfter = retryAfter;
+    e.retryAfter(retryAfter);
     return e;
   }
 
   /** A 503 that tells the client when to try again (the Retry-After header), in seconds. */
   public static ApiException retryLater(String error, String message, long retryAfterSeconds) {
     ApiException e = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, error, message);
-    e.retryAfter = java.time.Duration.ofSeconds(Math.max(1, retryAfterSeconds));
+    e.retryAfter(Duration.ofSeconds(Math.max(1, retryAfterSeconds)));
     return e;
   }
 

@@ -3,7 +3,6 @@ package com.taskifai.routing.api;
 import com.taskifai.routing.tenancy.RoutedTenant;
 import com.taskifai.routing.tenancy.TenantDatabase;
 import com.taskifai.routing.tenancy.TenantUser;
-import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,7 +19,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ConversationsController {
   private static final int MAX_MESSAGE = 20_000;
-  private static final String COLUMNS = "id, user_id, role, message, created_at";
 
   private final TenantDatabase db;
 
@@ -31,22 +29,19 @@ class ConversationsController {
   record NewMessage(String role, String message) {}
 
   @GetMapping("/api/conversations")
-  Page<Map<String, Object>> list(
+  Page<Conversations.Conversation> list(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestParam(required = false) Integer limit,
       @RequestParam(required = false) Integer offset) {
     int l = Page.limit(limit);
     int o = Page.offset(offset);
-    return db.inTransaction(
-        tenant,
-        user,
-        tx -> Page.ofTable(tx.jdbc(), COLUMNS, "conversation_history", "created_at, id", l, o));
+    return db.inTransaction(tenant, user, tx -> Conversations.page(tx.jdbc(), l, o));
   }
 
   @PostMapping("/api/conversations")
   @ResponseStatus(HttpStatus.CREATED)
-  Map<String, Object> add(
+  Conversations.Conversation add(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestBody NewMessage body) {
@@ -61,17 +56,6 @@ class ConversationsController {
       throw ApiException.badRequest("message must be at most " + MAX_MESSAGE + " characters");
     }
     return db.inTransaction(
-        tenant,
-        user,
-        tx ->
-            tx.jdbc()
-                .sql(
-                    "INSERT INTO conversation_history (user_id, role, message) VALUES (?, ?, ?)"
-                        + " RETURNING "
-                        + COLUMNS)
-                .params(user.userId(), role, body.message())
-                .query(Rows.MAPPER)
-                .list()
-                .get(0));
+        tenant, user, tx -> Conversations.add(tx.jdbc(), user.userId(), role, body.message()));
   }
 }

@@ -34,6 +34,18 @@ record Page<T>(List<T> items, int limit, int offset, long total) {
    */
   static Page<Map<String, Object>> ofTable(
       JdbcClient jdbc, String columns, String table, String orderBy, int limit, int offset) {
+    return ofTable(jdbc, columns, table, orderBy, limit, offset, Rows.MAPPER);
+  }
+
+  /** The same, each row read by {@code rows} (for example into a record). */
+  static <T> Page<T> ofTable(
+      JdbcClient jdbc,
+      String columns,
+      String table,
+      String orderBy,
+      int limit,
+      int offset,
+      org.springframework.jdbc.core.RowMapper<T> rows) {
     return new Page<>(
         jdbc.sql(
                 "SELECT "
@@ -44,7 +56,7 @@ record Page<T>(List<T> items, int limit, int offset, long total) {
                     + orderBy
                     + " LIMIT ? OFFSET ?")
             .params(limit, offset)
-            .query(Rows.MAPPER)
+            .query(rows)
             .list(),
         limit,
         offset,

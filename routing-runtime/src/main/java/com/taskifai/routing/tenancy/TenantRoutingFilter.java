@@ -5,12 +5,12 @@ import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
 import com.taskifai.routing.RoutingSettings;
 import com.taskifai.routing.auth.TenantTokens;
+import com.taskifai.web.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +22,7 @@ import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -189,32 +190,10 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
     return path.startsWith("/api/") && !path.startsWith("/api/auth/");
   }
 
+  /** Refuses the request with a problem detail, like every other error of the router. */
   static void error(HttpServletResponse response, int status, String error, String message)
       throws IOException {
-    response.setStatus(status);
-    response.setContentType("application/json");
-    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-    response
-        .getWriter()
-        .write("{\"error\":\"" + json(error) + "\",\"message\":\"" + json(message) + "\"}");
-  }
-
-  private static String json(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        default -> {
-          if (ch < 0x20) {
-            sb.append(String.format("\\u%04x", (int) ch));
-          } else {
-            sb.append(ch);
-          }
-        }
-      }
-    }
-    return sb.toString();
+    Problems.write(response, Problems.of(HttpStatusCode.valueOf(status), error, message), null);
   }
 
   private static boolean isRead(String method) {

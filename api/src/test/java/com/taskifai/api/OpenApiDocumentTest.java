@@ -1,0 +1,95 @@
+package com.taskifai.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.api.testing.AdminHttp;
+import com.taskifai.api.testing.ApiTestBase;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The admin API's OpenAPI document: open without a token, valid OpenAPI 3, lists every mapped
+ * endpoint with the problem-detail errors; Swagger UI is off outside dev; errors are problem
+ * details that keep the members older clients read.
+ */
+class OpenApiDocumentTest extends ApiTestBase {
+  @Autowired
+  @Qualifier("requestMappingHandlerMapping")
+  RequestMappingHandlerMapping mapping;
+
+  @Test
+  void theDocumentIsValidAndListsEveryMappedEndpoint() {
+    AdminHttp.Answer docs = http.get("/v3/api-docs", null);
+    assertThat(docs.status()).isEqualTo(200);
+
+    SwaggerParseResult parsed =
+        new OpenAPIV3Parser().readContents(docs.body(), null, new ParseOptions());
+    assertThat(parsed.getMessages()).isEmpty();
+    OpenAPI openApi = parsed.getOpenAPI();
+    assertThat(openApi.getOpenapi()).startsWith("3.");
+    assertThat(openApi.getComponents().getSchemas()).containsKey("Problem");
+
+    int checked = 0;
+    for (var entry : mapping.getHandlerMethods().entrySet()) {
+      String owner = entry.getValue().getBeanType().getName();
+      if (!owner.startsWith("com.taskifai.")) {
+        continue; // springdoc's own endpoints
+      }
+      for (String pattern : entry.getKey().getPatternValues()) {
+        String path = pattern.replaceAll("\\{([^}:]+):[^}]*}", "{$1}");
+        PathItem item = openApi.getPaths().get(path);
+        assertThat(item).as(owner + " " + path).isNotNull();
+        for (RequestMethod method : entry.getKey().getMethodsCondition().getMethods()) {
+          var operation = item.readOperationsMap().get(PathItem.HttpMethod.valueOf(method.name()));
+          assertThat(operation).as(method + " " + path).isNotNull();
+          assertThat(operation.getResponses()).as(method + " " + path).containsKeys("4XX", "5XX");
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).isGreaterThan(10);
+  }
+
+  @Test
+  void swaggerUiIsOnlyServedInDev() {
+    assertThat(http.get("/swagger-ui/index.html", null).status()).isEqualTo(404);
+  }
+
+  @Test
+  void errorsAreProblemDetailsThatKeepTheOldMembers() {
+    AdminHttp.Answer unauthorized = http.get("/admin/tenants", null);
+    assertThat(unauthorized.status()).isEqualTo(401);
+    JsonNode body = unauthorized.json();
+    assertThat(body.get("status").asInt()).isEqualTo(401);
+    assertThat(body.get("code").asString()).isEqualTo("unauthorized");
+    assertThat(body.get("error").asString()).isEqualTo("unauthorized");
+    assertThat(body.get("detail").asString()).contains("bearer token");
+    assertThat(body.get("message").asString()).isEqualTo(body.get("detail").asString());
+
+    AdminHttp.Answer invalid =
+        http.post(
+            "/admin/tenants",
+            AdminHttp.json("company_name", " ", "subdomain", "Bad_Name", "admin_email", "x"),
+            freshToken());
+    assertThat(invalid.status()).isEqualTo(400);
+    JsonNode problem = invalid.json();
+    assertThat(problem.get("code").asString()).isEqualTo(problem.get("error").asString());
+    assertThat(problem.get("fields").get("subdomain").asString()).contains("lower-case");
+    boolean listed = false;
+    for (JsonNode e : problem.get("errors")) {
+      listed |= e.get("field").asString().equals("subdomain");
+      assertThat(e.get("message").asString()).isNotBlank();
+    }
+    assertThat(listed).isTrue();
+    assertThat(problem.get("errors")).hasSize(problem.get("fields").size());
+  }
+}

@@ -1,0 +1,50 @@
+package com.taskifai.web;
+
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+
+/**
+ * The exception handlers both apps share; each app's {@code @RestControllerAdvice} extends this
+ * class and adds handlers for what only it knows. A {@link ProblemException} becomes its problem
+ * detail; Spring MVC's own client errors keep their status; anything else is a 500 {@code
+ * internal_error} whose detail and {@code ref} name the log line that has the stack trace.
+ */
+public abstract class ProblemHandlers {
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandlers.class);
+
+  /** The code of every unexpected server fault. */
+  public static final String INTERNAL_ERROR = "internal_error";
+
+  @ExceptionHandler(ProblemException.class)
+  public ResponseEntity<ProblemDetail> refused(ProblemException e) {
+    return Problems.response(e);
+  }
+
+  @ExceptionHandler(Exception.class)
+  public ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    if (e instanceof ErrorResponse known && known.getStatusCode().is4xxClientError()) {
+      HttpStatusCode status = known.getStatusCode();
+      String detail = known.getBody().getDetail();
+      return Problems.response(
+          status,
+          status.value() == 404 ? "not_found" : "bad_request",
+          detail == null ? "the request cannot be served" : detail);
+    }
+    String ref = UUID.randomUUID().toString();
+    log.error("unexpected error (ref {})", ref, e);
+    ProblemDetail problem =
+        Problems.of(
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            INTERNAL_ERROR,
+            "something went wrong on the server; the log has the details under ref " + ref,
+            java.util.Map.of("ref", ref));
+    return Problems.response(problem, null);
+  }
+}
