@@ -66,6 +66,7 @@ class TemporalOutageTest {
     props.add("taskifai.master-keys", () -> p.masterKeys);
     props.add("taskifai.admin-jwt-secret", () -> ApiTestPlatform.JWT_SECRET);
     props.add("taskifai.temporal.target", () -> "127.0.0.1:" + TEMPORAL_PORT);
+    props.add("management.server.port", () -> "0");
   }
 
   @AfterAll
