@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -51,6 +52,7 @@ class TemporalOutageTest {
       TestServer.createPortBoundServer(TEMPORAL_PORT);
 
   @LocalServerPort int port;
+  @LocalManagementPort int managementPort;
   @Autowired AdminTokens tokens;
   @Autowired TenantRegistry registry;
   @Autowired AuditLog audit;
@@ -82,7 +84,7 @@ class TemporalOutageTest {
   void temporalDownMeans503InSecondsWhileReadsWorkAndTheApiRecoversWhenItIsBack() {
     String token = token();
     assertThat(create(unique("before"), token).status()).isEqualTo(202);
-    assertThat(get("/actuator/health/temporal", null).json().get("status").asString())
+    assertThat(management("/actuator/health/temporal").json().get("status").asString())
         .isEqualTo("UP");
 
     // A tenant in the middle of provisioning whose verification mail is being retried.
@@ -142,11 +144,14 @@ class TemporalOutageTest {
     // Health: the temporal component is DOWN, liveness and readiness are not.
     Answer health = get("/actuator/health", null);
     assertThat(health.status()).isEqualTo(503);
-    assertThat(health.json().at("/components/temporal/status").asString()).isEqualTo("DOWN");
-    assertThat(health.json().at("/components/db/status").asString()).isEqualTo("UP");
-    assertThat(get("/actuator/health/liveness", null).status()).isEqualTo(200);
-    assertThat(get("/actuator/health/readiness", null).status()).isEqualTo(200);
-    assertThat(get("/actuator/prometheus", null).body())
+    // The main port gives the overall status only; the components are on the management port.
+    Answer components = management("/actuator/health");
+    assertThat(components.status()).isEqualTo(503);
+    assertThat(components.json().at("/components/temporal/status").asString()).isEqualTo("DOWN");
+    assertThat(components.json().at("/components/db/status").asString()).isEqualTo("UP");
+    assertThat(management("/actuator/health/liveness").status()).isEqualTo(200);
+    assertThat(management("/actuator/health/readiness").status()).isEqualTo(200);
+    assertThat(management("/actuator/prometheus").body())
         .containsPattern("taskifai_dependency_up\\{[^}]*dependency=\"temporal\"[^}]*\\} 0\\.0");
 
     // The server comes back on the same address: the same API process starts workflows again.
@@ -156,7 +161,7 @@ class TemporalOutageTest {
         .pollInterval(Duration.ofMillis(500))
         .until(() -> create(during, token).status() == 202);
     assertThat(registry.findLiveBySubdomain(during)).isEmpty();
-    assertThat(get("/actuator/health/temporal", null).json().get("status").asString())
+    assertThat(management("/actuator/health/temporal").json().get("status").asString())
         .isEqualTo("UP");
     Answer after = get("/admin/tenants/" + tenantId, token);
     assertThat(after.json().get("workflow_service").asString()).isEqualTo("available");
@@ -199,6 +204,13 @@ class TemporalOutageTest {
 
   private Answer get(String path, String token) {
     return send(HttpRequest.newBuilder(uri(path)).GET(), token);
+  }
+
+  /** The actuator's endpoints other than GET /actuator/health live on the management port. */
+  private Answer management(String path) {
+    return send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + path)).GET(),
+        null);
   }
 
   private URI uri(String path) {
