@@ -113,6 +113,7 @@ class AdminApiEndToEndTest {
     props.add("taskifai.master-keys", () -> KEYS);
     props.add("taskifai.temporal.target", () -> "127.0.0.1:" + TEMPORAL_PORT);
     props.add("taskifai.admin-jwt-secret", () -> "e2e-secret");
+    props.add("management.server.port", () -> "0");
   }
 
   private synchronized void startWorker() {

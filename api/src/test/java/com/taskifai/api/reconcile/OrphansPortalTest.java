@@ -64,7 +64,7 @@ class OrphansPortalTest extends ApiTestBase {
             "local",
             TestPostgres.jdbcUrl("postgres"),
             "postgres",
-            "trust-auth",
+            TestPostgres.superuserPassword(),
             100);
     TestPostgres.execute(server, "CREATE DATABASE " + ghost.database());
   }

@@ -57,7 +57,7 @@ class ReconcileApiTest extends ApiTestBase {
             "local",
             TestPostgres.jdbcUrl("postgres"),
             "postgres",
-            "trust-auth",
+            TestPostgres.superuserPassword(),
             100);
     liveId = UUID.randomUUID();
     live = TenantDatabaseNames.of(liveId);

@@ -104,6 +104,8 @@ public final class ApiTestPlatform {
     props.add("taskifai.master-keys", () -> masterKeys);
     props.add("taskifai.temporal.target", () -> temporalTarget);
     props.add("taskifai.admin-jwt-secret", () -> JWT_SECRET);
+    // A random management port: other tests run at the same time; tests read @LocalManagementPort.
+    props.add("management.server.port", () -> "0");
   }
 
   static int freePort() {
