@@ -28,7 +28,7 @@ class WorkerLogFormatTest {
       @SuppressWarnings("unchecked")
       ConsoleAppender<ILoggingEvent> out =
           (ConsoleAppender<ILoggingEvent>)
-              context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("OUT");
+              context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
       LoggingEvent event =
           new LoggingEvent(
               "test", logger, Level.INFO, "created database {}", null, new Object[] {"t_1"});
