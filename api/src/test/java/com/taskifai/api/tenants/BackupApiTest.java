@@ -47,7 +47,9 @@ class BackupApiTest extends ApiTestBase {
                 "AWAITING_VERIFICATION"
                     .equals(http.get("/admin/tenants/" + id, token).text("status")));
     String link = verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
+    // The link's GET only shows the page with the button; its same-origin form POST verifies.
     assertThat(http.get("/verify-email?token=" + link, null).status()).isEqualTo(200);
+    assertThat(http.verifyEmail(link).status()).isEqualTo(200);
     await()
         .atMost(Duration.ofSeconds(15))
         .until(() -> "ACTIVE".equals(http.get("/admin/tenants/" + id, token).text("status")));
@@ -109,7 +111,8 @@ class BackupApiTest extends ApiTestBase {
         .doesNotContain("data_key");
 
     backupMetrics.refresh();
-    String metrics = http.get("/actuator/prometheus", token).body();
+    // Metrics are served on the management port only.
+    String metrics = management.get("/actuator/prometheus", null).body();
     assertThat(metrics)
         .containsPattern(
             "taskifai_backup_newest_good_age_seconds\\{[^}]*tenant_id=\"" + id + "\"\\} [0-9.E]+")
