@@ -133,7 +133,7 @@ class SupabaseHealthTest extends ApiTestBase {
     assertThat(detail.get("provider_status").asString()).isEqualTo("ACTIVE_HEALTHY");
 
     // Cached briefly: a changed status shows on a later view, not on the next one.
-    project(healthy, 200, "INACTIVE");
+    project(healthy, 200, "RESTARTING");
     assertThat(http.get("/admin/tenants/" + a, admin).json().get("provider_status").asString())
         .isEqualTo("ACTIVE_HEALTHY");
     SUPABASE.verify(1, getRequestedFor(urlEqualTo("/v1/projects/" + healthy)));
