@@ -41,6 +41,7 @@ class SupabaseHealthTest extends ApiTestBase {
   }
 
   private String admin;
+  private final java.util.List<UUID> marked = new java.util.ArrayList<>();
 
   @DynamicPropertySource
   static void supabase(DynamicPropertyRegistry props) {
@@ -48,6 +49,20 @@ class SupabaseHealthTest extends ApiTestBase {
     props.add("taskifai.supabase.organization", () -> "taskifai-test");
     props.add("taskifai.supabase.api-url", SUPABASE::baseUrl);
     props.add("taskifai.supabase.health-cache", () -> "PT0S");
+  }
+
+  /** Other tests share the registry: the tenants marked as Supabase ones go back to postgres. */
+  @org.junit.jupiter.api.AfterEach
+  void unmark() {
+    for (UUID id : marked) {
+      JdbcClient.create(platform().db.platform())
+          .sql(
+              "UPDATE tenants SET database_provider = 'postgres', provider_project_ref = NULL"
+                  + " WHERE tenant_id = :t")
+          .param("t", id)
+          .update();
+    }
+    marked.clear();
   }
 
   @AfterAll
@@ -197,6 +212,7 @@ class SupabaseHealthTest extends ApiTestBase {
         .param("r", ref)
         .param("t", UUID.fromString(id))
         .update();
+    marked.add(UUID.fromString(id));
     return id;
   }
 }
