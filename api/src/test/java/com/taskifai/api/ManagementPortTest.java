@@ -25,6 +25,13 @@ class ManagementPortTest extends ApiTestBase {
   }
 
   @Test
+  void noSupabaseComponentWhileSupabaseIsNotConfigured() {
+    Answer health = management.get("/actuator/health", null);
+    assertThat(health.json().at("/components/db/status").asString()).isEqualTo("UP");
+    assertThat(health.json().at("/components/supabase").isMissingNode()).isTrue();
+  }
+
+  @Test
   void theManagementPortListensOnLoopbackOnly() throws Exception {
     assertThat(managementPort).isNotEqualTo(port);
     try (Socket s = new Socket()) {

@@ -4,11 +4,13 @@ import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.audit.AuditEntries;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.health.SupabaseStatus;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
+import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
@@ -63,6 +65,7 @@ class TenantController {
 
   private final DatabaseProviderChoice providers;
   private final TenantProviders tenantProviders;
+  private final SupabaseStatus supabase;
 
   TenantController(
       TenantRegistry registry,
@@ -73,8 +76,10 @@ class TenantController {
       ApiSettings settings,
       ObjectMapper json,
       DatabaseProviderChoice providers,
-      javax.sql.DataSource platform) {
+      javax.sql.DataSource platform,
+      SupabaseStatus supabase) {
     this.providers = providers;
+    this.supabase = supabase;
     this.tenantProviders = new TenantProviders(platform);
     this.registry = registry;
     this.audit = audit;
@@ -135,7 +140,8 @@ class TenantController {
       String workflowService,
       String provider,
       String projectRef,
-      String providerDashboardUrl) {}
+      String providerDashboardUrl,
+      String providerStatus) {}
 
   record WorkflowRef(String workflowId, String kind) {}
 
@@ -314,7 +320,11 @@ class TenantController {
         workflowService,
         provider.map(p -> p.provider().value()).orElse(null),
         provider.map(TenantProviders.ProviderInfo::projectRef).orElse(null),
-        provider.map(p -> DatabaseProviderChoice.dashboardUrl(p.projectRef())).orElse(null));
+        provider.map(p -> DatabaseProviderChoice.dashboardUrl(p.projectRef())).orElse(null),
+        provider
+            .filter(p -> p.provider() == DatabaseProvider.SUPABASE && p.projectRef() != null)
+            .map(p -> supabase.projectStatus(p.projectRef()))
+            .orElse(null));
   }
 
   private String tenantUrl(String subdomain) {
