@@ -177,9 +177,7 @@ public final class AdminAccounts {
       return false;
     }
     UUID id = existing.get().id();
-    jdbc.sql(
-            "UPDATE platform_admins SET totp_secret = :totp, failed_logins = 0, locked_until = NULL,"
-                + " last_totp_step = NULL WHERE id = :id")
+    jdbc.sql("UPDATE platform_admins SET totp_secret = :totp, last_totp_step = NULL WHERE id = :id")
         .param("totp", cipher.encrypt(totpSecretBase32, totpContext(id)))
         .param("id", id)
         .update();
