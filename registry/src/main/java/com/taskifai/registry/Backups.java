@@ -184,8 +184,8 @@ public final class Backups {
                 + " FROM backups b WHERE b.status IN ('GOOD', 'FAILED')"
                 + " AND EXISTS (SELECT 1 FROM tenants t WHERE t.tenant_id = b.tenant_id"
                 + " AND t.status = 'DELETED')"
-                + " AND b.started_at < CASE WHEN b.trigger = 'offboarding' THEN :finalCutoff"
-                + " ELSE :cutoff END"
+                + " AND b.started_at < CASE WHEN b.trigger = 'offboarding' THEN CAST(:finalCutoff AS timestamptz)"
+                + " ELSE CAST(:cutoff AS timestamptz) END"
                 + " ORDER BY b.started_at")
         .param("finalCutoff", java.sql.Timestamp.from(finalCutoff))
         .param("cutoff", java.sql.Timestamp.from(cutoff))
