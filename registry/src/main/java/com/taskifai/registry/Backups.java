@@ -160,6 +160,39 @@ public final class Backups {
         .list();
   }
 
+  /** The tenant's GOOD backup taken by offboarding (its final backup), if any. */
+  public Optional<Backup> finalBackup(UUID tenantId) {
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM backups WHERE tenant_id = :t AND trigger = 'offboarding'"
+                + " AND status = 'GOOD' ORDER BY finished_at DESC LIMIT 1")
+        .param("t", tenantId)
+        .query(Backups::map)
+        .optional();
+  }
+
+  /**
+   * The backups of DELETED tenants that retention removes: offboarding (final) backups started
+   * before {@code finalCutoff}, any other before {@code cutoff}. No backup is kept by count: the
+   * tenant is gone.
+   */
+  public List<Backup> expiredOfDeletedTenants(Instant finalCutoff, Instant cutoff) {
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM backups b WHERE b.status IN ('GOOD', 'FAILED')"
+                + " AND EXISTS (SELECT 1 FROM tenants t WHERE t.tenant_id = b.tenant_id"
+                + " AND t.status = 'DELETED')"
+                + " AND b.started_at < CASE WHEN b.trigger = 'offboarding' THEN CAST(:finalCutoff AS timestamptz)"
+                + " ELSE CAST(:cutoff AS timestamptz) END"
+                + " ORDER BY b.started_at")
+        .param("finalCutoff", java.sql.Timestamp.from(finalCutoff))
+        .param("cutoff", java.sql.Timestamp.from(cutoff))
+        .query(Backups::map)
+        .list();
+  }
+
   /**
    * For each ACTIVE or SUSPENDED tenant: when its newest GOOD backup finished (or, without one,
    * when the tenant was activated), and that backup's duration and size.

@@ -7,6 +7,7 @@ import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,6 +62,7 @@ public final class BackupSchedules implements AutoCloseable {
    * @return how many were started
    */
   public int ensure() {
+    expireDeletedTenantBackups();
     int started = 0;
     for (UUID tenant : backups.backupTenants()) {
       BackupScheduleWorkflow stub =
@@ -89,6 +91,20 @@ public final class BackupSchedules implements AutoCloseable {
       log.info("started {} daily backup schedules", started);
     }
     return started;
+  }
+
+  /**
+   * Deletes the backups of DELETED tenants that retention expires (the final backup after {@code
+   * TASKIFAI_BACKUP_FINAL_RETENTION}); their schedules have stopped, so this runs here.
+   */
+  public List<UUID> expireDeletedTenantBackups() {
+    try {
+      return backups.expireDeletedTenantBackups(
+          settings.finalRetention().toDays(), settings.retention().toDays());
+    } catch (RuntimeException e) {
+      log.warn("backups of deleted tenants not expired: {}", e.getMessage());
+      return List.of();
+    }
   }
 
   @Override

@@ -47,11 +47,12 @@ class BackupRestoreEndToEndTest {
   private static PlatformWorker worker;
   private static TenantRegistry registry;
   private static Backups backups;
+  private static Path folder;
 
   @BeforeAll
   static void startWorker() throws Exception {
     embedded = new EmbeddedPlatform();
-    Path folder = Files.createTempDirectory("taskifai-e2e-backups");
+    folder = Files.createTempDirectory("taskifai-e2e-backups");
     embedded.env.put("TASKIFAI_BACKUP_DIR", folder.toString());
     activities = PlatformActivities.fromEnvironment(embedded.env);
     worker = embedded.worker(activities);
@@ -184,6 +185,83 @@ class BackupRestoreEndToEndTest {
         .isEqualTo(
             io.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
     schedules.close();
+  }
+
+  @Test
+  void offboardingLeavesAFinalBackupThatOutlivesTheDatabaseUntilItsRetentionEnds()
+      throws Exception {
+    UUID tenant = provision("final");
+    insert(tenant, "f-1", "f-2");
+    Tenant before = registry.findById(tenant).orElseThrow();
+
+    assertThat(offboard(tenant, before.subdomain())).isEqualTo("DELETED");
+
+    assertThat(databaseExists(before.databaseName())).isFalse();
+    Backups.Backup last = backups.finalBackup(tenant).orElseThrow();
+    assertThat(last.trigger()).isEqualTo("offboarding");
+    assertThat(last.manifest()).contains("\"products\": 2");
+    // The stored object still matches its recorded SHA-256 with the database gone.
+    java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+    try (var in = activities.backups().store().get(last.objectKey())) {
+      sha.update(in.readAllBytes());
+    }
+    assertThat(java.util.HexFormat.of().formatHex(sha.digest())).isEqualTo(last.sha256());
+
+    // Kept while the final retention runs, deleted (row and object) once it is over.
+    assertThat(activities.backups().expireDeletedTenantBackups(30, 30))
+        .doesNotContain(last.backupId());
+    JdbcClient.create(embedded.platform.owner())
+        .sql("UPDATE backups SET started_at = now() - interval '31 days' WHERE backup_id = :id")
+        .param("id", last.backupId())
+        .update();
+    assertThat(activities.backups().expireDeletedTenantBackups(60, 1))
+        .doesNotContain(last.backupId());
+    assertThat(activities.backups().expireDeletedTenantBackups(30, 60)).contains(last.backupId());
+    assertThat(backups.find(last.backupId()).orElseThrow().status()).isEqualTo("DELETED");
+    assertThat(Files.exists(folder.resolve(last.objectKey()))).isFalse();
+  }
+
+  @Test
+  void aFailingFinalBackupStopsOffboardingWithTheDatabaseIntact() throws Exception {
+    UUID tenant = provision("nofinal");
+    insert(tenant, "n-1");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    // The store cannot take the tenant's backups: a file where its folder would be.
+    Path blocker = folder.resolve(tenant.toString());
+    Files.writeString(blocker, "not a folder");
+
+    assertThatThrownBy(() -> offboard(tenant, before.subdomain()))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("final backup failed")
+        .hasMessageContaining("skip_final_backup=true");
+
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.status()).isEqualTo(before.status());
+    assertThat(databaseExists(before.databaseName())).isTrue();
+    assertThat(skus(tenant)).containsExactly("n-1");
+    assertThat(backups.forTenant(tenant))
+        .singleElement()
+        .satisfies(
+            b -> {
+              assertThat(b.trigger()).isEqualTo("offboarding");
+              assertThat(b.status()).isEqualTo("FAILED");
+            });
+    assertThat(new TenantOperations(embedded.platform.platform()).current(tenant)).isEmpty();
+
+    // With the store back, offboarding again takes the backup and finishes.
+    Files.delete(blocker);
+    assertThat(offboard(tenant, before.subdomain())).isEqualTo("DELETED");
+    assertThat(backups.finalBackup(tenant)).isPresent();
+    assertThat(databaseExists(before.databaseName())).isFalse();
+  }
+
+  private static String offboard(UUID tenant, String subdomain) {
+    return embedded
+        .client
+        .newWorkflowStub(
+            OffboardTenantWorkflow.class, options(OffboardTenantWorkflow.workflowId(tenant)))
+        .offboard(new TenantOperation(tenant, subdomain, "ops@taskifai.test"));
   }
 
   private static UUID provision(String prefix) throws Exception {

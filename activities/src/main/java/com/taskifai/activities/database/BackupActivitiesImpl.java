@@ -456,6 +456,33 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   }
 
   @Override
+  public boolean finalBackupNeeded(UUID tenantId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (tenant.databaseServerId() == null || tenant.databaseName() == null) {
+      return false;
+    }
+    return backups.finalBackup(tenantId).isEmpty();
+  }
+
+  @Override
+  public List<UUID> expireDeletedTenantBackups(long finalRetentionDays, long retentionDays) {
+    java.time.Instant now = clock.instant();
+    List<UUID> deleted = new ArrayList<>();
+    for (Backups.Backup b :
+        backups.expiredOfDeletedTenants(
+            now.minus(java.time.Duration.ofDays(finalRetentionDays)),
+            now.minus(java.time.Duration.ofDays(retentionDays)))) {
+      deleteBackup(b.tenantId(), b.backupId());
+      deleted.add(b.backupId());
+    }
+    if (!deleted.isEmpty()) {
+      log.info("deleted {} expired backups of deleted tenants", deleted.size());
+    }
+    return deleted;
+  }
+
+  @Override
   public List<UUID> backupTenants() {
     return registry.findByStatus(List.of(TenantStatus.ACTIVE, TenantStatus.SUSPENDED)).stream()
         .filter(t -> t.databaseName() != null)

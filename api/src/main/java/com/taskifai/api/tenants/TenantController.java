@@ -396,7 +396,10 @@ class TenantController {
   }
 
   @DeleteMapping("/{id}")
-  ResponseEntity<Accepted> delete(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
+  ResponseEntity<Accepted> delete(
+      @AuthenticationPrincipal Jwt jwt,
+      @PathVariable UUID id,
+      @RequestParam(name = "skip_final_backup", required = false) String skipFinalBackup) {
     String actor = mfa.require(jwt);
     Tenant t = find(id);
     if (t.status() == TenantStatus.DELETED) {
@@ -407,9 +410,29 @@ class TenantController {
         || t.status() == TenantStatus.AWAITING_VERIFICATION) {
       return cancelProvisioning(t, actor);
     }
-    String workflowId = workflows.startOffboard(t, actor);
-    audit.append(id, actor, "tenant.delete", null, "accepted", Map.of("workflow_id", workflowId));
+    boolean skip = skipFinalBackup(skipFinalBackup);
+    String workflowId = workflows.startOffboard(t, actor, skip);
+    audit.append(
+        id,
+        actor,
+        "tenant.delete",
+        null,
+        "accepted",
+        skip
+            ? Map.of("workflow_id", workflowId, "skip_final_backup", "true")
+            : Map.of("workflow_id", workflowId));
     return accepted(t, workflowId, "offboarding");
+  }
+
+  /** {@code skip_final_backup}: true or false (absent is false); anything else is a 400. */
+  private static boolean skipFinalBackup(String value) {
+    if (value == null || value.isBlank() || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw ApiException.badRequest("skip_final_backup must be true or false");
   }
 
   private ResponseEntity<Accepted> cancelProvisioning(Tenant t, String actor) {

@@ -236,6 +236,14 @@ public class TenantWorkflows {
    * workflow is idempotent and resumable).
    */
   public String startOffboard(Tenant tenant, String actor) {
+    return startOffboard(tenant, actor, false);
+  }
+
+  /**
+   * Starts offboarding, with or without the final backup ({@code skipFinalBackup}: an admin's
+   * explicit choice, audited).
+   */
+  public String startOffboard(Tenant tenant, String actor, boolean skipFinalBackup) {
     String id = OffboardTenantWorkflow.workflowId(tenant.tenantId());
     OffboardTenantWorkflow stub =
         client.newWorkflowStub(
@@ -247,7 +255,11 @@ public class TenantWorkflows {
     try {
       call(
           "the start of " + id,
-          () -> WorkflowClient.start(stub::offboard, operation(tenant, actor)));
+          () ->
+              WorkflowClient.start(
+                  stub::offboard,
+                  new TenantOperation(
+                      tenant.tenantId(), tenant.subdomain(), actor, skipFinalBackup)));
     } catch (io.temporal.client.WorkflowExecutionAlreadyStarted running) {
       log.info("offboarding {} runs already", id);
     }

@@ -334,6 +334,22 @@ class TenantApiTest extends ApiTestBase {
   }
 
   @Test
+  void skippingTheFinalBackupIsAnExplicitAuditedChoice() {
+    String id = activeTenant();
+    assertThat(http.delete("/admin/tenants/" + id + "?skip_final_backup=maybe", token).status())
+        .isEqualTo(400);
+    assertThat(status(id)).isEqualTo("ACTIVE");
+
+    Answer delete = http.delete("/admin/tenants/" + id + "?skip_final_backup=true", token);
+    assertThat(delete.status()).isEqualTo(202);
+    awaitStatus(id, "DELETED");
+    JsonNode entries =
+        http.get("/admin/audit?action=tenant.delete&tenant=" + id, token).json().get("entries");
+    assertThat(entries.size()).isEqualTo(1);
+    assertThat(entries.toString()).contains("skip_final_backup");
+  }
+
+  @Test
   void deletingATenantStillProvisioningCancelsItsWorkflow() {
     String id = create(unique("cancel")).text("tenant_id");
     awaitStatus(id, "AWAITING_VERIFICATION");

@@ -2,19 +2,28 @@ package com.taskifai.workflows.lifecycle;
 
 import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.Outcome;
+import com.taskifai.workflows.backup.BackupTenantWorkflow;
+import com.taskifai.workflows.ports.BackupActivities;
 import com.taskifai.workflows.ports.DnsActivities;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 
 /**
- * Offboards a tenant: mark_deleting (traffic stops), undo_configure_dns, undo_create_database,
+ * Offboards a tenant: final_backup (a {@link BackupTenantWorkflow} child with trigger {@code
+ * offboarding}, unless the tenant has no database, has a final backup already, or the admin asked
+ * to skip it), then mark_deleting (traffic stops), undo_configure_dns, undo_create_database,
  * undo_store_credentials, mark_deleted. Each activity is idempotent, so a restarted or repeated
  * offboarding finishes what an earlier one began. A step that fails for good fails the workflow and
- * leaves the tenant DELETING, which the platform's restart check picks up again.
+ * leaves the tenant DELETING, which the platform's restart check picks up again. A final backup
+ * that fails fails the workflow before anything changed: the tenant keeps its status and database.
  */
 public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
 
@@ -26,12 +35,20 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
       Workflow.newActivityStub(TenantDatabaseActivities.class, ActivityPolicies.DATABASE);
   private final DnsActivities dns =
       Workflow.newActivityStub(DnsActivities.class, ActivityPolicies.DNS);
+  private final BackupActivities backups =
+      Workflow.newActivityStub(BackupActivities.class, ActivityPolicies.REGISTRY);
 
   @Override
   public String offboard(TenantOperation operation) {
     log.info("offboarding tenant {}", operation.tenantId());
     StepInput input = StepInput.of(operation.tenantId(), operation.subdomain());
-    LifecycleActivities.audit(registry, operation, "offboard_tenant", Outcome.STARTED, Map.of());
+    LifecycleActivities.audit(
+        registry,
+        operation,
+        "offboard_tenant",
+        Outcome.STARTED,
+        operation.skipFinalBackup() ? Map.of("skip_final_backup", "true") : Map.of());
+    finalBackup(operation);
     registry.markDeleting(input);
     dns.deleteDns(input);
     database.dropDatabase(input);
@@ -40,4 +57,58 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
     LifecycleActivities.audit(registry, operation, "offboard_tenant", Outcome.SUCCEEDED, Map.of());
     return "DELETED";
   }
+
+  /** Takes the final backup, or fails the offboarding (nothing dropped) when it fails. */
+  private void finalBackup(TenantOperation operation) {
+    if (operation.skipFinalBackup()) {
+      log.warn("tenant {}: offboarded without a final backup", operation.tenantId());
+      return;
+    }
+    if (!backups.finalBackupNeeded(operation.tenantId())) {
+      return;
+    }
+    UUID backupId = Workflow.randomUUID();
+    BackupTenantWorkflow child =
+        Workflow.newChildWorkflowStub(
+            BackupTenantWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(BackupTenantWorkflow.workflowId(operation.tenantId(), backupId))
+                .build());
+    try {
+      child.backup(
+          new BackupTenantWorkflow.BackupRequest(
+              operation.tenantId(), backupId, FINAL_TRIGGER, operation.actor()));
+    } catch (ChildWorkflowFailure e) {
+      String reason = reason(e);
+      LifecycleActivities.audit(
+          registry,
+          operation,
+          "offboard_tenant",
+          Outcome.FAILED,
+          Map.of("step", "final_backup", "backup_id", backupId.toString(), "error", reason));
+      throw ApplicationFailure.newNonRetryableFailure(
+          "final backup failed, tenant "
+              + operation.tenantId()
+              + " not offboarded (nothing dropped): "
+              + reason
+              + ". Fix the cause and offboard again, or offboard with skip_final_backup=true"
+              + " to delete the tenant without a final backup.",
+          "FINAL_BACKUP_FAILED");
+    }
+  }
+
+  /** The innermost failure's message: the activity's own words (no secret). */
+  private static String reason(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof ApplicationFailure app) {
+      return app.getOriginalMessage();
+    }
+    return t.getMessage();
+  }
+
+  /** The trigger of the backup offboarding takes. */
+  public static final String FINAL_TRIGGER = "offboarding";
 }

@@ -93,6 +93,22 @@ public interface BackupActivities {
   @ActivityMethod(name = "delete_backup")
   void deleteBackup(UUID tenantId, UUID backupId);
 
+  /**
+   * Whether offboarding must take a final backup of the tenant: it has a database and no GOOD
+   * offboarding backup yet (a repeated offboarding does not take a second one).
+   */
+  @ActivityMethod(name = "final_backup_needed")
+  boolean finalBackupNeeded(UUID tenantId);
+
+  /**
+   * Deletes the backups of DELETED tenants that retention expires: the final (offboarding) backup
+   * once older than {@code finalRetentionDays}, any other once older than {@code retentionDays}.
+   *
+   * @return the ids deleted
+   */
+  @ActivityMethod(name = "expire_deleted_tenant_backups")
+  List<UUID> expireDeletedTenantBackups(long finalRetentionDays, long retentionDays);
+
   /** Tenants that get a scheduled backup (ACTIVE and SUSPENDED). */
   @ActivityMethod(name = "list_backup_tenants")
   List<UUID> backupTenants();

@@ -3,16 +3,22 @@ package com.taskifai.workflows.lifecycle;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.RecordingActivities;
 import com.taskifai.workflows.WorkflowIds;
+import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
 import com.taskifai.workflows.ports.AuditRecord;
+import com.taskifai.workflows.ports.BackupActivities;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +31,7 @@ class LifecycleWorkflowsTest {
 
   private TestWorkflowEnvironment env;
   private RecordingActivities activities;
+  private FinalBackups backups;
   private WorkflowClient client;
 
   @BeforeEach
@@ -34,9 +41,11 @@ class LifecycleWorkflowsTest {
     worker.registerWorkflowImplementationTypes(
         SuspendTenantWorkflowImpl.class,
         ReactivateTenantWorkflowImpl.class,
-        OffboardTenantWorkflowImpl.class);
+        OffboardTenantWorkflowImpl.class,
+        BackupTenantWorkflowImpl.class);
     activities = new RecordingActivities();
-    worker.registerActivitiesImplementations(activities);
+    backups = new FinalBackups();
+    worker.registerActivitiesImplementations(activities, backups);
     env.start();
     client = env.getWorkflowClient();
   }
@@ -81,6 +90,12 @@ class LifecycleWorkflowsTest {
             .offboard(OPERATION);
 
     assertThat(status).isEqualTo("DELETED");
+    assertThat(backups.calls)
+        .containsExactly(
+            "final_backup_needed",
+            "claim_operation",
+            "dump_database:offboarding",
+            "release_operation");
     assertThat(activities.calls())
         .filteredOn(c -> !c.equals("record_audit"))
         .containsExactly(
@@ -108,5 +123,124 @@ class LifecycleWorkflowsTest {
     assertThat(status).isEqualTo("DELETED");
     assertThat(activities.calls()).filteredOn("mark_deleted"::equals).hasSize(1);
     assertThat(activities.calls()).filteredOn("mark_deleting"::equals).hasSize(2);
+  }
+
+  @Test
+  void aFailingFinalBackupStopsOffboardingBeforeAnythingIsDropped() {
+    backups.dumpFails = true;
+    OffboardTenantWorkflow offboard =
+        stub(OffboardTenantWorkflow.class, OffboardTenantWorkflow.workflowId(TENANT));
+
+    assertThatThrownBy(() -> offboard.offboard(OPERATION))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("final backup failed")
+        .hasMessageContaining("backups disabled for server s1")
+        .hasMessageContaining("skip_final_backup=true");
+    assertThat(backups.calls).contains("undo_dump_database");
+    assertThat(activities.calls())
+        .doesNotContain(
+            "mark_deleting", "undo_configure_dns", "undo_create_database", "mark_deleted");
+    assertThat(activities.audits())
+        .anySatisfy(
+            a -> {
+              assertThat(a.action()).isEqualTo("offboard_tenant");
+              assertThat(a.detail()).containsEntry("step", "final_backup");
+            });
+  }
+
+  @Test
+  void skipFinalBackupOffboardsWithoutABackupAndSaysSoInTheAudit() {
+    backups.dumpFails = true;
+    String status =
+        stub(OffboardTenantWorkflow.class, OffboardTenantWorkflow.workflowId(TENANT))
+            .offboard(new TenantOperation(TENANT, "acme", "ops@taskifai.test", true));
+
+    assertThat(status).isEqualTo("DELETED");
+    assertThat(backups.calls).isEmpty();
+    assertThat(activities.calls()).contains("undo_create_database", "mark_deleted");
+    assertThat(activities.audits())
+        .anySatisfy(a -> assertThat(a.detail()).containsEntry("skip_final_backup", "true"));
+  }
+
+  /** Backup activities that record their calls; the dump fails as on a pg_dump mismatch. */
+  static final class FinalBackups implements BackupActivities {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    volatile boolean dumpFails;
+
+    @Override
+    public void claimOperation(UUID tenantId, String operation, String operationId) {
+      calls.add("claim_operation");
+    }
+
+    @Override
+    public void releaseOperation(UUID tenantId, String operationId) {
+      calls.add("release_operation");
+    }
+
+    @Override
+    public BackupSummary dumpDatabase(BackupInput input) {
+      calls.add("dump_database:" + input.trigger());
+      if (dumpFails) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "backups disabled for server s1: pg_dump is version 16 but the server runs PostgreSQL 17",
+            FailureType.MISCONFIGURED.name());
+      }
+      return new BackupSummary(input.backupId(), "00", 1, "1", "17");
+    }
+
+    @Override
+    public void failBackup(BackupInput input, String reason) {
+      calls.add("undo_dump_database");
+    }
+
+    @Override
+    public RestoreTarget prepareRestore(BackupInput input, String restoreId) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void restoreDatabase(BackupInput input, String database) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void verifyRestore(BackupInput input, String database) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void swapDatabase(BackupInput input, RestoreTarget target) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void dropRetiredDatabase(UUID tenantId, String database) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public List<UUID> applyRetention(UUID tenantId, long retentionDays, int keepNewest) {
+      return List.of();
+    }
+
+    @Override
+    public void deleteBackup(UUID tenantId, UUID backupId) {}
+
+    @Override
+    public boolean finalBackupNeeded(UUID tenantId) {
+      calls.add("final_backup_needed");
+      return true;
+    }
+
+    @Override
+    public List<UUID> expireDeletedTenantBackups(long finalRetentionDays, long retentionDays) {
+      return List.of();
+    }
+
+    @Override
+    public List<UUID> backupTenants() {
+      return List.of();
+    }
   }
 }
