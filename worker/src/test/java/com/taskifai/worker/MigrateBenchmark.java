@@ -92,7 +92,7 @@ public final class MigrateBenchmark {
               "local",
               TestPostgres.jdbcUrl("postgres"),
               "postgres",
-              "",
+              TestPostgres.superuserPassword(),
               1_000_000);
       TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
       FleetMigrations fleet = registry.fleetMigrations();
