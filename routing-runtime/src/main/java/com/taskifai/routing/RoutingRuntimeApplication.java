@@ -1,7 +1,9 @@
 package com.taskifai.routing;
 
+import com.taskifai.web.OpenHealth;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.PropertySource;
 
 /**
@@ -10,6 +12,7 @@ import org.springframework.context.annotation.PropertySource;
  * keeps no static state and switches off auto-configurations that other modules on a shared
  * classpath would bring (Spring Security, a Spring-managed DataSource, Flyway).
  */
+@Import(OpenHealth.class)
 @SpringBootApplication(
     excludeName = {
       "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",

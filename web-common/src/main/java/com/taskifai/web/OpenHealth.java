@@ -1,4 +1,4 @@
-package com.taskifai.routing;
+package com.taskifai.web;
 
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -11,18 +11,18 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code GET /actuator/health} on the main port for load balancers and the launcher: the overall
  * status only (200 when UP, else 503), from the actuator's health endpoint, whose other details and
- * the metrics are served on the management port.
+ * the metrics are served on the management port. Each app imports it ({@code @Import}).
  */
 @RestController
-class OpenHealth {
+public class OpenHealth {
   private final ObjectProvider<HealthEndpoint> health;
 
-  OpenHealth(ObjectProvider<HealthEndpoint> health) {
+  public OpenHealth(ObjectProvider<HealthEndpoint> health) {
     this.health = health;
   }
 
   @GetMapping("/actuator/health")
-  ResponseEntity<Map<String, String>> health() {
+  public ResponseEntity<Map<String, String>> health() {
     HealthEndpoint endpoint = health.getIfAvailable();
     Status status = endpoint == null ? Status.UNKNOWN : endpoint.health().getStatus();
     return ResponseEntity.status(Status.UP.equals(status) ? 200 : 503)
