@@ -19,4 +19,9 @@ public final class StepFailure {
   public static ApplicationFailure tenantMissing(UUID tenantId) {
     return of(FailureType.INVALID_STATE, "tenant " + tenantId + " is not in the registry");
   }
+
+  /** The database server a tenant or a step names is not in the registry: no retry helps. */
+  public static ApplicationFailure serverMissing(String serverId) {
+    return of(FailureType.MISCONFIGURED, "database server " + serverId + " is not registered");
+  }
 }

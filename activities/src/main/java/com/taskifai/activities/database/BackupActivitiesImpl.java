@@ -661,11 +661,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
     DatabaseServers.Server server =
         servers
             .find(tenant.databaseServerId())
-            .orElseThrow(
-                () ->
-                    StepFailure.of(
-                        FailureType.MISCONFIGURED,
-                        "database server " + tenant.databaseServerId() + " is not registered"));
+            .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
     return new ServerAdmin(server, cipher, pools);
   }
 

@@ -68,13 +68,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   @Override
   public String migrateTemplate(String serverId) {
     DatabaseServers.Server server =
-        servers
-            .find(serverId)
-            .orElseThrow(
-                () ->
-                    StepFailure.of(
-                        FailureType.MISCONFIGURED,
-                        "database server " + serverId + " is not registered"));
+        servers.find(serverId).orElseThrow(() -> StepFailure.serverMissing(serverId));
     try {
       String version = database.template().migrate(database.serverAdmin(server));
       log.info("template of server {} is at tenant schema version {}", serverId, version);
@@ -82,7 +76,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     } catch (SQLException e) {
       throw failure("migrate_template on server " + serverId, e);
     } catch (RuntimeException e) {
-      SQLException sql = sqlCause(e);
+      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
       if (sql == null) {
         throw e;
       }
@@ -146,15 +140,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     }
     Tenant tenant = found.get();
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    DatabaseServers.Server server =
-        servers
-            .find(tenant.databaseServerId())
-            .orElseThrow(
-                () ->
-                    StepFailure.of(
-                        FailureType.MISCONFIGURED,
-                        "database server " + tenant.databaseServerId() + " is not registered"));
-    ServerAdmin admin = database.serverAdmin(server);
+    ServerAdmin admin = database.serverAdmin(server(tenant));
     DataSource ds = admin.database(names.database());
     String from = fleet.schemaVersion(tenant.tenantId()).orElse(null);
     fleet.tenantStarted(input.migrationId(), tenant.tenantId(), input.canary(), from);
@@ -196,7 +182,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     } catch (io.temporal.failure.ApplicationFailure e) {
       throw e;
     } catch (RuntimeException e) {
-      SQLException sql = sqlCause(e);
+      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
       if (sql == null) {
         throw e;
       }
@@ -244,7 +230,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     } catch (io.temporal.failure.ApplicationFailure e) {
       throw e;
     } catch (RuntimeException e) {
-      SQLException sql = sqlCause(e);
+      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
       if (sql == null) {
         throw e;
       }
@@ -283,11 +269,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   private DatabaseServers.Server server(Tenant tenant) {
     return servers
         .find(tenant.databaseServerId())
-        .orElseThrow(
-            () ->
-                StepFailure.of(
-                    FailureType.MISCONFIGURED,
-                    "database server " + tenant.databaseServerId() + " is not registered"));
+        .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
   }
 
   @Override
@@ -365,15 +347,6 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     } catch (SQLException ignored) {
       // The session ends with the connection; so does its lock.
     }
-  }
-
-  private static SQLException sqlCause(Throwable e) {
-    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof SQLException sql) {
-        return sql;
-      }
-    }
-    return null;
   }
 
   /**

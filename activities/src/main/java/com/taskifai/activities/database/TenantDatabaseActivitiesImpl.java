@@ -488,7 +488,8 @@ public final class TenantDatabaseActivitiesImpl
     }
   }
 
-  private static SQLException sqlCause(Throwable e) {
+  /** The first SQLException in a cause chain, or null. */
+  static SQLException sqlCause(Throwable e) {
     for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
       if (t instanceof SQLException sql) {
         return sql;
@@ -512,11 +513,7 @@ public final class TenantDatabaseActivitiesImpl
     DatabaseServers.Server server =
         servers
             .find(tenant.databaseServerId())
-            .orElseThrow(
-                () ->
-                    StepFailure.of(
-                        FailureType.MISCONFIGURED,
-                        "database server " + tenant.databaseServerId() + " is not registered"));
+            .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
     return new ServerAdmin(server, cipher, pools);
   }
 

@@ -180,11 +180,7 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
     DatabaseServers.Server server =
         servers
             .find(tenant.databaseServerId())
-            .orElseThrow(
-                () ->
-                    StepFailure.of(
-                        FailureType.MISCONFIGURED,
-                        "database server " + tenant.databaseServerId() + " is not registered"));
+            .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
     TenantCredentials credentials =
         new TenantCredentials(
