@@ -1,0 +1,202 @@
+package com.taskifai.registry;
+
+import com.taskifai.registry.crypto.CredentialCipher;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * How the database servers are doing: for each, whether it answers with its stored admin
+ * credentials, its PostgreSQL version, the tenants placed on it, the total size of their databases
+ * and the connection slots left. Servers are asked at once, each under a time limit, so one that
+ * does not answer cannot hold up the others. The admin API and {@code ./taskifai servers list} both
+ * use it.
+ */
+public final class ServerHealth {
+  /** The limit on connecting to one server and on all its queries together. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+
+  private final DatabaseServers servers;
+  private final CredentialCipher cipher;
+  private final Duration timeout;
+
+  public ServerHealth(DatabaseServers servers, CredentialCipher cipher, Duration timeout) {
+    this.servers = servers;
+    this.cipher = cipher;
+    this.timeout = timeout;
+  }
+
+  /**
+   * One server and how it is doing. {@code version}, {@code databasesBytes} and the connection
+   * figures are null when it is not reachable; {@code error} says why then.
+   */
+  public record Health(
+      DatabaseServers.Server server,
+      long tenants,
+      boolean reachable,
+      String version,
+      Long databasesBytes,
+      Integer maxConnections,
+      Integer usedConnections,
+      Integer freeConnections,
+      String error) {
+
+    /** Free slots and room as one line for a terminal. */
+    public String summary() {
+      return reachable
+          ? "PostgreSQL " + version + ", " + freeConnections + " of " + maxConnections + " free"
+          : "unreachable: " + error;
+    }
+  }
+
+  /** Every registered server with its health, in id order. */
+  public List<Health> all() {
+    return check(servers.all());
+  }
+
+  /** The health of the given servers, asked at once; none takes much longer than the timeout. */
+  public List<Health> check(List<DatabaseServers.Server> list) {
+    Map<String, Long> tenants = servers.placedTenants();
+    Map<String, List<String>> databases = servers.placedDatabases();
+    List<Health> result = new ArrayList<>();
+    if (list.isEmpty()) {
+      return result;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(list.size(), 16),
+            r -> {
+              Thread t = new Thread(r, "server-health");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Callable<Health>> calls = new ArrayList<>();
+      for (DatabaseServers.Server s : list) {
+        long placed = tenants.getOrDefault(s.id(), 0L);
+        List<String> names = databases.getOrDefault(s.id(), List.of());
+        calls.add(() -> ask(s, placed, names));
+      }
+      // A little past the per-server limit, for the thread start and the driver's own rounding.
+      List<Future<Health>> answers =
+          pool.invokeAll(calls, timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+      for (int i = 0; i < list.size(); i++) {
+        DatabaseServers.Server s = list.get(i);
+        long placed = tenants.getOrDefault(s.id(), 0L);
+        try {
+          result.add(answers.get(i).get());
+        } catch (CancellationException e) {
+          result.add(down(s, placed, "no answer within " + timeout.toSeconds() + " s"));
+        } catch (ExecutionException e) {
+          result.add(down(s, placed, message(e.getCause())));
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking the database servers", e);
+    } finally {
+      pool.shutdownNow();
+    }
+    return result;
+  }
+
+  private Health ask(DatabaseServers.Server s, long tenants, List<String> databases) {
+    String password;
+    try {
+      password = s.adminPassword(cipher);
+    } catch (RuntimeException e) {
+      return down(s, tenants, "its stored admin password cannot be decrypted with these keys");
+    }
+    try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout)) {
+      String version = version(c);
+      long bytes = 0;
+      if (!databases.isEmpty()) {
+        try (PreparedStatement st =
+            c.prepareStatement(
+                "SELECT coalesce(sum(pg_database_size(datname)), 0) FROM pg_database"
+                    + " WHERE datname = ANY (?)")) {
+          Array names = c.createArrayOf("text", databases.toArray());
+          st.setArray(1, names);
+          try (ResultSet rs = st.executeQuery()) {
+            rs.next();
+            bytes = rs.getLong(1);
+          }
+        }
+      }
+      int max;
+      int used;
+      try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT current_setting('max_connections')::int,"
+                      + " (SELECT count(*) FROM pg_stat_activity"
+                      + "  WHERE backend_type = 'client backend')::int");
+          ResultSet rs = st.executeQuery()) {
+        rs.next();
+        max = rs.getInt(1);
+        used = rs.getInt(2);
+      }
+      return new Health(s, tenants, true, version, bytes, max, used, Math.max(0, max - used), null);
+    } catch (SQLException e) {
+      return down(s, tenants, message(e));
+    }
+  }
+
+  private static Health down(DatabaseServers.Server s, long tenants, String error) {
+    return new Health(s, tenants, false, null, null, null, null, null, error);
+  }
+
+  /**
+   * Connects with the given credentials and returns the server's PostgreSQL version; for checking a
+   * server before it is registered.
+   *
+   * @throws SQLException when the server cannot be reached or refuses the credentials
+   */
+  public static String probe(String jdbcUrl, String user, String password, Duration timeout)
+      throws SQLException {
+    try (Connection c = connect(jdbcUrl, user, password, timeout)) {
+      return version(c);
+    }
+  }
+
+  private static Connection connect(String jdbcUrl, String user, String password, Duration timeout)
+      throws SQLException {
+    int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(jdbcUrl);
+    ds.setUser(user);
+    ds.setPassword(password);
+    ds.setConnectTimeout(seconds);
+    ds.setLoginTimeout(seconds);
+    ds.setSocketTimeout(seconds);
+    ds.setApplicationName("taskifai-server-health");
+    return ds.getConnection();
+  }
+
+  private static String version(Connection c) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("SHOW server_version");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** The driver's message without anything that could carry the password. */
+  static String message(Throwable e) {
+    String m = e == null ? null : e.getMessage();
+    return m == null || m.isBlank() ? String.valueOf(e) : m.lines().findFirst().orElse(m);
+  }
+}
