@@ -143,16 +143,17 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
       providers.nameDatabase(tenant.tenantId(), database);
       return new DatabasePlacement(DatabaseProvider.SUPABASE.value(), database);
     }
+    // Picks the least loaded OPEN server of the region with room and records it in one
+    // transaction, so placements running at once never overfill a server.
+    String database = TenantDatabaseNames.of(tenant.tenantId()).database();
     DatabaseServers.Server server =
         servers
-            .placeFor(tenant.region())
+            .placeAndAssign(tenant.tenantId(), tenant.region(), database)
             .orElseThrow(
                 () ->
                     StepFailure.of(
                         FailureType.NO_CAPACITY,
                         "no OPEN database server with room in region '" + tenant.region() + "'"));
-    String database = TenantDatabaseNames.of(tenant.tenantId()).database();
-    registry.assignDatabase(tenant.tenantId(), server.id(), database);
     return new DatabasePlacement(server.id(), database);
   }
 

@@ -114,6 +114,37 @@ class TenantRegistryActivitiesTest {
   }
 
   @Test
+  void skipsAFullAndADrainingServerAndPlacesOnTheLeastLoadedOpenOneOfTheRegion() {
+    var servers = new com.taskifai.registry.DatabaseServers(fx.platform.platform());
+    for (String id : new String[] {"west-full", "west-draining", "west-open"}) {
+      servers.register(
+          fx.cipher,
+          new com.taskifai.registry.DatabaseServers.NewServer(
+              id,
+              "west-9",
+              TestPostgres.jdbcUrl("postgres"),
+              "postgres",
+              TestPostgres.superuserPassword(),
+              id.equals("west-full") ? 0 : 5,
+              10));
+    }
+    servers.changeState("west-draining", java.util.Set.of("OPEN"), "DRAINING");
+    servers.changeState("west-open", java.util.Set.of("OPEN"), "CLOSED");
+    UUID first = UUID.randomUUID();
+    activities.reserveTenant(
+        new ReserveTenantInput(
+            first, ActivitiesFixture.newSubdomain(), "Acme", "a@x.test", "west-9", "x"));
+
+    assertFailure(() -> activities.placeDatabase(StepInput.of(first, "x")), "NO_CAPACITY");
+    assertThat(fx.tenant(first).databaseServerId()).isNull();
+
+    servers.changeState("west-open", java.util.Set.of("CLOSED"), "OPEN");
+    assertThat(activities.placeDatabase(StepInput.of(first, "x")).serverId())
+        .isEqualTo("west-open");
+    assertThat(fx.tenant(first).databaseServerId()).isEqualTo("west-open");
+  }
+
+  @Test
   void storesTheStagedPasswordEncryptedAndDeletesTheStagedCopy() {
     StepInput input = fx.reserveAndPlace();
     fx.secrets.put(input.tenantId(), StagedSecrets.APP_PASSWORD, "s3cret-pw");
