@@ -232,6 +232,48 @@ public final class DatabaseServers {
         == 1;
   }
 
+  /**
+   * Closes a server that holds no tenant (none placed that is not DELETED or FAILED), under the
+   * placement lock of its region, so no placement lands on it meanwhile. Returns -1 when there is
+   * no such server, 0 when it is CLOSED now (or was), else the tenants it still holds (then it is
+   * left as it is).
+   */
+  public long closeIfEmpty(String id) {
+    Long result =
+        transactions.execute(
+            tx -> {
+              Optional<Server> server = find(id);
+              if (server.isEmpty()) {
+                return -1L;
+              }
+              jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('taskifai.placement'), hashtext(:r))")
+                  .param("r", server.get().region())
+                  .query(rs -> {});
+              long placed = placedTenants(id);
+              if (placed > 0) {
+                return placed;
+              }
+              jdbc.sql("UPDATE database_servers SET state = 'CLOSED' WHERE id = :id")
+                  .param("id", id)
+                  .update();
+              return 0L;
+            });
+    return result == null ? -1 : result;
+  }
+
+  /**
+   * Whether the server is the database of a tenant of another provider (a Supabase project
+   * registered as a server), which must never be opened to placement.
+   */
+  public boolean holdsProviderProjects(String id) {
+    return jdbc.sql(
+            "SELECT EXISTS (SELECT 1 FROM tenants WHERE database_server_id = :id"
+                + " AND database_provider <> 'postgres')")
+        .param("id", id)
+        .query(Boolean.class)
+        .single();
+  }
+
   /** Tenants placed on each server that are not DELETED or FAILED (servers without any: absent). */
   public Map<String, Long> placedTenants() {
     Map<String, Long> counts = new LinkedHashMap<>();

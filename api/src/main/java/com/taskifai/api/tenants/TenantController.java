@@ -5,6 +5,7 @@ import com.taskifai.api.ApiSettings;
 import com.taskifai.api.audit.AuditEntries;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.api.health.SupabaseStatus;
+import com.taskifai.api.servers.ServerPlacement;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
@@ -66,6 +67,7 @@ class TenantController {
   private final DatabaseProviderChoice providers;
   private final TenantProviders tenantProviders;
   private final SupabaseStatus supabase;
+  private final ServerPlacement placement;
 
   TenantController(
       TenantRegistry registry,
@@ -77,7 +79,9 @@ class TenantController {
       ObjectMapper json,
       DatabaseProviderChoice providers,
       javax.sql.DataSource platform,
-      SupabaseStatus supabase) {
+      SupabaseStatus supabase,
+      ServerPlacement placement) {
+    this.placement = placement;
     this.providers = providers;
     this.supabase = supabase;
     this.tenantProviders = new TenantProviders(platform);
@@ -168,6 +172,8 @@ class TenantController {
     if (holder.isPresent()) {
       throw subdomainTaken(body.subdomain(), holder.get().tenantId());
     }
+    // 422 naming the region when no server has room, before any workflow starts.
+    placement.requireRoom(body.regionOrDefault(), providers.choose(body.provider()).value());
     UUID tenantId = UUID.randomUUID();
     ProvisionTenantRequest request =
         new ProvisionTenantRequest(

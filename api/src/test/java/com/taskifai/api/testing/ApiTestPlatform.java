@@ -69,6 +69,16 @@ public final class ApiTestPlatform {
             new TenantRegistry(db.platform()), new AuditLog(db.platform())),
         fleetActivities());
     factory.start();
+    // Tenants of the default region find room (POST /admin/tenants checks before it starts).
+    new DatabaseServers(db.platform())
+        .upsert(
+            new CredentialCipher(KeyRing.parse(masterKeys)),
+            "api-test-local",
+            "local",
+            com.taskifai.registry.testing.TestPostgres.jdbcUrl("postgres"),
+            "postgres",
+            com.taskifai.registry.testing.TestPostgres.superuserPassword(),
+            100_000);
   }
 
   /** The real fleet reconciler's activities on this platform (stalled tenants count at once). */
