@@ -415,6 +415,66 @@ async function orphansView() {
         }, text: "Remove" })))));
 }
 
+// --- Database servers
+function megabytes(b) { return b === null || b === undefined ? "" : (b / 1e6).toFixed(1) + " MB"; }
+
+async function serverAction(id, action, question) {
+  if (question && !window.confirm(question)) return;
+  const r = await change("POST", "/admin/servers/" + encodeURIComponent(id) + "/" + action);
+  if (r.status === 200 || r.status === 202) flashNext("Server " + id + ": " + action + " accepted (" + (r.data.state || "started") + ").");
+  else flashNext(r.data.message || "Server " + id + ": " + action + " refused.", true);
+  render(false);
+}
+
+async function serversView() {
+  const rows = h("tbody", { id: "server-rows" });
+  const errors = h("div", { id: "server-error", class: "field-error", role: "alert" });
+  const field = (name, label, attrs) => [h("label", { for: "server-" + name, text: label }),
+    h("input", Object.assign({ id: "server-" + name, name: name, required: true }, attrs || {}))];
+  const form = h("form", { class: "card", id: "server-form", onsubmit: async (e) => {
+      e.preventDefault();
+      errors.textContent = "";
+      const r = await change("POST", "/admin/servers", {
+        id: form.server_id.value.trim(), region: form.region.value.trim(), jdbc_url: form.jdbc_url.value.trim(),
+        admin_username: form.admin_username.value.trim(), admin_password: form.admin_password.value,
+        capacity: Number(form.capacity.value), connection_budget: Number(form.connection_budget.value) });
+      if (r.status === 201) { flashNext("Server " + r.data.id + " registered."); render(false); return; }
+      const fields = r.data.fields ? Object.entries(r.data.fields).map(([k, v]) => k + " " + v).join("; ") : "";
+      errors.textContent = fields || r.data.message || "Not registered.";
+    } },
+    h("h2", { text: "Register a server" }),
+    h("p", { class: "hint", text: "The API connects with these credentials first; nothing is stored unless it can. The password is stored encrypted." }),
+    field("server_id", "Id", { pattern: "[a-z0-9][a-z0-9-]{0,62}", placeholder: "pg-2" }),
+    field("region", "Region", { placeholder: "eu-west" }),
+    field("jdbc_url", "JDBC URL", { placeholder: "jdbc:postgresql://host:5432/postgres" }),
+    field("admin_username", "Admin user", { value: "postgres" }),
+    field("admin_password", "Admin password", { type: "password", autocomplete: "new-password" }),
+    field("capacity", "Capacity (tenants)", { type: "number", min: "0", value: "500" }),
+    field("connection_budget", "Connection budget (all routers)", { type: "number", min: "1", value: "100" }),
+    errors,
+    h("button", { type: "submit", id: "server-submit", text: "Register" }));
+  main.replaceChildren(h("section", { class: "card", id: "servers" }, h("h1", { text: "Database servers" }),
+    h("p", { class: "hint", text: "New tenants go to the OPEN server of their region with room, least loaded first. Drain moves every tenant off a server; close needs it empty." }),
+    h("table", {}, h("thead", {}, h("tr", {}, ["Id", "Region", "State", "Tenants", "Budget", "Health", "Databases", "Free slots", ""]
+      .map((c) => h("th", { scope: "col", text: c })))), rows)), form);
+  const r = await api("GET", "/admin/servers");
+  if (r.status !== 200) { flash(r.data.message, true); return; }
+  if (!r.data.items.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: "9", text: "No servers registered." }))); return; }
+  rows.replaceChildren(...r.data.items.map((s) => h("tr", { "data-server": s.id },
+    h("td", {}, h("code", { text: s.id })), h("td", { text: s.region }), h("td", {}, statusBadge(s.state)),
+    h("td", { text: s.tenants + " / " + s.capacity }), h("td", { text: String(s.connection_budget) }),
+    h("td", { class: s.reachable ? "" : "error-text", text: s.reachable ? "PostgreSQL " + s.version : "unreachable: " + (s.error || "") }),
+    h("td", { text: megabytes(s.databases_bytes) }),
+    h("td", { text: s.reachable ? s.free_connections + " of " + s.max_connections : "" }),
+    h("td", {},
+      s.state === "OPEN" ? h("button", { type: "button", class: "danger", "data-action": "drain",
+        onclick: () => serverAction(s.id, "drain", "Move every tenant off " + s.id + "?"), text: "Drain" }) : null, " ",
+      s.state !== "CLOSED" ? h("button", { type: "button", class: "secondary", "data-action": "close",
+        onclick: () => serverAction(s.id, "close", "Close " + s.id + " to new tenants for good?"), text: "Close" }) : null, " ",
+      s.state !== "OPEN" ? h("button", { type: "button", "data-action": "open",
+        onclick: () => serverAction(s.id, "open"), text: "Open" }) : null))));
+}
+
 function linkify(text) {
   const parts = [];
   const re = /(https?:\/\/[^\s<>"]+)/g;
@@ -544,6 +604,7 @@ async function render(polling) {
     if (path.startsWith("/migration/")) return await migrationView(path.slice("/migration/".length));
     if (path === "/audit") return await auditView(params);
     if (path === "/orphans") return await orphansView();
+    if (path === "/servers") return await serversView();
     if (path === "/outbox") return await outboxView();
     location.hash = "#/tenants";
   } catch (e) {
