@@ -39,6 +39,8 @@ public final class DevPlatform implements AutoCloseable {
   static final String PLATFORM_DATABASE = "taskifai";
   static final String PLATFORM_ROLE = "taskifai_platform";
   static final String LOCAL_SERVER_ID = "local-1";
+  static final String SECOND_SERVER_ID = "local-2";
+  static final String DEV_SERVERS = "TASKIFAI_DEV_SERVERS";
   static final String DEV_ADMIN_EMAIL = "admin@taskifai.localhost";
 
   /** The environment key of the address every dev listener binds to. */
@@ -135,6 +137,10 @@ public final class DevPlatform implements AutoCloseable {
     Database db = startDatabase(secrets);
     PlatformBootstrap.migrate(db, PLATFORM_DATABASE, PLATFORM_ROLE);
     PlatformBootstrap.registerServer(db, PLATFORM_ROLE, cipher, LOCAL_SERVER_ID, "local", 10_000);
+    if (devServers() >= 2) {
+      startSecondServer(
+          secrets, dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher);
+    }
 
     String temporalTarget = startTemporal();
     Mail mail = startMail();
@@ -271,6 +277,95 @@ public final class DevPlatform implements AutoCloseable {
         adminPassword,
         "jdbc:postgresql://" + reach + ":" + port + "/" + PLATFORM_DATABASE,
         platformPassword);
+  }
+
+  /** {@code TASKIFAI_DEV_SERVERS}: how many embedded database servers to run (1 or 2). */
+  int devServers() {
+    String v = env.get(DEV_SERVERS);
+    if (v == null || v.isBlank()) {
+      return 1;
+    }
+    try {
+      int n = Integer.parseInt(v.strip());
+      if (n == 1 || n == 2) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new IllegalStateException(DEV_SERVERS + " must be 1 or 2, got '" + v + "'");
+  }
+
+  /**
+   * A second embedded PostgreSQL ({@code TASKIFAI_DEV_SERVERS=2}) with a data folder, superuser
+   * password and port of its own ({@code TASKIFAI_PG2_PORT}, 15433), registered as database server
+   * {@code local-2} in another region ({@code TASKIFAI_DEV_SERVER2_REGION}, {@code eu-west}), so
+   * placement by region, moving and draining can be tried on one machine.
+   */
+  void startSecondServer(DevSecrets secrets, DataSource platform, CredentialCipher cipher)
+      throws IOException {
+    int port = intEnv("TASKIFAI_PG2_PORT", 15433);
+    requireFreePort(port, "the second embedded PostgreSQL (TASKIFAI_PG2_PORT)");
+    String region = env.getOrDefault("TASKIFAI_DEV_SERVER2_REGION", "eu-west");
+    Path data = home.resolve("postgres-2");
+    String adminPassword = secrets.random("postgres_2_admin_password", 16);
+    secrets.save();
+    EmbeddedPostgres pg;
+    try {
+      pg =
+          PasswordCheckedPostgres.start(
+              EmbeddedPostgres.builder()
+                  .setDataDirectory(data)
+                  .setCleanDataDirectory(false)
+                  .setPort(port)
+                  .setServerConfig("max_connections", "300")
+                  .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind),
+              home.resolve("postgres-2-auth"),
+              adminPassword);
+    } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
+      throw new IllegalStateException(
+          "the second embedded PostgreSQL in "
+              + data
+              + " refuses the superuser password kept in "
+              + home.resolve("dev-secrets.properties")
+              + " (postgres_2_admin_password): restore that file, or move "
+              + data
+              + " away",
+          e);
+    }
+    started.push(pg);
+    String url = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
+    new com.taskifai.registry.DatabaseServers(platform)
+        .upsert(
+            cipher,
+            SECOND_SERVER_ID,
+            region,
+            url,
+            PasswordCheckedPostgres.SUPERUSER,
+            adminPassword,
+            10_000);
+    notes.put(
+        "PostgreSQL 2",
+        "embedded 15 on "
+            + bind
+            + ":"
+            + port
+            + ", data in "
+            + data
+            + "; server "
+            + SECOND_SERVER_ID
+            + " in region "
+            + region);
+    devEnv.put("TASKIFAI_DEV_SERVER2_ID", SECOND_SERVER_ID);
+    devEnv.put("TASKIFAI_DEV_SERVER2_REGION", region);
+    devEnv.put("TASKIFAI_DEV_SERVER2_URL", url);
+    devEnv.put("TASKIFAI_DEV_SERVER2_ADMIN_USER", PasswordCheckedPostgres.SUPERUSER);
+    devEnv.put("TASKIFAI_DEV_SERVER2_ADMIN_PASSWORD", adminPassword);
+  }
+
+  /** The entries this platform writes to dev.env (tests read them). */
+  Map<String, String> devEnv() {
+    return Map.copyOf(devEnv);
   }
 
   static DataSource dataSource(String url, String user, String password) {

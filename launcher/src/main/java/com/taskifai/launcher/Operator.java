@@ -7,6 +7,7 @@ import com.google.zxing.qrcode.QRCodeWriter;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.settings.ProductionSettings;
@@ -34,8 +35,10 @@ import javax.sql.DataSource;
  *   admins remove --email E
  *   admins reset-mfa --email E    a new TOTP secret; prints enrolment
  *   servers add --id ID --region R --url JDBC_URL --admin-user U [--capacity N]
- *                                 (admin password TASKIFAI_SERVER_ADMIN_PASSWORD)
- *   servers list
+ *               [--connection-budget N]
+ *                                 (admin password TASKIFAI_SERVER_ADMIN_PASSWORD; checked to
+ *                                 connect before it is stored)
+ *   servers list                  each server with its health: tenants, version, size, free slots
  * </pre>
  */
 final class Operator {
@@ -156,25 +159,83 @@ final class Operator {
     printEnrolment(email, secret);
   }
 
-  private void serverAdd(Map<String, String> o) {
-    new DatabaseServers(platform())
-        .upsert(
-            cipher(),
+  private void serverAdd(Map<String, String> o) throws SQLException {
+    DatabaseServers.NewServer server =
+        new DatabaseServers.NewServer(
             require(o, "id"),
             require(o, "region"),
             require(o, "url"),
             require(o, "admin-user"),
             requireEnv("TASKIFAI_SERVER_ADMIN_PASSWORD"),
-            Integer.parseInt(o.getOrDefault("capacity", "500")));
-    out.println("database server " + o.get("id") + " registered");
+            Integer.parseInt(o.getOrDefault("capacity", "500")),
+            Integer.parseInt(
+                o.getOrDefault(
+                    "connection-budget",
+                    Integer.toString(DatabaseServers.DEFAULT_CONNECTION_BUDGET))));
+    Map<String, String> problems = server.problems();
+    if (!problems.isEmpty()) {
+      throw new Refused(
+          problems.entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue())
+              .collect(java.util.stream.Collectors.joining("; ")));
+    }
+    String version;
+    try {
+      version =
+          ServerHealth.probe(
+              server.jdbcUrl(),
+              server.adminUsername(),
+              server.adminPassword(),
+              ServerHealth.DEFAULT_TIMEOUT);
+    } catch (SQLException e) {
+      throw new Refused(
+          "database server "
+              + server.id()
+              + " did not accept a connection as "
+              + server.adminUsername()
+              + ": "
+              + e.getMessage().lines().findFirst().orElse("")
+              + "; nothing was stored");
+    }
+    new DatabaseServers(platform()).upsert(cipher(), server);
+    out.println("database server " + server.id() + " registered (PostgreSQL " + version + ")");
   }
 
   private void serverList() {
-    out.printf("%-16s %-14s %-8s %8s  %s%n", "ID", "REGION", "STATE", "CAPACITY", "URL");
-    for (DatabaseServers.Server s : new DatabaseServers(platform()).all()) {
+    DatabaseServers servers = new DatabaseServers(platform());
+    out.printf(
+        "%-16s %-12s %-8s %13s %6s %-10s %10s %11s  %s%n",
+        "ID",
+        "REGION",
+        "STATE",
+        "TENANTS/CAP",
+        "BUDGET",
+        "VERSION",
+        "DB SIZE",
+        "FREE SLOTS",
+        "URL");
+    for (ServerHealth.Health h :
+        new ServerHealth(servers, cipher(), ServerHealth.DEFAULT_TIMEOUT).all()) {
+      DatabaseServers.Server s = h.server();
       out.printf(
-          "%-16s %-14s %-8s %8d  %s%n", s.id(), s.region(), s.state(), s.capacity(), s.jdbcUrl());
+          "%-16s %-12s %-8s %13s %6d %-10s %10s %11s  %s%n",
+          s.id(),
+          s.region(),
+          s.state(),
+          h.tenants() + "/" + s.capacity(),
+          s.connectionBudget(),
+          h.reachable() ? h.version() : "-",
+          h.reachable() ? megabytes(h.databasesBytes()) : "-",
+          h.reachable() ? h.freeConnections() + "/" + h.maxConnections() : "-",
+          s.jdbcUrl());
+      if (!h.reachable()) {
+        out.println("  " + s.id() + " unreachable: " + h.error());
+      }
     }
+  }
+
+  private static String megabytes(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
   }
 
   // ---- enrolment ----------------------------------------------------------------------------
