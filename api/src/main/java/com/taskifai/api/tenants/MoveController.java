@@ -95,6 +95,12 @@ class MoveController {
     Optional<TenantOperations.Held> held = operations.current(id);
     out.put("operation", held.map(TenantOperations.Held::operation).orElse(null));
     out.put("writes_held", operations.writesHeld(id));
+    // A running move's operation id is move:<target>:<run>; its workflow id follows from it.
+    out.put(
+        "move_workflow_id",
+        held.filter(h -> "MOVING".equals(h.operation()) && h.operationId().startsWith("move:"))
+            .map(h -> WorkflowIds.move(id, h.operationId().split(":")[1]))
+            .orElse(null));
     List<Target> targets =
         servers.all().stream()
             .filter(s -> "OPEN".equals(s.state()) && !s.id().equals(t.databaseServerId()))
