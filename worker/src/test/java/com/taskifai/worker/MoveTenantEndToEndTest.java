@@ -133,6 +133,8 @@ class MoveTenantEndToEndTest {
     AtomicInteger staleRefused = new AtomicInteger();
     AtomicInteger readsWhileHeld = new AtomicInteger();
     AtomicBoolean stop = new AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong firstHeld = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong lastHeld = new java.util.concurrent.atomic.AtomicLong();
     Thread writer =
         new Thread(
             () -> {
@@ -142,6 +144,8 @@ class MoveTenantEndToEndTest {
                 boolean isHeld = operations.writesHeld(tenant);
                 if (isHeld) {
                   held.incrementAndGet(); // a router answers 503 + Retry-After
+                  firstHeld.compareAndSet(0, System.nanoTime());
+                  lastHeld.set(System.nanoTime());
                   if (n % 3 != 0) {
                     sleep(5);
                     continue;
@@ -195,8 +199,12 @@ class MoveTenantEndToEndTest {
     assertThat(onTarget.stream().filter(s -> s.startsWith("bulk-")).count()).isEqualTo(20000);
     System.out.printf(
         "move under writes: %d acknowledged, %d held, %d stale refused by the fence, %d reads"
-            + " while held%n",
-        acked.size(), held.get(), staleRefused.get(), readsWhileHeld.get());
+            + " while held; writes held for %d ms%n",
+        acked.size(),
+        held.get(),
+        staleRefused.get(),
+        readsWhileHeld.get(),
+        (lastHeld.get() - firstHeld.get()) / 1_000_000);
     flow.retireNow();
     assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
         .isEqualTo("MOVED");
