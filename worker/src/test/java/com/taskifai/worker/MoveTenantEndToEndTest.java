@@ -255,6 +255,39 @@ class MoveTenantEndToEndTest {
 
   @Test
   @Order(5)
+  void aTargetThatIsTheSameClusterUnderAnotherNameIsRefusedAndNothingIsDropped() throws Exception {
+    UUID tenant = provisionOn(FIRST, "alias");
+    insert(tenant, "s-1");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    // A second row for the first cluster, under another host name.
+    new com.taskifai.registry.DatabaseServers(embedded.platform.platform())
+        .upsert(
+            embedded.cipher,
+            "local-1-alias",
+            "local",
+            com.taskifai.registry.testing.TestPostgres.jdbcUrl("postgres")
+                .replace("127.0.0.1", "localhost"),
+            "postgres",
+            com.taskifai.registry.testing.TestPostgres.superuserPassword(),
+            500);
+    try {
+      MoveTenantWorkflow flow = startMove(tenant, "local-1-alias", 600, null);
+      assertThatThrownBy(
+              () -> WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+          .isInstanceOf(WorkflowFailedException.class);
+      assertThat(flow.progress().error()).contains("same PostgreSQL cluster");
+    } finally {
+      servers.state("local-1-alias", "CLOSED");
+    }
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(FIRST);
+    assertThat(after.encryptedDatabaseUrl()).isEqualTo(before.encryptedDatabaseUrl());
+    assertThat(appSkus(tenant)).containsExactly("s-1");
+    assertThat(operations.current(tenant)).isEmpty();
+  }
+
+  @Test
+  @Order(6)
   void drainingAServerMovesItsTenantsOffAndClosesIt() throws Exception {
     UUID one = provisionOn(SECOND, "drain1");
     UUID two = provisionOn(SECOND, "drain2");

@@ -75,6 +75,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
           FailureType.INVALID_STATE,
           "tenant " + tenantId + " is on database server " + targetServerId + " already");
     }
+    refuseSameCluster(tenant.databaseServerId(), targetServerId, tenantId);
     if (providers.provider(tenantId) == DatabaseProvider.SUPABASE) {
       throw StepFailure.of(
           FailureType.INVALID_STATE, "tenant " + tenantId + " lives in a Supabase project");
@@ -89,6 +90,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
       return; // swapped by an earlier attempt
     }
     requireOnSource(tenant, in);
+    refuseSameCluster(in.sourceServerId(), in.targetServerId(), in.tenantId());
     TenantCredentials credentials = TenantCredentials.decrypt(cipher, tenant);
     String owner = sourceOwner(in);
     ServerAdmin target = admin(in.targetServerId());
@@ -131,6 +133,10 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
       log.warn("tenant {}: points at {} already; target not dropped", in.tenantId(), in.database());
       return;
     }
+    if (sameCluster(in.sourceServerId(), in.targetServerId())) {
+      log.warn("tenant {}: target is the source's cluster; nothing dropped", in.tenantId());
+      return;
+    }
     dropDatabaseAndUnusedRoles(in.targetServerId(), in, "undo_prepare_move_target");
   }
 
@@ -169,6 +175,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
       return manifestOf(admin(in.targetServerId()), in);
     }
     requireOnSource(tenant, in);
+    refuseSameCluster(in.sourceServerId(), in.targetServerId(), in.tenantId());
     String owner = sourceOwner(in);
     ServerAdmin source = admin(in.sourceServerId());
     ServerAdmin target = admin(in.targetServerId());
@@ -322,6 +329,10 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
       log.warn("tenant {}: {} is its current database; not dropped", in.tenantId(), in.database());
       return;
     }
+    if (sameCluster(in.sourceServerId(), tenant.databaseServerId())) {
+      log.warn("tenant {}: its database is on the source's cluster; not dropped", in.tenantId());
+      return;
+    }
     dropDatabaseAndUnusedRoles(in.sourceServerId(), in, "retire_source");
   }
 
@@ -387,6 +398,55 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
 
   private String appRole(Tenant tenant) {
     return TenantCredentials.decrypt(cipher, tenant).username();
+  }
+
+  private void refuseSameCluster(String sourceServerId, String targetServerId, UUID tenantId) {
+    if (sameCluster(sourceServerId, targetServerId)) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "database servers "
+              + sourceServerId
+              + " and "
+              + targetServerId
+              + " are the same PostgreSQL cluster; tenant "
+              + tenantId
+              + " is not moved (the copy would replace its own database)");
+    }
+  }
+
+  /**
+   * True when two server rows name the same cluster (roles are cluster-wide: a probe role made
+   * through one is seen through the other). Two rows may name one cluster under different host
+   * names; a move between them would drop the tenant's database to make room for its copy.
+   */
+  private boolean sameCluster(String oneServerId, String otherServerId) {
+    if (oneServerId == null || otherServerId == null) {
+      return false;
+    }
+    if (oneServerId.equals(otherServerId)) {
+      return true;
+    }
+    String probe =
+        "taskifai_probe_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    ServerAdmin one = admin(oneServerId);
+    ServerAdmin other = admin(otherServerId);
+    try (Connection c = one.maintenance().getConnection()) {
+      ServerAdmin.execute(c, "CREATE ROLE " + probe + " NOLOGIN");
+      try (Connection d = other.maintenance().getConnection()) {
+        return ServerAdmin.roleExists(d, probe);
+      } finally {
+        ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + probe);
+      }
+    } catch (SQLException e) {
+      throw StepFailure.of(
+          FailureType.UNAVAILABLE,
+          "could not tell whether servers "
+              + oneServerId
+              + " and "
+              + otherServerId
+              + " are one cluster: "
+              + e.getMessage());
+    }
   }
 
   /** The owner of the source database (the role the dump's objects belong to). */
