@@ -262,7 +262,7 @@ async function tenantView(id) {
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
-    backupsSection(t));
+    backupsSection(t), moveSection(t));
   const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
     api("GET", "/admin/tenants/" + id + "/schema")]);
   if (sv.status === 200) {
@@ -343,6 +343,73 @@ function backupsSection(t) {
   load();
   return h("section", { class: "card", id: "backups" }, h("h2", { text: "Backups" }), banner, now, progress,
     h("table", {}, h("thead", {}, h("tr", {}, ["When", "Size", "Status", "Checksum", "Trigger", ""].map((c) => h("th", { scope: "col", text: c })))), rows));
+}
+
+// --- The tenant's database server: move to another one, with progress from the move's query.
+function moveSection(t) {
+  const id = t.tenant_id;
+  const where = h("p", { id: "move-where" });
+  const progress = h("p", { id: "move-progress", class: "hint", "aria-live": "polite" });
+  const select = h("select", { id: "move-target" });
+  const canMove = t.status === "ACTIVE" || t.status === "SUSPENDED";
+  let following = null;
+  const load = async () => {
+    const r = await api("GET", "/admin/tenants/" + id + "/move");
+    if (r.status !== 200) return;
+    where.textContent = "On database server " + (r.data.server_id || "none") + (r.data.region ? " (region " + r.data.region + ")" : "")
+      + (r.data.operation ? "; running now: " + r.data.operation + (r.data.writes_held ? ", writes held" : "") : "");
+    select.replaceChildren(...(r.data.targets || []).map((s) => h("option", { value: s.id, text: s.id + " (" + s.region + ")" })));
+    if (r.data.move_workflow_id && following !== r.data.move_workflow_id) follow(r.data.move_workflow_id);
+  };
+  const follow = async (workflowId) => {
+    following = workflowId;
+    const p = await api("GET", "/admin/tenants/" + id + "/move/" + encodeURIComponent(workflowId));
+    progress.textContent = "Move " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + (p.data.error ? " " + p.data.error : "");
+    if (p.data.outcome === "RUNNING" || p.data.outcome === "UNKNOWN") setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 1500);
+    else load();
+  };
+  const move = async () => {
+    if (!select.value) { flash("No other OPEN database server to move to.", true); return; }
+    const typed = window.prompt("Move the database of " + t.subdomain + " to " + select.value
+      + "? Its writes are held while the copy runs. Type the subdomain to confirm.");
+    if (typed === null) return;
+    const r = await change("POST", "/admin/tenants/" + id + "/move", { target_server: select.value, confirm_subdomain: typed });
+    if (r.status !== 202) { flash(r.data.message || "Move refused.", true); return; }
+    flash("Move started: workflow " + r.data.workflow_id);
+    follow(r.data.workflow_id);
+  };
+  load();
+  return h("section", { class: "card", id: "move" }, h("h2", { text: "Database server" }), where,
+    canMove ? [h("label", { for: "move-target", text: "Move to " }), select, " ",
+      h("button", { type: "button", id: "action-move", class: "secondary", text: "Move", onclick: move })] : null, progress);
+}
+
+// The progress of a server's drain (for the servers page): state, counts, and each tenant's move.
+async function drainProgress(serverId, target) {
+  const r = await api("GET", "/admin/servers/" + encodeURIComponent(serverId) + "/drain");
+  if (r.status !== 200) { target.replaceChildren(); return r; }
+  const d = r.data;
+  target.replaceChildren(h("p", { class: "hint", text: "Drain " + d.workflow_id + ": " + d.state
+      + (d.state === "UNKNOWN" ? "" : " (moved " + d.moved + ", failed " + d.failed + ", left " + d.remaining + ")") }),
+    h("ul", {}, (d.results || []).map((x) => h("li", { text: x.tenant_id + " → " + (x.target_server_id || "?") + ": " + x.outcome + (x.error ? " (" + x.error + ")" : "") }))));
+  return r;
+}
+
+// --- Draining one database server (#/drain/<server id>): start it, follow its progress.
+async function drainView(serverId) {
+  const box = h("div", { id: "drain-progress", "aria-live": "polite" });
+  const start = h("button", { type: "button", id: "action-drain", class: "danger", text: "Drain this server", onclick: async () => {
+    if (!window.confirm("Drain " + serverId + "? It takes no new tenant, every tenant on it is moved to another server, and it is CLOSED when empty.")) return;
+    const r = await change("POST", "/admin/servers/" + encodeURIComponent(serverId) + "/drain");
+    if (r.status !== 202) { flash(r.data.message || "Drain refused.", true); return; }
+    flash((r.data.already_running ? "Drain runs already: " : "Drain started: ") + r.data.workflow_id);
+    render(true);
+  } });
+  main.replaceChildren(h("section", { class: "card" }, h("h1", { text: "Database server " + serverId }), start, box));
+  const r = await drainProgress(serverId, box);
+  if (r.status === 200 && ["MOVING", "WAITING"].includes(r.data.state)) {
+    pollTimer = setTimeout(() => { if (location.hash === "#/drain/" + encodeURIComponent(serverId)) render(true); }, 2000);
+  }
 }
 
 async function loadTimeline(tenantId, workflowId, target) {
@@ -606,6 +673,7 @@ async function render(polling) {
     if (path === "/orphans") return await orphansView();
     if (path === "/servers") return await serversView();
     if (path === "/outbox") return await outboxView();
+    if (path.startsWith("/drain/")) return await drainView(decodeURIComponent(path.slice("/drain/".length)));
     location.hash = "#/tenants";
   } catch (e) {
     if (e.message !== "unauthorized") flash("Something went wrong: " + e.message, true);

@@ -5,6 +5,7 @@ import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.BackupStore;
 import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
+import com.taskifai.activities.database.MoveActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
 import com.taskifai.activities.database.supabase.SupabaseManagementApi;
@@ -61,6 +62,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final FleetActivitiesImpl fleet;
   private final BackupActivitiesImpl backups;
   private final FleetMigrationActivitiesImpl migrations;
+  private final MoveActivitiesImpl moves;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -73,6 +75,7 @@ public final class PlatformActivities implements AutoCloseable {
       FleetActivitiesImpl fleet,
       BackupActivitiesImpl backups,
       FleetMigrationActivitiesImpl migrations,
+      MoveActivitiesImpl moves,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
@@ -82,6 +85,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.fleet = fleet;
     this.backups = backups;
     this.migrations = migrations;
+    this.moves = moves;
     this.interceptor = interceptor;
     this.resources = resources;
     resources.add(heartbeats);
@@ -251,6 +255,8 @@ public final class PlatformActivities implements AutoCloseable {
     BackupActivitiesImpl backups =
         new BackupActivitiesImpl(platform, cipher, store, backupSettings, clock);
     resources.add(backups);
+    MoveActivitiesImpl moves = new MoveActivitiesImpl(platform, cipher, backupSettings);
+    resources.add(moves);
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(
             tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
@@ -279,6 +285,7 @@ public final class PlatformActivities implements AutoCloseable {
             null),
         backups,
         new FleetMigrationActivitiesImpl(tenants, servers, database),
+        moves,
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -338,7 +345,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups, migrations);
+    return List.of(registry, database, dns, mail, fleet, backups, migrations, moves);
   }
 
   /** The interceptor that writes the audit rows. */
@@ -380,6 +387,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public FleetMigrationActivitiesImpl migrations() {
     return migrations;
+  }
+
+  public MoveActivitiesImpl moves() {
+    return moves;
   }
 
   @Override

@@ -39,6 +39,8 @@ import javax.sql.DataSource;
  *                                 (admin password TASKIFAI_SERVER_ADMIN_PASSWORD; checked to
  *                                 connect before it is stored)
  *   servers list                  each server with its health: tenants, version, size, free slots
+ *   servers drain ID [--concurrency N] [--grace PT24H]
+ *                                 set the server DRAINING and start its drain (TASKIFAI_TEMPORAL_*)
  * </pre>
  */
 final class Operator {
@@ -68,6 +70,7 @@ final class Operator {
         case "admins reset-mfa" -> adminResetMfa(require(options, "email"));
         case "servers add" -> serverAdd(options);
         case "servers list" -> serverList();
+        case "servers drain" -> serverDrain(args, options);
         default -> throw new Refused("unknown command '" + command + "'");
       }
       return 0;
@@ -236,6 +239,38 @@ final class Operator {
 
   private static String megabytes(long bytes) {
     return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1_000_000.0);
+  }
+
+  private void serverDrain(String[] args, Map<String, String> o) {
+    String id = args.length > 2 && !args[2].startsWith("--") ? args[2] : require(o, "id");
+    int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "2"));
+    java.time.Duration grace =
+        java.time.Duration.parse(
+            o.getOrDefault("grace", env.getOrDefault("TASKIFAI_MOVE_GRACE", "PT24H")));
+    com.taskifai.workflows.client.TemporalConnection temporal =
+        com.taskifai.workflows.client.TemporalConnection.fromEnvironment(env);
+    io.temporal.serviceclient.WorkflowServiceStubs stubs =
+        temporal.connect(java.time.Duration.ofSeconds(10));
+    try {
+      io.temporal.client.WorkflowClient client =
+          io.temporal.client.WorkflowClient.newInstance(stubs, temporal.clientOptions());
+      com.taskifai.api.servers.DrainStarter.Started started;
+      try {
+        started =
+            new com.taskifai.api.servers.DrainStarter(platform(), client)
+                .start(id, concurrency, grace.toSeconds(), "operator");
+      } catch (com.taskifai.api.servers.DrainStarter.Refused e) {
+        throw new Refused(e.getMessage());
+      }
+      out.println(
+          "database server "
+              + id
+              + " is DRAINING; "
+              + (started.alreadyRunning() ? "its drain runs already: " : "drain started: ")
+              + started.workflowId());
+    } finally {
+      stubs.shutdown();
+    }
   }
 
   // ---- enrolment ----------------------------------------------------------------------------

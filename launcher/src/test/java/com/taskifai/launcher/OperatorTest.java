@@ -86,6 +86,28 @@ class OperatorTest {
   }
 
   @Test
+  void serversDrainSetsTheServerDrainingAndStartsItsDrainOnce() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    try (BoundTemporalTestServer temporal = BoundTemporalTestServer.start("127.0.0.1", port)) {
+      env.put("TASKIFAI_TEMPORAL_TARGET", "127.0.0.1:" + port);
+      assertThat(run("init", "--admin-email", "ops@example.com", "--server-id", "pg-9").code())
+          .isZero();
+      Result unknown = run("servers", "drain", "nosuch");
+      assertThat(unknown.code()).isEqualTo(2);
+      assertThat(unknown.out()).contains("no database server has id nosuch");
+
+      Result drained = run("servers", "drain", "pg-9");
+      assertThat(drained.code()).as(drained.out()).isZero();
+      assertThat(drained.out()).contains("DRAINING").contains("server-drain-pg-9");
+      assertThat(run("servers", "list").out()).contains("DRAINING");
+      assertThat(run("servers", "drain", "pg-9").out()).contains("runs already");
+    }
+  }
+
+  @Test
   void adminsAddResetMfaAndRemove() {
     assertThat(run("init", "--admin-email", "ops@example.com").code()).isZero();
     Result added = run("admins", "add", "--email", "second@example.com");

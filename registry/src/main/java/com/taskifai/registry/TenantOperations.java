@@ -98,6 +98,36 @@ public final class TenantOperations {
         == 1;
   }
 
+  /**
+   * Points the tenant at a database on another server in one statement (server, database name and
+   * the encrypted URL; the app role and its password stay, the target server got the same role) and
+   * ends the write hold. The routers follow the {@code tenant_changed} notification. Idempotent: a
+   * tenant on {@code serverId} already changes nothing.
+   *
+   * @return false when {@code operationId} does not hold the tenant or it is on neither server
+   */
+  public boolean moveDatabase(
+      UUID tenantId,
+      String operationId,
+      String fromServerId,
+      String serverId,
+      String databaseName,
+      String encryptedDatabaseUrl) {
+    return jdbc.sql(
+                "UPDATE tenants SET database_server_id = :server, database_name = :db,"
+                    + " database_url = :url, writes_held = false"
+                    + " WHERE tenant_id = :id AND operation_id = :opid"
+                    + " AND database_server_id IN (:from, :server)")
+            .param("server", serverId)
+            .param("db", databaseName)
+            .param("url", encryptedDatabaseUrl)
+            .param("id", tenantId)
+            .param("opid", operationId)
+            .param("from", fromServerId)
+            .update()
+        == 1;
+  }
+
   /** True while the tenant's writes are held. */
   public boolean writesHeld(UUID tenantId) {
     return jdbc.sql("SELECT writes_held FROM tenants WHERE tenant_id = :id")

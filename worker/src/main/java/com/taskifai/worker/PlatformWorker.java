@@ -13,6 +13,8 @@ import com.taskifai.workflows.lifecycle.SuspendTenantWorkflowImpl;
 import com.taskifai.workflows.migration.EnableExtensionWorkflowImpl;
 import com.taskifai.workflows.migration.MigrateFleetWorkflowImpl;
 import com.taskifai.workflows.migration.TenantMigrateWorkflowImpl;
+import com.taskifai.workflows.move.DrainServerWorkflowImpl;
+import com.taskifai.workflows.move.MoveTenantWorkflowImpl;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
 import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
@@ -53,7 +55,9 @@ public final class PlatformWorker implements AutoCloseable {
           DeleteBackupWorkflowImpl.class,
           MigrateFleetWorkflowImpl.class,
           TenantMigrateWorkflowImpl.class,
-          EnableExtensionWorkflowImpl.class);
+          EnableExtensionWorkflowImpl.class,
+          MoveTenantWorkflowImpl.class,
+          DrainServerWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

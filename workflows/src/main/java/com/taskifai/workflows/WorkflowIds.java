@@ -16,6 +16,9 @@ import java.util.UUID;
  *   <li>{@code tenant-offboard-<tenant id>}: one offboarding per tenant
  *   <li>{@code tenant-admin-invite-<tenant id>-<epoch millis>}: a new set-password link, one per
  *       request
+ *   <li>{@code tenant-move-<tenant id>-<server id>}: one move of the tenant to that server at a
+ *       time
+ *   <li>{@code server-drain-<server id>}: one drain per database server
  * </ul>
  */
 public final class WorkflowIds {
@@ -26,7 +29,9 @@ public final class WorkflowIds {
     SUSPEND("tenant-suspend-"),
     REACTIVATE("tenant-reactivate-"),
     OFFBOARD("tenant-offboard-"),
-    ADMIN_INVITE("tenant-admin-invite-");
+    ADMIN_INVITE("tenant-admin-invite-"),
+    MOVE("tenant-move-"),
+    DRAIN("server-drain-");
 
     private final String prefix;
 
@@ -70,6 +75,16 @@ public final class WorkflowIds {
   /** A new set-password link for the tenant's first admin, requested at {@code epochMillis}. */
   public static String adminInvite(UUID tenantId, long epochMillis) {
     return Kind.ADMIN_INVITE.prefix + tenantId + "-" + epochMillis;
+  }
+
+  /** The move of the tenant to the database server {@code serverId}. */
+  public static String move(UUID tenantId, String serverId) {
+    return Kind.MOVE.prefix + tenantId + "-" + serverId;
+  }
+
+  /** The drain of the database server {@code serverId}. */
+  public static String drain(String serverId) {
+    return Kind.DRAIN.prefix + serverId;
   }
 
   /** The kind of a workflow id, or empty for an id the platform does not make. */

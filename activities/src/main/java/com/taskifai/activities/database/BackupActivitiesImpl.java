@@ -570,7 +570,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   }
 
   /** Row count per table of schema public, in the connection's transaction. */
-  private static Map<String, Long> rowCounts(Connection c) throws SQLException {
+  static Map<String, Long> rowCounts(Connection c) throws SQLException {
     List<String> tables = new ArrayList<>();
     try (Statement st = c.createStatement();
         ResultSet rs =
@@ -591,7 +591,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   }
 
   /** The tenant schema's Flyway version, or null without a history table. */
-  private static String schemaVersion(Connection c) throws SQLException {
+  static String schemaVersion(Connection c) throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery("SELECT to_regclass('public.flyway_schema_history') IS NOT NULL")) {
@@ -609,7 +609,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
     }
   }
 
-  private static String single(Connection c, String sql) throws SQLException {
+  static String single(Connection c, String sql) throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs = st.executeQuery(sql)) {
       rs.next();
@@ -625,7 +625,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
     }
   }
 
-  private static int waitFor(Process p) {
+  static int waitFor(Process p) {
     try {
       return p.waitFor();
     } catch (InterruptedException e) {
@@ -666,7 +666,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   }
 
   /** Heartbeats (when inside an activity) every few megabytes read. */
-  private static final class Heartbeating extends FilterInputStream {
+  static final class Heartbeating extends FilterInputStream {
     private final boolean inActivity = com.taskifai.activities.CurrentActivity.info().isPresent();
     private long bytes;
     private long lastBeat;

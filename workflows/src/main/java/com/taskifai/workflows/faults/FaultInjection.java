@@ -51,6 +51,9 @@ public final class FaultInjection extends WorkerInterceptorBase {
       String v = value.strip();
       boolean after = v.endsWith(":after");
       String step = v.replaceFirst(":(after|before)$", "");
+      if (com.taskifai.workflows.move.MoveTenantWorkflow.STEPS.contains(step)) {
+        return Optional.of(new Fault(step, after));
+      }
       return Step.byName(step).map(s -> new Fault(s.stepName(), after));
     }
 

@@ -1,0 +1,600 @@
+package com.taskifai.activities.database;
+
+import com.taskifai.activities.StepFailure;
+import com.taskifai.activities.backup.BackupSettings;
+import com.taskifai.activities.backup.PgClient;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.ServerDrains;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.providers.DatabaseProvider;
+import com.taskifai.registry.providers.TenantProviders;
+import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.ports.MoveActivities;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves a tenant database between servers with the backup machinery: the same empty-database scheme
+ * as a restore, the same snapshot manifest as a backup, {@code pg_dump -Fc} streamed into {@code
+ * pg_restore} without touching disk, and a registry swap like a restore's. Every step finds an
+ * earlier attempt's work by the tenant's names and checks where the registry points before it
+ * changes anything, so a retry (or a replacement worker) never drops the database the tenant uses.
+ */
+public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MoveActivitiesImpl.class);
+
+  private final TenantRegistry registry;
+  private final DatabaseServers servers;
+  private final TenantOperations operations;
+  private final ServerDrains drains;
+  private final TenantProviders providers;
+  private final CredentialCipher cipher;
+  private final PgClient pg;
+  private final AdminConnectionPools pools = new AdminConnectionPools();
+
+  public MoveActivitiesImpl(DataSource platform, CredentialCipher cipher, BackupSettings settings) {
+    this.registry = new TenantRegistry(platform);
+    this.servers = new DatabaseServers(platform);
+    this.operations = new TenantOperations(platform);
+    this.drains = new ServerDrains(platform);
+    this.providers = new TenantProviders(platform);
+    this.cipher = cipher;
+    this.pg = new PgClient(settings.pgBin());
+  }
+
+  @Override
+  public MoveSource checkMove(UUID tenantId, String targetServerId) {
+    Tenant tenant = placedTenant(tenantId);
+    DatabaseServers.Server target = server(targetServerId);
+    if (!"OPEN".equals(target.state())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "database server " + targetServerId + " is " + target.state() + "; a move needs OPEN");
+    }
+    if (targetServerId.equals(tenant.databaseServerId())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenantId + " is on database server " + targetServerId + " already");
+    }
+    refuseSameCluster(tenant.databaseServerId(), targetServerId, tenantId);
+    if (providers.provider(tenantId) == DatabaseProvider.SUPABASE) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "tenant " + tenantId + " lives in a Supabase project");
+    }
+    return new MoveSource(tenant.databaseServerId(), tenant.databaseName());
+  }
+
+  @Override
+  public void prepareTarget(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    if (onTarget(tenant, in)) {
+      return; // swapped by an earlier attempt
+    }
+    requireOnSource(tenant, in);
+    refuseSameCluster(in.sourceServerId(), in.targetServerId(), in.tenantId());
+    TenantCredentials credentials = TenantCredentials.decrypt(cipher, tenant);
+    String owner = sourceOwner(in);
+    ServerAdmin target = admin(in.targetServerId());
+    try (Connection c = target.maintenance().getConnection()) {
+      for (String role : List.of(owner, credentials.username())) {
+        List<String> foreign = ServerAdmin.foreignTenantDatabases(c, role, in.database());
+        if (!foreign.isEmpty()) {
+          throw StepFailure.of(
+              FailureType.INVALID_STATE,
+              "role "
+                  + role
+                  + " exists on server "
+                  + in.targetServerId()
+                  + " and may connect to another tenant's database ("
+                  + String.join(", ", foreign)
+                  + "); it is not adopted");
+        }
+      }
+      ServerAdmin.ensureRole(c, owner, "NOLOGIN");
+      ServerAdmin.ensureRole(
+          c, credentials.username(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
+      // The same password as at the source, as a SCRAM verifier computed here: it never reaches
+      // the server's statement log, and the registry's encrypted copy stays valid.
+      c.unwrap(PGConnection.class)
+          .alterUserPassword(
+              credentials.username(), credentials.password().toCharArray(), "scram-sha-256");
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure("prepare_move_target", in.tenantId(), e);
+    }
+    createEmpty(target, in, owner, credentials.username());
+  }
+
+  @Override
+  public void dropTarget(MoveInput in) {
+    Tenant tenant =
+        registry
+            .findById(in.tenantId())
+            .orElseThrow(() -> StepFailure.tenantMissing(in.tenantId()));
+    if (onTarget(tenant, in)) {
+      log.warn("tenant {}: points at {} already; target not dropped", in.tenantId(), in.database());
+      return;
+    }
+    if (sameCluster(in.sourceServerId(), in.targetServerId())) {
+      log.warn("tenant {}: target is the source's cluster; nothing dropped", in.tenantId());
+      return;
+    }
+    dropDatabaseAndUnusedRoles(in.targetServerId(), in, "undo_prepare_move_target");
+  }
+
+  @Override
+  public void holdWrites(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    if (onTarget(tenant, in)) {
+      return;
+    }
+    requireOnSource(tenant, in);
+    if (!operations.holdWrites(in.tenantId(), in.operationId(), true)) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "the move does not hold tenant " + in.tenantId());
+    }
+    // The fence behind the flag: a router that has not seen it yet gets read-only sessions.
+    readOnly(in, appRole(tenant), true);
+  }
+
+  @Override
+  public void releaseWrites(MoveInput in) {
+    Tenant tenant =
+        registry
+            .findById(in.tenantId())
+            .orElseThrow(() -> StepFailure.tenantMissing(in.tenantId()));
+    if (onTarget(tenant, in)) {
+      return; // the source is retired: it stays read-only
+    }
+    readOnly(in, appRole(tenant), false);
+    operations.holdWrites(in.tenantId(), in.operationId(), false);
+  }
+
+  @Override
+  public CopyManifest copyDatabase(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    if (onTarget(tenant, in)) {
+      return manifestOf(admin(in.targetServerId()), in);
+    }
+    requireOnSource(tenant, in);
+    refuseSameCluster(in.sourceServerId(), in.targetServerId(), in.tenantId());
+    String owner = sourceOwner(in);
+    ServerAdmin source = admin(in.sourceServerId());
+    ServerAdmin target = admin(in.targetServerId());
+    // A retry starts again on an empty database.
+    createEmpty(target, in, owner, appRole(tenant));
+    long started = System.nanoTime();
+    try (Connection snapshot = source.unpooled(in.database()).getConnection()) {
+      int serverMajor =
+          Integer.parseInt(BackupActivitiesImpl.single(snapshot, "SHOW server_version_num"))
+              / 10000;
+      if (serverMajor > pg.dumpMajorVersion()) {
+        throw StepFailure.of(
+            FailureType.MISCONFIGURED,
+            "pg_dump is version "
+                + pg.dumpMajorVersion()
+                + " but server "
+                + in.sourceServerId()
+                + " runs PostgreSQL "
+                + serverMajor
+                + "; install postgresql-client "
+                + serverMajor
+                + " or newer (or set TASKIFAI_PG_BIN)");
+      }
+      snapshot.setAutoCommit(false);
+      snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      snapshot.setReadOnly(true);
+      String snapshotId = BackupActivitiesImpl.single(snapshot, "SELECT pg_export_snapshot()");
+      Map<String, Long> counts = BackupActivitiesImpl.rowCounts(snapshot);
+      String schemaVersion = BackupActivitiesImpl.schemaVersion(snapshot);
+      int dumpExit;
+      int restoreExit;
+      String dumpErrors;
+      String restoreErrors;
+      try (PgClient.Started dump =
+              pg.start(
+                  "pg_dump",
+                  source.jdbcUrl(),
+                  source.username(),
+                  source.password(),
+                  in.database(),
+                  List.of("--format=custom", "--compress=1", "--snapshot=" + snapshotId));
+          PgClient.Started restore =
+              pg.start(
+                  "pg_restore",
+                  target.jdbcUrl(),
+                  target.username(),
+                  target.password(),
+                  in.database(),
+                  List.of("--exit-on-error", "--single-transaction"))) {
+        try (InputStream from = new BackupActivitiesImpl.Heartbeating(dump.stdout());
+            OutputStream to = restore.process().getOutputStream()) {
+          from.transferTo(to);
+        } catch (IOException e) {
+          // pg_restore stopped reading (or pg_dump died): the exit codes and errors tell why
+          log.warn("tenant {}: copy stream broke: {}", in.tenantId(), e.getMessage());
+        }
+        dumpExit = BackupActivitiesImpl.waitFor(dump.process());
+        restoreExit = BackupActivitiesImpl.waitFor(restore.process());
+        dumpErrors = dump.errors();
+        restoreErrors = restore.errors();
+      }
+      snapshot.commit();
+      if (dumpExit != 0) {
+        throw StepFailure.of(
+            FailureType.UNAVAILABLE, "pg_dump exited with " + dumpExit + ": " + dumpErrors);
+      }
+      if (restoreExit != 0) {
+        throw StepFailure.of(
+            FailureType.UNAVAILABLE,
+            "pg_restore exited with " + restoreExit + ": " + restoreErrors);
+      }
+      log.info(
+          "tenant {}: {} copied from {} to {} ({} ms)",
+          in.tenantId(),
+          in.database(),
+          in.sourceServerId(),
+          in.targetServerId(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      return new CopyManifest(schemaVersion, counts);
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure("copy_database", in.tenantId(), e);
+    } catch (IOException e) {
+      throw StepFailure.of(FailureType.UNAVAILABLE, "copy failed: " + e.getMessage());
+    } finally {
+      target.release(in.database());
+    }
+  }
+
+  @Override
+  public void verifyCopy(MoveInput in, CopyManifest manifest) {
+    CopyManifest actual = manifestOf(admin(in.targetServerId()), in);
+    if (!Objects.equals(actual.schemaVersion(), manifest.schemaVersion())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "copied schema version "
+              + actual.schemaVersion()
+              + " differs from the source's "
+              + manifest.schemaVersion());
+    }
+    if (!new TreeMap<>(actual.rowCounts()).equals(new TreeMap<>(manifest.rowCounts()))) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "copied row counts "
+              + actual.rowCounts()
+              + " differ from the source's manifest "
+              + manifest.rowCounts());
+    }
+  }
+
+  @Override
+  public void swapServer(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    if (onTarget(tenant, in)) {
+      operations.holdWrites(in.tenantId(), in.operationId(), false);
+      return; // swapped by an earlier attempt
+    }
+    requireOnSource(tenant, in);
+    TenantCredentials now = TenantCredentials.decrypt(cipher, tenant);
+    String url = TenantDatabaseNames.jdbcUrl(server(in.targetServerId()).jdbcUrl(), in.database());
+    String encryptedUrl =
+        cipher.encrypt(
+            url + "\n" + now.username(),
+            CredentialCipher.tenantContext(in.tenantId(), TenantCredentials.URL_FIELD));
+    if (!operations.moveDatabase(
+        in.tenantId(),
+        in.operationId(),
+        in.sourceServerId(),
+        in.targetServerId(),
+        in.database(),
+        encryptedUrl)) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "the move does not hold tenant " + in.tenantId());
+    }
+    // Sessions a router still has on the old database end; it reconnects to the new one.
+    terminate(admin(in.sourceServerId()), in.database(), now.username());
+    log.info(
+        "tenant {}: now on server {} (was {})",
+        in.tenantId(),
+        in.targetServerId(),
+        in.sourceServerId());
+  }
+
+  @Override
+  public void retireSource(MoveInput in) {
+    Tenant tenant =
+        registry
+            .findById(in.tenantId())
+            .orElseThrow(() -> StepFailure.tenantMissing(in.tenantId()));
+    if (in.sourceServerId().equals(tenant.databaseServerId())
+        && in.database().equals(tenant.databaseName())) {
+      log.warn("tenant {}: {} is its current database; not dropped", in.tenantId(), in.database());
+      return;
+    }
+    if (sameCluster(in.sourceServerId(), tenant.databaseServerId())) {
+      log.warn("tenant {}: its database is on the source's cluster; not dropped", in.tenantId());
+      return;
+    }
+    dropDatabaseAndUnusedRoles(in.sourceServerId(), in, "retire_source");
+  }
+
+  @Override
+  public String placeTarget(UUID tenantId, String sourceServerId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    return servers
+        .placeFor(tenant.region())
+        .map(DatabaseServers.Server::id)
+        .filter(id -> !id.equals(sourceServerId))
+        .orElseThrow(
+            () ->
+                StepFailure.of(
+                    FailureType.INVALID_STATE,
+                    "no OPEN database server in region " + tenant.region() + " has room"));
+  }
+
+  @Override
+  public List<UUID> drainTenants(String serverId) {
+    return drains.movableTenants(serverId);
+  }
+
+  @Override
+  public int closeDrainedServer(String serverId) {
+    int left = drains.closeIfEmpty(serverId);
+    if (left == 0) {
+      log.info("database server {} drained and CLOSED", serverId);
+    }
+    return left;
+  }
+
+  @Override
+  public void close() {
+    pools.close();
+  }
+
+  // ---- helpers ----
+
+  private static boolean onTarget(Tenant tenant, MoveInput in) {
+    return in.targetServerId().equals(tenant.databaseServerId())
+        && in.database().equals(tenant.databaseName());
+  }
+
+  private static void requireOnSource(Tenant tenant, MoveInput in) {
+    if (!in.sourceServerId().equals(tenant.databaseServerId())
+        || !in.database().equals(tenant.databaseName())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant "
+              + in.tenantId()
+              + " is on "
+              + tenant.databaseServerId()
+              + "/"
+              + tenant.databaseName()
+              + ", not "
+              + in.sourceServerId()
+              + "/"
+              + in.database()
+              + "; nothing moved");
+    }
+  }
+
+  private String appRole(Tenant tenant) {
+    return TenantCredentials.decrypt(cipher, tenant).username();
+  }
+
+  private void refuseSameCluster(String sourceServerId, String targetServerId, UUID tenantId) {
+    if (sameCluster(sourceServerId, targetServerId)) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "database servers "
+              + sourceServerId
+              + " and "
+              + targetServerId
+              + " are the same PostgreSQL cluster; tenant "
+              + tenantId
+              + " is not moved (the copy would replace its own database)");
+    }
+  }
+
+  /**
+   * True when two server rows name the same cluster (roles are cluster-wide: a probe role made
+   * through one is seen through the other). Two rows may name one cluster under different host
+   * names; a move between them would drop the tenant's database to make room for its copy.
+   */
+  private boolean sameCluster(String oneServerId, String otherServerId) {
+    if (oneServerId == null || otherServerId == null) {
+      return false;
+    }
+    if (oneServerId.equals(otherServerId)) {
+      return true;
+    }
+    String probe =
+        "taskifai_probe_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    ServerAdmin one = admin(oneServerId);
+    ServerAdmin other = admin(otherServerId);
+    try (Connection c = one.maintenance().getConnection()) {
+      ServerAdmin.execute(c, "CREATE ROLE " + probe + " NOLOGIN");
+      try (Connection d = other.maintenance().getConnection()) {
+        return ServerAdmin.roleExists(d, probe);
+      } finally {
+        ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + probe);
+      }
+    } catch (SQLException e) {
+      throw StepFailure.of(
+          FailureType.UNAVAILABLE,
+          "could not tell whether servers "
+              + oneServerId
+              + " and "
+              + otherServerId
+              + " are one cluster: "
+              + e.getMessage());
+    }
+  }
+
+  /** The owner of the source database (the role the dump's objects belong to). */
+  private String sourceOwner(MoveInput in) {
+    ServerAdmin source = admin(in.sourceServerId());
+    try (Connection c = source.maintenance().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?")) {
+      ps.setString(1, in.database());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw StepFailure.of(
+              FailureType.INVALID_STATE,
+              "database " + in.database() + " is missing on server " + in.sourceServerId());
+        }
+        return rs.getString(1);
+      }
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure("prepare_move_target", in.tenantId(), e);
+    }
+  }
+
+  /** Creates the target database empty (dropping an earlier attempt's), as tenants' are. */
+  private void createEmpty(ServerAdmin target, MoveInput in, String owner, String app) {
+    String db = in.database();
+    target.release(db);
+    try (Connection c = target.maintenance().getConnection()) {
+      ServerAdmin.grantRoleToAdmin(c, owner);
+      ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
+      ServerAdmin.execute(c, "CREATE DATABASE " + db + " OWNER " + owner + " TEMPLATE template0");
+      ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
+      ServerAdmin.execute(c, "GRANT CONNECT ON DATABASE " + db + " TO " + owner + ", " + app);
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure("prepare_move_target", in.tenantId(), e);
+    }
+  }
+
+  /** Source read-only for new sessions (or writable again); the app role's sessions end. */
+  private void readOnly(MoveInput in, String appRole, boolean on) {
+    ServerAdmin source = admin(in.sourceServerId());
+    try (Connection c = source.maintenance().getConnection()) {
+      ServerAdmin.grantRoleToAdmin(c, sourceOwner(in));
+      ServerAdmin.execute(
+          c,
+          "ALTER DATABASE "
+              + in.database()
+              + (on
+                  ? " SET default_transaction_read_only = on"
+                  : " RESET default_transaction_read_only"));
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure(
+          on ? "hold_writes" : "undo_hold_writes", in.tenantId(), e);
+    }
+    source.release(in.database());
+    terminate(source, in.database(), appRole);
+  }
+
+  private void terminate(ServerAdmin admin, String database, String role) {
+    try (Connection c = admin.maintenance().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE datname = ? AND usename = ? AND pid <> pg_backend_pid()")) {
+      ps.setString(1, database);
+      ps.setString(2, role);
+      ps.execute();
+    } catch (SQLException e) {
+      throw StepFailure.of(
+          FailureType.UNAVAILABLE,
+          "could not end the sessions of " + role + " on " + database + ": " + e.getMessage());
+    }
+  }
+
+  private CopyManifest manifestOf(ServerAdmin admin, MoveInput in) {
+    try (Connection c = admin.unpooled(in.database()).getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      Map<String, Long> counts = BackupActivitiesImpl.rowCounts(c);
+      String schema = BackupActivitiesImpl.schemaVersion(c);
+      c.commit();
+      return new CopyManifest(schema, counts);
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure("verify_copy", in.tenantId(), e);
+    }
+  }
+
+  /**
+   * Drops the move's database on a server, then the tenant's roles there when no database of the
+   * tenant is left on it and they reach no other tenant's database.
+   */
+  private void dropDatabaseAndUnusedRoles(String serverId, MoveInput in, String step) {
+    TenantDatabaseNames names = TenantDatabaseNames.of(in.tenantId());
+    if (!in.database().startsWith(names.database())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          in.database() + " is not a database of tenant " + in.tenantId());
+    }
+    ServerAdmin admin = admin(serverId);
+    admin.release(in.database());
+    try (Connection c = admin.maintenance().getConnection()) {
+      String owner = names.ownerRole();
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?")) {
+        ps.setString(1, in.database());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            owner = rs.getString(1);
+          }
+        }
+      }
+      if (ServerAdmin.roleExists(c, owner)) {
+        ServerAdmin.grantRoleToAdmin(c, owner);
+      }
+      ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + in.database() + " WITH (FORCE)");
+      if (ServerAdmin.exists(
+          c, "SELECT 1 FROM pg_database WHERE datname ~ ?", "^" + names.database())) {
+        return; // another database of the tenant (a restore's copy) still needs its roles
+      }
+      for (String role : List.of(names.appRole(), owner)) {
+        if (ServerAdmin.roleExists(c, role)
+            && ServerAdmin.foreignTenantDatabases(c, role, "").isEmpty()) {
+          ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + role);
+        }
+      }
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure(step, in.tenantId(), e);
+    }
+    log.info("tenant {}: dropped {} on server {}", in.tenantId(), in.database(), serverId);
+  }
+
+  private Tenant placedTenant(UUID tenantId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (tenant.databaseServerId() == null
+        || tenant.databaseName() == null
+        || !tenant.hasCredentials()) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "tenant " + tenantId + " has no database to move");
+    }
+    return tenant;
+  }
+
+  private DatabaseServers.Server server(String serverId) {
+    return servers.find(serverId).orElseThrow(() -> StepFailure.serverMissing(serverId));
+  }
+
+  private ServerAdmin admin(String serverId) {
+    return new ServerAdmin(server(serverId), cipher, pools);
+  }
+}

@@ -1,0 +1,263 @@
+package com.taskifai.api.tenants;
+
+import com.taskifai.api.ApiException;
+import com.taskifai.api.ApiSettings;
+import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import com.taskifai.workflows.WorkflowIds;
+import com.taskifai.workflows.move.MoveTenantWorkflow;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributeKey;
+import io.temporal.common.SearchAttributes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.annotation.AuthenticationPrincipal;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Moving a tenant's database to another server: start (fresh MFA, the subdomain typed to confirm,
+ * audited), where the tenant is and where it can go, and a move's progress (a workflow query). An
+ * unknown, non-OPEN or same target answers 422; a tenant busy with another operation 409 naming it.
+ */
+@RestController
+@RequestMapping("/admin/tenants/{id}/move")
+class MoveController {
+  private static final SearchAttributeKey<String> TENANT_ID =
+      SearchAttributeKey.forKeyword("TenantId");
+  private static final SearchAttributeKey<String> SUBDOMAIN =
+      SearchAttributeKey.forKeyword("Subdomain");
+
+  private final TenantRegistry registry;
+  private final DatabaseServers servers;
+  private final TenantOperations operations;
+  private final AuditLog audit;
+  private final FreshMfa mfa;
+  private final WorkflowClient client;
+  private final ApiSettings settings;
+  private final Duration grace;
+
+  MoveController(
+      TenantRegistry registry,
+      DataSource dataSource,
+      AuditLog audit,
+      FreshMfa mfa,
+      WorkflowClient client,
+      ApiSettings settings,
+      @Value("${taskifai.move-grace:${TASKIFAI_MOVE_GRACE:PT24H}}") Duration grace) {
+    this.registry = registry;
+    this.servers = new DatabaseServers(dataSource);
+    this.operations = new TenantOperations(dataSource);
+    this.audit = audit;
+    this.mfa = mfa;
+    this.client = client;
+    this.settings = settings;
+    this.grace = grace;
+  }
+
+  record MoveBody(String targetServer, String confirmSubdomain) {}
+
+  record Target(String id, String region, String state) {}
+
+  /** Where the tenant's database is, what holds the tenant, and the OPEN servers it can go to. */
+  @GetMapping
+  Map<String, Object> where(@PathVariable UUID id) {
+    Tenant t = find(id);
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tenant_id", id);
+    out.put("server_id", t.databaseServerId());
+    out.put("database_name", t.databaseName());
+    out.put("region", t.region());
+    Optional<TenantOperations.Held> held = operations.current(id);
+    out.put("operation", held.map(TenantOperations.Held::operation).orElse(null));
+    out.put("writes_held", operations.writesHeld(id));
+    // A running move's operation id is move:<target>:<run>; its workflow id follows from it.
+    out.put(
+        "move_workflow_id",
+        held.filter(h -> "MOVING".equals(h.operation()) && h.operationId().startsWith("move:"))
+            .map(h -> WorkflowIds.move(id, h.operationId().split(":")[1]))
+            .orElse(null));
+    List<Target> targets =
+        servers.all().stream()
+            .filter(s -> "OPEN".equals(s.state()) && !s.id().equals(t.databaseServerId()))
+            .map(s -> new Target(s.id(), s.region(), s.state()))
+            .toList();
+    out.put("targets", targets);
+    return out;
+  }
+
+  @PostMapping
+  ResponseEntity<Map<String, Object>> move(
+      @AuthenticationPrincipal Jwt jwt,
+      @PathVariable UUID id,
+      @RequestBody(required = false) MoveBody body) {
+    String actor = mfa.require(jwt);
+    if (body == null) {
+      throw ApiException.badRequest("send {\"target_server\", \"confirm_subdomain\"}");
+    }
+    Tenant t = find(id);
+    if ((t.status() != TenantStatus.ACTIVE && t.status() != TenantStatus.SUSPENDED)
+        || t.databaseName() == null
+        || t.databaseServerId() == null) {
+      throw ApiException.conflict(
+          "tenant " + id + " is " + t.status() + ": only ACTIVE or SUSPENDED tenants move",
+          Map.of("status", t.status().name()));
+    }
+    if (body.confirmSubdomain() == null || !body.confirmSubdomain().equals(t.subdomain())) {
+      throw ApiException.badRequest(
+          "confirm_subdomain must be the tenant's subdomain, typed to confirm the move");
+    }
+    String target = body.targetServer() == null ? "" : body.targetServer().strip();
+    DatabaseServers.Server server =
+        servers
+            .find(target)
+            .orElseThrow(
+                () -> unprocessable("target_server " + target + " is not a registered server"));
+    if (!"OPEN".equals(server.state())) {
+      throw unprocessable(
+          "target_server " + target + " is " + server.state() + "; a move needs an OPEN server");
+    }
+    if (target.equals(t.databaseServerId())) {
+      throw unprocessable("tenant " + id + " is on " + target + " already");
+    }
+    Optional<TenantOperations.Held> held = operations.current(id);
+    if (held.isPresent()) {
+      throw busy(id, held.get());
+    }
+    String workflowId = WorkflowIds.move(id, target);
+    MoveTenantWorkflow stub =
+        client.newWorkflowStub(MoveTenantWorkflow.class, options(t, workflowId));
+    try {
+      WorkflowClient.start(
+          stub::move,
+          new MoveTenantWorkflow.MoveRequest(id, target, grace.toSeconds(), actor, null));
+    } catch (WorkflowExecutionAlreadyStarted running) {
+      throw ApiException.conflict(
+          "a move of tenant " + id + " to " + target + " runs already (" + workflowId + ")",
+          Map.of("operation", "MOVING", "workflow_id", workflowId));
+    }
+    audit.append(
+        id,
+        actor,
+        "tenant.move",
+        null,
+        "accepted",
+        Map.of(
+            "workflow_id", workflowId,
+            "source_server", t.databaseServerId(),
+            "target_server", target));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tenant_id", id);
+    out.put("workflow_id", workflowId);
+    out.put("source_server", t.databaseServerId());
+    out.put("target_server", target);
+    out.put("status", "moving");
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
+  }
+
+  /** Progress of a move (a workflow query), for the portal. */
+  @GetMapping("/{workflowId}")
+  Map<String, Object> progress(@PathVariable UUID id, @PathVariable String workflowId) {
+    find(id);
+    if (!workflowId.startsWith(WorkflowIds.Kind.MOVE.prefix() + id + "-")) {
+      throw ApiException.notFound("workflow " + workflowId + " is not a move of this tenant");
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("workflow_id", workflowId);
+    try {
+      MoveTenantWorkflow stub = client.newWorkflowStub(MoveTenantWorkflow.class, workflowId);
+      MoveTenantWorkflow.MoveProgress p =
+          CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS);
+      out.put("step", p.step());
+      out.put("outcome", p.outcome());
+      out.put("source_server", p.sourceServerId());
+      out.put("target_server", p.targetServerId());
+      out.put("error", p.error());
+      out.put("steps", p.steps());
+    } catch (Exception e) {
+      out.put("step", "unknown");
+      out.put("outcome", "UNKNOWN");
+    }
+    return out;
+  }
+
+  /** Cuts a finished move's grace period short: its old database is dropped now (fresh MFA). */
+  @PostMapping("/{workflowId}/retire-now")
+  ResponseEntity<Map<String, Object>> retireNow(
+      @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id, @PathVariable String workflowId) {
+    String actor = mfa.require(jwt);
+    find(id);
+    if (!workflowId.startsWith(WorkflowIds.Kind.MOVE.prefix() + id + "-")) {
+      throw ApiException.notFound("workflow " + workflowId + " is not a move of this tenant");
+    }
+    try {
+      client.newWorkflowStub(MoveTenantWorkflow.class, workflowId).retireNow();
+    } catch (io.temporal.client.WorkflowNotFoundException e) {
+      throw ApiException.notFound("move " + workflowId + " is not running");
+    }
+    audit.append(
+        id, actor, "tenant.move_retire_now", null, "accepted", Map.of("workflow_id", workflowId));
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(Map.of("workflow_id", workflowId, "status", "retiring"));
+  }
+
+  private static ApiException unprocessable(String message) {
+    return new ApiException(HttpStatus.valueOf(422), "invalid_target", message);
+  }
+
+  private static ApiException busy(UUID id, TenantOperations.Held held) {
+    return ApiException.conflict(
+        "tenant " + id + " is busy with " + held.operation(),
+        Map.of("operation", held.operation(), "operation_id", held.operationId()));
+  }
+
+  private Tenant find(UUID id) {
+    return registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant has id " + id));
+  }
+
+  private WorkflowOptions options(Tenant t, String workflowId) {
+    Map<String, Object> memo = new LinkedHashMap<>();
+    memo.put("company_name", t.companyName());
+    memo.put("tenant_id", t.tenantId().toString());
+    memo.put("subdomain", t.subdomain());
+    WorkflowOptions.Builder b =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+            .setMemo(memo);
+    if (settings.searchAttributes()) {
+      b.setTypedSearchAttributes(
+          SearchAttributes.newBuilder()
+              .set(TENANT_ID, t.tenantId().toString())
+              .set(SUBDOMAIN, t.subdomain())
+              .build());
+    }
+    return b.build();
+  }
+}

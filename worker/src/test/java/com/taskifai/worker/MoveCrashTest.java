@@ -1,0 +1,167 @@
+package com.taskifai.worker;
+
+import static com.taskifai.worker.SecondServer.FIRST;
+import static com.taskifai.worker.SecondServer.SECOND;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.activities.PlatformActivities;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.workflows.WorkflowIds;
+import com.taskifai.workflows.WorkflowStatus;
+import com.taskifai.workflows.move.MoveTenantWorkflow;
+import com.taskifai.workflows.provisioning.EmailVerified;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.provisioning.ProvisioningResult;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowStub;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A worker process killed with SIGKILL in the middle of a move (holding writes, copying or
+ * checking): a replacement worker finishes it, and the tenant ends on exactly one database, on the
+ * server the registry names, with every row, its writes no longer held.
+ */
+class MoveCrashTest {
+  private static EmbeddedPlatform embedded;
+  private static SecondServer servers;
+
+  @BeforeAll
+  static void start() throws Exception {
+    embedded = new EmbeddedPlatform();
+    embedded.env.put(
+        "TASKIFAI_BACKUP_DIR", Files.createTempDirectory("taskifai-move-crash").toString());
+    servers = new SecondServer(embedded);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (embedded != null) {
+      embedded.close();
+    }
+    if (servers != null) {
+      servers.close();
+    }
+  }
+
+  @Test
+  void aWorkerKilledMidMoveLeavesTheTenantOnExactlyOneDatabase() throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "mvkill-" + tenant.toString().substring(0, 8);
+    TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
+    servers.state(SECOND, "CLOSED");
+    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
+        PlatformWorker worker = embedded.worker(activities)) {
+      worker.start();
+      ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null);
+      flow.emailVerified(new EmailVerified("e2e"));
+      assertThat(
+              WorkflowStub.fromTyped(flow)
+                  .getResult(90, TimeUnit.SECONDS, ProvisioningResult.class)
+                  .status())
+          .isEqualTo(WorkflowStatus.ACTIVE);
+    }
+    servers.state(SECOND, "OPEN");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    assertThat(before.databaseServerId()).isEqualTo(FIRST);
+    // Enough rows that the copy takes a while.
+    JdbcClient.create(servers.superuser(FIRST, before.databaseName()))
+        .sql(
+            "INSERT INTO products (sku, name) SELECT 'k-' || g, repeat('x', 200)"
+                + " FROM generate_series(1, 100000) g")
+        .update();
+
+    Path log = Files.createTempFile("taskifai-worker", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                WorkerMain.class.getName())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(key -> key.startsWith("TASKIFAI_"));
+    builder.environment().putAll(embedded.env);
+    Process child = builder.start();
+    MoveTenantWorkflow flow;
+    String stepAtKill;
+    try {
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (!Files.readString(log).contains(WorkerMain.READY)) {
+        assertThat(child.isAlive() && System.nanoTime() < deadline)
+            .as("worker starts: %s", Files.readString(log))
+            .isTrue();
+        Thread.sleep(100);
+      }
+      flow =
+          embedded.client.newWorkflowStub(
+              MoveTenantWorkflow.class,
+              MoveTenantEndToEndTest.options(WorkflowIds.move(tenant, SECOND), null));
+      WorkflowClient.start(
+          flow::move, new MoveTenantWorkflow.MoveRequest(tenant, SECOND, 600, "e2e", null));
+      // Kill once writes are held: while holding, copying or checking.
+      List<String> early = List.of("claim_operation", "check_move", "prepare_move_target");
+      stepAtKill = step(flow);
+      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (early.contains(stepAtKill) && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+        stepAtKill = step(flow);
+      }
+    } finally {
+      child.destroyForcibly();
+      child.waitFor(10, TimeUnit.SECONDS);
+    }
+    assertThat(child.isAlive()).isFalse();
+    System.out.println("worker killed during " + stepAtKill);
+
+    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
+        PlatformWorker replacement = embedded.worker(activities)) {
+      replacement.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+      while (!"grace_period".equals(step(flow))) {
+        assertThat(System.nanoTime() < deadline).as("move finishes in time").isTrue();
+        Thread.sleep(100);
+      }
+      flow.retireNow();
+      assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+          .isEqualTo("MOVED");
+    }
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(SECOND);
+    List<String> everywhere = new ArrayList<>();
+    everywhere.addAll(
+        servers.tenantDatabases(FIRST, tenant).stream().map(d -> FIRST + "/" + d).toList());
+    everywhere.addAll(
+        servers.tenantDatabases(SECOND, tenant).stream().map(d -> SECOND + "/" + d).toList());
+    assertThat(everywhere).containsExactly(SECOND + "/" + after.databaseName());
+    assertThat(
+            JdbcClient.create(servers.superuser(SECOND, after.databaseName()))
+                .sql("SELECT count(*) FROM products")
+                .query(Long.class)
+                .single())
+        .isEqualTo(100000L);
+    TenantOperations operations = new TenantOperations(embedded.platform.platform());
+    assertThat(operations.current(tenant)).isEmpty();
+    assertThat(operations.writesHeld(tenant)).isFalse();
+  }
+
+  /** The move's step, or its first while no worker can answer the query yet. */
+  private static String step(MoveTenantWorkflow flow) {
+    try {
+      return flow.progress().step();
+    } catch (RuntimeException notYet) {
+      return "claim_operation";
+    }
+  }
+}

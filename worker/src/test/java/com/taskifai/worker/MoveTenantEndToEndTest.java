@@ -1,0 +1,439 @@
+package com.taskifai.worker;
+
+import static com.taskifai.worker.SecondServer.FIRST;
+import static com.taskifai.worker.SecondServer.SECOND;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.taskifai.activities.PlatformActivities;
+import com.taskifai.registry.ServerDrains;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.workflows.WorkflowIds;
+import com.taskifai.workflows.WorkflowStatus;
+import com.taskifai.workflows.faults.FaultInjection;
+import com.taskifai.workflows.move.DrainServerWorkflow;
+import com.taskifai.workflows.move.MoveTenantWorkflow;
+import com.taskifai.workflows.provisioning.EmailVerified;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.provisioning.ProvisioningResult;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Moving tenants between two real PostgreSQL clusters on the real worker, activities, pg_dump and
+ * pg_restore: a round trip keeps every row and retires the old database; writes during a move are
+ * held (and fenced) and nothing acknowledged is lost; a failure before the swap leaves the tenant
+ * where it was with nothing on the target; a drain empties and closes a server.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MoveTenantEndToEndTest {
+  private static EmbeddedPlatform embedded;
+  private static SecondServer servers;
+  private static PlatformActivities activities;
+  private static PlatformWorker worker;
+  private static TenantRegistry registry;
+  private static TenantOperations operations;
+
+  @BeforeAll
+  static void start() throws Exception {
+    embedded = new EmbeddedPlatform();
+    embedded.env.put(
+        "TASKIFAI_BACKUP_DIR", Files.createTempDirectory("taskifai-move-backups").toString());
+    servers = new SecondServer(embedded);
+    activities = PlatformActivities.fromEnvironment(embedded.env);
+    worker = embedded.worker(activities);
+    worker.start();
+    registry = new TenantRegistry(embedded.platform.platform());
+    operations = new TenantOperations(embedded.platform.platform());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (worker != null) {
+      worker.close();
+    }
+    if (activities != null) {
+      activities.close();
+    }
+    if (embedded != null) {
+      embedded.close();
+    }
+    if (servers != null) {
+      servers.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aMoveCopiesEveryRowSwapsTheRegistryAndDropsTheOldDatabaseAfterItsGrace() throws Exception {
+    UUID tenant = provisionOn(FIRST, "mv");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    insert(tenant, "a-1", "a-2", "a-3");
+
+    MoveTenantWorkflow flow = startMove(tenant, SECOND, 2, null);
+    assertThat(WorkflowStub.fromTyped(flow).getResult(120, TimeUnit.SECONDS, String.class))
+        .isEqualTo("MOVED");
+
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(SECOND);
+    assertThat(after.databaseName()).isEqualTo(before.databaseName());
+    assertThat(after.encryptedDatabaseUrl()).isNotEqualTo(before.encryptedDatabaseUrl());
+    assertThat(operations.current(tenant)).isEmpty();
+    assertThat(operations.writesHeld(tenant)).isFalse();
+    // The app role logs in on the new server with the password the registry holds.
+    assertThat(appSkus(tenant)).containsExactly("a-1", "a-2", "a-3");
+    assertThat(appInsert(tenant, "a-4")).isTrue();
+    assertThat(servers.tenantDatabases(SECOND, tenant)).containsExactly(before.databaseName());
+    // Retired after the grace: no database and no role of the tenant left on the old server.
+    assertThat(servers.tenantDatabases(FIRST, tenant)).isEmpty();
+    assertThat(servers.tenantRoles(FIRST, tenant)).isEmpty();
+    assertThat(flow.progress().steps())
+        .allSatisfy(s -> assertThat(s.state().name()).isEqualTo("DONE"));
+  }
+
+  @Test
+  @Order(2)
+  void writesDuringAMoveAreHeldAndEveryAcknowledgedRowIsOnTheNewServer() throws Exception {
+    UUID tenant = provisionOn(FIRST, "busy");
+    // Enough rows that the copy takes a moment.
+    JdbcClient.create(
+            servers.superuser(FIRST, registry.findById(tenant).orElseThrow().databaseName()))
+        .sql(
+            "INSERT INTO products (sku, name) SELECT 'bulk-' || g, repeat('x', 200)"
+                + " FROM generate_series(1, 20000) g")
+        .update();
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    AtomicInteger held = new AtomicInteger();
+    AtomicInteger staleRefused = new AtomicInteger();
+    AtomicInteger readsWhileHeld = new AtomicInteger();
+    AtomicBoolean stop = new AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong firstHeld = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong lastHeld = new java.util.concurrent.atomic.AtomicLong();
+    Thread writer =
+        new Thread(
+            () -> {
+              int n = 0;
+              while (!stop.get()) {
+                String sku = "w-" + n++;
+                boolean isHeld = operations.writesHeld(tenant);
+                if (isHeld) {
+                  held.incrementAndGet(); // a router answers 503 + Retry-After
+                  firstHeld.compareAndSet(0, System.nanoTime());
+                  lastHeld.set(System.nanoTime());
+                  if (n % 3 != 0) {
+                    sleep(5);
+                    continue;
+                  }
+                  // Every third write ignores the hold, as a router that has not seen it yet.
+                  if (!appInsert(tenant, sku)) {
+                    staleRefused.incrementAndGet();
+                    continue;
+                  }
+                  acked.add(sku);
+                  continue;
+                }
+                if (appInsert(tenant, sku)) {
+                  acked.add(sku);
+                }
+              }
+            });
+    Thread reader =
+        new Thread(
+            () -> {
+              while (!stop.get()) {
+                boolean isHeld = operations.writesHeld(tenant);
+                try {
+                  appSkus(tenant);
+                  if (isHeld && operations.writesHeld(tenant)) {
+                    readsWhileHeld.incrementAndGet();
+                  }
+                } catch (RuntimeException e) {
+                  // a session ended by the hold or the swap; the next read reconnects
+                }
+                sleep(5);
+              }
+            });
+    writer.start();
+    reader.start();
+    sleep(300);
+    MoveTenantWorkflow flow = startMove(tenant, SECOND, 600, null);
+    awaitStep(flow, "grace_period");
+    int ackedAtSwap = acked.size();
+    sleep(300);
+    stop.set(true);
+    writer.join();
+    reader.join();
+
+    assertThat(registry.findById(tenant).orElseThrow().databaseServerId()).isEqualTo(SECOND);
+    assertThat(held.get()).as("writes answered 503 during the window").isPositive();
+    assertThat(readsWhileHeld.get()).as("reads answered during the window").isPositive();
+    assertThat(acked.size()).as("writes went on after the swap").isGreaterThan(ackedAtSwap);
+    List<String> onTarget = appSkus(tenant);
+    assertThat(onTarget).containsAll(acked);
+    assertThat(onTarget.stream().filter(s -> s.startsWith("bulk-")).count()).isEqualTo(20000);
+    System.out.printf(
+        "move under writes: %d acknowledged, %d held, %d stale refused by the fence, %d reads"
+            + " while held; writes held for %d ms%n",
+        acked.size(),
+        held.get(),
+        staleRefused.get(),
+        readsWhileHeld.get(),
+        (lastHeld.get() - firstHeld.get()) / 1_000_000);
+    flow.retireNow();
+    assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+        .isEqualTo("MOVED");
+    assertThat(servers.tenantDatabases(FIRST, tenant)).isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  void aFailureBeforeTheSwapLeavesTheTenantOnItsServerAndNothingOnTheTarget() throws Exception {
+    UUID tenant = provisionOn(FIRST, "fault");
+    insert(tenant, "f-1");
+    Tenant before = registry.findById(tenant).orElseThrow();
+
+    MoveTenantWorkflow flow = startMove(tenant, SECOND, 600, "copy_database:after");
+    assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(flow).getResult(120, TimeUnit.SECONDS, String.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    assertThat(flow.progress().outcome()).isEqualTo("FAILED");
+    assertThat(flow.progress().error()).contains("injected fault");
+
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(FIRST);
+    assertThat(after.databaseName()).isEqualTo(before.databaseName());
+    assertThat(after.encryptedDatabaseUrl()).isEqualTo(before.encryptedDatabaseUrl());
+    assertThat(operations.current(tenant)).isEmpty();
+    assertThat(operations.writesHeld(tenant)).isFalse();
+    assertThat(servers.tenantDatabases(SECOND, tenant)).isEmpty();
+    assertThat(servers.tenantRoles(SECOND, tenant)).isEmpty();
+    // The fence is lifted: the app role writes on the old server again.
+    assertThat(appInsert(tenant, "f-2")).isTrue();
+    assertThat(appSkus(tenant)).containsExactly("f-1", "f-2");
+  }
+
+  @Test
+  @Order(4)
+  void aSecondOperationOnTheTenantIsRefusedNamingTheFirst() throws Exception {
+    UUID tenant = provisionOn(FIRST, "busy2");
+    assertThat(operations.claim(tenant, "BACKING_UP", "backup:test")).isEmpty();
+    MoveTenantWorkflow flow = startMove(tenant, SECOND, 600, null);
+    assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    assertThat(flow.progress().error()).contains("BACKING_UP");
+    assertThat(registry.findById(tenant).orElseThrow().databaseServerId()).isEqualTo(FIRST);
+    assertThat(operations.current(tenant).orElseThrow().operation()).isEqualTo("BACKING_UP");
+    operations.release(tenant, "backup:test");
+  }
+
+  @Test
+  @Order(5)
+  void aTargetThatIsTheSameClusterUnderAnotherNameIsRefusedAndNothingIsDropped() throws Exception {
+    UUID tenant = provisionOn(FIRST, "alias");
+    insert(tenant, "s-1");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    // A second row for the first cluster, under another host name.
+    new com.taskifai.registry.DatabaseServers(embedded.platform.platform())
+        .upsert(
+            embedded.cipher,
+            "local-1-alias",
+            "local",
+            com.taskifai.registry.testing.TestPostgres.jdbcUrl("postgres")
+                .replace("127.0.0.1", "localhost"),
+            "postgres",
+            com.taskifai.registry.testing.TestPostgres.superuserPassword(),
+            500);
+    try {
+      MoveTenantWorkflow flow = startMove(tenant, "local-1-alias", 600, null);
+      assertThatThrownBy(
+              () -> WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+          .isInstanceOf(WorkflowFailedException.class);
+      assertThat(flow.progress().error()).contains("same PostgreSQL cluster");
+    } finally {
+      servers.state("local-1-alias", "CLOSED");
+    }
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(FIRST);
+    assertThat(after.encryptedDatabaseUrl()).isEqualTo(before.encryptedDatabaseUrl());
+    assertThat(appSkus(tenant)).containsExactly("s-1");
+    assertThat(operations.current(tenant)).isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void drainingAServerMovesItsTenantsOffAndClosesIt() throws Exception {
+    UUID one = provisionOn(SECOND, "drain1");
+    UUID two = provisionOn(SECOND, "drain2");
+    insert(one, "d-1");
+    insert(two, "d-2");
+    assertThat(new ServerDrains(embedded.platform.platform()).markDraining(SECOND)).isTrue();
+
+    DrainServerWorkflow drain =
+        embedded.client.newWorkflowStub(
+            DrainServerWorkflow.class, options(WorkflowIds.drain(SECOND), null));
+    WorkflowClient.start(drain::drain, DrainServerWorkflow.DrainRequest.of(SECOND, 2, 1, "e2e"));
+    assertThat(WorkflowStub.fromTyped(drain).getResult(180, TimeUnit.SECONDS, String.class))
+        .isEqualTo("CLOSED");
+
+    assertThat(servers.state(SECOND)).isEqualTo("CLOSED");
+    assertThat(new ServerDrains(embedded.platform.platform()).placedTenants(SECOND)).isZero();
+    for (UUID t : List.of(one, two)) {
+      assertThat(registry.findById(t).orElseThrow().databaseServerId()).isEqualTo(FIRST);
+    }
+    assertThat(appSkus(one)).containsExactly("d-1");
+    assertThat(appSkus(two)).containsExactly("d-2");
+    // The children's one-second grace ends: nothing of them is left on the closed server.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!(servers.tenantDatabases(SECOND, one).isEmpty()
+        && servers.tenantDatabases(SECOND, two).isEmpty())) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      sleep(200);
+    }
+    assertThat(drain.progress().moved()).isGreaterThanOrEqualTo(2);
+    servers.state(SECOND, "OPEN");
+  }
+
+  // ---- helpers ----
+
+  /** Provisions a tenant onto {@code serverId}: the other server is closed meanwhile. */
+  private static UUID provisionOn(String serverId, String prefix) throws Exception {
+    String other = serverId.equals(FIRST) ? SECOND : FIRST;
+    String was = servers.state(other);
+    servers.state(other, "CLOSED");
+    try {
+      UUID tenant = UUID.randomUUID();
+      String subdomain = prefix + "-" + tenant.toString().substring(0, 8);
+      ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null);
+      flow.emailVerified(new EmailVerified("e2e"));
+      assertThat(
+              WorkflowStub.fromTyped(flow)
+                  .getResult(90, TimeUnit.SECONDS, ProvisioningResult.class)
+                  .status())
+          .isEqualTo(WorkflowStatus.ACTIVE);
+      assertThat(registry.findById(tenant).orElseThrow().databaseServerId()).isEqualTo(serverId);
+      return tenant;
+    } finally {
+      servers.state(other, was);
+    }
+  }
+
+  private static MoveTenantWorkflow startMove(
+      UUID tenant, String target, long graceSeconds, String fault) {
+    MoveTenantWorkflow flow =
+        embedded.client.newWorkflowStub(
+            MoveTenantWorkflow.class, options(WorkflowIds.move(tenant, target), fault));
+    WorkflowClient.start(
+        flow::move, new MoveTenantWorkflow.MoveRequest(tenant, target, graceSeconds, "e2e", null));
+    return flow;
+  }
+
+  private static void awaitStep(MoveTenantWorkflow flow, String step) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (!step.equals(flow.progress().step())) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("move did not reach " + step + ": " + flow.progress());
+      }
+      sleep(50);
+    }
+  }
+
+  static WorkflowOptions options(String id, String fault) {
+    return WorkflowOptions.newBuilder()
+        .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+        .setWorkflowId(id)
+        .setMemo(FaultInjection.memo(fault))
+        .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
+        .build();
+  }
+
+  private static void insert(UUID tenant, String... skus) {
+    Tenant t = registry.findById(tenant).orElseThrow();
+    for (String sku : skus) {
+      JdbcClient.create(servers.superuser(t.databaseServerId(), t.databaseName()))
+          .sql("INSERT INTO products (sku, name) VALUES (:s, :s)")
+          .param("s", sku)
+          .update();
+    }
+  }
+
+  /** A connection as the tenant's app role, where the registry points now (as a router opens). */
+  private static Connection app(UUID tenant) throws SQLException {
+    TenantCredentials c =
+        TenantCredentials.decrypt(embedded.cipher, registry.findById(tenant).orElseThrow());
+    return DriverManager.getConnection(c.jdbcUrl(), c.username(), c.password());
+  }
+
+  /** A transaction as a tenant admin would have it from the router (row level security). */
+  private static Connection asAdmin(Connection c) throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT set_config('app.user_role', 'admin', true)")) {
+      ps.execute();
+    }
+    return c;
+  }
+
+  /** Inserts as the app role; true when the database acknowledged the commit. */
+  private static boolean appInsert(UUID tenant, String sku) {
+    try (Connection c = asAdmin(app(tenant));
+        PreparedStatement ps =
+            c.prepareStatement("INSERT INTO products (sku, name) VALUES (?, ?)")) {
+      ps.setString(1, sku);
+      ps.setString(2, sku);
+      boolean one = ps.executeUpdate() == 1;
+      c.commit();
+      return one;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  private static List<String> appSkus(UUID tenant) {
+    try (Connection c = asAdmin(app(tenant));
+        PreparedStatement ps = c.prepareStatement("SELECT sku FROM products ORDER BY sku");
+        ResultSet rs = ps.executeQuery()) {
+      List<String> out = new java.util.ArrayList<>();
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

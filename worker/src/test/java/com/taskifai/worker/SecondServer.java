@@ -1,0 +1,96 @@
+package com.taskifai.worker;
+
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.embedded.PasswordCheckedPostgres;
+import com.taskifai.registry.testing.TestPostgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * A second, real PostgreSQL cluster for the tests that move tenants between servers, registered as
+ * database server {@code local-2} in region {@code local} (the shared test server is {@code
+ * local-1}). Its superuser has the same password as the shared server's.
+ */
+final class SecondServer implements AutoCloseable {
+  static final String FIRST = "local-1";
+  static final String SECOND = "local-2";
+
+  private final EmbeddedPostgres pg;
+  private final DataSource platformOwner;
+
+  SecondServer(EmbeddedPlatform embedded) throws IOException {
+    pg =
+        PasswordCheckedPostgres.start(
+            EmbeddedPostgres.builder(),
+            Files.createTempDirectory("taskifai-second-pg"),
+            TestPostgres.superuserPassword());
+    platformOwner = embedded.platform.owner();
+    new DatabaseServers(embedded.platform.platform())
+        .upsert(
+            embedded.cipher,
+            SECOND,
+            "local",
+            "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres",
+            "postgres",
+            TestPostgres.superuserPassword(),
+            500);
+  }
+
+  /** The superuser on a database of the server {@code serverId} (local-1 or local-2). */
+  DataSource superuser(String serverId, String database) {
+    if (FIRST.equals(serverId)) {
+      return TestPostgres.superuser(database);
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + database);
+    ds.setUser(PasswordCheckedPostgres.SUPERUSER);
+    ds.setPassword(TestPostgres.superuserPassword());
+    return ds;
+  }
+
+  /** The databases of a tenant on a server. */
+  List<String> tenantDatabases(String serverId, UUID tenant) {
+    return JdbcClient.create(superuser(serverId, "postgres"))
+        .sql("SELECT datname FROM pg_database WHERE datname LIKE :p ORDER BY datname")
+        .param("p", "tenant_" + tenant.toString().replace("-", "") + "%")
+        .query(String.class)
+        .list();
+  }
+
+  /** The roles of a tenant on a server. */
+  List<String> tenantRoles(String serverId, UUID tenant) {
+    return JdbcClient.create(superuser(serverId, "postgres"))
+        .sql("SELECT rolname FROM pg_roles WHERE rolname LIKE :p ORDER BY rolname")
+        .param("p", "t_" + tenant.toString().replace("-", "") + "%")
+        .query(String.class)
+        .list();
+  }
+
+  /** Sets a server's state (OPEN, DRAINING, CLOSED). */
+  void state(String serverId, String state) {
+    JdbcClient.create(platformOwner)
+        .sql("UPDATE database_servers SET state = :s WHERE id = :id")
+        .param("s", state)
+        .param("id", serverId)
+        .update();
+  }
+
+  String state(String serverId) {
+    return JdbcClient.create(platformOwner)
+        .sql("SELECT state FROM database_servers WHERE id = :id")
+        .param("id", serverId)
+        .query(String.class)
+        .single();
+  }
+
+  @Override
+  public void close() throws IOException {
+    pg.close();
+  }
+}
