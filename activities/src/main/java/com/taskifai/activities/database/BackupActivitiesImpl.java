@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.backup.BackupCipher;
+import com.taskifai.activities.backup.BackupScheduler;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.BackupStore;
 import com.taskifai.activities.backup.PgClient;
@@ -480,6 +481,12 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
       log.info("deleted {} expired backups of deleted tenants", deleted.size());
     }
     return deleted;
+  }
+
+  @Override
+  public void removeBackupSchedule(UUID tenantId) {
+    new BackupScheduler(Activity.getExecutionContext().getWorkflowClient()).remove(tenantId);
+    log.info("tenant {}: daily backups stopped", tenantId);
   }
 
   @Override
