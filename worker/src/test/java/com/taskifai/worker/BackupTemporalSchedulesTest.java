@@ -18,6 +18,7 @@ import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -43,8 +44,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The daily backups on a real Temporal server (the Temporal CLI's dev server; skipped where it is
  * not installed): {@code auto} finds schedules, every active tenant gets one Temporal Schedule at
- * its slot of the day, a second pass changes nothing, changed retention updates it in place,
- * triggering it takes a real backup, and offboarding deletes it.
+ * its slot of the day (taking over from a timer loop left by an earlier mechanism), a second pass
+ * changes nothing, changed retention updates it in place, triggering it takes a real backup, and
+ * offboarding deletes it.
  */
 class BackupTemporalSchedulesTest {
   private static EmbeddedPlatform embedded;
@@ -98,6 +100,19 @@ class BackupTemporalSchedulesTest {
             BackupScheduler.Mechanism.AUTO,
             Duration.ofDays(1));
 
+    // A platform that ran the timer loop on this server before.
+    BackupSchedules loops =
+        new BackupSchedules(
+            temporal.client,
+            activities.backups(),
+            BackupSettings.fromEnvironment(env),
+            BackupScheduler.Mechanism.TIMER,
+            Duration.ofDays(1));
+    assertThat(loops.ensure()).isPositive();
+    loops.close();
+    assertThat(loopStatus(tenant))
+        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+
     assertThat(schedules.ensure()).isPositive();
     assertThat(schedules.mechanism()).isEqualTo("schedule");
     assertThat(schedules.ensure()).as("a second pass changes nothing").isZero();
@@ -118,14 +133,9 @@ class BackupTemporalSchedulesTest {
                 .getArguments()
                 .get(0, ScheduledBackupRequest.class, ScheduledBackupRequest.class))
         .isEqualTo(new ScheduledBackupRequest(tenant, 30, 3));
-    // No timer loop beside it.
-    assertThatThrownBy(
-            () ->
-                temporal
-                    .client
-                    .newUntypedWorkflowStub(BackupScheduleWorkflow.workflowId(tenant))
-                    .describe())
-        .isInstanceOf(RuntimeException.class);
+    // The schedule took over: no timer loop beside it.
+    assertThat(loopStatus(tenant))
+        .isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED);
 
     // Changed retention settings update the schedule in place.
     env.put("TASKIFAI_BACKUP_RETENTION_DAYS", "45");
@@ -175,6 +185,14 @@ class BackupTemporalSchedulesTest {
     assertThatThrownBy(handle::describe).isInstanceOf(RuntimeException.class);
     schedules.close();
     changed.close();
+  }
+
+  private static WorkflowExecutionStatus loopStatus(UUID tenant) {
+    return temporal
+        .client
+        .newUntypedWorkflowStub(BackupScheduleWorkflow.workflowId(tenant))
+        .describe()
+        .getStatus();
   }
 
   private static UUID provision(String prefix) throws Exception {

@@ -127,6 +127,8 @@ public final class BackupScheduler {
     String id = ScheduledBackupWorkflow.scheduleId(tenantId);
     try {
       schedules().createSchedule(id, wanted, ScheduleOptions.newBuilder().build());
+      // A platform switched from the timer loop: the schedule takes over, one backup a day.
+      stopLoop(tenantId);
       return true;
     } catch (ScheduleAlreadyRunningException exists) {
       ScheduleHandle handle = schedules().getHandle(id);
@@ -183,6 +185,8 @@ public final class BackupScheduler {
               retentionDays,
               keepNewest,
               0));
+      // A platform switched from schedules: the loop takes over, one backup a day.
+      deleteSchedule(tenantId);
       return true;
     } catch (WorkflowExecutionAlreadyStarted running) {
       return false;
@@ -194,6 +198,11 @@ public final class BackupScheduler {
    * Either one missing (or a server without schedules) counts as done, so this is idempotent.
    */
   public void remove(UUID tenantId) {
+    deleteSchedule(tenantId);
+    stopLoop(tenantId);
+  }
+
+  private void deleteSchedule(UUID tenantId) {
     try {
       schedules().getHandle(ScheduledBackupWorkflow.scheduleId(tenantId)).delete();
     } catch (RuntimeException e) {
@@ -201,10 +210,13 @@ public final class BackupScheduler {
         throw e;
       }
     }
+  }
+
+  private void stopLoop(UUID tenantId) {
     try {
       client
           .newUntypedWorkflowStub(BackupScheduleWorkflow.workflowId(tenantId))
-          .terminate("tenant offboarded");
+          .terminate("daily backups of tenant " + tenantId + " stopped or moved");
     } catch (WorkflowNotFoundException gone) {
       // not running
     } catch (RuntimeException e) {
