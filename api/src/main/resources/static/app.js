@@ -239,9 +239,9 @@ async function tenantView(id) {
     s.retrying ? h("span", { class: "status state-retrying", text: "retrying" + (s.failed_attempts ? " (" + s.failed_attempts + " failed)" : "") }) : null,
     h("span", { class: "hint", text: s.finished_at ? when(s.finished_at) : (s.started_at ? "since " + when(s.started_at) : "") }),
     s.error ? h("span", { class: "error-text", text: s.error }) : null)));
-  const facts = h("dl", { class: "facts" },
+  const facts = h("dl", { class: "facts", id: "tenant-facts" },
     [["Tenant id", t.tenant_id], ["Subdomain", t.subdomain], ["Admin e-mail", t.admin_email], ["Region", t.region],
-     ["Database", t.database_name], ["Database provider", t.provider], ["Supabase project", t.project_ref], ["Created", when(t.created_at)], ["Activated", when(t.activated_at)],
+     ["Database", t.database_name], ["Database provider", t.provider], ["Supabase project", t.project_ref], ["Provider status", t.provider_status], ["Created", when(t.created_at)], ["Activated", when(t.activated_at)],
      ["Suspended", when(t.suspended_at)], ["Provisioning workflow", t.workflow_id]]
       .filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
   const links = h("p", {});

@@ -62,7 +62,9 @@ final class PlatformProcesses implements AutoCloseable {
     new com.taskifai.worker.BackupSchedules(
             client,
             activities.backups(),
-            com.taskifai.activities.backup.BackupSettings.fromEnvironment(env))
+            com.taskifai.activities.backup.BackupSettings.fromEnvironment(env),
+            com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
+            java.time.Duration.ofDays(1))
         .startHourly();
 
     Map<String, Object> common = new HashMap<>();

@@ -1,12 +1,11 @@
 package com.taskifai.worker;
 
+import com.taskifai.activities.backup.BackupScheduler;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.workflows.backup.BackupScheduleWorkflow;
 import com.taskifai.workflows.ports.BackupActivities;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
@@ -16,18 +15,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure every ACTIVE or SUSPENDED tenant has its daily backup schedule ({@link
- * BackupScheduleWorkflow}, one per tenant, id {@code tenant-backup-schedule-<tenant>}): at worker
- * start and then every hour, so a tenant activated since gets one within the hour. Starting a
- * schedule that runs already is a no-op, so several workers may do this at once.
+ * Makes sure every ACTIVE or SUSPENDED tenant has its daily backup: at worker start and then every
+ * hour, so a tenant activated since gets one within the hour. On a Temporal server with schedules a
+ * Temporal Schedule per tenant ({@code tenant-backup-daily-<tenant>}, created or updated in place);
+ * on the embedded test server (no schedules) the durable timer loop {@link BackupScheduleWorkflow}
+ * ({@code tenant-backup-schedule-<tenant>}). {@link BackupScheduler.Mechanism} chooses ({@code
+ * TASKIFAI_BACKUP_SCHEDULE_MECHANISM}, default auto: asks the server). Creating either one is
+ * idempotent, so several workers may do this at once; offboarding removes both.
  */
 public final class BackupSchedules implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BackupSchedules.class);
-  private static final long DAY_SECONDS = 86_400;
 
-  private final WorkflowClient client;
   private final BackupActivities backups;
   private final BackupSettings settings;
+  private final BackupScheduler scheduler;
+  private final BackupScheduler.Mechanism mechanism;
+  private volatile String chosen;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -37,13 +40,30 @@ public final class BackupSchedules implements AutoCloseable {
           });
 
   public BackupSchedules(WorkflowClient client, BackupActivities backups, BackupSettings settings) {
-    this.client = client;
+    this(client, backups, settings, BackupScheduler.Mechanism.AUTO, Duration.ofDays(1));
+  }
+
+  /**
+   * @param mechanism how the daily backups are driven
+   * @param period the time between two backups of a tenant (a day; tests shorten it)
+   */
+  public BackupSchedules(
+      WorkflowClient client,
+      BackupActivities backups,
+      BackupSettings settings,
+      BackupScheduler.Mechanism mechanism,
+      Duration period) {
     this.backups = backups;
     this.settings = settings;
+    this.scheduler = new BackupScheduler(client, period);
+    this.mechanism = mechanism;
   }
 
   /** Ensures the schedules now and every hour. */
   public BackupSchedules startHourly() {
+    if (mechanism == BackupScheduler.Mechanism.OFF) {
+      log.warn("daily backups off ({}=off): backups only on demand", BackupScheduler.ENV);
+    }
     timer.scheduleWithFixedDelay(this::ensureQuietly, 0, 1, TimeUnit.HOURS);
     return this;
   }
@@ -57,38 +77,49 @@ public final class BackupSchedules implements AutoCloseable {
   }
 
   /**
-   * Starts the schedule of every tenant that has none running.
+   * The mechanism in use: {@code schedule}, {@code timer} or {@code off}; with {@code auto}, asks
+   * the server the first time.
+   */
+  public String mechanism() {
+    String c = chosen;
+    if (c == null) {
+      c =
+          switch (mechanism) {
+            case SCHEDULE -> "schedule";
+            case TIMER -> "timer";
+            case OFF -> "off";
+            case AUTO -> scheduler.serverHasSchedules() ? "schedule" : "timer";
+          };
+      chosen = c;
+      log.info("daily backups by {}", c.equals("schedule") ? "Temporal Schedules" : c);
+    }
+    return c;
+  }
+
+  /**
+   * Creates (or updates) the daily backup of every tenant that gets one.
    *
-   * @return how many were started
+   * @return how many were started, created or changed
    */
   public int ensure() {
     expireDeletedTenantBackups();
+    String how = mechanism();
+    if (how.equals("off")) {
+      return 0;
+    }
+    long retentionDays = settings.retention().toDays();
     int started = 0;
     for (UUID tenant : backups.backupTenants()) {
-      BackupScheduleWorkflow stub =
-          client.newWorkflowStub(
-              BackupScheduleWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setWorkflowId(BackupScheduleWorkflow.workflowId(tenant))
-                  .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                  .build());
-      try {
-        WorkflowClient.start(
-            stub::run,
-            new BackupScheduleWorkflow.ScheduleRequest(
-                tenant,
-                BackupScheduleWorkflow.slotOf(tenant),
-                DAY_SECONDS,
-                settings.retention().toDays(),
-                settings.keepNewest(),
-                0));
+      boolean changed =
+          how.equals("schedule")
+              ? scheduler.ensureSchedule(tenant, retentionDays, settings.keepNewest())
+              : scheduler.ensureLoop(tenant, retentionDays, settings.keepNewest());
+      if (changed) {
         started++;
-      } catch (WorkflowExecutionAlreadyStarted running) {
-        // scheduled already
       }
     }
     if (started > 0) {
-      log.info("started {} daily backup schedules", started);
+      log.info("created or updated {} daily backup {}s", started, how);
     }
     return started;
   }

@@ -5,6 +5,7 @@ import com.taskifai.workflows.backup.BackupScheduleWorkflowImpl;
 import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
 import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
 import com.taskifai.workflows.backup.RestoreTenantWorkflowImpl;
+import com.taskifai.workflows.backup.ScheduledBackupWorkflowImpl;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
@@ -52,6 +53,7 @@ public final class PlatformWorker implements AutoCloseable {
           BackupTenantWorkflowImpl.class,
           RestoreTenantWorkflowImpl.class,
           BackupScheduleWorkflowImpl.class,
+          ScheduledBackupWorkflowImpl.class,
           DeleteBackupWorkflowImpl.class,
           MigrateFleetWorkflowImpl.class,
           TenantMigrateWorkflowImpl.class,

@@ -95,7 +95,9 @@ public final class WorkerMain {
     new BackupSchedules(
             client,
             activities.backups(),
-            com.taskifai.activities.backup.BackupSettings.fromEnvironment(env))
+            com.taskifai.activities.backup.BackupSettings.fromEnvironment(env),
+            com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
+            java.time.Duration.ofDays(1))
         .startHourly();
     System.out.println(READY);
     System.out.flush();

@@ -125,7 +125,9 @@ public final class AuditingActivityInterceptor extends WorkerInterceptorBase {
     if (w.startsWith("Suspend")) {
       return "suspend";
     }
-    if (w.startsWith("BackupTenant") || w.startsWith("BackupSchedule")) {
+    if (w.startsWith("BackupTenant")
+        || w.startsWith("BackupSchedule")
+        || w.startsWith("ScheduledBackup")) {
       return "backup";
     }
     if (w.startsWith("RestoreTenant")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.backup.BackupCipher;
+import com.taskifai.activities.backup.BackupScheduler;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.BackupStore;
 import com.taskifai.activities.backup.PgClient;
@@ -145,6 +146,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
     long started = System.nanoTime();
     try (Connection snapshot = admin.unpooled(database).getConnection()) {
       String serverVersion = requireClientFor(snapshot, admin.serverId());
+      requireRowSecurityBypass(snapshot, admin.serverId());
       snapshot.setAutoCommit(false);
       snapshot.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       snapshot.setReadOnly(true);
@@ -239,6 +241,33 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
               + " or newer (or set TASKIFAI_PG_BIN)");
     }
     return single(c, "SHOW server_version");
+  }
+
+  /**
+   * Refuses to dump as a role that row-level security applies to: the tenant tables' policies are
+   * forced (they bind the tables' owner too), so only a superuser or a BYPASSRLS role reads every
+   * row. pg_dump would otherwise stop at the first such table ("query would be affected by
+   * row-level security policy"). A Supabase project's {@code postgres} role is not a superuser but
+   * has BYPASSRLS, so it dumps as the superuser of one of our own servers does.
+   */
+  private static void requireRowSecurityBypass(Connection c, String serverId) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT current_user, rolsuper OR rolbypassrls FROM pg_roles"
+                    + " WHERE rolname = current_user")) {
+      if (rs.next() && !rs.getBoolean(2)) {
+        throw StepFailure.of(
+            FailureType.MISCONFIGURED,
+            "backups disabled for server "
+                + serverId
+                + ": its admin role "
+                + rs.getString(1)
+                + " is neither a superuser nor BYPASSRLS, so it cannot read the rows that"
+                + " row-level security protects; register the server with a role that has"
+                + " BYPASSRLS (ALTER ROLE ... BYPASSRLS)");
+      }
+    }
   }
 
   // ---- restoring ----
@@ -480,6 +509,12 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
       log.info("deleted {} expired backups of deleted tenants", deleted.size());
     }
     return deleted;
+  }
+
+  @Override
+  public void removeBackupSchedule(UUID tenantId) {
+    new BackupScheduler(Activity.getExecutionContext().getWorkflowClient()).remove(tenantId);
+    log.info("tenant {}: daily backups stopped", tenantId);
   }
 
   @Override

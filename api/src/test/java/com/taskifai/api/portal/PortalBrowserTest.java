@@ -155,6 +155,17 @@ class PortalBrowserTest extends ApiTestBase {
         .until(
             () -> "ACTIVE".equals(http.get("/admin/tenants/" + id, freshToken()).text("status")));
 
+    // Run as a Supabase project: the page shows the provider, its status, the project and a link
+    // to the project's dashboard.
+    String ref = "portalref" + UUID.randomUUID().toString().replace("-", "").substring(0, 11);
+    org.springframework.jdbc.core.simple.JdbcClient.create(platform().db.owner())
+        .sql(
+            "UPDATE tenants SET database_provider = 'supabase', provider_project_ref = :r"
+                + " WHERE tenant_id = :t")
+        .param("r", ref)
+        .param("t", UUID.fromString(id))
+        .update();
+
     byId("nav-tenants").click();
     byId("filter-search").sendKeys(activeSub);
     byId("filter-apply").click();
@@ -164,6 +175,12 @@ class PortalBrowserTest extends ApiTestBase {
         .click();
     awaitStatusText("ACTIVE");
     shot("05-active-tenant");
+    assertThat(byId("tenant-facts").getText())
+        .containsPattern("Database provider\\s+supabase")
+        .containsPattern("Supabase project\\s+" + ref)
+        .containsPattern("Provider status\\s+unknown");
+    assertThat(byId("provider-dashboard").getAttribute("href"))
+        .isEqualTo("https://supabase.com/dashboard/project/" + ref);
     byId("action-suspend").click();
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     awaitStatusText("SUSPENDED");

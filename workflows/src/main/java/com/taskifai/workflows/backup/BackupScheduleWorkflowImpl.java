@@ -1,18 +1,11 @@
 package com.taskifai.workflows.backup;
 
 import com.taskifai.workflows.ports.BackupActivities;
-import io.temporal.api.enums.v1.ParentClosePolicy;
-import io.temporal.failure.ChildWorkflowFailure;
-import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.UUID;
-import org.slf4j.Logger;
 
 /** One period per run: timer, child backup, retention, continue-as-new (history stays small). */
 public class BackupScheduleWorkflowImpl implements BackupScheduleWorkflow {
-  private static final Logger log = Workflow.getLogger(BackupScheduleWorkflowImpl.class);
-
   private final BackupActivities backups =
       Workflow.newActivityStub(BackupActivities.class, BackupPolicies.SHORT);
 
@@ -26,23 +19,10 @@ public class BackupScheduleWorkflowImpl implements BackupScheduleWorkflow {
       next += period;
     }
     Workflow.sleep(Duration.ofSeconds(next - now));
-    UUID backupId = Workflow.randomUUID();
-    BackupTenantWorkflow child =
-        Workflow.newChildWorkflowStub(
-            BackupTenantWorkflow.class,
-            ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(BackupTenantWorkflow.workflowId(request.tenantId(), backupId))
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
-                .build());
-    try {
-      child.backup(
-          new BackupTenantWorkflow.BackupRequest(
-              request.tenantId(), backupId, "scheduled", "schedule"));
-    } catch (ChildWorkflowFailure e) {
-      // Recorded as a FAILED backup; the metric of the newest good backup's age raises the alarm.
-      log.warn("tenant {}: scheduled backup failed", request.tenantId());
-    }
-    backups.applyRetention(request.tenantId(), request.retentionDays(), request.keepNewest());
+    ScheduledBackupWorkflowImpl.backupOnce(
+        backups,
+        new ScheduledBackupWorkflow.ScheduledBackupRequest(
+            request.tenantId(), request.retentionDays(), request.keepNewest()));
     if (request.runs() == 1) {
       return;
     }

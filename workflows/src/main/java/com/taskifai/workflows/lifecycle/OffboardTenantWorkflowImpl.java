@@ -19,11 +19,12 @@ import org.slf4j.Logger;
 /**
  * Offboards a tenant: final_backup (a {@link BackupTenantWorkflow} child with trigger {@code
  * offboarding}, unless the tenant has no database, has a final backup already, or the admin asked
- * to skip it), then mark_deleting (traffic stops), undo_configure_dns, undo_create_database,
- * undo_store_credentials, mark_deleted. Each activity is idempotent, so a restarted or repeated
- * offboarding finishes what an earlier one began. A step that fails for good fails the workflow and
- * leaves the tenant DELETING, which the platform's restart check picks up again. A final backup
- * that fails fails the workflow before anything changed: the tenant keeps its status and database.
+ * to skip it), then mark_deleting (traffic stops), remove_backup_schedule (its Temporal Schedule or
+ * timer loop), undo_configure_dns, undo_create_database, undo_store_credentials, mark_deleted. Each
+ * activity is idempotent, so a restarted or repeated offboarding finishes what an earlier one
+ * began. A step that fails for good fails the workflow and leaves the tenant DELETING, which the
+ * platform's restart check picks up again. A final backup that fails fails the workflow before
+ * anything changed: the tenant keeps its status and database.
  */
 public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
 
@@ -50,6 +51,9 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
         operation.skipFinalBackup() ? Map.of("skip_final_backup", "true") : Map.of());
     finalBackup(operation);
     registry.markDeleting(input);
+    if (Workflow.getVersion("remove-backup-schedule", Workflow.DEFAULT_VERSION, 1) >= 1) {
+      backups.removeBackupSchedule(operation.tenantId());
+    }
     dns.deleteDns(input);
     database.dropDatabase(input);
     registry.eraseCredentials(input);

@@ -112,4 +112,11 @@ public interface BackupActivities {
   /** Tenants that get a scheduled backup (ACTIVE and SUSPENDED). */
   @ActivityMethod(name = "list_backup_tenants")
   List<UUID> backupTenants();
+
+  /**
+   * Stops the tenant's daily backups: deletes its Temporal Schedule and ends its timer loop (either
+   * one missing counts as done).
+   */
+  @ActivityMethod(name = "remove_backup_schedule")
+  void removeBackupSchedule(UUID tenantId);
 }

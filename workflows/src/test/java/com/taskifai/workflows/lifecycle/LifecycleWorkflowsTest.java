@@ -95,7 +95,8 @@ class LifecycleWorkflowsTest {
             "final_backup_needed",
             "claim_operation",
             "dump_database:offboarding",
-            "release_operation");
+            "release_operation",
+            "remove_backup_schedule");
     assertThat(activities.calls())
         .filteredOn(c -> !c.equals("record_audit"))
         .containsExactly(
@@ -157,7 +158,8 @@ class LifecycleWorkflowsTest {
             .offboard(new TenantOperation(TENANT, "acme", "ops@taskifai.test", true));
 
     assertThat(status).isEqualTo("DELETED");
-    assertThat(backups.calls).isEmpty();
+    // No backup taken; the daily schedule is removed all the same.
+    assertThat(backups.calls).containsExactly("remove_backup_schedule");
     assertThat(activities.calls()).contains("undo_create_database", "mark_deleted");
     assertThat(activities.audits())
         .anySatisfy(a -> assertThat(a.detail()).containsEntry("skip_final_backup", "true"));
@@ -241,6 +243,11 @@ class LifecycleWorkflowsTest {
     @Override
     public List<UUID> backupTenants() {
       return List.of();
+    }
+
+    @Override
+    public void removeBackupSchedule(UUID tenantId) {
+      calls.add("remove_backup_schedule");
     }
   }
 }

@@ -28,9 +28,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * A WireMock extension that answers the Supabase Management API (v1) calls the provider makes, with
  * the paths, fields and status names of Supabase's OpenAPI document. A "project" is a login role
- * {@code proj_<ref>} (CREATEDB, CREATEROLE, the request's {@code db_pass}) on the embedded
- * PostgreSQL, so what the provider then does in the project's database really runs; deleting the
- * project drops every database and role that role administers, and the role.
+ * {@code proj_<ref>} with the attributes of a Supabase project's {@code postgres} role (not a
+ * superuser; CREATEDB, CREATEROLE, REPLICATION, BYPASSRLS; the request's {@code db_pass}) on the
+ * embedded PostgreSQL, so what the provider then does in the project's database really runs;
+ * deleting the project drops every database and role that role administers, and the role.
  */
 final class FakeSupabase implements ResponseDefinitionTransformerV2 {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,6 +69,12 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
   final ConcurrentLinkedDeque<Fault> faults = new ConcurrentLinkedDeque<>();
   final List<String> calls = new CopyOnWriteArrayList<>();
   final List<JsonNode> createBodies = new CopyOnWriteArrayList<>();
+
+  /**
+   * Whether new projects' admin role has BYPASSRLS, as a Supabase project's {@code postgres} role
+   * has; false to model a role that lacks it.
+   */
+  volatile boolean adminBypassesRls = true;
 
   /** GETs of a project answered COMING_UP before it is ACTIVE_HEALTHY; negative: never healthy. */
   volatile int comingUpPolls = 2;
@@ -200,7 +207,9 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
         server(),
         "CREATE ROLE "
             + p.adminRole()
-            + " LOGIN CREATEDB CREATEROLE PASSWORD '"
+            + " LOGIN CREATEDB CREATEROLE REPLICATION "
+            + (adminBypassesRls ? "BYPASSRLS" : "NOBYPASSRLS")
+            + " PASSWORD '"
             + p.dbPass.replace("'", "''")
             + "'");
     projects.put(ref, p);

@@ -13,6 +13,7 @@ import com.icegreen.greenmail.util.ServerSetupTest;
 import com.taskifai.activities.ActivitiesConfig;
 import com.taskifai.activities.ActivitiesFixture;
 import com.taskifai.activities.database.TenantDatabaseNames;
+import com.taskifai.registry.Backups;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.providers.SupabaseSettings;
 import com.taskifai.registry.testing.TestPostgres;
@@ -155,25 +156,15 @@ class SupabaseProvisioningWorkflowTest {
                     .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
                     .setWorkflowId("offboard-" + subdomain)
                     .build());
-    // Backups do not cover Supabase projects yet: the final backup fails (row-level security), so
-    // offboarding stops with nothing dropped until the admin skips it explicitly.
-    assertThatThrownBy(() -> offboard.offboard(new TenantOperation(id, subdomain, "test")))
-        .rootCause()
-        .hasMessageContaining("final backup failed")
-        .hasMessageContaining("skip_final_backup=true");
-    assertThat(project.deleted).isFalse();
-    assertThat(fx.databaseExists(TenantDatabaseNames.of(id).database())).isTrue();
-    OffboardTenantWorkflow again =
-        temporal
-            .getWorkflowClient()
-            .newWorkflowStub(
-                OffboardTenantWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                    .setWorkflowId("offboard-" + subdomain)
-                    .build());
-    assertThat(again.offboard(new TenantOperation(id, subdomain, "test", true)))
-        .isEqualTo("DELETED");
+    long users =
+        ActivitiesFixture.count(fx.tenantDatabase(id), "SELECT count(*) FROM public.users");
+    // The final backup dumps as the project's postgres role, which is no superuser but bypasses
+    // row-level security as Supabase's does; then the project is deleted.
+    assertThat(offboard.offboard(new TenantOperation(id, subdomain, "test"))).isEqualTo("DELETED");
+    Backups.Backup last = new Backups(fx.platform.platform()).finalBackup(id).orElseThrow();
+    assertThat(last.good()).isTrue();
+    assertThat(last.trigger()).isEqualTo("offboarding");
+    assertThat(last.manifest()).contains("\"users\": " + users);
     assertThat(project.deleted).isTrue();
     assertThat(fx.databaseExists(TenantDatabaseNames.of(id).database())).isFalse();
 
@@ -184,6 +175,34 @@ class SupabaseProvisioningWorkflowTest {
         .doesNotContain(TOKEN)
         .doesNotContain(project.dbPass)
         .doesNotContain(project.serviceKey);
+  }
+
+  @Test
+  void aProjectRoleThatCannotBypassRowSecurityStopsOffboardingWithAClearReason() {
+    fake.adminBypassesRls = false;
+    start(Duration.ofSeconds(30));
+    UUID id = UUID.randomUUID();
+    String subdomain = ActivitiesFixture.newSubdomain();
+    assertThat(provision(id, subdomain).status()).isEqualTo(WorkflowStatus.ACTIVE);
+    FakeSupabase.Project project = fake.projects.values().iterator().next();
+    OffboardTenantWorkflow offboard =
+        temporal
+            .getWorkflowClient()
+            .newWorkflowStub(
+                OffboardTenantWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                    .setWorkflowId("offboard-" + subdomain)
+                    .build());
+
+    assertThatThrownBy(() -> offboard.offboard(new TenantOperation(id, subdomain, "test")))
+        .rootCause()
+        .hasMessageContaining("final backup failed")
+        .hasMessageContaining("neither a superuser nor BYPASSRLS")
+        .hasMessageContaining(project.adminRole());
+    assertThat(project.deleted).isFalse();
+    assertThat(fx.databaseExists(TenantDatabaseNames.of(id).database())).isTrue();
+    assertThat(fx.tenant(id).status()).isEqualTo(TenantStatus.ACTIVE);
   }
 
   @Test
