@@ -3,6 +3,7 @@ package com.taskifai.activities;
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.activities.costs.CostActivitiesImpl;
 import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
@@ -23,6 +24,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
@@ -61,6 +63,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final FleetActivitiesImpl fleet;
   private final BackupActivitiesImpl backups;
   private final FleetMigrationActivitiesImpl migrations;
+  private final CostActivitiesImpl costs;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -73,6 +76,7 @@ public final class PlatformActivities implements AutoCloseable {
       FleetActivitiesImpl fleet,
       BackupActivitiesImpl backups,
       FleetMigrationActivitiesImpl migrations,
+      CostActivitiesImpl costs,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
@@ -82,6 +86,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.fleet = fleet;
     this.backups = backups;
     this.migrations = migrations;
+    this.costs = costs;
     this.interceptor = interceptor;
     this.resources = resources;
     resources.add(heartbeats);
@@ -279,6 +284,7 @@ public final class PlatformActivities implements AutoCloseable {
             null),
         backups,
         new FleetMigrationActivitiesImpl(tenants, servers, database),
+        new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -338,7 +344,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups, migrations);
+    return List.of(registry, database, dns, mail, fleet, backups, migrations, costs);
   }
 
   /** The interceptor that writes the audit rows. */
@@ -380,6 +386,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public FleetMigrationActivitiesImpl migrations() {
     return migrations;
+  }
+
+  public CostActivitiesImpl costs() {
+    return costs;
   }
 
   @Override

@@ -5,6 +5,7 @@ import com.taskifai.workflows.backup.BackupScheduleWorkflowImpl;
 import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
 import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
 import com.taskifai.workflows.backup.RestoreTenantWorkflowImpl;
+import com.taskifai.workflows.costs.CostSampleWorkflowImpl;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
@@ -53,7 +54,8 @@ public final class PlatformWorker implements AutoCloseable {
           DeleteBackupWorkflowImpl.class,
           MigrateFleetWorkflowImpl.class,
           TenantMigrateWorkflowImpl.class,
-          EnableExtensionWorkflowImpl.class);
+          EnableExtensionWorkflowImpl.class,
+          CostSampleWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";
