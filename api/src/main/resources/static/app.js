@@ -646,6 +646,74 @@ async function migrationView(id) {
   if (!m.finished_at) pollTimer = setTimeout(() => { if (location.hash === "#/migration/" + id) render(true); }, 1500);
 }
 
+// --- Costs: per tenant a line of figures and a sparkline of its database size (inline SVG).
+function svg(tag, attrs) {
+  const el = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+  return el;
+}
+
+function sizeChart(samples, label) {
+  const w = 160, hgt = 36, pad = 3;
+  const chart = svg("svg", { width: w, height: hgt, viewBox: "0 0 " + w + " " + hgt, role: "img", class: "sparkline" });
+  const title = svg("title", {});
+  title.textContent = label;
+  chart.append(title);
+  if (!samples.length) return chart;
+  const days = samples.map((s) => new Date(s.day + "T00:00:00Z").getUTCDate());
+  const values = samples.map((s) => s.bytes);
+  const max = Math.max(...values), min = Math.min(...values);
+  const x = (d) => pad + (w - 2 * pad) * (d - 1) / 30;
+  const y = (v) => max === min ? hgt / 2 : hgt - pad - (hgt - 2 * pad) * (v - min) / (max - min);
+  const points = samples.map((s, i) => x(days[i]).toFixed(1) + "," + y(values[i]).toFixed(1)).join(" ");
+  chart.append(svg("polyline", { points, fill: "none", stroke: "#0b5cad", "stroke-width": 1.5 }));
+  samples.forEach((s, i) => chart.append(svg("circle", { cx: x(days[i]).toFixed(1), cy: y(values[i]).toFixed(1), r: 1.8, fill: "#0b5cad" })));
+  return chart;
+}
+
+function money(v, currency) { return v === null || v === undefined ? "" : Number(v).toFixed(2) + " " + currency; }
+
+async function costsView(params) {
+  const now = new Date();
+  const current = now.getUTCFullYear() + "-" + String(now.getUTCMonth() + 1).padStart(2, "0");
+  const month = params.get("month") || current;
+  const input = h("input", { type: "month", id: "cost-month", value: month, "aria-label": "Month" });
+  const rows = h("tbody", { id: "cost-rows" });
+  const meta = h("p", { class: "hint", id: "cost-meta" });
+  const download = h("button", { type: "button", class: "secondary", id: "cost-csv", onclick: async () => {
+      const res = await fetch("/admin/costs.csv?month=" + encodeURIComponent(month), { headers: { "Authorization": "Bearer " + token() } });
+      if (!res.ok) { flash("The CSV could not be made (" + res.status + ").", true); return; }
+      const url = URL.createObjectURL(await res.blob());
+      const a = h("a", { href: url, download: "taskifai-costs-" + month + ".csv" });
+      document.body.append(a); a.click(); a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    }, text: "Download CSV" });
+  main.replaceChildren(h("section", { class: "card", id: "costs" }, h("h1", { text: "Costs" }),
+    h("p", { class: "hint", text: "What each tenant used in the month and its estimate from the configured prices: database size (daily samples), requests and connection time through the routers, sell-out uploads, stored backups." }),
+    h("form", { class: "filters", onsubmit: (e) => { e.preventDefault(); location.hash = "#/costs?month=" + encodeURIComponent(input.value); } },
+      h("div", {}, h("label", { for: "cost-month", text: "Month" }), input),
+      h("div", {}, h("button", { type: "submit", text: "Show" }), " ", download)),
+    meta,
+    h("table", {}, h("thead", {}, h("tr", {}, ["Tenant", "Database", "Size this month", "Growth", "Requests", "Connection s", "Uploaded", "Backups", "Estimate"].map((c) => h("th", { scope: "col", text: c })))), rows)));
+  const r = await api("GET", "/admin/costs?month=" + encodeURIComponent(month));
+  if (r.status !== 200) { flash(r.data.message || r.data.detail, true); return; }
+  const d = r.data;
+  const p = d.prices;
+  meta.textContent = "Prices per month: " + p.per_gb_month + " per GB of database, " + p.backup_per_gb_month + " per GB of backups, " +
+    p.per_database + " per database, " + p.per_million_requests + " per million requests (" + d.currency + "). Total: " + money(d.total.total, d.currency) + ".";
+  if (!d.tenants.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: "9", text: "No tenant used anything in " + d.month + "." }))); return; }
+  rows.replaceChildren(...d.tenants.map((t) => h("tr", { "data-tenant": t.tenant_id },
+    h("td", {}, h("a", { href: "#/tenant/" + t.tenant_id, text: t.subdomain }), " ", statusBadge(t.status)),
+    h("td", { text: mib(t.database_bytes) }),
+    h("td", {}, sizeChart(t.samples, "Database size of " + t.subdomain + " by day, " + d.month)),
+    h("td", { text: mib(t.database_growth_bytes) }),
+    h("td", { text: String(t.requests) }),
+    h("td", { text: Number(t.connection_seconds).toFixed(1) }),
+    h("td", { text: t.upload_rows + " rows, " + mib(t.upload_bytes) }),
+    h("td", { text: mib(t.backup_bytes) }),
+    h("td", { title: "storage " + t.estimate.storage + ", backups " + t.estimate.backups + ", database " + t.estimate.database + ", requests " + t.estimate.requests, text: money(t.estimate.total, d.currency) }))));
+}
+
 // --- Routing
 async function render(polling) {
   clearTimeout(pollTimer);
@@ -674,6 +742,7 @@ async function render(polling) {
     if (path === "/servers") return await serversView();
     if (path === "/outbox") return await outboxView();
     if (path.startsWith("/drain/")) return await drainView(decodeURIComponent(path.slice("/drain/".length)));
+    if (path === "/costs") return await costsView(params);
     location.hash = "#/tenants";
   } catch (e) {
     if (e.message !== "unauthorized") flash("Something went wrong: " + e.message, true);

@@ -3,6 +3,7 @@ package com.taskifai.activities;
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.activities.costs.CostActivitiesImpl;
 import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.MoveActivitiesImpl;
@@ -24,6 +25,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
@@ -63,6 +65,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final BackupActivitiesImpl backups;
   private final FleetMigrationActivitiesImpl migrations;
   private final MoveActivitiesImpl moves;
+  private final CostActivitiesImpl costs;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -76,6 +79,7 @@ public final class PlatformActivities implements AutoCloseable {
       BackupActivitiesImpl backups,
       FleetMigrationActivitiesImpl migrations,
       MoveActivitiesImpl moves,
+      CostActivitiesImpl costs,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
@@ -86,6 +90,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.backups = backups;
     this.migrations = migrations;
     this.moves = moves;
+    this.costs = costs;
     this.interceptor = interceptor;
     this.resources = resources;
     resources.add(heartbeats);
@@ -286,6 +291,7 @@ public final class PlatformActivities implements AutoCloseable {
         backups,
         new FleetMigrationActivitiesImpl(tenants, servers, database),
         moves,
+        new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -345,7 +351,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups, migrations, moves);
+    return List.of(registry, database, dns, mail, fleet, backups, migrations, moves, costs);
   }
 
   /** The interceptor that writes the audit rows. */
@@ -391,6 +397,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   public MoveActivitiesImpl moves() {
     return moves;
+  }
+
+  public CostActivitiesImpl costs() {
+    return costs;
   }
 
   @Override

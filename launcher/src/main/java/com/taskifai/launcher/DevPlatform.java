@@ -46,6 +46,12 @@ public final class DevPlatform implements AutoCloseable {
   /** The environment key of the address every dev listener binds to. */
   static final String DEV_BIND = "TASKIFAI_DEV_BIND";
 
+  /** The environment key that turns the demo tenant off ({@code false}); it is on by default. */
+  static final String DEV_DEMO = "TASKIFAI_DEV_DEMO";
+
+  /** The command-line flag that offboards the demo tenant and builds it again. */
+  static final String RESET_DEMO = "--reset-demo";
+
   private final Map<String, String> env;
   private final Path home;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -53,6 +59,8 @@ public final class DevPlatform implements AutoCloseable {
   private final Map<String, String> notes = new LinkedHashMap<>();
   private final String bind;
   private final String reach;
+  private boolean resetDemo;
+  private DemoTenant.Outcome demo;
 
   DevPlatform(Map<String, String> env, Path home) {
     this.env = env;
@@ -77,7 +85,31 @@ public final class DevPlatform implements AutoCloseable {
     return new DevPlatform(env, home);
   }
 
+  /** Asks {@link #start()} to offboard the demo tenant and build it again. */
+  public DevPlatform resetDemo(boolean reset) {
+    this.resetDemo = reset;
+    return this;
+  }
+
+  /** The demo tenant as {@link #start()} left it, if it is on and ready. */
+  Optional<DemoTenant.Outcome> demo() {
+    return Optional.ofNullable(demo);
+  }
+
   public static void main(String[] args) throws Exception {
+    // The demo tenant is loaded through its subdomain on the router's loopback port, which needs
+    // the Host header (set before any HTTP client class is loaded).
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    boolean reset = false;
+    for (String arg : args) {
+      if (arg.equals(RESET_DEMO)) {
+        reset = true;
+      } else {
+        System.err.println(
+            "taskifai dev: unknown option '" + arg + "' (known: " + RESET_DEMO + ")");
+        System.exit(2);
+      }
+    }
     Map<String, String> env = System.getenv();
     Path home = Path.of(env.getOrDefault("TASKIFAI_HOME", ".taskifai")).toAbsolutePath();
     Path lockFile = home.resolve("dev.lock");
@@ -91,7 +123,7 @@ public final class DevPlatform implements AutoCloseable {
               + ". Stop it (Ctrl-C in its terminal) before starting another.");
       System.exit(3);
     }
-    DevPlatform platform = new DevPlatform(env, home);
+    DevPlatform platform = new DevPlatform(env, home).resetDemo(reset);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -206,6 +238,87 @@ public final class DevPlatform implements AutoCloseable {
     devEnv.put("TASKIFAI_ADMIN_TOTP_SECRET", adminTotp);
     devEnv.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
     DevEnvFile.write(home.resolve("dev.env"), devEnv);
+
+    if (!"false".equalsIgnoreCase(env.getOrDefault(DEV_DEMO, "true").strip())) {
+      ensureDemo(
+          db,
+          secrets,
+          baseDomain,
+          adminUrl,
+          routerPort,
+          mail,
+          devEnv.get("TASKIFAI_ADMIN_EMAIL"),
+          adminPassword,
+          adminTotp);
+    }
+  }
+
+  /**
+   * The demo tenant: kept when it is there and ACTIVE, else (or with {@code --reset-demo})
+   * provisioned and loaded. Its password is generated once and kept in dev-secrets.properties; a
+   * demo that cannot be built is reported in the banner and does not stop the platform.
+   */
+  private void ensureDemo(
+      Database db,
+      DevSecrets secrets,
+      String baseDomain,
+      String adminUrl,
+      int routerPort,
+      Mail mail,
+      String adminEmail,
+      String adminPassword,
+      String adminTotp) {
+    if (mail.outbox() == null) {
+      notes.put(
+          "Demo tenant",
+          "not built: its sign-up mails go to the real SMTP server named by TASKIFAI_SMTP_HOST");
+      return;
+    }
+    String password = secrets.random(DemoTenant.PASSWORD_SECRET, 12);
+    secrets.save();
+    try {
+      DemoTenant builder =
+          new DemoTenant(
+              DemoTenant.SUBDOMAIN,
+              DemoTenant.EMAIL,
+              "Demo Cosmetics",
+              "http://" + reach + ":" + URI.create(adminUrl).getPort(),
+              "http://" + reach + ":" + routerPort,
+              baseDomain,
+              adminEmail,
+              adminPassword,
+              adminTotp,
+              new com.taskifai.registry.TenantRegistry(
+                  dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword())),
+              db.clusterUrl(),
+              db.adminUser(),
+              db.adminPassword());
+      demo = builder.ensure(password, resetDemo);
+      log.info("demo tenant {}: {}", demo.created() ? "built" : "kept", demo.notes());
+      devEnv.put("TASKIFAI_DEMO_URL", demoUrl(baseDomain));
+      devEnv.put("TASKIFAI_DEMO_EMAIL", demo.email());
+      devEnv.put("TASKIFAI_DEMO_PASSWORD", demo.password());
+      DevEnvFile.write(home.resolve("dev.env"), devEnv);
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      log.warn("demo tenant not ready: {}", e.getMessage(), e);
+      notes.put(
+          "Demo tenant",
+          "not ready: " + e.getMessage() + " (./taskifai dev " + RESET_DEMO + " builds it again)");
+    }
+  }
+
+  private String demoUrl(String baseDomain) {
+    URI router = URI.create(devEnv.get("TASKIFAI_ROUTER_URL"));
+    return router.getScheme()
+        + "://"
+        + DemoTenant.SUBDOMAIN
+        + "."
+        + baseDomain
+        + ":"
+        + router.getPort();
   }
 
   // ---- PostgreSQL ---------------------------------------------------------------------------
@@ -509,6 +622,15 @@ public final class DevPlatform implements AutoCloseable {
     b.append("  Dev admin login      ")
         .append(devEnv.get("TASKIFAI_ADMIN_EMAIL"))
         .append(" (password and TOTP secret in .taskifai/dev.env)\n");
+    if (demo != null) {
+      b.append("  Demo tenant          ")
+          .append(devEnv.get("TASKIFAI_DEMO_URL"))
+          .append("  sign in as ")
+          .append(demo.email())
+          .append(" / ")
+          .append(demo.password())
+          .append('\n');
+    }
     b.append("  Settings             ").append(home.resolve("dev.env")).append('\n');
     b.append("\n  Ctrl-C stops everything.\n");
     System.out.println(b);

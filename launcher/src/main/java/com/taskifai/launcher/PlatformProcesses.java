@@ -86,6 +86,13 @@ final class PlatformProcesses implements AutoCloseable {
         "logging.pattern.correlation",
         "[tenant=%X{tenant_id:-} req=%X{request_id:-} actor=%X{actor:-}"
             + " wf=%X{workflow_id:-} activity=%X{activity_id:-}] ");
+    // The cost report's prices and sampling, the routers' usage writes: passed on as they are.
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("TASKIFAI_COST_") || k.startsWith("TASKIFAI_USAGE_")) {
+            common.put(k, v);
+          }
+        });
     if (env.get("TASKIFAI_LOG_LEVEL") != null) {
       common.put("logging.level.root", env.get("TASKIFAI_LOG_LEVEL"));
     }

@@ -6,6 +6,7 @@ import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
 import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
 import com.taskifai.workflows.backup.RestoreTenantWorkflowImpl;
 import com.taskifai.workflows.backup.ScheduledBackupWorkflowImpl;
+import com.taskifai.workflows.costs.CostSampleWorkflowImpl;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflowImpl;
@@ -59,7 +60,8 @@ public final class PlatformWorker implements AutoCloseable {
           TenantMigrateWorkflowImpl.class,
           EnableExtensionWorkflowImpl.class,
           MoveTenantWorkflowImpl.class,
-          DrainServerWorkflowImpl.class);
+          DrainServerWorkflowImpl.class,
+          CostSampleWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

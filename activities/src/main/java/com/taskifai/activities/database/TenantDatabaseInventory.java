@@ -69,6 +69,23 @@ public final class TenantDatabaseInventory implements AutoCloseable {
     return new Catalogue(databases, roles);
   }
 
+  /** The size in bytes ({@code pg_database_size}) of every database of the server, by name. */
+  public Map<String, Long> databaseSizes(DatabaseServers.Server server) throws SQLException {
+    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    try (Connection c = admin.maintenance().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT datname, pg_database_size(oid) FROM pg_database"
+                    + " WHERE datallowconn AND has_database_privilege(oid, 'CONNECT')");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        sizes.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return sizes;
+  }
+
   /** Ends the sessions on a tenant-named database and drops it; a database that is gone is done. */
   public void dropDatabase(DatabaseServers.Server server, String database) throws SQLException {
     if (!TenantDatabaseNames.DATABASE.matcher(database).matches()) {

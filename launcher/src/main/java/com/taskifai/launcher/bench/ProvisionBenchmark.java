@@ -94,6 +94,7 @@ public final class ProvisionBenchmark {
     env.put("TASKIFAI_TEMPORAL", "embedded");
     env.put("TASKIFAI_TEMPLATE_FAST_PATH", Boolean.toString(templateFastPath));
     env.put("TASKIFAI_LOG_LEVEL", "WARN");
+    env.put("TASKIFAI_DEV_DEMO", "false");
     for (String key :
         List.of(
             "TASKIFAI_ADMIN_PORT",

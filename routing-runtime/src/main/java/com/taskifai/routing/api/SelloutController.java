@@ -208,6 +208,7 @@ class SelloutController {
     Map<String, Object> out =
         db.inTransaction(tenant, user, tx -> insert(tx, inputs.config(), name, parsed.entries()));
     metrics.uploadRows(tenant.id(), ((Number) out.get("rows")).intValue());
+    metrics.uploadBytes(tenant.id(), file.getSize());
     return out;
   }
 

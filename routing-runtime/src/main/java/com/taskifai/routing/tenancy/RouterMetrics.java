@@ -20,6 +20,12 @@ import org.springframework.stereotype.Component;
 public class RouterMetrics {
   private static final long ACTIVE_USER_WINDOW_NANOS = TimeUnit.MINUTES.toNanos(15);
 
+  /** Meter names the {@link UsageReporter} reads. */
+  static final String REQUESTS = "taskifai.router.requests";
+
+  static final String UPLOAD_ROWS = "taskifai.tenant.upload.rows";
+  static final String UPLOAD_BYTES = "taskifai.tenant.upload.bytes";
+
   private final MeterRegistry registry;
   private final Counter crossTenant;
   private final Map<String, Map<UUID, Long>> lastSeen = new ConcurrentHashMap<>();
@@ -60,7 +66,7 @@ public class RouterMetrics {
         .computeIfAbsent(
             tenantId + "|" + status,
             k ->
-                Timer.builder("taskifai.router.requests")
+                Timer.builder(REQUESTS)
                     .tag("tenant", tenantId)
                     .tag("status", Integer.toString(status))
                     .register(registry))
@@ -86,10 +92,17 @@ public class RouterMetrics {
 
   /** Rows imported by a sell-out upload. */
   public void uploadRows(String tenantId, int rows) {
-    Counter.builder("taskifai.tenant.upload.rows")
+    Counter.builder(UPLOAD_ROWS).tag("tenant", tenantId).register(registry).increment(rows);
+  }
+
+  /** Bytes of a sell-out file whose rows were imported. */
+  public void uploadBytes(String tenantId, long bytes) {
+    Counter.builder(UPLOAD_BYTES)
+        .description("Bytes of the sell-out files imported")
+        .baseUnit("bytes")
         .tag("tenant", tenantId)
         .register(registry)
-        .increment(rows);
+        .increment(bytes);
   }
 
   /** An authenticated user made a request; feeds the active-users gauge of the tenant. */

@@ -1,0 +1,154 @@
+package com.taskifai.registry;
+
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * What each tenant uses, per day: requests, connection time and sell-out uploads counted by the
+ * routers ({@code tenant_usage_daily}), and its database size sampled by the cost sampling workflow
+ * ({@code tenant_size_samples}). The cost report reads both, with the stored bytes of its backups.
+ */
+public final class TenantUsage {
+  private final JdbcClient jdbc;
+  private final JdbcTemplate template;
+  private final TransactionTemplate tx;
+
+  public TenantUsage(DataSource dataSource) {
+    this.jdbc = JdbcClient.create(dataSource);
+    this.template = new JdbcTemplate(dataSource);
+    this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+  }
+
+  /** What one router counted for one tenant on one (UTC) day since its last flush. */
+  public record Delta(
+      UUID tenantId,
+      LocalDate day,
+      long requests,
+      long connectionMillis,
+      long uploadRows,
+      long uploadBytes) {}
+
+  /** A month's (or any range's) totals for one tenant. */
+  public record Usage(
+      UUID tenantId, long requests, long connectionMillis, long uploadRows, long uploadBytes) {}
+
+  /** One database size sample. */
+  public record SizeSample(UUID tenantId, LocalDate day, long databaseBytes, Instant sampledAt) {}
+
+  /**
+   * Adds the deltas to their tenant's day rows: one batched statement in one transaction (all or
+   * nothing), one upsert per delta. A delta of a tenant the registry does not know is skipped.
+   */
+  public void add(List<Delta> deltas) {
+    if (deltas.isEmpty()) {
+      return;
+    }
+    List<Object[]> args = new ArrayList<>(deltas.size());
+    for (Delta d : deltas) {
+      // In the statement's order: the tenant id comes last, in its WHERE clause.
+      args.add(
+          new Object[] {
+            Date.valueOf(d.day()),
+            d.requests(),
+            d.connectionMillis(),
+            d.uploadRows(),
+            d.uploadBytes(),
+            d.tenantId()
+          });
+    }
+    String sql =
+        "INSERT INTO tenant_usage_daily (tenant_id, day, requests, connection_millis, upload_rows,"
+            + " upload_bytes) SELECT t.tenant_id, ?::date, ?, ?, ?, ? FROM tenants t"
+            + " WHERE t.tenant_id = ?"
+            + " ON CONFLICT (tenant_id, day) DO UPDATE SET"
+            + " requests = tenant_usage_daily.requests + EXCLUDED.requests,"
+            + " connection_millis = tenant_usage_daily.connection_millis"
+            + " + EXCLUDED.connection_millis,"
+            + " upload_rows = tenant_usage_daily.upload_rows + EXCLUDED.upload_rows,"
+            + " upload_bytes = tenant_usage_daily.upload_bytes + EXCLUDED.upload_bytes,"
+            + " updated_at = now()";
+    tx.executeWithoutResult(status -> template.batchUpdate(sql, args));
+  }
+
+  /** Records the tenant's database size for the day, replacing an earlier sample of that day. */
+  public void recordSize(UUID tenantId, LocalDate day, long databaseBytes) {
+    jdbc.sql(
+            "INSERT INTO tenant_size_samples (tenant_id, day, database_bytes)"
+                + " VALUES (:tenant, :day, :bytes) ON CONFLICT (tenant_id, day) DO UPDATE SET"
+                + " database_bytes = EXCLUDED.database_bytes, sampled_at = now()")
+        .param("tenant", tenantId)
+        .param("day", Date.valueOf(day))
+        .param("bytes", databaseBytes)
+        .update();
+  }
+
+  /** Usage totals per tenant over days {@code from} (inclusive) to {@code to} (exclusive). */
+  public Map<UUID, Usage> usage(LocalDate from, LocalDate to) {
+    Map<UUID, Usage> out = new LinkedHashMap<>();
+    jdbc.sql(
+            "SELECT tenant_id, sum(requests), sum(connection_millis), sum(upload_rows),"
+                + " sum(upload_bytes) FROM tenant_usage_daily"
+                + " WHERE day >= :from AND day < :to GROUP BY tenant_id")
+        .param("from", Date.valueOf(from))
+        .param("to", Date.valueOf(to))
+        .query(
+            (rs, i) ->
+                new Usage(
+                    rs.getObject(1, UUID.class),
+                    rs.getLong(2),
+                    rs.getLong(3),
+                    rs.getLong(4),
+                    rs.getLong(5)))
+        .list()
+        .forEach(u -> out.put(u.tenantId(), u));
+    return out;
+  }
+
+  /** Size samples over days {@code from} (inclusive) to {@code to} (exclusive), by day. */
+  public List<SizeSample> sizes(LocalDate from, LocalDate to) {
+    return jdbc.sql(
+            "SELECT tenant_id, day, database_bytes, sampled_at FROM tenant_size_samples"
+                + " WHERE day >= :from AND day < :to ORDER BY tenant_id, day")
+        .param("from", Date.valueOf(from))
+        .param("to", Date.valueOf(to))
+        .query(
+            (rs, i) ->
+                new SizeSample(
+                    rs.getObject(1, UUID.class),
+                    rs.getDate(2).toLocalDate(),
+                    rs.getLong(3),
+                    rs.getTimestamp(4).toInstant()))
+        .list();
+  }
+
+  /**
+   * Stored bytes of each tenant's good backups that were kept at some time in {@code [from, to)}:
+   * finished before {@code to} and not deleted before {@code from}.
+   */
+  public Map<UUID, Long> backupBytes(Instant from, Instant to) {
+    Map<UUID, Long> out = new LinkedHashMap<>();
+    jdbc.sql(
+            "SELECT tenant_id, coalesce(sum(size_bytes), 0) FROM backups"
+                + " WHERE size_bytes IS NOT NULL AND finished_at IS NOT NULL AND finished_at < :to"
+                + " AND (status = 'GOOD' OR (status = 'DELETED' AND deleted_at >= :from))"
+                + " GROUP BY tenant_id")
+        .param("from", Timestamp.from(from))
+        .param("to", Timestamp.from(to))
+        .query((rs, i) -> Map.entry(rs.getObject(1, UUID.class), rs.getLong(2)))
+        .list()
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+}
