@@ -278,6 +278,9 @@ public final class DevPlatform implements AutoCloseable {
     Map<String, String> common = new HashMap<>(platformEnv);
     common.put("TASKIFAI_TEMPORAL_EMBEDDED", Boolean.toString(embeddedTemporal));
     common.put("SERVER_ADDRESS", bind);
+    // Five JVMs on one machine: quick to start and small, unless the operator says otherwise.
+    common.putIfAbsent(
+        PlatformTopology.CHILD_JAVA_OPTS, "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
     PlatformTopology t = new PlatformTopology();
     for (int i = 1; i <= 2; i++) {
       String key = i == 1 ? "TASKIFAI_WORKER_MANAGEMENT_PORT" : "TASKIFAI_WORKER2_MANAGEMENT_PORT";

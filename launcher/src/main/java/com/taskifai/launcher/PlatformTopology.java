@@ -27,7 +27,11 @@ final class PlatformTopology implements AutoCloseable {
   /** Extra JVM options of every child, split on blanks (for example {@code -Xmx512m}). */
   static final String CHILD_JAVA_OPTS = "TASKIFAI_CHILD_JAVA_OPTS";
 
-  private static final Duration START_LIMIT = Duration.ofSeconds(240);
+  private static final Duration START_LIMIT = Duration.ofSeconds(300);
+
+  /** How often a process that exits while starting is started again (a busy machine). */
+  private static final int START_RETRIES = 2;
+
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
   /** One platform process: its name, role, environment, log and readiness probe. */
@@ -38,6 +42,7 @@ final class PlatformTopology implements AutoCloseable {
     final URI readiness;
     final Path log;
     private Process process;
+    private int restarts;
 
     Child(String name, String role, Map<String, String> env, URI readiness, Path log) {
       this.name = name;
@@ -77,18 +82,19 @@ final class PlatformTopology implements AutoCloseable {
   /** Starts every process at once, then waits until each answers its readiness probe. */
   void start() throws IOException {
     for (Child c : children.values()) {
-      Files.createDirectories(c.log.getParent());
-      ProcessBuilder pb = new ProcessBuilder(command(c.role, c.env.get(CHILD_JAVA_OPTS)));
-      pb.environment().clear();
-      pb.environment().putAll(c.env);
-      pb.redirectErrorStream(true);
-      pb.redirectOutput(ProcessBuilder.Redirect.appendTo(c.log.toFile()));
-      c.process = pb.start();
+      launch(c);
     }
     long deadline = System.nanoTime() + START_LIMIT.toNanos();
     List<Child> waiting = new ArrayList<>(children.values());
     while (!waiting.isEmpty()) {
       for (Child c : List.copyOf(waiting)) {
+        if (!c.process.isAlive() && c.restarts < START_RETRIES) {
+          c.restarts++;
+          System.err.println(
+              c.name + " exited with code " + c.process.exitValue() + " while starting; again");
+          launch(c);
+          continue;
+        }
         if (!c.process.isAlive()) {
           close();
           throw new IllegalStateException(
@@ -112,6 +118,16 @@ final class PlatformTopology implements AutoCloseable {
         sleep(250);
       }
     }
+  }
+
+  private static void launch(Child c) throws IOException {
+    Files.createDirectories(c.log.getParent());
+    ProcessBuilder pb = new ProcessBuilder(command(c.role, c.env.get(CHILD_JAVA_OPTS)));
+    pb.environment().clear();
+    pb.environment().putAll(c.env);
+    pb.redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(c.log.toFile()));
+    c.process = pb.start();
   }
 
   /** True when the process answers 200 on its readiness probe. */
