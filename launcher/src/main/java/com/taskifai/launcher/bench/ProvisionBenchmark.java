@@ -29,8 +29,9 @@ import java.util.regex.Pattern;
 /**
  * {@code ./taskifai bench provision [--tenants N] [--concurrency C]}: provisions N tenants through
  * the admin API of an embedded dev platform, signalling verification as soon as the mail is out,
- * once with the template fast path and once without, and prints p50/p95 seconds from POST to
- * AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
+ * once with the template fast path and once without (or, with {@code --temporal cli}, once on the
+ * embedded test server and once on the Temporal CLI's server), and prints p50/p95 seconds from POST
+ * to AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
  */
 public final class ProvisionBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,20 +52,33 @@ public final class ProvisionBenchmark {
   public static void main(String[] args) throws Exception {
     int tenants = 20;
     int concurrency = 4;
+    String temporal = "embedded";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tenants" -> tenants = Integer.parseInt(args[++i]);
         case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+        case "--temporal" -> temporal = args[++i];
         default -> {
-          System.err.println("usage: ./taskifai bench provision [--tenants N] [--concurrency C]");
+          System.err.println(
+              "usage: ./taskifai bench provision [--tenants N] [--concurrency C] [--temporal cli]");
           System.exit(2);
         }
       }
     }
     ProvisionBenchmark bench = new ProvisionBenchmark();
     List<Result> results = new ArrayList<>();
-    results.add(bench.run("template fast path on", true, tenants, concurrency));
-    results.add(bench.run("template fast path off", false, tenants, concurrency));
+    if (temporal.equals("cli")) {
+      // Both servers side by side in one run (the machine's load changes between runs).
+      results.add(
+          bench.run("embedded test server (sticky off)", true, "embedded", tenants, concurrency));
+      results.add(bench.run("Temporal CLI server (sticky on)", true, "cli", tenants, concurrency));
+    } else if (temporal.equals("embedded")) {
+      results.add(bench.run("template fast path on", true, "embedded", tenants, concurrency));
+      results.add(bench.run("template fast path off", false, "embedded", tenants, concurrency));
+    } else {
+      System.err.println("bench: --temporal is cli or embedded, got '" + temporal + "'");
+      System.exit(2);
+    }
     System.out.println();
     System.out.println(
         "| mode | tenants | concurrency | p50 → AWAITING (s) | p95 → AWAITING (s) | p50 → ACTIVE (s) | p95 → ACTIVE (s) | tenants/min | errors |");
@@ -87,11 +101,16 @@ public final class ProvisionBenchmark {
     System.exit(0);
   }
 
-  Result run(String label, boolean templateFastPath, int tenants, int concurrency)
+  Result run(String label, boolean templateFastPath, String temporal, int tenants, int concurrency)
       throws Exception {
     Path home = Files.createTempDirectory("taskifai-bench");
     Map<String, String> env = new HashMap<>();
-    env.put("TASKIFAI_TEMPORAL", "embedded");
+    env.put("TASKIFAI_TEMPORAL", temporal);
+    for (String key : List.of("PATH", "HOME", "GOPATH", "TASKIFAI_TEMPORAL_CLI")) {
+      if (System.getenv(key) != null) {
+        env.put(key, System.getenv(key));
+      }
+    }
     env.put("TASKIFAI_TEMPLATE_FAST_PATH", Boolean.toString(templateFastPath));
     env.put("TASKIFAI_LOG_LEVEL", "WARN");
     for (String key :
@@ -102,6 +121,7 @@ public final class ProvisionBenchmark {
             "TASKIFAI_ROUTER_MANAGEMENT_PORT",
             "TASKIFAI_PG_PORT",
             "TASKIFAI_TEMPORAL_PORT",
+            "TASKIFAI_TEMPORAL_UI_PORT",
             "TASKIFAI_SMTP_PORT")) {
       env.put(key, Integer.toString(freePort()));
     }
