@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.launcher.DevPlatform;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -39,7 +44,7 @@ public final class ProvisionBenchmark {
       Pattern.compile("https?://[^\\s\"<>]*/verify-email\\?token=[A-Za-z0-9._~-]+");
   private final HttpClient http = HttpClient.newHttpClient();
 
-  record Sample(double toAwaiting, double toActive) {}
+  record Sample(double toAwaiting, double toActive, String subdomain) {}
 
   record Result(
       String label,
@@ -47,7 +52,18 @@ public final class ProvisionBenchmark {
       int concurrency,
       List<Sample> samples,
       int errors,
-      double wallSeconds) {}
+      double wallSeconds,
+      Map<String, Double> profile) {}
+
+  /** Where the time of one provisioning goes, from its Temporal history (milliseconds). */
+  static final List<String> PROFILE =
+      List.of(
+          "workflow task: waiting for a worker",
+          "workflow task: on the worker",
+          "activity: waiting for a worker",
+          "activity: running",
+          "verification: mail sent to signal (the benchmark's client)",
+          "whole workflow: start to completion");
 
   public static void main(String[] args) throws Exception {
     int tenants = 20;
@@ -83,7 +99,8 @@ public final class ProvisionBenchmark {
     System.out.println(
         "| mode | tenants | concurrency | p50 → AWAITING (s) | p95 → AWAITING (s) | p50 → ACTIVE (s) | p95 → ACTIVE (s) | tenants/min | errors |");
     System.out.println("|---|---|---|---|---|---|---|---|---|");
-    for (Result r : results) {
+    List<Result> all = results;
+    for (Result r : all) {
       List<Double> awaiting = r.samples().stream().map(Sample::toAwaiting).sorted().toList();
       List<Double> active = r.samples().stream().map(Sample::toActive).sorted().toList();
       System.out.printf(
@@ -97,6 +114,25 @@ public final class ProvisionBenchmark {
           pct(active, 95),
           r.samples().size() / r.wallSeconds() * 60,
           r.errors());
+    }
+    System.out.println();
+    System.out.println(
+        "Mean milliseconds per provisioning, summed over its workflow history (ACTIVE tenants):");
+    System.out.println();
+    StringBuilder header = new StringBuilder("| where |");
+    StringBuilder rule = new StringBuilder("|---|");
+    for (Result r : all) {
+      header.append(' ').append(r.label()).append(" |");
+      rule.append("---|");
+    }
+    System.out.println(header);
+    System.out.println(rule);
+    for (String key : PROFILE) {
+      StringBuilder row = new StringBuilder("| ").append(key).append(" |");
+      for (Result r : all) {
+        row.append(String.format(" %.0f |", r.profile().getOrDefault(key, Double.NaN)));
+      }
+      System.out.println(row);
     }
     System.exit(0);
   }
@@ -161,7 +197,10 @@ public final class ProvisionBenchmark {
       }
       double wall = (System.nanoTime() - start) / 1e9;
       pool.shutdown();
-      return new Result(label, tenants, concurrency, new ArrayList<>(samples), errors.get(), wall);
+      Map<String, Double> profile =
+          profile(dev.getProperty("TASKIFAI_TEMPORAL_TARGET"), new ArrayList<>(samples));
+      return new Result(
+          label, tenants, concurrency, new ArrayList<>(samples), errors.get(), wall, profile);
     }
   }
 
@@ -199,7 +238,102 @@ public final class ProvisionBenchmark {
       throw new IllegalStateException("verification answered " + verified.statusCode());
     }
     awaitStatus(admin, token, tenantId, "ACTIVE");
-    return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9);
+    return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9, subdomain);
+  }
+
+  /**
+   * Mean time per provisioning in each part of its history: workflow tasks waiting for a worker
+   * (scheduled to started) and on it (started to completed), activities waiting (scheduled to
+   * started) and running (started to completed), the verification (mail activity completed to the
+   * signal) and the whole workflow.
+   */
+  static Map<String, Double> profile(String temporalTarget, List<Sample> samples) {
+    Map<String, Double> sums = new java.util.LinkedHashMap<>();
+    PROFILE.forEach(k -> sums.put(k, 0.0));
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporalTarget).build());
+    int counted = 0;
+    try {
+      WorkflowClient client = WorkflowClient.newInstance(stubs);
+      for (Sample sample : samples) {
+        List<HistoryEvent> events =
+            client
+                .fetchHistory(ProvisionTenantWorkflow.workflowId(sample.subdomain()))
+                .getHistory()
+                .getEventsList();
+        Map<Long, HistoryEvent> byId = new HashMap<>();
+        events.forEach(e -> byId.put(e.getEventId(), e));
+        long lastMailDone = -1;
+        for (HistoryEvent e : events) {
+          switch (e.getEventType()) {
+            case EVENT_TYPE_WORKFLOW_TASK_STARTED ->
+                add(
+                    sums,
+                    PROFILE.get(0),
+                    byId.get(e.getWorkflowTaskStartedEventAttributes().getScheduledEventId()),
+                    e);
+            case EVENT_TYPE_WORKFLOW_TASK_COMPLETED ->
+                add(
+                    sums,
+                    PROFILE.get(1),
+                    byId.get(e.getWorkflowTaskCompletedEventAttributes().getStartedEventId()),
+                    e);
+            case EVENT_TYPE_ACTIVITY_TASK_STARTED ->
+                add(
+                    sums,
+                    PROFILE.get(2),
+                    byId.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()),
+                    e);
+            case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+              add(
+                  sums,
+                  PROFILE.get(3),
+                  byId.get(e.getActivityTaskCompletedEventAttributes().getStartedEventId()),
+                  e);
+              HistoryEvent scheduled =
+                  byId.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+              if (scheduled != null
+                  && scheduled
+                      .getActivityTaskScheduledEventAttributes()
+                      .getActivityType()
+                      .getName()
+                      .equals("send_verification_email")) {
+                lastMailDone = e.getEventId();
+              }
+            }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> {
+              if (lastMailDone > 0) {
+                add(sums, PROFILE.get(4), byId.get(lastMailDone), e);
+              }
+            }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED ->
+                add(sums, PROFILE.get(5), events.get(0), e);
+            default -> {}
+          }
+        }
+        counted++;
+      }
+    } catch (RuntimeException e) {
+      System.err.println("bench: no profile: " + e);
+    } finally {
+      stubs.shutdownNow();
+    }
+    int n = Math.max(1, counted);
+    Map<String, Double> means = new java.util.LinkedHashMap<>();
+    sums.forEach((k, v) -> means.put(k, v / n));
+    return means;
+  }
+
+  private static void add(
+      Map<String, Double> sums, String key, HistoryEvent from, HistoryEvent to) {
+    if (from == null) {
+      return;
+    }
+    double millis =
+        (to.getEventTime().getSeconds() - from.getEventTime().getSeconds()) * 1e3
+            + (to.getEventTime().getNanos() - from.getEventTime().getNanos()) / 1e6;
+    sums.merge(key, millis, Double::sum);
   }
 
   private void awaitStatus(String admin, String token, String tenantId, String status)
