@@ -2,6 +2,7 @@ package com.taskifai.launcher;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
+import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
@@ -62,11 +63,37 @@ public final class DevPlatform implements AutoCloseable {
   private boolean resetDemo;
   private DemoTenant.Outcome demo;
 
+  /**
+   * True for {@code ./taskifai up}: the worker, the admin API and the router run as separate JVM
+   * processes (two workers, two routers, one API; {@link PlatformTopology}) on the Temporal CLI's
+   * server, instead of inside this JVM.
+   */
+  private final boolean separateProcesses;
+
+  private PlatformTopology topology;
+  private String smtpServer;
+
   DevPlatform(Map<String, String> env, Path home) {
-    this.env = env;
+    this(env, home, false);
+  }
+
+  DevPlatform(Map<String, String> env, Path home, boolean separateProcesses) {
+    Map<String, String> effective = env;
+    if (separateProcesses && !env.containsKey("TASKIFAI_TEMPORAL")) {
+      // Separate processes share one real Temporal server: the CLI's, unless told otherwise.
+      effective = new HashMap<>(env);
+      effective.put("TASKIFAI_TEMPORAL", "cli");
+    }
+    this.env = effective;
     this.home = home;
     this.bind = bindAddress(env);
     this.reach = reachableAddress(bind);
+    this.separateProcesses = separateProcesses;
+  }
+
+  /** The separate platform processes of {@code ./taskifai up}, once started (tests). */
+  Optional<PlatformTopology> topology() {
+    return Optional.ofNullable(topology);
   }
 
   /** The address dev listeners bind to: {@code TASKIFAI_DEV_BIND}, else 127.0.0.1. */
@@ -100,13 +127,24 @@ public final class DevPlatform implements AutoCloseable {
     // The demo tenant is loaded through its subdomain on the router's loopback port, which needs
     // the Host header (set before any HTTP client class is loaded).
     System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    run(false, args);
+  }
+
+  /** {@code ./taskifai up}: the production topology on this machine (separate processes). */
+  static void up(String[] args) throws Exception {
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    run(true, args);
+  }
+
+  private static void run(boolean separateProcesses, String[] args) throws Exception {
+    String command = separateProcesses ? "taskifai up" : "taskifai dev";
     boolean reset = false;
     for (String arg : args) {
       if (arg.equals(RESET_DEMO)) {
         reset = true;
       } else {
         System.err.println(
-            "taskifai dev: unknown option '" + arg + "' (known: " + RESET_DEMO + ")");
+            command + ": unknown option '" + arg + "' (known: " + RESET_DEMO + ")");
         System.exit(2);
       }
     }
@@ -116,14 +154,15 @@ public final class DevPlatform implements AutoCloseable {
     Optional<SingleInstanceLock> lock = SingleInstanceLock.tryAcquire(lockFile);
     if (lock.isEmpty()) {
       System.err.println(
-          "taskifai dev: the dev platform is already running (pid "
+          command
+              + ": the dev platform is already running (pid "
               + SingleInstanceLock.holder(lockFile)
               + ") on this folder; its settings are in "
               + home.resolve("dev.env")
               + ". Stop it (Ctrl-C in its terminal) before starting another.");
       System.exit(3);
     }
-    DevPlatform platform = new DevPlatform(env, home).resetDemo(reset);
+    DevPlatform platform = new DevPlatform(env, home, separateProcesses).resetDemo(reset);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -136,8 +175,8 @@ public final class DevPlatform implements AutoCloseable {
     try {
       platform.start();
     } catch (Exception e) {
-      log.error("taskifai dev: start failed: {}", e.getMessage(), e);
-      System.err.println("taskifai dev: start failed: " + e.getMessage());
+      log.error("{}: start failed: {}", command, e.getMessage(), e);
+      System.err.println(command + ": start failed: " + e.getMessage());
       System.exit(1);
     }
     platform.printBanner();
@@ -157,6 +196,18 @@ public final class DevPlatform implements AutoCloseable {
         adminManagementPort, "the admin API's metrics (TASKIFAI_ADMIN_MANAGEMENT_PORT)");
     requireFreePort(
         routerManagementPort, "the routing runtime's metrics (TASKIFAI_ROUTER_MANAGEMENT_PORT)");
+    Map<String, Integer> upPorts = new LinkedHashMap<>();
+    if (separateProcesses) {
+      // The second router and both workers of ./taskifai up.
+      upPorts.put("TASKIFAI_ROUTER2_PORT", intEnv("TASKIFAI_ROUTER2_PORT", 8082));
+      upPorts.put(
+          "TASKIFAI_ROUTER2_MANAGEMENT_PORT", intEnv("TASKIFAI_ROUTER2_MANAGEMENT_PORT", 9182));
+      upPorts.put(
+          "TASKIFAI_WORKER_MANAGEMENT_PORT", intEnv("TASKIFAI_WORKER_MANAGEMENT_PORT", 9183));
+      upPorts.put(
+          "TASKIFAI_WORKER2_MANAGEMENT_PORT", intEnv("TASKIFAI_WORKER2_MANAGEMENT_PORT", 9184));
+      upPorts.forEach((key, port) -> requireFreePort(port, key));
+    }
 
     DevSecrets secrets = new DevSecrets(home.resolve("dev-secrets.properties"));
     KeyRing keys = KeyRing.fromEnvironment(env, home.resolve("master.keys"));
@@ -210,12 +261,21 @@ public final class DevPlatform implements AutoCloseable {
     platformEnv.putIfAbsent("TASKIFAI_DNS_PROVIDER", "local");
     platformEnv.put(DEV_BIND, bind);
 
-    PlatformProcesses processes =
-        PlatformProcesses.start(
-            platformEnv, keys, mail.outbox(), adminPort, routerPort, embeddedTemporal);
-    started.push(processes);
-    processes.createDevAdmin(
-        env.getOrDefault("TASKIFAI_ADMIN_EMAIL", DEV_ADMIN_EMAIL), adminPassword, adminTotp);
+    if (separateProcesses) {
+      new AdminAccounts(dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher)
+          .createOrUpdate(
+              env.getOrDefault("TASKIFAI_ADMIN_EMAIL", DEV_ADMIN_EMAIL), adminPassword, adminTotp);
+      topology = topology(platformEnv, adminPort, routerPort, upPorts);
+      started.push(topology);
+      topology.start();
+    } else {
+      PlatformProcesses processes =
+          PlatformProcesses.start(
+              platformEnv, keys, mail.outbox(), adminPort, routerPort, embeddedTemporal);
+      started.push(processes);
+      processes.createDevAdmin(
+          env.getOrDefault("TASKIFAI_ADMIN_EMAIL", DEV_ADMIN_EMAIL), adminPassword, adminTotp);
+    }
 
     devEnv.put("TASKIFAI_ADMIN_URL", adminUrl);
     devEnv.put("TASKIFAI_ROUTER_URL", routerUrl);
@@ -237,6 +297,11 @@ public final class DevPlatform implements AutoCloseable {
     devEnv.put("TASKIFAI_ADMIN_PASSWORD", adminPassword);
     devEnv.put("TASKIFAI_ADMIN_TOTP_SECRET", adminTotp);
     devEnv.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
+    upPorts.forEach((key, port) -> devEnv.put(key, Integer.toString(port)));
+    if (separateProcesses) {
+      devEnv.put(
+          "TASKIFAI_ROUTER2_URL", "http://localhost:" + upPorts.get("TASKIFAI_ROUTER2_PORT"));
+    }
     DevEnvFile.write(home.resolve("dev.env"), devEnv);
 
     if (!"false".equalsIgnoreCase(env.getOrDefault(DEV_DEMO, "true").strip())) {
@@ -319,6 +384,71 @@ public final class DevPlatform implements AutoCloseable {
         + baseDomain
         + ":"
         + router.getPort();
+  }
+
+  // ---- separate processes (./taskifai up) ---------------------------------------------------
+
+  /**
+   * Two workers, two routers and one admin API, each a JVM of its own on the platform's settings;
+   * each process's own settings (ports) on top. Logs go to {@code <home>/logs/<name>.log}.
+   */
+  private PlatformTopology topology(
+      Map<String, String> platformEnv, int adminPort, int routerPort, Map<String, Integer> ports) {
+    Path logs = home.resolve("logs");
+    Map<String, String> common = new HashMap<>(platformEnv);
+    common.put("TASKIFAI_TEMPORAL_EMBEDDED", Boolean.toString(embeddedTemporal));
+    common.put("SERVER_ADDRESS", bind);
+    // Five JVMs on one machine: quick to start and small, unless the operator says otherwise.
+    common.putIfAbsent(
+        PlatformTopology.CHILD_JAVA_OPTS, "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k");
+    PlatformTopology t = new PlatformTopology();
+    for (int i = 1; i <= 2; i++) {
+      String key = i == 1 ? "TASKIFAI_WORKER_MANAGEMENT_PORT" : "TASKIFAI_WORKER2_MANAGEMENT_PORT";
+      Map<String, String> worker = new HashMap<>(common);
+      worker.put("TASKIFAI_WORKER_MANAGEMENT_PORT", Integer.toString(ports.get(key)));
+      t.add(
+          "worker-" + i,
+          "worker",
+          worker,
+          URI.create("http://127.0.0.1:" + ports.get(key) + "/actuator/health/readiness"),
+          logs.resolve("worker-" + i + ".log"));
+    }
+    for (int i = 1; i <= 2; i++) {
+      int port = i == 1 ? routerPort : ports.get("TASKIFAI_ROUTER2_PORT");
+      String management =
+          i == 1
+              ? platformEnv.get("TASKIFAI_ROUTER_MANAGEMENT_PORT")
+              : Integer.toString(ports.get("TASKIFAI_ROUTER2_MANAGEMENT_PORT"));
+      Map<String, String> router = new HashMap<>(common);
+      router.put("TASKIFAI_ROUTER_PORT", Integer.toString(port));
+      router.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", management);
+      t.add(
+          "router-" + i,
+          "router",
+          router,
+          URI.create("http://127.0.0.1:" + management + "/actuator/health/readiness"),
+          logs.resolve("router-" + i + ".log"));
+    }
+    Map<String, String> api = new HashMap<>(common);
+    api.put("SERVER_PORT", Integer.toString(adminPort));
+    api.put("SPRING_FLYWAY_ENABLED", "false");
+    api.put("TASKIFAI_TEMPORAL_SEARCH_ATTRIBUTES", Boolean.toString(!embeddedTemporal));
+    api.put("TASKIFAI_DEV", "true");
+    // Only the in-process test server forgets its workflows on restart.
+    api.put("TASKIFAI_RECOVER_WORKFLOWS", Boolean.toString(embeddedTemporal));
+    if (smtpServer != null) {
+      api.put(ChildMain.SMTP_SERVER, smtpServer);
+    }
+    t.add(
+        "api",
+        "api",
+        api,
+        URI.create(
+            "http://127.0.0.1:"
+                + platformEnv.get("TASKIFAI_ADMIN_MANAGEMENT_PORT")
+                + "/actuator/health/readiness"),
+        logs.resolve("api.log"));
+    return t;
   }
 
   // ---- PostgreSQL ---------------------------------------------------------------------------
@@ -548,6 +678,18 @@ public final class DevPlatform implements AutoCloseable {
     }
     int port = intEnv("TASKIFAI_SMTP_PORT", 3025);
     requireFreePort(port, "the embedded SMTP server (TASKIFAI_SMTP_PORT)");
+    if (separateProcesses) {
+      // The admin API process serves it, so its portal outbox shows the mail.
+      smtpServer = bind + ":" + port;
+      notes.put(
+          "SMTP",
+          "embedded in the admin API process on "
+              + bind
+              + ":"
+              + port
+              + " (mail shows in the portal's outbox)");
+      return new Mail(reach, port, null);
+    }
     GreenMail greenMail = new GreenMail(new ServerSetup(port, bind, ServerSetup.PROTOCOL_SMTP));
     greenMail.start();
     started.push(greenMail::stop);
@@ -602,6 +744,10 @@ public final class DevPlatform implements AutoCloseable {
   }
 
   private void printBanner() {
+    if (separateProcesses) {
+      printTopologyBanner();
+      return;
+    }
     StringBuilder b = new StringBuilder();
     b.append("\n  TaskifAI dev platform is up\n\n");
     b.append("  Admin portal + API   ").append(devEnv.get("TASKIFAI_ADMIN_URL")).append('\n');
@@ -631,6 +777,38 @@ public final class DevPlatform implements AutoCloseable {
           .append(demo.password())
           .append('\n');
     }
+    b.append("  Settings             ").append(home.resolve("dev.env")).append('\n');
+    b.append("\n  Ctrl-C stops everything.\n");
+    System.out.println(b);
+  }
+
+  private void printTopologyBanner() {
+    StringBuilder b = new StringBuilder();
+    b.append("\n  TaskifAI platform is up: separate processes (./taskifai up)\n\n");
+    b.append("  Admin portal + API   ").append(devEnv.get("TASKIFAI_ADMIN_URL")).append('\n');
+    String router2 = devEnv.get("TASKIFAI_ROUTER2_URL");
+    b.append("  Routers              ")
+        .append(devEnv.get("TASKIFAI_ROUTER_URL"))
+        .append(", ")
+        .append(router2)
+        .append(" (tenants at http://<subdomain>.")
+        .append(devEnv.get("TASKIFAI_BASE_DOMAIN"))
+        .append(":<router port>)\n");
+    b.append("  Processes (pid, metrics on loopback, log)\n");
+    for (PlatformTopology.Child c : topology.children()) {
+      URI probe = c.readiness;
+      b.append(String.format("    %-9s pid %-8d ", c.name, c.process().pid()))
+          .append("http://127.0.0.1:")
+          .append(probe.getPort())
+          .append("/actuator/prometheus  ")
+          .append(c.log)
+          .append('\n');
+    }
+    notes.forEach(
+        (k, v) -> b.append("  ").append(String.format("%-20s ", k)).append(v).append('\n'));
+    b.append("  Dev admin login      ")
+        .append(devEnv.get("TASKIFAI_ADMIN_EMAIL"))
+        .append(" (password and TOTP secret in .taskifai/dev.env)\n");
     b.append("  Settings             ").append(home.resolve("dev.env")).append('\n');
     b.append("\n  Ctrl-C stops everything.\n");
     System.out.println(b);

@@ -109,6 +109,18 @@ final class TemporalCli implements AutoCloseable {
       command.add("--namespace");
       command.add(namespace);
     }
+    // Eager activity execution: an activity the workflow schedules goes straight back to the
+    // worker that completes the workflow task (when it has a free slot), instead of through the
+    // task queue: one round trip less per step. Off by default in the server.
+    // SQLite in WAL mode, synced at checkpoints: a commit survives the server's crash (SIGKILL)
+    // without an fsync each; the default (a rollback journal, fsync per commit) costs tens of
+    // milliseconds per workflow or activity task on a busy disk.
+    command.add("--sqlite-pragma");
+    command.add("journal_mode=wal");
+    command.add("--sqlite-pragma");
+    command.add("synchronous=normal");
+    command.add("--dynamic-config-value");
+    command.add("system.enableActivityEagerExecution=true");
     for (String attribute : SEARCH_ATTRIBUTES) {
       command.add("--search-attribute");
       command.add(attribute);

@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The worker's small management endpoint, at the paths Spring Boot's actuator uses in the other
  * processes so probes and scrapes look alike: {@code /actuator/health/liveness} (200 while the
  * process runs), {@code /actuator/health/readiness} and {@code /actuator/health} (200 while the
- * worker polls, 503 before and once it stops), {@code /actuator/prometheus} (JVM metrics).
+ * worker polls, 503 before and once it stops), {@code /actuator/prometheus} (JVM metrics and the
+ * Temporal SDK's {@code temporal_*} metrics: polls, task latencies, activity executions).
  */
 final class WorkerHealth implements AutoCloseable {
   private final HttpServer server;
@@ -27,14 +28,20 @@ final class WorkerHealth implements AutoCloseable {
     this.server = server;
   }
 
-  static WorkerHealth start(int port, PlatformWorker worker) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    WorkerHealth health = new WorkerHealth(server);
+  /** The worker's metrics: JVM metrics here, the Temporal SDK's added by {@link WorkerMain}. */
+  static PrometheusMeterRegistry newRegistry() {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.config().commonTags("application", "taskifai-worker");
     new JvmMemoryMetrics().bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     new ProcessorMetrics().bindTo(metrics);
+    return metrics;
+  }
+
+  static WorkerHealth start(int port, PlatformWorker worker, PrometheusMeterRegistry metrics)
+      throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    WorkerHealth health = new WorkerHealth(server);
     server.createContext("/actuator/health/liveness", ex -> status(ex, true));
     server.createContext(
         "/actuator/health/readiness",

@@ -4,8 +4,13 @@ import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.settings.ProductionSettings;
 import com.taskifai.workflows.client.TemporalConnection;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -53,7 +58,17 @@ public final class WorkerMain {
     boolean embedded = Boolean.parseBoolean(value(env, "TASKIFAI_TEMPORAL_EMBEDDED", "false"));
     int managementPort = Integer.parseInt(value(env, "TASKIFAI_WORKER_MANAGEMENT_PORT", "8082"));
 
-    WorkflowServiceStubs service = temporal.connect();
+    // The SDK's metrics (temporal_*), reported into the registry /actuator/prometheus serves.
+    PrometheusMeterRegistry metrics = WorkerHealth.newRegistry();
+    Scope sdkMetrics =
+        new RootScopeBuilder()
+            .reporter(new MicrometerClientStatsReporter(metrics))
+            .reportEvery(com.uber.m3.util.Duration.ofSeconds(1));
+    WorkflowServiceStubs service =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder(temporal.serviceOptions())
+                .setMetricsScope(sdkMetrics)
+                .build());
     WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
     PlatformActivities activities = PlatformActivities.fromEnvironment(env);
     PlatformWorker worker =
@@ -62,7 +77,7 @@ public final class WorkerMain {
             activities.implementations(),
             PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
             embedded);
-    WorkerHealth health = WorkerHealth.start(managementPort, worker);
+    WorkerHealth health = WorkerHealth.start(managementPort, worker, metrics);
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
@@ -74,12 +89,24 @@ public final class WorkerMain {
                   worker.close();
                   activities.close();
                   service.shutdown();
+                  try {
+                    sdkMetrics.close();
+                  } catch (com.uber.m3.tally.ScopeCloseException e) {
+                    log.warn("closing the SDK metrics: {}", e.toString());
+                  }
                   health.close();
                   log.info("worker stopped");
                   stopped.countDown();
                 },
                 "taskifai-worker-shutdown"));
-    worker.start();
+    try {
+      worker.start();
+    } catch (RuntimeException e) {
+      // Temporal did not answer (the namespace check): exit, so a supervisor starts the worker
+      // again, rather than stay up without polling.
+      log.error("worker cannot start polling: {}", e.toString());
+      System.exit(1);
+    }
     log.info(
         "worker polling {} on {} ({}); health on :{}",
         ProvisionTenantWorkflow.TASK_QUEUE,

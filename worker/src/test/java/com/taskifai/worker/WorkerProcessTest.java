@@ -2,6 +2,7 @@ package com.taskifai.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
@@ -12,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +91,26 @@ class WorkerProcessTest {
       assertThat(get(port, "/actuator/health/liveness")).isEqualTo(200);
       assertThat(get(port, "/actuator/health/readiness")).isEqualTo(200);
       assertThat(get(port, "/actuator/prometheus")).isEqualTo(200);
+
+      // The process runs a workflow: the SDK's metrics of its activities reach
+      // /actuator/prometheus.
+      UUID tenantId = UUID.randomUUID();
+      String subdomain = "metrics" + tenantId.toString().substring(0, 8);
+      ProvisionTenantWorkflow flow = embedded.startProvisioning(tenantId, subdomain, null);
+      EmbeddedPlatform.awaitProgress(
+          flow,
+          p ->
+              p.steps().stream()
+                  .anyMatch(st -> st.name().equals("create_database") && st.finishedAt() != null),
+          Duration.ofSeconds(90));
+      String scrape = awaitScrape(port, "activity_type=\"create_database\"");
+      assertThat(scrape.lines())
+          .anyMatch(
+              l ->
+                  l.startsWith("temporal_activity_execution_latency")
+                      && l.contains("activity_type=\"create_database\""))
+          .anyMatch(l -> l.startsWith("temporal_workflow_task_"))
+          .anyMatch(l -> l.startsWith("temporal_request"));
       // Logback is configured: INFO lines with a level, not Logback's DEBUG fallback.
       assertThat(lines).anyMatch(l -> l.contains(" INFO ") && l.contains("worker polling"));
       assertThat(lines).noneMatch(l -> l.contains(" DEBUG "));
@@ -103,6 +125,27 @@ class WorkerProcessTest {
     } finally {
       worker.destroyForcibly();
     }
+  }
+
+  /** The scrape once it holds {@code text} (the SDK reports its metrics every second). */
+  private String awaitScrape(int port, String text) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String body = "";
+    while (System.nanoTime() < deadline) {
+      body =
+          http.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + port + "/actuator/prometheus"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      if (body.contains(text)) {
+        return body;
+      }
+      Thread.sleep(250);
+    }
+    throw new AssertionError("no metric with " + text + " in:\n" + body);
   }
 
   @Test

@@ -85,6 +85,8 @@ class WorkflowIdsAndOutcomesTest {
         .contains(new FaultInjection.Fault("create_database", false));
     assertThat(FaultInjection.Fault.parse("create_database:after"))
         .contains(new FaultInjection.Fault("create_database", true));
+    assertThat(FaultInjection.Fault.parse("create_database:stall"))
+        .contains(new FaultInjection.Fault("create_database", false, true));
     assertThat(FaultInjection.Fault.parse("drop_everything")).isEmpty();
     assertThat(FaultInjection.Fault.parse("create_database:later")).isEmpty();
     assertThat(FaultInjection.Fault.parse(null)).isEqualTo(Optional.empty());

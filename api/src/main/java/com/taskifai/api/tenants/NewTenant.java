@@ -61,7 +61,7 @@ record NewTenant(
             "inject_fault",
             "'"
                 + injectFault
-                + "' is not a step (optionally with ':before' or ':after'); use one of "
+                + "' is not a step (optionally with ':before', ':after' or ':stall'); use one of "
                 + Arrays.stream(Step.values())
                     .map(Step::stepName)
                     .collect(Collectors.joining(", ")));

@@ -4,6 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.launcher.DevPlatform;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.client.WorkflowClient;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,8 +34,9 @@ import java.util.regex.Pattern;
 /**
  * {@code ./taskifai bench provision [--tenants N] [--concurrency C]}: provisions N tenants through
  * the admin API of an embedded dev platform, signalling verification as soon as the mail is out,
- * once with the template fast path and once without, and prints p50/p95 seconds from POST to
- * AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
+ * once with the template fast path and once without (or, with {@code --temporal cli}, once on the
+ * embedded test server and once on the Temporal CLI's server), and prints p50/p95 seconds from POST
+ * to AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
  */
 public final class ProvisionBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +44,7 @@ public final class ProvisionBenchmark {
       Pattern.compile("https?://[^\\s\"<>]*/verify-email\\?token=[A-Za-z0-9._~-]+");
   private final HttpClient http = HttpClient.newHttpClient();
 
-  record Sample(double toAwaiting, double toActive) {}
+  record Sample(double toAwaiting, double toActive, String subdomain) {}
 
   record Result(
       String label,
@@ -46,30 +52,55 @@ public final class ProvisionBenchmark {
       int concurrency,
       List<Sample> samples,
       int errors,
-      double wallSeconds) {}
+      double wallSeconds,
+      Map<String, Double> profile) {}
+
+  /** Where the time of one provisioning goes, from its Temporal history (milliseconds). */
+  static final List<String> PROFILE =
+      List.of(
+          "workflow task: waiting for a worker",
+          "workflow task: on the worker",
+          "activity: waiting for a worker",
+          "activity: running",
+          "verification: mail sent to signal (the benchmark's client)",
+          "whole workflow: start to completion");
 
   public static void main(String[] args) throws Exception {
     int tenants = 20;
     int concurrency = 4;
+    String temporal = "embedded";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tenants" -> tenants = Integer.parseInt(args[++i]);
         case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+        case "--temporal" -> temporal = args[++i];
         default -> {
-          System.err.println("usage: ./taskifai bench provision [--tenants N] [--concurrency C]");
+          System.err.println(
+              "usage: ./taskifai bench provision [--tenants N] [--concurrency C] [--temporal cli]");
           System.exit(2);
         }
       }
     }
     ProvisionBenchmark bench = new ProvisionBenchmark();
     List<Result> results = new ArrayList<>();
-    results.add(bench.run("template fast path on", true, tenants, concurrency));
-    results.add(bench.run("template fast path off", false, tenants, concurrency));
+    if (temporal.equals("cli")) {
+      // Both servers side by side in one run (the machine's load changes between runs).
+      results.add(
+          bench.run("embedded test server (sticky off)", true, "embedded", tenants, concurrency));
+      results.add(bench.run("Temporal CLI server (sticky on)", true, "cli", tenants, concurrency));
+    } else if (temporal.equals("embedded")) {
+      results.add(bench.run("template fast path on", true, "embedded", tenants, concurrency));
+      results.add(bench.run("template fast path off", false, "embedded", tenants, concurrency));
+    } else {
+      System.err.println("bench: --temporal is cli or embedded, got '" + temporal + "'");
+      System.exit(2);
+    }
     System.out.println();
     System.out.println(
         "| mode | tenants | concurrency | p50 → AWAITING (s) | p95 → AWAITING (s) | p50 → ACTIVE (s) | p95 → ACTIVE (s) | tenants/min | errors |");
     System.out.println("|---|---|---|---|---|---|---|---|---|");
-    for (Result r : results) {
+    List<Result> all = results;
+    for (Result r : all) {
       List<Double> awaiting = r.samples().stream().map(Sample::toAwaiting).sorted().toList();
       List<Double> active = r.samples().stream().map(Sample::toActive).sorted().toList();
       System.out.printf(
@@ -84,14 +115,38 @@ public final class ProvisionBenchmark {
           r.samples().size() / r.wallSeconds() * 60,
           r.errors());
     }
+    System.out.println();
+    System.out.println(
+        "Mean milliseconds per provisioning, summed over its workflow history (ACTIVE tenants):");
+    System.out.println();
+    StringBuilder header = new StringBuilder("| where |");
+    StringBuilder rule = new StringBuilder("|---|");
+    for (Result r : all) {
+      header.append(' ').append(r.label()).append(" |");
+      rule.append("---|");
+    }
+    System.out.println(header);
+    System.out.println(rule);
+    for (String key : PROFILE) {
+      StringBuilder row = new StringBuilder("| ").append(key).append(" |");
+      for (Result r : all) {
+        row.append(String.format(" %.0f |", r.profile().getOrDefault(key, Double.NaN)));
+      }
+      System.out.println(row);
+    }
     System.exit(0);
   }
 
-  Result run(String label, boolean templateFastPath, int tenants, int concurrency)
+  Result run(String label, boolean templateFastPath, String temporal, int tenants, int concurrency)
       throws Exception {
     Path home = Files.createTempDirectory("taskifai-bench");
     Map<String, String> env = new HashMap<>();
-    env.put("TASKIFAI_TEMPORAL", "embedded");
+    env.put("TASKIFAI_TEMPORAL", temporal);
+    for (String key : List.of("PATH", "HOME", "GOPATH", "TASKIFAI_TEMPORAL_CLI")) {
+      if (System.getenv(key) != null) {
+        env.put(key, System.getenv(key));
+      }
+    }
     env.put("TASKIFAI_TEMPLATE_FAST_PATH", Boolean.toString(templateFastPath));
     env.put("TASKIFAI_LOG_LEVEL", "WARN");
     env.put("TASKIFAI_DEV_DEMO", "false");
@@ -103,6 +158,7 @@ public final class ProvisionBenchmark {
             "TASKIFAI_ROUTER_MANAGEMENT_PORT",
             "TASKIFAI_PG_PORT",
             "TASKIFAI_TEMPORAL_PORT",
+            "TASKIFAI_TEMPORAL_UI_PORT",
             "TASKIFAI_SMTP_PORT")) {
       env.put(key, Integer.toString(freePort()));
     }
@@ -142,7 +198,10 @@ public final class ProvisionBenchmark {
       }
       double wall = (System.nanoTime() - start) / 1e9;
       pool.shutdown();
-      return new Result(label, tenants, concurrency, new ArrayList<>(samples), errors.get(), wall);
+      Map<String, Double> profile =
+          profile(dev.getProperty("TASKIFAI_TEMPORAL_TARGET"), new ArrayList<>(samples));
+      return new Result(
+          label, tenants, concurrency, new ArrayList<>(samples), errors.get(), wall, profile);
     }
   }
 
@@ -180,7 +239,102 @@ public final class ProvisionBenchmark {
       throw new IllegalStateException("verification answered " + verified.statusCode());
     }
     awaitStatus(admin, token, tenantId, "ACTIVE");
-    return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9);
+    return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9, subdomain);
+  }
+
+  /**
+   * Mean time per provisioning in each part of its history: workflow tasks waiting for a worker
+   * (scheduled to started) and on it (started to completed), activities waiting (scheduled to
+   * started) and running (started to completed), the verification (mail activity completed to the
+   * signal) and the whole workflow.
+   */
+  static Map<String, Double> profile(String temporalTarget, List<Sample> samples) {
+    Map<String, Double> sums = new java.util.LinkedHashMap<>();
+    PROFILE.forEach(k -> sums.put(k, 0.0));
+    WorkflowServiceStubs stubs =
+        WorkflowServiceStubs.newServiceStubs(
+            WorkflowServiceStubsOptions.newBuilder().setTarget(temporalTarget).build());
+    int counted = 0;
+    try {
+      WorkflowClient client = WorkflowClient.newInstance(stubs);
+      for (Sample sample : samples) {
+        List<HistoryEvent> events =
+            client
+                .fetchHistory(ProvisionTenantWorkflow.workflowId(sample.subdomain()))
+                .getHistory()
+                .getEventsList();
+        Map<Long, HistoryEvent> byId = new HashMap<>();
+        events.forEach(e -> byId.put(e.getEventId(), e));
+        long lastMailDone = -1;
+        for (HistoryEvent e : events) {
+          switch (e.getEventType()) {
+            case EVENT_TYPE_WORKFLOW_TASK_STARTED ->
+                add(
+                    sums,
+                    PROFILE.get(0),
+                    byId.get(e.getWorkflowTaskStartedEventAttributes().getScheduledEventId()),
+                    e);
+            case EVENT_TYPE_WORKFLOW_TASK_COMPLETED ->
+                add(
+                    sums,
+                    PROFILE.get(1),
+                    byId.get(e.getWorkflowTaskCompletedEventAttributes().getStartedEventId()),
+                    e);
+            case EVENT_TYPE_ACTIVITY_TASK_STARTED ->
+                add(
+                    sums,
+                    PROFILE.get(2),
+                    byId.get(e.getActivityTaskStartedEventAttributes().getScheduledEventId()),
+                    e);
+            case EVENT_TYPE_ACTIVITY_TASK_COMPLETED -> {
+              add(
+                  sums,
+                  PROFILE.get(3),
+                  byId.get(e.getActivityTaskCompletedEventAttributes().getStartedEventId()),
+                  e);
+              HistoryEvent scheduled =
+                  byId.get(e.getActivityTaskCompletedEventAttributes().getScheduledEventId());
+              if (scheduled != null
+                  && scheduled
+                      .getActivityTaskScheduledEventAttributes()
+                      .getActivityType()
+                      .getName()
+                      .equals("send_verification_email")) {
+                lastMailDone = e.getEventId();
+              }
+            }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED -> {
+              if (lastMailDone > 0) {
+                add(sums, PROFILE.get(4), byId.get(lastMailDone), e);
+              }
+            }
+            case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED ->
+                add(sums, PROFILE.get(5), events.get(0), e);
+            default -> {}
+          }
+        }
+        counted++;
+      }
+    } catch (RuntimeException e) {
+      System.err.println("bench: no profile: " + e);
+    } finally {
+      stubs.shutdownNow();
+    }
+    int n = Math.max(1, counted);
+    Map<String, Double> means = new java.util.LinkedHashMap<>();
+    sums.forEach((k, v) -> means.put(k, v / n));
+    return means;
+  }
+
+  private static void add(
+      Map<String, Double> sums, String key, HistoryEvent from, HistoryEvent to) {
+    if (from == null) {
+      return;
+    }
+    double millis =
+        (to.getEventTime().getSeconds() - from.getEventTime().getSeconds()) * 1e3
+            + (to.getEventTime().getNanos() - from.getEventTime().getNanos()) / 1e6;
+    sums.merge(key, millis, Double::sum);
   }
 
   private void awaitStatus(String admin, String token, String tenantId, String status)

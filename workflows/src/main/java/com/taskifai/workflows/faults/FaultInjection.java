@@ -32,6 +32,10 @@ import java.util.function.Supplier;
  * copies the memo into a header of every activity it schedules; on the activity side it fails the
  * activity whose type is the named step. A step that is no activity (await_verification) fails at
  * its wait.
+ *
+ * <p>{@code <step>:stall} fails nothing: the step's first attempt does its effect and then holds
+ * the worker (heartbeats keep going) for {@link #STALL}, before it completes; later attempts run
+ * normally. Tests kill the worker during the hold to see another worker retry the step.
  */
 public final class FaultInjection extends WorkerInterceptorBase {
 
@@ -41,8 +45,18 @@ public final class FaultInjection extends WorkerInterceptorBase {
   /** The activity header that carries the fault from the workflow to the activity. */
   public static final String HEADER = "taskifai-inject-fault";
 
-  /** A requested fault: the step and whether it fails after its effect. */
-  public record Fault(String step, boolean after) {
+  /** How long a stalled step's first attempt holds its worker after its effect. */
+  public static final Duration STALL = Duration.ofSeconds(60);
+
+  /**
+   * A requested fault: the step, whether it fails after its effect, and whether it rather stalls
+   * its first attempt after the effect.
+   */
+  public record Fault(String step, boolean after, boolean stall) {
+    public Fault(String step, boolean after) {
+      this(step, after, false);
+    }
+
     /** The fault a memo or API value names, if it names a step. */
     public static Optional<Fault> parse(String value) {
       if (value == null || value.isBlank()) {
@@ -50,11 +64,12 @@ public final class FaultInjection extends WorkerInterceptorBase {
       }
       String v = value.strip();
       boolean after = v.endsWith(":after");
-      String step = v.replaceFirst(":(after|before)$", "");
+      boolean stall = v.endsWith(":stall");
+      String step = v.replaceFirst(":(after|before|stall)$", "");
       if (com.taskifai.workflows.move.MoveTenantWorkflow.STEPS.contains(step)) {
-        return Optional.of(new Fault(step, after));
+        return Optional.of(new Fault(step, after, stall));
       }
-      return Step.byName(step).map(s -> new Fault(s.stepName(), after));
+      return Step.byName(step).map(s -> new Fault(s.stepName(), after, stall));
     }
 
     ApplicationFailure failure() {
@@ -132,7 +147,9 @@ public final class FaultInjection extends WorkerInterceptorBase {
 
     private void failIfWaitingStep() {
       Optional<Fault> fault = Fault.parse(requested());
-      if (fault.isPresent() && Saga.currentStep().equals(Optional.of(fault.get().step()))) {
+      if (fault.isPresent()
+          && !fault.get().stall()
+          && Saga.currentStep().equals(Optional.of(fault.get().step()))) {
         throw fault.get().failure();
       }
     }
@@ -162,6 +179,17 @@ public final class FaultInjection extends WorkerInterceptorBase {
                       .fromPayload(payload, String.class, String.class));
       if (fault.isEmpty() || !fault.get().step().equals(context.getInfo().getActivityType())) {
         return super.execute(input);
+      }
+      if (fault.get().stall()) {
+        ActivityOutput output = super.execute(input);
+        if (context.getInfo().getAttempt() == 1) {
+          try {
+            Thread.sleep(STALL.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return output;
       }
       if (!fault.get().after()) {
         throw fault.get().failure();
