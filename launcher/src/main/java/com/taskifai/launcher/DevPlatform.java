@@ -143,8 +143,7 @@ public final class DevPlatform implements AutoCloseable {
       if (arg.equals(RESET_DEMO)) {
         reset = true;
       } else {
-        System.err.println(
-            command + ": unknown option '" + arg + "' (known: " + RESET_DEMO + ")");
+        System.err.println(command + ": unknown option '" + arg + "' (known: " + RESET_DEMO + ")");
         System.exit(2);
       }
     }
