@@ -239,9 +239,9 @@ class ServerApiTest extends ApiTestBase {
     assertThat(servers.find(id)).isEmpty();
     assertThat(http.post("/admin/servers", body, null).status()).isEqualTo(401);
     assertThat(http.get("/admin/servers", null).status()).isEqualTo(401);
-    assertThat(http.post("/admin/servers/api-test-local/close", null, stale).status())
+    assertThat(http.post("/admin/servers/zz-api-test-local/close", null, stale).status())
         .isEqualTo(403);
-    assertThat(http.post("/admin/servers/api-test-local/open", null, stale).status())
+    assertThat(http.post("/admin/servers/zz-api-test-local/open", null, stale).status())
         .isEqualTo(403);
   }
 

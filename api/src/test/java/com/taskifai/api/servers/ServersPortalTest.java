@@ -81,7 +81,7 @@ class ServersPortalTest extends ApiTestBase {
         ExpectedConditions.textToBePresentInElementLocated(By.id("tenant-count"), "tenant(s)"));
 
     wait.until(ExpectedConditions.elementToBeClickable(By.id("nav-servers"))).click();
-    By local = By.cssSelector("tr[data-server='api-test-local']");
+    By local = By.cssSelector("tr[data-server='zz-api-test-local']");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(local, "PostgreSQL 15"));
     assertThat(browser.findElement(local).getText()).contains("OPEN").contains("/ 100000");
 

@@ -69,11 +69,12 @@ public final class ApiTestPlatform {
             new TenantRegistry(db.platform()), new AuditLog(db.platform())),
         fleetActivities());
     factory.start();
-    // Tenants of the default region find room (POST /admin/tenants checks before it starts).
+    // Tenants of the default region find room (POST /admin/tenants checks before it starts). Other
+    // tests register the same cluster under ids of their own.
     new DatabaseServers(db.platform())
         .upsert(
             new CredentialCipher(KeyRing.parse(masterKeys)),
-            "api-test-local",
+            "zz-api-test-local",
             "local",
             com.taskifai.registry.testing.TestPostgres.jdbcUrl("postgres"),
             "postgres",
