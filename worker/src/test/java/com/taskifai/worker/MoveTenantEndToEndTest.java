@@ -317,6 +317,18 @@ class MoveTenantEndToEndTest {
       sleep(200);
     }
     assertThat(drain.progress().moved()).isGreaterThanOrEqualTo(2);
+    // Each move the drain started is in the tenant's audit trail under its workflow id.
+    assertThat(
+            JdbcClient.create(embedded.platform.owner())
+                .sql(
+                    "SELECT count(*) FROM audit_log WHERE tenant_id = :t AND action = 'move_tenant'"
+                        + " AND detail ->> 'workflow_id' = :w AND detail ->> 'drain' = :d")
+                .param("t", one)
+                .param("w", WorkflowIds.move(one, FIRST))
+                .param("d", WorkflowIds.drain(SECOND))
+                .query(Long.class)
+                .single())
+        .isPositive();
     servers.state(SECOND, "OPEN");
   }
 

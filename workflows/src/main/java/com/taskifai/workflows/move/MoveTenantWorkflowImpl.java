@@ -142,6 +142,8 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
   private void audit(MoveRequest request, Outcome outcome, Map<String, String> detail) {
     Map<String, String> d = new HashMap<>(detail);
     d.put("target_server", target);
+    // Names the move on the tenant's page, also when a drain started it.
+    d.put("workflow_id", Workflow.getInfo().getWorkflowId());
     if (source != null) {
       d.put("source_server", source);
     }
