@@ -193,6 +193,8 @@ class DevPlatformTest {
   static Map<String, String> devEnvironment() throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("TASKIFAI_TEMPORAL", "embedded");
+    // The demo tenant is off here (DemoTenantTest turns it on): the tests read the dev outbox.
+    env.put(DevPlatform.DEV_DEMO, "false");
     env.put("TASKIFAI_ADMIN_PORT", Integer.toString(freePort()));
     env.put("TASKIFAI_ROUTER_PORT", Integer.toString(freePort()));
     env.put("TASKIFAI_ADMIN_MANAGEMENT_PORT", Integer.toString(freePort()));
