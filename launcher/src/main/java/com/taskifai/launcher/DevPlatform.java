@@ -405,11 +405,12 @@ public final class DevPlatform implements AutoCloseable {
       String key = i == 1 ? "TASKIFAI_WORKER_MANAGEMENT_PORT" : "TASKIFAI_WORKER2_MANAGEMENT_PORT";
       Map<String, String> worker = new HashMap<>(common);
       worker.put("TASKIFAI_WORKER_MANAGEMENT_PORT", Integer.toString(ports.get(key)));
+      worker.put("TASKIFAI_WORKER_MANAGEMENT_ADDRESS", bind);
       t.add(
           "worker-" + i,
           "worker",
           worker,
-          URI.create("http://127.0.0.1:" + ports.get(key) + "/actuator/health/readiness"),
+          URI.create("http://" + reach + ":" + ports.get(key) + "/actuator/health/readiness"),
           logs.resolve("worker-" + i + ".log"));
     }
     for (int i = 1; i <= 2; i++) {
@@ -793,11 +794,13 @@ public final class DevPlatform implements AutoCloseable {
         .append(" (tenants at http://<subdomain>.")
         .append(devEnv.get("TASKIFAI_BASE_DOMAIN"))
         .append(":<router port>)\n");
-    b.append("  Processes (pid, metrics on loopback, log)\n");
+    b.append("  Processes (pid, metrics, log)\n");
     for (PlatformTopology.Child c : topology.children()) {
       URI probe = c.readiness;
       b.append(String.format("    %-9s pid %-8d ", c.name, c.process().pid()))
-          .append("http://127.0.0.1:")
+          .append("http://")
+          .append(probe.getHost())
+          .append(':')
           .append(probe.getPort())
           .append("/actuator/prometheus  ")
           .append(c.log)

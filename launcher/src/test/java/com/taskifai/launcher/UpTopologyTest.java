@@ -175,6 +175,31 @@ class UpTopologyTest {
     deleteTree(home);
   }
 
+  @Test
+  @Order(0)
+  void everyProcessListensOnTheDevAddressOnly() {
+    for (String key :
+        List.of(
+            "TASKIFAI_ADMIN_PORT",
+            "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_ROUTER2_PORT",
+            "TASKIFAI_ADMIN_MANAGEMENT_PORT",
+            "TASKIFAI_ROUTER_MANAGEMENT_PORT",
+            "TASKIFAI_ROUTER2_MANAGEMENT_PORT",
+            "TASKIFAI_WORKER_MANAGEMENT_PORT",
+            "TASKIFAI_WORKER2_MANAGEMENT_PORT",
+            "TASKIFAI_SMTP_PORT")) {
+      int port = Integer.parseInt(env.get(key));
+      assertThat(DevPlatform.listening("127.0.0.1", port, Duration.ofSeconds(1)))
+          .as(key + " on 127.0.0.1")
+          .isTrue();
+      // 127.0.0.2 reaches any listener bound to every interface.
+      assertThat(DevPlatform.listening("127.0.0.2", port, Duration.ofSeconds(1)))
+          .as(key + " on another address")
+          .isFalse();
+    }
+  }
+
   // ---- (1) a worker killed in the middle of a step ------------------------------------------
 
   @Test

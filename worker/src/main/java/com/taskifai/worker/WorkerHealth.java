@@ -38,9 +38,10 @@ final class WorkerHealth implements AutoCloseable {
     return metrics;
   }
 
-  static WorkerHealth start(int port, PlatformWorker worker, PrometheusMeterRegistry metrics)
+  static WorkerHealth start(
+      InetSocketAddress address, PlatformWorker worker, PrometheusMeterRegistry metrics)
       throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+    HttpServer server = HttpServer.create(address, 0);
     WorkerHealth health = new WorkerHealth(server);
     server.createContext("/actuator/health/liveness", ex -> status(ex, true));
     server.createContext(

@@ -11,6 +11,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -21,12 +22,13 @@ import org.slf4j.LoggerFactory;
  * environment: the Temporal connection ({@link TemporalConnection}: {@code
  * TASKIFAI_TEMPORAL_TARGET}, {@code _NAMESPACE}, TLS and API key), {@code
  * TASKIFAI_TEMPORAL_EMBEDDED} (true when the target is the SDK's test server), {@code
- * TASKIFAI_WORKER_MANAGEMENT_PORT} (health endpoints, default 8082), and whatever {@link
- * PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP, DNS). With
- * {@code TASKIFAI_ENV=production} it first runs {@link ProductionSettings#check}. SIGTERM stops
- * polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION} (true registers
- * the fault-injection interceptor); {@code TASKIFAI_LOG_LEVEL} sets the root log level (INFO); each
- * activity's log lines name its tenant, workflow and activity.
+ * TASKIFAI_WORKER_MANAGEMENT_PORT} (health endpoints, default 8082; {@code
+ * TASKIFAI_WORKER_MANAGEMENT_ADDRESS} binds them to one address, default every interface), and
+ * whatever {@link PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP,
+ * DNS). With {@code TASKIFAI_ENV=production} it first runs {@link ProductionSettings#check}.
+ * SIGTERM stops polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION}
+ * (true registers the fault-injection interceptor); {@code TASKIFAI_LOG_LEVEL} sets the root log
+ * level (INFO); each activity's log lines name its tenant, workflow and activity.
  */
 public final class WorkerMain {
   /** The worker's log format, with the log context keys; see the file. */
@@ -77,7 +79,14 @@ public final class WorkerMain {
             activities.implementations(),
             PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
             embedded);
-    WorkerHealth health = WorkerHealth.start(managementPort, worker, metrics);
+    String managementAddress = env.get("TASKIFAI_WORKER_MANAGEMENT_ADDRESS");
+    WorkerHealth health =
+        WorkerHealth.start(
+            managementAddress == null || managementAddress.isBlank()
+                ? new InetSocketAddress(managementPort)
+                : new InetSocketAddress(managementAddress.strip(), managementPort),
+            worker,
+            metrics);
 
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
