@@ -7,6 +7,7 @@ import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
+import com.taskifai.activities.database.TrialActivitiesImpl;
 import com.taskifai.activities.database.supabase.SupabaseManagementApi;
 import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
@@ -61,6 +62,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final FleetActivitiesImpl fleet;
   private final BackupActivitiesImpl backups;
   private final FleetMigrationActivitiesImpl migrations;
+  private TrialActivitiesImpl trial;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -251,36 +253,43 @@ public final class PlatformActivities implements AutoCloseable {
     BackupActivitiesImpl backups =
         new BackupActivitiesImpl(platform, cipher, store, backupSettings, clock);
     resources.add(backups);
-    return new PlatformActivities(
-        new TenantRegistryActivitiesImpl(
-            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
-        database,
-        new DnsActivitiesImpl(provider, config),
-        new TenantMailActivitiesImpl(
-            tenants,
-            secrets,
-            VerificationTokens.of(cipher),
-            new VerificationLinks(platform),
+    TrialActivitiesImpl trial =
+        new TrialActivitiesImpl(
+            platform, tenants, servers, secrets, cipher, tenantMigrationLocations);
+    resources.add(trial);
+    PlatformActivities built =
+        new PlatformActivities(
+            new TenantRegistryActivitiesImpl(
+                tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
             database,
-            new SmtpMailer(smtp, config.mailFrom()),
-            config,
-            clock),
-        new FleetActivitiesImpl(
-            tenants,
-            servers,
-            inventory,
-            provider,
-            secrets,
-            new ReconcileReports(platform),
-            audit,
-            new SubdomainRules(config.baseDomain()),
-            STALLED_AFTER,
-            clock,
-            null),
-        backups,
-        new FleetMigrationActivitiesImpl(tenants, servers, database),
-        new AuditingActivityInterceptor(audit),
-        resources);
+            new DnsActivitiesImpl(provider, config),
+            new TenantMailActivitiesImpl(
+                tenants,
+                secrets,
+                VerificationTokens.of(cipher),
+                new VerificationLinks(platform),
+                database,
+                new SmtpMailer(smtp, config.mailFrom()),
+                config,
+                clock),
+            new FleetActivitiesImpl(
+                tenants,
+                servers,
+                inventory,
+                provider,
+                secrets,
+                new ReconcileReports(platform),
+                audit,
+                new SubdomainRules(config.baseDomain()),
+                STALLED_AFTER,
+                clock,
+                null),
+            backups,
+            new FleetMigrationActivitiesImpl(tenants, servers, database),
+            new AuditingActivityInterceptor(audit),
+            resources);
+    built.trial = trial;
+    return built;
   }
 
   /**
@@ -338,7 +347,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups, migrations);
+    return List.of(registry, database, dns, mail, fleet, backups, migrations, trial);
   }
 
   /** The interceptor that writes the audit rows. */

@@ -17,6 +17,7 @@ import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
 import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
 import com.taskifai.workflows.reconcile.RemoveOrphanWorkflowImpl;
+import com.taskifai.workflows.trial.PromoteTenantWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
@@ -53,7 +54,8 @@ public final class PlatformWorker implements AutoCloseable {
           DeleteBackupWorkflowImpl.class,
           MigrateFleetWorkflowImpl.class,
           TenantMigrateWorkflowImpl.class,
-          EnableExtensionWorkflowImpl.class);
+          EnableExtensionWorkflowImpl.class,
+          PromoteTenantWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

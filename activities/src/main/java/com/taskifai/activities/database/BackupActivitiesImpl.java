@@ -140,6 +140,15 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
           FailureType.INVALID_STATE,
           "backup " + input.backupId() + " is " + row.status() + ", not a running backup");
     }
+    if (tenant.isTrial()) {
+      // The shared trial database holds every trial's rows: a dump of it is no one tenant's.
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant "
+              + tenant.tenantId()
+              + " is a trial in the shared trial database; promote it"
+              + " to a database of its own before backing it up");
+    }
     byte[] dataKey = BackupCipher.unwrap(cipher, input.backupId(), row.dataKey());
     String database = tenant.databaseName();
     long started = System.nanoTime();
