@@ -140,17 +140,22 @@ class PromoteController {
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
   }
 
-  /** Progress of the tenant's promotion (a workflow query), for the portal. */
+  /** The tenant's tier and the progress of its promotion, if one ran. */
+  record PromotionView(UUID tenantId, String tier, PromotionProgress promotion) {}
+
+  /** The tenant's tier and its promotion's progress (a workflow query), for the portal. */
   @GetMapping("/promotion")
-  PromotionProgress progress(@PathVariable UUID id) {
+  PromotionView progress(@PathVariable UUID id) {
     Tenant t = registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant " + id));
     String workflowId = PromoteTenantWorkflow.workflowId(t.tenantId());
+    PromotionProgress progress = null;
     try {
       PromoteTenantWorkflow stub = client.newWorkflowStub(PromoteTenantWorkflow.class, workflowId);
-      return CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS);
+      progress = CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS);
     } catch (Exception e) {
-      throw ApiException.notFound("tenant " + id + " has no promotion to show");
+      // No promotion ran (or the workflow service does not answer): the tier alone.
     }
+    return new PromotionView(t.tenantId(), t.tier(), progress);
   }
 
   /** Waits for a promotion's result (tests and tools). */

@@ -27,16 +27,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./taskifai bench provision [--tenants N] [--concurrency C]}: provisions N tenants through
- * the admin API of an embedded dev platform, signalling verification as soon as the mail is out,
- * once with the template fast path and once without, and prints p50/p95 seconds from POST to
- * AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
+ * {@code ./taskifai bench provision [--tenants N] [--concurrency C] [--tier trial]}: provisions N
+ * tenants through the admin API of an embedded dev platform, signalling verification as soon as the
+ * mail is out, once with the template fast path and once without (with {@code --tier trial}: once,
+ * as pooled trials), and prints p50/p95 seconds from POST to AWAITING_VERIFICATION and to ACTIVE
+ * and tenants per minute.
  */
 public final class ProvisionBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VERIFY_LINK =
       Pattern.compile("https?://[^\\s\"<>]*/verify-email\\?token=[A-Za-z0-9._~-]+");
   private final HttpClient http = HttpClient.newHttpClient();
+  private String tier;
 
   record Sample(double toAwaiting, double toActive) {}
 
@@ -51,20 +53,28 @@ public final class ProvisionBenchmark {
   public static void main(String[] args) throws Exception {
     int tenants = 20;
     int concurrency = 4;
+    String tier = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tenants" -> tenants = Integer.parseInt(args[++i]);
         case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
+        case "--tier" -> tier = args[++i];
         default -> {
-          System.err.println("usage: ./taskifai bench provision [--tenants N] [--concurrency C]");
+          System.err.println(
+              "usage: ./taskifai bench provision [--tenants N] [--concurrency C] [--tier trial]");
           System.exit(2);
         }
       }
     }
     ProvisionBenchmark bench = new ProvisionBenchmark();
+    bench.tier = tier;
     List<Result> results = new ArrayList<>();
-    results.add(bench.run("template fast path on", true, tenants, concurrency));
-    results.add(bench.run("template fast path off", false, tenants, concurrency));
+    if ("trial".equals(tier)) {
+      results.add(bench.run("trial tier", true, tenants, concurrency));
+    } else {
+      results.add(bench.run("template fast path on", true, tenants, concurrency));
+      results.add(bench.run("template fast path off", false, tenants, concurrency));
+    }
     System.out.println();
     System.out.println(
         "| mode | tenants | concurrency | p50 → AWAITING (s) | p95 → AWAITING (s) | p50 → ACTIVE (s) | p95 → ACTIVE (s) | tenants/min | errors |");
@@ -158,14 +168,7 @@ public final class ProvisionBenchmark {
                 .header("content-type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
-                        JSON.writeValueAsString(
-                            Map.of(
-                                "company_name",
-                                "Bench " + subdomain,
-                                "subdomain",
-                                subdomain,
-                                "admin_email",
-                                email)))));
+                        JSON.writeValueAsString(body(subdomain, email)))));
     if (created.statusCode() != 202) {
       throw new IllegalStateException(
           "POST answered " + created.statusCode() + ": " + created.body());
@@ -180,6 +183,17 @@ public final class ProvisionBenchmark {
     }
     awaitStatus(admin, token, tenantId, "ACTIVE");
     return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9);
+  }
+
+  private Map<String, String> body(String subdomain, String email) {
+    Map<String, String> body = new HashMap<>();
+    body.put("company_name", "Bench " + subdomain);
+    body.put("subdomain", subdomain);
+    body.put("admin_email", email);
+    if (tier != null) {
+      body.put("tier", tier);
+    }
+    return body;
   }
 
   private void awaitStatus(String admin, String token, String tenantId, String status)
