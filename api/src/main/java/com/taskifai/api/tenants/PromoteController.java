@@ -100,7 +100,8 @@ class PromoteController {
     String workflowId = PromoteTenantWorkflow.workflowId(id);
     // Claimed here, so a second operation answers 409 at once; the workflow claims it again
     // (idempotent for the same id) and releases it when it ends.
-    Optional<TenantOperations.Held> held = operations.claim(id, "PROMOTING", workflowId);
+    Optional<TenantOperations.Held> held =
+        operations.current(id).or(() -> operations.claim(id, "PROMOTING", workflowId));
     if (held.isPresent()) {
       throw ApiException.conflict(
           "tenant " + id + " is busy with " + held.get().operation(),
