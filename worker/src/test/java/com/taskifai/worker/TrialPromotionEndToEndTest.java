@@ -14,6 +14,8 @@ import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.faults.FaultInjection;
+import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
+import com.taskifai.workflows.lifecycle.TenantOperation;
 import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
@@ -370,6 +372,33 @@ class TrialPromotionEndToEndTest {
       }
     }
     assertThat(inDedicated).containsAll(new ArrayList<>(acknowledged));
+  }
+
+  @Test
+  void offboardingATrialDeletesItsRowsFromTheSharedDatabaseAndLeavesOtherTrials() throws Exception {
+    Tenant gone = activeTrial("trialoff", null);
+    Tenant stays = activeTrial("trialstay", null);
+    fill(gone, 4);
+    fill(stays, 4);
+    Map<String, Long> staying = TrialSchema.countRows(shared(), stays.tenantId());
+
+    String result =
+        embedded
+            .client
+            .newWorkflowStub(
+                OffboardTenantWorkflow.class,
+                WorkflowOptions.newBuilder()
+                    .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                    .setWorkflowId(OffboardTenantWorkflow.workflowId(gone.tenantId()))
+                    .setWorkflowExecutionTimeout(Duration.ofMinutes(2))
+                    .build())
+            .offboard(new TenantOperation(gone.tenantId(), gone.subdomain(), "e2e-test"));
+
+    assertThat(result).isEqualTo("DELETED");
+    assertThat(TrialSchema.countRows(shared(), gone.tenantId()).values()).allMatch(n -> n == 0L);
+    assertThat(TrialSchema.countRows(shared(), stays.tenantId())).isEqualTo(staying);
+    assertThat(registry.findById(gone.tenantId()).orElseThrow().status())
+        .isEqualTo(TenantStatus.DELETED);
   }
 
   private static long countIn(Connection c, String sql) throws SQLException {

@@ -468,7 +468,8 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   public boolean finalBackupNeeded(UUID tenantId) {
     Tenant tenant =
         registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
-    if (tenant.databaseServerId() == null || tenant.databaseName() == null) {
+    if (tenant.databaseServerId() == null || tenant.databaseName() == null || tenant.isTrial()) {
+      // A trial has no backups: its rows are in the shared trial database.
       return false;
     }
     return backups.finalBackup(tenantId).isEmpty();

@@ -234,6 +234,24 @@ public final class TenantDatabaseActivitiesImpl
   @Override
   public void dropDatabase(StepInput input) {
     Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isPresent()
+        && tenant.get().isTrial()
+        && tenant.get().status() == com.taskifai.registry.TenantStatus.DELETING
+        && tenant.get().databaseServerId() != null) {
+      // Offboarding a trial: its rows leave the shared trial database. (As the undo of a
+      // promotion's create_database the trial is ACTIVE and keeps them.)
+      try {
+        TrialSchema.deleteTenant(
+            admin(tenant.get()).database(TrialSchema.DATABASE), input.tenantId());
+      } catch (IllegalStateException e) {
+        SQLException cause = sqlCause(e);
+        if (cause == null) {
+          throw e;
+        }
+        throw databaseFailure("undo_create_database", input.tenantId(), cause);
+      }
+      log.info("deleted the rows of trial {} from the shared trial database", input.tenantId());
+    }
     if (tenant.isPresent() && onSupabase(input.tenantId())) {
       // Deleting the project removes the database and the roles with it.
       try {
