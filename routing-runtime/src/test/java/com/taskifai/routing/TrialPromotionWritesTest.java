@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Writes through the real router while a trial is promoted with the promotion's own primitives
  * (write hold, shared-database fence, row copy, count check, one registry swap, release): every
- * write the router acknowledged is in the dedicated database, writes during the hold answer 503 with
- * Retry-After, and after the swap the same token writes to the dedicated database.
+ * write the router acknowledged is in the dedicated database, writes during the hold answer 503
+ * with Retry-After, and after the swap the same token writes to the dedicated database.
  */
 class TrialPromotionWritesTest {
 
