@@ -62,7 +62,6 @@ public final class PlatformActivities implements AutoCloseable {
   private final FleetActivitiesImpl fleet;
   private final BackupActivitiesImpl backups;
   private final FleetMigrationActivitiesImpl migrations;
-  private TrialActivitiesImpl trial;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -253,43 +252,40 @@ public final class PlatformActivities implements AutoCloseable {
     BackupActivitiesImpl backups =
         new BackupActivitiesImpl(platform, cipher, store, backupSettings, clock);
     resources.add(backups);
-    TrialActivitiesImpl trial =
+    // The trial tier's activities hold admin pools: a resource, registered from there.
+    resources.add(
         new TrialActivitiesImpl(
-            platform, tenants, servers, secrets, cipher, tenantMigrationLocations);
-    resources.add(trial);
-    PlatformActivities built =
-        new PlatformActivities(
-            new TenantRegistryActivitiesImpl(
-                tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
+            platform, tenants, servers, secrets, cipher, tenantMigrationLocations));
+    return new PlatformActivities(
+        new TenantRegistryActivitiesImpl(
+            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
+        database,
+        new DnsActivitiesImpl(provider, config),
+        new TenantMailActivitiesImpl(
+            tenants,
+            secrets,
+            VerificationTokens.of(cipher),
+            new VerificationLinks(platform),
             database,
-            new DnsActivitiesImpl(provider, config),
-            new TenantMailActivitiesImpl(
-                tenants,
-                secrets,
-                VerificationTokens.of(cipher),
-                new VerificationLinks(platform),
-                database,
-                new SmtpMailer(smtp, config.mailFrom()),
-                config,
-                clock),
-            new FleetActivitiesImpl(
-                tenants,
-                servers,
-                inventory,
-                provider,
-                secrets,
-                new ReconcileReports(platform),
-                audit,
-                new SubdomainRules(config.baseDomain()),
-                STALLED_AFTER,
-                clock,
-                null),
-            backups,
-            new FleetMigrationActivitiesImpl(tenants, servers, database),
-            new AuditingActivityInterceptor(audit),
-            resources);
-    built.trial = trial;
-    return built;
+            new SmtpMailer(smtp, config.mailFrom()),
+            config,
+            clock),
+        new FleetActivitiesImpl(
+            tenants,
+            servers,
+            inventory,
+            provider,
+            secrets,
+            new ReconcileReports(platform),
+            audit,
+            new SubdomainRules(config.baseDomain()),
+            STALLED_AFTER,
+            clock,
+            null),
+        backups,
+        new FleetMigrationActivitiesImpl(tenants, servers, database),
+        new AuditingActivityInterceptor(audit),
+        resources);
   }
 
   /**
@@ -347,7 +343,10 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups, migrations, trial);
+    List<Object> all =
+        new ArrayList<>(List.of(registry, database, dns, mail, fleet, backups, migrations));
+    resources.stream().filter(TrialActivitiesImpl.class::isInstance).forEach(all::add);
+    return List.copyOf(all);
   }
 
   /** The interceptor that writes the audit rows. */
