@@ -262,7 +262,7 @@ async function tenantView(id) {
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
-    backupsSection(t), moveSection(t));
+    backupsSection(t), moveSection(t), promotionSection(t));
   const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
     api("GET", "/admin/tenants/" + id + "/schema")]);
   if (sv.status === 200) {
@@ -410,6 +410,42 @@ async function drainView(serverId) {
   if (r.status === 200 && ["MOVING", "WAITING"].includes(r.data.state)) {
     pollTimer = setTimeout(() => { if (location.hash === "#/drain/" + encodeURIComponent(serverId)) render(true); }, 2000);
   }
+}
+
+// --- The trial tier: a trial's promotion to a database of its own, with progress.
+function promotionSection(t) {
+  const id = t.tenant_id;
+  const section = h("section", { class: "card", id: "promotion" });
+  const progress = h("p", { id: "promotion-progress", class: "hint", "aria-live": "polite" });
+  const show = (p) => {
+    if (!p) return;
+    const steps = (p.steps || []).map((s) => s.name + ": " + s.state).join(", ");
+    progress.textContent = "Promotion " + p.status + (p.failed_step ? " at " + p.failed_step : "") + (p.reason ? " (" + p.reason + ")" : "") + (steps ? " — " + steps : "");
+  };
+  const follow = async () => {
+    const r = await api("GET", "/admin/tenants/" + id + "/promotion");
+    if (r.status !== 200) return;
+    show(r.data.promotion);
+    if (r.data.promotion && r.data.promotion.status === "PROMOTING") setTimeout(() => { if (document.body.contains(progress)) follow(); }, 1500);
+  };
+  const load = async () => {
+    const r = await api("GET", "/admin/tenants/" + id + "/promotion");
+    if (r.status !== 200) { section.replaceChildren(); return; }
+    const trial = r.data.tier === "trial";
+    const button = trial && t.status === "ACTIVE" ? h("button", { type: "button", id: "action-promote", class: "secondary", text: "Promote to a dedicated database", onclick: async () => {
+      const typed = window.prompt("Move " + t.subdomain + " from the shared trial database to a database of its own? Writes pause for the copy. Type the subdomain to confirm.");
+      if (typed === null) return;
+      const p = await change("POST", "/admin/tenants/" + id + "/promote", { confirm_subdomain: typed });
+      if (p.status !== 202) { flash(p.data.message || "Promotion refused.", true); return; }
+      flash("Promotion started: workflow " + p.data.workflow_id);
+      follow();
+    } }) : null;
+    section.replaceChildren(h("h2", { text: "Tier" }), h("p", { id: "tenant-tier", text: trial ? "Trial (shared trial database)" : "Dedicated database" }), button, progress);
+    show(r.data.promotion);
+    if (r.data.promotion && r.data.promotion.status === "PROMOTING") follow();
+  };
+  load();
+  return section;
 }
 
 async function loadTimeline(tenantId, workflowId, target) {

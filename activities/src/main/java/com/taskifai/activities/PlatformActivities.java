@@ -9,6 +9,7 @@ import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.MoveActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
+import com.taskifai.activities.database.TrialActivitiesImpl;
 import com.taskifai.activities.database.supabase.SupabaseManagementApi;
 import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.activities.dns.DnsActivitiesImpl;
@@ -262,6 +263,10 @@ public final class PlatformActivities implements AutoCloseable {
     resources.add(backups);
     MoveActivitiesImpl moves = new MoveActivitiesImpl(platform, cipher, backupSettings);
     resources.add(moves);
+    // The trial tier's activities hold admin pools: a resource, registered from there.
+    resources.add(
+        new TrialActivitiesImpl(
+            platform, tenants, servers, secrets, cipher, tenantMigrationLocations));
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(
             tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
@@ -351,7 +356,11 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups, migrations, moves, costs);
+    List<Object> all =
+        new ArrayList<>(
+            List.of(registry, database, dns, mail, fleet, backups, migrations, moves, costs));
+    resources.stream().filter(TrialActivitiesImpl.class::isInstance).forEach(all::add);
+    return List.copyOf(all);
   }
 
   /** The interceptor that writes the audit rows. */

@@ -82,14 +82,15 @@ public final class FleetMigrations {
   }
 
   /**
-   * Up to {@code limit} ACTIVE or SUSPENDED tenants with a database whose recorded version is not
-   * {@code target}, in tenant id order after {@code after} (null: from the start).
+   * Up to {@code limit} ACTIVE or SUSPENDED dedicated tenants (trials share the trial database,
+   * which rollouts do not migrate yet) with a database whose recorded version is not {@code
+   * target}, in tenant id order after {@code after} (null: from the start).
    */
   public List<Candidate> candidates(String target, UUID after, int limit) {
     return jdbc.sql(
             "SELECT tenant_id, database_server_id, schema_version FROM tenants"
                 + " WHERE status IN ('ACTIVE', 'SUSPENDED') AND database_server_id IS NOT NULL"
-                + " AND database_name IS NOT NULL"
+                + " AND database_name IS NOT NULL AND tier = 'dedicated'"
                 + " AND schema_version IS DISTINCT FROM :target"
                 + " AND (CAST(:after AS uuid) IS NULL OR tenant_id > CAST(:after AS uuid))"
                 + " ORDER BY tenant_id LIMIT :limit")
@@ -106,7 +107,7 @@ public final class FleetMigrations {
     return jdbc.sql(
             "SELECT count(*) FROM tenants WHERE status IN ('ACTIVE', 'SUSPENDED')"
                 + " AND database_server_id IS NOT NULL AND database_name IS NOT NULL"
-                + " AND schema_version IS DISTINCT FROM :target")
+                + " AND tier = 'dedicated' AND schema_version IS DISTINCT FROM :target")
         .param("target", target)
         .query(Long.class)
         .single();

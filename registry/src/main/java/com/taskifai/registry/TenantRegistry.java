@@ -23,7 +23,7 @@ public final class TenantRegistry {
   private static final String COLUMNS =
       "tenant_id, subdomain, company_name, admin_email, status, is_active, region,"
           + " database_server_id, database_name, database_url, database_key, metadata::text AS metadata,"
-          + " created_at, updated_at, verified_at, activated_at, suspended_at, deleted_at";
+          + " created_at, updated_at, verified_at, activated_at, suspended_at, deleted_at, tier";
 
   private final JdbcClient jdbc;
   private final FleetMigrations fleetMigrations;
@@ -227,6 +227,50 @@ public final class TenantRegistry {
         .update();
   }
 
+  /**
+   * Places a tenant as a trial in the shared trial database {@code databaseName} of server {@code
+   * serverId}, with its encrypted credentials, in one statement.
+   */
+  public void placeTrial(
+      UUID tenantId,
+      String serverId,
+      String databaseName,
+      TenantCredentials.EncryptedCredentials encrypted) {
+    jdbc.sql(
+            "UPDATE tenants SET tier = 'trial', database_server_id = :server, database_name = :db,"
+                + " database_url = :url, database_key = :key WHERE tenant_id = :id")
+        .param("server", serverId)
+        .param("db", databaseName)
+        .param("url", encrypted.databaseUrl())
+        .param("key", encrypted.databaseKey())
+        .param("id", tenantId)
+        .update();
+  }
+
+  /**
+   * Points a trial tenant at its own database in one statement (tier, database name, credentials)
+   * while {@code operationId} holds it; its writes stay held until the operation is released.
+   * Idempotent.
+   *
+   * @return false when {@code operationId} does not hold the tenant
+   */
+  public boolean promoteToDedicated(
+      UUID tenantId,
+      String operationId,
+      String databaseName,
+      TenantCredentials.EncryptedCredentials encrypted) {
+    return jdbc.sql(
+                "UPDATE tenants SET tier = 'dedicated', database_name = :db, database_url = :url,"
+                    + " database_key = :key WHERE tenant_id = :id AND operation_id = :opid")
+            .param("db", databaseName)
+            .param("url", encrypted.databaseUrl())
+            .param("key", encrypted.databaseKey())
+            .param("id", tenantId)
+            .param("opid", operationId)
+            .update()
+        == 1;
+  }
+
   /** Stores the encrypted credentials (ciphertext only; see {@link TenantCredentials#encrypt}). */
   public void storeCredentials(UUID tenantId, TenantCredentials.EncryptedCredentials encrypted) {
     jdbc.sql("UPDATE tenants SET database_url = :url, database_key = :key WHERE tenant_id = :id")
@@ -278,7 +322,8 @@ public final class TenantRegistry {
         instant(rs, "verified_at"),
         instant(rs, "activated_at"),
         instant(rs, "suspended_at"),
-        instant(rs, "deleted_at"));
+        instant(rs, "deleted_at"),
+        rs.getString("tier"));
   }
 
   static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -8,6 +8,7 @@ import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.tenantschema.SetPasswordTokens;
 import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.tenantschema.TrialSchema;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
@@ -118,6 +119,75 @@ final class TenantFixture {
             .encrypt(cipher, id));
     registry.setStatus(id, TenantStatus.ACTIVE);
     return new TestTenant(id, subdomain, database, appRole, adminId, email, token);
+  }
+
+  private String trialAppPassword;
+
+  /**
+   * A trial made as the trial provisioning makes it: the cluster's shared trial database (made
+   * once), the trial's rows in it, and a registry row of tier trial whose credentials are the
+   * shared app role's.
+   */
+  synchronized TestTenant createTrial(String subdomain) {
+    DataSource cluster = TestPostgres.superuser("postgres");
+    if (trialAppPassword == null) {
+      trialAppPassword = UUID.randomUUID().toString();
+      boolean exists =
+          Boolean.TRUE.equals(
+              org.springframework.jdbc.core.simple.JdbcClient.create(cluster)
+                  .sql("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = ?)")
+                  .param(TrialSchema.DATABASE)
+                  .query(Boolean.class)
+                  .single());
+      if (!exists) {
+        TestPostgres.execute(
+            cluster,
+            "CREATE ROLE " + TrialSchema.OWNER_ROLE + " NOLOGIN",
+            "CREATE ROLE " + TrialSchema.APP_ROLE + " LOGIN",
+            "CREATE DATABASE " + TrialSchema.DATABASE + " OWNER " + TrialSchema.OWNER_ROLE,
+            "REVOKE ALL ON DATABASE " + TrialSchema.DATABASE + " FROM PUBLIC",
+            "GRANT CONNECT ON DATABASE "
+                + TrialSchema.DATABASE
+                + " TO "
+                + TrialSchema.OWNER_ROLE
+                + ", "
+                + TrialSchema.APP_ROLE);
+      }
+      TestPostgres.execute(
+          cluster, "ALTER ROLE " + TrialSchema.APP_ROLE + " PASSWORD '" + trialAppPassword + "'");
+      TrialSchema.prepare(
+          TestPostgres.superuser(TrialSchema.DATABASE), TenantSchema.DEFAULT_LOCATIONS);
+    }
+    UUID id = UUID.randomUUID();
+    String email = "admin@" + subdomain + ".test";
+    DataSource shared = TestPostgres.superuser(TrialSchema.DATABASE);
+    TrialSchema.registerTenant(shared, id, email);
+    String token = SetPasswordTokens.newToken();
+    UUID adminId =
+        TenantSchema.issueAdminSetPasswordToken(
+            shared,
+            TrialSchema.OWNER_ROLE,
+            email,
+            SetPasswordTokens.hash(token),
+            Instant.now().plus(1, ChronoUnit.DAYS),
+            id);
+    registry.reserve(
+        new TenantRegistry.Reservation(id, subdomain, "Company " + subdomain, email, "local"));
+    registry.placeTrial(
+        id,
+        null,
+        TrialSchema.DATABASE,
+        new TenantCredentials(
+                TestPostgres.jdbcUrl(TrialSchema.DATABASE), TrialSchema.APP_ROLE, trialAppPassword)
+            .encrypt(cipher, id));
+    registry.setStatus(id, TenantStatus.ACTIVE);
+    return new TestTenant(
+        id, subdomain, TrialSchema.DATABASE, TrialSchema.APP_ROLE, adminId, email, token);
+  }
+
+  /** The shared trial database's app role password (after a first {@link #createTrial}). */
+  String trialAppPassword() {
+    return trialAppPassword;
   }
 
   /** Unique subdomain for a test. */

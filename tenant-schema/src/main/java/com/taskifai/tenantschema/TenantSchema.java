@@ -265,12 +265,18 @@ public final class TenantSchema {
    * @return the number of default configs
    */
   public static int seedVendorConfigs(DataSource admin, String ownerRole) {
+    return seedVendorConfigs(admin, ownerRole, null);
+  }
+
+  /** As {@link #seedVendorConfigs(DataSource, String)}, for a trial in the shared database. */
+  public static int seedVendorConfigs(DataSource admin, String ownerRole, UUID trialTenant) {
     requireIdentifier(ownerRole);
     List<VendorConfig> defaults = VendorConfig.defaults();
     asOwner(
         admin,
         ownerRole,
         true,
+        trialTenant,
         st -> {
           try (PreparedStatement ps =
               st.getConnection()
@@ -278,7 +284,7 @@ public final class TenantSchema {
                       "INSERT INTO vendor_configs (vendor_key, display_name, delimiter, quote_char,"
                           + " header_line, period_format, decimal_separator, default_currency,"
                           + " column_mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))"
-                          + " ON CONFLICT (vendor_key) DO UPDATE SET"
+                          + " ON CONFLICT ON CONSTRAINT vendor_configs_pkey DO UPDATE SET"
                           + " display_name = EXCLUDED.display_name, delimiter = EXCLUDED.delimiter,"
                           + " quote_char = EXCLUDED.quote_char, header_line = EXCLUDED.header_line,"
                           + " period_format = EXCLUDED.period_format,"
@@ -499,6 +505,17 @@ public final class TenantSchema {
       String email,
       String setPasswordTokenHash,
       Instant tokenExpiresAt) {
+    return createAdminUser(admin, ownerRole, email, setPasswordTokenHash, tokenExpiresAt, null);
+  }
+
+  /** As {@link #createAdminUser(DataSource, String, String, String, Instant)}, for a trial. */
+  public static UUID createAdminUser(
+      DataSource admin,
+      String ownerRole,
+      String email,
+      String setPasswordTokenHash,
+      Instant tokenExpiresAt,
+      UUID trialTenant) {
     requireIdentifier(ownerRole);
     if (email == null || !email.contains("@")) {
       throw new IllegalArgumentException("admin e-mail must be an e-mail address");
@@ -508,13 +525,14 @@ public final class TenantSchema {
         admin,
         ownerRole,
         true,
+        trialTenant,
         st -> {
           Connection c = st.getConnection();
           try (PreparedStatement ins =
               c.prepareStatement(
                   "INSERT INTO users (email, role, set_password_token_hash,"
                       + " set_password_token_expires_at) VALUES (?, 'admin', ?, ?)"
-                      + " ON CONFLICT (email) DO NOTHING")) {
+                      + " ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING")) {
             ins.setString(1, normalized);
             ins.setString(2, setPasswordTokenHash);
             ins.setTimestamp(3, tokenExpiresAt == null ? null : Timestamp.from(tokenExpiresAt));
@@ -541,12 +559,19 @@ public final class TenantSchema {
   /** The admin user's set-password state, if the user exists. */
   public static Optional<AdminInvite> adminInvite(
       DataSource admin, String ownerRole, String email) {
+    return adminInvite(admin, ownerRole, email, null);
+  }
+
+  /** As {@link #adminInvite(DataSource, String, String)}, for a trial. */
+  public static Optional<AdminInvite> adminInvite(
+      DataSource admin, String ownerRole, String email, UUID trialTenant) {
     requireIdentifier(ownerRole);
     String normalized = email.strip().toLowerCase(Locale.ROOT);
     return asOwner(
         admin,
         ownerRole,
         true,
+        trialTenant,
         st -> {
           try (PreparedStatement sel =
               st.getConnection()
@@ -580,6 +605,18 @@ public final class TenantSchema {
       String email,
       String setPasswordTokenHash,
       Instant tokenExpiresAt) {
+    return issueAdminSetPasswordToken(
+        admin, ownerRole, email, setPasswordTokenHash, tokenExpiresAt, null);
+  }
+
+  /** As {@link #issueAdminSetPasswordToken(DataSource, String, String, String, Instant)}. */
+  public static UUID issueAdminSetPasswordToken(
+      DataSource admin,
+      String ownerRole,
+      String email,
+      String setPasswordTokenHash,
+      Instant tokenExpiresAt,
+      UUID trialTenant) {
     requireIdentifier(ownerRole);
     if (email == null || !email.contains("@")) {
       throw new IllegalArgumentException("admin e-mail must be an e-mail address");
@@ -589,13 +626,14 @@ public final class TenantSchema {
         admin,
         ownerRole,
         true,
+        trialTenant,
         st -> {
           try (PreparedStatement up =
               st.getConnection()
                   .prepareStatement(
                       "INSERT INTO users (email, role, set_password_token_hash,"
                           + " set_password_token_expires_at) VALUES (?, 'admin', ?, ?)"
-                          + " ON CONFLICT (email) DO UPDATE SET"
+                          + " ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET"
                           + " set_password_token_hash = EXCLUDED.set_password_token_hash,"
                           + " set_password_token_expires_at ="
                           + " EXCLUDED.set_password_token_expires_at"
@@ -690,6 +728,15 @@ public final class TenantSchema {
    */
   private static <T> T asOwner(
       DataSource admin, String ownerRole, boolean asTenantAdmin, Work<T> work) {
+    return asOwner(admin, ownerRole, asTenantAdmin, null, work);
+  }
+
+  /**
+   * As {@link #asOwner(DataSource, String, boolean, Work)}; with {@code trialTenant} the work runs
+   * in the shared trial database as that trial ({@code app.tenant_id}).
+   */
+  private static <T> T asOwner(
+      DataSource admin, String ownerRole, boolean asTenantAdmin, UUID trialTenant, Work<T> work) {
     try (Connection c = admin.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
@@ -697,6 +744,9 @@ public final class TenantSchema {
         st.execute("SET LOCAL ROLE " + ownerRole);
         if (asTenantAdmin) {
           st.execute("SET LOCAL app.user_role = 'admin'");
+        }
+        if (trialTenant != null) {
+          st.execute("SET LOCAL app.tenant_id = '" + trialTenant + "'");
         }
         T result = work.run(st);
         c.commit();

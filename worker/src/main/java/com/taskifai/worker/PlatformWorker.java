@@ -21,6 +21,7 @@ import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
 import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
 import com.taskifai.workflows.reconcile.RemoveOrphanWorkflowImpl;
+import com.taskifai.workflows.trial.PromoteTenantWorkflowImpl;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
@@ -61,7 +62,9 @@ public final class PlatformWorker implements AutoCloseable {
           EnableExtensionWorkflowImpl.class,
           MoveTenantWorkflowImpl.class,
           DrainServerWorkflowImpl.class,
-          CostSampleWorkflowImpl.class);
+          CostSampleWorkflowImpl.class,
+
+          PromoteTenantWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

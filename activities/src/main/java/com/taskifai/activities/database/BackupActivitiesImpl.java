@@ -141,6 +141,15 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
           FailureType.INVALID_STATE,
           "backup " + input.backupId() + " is " + row.status() + ", not a running backup");
     }
+    if (tenant.isTrial()) {
+      // The shared trial database holds every trial's rows: a dump of it is no one tenant's.
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant "
+              + tenant.tenantId()
+              + " is a trial in the shared trial database; promote it"
+              + " to a database of its own before backing it up");
+    }
     byte[] dataKey = BackupCipher.unwrap(cipher, input.backupId(), row.dataKey());
     String database = tenant.databaseName();
     long started = System.nanoTime();
@@ -488,7 +497,8 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   public boolean finalBackupNeeded(UUID tenantId) {
     Tenant tenant =
         registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
-    if (tenant.databaseServerId() == null || tenant.databaseName() == null) {
+    if (tenant.databaseServerId() == null || tenant.databaseName() == null || tenant.isTrial()) {
+      // A trial has no backups: its rows are in the shared trial database.
       return false;
     }
     return backups.finalBackup(tenantId).isEmpty();

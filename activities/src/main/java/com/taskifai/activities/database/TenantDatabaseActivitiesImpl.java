@@ -13,6 +13,7 @@ import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.tenantschema.SetPasswordTokens;
 import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
@@ -107,7 +108,8 @@ public final class TenantDatabaseActivitiesImpl
           () -> {
             CurrentActivity.checkpoint("fence");
             Tenant tenant = placedTenant(placed.tenantId());
-            if (tenant.hasCredentials()) {
+            // A trial's credentials are the shared trial database's: its promotion creates it.
+            if (tenant.hasCredentials() && !tenant.isTrial()) {
               log.info("tenant {}: credentials stored already; database done", tenant.tenantId());
               return;
             }
@@ -232,6 +234,24 @@ public final class TenantDatabaseActivitiesImpl
   @Override
   public void dropDatabase(StepInput input) {
     Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isPresent()
+        && tenant.get().isTrial()
+        && tenant.get().status() == com.taskifai.registry.TenantStatus.DELETING
+        && tenant.get().databaseServerId() != null) {
+      // Offboarding a trial: its rows leave the shared trial database. (As the undo of a
+      // promotion's create_database the trial is ACTIVE and keeps them.)
+      try {
+        TrialSchema.deleteTenant(
+            admin(tenant.get()).database(TrialSchema.DATABASE), input.tenantId());
+      } catch (IllegalStateException e) {
+        SQLException cause = sqlCause(e);
+        if (cause == null) {
+          throw e;
+        }
+        throw databaseFailure("undo_create_database", input.tenantId(), cause);
+      }
+      log.info("deleted the rows of trial {} from the shared trial database", input.tenantId());
+    }
     if (tenant.isPresent() && onSupabase(input.tenantId())) {
       // Deleting the project removes the database and the roles with it.
       try {
@@ -386,6 +406,13 @@ public final class TenantDatabaseActivitiesImpl
   public Optional<String> issueSetPasswordToken(UUID tenantId, boolean renew) {
     Tenant tenant = placedTenant(tenantId);
     TenantDatabaseNames names = TenantDatabaseNames.of(tenantId);
+    if (tenant.isTrial()) {
+      // A trial's admin row lives in the shared trial database, seen as that trial.
+      names =
+          new TenantDatabaseNames(
+              TrialSchema.OWNER_ROLE, TrialSchema.APP_ROLE, TrialSchema.DATABASE);
+    }
+    UUID trialTenant = tenant.isTrial() ? tenantId : null;
     ServerAdmin admin = admin(tenant);
     DataSource ds = admin.database(names.database());
     Instant now = clock.instant();
@@ -397,7 +424,7 @@ public final class TenantDatabaseActivitiesImpl
       } else {
         if (!renew) {
           Optional<TenantSchema.AdminInvite> state =
-              TenantSchema.adminInvite(ds, names.ownerRole(), tenant.adminEmail());
+              TenantSchema.adminInvite(ds, names.ownerRole(), tenant.adminEmail(), trialTenant);
           if (state.isPresent() && (state.get().passwordSet() || state.get().linkLive(now))) {
             return Optional.empty();
           }
@@ -410,7 +437,8 @@ public final class TenantDatabaseActivitiesImpl
           names.ownerRole(),
           tenant.adminEmail(),
           SetPasswordTokens.hash(token),
-          now.plus(config.setPasswordTokenLifetime()));
+          now.plus(config.setPasswordTokenLifetime()),
+          trialTenant);
       return Optional.of(token);
     } catch (RuntimeException e) {
       SQLException cause = sqlCause(e);
@@ -419,7 +447,10 @@ public final class TenantDatabaseActivitiesImpl
       }
       throw databaseFailure("issue_set_password_token", tenantId, cause);
     } finally {
-      admin.release(names.database());
+      if (trialTenant == null) {
+        // The shared trial database's admin pool serves every trial; it stays.
+        admin.release(names.database());
+      }
     }
   }
 

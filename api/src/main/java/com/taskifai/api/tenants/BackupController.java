@@ -277,6 +277,11 @@ class BackupController {
 
   private Tenant backupable(UUID id) {
     Tenant t = find(id);
+    if (t.isTrial()) {
+      throw ApiException.conflict(
+          "tenant " + id + " is a trial in the shared trial database: promote it first",
+          Map.of("tier", t.tier()));
+    }
     if ((t.status() != TenantStatus.ACTIVE && t.status() != TenantStatus.SUSPENDED)
         || t.databaseName() == null) {
       throw ApiException.conflict(

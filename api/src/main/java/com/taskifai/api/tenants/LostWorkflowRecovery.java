@@ -97,7 +97,9 @@ class LostWorkflowRecovery {
                 t.adminEmail(),
                 t.region(),
                 ACTOR,
-                settings.verificationTimeout()),
+                settings.verificationTimeout(),
+                null,
+                t.isTrial() ? ProvisionTenantRequest.TRIAL : null),
             null);
       } catch (WorkflowExecutionAlreadyStarted raced) {
         return false;

@@ -19,7 +19,8 @@ record NewTenant(
     String adminEmail,
     String region,
     String injectFault,
-    String provider) {
+    String provider,
+    String tier) {
   static final String DEFAULT_REGION = "local";
   private static final Pattern EMAIL =
       Pattern.compile(
@@ -50,13 +51,20 @@ record NewTenant(
       problems.put(
           "region", "must be 1 to 32 lower-case letters, digits or hyphens (such as 'local')");
     }
+    if (tier != null && !tier.equals("dedicated") && !tier.equals("trial")) {
+      problems.put("tier", "must be 'dedicated' (a database of its own) or 'trial'");
+    } else if ("trial".equals(tier) && provider != null && !provider.equals("postgres")) {
+      problems.put("tier", "a trial lives in the shared trial database of our own servers");
+    }
     if (injectFault != null) {
       if (!faultInjection) {
         problems.put(
             "inject_fault",
             "fault injection is off on this platform (TASKIFAI_FAULT_INJECTION=false); remove"
                 + " the field");
-      } else if (FaultInjection.Fault.parse(injectFault).isEmpty()) {
+      } else if (FaultInjection.Fault.parse(injectFault).isEmpty()
+          || FaultInjection.OTHER_STEPS.contains(injectFault.replaceFirst(":(after|before)$", ""))
+              && !"trial".equals(tier)) {
         problems.put(
             "inject_fault",
             "'"
@@ -76,6 +84,11 @@ record NewTenant(
 
   String normalizedEmail() {
     return adminEmail.strip();
+  }
+
+  /** The tier asked for: {@code dedicated} (the default) or {@code trial}. */
+  String tierOrDefault() {
+    return tier == null ? "dedicated" : tier;
   }
 
   String regionOrDefault() {

@@ -184,7 +184,8 @@ class TenantController {
             body.regionOrDefault(),
             actor,
             settings.verificationTimeout(),
-            providers.choose(body.provider()).value());
+            providers.choose(body.provider()).value(),
+            body.tierOrDefault());
     String workflowId;
     try {
       workflowId = workflows.startProvisioning(request, body.injectFault());
@@ -204,6 +205,7 @@ class TenantController {
     detail.put("admin_email", request.adminEmail());
     detail.put("region", request.region());
     detail.put("provider", request.databaseProvider());
+    detail.put("tier", body.tierOrDefault());
     detail.put("workflow_id", workflowId);
     if (body.injectFault() != null) {
       detail.put("inject_fault", body.injectFault());

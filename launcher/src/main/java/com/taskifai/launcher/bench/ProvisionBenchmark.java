@@ -32,17 +32,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./taskifai bench provision [--tenants N] [--concurrency C]}: provisions N tenants through
- * the admin API of an embedded dev platform, signalling verification as soon as the mail is out,
- * once with the template fast path and once without (or, with {@code --temporal cli}, once on the
- * embedded test server and once on the Temporal CLI's server), and prints p50/p95 seconds from POST
- * to AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
+ * {@code ./taskifai bench provision [--tenants N] [--concurrency C] [--temporal cli] [--tier
+ * trial]}: provisions N tenants through the admin API of an embedded dev platform, signalling
+ * verification as soon as the mail is out, once with the template fast path and once without (or,
+ * with {@code --temporal cli}, once on the embedded test server and once on the Temporal CLI's
+ * server; with {@code --tier trial}, once as pooled trials), and prints p50/p95 seconds from POST to
+ * AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
  */
 public final class ProvisionBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern VERIFY_LINK =
       Pattern.compile("https?://[^\\s\"<>]*/verify-email\\?token=[A-Za-z0-9._~-]+");
   private final HttpClient http = HttpClient.newHttpClient();
+  private String tier;
 
   record Sample(double toAwaiting, double toActive, String subdomain) {}
 
@@ -69,21 +71,27 @@ public final class ProvisionBenchmark {
     int tenants = 20;
     int concurrency = 4;
     String temporal = "embedded";
+    String tier = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tenants" -> tenants = Integer.parseInt(args[++i]);
         case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
         case "--temporal" -> temporal = args[++i];
+        case "--tier" -> tier = args[++i];
         default -> {
           System.err.println(
-              "usage: ./taskifai bench provision [--tenants N] [--concurrency C] [--temporal cli]");
+              "usage: ./taskifai bench provision [--tenants N] [--concurrency C] [--temporal cli]"
+                  + " [--tier trial]");
           System.exit(2);
         }
       }
     }
     ProvisionBenchmark bench = new ProvisionBenchmark();
+    bench.tier = tier;
     List<Result> results = new ArrayList<>();
-    if (temporal.equals("cli")) {
+    if ("trial".equals(tier)) {
+      results.add(bench.run("trial tier", true, temporal, tenants, concurrency));
+    } else if (temporal.equals("cli")) {
       // Both servers side by side in one run (the machine's load changes between runs).
       results.add(
           bench.run("embedded test server (sticky off)", true, "embedded", tenants, concurrency));
@@ -218,14 +226,7 @@ public final class ProvisionBenchmark {
                 .header("content-type", "application/json")
                 .POST(
                     HttpRequest.BodyPublishers.ofString(
-                        JSON.writeValueAsString(
-                            Map.of(
-                                "company_name",
-                                "Bench " + subdomain,
-                                "subdomain",
-                                subdomain,
-                                "admin_email",
-                                email)))));
+                        JSON.writeValueAsString(body(subdomain, email)))));
     if (created.statusCode() != 202) {
       throw new IllegalStateException(
           "POST answered " + created.statusCode() + ": " + created.body());
@@ -335,6 +336,17 @@ public final class ProvisionBenchmark {
         (to.getEventTime().getSeconds() - from.getEventTime().getSeconds()) * 1e3
             + (to.getEventTime().getNanos() - from.getEventTime().getNanos()) / 1e6;
     sums.merge(key, millis, Double::sum);
+  }
+
+  private Map<String, String> body(String subdomain, String email) {
+    Map<String, String> body = new HashMap<>();
+    body.put("company_name", "Bench " + subdomain);
+    body.put("subdomain", subdomain);
+    body.put("admin_email", email);
+    if (tier != null) {
+      body.put("tier", tier);
+    }
+    return body;
   }
 
   private void awaitStatus(String admin, String token, String tenantId, String status)

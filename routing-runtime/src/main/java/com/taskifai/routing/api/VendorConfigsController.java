@@ -101,7 +101,7 @@ class VendorConfigsController {
                   "INSERT INTO vendor_configs (vendor_key, display_name, delimiter, quote_char,"
                       + " header_line, period_format, decimal_separator, default_currency,"
                       + " column_mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))"
-                      + " ON CONFLICT (vendor_key) DO UPDATE SET display_name ="
+                      + " ON CONFLICT ON CONSTRAINT vendor_configs_pkey DO UPDATE SET display_name ="
                       + " EXCLUDED.display_name, delimiter = EXCLUDED.delimiter, quote_char ="
                       + " EXCLUDED.quote_char, header_line = EXCLUDED.header_line, period_format"
                       + " = EXCLUDED.period_format, decimal_separator ="

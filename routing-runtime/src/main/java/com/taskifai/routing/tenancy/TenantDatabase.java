@@ -1,6 +1,7 @@
 package com.taskifai.routing.tenancy;
 
 import com.taskifai.routing.api.ApiException;
+import com.taskifai.tenantschema.TrialSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -80,12 +81,22 @@ public class TenantDatabase {
           ps.setString(2, user.role());
           ps.execute();
         }
+        if (routed.tenant().isTrial()) {
+          // The shared trial database: the tenant comes from the routed registry row, never
+          // from the request; a promotion's write fence makes the transaction read-only.
+          TrialSchema.beginTenantTransaction(c, routed.tenant().tenantId());
+        }
         SingleConnectionDataSource ds = new SingleConnectionDataSource(c, true);
         T result = work.run(new Tx(JdbcClient.create(ds), new JdbcTemplate(ds), user));
         c.commit();
         return result;
       } catch (RuntimeException | SQLException e) {
         rollbackQuietly(c);
+        if (routed.tenant().isTrial() && readOnly(e)) {
+          // A promotion froze the trial's writes: the same answer as a held write.
+          throw ApiException.retryLater(
+              "unavailable", "the tenant's database is being switched; retry in a few seconds", 2);
+        }
         java.util.Optional<ApiException> down = unreachable(routed, e);
         if (down.isPresent()) {
           throw down.get();
@@ -114,6 +125,16 @@ public class TenantDatabase {
             "unavailable",
             "the tenant database cannot be reached; retry in a moment",
             Math.max(1, b.pauseMillis() / 1000)));
+  }
+
+  /** True when the failure is a write in a read-only transaction (SQLSTATE 25006). */
+  private static boolean readOnly(Throwable e) {
+    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+      if (t instanceof SQLException sql && "25006".equals(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A broken connection cannot be reset; the pool discards it, and the first failure counts. */

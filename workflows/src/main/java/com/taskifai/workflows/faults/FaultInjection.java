@@ -39,6 +39,21 @@ import java.util.function.Supplier;
  */
 public final class FaultInjection extends WorkerInterceptorBase {
 
+  /**
+   * Steps of the trial tier and the promotion, beside the provisioning's {@code Step}s, that a
+   * fault may name.
+   */
+  public static final java.util.Set<String> OTHER_STEPS =
+      java.util.Set.of(
+          "place_trial",
+          "register_trial_tenant",
+          "claim_promotion",
+          "hold_writes",
+          "copy_trial_rows",
+          "verify_trial_copy",
+          "swap_to_dedicated",
+          "delete_trial_rows");
+
   /** The memo key (and API field) naming the fault. */
   public static final String MEMO = "inject_fault";
 
@@ -66,7 +81,8 @@ public final class FaultInjection extends WorkerInterceptorBase {
       boolean after = v.endsWith(":after");
       boolean stall = v.endsWith(":stall");
       String step = v.replaceFirst(":(after|before|stall)$", "");
-      if (com.taskifai.workflows.move.MoveTenantWorkflow.STEPS.contains(step)) {
+      if (OTHER_STEPS.contains(step)
+          || com.taskifai.workflows.move.MoveTenantWorkflow.STEPS.contains(step)) {
         return Optional.of(new Fault(step, after, stall));
       }
       return Step.byName(step).map(s -> new Fault(s.stepName(), after, stall));

@@ -18,8 +18,39 @@ public record ProvisionTenantRequest(
     String region,
     String requestedBy,
     Duration verificationTimeout,
-    String databaseProvider)
+    String databaseProvider,
+    String tier)
     implements TenantScoped {
+
+  /** A dedicated tenant on a provider (null: postgres). */
+  public ProvisionTenantRequest(
+      UUID tenantId,
+      String subdomain,
+      String companyName,
+      String adminEmail,
+      String region,
+      String requestedBy,
+      Duration verificationTimeout,
+      String databaseProvider) {
+    this(
+        tenantId,
+        subdomain,
+        companyName,
+        adminEmail,
+        region,
+        requestedBy,
+        verificationTimeout,
+        databaseProvider,
+        null);
+  }
+
+  /** The tier of a pooled trial; null or {@code dedicated} is a database of its own. */
+  public static final String TRIAL = "trial";
+
+  /** True for a trial in the shared trial database. */
+  public boolean trial() {
+    return TRIAL.equals(tier);
+  }
 
   /** A request on the provider reserve_tenant defaults to (our own servers). */
   public ProvisionTenantRequest(

@@ -22,6 +22,7 @@ import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
 import com.taskifai.workflows.ports.TenantMailActivities;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
+import com.taskifai.workflows.ports.TrialActivities;
 import com.taskifai.workflows.saga.Saga;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -59,7 +60,23 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
       Workflow.newActivityStub(TenantDatabaseActivities.class, DATABASE_UNDO);
   private final DnsActivities dnsUndo = Workflow.newActivityStub(DnsActivities.class, DNS_UNDO);
 
-  private final Saga saga = new Saga("provisioning", Step.names());
+  private final TrialActivities trial = Workflow.newActivityStub(TrialActivities.class, REGISTRY);
+  private final TrialActivities trialUndo =
+      Workflow.newActivityStub(TrialActivities.class, REGISTRY_UNDO);
+
+  /** The steps of a pooled trial: no database, role or DNS record of its own. */
+  public static final java.util.List<String> TRIAL_STEPS =
+      java.util.List.of(
+          Step.RESERVE_TENANT.stepName(),
+          Step.PLACE_DATABASE.stepName(),
+          "place_trial",
+          "register_trial_tenant",
+          Step.SEND_VERIFICATION_EMAIL.stepName(),
+          Step.AWAIT_VERIFICATION.stepName(),
+          Step.ACTIVATE_TENANT.stepName(),
+          Step.SEND_WELCOME_EMAIL.stepName());
+
+  private Saga saga = new Saga("provisioning", Step.names());
   private ProvisionTenantRequest request;
   private StepInput in;
   private WorkflowStatus status = WorkflowStatus.PROVISIONING;
@@ -70,8 +87,15 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   public ProvisioningResult provision(ProvisionTenantRequest request) {
     this.request = request;
     this.in = StepInput.of(request.tenantId(), request.subdomain());
+    if (request.trial()) {
+      saga = new Saga("provisioning", TRIAL_STEPS);
+    }
     try {
-      runUntilActive();
+      if (request.trial()) {
+        runTrialUntilActive();
+      } else {
+        runUntilActive();
+      }
     } catch (TemporalFailure failure) {
       Saga.Rollback rollback = saga.rollBack(failure, new Bookkeeping());
       status = rollback.complete() ? WorkflowStatus.FAILED : WorkflowStatus.ROLLBACK_FAILED;
@@ -113,6 +137,33 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     step(Step.SEED_VENDOR_CONFIGS, () -> database.seedVendorConfigs(in));
     step(Step.APPLY_RLS, () -> database.applyRls(in));
     step(Step.CREATE_ADMIN_USER, () -> database.createAdminUser(in));
+    step(Step.SEND_VERIFICATION_EMAIL, this::sendVerificationEmail);
+    step(Step.AWAIT_VERIFICATION, this::awaitVerification);
+    step(Step.ACTIVATE_TENANT, () -> registry.activateTenant(in));
+  }
+
+  /**
+   * A trial: reserved and placed like any tenant, then registered in its server's shared trial
+   * database instead of a database, roles and DNS record of its own.
+   */
+  private void runTrialUntilActive() {
+    step(
+        Step.RESERVE_TENANT,
+        () -> registry.reserveTenant(request.reservation()),
+        () ->
+            registryUndo.releaseTenant(
+                new FailureRecord(request.tenantId(), saga.failedStep(), saga.failureReason())));
+    step(Step.PLACE_DATABASE, () -> registry.placeDatabase(in));
+    saga.step(
+        "place_trial",
+        () -> trial.placeTrial(in),
+        "undo_place_trial",
+        () -> trialUndo.undoPlaceTrial(in));
+    saga.step(
+        "register_trial_tenant",
+        () -> trial.registerTrialTenant(in),
+        "undo_register_trial_tenant",
+        () -> trialUndo.unregisterTrialTenant(in));
     step(Step.SEND_VERIFICATION_EMAIL, this::sendVerificationEmail);
     step(Step.AWAIT_VERIFICATION, this::awaitVerification);
     step(Step.ACTIVATE_TENANT, () -> registry.activateTenant(in));

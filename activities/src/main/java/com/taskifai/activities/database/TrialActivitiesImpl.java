@@ -1,0 +1,451 @@
+package com.taskifai.activities.database;
+
+import com.taskifai.activities.CurrentActivity;
+import com.taskifai.activities.StagedSecrets;
+import com.taskifai.activities.StepFailure;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.tenantschema.TrialSchema;
+import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.ports.StepInput;
+import com.taskifai.workflows.ports.TrialActivities;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trial tier's steps: the server's shared trial database (created on first use, recorded in
+ * {@code trial_databases}), a trial's rows in it, and the promotion of a trial to a database of its
+ * own. The dedicated database itself is made by {@link TenantDatabaseActivitiesImpl}'s steps.
+ */
+public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TrialActivitiesImpl.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final DataSource platform;
+  private final TenantRegistry registry;
+  private final TenantOperations operations;
+  private final DatabaseServers servers;
+  private final StagedSecrets secrets;
+  private final CredentialCipher cipher;
+  private final List<String> migrationLocations;
+  private final AdminConnectionPools pools = new AdminConnectionPools();
+
+  public TrialActivitiesImpl(
+      DataSource platform,
+      TenantRegistry registry,
+      DatabaseServers servers,
+      StagedSecrets secrets,
+      CredentialCipher cipher,
+      List<String> migrationLocations) {
+    this.platform = platform;
+    this.registry = registry;
+    this.operations = new TenantOperations(platform);
+    this.servers = servers;
+    this.secrets = secrets;
+    this.cipher = cipher;
+    this.migrationLocations = migrationLocations;
+  }
+
+  /** The context the shared app role's password is sealed under. */
+  static String passwordContext(String serverId) {
+    return "trial:" + serverId + ":app_password";
+  }
+
+  @Override
+  public void placeTrial(StepInput input) {
+    Tenant tenant = placed(input.tenantId());
+    if (tenant.isTrial() && tenant.hasCredentials()) {
+      return;
+    }
+    ServerAdmin admin = admin(tenant);
+    try {
+      String password = ensureShared(admin);
+      TenantCredentials credentials =
+          new TenantCredentials(
+              TenantDatabaseNames.jdbcUrl(admin.jdbcUrl(), TrialSchema.DATABASE),
+              TrialSchema.APP_ROLE,
+              password);
+      registry.placeTrial(
+          tenant.tenantId(),
+          admin.serverId(),
+          TrialSchema.DATABASE,
+          credentials.encrypt(cipher, tenant.tenantId()));
+    } catch (SQLException e) {
+      throw failure("place_trial", e);
+    } catch (IllegalStateException e) {
+      SQLException cause = TenantDatabaseActivitiesImpl.sqlCause(e);
+      if (cause == null) {
+        throw e;
+      }
+      throw failure("place_trial", cause);
+    }
+  }
+
+  /**
+   * The shared trial database of the server, made on first use: its row in {@code trial_databases}
+   * (with a new sealed password), then under a server-wide advisory lock the roles, the database,
+   * the schema and the isolation policies. Returns the app role's password.
+   */
+  private String ensureShared(ServerAdmin admin) throws SQLException {
+    String serverId = admin.serverId();
+    try (Connection p = platform.getConnection();
+        PreparedStatement ins =
+            p.prepareStatement(
+                "INSERT INTO trial_databases (server_id, database_name, owner_role, app_role,"
+                    + " app_password) VALUES (?, ?, ?, ?, ?) ON CONFLICT (server_id) DO NOTHING")) {
+      ins.setString(1, serverId);
+      ins.setString(2, TrialSchema.DATABASE);
+      ins.setString(3, TrialSchema.OWNER_ROLE);
+      ins.setString(4, TrialSchema.APP_ROLE);
+      ins.setString(5, cipher.encrypt(newPassword(), passwordContext(serverId)));
+      ins.executeUpdate();
+    }
+    String sealed;
+    boolean ready;
+    try (Connection p = platform.getConnection();
+        PreparedStatement sel =
+            p.prepareStatement(
+                "SELECT app_password, ready FROM trial_databases WHERE server_id = ?")) {
+      sel.setString(1, serverId);
+      try (ResultSet rs = sel.executeQuery()) {
+        rs.next();
+        sealed = rs.getString(1);
+        ready = rs.getBoolean(2);
+      }
+    }
+    String password = cipher.decrypt(sealed, passwordContext(serverId));
+    if (ready) {
+      return password;
+    }
+    try (Connection c = admin.maintenance().getConnection()) {
+      try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, 0)")) {
+        lock.setInt(1, TrialSchema.lockClass());
+        lock.execute();
+      }
+      try {
+        ServerAdmin.ensureRole(c, TrialSchema.OWNER_ROLE, "NOLOGIN");
+        ServerAdmin.ensureRole(
+            c, TrialSchema.APP_ROLE, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
+        c.unwrap(PGConnection.class)
+            .alterUserPassword(TrialSchema.APP_ROLE, password.toCharArray(), "scram-sha-256");
+        ServerAdmin.grantRoleToAdmin(c, TrialSchema.OWNER_ROLE);
+        CurrentActivity.checkpoint("roles");
+        if (!ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
+          ServerAdmin.execute(
+              c, "CREATE DATABASE " + TrialSchema.DATABASE + " OWNER " + TrialSchema.OWNER_ROLE);
+          log.info("created the shared trial database on server {}", serverId);
+        }
+        ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + TrialSchema.DATABASE + " FROM PUBLIC");
+        ServerAdmin.execute(
+            c,
+            "GRANT CONNECT ON DATABASE "
+                + TrialSchema.DATABASE
+                + " TO "
+                + TrialSchema.OWNER_ROLE
+                + ", "
+                + TrialSchema.APP_ROLE);
+        TrialSchema.prepare(admin.database(TrialSchema.DATABASE), migrationLocations);
+      } finally {
+        try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, 0)")) {
+          unlock.setInt(1, TrialSchema.lockClass());
+          unlock.execute();
+        }
+      }
+    }
+    try (Connection p = platform.getConnection();
+        PreparedStatement up =
+            p.prepareStatement("UPDATE trial_databases SET ready = true WHERE server_id = ?")) {
+      up.setString(1, serverId);
+      up.executeUpdate();
+    }
+    return password;
+  }
+
+  @Override
+  public void undoPlaceTrial(StepInput input) {
+    Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isPresent() && tenant.get().isTrial()) {
+      registry.eraseCredentials(input.tenantId());
+    }
+  }
+
+  @Override
+  public void registerTrialTenant(StepInput input) {
+    Tenant tenant = trial(input.tenantId());
+    try {
+      TrialSchema.registerTenant(shared(tenant), tenant.tenantId(), tenant.adminEmail());
+    } catch (IllegalStateException e) {
+      throw wrapped("register_trial_tenant", e);
+    }
+  }
+
+  @Override
+  public void unregisterTrialTenant(StepInput input) {
+    Optional<Tenant> tenant = registry.findById(input.tenantId());
+    if (tenant.isEmpty() || !tenant.get().isTrial() || tenant.get().databaseServerId() == null) {
+      return;
+    }
+    try {
+      TrialSchema.deleteTenant(shared(tenant.get()), input.tenantId());
+    } catch (IllegalStateException e) {
+      throw wrapped("undo_register_trial_tenant", e);
+    }
+  }
+
+  @Override
+  public void claimPromotion(UUID tenantId, String operationId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (!tenant.isTrial() || tenant.status() != TenantStatus.ACTIVE) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant "
+              + tenantId
+              + " is no active trial ("
+              + tenant.status()
+              + ", "
+              + tenant.tier()
+              + ")");
+    }
+    Optional<TenantOperations.Held> other = operations.claim(tenantId, "PROMOTING", operationId);
+    if (other.isPresent()) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant "
+              + tenantId
+              + " is busy: "
+              + other.get().operation()
+              + " "
+              + other.get().operationId());
+    }
+    // An earlier promotion that was undone dropped the database and fenced off its creation;
+    // this one (the first step, so none of its own creates runs yet) makes it anew.
+    try (Connection p = platform.getConnection();
+        PreparedStatement up =
+            p.prepareStatement(
+                "UPDATE tenant_database_fences SET dropped_at = NULL WHERE tenant_id = ?")) {
+      up.setObject(1, tenantId);
+      up.executeUpdate();
+    } catch (SQLException e) {
+      throw failure("claim_promotion", e);
+    }
+  }
+
+  @Override
+  public void releasePromotion(UUID tenantId, String operationId) {
+    operations.release(tenantId, operationId);
+  }
+
+  @Override
+  public void holdWrites(UUID tenantId, String operationId) {
+    Tenant tenant = trial(tenantId);
+    if (!operations.holdWrites(tenantId, operationId, true)) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "the promotion " + operationId + " does not hold " + tenantId);
+    }
+    try {
+      TrialSchema.freeze(shared(tenant), tenantId, true);
+    } catch (IllegalStateException e) {
+      throw wrapped("hold_writes", e);
+    }
+  }
+
+  @Override
+  public void releaseWrites(UUID tenantId, String operationId) {
+    Optional<Tenant> tenant = registry.findById(tenantId);
+    if (tenant.isPresent() && tenant.get().isTrial()) {
+      try {
+        TrialSchema.freeze(shared(tenant.get()), tenantId, false);
+      } catch (IllegalStateException e) {
+        throw wrapped("undo_hold_writes", e);
+      }
+    }
+    operations.holdWrites(tenantId, operationId, false);
+  }
+
+  @Override
+  public Map<String, Long> copyTrialRows(UUID tenantId) {
+    Tenant tenant = trial(tenantId);
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenantId);
+    ServerAdmin admin = admin(tenant);
+    try {
+      Map<String, Long> copied =
+          TrialSchema.copyTenant(
+              admin.database(TrialSchema.DATABASE),
+              admin.database(names.database()),
+              names.ownerRole(),
+              tenantId);
+      log.info("tenant {}: copied {} from the shared trial database", tenantId, copied);
+      return copied;
+    } catch (IllegalStateException e) {
+      throw wrapped("copy_trial_rows", e);
+    }
+  }
+
+  @Override
+  public Map<String, Long> verifyTrialCopy(UUID tenantId) {
+    Tenant tenant = trial(tenantId);
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenantId);
+    ServerAdmin admin = admin(tenant);
+    Map<String, Long> source;
+    Map<String, Long> target;
+    try {
+      source = TrialSchema.countRows(admin.database(TrialSchema.DATABASE), tenantId);
+      target = TrialSchema.countDedicated(admin.database(names.database()), names.ownerRole());
+    } catch (IllegalStateException e) {
+      throw wrapped("verify_trial_copy", e);
+    }
+    if (!source.equals(target)) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "rows per table differ: shared trial database " + source + ", new database " + target);
+    }
+    return target;
+  }
+
+  @Override
+  public void swapToDedicated(UUID tenantId, String operationId) {
+    Tenant tenant = placed(tenantId);
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenantId);
+    if (!tenant.isTrial() && names.database().equals(tenant.databaseName())) {
+      return; // swapped already
+    }
+    ServerAdmin admin = admin(tenant);
+    String password =
+        secrets
+            .get(tenantId, StagedSecrets.APP_PASSWORD)
+            .orElseThrow(
+                () ->
+                    StepFailure.of(
+                        FailureType.INVALID_STATE,
+                        "no staged app password for tenant " + tenantId + ": run create_database"));
+    TenantCredentials credentials =
+        new TenantCredentials(
+            TenantDatabaseNames.jdbcUrl(admin.jdbcUrl(), names.database()),
+            names.appRole(),
+            password);
+    if (!registry.promoteToDedicated(
+        tenantId, operationId, names.database(), credentials.encrypt(cipher, tenantId))) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "the promotion " + operationId + " does not hold " + tenantId);
+    }
+    secrets.delete(tenantId, StagedSecrets.APP_PASSWORD);
+    admin.release(names.database());
+    log.info("tenant {} now lives in its own database {}", tenantId, names.database());
+  }
+
+  @Override
+  public void undoSwapToDedicated(UUID tenantId, String operationId) {
+    Tenant tenant = placed(tenantId);
+    if (tenant.isTrial()) {
+      return;
+    }
+    ServerAdmin admin = admin(tenant);
+    try {
+      String password = ensureShared(admin);
+      registry.placeTrial(
+          tenantId,
+          admin.serverId(),
+          TrialSchema.DATABASE,
+          new TenantCredentials(
+                  TenantDatabaseNames.jdbcUrl(admin.jdbcUrl(), TrialSchema.DATABASE),
+                  TrialSchema.APP_ROLE,
+                  password)
+              .encrypt(cipher, tenantId));
+    } catch (SQLException e) {
+      throw failure("undo_swap_to_dedicated", e);
+    }
+    log.info("tenant {} points at the shared trial database again", tenantId);
+  }
+
+  @Override
+  public void deleteTrialRows(UUID tenantId) {
+    Tenant tenant = placed(tenantId);
+    if (tenant.isTrial()) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenantId + " is still a trial; its rows stay in the shared database");
+    }
+    ServerAdmin admin = admin(tenant);
+    try {
+      TrialSchema.deleteTenant(admin.database(TrialSchema.DATABASE), tenantId);
+    } catch (IllegalStateException e) {
+      throw wrapped("delete_trial_rows", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    pools.close();
+  }
+
+  private DataSource shared(Tenant tenant) {
+    return admin(tenant).database(TrialSchema.DATABASE);
+  }
+
+  private Tenant placed(UUID tenantId) {
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (tenant.databaseServerId() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + tenantId + " has no database placement: run place_database first");
+    }
+    return tenant;
+  }
+
+  private Tenant trial(UUID tenantId) {
+    Tenant tenant = placed(tenantId);
+    if (!tenant.isTrial()) {
+      throw StepFailure.of(FailureType.INVALID_STATE, "tenant " + tenantId + " is no trial");
+    }
+    return tenant;
+  }
+
+  private ServerAdmin admin(Tenant tenant) {
+    DatabaseServers.Server server =
+        servers
+            .find(tenant.databaseServerId())
+            .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
+    return new ServerAdmin(server, cipher, pools);
+  }
+
+  private RuntimeException wrapped(String step, RuntimeException e) {
+    SQLException cause = TenantDatabaseActivitiesImpl.sqlCause(e);
+    if (cause == null) {
+      return e;
+    }
+    return failure(step, cause);
+  }
+
+  private static RuntimeException failure(String step, SQLException e) {
+    // Retryable: a restarting server, a lost race; the step is idempotent.
+    return StepFailure.of(
+        FailureType.UNAVAILABLE,
+        step + " failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")");
+  }
+
+  /** 32 random bytes, base64url. */
+  private static String newPassword() {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  }
+}

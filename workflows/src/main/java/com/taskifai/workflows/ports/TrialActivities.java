@@ -1,0 +1,86 @@
+package com.taskifai.workflows.ports;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The steps of the pooled trial tier: placing a trial in its server's shared trial database, and
+ * promoting a trial to a database of its own. Every step is idempotent and takes ids only.
+ */
+@ActivityInterface
+public interface TrialActivities {
+  /**
+   * Creates the server's shared trial database on first use (roles, database, schema, isolation
+   * policies; idempotent) and places the tenant in it: tier trial, database name, encrypted
+   * credentials of the shared app role.
+   */
+  @ActivityMethod(name = "place_trial")
+  void placeTrial(StepInput input);
+
+  /** Undo of place_trial: erases the tenant's credentials; the shared database stays. */
+  @ActivityMethod(name = "undo_place_trial")
+  void undoPlaceTrial(StepInput input);
+
+  /** Registers the trial in the shared database: vendor configs and the first admin user. */
+  @ActivityMethod(name = "register_trial_tenant")
+  void registerTrialTenant(StepInput input);
+
+  /** Undo of register_trial_tenant: deletes every row of the trial from the shared database. */
+  @ActivityMethod(name = "undo_register_trial_tenant")
+  void unregisterTrialTenant(StepInput input);
+
+  /**
+   * Claims the tenant for the promotion (operation PROMOTING, idempotent for the same id); fails
+   * INVALID_STATE when the tenant is no active trial or another operation holds it.
+   */
+  @ActivityMethod(name = "claim_promotion")
+  void claimPromotion(UUID tenantId, String operationId);
+
+  /** Ends the promotion's claim (and any write hold). */
+  @ActivityMethod(name = "release_promotion")
+  void releasePromotion(UUID tenantId, String operationId);
+
+  /**
+   * Holds the trial's writes: the registry's write hold (routers answer 503 + Retry-After) and the
+   * shared database's fence, which waits for running trial transactions.
+   */
+  @ActivityMethod(name = "hold_writes")
+  void holdWrites(UUID tenantId, String operationId);
+
+  /** Undo of hold_writes. */
+  @ActivityMethod(name = "undo_hold_writes")
+  void releaseWrites(UUID tenantId, String operationId);
+
+  /**
+   * Copies the trial's rows into its dedicated database; returns rows copied per table. Heartbeats.
+   */
+  @ActivityMethod(name = "copy_trial_rows")
+  Map<String, Long> copyTrialRows(UUID tenantId);
+
+  /**
+   * Compares rows per table of the trial in the shared database with the dedicated database; a
+   * difference fails the step for good.
+   */
+  @ActivityMethod(name = "verify_trial_copy")
+  Map<String, Long> verifyTrialCopy(UUID tenantId);
+
+  /**
+   * Points the tenant at its dedicated database in one registry statement (tier dedicated, name,
+   * credentials of its own app role); the writes stay held until release_promotion.
+   */
+  @ActivityMethod(name = "swap_to_dedicated")
+  void swapToDedicated(UUID tenantId, String operationId);
+
+  /**
+   * Undo of swap_to_dedicated: points the tenant back at the shared trial database (its writes are
+   * still held, so nothing was written to the new database).
+   */
+  @ActivityMethod(name = "undo_swap_to_dedicated")
+  void undoSwapToDedicated(UUID tenantId, String operationId);
+
+  /** Deletes the promoted tenant's rows from the shared trial database. */
+  @ActivityMethod(name = "delete_trial_rows")
+  void deleteTrialRows(UUID tenantId);
+}

@@ -1,0 +1,39 @@
+package com.taskifai.workflows.trial;
+
+import io.temporal.workflow.QueryMethod;
+import io.temporal.workflow.WorkflowInterface;
+import io.temporal.workflow.WorkflowMethod;
+import java.util.UUID;
+
+/**
+ * Promotes a trial from the shared trial database to a database of its own: the provisioning's
+ * database steps, a write hold, a row copy, a count check per table, one registry swap, then the
+ * trial's rows leave the shared database. Undone with the trial untouched when a step before the
+ * swap fails for good.
+ */
+@WorkflowInterface
+public interface PromoteTenantWorkflow {
+  /** The step names, in order. */
+  java.util.List<String> STEPS =
+      java.util.List.of(
+          "claim_promotion",
+          "create_database",
+          "migrate_schema",
+          "apply_rls",
+          "hold_writes",
+          "copy_trial_rows",
+          "verify_trial_copy",
+          "swap_to_dedicated",
+          "delete_trial_rows");
+
+  /** The workflow id of a tenant's promotion. */
+  static String workflowId(UUID tenantId) {
+    return "tenant-promote-" + tenantId;
+  }
+
+  @WorkflowMethod
+  PromotionProgress promote(PromoteTenantRequest request);
+
+  @QueryMethod
+  PromotionProgress progress();
+}
