@@ -63,7 +63,6 @@ public final class PlatformWorker implements AutoCloseable {
           MoveTenantWorkflowImpl.class,
           DrainServerWorkflowImpl.class,
           CostSampleWorkflowImpl.class,
-
           PromoteTenantWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */

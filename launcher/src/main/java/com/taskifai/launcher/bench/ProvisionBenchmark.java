@@ -36,8 +36,8 @@ import java.util.regex.Pattern;
  * trial]}: provisions N tenants through the admin API of an embedded dev platform, signalling
  * verification as soon as the mail is out, once with the template fast path and once without (or,
  * with {@code --temporal cli}, once on the embedded test server and once on the Temporal CLI's
- * server; with {@code --tier trial}, once as pooled trials), and prints p50/p95 seconds from POST to
- * AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
+ * server; with {@code --tier trial}, once as pooled trials), and prints p50/p95 seconds from POST
+ * to AWAITING_VERIFICATION and to ACTIVE and tenants per minute.
  */
 public final class ProvisionBenchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
