@@ -1,50 +1,24 @@
 package com.taskifai.activities;
 
+import com.taskifai.activities.mail.SmtpSettings;
+import com.taskifai.registry.settings.PlatformSettings;
+import com.taskifai.registry.settings.Settings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Everything the activities need to know about their surroundings, read once per process from the
- * environment ({@link #fromEnvironment}) with the defaults of the embedded platform.
- *
- * @param baseDomain tenants live at {@code <subdomain>.<baseDomain>}
- * @param adminUrl where the admin API answers; the verification link points here
- * @param routerUrl where the routing runtime answers; its scheme and port go into the set-password
- *     link of the tenant's own subdomain
- * @param mailFrom the sender of every mail
- * @param smtpHost SMTP server host
- * @param smtpPort SMTP server port
- * @param dnsProvider which DNS provider configure_dns uses
- * @param route53HostedZoneId hosted zone of the base domain (route53 only)
- * @param route53Endpoint endpoint override of the Route 53 API (a fake in tests); null for AWS
- * @param dnsTarget the value of each tenant record: an IPv4/IPv6 address (A/AAAA) or a host name
- *     (CNAME)
- * @param dnsTtl TTL of each tenant record
- * @param dnsSyncTimeout how long configure_dns waits for Route 53 to report INSYNC
- * @param templateFastPath create tenant databases from a migrated template database
- * @param setPasswordTokenLifetime how long the welcome mail's set-password link works
- * @param verificationLinkLifetime how long the verification link works (the verification timeout)
- * @param defaultRegion region of a tenant whose request names none
+ * Everything the activities need to know about their surroundings: the settings records ({@link
+ * PlatformSettings}, {@link SmtpSettings}, {@link DnsSettings}, {@link ProvisioningSettings}) bound
+ * once per process ({@link #fromEnvironment}). The accessors below keep the callers short.
  */
 public record ActivitiesConfig(
-    String baseDomain,
-    String adminUrl,
-    String routerUrl,
-    String mailFrom,
-    String smtpHost,
-    int smtpPort,
-    DnsProviderKind dnsProvider,
-    String route53HostedZoneId,
-    URI route53Endpoint,
-    String dnsTarget,
-    Duration dnsTtl,
-    Duration dnsSyncTimeout,
-    boolean templateFastPath,
-    Duration setPasswordTokenLifetime,
-    Duration verificationLinkLifetime,
-    String defaultRegion) {
+    PlatformSettings platform,
+    SmtpSettings smtp,
+    DnsSettings dns,
+    DnsSettings.Route53 route53,
+    ProvisioningSettings provisioning) {
 
   /** The DNS providers configure_dns can use. */
   public enum DnsProviderKind {
@@ -55,19 +29,10 @@ public record ActivitiesConfig(
   }
 
   public ActivitiesConfig {
-    baseDomain = stripDots(baseDomain);
-    adminUrl = stripSlash(adminUrl);
-    routerUrl = stripSlash(routerUrl);
-    if (smtpPort <= 0 || smtpPort > 65535) {
-      throw new IllegalArgumentException("TASKIFAI_SMTP_PORT must be a port number");
-    }
-    if (dnsProvider == DnsProviderKind.ROUTE53
-        && (route53HostedZoneId == null || route53HostedZoneId.isBlank())) {
+    if (dns.provider() == DnsProviderKind.ROUTE53
+        && (route53.hostedZoneId() == null || route53.hostedZoneId().isBlank())) {
       throw new IllegalArgumentException(
           "TASKIFAI_DNS_PROVIDER=route53 needs TASKIFAI_ROUTE53_HOSTED_ZONE_ID");
-    }
-    if (dnsTtl.isNegative() || dnsTtl.isZero()) {
-      throw new IllegalArgumentException("TASKIFAI_DNS_TTL must be positive");
     }
   }
 
@@ -76,107 +41,108 @@ public record ActivitiesConfig(
     return fromEnvironment(Map.of());
   }
 
-  /** Reads the TASKIFAI_* keys; absent keys take the embedded platform's defaults. */
+  /** Binds the TASKIFAI_* keys of {@code env}; absent keys take the records' defaults. */
   public static ActivitiesConfig fromEnvironment(Map<String, String> env) {
-    String provider = get(env, "TASKIFAI_DNS_PROVIDER", "local").strip();
-    DnsProviderKind dns;
-    try {
-      dns = DnsProviderKind.valueOf(provider.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "TASKIFAI_DNS_PROVIDER must be 'local' or 'route53', not '" + provider + "'");
-    }
-    if (dns == DnsProviderKind.ROUTE53 && get(env, "TASKIFAI_DNS_TARGET", null) == null) {
-      // The local default (loopback) would publish every tenant at 127.0.0.1.
-      throw new IllegalArgumentException(
-          "TASKIFAI_DNS_PROVIDER=route53 needs TASKIFAI_DNS_TARGET (the routers' address or host)");
-    }
-    String endpoint = get(env, "TASKIFAI_ROUTE53_ENDPOINT", "");
+    return from(Settings.of(env));
+  }
+
+  /** The records as {@code settings} binds them. */
+  public static ActivitiesConfig from(Settings settings) {
     return new ActivitiesConfig(
-        get(env, "TASKIFAI_BASE_DOMAIN", "localhost"),
-        get(env, "TASKIFAI_ADMIN_URL", "http://localhost:8080"),
-        get(env, "TASKIFAI_ROUTER_URL", "http://localhost:8081"),
-        get(env, "TASKIFAI_MAIL_FROM", "TaskifAI <no-reply@taskifai.localhost>"),
-        get(env, "TASKIFAI_SMTP_HOST", "127.0.0.1"),
-        Integer.parseInt(get(env, "TASKIFAI_SMTP_PORT", "3025").strip()),
-        dns,
-        get(env, "TASKIFAI_ROUTE53_HOSTED_ZONE_ID", null),
-        endpoint.isBlank() ? null : URI.create(endpoint.strip()),
-        get(env, "TASKIFAI_DNS_TARGET", "127.0.0.1"),
-        seconds(get(env, "TASKIFAI_DNS_TTL", "300")),
-        Duration.parse(get(env, "TASKIFAI_DNS_SYNC_TIMEOUT", "PT2M")),
-        Boolean.parseBoolean(get(env, "TASKIFAI_TEMPLATE_FAST_PATH", "true").strip()),
-        Duration.parse(get(env, "TASKIFAI_SET_PASSWORD_TOKEN_LIFETIME", "PT72H")),
-        Duration.parse(get(env, "TASKIFAI_VERIFICATION_TIMEOUT", "P7D")),
-        get(env, "TASKIFAI_DEFAULT_REGION", "local"));
+        settings.bind(PlatformSettings.class),
+        settings.bind(SmtpSettings.class),
+        settings.bind(DnsSettings.class),
+        settings.bind(DnsSettings.Route53.class),
+        settings.bind(ProvisioningSettings.class));
   }
 
   /** This configuration with the template fast path on or off. */
   public ActivitiesConfig withTemplateFastPath(boolean on) {
     return new ActivitiesConfig(
-        baseDomain,
-        adminUrl,
-        routerUrl,
-        mailFrom,
-        smtpHost,
-        smtpPort,
-        dnsProvider,
-        route53HostedZoneId,
-        route53Endpoint,
-        dnsTarget,
-        dnsTtl,
-        dnsSyncTimeout,
-        on,
-        setPasswordTokenLifetime,
-        verificationLinkLifetime,
-        defaultRegion);
+        platform, smtp, dns, route53, provisioning.withTemplateFastPath(on));
   }
 
-  /** This configuration sending mail through another SMTP server. */
+  /** This configuration sending mail through another SMTP server (plain, no login). */
   public ActivitiesConfig withSmtp(String host, int port) {
     return new ActivitiesConfig(
-        baseDomain,
-        adminUrl,
-        routerUrl,
-        mailFrom,
-        host,
-        port,
-        dnsProvider,
-        route53HostedZoneId,
-        route53Endpoint,
-        dnsTarget,
-        dnsTtl,
-        dnsSyncTimeout,
-        templateFastPath,
-        setPasswordTokenLifetime,
-        verificationLinkLifetime,
-        defaultRegion);
+        platform, SmtpSettings.plain(host, port), dns, route53, provisioning);
   }
 
   /** This configuration with Route 53 as DNS provider. */
   public ActivitiesConfig withRoute53(String hostedZoneId, URI endpoint, String target) {
     return new ActivitiesConfig(
-        baseDomain,
-        adminUrl,
-        routerUrl,
-        mailFrom,
-        smtpHost,
-        smtpPort,
-        DnsProviderKind.ROUTE53,
-        hostedZoneId,
-        endpoint,
-        target,
-        dnsTtl,
-        dnsSyncTimeout,
-        templateFastPath,
-        setPasswordTokenLifetime,
-        verificationLinkLifetime,
-        defaultRegion);
+        platform,
+        smtp,
+        new DnsSettings(DnsProviderKind.ROUTE53, target, dns.ttl(), dns.syncTimeout()),
+        new DnsSettings.Route53(hostedZoneId, endpoint),
+        provisioning);
+  }
+
+  /** Tenants live at {@code <subdomain>.<baseDomain>}. */
+  public String baseDomain() {
+    return stripDots(platform.baseDomain());
+  }
+
+  public String adminUrl() {
+    return platform.adminUrl();
+  }
+
+  public String routerUrl() {
+    return platform.routerUrl();
+  }
+
+  public String mailFrom() {
+    return provisioning.mailFrom();
+  }
+
+  public String smtpHost() {
+    return smtp.host();
+  }
+
+  public int smtpPort() {
+    return smtp.port();
+  }
+
+  public DnsProviderKind dnsProvider() {
+    return dns.provider();
+  }
+
+  public String route53HostedZoneId() {
+    return route53.hostedZoneId();
+  }
+
+  /** Endpoint override of the Route 53 API; null for AWS. */
+  public URI route53Endpoint() {
+    return route53.endpoint();
+  }
+
+  public String dnsTarget() {
+    return dns.target();
+  }
+
+  public Duration dnsTtl() {
+    return dns.ttl();
+  }
+
+  public Duration dnsSyncTimeout() {
+    return dns.syncTimeout();
+  }
+
+  public boolean templateFastPath() {
+    return provisioning.templateFastPath();
+  }
+
+  public Duration setPasswordTokenLifetime() {
+    return provisioning.setPasswordTokenLifetime();
+  }
+
+  public String defaultRegion() {
+    return provisioning.defaultRegion();
   }
 
   /** The fully qualified name of a tenant, such as {@code acme.localhost}. */
   public String tenantHost(String subdomain) {
-    return subdomain + "." + baseDomain;
+    return subdomain + "." + baseDomain();
   }
 
   /**
@@ -184,7 +150,7 @@ public record ActivitiesConfig(
    * tenant's host name.
    */
   public String setPasswordUrl(String subdomain, String token) {
-    URI router = URI.create(routerUrl);
+    URI router = URI.create(routerUrl());
     String scheme = router.getScheme() == null ? "http" : router.getScheme();
     String port = router.getPort() < 0 ? "" : ":" + router.getPort();
     return scheme + "://" + tenantHost(subdomain) + port + "/set-password?token=" + token;
@@ -192,23 +158,7 @@ public record ActivitiesConfig(
 
   /** The verification link of the admin API. */
   public String verificationUrl(String token) {
-    return adminUrl + "/verify-email?token=" + token;
-  }
-
-  private static String get(Map<String, String> env, String key, String fallback) {
-    String value = env.get(key);
-    return value == null || value.isBlank() ? fallback : value;
-  }
-
-  private static Duration seconds(String value) {
-    String v = value.strip();
-    return v.startsWith("P") || v.startsWith("p")
-        ? Duration.parse(v)
-        : Duration.ofSeconds(Long.parseLong(v));
-  }
-
-  private static String stripSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return adminUrl() + "/verify-email?token=" + token;
   }
 
   private static String stripDots(String domain) {

@@ -33,6 +33,8 @@ import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.registry.providers.SupabaseSettings;
 import com.taskifai.registry.providers.TenantProviders;
+import com.taskifai.registry.settings.DbSettings;
+import com.taskifai.registry.settings.Settings;
 import com.taskifai.tenantschema.TenantSchema;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -307,18 +309,27 @@ public final class PlatformActivities implements AutoCloseable {
    * (or {@code TASKIFAI_MASTER_KEYS_FILE}), and {@link ActivitiesConfig#fromEnvironment}.
    */
   public static PlatformActivities fromEnvironment(Map<String, String> env) {
+    return fromSettings(env, Settings.of(env));
+  }
+
+  /**
+   * The activities as {@code settings} configure them; {@code env} still feeds the readers that
+   * take the environment themselves (key ring, tenant migrations, Supabase).
+   */
+  public static PlatformActivities fromSettings(Map<String, String> env, Settings settings) {
     String url = env.get("TASKIFAI_DB_URL");
     if (url == null || url.isBlank()) {
       throw new IllegalStateException(
           "TASKIFAI_DB_URL is not set: the activities need the platform database");
     }
+    DbSettings db = settings.bind(DbSettings.class);
     KeyRing ring = KeyRing.fromEnvironment(env, null);
-    ActivitiesConfig config = ActivitiesConfig.fromEnvironment(env);
+    ActivitiesConfig config = ActivitiesConfig.from(settings);
     HikariConfig pool = new HikariConfig();
     pool.setPoolName("taskifai-activities");
-    pool.setJdbcUrl(url);
-    pool.setUsername(env.get("TASKIFAI_DB_USER"));
-    pool.setPassword(env.get("TASKIFAI_DB_PASSWORD"));
+    pool.setJdbcUrl(db.url());
+    pool.setUsername(db.username());
+    pool.setPassword(db.password());
     pool.setMaximumPoolSize(10);
     HikariDataSource dataSource = new HikariDataSource(pool);
     PlatformActivities activities =
@@ -326,10 +337,10 @@ public final class PlatformActivities implements AutoCloseable {
             dataSource,
             new CredentialCipher(ring),
             config,
-            BackupSettings.fromEnvironment(env),
+            BackupSettings.from(settings),
             Clock.systemUTC(),
             TenantSchema.locationsFromEnvironment(env),
-            SmtpSettings.fromEnvironment(env, config.smtpHost(), config.smtpPort()),
+            config.smtp(),
             SupabaseSettings.fromEnvironment(env));
     activities.resources.add(dataSource);
     return activities;

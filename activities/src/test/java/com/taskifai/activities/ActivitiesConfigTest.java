@@ -16,7 +16,6 @@ class ActivitiesConfigTest {
     assertThat(c.dnsProvider()).isEqualTo(ActivitiesConfig.DnsProviderKind.LOCAL);
     assertThat(c.templateFastPath()).isTrue();
     assertThat(c.setPasswordTokenLifetime()).isEqualTo(Duration.ofHours(72));
-    assertThat(c.verificationLinkLifetime()).isEqualTo(Duration.ofDays(7));
     assertThat(c.verificationUrl("T")).isEqualTo("http://localhost:8080/verify-email?token=T");
     assertThat(c.setPasswordUrl("acme", "T"))
         .isEqualTo("http://acme.localhost:8081/set-password?token=T");
@@ -30,7 +29,6 @@ class ActivitiesConfigTest {
                 "TASKIFAI_BASE_DOMAIN", "Taskifai.Example.",
                 "TASKIFAI_ROUTER_URL", "https://router.taskifai.example/",
                 "TASKIFAI_ADMIN_URL", "https://admin.taskifai.example/",
-                "TASKIFAI_VERIFICATION_TIMEOUT", "P2D",
                 "TASKIFAI_DNS_TTL", "60",
                 "TASKIFAI_TEMPLATE_FAST_PATH", "false"));
 
@@ -38,7 +36,6 @@ class ActivitiesConfigTest {
         .isEqualTo("https://acme.taskifai.example/set-password?token=T");
     assertThat(c.verificationUrl("T"))
         .isEqualTo("https://admin.taskifai.example/verify-email?token=T");
-    assertThat(c.verificationLinkLifetime()).isEqualTo(Duration.ofDays(2));
     assertThat(c.dnsTtl()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.templateFastPath()).isFalse();
   }
@@ -47,7 +44,8 @@ class ActivitiesConfigTest {
   void rejectsAnUnknownDnsProviderAndRoute53WithoutAHostedZone() {
     assertThatThrownBy(
             () -> ActivitiesConfig.fromEnvironment(Map.of("TASKIFAI_DNS_PROVIDER", "bind")))
-        .hasMessageContaining("TASKIFAI_DNS_PROVIDER must be 'local' or 'route53'");
+        .hasMessageContaining("TASKIFAI_DNS_PROVIDER='bind'")
+        .hasMessageContaining("must be one of local, route53");
     assertThatThrownBy(
             () -> ActivitiesConfig.fromEnvironment(Map.of("TASKIFAI_DNS_PROVIDER", "route53")))
         .hasMessageContaining("TASKIFAI_DNS_TARGET");

@@ -11,7 +11,6 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
-import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -57,14 +56,6 @@ class ApiErrors extends ProblemHandlers {
         HttpStatus.UNSUPPORTED_MEDIA_TYPE,
         "unsupported_media_type",
         "send the body as application/json");
-  }
-
-  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-  ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e) {
-    return Problems.response(
-        HttpStatus.METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        e.getMethod() + " is not supported here");
   }
 
   @ExceptionHandler(NoResourceFoundException.class)

@@ -13,9 +13,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import java.time.Clock;
-import java.time.Duration;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -60,13 +58,8 @@ class PlatformConfiguration {
   }
 
   @Bean
-  FailedLogins failedLogins(
-      DataSource dataSource,
-      @Value("${taskifai.failed-logins.retention:${TASKIFAI_FAILED_LOGINS_RETENTION:P30D}}")
-          Duration retention,
-      @Value("${taskifai.failed-logins.max-rows:${TASKIFAI_FAILED_LOGINS_MAX_ROWS:100000}}")
-          long maxRows) {
-    return new FailedLogins(dataSource, retention, maxRows);
+  FailedLogins failedLogins(DataSource dataSource, AdminLoginSettings.FailedLogins settings) {
+    return new FailedLogins(dataSource, settings.retention(), settings.maxRows());
   }
 
   @Bean

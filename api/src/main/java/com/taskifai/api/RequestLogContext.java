@@ -9,7 +9,6 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.MDC;
@@ -31,17 +30,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 public class RequestLogContext extends OncePerRequestFilter {
   private static final Pattern TENANT_PATH =
       Pattern.compile("^/admin/tenants/([0-9a-fA-F-]{36})(/.*)?$");
-  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   @Override
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    String given = request.getHeader("X-Request-Id");
-    String requestId =
-        given != null && SAFE_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
-    response.setHeader("X-Request-Id", requestId);
-    MDC.put(REQUEST_ID, requestId);
+    MDC.put(REQUEST_ID, com.taskifai.web.RequestIds.assign(request, response));
     Matcher tenant = TENANT_PATH.matcher(request.getRequestURI());
     if (tenant.matches()) {
       MDC.put(TENANT_ID, tenant.group(1).toLowerCase());

@@ -107,9 +107,9 @@ final class PlatformProcesses implements AutoCloseable {
     apiProps.put("taskifai.admin-url", env.get("TASKIFAI_ADMIN_URL"));
     apiProps.put("taskifai.router-url", env.get("TASKIFAI_ROUTER_URL"));
     apiProps.put("taskifai.admin-jwt-secret", env.get("TASKIFAI_ADMIN_JWT_SECRET"));
-    apiProps.put("taskifai.fault-injection", env.getOrDefault("TASKIFAI_FAULT_INJECTION", "false"));
-    apiProps.put(
-        "taskifai.verification-timeout", env.getOrDefault("TASKIFAI_VERIFICATION_TIMEOUT", "P7D"));
+    // Unset ones (null) are left out: their records hold the defaults.
+    apiProps.put("taskifai.fault-injection", env.get("TASKIFAI_FAULT_INJECTION"));
+    apiProps.put("taskifai.verification-timeout", env.get("TASKIFAI_VERIFICATION_TIMEOUT"));
     apiProps.put("taskifai.dev", "true");
     // The in-process Temporal server forgets its workflows on restart; the registry does not.
     apiProps.put("taskifai.recover-workflows", "true");

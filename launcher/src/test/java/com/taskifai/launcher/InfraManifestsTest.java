@@ -51,6 +51,24 @@ class InfraManifestsTest {
         }
       }
     }
+    // The settings records bind their environment names by relaxed binding, so those names need
+    // not appear in the code: the configuration metadata names them.
+    var metadata =
+        java.util.Collections.list(
+            InfraManifestsTest.class
+                .getClassLoader()
+                .getResources("META-INF/spring-configuration-metadata.json"));
+    for (var url : metadata) {
+      try (var in = url.openStream()) {
+        for (var p :
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(in).path("properties")) {
+          String name = p.path("name").asText();
+          if (name.startsWith("taskifai.")) {
+            known.add(com.taskifai.registry.settings.Settings.envName(name));
+          }
+        }
+      }
+    }
     operationsDoc = Files.readString(root.resolve("docs/operations.md"));
     assertThat(known).contains("TASKIFAI_DB_URL", "TASKIFAI_SMTP_TLS", "TASKIFAI_ENV");
   }

@@ -8,6 +8,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 
 /**
@@ -25,6 +26,14 @@ public abstract class ProblemHandlers {
   @ExceptionHandler(ProblemException.class)
   public ResponseEntity<ProblemDetail> refused(ProblemException e) {
     return Problems.response(e);
+  }
+
+  @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+  public ResponseEntity<ProblemDetail> method(HttpRequestMethodNotSupportedException e) {
+    return Problems.response(
+        HttpStatus.METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        e.getMethod() + " is not supported here");
   }
 
   @ExceptionHandler(Exception.class)

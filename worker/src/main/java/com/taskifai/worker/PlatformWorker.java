@@ -124,7 +124,9 @@ public final class PlatformWorker implements AutoCloseable {
 
   /** True when the environment turns fault injection on ({@code TASKIFAI_FAULT_INJECTION}). */
   public static boolean faultInjection(Map<String, String> env) {
-    return Boolean.parseBoolean(env.getOrDefault(FAULT_INJECTION, "false").strip());
+    return com.taskifai.registry.settings.Settings.of(env)
+        .bind(com.taskifai.registry.settings.PlatformSettings.class)
+        .faultInjection();
   }
 
   /** Starts polling the task queue. */

@@ -1,7 +1,9 @@
 package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
+import com.taskifai.registry.settings.PlatformSettings;
 import com.taskifai.registry.settings.ProductionSettings;
+import com.taskifai.registry.settings.Settings;
 import com.taskifai.workflows.client.TemporalConnection;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.uber.m3.tally.RootScopeBuilder;
@@ -57,8 +59,11 @@ public final class WorkerMain {
       System.exit(2);
     }
     TemporalConnection temporal = TemporalConnection.fromEnvironment(env);
-    boolean embedded = Boolean.parseBoolean(value(env, "TASKIFAI_TEMPORAL_EMBEDDED", "false"));
-    int managementPort = Integer.parseInt(value(env, "TASKIFAI_WORKER_MANAGEMENT_PORT", "8082"));
+    // System properties over the environment, with Spring Boot's relaxed names.
+    Settings settings = Settings.of(env, System.getProperties());
+    WorkerSettings own = settings.bind(WorkerSettings.class);
+    boolean embedded = own.temporal().embedded();
+    int managementPort = own.worker().managementPort();
 
     // The SDK's metrics (temporal_*), reported into the registry /actuator/prometheus serves.
     PrometheusMeterRegistry metrics = WorkerHealth.newRegistry();
@@ -72,12 +77,13 @@ public final class WorkerMain {
                 .setMetricsScope(sdkMetrics)
                 .build());
     WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
-    PlatformActivities activities = PlatformActivities.fromEnvironment(env);
+    PlatformActivities activities = PlatformActivities.fromSettings(env, settings);
     PlatformWorker worker =
         PlatformWorker.create(
             client,
             activities.implementations(),
-            PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
+            PlatformWorker.interceptors(
+                activities, settings.bind(PlatformSettings.class).faultInjection()),
             embedded);
     String managementAddress = env.get("TASKIFAI_WORKER_MANAGEMENT_ADDRESS");
     WorkerHealth health =
@@ -131,17 +137,12 @@ public final class WorkerMain {
     new BackupSchedules(
             client,
             activities.backups(),
-            com.taskifai.activities.backup.BackupSettings.fromEnvironment(env),
+            com.taskifai.activities.backup.BackupSettings.from(settings),
             com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
             java.time.Duration.ofDays(1))
         .startHourly();
     System.out.println(READY);
     System.out.flush();
     stopped.await();
-  }
-
-  private static String value(Map<String, String> env, String key, String fallback) {
-    String value = env.get(key);
-    return value == null || value.isBlank() ? fallback : value.strip();
   }
 }

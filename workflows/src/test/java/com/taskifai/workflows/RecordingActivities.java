@@ -62,6 +62,13 @@ public final class RecordingActivities
     }
   }
 
+  /** The link lifetime the last send_verification_email was given. */
+  volatile java.time.Duration verificationLinkLifetime;
+
+  public java.time.Duration verificationLinkLifetime() {
+    return verificationLinkLifetime;
+  }
+
   private void call(String name, StepInput input) {
     call(name);
   }
@@ -188,8 +195,9 @@ public final class RecordingActivities
   }
 
   @Override
-  public void sendVerificationEmail(StepInput input) {
-    call("send_verification_email", input);
+  public void sendVerificationEmail(com.taskifai.workflows.ports.VerificationMailInput input) {
+    verificationLinkLifetime = input.linkLifetime();
+    call("send_verification_email", input.step());
   }
 
   @Override

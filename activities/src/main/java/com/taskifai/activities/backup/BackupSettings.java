@@ -1,8 +1,11 @@
 package com.taskifai.activities.backup;
 
+import com.taskifai.registry.settings.PlatformSettings;
+import com.taskifai.registry.settings.Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -71,49 +74,36 @@ public record BackupSettings(
   }
 
   public static BackupSettings fromEnvironment(Map<String, String> env) {
-    String store = env.getOrDefault("TASKIFAI_BACKUP_STORE", "folder").strip().toLowerCase();
+    return from(Settings.of(env));
+  }
+
+  /** The backup settings {@code settings} bind ({@link BackupProperties}, {@code pg-bin}). */
+  public static BackupSettings from(Settings settings) {
+    BackupProperties p = settings.bind(BackupProperties.class);
+    String store = p.store().strip().toLowerCase(Locale.ROOT);
     if (!store.equals("folder") && !store.equals("s3")) {
       throw new IllegalArgumentException("TASKIFAI_BACKUP_STORE must be folder or s3");
     }
-    String endpoint = env.get("TASKIFAI_BACKUP_S3_ENDPOINT");
-    String bin = env.get("TASKIFAI_PG_BIN");
-    Duration retention =
-        Duration.ofDays(Long.parseLong(env.getOrDefault("TASKIFAI_BACKUP_RETENTION_DAYS", "30")));
-    return new BackupSettings(
-        store,
-        Path.of(env.getOrDefault("TASKIFAI_BACKUP_DIR", ".taskifai/backups")),
-        endpoint == null || endpoint.isBlank() ? null : URI.create(endpoint),
-        env.getOrDefault("TASKIFAI_BACKUP_S3_REGION", "us-east-1"),
-        env.get("TASKIFAI_BACKUP_S3_BUCKET"),
-        env.getOrDefault("TASKIFAI_BACKUP_S3_PREFIX", "tenant-backups/"),
-        Boolean.parseBoolean(env.getOrDefault("TASKIFAI_BACKUP_S3_PATH_STYLE", "false")),
-        Integer.parseInt(
-            env.getOrDefault("TASKIFAI_BACKUP_S3_PART_BYTES", Integer.toString(8 << 20))),
-        bin == null || bin.isBlank() ? null : Path.of(bin),
-        retention,
-        Integer.parseInt(env.getOrDefault("TASKIFAI_BACKUP_KEEP_NEWEST", "3")),
-        finalRetention(env.get("TASKIFAI_BACKUP_FINAL_RETENTION"), retention));
-  }
-
-  private static Duration finalRetention(String value, Duration fallback) {
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    String v = value.strip();
-    try {
-      Duration d =
-          v.chars().allMatch(Character::isDigit)
-              ? Duration.ofDays(Long.parseLong(v))
-              : Duration.parse(v.toUpperCase(java.util.Locale.ROOT));
-      if (d.isNegative()) {
-        throw new IllegalArgumentException("negative");
-      }
-      return d;
-    } catch (RuntimeException e) {
+    if (p.finalRetention() != null && p.finalRetention().isNegative()) {
       throw new IllegalArgumentException(
           "TASKIFAI_BACKUP_FINAL_RETENTION must be an ISO-8601 duration such as P30D or a number"
               + " of days");
     }
+    String bin = settings.bind(PlatformSettings.class).pgBin();
+    Duration retention = Duration.ofDays(p.retentionDays());
+    return new BackupSettings(
+        store,
+        Path.of(p.dir()),
+        p.s3().endpoint(),
+        p.s3().region(),
+        p.s3().bucket(),
+        p.s3().prefix(),
+        p.s3().pathStyle(),
+        p.s3().partBytes(),
+        bin == null || bin.isBlank() ? null : Path.of(bin),
+        retention,
+        p.keepNewest(),
+        p.finalRetention() == null ? retention : p.finalRetention());
   }
 
   /** The store these settings name; S3 credentials come from the SDK's default chain. */

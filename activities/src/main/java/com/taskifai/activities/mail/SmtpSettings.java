@@ -1,7 +1,10 @@
 package com.taskifai.activities.mail;
 
-import java.util.Locale;
+import com.taskifai.registry.settings.Settings;
 import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.boot.context.properties.bind.Name;
 
 /**
  * How the platform reaches its SMTP server: host and port, transport security and login.
@@ -16,8 +19,14 @@ import java.util.Map;
  *     chain (Jakarta Mail's {@code mail.smtp.ssl.trust}, such as a relay's self-signed name); empty
  *     for the JDK's trust store
  */
+@ConfigurationProperties("taskifai.smtp")
 public record SmtpSettings(
-    String host, int port, Security security, String username, String password, String trust) {
+    @DefaultValue("127.0.0.1") String host,
+    @DefaultValue("3025") int port,
+    @Name("tls") @DefaultValue("none") Security security,
+    @DefaultValue("") String username,
+    @DefaultValue("") String password,
+    @Name("ssl-trust") @DefaultValue("") String trust) {
 
   /** Transport security of the SMTP connection. */
   public enum Security {
@@ -30,6 +39,7 @@ public record SmtpSettings(
     if (port <= 0 || port > 65535) {
       throw new IllegalArgumentException("TASKIFAI_SMTP_PORT must be a port number");
     }
+    security = security == null ? Security.NONE : security;
     username = username == null ? "" : username;
     password = password == null ? "" : password;
     trust = trust == null ? "" : trust;
@@ -42,22 +52,9 @@ public record SmtpSettings(
 
   /** The security and login keys of the environment, on the given host and port. */
   public static SmtpSettings fromEnvironment(Map<String, String> env, String host, int port) {
-    String tls = env.getOrDefault("TASKIFAI_SMTP_TLS", "");
-    Security security;
-    try {
-      security =
-          tls.isBlank() ? Security.NONE : Security.valueOf(tls.strip().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "TASKIFAI_SMTP_TLS must be none, starttls or smtps, not '" + tls + "'");
-    }
+    SmtpSettings bound = Settings.of(env).bind(SmtpSettings.class);
     return new SmtpSettings(
-        host,
-        port,
-        security,
-        env.get("TASKIFAI_SMTP_USERNAME"),
-        env.get("TASKIFAI_SMTP_PASSWORD"),
-        env.get("TASKIFAI_SMTP_SSL_TRUST"));
+        host, port, bound.security(), bound.username(), bound.password(), bound.trust());
   }
 
   /** True when a login is configured. */

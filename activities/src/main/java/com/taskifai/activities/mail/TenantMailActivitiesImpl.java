@@ -11,6 +11,7 @@ import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantMailActivities;
+import com.taskifai.workflows.ports.VerificationMailInput;
 import jakarta.mail.MessagingException;
 import jakarta.mail.internet.AddressException;
 import java.time.Clock;
@@ -54,9 +55,10 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
   }
 
   @Override
-  public void sendVerificationEmail(StepInput input) {
-    Tenant tenant = tenant(input);
-    java.time.Instant expires = clock.instant().plus(config.verificationLinkLifetime());
+  public void sendVerificationEmail(VerificationMailInput input) {
+    Tenant tenant = tenant(input.step());
+    java.time.Duration lifetime = input.linkLifetime();
+    java.time.Instant expires = clock.instant().plus(lifetime);
     String token = verificationTokens.issue(tenant.tenantId(), expires);
     // Which key signs the link in flight, so a key rotation knows the key is still needed.
     verificationLinks.record(tenant.tenantId(), verificationTokens.signingKeyId(), expires);
@@ -69,7 +71,7 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
             + " on TaskifAI:\n\n"
             + link
             + "\n\nThe link works for "
-            + days(config.verificationLinkLifetime())
+            + days(lifetime)
             + ". If you did not ask for this, ignore this mail.\n";
     String html =
         "<p>Hello,</p><p>please confirm this address to finish setting up <b>"
@@ -77,7 +79,7 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
             + "</b> on TaskifAI:</p><p><a href=\""
             + escape(link)
             + "\">Verify my e-mail address</a></p><p>The link works for "
-            + days(config.verificationLinkLifetime())
+            + days(lifetime)
             + ". If you did not ask for this, ignore this mail.</p>";
     send(tenant, "Verify your e-mail address for " + company, text, html);
   }

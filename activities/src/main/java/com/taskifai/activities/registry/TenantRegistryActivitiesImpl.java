@@ -80,18 +80,27 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         input.region() == null || input.region().isBlank()
             ? config.defaultRegion()
             : input.region();
+    Tenant reserved;
     try {
-      registry.reserve(
-          new TenantRegistry.Reservation(
-              input.tenantId(),
-              input.subdomain(),
-              input.companyName(),
-              input.adminEmail(),
-              region));
+      // The admin API inserted the row before it started the workflow: reserve adopts it.
+      reserved =
+          registry.reserve(
+              new TenantRegistry.Reservation(
+                  input.tenantId(),
+                  input.subdomain(),
+                  input.companyName(),
+                  input.adminEmail(),
+                  region));
     } catch (SubdomainTakenException e) {
       throw StepFailure.of(FailureType.SUBDOMAIN_TAKEN, e.getMessage());
     } catch (IllegalStateException e) {
       throw StepFailure.of(FailureType.INVALID_STATE, e.getMessage());
+    }
+    if (reserved.status() == TenantStatus.FAILED || reserved.status() == TenantStatus.DELETED) {
+      // The API released the row (its start of this workflow seemed to fail): do not revive it.
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "tenant " + input.tenantId() + " is " + reserved.status() + " and is not provisioned");
     }
     if (input.databaseProvider() != null) {
       DatabaseProvider provider;

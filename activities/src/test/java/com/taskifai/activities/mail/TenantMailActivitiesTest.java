@@ -55,7 +55,11 @@ class TenantMailActivitiesTest {
   void sendsAVerificationLinkWhoseTokenVerifiesForTheTenant() throws Exception {
     StepInput input = fx.reserve();
 
-    fx.activities.mail().sendVerificationEmail(input);
+    fx.activities
+        .mail()
+        .sendVerificationEmail(
+            new com.taskifai.workflows.ports.VerificationMailInput(
+                input.tenantId(), input.subdomain(), java.time.Duration.ofDays(2)));
 
     MimeMessage mail = onlyMail();
     assertThat(mail.getAllRecipients()[0].toString())
@@ -69,14 +73,18 @@ class TenantMailActivitiesTest {
     assertThat(html).contains("verify-email?token=" + token).contains("Acme &amp; Söhne");
     VerificationTokens tokens = VerificationTokens.of(fx.cipher);
     assertThat(tokens.verify(token, Instant.now())).contains(input.tenantId());
-    assertThat(tokens.verify(token, Instant.now().plus(8, ChronoUnit.DAYS))).isEmpty();
+    // The link lives as long as the workflow input says (its verification timeout).
+    assertThat(tokens.verify(token, Instant.now().plus(1, ChronoUnit.DAYS))).isPresent();
+    assertThat(tokens.verify(token, Instant.now().plus(3, ChronoUnit.DAYS))).isEmpty();
+    assertThat(text).contains("2 days");
     // The registry knows which key signs the link in flight, for a later key rotation.
     assertThat(VerificationTokens.keyIdOf(token)).contains("test1");
     assertThat(
             count(
                 fx.platform.owner(),
                 "SELECT count(*) FROM verification_links WHERE tenant_id = ? AND key_id = 'test1'"
-                    + " AND expires_at > now() + interval '6 days'",
+                    + " AND expires_at > now() + interval '1 day'"
+                    + " AND expires_at < now() + interval '3 days'",
                 input.tenantId()))
         .isEqualTo(1);
   }

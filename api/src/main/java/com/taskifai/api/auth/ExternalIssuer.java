@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -26,6 +25,8 @@ import org.springframework.stereotype.Component;
  * /admin/mfa} before it changes anything). The API refuses to start when a JWKS URI is set without
  * issuer or audience.
  */
+@org.springframework.boot.context.properties.EnableConfigurationProperties(
+    com.taskifai.api.AdminSettings.class)
 @Component
 public class ExternalIssuer {
   /** Values of the MFA claim (RFC 8176 {@code amr} values) that mean a second factor was used. */
@@ -37,13 +38,18 @@ public class ExternalIssuer {
   private final String rolesClaim;
   private final String mfaClaim;
 
+  @org.springframework.beans.factory.annotation.Autowired
+  public ExternalIssuer(com.taskifai.api.AdminSettings s) {
+    this(
+        s.adminJwksUri(),
+        s.adminJwtIssuer(),
+        s.adminJwtAudience(),
+        s.adminJwtRolesClaim(),
+        s.adminJwtMfaClaim());
+  }
+
   public ExternalIssuer(
-      @Value("${taskifai.admin-jwks-uri:${TASKIFAI_ADMIN_JWKS_URI:}}") String jwksUri,
-      @Value("${taskifai.admin-jwt-issuer:${TASKIFAI_ADMIN_JWT_ISSUER:}}") String issuer,
-      @Value("${taskifai.admin-jwt-audience:${TASKIFAI_ADMIN_JWT_AUDIENCE:}}") String audience,
-      @Value("${taskifai.admin-jwt-roles-claim:${TASKIFAI_ADMIN_JWT_ROLES_CLAIM:roles}}")
-          String rolesClaim,
-      @Value("${taskifai.admin-jwt-mfa-claim:${TASKIFAI_ADMIN_JWT_MFA_CLAIM:}}") String mfaClaim) {
+      String jwksUri, String issuer, String audience, String rolesClaim, String mfaClaim) {
     this.jwksUri = jwksUri == null ? "" : jwksUri.strip();
     this.issuer = issuer == null ? "" : issuer.strip();
     this.audience = audience == null ? "" : audience.strip();

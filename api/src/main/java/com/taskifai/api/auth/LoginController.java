@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -46,12 +45,10 @@ class LoginController {
       PlatformMetrics metrics,
       ApiSettings settings,
       Clock clock,
-      @Value("${taskifai.admin-login.max-failures:${TASKIFAI_ADMIN_LOGIN_MAX_FAILURES:5}}")
-          int maxFailures,
-      @Value("${taskifai.admin-login.backoff:${TASKIFAI_ADMIN_LOGIN_BACKOFF:PT30S}}")
-          Duration firstBackoff,
-      @Value("${taskifai.admin-login.lockout:${TASKIFAI_ADMIN_LOGIN_LOCKOUT:PT15M}}")
-          Duration longestBackoff) {
+      com.taskifai.api.AdminLoginSettings login) {
+    int maxFailures = login.maxFailures();
+    Duration firstBackoff = login.backoff();
+    Duration longestBackoff = login.lockout();
     this.accounts = accounts;
     this.tokens = tokens;
     this.audit = audit;

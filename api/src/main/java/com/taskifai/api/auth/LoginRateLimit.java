@@ -6,7 +6,6 @@ import com.taskifai.api.ApiException;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,15 +13,20 @@ import org.springframework.stereotype.Component;
  * process's memory, refilled evenly); over it the answer is 429 with {@code Retry-After}, before
  * any password is checked or anything is written.
  */
+@org.springframework.boot.context.properties.EnableConfigurationProperties(
+    com.taskifai.api.AdminLoginSettings.class)
 @Component
 public class LoginRateLimit {
   private final long perMinute;
   private final Cache<String, Bucket> buckets =
       Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2)).build();
 
-  public LoginRateLimit(
-      @Value("${taskifai.admin-login.rate.per-address:${TASKIFAI_ADMIN_LOGIN_RATE_PER_ADDRESS:10}}")
-          long perMinute) {
+  @org.springframework.beans.factory.annotation.Autowired
+  public LoginRateLimit(com.taskifai.api.AdminLoginSettings settings) {
+    this(settings.rate().perAddress());
+  }
+
+  LoginRateLimit(long perMinute) {
     if (perMinute < 1) {
       throw new IllegalArgumentException("taskifai.admin-login.rate.per-address must be >= 1");
     }

@@ -4,7 +4,6 @@ import com.taskifai.registry.BackupClientCheck;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.crypto.CredentialCipher;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -14,6 +13,8 @@ import org.springframework.stereotype.Component;
  * keeps the API up (it serves everything else) and says, in the detail, that backups are disabled
  * and what to install. Checked at most once a minute.
  */
+@org.springframework.boot.context.properties.EnableConfigurationProperties(
+    com.taskifai.registry.settings.PlatformSettings.class)
 @Component("backups")
 public class BackupHealth implements HealthIndicator {
   private static final long CACHE_MILLIS = 60_000;
@@ -27,7 +28,8 @@ public class BackupHealth implements HealthIndicator {
   BackupHealth(
       DataSource dataSource,
       CredentialCipher cipher,
-      @Value("${taskifai.pg-bin:${TASKIFAI_PG_BIN:}}") String pgBin) {
+      com.taskifai.registry.settings.PlatformSettings platform) {
+    String pgBin = platform.pgBin();
     this.servers = new DatabaseServers(dataSource);
     this.cipher = cipher;
     this.pgBin = pgBin;

@@ -2,7 +2,10 @@ package com.taskifai.api.reconcile;
 
 import java.time.Duration;
 import java.util.Locale;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.stereotype.Component;
 
 /**
@@ -12,6 +15,7 @@ import org.springframework.stereotype.Component;
  * schedule}, {@code timer}, or {@code off} (on demand only).
  */
 @Component
+@EnableConfigurationProperties(ReconcileSettings.Properties.class)
 public class ReconcileSettings {
   /** How the periodic runs are driven. */
   public enum Mechanism {
@@ -25,12 +29,25 @@ public class ReconcileSettings {
   private final Mechanism mechanism;
   private final Duration removalTimeout;
 
-  public ReconcileSettings(
-      @Value("${taskifai.reconcile.interval:${TASKIFAI_RECONCILE_INTERVAL:PT1H}}")
-          Duration interval,
-      @Value("${taskifai.reconcile.mechanism:${TASKIFAI_RECONCILE_MECHANISM:auto}}")
-          String mechanism,
-      @Value("${taskifai.reconcile.removal-timeout:PT2M}") Duration removalTimeout) {
+  /**
+   * The reconciler's settings as bound.
+   *
+   * @param interval how often the fleet reconciler runs
+   * @param mechanism auto, schedule, timer or off
+   * @param removalTimeout how long removing the reconciler's schedule may take
+   */
+  @ConfigurationProperties("taskifai.reconcile")
+  public record Properties(
+      @DefaultValue("PT1H") Duration interval,
+      @DefaultValue("auto") String mechanism,
+      @DefaultValue("PT2M") Duration removalTimeout) {}
+
+  @Autowired
+  public ReconcileSettings(Properties p) {
+    this(p.interval(), p.mechanism(), p.removalTimeout());
+  }
+
+  public ReconcileSettings(Duration interval, String mechanism, Duration removalTimeout) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("taskifai.reconcile.interval must be positive");
     }

@@ -29,7 +29,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -72,8 +71,8 @@ class BackupController {
       FreshMfa mfa,
       WorkflowClient client,
       ApiSettings settings,
-      com.taskifai.api.metrics.BackupHealth health,
-      @Value("${taskifai.restore-grace:${TASKIFAI_RESTORE_GRACE:PT24H}}") Duration restoreGrace) {
+      com.taskifai.api.metrics.BackupHealth health) {
+    Duration restoreGrace = settings.admin().restoreGrace();
     this.registry = registry;
     this.backups = new Backups(dataSource);
     this.operations = new TenantOperations(dataSource);

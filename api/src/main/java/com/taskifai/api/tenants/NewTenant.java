@@ -22,10 +22,6 @@ record NewTenant(
     String provider,
     String tier) {
   static final String DEFAULT_REGION = "local";
-  private static final Pattern EMAIL =
-      Pattern.compile(
-          "^[A-Za-z0-9._%+'-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-              + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$");
   private static final Pattern REGION = Pattern.compile("^[a-z0-9-]{1,32}$");
 
   /** Field name → what is wrong with it; empty when the request is valid. */
@@ -44,7 +40,7 @@ record NewTenant(
     String email = adminEmail == null ? "" : adminEmail.strip();
     if (email.isEmpty()) {
       problems.put("admin_email", "is required");
-    } else if (email.length() > 254 || !EMAIL.matcher(email).matches()) {
+    } else if (!com.taskifai.web.EmailAddresses.isValid(email)) {
       problems.put("admin_email", "must be an e-mail address such as admin@acme.com");
     }
     if (region != null && !REGION.matcher(region).matches()) {

@@ -171,15 +171,16 @@ public class TenantWorkflows {
    */
   public String startProvisioning(ProvisionTenantRequest request, String injectFault) {
     String id = ProvisionTenantWorkflow.workflowId(request.subdomain());
+    WorkflowOptions.Builder options =
+        options(id, request.tenantId().toString(), request.subdomain(), request.companyName())
+            // A tenant that FAILED frees its subdomain, so a new request may reuse the id.
+            .setWorkflowIdReusePolicy(
+                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE);
+    // The fault to inject joins the memo (tenant_id, subdomain, company_name), never replaces it.
+    Map<String, Object> memo = new LinkedHashMap<>(options.build().getMemo());
+    memo.putAll(FaultInjection.memo(injectFault));
     ProvisionTenantWorkflow stub =
-        client.newWorkflowStub(
-            ProvisionTenantWorkflow.class,
-            options(id, request.tenantId().toString(), request.subdomain(), request.companyName())
-                // A tenant that FAILED frees its subdomain, so a new request may reuse the id.
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .setMemo(FaultInjection.memo(injectFault))
-                .build());
+        client.newWorkflowStub(ProvisionTenantWorkflow.class, options.setMemo(memo).build());
     WorkflowExecution execution =
         call("the start of " + id, () -> WorkflowClient.start(stub::provision, request));
     metrics.provisioningStarted();

@@ -9,6 +9,7 @@ import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.ApiTestPlatform;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
 import io.temporal.testserver.TestServer;
 import java.io.IOException;
@@ -118,7 +119,8 @@ class TemporalOutageTest {
     assertThat(refused.json().get("error").asString()).isEqualTo("temporal_unavailable");
     assertThat(refused.retryAfter()).isNotBlank();
     assertThat(Integer.parseInt(refused.retryAfter())).isPositive();
-    // Nothing of the refused request stays behind: no row, no audit entry.
+    // Nothing of the refused request holds the subdomain: its row was inserted before the start
+    // and released (FAILED) when the start failed.
     assertThat(registry.findLiveBySubdomain(during)).isEmpty();
 
     Answer cancel = post("/admin/tenants/" + tenantId + "/cancel", token);
@@ -160,7 +162,9 @@ class TemporalOutageTest {
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> create(during, token).status() == 202);
-    assertThat(registry.findLiveBySubdomain(during)).isEmpty();
+    // The accepted tenant is in the registry from the 202 on (the API inserts it first).
+    assertThat(registry.findLiveBySubdomain(during))
+        .hasValueSatisfying(t -> assertThat(t.status()).isEqualTo(TenantStatus.PROVISIONING));
     assertThat(management("/actuator/health/temporal").json().get("status").asString())
         .isEqualTo("UP");
     Answer after = get("/admin/tenants/" + tenantId, token);

@@ -88,21 +88,55 @@ class TenantApiTest extends ApiTestBase {
   }
 
   @Test
-  void aTenantIsVisibleRightAfterThe202EvenBeforeTheWorkflowReservesIt() {
+  void theRegistryHoldsTheTenantWhenThe202ArrivesAndAnAuditRowAloneIsNoTenant() {
     String sub = unique("early");
-    // Only the accepted request is recorded: the workflow has not reserved the row yet.
-    UUID id = UUID.randomUUID();
+    Answer a = create(sub);
+    assertThat(a.status()).isEqualTo(202);
+    // The API inserts the row (PROVISIONING) before it starts the workflow.
+    var row = registry.findById(UUID.fromString(a.text("tenant_id")));
+    assertThat(row).isPresent();
+    assertThat(row.get().subdomain()).isEqualTo(sub);
+    assertThat(row.get().companyName()).isEqualTo("Acme " + sub);
+
+    // No tenant is rebuilt from an accepted request's audit row any more.
+    UUID ghost = UUID.randomUUID();
     auditLog.append(
-        id,
+        ghost,
         "ops@taskifai.test",
         "tenant.create",
         null,
         "accepted",
-        java.util.Map.of("subdomain", sub, "company_name", "Early Ltd", "workflow_id", "x"));
-    JsonNode early = http.get("/admin/tenants/" + id, token).json();
-    assertThat(early.get("status").asString()).isEqualTo("PROVISIONING");
-    assertThat(early.get("subdomain").asString()).isEqualTo(sub);
-    assertThat(early.get("company_name").asString()).isEqualTo("Early Ltd");
+        java.util.Map.of("subdomain", unique("ghost"), "company_name", "Ghost Ltd"));
+    assertThat(http.get("/admin/tenants/" + ghost, token).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aWorkflowThatCannotStartReleasesTheInsertedRow() {
+    String sub = unique("stuck");
+    String first = create(sub).text("tenant_id");
+    awaitStatus(first, "AWAITING_VERIFICATION");
+    // The first tenant's row frees the subdomain while its workflow still runs (as while it undoes
+    // its steps): a second request inserts its row, but its workflow id is taken.
+    assertThat(
+            registry.transition(
+                UUID.fromString(first),
+                java.util.List.of(TenantStatus.AWAITING_VERIFICATION),
+                TenantStatus.FAILED))
+        .isTrue();
+
+    Answer again = create(sub);
+
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.text("tenant_id")).isEqualTo(first);
+    // The second row was inserted, then released: nothing PROVISIONING is left behind.
+    assertThat(registry.findLiveBySubdomain(sub)).isEmpty();
+    long failed =
+        JdbcClient.create(platform().db.owner())
+            .sql("SELECT count(*) FROM tenants WHERE subdomain = :s AND status = 'FAILED'")
+            .param("s", sub)
+            .query(Long.class)
+            .single();
+    assertThat(failed).isEqualTo(2);
   }
 
   @Test

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,13 +38,10 @@ public class SignInLimits {
   private final Cache<String, Bucket> tenantBuckets;
   private final LoginBackoff backoff;
 
-  public SignInLimits(
-      RoutingSettings settings,
-      @Value("${taskifai.auth.rate.per-address:${TASKIFAI_AUTH_RATE_PER_ADDRESS:30}}")
-          long perAddress,
-      @Value("${taskifai.auth.rate.per-tenant:${TASKIFAI_AUTH_RATE_PER_TENANT:300}}")
-          long perTenant,
-      @Value("${taskifai.login.backoff:${TASKIFAI_LOGIN_BACKOFF:PT30S}}") Duration firstBackoff) {
+  public SignInLimits(RoutingSettings settings) {
+    long perAddress = settings.auth.auth().rate().perAddress();
+    long perTenant = settings.auth.auth().rate().perTenant();
+    Duration firstBackoff = settings.auth.login().backoff();
     if (perAddress < 1 || perTenant < 1) {
       throw new IllegalArgumentException("taskifai.auth.rate.* must be at least 1 a minute");
     }

@@ -18,7 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.io.Resource;
@@ -54,8 +53,9 @@ public class SchemaVersionGate extends OncePerRequestFilter {
       TenantRegistry registry,
       TenantDirectory directory,
       MeterRegistry meters,
-      @Value("${taskifai.router.schema-versions:${TASKIFAI_ROUTER_SCHEMA_VERSIONS:}}") String range,
-      @Value("${taskifai.router.cache-ttl:${TASKIFAI_ROUTER_CACHE_TTL:PT15M}}") Duration ttl) {
+      com.taskifai.routing.RouterProperties router) {
+    String range = router.schemaVersions();
+    Duration ttl = router.cacheTtl();
     this.registry = registry;
     this.meters = meters;
     String[] parts = parse(range);

@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -37,7 +35,6 @@ import org.springframework.web.filter.OncePerRequestFilter;
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class TenantRoutingFilter extends OncePerRequestFilter {
   private static final Logger log = LoggerFactory.getLogger(TenantRoutingFilter.class);
-  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._-]{8,64}");
   private static final String NO_TENANT =
       "no active tenant serves this address; check the subdomain";
 
@@ -76,12 +73,7 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
     long started = System.nanoTime();
-    String requestId = request.getHeader("X-Request-Id");
-    if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
-      requestId = UUID.randomUUID().toString();
-    }
-    response.setHeader("X-Request-Id", requestId);
-    MDC.put(LogContext.REQUEST_ID, requestId);
+    MDC.put(LogContext.REQUEST_ID, com.taskifai.web.RequestIds.assign(request, response));
     String tenantTag = "none";
     try {
       String hostHeader = request.getHeader("Host");

@@ -12,7 +12,7 @@ public interface TenantMailActivities {
    * link.
    */
   @ActivityMethod(name = "send_verification_email")
-  void sendVerificationEmail(StepInput input);
+  void sendVerificationEmail(VerificationMailInput input);
 
   /**
    * Sends the welcome mail with the set-password link of the tenant's own subdomain; the link is

@@ -72,8 +72,15 @@ public record ProvisionTenantRequest(
         null);
   }
 
-  /** How long the verification may take when the request does not say. */
-  public static final Duration DEFAULT_VERIFICATION_TIMEOUT = Duration.ofDays(7);
+  /**
+   * How long the verification may take when the request does not say: the one default of the admin
+   * API's {@code taskifai.verification-timeout} too.
+   */
+  public static final String DEFAULT_VERIFICATION_TIMEOUT_TEXT = "P7D";
+
+  /** {@link #DEFAULT_VERIFICATION_TIMEOUT_TEXT} as a duration. */
+  public static final Duration DEFAULT_VERIFICATION_TIMEOUT =
+      Duration.parse(DEFAULT_VERIFICATION_TIMEOUT_TEXT);
 
   /** The verification timeout, or the default. */
   public Duration verificationTimeoutOrDefault() {

@@ -23,6 +23,7 @@ import com.taskifai.workflows.ports.TenantDatabaseActivities;
 import com.taskifai.workflows.ports.TenantMailActivities;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import com.taskifai.workflows.ports.TrialActivities;
+import com.taskifai.workflows.ports.VerificationMailInput;
 import com.taskifai.workflows.saga.Saga;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
@@ -171,7 +172,9 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
 
   /** The mail; the status change and the audit of the wait run in parallel after it. */
   private void sendVerificationEmail() {
-    mail.sendVerificationEmail(in);
+    mail.sendVerificationEmail(
+        new VerificationMailInput(
+            in.tenantId(), in.subdomain(), request.verificationTimeoutOrDefault()));
     Promise<Void> marked = Async.procedure(registry::markAwaitingVerification, in);
     Map<String, String> detail =
         Map.of("timeout", request.verificationTimeoutOrDefault().toString());

@@ -315,6 +315,8 @@ class ProvisionTenantWorkflowTest {
     assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
     assertThat(result.failedStep()).isEqualTo("await_verification");
     assertThat(result.reason()).contains("verification timed out after PT48H");
+    // The mail's link lives exactly as long as the wait: both come from the request.
+    assertThat(activities.verificationLinkLifetime()).isEqualTo(Duration.ofHours(48));
     assertThat(activities.rollbackCalls())
         .containsExactly(
             "undo_configure_dns",

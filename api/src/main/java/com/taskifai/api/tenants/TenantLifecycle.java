@@ -1,0 +1,138 @@
+package com.taskifai.api.tenants;
+
+import com.taskifai.api.ApiException;
+import com.taskifai.api.tenants.TenantViews.Accepted;
+import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantStatus;
+import io.temporal.client.WorkflowNotFoundException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Service;
+
+/**
+ * State changes of an existing tenant: suspend, reactivate, admin invite, cancel and delete. Each
+ * checks the tenant's status, starts its workflow and records the request in the audit log.
+ */
+@Service
+class TenantLifecycle {
+  private final TenantQueries queries;
+  private final AuditLog audit;
+  private final TenantWorkflows workflows;
+
+  TenantLifecycle(TenantQueries queries, AuditLog audit, TenantWorkflows workflows) {
+    this.queries = queries;
+    this.audit = audit;
+    this.workflows = workflows;
+  }
+
+  ResponseEntity<Accepted> suspend(String actor, UUID id) {
+    Tenant t = queries.find(id);
+    requireStatus(t, "suspended", TenantStatus.ACTIVE);
+    String workflowId = workflows.startSuspend(t, actor);
+    audit.append(id, actor, "tenant.suspend", null, "accepted", Map.of("workflow_id", workflowId));
+    return accepted(t, workflowId, "suspending");
+  }
+
+  /**
+   * Mails the admin of an ACTIVE tenant a new set-password link (for a link that expired or got
+   * lost); every earlier link stops working.
+   */
+  ResponseEntity<Accepted> adminInvite(String actor, UUID id) {
+    Tenant t = queries.find(id);
+    requireStatus(t, "sent a new admin invite", TenantStatus.ACTIVE);
+    String workflowId = workflows.startAdminInvite(t, actor);
+    audit.append(
+        id, actor, "tenant.admin_invite", null, "accepted", Map.of("workflow_id", workflowId));
+    return accepted(t, workflowId, "inviting_admin");
+  }
+
+  ResponseEntity<Accepted> reactivate(String actor, UUID id) {
+    Tenant t = queries.find(id);
+    requireStatus(t, "reactivated", TenantStatus.SUSPENDED);
+    String workflowId = workflows.startReactivate(t, actor);
+    audit.append(
+        id, actor, "tenant.reactivate", null, "accepted", Map.of("workflow_id", workflowId));
+    return accepted(t, workflowId, "reactivating");
+  }
+
+  ResponseEntity<Accepted> cancel(String actor, UUID id) {
+    Tenant t = queries.find(id);
+    requireStatus(t, "cancelled", TenantStatus.PROVISIONING, TenantStatus.AWAITING_VERIFICATION);
+    return cancelProvisioning(t, actor);
+  }
+
+  ResponseEntity<Accepted> delete(String actor, UUID id, String skipFinalBackup) {
+    Tenant t = queries.find(id);
+    if (t.status() == TenantStatus.DELETED) {
+      throw ApiException.conflict(
+          "tenant " + id + " is deleted already", Map.of("status", t.status().name()));
+    }
+    if (t.status() == TenantStatus.PROVISIONING
+        || t.status() == TenantStatus.AWAITING_VERIFICATION) {
+      return cancelProvisioning(t, actor);
+    }
+    boolean skip = skipFinalBackup(skipFinalBackup);
+    String workflowId = workflows.startOffboard(t, actor, skip);
+    audit.append(
+        id,
+        actor,
+        "tenant.delete",
+        null,
+        "accepted",
+        skip
+            ? Map.of("workflow_id", workflowId, "skip_final_backup", "true")
+            : Map.of("workflow_id", workflowId));
+    return accepted(t, workflowId, "offboarding");
+  }
+
+  /** {@code skip_final_backup}: true or false (absent is false); anything else is a 400. */
+  private static boolean skipFinalBackup(String value) {
+    if (value == null || value.isBlank() || value.equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (value.equalsIgnoreCase("true")) {
+      return true;
+    }
+    throw ApiException.badRequest("skip_final_backup must be true or false");
+  }
+
+  private ResponseEntity<Accepted> cancelProvisioning(Tenant t, String actor) {
+    String workflowId;
+    String action = "provisioning_cancelled";
+    try {
+      workflowId = workflows.cancelProvisioning(t);
+    } catch (WorkflowNotFoundException gone) {
+      // The provisioning workflow is lost (say, a restarted embedded server): offboard instead.
+      workflowId = workflows.startOffboard(t, actor);
+      action = "offboarding";
+    }
+    audit.append(
+        t.tenantId(), actor, "tenant.cancel", null, "accepted", Map.of("workflow_id", workflowId));
+    return accepted(t, workflowId, action);
+  }
+
+  private static void requireStatus(Tenant t, String verb, TenantStatus... allowed) {
+    if (!Arrays.asList(allowed).contains(t.status())) {
+      throw ApiException.conflict(
+          "only a tenant in "
+              + Arrays.stream(allowed).map(Enum::name).collect(Collectors.joining(" or "))
+              + " can be "
+              + verb
+              + "; tenant "
+              + t.tenantId()
+              + " is "
+              + t.status(),
+          Map.of("status", t.status().name()));
+    }
+  }
+
+  private static ResponseEntity<Accepted> accepted(Tenant t, String workflowId, String action) {
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(new Accepted(t.tenantId(), workflowId, t.status().name(), action));
+  }
+}

@@ -1,0 +1,66 @@
+package com.taskifai.api.tenants;
+
+import com.taskifai.registry.Tenant;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** The JSON bodies of the tenants API. */
+final class TenantViews {
+  private TenantViews() {}
+
+  record Accepted(UUID tenantId, String workflowId, String status, String action) {}
+
+  record TenantSummary(
+      UUID tenantId,
+      String subdomain,
+      String companyName,
+      String adminEmail,
+      String status,
+      String region,
+      Instant createdAt,
+      Instant updatedAt) {
+    static TenantSummary of(Tenant t) {
+      return new TenantSummary(
+          t.tenantId(),
+          t.subdomain(),
+          t.companyName(),
+          t.adminEmail(),
+          t.status().name(),
+          t.region(),
+          t.createdAt(),
+          t.updatedAt());
+    }
+  }
+
+  record TenantPage(List<TenantSummary> items, int page, int size, long total) {}
+
+  record TenantDetail(
+      UUID tenantId,
+      String subdomain,
+      String companyName,
+      String adminEmail,
+      String status,
+      String workflowStatus,
+      boolean active,
+      String region,
+      String databaseName,
+      String tenantUrl,
+      Instant createdAt,
+      Instant updatedAt,
+      Instant verifiedAt,
+      Instant activatedAt,
+      Instant suspendedAt,
+      Instant deletedAt,
+      String workflowId,
+      String stepsSource,
+      List<TenantSteps.StepView> steps,
+      String temporalUiUrl,
+      String workflowService,
+      String provider,
+      String projectRef,
+      String providerDashboardUrl,
+      String providerStatus) {}
+
+  record WorkflowRef(String workflowId, String kind) {}
+}
