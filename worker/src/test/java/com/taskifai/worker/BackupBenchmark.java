@@ -71,6 +71,10 @@ public final class BackupBenchmark {
     ((ch.qos.logback.classic.Logger)
             org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.WARN);
+    ((ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(
+                com.taskifai.activities.database.BackupActivitiesImpl.class))
+        .setLevel(ch.qos.logback.classic.Level.INFO);
     Path work = Files.createTempDirectory("taskifai-bench-backup");
     try (EmbeddedPlatform embedded = new EmbeddedPlatform()) {
       embedded.env.put("TASKIFAI_BACKUP_DIR", work.resolve("store").toString());
@@ -103,6 +107,9 @@ public final class BackupBenchmark {
           double platformBackup = platformBackup(embedded.client, tenant, backupId);
           platformBytes = backups.find(backupId).orElseThrow().sizeBytes();
           double plainRestore = plainRestore(file, "bench_plain_" + r);
+          if (Boolean.getBoolean("taskifai.bench.variants")) {
+            variants(database, file, work);
+          }
           double platformRestore = platformRestore(embedded.client, tenant, backupId, "bench" + r);
           Files.delete(file);
           results.add(new Run(plainDump, plainRestore, platformBackup, platformRestore));
@@ -216,13 +223,48 @@ public final class BackupBenchmark {
     return s;
   }
 
+  /** Diagnostics: where a piped restore loses time (offsets in the archive, pipe or file). */
+  private static void variants(String database, Path file, Path work) throws Exception {
+    Path piped = work.resolve("piped.dump");
+    exec(
+        List.of(
+            "bash",
+            "-c",
+            PG_BIN
+                + "/pg_dump --format=custom --compress=6 --dbname="
+                + database
+                + " | cat > "
+                + piped),
+        "pg_dump | cat");
+    for (String[] v :
+        new String[][] {
+          {"file with offsets, as a file", "< /dev/null", file.toString()},
+          {"file with offsets, through a pipe", "", "cat " + file + " |"},
+          {"dump without offsets, as a file", "< /dev/null", piped.toString()},
+          {"dump without offsets, through a pipe", "", "cat " + piped + " |"}
+        }) {
+      DataSource server = TestPostgres.superuser("postgres");
+      JdbcClient.create(server).sql("DROP DATABASE IF EXISTS bench_variant").update();
+      JdbcClient.create(server).sql("CREATE DATABASE bench_variant TEMPLATE template0").update();
+      String restore =
+          PG_BIN + "/pg_restore --exit-on-error --single-transaction --dbname=bench_variant";
+      String cmd = v[2].endsWith("|") ? v[2] + " " + restore : restore + " " + v[2];
+      long t0 = System.nanoTime();
+      exec(List.of("bash", "-c", cmd), v[0]);
+      System.err.printf("  variant: %s %.2f s%n", v[0], seconds(t0));
+      JdbcClient.create(server).sql("DROP DATABASE bench_variant").update();
+    }
+  }
+
   private static double platformBackup(WorkflowClient client, UUID tenant, UUID backupId) {
     long t0 = System.nanoTime();
-    client
-        .newWorkflowStub(
-            BackupTenantWorkflow.class, options(BackupTenantWorkflow.workflowId(tenant, backupId)))
-        .backup(new BackupTenantWorkflow.BackupRequest(tenant, backupId, "manual", "bench"));
-    return seconds(t0);
+    BackupTenantWorkflow flow =
+        client.newWorkflowStub(
+            BackupTenantWorkflow.class, options(BackupTenantWorkflow.workflowId(tenant, backupId)));
+    flow.backup(new BackupTenantWorkflow.BackupRequest(tenant, backupId, "manual", "bench"));
+    double s = seconds(t0);
+    System.err.println("  backup steps: " + activityTimes(client, WorkflowStub.fromTyped(flow)));
+    return s;
   }
 
   private static double platformRestore(
@@ -240,12 +282,36 @@ public final class BackupBenchmark {
       if (flow.progress().error() != null) {
         throw new IllegalStateException("restore failed: " + flow.progress().error());
       }
-      Thread.sleep(20);
+      // Not faster: every query replays the workflow on the worker, CPU the restore would miss.
+      Thread.sleep(250);
     }
     double s = seconds(t0);
+    System.err.println("  restore steps: " + activityTimes(client, WorkflowStub.fromTyped(flow)));
     flow.retireNow();
     WorkflowStub.fromTyped(flow).getResult(120, TimeUnit.SECONDS, String.class);
     return s;
+  }
+
+  /** Seconds per activity of a workflow, from its history (scheduled to completed). */
+  static String activityTimes(WorkflowClient client, WorkflowStub stub) {
+    var history =
+        client.fetchHistory(stub.getExecution().getWorkflowId(), stub.getExecution().getRunId());
+    Map<Long, String> names = new java.util.HashMap<>();
+    Map<Long, Long> started = new java.util.HashMap<>();
+    StringBuilder out = new StringBuilder();
+    for (var e : history.getEvents()) {
+      long at = e.getEventTime().getSeconds() * 1000 + e.getEventTime().getNanos() / 1_000_000;
+      if (e.hasActivityTaskScheduledEventAttributes()) {
+        names.put(
+            e.getEventId(),
+            e.getActivityTaskScheduledEventAttributes().getActivityType().getName());
+        started.put(e.getEventId(), at);
+      } else if (e.hasActivityTaskCompletedEventAttributes()) {
+        long id = e.getActivityTaskCompletedEventAttributes().getScheduledEventId();
+        out.append(String.format("%s %.2f s; ", names.get(id), (at - started.get(id)) / 1000.0));
+      }
+    }
+    return out.toString();
   }
 
   private static WorkflowOptions options(String id) {
