@@ -74,6 +74,8 @@ public class TenantPools implements DisposableBean {
   private final CredentialCipher cipher;
   private final TenantRegistry registry;
   private final MeterRegistry meters;
+  private final ConnectionBudgets budgets;
+  private final TenantPoolMetrics poolMetrics;
   private final Semaphore permits;
   private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
   private final Set<TenantPool> retired = ConcurrentHashMap.newKeySet();
@@ -111,14 +113,21 @@ public class TenantPools implements DisposableBean {
     final UUID tenantId;
     final String fingerprint;
     final String username;
+    final String serverId;
     final HikariDataSource dataSource;
     volatile long lastUsedNanos = System.nanoTime();
     volatile long refusedUntilNanos = System.nanoTime();
 
-    TenantPool(UUID tenantId, String fingerprint, String username, HikariDataSource dataSource) {
+    TenantPool(
+        UUID tenantId,
+        String fingerprint,
+        String username,
+        String serverId,
+        HikariDataSource dataSource) {
       this.tenantId = tenantId;
       this.fingerprint = fingerprint;
       this.username = username;
+      this.serverId = serverId;
       this.dataSource = dataSource;
     }
 
@@ -138,11 +147,14 @@ public class TenantPools implements DisposableBean {
       CredentialCipher cipher,
       TenantRegistry registry,
       MeterRegistry meters,
-      TenantDirectory directory) {
+      TenantDirectory directory,
+      ConnectionBudgets budgets) {
     this.settings = settings;
     this.cipher = cipher;
     this.registry = registry;
     this.meters = meters;
+    this.budgets = budgets;
+    this.poolMetrics = new TenantPoolMetrics(meters);
     this.permits = new Semaphore(settings.globalConnectionCap, true);
     this.releaseGraceMillis = settings.connectionReleaseGrace.toMillis();
     this.sweeper =
@@ -175,6 +187,7 @@ public class TenantPools implements DisposableBean {
     sweeper.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(this::measureDatabaseSizes, 5, 60, TimeUnit.SECONDS);
     directory.addChangeListener(id -> sweeper.execute(() -> onTenantChanged(id)));
+    budgets.onOverBudget(id -> sweeper.execute(() -> shrinkToBudget(id)));
     Gauge.builder("taskifai.router.tenants.credentials.failing", credentialFailures, Map::size)
         .description("Tenants not served because their stored database credentials fail")
         .register(meters);
@@ -351,8 +364,17 @@ public class TenantPools implements DisposableBean {
     }
   }
 
+  /** What a pool is built from: a tenant moved or given new credentials gets a new pool. */
+  private static String fingerprint(Tenant tenant) {
+    return tenant.encryptedDatabaseUrl()
+        + "|"
+        + tenant.encryptedDatabaseKey()
+        + "|"
+        + tenant.databaseServerId();
+  }
+
   TenantPool poolFor(Tenant tenant) {
-    String fingerprint = tenant.encryptedDatabaseUrl() + "|" + tenant.encryptedDatabaseKey();
+    String fingerprint = fingerprint(tenant);
     TenantPool pool =
         pools.compute(
             tenant.tenantId(),
@@ -389,55 +411,154 @@ public class TenantPools implements DisposableBean {
     pg.setSocketFactory(SynchronousCloseSocketFactory.class.getName());
     HikariConfig c = new HikariConfig();
     c.setPoolName("tenant-" + tenant.tenantId());
-    c.setDataSource(new CappedConnectionSource(pg, this, tenant.tenantId()));
+    c.setDataSource(
+        new CappedConnectionSource(
+            pg, this, tenant.tenantId(), budgets.forServer(tenant.databaseServerId())));
     c.setMaximumPoolSize(settings.maxConnectionsPerTenant);
     c.setMinimumIdle(0);
     c.setIdleTimeout(Math.max(10_000, settings.connectionIdleTimeout.toMillis()));
     c.setConnectionTimeout(Math.max(250, settings.connectionTimeout.toMillis()));
     // Lazy: the pool opens no connection until a request needs one.
     c.setInitializationFailTimeout(-1);
-    c.setMetricRegistry(meters);
+    // Meters of an earlier pool of the same tenant are replaced, not kept (see TenantPoolMetrics).
+    c.setMetricsTrackerFactory(poolMetrics);
     // One housekeeping thread for all tenant pools instead of one per pool.
     c.setScheduledExecutor(housekeeping);
     log.info("opening the connection pool of tenant {}", tenant.tenantId());
     return new TenantPool(
-        tenant.tenantId(), fingerprint, creds.username(), new HikariDataSource(c));
+        tenant.tenantId(),
+        fingerprint,
+        creds.username(),
+        tenant.databaseServerId(),
+        new HikariDataSource(c));
   }
 
   /**
-   * Takes a permit for a new physical connection of {@code forTenant}; at the cap, closes idle
-   * pools of other tenants, least recently used first.
+   * Takes a slot of the server's connection budget (when it has one) and a permit of the global cap
+   * for a new physical connection of {@code forTenant}; when either is used up, closes an idle pool
+   * of another tenant (on the same server for the budget), least recently used first, and waits a
+   * moment for its connection to close.
+   *
+   * @throws SQLTransientConnectionException when the server's budget stays used up
    */
-  boolean acquirePermit(UUID forTenant) throws InterruptedException {
+  boolean acquirePermit(UUID forTenant, ServerBudget server)
+      throws InterruptedException, SQLTransientConnectionException {
+    if (server != null && !server.tryTake()) {
+      boolean closing = closeIdlePool(forTenant, server.serverId);
+      if (!server.take(closing ? Math.max(500, releaseGraceMillis * 5) : waitMillis())) {
+        throw new SQLTransientConnectionException(
+            "the connection budget of database server " + server.serverId + " is in use");
+      }
+    }
+    boolean permitted;
+    try {
+      permitted = acquireGlobal(forTenant);
+    } catch (InterruptedException | RuntimeException e) {
+      if (server != null) {
+        server.give();
+      }
+      throw e;
+    }
+    if (!permitted && server != null) {
+      server.give();
+    }
+    return permitted;
+  }
+
+  private boolean acquireGlobal(UUID forTenant) throws InterruptedException {
     if (permits.tryAcquire()) {
       return true;
     }
+    if (closeIdlePool(forTenant, null)) {
+      // Idle connections close in the background; their permits come back a moment later.
+      return permits.tryAcquire(Math.max(500, releaseGraceMillis * 5), TimeUnit.MILLISECONDS);
+    }
+    return permits.tryAcquire(waitMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private long waitMillis() {
+    return Math.max(200, releaseGraceMillis * 2);
+  }
+
+  /**
+   * Closes the least recently used idle pool of another tenant (on {@code serverId} when given);
+   * false when there is none.
+   */
+  private boolean closeIdlePool(UUID forTenant, String serverId) {
     List<TenantPool> idle = new ArrayList<>();
     for (TenantPool p : pools.values()) {
-      if (!p.tenantId.equals(forTenant) && p.active() == 0 && p.idle() > 0) {
+      if (!p.tenantId.equals(forTenant)
+          && (serverId == null || serverId.equals(p.serverId))
+          && p.active() == 0
+          && p.idle() > 0) {
         idle.add(p);
       }
     }
     idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
     for (TenantPool p : idle) {
       if (pools.remove(p.tenantId, p)) {
-        log.debug("global connection cap reached: closing the idle pool of tenant {}", p.tenantId);
+        log.debug(
+            "connection cap or budget reached: closing the idle pool of tenant {}", p.tenantId);
         retire(p);
-        // Idle connections close in the background; their permits come back a moment later.
-        return permits.tryAcquire(Math.max(500, releaseGraceMillis * 5), TimeUnit.MILLISECONDS);
+        return true;
       }
     }
-    return permits.tryAcquire(Math.max(200, releaseGraceMillis * 2), TimeUnit.MILLISECONDS);
+    return false;
   }
 
   /**
-   * Gives a permit back a moment after its connection closed. The close itself waited until the
-   * server's backend process exited ({@link SynchronousCloseSocketFactory}); the grace covers the
-   * moment until the postmaster has reaped it, in which it may still count against the server's
-   * {@code max_connections}.
+   * Closes idle pools on a server where this router holds more connections than its share of the
+   * server's budget (another router joined, or the claim could not be renewed), least recently used
+   * first, until the idle connections closed cover the excess.
    */
-  void releasePermit() {
-    releaser.schedule(() -> permits.release(), releaseGraceMillis, TimeUnit.MILLISECONDS);
+  void shrinkToBudget(String serverId) {
+    ServerBudget server = budgets.forServer(serverId);
+    int excess = server.excess();
+    if (excess <= 0) {
+      return;
+    }
+    List<TenantPool> idle = new ArrayList<>();
+    for (TenantPool p : pools.values()) {
+      if (serverId.equals(p.serverId) && p.active() == 0 && p.idle() > 0) {
+        idle.add(p);
+      }
+    }
+    idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
+    for (TenantPool p : idle) {
+      if (excess <= 0) {
+        break;
+      }
+      int closing = p.idle();
+      if (pools.remove(p.tenantId, p)) {
+        log.debug(
+            "over the budget of server {}: closing the idle pool of tenant {}",
+            serverId,
+            p.tenantId);
+        retire(p);
+        excess -= closing;
+      }
+    }
+  }
+
+  /**
+   * Gives a permit (and the server budget's slot) back after its connection closed. The close
+   * itself waited until the server's backend process exited ({@link
+   * SynchronousCloseSocketFactory}); the optional grace covers the moment until the postmaster has
+   * reaped it, in which it may still count against the server's {@code max_connections}.
+   */
+  void releasePermit(ServerBudget server) {
+    if (releaseGraceMillis <= 0) {
+      release(server);
+    } else {
+      releaser.schedule(() -> release(server), releaseGraceMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void release(ServerBudget server) {
+    permits.release();
+    if (server != null) {
+      server.give();
+    }
   }
 
   /** Closes the pools nobody used for the eviction time. */
@@ -501,8 +622,7 @@ public class TenantPools implements DisposableBean {
     boolean keep =
         now.isPresent()
             && now.get().servesTraffic()
-            && pool.fingerprint.equals(
-                now.get().encryptedDatabaseUrl() + "|" + now.get().encryptedDatabaseKey());
+            && pool.fingerprint.equals(fingerprint(now.get()));
     if (!keep && pools.remove(tenantId, pool)) {
       log.info("closing the pool of tenant {}: it no longer serves traffic as it was", tenantId);
       retire(pool);
