@@ -64,7 +64,7 @@ public class RoutingSettings {
       @Value("${taskifai.pool.eviction:${TASKIFAI_POOL_EVICTION:PT5M}}") Duration poolIdleEviction,
       @Value("${taskifai.pool.connection-timeout:${TASKIFAI_POOL_CONNECTION_TIMEOUT:PT2S}}")
           Duration connectionTimeout,
-      @Value("${taskifai.pool.release-grace:${TASKIFAI_POOL_RELEASE_GRACE:PT0.1S}}")
+      @Value("${taskifai.pool.release-grace:${TASKIFAI_POOL_RELEASE_GRACE:PT0S}}")
           Duration connectionReleaseGrace,
       @Value("${taskifai.router.unrouted-paths:/actuator,/livez,/readyz,/v3/api-docs}")
           List<String> unroutedPaths) {

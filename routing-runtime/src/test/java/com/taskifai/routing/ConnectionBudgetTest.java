@@ -164,6 +164,8 @@ class ConnectionBudgetTest {
         .as("most connections of both routers on the server at once")
         .isPositive()
         .isLessThanOrEqualTo(BUDGET);
+    assertThat(first.metrics())
+        .contains("taskifai_router_server_connections_limit{server=\"" + SERVER + "\"}");
     assertThat(
             first.bean(ConnectionBudgets.class).held(SERVER)
                 + second.bean(ConnectionBudgets.class).held(SERVER))

@@ -224,7 +224,7 @@ public final class ProvisionBenchmark {
     throw new IllegalStateException("no verification mail for " + email);
   }
 
-  private String login(String admin, Properties dev) throws Exception {
+  String login(String admin, Properties dev) throws Exception {
     String body =
         JSON.writeValueAsString(
             Map.of(

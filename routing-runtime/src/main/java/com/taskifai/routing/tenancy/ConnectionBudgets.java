@@ -1,5 +1,7 @@
 package com.taskifai.routing.tenancy;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -46,6 +48,7 @@ public class ConnectionBudgets implements DisposableBean {
   public record Share(String serverId, int budget, int routers, int target, int claim) {}
 
   private final DataSource platform;
+  private final MeterRegistry meters;
   private final UUID routerId = UUID.randomUUID();
   private final Duration heartbeat;
   private final Duration lease;
@@ -58,6 +61,7 @@ public class ConnectionBudgets implements DisposableBean {
 
   public ConnectionBudgets(
       DataSource platformDataSource,
+      MeterRegistry meters,
       @Value("${taskifai.router.budget-heartbeat:${TASKIFAI_ROUTER_BUDGET_HEARTBEAT:PT1S}}")
           Duration heartbeat,
       @Value("${taskifai.router.budget-lease:${TASKIFAI_ROUTER_BUDGET_LEASE:PT10S}}")
@@ -69,6 +73,7 @@ public class ConnectionBudgets implements DisposableBean {
           "taskifai.router.budget-lease must be at least three budget heartbeats");
     }
     this.platform = platformDataSource;
+    this.meters = meters;
     this.heartbeat = heartbeat;
     this.lease = lease;
     this.lastRenewalStartNanos = System.nanoTime() - lease.toNanos();
@@ -120,7 +125,7 @@ public class ConnectionBudgets implements DisposableBean {
     return servers.computeIfAbsent(
         serverId,
         id -> {
-          ServerBudget b = new ServerBudget(id);
+          ServerBudget b = newBudget(id);
           Share s = shares.get(id);
           if (s != null) {
             b.limitTo(s.target());
@@ -128,6 +133,19 @@ public class ConnectionBudgets implements DisposableBean {
           }
           return b;
         });
+  }
+
+  private ServerBudget newBudget(String serverId) {
+    ServerBudget b = new ServerBudget(serverId);
+    Gauge.builder("taskifai.router.server.connections.held", b, ServerBudget::held)
+        .tag("server", serverId)
+        .description("Tenant connections this router holds on the database server")
+        .register(meters);
+    Gauge.builder("taskifai.router.server.connections.limit", b, ServerBudget::limit)
+        .tag("server", serverId)
+        .description("This router's share of the server's connection budget (-1: no budget)")
+        .register(meters);
+    return b;
   }
 
   private void tick() {
@@ -214,7 +232,7 @@ public class ConnectionBudgets implements DisposableBean {
               others += claim.getValue();
             }
           }
-          ServerBudget local = servers.computeIfAbsent(serverId, ServerBudget::new);
+          ServerBudget local = servers.computeIfAbsent(serverId, this::newBudget);
           int held = local.limitTo(fair);
           int claim = Math.max(0, Math.min(Math.max(fair, held), budget - others));
           upserts.add(new Object[] {serverId, claim});

@@ -41,9 +41,9 @@ import org.springframework.stereotype.Component;
 /**
  * One HikariCP pool per tenant, created on first use from the tenant's decrypted credentials, and a
  * global cap on the physical connections of all pools together. Every physical connection takes a
- * permit of one semaphore ({@link CappedConnectionSource}); at the cap, idle pools of other tenants
- * are closed least-recently-used first, and when none is idle the request fails fast and answers
- * 503. Pools unused for the eviction time are closed by a sweeper.
+ * permit of one semaphore ({@link CappedConnectionSource}); at the cap, the idle connections of
+ * other tenants' pools are closed least-recently-used first, and when none is idle the request
+ * fails fast and answers 503. Pools unused for the eviction time are closed by a sweeper.
  *
  * <p>A tenant is served only with the credentials stored for it: when they cannot be decrypted, or
  * the database server refuses them, its requests fail with {@link
@@ -87,6 +87,8 @@ public class TenantPools implements DisposableBean {
   private final ScheduledThreadPoolExecutor housekeeping;
   private final long releaseGraceMillis;
   private final ConcurrentHashMap<UUID, Backoff> unreachable = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean evictingAhead =
+      new java.util.concurrent.atomic.AtomicBoolean();
   static final long FIRST_PAUSE_MILLIS = 500;
   static final long MAX_PAUSE_MILLIS = 8_000;
 
@@ -467,8 +469,10 @@ public class TenantPools implements DisposableBean {
 
   private boolean acquireGlobal(UUID forTenant) throws InterruptedException {
     if (permits.tryAcquire()) {
+      keepHeadroom();
       return true;
     }
+    keepHeadroom();
     if (closeIdlePool(forTenant, null)) {
       // Idle connections close in the background; their permits come back a moment later.
       return permits.tryAcquire(Math.max(500, releaseGraceMillis * 5), TimeUnit.MILLISECONDS);
@@ -476,18 +480,50 @@ public class TenantPools implements DisposableBean {
     return permits.tryAcquire(waitMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Near the cap, closes the idle connections of least recently used pools in the background, so a
+   * request for a tenant without a connection finds a free permit at once instead of waiting for an
+   * old connection to close (which waits for its server backend to exit) before opening its own:
+   * under round robin over more tenants than the cap, closing and opening then overlap.
+   */
+  private void keepHeadroom() {
+    int headroom = Math.max(1, settings.globalConnectionCap / 5);
+    if (permits.availablePermits() >= headroom || !evictingAhead.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      housekeeping.execute(
+          () -> {
+            try {
+              for (int i = headroom - permits.availablePermits(); i > 0; i--) {
+                if (!closeIdlePool(null, null)) {
+                  break;
+                }
+              }
+            } finally {
+              evictingAhead.set(false);
+            }
+          });
+    } catch (RuntimeException e) {
+      evictingAhead.set(false);
+    }
+  }
+
   private long waitMillis() {
     return Math.max(200, releaseGraceMillis * 2);
   }
 
   /**
-   * Closes the least recently used idle pool of another tenant (on {@code serverId} when given);
-   * false when there is none.
+   * Closes the idle connections of the least recently used pool of another tenant (on {@code
+   * serverId} when given) that has some; false when there is none. The pool itself stays open (its
+   * next request opens a new connection), so round robin over more tenants than the cap does not
+   * build and tear down a pool (threads, meters, decryption) on every request; the sweeper closes
+   * pools unused for the eviction time.
    */
   private boolean closeIdlePool(UUID forTenant, String serverId) {
     List<TenantPool> idle = new ArrayList<>();
     for (TenantPool p : pools.values()) {
-      if (!p.tenantId.equals(forTenant)
+      if ((forTenant == null || !p.tenantId.equals(forTenant))
           && (serverId == null || serverId.equals(p.serverId))
           && p.active() == 0
           && p.idle() > 0) {
@@ -496,14 +532,28 @@ public class TenantPools implements DisposableBean {
     }
     idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
     for (TenantPool p : idle) {
-      if (pools.remove(p.tenantId, p)) {
+      if (closeIdleConnections(p) > 0) {
         log.debug(
-            "connection cap or budget reached: closing the idle pool of tenant {}", p.tenantId);
-        retire(p);
+            "connection cap or budget reached: closed the idle connections of tenant {}",
+            p.tenantId);
         return true;
       }
     }
     return false;
+  }
+
+  /** Closes a pool's idle connections now (busy ones stay); returns how many were idle. */
+  private static int closeIdleConnections(TenantPool p) {
+    HikariPoolMXBean mx = p.dataSource.getHikariPoolMXBean();
+    if (mx == null || p.dataSource.isClosed()) {
+      return 0;
+    }
+    int idle = mx.getIdleConnections();
+    if (idle > 0) {
+      // Evicts idle connections at once; a busy one is evicted when it is returned.
+      mx.softEvictConnections();
+    }
+    return idle;
   }
 
   /**
@@ -528,14 +578,13 @@ public class TenantPools implements DisposableBean {
       if (excess <= 0) {
         break;
       }
-      int closing = p.idle();
-      if (pools.remove(p.tenantId, p)) {
+      int closed = closeIdleConnections(p);
+      if (closed > 0) {
         log.debug(
-            "over the budget of server {}: closing the idle pool of tenant {}",
+            "over the budget of server {}: closed the idle connections of tenant {}",
             serverId,
             p.tenantId);
-        retire(p);
-        excess -= closing;
+        excess -= closed;
       }
     }
   }
