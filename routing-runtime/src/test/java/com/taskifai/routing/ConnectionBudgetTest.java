@@ -165,7 +165,8 @@ class ConnectionBudgetTest {
         .isPositive()
         .isLessThanOrEqualTo(BUDGET);
     assertThat(first.metrics())
-        .contains("taskifai_router_server_connections_limit{server=\"" + SERVER + "\"}");
+        .containsPattern(
+            "taskifai_router_server_connections_limit\\{[^}]*server=\"" + SERVER + "\"");
     assertThat(
             first.bean(ConnectionBudgets.class).held(SERVER)
                 + second.bean(ConnectionBudgets.class).held(SERVER))

@@ -89,6 +89,8 @@ public class TenantPools implements DisposableBean {
   private final ConcurrentHashMap<UUID, Backoff> unreachable = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicBoolean evictingAhead =
       new java.util.concurrent.atomic.AtomicBoolean();
+  private static final long SHORTAGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private volatile long lastShortageNanos = System.nanoTime() - SHORTAGE_WINDOW_NANOS;
   static final long FIRST_PAUSE_MILLIS = 500;
   static final long MAX_PAUSE_MILLIS = 8_000;
 
@@ -469,9 +471,12 @@ public class TenantPools implements DisposableBean {
 
   private boolean acquireGlobal(UUID forTenant) throws InterruptedException {
     if (permits.tryAcquire()) {
-      keepHeadroom();
+      if (System.nanoTime() - lastShortageNanos < SHORTAGE_WINDOW_NANOS) {
+        keepHeadroom();
+      }
       return true;
     }
+    lastShortageNanos = System.nanoTime();
     keepHeadroom();
     if (closeIdlePool(forTenant, null)) {
       // Idle connections close in the background; their permits come back a moment later.
@@ -481,7 +486,8 @@ public class TenantPools implements DisposableBean {
   }
 
   /**
-   * Near the cap, closes the idle connections of least recently used pools in the background, so a
+   * Near the cap, while connections were short in the last seconds (more tenants want one than the
+   * cap holds), closes the idle connections of least recently used pools in the background, so a
    * request for a tenant without a connection finds a free permit at once instead of waiting for an
    * old connection to close (which waits for its server backend to exit) before opening its own:
    * under round robin over more tenants than the cap, closing and opening then overlap.
