@@ -144,8 +144,21 @@ public final class FleetBenchmark {
             "TASKIFAI_SMTP_PORT")) {
       env.put(key, Integer.toString(freePort()));
     }
-    log("starting an embedded platform in %s", home);
-    try (DevPlatform platform = DevPlatform.create(env, home)) {
+    // A second database server: another embedded PostgreSQL, same region, same capacity. Started
+    // first so it stops last, after the platform's router has closed its connections to it.
+    String secondPassword = UUID.randomUUID().toString();
+    int secondPort = freePort();
+    log("starting an embedded platform and a second PostgreSQL in %s", home);
+    try (EmbeddedPostgres second =
+            PasswordCheckedPostgres.start(
+                EmbeddedPostgres.builder()
+                    .setDataDirectory(home.resolve("postgres-2"))
+                    .setCleanDataDirectory(true)
+                    .setPort(secondPort)
+                    .setServerConfig("max_connections", "300"),
+                home.resolve("postgres-2-auth"),
+                secondPassword);
+        DevPlatform platform = DevPlatform.create(env, home)) {
       platform.start();
       Properties dev = new Properties();
       try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
@@ -157,19 +170,7 @@ public final class FleetBenchmark {
       registryDb.setUrl(dev.getProperty("TASKIFAI_DB_URL"));
       registryDb.setUser(dev.getProperty("TASKIFAI_DB_USER"));
       registryDb.setPassword(dev.getProperty("TASKIFAI_DB_PASSWORD"));
-
-      // A second database server: another embedded PostgreSQL, same region, same capacity.
-      String secondPassword = UUID.randomUUID().toString();
-      int secondPort = freePort();
-      try (EmbeddedPostgres second =
-          PasswordCheckedPostgres.start(
-              EmbeddedPostgres.builder()
-                  .setDataDirectory(home.resolve("postgres-2"))
-                  .setCleanDataDirectory(true)
-                  .setPort(secondPort)
-                  .setServerConfig("max_connections", "300"),
-              home.resolve("postgres-2-auth"),
-              secondPassword)) {
+      {
         DatabaseServers servers = new DatabaseServers(registryDb);
         String firstId = servers.all().get(0).id();
         servers.upsert(
