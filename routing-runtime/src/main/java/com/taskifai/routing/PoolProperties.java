@@ -21,7 +21,7 @@ public record PoolProperties(
     @DefaultValue("PT5M") Duration idleTimeout,
     @DefaultValue("PT5M") Duration eviction,
     @DefaultValue("PT2S") Duration connectionTimeout,
-    @DefaultValue("PT0.1S") Duration releaseGrace) {
+    @DefaultValue("PT0S") Duration releaseGrace) {
 
   public PoolProperties {
     if (maxPerTenant < 1 || globalCap < maxPerTenant) {

@@ -13,10 +13,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param schemaVersions the tenant schema versions this router serves ({@code min..max}); empty for
  *     the versions it was built with
  * @param unroutedPaths paths served without a tenant (health, probes, the OpenAPI document)
+ * @param budgetHeartbeat how often the router renews its claims on the database servers' connection
+ *     budgets
+ * @param budgetLease how long a router's budget claim lives without renewal (at least three
+ *     heartbeats)
  */
 @ConfigurationProperties("taskifai.router")
 public record RouterProperties(
     @DefaultValue("PT15M") Duration cacheTtl,
     @DefaultValue("PT5S") Duration unknownTenantTtl,
     @DefaultValue("") String schemaVersions,
-    @DefaultValue({"/actuator", "/livez", "/readyz", "/v3/api-docs"}) List<String> unroutedPaths) {}
+    @DefaultValue({"/actuator", "/livez", "/readyz", "/v3/api-docs"}) List<String> unroutedPaths,
+    @DefaultValue("PT1S") Duration budgetHeartbeat,
+    @DefaultValue("PT10S") Duration budgetLease) {}

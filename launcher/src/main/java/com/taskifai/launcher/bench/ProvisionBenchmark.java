@@ -391,7 +391,7 @@ public final class ProvisionBenchmark {
     throw new IllegalStateException("no verification mail for " + email);
   }
 
-  private String login(String admin, Properties dev) throws Exception {
+  String login(String admin, Properties dev) throws Exception {
     String body =
         JSON.writeValueAsString(
             Map.of(

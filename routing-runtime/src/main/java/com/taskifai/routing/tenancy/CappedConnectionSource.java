@@ -16,23 +16,26 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * The physical connection source of one tenant pool: each connection it opens holds a permit of the
  * global cap until HikariCP closes it (and, with {@link SynchronousCloseSocketFactory}, until the
  * server's backend has exited), so the pools of all tenants together never hold more connections
- * than the cap, counted on the server.
+ * than the cap, counted on the server; and a slot of its database server's connection budget
+ * ({@link ServerBudget}, shared with the other routers), when the server has one.
  */
 final class CappedConnectionSource extends DelegatingDataSource {
   private final TenantPools pools;
   private final UUID tenantId;
+  private final ServerBudget server;
 
-  CappedConnectionSource(DataSource target, TenantPools pools, UUID tenantId) {
+  CappedConnectionSource(DataSource target, TenantPools pools, UUID tenantId, ServerBudget server) {
     super(target);
     this.pools = pools;
     this.tenantId = tenantId;
+    this.server = server;
   }
 
   @Override
   public Connection getConnection() throws SQLException {
     boolean permitted;
     try {
-      permitted = pools.acquirePermit(tenantId);
+      permitted = pools.acquirePermit(tenantId, server);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLTransientConnectionException("interrupted while waiting for a connection");
@@ -45,7 +48,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
     try {
       c = obtainTargetDataSource().getConnection();
     } catch (SQLException | RuntimeException e) {
-      pools.releasePermit();
+      pools.releasePermit(server);
       throw e;
     }
     AtomicBoolean released = new AtomicBoolean();
@@ -72,7 +75,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
                                 task.run();
                               } finally {
                                 if (released.compareAndSet(false, true)) {
-                                  pools.releasePermit();
+                                  pools.releasePermit(server);
                                 }
                               }
                             });
@@ -81,7 +84,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
                   return null;
                 } catch (SQLException | RuntimeException e) {
                   if (released.compareAndSet(false, true)) {
-                    pools.releasePermit();
+                    pools.releasePermit(server);
                   }
                   throw e;
                 }
@@ -92,7 +95,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
                 throw e.getCause();
               } finally {
                 if (closing && released.compareAndSet(false, true)) {
-                  pools.releasePermit();
+                  pools.releasePermit(server);
                 }
               }
             });

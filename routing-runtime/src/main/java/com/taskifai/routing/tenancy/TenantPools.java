@@ -41,9 +41,9 @@ import org.springframework.stereotype.Component;
 /**
  * One HikariCP pool per tenant, created on first use from the tenant's decrypted credentials, and a
  * global cap on the physical connections of all pools together. Every physical connection takes a
- * permit of one semaphore ({@link CappedConnectionSource}); at the cap, idle pools of other tenants
- * are closed least-recently-used first, and when none is idle the request fails fast and answers
- * 503. Pools unused for the eviction time are closed by a sweeper.
+ * permit of one semaphore ({@link CappedConnectionSource}); at the cap, the idle connections of
+ * other tenants' pools are closed least-recently-used first, and when none is idle the request
+ * fails fast and answers 503. Pools unused for the eviction time are closed by a sweeper.
  *
  * <p>A tenant is served only with the credentials stored for it: when they cannot be decrypted, or
  * the database server refuses them, its requests fail with {@link
@@ -74,6 +74,8 @@ public class TenantPools implements DisposableBean {
   private final CredentialCipher cipher;
   private final TenantRegistry registry;
   private final MeterRegistry meters;
+  private final ConnectionBudgets budgets;
+  private final TenantPoolMetrics poolMetrics;
   private final Semaphore permits;
   private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
   private final Set<TenantPool> retired = ConcurrentHashMap.newKeySet();
@@ -85,6 +87,10 @@ public class TenantPools implements DisposableBean {
   private final ScheduledThreadPoolExecutor housekeeping;
   private final long releaseGraceMillis;
   private final ConcurrentHashMap<UUID, Backoff> unreachable = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean evictingAhead =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private static final long SHORTAGE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private volatile long lastShortageNanos = System.nanoTime() - SHORTAGE_WINDOW_NANOS;
   static final long FIRST_PAUSE_MILLIS = 500;
   static final long MAX_PAUSE_MILLIS = 8_000;
 
@@ -111,14 +117,21 @@ public class TenantPools implements DisposableBean {
     final UUID tenantId;
     final String fingerprint;
     final String username;
+    final String serverId;
     final HikariDataSource dataSource;
     volatile long lastUsedNanos = System.nanoTime();
     volatile long refusedUntilNanos = System.nanoTime();
 
-    TenantPool(UUID tenantId, String fingerprint, String username, HikariDataSource dataSource) {
+    TenantPool(
+        UUID tenantId,
+        String fingerprint,
+        String username,
+        String serverId,
+        HikariDataSource dataSource) {
       this.tenantId = tenantId;
       this.fingerprint = fingerprint;
       this.username = username;
+      this.serverId = serverId;
       this.dataSource = dataSource;
     }
 
@@ -138,11 +151,14 @@ public class TenantPools implements DisposableBean {
       CredentialCipher cipher,
       TenantRegistry registry,
       MeterRegistry meters,
-      TenantDirectory directory) {
+      TenantDirectory directory,
+      ConnectionBudgets budgets) {
     this.settings = settings;
     this.cipher = cipher;
     this.registry = registry;
     this.meters = meters;
+    this.budgets = budgets;
+    this.poolMetrics = new TenantPoolMetrics(meters);
     this.permits = new Semaphore(settings.globalConnectionCap, true);
     this.releaseGraceMillis = settings.connectionReleaseGrace.toMillis();
     this.sweeper =
@@ -175,6 +191,7 @@ public class TenantPools implements DisposableBean {
     sweeper.scheduleWithFixedDelay(this::closeUnusedPools, period, period, TimeUnit.MILLISECONDS);
     sweeper.scheduleWithFixedDelay(this::measureDatabaseSizes, 5, 60, TimeUnit.SECONDS);
     directory.addChangeListener(id -> sweeper.execute(() -> onTenantChanged(id)));
+    budgets.onOverBudget(id -> sweeper.execute(() -> shrinkToBudget(id)));
     Gauge.builder("taskifai.router.tenants.credentials.failing", credentialFailures, Map::size)
         .description("Tenants not served because their stored database credentials fail")
         .register(meters);
@@ -351,8 +368,17 @@ public class TenantPools implements DisposableBean {
     }
   }
 
+  /** What a pool is built from: a tenant moved or given new credentials gets a new pool. */
+  private static String fingerprint(Tenant tenant) {
+    return tenant.encryptedDatabaseUrl()
+        + "|"
+        + tenant.encryptedDatabaseKey()
+        + "|"
+        + tenant.databaseServerId();
+  }
+
   TenantPool poolFor(Tenant tenant) {
-    String fingerprint = tenant.encryptedDatabaseUrl() + "|" + tenant.encryptedDatabaseKey();
+    String fingerprint = fingerprint(tenant);
     TenantPool pool =
         pools.compute(
             tenant.tenantId(),
@@ -389,55 +415,205 @@ public class TenantPools implements DisposableBean {
     pg.setSocketFactory(SynchronousCloseSocketFactory.class.getName());
     HikariConfig c = new HikariConfig();
     c.setPoolName("tenant-" + tenant.tenantId());
-    c.setDataSource(new CappedConnectionSource(pg, this, tenant.tenantId()));
+    c.setDataSource(
+        new CappedConnectionSource(
+            pg, this, tenant.tenantId(), budgets.forServer(tenant.databaseServerId())));
     c.setMaximumPoolSize(settings.maxConnectionsPerTenant);
     c.setMinimumIdle(0);
     c.setIdleTimeout(Math.max(10_000, settings.connectionIdleTimeout.toMillis()));
     c.setConnectionTimeout(Math.max(250, settings.connectionTimeout.toMillis()));
     // Lazy: the pool opens no connection until a request needs one.
     c.setInitializationFailTimeout(-1);
-    c.setMetricRegistry(meters);
+    // Meters of an earlier pool of the same tenant are replaced, not kept (see TenantPoolMetrics).
+    c.setMetricsTrackerFactory(poolMetrics);
     // One housekeeping thread for all tenant pools instead of one per pool.
     c.setScheduledExecutor(housekeeping);
     log.info("opening the connection pool of tenant {}", tenant.tenantId());
     return new TenantPool(
-        tenant.tenantId(), fingerprint, creds.username(), new HikariDataSource(c));
+        tenant.tenantId(),
+        fingerprint,
+        creds.username(),
+        tenant.databaseServerId(),
+        new HikariDataSource(c));
   }
 
   /**
-   * Takes a permit for a new physical connection of {@code forTenant}; at the cap, closes idle
-   * pools of other tenants, least recently used first.
+   * Takes a slot of the server's connection budget (when it has one) and a permit of the global cap
+   * for a new physical connection of {@code forTenant}; when either is used up, closes an idle pool
+   * of another tenant (on the same server for the budget), least recently used first, and waits a
+   * moment for its connection to close.
+   *
+   * @throws SQLTransientConnectionException when the server's budget stays used up
    */
-  boolean acquirePermit(UUID forTenant) throws InterruptedException {
+  boolean acquirePermit(UUID forTenant, ServerBudget server)
+      throws InterruptedException, SQLTransientConnectionException {
+    if (server != null && !server.tryTake()) {
+      boolean closing = closeIdlePool(forTenant, server.serverId);
+      if (!server.take(closing ? Math.max(500, releaseGraceMillis * 5) : waitMillis())) {
+        throw new SQLTransientConnectionException(
+            "the connection budget of database server " + server.serverId + " is in use");
+      }
+    }
+    boolean permitted;
+    try {
+      permitted = acquireGlobal(forTenant);
+    } catch (InterruptedException | RuntimeException e) {
+      if (server != null) {
+        server.give();
+      }
+      throw e;
+    }
+    if (!permitted && server != null) {
+      server.give();
+    }
+    return permitted;
+  }
+
+  private boolean acquireGlobal(UUID forTenant) throws InterruptedException {
     if (permits.tryAcquire()) {
+      if (System.nanoTime() - lastShortageNanos < SHORTAGE_WINDOW_NANOS) {
+        keepHeadroom();
+      }
       return true;
     }
+    lastShortageNanos = System.nanoTime();
+    keepHeadroom();
+    if (closeIdlePool(forTenant, null)) {
+      // Idle connections close in the background; their permits come back a moment later.
+      return permits.tryAcquire(Math.max(500, releaseGraceMillis * 5), TimeUnit.MILLISECONDS);
+    }
+    return permits.tryAcquire(waitMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Near the cap, while connections were short in the last seconds (more tenants want one than the
+   * cap holds), closes the idle connections of least recently used pools in the background, so a
+   * request for a tenant without a connection finds a free permit at once instead of waiting for an
+   * old connection to close (which waits for its server backend to exit) before opening its own:
+   * under round robin over more tenants than the cap, closing and opening then overlap.
+   */
+  private void keepHeadroom() {
+    int headroom = Math.max(1, settings.globalConnectionCap / 5);
+    if (permits.availablePermits() >= headroom || !evictingAhead.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      housekeeping.execute(
+          () -> {
+            try {
+              for (int i = headroom - permits.availablePermits(); i > 0; i--) {
+                if (!closeIdlePool(null, null)) {
+                  break;
+                }
+              }
+            } finally {
+              evictingAhead.set(false);
+            }
+          });
+    } catch (RuntimeException e) {
+      evictingAhead.set(false);
+    }
+  }
+
+  private long waitMillis() {
+    return Math.max(200, releaseGraceMillis * 2);
+  }
+
+  /**
+   * Closes the idle connections of the least recently used pool of another tenant (on {@code
+   * serverId} when given) that has some; false when there is none. The pool itself stays open (its
+   * next request opens a new connection), so round robin over more tenants than the cap does not
+   * build and tear down a pool (threads, meters, decryption) on every request; the sweeper closes
+   * pools unused for the eviction time.
+   */
+  private boolean closeIdlePool(UUID forTenant, String serverId) {
     List<TenantPool> idle = new ArrayList<>();
     for (TenantPool p : pools.values()) {
-      if (!p.tenantId.equals(forTenant) && p.active() == 0 && p.idle() > 0) {
+      if ((forTenant == null || !p.tenantId.equals(forTenant))
+          && (serverId == null || serverId.equals(p.serverId))
+          && p.active() == 0
+          && p.idle() > 0) {
         idle.add(p);
       }
     }
     idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
     for (TenantPool p : idle) {
-      if (pools.remove(p.tenantId, p)) {
-        log.debug("global connection cap reached: closing the idle pool of tenant {}", p.tenantId);
-        retire(p);
-        // Idle connections close in the background; their permits come back a moment later.
-        return permits.tryAcquire(Math.max(500, releaseGraceMillis * 5), TimeUnit.MILLISECONDS);
+      if (closeIdleConnections(p) > 0) {
+        log.debug(
+            "connection cap or budget reached: closed the idle connections of tenant {}",
+            p.tenantId);
+        return true;
       }
     }
-    return permits.tryAcquire(Math.max(200, releaseGraceMillis * 2), TimeUnit.MILLISECONDS);
+    return false;
+  }
+
+  /** Closes a pool's idle connections now (busy ones stay); returns how many were idle. */
+  private static int closeIdleConnections(TenantPool p) {
+    HikariPoolMXBean mx = p.dataSource.getHikariPoolMXBean();
+    if (mx == null || p.dataSource.isClosed()) {
+      return 0;
+    }
+    int idle = mx.getIdleConnections();
+    if (idle > 0) {
+      // Evicts idle connections at once; a busy one is evicted when it is returned.
+      mx.softEvictConnections();
+    }
+    return idle;
   }
 
   /**
-   * Gives a permit back a moment after its connection closed. The close itself waited until the
-   * server's backend process exited ({@link SynchronousCloseSocketFactory}); the grace covers the
-   * moment until the postmaster has reaped it, in which it may still count against the server's
-   * {@code max_connections}.
+   * Closes idle pools on a server where this router holds more connections than its share of the
+   * server's budget (another router joined, or the claim could not be renewed), least recently used
+   * first, until the idle connections closed cover the excess.
    */
-  void releasePermit() {
-    releaser.schedule(() -> permits.release(), releaseGraceMillis, TimeUnit.MILLISECONDS);
+  void shrinkToBudget(String serverId) {
+    ServerBudget server = budgets.forServer(serverId);
+    int excess = server.excess();
+    if (excess <= 0) {
+      return;
+    }
+    List<TenantPool> idle = new ArrayList<>();
+    for (TenantPool p : pools.values()) {
+      if (serverId.equals(p.serverId) && p.active() == 0 && p.idle() > 0) {
+        idle.add(p);
+      }
+    }
+    idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
+    for (TenantPool p : idle) {
+      if (excess <= 0) {
+        break;
+      }
+      int closed = closeIdleConnections(p);
+      if (closed > 0) {
+        log.debug(
+            "over the budget of server {}: closed the idle connections of tenant {}",
+            serverId,
+            p.tenantId);
+        excess -= closed;
+      }
+    }
+  }
+
+  /**
+   * Gives a permit (and the server budget's slot) back after its connection closed. The close
+   * itself waited until the server's backend process exited ({@link
+   * SynchronousCloseSocketFactory}); the optional grace covers the moment until the postmaster has
+   * reaped it, in which it may still count against the server's {@code max_connections}.
+   */
+  void releasePermit(ServerBudget server) {
+    if (releaseGraceMillis <= 0) {
+      release(server);
+    } else {
+      releaser.schedule(() -> release(server), releaseGraceMillis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void release(ServerBudget server) {
+    permits.release();
+    if (server != null) {
+      server.give();
+    }
   }
 
   /** Closes the pools nobody used for the eviction time. */
@@ -501,8 +677,7 @@ public class TenantPools implements DisposableBean {
     boolean keep =
         now.isPresent()
             && now.get().servesTraffic()
-            && pool.fingerprint.equals(
-                now.get().encryptedDatabaseUrl() + "|" + now.get().encryptedDatabaseKey());
+            && pool.fingerprint.equals(fingerprint(now.get()));
     if (!keep && pools.remove(tenantId, pool)) {
       log.info("closing the pool of tenant {}: it no longer serves traffic as it was", tenantId);
       retire(pool);

@@ -197,6 +197,20 @@ public final class RouteBenchmark {
       sampler.join();
       print2(many, tenantCount, cap, most.get(), threads * 2);
 
+      // (2b) The physical limit of that round robin: a new connection per request, no router.
+      Run limit = physicalLimit(warm, threads * 2, seconds * 2);
+      System.out.printf(
+          Locale.ROOT,
+          "%nPhysical limit (new connection to a tenant database, SCRAM, the same queries, close;"
+              + " %d threads, no router): %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d."
+              + " Router/limit: **%.2f** (target >= 0.7).%n",
+          threads * 2,
+          limit.throughput(),
+          limit.percentileMillis(50),
+          limit.percentileMillis(99),
+          limit.errors(),
+          many.throughput() / limit.throughput());
+
       // (3) Cold tenants: the first request of each, one at a time.
       long[] first = new long[coldTenants.size()];
       int coldErrors = 0;
@@ -342,9 +356,61 @@ public final class RouteBenchmark {
     return new Run(nanos.length, errors.get(), elapsed, nanos);
   }
 
+  /**
+   * Opens a new connection to the next tenant's database as its app role (password checked with
+   * SCRAM), runs the queries of the products endpoint, closes it: the floor of any round robin that
+   * needs a new connection per request.
+   */
+  static Run physicalLimit(List<Tenant> tenants, int threads, int seconds) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong next = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    long start = System.nanoTime();
+    List<Future<long[]>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      futures.add(
+          pool.submit(
+              () -> {
+                long[] lat = new long[1 << 12];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                  Tenant tenant = tenants.get((int) (next.getAndIncrement() % tenants.size()));
+                  long s = System.nanoTime();
+                  try (Connection c =
+                      java.sql.DriverManager.getConnection(
+                          TestPostgres.jdbcUrl(tenant.database()),
+                          tenant.appRole(),
+                          tenant.password())) {
+                    PhysicalQuery.run(c, tenant.admin().toString());
+                  } catch (Exception e) {
+                    errors.incrementAndGet();
+                  }
+                  if (n == lat.length) {
+                    lat = Arrays.copyOf(lat, n * 2);
+                  }
+                  lat[n++] = System.nanoTime() - s;
+                }
+                return Arrays.copyOf(lat, n);
+              }));
+    }
+    List<long[]> all = new ArrayList<>();
+    for (Future<long[]> f : futures) {
+      all.add(f.get());
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    long[] nanos = all.stream().flatMapToLong(Arrays::stream).toArray();
+    return new Run(nanos.length, errors.get(), elapsed, nanos);
+  }
+
   private static void sample(List<String> dbs, AtomicInteger most, AtomicBoolean running) {
     try (Connection c = TestPostgres.superuser("postgres").getConnection()) {
-      var ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ANY (?)");
+      // Client sessions only: an autovacuum worker on a tenant database is no router connection.
+      var ps =
+          c.prepareStatement(
+              "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY (?)"
+                  + " AND backend_type = 'client backend'");
       ps.setArray(1, c.createArrayOf("text", dbs.toArray()));
       while (running.get()) {
         try (ResultSet rs = ps.executeQuery()) {

@@ -1,0 +1,535 @@
+package com.taskifai.launcher.bench;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.taskifai.launcher.DevPlatform;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.embedded.PasswordCheckedPostgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * {@code ./taskifai bench fleet [--tenants N] [--concurrency C] [--seconds S] [--threads T] [--cap
+ * K]}: the fleet at scale on one machine. An embedded dev platform plus a second embedded
+ * PostgreSQL registered as a second database server (both with a connection budget of K); N tenants
+ * provisioned through the admin API and the real provisioning workflow, verification signalled at
+ * once (placement spreads them over both servers); then round robin over all N tenants through the
+ * routing runtime under a global cap of K for S seconds with T client threads, sampling the tenant
+ * connections on each server; then the physical limit of that round robin (a new connection to the
+ * next tenant's database, SCRAM, the same queries, close; the same threads, no router). Prints a
+ * Markdown section for docs/benchmarks.md.
+ */
+public final class FleetBenchmark {
+  private static final String SECOND_SERVER = "local-2";
+
+  private final Map<String, Integer> options = new HashMap<>();
+  private final HttpClient http =
+      HttpClient.newBuilder().executor(Executors.newFixedThreadPool(16)).build();
+
+  /** A provisioned tenant as the round robin needs it. */
+  record Target(
+      UUID id,
+      String subdomain,
+      String serverId,
+      String jdbcUrl,
+      String appRole,
+      String password,
+      UUID admin) {}
+
+  /** Latencies and errors of one closed-loop run. */
+  record Run(long errors, double seconds, long[] nanos) {
+    double throughput() {
+      return nanos.length / seconds;
+    }
+
+    double millis(double p) {
+      if (nanos.length == 0) {
+        return Double.NaN;
+      }
+      long[] sorted = nanos.clone();
+      Arrays.sort(sorted);
+      int i = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
+      return sorted[Math.max(0, i)] / 1e6;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+    FleetBenchmark bench = new FleetBenchmark();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      String name = args[i].replaceFirst("^--", "");
+      if (!List.of("tenants", "concurrency", "seconds", "threads", "cap").contains(name)) {
+        System.err.println(
+            "usage: ./taskifai bench fleet [--tenants N] [--concurrency C] [--seconds S]"
+                + " [--threads T] [--cap K]");
+        System.exit(2);
+      }
+      bench.options.put(name, Integer.parseInt(args[i + 1]));
+    }
+    bench.run();
+    System.exit(0);
+  }
+
+  private int option(String name, int fallback) {
+    return options.getOrDefault(name, fallback);
+  }
+
+  private void run() throws Exception {
+    int tenants = option("tenants", 1000);
+    int concurrency = option("concurrency", 8);
+    int seconds = option("seconds", 60);
+    int threads = option("threads", 16);
+    int cap = option("cap", 100);
+    // The routing runtime of the dev platform reads these (no environment variable outranks them).
+    System.setProperty("taskifai.pool.global-cap", Integer.toString(cap));
+    System.setProperty("taskifai.pool.max-per-tenant", Integer.toString(Math.min(10, cap)));
+
+    Path home = Files.createTempDirectory("taskifai-fleet");
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKIFAI_TEMPORAL", "embedded");
+    env.put("TASKIFAI_LOG_LEVEL", "WARN");
+    for (String key :
+        List.of(
+            "TASKIFAI_ADMIN_PORT",
+            "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_ADMIN_MANAGEMENT_PORT",
+            "TASKIFAI_ROUTER_MANAGEMENT_PORT",
+            "TASKIFAI_PG_PORT",
+            "TASKIFAI_TEMPORAL_PORT",
+            "TASKIFAI_SMTP_PORT")) {
+      env.put(key, Integer.toString(freePort()));
+    }
+    // A second database server: another embedded PostgreSQL, same region, same capacity. Started
+    // first so it stops last, after the platform's router has closed its connections to it.
+    String secondPassword = UUID.randomUUID().toString();
+    int secondPort = freePort();
+    log("starting an embedded platform and a second PostgreSQL in %s", home);
+    try (EmbeddedPostgres second =
+            PasswordCheckedPostgres.start(
+                EmbeddedPostgres.builder()
+                    .setDataDirectory(home.resolve("postgres-2"))
+                    .setCleanDataDirectory(true)
+                    .setPort(secondPort)
+                    .setServerConfig("max_connections", "300"),
+                home.resolve("postgres-2-auth"),
+                secondPassword);
+        DevPlatform platform = DevPlatform.create(env, home)) {
+      platform.start();
+      Properties dev = new Properties();
+      try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
+        dev.load(r);
+      }
+      CredentialCipher cipher =
+          new CredentialCipher(KeyRing.fromEnvironment(env, home.resolve("master.keys")));
+      PGSimpleDataSource registryDb = new PGSimpleDataSource();
+      registryDb.setUrl(dev.getProperty("TASKIFAI_DB_URL"));
+      registryDb.setUser(dev.getProperty("TASKIFAI_DB_USER"));
+      registryDb.setPassword(dev.getProperty("TASKIFAI_DB_PASSWORD"));
+      {
+        DatabaseServers servers = new DatabaseServers(registryDb);
+        String firstId = servers.all().get(0).id();
+        servers.upsert(
+            cipher,
+            SECOND_SERVER,
+            servers.all().get(0).region(),
+            "jdbc:postgresql://127.0.0.1:" + secondPort + "/postgres",
+            PasswordCheckedPostgres.SUPERUSER,
+            secondPassword,
+            servers.all().get(0).capacity());
+        try (Connection c = registryDb.getConnection();
+            PreparedStatement ps =
+                c.prepareStatement("UPDATE database_servers SET connection_budget = ?")) {
+          ps.setInt(1, cap);
+          ps.executeUpdate();
+        }
+
+        // (1) Provisioning through the admin API and the real workflow.
+        String admin = dev.getProperty("TASKIFAI_ADMIN_URL");
+        ProvisionBenchmark provisioning = new ProvisionBenchmark();
+        String token = provisioning.login(admin, dev);
+        String prefix = "f" + Long.toString(System.nanoTime() % 100_000, 36);
+        provisioning.provision(admin, token, prefix + "-warm"); // template, JIT: not counted
+        log("provisioning %d tenants, %d at a time", tenants, concurrency);
+        List<Double> toActive = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger failures = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int i = 0; i < tenants; i++) {
+          String sub = prefix + "-" + i;
+          futures.add(
+              pool.submit(
+                  () -> {
+                    try {
+                      toActive.add(provisioning.provision(admin, token, sub).toActive());
+                    } catch (Exception e) {
+                      failures.incrementAndGet();
+                      log("%s failed: %s", sub, e.getMessage());
+                    }
+                  }));
+        }
+        for (Future<?> f : futures) {
+          f.get();
+        }
+        double provisionSeconds = (System.nanoTime() - start) / 1e9;
+        pool.shutdown();
+        List<Double> sorted = toActive.stream().sorted().toList();
+
+        // The tenants as the round robin needs them.
+        TenantRegistry registry = new TenantRegistry(registryDb);
+        Map<String, DatabaseServers.Server> byId = new HashMap<>();
+        for (DatabaseServers.Server s : servers.all()) {
+          byId.put(s.id(), s);
+        }
+        List<Target> targets = new ArrayList<>();
+        for (Tenant t : registry.findByStatus(List.of(TenantStatus.ACTIVE))) {
+          if (!t.subdomain().startsWith(prefix + "-") || t.subdomain().endsWith("-warm")) {
+            continue;
+          }
+          TenantCredentials creds = TenantCredentials.decrypt(cipher, t);
+          DatabaseServers.Server s = byId.get(t.databaseServerId());
+          targets.add(
+              new Target(
+                  t.tenantId(),
+                  t.subdomain(),
+                  s.id(),
+                  creds.jdbcUrl(),
+                  creds.username(),
+                  creds.password(),
+                  adminOf(s, cipher, t.databaseName())));
+        }
+        Map<String, Long> perServer = new HashMap<>();
+        targets.forEach(t -> perServer.merge(t.serverId(), 1L, Long::sum));
+
+        // (2) Round robin through the router under the cap, connections sampled on each server.
+        String router =
+            dev.getProperty("TASKIFAI_ROUTER_URL").replace("//localhost:", "//127.0.0.1:");
+        MACSigner signer =
+            new MACSigner(
+                dev.getProperty("TASKIFAI_TENANT_JWT_SECRET").getBytes(StandardCharsets.UTF_8));
+        List<HttpRequest> requests = new ArrayList<>();
+        for (Target t : targets) {
+          requests.add(
+              HttpRequest.newBuilder(URI.create(router + "/api/products"))
+                  .header("Host", t.subdomain() + ".localhost")
+                  .header("Authorization", "Bearer " + sign(signer, t))
+                  .timeout(Duration.ofSeconds(30))
+                  .GET()
+                  .build());
+        }
+        Map<String, AtomicInteger> most = new ConcurrentHashMap<>();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        List<Thread> samplers = new ArrayList<>();
+        for (DatabaseServers.Server s : byId.values()) {
+          if (!s.id().equals(firstId) && !s.id().equals(SECOND_SERVER)) {
+            continue;
+          }
+          AtomicInteger m = most.computeIfAbsent(s.id(), k -> new AtomicInteger());
+          Thread sampler = new Thread(() -> sample(s, cipher, m, sampling));
+          sampler.setDaemon(true);
+          sampler.start();
+          samplers.add(sampler);
+        }
+        log("round robin over %d tenants for %d s, %d threads", targets.size(), seconds, threads);
+        Run routed =
+            load(
+                threads,
+                seconds,
+                i -> {
+                  HttpRequest r = requests.get((int) (i % requests.size()));
+                  try {
+                    return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                  } catch (Exception e) {
+                    return false;
+                  }
+                });
+        sampling.set(false);
+        for (Thread t : samplers) {
+          t.join();
+        }
+        System.gc();
+        System.gc();
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+
+        // (3) The physical limit: a new connection per request, no router.
+        log("physical limit: new connection, SCRAM, same queries; %d threads", threads);
+        Run limit =
+            load(
+                threads,
+                seconds,
+                i -> {
+                  Target t = targets.get((int) (i % targets.size()));
+                  try (Connection c =
+                      DriverManager.getConnection(t.jdbcUrl(), t.appRole(), t.password())) {
+                    productsQueries(c, t.admin());
+                    return true;
+                  } catch (SQLException e) {
+                    return false;
+                  }
+                });
+
+        print(
+            tenants,
+            concurrency,
+            provisionSeconds,
+            sorted,
+            failures.get(),
+            perServer,
+            routed,
+            limit,
+            most,
+            heap,
+            cap,
+            threads,
+            seconds);
+      }
+    }
+  }
+
+  private void print(
+      int tenants,
+      int concurrency,
+      double provisionSeconds,
+      List<Double> toActive,
+      int failures,
+      Map<String, Long> perServer,
+      Run routed,
+      Run limit,
+      Map<String, AtomicInteger> most,
+      long heap,
+      int cap,
+      int threads,
+      int seconds) {
+    StringBuilder seen = new StringBuilder();
+    most.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                seen.append(seen.isEmpty() ? "" : ", ")
+                    .append(e.getKey())
+                    .append(' ')
+                    .append(e.getValue().get()));
+    System.out.printf(
+        Locale.ROOT,
+        "%n## Fleet (%s, %s, %d cores, load average %.1f)%n%n"
+            + "### Provisioning%n%n"
+            + "%d tenants through the admin API and the provisioning workflow, %d at a time,"
+            + " verification signalled at once: **%.1f tenants/min**, POST → ACTIVE p50 %.2f s,"
+            + " p99 %.2f s, failures **%d**; placed per server: %s.%n%n"
+            + "### Round robin over all tenants, one router, global cap %d%n%n"
+            + "| | requests/s | p50 ms | p99 ms | errors |%n|---|---|---|---|---|%n"
+            + "| router | %.0f | %.2f | %.2f | %d |%n"
+            + "| physical limit (new connection per request, no router) | %.0f | %.2f | %.2f | %d"
+            + " |%n%n"
+            + "%d client threads, %d s each. Router/limit: **%.2f** (target ≥ 0.7). Most tenant"
+            + " connections seen per server (connection budget %d each): %s. Heap of the whole"
+            + " platform JVM (admin API, worker, Temporal test server and router) after a full GC:"
+            + " **%d MiB** (router target ≤ 512 MiB).%n",
+        ZonedDateTime.now().toLocalDate(),
+        host(),
+        Runtime.getRuntime().availableProcessors(),
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        tenants,
+        concurrency,
+        toActive.size() / provisionSeconds * 60,
+        pct(toActive, 50),
+        pct(toActive, 99),
+        failures,
+        perServer,
+        cap,
+        routed.throughput(),
+        routed.millis(50),
+        routed.millis(99),
+        routed.errors(),
+        limit.throughput(),
+        limit.millis(50),
+        limit.millis(99),
+        limit.errors(),
+        threads,
+        seconds,
+        routed.throughput() / limit.throughput(),
+        cap,
+        seen,
+        heap / (1024 * 1024));
+  }
+
+  /** Closed loop: each thread starts the next request when its last one answered. */
+  private static Run load(int threads, int seconds, Function<Long, Boolean> request)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong next = new AtomicLong();
+    AtomicLong errors = new AtomicLong();
+    long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    long start = System.nanoTime();
+    List<Future<long[]>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      futures.add(
+          pool.submit(
+              () -> {
+                long[] lat = new long[1 << 12];
+                int n = 0;
+                while (System.nanoTime() < end) {
+                  long s = System.nanoTime();
+                  if (!request.apply(next.getAndIncrement())) {
+                    errors.incrementAndGet();
+                  }
+                  if (n == lat.length) {
+                    lat = Arrays.copyOf(lat, n * 2);
+                  }
+                  lat[n++] = System.nanoTime() - s;
+                }
+                return Arrays.copyOf(lat, n);
+              }));
+    }
+    List<long[]> all = new ArrayList<>();
+    for (Future<long[]> f : futures) {
+      all.add(f.get());
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    return new Run(errors.get(), elapsed, all.stream().flatMapToLong(Arrays::stream).toArray());
+  }
+
+  /** The queries of {@code GET /api/products}. */
+  private static void productsQueries(Connection c, UUID userId) throws SQLException {
+    c.setAutoCommit(false);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT set_config('app.user_id', ?, true), set_config('app.user_role', ?, true)")) {
+      ps.setString(1, userId.toString());
+      ps.setString(2, "admin");
+      ps.execute();
+    }
+    try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM products");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+    }
+    try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT id, sku, name, ean, category, created_at, updated_at FROM products"
+                    + " ORDER BY sku LIMIT 50 OFFSET 0");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        rs.getString(2);
+      }
+    }
+    c.commit();
+  }
+
+  /** A tenant token as the routing runtime issues it (HS256, same claims). */
+  private static String sign(MACSigner signer, Target t) throws Exception {
+    Instant now = Instant.now();
+    SignedJWT jwt =
+        new SignedJWT(
+            new JWSHeader(JWSAlgorithm.HS256),
+            new JWTClaimsSet.Builder()
+                .subject(t.admin().toString())
+                .claim("tenant_id", t.id().toString())
+                .claim("role", "admin")
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(now.plus(Duration.ofHours(1))))
+                .build());
+    jwt.sign(signer);
+    return jwt.serialize();
+  }
+
+  private static UUID adminOf(DatabaseServers.Server s, CredentialCipher cipher, String database)
+      throws SQLException {
+    String url = s.jdbcUrl().replaceFirst("/[^/?]+(\\?.*)?$", "/" + database + "$1");
+    try (Connection c =
+            DriverManager.getConnection(url, s.adminUsername(), s.adminPassword(cipher));
+        PreparedStatement ps =
+            c.prepareStatement("SELECT id FROM users ORDER BY created_at LIMIT 1");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return rs.getObject(1, UUID.class);
+    }
+  }
+
+  private static void sample(
+      DatabaseServers.Server s, CredentialCipher cipher, AtomicInteger most, AtomicBoolean on) {
+    try (Connection c =
+            DriverManager.getConnection(s.jdbcUrl(), s.adminUsername(), s.adminPassword(cipher));
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'tenant\\_%'"
+                    + " AND backend_type = 'client backend'")) {
+      while (on.get()) {
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          most.accumulateAndGet(rs.getInt(1), Math::max);
+        }
+        Thread.sleep(10);
+      }
+    } catch (Exception e) {
+      log("sampling %s stopped: %s", s.id(), e.getMessage());
+    }
+  }
+
+  private static double pct(List<Double> sorted, int p) {
+    return ProvisionBenchmark.pct(sorted, p);
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "unknown host";
+    }
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static void log(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "[fleet] " + format + "%n", args);
+  }
+}
