@@ -263,7 +263,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
     try {
       TrialSchema.freeze(shared(tenant), tenantId, true);
     } catch (IllegalStateException e) {
-      throw wrapped("hold_writes", e);
+      throw wrapped("hold_trial_writes", e);
     }
   }
 
@@ -274,7 +274,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
       try {
         TrialSchema.freeze(shared(tenant.get()), tenantId, false);
       } catch (IllegalStateException e) {
-        throw wrapped("undo_hold_writes", e);
+        throw wrapped("undo_hold_trial_writes", e);
       }
     }
     operations.holdWrites(tenantId, operationId, false);

@@ -45,7 +45,7 @@ class FaultInjectionTest extends ApiTestBase {
     Answer sideways = create(sub, "configure_dns:sideways");
     assertThat(sideways.status()).isEqualTo(400);
     assertThat(sideways.json().get("fields").get("inject_fault").asString())
-        .contains("':before' or ':after'");
+        .contains("':before', ':after' or ':stall'");
 
     Answer after = create(sub, "configure_dns:after");
     assertThat(after.status()).isEqualTo(202);

@@ -48,7 +48,7 @@ public final class FaultInjection extends WorkerInterceptorBase {
           "place_trial",
           "register_trial_tenant",
           "claim_promotion",
-          "hold_writes",
+          "hold_trial_writes",
           "copy_trial_rows",
           "verify_trial_copy",
           "swap_to_dedicated",

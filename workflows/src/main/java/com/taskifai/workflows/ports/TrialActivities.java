@@ -46,11 +46,11 @@ public interface TrialActivities {
    * Holds the trial's writes: the registry's write hold (routers answer 503 + Retry-After) and the
    * shared database's fence, which waits for running trial transactions.
    */
-  @ActivityMethod(name = "hold_writes")
+  @ActivityMethod(name = "hold_trial_writes")
   void holdWrites(UUID tenantId, String operationId);
 
-  /** Undo of hold_writes. */
-  @ActivityMethod(name = "undo_hold_writes")
+  /** Undo of hold_trial_writes. */
+  @ActivityMethod(name = "undo_hold_trial_writes")
   void releaseWrites(UUID tenantId, String operationId);
 
   /**

@@ -20,7 +20,7 @@ public interface PromoteTenantWorkflow {
           "create_database",
           "migrate_schema",
           "apply_rls",
-          "hold_writes",
+          "hold_trial_writes",
           "copy_trial_rows",
           "verify_trial_copy",
           "swap_to_dedicated",

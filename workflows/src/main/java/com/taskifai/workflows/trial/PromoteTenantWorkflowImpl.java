@@ -64,9 +64,9 @@ public class PromoteTenantWorkflowImpl implements PromoteTenantWorkflow {
       saga.step("migrate_schema", () -> database.migrateSchema(in));
       saga.step("apply_rls", () -> database.applyRls(in));
       saga.step(
-          "hold_writes",
+          "hold_trial_writes",
           () -> trial.holdWrites(request.tenantId(), op),
-          "undo_hold_writes",
+          "undo_hold_trial_writes",
           () -> trialDatabaseUndo.releaseWrites(request.tenantId(), op));
       saga.step("copy_trial_rows", () -> copied = trialCopy.copyTrialRows(request.tenantId()));
       saga.step("verify_trial_copy", () -> trialDatabase.verifyTrialCopy(request.tenantId()));
