@@ -3,6 +3,7 @@ package com.taskifai.routing.api;
 import com.taskifai.routing.tenancy.RoutedTenant;
 import com.taskifai.routing.tenancy.TenantDatabase;
 import com.taskifai.routing.tenancy.TenantUser;
+import com.taskifai.web.ProblemException;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
@@ -138,7 +139,7 @@ class ProductsController {
     return Products.find(tx.jdbc(), id).orElseThrow(() -> notFound(id));
   }
 
-  private static ApiException notFound(UUID id) {
+  private static ProblemException notFound(UUID id) {
     return ApiException.notFound("no product with id " + id);
   }
 }
