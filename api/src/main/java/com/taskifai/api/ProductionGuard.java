@@ -1,10 +1,8 @@
 package com.taskifai.api;
 
 import com.taskifai.registry.settings.ProductionSettings;
+import com.taskifai.web.StartupCheck;
 import java.util.Map;
-import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -14,7 +12,7 @@ import org.springframework.stereotype.Component;
  * naming the setting.
  */
 @Component
-class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAware {
+class ProductionGuard extends StartupCheck {
   /** Environment name to the Spring property ApiSettings reads it from. */
   static final Map<String, String> PROPERTIES =
       Map.ofEntries(
@@ -30,15 +28,8 @@ class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAware {
           Map.entry("TASKIFAI_TEMPORAL_TARGET", "taskifai.temporal.target"),
           Map.entry("TASKIFAI_TEMPORAL_NAMESPACE", "taskifai.temporal.namespace"));
 
-  private Environment environment;
-
   @Override
-  public void setEnvironment(Environment environment) {
-    this.environment = environment;
-  }
-
-  @Override
-  public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+  protected void check(Environment environment) {
     Map<String, String> properties = new java.util.HashMap<>(PROPERTIES);
     // Lost-workflow recovery is on unless switched off (ApiSettings' default).
     properties.put("TASKIFAI_RECOVER_WORKFLOWS", "taskifai.recover-workflows");

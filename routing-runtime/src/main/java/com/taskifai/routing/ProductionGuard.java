@@ -1,10 +1,8 @@
 package com.taskifai.routing;
 
 import com.taskifai.registry.settings.ProductionSettings;
+import com.taskifai.web.StartupCheck;
 import java.util.Map;
-import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
-import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
-import org.springframework.context.EnvironmentAware;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
@@ -14,7 +12,7 @@ import org.springframework.stereotype.Component;
  * file, naming the setting.
  */
 @Component
-class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAware {
+class ProductionGuard extends StartupCheck {
   /** Environment name to the Spring property RoutingSettings reads it from. */
   static final Map<String, String> PROPERTIES =
       Map.of(
@@ -31,15 +29,8 @@ class ProductionGuard implements BeanFactoryPostProcessor, EnvironmentAware {
           "TASKIFAI_TENANT_JWT_SECRET",
           "taskifai.tenant-jwt-secret");
 
-  private Environment environment;
-
   @Override
-  public void setEnvironment(Environment environment) {
-    this.environment = environment;
-  }
-
-  @Override
-  public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+  protected void check(Environment environment) {
     ProductionSettings.check(
         PROPERTIES, environment::getProperty, ProductionSettings.Process.ROUTER);
   }

@@ -52,6 +52,29 @@ public class ProblemException extends RuntimeException {
     this.retryAfter = retryAfter;
   }
 
+  /** 400 {@code bad_request}: the request cannot be served as sent; the detail says what to fix. */
+  public static ProblemException badRequest(String detail) {
+    return new ProblemException(HttpStatus.BAD_REQUEST, "bad_request", detail);
+  }
+
+  /** 404 {@code not_found}. */
+  public static ProblemException notFound(String detail) {
+    return new ProblemException(HttpStatus.NOT_FOUND, "not_found", detail);
+  }
+
+  /** 429 with a {@code Retry-After} of at least one second. */
+  public static ProblemException tooManyRequests(String code, String detail, Duration retryAfter) {
+    return tooManyRequests(code, detail, retryAfter, Map.of());
+  }
+
+  /** 429 with a {@code Retry-After} of at least one second, and extra members. */
+  public static ProblemException tooManyRequests(
+      String code, String detail, Duration retryAfter, Map<String, ?> extra) {
+    ProblemException e = new ProblemException(HttpStatus.TOO_MANY_REQUESTS, code, detail, extra);
+    e.retryAfter(retryAfter);
+    return e;
+  }
+
   /** The problem detail of this refusal. */
   public ProblemDetail problem() {
     return Problems.of(status, code, getMessage(), extra);

@@ -6,6 +6,7 @@ import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.web.ProblemException;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -269,7 +270,7 @@ class ServerController {
     return servers.find(id).orElseThrow(() -> notFound(id));
   }
 
-  private static ApiException notFound(String id) {
+  private static ProblemException notFound(String id) {
     return ApiException.notFound("no database server has id " + id);
   }
 

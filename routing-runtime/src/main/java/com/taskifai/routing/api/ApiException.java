@@ -8,7 +8,8 @@ import org.springframework.http.HttpStatus;
 /**
  * A request that cannot be served, with the status and the words that tell the caller why; answered
  * as a problem detail (see {@link com.taskifai.web.Problems}). A 503 says when to try again: in one
- * second unless told otherwise.
+ * second unless told otherwise. The refusals both apps make ({@code badRequest}, {@code notFound},
+ * {@code tooManyRequests}) are {@link ProblemException}'s own factories.
  */
 public class ApiException extends ProblemException {
   private final Object details;
@@ -36,26 +37,11 @@ public class ApiException extends ProblemException {
     return details;
   }
 
-  /** 429 with a {@code Retry-After} of at least one second. */
-  public static ApiException tooManyRequests(String error, String message, Duration retryAfter) {
-    ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, error, message);
-    e.retryAfter(retryAfter);
-    return e;
-  }
-
   /** A 503 that tells the client when to try again (the Retry-After header), in seconds. */
   public static ApiException retryLater(String error, String message, long retryAfterSeconds) {
     ApiException e = new ApiException(HttpStatus.SERVICE_UNAVAILABLE, error, message);
     e.retryAfter(Duration.ofSeconds(Math.max(1, retryAfterSeconds)));
     return e;
-  }
-
-  public static ApiException badRequest(String message) {
-    return new ApiException(HttpStatus.BAD_REQUEST, "bad_request", message);
-  }
-
-  public static ApiException notFound(String message) {
-    return new ApiException(HttpStatus.NOT_FOUND, "not_found", message);
   }
 
   public static ApiException adminOnly(String what) {

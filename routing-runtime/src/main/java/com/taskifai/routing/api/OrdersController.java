@@ -3,7 +3,6 @@ package com.taskifai.routing.api;
 import com.taskifai.routing.tenancy.RoutedTenant;
 import com.taskifai.routing.tenancy.TenantDatabase;
 import com.taskifai.routing.tenancy.TenantUser;
-import java.util.Map;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -19,23 +18,13 @@ class OrdersController {
   }
 
   @GetMapping("/api/orders")
-  Page<Map<String, Object>> list(
+  Page<Orders.Order> list(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestParam(required = false) Integer limit,
       @RequestParam(required = false) Integer offset) {
     int l = Page.limit(limit);
     int o = Page.offset(offset);
-    return db.inTransaction(
-        tenant,
-        user,
-        tx ->
-            Page.ofTable(
-                tx.jdbc(),
-                "id, order_number, product_id, quantity, amount, currency, ordered_at, customer_country",
-                "ecommerce_orders",
-                "ordered_at DESC, id",
-                l,
-                o));
+    return db.inTransaction(tenant, user, tx -> Orders.page(tx.jdbc(), l, o));
   }
 }

@@ -1,7 +1,6 @@
 package com.taskifai.routing.api;
 
 import java.util.List;
-import java.util.Map;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** A page of results with what it takes to ask for the next one. */
@@ -29,15 +28,10 @@ record Page<T>(List<T> items, int limit, int offset, long total) {
   }
 
   /**
-   * A page of a whole table in a fixed order; row level security still decides which rows the
-   * caller sees. The SQL pieces are constants of the caller, never request input.
+   * A page of a whole table in a fixed order, each row read by {@code rows} into a record; row
+   * level security still decides which rows the caller sees. The SQL pieces are constants of the
+   * caller, never request input.
    */
-  static Page<Map<String, Object>> ofTable(
-      JdbcClient jdbc, String columns, String table, String orderBy, int limit, int offset) {
-    return ofTable(jdbc, columns, table, orderBy, limit, offset, Rows.MAPPER);
-  }
-
-  /** The same, each row read by {@code rows} (for example into a record). */
   static <T> Page<T> ofTable(
       JdbcClient jdbc,
       String columns,

@@ -3,8 +3,7 @@ package com.taskifai.routing.api;
 import com.taskifai.routing.tenancy.RoutedTenant;
 import com.taskifai.routing.tenancy.TenantDatabase;
 import com.taskifai.routing.tenancy.TenantUser;
-import java.util.List;
-import java.util.Map;
+import com.taskifai.web.ProblemException;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
@@ -23,7 +22,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ProductsController {
   private static final Pattern EAN = Pattern.compile("^[0-9]{8,14}$");
-  private static final String COLUMNS = "id, sku, name, ean, category, created_at, updated_at";
 
   private final TenantDatabase db;
 
@@ -53,7 +51,7 @@ class ProductsController {
   }
 
   @GetMapping("/api/products")
-  Page<Map<String, Object>> list(
+  Page<Products.Product> list(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestParam(required = false) String q,
@@ -61,36 +59,11 @@ class ProductsController {
       @RequestParam(required = false) Integer offset) {
     int l = Page.limit(limit);
     int o = Page.offset(offset);
-    String like =
-        q == null || q.isBlank()
-            ? null
-            : "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
-    return db.inTransaction(
-        tenant,
-        user,
-        tx -> {
-          String where = like == null ? "" : " WHERE sku ILIKE :q OR name ILIKE :q OR ean ILIKE :q";
-          var count = tx.jdbc().sql("SELECT count(*) FROM products" + where);
-          var rows =
-              tx.jdbc()
-                  .sql(
-                      "SELECT "
-                          + COLUMNS
-                          + " FROM products"
-                          + where
-                          + " ORDER BY sku LIMIT :limit OFFSET :offset")
-                  .param("limit", l)
-                  .param("offset", o);
-          if (like != null) {
-            count = count.param("q", like);
-            rows = rows.param("q", like);
-          }
-          return new Page<>(rows.query(Rows.MAPPER).list(), l, o, count.query(Long.class).single());
-        });
+    return db.inTransaction(tenant, user, tx -> Products.page(tx.jdbc(), q, l, o));
   }
 
   @GetMapping("/api/products/{id}")
-  Map<String, Object> get(
+  Products.Product get(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @PathVariable UUID id) {
@@ -99,7 +72,7 @@ class ProductsController {
 
   @PostMapping("/api/products")
   @ResponseStatus(HttpStatus.CREATED)
-  Map<String, Object> create(
+  Products.Product create(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestBody ProductInput body) {
@@ -113,19 +86,13 @@ class ProductsController {
         tx -> {
           requireFreeSku(tx, body.sku(), null);
           UUID id =
-              tx.jdbc()
-                  .sql(
-                      "INSERT INTO products (sku, name, ean, category) VALUES (?, ?, ?, ?)"
-                          + " RETURNING id")
-                  .params(body.sku(), body.name(), body.eanOrNull(), body.category())
-                  .query(UUID.class)
-                  .single();
+              Products.add(tx.jdbc(), body.sku(), body.name(), body.eanOrNull(), body.category());
           return find(tx, id);
         });
   }
 
   @PutMapping("/api/products/{id}")
-  Map<String, Object> update(
+  Products.Product update(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @PathVariable UUID id,
@@ -139,15 +106,9 @@ class ProductsController {
         user,
         tx -> {
           requireFreeSku(tx, body.sku(), id);
-          int n =
-              tx.jdbc()
-                  .sql(
-                      "UPDATE products SET sku = ?, name = ?, ean = ?, category = ?,"
-                          + " updated_at = now() WHERE id = ?")
-                  .params(body.sku(), body.name(), body.eanOrNull(), body.category(), id)
-                  .update();
-          if (n == 0) {
-            throw ApiException.notFound("no product with id " + id);
+          if (!Products.update(
+              tx.jdbc(), id, body.sku(), body.name(), body.eanOrNull(), body.category())) {
+            throw notFound(id);
           }
           return find(tx, id);
         });
@@ -162,34 +123,23 @@ class ProductsController {
     if (!user.isAdmin()) {
       throw ApiException.adminOnly("delete products");
     }
-    int n =
-        db.inTransaction(
-            tenant,
-            user,
-            tx -> tx.jdbc().sql("DELETE FROM products WHERE id = ?").param(id).update());
-    if (n == 0) {
-      throw ApiException.notFound("no product with id " + id);
+    if (!db.inTransaction(tenant, user, tx -> Products.delete(tx.jdbc(), id))) {
+      throw notFound(id);
     }
   }
 
   private static void requireFreeSku(TenantDatabase.Tx tx, String sku, UUID except) {
-    List<UUID> holders =
-        tx.jdbc().sql("SELECT id FROM products WHERE sku = ?").param(sku).query(UUID.class).list();
-    if (holders.stream().anyMatch(h -> !h.equals(except))) {
+    if (Products.skuTaken(tx.jdbc(), sku, except)) {
       throw new ApiException(
           HttpStatus.CONFLICT, "conflict", "a product with sku '" + sku + "' already exists");
     }
   }
 
-  private static Map<String, Object> find(TenantDatabase.Tx tx, UUID id) {
-    return tx
-        .jdbc()
-        .sql("SELECT " + COLUMNS + " FROM products WHERE id = ?")
-        .param(id)
-        .query(Rows.MAPPER)
-        .list()
-        .stream()
-        .findFirst()
-        .orElseThrow(() -> ApiException.notFound("no product with id " + id));
+  private static Products.Product find(TenantDatabase.Tx tx, UUID id) {
+    return Products.find(tx.jdbc(), id).orElseThrow(() -> notFound(id));
+  }
+
+  private static ProblemException notFound(UUID id) {
+    return ApiException.notFound("no product with id " + id);
   }
 }

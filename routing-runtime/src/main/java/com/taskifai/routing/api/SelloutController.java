@@ -7,15 +7,9 @@ import com.taskifai.routing.tenancy.TenantUser;
 import com.taskifai.tenantschema.VendorConfig;
 import java.io.IOException;
 import java.io.InputStream;
-import java.sql.Date;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.util.unit.DataSize;
@@ -34,11 +28,6 @@ import tools.jackson.databind.ObjectMapper;
  */
 @RestController
 class SelloutController {
-  private static final String COLUMNS =
-      "id, batch_id, uploaded_by, vendor_key, product_id, ean, sku, product_name, period_start,"
-          + " period_end, period_label, quantity, revenue, currency, store, channel, country,"
-          + " created_at";
-
   private final TenantDatabase db;
   private final ObjectMapper json;
   private final RouterMetrics metrics;
@@ -63,7 +52,7 @@ class SelloutController {
    * its start, such as 2026, 2026-03 or 2026-W07).
    */
   @GetMapping("/api/sellout")
-  Page<Map<String, Object>> list(
+  Page<Sellout.Entry> list(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestParam(required = false) String vendor,
@@ -73,73 +62,25 @@ class SelloutController {
       @RequestParam(required = false) Integer offset) {
     int l = Page.limit(limit);
     int o = Page.offset(offset);
-    StringBuilder where = new StringBuilder(" WHERE true");
-    Map<String, Object> params = new HashMap<>();
-    if (vendor != null && !vendor.isBlank()) {
-      where.append(" AND vendor_key = :vendor");
-      params.put("vendor", vendor.strip());
+    if (period != null && !period.isBlank() && period.length() > 20) {
+      throw ApiException.badRequest("period must be a period label such as 2026-03");
     }
-    if (product != null && !product.isBlank()) {
-      where.append(" AND (ean = :product OR sku = :product OR product_id::text = :product)");
-      params.put("product", product.strip());
-    }
-    if (period != null && !period.isBlank()) {
-      if (period.length() > 20) {
-        throw ApiException.badRequest("period must be a period label such as 2026-03");
-      }
-      where.append(" AND period_label LIKE :period");
-      params.put(
-          "period",
-          period.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-    }
-    return db.inTransaction(
-        tenant,
-        user,
-        tx -> {
-          long total =
-              tx.jdbc()
-                  .sql("SELECT count(*) FROM sellout_entries2" + where)
-                  .params(params)
-                  .query(Long.class)
-                  .single();
-          Map<String, Object> p = new HashMap<>(params);
-          p.put("limit", l);
-          p.put("offset", o);
-          List<Map<String, Object>> rows =
-              tx.jdbc()
-                  .sql(
-                      "SELECT "
-                          + COLUMNS
-                          + " FROM sellout_entries2"
-                          + where
-                          + " ORDER BY period_start, id LIMIT :limit OFFSET :offset")
-                  .params(p)
-                  .query(Rows.MAPPER)
-                  .list();
-          return new Page<>(rows, l, o, total);
-        });
+    Sellout.Filter filter =
+        new Sellout.Filter(stripped(vendor), stripped(product), stripped(period));
+    return db.inTransaction(tenant, user, tx -> Sellout.page(tx.jdbc(), filter, l, o));
   }
 
   /** Upload batches (own, or all for an admin), newest first. */
   @GetMapping("/api/sellout/uploads")
-  List<Map<String, Object>> uploads(
+  List<Sellout.Batch> uploads(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user) {
-    return db.inTransaction(
-        tenant,
-        user,
-        tx ->
-            tx.jdbc()
-                .sql(
-                    "SELECT id, uploaded_by, vendor_key, file_name, row_count, created_at"
-                        + " FROM upload_batches ORDER BY created_at DESC LIMIT 500")
-                .query(Rows.MAPPER)
-                .list());
+    return db.inTransaction(tenant, user, tx -> Sellout.batches(tx.jdbc()));
   }
 
   @PostMapping("/api/sellout/uploads")
   @ResponseStatus(HttpStatus.CREATED)
-  Map<String, Object> upload(
+  Sellout.Stored upload(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestParam("vendor") String vendor,
@@ -164,18 +105,14 @@ class SelloutController {
             user,
             tx ->
                 new ParseInputs(
-                    VendorConfigsController.load(tx, json, vendor.strip())
+                    VendorConfigs.load(tx.jdbc(), json, vendor.strip())
                         .orElseThrow(
                             () ->
                                 ApiException.badRequest(
                                     "unknown vendor '"
                                         + vendor
                                         + "'; GET /api/vendor-configs lists the vendors")),
-                    new HashSet<>(
-                        tx.jdbc()
-                            .sql("SELECT code FROM currency_codes")
-                            .query(String.class)
-                            .list())));
+                    VendorConfigs.currencies(tx.jdbc())));
     SelloutFile.Result parsed;
     try (InputStream content = file.getInputStream()) {
       parsed = SelloutFile.parse(content, maxUploadBytes, inputs.config(), inputs.currencies());
@@ -205,77 +142,16 @@ class SelloutController {
     if (parsed.entries().isEmpty()) {
       throw ApiException.badRequest("the file holds no data rows");
     }
-    Map<String, Object> out =
-        db.inTransaction(tenant, user, tx -> insert(tx, inputs.config(), name, parsed.entries()));
-    metrics.uploadRows(tenant.id(), ((Number) out.get("rows")).intValue());
+    Sellout.Stored out =
+        db.inTransaction(
+            tenant, user, tx -> Sellout.store(tx, inputs.config(), name, parsed.entries()));
+    metrics.uploadRows(tenant.id(), out.rows());
     metrics.uploadBytes(tenant.id(), file.getSize());
     return out;
   }
 
-  private static Map<String, Object> insert(
-      TenantDatabase.Tx tx, VendorConfig config, String fileName, List<SelloutFile.Entry> rows) {
-    Map<String, UUID> products = new HashMap<>();
-    tx.jdbc()
-        .sql("SELECT id, sku, ean FROM products")
-        .query(
-            (rs, i) -> {
-              UUID id = rs.getObject(1, UUID.class);
-              products.put("sku:" + rs.getString(2), id);
-              if (rs.getString(3) != null) {
-                products.put("ean:" + rs.getString(3), id);
-              }
-              return id;
-            })
-        .list();
-    UUID batch =
-        tx.jdbc()
-            .sql(
-                "INSERT INTO upload_batches (uploaded_by, vendor_key, file_name, row_count)"
-                    + " VALUES (?, ?, ?, ?) RETURNING id")
-            .params(tx.user().userId(), config.vendorKey(), fileName, rows.size())
-            .query(UUID.class)
-            .single();
-    List<Object[]> args = new ArrayList<>(rows.size());
-    for (SelloutFile.Entry e : rows) {
-      UUID productId = null;
-      if (e.ean() != null) {
-        productId = products.getOrDefault("ean:" + e.ean(), products.get("sku:" + e.ean()));
-      }
-      if (productId == null && e.sku() != null) {
-        productId = products.getOrDefault("sku:" + e.sku(), products.get("ean:" + e.sku()));
-      }
-      args.add(
-          new Object[] {
-            batch,
-            tx.user().userId(),
-            config.vendorKey(),
-            productId,
-            e.ean(),
-            e.sku(),
-            e.productName(),
-            Date.valueOf(e.periodStart()),
-            Date.valueOf(e.periodEnd()),
-            e.periodLabel(),
-            e.quantity(),
-            e.revenue(),
-            e.currency(),
-            e.store(),
-            e.channel(),
-            e.country()
-          });
-    }
-    tx.template()
-        .batchUpdate(
-            "INSERT INTO sellout_entries2 (batch_id, uploaded_by, vendor_key, product_id, ean, sku,"
-                + " product_name, period_start, period_end, period_label, quantity, revenue,"
-                + " currency, store, channel, country) VALUES"
-                + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            args);
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("batch_id", batch);
-    out.put("vendor_key", config.vendorKey());
-    out.put("file_name", fileName);
-    out.put("rows", rows.size());
-    return out;
+  /** The text stripped, or null when it is null or blank. */
+  private static String stripped(String text) {
+    return text == null || text.isBlank() ? null : text.strip();
   }
 }

@@ -4,13 +4,10 @@ import com.taskifai.routing.tenancy.RoutedTenant;
 import com.taskifai.routing.tenancy.TenantDatabase;
 import com.taskifai.routing.tenancy.TenantUser;
 import com.taskifai.tenantschema.SetPasswordTokens;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,7 +21,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class UsersController {
   private static final Duration NEW_USER_TOKEN_TTL = Duration.ofDays(7);
-  private static final String COLUMNS = "id, email, display_name, role, created_at";
 
   private final TenantDatabase db;
 
@@ -34,42 +30,52 @@ class UsersController {
 
   record NewUser(String email, String displayName, String role) {}
 
+  /** The signed-in user and the tenant they are signed in to. */
+  record Me(
+      UUID id,
+      String email,
+      String displayName,
+      String role,
+      Instant createdAt,
+      String tenantId,
+      String subdomain) {}
+
+  /** A new user with their one-time set-password token. */
+  record CreatedUser(
+      UUID id,
+      String email,
+      String displayName,
+      String role,
+      String setPasswordToken,
+      String setPasswordPath,
+      String setPasswordExpiresAt) {}
+
   @GetMapping("/api/me")
-  Map<String, Object> me(
+  Me me(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user) {
-    Map<String, Object> me =
+    Users.User me =
         db.inTransaction(
             tenant,
             user,
             tx ->
-                tx
-                    .jdbc()
-                    .sql("SELECT " + COLUMNS + " FROM users WHERE id = ?")
-                    .param(user.userId())
-                    .query(Rows.MAPPER)
-                    .list()
-                    .stream()
-                    .findFirst()
+                Users.find(tx.jdbc(), user.userId())
                     .orElseThrow(() -> ApiException.notFound("your user no longer exists")));
-    Map<String, Object> out = new LinkedHashMap<>(me);
-    out.put("tenant_id", tenant.id());
-    out.put("subdomain", tenant.tenant().subdomain());
-    return out;
+    return new Me(
+        me.id(),
+        me.email(),
+        me.displayName(),
+        me.role(),
+        me.createdAt(),
+        tenant.id(),
+        tenant.tenant().subdomain());
   }
 
   @GetMapping("/api/users")
-  List<Map<String, Object>> list(
+  List<Users.User> list(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user) {
-    return db.inTransaction(
-        tenant,
-        user,
-        tx ->
-            tx.jdbc()
-                .sql("SELECT " + COLUMNS + " FROM users ORDER BY email")
-                .query(Rows.MAPPER)
-                .list());
+    return db.inTransaction(tenant, user, tx -> Users.all(tx.jdbc()));
   }
 
   /**
@@ -78,7 +84,7 @@ class UsersController {
    */
   @PostMapping("/api/users")
   @ResponseStatus(HttpStatus.CREATED)
-  Map<String, Object> create(
+  CreatedUser create(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @RequestBody NewUser body) {
@@ -103,38 +109,25 @@ class UsersController {
             tenant,
             user,
             tx -> {
-              boolean exists =
-                  tx.jdbc()
-                          .sql("SELECT count(*) FROM users WHERE email = ?")
-                          .param(email)
-                          .query(Long.class)
-                          .single()
-                      > 0;
-              if (exists) {
+              if (Users.emailTaken(tx.jdbc(), email)) {
                 throw new ApiException(
                     HttpStatus.CONFLICT, "conflict", "a user with this e-mail already exists");
               }
-              return tx.jdbc()
-                  .sql(
-                      "INSERT INTO users (email, display_name, role, set_password_token_hash,"
-                          + " set_password_token_expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id")
-                  .params(
-                      email,
-                      body.displayName(),
-                      role,
-                      SetPasswordTokens.hash(token),
-                      Timestamp.from(expires))
-                  .query(UUID.class)
-                  .single();
+              return Users.add(
+                  tx.jdbc(),
+                  email,
+                  body.displayName(),
+                  role,
+                  SetPasswordTokens.hash(token),
+                  expires);
             });
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("id", id);
-    out.put("email", email);
-    out.put("display_name", body.displayName());
-    out.put("role", role);
-    out.put("set_password_token", token);
-    out.put("set_password_path", "/set-password?token=" + token);
-    out.put("set_password_expires_at", expires.toString());
-    return out;
+    return new CreatedUser(
+        id,
+        email,
+        body.displayName(),
+        role,
+        token,
+        "/set-password?token=" + token,
+        expires.toString());
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -16,7 +15,6 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.ObjectMapper;
 
 /** Vendor configs: how each vendor's sell-out file maps onto our fields. Admins only. */
@@ -24,10 +22,6 @@ import tools.jackson.databind.ObjectMapper;
 class VendorConfigsController {
   private static final Pattern KEY = Pattern.compile("^[a-z0-9][a-z0-9-]{1,62}$");
   private static final Pattern CURRENCY = Pattern.compile("^[A-Z]{3}$");
-  static final String COLUMNS =
-      "vendor_key, display_name, delimiter, quote_char, header_line, period_format,"
-          + " decimal_separator, default_currency, column_mapping::text AS column_mapping,"
-          + " updated_at";
 
   private final TenantDatabase db;
   private final ObjectMapper json;
@@ -47,33 +41,43 @@ class VendorConfigsController {
       String defaultCurrency,
       Map<String, String> columnMapping) {}
 
+  /** A saved config as the API answers it. */
+  record Saved(
+      String vendorKey,
+      String displayName,
+      String delimiter,
+      String quoteChar,
+      int headerLine,
+      String periodFormat,
+      String decimalSeparator,
+      String defaultCurrency,
+      Map<String, String> columnMapping) {
+    static Saved of(VendorConfig config) {
+      return new Saved(
+          config.vendorKey(),
+          config.displayName(),
+          String.valueOf(config.delimiter()),
+          String.valueOf(config.quoteChar()),
+          config.headerLine(),
+          config.periodFormat(),
+          String.valueOf(config.decimalSeparator()),
+          config.defaultCurrency(),
+          config.columnMapping());
+    }
+  }
+
   @GetMapping("/api/vendor-configs")
-  List<Map<String, Object>> list(
+  List<VendorConfigs.Stored> list(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user) {
     if (!user.isAdmin()) {
       throw ApiException.adminOnly("read vendor configs");
     }
-    List<Map<String, Object>> rows =
-        db.inTransaction(
-            tenant,
-            user,
-            tx ->
-                tx.jdbc()
-                    .sql("SELECT " + COLUMNS + " FROM vendor_configs ORDER BY vendor_key")
-                    .query(Rows.MAPPER)
-                    .list());
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Map<String, Object> r : rows) {
-      Map<String, Object> m = new LinkedHashMap<>(r);
-      m.put("column_mapping", parseMapping((String) r.get("column_mapping")));
-      out.add(m);
-    }
-    return out;
+    return db.inTransaction(tenant, user, tx -> VendorConfigs.all(tx.jdbc(), json));
   }
 
   @PutMapping("/api/vendor-configs/{vendorKey}")
-  Map<String, Object> put(
+  Saved put(
       @RequestAttribute(RoutedTenant.ATTRIBUTE) RoutedTenant tenant,
       @RequestAttribute(TenantUser.ATTRIBUTE) TenantUser user,
       @PathVariable String vendorKey,
@@ -87,50 +91,14 @@ class VendorConfigsController {
         user,
         tx -> {
           if (config.defaultCurrency() != null
-              && tx.jdbc()
-                      .sql("SELECT count(*) FROM currency_codes WHERE code = ?")
-                      .param(config.defaultCurrency())
-                      .query(Long.class)
-                      .single()
-                  == 0) {
+              && !VendorConfigs.isCurrency(tx.jdbc(), config.defaultCurrency())) {
             throw ApiException.badRequest(
                 "default_currency '" + config.defaultCurrency() + "' is not an ISO 4217 currency");
           }
-          return tx.jdbc()
-              .sql(
-                  "INSERT INTO vendor_configs (vendor_key, display_name, delimiter, quote_char,"
-                      + " header_line, period_format, decimal_separator, default_currency,"
-                      + " column_mapping) VALUES (?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb))"
-                      + " ON CONFLICT ON CONSTRAINT vendor_configs_pkey DO UPDATE SET display_name ="
-                      + " EXCLUDED.display_name, delimiter = EXCLUDED.delimiter, quote_char ="
-                      + " EXCLUDED.quote_char, header_line = EXCLUDED.header_line, period_format"
-                      + " = EXCLUDED.period_format, decimal_separator ="
-                      + " EXCLUDED.decimal_separator, default_currency ="
-                      + " EXCLUDED.default_currency, column_mapping = EXCLUDED.column_mapping,"
-                      + " updated_at = now()")
-              .params(
-                  config.vendorKey(),
-                  config.displayName(),
-                  String.valueOf(config.delimiter()),
-                  String.valueOf(config.quoteChar()),
-                  config.headerLine(),
-                  config.periodFormat(),
-                  String.valueOf(config.decimalSeparator()),
-                  config.defaultCurrency(),
-                  config.columnMappingJson())
-              .update();
+          VendorConfigs.save(tx.jdbc(), config);
+          return null;
         });
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("vendor_key", config.vendorKey());
-    out.put("display_name", config.displayName());
-    out.put("delimiter", String.valueOf(config.delimiter()));
-    out.put("quote_char", String.valueOf(config.quoteChar()));
-    out.put("header_line", config.headerLine());
-    out.put("period_format", config.periodFormat());
-    out.put("decimal_separator", String.valueOf(config.decimalSeparator()));
-    out.put("default_currency", config.defaultCurrency());
-    out.put("column_mapping", config.columnMapping());
-    return out;
+    return Saved.of(config);
   }
 
   static VendorConfig validate(String key, VendorConfigInput in) {
@@ -198,35 +166,5 @@ class VendorConfigsController {
         decimal.charAt(0),
         in.defaultCurrency(),
         mapping);
-  }
-
-  /** The config stored for a vendor, or empty. */
-  static Optional<VendorConfig> load(TenantDatabase.Tx tx, ObjectMapper json, String key) {
-    return tx
-        .jdbc()
-        .sql("SELECT " + COLUMNS + " FROM vendor_configs WHERE vendor_key = ?")
-        .param(key)
-        .query(Rows.MAPPER)
-        .list()
-        .stream()
-        .findFirst()
-        .map(
-            r ->
-                new VendorConfig(
-                    (String) r.get("vendor_key"),
-                    (String) r.get("display_name"),
-                    ((String) r.get("delimiter")).charAt(0),
-                    ((String) r.get("quote_char")).charAt(0),
-                    ((Number) r.get("header_line")).intValue(),
-                    (String) r.get("period_format"),
-                    ((String) r.get("decimal_separator")).charAt(0),
-                    (String) r.get("default_currency"),
-                    json.readValue(
-                        (String) r.get("column_mapping"),
-                        new TypeReference<LinkedHashMap<String, String>>() {})));
-  }
-
-  private Map<String, String> parseMapping(String text) {
-    return json.readValue(text, new TypeReference<LinkedHashMap<String, String>>() {});
   }
 }

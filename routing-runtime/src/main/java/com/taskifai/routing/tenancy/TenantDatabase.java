@@ -2,6 +2,7 @@ package com.taskifai.routing.tenancy;
 
 import com.taskifai.routing.api.ApiException;
 import com.taskifai.tenantschema.TrialSchema;
+import com.taskifai.web.ProblemException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -116,7 +117,7 @@ public class TenantDatabase {
    * the tenant's database is backed off like a failed connection attempt.
    */
   private java.util.Optional<ApiException> unreachable(RoutedTenant routed, Exception e) {
-    if (e instanceof ApiException || !TenantPools.databaseUnreachable(e)) {
+    if (e instanceof ProblemException || !TenantPools.databaseUnreachable(e)) {
       return java.util.Optional.empty();
     }
     TenantPools.Backoff b = pools.backOff(routed.tenant().tenantId());

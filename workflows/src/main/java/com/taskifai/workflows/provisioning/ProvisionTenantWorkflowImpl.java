@@ -11,11 +11,8 @@ import static com.taskifai.workflows.ActivityPolicies.REGISTRY;
 import static com.taskifai.workflows.ActivityPolicies.REGISTRY_UNDO;
 
 import com.taskifai.workflows.FailureType;
-import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.Step;
-import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.WorkflowStatus;
-import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.DnsActivities;
 import com.taskifai.workflows.ports.FailureRecord;
 import com.taskifai.workflows.ports.StepInput;
@@ -25,7 +22,6 @@ import com.taskifai.workflows.ports.TenantRegistryActivities;
 import com.taskifai.workflows.ports.TrialActivities;
 import com.taskifai.workflows.ports.VerificationMailInput;
 import com.taskifai.workflows.saga.Saga;
-import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
@@ -33,14 +29,14 @@ import io.temporal.workflow.Async;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 
 /**
  * The provisioning saga: thirteen steps, four of them with an undo ({@link Saga} runs the undos in
  * reverse order when a step fails for good, the verification times out or the workflow is
  * cancelled). A cancelled workflow compensates and then ends as cancelled. A lost welcome mail is
- * recorded and never undoes the tenant.
+ * recorded and never undoes the tenant. A trial runs {@link ProvisioningSteps#TRIAL} instead; what
+ * the workflow records beside its steps is in {@link ProvisioningBookkeeping}.
  */
 public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
 
@@ -60,25 +56,13 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   private final TenantDatabaseActivities databaseUndo =
       Workflow.newActivityStub(TenantDatabaseActivities.class, DATABASE_UNDO);
   private final DnsActivities dnsUndo = Workflow.newActivityStub(DnsActivities.class, DNS_UNDO);
-
   private final TrialActivities trial = Workflow.newActivityStub(TrialActivities.class, REGISTRY);
   private final TrialActivities trialUndo =
       Workflow.newActivityStub(TrialActivities.class, REGISTRY_UNDO);
 
-  /** The steps of a pooled trial: no database, role or DNS record of its own. */
-  public static final java.util.List<String> TRIAL_STEPS =
-      java.util.List.of(
-          Step.RESERVE_TENANT.stepName(),
-          Step.PLACE_DATABASE.stepName(),
-          "place_trial",
-          "register_trial_tenant",
-          Step.SEND_VERIFICATION_EMAIL.stepName(),
-          Step.AWAIT_VERIFICATION.stepName(),
-          Step.ACTIVATE_TENANT.stepName(),
-          Step.SEND_WELCOME_EMAIL.stepName());
-
   private Saga saga = new Saga("provisioning", Step.names());
   private ProvisionTenantRequest request;
+  private ProvisioningBookkeeping records;
   private StepInput in;
   private WorkflowStatus status = WorkflowStatus.PROVISIONING;
   private EmailVerified verified;
@@ -88,9 +72,8 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   public ProvisioningResult provision(ProvisionTenantRequest request) {
     this.request = request;
     this.in = StepInput.of(request.tenantId(), request.subdomain());
-    if (request.trial()) {
-      saga = new Saga("provisioning", TRIAL_STEPS);
-    }
+    this.records = new ProvisioningBookkeeping(registry, request.tenantId());
+    this.saga = new Saga("provisioning", ProvisioningSteps.of(request));
     try {
       if (request.trial()) {
         runTrialUntilActive();
@@ -98,7 +81,7 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
         runUntilActive();
       }
     } catch (TemporalFailure failure) {
-      Saga.Rollback rollback = saga.rollBack(failure, new Bookkeeping());
+      Saga.Rollback rollback = saga.rollBack(failure, records);
       status = rollback.complete() ? WorkflowStatus.FAILED : WorkflowStatus.ROLLBACK_FAILED;
       if (rollback.cancelled()) {
         throw new CanceledFailure("provisioning cancelled; rollback ended " + status);
@@ -107,23 +90,14 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
           request.tenantId(), status, rollback.failedStep(), rollback.reason(), false);
     }
     status = WorkflowStatus.ACTIVE;
-    String welcome = Step.SEND_WELCOME_EMAIL.stepName();
-    Optional<String> welcomeFailed = saga.tryStep(welcome, () -> welcomeMail.sendWelcomeEmail(in));
-    if (welcomeFailed.isPresent()) {
-      Map<String, String> detail = Map.of("reason", welcomeFailed.get(), "undone", "false");
-      Workflow.newDetachedCancellationScope(() -> audit(welcome, Outcome.FAILED, detail)).run();
-    }
+    Optional<String> welcomeFailed =
+        saga.tryStep(Step.SEND_WELCOME_EMAIL.stepName(), () -> welcomeMail.sendWelcomeEmail(in));
+    welcomeFailed.ifPresent(records::welcomeMailFailed);
     return new ProvisioningResult(request.tenantId(), status, null, null, welcomeFailed.isEmpty());
   }
 
   private void runUntilActive() {
-    step(
-        Step.RESERVE_TENANT,
-        () -> registry.reserveTenant(request.reservation()),
-        () ->
-            registryUndo.releaseTenant(
-                new FailureRecord(request.tenantId(), saga.failedStep(), saga.failureReason())));
-    step(Step.PLACE_DATABASE, () -> registry.placeDatabase(in));
+    reserveAndPlace();
     step(
         Step.CREATE_DATABASE,
         () -> databaseCreate.createDatabase(in),
@@ -148,6 +122,22 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
    * database instead of a database, roles and DNS record of its own.
    */
   private void runTrialUntilActive() {
+    reserveAndPlace();
+    step(
+        ProvisioningSteps.PLACE_TRIAL,
+        () -> trial.placeTrial(in),
+        () -> trialUndo.undoPlaceTrial(in));
+    step(
+        ProvisioningSteps.REGISTER_TRIAL_TENANT,
+        () -> trial.registerTrialTenant(in),
+        () -> trialUndo.unregisterTrialTenant(in));
+    step(Step.SEND_VERIFICATION_EMAIL, this::sendVerificationEmail);
+    step(Step.AWAIT_VERIFICATION, this::awaitVerification);
+    step(Step.ACTIVATE_TENANT, () -> registry.activateTenant(in));
+  }
+
+  /** The first two steps of every tenant: the registry row and the server it will live on. */
+  private void reserveAndPlace() {
     step(
         Step.RESERVE_TENANT,
         () -> registry.reserveTenant(request.reservation()),
@@ -155,19 +145,6 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
             registryUndo.releaseTenant(
                 new FailureRecord(request.tenantId(), saga.failedStep(), saga.failureReason())));
     step(Step.PLACE_DATABASE, () -> registry.placeDatabase(in));
-    saga.step(
-        "place_trial",
-        () -> trial.placeTrial(in),
-        "undo_place_trial",
-        () -> trialUndo.undoPlaceTrial(in));
-    saga.step(
-        "register_trial_tenant",
-        () -> trial.registerTrialTenant(in),
-        "undo_register_trial_tenant",
-        () -> trialUndo.unregisterTrialTenant(in));
-    step(Step.SEND_VERIFICATION_EMAIL, this::sendVerificationEmail);
-    step(Step.AWAIT_VERIFICATION, this::awaitVerification);
-    step(Step.ACTIVATE_TENANT, () -> registry.activateTenant(in));
   }
 
   /** The mail; the status change and the audit of the wait run in parallel after it. */
@@ -176,9 +153,8 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
         new VerificationMailInput(
             in.tenantId(), in.subdomain(), request.verificationTimeoutOrDefault()));
     Promise<Void> marked = Async.procedure(registry::markAwaitingVerification, in);
-    Map<String, String> detail =
-        Map.of("timeout", request.verificationTimeoutOrDefault().toString());
-    awaitStartedAudit = Async.procedure(() -> audit(Outcome.STARTED, detail));
+    awaitStartedAudit =
+        Async.procedure(records::verificationAwaited, request.verificationTimeoutOrDefault());
     marked.get();
     status = WorkflowStatus.AWAITING_VERIFICATION;
   }
@@ -187,35 +163,13 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
     Duration timeout = request.verificationTimeoutOrDefault();
     awaitStartedAudit.get();
     if (!Workflow.await(timeout, () -> verified != null)) {
-      audit(Outcome.TIMEOUT, Map.of("timeout", timeout.toString()));
+      records.verificationTimedOut(timeout);
       throw ApplicationFailure.newNonRetryableFailure(
           "verification timed out after " + timeout, FailureType.VERIFICATION_TIMEOUT.name());
     }
-    Map<String, String> detail =
-        verified.verifiedBy() == null ? Map.of() : Map.of("verified_by", verified.verifiedBy());
-    Promise<Void> audited = Async.procedure(() -> audit(Outcome.VERIFIED, detail));
+    Promise<Void> audited = Async.procedure(records::verified, verified);
     registry.markVerified(in);
     audited.get();
-  }
-
-  /** Rollback work beyond the undos: the audit of a cancellation, a ROLLBACK_FAILED record. */
-  private final class Bookkeeping implements Saga.Listener {
-    @Override
-    public void beforeUndos(Saga.Rollback rollback) {
-      if (rollback.cancelled()) {
-        audit(rollback.failedStep(), Outcome.CANCELLED, Map.of());
-      }
-    }
-
-    @Override
-    public void undosFailed(Saga.Rollback rollback) {
-      try {
-        registry.markRollbackFailed(
-            new FailureRecord(request.tenantId(), rollback.failedStep(), rollback.summary()));
-      } catch (ActivityFailure e) {
-        // The result and the query still say ROLLBACK_FAILED.
-      }
-    }
   }
 
   private void step(Step step, Runnable effect) {
@@ -223,18 +177,11 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   }
 
   private void step(Step step, Runnable effect, Runnable undo) {
-    saga.step(step.stepName(), effect, "undo_" + step.stepName(), undo);
+    step(step.stepName(), effect, undo);
   }
 
-  private void audit(Outcome outcome, Map<String, String> detail) {
-    audit(Step.AWAIT_VERIFICATION.stepName(), outcome, detail);
-  }
-
-  private void audit(String step, Outcome outcome, Map<String, String> detail) {
-    WorkflowAudit.record(
-        registry,
-        new AuditRecord(
-            request.tenantId(), "workflow:provision", "provision_tenant", step, outcome, detail));
+  private void step(String step, Runnable effect, Runnable undo) {
+    saga.step(step, effect, ProvisioningSteps.undo(step), undo);
   }
 
   @Override
