@@ -152,7 +152,7 @@ async function tenantsView(params) {
   const tbody = h("tbody", { id: "tenant-rows" });
   main.replaceChildren(h("section", { class: "card" }, h("h1", { text: "Tenants" }), form,
     h("table", {}, h("caption", { class: "hint", id: "tenant-count" }),
-      h("thead", {}, h("tr", {}, ["Company", "Subdomain", "Status", "Admin e-mail", "Created"].map((c) => h("th", { scope: "col", text: c })))),
+      h("thead", {}, h("tr", {}, ["Company", "Subdomain", "Status", "Tier", "Admin e-mail", "Created"].map((c) => h("th", { scope: "col", text: c })))),
       tbody)));
   const p = new URLSearchParams({ size: "100" });
   if (status) p.set("status", status);
@@ -162,7 +162,7 @@ async function tenantsView(params) {
   document.getElementById("tenant-count").textContent = r.data.total + " tenant(s)";
   tbody.replaceChildren(...r.data.items.map((t) => h("tr", { "data-subdomain": t.subdomain },
     h("td", {}, h("a", { href: "#/tenant/" + t.tenant_id, text: t.company_name })),
-    h("td", { text: t.subdomain }), h("td", {}, statusBadge(t.status)),
+    h("td", { text: t.subdomain }), h("td", {}, statusBadge(t.status)), h("td", { class: "tier", text: t.tier }),
     h("td", { text: t.admin_email }), h("td", { text: when(t.created_at) }))));
 }
 
@@ -241,7 +241,7 @@ async function tenantView(id) {
     s.error ? h("span", { class: "error-text", text: s.error }) : null)));
   const facts = h("dl", { class: "facts", id: "tenant-facts" },
     [["Tenant id", t.tenant_id], ["Subdomain", t.subdomain], ["Admin e-mail", t.admin_email], ["Region", t.region],
-     ["Database", t.database_name], ["Database provider", t.provider], ["Supabase project", t.project_ref], ["Provider status", t.provider_status], ["Created", when(t.created_at)], ["Activated", when(t.activated_at)],
+     ["Tier", t.tier], ["Database", t.database_name], ["Database provider", t.provider], ["Supabase project", t.project_ref], ["Provider status", t.provider_status], ["Created", when(t.created_at)], ["Activated", when(t.activated_at)],
      ["Suspended", when(t.suspended_at)], ["Provisioning workflow", t.workflow_id]]
       .filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
   const links = h("p", {});

@@ -15,13 +15,13 @@ import java.util.Properties;
 
 /**
  * {@code ./taskifai rotate-keys [--new-key ID]}: moves every ciphertext in the registry (tenant
- * credentials, staged secrets, admins' TOTP secrets, servers' passwords) to the newest master key,
- * then says which older keys may leave the ring and which are still needed, and where (a value it
- * could not move, or a verification link in flight). Exits 1 when a value could not be moved. With
- * {@code --new-key}, first puts a new key at the head of the dev key file ({@code
- * .taskifai/master.keys}); in production, list the new key first in {@code TASKIFAI_MASTER_KEYS}
- * instead. The platform database comes from {@code TASKIFAI_DB_*}, else from {@code
- * .taskifai/dev.env}.
+ * credentials, staged secrets, admins' TOTP secrets, servers' passwords, shared trial databases'
+ * app passwords) to the newest master key, then says which older keys may leave the ring and which
+ * are still needed, and where (a value it could not move, or a verification link in flight). Exits
+ * 1 when a value could not be moved. With {@code --new-key}, first puts a new key at the head of
+ * the dev key file ({@code .taskifai/master.keys}); in production, list the new key first in {@code
+ * TASKIFAI_MASTER_KEYS} instead. The platform database comes from {@code TASKIFAI_DB_*}, else from
+ * {@code .taskifai/dev.env}.
  */
 public final class RotateKeys {
   private RotateKeys() {}

@@ -13,12 +13,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Moves every ciphertext in the registry (tenant credentials, staged secrets of tenants in flight,
- * platform admins' TOTP secrets, database servers' admin passwords) to the newest master key, and
- * tells which keys are still needed afterwards: by a value it could not move, or by a verification
- * link in flight (those are signed, not encrypted, and cannot be re-signed without mailing a new
- * link). Safe to run again: values already under the newest key are left as they are. Each row is
- * updated only if it still holds the value that was read, so a concurrent write is never
- * overwritten.
+ * platform admins' TOTP secrets, database servers' admin passwords, the app password of each
+ * server's shared trial database) to the newest master key, and tells which keys are still needed
+ * afterwards: by a value it could not move, or by a verification link in flight (those are signed,
+ * not encrypted, and cannot be re-signed without mailing a new link). Safe to run again: values
+ * already under the newest key are left as they are. Each row is updated only if it still holds the
+ * value that was read, so a concurrent write is never overwritten.
  */
 public final class CredentialRotation {
   /**
@@ -54,6 +54,14 @@ public final class CredentialRotation {
   /** The encryption context of a tenant's staged secret (the activities' StagedSecrets). */
   public static String stagedSecretContext(UUID tenantId, String name) {
     return CredentialCipher.tenantContext(tenantId, "staged_" + name);
+  }
+
+  /**
+   * The encryption context of the app role's password of a server's shared trial database (its row
+   * in {@code trial_databases}).
+   */
+  public static String trialPasswordContext(String serverId) {
+    return "trial:" + serverId + ":app_password";
   }
 
   /** Re-encrypts what is not under the newest key; returns how many values changed. */
@@ -114,6 +122,19 @@ public final class CredentialRotation {
           s.encryptedAdminPassword(),
           DatabaseServers.context(s.id()),
           "admin password of database server " + s.id());
+    }
+    for (var trial :
+        jdbc.sql("SELECT server_id, app_password FROM trial_databases ORDER BY server_id")
+            .query((rs, i) -> Map.entry(rs.getString(1), rs.getString(2)))
+            .list()) {
+      run.reencrypt(
+          "trial_databases",
+          "app_password",
+          "server_id",
+          trial.getKey(),
+          trial.getValue(),
+          trialPasswordContext(trial.getKey()),
+          "app password of the shared trial database of server " + trial.getKey());
     }
     for (VerificationLinks.Link link : links.inFlight(now)) {
       run.use(

@@ -65,6 +65,54 @@ class CredentialRotationTest {
     assertThat(report.removable("k2")).isFalse(); // the newest key always stays
   }
 
+  private String trialPassword(String serverId) {
+    return jdbc.sql("SELECT app_password FROM trial_databases WHERE server_id = :s")
+        .param("s", serverId)
+        .query(String.class)
+        .single();
+  }
+
+  private void trialDatabase(String serverId, CredentialCipher cipher, String password) {
+    // The server's own admin password is under the newest key already: only the trial's moves.
+    new DatabaseServers(db.platform())
+        .upsert(rotated, serverId, "local", TestPostgres.jdbcUrl("postgres"), "postgres", "pw", 10);
+    jdbc.sql(
+            "INSERT INTO trial_databases (server_id, database_name, owner_role, app_role,"
+                + " app_password) VALUES (:s, 'trial_shared', 'trial_owner', 'trial_app', :p)")
+        .param("s", serverId)
+        .param("p", cipher.encrypt(password, CredentialRotation.trialPasswordContext(serverId)))
+        .update();
+  }
+
+  @Test
+  void movesTheSharedTrialDatabasesAppPasswordAndReportsOneItCannotMove() {
+    trialDatabase("trial-rot", old, "trial-app-pw");
+    CredentialCipher unknown = new CredentialCipher(KeyRing.parse(KeyRing.newKeyEntry("k0")));
+    trialDatabase("trial-lost", unknown, "lost-pw");
+    String lost = trialPassword("trial-lost");
+
+    CredentialRotation.Report report =
+        new CredentialRotation(db.platform(), rotated).rotate(Instant.now());
+
+    assertThat(report.reencrypted()).isEqualTo(1);
+    String after = trialPassword("trial-rot");
+    assertThat(CredentialCipher.keyIdOf(after)).isEqualTo("k2");
+    assertThat(rotated.decrypt(after, CredentialRotation.trialPasswordContext("trial-rot")))
+        .isEqualTo("trial-app-pw");
+    assertThat(report.removable("k1")).isTrue();
+    assertThat(report.failures())
+        .singleElement()
+        .asString()
+        .contains("shared trial database of server trial-lost")
+        .contains("k0")
+        .doesNotContain("lost-pw");
+    assertThat(report.stillUsed()).containsKey("k0");
+    assertThat(trialPassword("trial-lost")).isEqualTo(lost);
+    // A second run finds nothing left to move.
+    assertThat(new CredentialRotation(db.platform(), rotated).rotate(Instant.now()).reencrypted())
+        .isZero();
+  }
+
   @Test
   void reportsAVerificationLinkInFlightAsUsingItsKeyUntilTheTenantIsVerified() {
     Tenant waiting = tenant("link-rot");

@@ -65,7 +65,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
 
   /** The context the shared app role's password is sealed under. */
   static String passwordContext(String serverId) {
-    return "trial:" + serverId + ":app_password";
+    return com.taskifai.registry.CredentialRotation.trialPasswordContext(serverId);
   }
 
   @Override

@@ -158,7 +158,8 @@ class TenantQueries {
         provider
             .filter(p -> p.provider() == DatabaseProvider.SUPABASE && p.projectRef() != null)
             .map(p -> supabase.projectStatus(p.projectRef()))
-            .orElse(null));
+            .orElse(null),
+        TenantViews.tierOf(t));
   }
 
   private String tenantUrl(String subdomain) {

@@ -19,7 +19,8 @@ final class TenantViews {
       String status,
       String region,
       Instant createdAt,
-      Instant updatedAt) {
+      Instant updatedAt,
+      String tier) {
     static TenantSummary of(Tenant t) {
       return new TenantSummary(
           t.tenantId(),
@@ -29,8 +30,14 @@ final class TenantViews {
           t.status().name(),
           t.region(),
           t.createdAt(),
-          t.updatedAt());
+          t.updatedAt(),
+          tierOf(t));
     }
+  }
+
+  /** {@code dedicated} (a database of its own) or {@code trial} (the shared trial database). */
+  static String tierOf(Tenant t) {
+    return t.isTrial() ? Tenant.TRIAL : Tenant.DEDICATED;
   }
 
   record TenantPage(List<TenantSummary> items, int page, int size, long total) {}
@@ -60,7 +67,8 @@ final class TenantViews {
       String provider,
       String projectRef,
       String providerDashboardUrl,
-      String providerStatus) {}
+      String providerStatus,
+      String tier) {}
 
   record WorkflowRef(String workflowId, String kind) {}
 }

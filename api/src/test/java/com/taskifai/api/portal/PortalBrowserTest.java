@@ -169,6 +169,12 @@ class PortalBrowserTest extends ApiTestBase {
     byId("nav-tenants").click();
     byId("filter-search").sendKeys(activeSub);
     byId("filter-apply").click();
+    assertThat(
+            wait.until(
+                    ExpectedConditions.visibilityOfElementLocated(
+                        By.cssSelector("tr[data-subdomain='" + activeSub + "'] td.tier")))
+                .getText())
+        .isEqualTo("dedicated");
     wait.until(
             ExpectedConditions.visibilityOfElementLocated(
                 By.cssSelector("tr[data-subdomain='" + activeSub + "'] a")))
@@ -176,6 +182,7 @@ class PortalBrowserTest extends ApiTestBase {
     awaitStatusText("ACTIVE");
     shot("05-active-tenant");
     assertThat(byId("tenant-facts").getText())
+        .containsPattern("Tier\\s+dedicated")
         .containsPattern("Database provider\\s+supabase")
         .containsPattern("Supabase project\\s+" + ref)
         .containsPattern("Provider status\\s+unknown");

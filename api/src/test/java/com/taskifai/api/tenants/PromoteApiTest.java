@@ -69,6 +69,26 @@ class PromoteApiTest extends ApiTestBase {
   }
 
   @Test
+  void theTenantDetailAndListShowTheTier() {
+    UUID trial = tenant("trial");
+    UUID dedicated = tenant("dedicated");
+
+    Answer detail = http.get("/admin/tenants/" + trial, token);
+    assertThat(detail.status()).isEqualTo(200);
+    assertThat(detail.body()).contains("\"tier\":\"trial\"");
+    assertThat(detail.text("subdomain")).isEqualTo(subdomain(trial));
+    assertThat(http.get("/admin/tenants/" + dedicated, token).text("tier")).isEqualTo("dedicated");
+
+    for (UUID id : List.of(trial, dedicated)) {
+      Answer list = http.get("/admin/tenants?search=" + subdomain(id), token);
+      assertThat(list.status()).isEqualTo(200);
+      assertThat(list.json().get("items")).hasSize(1);
+      assertThat(list.json().get("items").get(0).get("tier").asString())
+          .isEqualTo(id.equals(trial) ? "trial" : "dedicated");
+    }
+  }
+
+  @Test
   void promotionNeedsFreshMfaAndTheSubdomainTyped() {
     UUID id = tenant("trial");
     Instant now = Instant.now();
