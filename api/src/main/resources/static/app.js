@@ -572,6 +572,7 @@ async function serversView() {
     h("td", {},
       s.state === "OPEN" ? h("button", { type: "button", class: "danger", "data-action": "drain",
         onclick: () => serverAction(s.id, "drain", "Move every tenant off " + s.id + "?"), text: "Drain" }) : null, " ",
+      s.state !== "OPEN" ? h("a", { href: "#/drain/" + encodeURIComponent(s.id), "data-action": "drain-progress", text: "Drain progress" }) : null, " ",
       s.state !== "CLOSED" ? h("button", { type: "button", class: "secondary", "data-action": "close",
         onclick: () => serverAction(s.id, "close", "Close " + s.id + " to new tenants for good?"), text: "Close" }) : null, " ",
       s.state !== "OPEN" ? h("button", { type: "button", "data-action": "open",
