@@ -51,9 +51,7 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
         operation.skipFinalBackup() ? Map.of("skip_final_backup", "true") : Map.of());
     finalBackup(operation);
     registry.markDeleting(input);
-    if (Workflow.getVersion("remove-backup-schedule", Workflow.DEFAULT_VERSION, 1) >= 1) {
-      backups.removeBackupSchedule(operation.tenantId());
-    }
+    backups.removeBackupSchedule(operation.tenantId());
     dns.deleteDns(input);
     database.dropDatabase(input);
     registry.eraseCredentials(input);
