@@ -133,6 +133,8 @@ public final class FleetBenchmark {
     Map<String, String> env = new HashMap<>();
     env.put("TASKIFAI_TEMPORAL", "embedded");
     env.put("TASKIFAI_LOG_LEVEL", "WARN");
+    // The demo tenant logs in with the dev admin's TOTP code, which the benchmark needs next.
+    env.put("TASKIFAI_DEV_DEMO", "false");
     for (String key :
         List.of(
             "TASKIFAI_ADMIN_PORT",
