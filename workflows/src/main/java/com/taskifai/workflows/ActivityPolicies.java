@@ -103,6 +103,31 @@ public final class ActivityPolicies {
   /** Undo of a DNS change. */
   public static final ActivityOptions DNS_UNDO = options(Duration.ofMinutes(2), UNDO_RETRY, true);
 
+  /** Fleet operations (backup, restore, move): registry writes, checks, role and database DDL. */
+  public static final ActivityOptions FLEET_SHORT =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(1))
+          .setRetryOptions(STEP_RETRY)
+          .build();
+
+  /**
+   * Fleet operations' dumps, restores, copies and checks: as long as the data needs, heartbeating,
+   * so a worker that dies is noticed within the heartbeat timeout and the step retried on another.
+   */
+  public static final ActivityOptions FLEET_LONG =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofHours(6))
+          .setHeartbeatTimeout(Duration.ofSeconds(30))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofSeconds(2))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofMinutes(1))
+                  .setMaximumAttempts(4)
+                  .setDoNotRetry(NON_RETRYABLE_TYPES)
+                  .build())
+          .build();
+
   private ActivityPolicies() {}
 
   private static ActivityOptions options(

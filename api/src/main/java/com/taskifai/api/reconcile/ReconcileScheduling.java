@@ -1,23 +1,13 @@
 package com.taskifai.api.reconcile;
 
+import com.taskifai.api.scheduling.PeriodicWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.reconcile.ReconcileFleetWorkflow;
 import com.taskifai.workflows.reconcile.ReconcileRequest;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.client.schedules.Schedule;
-import io.temporal.client.schedules.ScheduleActionStartWorkflow;
-import io.temporal.client.schedules.ScheduleAlreadyRunningException;
-import io.temporal.client.schedules.ScheduleClient;
-import io.temporal.client.schedules.ScheduleClientOptions;
-import io.temporal.client.schedules.ScheduleIntervalSpec;
-import io.temporal.client.schedules.ScheduleOptions;
-import io.temporal.client.schedules.ScheduleSpec;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -26,102 +16,49 @@ import org.springframework.stereotype.Component;
 
 /**
  * Makes the reconciler run every {@link ReconcileSettings#interval()}, by one mechanism chosen at
- * start: a Temporal Schedule ({@link ReconcileFleetWorkflow#SCHEDULE_ID}) on a server that has
- * schedules, else (the SDK's in-process test server has none) the timer-loop workflow {@link
- * ReconcileFleetWorkflow#LOOP_WORKFLOW_ID}, which waits, reconciles and continues as new. Either
- * one exists at most once; a second API start finds it and leaves it.
+ * start ({@link PeriodicWorkflow}): a Temporal Schedule ({@link
+ * ReconcileFleetWorkflow#SCHEDULE_ID}) on a server that has schedules, else (the SDK's in-process
+ * test server has none) the timer-loop workflow {@link ReconcileFleetWorkflow#LOOP_WORKFLOW_ID},
+ * which waits, reconciles and continues as new. Either one exists at most once; a second API start
+ * finds it and leaves it.
  */
 @Component
 class ReconcileScheduling {
   private static final Logger log = LoggerFactory.getLogger(ReconcileScheduling.class);
   static final String ACTOR = "platform:schedule";
 
-  private final WorkflowClient client;
-  private final ReconcileSettings settings;
-  private volatile String chosen = "none";
+  private final PeriodicWorkflow periodic;
 
   ReconcileScheduling(WorkflowClient client, ReconcileSettings settings) {
-    this.client = client;
-    this.settings = settings;
+    this.periodic =
+        new PeriodicWorkflow(
+            client,
+            PeriodicWorkflow.Mechanism.valueOf(settings.mechanism().name()),
+            new PeriodicWorkflow.Definition(
+                "fleet reconciler",
+                ReconcileFleetWorkflow.SCHEDULE_ID,
+                ReconcileFleetWorkflow.class,
+                new ReconcileRequest(ACTOR, null),
+                settings.interval(),
+                () -> startLoop(client, settings)));
   }
 
   @EventListener(ApplicationReadyEvent.class)
   void onReady() {
-    if (settings.mechanism() == ReconcileSettings.Mechanism.OFF) {
-      log.info("fleet reconciler: periodic runs off (on demand only)");
-      return;
-    }
-    // In the background, so a slow or absent Temporal does not hold up the API's start.
-    Thread t = new Thread(this::arrange, "reconcile-scheduling");
-    t.setDaemon(true);
-    t.start();
+    periodic.arrangeInBackground();
   }
 
   /** Arranges the periodic runs; returns the mechanism used: schedule, timer or none. */
   String arrange() {
-    try {
-      ReconcileSettings.Mechanism m = settings.mechanism();
-      if (m == ReconcileSettings.Mechanism.SCHEDULE || m == ReconcileSettings.Mechanism.AUTO) {
-        try {
-          createSchedule();
-          chosen = "schedule";
-        } catch (RuntimeException e) {
-          if (m == ReconcileSettings.Mechanism.AUTO && unimplemented(e)) {
-            startLoop();
-            chosen = "timer";
-          } else {
-            throw e;
-          }
-        }
-      } else if (m == ReconcileSettings.Mechanism.TIMER) {
-        startLoop();
-        chosen = "timer";
-      }
-      log.info("fleet reconciler runs every {} ({})", settings.interval(), chosen);
-    } catch (RuntimeException e) {
-      log.warn("fleet reconciler not scheduled: {}", e.toString());
-    }
-    return chosen;
+    return periodic.arrange();
   }
 
   /** The mechanism chosen at start: schedule, timer or none. */
   String chosen() {
-    return chosen;
+    return periodic.chosen();
   }
 
-  private void createSchedule() {
-    ScheduleClient schedules =
-        ScheduleClient.newInstance(
-            client.getWorkflowServiceStubs(),
-            ScheduleClientOptions.newBuilder()
-                .setNamespace(client.getOptions().getNamespace())
-                .build());
-    Schedule schedule =
-        Schedule.newBuilder()
-            .setAction(
-                ScheduleActionStartWorkflow.newBuilder()
-                    .setWorkflowType(ReconcileFleetWorkflow.class)
-                    .setArguments(new ReconcileRequest(ACTOR, null))
-                    .setOptions(
-                        WorkflowOptions.newBuilder()
-                            .setWorkflowId(ReconcileFleetWorkflow.SCHEDULE_ID + "-run")
-                            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                            .build())
-                    .build())
-            .setSpec(
-                ScheduleSpec.newBuilder()
-                    .setIntervals(List.of(new ScheduleIntervalSpec(settings.interval())))
-                    .build())
-            .build();
-    try {
-      schedules.createSchedule(
-          ReconcileFleetWorkflow.SCHEDULE_ID, schedule, ScheduleOptions.newBuilder().build());
-    } catch (ScheduleAlreadyRunningException exists) {
-      log.info("schedule {} exists already", ReconcileFleetWorkflow.SCHEDULE_ID);
-    }
-  }
-
-  private void startLoop() {
+  private static void startLoop(WorkflowClient client, ReconcileSettings settings) {
     ReconcileFleetWorkflow loop =
         client.newWorkflowStub(
             ReconcileFleetWorkflow.class,
@@ -136,15 +73,5 @@ class ReconcileScheduling {
     } catch (WorkflowExecutionAlreadyStarted running) {
       log.info("reconcile loop {} runs already", ReconcileFleetWorkflow.LOOP_WORKFLOW_ID);
     }
-  }
-
-  private static boolean unimplemented(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof StatusRuntimeException s
-          && s.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
-        return true;
-      }
-    }
-    return false;
   }
 }

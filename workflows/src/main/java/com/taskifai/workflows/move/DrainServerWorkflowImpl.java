@@ -1,5 +1,6 @@
 package com.taskifai.workflows.move;
 
+import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.WorkflowIds;
@@ -33,9 +34,9 @@ public class DrainServerWorkflowImpl implements DrainServerWorkflow {
   private static final int KEPT_RESULTS = 100;
 
   private final MoveActivities activities =
-      Workflow.newActivityStub(MoveActivities.class, MovePolicies.SHORT);
+      Workflow.newActivityStub(MoveActivities.class, ActivityPolicies.FLEET_SHORT);
   private final TenantRegistryActivities registry =
-      Workflow.newActivityStub(TenantRegistryActivities.class, MovePolicies.SHORT);
+      Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.FLEET_SHORT);
 
   private String serverId;
   private String state = "MOVING";

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.move;
 
+import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.ports.AuditRecord;
@@ -28,13 +29,13 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
   private static final Logger log = Workflow.getLogger(MoveTenantWorkflowImpl.class);
 
   private final MoveActivities short_ =
-      Workflow.newActivityStub(MoveActivities.class, MovePolicies.SHORT);
+      Workflow.newActivityStub(MoveActivities.class, ActivityPolicies.FLEET_SHORT);
   private final MoveActivities long_ =
-      Workflow.newActivityStub(MoveActivities.class, MovePolicies.LONG);
+      Workflow.newActivityStub(MoveActivities.class, ActivityPolicies.FLEET_LONG);
   private final BackupActivities operations =
-      Workflow.newActivityStub(BackupActivities.class, MovePolicies.SHORT);
+      Workflow.newActivityStub(BackupActivities.class, ActivityPolicies.FLEET_SHORT);
   private final TenantRegistryActivities registry =
-      Workflow.newActivityStub(TenantRegistryActivities.class, MovePolicies.SHORT);
+      Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.FLEET_SHORT);
 
   private final Saga saga = new Saga("move", STEPS);
   private String step = "claim_operation";
