@@ -69,6 +69,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final FleetMigrationActivitiesImpl migrations;
   private final MoveActivitiesImpl moves;
   private final CostActivitiesImpl costs;
+  private final TrialActivitiesImpl trials;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -83,6 +84,7 @@ public final class PlatformActivities implements AutoCloseable {
       FleetMigrationActivitiesImpl migrations,
       MoveActivitiesImpl moves,
       CostActivitiesImpl costs,
+      TrialActivitiesImpl trials,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources) {
     this.registry = registry;
@@ -94,6 +96,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.migrations = migrations;
     this.moves = moves;
     this.costs = costs;
+    this.trials = trials;
     this.interceptor = interceptor;
     this.resources = resources;
     resources.add(heartbeats);
@@ -265,10 +268,10 @@ public final class PlatformActivities implements AutoCloseable {
     resources.add(backups);
     MoveActivitiesImpl moves = new MoveActivitiesImpl(platform, cipher, backupSettings);
     resources.add(moves);
-    // The trial tier's activities hold admin pools: a resource, registered from there.
-    resources.add(
+    TrialActivitiesImpl trials =
         new TrialActivitiesImpl(
-            platform, tenants, servers, secrets, cipher, tenantMigrationLocations));
+            platform, tenants, servers, secrets, cipher, tenantMigrationLocations);
+    resources.add(trials); // its admin pools
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(
             tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
@@ -299,6 +302,7 @@ public final class PlatformActivities implements AutoCloseable {
         new FleetMigrationActivitiesImpl(tenants, servers, database),
         moves,
         new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
+        trials,
         new AuditingActivityInterceptor(audit),
         resources);
   }
@@ -367,11 +371,7 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    List<Object> all =
-        new ArrayList<>(
-            List.of(registry, database, dns, mail, fleet, backups, migrations, moves, costs));
-    resources.stream().filter(TrialActivitiesImpl.class::isInstance).forEach(all::add);
-    return List.copyOf(all);
+    return List.of(registry, database, dns, mail, fleet, backups, migrations, moves, costs, trials);
   }
 
   /** The interceptor that writes the audit rows. */
