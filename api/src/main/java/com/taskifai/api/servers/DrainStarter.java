@@ -1,5 +1,6 @@
 package com.taskifai.api.servers;
 
+import com.taskifai.api.WorkflowQuery;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerDrains;
 import com.taskifai.workflows.WorkflowIds;
@@ -11,8 +12,6 @@ import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 /**
@@ -93,10 +92,6 @@ public final class DrainStarter {
   public Optional<DrainServerWorkflow.DrainProgress> progress(String serverId) {
     DrainServerWorkflow stub =
         client.newWorkflowStub(DrainServerWorkflow.class, WorkflowIds.drain(serverId));
-    try {
-      return Optional.of(CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS));
-    } catch (Exception e) {
-      return Optional.empty();
-    }
+    return WorkflowQuery.answer(stub::progress);
   }
 }

@@ -2,6 +2,7 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Backups;
@@ -26,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -221,19 +220,20 @@ class BackupController {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("workflow_id", workflowId);
-    try {
-      RestoreTenantWorkflow stub = client.newWorkflowStub(RestoreTenantWorkflow.class, workflowId);
-      RestoreTenantWorkflow.RestoreProgress p =
-          CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS);
-      out.put("step", p.step());
-      out.put("outcome", p.outcome());
-      out.put("new_database", p.newDatabase());
-      out.put("retired_database", p.retiredDatabase());
-      out.put("error", p.error());
-    } catch (Exception e) {
-      out.put("step", "unknown");
-      out.put("outcome", "UNKNOWN");
-    }
+    RestoreTenantWorkflow stub = client.newWorkflowStub(RestoreTenantWorkflow.class, workflowId);
+    WorkflowQuery.answer(stub::progress)
+        .ifPresentOrElse(
+            p -> {
+              out.put("step", p.step());
+              out.put("outcome", p.outcome());
+              out.put("new_database", p.newDatabase());
+              out.put("retired_database", p.retiredDatabase());
+              out.put("error", p.error());
+            },
+            () -> {
+              out.put("step", "unknown");
+              out.put("outcome", "UNKNOWN");
+            });
     return out;
   }
 

@@ -2,6 +2,7 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
@@ -24,8 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
@@ -188,20 +187,21 @@ class MoveController {
     }
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("workflow_id", workflowId);
-    try {
-      MoveTenantWorkflow stub = client.newWorkflowStub(MoveTenantWorkflow.class, workflowId);
-      MoveTenantWorkflow.MoveProgress p =
-          CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS);
-      out.put("step", p.step());
-      out.put("outcome", p.outcome());
-      out.put("source_server", p.sourceServerId());
-      out.put("target_server", p.targetServerId());
-      out.put("error", p.error());
-      out.put("steps", p.steps());
-    } catch (Exception e) {
-      out.put("step", "unknown");
-      out.put("outcome", "UNKNOWN");
-    }
+    MoveTenantWorkflow stub = client.newWorkflowStub(MoveTenantWorkflow.class, workflowId);
+    WorkflowQuery.answer(stub::progress)
+        .ifPresentOrElse(
+            p -> {
+              out.put("step", p.step());
+              out.put("outcome", p.outcome());
+              out.put("source_server", p.sourceServerId());
+              out.put("target_server", p.targetServerId());
+              out.put("error", p.error());
+              out.put("steps", p.steps());
+            },
+            () -> {
+              out.put("step", "unknown");
+              out.put("outcome", "UNKNOWN");
+            });
     return out;
   }
 

@@ -2,6 +2,7 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
@@ -21,8 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -149,13 +148,9 @@ class PromoteController {
   PromotionView progress(@PathVariable UUID id) {
     Tenant t = registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant " + id));
     String workflowId = PromoteTenantWorkflow.workflowId(t.tenantId());
-    PromotionProgress progress = null;
-    try {
-      PromoteTenantWorkflow stub = client.newWorkflowStub(PromoteTenantWorkflow.class, workflowId);
-      progress = CompletableFuture.supplyAsync(stub::progress).get(3, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      // No promotion ran (or the workflow service does not answer): the tier alone.
-    }
+    PromoteTenantWorkflow stub = client.newWorkflowStub(PromoteTenantWorkflow.class, workflowId);
+    // No promotion ran (or the workflow service does not answer): the tier alone.
+    PromotionProgress progress = WorkflowQuery.answer(stub::progress).orElse(null);
     return new PromotionView(t.tenantId(), t.tier(), progress);
   }
 
