@@ -488,6 +488,38 @@ public final class DevPlatform implements AutoCloseable {
     String adminPassword = secrets.random("postgres_admin_password", 16);
     String platformPassword = secrets.random("platform_db_password", 24);
     secrets.save();
+    startEmbedded(
+        "the embedded PostgreSQL",
+        data,
+        port,
+        "postgres-auth",
+        adminPassword,
+        "postgres_admin_password",
+        " to start with an empty platform");
+    String cluster = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
+    notes.put("PostgreSQL", "embedded 15 on " + bind + ":" + port + ", data in " + data);
+    return new Database(
+        cluster,
+        "postgres",
+        adminPassword,
+        "jdbc:postgresql://" + reach + ":" + port + "/" + PLATFORM_DATABASE,
+        platformPassword);
+  }
+
+  /**
+   * Starts an embedded PostgreSQL on {@code data} whose superuser password is {@code password}
+   * (kept in dev-secrets.properties under {@code secretKey}), and stops it with the platform. A
+   * data folder made with another password is refused with a message that says how to recover.
+   */
+  private void startEmbedded(
+      String what,
+      Path data,
+      int port,
+      String authFolder,
+      String password,
+      String secretKey,
+      String moveAwayHint)
+      throws IOException {
     EmbeddedPostgres pg;
     try {
       pg =
@@ -498,28 +530,24 @@ public final class DevPlatform implements AutoCloseable {
                   .setPort(port)
                   .setServerConfig("max_connections", "300")
                   .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind),
-              home.resolve("postgres-auth"),
-              adminPassword);
+              home.resolve(authFolder),
+              password);
     } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
       throw new IllegalStateException(
-          "the embedded PostgreSQL in "
+          what
+              + " in "
               + data
               + " refuses the superuser password kept in "
               + home.resolve("dev-secrets.properties")
-              + " (postgres_admin_password): restore that file, or move "
+              + " ("
+              + secretKey
+              + "): restore that file, or move "
               + data
-              + " away to start with an empty platform",
+              + " away"
+              + moveAwayHint,
           e);
     }
     started.push(pg);
-    String cluster = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
-    notes.put("PostgreSQL", "embedded 15 on " + bind + ":" + port + ", data in " + data);
-    return new Database(
-        cluster,
-        "postgres",
-        adminPassword,
-        "jdbc:postgresql://" + reach + ":" + port + "/" + PLATFORM_DATABASE,
-        platformPassword);
   }
 
   /** {@code TASKIFAI_DEV_SERVERS}: how many embedded database servers to run (1 or 2). */
@@ -553,30 +581,14 @@ public final class DevPlatform implements AutoCloseable {
     Path data = home.resolve("postgres-2");
     String adminPassword = secrets.random("postgres_2_admin_password", 16);
     secrets.save();
-    EmbeddedPostgres pg;
-    try {
-      pg =
-          PasswordCheckedPostgres.start(
-              EmbeddedPostgres.builder()
-                  .setDataDirectory(data)
-                  .setCleanDataDirectory(false)
-                  .setPort(port)
-                  .setServerConfig("max_connections", "300")
-                  .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind),
-              home.resolve("postgres-2-auth"),
-              adminPassword);
-    } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
-      throw new IllegalStateException(
-          "the second embedded PostgreSQL in "
-              + data
-              + " refuses the superuser password kept in "
-              + home.resolve("dev-secrets.properties")
-              + " (postgres_2_admin_password): restore that file, or move "
-              + data
-              + " away",
-          e);
-    }
-    started.push(pg);
+    startEmbedded(
+        "the second embedded PostgreSQL",
+        data,
+        port,
+        "postgres-2-auth",
+        adminPassword,
+        "postgres_2_admin_password",
+        "");
     String url = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
     new com.taskifai.registry.DatabaseServers(platform)
         .upsert(
