@@ -115,6 +115,11 @@ final class ServerAdmin {
             "SELECT d.datname FROM pg_database d, pg_roles r"
                 + " WHERE r.rolname = ? AND d.datname ~ '^tenant_[0-9a-f]{32}$'"
                 + " AND d.datname <> ? AND has_database_privilege(r.oid, d.oid, 'CONNECT')"
+                // Not through PUBLIC alone: a tenant database is connectable by PUBLIC for the
+                // moment between its CREATE DATABASE and the REVOKE, which makes no role foreign.
+                + " AND (pg_has_role(r.oid, d.datdba, 'MEMBER') OR EXISTS (SELECT 1 FROM"
+                + " aclexplode(d.datacl) a WHERE a.privilege_type = 'CONNECT' AND a.grantee <> 0"
+                + " AND pg_has_role(r.oid, a.grantee, 'MEMBER')))"
                 + " ORDER BY d.datname")) {
       ps.setString(1, role);
       ps.setString(2, ownDatabase);
