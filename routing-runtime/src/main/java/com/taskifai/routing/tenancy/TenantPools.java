@@ -78,6 +78,15 @@ public class TenantPools implements DisposableBean {
   private final TenantPoolMetrics poolMetrics;
   private final Semaphore permits;
   private final ConcurrentHashMap<UUID, TenantPool> pools = new ConcurrentHashMap<>();
+
+  /**
+   * The pools that may hold idle connections, least recently used first (guarded by itself). A pool
+   * joins at the tail each time a request takes it and leaves when its idle connections are closed,
+   * so finding the connection to close at the cap looks at a few pools instead of every open pool.
+   */
+  private final java.util.LinkedHashMap<UUID, TenantPool> recentlyUsed =
+      new java.util.LinkedHashMap<>();
+
   private final Set<TenantPool> retired = ConcurrentHashMap.newKeySet();
   private final ConcurrentHashMap<UUID, AtomicLong> databaseSizes = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<UUID, CredentialFailure> credentialFailures =
@@ -245,6 +254,7 @@ public class TenantPools implements DisposableBean {
       }
       try {
         Connection c = pool.dataSource.getConnection();
+        touch(pool);
         if (!credentialFailures.isEmpty() && credentialFailures.remove(pool.tenantId) != null) {
           log.info("tenant {}: its stored database credentials work again", pool.tenantId);
         }
@@ -397,6 +407,17 @@ public class TenantPools implements DisposableBean {
     return pool;
   }
 
+  /**
+   * Puts a pool at the tail of {@link #recentlyUsed}, once it has lent a connection: while that is
+   * in use the pool is busy and stays indexed, so the connection is found when it comes back idle.
+   */
+  private void touch(TenantPool pool) {
+    synchronized (recentlyUsed) {
+      recentlyUsed.remove(pool.tenantId);
+      recentlyUsed.put(pool.tenantId, pool);
+    }
+  }
+
   private TenantPool open(Tenant tenant, String fingerprint) {
     TenantCredentials creds;
     try {
@@ -527,25 +548,51 @@ public class TenantPools implements DisposableBean {
    * pools unused for the eviction time.
    */
   private boolean closeIdlePool(UUID forTenant, String serverId) {
-    List<TenantPool> idle = new ArrayList<>();
-    for (TenantPool p : pools.values()) {
-      if ((forTenant == null || !p.tenantId.equals(forTenant))
-          && (serverId == null || serverId.equals(p.serverId))
-          && p.active() == 0
-          && p.idle() > 0) {
-        idle.add(p);
+    while (true) {
+      TenantPool victim = leastRecentlyUsedIdle(forTenant, serverId);
+      if (victim == null) {
+        return false;
       }
-    }
-    idle.sort(Comparator.comparingLong(p -> p.lastUsedNanos));
-    for (TenantPool p : idle) {
-      if (closeIdleConnections(p) > 0) {
+      if (closeIdleConnections(victim) > 0) {
         log.debug(
             "connection cap or budget reached: closed the idle connections of tenant {}",
-            p.tenantId);
+            victim.tenantId);
         return true;
       }
     }
-    return false;
+  }
+
+  /**
+   * Takes out of {@link #recentlyUsed} and returns the least recently used pool of another tenant
+   * (on {@code serverId} when given) that has idle connections and none in use; null when there is
+   * none. A connection lent by a pool puts it at the tail ({@link #touch}), so every idle
+   * connection belongs to an indexed pool. Pools passed over with nothing to close (closed,
+   * replaced, or without connections) leave the index too; busy pools and pools of other tenants or
+   * servers stay.
+   */
+  private TenantPool leastRecentlyUsedIdle(UUID forTenant, String serverId) {
+    synchronized (recentlyUsed) {
+      var it = recentlyUsed.values().iterator();
+      while (it.hasNext()) {
+        TenantPool p = it.next();
+        if ((forTenant != null && p.tenantId.equals(forTenant))
+            || (serverId != null && !serverId.equals(p.serverId))) {
+          continue;
+        }
+        if (p.dataSource.isClosed() || pools.get(p.tenantId) != p) {
+          it.remove();
+          continue;
+        }
+        if (p.active() > 0) {
+          continue;
+        }
+        it.remove();
+        if (p.idle() > 0) {
+          return p;
+        }
+      }
+      return null;
+    }
   }
 
   /** Closes a pool's idle connections now (busy ones stay); returns how many were idle. */
@@ -690,6 +737,9 @@ public class TenantPools implements DisposableBean {
    * once would abort a connection that a request borrowed a moment before the pool was dropped.
    */
   private void retire(TenantPool pool) {
+    synchronized (recentlyUsed) {
+      recentlyUsed.remove(pool.tenantId, pool);
+    }
     HikariPoolMXBean mx = pool.dataSource.getHikariPoolMXBean();
     if (mx != null) {
       mx.softEvictConnections();
