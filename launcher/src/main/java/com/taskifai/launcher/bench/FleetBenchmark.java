@@ -55,14 +55,16 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * {@code ./taskifai bench fleet [--tenants N] [--concurrency C] [--seconds S] [--threads T] [--cap
- * K]}: the fleet at scale on one machine. An embedded dev platform plus a second embedded
- * PostgreSQL registered as a second database server (both with a connection budget of K); N tenants
- * provisioned through the admin API and the real provisioning workflow, verification signalled at
- * once (placement spreads them over both servers); then round robin over all N tenants through the
- * routing runtime under a global cap of K for S seconds with T client threads, sampling the tenant
- * connections on each server; then the physical limit of that round robin (a new connection to the
- * next tenant's database, SCRAM, the same queries, close; the same threads, no router). Prints a
- * Markdown section for docs/benchmarks.md.
+ * K] [--slices N] [--warmup W]}: the fleet at scale on one machine. An embedded dev platform plus a
+ * second embedded PostgreSQL registered as a second database server (both with a connection budget
+ * of K); N tenants provisioned through the admin API and the real provisioning workflow,
+ * verification signalled at once (placement spreads them over both servers); then round robin over
+ * all N tenants through the routing runtime under a global cap of K for S seconds with T client
+ * threads, sampling the tenant connections on each server; and the physical limit of that round
+ * robin (a new connection to the next tenant's database, SCRAM, the same queries, close; the same
+ * threads, no router). The two take turns in N slices each (router, limit, router, ...), so a
+ * change in the load of this shared machine weighs on both alike; each reports the CPU it cost per
+ * request, this JVM's and the whole machine's. Prints a Markdown section for docs/benchmarks.md.
  */
 public final class FleetBenchmark {
   private static final String SECOND_SERVER = "local-2";
@@ -81,10 +83,40 @@ public final class FleetBenchmark {
       String password,
       UUID admin) {}
 
-  /** Latencies and errors of one closed-loop run. */
-  record Run(long errors, double seconds, long[] nanos) {
+  /**
+   * Latencies and errors of closed-loop runs, with the CPU they cost: this JVM's (router and
+   * benchmark client, or the driver for the limit) and the whole machine's (PostgreSQL included),
+   * in seconds.
+   */
+  record Run(long errors, double seconds, long[] nanos, double jvmCpu, double machineCpu) {
+    static final Run EMPTY = new Run(0, 0, new long[0], 0, 0);
+
     double throughput() {
       return nanos.length / seconds;
+    }
+
+    long requests() {
+      return nanos.length;
+    }
+
+    Run plus(Run o) {
+      long[] all = Arrays.copyOf(nanos, nanos.length + o.nanos.length);
+      System.arraycopy(o.nanos, 0, all, nanos.length, o.nanos.length);
+      return new Run(
+          errors + o.errors,
+          seconds + o.seconds,
+          all,
+          jvmCpu + o.jvmCpu,
+          machineCpu + o.machineCpu);
+    }
+
+    /** Milliseconds of CPU per request: this JVM's, and the machine's in all. */
+    double jvmMillisPerRequest() {
+      return nanos.length == 0 ? Double.NaN : jvmCpu * 1000 / nanos.length;
+    }
+
+    double machineMillisPerRequest() {
+      return nanos.length == 0 ? Double.NaN : machineCpu * 1000 / nanos.length;
     }
 
     double millis(double p) {
@@ -103,10 +135,11 @@ public final class FleetBenchmark {
     FleetBenchmark bench = new FleetBenchmark();
     for (int i = 0; i + 1 < args.length; i += 2) {
       String name = args[i].replaceFirst("^--", "");
-      if (!List.of("tenants", "concurrency", "seconds", "threads", "cap").contains(name)) {
+      if (!List.of("tenants", "concurrency", "seconds", "threads", "cap", "slices", "warmup")
+          .contains(name)) {
         System.err.println(
             "usage: ./taskifai bench fleet [--tenants N] [--concurrency C] [--seconds S]"
-                + " [--threads T] [--cap K]");
+                + " [--threads T] [--cap K] [--slices N] [--warmup W]");
         System.exit(2);
       }
       bench.options.put(name, Integer.parseInt(args[i + 1]));
@@ -277,19 +310,58 @@ public final class FleetBenchmark {
           sampler.start();
           samplers.add(sampler);
         }
-        log("round robin over %d tenants for %d s, %d threads", targets.size(), seconds, threads);
-        Run routed =
-            load(
-                threads,
-                seconds,
-                i -> {
-                  HttpRequest r = requests.get((int) (i % requests.size()));
-                  try {
-                    return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-                  } catch (Exception e) {
-                    return false;
-                  }
-                });
+        Function<Long, Boolean> viaRouter =
+            i -> {
+              HttpRequest r = requests.get((int) (i % requests.size()));
+              try {
+                return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+              } catch (Exception e) {
+                return false;
+              }
+            };
+        // The physical limit: a new connection per request, no router.
+        Function<Long, Boolean> direct =
+            i -> {
+              Target t = targets.get((int) (i % targets.size()));
+              Properties login = new Properties();
+              login.setProperty("user", t.appRole());
+              login.setProperty("password", t.password());
+              // As the router connects: settings in the startup message, no SET after login.
+              login.setProperty("assumeMinServerVersion", "9.0");
+              try (Connection c = DriverManager.getConnection(t.jdbcUrl(), login)) {
+                productsQueries(c, t.admin());
+                return true;
+              } catch (SQLException e) {
+                return false;
+              }
+            };
+        int slices = option("slices", 3);
+        log(
+            "round robin over %d tenants through the router and its physical limit, %d s each in"
+                + " %d alternating slices, %d threads",
+            targets.size(), seconds, slices, threads);
+        // Not counted: the router's code paths are compiled by the JIT here (provisioning never
+        // ran them), which costs seconds of CPU; the limit's driver paths are warm already.
+        int warmup = option("warmup", 15);
+        load(threads, warmup, viaRouter, 0);
+        load(threads, Math.max(1, warmup / 3), direct, 0);
+        Run routed = Run.EMPTY;
+        Run limit = Run.EMPTY;
+        int slice = Math.max(1, seconds / slices);
+        for (int k = 0; k < slices; k++) {
+          Run r = load(threads, slice, viaRouter, routed.requests());
+          Run l = load(threads, slice, direct, limit.requests());
+          log(
+              "slice %d: router %.0f req/s (%.2f ms CPU in this JVM per request), limit %.0f req/s"
+                  + " (%.2f ms)",
+              k + 1,
+              r.throughput(),
+              r.jvmMillisPerRequest(),
+              l.throughput(),
+              l.jvmMillisPerRequest());
+          routed = routed.plus(r);
+          limit = limit.plus(l);
+        }
         sampling.set(false);
         for (Thread t : samplers) {
           t.join();
@@ -297,23 +369,6 @@ public final class FleetBenchmark {
         System.gc();
         System.gc();
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-
-        // (3) The physical limit: a new connection per request, no router.
-        log("physical limit: new connection, SCRAM, same queries; %d threads", threads);
-        Run limit =
-            load(
-                threads,
-                seconds,
-                i -> {
-                  Target t = targets.get((int) (i % targets.size()));
-                  try (Connection c =
-                      DriverManager.getConnection(t.jdbcUrl(), t.appRole(), t.password())) {
-                    productsQueries(c, t.admin());
-                    return true;
-                  } catch (SQLException e) {
-                    return false;
-                  }
-                });
 
         print(
             tenants,
@@ -328,7 +383,8 @@ public final class FleetBenchmark {
             heap,
             cap,
             threads,
-            seconds);
+            seconds,
+            slices);
       }
     }
   }
@@ -346,7 +402,8 @@ public final class FleetBenchmark {
       long heap,
       int cap,
       int threads,
-      int seconds) {
+      int seconds,
+      int slices) {
     StringBuilder seen = new StringBuilder();
     most.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
@@ -364,11 +421,13 @@ public final class FleetBenchmark {
             + " verification signalled at once: **%.1f tenants/min**, POST → ACTIVE p50 %.2f s,"
             + " p99 %.2f s, failures **%d**; placed per server: %s.%n%n"
             + "### Round robin over all tenants, one router, global cap %d%n%n"
-            + "| | requests/s | p50 ms | p99 ms | errors |%n|---|---|---|---|---|%n"
-            + "| router | %.0f | %.2f | %.2f | %d |%n"
+            + "| | requests/s | p50 ms | p99 ms | errors | CPU ms/request, this JVM |"
+            + " CPU ms/request, machine |%n|---|---|---|---|---|---|---|%n"
+            + "| router | %.0f | %.2f | %.2f | %d | %.2f | %.2f |%n"
             + "| physical limit (new connection per request, no router) | %.0f | %.2f | %.2f | %d"
-            + " |%n%n"
-            + "%d client threads, %d s each. Router/limit: **%.2f** (target ≥ 0.7). Most tenant"
+            + " | %.2f | %.2f |%n%n"
+            + "%d client threads, %d s each, in %d alternating slices (router, limit, router, ...)."
+            + " Router/limit: **%.2f** (target ≥ 0.7). Most tenant"
             + " connections seen per server (connection budget %d each): %s. Heap of the whole"
             + " platform JVM (admin API, worker, Temporal test server and router) after a full GC:"
             + " **%d MiB** (router target ≤ 512 MiB).%n",
@@ -388,24 +447,34 @@ public final class FleetBenchmark {
         routed.millis(50),
         routed.millis(99),
         routed.errors(),
+        routed.jvmMillisPerRequest(),
+        routed.machineMillisPerRequest(),
         limit.throughput(),
         limit.millis(50),
         limit.millis(99),
         limit.errors(),
+        limit.jvmMillisPerRequest(),
+        limit.machineMillisPerRequest(),
         threads,
         seconds,
+        slices,
         routed.throughput() / limit.throughput(),
         cap,
         seen,
         heap / (1024 * 1024));
   }
 
-  /** Closed loop: each thread starts the next request when its last one answered. */
-  private static Run load(int threads, int seconds, Function<Long, Boolean> request)
+  /**
+   * Closed loop: each thread starts the next request when its last one answered; the round robin
+   * goes on from request number {@code first}.
+   */
+  private static Run load(int threads, int seconds, Function<Long, Boolean> request, long first)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
-    AtomicLong next = new AtomicLong();
+    AtomicLong next = new AtomicLong(first);
     AtomicLong errors = new AtomicLong();
+    double jvmBefore = jvmCpuSeconds();
+    double machineBefore = machineCpuSeconds();
     long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
     long start = System.nanoTime();
     List<Future<long[]>> futures = new ArrayList<>();
@@ -434,7 +503,30 @@ public final class FleetBenchmark {
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
     pool.shutdown();
-    return new Run(errors.get(), elapsed, all.stream().flatMapToLong(Arrays::stream).toArray());
+    return new Run(
+        errors.get(),
+        elapsed,
+        all.stream().flatMapToLong(Arrays::stream).toArray(),
+        jvmCpuSeconds() - jvmBefore,
+        machineCpuSeconds() - machineBefore);
+  }
+
+  /** CPU seconds this JVM has used. */
+  private static double jvmCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime()
+        / 1e9;
+  }
+
+  /** CPU seconds all processes of the machine have used (user, nice, system; /proc/stat). */
+  private static double machineCpuSeconds() {
+    try {
+      String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long ticks = Long.parseLong(cpu[1]) + Long.parseLong(cpu[2]) + Long.parseLong(cpu[3]);
+      return ticks / 100.0; // USER_HZ
+    } catch (Exception e) {
+      return Double.NaN;
+    }
   }
 
   /** The queries of {@code GET /api/products}. */

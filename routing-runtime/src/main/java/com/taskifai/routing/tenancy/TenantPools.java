@@ -431,6 +431,10 @@ public class TenantPools implements DisposableBean {
     pg.setUser(creds.username());
     pg.setPassword(creds.password());
     pg.setApplicationName("taskifai-router");
+    // Every tenant server is PostgreSQL 9.0 or newer: the driver then sends extra_float_digits and
+    // application_name with the startup message instead of a SET statement each after login, two
+    // round trips less for every new connection.
+    pg.setAssumeMinServerVersion("9.0");
     // Closing a connection waits until its server backend has exited, so a permit of the global
     // cap never comes back while the old session still counts on the server.
     pg.setSocketFactory(SynchronousCloseSocketFactory.class.getName());
