@@ -44,6 +44,9 @@ public final class DevPlatform implements AutoCloseable {
   static final String DEV_SERVERS = "TASKIFAI_DEV_SERVERS";
   static final String DEV_ADMIN_EMAIL = "admin@taskifai.localhost";
 
+  /** The platform admin account that builds the demo tenant in {@code ./taskifai dev}. */
+  static final String DEMO_BUILDER_EMAIL = "demo-builder@taskifai.localhost";
+
   /** The environment key of the address every dev listener binds to. */
   static final String DEV_BIND = "TASKIFAI_DEV_BIND";
 
@@ -304,6 +307,14 @@ public final class DevPlatform implements AutoCloseable {
     DevEnvFile.write(home.resolve("dev.env"), devEnv);
 
     if (!"false".equalsIgnoreCase(env.getOrDefault(DEV_DEMO, "true").strip())) {
+      // The demo is built by an admin account of its own: a one-time code works once per account
+      // and period, so signing in as the dev admin would refuse the developer's own first login
+      // in the same 30 seconds; and the audit log names the builder.
+      String builderPassword = secrets.random("demo_builder_password", 16);
+      String builderTotp = secrets.totpSecret("demo_builder_totp_secret");
+      secrets.save();
+      new AdminAccounts(dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher)
+          .createOrUpdate(DEMO_BUILDER_EMAIL, builderPassword, builderTotp);
       ensureDemo(
           db,
           secrets,
@@ -311,9 +322,9 @@ public final class DevPlatform implements AutoCloseable {
           adminUrl,
           routerPort,
           mail,
-          devEnv.get("TASKIFAI_ADMIN_EMAIL"),
-          adminPassword,
-          adminTotp);
+          DEMO_BUILDER_EMAIL,
+          builderPassword,
+          builderTotp);
     }
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import java.net.URI;
@@ -13,7 +14,11 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -71,6 +76,44 @@ class DemoTenantTest {
       assertThat(get(router, host, token, "/api/sellout/uploads").size()).isEqualTo(3);
       // Without a token nothing is served.
       assertThat(send(router, host, null, "/api/products").statusCode()).isEqualTo(401);
+
+      // The demo was built by an account of its own: the developer's first sign-in, with this
+      // period's one-time code, is not refused as a code already used; the audit names the builder.
+      HttpResponse<String> login =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(dev.getProperty("TASKIFAI_ADMIN_URL") + "/admin/login"))
+                  .header("content-type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          JSON.writeValueAsString(
+                              Map.of(
+                                  "email",
+                                  dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
+                                  "password",
+                                  dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
+                                  "totp",
+                                  TotpCodes.codeAt(
+                                      dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"),
+                                      Instant.now())))))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      try (Connection c =
+              DevPlatform.dataSource(
+                      dev.getProperty("TASKIFAI_DB_URL"),
+                      dev.getProperty("TASKIFAI_DB_USER"),
+                      dev.getProperty("TASKIFAI_DB_PASSWORD"))
+                  .getConnection();
+          PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT actor FROM audit_log WHERE tenant_id = ? AND action = 'tenant.create'")) {
+        ps.setObject(1, first);
+        try (ResultSet rs = ps.executeQuery()) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).contains(DevPlatform.DEMO_BUILDER_EMAIL);
+        }
+      }
     }
 
     try (DevPlatform again = new DevPlatform(env, home)) {
