@@ -1,5 +1,6 @@
 package com.taskifai.api;
 
+import com.taskifai.api.costs.CostSettings;
 import com.taskifai.registry.settings.DbSettings;
 import com.taskifai.registry.settings.PlatformSettings;
 import java.time.Duration;
@@ -19,7 +20,9 @@ import org.springframework.stereotype.Component;
   TemporalSettings.class,
   AdminSettings.class,
   AdminLoginSettings.class,
-  AdminLoginSettings.FailedLogins.class
+  AdminLoginSettings.FailedLogins.class,
+  FleetSettings.class,
+  CostSettings.class
 })
 public class ApiSettings {
   private final DbSettings db;

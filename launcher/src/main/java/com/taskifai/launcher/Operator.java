@@ -243,10 +243,15 @@ final class Operator {
 
   private void serverDrain(String[] args, Map<String, String> o) {
     String id = args.length > 2 && !args[2].startsWith("--") ? args[2] : require(o, "id");
-    int concurrency = Integer.parseInt(o.getOrDefault("concurrency", "2"));
+    // The API's record: TASKIFAI_MOVE_GRACE and TASKIFAI_DRAIN_CONCURRENCY, the same defaults.
+    com.taskifai.api.FleetSettings fleet =
+        com.taskifai.registry.settings.Settings.of(env).bind(com.taskifai.api.FleetSettings.class);
+    int concurrency =
+        o.containsKey("concurrency")
+            ? Integer.parseInt(o.get("concurrency"))
+            : fleet.drainConcurrency();
     java.time.Duration grace =
-        java.time.Duration.parse(
-            o.getOrDefault("grace", env.getOrDefault("TASKIFAI_MOVE_GRACE", "PT24H")));
+        o.containsKey("grace") ? java.time.Duration.parse(o.get("grace")) : fleet.moveGrace();
     com.taskifai.workflows.client.TemporalConnection temporal =
         com.taskifai.workflows.client.TemporalConnection.fromEnvironment(env);
     io.temporal.serviceclient.WorkflowServiceStubs stubs =

@@ -5,6 +5,7 @@ import com.taskifai.api.AdminApiApplication;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.dev.MailOutbox;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.settings.Settings;
 import com.taskifai.routing.RoutingRuntimeApplication;
 import com.taskifai.worker.PlatformWorker;
 import com.taskifai.workflows.client.TemporalConnection;
@@ -86,13 +87,16 @@ final class PlatformProcesses implements AutoCloseable {
         "logging.pattern.correlation",
         "[tenant=%X{tenant_id:-} req=%X{request_id:-} actor=%X{actor:-}"
             + " wf=%X{workflow_id:-} activity=%X{activity_id:-}] ");
-    // The cost report's prices and sampling, the routers' usage writes: passed on as they are.
+    // The cost report's prices and sampling, the routers' usage writes: as the properties their
+    // environment names bind (TASKIFAI_COST_* are aliases of taskifai.costs.*).
     env.forEach(
         (k, v) -> {
-          if (k.startsWith("TASKIFAI_COST_") || k.startsWith("TASKIFAI_USAGE_")) {
-            common.put(k, v);
+          String property = Settings.ENV_ALIASES.get(k);
+          if (property != null && property.startsWith("taskifai.costs.")) {
+            common.put(property, v);
           }
         });
+    common.put("taskifai.usage.flush-interval", env.get("TASKIFAI_USAGE_FLUSH_INTERVAL"));
     if (env.get("TASKIFAI_LOG_LEVEL") != null) {
       common.put("logging.level.root", env.get("TASKIFAI_LOG_LEVEL"));
     }

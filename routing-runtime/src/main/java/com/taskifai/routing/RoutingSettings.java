@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
   PlatformSettings.class,
   TenantAuthProperties.class,
   RouterProperties.class,
-  PoolProperties.class
+  PoolProperties.class,
+  UsageProperties.class
 })
 public class RoutingSettings {
   // Platform database (the registry), reached as the platform role.

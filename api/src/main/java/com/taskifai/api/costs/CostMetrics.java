@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,12 +44,7 @@ class CostMetrics implements AutoCloseable {
             return t;
           });
 
-  CostMetrics(
-      MeterRegistry registry,
-      CostReport report,
-      Clock clock,
-      @Value("${taskifai.costs.metrics-refresh:${TASKIFAI_COST_METRICS_REFRESH:PT1M}}")
-          Duration refresh) {
+  CostMetrics(MeterRegistry registry, CostReport report, Clock clock, CostSettings settings) {
     this.report = report;
     this.clock = clock;
     this.estimate =
@@ -85,7 +78,7 @@ class CostMetrics implements AutoCloseable {
             .description("Stored bytes of the tenant's kept backups")
             .baseUnit("bytes")
             .register(registry);
-    long every = Math.max(1_000, refresh.toMillis());
+    long every = Math.max(1_000, settings.metricsRefresh().toMillis());
     refresher.scheduleWithFixedDelay(this::refreshQuietly, 0, every, TimeUnit.MILLISECONDS);
   }
 

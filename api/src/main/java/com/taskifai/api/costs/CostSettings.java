@@ -3,8 +3,8 @@ package com.taskifai.api.costs;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Locale;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.stereotype.Component;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The prices of the cost report and how often tenant databases are sampled. Prices are per month in
@@ -13,10 +13,29 @@ import org.springframework.stereotype.Component;
  * {@code price-per-database} for each tenant database that existed in the month, {@code
  * price-per-million-requests} for requests through the routers. {@code sample-interval} (PT1H) is
  * the time between samplings; {@code sample-mechanism} chooses how they run, like the reconciler's:
- * {@code auto}, {@code schedule}, {@code timer} or {@code off}.
+ * {@code auto}, {@code schedule}, {@code timer} or {@code off}. The environment names are {@code
+ * TASKIFAI_COST_*} (aliases: relaxed binding would want {@code TASKIFAI_COSTS_*}, which works too).
+ *
+ * @param currency currency of the prices
+ * @param pricePerGbMonth price of a GB of database storage a month (the month's average size)
+ * @param backupPricePerGbMonth price of a GB of stored backups a month
+ * @param pricePerDatabase price of each tenant database that existed in the month
+ * @param pricePerMillionRequests price of a million requests through the routers
+ * @param sampleInterval time between samplings of the database sizes
+ * @param sampleMechanism how the samplings run: auto, schedule, timer or off
+ * @param metricsRefresh how often the cost gauges are read again from the registry
  */
-@Component
-public class CostSettings {
+@ConfigurationProperties("taskifai.costs")
+public record CostSettings(
+    @DefaultValue("USD") String currency,
+    @DefaultValue("0.115") BigDecimal pricePerGbMonth,
+    @DefaultValue("0.023") BigDecimal backupPricePerGbMonth,
+    @DefaultValue("5.00") BigDecimal pricePerDatabase,
+    @DefaultValue("0.40") BigDecimal pricePerMillionRequests,
+    @DefaultValue("PT1H") Duration sampleInterval,
+    @DefaultValue("auto") String sampleMechanism,
+    @DefaultValue("PT1M") Duration metricsRefresh) {
+
   /** How the periodic samplings are driven. */
   public enum Mechanism {
     AUTO,
@@ -33,59 +52,57 @@ public class CostSettings {
       BigDecimal perDatabase,
       BigDecimal perMillionRequests) {}
 
-  private final Prices prices;
-  private final Duration sampleInterval;
-  private final Mechanism mechanism;
+  public CostSettings {
+    currency = currency.strip();
+    notNegative("price-per-gb-month", pricePerGbMonth);
+    notNegative("backup-price-per-gb-month", backupPricePerGbMonth);
+    notNegative("price-per-database", pricePerDatabase);
+    notNegative("price-per-million-requests", pricePerMillionRequests);
+    positive("sample-interval", sampleInterval);
+    positive("metrics-refresh", metricsRefresh);
+    parse(sampleMechanism);
+  }
 
-  public CostSettings(
-      @Value("${taskifai.costs.currency:${TASKIFAI_COST_CURRENCY:USD}}") String currency,
-      @Value("${taskifai.costs.price-per-gb-month:${TASKIFAI_COST_PRICE_PER_GB_MONTH:0.115}}")
-          BigDecimal perGbMonth,
-      @Value(
-              "${taskifai.costs.backup-price-per-gb-month:${TASKIFAI_COST_BACKUP_PRICE_PER_GB_MONTH:0.023}}")
-          BigDecimal backupPerGbMonth,
-      @Value("${taskifai.costs.price-per-database:${TASKIFAI_COST_PRICE_PER_DATABASE:5.00}}")
-          BigDecimal perDatabase,
-      @Value(
-              "${taskifai.costs.price-per-million-requests:${TASKIFAI_COST_PRICE_PER_MILLION_REQUESTS:0.40}}")
-          BigDecimal perMillionRequests,
-      @Value("${taskifai.costs.sample-interval:${TASKIFAI_COST_SAMPLE_INTERVAL:PT1H}}")
-          Duration sampleInterval,
-      @Value("${taskifai.costs.sample-mechanism:${TASKIFAI_COST_SAMPLE_MECHANISM:auto}}")
-          String mechanism) {
-    for (BigDecimal p : new BigDecimal[] {perGbMonth, backupPerGbMonth, perDatabase}) {
-      if (p.signum() < 0) {
-        throw new IllegalArgumentException("taskifai.costs prices must not be negative");
-      }
-    }
-    if (perMillionRequests.signum() < 0) {
-      throw new IllegalArgumentException("taskifai.costs prices must not be negative");
-    }
-    if (sampleInterval.isZero() || sampleInterval.isNegative()) {
-      throw new IllegalArgumentException("taskifai.costs.sample-interval must be positive");
-    }
-    this.prices =
-        new Prices(currency.strip(), perGbMonth, backupPerGbMonth, perDatabase, perMillionRequests);
-    this.sampleInterval = sampleInterval;
+  public Prices prices() {
+    return new Prices(
+        currency,
+        pricePerGbMonth,
+        backupPricePerGbMonth,
+        pricePerDatabase,
+        pricePerMillionRequests);
+  }
+
+  public Mechanism mechanism() {
+    return parse(sampleMechanism);
+  }
+
+  private static Mechanism parse(String mechanism) {
     try {
-      this.mechanism = Mechanism.valueOf(mechanism.strip().toUpperCase(Locale.ROOT));
+      return Mechanism.valueOf(mechanism.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
-          "taskifai.costs.sample-mechanism must be auto, schedule, timer or off, not '"
+          "taskifai.costs.sample-mechanism (TASKIFAI_COST_SAMPLE_MECHANISM) must be auto,"
+              + " schedule, timer or off, not '"
               + mechanism
               + "'");
     }
   }
 
-  public Prices prices() {
-    return prices;
+  private static void notNegative(String name, BigDecimal price) {
+    if (price.signum() < 0) {
+      throw new IllegalArgumentException(
+          "taskifai.costs." + name + " (" + env(name) + ") must not be negative, not " + price);
+    }
   }
 
-  public Duration sampleInterval() {
-    return sampleInterval;
+  private static void positive(String name, Duration d) {
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(
+          "taskifai.costs." + name + " (" + env(name) + ") must be positive, not " + d);
+    }
   }
 
-  public Mechanism mechanism() {
-    return mechanism;
+  private static String env(String name) {
+    return "TASKIFAI_COST_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
   }
 }

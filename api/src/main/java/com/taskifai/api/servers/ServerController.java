@@ -1,6 +1,7 @@
 package com.taskifai.api.servers;
 
 import com.taskifai.api.ApiException;
+import com.taskifai.api.FleetSettings;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -50,8 +50,8 @@ class ServerController {
       CredentialCipher cipher,
       AuditLog audit,
       FreshMfa mfa,
-      @Value("${taskifai.server-health-timeout:${TASKIFAI_SERVER_HEALTH_TIMEOUT:PT3S}}")
-          Duration timeout) {
+      FleetSettings fleet) {
+    Duration timeout = fleet.serverHealthTimeout();
     this.servers = new DatabaseServers(platform);
     this.health = new ServerHealth(servers, cipher, timeout);
     this.cipher = cipher;

@@ -1,6 +1,7 @@
 package com.taskifai.api.servers;
 
 import com.taskifai.api.ApiException;
+import com.taskifai.api.FleetSettings;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.workflows.move.DrainServerWorkflow;
@@ -10,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -40,13 +40,12 @@ class ServerDrainController {
       WorkflowClient client,
       AuditLog audit,
       FreshMfa mfa,
-      @Value("${taskifai.move-grace:${TASKIFAI_MOVE_GRACE:PT24H}}") Duration grace,
-      @Value("${taskifai.drain-concurrency:${TASKIFAI_DRAIN_CONCURRENCY:2}}") int concurrency) {
+      FleetSettings fleet) {
     this.starter = new DrainStarter(dataSource, client);
     this.audit = audit;
     this.mfa = mfa;
-    this.grace = grace;
-    this.concurrency = concurrency;
+    this.grace = fleet.moveGrace();
+    this.concurrency = fleet.drainConcurrency();
   }
 
   record DrainBody(Integer concurrency) {}

@@ -2,36 +2,23 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.SupabaseSettings;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
-import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /**
  * Which database provider a new tenant gets: the request's {@code provider}, else {@code
  * TASKIFAI_DATABASE_PROVIDER}. Supabase is offered only when the platform has a Management API
- * token and an organization (the workers read the same keys). The API keeps no token.
+ * token and an organization (the workers read the same keys). The choice keeps no token.
  */
 @Component
+@EnableConfigurationProperties(DatabaseProviderSettings.class)
 class DatabaseProviderChoice {
   private final DatabaseProvider defaultProvider;
   private final boolean supabaseEnabled;
 
-  DatabaseProviderChoice(
-      @Value("${taskifai.database-provider:${TASKIFAI_DATABASE_PROVIDER:postgres}}")
-          String defaultProvider,
-      @Value("${taskifai.supabase.access-token:${TASKIFAI_SUPABASE_ACCESS_TOKEN:}}") String token,
-      @Value("${taskifai.supabase.access-token-file:${TASKIFAI_SUPABASE_ACCESS_TOKEN_FILE:}}")
-          String tokenFile,
-      @Value("${taskifai.supabase.organization:${TASKIFAI_SUPABASE_ORGANIZATION:}}")
-          String organization) {
-    Map<String, String> env = new HashMap<>();
-    env.put("TASKIFAI_DATABASE_PROVIDER", defaultProvider);
-    env.put(SupabaseSettings.ENV_TOKEN, token);
-    env.put(SupabaseSettings.ENV_TOKEN + "_FILE", tokenFile);
-    env.put("TASKIFAI_SUPABASE_ORGANIZATION", organization);
-    SupabaseSettings settings = SupabaseSettings.fromEnvironment(env);
+  DatabaseProviderChoice(DatabaseProviderSettings bound) {
+    SupabaseSettings settings = bound.supabaseSettings();
     this.defaultProvider = settings.defaultProvider();
     this.supabaseEnabled = settings.enabled();
   }

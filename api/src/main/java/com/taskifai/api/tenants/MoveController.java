@@ -2,6 +2,7 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.FleetSettings;
 import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -67,7 +67,7 @@ class MoveController {
       FreshMfa mfa,
       WorkflowClient client,
       ApiSettings settings,
-      @Value("${taskifai.move-grace:${TASKIFAI_MOVE_GRACE:PT24H}}") Duration grace) {
+      FleetSettings fleet) {
     this.registry = registry;
     this.servers = new DatabaseServers(dataSource);
     this.operations = new TenantOperations(dataSource);
@@ -75,7 +75,7 @@ class MoveController {
     this.mfa = mfa;
     this.client = client;
     this.settings = settings;
-    this.grace = grace;
+    this.grace = fleet.moveGrace();
   }
 
   record MoveBody(String targetServer, String confirmSubdomain) {}

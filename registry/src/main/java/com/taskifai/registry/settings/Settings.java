@@ -30,7 +30,21 @@ public final class Settings {
    * apps apply them through {@link SettingsAliases}.
    */
   public static final Map<String, String> ENV_ALIASES =
-      Map.of("TASKIFAI_DB_USER", "taskifai.db.username");
+      Map.ofEntries(
+          Map.entry("TASKIFAI_DB_USER", "taskifai.db.username"),
+          // The cost report's settings live under taskifai.costs; their environment names say COST.
+          Map.entry("TASKIFAI_COST_CURRENCY", "taskifai.costs.currency"),
+          Map.entry("TASKIFAI_COST_PRICE_PER_GB_MONTH", "taskifai.costs.price-per-gb-month"),
+          Map.entry(
+              "TASKIFAI_COST_BACKUP_PRICE_PER_GB_MONTH",
+              "taskifai.costs.backup-price-per-gb-month"),
+          Map.entry("TASKIFAI_COST_PRICE_PER_DATABASE", "taskifai.costs.price-per-database"),
+          Map.entry(
+              "TASKIFAI_COST_PRICE_PER_MILLION_REQUESTS",
+              "taskifai.costs.price-per-million-requests"),
+          Map.entry("TASKIFAI_COST_SAMPLE_INTERVAL", "taskifai.costs.sample-interval"),
+          Map.entry("TASKIFAI_COST_SAMPLE_MECHANISM", "taskifai.costs.sample-mechanism"),
+          Map.entry("TASKIFAI_COST_METRICS_REFRESH", "taskifai.costs.metrics-refresh"));
 
   private final Binder binder;
 

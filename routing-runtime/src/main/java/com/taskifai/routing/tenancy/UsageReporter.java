@@ -1,6 +1,7 @@
 package com.taskifai.routing.tenancy;
 
 import com.taskifai.registry.TenantUsage;
+import com.taskifai.routing.UsageProperties;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,7 +23,6 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -49,12 +49,8 @@ public class UsageReporter implements AutoCloseable {
   private final ScheduledExecutorService timer;
 
   @Autowired
-  UsageReporter(
-      MeterRegistry meters,
-      DataSource platformDataSource,
-      @Value("${taskifai.usage.flush-interval:${TASKIFAI_USAGE_FLUSH_INTERVAL:PT30S}}")
-          Duration interval) {
-    this(meters, new TenantUsage(platformDataSource), Clock.systemUTC(), interval);
+  UsageReporter(MeterRegistry meters, DataSource platformDataSource, UsageProperties settings) {
+    this(meters, new TenantUsage(platformDataSource), Clock.systemUTC(), settings.flushInterval());
   }
 
   UsageReporter(MeterRegistry meters, TenantUsage usage, Clock clock, Duration interval) {
