@@ -28,6 +28,7 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Async;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -202,7 +203,7 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   }
 
   private void step(Step step, Runnable effect) {
-    saga.step(step.stepName(), effect);
+    saga.step(step.stepName(), cancellable(effect));
   }
 
   private void step(Step step, Runnable effect, Runnable undo) {
@@ -210,7 +211,26 @@ public class ProvisionTenantWorkflowImpl implements ProvisionTenantWorkflow {
   }
 
   private void step(String step, Runnable effect, Runnable undo) {
-    saga.step(step, effect, ProvisioningSteps.undo(step), undo);
+    saga.step(step, cancellable(effect), ProvisioningSteps.undo(step), undo);
+  }
+
+  /**
+   * The step, failing as cancelled before its effect when the workflow was cancelled. An activity
+   * started in a cancelled scope fails by itself; a local activity (SDK 1.38) runs even then, so
+   * without this a cancellation that arrives while a local step runs (its workflow task kept alive
+   * by the SDK's heartbeat) would let the following local steps run before the rollback. Only in
+   * the local-steps version: old histories replay exactly as recorded.
+   */
+  private Runnable cancellable(Runnable effect) {
+    if (shortRegistry != registryLocal) {
+      return effect;
+    }
+    return () -> {
+      if (CancellationScope.current().isCancelRequested()) {
+        throw new CanceledFailure("provisioning cancelled");
+      }
+      effect.run();
+    };
   }
 
   @Override

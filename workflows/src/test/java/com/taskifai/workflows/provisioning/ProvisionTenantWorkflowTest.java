@@ -505,6 +505,35 @@ class ProvisionTenantWorkflowTest {
         .isEqualTo(5);
   }
 
+  @Test
+  void cancellationWhileALocalStepRunsStopsBeforeTheNextStepAndCompensates() throws Exception {
+    // Longer than 80% of the 10 s workflow task timeout: the SDK completes the task meanwhile
+    // (a workflow-task heartbeat), so the cancellation reaches the workflow while the step runs.
+    activities.slow.put("migrate_schema", Duration.ofSeconds(9));
+    ProvisionTenantWorkflow workflow = start(null, null);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!activities.calls().contains("configure_dns") && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(500);
+
+    WorkflowStub.fromTyped(workflow).cancel();
+
+    assertThatThrownBy(() -> resultOf(workflow))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    // The running local step finished (it cannot be cancelled); the next one never started.
+    assertThat(activities.calls()).contains("migrate_schema").doesNotContain("seed_vendor_configs");
+    assertThat(activities.rollbackCalls()).containsExactlyElementsOf(EVERY_UNDO);
+    assertThat(activities.failureRecords())
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.step()).isEqualTo("seed_vendor_configs");
+              assertThat(record.reason()).isEqualTo("provisioning cancelled");
+            });
+  }
+
   /** The activity types a history scheduled through the server's task queue, in order. */
   private static List<String> scheduledActivities(WorkflowExecutionHistory history) {
     return history.getEvents().stream()
