@@ -22,7 +22,8 @@ public final class CurrentActivity {
   /**
    * Heartbeats with the stage reached, when running in an activity scheduled with a heartbeat
    * timeout; throws Temporal's {@code ActivityCompletionException} when the activity was cancelled
-   * (or timed out), so long work stops between its statements.
+   * (or timed out), so long work stops between its statements. A local activity (the short
+   * provisioning steps) has no heartbeat timeout and cannot beat: nothing happens then.
    */
   public static void checkpoint(String stage) {
     ActivityExecutionContext context;
@@ -32,7 +33,7 @@ public final class CurrentActivity {
       return;
     }
     Duration timeout = context.getInfo().getHeartbeatTimeout();
-    if (timeout != null && !timeout.isZero()) {
+    if (!context.getInfo().isLocal() && timeout != null && !timeout.isZero()) {
       context.heartbeat(stage);
     }
   }

@@ -45,7 +45,11 @@ public final class HeartbeatingActivityInterceptor extends WorkerInterceptorBase
       @Override
       public ActivityOutput execute(ActivityInput input) {
         Duration timeout = context.getInfo().getHeartbeatTimeout();
-        if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+        // A local activity has no heartbeat timeout (and the SDK would drop its beats).
+        if (context.getInfo().isLocal()
+            || timeout == null
+            || timeout.isZero()
+            || timeout.isNegative()) {
           return super.execute(input);
         }
         Duration period = timeout.dividedBy(3);

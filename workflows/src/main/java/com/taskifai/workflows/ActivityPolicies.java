@@ -2,6 +2,7 @@ package com.taskifai.workflows;
 
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.activity.LocalActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
 import java.util.Arrays;
@@ -103,6 +104,25 @@ public final class ActivityPolicies {
   /** Undo of a DNS change. */
   public static final ActivityOptions DNS_UNDO = options(Duration.ofMinutes(2), UNDO_RETRY, true);
 
+  /**
+   * How long a local activity's retries wait inside the worker, holding the workflow task open:
+   * back-offs up to this long (1, 2, 4 and 8 s of {@link #STEP_RETRY}) are slept by the worker,
+   * longer ones (16 s, then 30 s) become a durable workflow timer, so a long outage neither holds a
+   * workflow task for minutes nor loses its attempt count when the worker dies.
+   */
+  public static final Duration LOCAL_RETRY_THRESHOLD = Duration.ofSeconds(10);
+
+  // Local activities run on the worker that runs the workflow task, with no round trip to the
+  // server of their own; several in a row complete in one workflow task. They cannot heartbeat
+  // (the SDK ignores the beat) and cannot be cancelled once started: a cancelled workflow waits
+  // for them to finish, as WAIT_CANCELLATION_COMPLETED does for the others. Same retry policy as
+  // their ActivityOptions, so an outage fails the step for good after the same ten attempts.
+  /** {@link #REGISTRY} as a local activity: the short registry writes of provisioning. */
+  public static final LocalActivityOptions REGISTRY_LOCAL = local(Duration.ofSeconds(10));
+
+  /** {@link #DATABASE} as a local activity: the short steps inside a tenant database. */
+  public static final LocalActivityOptions DATABASE_LOCAL = local(Duration.ofSeconds(30));
+
   /** Fleet operations (backup, restore, move): registry writes, checks, role and database DDL. */
   public static final ActivityOptions FLEET_SHORT =
       ActivityOptions.newBuilder()
@@ -129,6 +149,14 @@ public final class ActivityPolicies {
           .build();
 
   private ActivityPolicies() {}
+
+  private static LocalActivityOptions local(Duration startToClose) {
+    return LocalActivityOptions.newBuilder()
+        .setStartToCloseTimeout(startToClose)
+        .setRetryOptions(STEP_RETRY)
+        .setLocalRetryThreshold(LOCAL_RETRY_THRESHOLD)
+        .build();
+  }
 
   private static ActivityOptions options(
       Duration startToClose, RetryOptions retry, boolean heartbeats) {

@@ -34,6 +34,9 @@ public final class RecordingActivities
   /** Activity names that keep failing with a retryable error. */
   public final Set<String> down = ConcurrentHashMap.newKeySet();
 
+  /** Activity names that take this long (real time) before they do their work. */
+  public final java.util.Map<String, java.time.Duration> slow = new ConcurrentHashMap<>();
+
   public synchronized List<String> calls() {
     return List.copyOf(calls);
   }
@@ -54,6 +57,14 @@ public final class RecordingActivities
   }
 
   private void call(String name) {
+    java.time.Duration delay = slow.get(name);
+    if (delay != null) {
+      try {
+        Thread.sleep(delay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     synchronized (this) {
       calls.add(name);
     }

@@ -46,7 +46,7 @@ public final class ProvisionBenchmark {
   private final HttpClient http = HttpClient.newHttpClient();
   private String tier;
 
-  record Sample(double toAwaiting, double toActive, String subdomain) {}
+  record Sample(double toAwaiting, double toActive, String subdomain, String tenantId) {}
 
   record Result(
       String label,
@@ -55,7 +55,8 @@ public final class ProvisionBenchmark {
       List<Sample> samples,
       int errors,
       double wallSeconds,
-      Map<String, Double> profile) {}
+      Map<String, Double> profile,
+      Map<String, Double> steps) {}
 
   /** Where the time of one provisioning goes, from its Temporal history (milliseconds). */
   static final List<String> PROFILE =
@@ -65,7 +66,9 @@ public final class ProvisionBenchmark {
           "activity: waiting for a worker",
           "activity: running",
           "verification: mail sent to signal (the benchmark's client)",
-          "whole workflow: start to completion");
+          "whole workflow: start to completion",
+          "workflow tasks (a count, not ms)",
+          "local activities, run inside workflow tasks (a count, not ms)");
 
   public static void main(String[] args) throws Exception {
     int tenants = 20;
@@ -142,6 +145,22 @@ public final class ProvisionBenchmark {
       }
       System.out.println(row);
     }
+    System.out.println();
+    System.out.println(
+        "Mean milliseconds per step, audit log 'started' to 'succeeded' (the step's work and one"
+            + " audit insert):");
+    System.out.println();
+    System.out.println(header);
+    System.out.println(rule);
+    java.util.Set<String> stepNames = new java.util.LinkedHashSet<>();
+    all.forEach(r -> stepNames.addAll(r.steps().keySet()));
+    for (String step : stepNames) {
+      StringBuilder row = new StringBuilder("| ").append(step).append(" |");
+      for (Result r : all) {
+        row.append(String.format(" %.0f |", r.steps().getOrDefault(step, Double.NaN)));
+      }
+      System.out.println(row);
+    }
     System.exit(0);
   }
 
@@ -208,8 +227,16 @@ public final class ProvisionBenchmark {
       pool.shutdown();
       Map<String, Double> profile =
           profile(dev.getProperty("TASKIFAI_TEMPORAL_TARGET"), new ArrayList<>(samples));
+      Map<String, Double> steps = steps(dev, new ArrayList<>(samples));
       return new Result(
-          label, tenants, concurrency, new ArrayList<>(samples), errors.get(), wall, profile);
+          label,
+          tenants,
+          concurrency,
+          new ArrayList<>(samples),
+          errors.get(),
+          wall,
+          profile,
+          steps);
     }
   }
 
@@ -240,14 +267,16 @@ public final class ProvisionBenchmark {
       throw new IllegalStateException("verification answered " + verified.statusCode());
     }
     awaitStatus(admin, token, tenantId, "ACTIVE");
-    return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9, subdomain);
+    return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9, subdomain, tenantId);
   }
 
   /**
    * Mean time per provisioning in each part of its history: workflow tasks waiting for a worker
    * (scheduled to started) and on it (started to completed), activities waiting (scheduled to
    * started) and running (started to completed), the verification (mail activity completed to the
-   * signal) and the whole workflow.
+   * signal) and the whole workflow; and how many workflow tasks and local activities it took. A
+   * local activity runs inside its workflow task, so its time counts as the task's time on the
+   * worker.
    */
   static Map<String, Double> profile(String temporalTarget, List<Sample> samples) {
     Map<String, Double> sums = new java.util.LinkedHashMap<>();
@@ -275,12 +304,19 @@ public final class ProvisionBenchmark {
                     PROFILE.get(0),
                     byId.get(e.getWorkflowTaskStartedEventAttributes().getScheduledEventId()),
                     e);
-            case EVENT_TYPE_WORKFLOW_TASK_COMPLETED ->
-                add(
-                    sums,
-                    PROFILE.get(1),
-                    byId.get(e.getWorkflowTaskCompletedEventAttributes().getStartedEventId()),
-                    e);
+            case EVENT_TYPE_WORKFLOW_TASK_COMPLETED -> {
+              add(
+                  sums,
+                  PROFILE.get(1),
+                  byId.get(e.getWorkflowTaskCompletedEventAttributes().getStartedEventId()),
+                  e);
+              sums.merge(PROFILE.get(6), 1.0, Double::sum);
+            }
+            case EVENT_TYPE_MARKER_RECORDED -> {
+              if (e.getMarkerRecordedEventAttributes().getMarkerName().equals("LocalActivity")) {
+                sums.merge(PROFILE.get(7), 1.0, Double::sum);
+              }
+            }
             case EVENT_TYPE_ACTIVITY_TASK_STARTED ->
                 add(
                     sums,
@@ -324,6 +360,46 @@ public final class ProvisionBenchmark {
     int n = Math.max(1, counted);
     Map<String, Double> means = new java.util.LinkedHashMap<>();
     sums.forEach((k, v) -> means.put(k, v / n));
+    return means;
+  }
+
+  /**
+   * Mean milliseconds of each provisioning step of the counted tenants, from the audit log's
+   * started row of an attempt to its succeeded row (in the order the steps first started).
+   */
+  static Map<String, Double> steps(Properties dev, List<Sample> samples) {
+    Map<String, Double> means = new java.util.LinkedHashMap<>();
+    String sql =
+        """
+        WITH first AS (SELECT tenant_id, min(at) AS t0 FROM audit_log
+                        WHERE tenant_id = ANY (?::uuid[]) GROUP BY tenant_id),
+             s AS (SELECT a.tenant_id, a.step, a.at, a.at - f.t0 AS since
+                     FROM audit_log a JOIN first f USING (tenant_id)
+                    WHERE a.outcome = 'started' AND a.action = 'provision')
+        SELECT s.step, avg(extract(epoch FROM d.at - s.at) * 1000) AS ms
+          FROM s
+          JOIN LATERAL (SELECT at FROM audit_log d
+                         WHERE d.tenant_id = s.tenant_id AND d.step = s.step
+                           AND d.outcome = 'succeeded' AND d.at >= s.at
+                         ORDER BY d.at LIMIT 1) d ON true
+         GROUP BY s.step
+         ORDER BY min(s.since)
+        """;
+    try (java.sql.Connection c =
+            java.sql.DriverManager.getConnection(
+                dev.getProperty("TASKIFAI_DB_URL"),
+                dev.getProperty("TASKIFAI_DB_USER"),
+                dev.getProperty("TASKIFAI_DB_PASSWORD"));
+        java.sql.PreparedStatement q = c.prepareStatement(sql)) {
+      q.setArray(1, c.createArrayOf("text", samples.stream().map(Sample::tenantId).toArray()));
+      try (java.sql.ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          means.put(rs.getString(1), rs.getDouble(2));
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      System.err.println("bench: no step times: " + e.getMessage());
+    }
     return means;
   }
 

@@ -35,7 +35,11 @@ import java.util.function.Supplier;
  *
  * <p>{@code <step>:stall} fails nothing: the step's first attempt does its effect and then holds
  * the worker (heartbeats keep going) for {@link #STALL}, before it completes; later attempts run
- * normally. Tests kill the worker during the hold to see another worker retry the step.
+ * normally. Tests kill the worker during the hold to see another worker retry the step. A step that
+ * runs as a local activity has no attempt count that outlives its worker: the worker that re-runs
+ * it after a death runs a first attempt again, and holds again.
+ *
+ * <p>Both sides work for local activities as for activities (the header travels with them).
  */
 public final class FaultInjection extends WorkerInterceptorBase {
 
@@ -137,8 +141,6 @@ public final class FaultInjection extends WorkerInterceptorBase {
       if (fault == null) {
         return super.executeActivity(input);
       }
-      Map<String, Payload> values = new HashMap<>(input.getHeader().getValues());
-      values.put(HEADER, DefaultDataConverter.newDefaultInstance().toPayload(fault).orElseThrow());
       return super.executeActivity(
           new ActivityInput<>(
               input.getActivityName(),
@@ -146,7 +148,31 @@ public final class FaultInjection extends WorkerInterceptorBase {
               input.getResultType(),
               input.getArgs(),
               input.getOptions(),
-              new Header(values)));
+              withFault(input.getHeader(), fault)));
+    }
+
+    // Local activities carry the same header; the worker's activity interceptors (the activity
+    // side below) run for them as for any activity.
+    @Override
+    public <R> LocalActivityOutput<R> executeLocalActivity(LocalActivityInput<R> input) {
+      String fault = requested();
+      if (fault == null) {
+        return super.executeLocalActivity(input);
+      }
+      return super.executeLocalActivity(
+          new LocalActivityInput<>(
+              input.getActivityName(),
+              input.getResultClass(),
+              input.getResultType(),
+              input.getArgs(),
+              input.getOptions(),
+              withFault(input.getHeader(), fault)));
+    }
+
+    private static Header withFault(Header header, String fault) {
+      Map<String, Payload> values = new HashMap<>(header.getValues());
+      values.put(HEADER, DefaultDataConverter.newDefaultInstance().toPayload(fault).orElseThrow());
+      return new Header(values);
     }
 
     @Override

@@ -16,14 +16,21 @@ import java.util.UUID;
 /**
  * What the provisioning workflow records beside its steps: audit rows of events that are no
  * activity, and the rollback's own records (the audit of a cancellation, a ROLLBACK_FAILED mark).
- * Runs on the workflow thread through the workflow's registry stub; deterministic.
+ * Runs on the workflow thread through the workflow's registry stubs; deterministic.
  */
 final class ProvisioningBookkeeping implements Saga.Listener {
 
+  private final TenantRegistryActivities audits;
   private final TenantRegistryActivities registry;
   private final UUID tenantId;
 
-  ProvisioningBookkeeping(TenantRegistryActivities registry, UUID tenantId) {
+  /**
+   * @param audits the stub that writes the audit rows (local activities in new histories)
+   * @param registry the stub of the ROLLBACK_FAILED mark (an activity, like the undos)
+   */
+  ProvisioningBookkeeping(
+      TenantRegistryActivities audits, TenantRegistryActivities registry, UUID tenantId) {
+    this.audits = audits;
     this.registry = registry;
     this.tenantId = tenantId;
   }
@@ -52,7 +59,7 @@ final class ProvisioningBookkeeping implements Saga.Listener {
   /** An audit row of a step; a failed write never fails the workflow. */
   private void audit(String step, Outcome outcome, Map<String, String> detail) {
     WorkflowAudit.record(
-        registry,
+        audits,
         new AuditRecord(tenantId, "workflow:provision", "provision_tenant", step, outcome, detail));
   }
 

@@ -12,15 +12,18 @@ import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.saga.StepProgress;
 import com.taskifai.workflows.saga.StepState;
 import com.taskifai.workflows.testing.HistoryText;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestEnvironmentOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowHistoryLoader;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactoryOptions;
@@ -31,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,7 +47,34 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ProvisionTenantWorkflowTest {
 
+  /** Recorded before the short steps became local activities: activities throughout. */
   static final String HAPPY_HISTORY = "histories/provision-happy-path.json";
+
+  /** Recorded with the short steps as local activities ({@code local-steps} version 1). */
+  static final String LOCAL_STEPS_HISTORY = "histories/provision-local-steps.json";
+
+  /** The steps (and bookkeeping writes) that run as local activities, in order. */
+  private static final List<String> LOCAL_STEPS =
+      List.of(
+          "reserve_tenant",
+          "place_database",
+          "store_credentials",
+          "migrate_schema",
+          "seed_vendor_configs",
+          "apply_rls",
+          "create_admin_user",
+          "mark_awaiting_verification",
+          "mark_verified",
+          "activate_tenant");
+
+  /** The undos of a failure after configure_dns, in the order the saga must run them. */
+  private static final List<String> EVERY_UNDO =
+      List.of(
+          "undo_configure_dns",
+          "undo_store_credentials",
+          "undo_create_database",
+          "undo_reserve_tenant");
+
   private static final List<Step> STEPS_WITH_UNDO =
       List.of(
           Step.RESERVE_TENANT, Step.CREATE_DATABASE, Step.STORE_CREDENTIALS, Step.CONFIGURE_DNS);
@@ -374,7 +405,8 @@ class ProvisionTenantWorkflowTest {
     WorkflowReplayer.replayWorkflowExecution(history, ProvisionTenantWorkflowImpl.class);
 
     if (Boolean.getBoolean("taskifai.recordHistories")) {
-      Path file = Path.of("src/test/resources", HAPPY_HISTORY);
+      // The old shape stays in HAPPY_HISTORY; a new recording is of the current shape.
+      Path file = Path.of("src/test/resources", LOCAL_STEPS_HISTORY);
       Files.createDirectories(file.getParent());
       Files.writeString(file, history.toJson(true));
     }
@@ -385,6 +417,148 @@ class ProvisionTenantWorkflowTest {
     // A change that makes the workflow issue different commands for an old history fails here.
     WorkflowReplayer.replayWorkflowExecutionFromResource(
         HAPPY_HISTORY, ProvisionTenantWorkflowImpl.class);
+    // It is the old shape: every step an activity, no version marker, no local activity.
+    WorkflowExecutionHistory old = WorkflowHistoryLoader.readHistoryFromResource(HAPPY_HISTORY);
+    assertThat(scheduledActivities(old)).containsAll(LOCAL_STEPS);
+    assertThat(localActivities(old)).isEmpty();
+  }
+
+  @Test
+  void recordedLocalStepsHistoryStillReplays() throws Exception {
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        LOCAL_STEPS_HISTORY, ProvisionTenantWorkflowImpl.class);
+    WorkflowExecutionHistory recorded =
+        WorkflowHistoryLoader.readHistoryFromResource(LOCAL_STEPS_HISTORY);
+    assertThat(localActivities(recorded)).containsAll(LOCAL_STEPS);
+  }
+
+  @Test
+  void shortStepsRunAsLocalActivitiesInFewerWorkflowTasks() throws Exception {
+    ProvisionTenantWorkflow workflow = start(null, null);
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+    assertThat(resultOf(workflow).status()).isEqualTo(WorkflowStatus.ACTIVE);
+    WorkflowExecutionHistory history =
+        client.fetchHistory(ProvisionTenantWorkflow.workflowId(SUBDOMAIN));
+
+    // Only the steps that wait, heartbeat or retry for minutes go through the server's queue.
+    assertThat(scheduledActivities(history))
+        .containsExactly(
+            "create_database", "configure_dns", "send_verification_email", "send_welcome_email");
+    assertThat(localActivities(history))
+        .filteredOn(type -> !type.equals("record_audit"))
+        .containsExactlyElementsOf(LOCAL_STEPS);
+    // The audit rows of the verification wait (started, verified) are local too.
+    assertThat(localActivities(history)).filteredOn("record_audit"::equals).hasSize(2);
+    WorkflowExecutionHistory old = WorkflowHistoryLoader.readHistoryFromResource(HAPPY_HISTORY);
+    assertThat(workflowTasks(history)).isLessThanOrEqualTo(7).isLessThan(workflowTasks(old) / 2);
+  }
+
+  @Test
+  void faultAfterALocalStepFailsItOnceAndUndoesTheEarlierStepsInReverseOrder() {
+    ProvisionTenantWorkflow workflow = start("apply_rls:after", null);
+
+    ProvisioningResult result = resultOf(workflow);
+
+    assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
+    assertThat(result.failedStep()).isEqualTo("apply_rls");
+    assertThat(result.reason()).isEqualTo("INJECTED_FAULT: injected fault after apply_rls");
+    // The injected fault reached the local activity's worker side: the effect ran, once, and
+    // the non-retryable failure was not retried.
+    assertThat(activities.calls()).filteredOn("apply_rls"::equals).hasSize(1);
+    assertThat(activities.calls()).doesNotContain("create_admin_user", "send_verification_email");
+    assertThat(activities.rollbackCalls()).containsExactlyElementsOf(EVERY_UNDO);
+    WorkflowExecutionHistory history =
+        client.fetchHistory(ProvisionTenantWorkflow.workflowId(SUBDOMAIN));
+    assertThat(localActivities(history)).contains("apply_rls", "store_credentials");
+    assertThat(scheduledActivities(history))
+        .doesNotContain("apply_rls")
+        .endsWith(EVERY_UNDO.toArray(String[]::new));
+    ProvisioningProgress progress = workflow.progress();
+    assertThat(stepOf(progress, Step.APPLY_RLS).state()).isEqualTo(StepState.FAILED);
+    assertThat(stepOf(progress, Step.MIGRATE_SCHEMA).state()).isEqualTo(StepState.DONE);
+    assertThat(stepOf(progress, Step.STORE_CREDENTIALS).state()).isEqualTo(StepState.COMPENSATED);
+    assertThat(stepOf(progress, Step.RESERVE_TENANT).state()).isEqualTo(StepState.COMPENSATED);
+    assertThat(stepOf(progress, Step.CREATE_ADMIN_USER).state()).isEqualTo(StepState.PENDING);
+  }
+
+  @Test
+  void outageOfALocalStepFailsItAfterTheBoundedRetriesAndCompensates() {
+    activities.down.add("apply_rls");
+    ProvisionTenantWorkflow workflow = start(null, null);
+
+    ProvisioningResult result = resultOf(workflow);
+
+    assertThat(result.status()).isEqualTo(WorkflowStatus.FAILED);
+    assertThat(result.failedStep()).isEqualTo("apply_rls");
+    assertThat(result.reason()).isEqualTo("UNAVAILABLE: apply_rls is down");
+    // STEP_RETRY's ten attempts, as when the step was an activity.
+    assertThat(activities.calls()).filteredOn("apply_rls"::equals).hasSize(10);
+    assertThat(activities.rollbackCalls()).containsExactlyElementsOf(EVERY_UNDO);
+    // The short back-offs (1, 2, 4, 8 s) ran in the worker; the long ones (16 s, then 30 s) as
+    // durable workflow timers.
+    WorkflowExecutionHistory history =
+        client.fetchHistory(ProvisionTenantWorkflow.workflowId(SUBDOMAIN));
+    assertThat(
+            history.getEvents().stream()
+                .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED)
+                .count())
+        .isEqualTo(5);
+  }
+
+  @Test
+  void cancellationWhileALocalStepRunsStopsBeforeTheNextStepAndCompensates() throws Exception {
+    // Longer than 80% of the 10 s workflow task timeout: the SDK completes the task meanwhile
+    // (a workflow-task heartbeat), so the cancellation reaches the workflow while the step runs.
+    activities.slow.put("migrate_schema", Duration.ofSeconds(9));
+    ProvisionTenantWorkflow workflow = start(null, null);
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!activities.calls().contains("configure_dns") && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    Thread.sleep(500);
+
+    WorkflowStub.fromTyped(workflow).cancel();
+
+    assertThatThrownBy(() -> resultOf(workflow))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    // The running local step finished (it cannot be cancelled); the next one never started.
+    assertThat(activities.calls()).contains("migrate_schema").doesNotContain("seed_vendor_configs");
+    assertThat(activities.rollbackCalls()).containsExactlyElementsOf(EVERY_UNDO);
+    assertThat(activities.failureRecords())
+        .singleElement()
+        .satisfies(
+            record -> {
+              assertThat(record.step()).isEqualTo("seed_vendor_configs");
+              assertThat(record.reason()).isEqualTo("provisioning cancelled");
+            });
+  }
+
+  /** The activity types a history scheduled through the server's task queue, in order. */
+  private static List<String> scheduledActivities(WorkflowExecutionHistory history) {
+    return history.getEvents().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        .map(e -> e.getActivityTaskScheduledEventAttributes().getActivityType().getName())
+        .toList();
+  }
+
+  /** The activity types a history ran as local activities (one marker each), in order. */
+  private static List<String> localActivities(WorkflowExecutionHistory history) {
+    return history.getEvents().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_MARKER_RECORDED)
+        .map(HistoryEvent::getMarkerRecordedEventAttributes)
+        .filter(m -> m.getMarkerName().equals("LocalActivity"))
+        .map(
+            m ->
+                DefaultDataConverter.STANDARD_INSTANCE.fromPayloads(
+                    0, Optional.of(m.getDetailsOrThrow("type")), String.class, String.class))
+        .toList();
+  }
+
+  private static long workflowTasks(WorkflowExecutionHistory history) {
+    return history.getEvents().stream()
+        .filter(e -> e.getEventType() == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        .count();
   }
 
   @Test
