@@ -71,7 +71,9 @@ public final class FleetBenchmark {
 
   private final Map<String, Integer> options = new HashMap<>();
   private final HttpClient http =
-      HttpClient.newBuilder().executor(Executors.newFixedThreadPool(16)).build();
+      HttpClient.newBuilder()
+          .executor(Executors.newFixedThreadPool(16, named("bench-http")))
+          .build();
 
   /** A provisioned tenant as the round robin needs it. */
   record Target(
@@ -88,8 +90,15 @@ public final class FleetBenchmark {
    * benchmark client, or the driver for the limit) and the whole machine's (PostgreSQL included),
    * in seconds.
    */
-  record Run(long errors, double seconds, long[] nanos, double jvmCpu, double machineCpu) {
-    static final Run EMPTY = new Run(0, 0, new long[0], 0, 0);
+  record Run(
+      long errors,
+      double seconds,
+      long[] nanos,
+      double jvmCpu,
+      double machineCpu,
+      double clientCpu,
+      double serverCpu) {
+    static final Run EMPTY = new Run(0, 0, new long[0], 0, 0, 0, 0);
 
     double throughput() {
       return nanos.length / seconds;
@@ -107,7 +116,21 @@ public final class FleetBenchmark {
           seconds + o.seconds,
           all,
           jvmCpu + o.jvmCpu,
-          machineCpu + o.machineCpu);
+          machineCpu + o.machineCpu,
+          clientCpu + o.clientCpu,
+          serverCpu + o.serverCpu);
+    }
+
+    /**
+     * Milliseconds of CPU per request in this JVM's long-lived threads: the benchmark's client (its
+     * threads and the HTTP client's), and the web server's request threads.
+     */
+    double clientMillisPerRequest() {
+      return nanos.length == 0 ? Double.NaN : clientCpu * 1000 / nanos.length;
+    }
+
+    double serverMillisPerRequest() {
+      return nanos.length == 0 ? Double.NaN : serverCpu * 1000 / nanos.length;
     }
 
     /** Milliseconds of CPU per request: this JVM's, and the machine's in all. */
@@ -352,13 +375,16 @@ public final class FleetBenchmark {
           Run r = load(threads, slice, viaRouter, routed.requests());
           Run l = load(threads, slice, direct, limit.requests());
           log(
-              "slice %d: router %.0f req/s (%.2f ms CPU in this JVM per request), limit %.0f req/s"
-                  + " (%.2f ms)",
+              "slice %d: router %.0f req/s (CPU ms per request: JVM %.2f, client %.2f, server"
+                  + " %.2f), limit %.0f req/s (JVM %.2f, client %.2f)",
               k + 1,
               r.throughput(),
               r.jvmMillisPerRequest(),
+              r.clientMillisPerRequest(),
+              r.serverMillisPerRequest(),
               l.throughput(),
-              l.jvmMillisPerRequest());
+              l.jvmMillisPerRequest(),
+              l.clientMillisPerRequest());
           routed = routed.plus(r);
           limit = limit.plus(l);
         }
@@ -421,11 +447,12 @@ public final class FleetBenchmark {
             + " verification signalled at once: **%.1f tenants/min**, POST → ACTIVE p50 %.2f s,"
             + " p99 %.2f s, failures **%d**; placed per server: %s.%n%n"
             + "### Round robin over all tenants, one router, global cap %d%n%n"
-            + "| | requests/s | p50 ms | p99 ms | errors | CPU ms/request, this JVM |"
-            + " CPU ms/request, machine |%n|---|---|---|---|---|---|---|%n"
-            + "| router | %.0f | %.2f | %.2f | %d | %.2f | %.2f |%n"
+            + "| | requests/s | p50 ms | p99 ms | errors | CPU ms/request: machine | this JVM |"
+            + " its benchmark client threads | its web server threads |%n"
+            + "|---|---|---|---|---|---|---|---|---|%n"
+            + "| router | %.0f | %.2f | %.2f | %d | %.2f | %.2f | %.2f | %.2f |%n"
             + "| physical limit (new connection per request, no router) | %.0f | %.2f | %.2f | %d"
-            + " | %.2f | %.2f |%n%n"
+            + " | %.2f | %.2f | %.2f | %.2f |%n%n"
             + "%d client threads, %d s each, in %d alternating slices (router, limit, router, ...)."
             + " Router/limit: **%.2f** (target ≥ 0.7). Most tenant"
             + " connections seen per server (connection budget %d each): %s. Heap of the whole"
@@ -447,14 +474,18 @@ public final class FleetBenchmark {
         routed.millis(50),
         routed.millis(99),
         routed.errors(),
-        routed.jvmMillisPerRequest(),
         routed.machineMillisPerRequest(),
+        routed.jvmMillisPerRequest(),
+        routed.clientMillisPerRequest(),
+        routed.serverMillisPerRequest(),
         limit.throughput(),
         limit.millis(50),
         limit.millis(99),
         limit.errors(),
-        limit.jvmMillisPerRequest(),
         limit.machineMillisPerRequest(),
+        limit.jvmMillisPerRequest(),
+        limit.clientMillisPerRequest(),
+        limit.serverMillisPerRequest(),
         threads,
         seconds,
         slices,
@@ -470,11 +501,12 @@ public final class FleetBenchmark {
    */
   private static Run load(int threads, int seconds, Function<Long, Boolean> request, long first)
       throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    ExecutorService pool = Executors.newFixedThreadPool(threads, named("bench-client"));
     AtomicLong next = new AtomicLong(first);
     AtomicLong errors = new AtomicLong();
     double jvmBefore = jvmCpuSeconds();
     double machineBefore = machineCpuSeconds();
+    Map<Long, Long> threadsBefore = threadCpuNanos();
     long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
     long start = System.nanoTime();
     List<Future<long[]>> futures = new ArrayList<>();
@@ -502,13 +534,64 @@ public final class FleetBenchmark {
       all.add(f.get());
     }
     double elapsed = (System.nanoTime() - start) / 1e9;
+    double[] byKind = threadCpuSince(threadsBefore);
     pool.shutdown();
     return new Run(
         errors.get(),
         elapsed,
         all.stream().flatMapToLong(Arrays::stream).toArray(),
         jvmCpuSeconds() - jvmBefore,
-        machineCpuSeconds() - machineBefore);
+        machineCpuSeconds() - machineBefore,
+        byKind[0],
+        byKind[1]);
+  }
+
+  private static java.util.concurrent.ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /** CPU nanoseconds of every live thread of this JVM, by thread id. */
+  private static Map<Long, Long> threadCpuNanos() {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> cpu = new HashMap<>();
+    for (long id : mx.getAllThreadIds()) {
+      long nanos = mx.getThreadCpuTime(id);
+      if (nanos >= 0) {
+        cpu.put(id, nanos);
+      }
+    }
+    return cpu;
+  }
+
+  /**
+   * CPU seconds since {@code before} of the threads alive now, summed for the benchmark's client
+   * threads (its own and the HTTP client's, index 0) and the web servers' request threads (index
+   * 1). Threads that ended in between (a driver's connect thread, a pool's connection adder or
+   * closer) are not here: they are in the JVM's total.
+   */
+  private static double[] threadCpuSince(Map<Long, Long> before) {
+    java.lang.management.ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    double[] sums = new double[2];
+    for (java.lang.management.ThreadInfo info : mx.getThreadInfo(mx.getAllThreadIds())) {
+      if (info == null) {
+        continue;
+      }
+      String name = info.getThreadName();
+      int kind =
+          name.startsWith("bench-") || name.startsWith("HttpClient-")
+              ? 0
+              : name.startsWith("http-nio-") ? 1 : -1;
+      long now = mx.getThreadCpuTime(info.getThreadId());
+      if (kind >= 0 && now >= 0) {
+        sums[kind] += (now - before.getOrDefault(info.getThreadId(), 0L)) / 1e9;
+      }
+    }
+    return sums;
   }
 
   /** CPU seconds this JVM has used. */
