@@ -33,9 +33,6 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,15 +48,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -135,7 +129,7 @@ class RealTemporalServerTest {
       } catch (Exception e) {
         platform.close();
         keepServerLog("real-temporal-server-failed-start.log");
-        deleteTree(home);
+        LocalResources.deleteTree(home);
         if (attempt == 2) {
           throw e;
         }
@@ -167,7 +161,7 @@ class RealTemporalServerTest {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", ""));
     env.put("TASKIFAI_TEMPORAL", "cli");
-    List<Integer> ports = distinctFreePorts(8);
+    List<Integer> ports = LocalResources.distinctFreePorts(8);
     List.of(
             "TASKIFAI_ADMIN_PORT",
             "TASKIFAI_ROUTER_PORT",
@@ -204,7 +198,7 @@ class RealTemporalServerTest {
       mail.stop();
     }
     keepServerLog("real-temporal-server.log");
-    deleteTree(home);
+    LocalResources.deleteTree(home);
   }
 
   /** The Temporal server's log, kept under target/ for a look after a failure. */
@@ -217,52 +211,6 @@ class RealTemporalServerTest {
       }
     } catch (IOException e) {
       // Only a help for debugging.
-    }
-  }
-
-  /**
-   * Different ports, free now, below Linux's ephemeral range (32768-60999): the killed server's
-   * ports must still be free when it comes back, and a port in the ephemeral range may meanwhile
-   * become the local end of any outgoing connection on this machine.
-   */
-  private static List<Integer> distinctFreePorts(int count) {
-    Random random = new Random();
-    LinkedHashSet<Integer> ports = new LinkedHashSet<>();
-    while (ports.size() < count) {
-      int candidate = 20_000 + random.nextInt(12_000);
-      if (!ports.contains(candidate) && bindable(candidate)) {
-        ports.add(candidate);
-      }
-    }
-    return new ArrayList<>(ports);
-  }
-
-  private static boolean bindable(int port) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", port));
-      return true;
-    } catch (IOException taken) {
-      return false;
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  // A leftover temporary file is harmless.
-                }
-              });
-    } catch (IOException | UncheckedIOException e) {
-      // Same.
     }
   }
 
@@ -463,7 +411,7 @@ class RealTemporalServerTest {
           ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     } finally {
       browser.quit();
-      deleteTree(profile);
+      LocalResources.deleteTree(profile);
     }
   }
 
