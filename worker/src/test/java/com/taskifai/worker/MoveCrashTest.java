@@ -46,12 +46,7 @@ class MoveCrashTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (embedded != null) {
-      embedded.close();
-    }
-    if (servers != null) {
-      servers.close();
-    }
+    EmbeddedPlatform.closeAll(embedded, servers);
   }
 
   @Test
@@ -94,8 +89,7 @@ class MoveCrashTest {
           flow::move, new MoveTenantWorkflow.MoveRequest(tenant, SECOND, 600, "e2e", null));
       // Kill once writes are held: while holding, copying or checking.
       List<String> early = List.of("claim_operation", "check_move", "prepare_move_target");
-      MoveTenantWorkflow moving = flow;
-      stepAtKill = WorkerProcess.awaitStepBeyond(early, () -> step(moving));
+      stepAtKill = WorkerProcess.awaitStepBeyond(early, () -> step(flow));
     } finally {
       child.kill();
     }
@@ -105,11 +99,8 @@ class MoveCrashTest {
     try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
         PlatformWorker replacement = embedded.worker(activities)) {
       replacement.start();
-      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-      while (!"grace_period".equals(step(flow))) {
-        assertThat(System.nanoTime() < deadline).as("move finishes in time").isTrue();
-        Thread.sleep(100);
-      }
+      WorkerProcess.awaitStep(
+          "grace_period", () -> step(flow), Duration.ofSeconds(180), "move finishes in time");
       flow.retireNow();
       assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
           .isEqualTo("MOVED");

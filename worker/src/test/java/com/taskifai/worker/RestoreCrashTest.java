@@ -90,8 +90,7 @@ class RestoreCrashTest {
           new RestoreTenantWorkflow.RestoreRequest(
               tenant, backupId, "kill1", "replace", 600, "e2e"));
       // Kill once the restore is past its claim: in the middle of preparing, restoring or checking.
-      RestoreTenantWorkflow restoring = flow;
-      stepAtKill = WorkerProcess.awaitStepBeyond(List.of("claim_operation"), () -> step(restoring));
+      stepAtKill = WorkerProcess.awaitStepBeyond(List.of("claim_operation"), () -> step(flow));
     } finally {
       child.kill();
     }
@@ -101,11 +100,8 @@ class RestoreCrashTest {
     try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
         PlatformWorker replacement = embedded.worker(activities)) {
       replacement.start();
-      long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-      while (!"grace_period".equals(step(flow))) {
-        assertThat(System.nanoTime() < deadline).as("restore finishes in time").isTrue();
-        Thread.sleep(100);
-      }
+      WorkerProcess.awaitStep(
+          "grace_period", () -> step(flow), Duration.ofSeconds(150), "restore finishes in time");
       flow.retireNow();
       assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
           .isEqualTo("SWAPPED");

@@ -42,7 +42,12 @@ final class WorkerProcess {
 
   /** Waits up to 60 seconds for the worker's ready line, asserting it stays alive meanwhile. */
   void awaitReady() throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    awaitReady(Duration.ofSeconds(60));
+  }
+
+  /** Waits for the worker's ready line, asserting it stays alive meanwhile. */
+  void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (!log().contains(WorkerMain.READY)) {
       assertThat(isAlive() && System.nanoTime() < deadline).as("worker starts: %s", log()).isTrue();
       Thread.sleep(100);
@@ -62,6 +67,19 @@ final class WorkerProcess {
       current = step.get();
     }
     return current;
+  }
+
+  /**
+   * Polls {@code step} every 100 ms until it names {@code wanted}, asserting ({@code what}) that it
+   * does within {@code timeout}.
+   */
+  static void awaitStep(String wanted, Supplier<String> step, Duration timeout, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!wanted.equals(step.get())) {
+      assertThat(System.nanoTime() < deadline).as(what).isTrue();
+      Thread.sleep(100);
+    }
   }
 
   String log() throws IOException {
