@@ -3,13 +3,10 @@ package com.taskifai.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.launcher.bench.VerificationLink;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -36,26 +33,11 @@ class BackupIsolationTest extends PlatformHttpTest {
     env.put("TASKIFAI_BACKUP_DIR", home.resolve("backups").toString());
     try (DevPlatform platform = new DevPlatform(env, home)) {
       platform.start();
-      Properties dev = new Properties();
-      try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-        dev.load(r);
-      }
+      Properties dev = DevPlatformTest.devFile(home);
       String admin = dev.getProperty("TASKIFAI_ADMIN_URL");
       String routerPort = env.get("TASKIFAI_ROUTER_PORT");
       String router = "http://localhost:" + routerPort;
-      String adminToken =
-          json(post(
-                  admin + "/admin/login",
-                  null,
-                  Map.of(
-                      "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
-                      "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
-                      "totp",
-                          TotpCodes.codeAt(
-                              dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())),
-                  null))
-              .get("access_token")
-              .asText();
+      String adminToken = adminLogin(dev);
 
       String tenantA = activeTenant(admin, adminToken, "isoa");
       activeTenant(admin, adminToken, "isob");

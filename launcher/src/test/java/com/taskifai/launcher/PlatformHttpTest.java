@@ -1,13 +1,18 @@
 package com.taskifai.launcher;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.taskifai.api.auth.TotpCodes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -52,6 +57,25 @@ abstract class PlatformHttpTest {
     }
     throw new AssertionError(
         url + " never answered as expected; last: " + last.statusCode() + " " + last.body());
+  }
+
+  /**
+   * Logs in as the dev platform's admin (password and current one-time code from its dev.env),
+   * asserting a 200; the access token.
+   */
+  protected String adminLogin(Properties dev) throws Exception {
+    HttpResponse<String> r =
+        post(
+            dev.getProperty("TASKIFAI_ADMIN_URL") + "/admin/login",
+            null,
+            Map.of(
+                "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
+                "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
+                "totp",
+                    TotpCodes.codeAt(dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())),
+            null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return JSON.readTree(r.body()).get("access_token").asText();
   }
 
   /** A link matching {@code pattern} from any mail in the dev outbox. */

@@ -1,5 +1,6 @@
 package com.taskifai.launcher;
 
+import static com.taskifai.launcher.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -55,7 +56,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -138,16 +138,8 @@ class RealTemporalServerTest {
     }
     server =
         platform.temporalCli().orElseThrow(() -> new AssertionError("not on the Temporal CLI"));
-    devEnv = new Properties();
-    try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-      devEnv.load(r);
-    }
-    registry =
-        new TenantRegistry(
-            DevPlatform.dataSource(
-                devEnv.getProperty("TASKIFAI_DB_URL"),
-                devEnv.getProperty("TASKIFAI_DB_USER"),
-                devEnv.getProperty("TASKIFAI_DB_PASSWORD")));
+    devEnv = DevPlatformTest.devFile(home);
+    registry = new TenantRegistry(DevPlatformTest.platformDataSource(devEnv));
     stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
@@ -713,30 +705,6 @@ class RealTemporalServerTest {
   }
 
   // ---- waiting ------------------------------------------------------------------------------
-
-  private static <T> T await(String what, Duration limit, Supplier<Optional<T>> probe) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      Optional<T> value;
-      try {
-        value = probe.get();
-      } catch (RuntimeException notYet) {
-        value = Optional.empty();
-      }
-      if (value.isPresent()) {
-        return value.get();
-      }
-      if (System.nanoTime() > deadline) {
-        fail("waited " + limit.toSeconds() + " s for " + what);
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
 
   private static String shortId() {
     return UUID.randomUUID().toString().substring(0, 8);

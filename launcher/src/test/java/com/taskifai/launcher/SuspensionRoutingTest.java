@@ -2,12 +2,9 @@ package com.taskifai.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.launcher.bench.VerificationLink;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -26,25 +23,10 @@ class SuspensionRoutingTest extends PlatformHttpTest {
     Map<String, String> env = DevPlatformTest.devEnvironment();
     try (DevPlatform platform = new DevPlatform(env, home)) {
       platform.start();
-      Properties dev = new Properties();
-      try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-        dev.load(r);
-      }
+      Properties dev = DevPlatformTest.devFile(home);
       String admin = dev.getProperty("TASKIFAI_ADMIN_URL");
       String routerPort = env.get("TASKIFAI_ROUTER_PORT");
-      String adminToken =
-          json(post(
-                  admin + "/admin/login",
-                  null,
-                  Map.of(
-                      "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
-                      "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
-                      "totp",
-                          TotpCodes.codeAt(
-                              dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())),
-                  null))
-              .get("access_token")
-              .asText();
+      String adminToken = adminLogin(dev);
 
       HttpResponse<String> created =
           post(

@@ -1,11 +1,11 @@
 package com.taskifai.launcher;
 
+import static com.taskifai.launcher.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.launcher.bench.VerificationLink;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
@@ -27,7 +27,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -88,16 +86,8 @@ class UpTopologyTest extends PlatformHttpTest {
       throw e;
     }
     topology = platform.topology().orElseThrow();
-    dev = new Properties();
-    try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-      dev.load(r);
-    }
-    registry =
-        new TenantRegistry(
-            DevPlatform.dataSource(
-                dev.getProperty("TASKIFAI_DB_URL"),
-                dev.getProperty("TASKIFAI_DB_USER"),
-                dev.getProperty("TASKIFAI_DB_PASSWORD")));
+    dev = DevPlatformTest.devFile(home);
+    registry = new TenantRegistry(DevPlatformTest.platformDataSource(dev));
     stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
@@ -463,18 +453,7 @@ class UpTopologyTest extends PlatformHttpTest {
   }
 
   private String login() throws Exception {
-    HttpResponse<String> r =
-        post(
-            adminUrl() + "/admin/login",
-            null,
-            Map.of(
-                "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
-                "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
-                "totp",
-                    TotpCodes.codeAt(dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())),
-            null);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body()).get("access_token").asText();
+    return adminLogin(dev);
   }
 
   /** A link from the newest mail to the tenant's owner, from the portal's dev outbox. */
@@ -526,35 +505,6 @@ class UpTopologyTest extends PlatformHttpTest {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
-
-  private static <T> T await(String what, Duration limit, Supplier<Optional<T>> probe) {
-    return await(what, limit, probe, Duration.ofMillis(250));
-  }
-
-  private static <T> T await(
-      String what, Duration limit, Supplier<Optional<T>> probe, Duration every) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      Optional<T> value;
-      try {
-        value = probe.get();
-      } catch (RuntimeException notYet) {
-        value = Optional.empty();
-      }
-      if (value.isPresent()) {
-        return value.get();
-      }
-      if (System.nanoTime() > deadline) {
-        fail("waited " + limit.toSeconds() + " s for " + what);
-      }
-      try {
-        Thread.sleep(every.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
 
   /** The processes' logs, kept under target/ for a look after a failure. */
   private void keepLogs() {
