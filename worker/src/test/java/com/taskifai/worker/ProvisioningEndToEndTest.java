@@ -172,7 +172,7 @@ class ProvisioningEndToEndTest {
     WorkerProcess child = WorkerProcess.start("taskifai-worker", env);
     ProvisioningProgress atKill;
     try {
-      child.awaitReady(Duration.ofSeconds(30));
+      child.awaitReady();
       ProvisionTenantWorkflow flow = startProvisioning(tenant, subdomain);
       // Killed while create_database runs, so the new worker must run it again: the database
       // and roles it finds must not end up twice.

@@ -42,12 +42,7 @@ final class WorkerProcess {
 
   /** Waits up to 60 seconds for the worker's ready line, asserting it stays alive meanwhile. */
   void awaitReady() throws IOException, InterruptedException {
-    awaitReady(Duration.ofSeconds(60));
-  }
-
-  /** Waits for the worker's ready line, asserting it stays alive meanwhile. */
-  void awaitReady(Duration timeout) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (!log().contains(WorkerMain.READY)) {
       assertThat(isAlive() && System.nanoTime() < deadline).as("worker starts: %s", log()).isTrue();
       Thread.sleep(100);
