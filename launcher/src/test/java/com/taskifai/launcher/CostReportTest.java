@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -57,10 +56,7 @@ class CostReportTest {
     env.put("TASKIFAI_COST_PRICE_PER_MILLION_REQUESTS", "1000");
     try (DevPlatform platform = new DevPlatform(env, home)) {
       platform.start();
-      Properties dev = new Properties();
-      try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-        dev.load(r);
-      }
+      Properties dev = DevPlatformTest.devFile(home);
       String admin = dev.getProperty("TASKIFAI_ADMIN_URL");
       String routerPort = env.get("TASKIFAI_ROUTER_PORT");
       String router = "http://127.0.0.1:" + routerPort;

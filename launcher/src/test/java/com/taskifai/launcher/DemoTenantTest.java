@@ -162,11 +162,7 @@ class DemoTenantTest {
   }
 
   private static Properties devEnv(Path home) throws Exception {
-    Properties p = new Properties();
-    try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-      p.load(r);
-    }
-    return p;
+    return DevPlatformTest.devFile(home);
   }
 
   private String signIn(String router, String host, String password) throws Exception {

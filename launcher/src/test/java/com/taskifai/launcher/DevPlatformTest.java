@@ -156,7 +156,13 @@ class DevPlatformTest {
     }
   }
 
-  private static javax.sql.DataSource platformDataSource(Properties devEnv) {
+  /** The dev.env the dev platform writes into its home. */
+  static Properties devFile(Path home) throws IOException {
+    return read(home.resolve("dev.env"));
+  }
+
+  /** The platform database as the dev.env names it. */
+  static javax.sql.DataSource platformDataSource(Properties devEnv) {
     return DevPlatform.dataSource(
         devEnv.getProperty("TASKIFAI_DB_URL"),
         devEnv.getProperty("TASKIFAI_DB_USER"),

@@ -1,5 +1,6 @@
 package com.taskifai.launcher;
 
+import static com.taskifai.launcher.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -33,9 +34,6 @@ import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -51,17 +49,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Random;
 import java.util.UUID;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -135,7 +129,7 @@ class RealTemporalServerTest {
       } catch (Exception e) {
         platform.close();
         keepServerLog("real-temporal-server-failed-start.log");
-        deleteTree(home);
+        LocalResources.deleteTree(home);
         if (attempt == 2) {
           throw e;
         }
@@ -144,16 +138,8 @@ class RealTemporalServerTest {
     }
     server =
         platform.temporalCli().orElseThrow(() -> new AssertionError("not on the Temporal CLI"));
-    devEnv = new Properties();
-    try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-      devEnv.load(r);
-    }
-    registry =
-        new TenantRegistry(
-            DevPlatform.dataSource(
-                devEnv.getProperty("TASKIFAI_DB_URL"),
-                devEnv.getProperty("TASKIFAI_DB_USER"),
-                devEnv.getProperty("TASKIFAI_DB_PASSWORD")));
+    devEnv = DevPlatformTest.devFile(home);
+    registry = new TenantRegistry(DevPlatformTest.platformDataSource(devEnv));
     stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
@@ -167,7 +153,7 @@ class RealTemporalServerTest {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", ""));
     env.put("TASKIFAI_TEMPORAL", "cli");
-    List<Integer> ports = distinctFreePorts(8);
+    List<Integer> ports = LocalResources.distinctFreePorts(8);
     List.of(
             "TASKIFAI_ADMIN_PORT",
             "TASKIFAI_ROUTER_PORT",
@@ -204,7 +190,7 @@ class RealTemporalServerTest {
       mail.stop();
     }
     keepServerLog("real-temporal-server.log");
-    deleteTree(home);
+    LocalResources.deleteTree(home);
   }
 
   /** The Temporal server's log, kept under target/ for a look after a failure. */
@@ -217,52 +203,6 @@ class RealTemporalServerTest {
       }
     } catch (IOException e) {
       // Only a help for debugging.
-    }
-  }
-
-  /**
-   * Different ports, free now, below Linux's ephemeral range (32768-60999): the killed server's
-   * ports must still be free when it comes back, and a port in the ephemeral range may meanwhile
-   * become the local end of any outgoing connection on this machine.
-   */
-  private static List<Integer> distinctFreePorts(int count) {
-    Random random = new Random();
-    LinkedHashSet<Integer> ports = new LinkedHashSet<>();
-    while (ports.size() < count) {
-      int candidate = 20_000 + random.nextInt(12_000);
-      if (!ports.contains(candidate) && bindable(candidate)) {
-        ports.add(candidate);
-      }
-    }
-    return new ArrayList<>(ports);
-  }
-
-  private static boolean bindable(int port) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", port));
-      return true;
-    } catch (IOException taken) {
-      return false;
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  // A leftover temporary file is harmless.
-                }
-              });
-    } catch (IOException | UncheckedIOException e) {
-      // Same.
     }
   }
 
@@ -463,7 +403,7 @@ class RealTemporalServerTest {
           ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
     } finally {
       browser.quit();
-      deleteTree(profile);
+      LocalResources.deleteTree(profile);
     }
   }
 
@@ -765,30 +705,6 @@ class RealTemporalServerTest {
   }
 
   // ---- waiting ------------------------------------------------------------------------------
-
-  private static <T> T await(String what, Duration limit, Supplier<Optional<T>> probe) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      Optional<T> value;
-      try {
-        value = probe.get();
-      } catch (RuntimeException notYet) {
-        value = Optional.empty();
-      }
-      if (value.isPresent()) {
-        return value.get();
-      }
-      if (System.nanoTime() > deadline) {
-        fail("waited " + limit.toSeconds() + " s for " + what);
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
 
   private static String shortId() {
     return UUID.randomUUID().toString().substring(0, 8);

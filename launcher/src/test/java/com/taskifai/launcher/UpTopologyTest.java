@@ -1,12 +1,11 @@
 package com.taskifai.launcher;
 
+import static com.taskifai.launcher.Waiting.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.launcher.bench.VerificationLink;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
@@ -20,11 +19,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,19 +27,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -65,11 +53,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class UpTopologyTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+class UpTopologyTest extends PlatformHttpTest {
   private static final String PASSWORD = "correct horse battery";
 
-  private final HttpClient http = HttpClient.newHttpClient();
   private Path home;
   private Map<String, String> env;
   private DevPlatform platform;
@@ -100,16 +86,8 @@ class UpTopologyTest {
       throw e;
     }
     topology = platform.topology().orElseThrow();
-    dev = new Properties();
-    try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-      dev.load(r);
-    }
-    registry =
-        new TenantRegistry(
-            DevPlatform.dataSource(
-                dev.getProperty("TASKIFAI_DB_URL"),
-                dev.getProperty("TASKIFAI_DB_USER"),
-                dev.getProperty("TASKIFAI_DB_PASSWORD")));
+    dev = DevPlatformTest.devFile(home);
+    registry = new TenantRegistry(DevPlatformTest.platformDataSource(dev));
     stubs =
         WorkflowServiceStubs.newServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
@@ -148,7 +126,7 @@ class UpTopologyTest {
             "TASKIFAI_TEMPORAL_PORT",
             "TASKIFAI_TEMPORAL_UI_PORT",
             "TASKIFAI_SMTP_PORT");
-    List<Integer> ports = distinctFreePorts(keys.size());
+    List<Integer> ports = LocalResources.distinctFreePorts(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       env.put(keys.get(i), Integer.toString(ports.get(i)));
     }
@@ -172,7 +150,7 @@ class UpTopologyTest {
       assertThat(p.isAlive()).as("pid %d after close", p.pid()).isFalse();
     }
     keepLogs();
-    deleteTree(home);
+    LocalResources.deleteTree(home);
   }
 
   @Test
@@ -475,18 +453,7 @@ class UpTopologyTest {
   }
 
   private String login() throws Exception {
-    HttpResponse<String> r =
-        post(
-            adminUrl() + "/admin/login",
-            null,
-            Map.of(
-                "email", dev.getProperty("TASKIFAI_ADMIN_EMAIL"),
-                "password", dev.getProperty("TASKIFAI_ADMIN_PASSWORD"),
-                "totp",
-                    TotpCodes.codeAt(dev.getProperty("TASKIFAI_ADMIN_TOTP_SECRET"), Instant.now())),
-            null);
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    return JSON.readTree(r.body()).get("access_token").asText();
+    return adminLogin(dev);
   }
 
   /** A link from the newest mail to the tenant's owner, from the portal's dev outbox. */
@@ -514,31 +481,6 @@ class UpTopologyTest {
         });
   }
 
-  private HttpResponse<String> get(String url, String token, String host) throws Exception {
-    return http.send(request(url, token, host).GET().build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private HttpResponse<String> post(String url, String token, Map<String, String> body, String host)
-      throws Exception {
-    return http.send(
-        request(url, token, host)
-            .header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpRequest.Builder request(String url, String token, String host) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
-    if (token != null) {
-      b.header("authorization", "Bearer " + token);
-    }
-    if (host != null) {
-      b.header("Host", host);
-    }
-    return b;
-  }
-
   // ---- PostgreSQL ---------------------------------------------------------------------------
 
   private long countDatabases(String name) {
@@ -564,35 +506,6 @@ class UpTopologyTest {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  private static <T> T await(String what, Duration limit, Supplier<Optional<T>> probe) {
-    return await(what, limit, probe, Duration.ofMillis(250));
-  }
-
-  private static <T> T await(
-      String what, Duration limit, Supplier<Optional<T>> probe, Duration every) {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      Optional<T> value;
-      try {
-        value = probe.get();
-      } catch (RuntimeException notYet) {
-        value = Optional.empty();
-      }
-      if (value.isPresent()) {
-        return value.get();
-      }
-      if (System.nanoTime() > deadline) {
-        fail("waited " + limit.toSeconds() + " s for " + what);
-      }
-      try {
-        Thread.sleep(every.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-  }
-
   /** The processes' logs, kept under target/ for a look after a failure. */
   private void keepLogs() {
     if (home == null) {
@@ -610,48 +523,6 @@ class UpTopologyTest {
       }
     } catch (IOException e) {
       // Only a help for debugging.
-    }
-  }
-
-  /** Different ports, free now, below Linux's ephemeral range (32768-60999). */
-  private static List<Integer> distinctFreePorts(int count) {
-    Random random = new Random();
-    LinkedHashSet<Integer> ports = new LinkedHashSet<>();
-    while (ports.size() < count) {
-      int candidate = 20_000 + random.nextInt(12_000);
-      if (!ports.contains(candidate) && bindable(candidate)) {
-        ports.add(candidate);
-      }
-    }
-    return new ArrayList<>(ports);
-  }
-
-  private static boolean bindable(int port) {
-    try (ServerSocket s = new ServerSocket()) {
-      s.bind(new InetSocketAddress("127.0.0.1", port));
-      return true;
-    } catch (IOException taken) {
-      return false;
-    }
-  }
-
-  private static void deleteTree(Path root) {
-    if (root == null || !Files.exists(root)) {
-      return;
-    }
-    try (var paths = Files.walk(root)) {
-      paths
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException e) {
-                  // A leftover temporary file is harmless.
-                }
-              });
-    } catch (IOException | java.io.UncheckedIOException e) {
-      // Same.
     }
   }
 

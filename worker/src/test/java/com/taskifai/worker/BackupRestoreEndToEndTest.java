@@ -62,16 +62,8 @@ class BackupRestoreEndToEndTest {
   }
 
   @AfterAll
-  static void stopWorker() {
-    if (worker != null) {
-      worker.close();
-    }
-    if (activities != null) {
-      activities.close();
-    }
-    if (embedded != null) {
-      embedded.close();
-    }
+  static void stopWorker() throws Exception {
+    EmbeddedPlatform.closeAll(worker, activities, embedded);
   }
 
   @Test

@@ -73,19 +73,8 @@ class BackupTemporalSchedulesTest {
   }
 
   @AfterAll
-  static void stop() {
-    if (worker != null) {
-      worker.close();
-    }
-    if (activities != null) {
-      activities.close();
-    }
-    if (temporal != null) {
-      temporal.close();
-    }
-    if (embedded != null) {
-      embedded.close();
-    }
+  static void stop() throws Exception {
+    EmbeddedPlatform.closeAll(worker, activities, temporal, embedded);
   }
 
   @Test

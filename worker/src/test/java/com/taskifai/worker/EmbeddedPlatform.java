@@ -91,16 +91,7 @@ final class EmbeddedPlatform implements AutoCloseable {
   }
 
   ProvisionTenantWorkflow startProvisioning(UUID tenantId, String subdomain, String injectFault) {
-    ProvisionTenantWorkflow flow =
-        client.newWorkflowStub(
-            ProvisionTenantWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowId(ProvisionTenantWorkflow.workflowId(subdomain))
-                .setMemo(FaultInjection.memo(injectFault))
-                .build());
-    WorkflowClient.start(
-        flow::provision,
+    return startProvisioning(
         new ProvisionTenantRequest(
             tenantId,
             subdomain,
@@ -108,8 +99,48 @@ final class EmbeddedPlatform implements AutoCloseable {
             "admin@" + subdomain + ".test",
             "local",
             "e2e-test",
-            Duration.ofMinutes(10)));
+            Duration.ofMinutes(10)),
+        injectFault);
+  }
+
+  /** Starts provisioning a trial tenant (in the shared trial database). */
+  ProvisionTenantWorkflow startTrialProvisioning(
+      UUID tenantId, String subdomain, String injectFault) {
+    return startProvisioning(
+        new ProvisionTenantRequest(
+            tenantId,
+            subdomain,
+            "Trial " + subdomain,
+            "admin@" + subdomain + ".test",
+            "local",
+            "e2e-test",
+            Duration.ofMinutes(10),
+            null,
+            "trial"),
+        injectFault);
+  }
+
+  private ProvisionTenantWorkflow startProvisioning(
+      ProvisionTenantRequest request, String injectFault) {
+    ProvisionTenantWorkflow flow =
+        client.newWorkflowStub(
+            ProvisionTenantWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowId(ProvisionTenantWorkflow.workflowId(request.subdomain()))
+                .setMemo(FaultInjection.memo(injectFault))
+                .build());
+    WorkflowClient.start(flow::provision, request);
     return flow;
+  }
+
+  /** Closes each non-null part, in the order given. */
+  static void closeAll(AutoCloseable... parts) throws Exception {
+    for (AutoCloseable part : parts) {
+      if (part != null) {
+        part.close();
+      }
+    }
   }
 
   static ProvisioningProgress awaitProgress(

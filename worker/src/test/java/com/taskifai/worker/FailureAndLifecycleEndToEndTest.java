@@ -58,16 +58,8 @@ class FailureAndLifecycleEndToEndTest {
   }
 
   @AfterAll
-  static void stopWorker() {
-    if (worker != null) {
-      worker.close();
-    }
-    if (activities != null) {
-      activities.close();
-    }
-    if (embedded != null) {
-      embedded.close();
-    }
+  static void stopWorker() throws Exception {
+    EmbeddedPlatform.closeAll(worker, activities, embedded);
   }
 
   static Stream<Step> stepsThatRollBack() {

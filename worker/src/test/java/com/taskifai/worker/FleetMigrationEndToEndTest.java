@@ -23,12 +23,12 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -232,36 +232,25 @@ class FleetMigrationEndToEndTest {
   @Test
   @Order(4)
   void aWorkerKilledMidRolloutIsReplacedAndEachTenantIsMigratedOnce() throws Exception {
-    Path log = Files.createTempFile("taskifai-fleet-worker", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                WorkerMain.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(key -> key.startsWith("TASKIFAI_"));
-    builder.environment().putAll(embedded.env);
-    builder.environment().put("TASKIFAI_TENANT_MIGRATION_LOCATIONS", String.join(",", LOCATIONS));
-    Process child = builder.start();
+    Map<String, String> env = new HashMap<>(embedded.env);
+    env.put("TASKIFAI_TENANT_MIGRATION_LOCATIONS", String.join(",", LOCATIONS));
+    WorkerProcess child = WorkerProcess.start("taskifai-fleet-worker", env);
     MigrateFleetWorkflow flow;
     try {
       awaitTrue(
           () -> {
             try {
-              return Files.readString(log).contains(WorkerMain.READY) || !child.isAlive();
+              return child.log().contains(WorkerMain.READY) || !child.isAlive();
             } catch (java.io.IOException e) {
               return false;
             }
           },
           Duration.ofSeconds(60));
-      assertThat(child.isAlive()).as("worker process: %s", Files.readString(log)).isTrue();
+      assertThat(child.isAlive()).as("worker process: %s", child.log()).isTrue();
       flow = start("killed", request("killed", "901", List.of(), 0, 2, 2, 0.5));
       awaitTrue(() -> fleet.counts("killed").get("DONE") >= 2, Duration.ofSeconds(60));
     } finally {
-      child.destroyForcibly(); // SIGKILL
-      child.waitFor(10, TimeUnit.SECONDS);
+      child.kill();
     }
     assertThat(child.isAlive()).isFalse();
     try (PlatformActivities activities = fleetActivities();

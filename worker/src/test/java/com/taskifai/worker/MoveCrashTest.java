@@ -17,7 +17,6 @@ import com.taskifai.workflows.provisioning.ProvisioningResult;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,12 +46,7 @@ class MoveCrashTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (embedded != null) {
-      embedded.close();
-    }
-    if (servers != null) {
-      servers.close();
-    }
+    EmbeddedPlatform.closeAll(embedded, servers);
   }
 
   @Test
@@ -82,28 +76,11 @@ class MoveCrashTest {
                 + " FROM generate_series(1, 100000) g")
         .update();
 
-    Path log = Files.createTempFile("taskifai-worker", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                WorkerMain.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(key -> key.startsWith("TASKIFAI_"));
-    builder.environment().putAll(embedded.env);
-    Process child = builder.start();
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     MoveTenantWorkflow flow;
     String stepAtKill;
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!Files.readString(log).contains(WorkerMain.READY)) {
-        assertThat(child.isAlive() && System.nanoTime() < deadline)
-            .as("worker starts: %s", Files.readString(log))
-            .isTrue();
-        Thread.sleep(100);
-      }
+      child.awaitReady();
       flow =
           embedded.client.newWorkflowStub(
               MoveTenantWorkflow.class,
@@ -112,15 +89,9 @@ class MoveCrashTest {
           flow::move, new MoveTenantWorkflow.MoveRequest(tenant, SECOND, 600, "e2e", null));
       // Kill once writes are held: while holding, copying or checking.
       List<String> early = List.of("claim_operation", "check_move", "prepare_move_target");
-      stepAtKill = step(flow);
-      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (early.contains(stepAtKill) && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-        stepAtKill = step(flow);
-      }
+      stepAtKill = WorkerProcess.awaitStepBeyond(early, () -> step(flow));
     } finally {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
+      child.kill();
     }
     assertThat(child.isAlive()).isFalse();
     System.out.println("worker killed during " + stepAtKill);
@@ -128,11 +99,8 @@ class MoveCrashTest {
     try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
         PlatformWorker replacement = embedded.worker(activities)) {
       replacement.start();
-      long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-      while (!"grace_period".equals(step(flow))) {
-        assertThat(System.nanoTime() < deadline).as("move finishes in time").isTrue();
-        Thread.sleep(100);
-      }
+      WorkerProcess.awaitStep(
+          "grace_period", () -> step(flow), Duration.ofSeconds(180), "move finishes in time");
       flow.retireNow();
       assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
           .isEqualTo("MOVED");

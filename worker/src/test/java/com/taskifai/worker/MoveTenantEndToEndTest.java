@@ -75,18 +75,7 @@ class MoveTenantEndToEndTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (worker != null) {
-      worker.close();
-    }
-    if (activities != null) {
-      activities.close();
-    }
-    if (embedded != null) {
-      embedded.close();
-    }
-    if (servers != null) {
-      servers.close();
-    }
+    EmbeddedPlatform.closeAll(worker, activities, embedded, servers);
   }
 
   @Test

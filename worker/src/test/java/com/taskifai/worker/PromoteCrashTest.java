@@ -13,7 +13,6 @@ import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.provisioning.EmailVerified;
-import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
 import com.taskifai.workflows.saga.StepProgress;
@@ -24,8 +23,6 @@ import com.taskifai.workflows.trial.PromotionProgress;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -91,28 +88,11 @@ class PromoteCrashTest {
     Map<String, Long> before = TrialSchema.countRows(shared(), tenant);
     assertThat(before.get("products")).isEqualTo(200);
 
-    Path log = Files.createTempFile("taskifai-worker", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                WorkerMain.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(key -> key.startsWith("TASKIFAI_"));
-    builder.environment().putAll(embedded.env);
-    Process child = builder.start();
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     PromoteTenantWorkflow flow;
     String stepAtKill;
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!Files.readString(log).contains(WorkerMain.READY)) {
-        assertThat(child.isAlive() && System.nanoTime() < deadline)
-            .as("worker starts: %s", Files.readString(log))
-            .isTrue();
-        Thread.sleep(100);
-      }
+      child.awaitReady();
       flow =
           embedded.client.newWorkflowStub(
               PromoteTenantWorkflow.class,
@@ -129,17 +109,16 @@ class PromoteCrashTest {
               ? () -> dedicatedProducts(dedicated) == before.get("products")
               : () -> !registry.findById(tenant).orElseThrow().isTrial();
       String step = stall.replace(":stall", "");
-      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!(step.equals(running(flow)) && effectDone.getAsBoolean())) {
         assertThat(child.isAlive() && System.nanoTime() < deadline)
-            .as("promotion reaches %s: %s", step, Files.readString(log))
+            .as("promotion reaches %s: %s", step, child.log())
             .isTrue();
         Thread.sleep(50);
       }
       stepAtKill = running(flow);
     } finally {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
+      child.kill();
     }
     assertThat(child.isAlive()).isFalse();
     assertThat(stepAtKill).isEqualTo(stall.replace(":stall", ""));
@@ -203,25 +182,7 @@ class PromoteCrashTest {
   }
 
   private static void provisionTrial(UUID id, String subdomain) throws Exception {
-    ProvisionTenantWorkflow flow =
-        embedded.client.newWorkflowStub(
-            ProvisionTenantWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowId(ProvisionTenantWorkflow.workflowId(subdomain))
-                .build());
-    WorkflowClient.start(
-        flow::provision,
-        new ProvisionTenantRequest(
-            id,
-            subdomain,
-            "Trial " + subdomain,
-            "admin@" + subdomain + ".test",
-            "local",
-            "e2e-test",
-            Duration.ofMinutes(10),
-            null,
-            "trial"));
+    ProvisionTenantWorkflow flow = embedded.startTrialProvisioning(id, subdomain, null);
     flow.emailVerified(new EmailVerified("e2e"));
     ProvisioningResult result =
         WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);

@@ -28,9 +28,6 @@ import jakarta.mail.BodyPart;
 import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -171,22 +168,11 @@ class ProvisioningEndToEndTest {
   void workerKilledMidProvisioningIsReplacedAndTheTenantGetsExactlyOneDatabase() throws Exception {
     UUID tenant = UUID.randomUUID();
     String subdomain = "crash-" + tenant.toString().substring(0, 6);
-    Path log = Files.createTempFile("taskifai-worker", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                WorkerMain.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
     // Only this test's configuration: nothing TASKIFAI_* from the machine running the build.
-    builder.environment().keySet().removeIf(key -> key.startsWith("TASKIFAI_"));
-    builder.environment().putAll(env);
-    Process child = builder.start();
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", env);
     ProvisioningProgress atKill;
     try {
-      awaitLine(child, log, WorkerMain.READY, Duration.ofSeconds(30));
+      child.awaitReady();
       ProvisionTenantWorkflow flow = startProvisioning(tenant, subdomain);
       // Killed while create_database runs, so the new worker must run it again: the database
       // and roles it finds must not end up twice.
@@ -196,8 +182,7 @@ class ProvisioningEndToEndTest {
               p -> !stateOf(p, Step.CREATE_DATABASE).equals(StepState.PENDING),
               Duration.ofSeconds(30));
     } finally {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
+      child.kill();
     }
     assertThat(child.isAlive()).isFalse();
     System.out.println("worker killed at " + atKill.steps());
@@ -254,17 +239,6 @@ class ProvisioningEndToEndTest {
         .map(StepProgress::state)
         .findFirst()
         .orElseThrow();
-  }
-
-  private static void awaitLine(Process process, Path log, String line, Duration timeout)
-      throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!Files.readString(log).contains(line)) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError("worker did not start:\n" + Files.readString(log));
-      }
-      Thread.sleep(100);
-    }
   }
 
   /** The token of the last link of this kind in a mail to the subdomain's admin. */

@@ -17,7 +17,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -77,28 +76,11 @@ class RestoreCrashTest {
     }
     String original = registry.findById(tenant).orElseThrow().databaseName();
 
-    Path log = Files.createTempFile("taskifai-worker", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                WorkerMain.class.getName())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(key -> key.startsWith("TASKIFAI_"));
-    builder.environment().putAll(embedded.env);
-    Process child = builder.start();
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     RestoreTenantWorkflow flow;
     String stepAtKill;
     try {
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!Files.readString(log).contains(WorkerMain.READY)) {
-        assertThat(child.isAlive() && System.nanoTime() < deadline)
-            .as("worker starts: %s", Files.readString(log))
-            .isTrue();
-        Thread.sleep(100);
-      }
+      child.awaitReady();
       flow =
           embedded.client.newWorkflowStub(
               RestoreTenantWorkflow.class,
@@ -108,15 +90,9 @@ class RestoreCrashTest {
           new RestoreTenantWorkflow.RestoreRequest(
               tenant, backupId, "kill1", "replace", 600, "e2e"));
       // Kill once the restore is past its claim: in the middle of preparing, restoring or checking.
-      stepAtKill = step(flow);
-      deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (List.of("claim_operation").contains(stepAtKill) && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-        stepAtKill = step(flow);
-      }
+      stepAtKill = WorkerProcess.awaitStepBeyond(List.of("claim_operation"), () -> step(flow));
     } finally {
-      child.destroyForcibly();
-      child.waitFor(10, TimeUnit.SECONDS);
+      child.kill();
     }
     assertThat(child.isAlive()).isFalse();
     System.out.println("worker killed during " + stepAtKill);
@@ -124,11 +100,8 @@ class RestoreCrashTest {
     try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
         PlatformWorker replacement = embedded.worker(activities)) {
       replacement.start();
-      long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-      while (!"grace_period".equals(step(flow))) {
-        assertThat(System.nanoTime() < deadline).as("restore finishes in time").isTrue();
-        Thread.sleep(100);
-      }
+      WorkerProcess.awaitStep(
+          "grace_period", () -> step(flow), Duration.ofSeconds(150), "restore finishes in time");
       flow.retireNow();
       assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
           .isEqualTo("SWAPPED");

@@ -17,13 +17,11 @@ import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.lifecycle.TenantOperation;
 import com.taskifai.workflows.provisioning.EmailVerified;
-import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
 import com.taskifai.workflows.trial.PromoteTenantRequest;
 import com.taskifai.workflows.trial.PromoteTenantWorkflow;
 import com.taskifai.workflows.trial.PromotionProgress;
-import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import java.sql.Connection;
@@ -68,16 +66,8 @@ class TrialPromotionEndToEndTest {
   }
 
   @AfterAll
-  static void stopWorker() {
-    if (worker != null) {
-      worker.close();
-    }
-    if (activities != null) {
-      activities.close();
-    }
-    if (embedded != null) {
-      embedded.close();
-    }
+  static void stopWorker() throws Exception {
+    EmbeddedPlatform.closeAll(worker, activities, embedded);
   }
 
   private static DataSource shared() {
@@ -88,26 +78,7 @@ class TrialPromotionEndToEndTest {
   static Tenant activeTrial(String prefix, String injectFault) throws Exception {
     UUID id = UUID.randomUUID();
     String subdomain = prefix + "-" + id.toString().substring(0, 8);
-    ProvisionTenantWorkflow flow =
-        embedded.client.newWorkflowStub(
-            ProvisionTenantWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowId(ProvisionTenantWorkflow.workflowId(subdomain))
-                .setMemo(FaultInjection.memo(injectFault))
-                .build());
-    WorkflowClient.start(
-        flow::provision,
-        new ProvisionTenantRequest(
-            id,
-            subdomain,
-            "Trial " + subdomain,
-            "admin@" + subdomain + ".test",
-            "local",
-            "e2e-test",
-            Duration.ofMinutes(10),
-            null,
-            "trial"));
+    ProvisionTenantWorkflow flow = embedded.startTrialProvisioning(id, subdomain, injectFault);
     try {
       flow.emailVerified(new EmailVerified("e2e"));
     } catch (RuntimeException e) {

@@ -1,17 +1,10 @@
 package com.taskifai.api.reconcile;
 
+import com.taskifai.api.scheduling.PeriodicComponent;
 import com.taskifai.api.scheduling.PeriodicWorkflow;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.reconcile.ReconcileFleetWorkflow;
 import com.taskifai.workflows.reconcile.ReconcileRequest;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -23,55 +16,30 @@ import org.springframework.stereotype.Component;
  * finds it and leaves it.
  */
 @Component
-class ReconcileScheduling {
-  private static final Logger log = LoggerFactory.getLogger(ReconcileScheduling.class);
+class ReconcileScheduling extends PeriodicComponent {
   static final String ACTOR = "platform:schedule";
 
-  private final PeriodicWorkflow periodic;
-
   ReconcileScheduling(WorkflowClient client, ReconcileSettings settings) {
-    this.periodic =
-        new PeriodicWorkflow(
-            client,
-            PeriodicWorkflow.Mechanism.valueOf(settings.mechanism().name()),
-            new PeriodicWorkflow.Definition(
-                "fleet reconciler",
-                ReconcileFleetWorkflow.SCHEDULE_ID,
-                ReconcileFleetWorkflow.class,
-                new ReconcileRequest(ACTOR, null),
-                settings.interval(),
-                () -> startLoop(client, settings)));
-  }
-
-  @EventListener(ApplicationReadyEvent.class)
-  void onReady() {
-    periodic.arrangeInBackground();
-  }
-
-  /** Arranges the periodic runs; returns the mechanism used: schedule, timer or none. */
-  String arrange() {
-    return periodic.arrange();
-  }
-
-  /** The mechanism chosen at start: schedule, timer or none. */
-  String chosen() {
-    return periodic.chosen();
+    super(
+        client,
+        PeriodicWorkflow.Mechanism.valueOf(settings.mechanism().name()),
+        new PeriodicWorkflow.Definition(
+            "fleet reconciler",
+            ReconcileFleetWorkflow.SCHEDULE_ID,
+            ReconcileFleetWorkflow.class,
+            new ReconcileRequest(ACTOR, null),
+            settings.interval(),
+            () -> startLoop(client, settings)));
   }
 
   private static void startLoop(WorkflowClient client, ReconcileSettings settings) {
-    ReconcileFleetWorkflow loop =
-        client.newWorkflowStub(
-            ReconcileFleetWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(ReconcileFleetWorkflow.LOOP_WORKFLOW_ID)
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
-    try {
-      WorkflowClient.start(loop::reconcile, new ReconcileRequest(ACTOR, settings.interval()));
-    } catch (WorkflowExecutionAlreadyStarted running) {
-      log.info("reconcile loop {} runs already", ReconcileFleetWorkflow.LOOP_WORKFLOW_ID);
-    }
+    PeriodicWorkflow.startLoop(
+        client,
+        ReconcileFleetWorkflow.class,
+        ReconcileFleetWorkflow.LOOP_WORKFLOW_ID,
+        "reconcile",
+        loop ->
+            WorkflowClient.start(
+                loop::reconcile, new ReconcileRequest(ACTOR, settings.interval())));
   }
 }

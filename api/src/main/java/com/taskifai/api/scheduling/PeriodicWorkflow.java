@@ -3,7 +3,9 @@ package com.taskifai.api.scheduling;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.schedules.Schedule;
 import io.temporal.client.schedules.ScheduleActionStartWorkflow;
@@ -15,6 +17,7 @@ import io.temporal.client.schedules.ScheduleOptions;
 import io.temporal.client.schedules.ScheduleSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +54,29 @@ public final class PeriodicWorkflow {
   private final Mechanism mechanism;
   private final Definition definition;
   private volatile String chosen = "none";
+
+  /**
+   * Starts a timer loop: {@code start} starts the workflow {@code workflowId} of {@code type} on
+   * the platform task queue (an earlier, finished loop's id may be reused); one that runs already
+   * is left as it is.
+   */
+  public static <W> void startLoop(
+      WorkflowClient client, Class<W> type, String workflowId, String what, Consumer<W> start) {
+    W loop =
+        client.newWorkflowStub(
+            type,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(workflowId)
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowIdReusePolicy(
+                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build());
+    try {
+      start.accept(loop);
+    } catch (WorkflowExecutionAlreadyStarted running) {
+      log.info("{} loop {} runs already", what, workflowId);
+    }
+  }
 
   public PeriodicWorkflow(WorkflowClient client, Mechanism mechanism, Definition definition) {
     this.client = client;

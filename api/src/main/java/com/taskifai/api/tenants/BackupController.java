@@ -215,26 +215,18 @@ class BackupController {
   @GetMapping("/restores/{workflowId}")
   Map<String, Object> restoreProgress(@PathVariable UUID id, @PathVariable String workflowId) {
     find(id);
-    if (!workflowId.startsWith("tenant-restore-" + id + "-")) {
-      throw ApiException.notFound("workflow " + workflowId + " is not a restore of this tenant");
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("workflow_id", workflowId);
+    WorkflowQuery.requireOwn(workflowId, "tenant-restore-" + id + "-", "restore");
     RestoreTenantWorkflow stub = client.newWorkflowStub(RestoreTenantWorkflow.class, workflowId);
-    WorkflowQuery.answer(stub::progress)
-        .ifPresentOrElse(
-            p -> {
-              out.put("step", p.step());
-              out.put("outcome", p.outcome());
-              out.put("new_database", p.newDatabase());
-              out.put("retired_database", p.retiredDatabase());
-              out.put("error", p.error());
-            },
-            () -> {
-              out.put("step", "unknown");
-              out.put("outcome", "UNKNOWN");
-            });
-    return out;
+    return WorkflowQuery.progressView(
+        workflowId,
+        stub::progress,
+        (out, p) -> {
+          out.put("step", p.step());
+          out.put("outcome", p.outcome());
+          out.put("new_database", p.newDatabase());
+          out.put("retired_database", p.retiredDatabase());
+          out.put("error", p.error());
+        });
   }
 
   @DeleteMapping("/{backupId}")

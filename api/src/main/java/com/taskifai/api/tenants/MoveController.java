@@ -182,27 +182,19 @@ class MoveController {
   @GetMapping("/{workflowId}")
   Map<String, Object> progress(@PathVariable UUID id, @PathVariable String workflowId) {
     find(id);
-    if (!workflowId.startsWith(WorkflowIds.Kind.MOVE.prefix() + id + "-")) {
-      throw ApiException.notFound("workflow " + workflowId + " is not a move of this tenant");
-    }
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("workflow_id", workflowId);
+    WorkflowQuery.requireOwn(workflowId, WorkflowIds.Kind.MOVE.prefix() + id + "-", "move");
     MoveTenantWorkflow stub = client.newWorkflowStub(MoveTenantWorkflow.class, workflowId);
-    WorkflowQuery.answer(stub::progress)
-        .ifPresentOrElse(
-            p -> {
-              out.put("step", p.step());
-              out.put("outcome", p.outcome());
-              out.put("source_server", p.sourceServerId());
-              out.put("target_server", p.targetServerId());
-              out.put("error", p.error());
-              out.put("steps", p.steps());
-            },
-            () -> {
-              out.put("step", "unknown");
-              out.put("outcome", "UNKNOWN");
-            });
-    return out;
+    return WorkflowQuery.progressView(
+        workflowId,
+        stub::progress,
+        (out, p) -> {
+          out.put("step", p.step());
+          out.put("outcome", p.outcome());
+          out.put("source_server", p.sourceServerId());
+          out.put("target_server", p.targetServerId());
+          out.put("error", p.error());
+          out.put("steps", p.steps());
+        });
   }
 
   /** Cuts a finished move's grace period short: its old database is dropped now (fresh MFA). */
@@ -211,9 +203,7 @@ class MoveController {
       @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id, @PathVariable String workflowId) {
     String actor = mfa.require(jwt);
     find(id);
-    if (!workflowId.startsWith(WorkflowIds.Kind.MOVE.prefix() + id + "-")) {
-      throw ApiException.notFound("workflow " + workflowId + " is not a move of this tenant");
-    }
+    WorkflowQuery.requireOwn(workflowId, WorkflowIds.Kind.MOVE.prefix() + id + "-", "move");
     try {
       client.newWorkflowStub(MoveTenantWorkflow.class, workflowId).retireNow();
     } catch (io.temporal.client.WorkflowNotFoundException e) {

@@ -6,25 +6,20 @@ import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.api.testing.Chromium;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.TenantUsage;
-import java.io.File;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,8 +30,6 @@ import tools.jackson.databind.JsonNode;
  * headless Chromium (skipped where it is not installed): a tenant's line with its sparkline.
  */
 class CostsPortalTest extends ApiTestBase {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String DRIVER = "/usr/bin/chromedriver";
 
   @Autowired AdminAccounts accounts;
   private WebDriver browser;
@@ -102,28 +95,15 @@ class CostsPortalTest extends ApiTestBase {
 
   @Test
   void theCostsPageShowsEachTenantWithAChartOfItsDatabaseSize() {
-    Assumptions.assumeTrue(
-        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
-        "Chromium and chromedriver are not installed");
+    Chromium.assumeInstalled();
     UUID id =
         tenantWithUsage("costs-page-" + UUID.randomUUID().toString().substring(0, 6), "Page Co");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(),
-            options);
+    browser = Chromium.open();
     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
     String email = "costs-" + UUID.randomUUID().toString().substring(0, 8) + "@taskifai.test";
     String secret = TotpCodes.newSecret();
     accounts.createOrUpdate(email, "browser password", secret);
-    browser.get("http://127.0.0.1:" + port + "/");
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("email"))).sendKeys(email);
-    browser.findElement(By.id("password")).sendKeys("browser password");
-    browser.findElement(By.id("totp")).sendKeys(TotpCodes.codeAt(secret, Instant.now()));
-    browser.findElement(By.id("login-submit")).click();
+    Chromium.logIn(browser, wait, port, email, "browser password", secret);
     wait.until(ExpectedConditions.elementToBeClickable(By.id("nav-costs"))).click();
     By row = By.cssSelector("tr[data-tenant='" + id + "']");
     WebElement line = wait.until(ExpectedConditions.visibilityOfElementLocated(row));

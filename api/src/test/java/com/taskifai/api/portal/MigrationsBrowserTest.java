@@ -6,28 +6,19 @@ import static org.awaitility.Awaitility.await;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.api.testing.Chromium;
 import com.taskifai.registry.FleetMigrations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.workflows.migration.MigrateFleetWorkflow;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -39,9 +30,6 @@ import org.springframework.beans.factory.annotation.Autowired;
  * rollout writes are written here. Skipped where Chromium is not installed.
  */
 class MigrationsBrowserTest extends ApiTestBase {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String DRIVER = "/usr/bin/chromedriver";
-  private static final Path SHOTS = Path.of("target", "screenshots");
 
   @Autowired AdminAccounts accounts;
   @Autowired TenantRegistry registry;
@@ -50,24 +38,8 @@ class MigrationsBrowserTest extends ApiTestBase {
 
   @BeforeEach
   void openBrowser() throws Exception {
-    Assumptions.assumeTrue(
-        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
-        "Chromium and chromedriver are not installed");
-    Files.createDirectories(SHOTS);
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--window-size=1280,1000");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(),
-            options);
+    Chromium.assumeInstalled();
+    browser = Chromium.open(Chromium.SCREENSHOT_WINDOW);
     wait = new WebDriverWait(browser, Duration.ofSeconds(20));
   }
 
@@ -79,10 +51,8 @@ class MigrationsBrowserTest extends ApiTestBase {
     }
   }
 
-  private void shot(String name) throws Exception {
-    Files.write(
-        SHOTS.resolve(name + ".png"),
-        ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  private void shot(String name) {
+    Chromium.shot(browser, name);
   }
 
   private WebElement byId(String id) {
@@ -106,11 +76,7 @@ class MigrationsBrowserTest extends ApiTestBase {
     FleetMigrations fleet = registry.fleetMigrations();
     fleet.recordSchemaVersion(tenant, "1");
 
-    browser.get("http://127.0.0.1:" + port + "/");
-    byId("email").sendKeys(email);
-    byId("password").sendKeys("browser password");
-    byId("totp").sendKeys(TotpCodes.codeAt(secret, Instant.now()));
-    byId("login-submit").click();
+    Chromium.logIn(browser, wait, port, email, "browser password", secret);
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("tenant-count"), "tenant(s)"));
 

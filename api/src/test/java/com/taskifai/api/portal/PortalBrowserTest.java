@@ -1,31 +1,22 @@
 package com.taskifai.api.portal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.api.testing.Chromium;
 import com.taskifai.registry.crypto.VerificationTokens;
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -36,9 +27,6 @@ import org.springframework.beans.factory.annotation.Autowired;
  * to target/screenshots/. Skipped where Chromium is not installed.
  */
 class PortalBrowserTest extends ApiTestBase {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String DRIVER = "/usr/bin/chromedriver";
-  private static final Path SHOTS = Path.of("target", "screenshots");
 
   @Autowired AdminAccounts accounts;
   @Autowired VerificationTokens verificationTokens;
@@ -47,24 +35,8 @@ class PortalBrowserTest extends ApiTestBase {
 
   @BeforeEach
   void openBrowser() throws Exception {
-    Assumptions.assumeTrue(
-        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
-        "Chromium and chromedriver are not installed");
-    Files.createDirectories(SHOTS);
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--no-first-run",
-        "--window-size=1280,1000");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(),
-            options);
+    Chromium.assumeInstalled();
+    browser = Chromium.open(Chromium.SCREENSHOT_WINDOW);
     wait = new WebDriverWait(browser, Duration.ofSeconds(20));
   }
 
@@ -77,10 +49,8 @@ class PortalBrowserTest extends ApiTestBase {
     }
   }
 
-  private void shot(String name) throws Exception {
-    Files.write(
-        SHOTS.resolve(name + ".png"),
-        ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
+  private void shot(String name) {
+    Chromium.shot(browser, name);
   }
 
   private WebElement byId(String id) {
@@ -131,29 +101,7 @@ class PortalBrowserTest extends ApiTestBase {
     // An active tenant, made through the API and the verification link.
     AdminHttp http = new AdminHttp(port);
     String activeSub = "web-act-" + UUID.randomUUID().toString().substring(0, 6);
-    String id =
-        http.post(
-                "/admin/tenants",
-                AdminHttp.json(
-                    "company_name",
-                    "Active Co",
-                    "subdomain",
-                    activeSub,
-                    "admin_email",
-                    "a@act.test"),
-                freshToken())
-            .text("tenant_id");
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(
-            () ->
-                "AWAITING_VERIFICATION"
-                    .equals(http.get("/admin/tenants/" + id, freshToken()).text("status")));
-    http.verifyEmail(verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600)));
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(
-            () -> "ACTIVE".equals(http.get("/admin/tenants/" + id, freshToken()).text("status")));
+    String id = activeTenant("Active Co", activeSub, "a@act.test", freshToken());
 
     // Run as a Supabase project: the page shows the provider, its status, the project and a link
     // to the project's dashboard.

@@ -6,24 +6,19 @@ import com.taskifai.activities.database.TenantDatabaseNames;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.api.testing.Chromium;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.testing.TestPostgres;
-import java.io.File;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,8 +29,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * remove it. Skipped where Chromium is not installed.
  */
 class OrphansPortalTest extends ApiTestBase {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String DRIVER = "/usr/bin/chromedriver";
 
   @Autowired AdminAccounts accounts;
   private WebDriver browser;
@@ -45,17 +38,8 @@ class OrphansPortalTest extends ApiTestBase {
 
   @BeforeEach
   void openBrowser() {
-    Assumptions.assumeTrue(
-        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
-        "Chromium and chromedriver are not installed");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(),
-            options);
+    Chromium.assumeInstalled();
+    browser = Chromium.open();
     wait = new WebDriverWait(browser, Duration.ofSeconds(20));
     new DatabaseServers(platform().db.platform())
         .upsert(
@@ -83,11 +67,7 @@ class OrphansPortalTest extends ApiTestBase {
     String secret = TotpCodes.newSecret();
     accounts.createOrUpdate(email, "browser password", secret);
     String base = "http://127.0.0.1:" + port + "/";
-    browser.get(base);
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("email"))).sendKeys(email);
-    browser.findElement(By.id("password")).sendKeys("browser password");
-    browser.findElement(By.id("totp")).sendKeys(TotpCodes.codeAt(secret, Instant.now()));
-    browser.findElement(By.id("login-submit")).click();
+    Chromium.logIn(browser, wait, port, email, "browser password", secret);
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("tenant-count"), "tenant(s)"));
 

@@ -12,9 +12,6 @@ import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import java.net.ServerSocket;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -212,15 +209,7 @@ class ServerApiTest extends ApiTestBase {
   @Test
   void changesNeedFreshMfaAndReadingNeedsAToken() {
     String id = unique("pg");
-    Instant now = Instant.now();
-    String stale =
-        tokens.issue(
-            UUID.randomUUID(),
-            "ops@taskifai.test",
-            List.of("pwd", "otp"),
-            now.minus(Duration.ofHours(1)),
-            now,
-            600);
+    String stale = staleMfaToken();
     String body =
         AdminHttp.json(
             "id",

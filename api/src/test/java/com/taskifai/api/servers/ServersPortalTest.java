@@ -5,22 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.api.testing.Chromium;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.testing.TestPostgres;
-import java.io.File;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -31,8 +26,6 @@ import org.springframework.beans.factory.annotation.Autowired;
  * installed.
  */
 class ServersPortalTest extends ApiTestBase {
-  private static final String CHROMIUM = "/usr/bin/chromium";
-  private static final String DRIVER = "/usr/bin/chromedriver";
 
   @Autowired AdminAccounts accounts;
   private WebDriver browser;
@@ -40,17 +33,8 @@ class ServersPortalTest extends ApiTestBase {
 
   @BeforeEach
   void openBrowser() {
-    Assumptions.assumeTrue(
-        new File(CHROMIUM).canExecute() && new File(DRIVER).canExecute(),
-        "Chromium and chromedriver are not installed");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
-    browser =
-        new ChromeDriver(
-            new ChromeDriverService.Builder().usingDriverExecutable(new File(DRIVER)).build(),
-            options);
+    Chromium.assumeInstalled();
+    browser = Chromium.open();
     wait = new WebDriverWait(browser, Duration.ofSeconds(20));
   }
 
@@ -72,11 +56,7 @@ class ServersPortalTest extends ApiTestBase {
     String email = "servers-" + UUID.randomUUID().toString().substring(0, 8) + "@taskifai.test";
     String secret = TotpCodes.newSecret();
     accounts.createOrUpdate(email, "browser password", secret);
-    browser.get("http://127.0.0.1:" + port + "/");
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("email"))).sendKeys(email);
-    browser.findElement(By.id("password")).sendKeys("browser password");
-    browser.findElement(By.id("totp")).sendKeys(TotpCodes.codeAt(secret, Instant.now()));
-    browser.findElement(By.id("login-submit")).click();
+    Chromium.logIn(browser, wait, port, email, "browser password", secret);
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("tenant-count"), "tenant(s)"));
 

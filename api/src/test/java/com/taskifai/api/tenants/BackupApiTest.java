@@ -1,7 +1,6 @@
 package com.taskifai.api.tenants;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.AdminHttp.Answer;
@@ -9,7 +8,6 @@ import com.taskifai.api.testing.ApiTestBase;
 import com.taskifai.registry.Backups;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.crypto.VerificationTokens;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,26 +31,7 @@ class BackupApiTest extends ApiTestBase {
   }
 
   private String activeTenant(String subdomain) {
-    String id =
-        http.post(
-                "/admin/tenants",
-                AdminHttp.json(
-                    "company_name", "Acme", "subdomain", subdomain, "admin_email", "b@acme.com"),
-                token)
-            .text("tenant_id");
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(
-            () ->
-                "AWAITING_VERIFICATION"
-                    .equals(http.get("/admin/tenants/" + id, token).text("status")));
-    String link = verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
-    // The link's GET only shows the page with the button; its same-origin form POST verifies.
-    assertThat(http.get("/verify-email?token=" + link, null).status()).isEqualTo(200);
-    assertThat(http.verifyEmail(link).status()).isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(() -> "ACTIVE".equals(http.get("/admin/tenants/" + id, token).text("status")));
+    String id = activeTenant("Acme", subdomain, "b@acme.com", token);
     JdbcClient.create(platform().db.owner())
         .sql("UPDATE tenants SET database_name = 'tenant_x' WHERE tenant_id = :id::uuid")
         .param("id", id)

@@ -1,7 +1,6 @@
 package com.taskifai.api.tenants;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.AdminHttp.Answer;
@@ -11,7 +10,6 @@ import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.registry.testing.TestPostgres;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -59,25 +57,7 @@ class MoveApiTest extends ApiTestBase {
   }
 
   private String activeTenantOn(String subdomain, String server) {
-    String id =
-        http.post(
-                "/admin/tenants",
-                AdminHttp.json(
-                    "company_name", "Acme", "subdomain", subdomain, "admin_email", "m@acme.com"),
-                token)
-            .text("tenant_id");
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(
-            () ->
-                "AWAITING_VERIFICATION"
-                    .equals(http.get("/admin/tenants/" + id, token).text("status")));
-    String link = verificationTokens.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
-    assertThat(http.get("/verify-email?token=" + link, null).status()).isEqualTo(200);
-    assertThat(http.verifyEmail(link).status()).isEqualTo(200);
-    await()
-        .atMost(Duration.ofSeconds(15))
-        .until(() -> "ACTIVE".equals(http.get("/admin/tenants/" + id, token).text("status")));
+    String id = activeTenant("Acme", subdomain, "m@acme.com", token);
     JdbcClient.create(platform().db.owner())
         .sql(
             "UPDATE tenants SET database_name = 'tenant_x', database_server_id = :s"

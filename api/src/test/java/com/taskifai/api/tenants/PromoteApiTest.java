@@ -8,8 +8,6 @@ import com.taskifai.api.testing.ApiTestBase;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,15 +89,7 @@ class PromoteApiTest extends ApiTestBase {
   @Test
   void promotionNeedsFreshMfaAndTheSubdomainTyped() {
     UUID id = tenant("trial");
-    Instant now = Instant.now();
-    String stale =
-        tokens.issue(
-            UUID.randomUUID(),
-            "ops@taskifai.test",
-            List.of("pwd", "otp"),
-            now.minus(Duration.ofHours(1)),
-            now,
-            600);
+    String stale = staleMfaToken();
     String body = AdminHttp.json("confirm_subdomain", subdomain(id));
     Answer refused = http.post("/admin/tenants/" + id + "/promote", body, stale);
     assertThat(refused.status()).isEqualTo(403);

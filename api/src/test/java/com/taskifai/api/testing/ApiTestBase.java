@@ -1,7 +1,12 @@
 package com.taskifai.api.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.taskifai.api.AdminApiApplication;
 import com.taskifai.api.auth.AdminTokens;
+import com.taskifai.registry.crypto.VerificationTokens;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -22,6 +27,7 @@ public abstract class ApiTestBase {
   @LocalServerPort protected int port;
   @LocalManagementPort protected int managementPort;
   @Autowired protected AdminTokens tokens;
+  @Autowired private VerificationTokens verificationLinks;
   protected AdminHttp http;
 
   /** The management port: metrics and the actuator's other endpoints. */
@@ -45,6 +51,46 @@ public abstract class ApiTestBase {
     Instant now = Instant.now();
     return tokens.issue(
         UUID.randomUUID(), "ops@taskifai.test", List.of("pwd", "otp"), now, now, 600);
+  }
+
+  /** A token whose login (password and one-time code) was an hour ago: too old for changes. */
+  protected String staleMfaToken() {
+    Instant now = Instant.now();
+    return tokens.issue(
+        UUID.randomUUID(),
+        "ops@taskifai.test",
+        List.of("pwd", "otp"),
+        now.minus(Duration.ofHours(1)),
+        now,
+        600);
+  }
+
+  /**
+   * A tenant created through the API and verified through its link (the link's GET shows the page,
+   * its form's POST verifies), once it is ACTIVE; its id.
+   */
+  protected String activeTenant(
+      String companyName, String subdomain, String adminEmail, String token) {
+    String id =
+        http.post(
+                "/admin/tenants",
+                AdminHttp.json(
+                    "company_name", companyName, "subdomain", subdomain, "admin_email", adminEmail),
+                token)
+            .text("tenant_id");
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(
+            () ->
+                "AWAITING_VERIFICATION"
+                    .equals(http.get("/admin/tenants/" + id, token).text("status")));
+    String link = verificationLinks.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
+    assertThat(http.get("/verify-email?token=" + link, null).status()).isEqualTo(200);
+    assertThat(http.verifyEmail(link).status()).isEqualTo(200);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> "ACTIVE".equals(http.get("/admin/tenants/" + id, token).text("status")));
+    return id;
   }
 
   protected static ApiTestPlatform platform() {
