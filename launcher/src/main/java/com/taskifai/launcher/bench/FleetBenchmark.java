@@ -366,8 +366,9 @@ public final class FleetBenchmark {
                 + " %d alternating slices, %d threads",
             targets.size(), seconds, slices, threads);
         // Not counted: the router's code paths are compiled by the JIT here (provisioning never
-        // ran them), which costs seconds of CPU; the limit's driver paths are warm already.
-        int warmup = option("warmup", 15);
+        // ran them); with 15 s the router's request threads still cost twice as much CPU per
+        // request in the first slice as in the last. The limit's driver paths are warm already.
+        int warmup = option("warmup", 60);
         load(threads, warmup, viaRouter, 0);
         load(threads, Math.max(1, warmup / 3), direct, 0);
         Run routed = Run.EMPTY;
