@@ -11,14 +11,17 @@ public class BackupScheduleWorkflowImpl implements BackupScheduleWorkflow {
 
   @Override
   public void run(ScheduleRequest request) {
-    long now = Workflow.currentTimeMillis() / 1000;
+    long nowMillis = Workflow.currentTimeMillis();
+    long now = nowMillis / 1000;
     long period = Math.max(1, request.periodSeconds());
     long offset = Math.floorMod(request.offsetSeconds(), period);
     long next = now - Math.floorMod(now, period) + offset;
     if (next <= now) {
       next += period;
     }
-    Workflow.sleep(Duration.ofSeconds(next - now));
+    // To the millisecond: a sleep of whole seconds from a moment part-way through a second woke up
+    // to that fraction after the slot, and a backup starting then could fall in the next second.
+    Workflow.sleep(Duration.ofMillis(next * 1000 - nowMillis));
     ScheduledBackupWorkflowImpl.backupOnce(
         backups,
         new ScheduledBackupWorkflow.ScheduledBackupRequest(
