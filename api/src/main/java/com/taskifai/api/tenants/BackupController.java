@@ -13,12 +13,9 @@ import com.taskifai.registry.TenantStatus;
 import com.taskifai.workflows.backup.BackupTenantWorkflow;
 import com.taskifai.workflows.backup.DeleteBackupWorkflow;
 import com.taskifai.workflows.backup.RestoreTenantWorkflow;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributeKey;
-import io.temporal.common.SearchAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,11 +45,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/admin/tenants/{id}/backups")
 class BackupController {
-  private static final SearchAttributeKey<String> TENANT_ID =
-      SearchAttributeKey.forKeyword("TenantId");
-  private static final SearchAttributeKey<String> SUBDOMAIN =
-      SearchAttributeKey.forKeyword("Subdomain");
-
   private final TenantRegistry registry;
   private final Backups backups;
   private final TenantOperations operations;
@@ -215,7 +207,7 @@ class BackupController {
   @GetMapping("/restores/{workflowId}")
   Map<String, Object> restoreProgress(@PathVariable UUID id, @PathVariable String workflowId) {
     find(id);
-    WorkflowQuery.requireOwn(workflowId, "tenant-restore-" + id + "-", "restore");
+    WorkflowQuery.requireOwn(workflowId, RestoreTenantWorkflow.idPrefix(id), "restore");
     RestoreTenantWorkflow stub = client.newWorkflowStub(RestoreTenantWorkflow.class, workflowId);
     return WorkflowQuery.progressView(
         workflowId,
@@ -285,29 +277,11 @@ class BackupController {
   private void requireIdle(Tenant t) {
     Optional<TenantOperations.Held> held = operations.current(t.tenantId());
     if (held.isPresent()) {
-      throw ApiException.conflict(
-          "tenant " + t.tenantId() + " is busy with " + held.get().operation(),
-          Map.of("operation", held.get().operation(), "operation_id", held.get().operationId()));
+      throw TenantWorkflows.busy(t.tenantId(), held.get());
     }
   }
 
   private WorkflowOptions options(Tenant t, String workflowId) {
-    Map<String, Object> memo = new LinkedHashMap<>();
-    memo.put("company_name", t.companyName());
-    memo.put("tenant_id", t.tenantId().toString());
-    memo.put("subdomain", t.subdomain());
-    WorkflowOptions.Builder b =
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(workflowId)
-            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-            .setMemo(memo);
-    if (settings.searchAttributes()) {
-      b.setTypedSearchAttributes(
-          SearchAttributes.newBuilder()
-              .set(TENANT_ID, t.tenantId().toString())
-              .set(SUBDOMAIN, t.subdomain())
-              .build());
-    }
-    return b.build();
+    return TenantWorkflows.tenantOptions(t, workflowId, settings.searchAttributes()).build();
   }
 }

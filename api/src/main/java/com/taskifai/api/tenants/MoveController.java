@@ -13,13 +13,10 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.move.MoveTenantWorkflow;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
-import io.temporal.common.SearchAttributeKey;
-import io.temporal.common.SearchAttributes;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,11 +43,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping("/admin/tenants/{id}/move")
 class MoveController {
-  private static final SearchAttributeKey<String> TENANT_ID =
-      SearchAttributeKey.forKeyword("TenantId");
-  private static final SearchAttributeKey<String> SUBDOMAIN =
-      SearchAttributeKey.forKeyword("Subdomain");
-
   private final TenantRegistry registry;
   private final DatabaseServers servers;
   private final TenantOperations operations;
@@ -145,7 +137,7 @@ class MoveController {
     }
     Optional<TenantOperations.Held> held = operations.current(id);
     if (held.isPresent()) {
-      throw busy(id, held.get());
+      throw TenantWorkflows.busy(id, held.get());
     }
     String workflowId = WorkflowIds.move(id, target);
     MoveTenantWorkflow stub =
@@ -219,35 +211,13 @@ class MoveController {
     return new ApiException(HttpStatus.valueOf(422), "invalid_target", message);
   }
 
-  private static ApiException busy(UUID id, TenantOperations.Held held) {
-    return ApiException.conflict(
-        "tenant " + id + " is busy with " + held.operation(),
-        Map.of("operation", held.operation(), "operation_id", held.operationId()));
-  }
-
   private Tenant find(UUID id) {
     return registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant has id " + id));
   }
 
   private WorkflowOptions options(Tenant t, String workflowId) {
-    Map<String, Object> memo = new LinkedHashMap<>();
-    memo.put("company_name", t.companyName());
-    memo.put("tenant_id", t.tenantId().toString());
-    memo.put("subdomain", t.subdomain());
-    WorkflowOptions.Builder b =
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(workflowId)
-            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-            .setWorkflowIdReusePolicy(
-                WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-            .setMemo(memo);
-    if (settings.searchAttributes()) {
-      b.setTypedSearchAttributes(
-          SearchAttributes.newBuilder()
-              .set(TENANT_ID, t.tenantId().toString())
-              .set(SUBDOMAIN, t.subdomain())
-              .build());
-    }
-    return b.build();
+    return TenantWorkflows.tenantOptions(t, workflowId, settings.searchAttributes())
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+        .build();
   }
 }

@@ -102,9 +102,7 @@ class PromoteController {
     Optional<TenantOperations.Held> held =
         operations.current(id).or(() -> operations.claim(id, "PROMOTING", workflowId));
     if (held.isPresent()) {
-      throw ApiException.conflict(
-          "tenant " + id + " is busy with " + held.get().operation(),
-          Map.of("operation", held.get().operation(), "operation_id", held.get().operationId()));
+      throw TenantWorkflows.busy(id, held.get());
     }
     Map<String, Object> memo = new LinkedHashMap<>(FaultInjection.memo(body.injectFault()));
     memo.put("tenant_id", id.toString());

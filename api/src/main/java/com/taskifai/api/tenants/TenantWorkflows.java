@@ -1,10 +1,12 @@
 package com.taskifai.api.tenants;
 
+import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.TemporalUnavailableException;
 import com.taskifai.api.health.TemporalHealthIndicator;
 import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflow;
@@ -34,6 +36,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -356,11 +359,30 @@ public class TenantWorkflows {
   }
 
   private WorkflowOptions.Builder options(Tenant tenant, String id) {
-    return options(id, tenant.tenantId().toString(), tenant.subdomain(), tenant.companyName());
+    return tenantOptions(tenant, id, settings.searchAttributes());
   }
 
   private WorkflowOptions.Builder options(
       String id, String tenantId, String subdomain, String companyName) {
+    return tenantOptions(id, tenantId, subdomain, companyName, settings.searchAttributes());
+  }
+
+  /**
+   * The options of a workflow about one tenant: its id, the platform task queue, the tenant in the
+   * memo (company name, tenant id, subdomain) and, when the server has them, in the search
+   * attributes.
+   */
+  static WorkflowOptions.Builder tenantOptions(Tenant tenant, String id, boolean searchAttributes) {
+    return tenantOptions(
+        id,
+        tenant.tenantId().toString(),
+        tenant.subdomain(),
+        tenant.companyName(),
+        searchAttributes);
+  }
+
+  private static WorkflowOptions.Builder tenantOptions(
+      String id, String tenantId, String subdomain, String companyName, boolean searchAttributes) {
     Map<String, Object> memo = new LinkedHashMap<>();
     memo.put("company_name", companyName);
     memo.put("tenant_id", tenantId);
@@ -370,11 +392,18 @@ public class TenantWorkflows {
             .setWorkflowId(id)
             .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
             .setMemo(memo);
-    if (settings.searchAttributes()) {
+    if (searchAttributes) {
       b.setTypedSearchAttributes(
           SearchAttributes.newBuilder().set(TENANT_ID, tenantId).set(SUBDOMAIN, subdomain).build());
     }
     return b;
+  }
+
+  /** The 409 for a tenant that another operation (a move, a restore, a promotion) holds. */
+  static ApiException busy(UUID tenantId, TenantOperations.Held held) {
+    return ApiException.conflict(
+        "tenant " + tenantId + " is busy with " + held.operation(),
+        Map.of("operation", held.operation(), "operation_id", held.operationId()));
   }
 
   private static TenantOperation operation(Tenant tenant, String actor) {

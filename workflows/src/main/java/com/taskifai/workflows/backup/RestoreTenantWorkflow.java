@@ -16,7 +16,12 @@ public interface RestoreTenantWorkflow {
 
   /** The workflow id of a restore: names the tenant, the backup and the restore. */
   static String workflowId(UUID tenantId, UUID backupId, String restoreId) {
-    return "tenant-restore-" + tenantId + "-" + backupId + "-" + restoreId;
+    return idPrefix(tenantId) + backupId + "-" + restoreId;
+  }
+
+  /** What the workflow id of every restore of the tenant starts with. */
+  static String idPrefix(UUID tenantId) {
+    return "tenant-restore-" + tenantId + "-";
   }
 
   /** The request. {@code graceSeconds} is how long the retired (or copied) database is kept. */
