@@ -263,10 +263,12 @@ public final class DevPlatform implements AutoCloseable {
     platformEnv.putIfAbsent("TASKIFAI_DNS_PROVIDER", "local");
     platformEnv.put(DEV_BIND, bind);
 
+    AdminAccounts accounts =
+        new AdminAccounts(
+            dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher);
     if (separateProcesses) {
-      new AdminAccounts(dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher)
-          .createOrUpdate(
-              env.getOrDefault("TASKIFAI_ADMIN_EMAIL", DEV_ADMIN_EMAIL), adminPassword, adminTotp);
+      accounts.createOrUpdate(
+          env.getOrDefault("TASKIFAI_ADMIN_EMAIL", DEV_ADMIN_EMAIL), adminPassword, adminTotp);
       topology = topology(platformEnv, adminPort, routerPort, upPorts);
       started.push(topology);
       topology.start();
@@ -313,8 +315,7 @@ public final class DevPlatform implements AutoCloseable {
       String builderPassword = secrets.random("demo_builder_password", 16);
       String builderTotp = secrets.totpSecret("demo_builder_totp_secret");
       secrets.save();
-      new AdminAccounts(dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher)
-          .createOrUpdate(DEMO_BUILDER_EMAIL, builderPassword, builderTotp);
+      accounts.createOrUpdate(DEMO_BUILDER_EMAIL, builderPassword, builderTotp);
       ensureDemo(
           db,
           secrets,

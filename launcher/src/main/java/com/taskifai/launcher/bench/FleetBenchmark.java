@@ -224,10 +224,7 @@ public final class FleetBenchmark {
       }
       CredentialCipher cipher =
           new CredentialCipher(KeyRing.fromEnvironment(env, home.resolve("master.keys")));
-      PGSimpleDataSource registryDb = new PGSimpleDataSource();
-      registryDb.setUrl(dev.getProperty("TASKIFAI_DB_URL"));
-      registryDb.setUser(dev.getProperty("TASKIFAI_DB_USER"));
-      registryDb.setPassword(dev.getProperty("TASKIFAI_DB_PASSWORD"));
+      PGSimpleDataSource registryDb = ProvisionBenchmark.registryDatabase(dev);
       {
         DatabaseServers servers = new DatabaseServers(registryDb);
         String firstId = servers.all().get(0).id();

@@ -261,14 +261,14 @@ public final class ProvisionBenchmark {
           "POST answered " + created.statusCode() + ": " + created.body());
     }
     String tenantId = JSON.readTree(created.body()).get("tenant_id").asText();
-    awaitStatus(admin, token, tenantId, "AWAITING_VERIFICATION");
+    awaitStatus(tenantId, "AWAITING_VERIFICATION");
     double toAwaiting = (System.nanoTime() - t0) / 1e9;
     String link = verificationLink(admin, token, email);
     HttpResponse<String> verified = VerificationLink.confirm(http, link);
     if (verified.statusCode() != 200) {
       throw new IllegalStateException("verification answered " + verified.statusCode());
     }
-    awaitStatus(admin, token, tenantId, "ACTIVE");
+    awaitStatus(tenantId, "ACTIVE");
     return new Sample(toAwaiting, (System.nanoTime() - t0) / 1e9, subdomain, tenantId);
   }
 
@@ -387,11 +387,7 @@ public final class ProvisionBenchmark {
          GROUP BY s.step
          ORDER BY min(s.since)
         """;
-    try (java.sql.Connection c =
-            java.sql.DriverManager.getConnection(
-                dev.getProperty("TASKIFAI_DB_URL"),
-                dev.getProperty("TASKIFAI_DB_USER"),
-                dev.getProperty("TASKIFAI_DB_PASSWORD"));
+    try (java.sql.Connection c = registryDatabase(dev).getConnection();
         java.sql.PreparedStatement q = c.prepareStatement(sql)) {
       q.setArray(1, c.createArrayOf("text", samples.stream().map(Sample::tenantId).toArray()));
       try (java.sql.ResultSet rs = q.executeQuery()) {
@@ -433,8 +429,7 @@ public final class ProvisionBenchmark {
    * Temporal query that the worker running the provisioning must answer, so a benchmark polling it
    * every 20 ms for each tenant slowed down the very workflows it timed.
    */
-  private void awaitStatus(String admin, String token, String tenantId, String status)
-      throws Exception {
+  private void awaitStatus(String tenantId, String status) throws Exception {
     UUID id = UUID.fromString(tenantId);
     long deadline = System.nanoTime() + 120_000_000_000L;
     while (System.nanoTime() < deadline) {
@@ -472,13 +467,18 @@ public final class ProvisionBenchmark {
     throw new IllegalStateException("no verification mail for " + email);
   }
 
-  /** Signs the dev admin in, and opens the registry that {@link #awaitStatus} reads. */
-  String login(String admin, Properties dev) throws Exception {
+  /** The platform database of the dev platform whose {@code dev.env} this is. */
+  static org.postgresql.ds.PGSimpleDataSource registryDatabase(Properties dev) {
     org.postgresql.ds.PGSimpleDataSource db = new org.postgresql.ds.PGSimpleDataSource();
     db.setUrl(dev.getProperty("TASKIFAI_DB_URL"));
     db.setUser(dev.getProperty("TASKIFAI_DB_USER"));
     db.setPassword(dev.getProperty("TASKIFAI_DB_PASSWORD"));
-    registry = new com.taskifai.registry.TenantRegistry(db);
+    return db;
+  }
+
+  /** Signs the dev admin in, and opens the registry that {@link #awaitStatus} reads. */
+  String login(String admin, Properties dev) throws Exception {
+    registry = new com.taskifai.registry.TenantRegistry(registryDatabase(dev));
     String body =
         JSON.writeValueAsString(
             Map.of(
