@@ -185,7 +185,13 @@ public final class FleetBenchmark {
     System.setProperty("taskifai.pool.global-cap", Integer.toString(cap));
     System.setProperty("taskifai.pool.max-per-tenant", Integer.toString(Math.min(10, cap)));
 
-    Path home = Files.createTempDirectory("taskifai-fleet");
+    try (ScratchDirectory scratch = ScratchDirectory.create("taskifai-fleet")) {
+      run(scratch.path(), tenants, concurrency, seconds, threads, cap);
+    }
+  }
+
+  private void run(Path home, int tenants, int concurrency, int seconds, int threads, int cap)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("TASKIFAI_TEMPORAL", "embedded");
     env.put("TASKIFAI_LOG_LEVEL", "WARN");

@@ -168,7 +168,19 @@ public final class ProvisionBenchmark {
 
   Result run(String label, boolean templateFastPath, String temporal, int tenants, int concurrency)
       throws Exception {
-    Path home = Files.createTempDirectory("taskifai-bench");
+    try (ScratchDirectory scratch = ScratchDirectory.create("taskifai-bench")) {
+      return run(scratch.path(), label, templateFastPath, temporal, tenants, concurrency);
+    }
+  }
+
+  private Result run(
+      Path home,
+      String label,
+      boolean templateFastPath,
+      String temporal,
+      int tenants,
+      int concurrency)
+      throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("TASKIFAI_TEMPORAL", temporal);
     for (String key : List.of("PATH", "HOME", "GOPATH", "TASKIFAI_TEMPORAL_CLI")) {
