@@ -216,6 +216,68 @@ class DependencyOutageTest {
     assertThat(app.bean(TenantPools.class).unreachableDatabases()).isZero();
   }
 
+  @Test
+  void aLoginTheServerNeverAnswersIsGivenUpAfterTheConnectionTimeout() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0)) {
+      String subdomain = TenantFixture.subdomain("silent");
+      UUID id = UUID.randomUUID();
+      registerActive(
+          id,
+          subdomain,
+          "tenant_silent",
+          new TenantCredentials(
+              "jdbc:postgresql://127.0.0.1:" + silent.getLocalPort() + "/tenant_silent",
+              "t_silent_app",
+              UUID.randomUUID().toString()));
+      String silentToken = token(id, UUID.randomUUID());
+      var answer =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> products(subdomain, silentToken));
+      // The server accepts the connection and never says a word: the login must be given up
+      // (socket timeout = the pool's connection timeout, 1 s here), not wait forever.
+      silent.setSoTimeout(10_000);
+      try (java.net.Socket accepted = silent.accept()) {
+        long accepted0 = System.nanoTime();
+        accepted.setSoTimeout(10_000);
+        byte[] buffer = new byte[256];
+        while (accepted.getInputStream().read(buffer) >= 0) {
+          // the startup or SSL request; then nothing until the router gives up
+        }
+        long millis = (System.nanoTime() - accepted0) / 1_000_000;
+        System.out.println(
+            "a login the server never answered was given up after " + millis + " ms");
+        assertThat(millis).isLessThan(5_000);
+      }
+      RouterApp.Response r = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(r.status()).as(r.body()).isEqualTo(503);
+    }
+  }
+
+  @Test
+  void aQueryMayRunLongerThanTheTimeoutThatBoundsTheLogin() throws Exception {
+    TenantFixture.TestTenant slow = fixture.createFromTemplate(TenantFixture.subdomain("slow"));
+    com.taskifai.registry.Tenant tenant = fixture.registry.findById(slow.id()).orElseThrow();
+    // The login is bounded by a socket timeout of 1 s (the connection timeout here); once logged
+    // in, the connection has none, so a query of 1.5 s completes.
+    try (java.sql.Connection c = app.bean(TenantPools.class).connection(tenant);
+        java.sql.Statement st = c.createStatement()) {
+      assertThat(c.getNetworkTimeout()).isZero();
+      st.execute("SELECT pg_sleep(1.5)");
+    }
+  }
+
+  /** Registers an ACTIVE tenant whose stored credentials are {@code credentials}. */
+  private static void registerActive(
+      UUID id, String subdomain, String database, TenantCredentials credentials) {
+    TenantRegistry registry = fixture.registry;
+    registry.reserve(
+        new TenantRegistry.Reservation(
+            id, subdomain, "Company " + subdomain, "admin@" + subdomain + ".test", "local"));
+    registry.assignDatabase(id, null, database);
+    registry.storeCredentials(id, credentials.encrypt(fixture.cipher, id));
+    registry.setStatus(id, TenantStatus.ACTIVE);
+  }
+
   private static String healthOf(String component) {
     return app.management("/actuator/health")
         .json()
@@ -253,16 +315,11 @@ class DependencyOutageTest {
             "admin@" + subdomain + ".test",
             SetPasswordTokens.hash(SetPasswordTokens.newToken()),
             Instant.now().plus(1, ChronoUnit.DAYS));
-    TenantRegistry registry = fixture.registry;
-    registry.reserve(
-        new TenantRegistry.Reservation(
-            id, subdomain, "Company " + subdomain, "admin@" + subdomain + ".test", "local"));
-    registry.assignDatabase(id, null, database);
-    registry.storeCredentials(
+    registerActive(
         id,
-        new TenantCredentials(tenantServer.jdbcUrl(database), appRole, appPassword)
-            .encrypt(fixture.cipher, id));
-    registry.setStatus(id, TenantStatus.ACTIVE);
+        subdomain,
+        database,
+        new TenantCredentials(tenantServer.jdbcUrl(database), appRole, appPassword));
     return new Remote(id, subdomain, adminId);
   }
 

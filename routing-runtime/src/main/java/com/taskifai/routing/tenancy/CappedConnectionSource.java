@@ -47,6 +47,9 @@ final class CappedConnectionSource extends DelegatingDataSource {
     Connection c;
     try {
       c = obtainTargetDataSource().getConnection();
+      // The socket timeout bounded the login (see setLoginTimeout); queries wait as long as they
+      // take, as before. HikariCP reads this as the pool's network timeout and keeps it.
+      c.setNetworkTimeout(Runnable::run, 0);
     } catch (SQLException | RuntimeException e) {
       pools.releasePermit(server);
       throw e;
@@ -99,6 +102,20 @@ final class CappedConnectionSource extends DelegatingDataSource {
                 }
               }
             });
+  }
+
+  /**
+   * Not passed on: the PostgreSQL driver enforces a login timeout by opening each connection on a
+   * thread of its own, one more thread started and ended per new connection, which the router opens
+   * at the rate of its requests when more tenants are active than the cap holds. The tenant pools
+   * bound the login with the driver's connect and socket timeouts instead ({@link TenantPools}).
+   */
+  @Override
+  public void setLoginTimeout(int seconds) {}
+
+  @Override
+  public int getLoginTimeout() {
+    return 0;
   }
 
   @Override

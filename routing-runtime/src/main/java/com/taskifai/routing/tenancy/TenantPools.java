@@ -435,6 +435,13 @@ public class TenantPools implements DisposableBean {
     // application_name with the startup message instead of a SET statement each after login, two
     // round trips less for every new connection.
     pg.setAssumeMinServerVersion("9.0");
+    // The login is bounded by the connect and socket timeouts, on the pool's own thread: the
+    // driver's login timeout would start a thread per connection (CappedConnectionSource keeps
+    // it at 0 and clears the socket timeout once logged in).
+    int loginSeconds = (int) Math.max(1, (settings.connectionTimeout.toMillis() + 999) / 1000);
+    pg.setConnectTimeout(loginSeconds);
+    pg.setSocketTimeout(loginSeconds);
+    pg.setLoginTimeout(0);
     // Closing a connection waits until its server backend has exited, so a permit of the global
     // cap never comes back while the old session still counts on the server.
     pg.setSocketFactory(SynchronousCloseSocketFactory.class.getName());
