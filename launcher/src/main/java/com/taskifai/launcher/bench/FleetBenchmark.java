@@ -725,6 +725,17 @@ public final class FleetBenchmark {
   }
 
   private static void log(String format, Object... args) {
-    System.err.printf(Locale.ROOT, "[fleet] " + format + "%n", args);
+    // With the time, to find a phase in a profile recorded alongside.
+    System.err.printf(
+        Locale.ROOT,
+        "[fleet %s] " + format + "%n",
+        concat(java.time.LocalTime.now().withNano(0), args));
+  }
+
+  private static Object[] concat(Object first, Object[] rest) {
+    Object[] all = new Object[rest.length + 1];
+    all[0] = first;
+    System.arraycopy(rest, 0, all, 1, rest.length);
+    return all;
   }
 }

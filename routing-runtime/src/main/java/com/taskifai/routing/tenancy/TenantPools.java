@@ -461,12 +461,10 @@ public class TenantPools implements DisposableBean {
     // One housekeeping thread for all tenant pools instead of one per pool.
     c.setScheduledExecutor(housekeeping);
     log.info("opening the connection pool of tenant {}", tenant.tenantId());
+    HikariDataSource dataSource = new HikariDataSource(c);
+    PoolThreads.endSoonAfterUse(dataSource);
     return new TenantPool(
-        tenant.tenantId(),
-        fingerprint,
-        creds.username(),
-        tenant.databaseServerId(),
-        new HikariDataSource(c));
+        tenant.tenantId(), fingerprint, creds.username(), tenant.databaseServerId(), dataSource);
   }
 
   /**
