@@ -48,6 +48,7 @@ public class RoutingSettings {
   public final Duration poolIdleEviction;
   public final Duration connectionTimeout;
   public final Duration connectionReleaseGrace;
+  public final Duration poolThreadKeepAlive;
 
   // Paths served without a tenant (health and probes; the benchmark adds its baseline).
   public final List<String> unroutedPaths;
@@ -80,6 +81,7 @@ public class RoutingSettings {
     this.poolIdleEviction = pool.eviction();
     this.connectionTimeout = pool.connectionTimeout();
     this.connectionReleaseGrace = pool.releaseGrace();
+    this.poolThreadKeepAlive = pool.threadKeepAlive();
     this.unroutedPaths = List.copyOf(router.unroutedPaths());
     this.router = router;
     this.auth = auth;

@@ -3,6 +3,7 @@ package com.taskifai.routing.tenancy;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import java.lang.reflect.Field;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -11,17 +12,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lets the two threads of a tenant pool end right after their work instead of 5 s later.
+ * Sets how long the two threads of a tenant pool wait for more work ({@code
+ * taskifai.pool.thread-keep-alive}) instead of HikariCP's fixed 5 s.
  *
  * <p>HikariCP gives every pool a single-thread executor that opens its connections and one that
- * closes them, and keeps each thread alive for 5 s after its last task (fixed in HikariCP, not
- * configurable). That suits an application with a few pools; the router has one per active tenant.
- * With more active tenants than the global cap, nearly every request opens a connection and closes
- * another, so a round robin over 1000 tenants kept about 2000 of these idle threads alive in the
- * router at any time (measured with JFR), and every thread started or ended, and every garbage
- * collection, paid for walking that list of threads: thread starts alone were 8% of the router's
- * CPU. With a keep-alive of {@link #KEEP_ALIVE_MILLIS} a burst of work for one pool still reuses
- * its thread, and the router holds only the threads at work.
+ * closes them, and ends each thread 5 s after its last task (not configurable). That suits an
+ * application with a few pools; the router has one per active tenant. With more active tenants than
+ * the global cap, nearly every request opens a connection in one pool and closes one in another. In
+ * a round robin over 1000 tenants each tenant came round every 5–6 s, just after its threads had
+ * ended: the router started two threads per request and still held about 2000 idle ones, and every
+ * thread start, end and garbage collection walked that list (thread starts alone were 8% of the
+ * router's CPU). A keep-alive longer than the time between a tenant's requests (30 s by default)
+ * lets its pool reuse its threads; there are never more than two per open pool, and pools unused
+ * for {@code taskifai.pool.eviction} are closed with their threads. A short keep-alive holds fewer
+ * threads but starts two for each connection opened at the cap.
  *
  * <p>The executors are private fields of HikariCP's pool; when a HikariCP version names them
  * otherwise, the pools keep HikariCP's own keep-alive, one warning says so, and {@code
@@ -29,9 +33,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PoolThreads {
   private static final Logger log = LoggerFactory.getLogger(PoolThreads.class);
-
-  /** How long a pool's adder or closer thread waits for more work before it ends. */
-  static final long KEEP_ALIVE_MILLIS = 100;
 
   private static final List<Field> EXECUTORS = executorFields();
 
@@ -58,13 +59,8 @@ final class PoolThreads {
     }
   }
 
-  /** True when the pools' threads end soon after use (HikariCP's executors were found). */
-  static boolean supported() {
-    return !EXECUTORS.isEmpty();
-  }
-
-  /** Shortens the keep-alive of the adder and closer threads of a pool just opened. */
-  static void endSoonAfterUse(HikariDataSource dataSource) {
+  /** Sets the keep-alive of the adder and closer threads of a pool just opened. */
+  static void keepAlive(HikariDataSource dataSource, Duration keepAlive) {
     Object pool = dataSource.getHikariPoolMXBean();
     if (!(pool instanceof HikariPool)) {
       return;
@@ -72,9 +68,9 @@ final class PoolThreads {
     for (Field f : EXECUTORS) {
       try {
         ((ThreadPoolExecutor) f.get(pool))
-            .setKeepAliveTime(KEEP_ALIVE_MILLIS, TimeUnit.MILLISECONDS);
+            .setKeepAliveTime(Math.max(1, keepAlive.toMillis()), TimeUnit.MILLISECONDS);
       } catch (IllegalAccessException | RuntimeException e) {
-        log.debug("cannot shorten the keep-alive of {}: {}", f.getName(), e.toString());
+        log.debug("cannot set the keep-alive of {}: {}", f.getName(), e.toString());
       }
     }
   }

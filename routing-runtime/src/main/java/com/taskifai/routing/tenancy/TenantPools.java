@@ -462,7 +462,7 @@ public class TenantPools implements DisposableBean {
     c.setScheduledExecutor(housekeeping);
     log.info("opening the connection pool of tenant {}", tenant.tenantId());
     HikariDataSource dataSource = new HikariDataSource(c);
-    PoolThreads.endSoonAfterUse(dataSource);
+    PoolThreads.keepAlive(dataSource, settings.poolThreadKeepAlive);
     return new TenantPool(
         tenant.tenantId(), fingerprint, creds.username(), tenant.databaseServerId(), dataSource);
   }
