@@ -23,6 +23,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
   private final TenantPools pools;
   private final UUID tenantId;
   private final ServerBudget server;
+  private volatile int loginTimeoutSeconds;
 
   CappedConnectionSource(DataSource target, TenantPools pools, UUID tenantId, ServerBudget server) {
     super(target);
@@ -105,17 +106,21 @@ final class CappedConnectionSource extends DelegatingDataSource {
   }
 
   /**
-   * Not passed on: the PostgreSQL driver enforces a login timeout by opening each connection on a
-   * thread of its own, one more thread started and ended per new connection, which the router opens
-   * at the rate of its requests when more tenants are active than the cap holds. The tenant pools
-   * bound the login with the driver's connect and socket timeouts instead ({@link TenantPools}).
+   * Kept, not passed on: the PostgreSQL driver enforces a login timeout by opening each connection
+   * on a thread of its own, one more thread started and ended per new connection, which the router
+   * opens at the rate of its requests when more tenants are active than the cap holds. The tenant
+   * pools bound the login with the driver's connect and socket timeouts instead ({@link
+   * TenantPools}). HikariCP reads the value back as how long to wait for its threads to end when a
+   * pool closes.
    */
   @Override
-  public void setLoginTimeout(int seconds) {}
+  public void setLoginTimeout(int seconds) {
+    loginTimeoutSeconds = seconds;
+  }
 
   @Override
   public int getLoginTimeout() {
-    return 0;
+    return loginTimeoutSeconds;
   }
 
   @Override
