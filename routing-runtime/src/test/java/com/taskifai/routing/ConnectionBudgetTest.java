@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.testing.TestPostgres;
-import com.taskifai.routing.auth.TenantTokens;
 import com.taskifai.routing.tenancy.ConnectionBudgets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +124,7 @@ class ConnectionBudgetTest {
                     RouterApp app = n % 2 == 0 ? first : second;
                     TenantFixture.TestTenant t = tenants.get((n / 2) % TENANTS);
                     RouterApp.Response r =
-                        app.get(t.subdomain() + ".localhost", "/api/products", token(app, t));
+                        app.get(t.subdomain() + ".localhost", "/api/products", app.adminToken(t));
                     statuses
                         .computeIfAbsent(r.status(), s -> new AtomicInteger())
                         .incrementAndGet();
@@ -210,7 +208,8 @@ class ConnectionBudgetTest {
             .single();
     assertThat(left).isZero();
     TenantFixture.TestTenant t = tenants.get(0);
-    assertThat(first.get(t.subdomain() + ".localhost", "/api/products", token(first, t)).status())
+    assertThat(
+            first.get(t.subdomain() + ".localhost", "/api/products", first.adminToken(t)).status())
         .isEqualTo(200);
   }
 
@@ -226,10 +225,6 @@ class ConnectionBudgetTest {
       assertThat(budgets.shares().get(SERVER)).isNotNull();
       assertThat(budgets.shares().get(SERVER).routers()).isEqualTo(apps.length);
     }
-  }
-
-  private static String token(RouterApp app, TenantFixture.TestTenant t) {
-    return app.bean(TenantTokens.class).issue(t.id(), t.adminId(), "admin", Instant.now());
   }
 
   private static Thread sampler(AtomicInteger most, AtomicBoolean sampling) {

@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.testing.TestPostgres;
-import com.taskifai.routing.auth.TenantTokens;
 import com.taskifai.routing.tenancy.TenantPools;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,10 +51,6 @@ class ConnectionCapTest {
     }
   }
 
-  private String token(TenantFixture.TestTenant t) {
-    return app.bean(TenantTokens.class).issue(t.id(), t.adminId(), "admin", Instant.now());
-  }
-
   @Test
   void fiftyTenantsInTurnNeverHoldMoreConnectionsThanTheCapAndIdlePoolsClose() throws Exception {
     List<String> databases = tenants.stream().map(TenantFixture.TestTenant::database).toList();
@@ -79,7 +73,8 @@ class ConnectionCapTest {
     try {
       for (int round = 0; round < 2; round++) {
         for (TenantFixture.TestTenant t : tenants) {
-          statuses.add(app.get(t.subdomain() + ".localhost", "/api/products", token(t)).status());
+          statuses.add(
+              app.get(t.subdomain() + ".localhost", "/api/products", app.adminToken(t)).status());
         }
       }
     } finally {
@@ -119,7 +114,7 @@ class ConnectionCapTest {
       }
       TenantFixture.TestTenant other = tenants.get(TENANTS - 1);
       RouterApp.Response r =
-          app.get(other.subdomain() + ".localhost", "/api/products", token(other));
+          app.get(other.subdomain() + ".localhost", "/api/products", app.adminToken(other));
       assertThat(r.status()).as(r.body()).isEqualTo(503);
       assertThat(r.header("Retry-After")).isNotBlank();
       assertThat(r.json().get("error").asString()).isEqualTo("busy");
@@ -129,7 +124,9 @@ class ConnectionCapTest {
       }
     }
     TenantFixture.TestTenant other = tenants.get(TENANTS - 1);
-    assertThat(app.get(other.subdomain() + ".localhost", "/api/products", token(other)).status())
+    assertThat(
+            app.get(other.subdomain() + ".localhost", "/api/products", app.adminToken(other))
+                .status())
         .isEqualTo(200);
   }
 

@@ -2,10 +2,8 @@ package com.taskifai.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.taskifai.routing.auth.TenantTokens;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,10 +49,6 @@ class HostileUploadTest {
     }
   }
 
-  private static String token(TenantFixture.TestTenant t) {
-    return app.bean(TenantTokens.class).issue(t.id(), t.adminId(), "admin", Instant.now());
-  }
-
   /** A header and one line of nearly 5 MB: a letter, then nothing but quote characters. */
   static byte[] lineOfQuotes() {
     byte[] head =
@@ -69,14 +63,14 @@ class HostileUploadTest {
   @Test
   void linesOfQuotesAreRefusedQuicklyWhileAnotherTenantKeepsAnswering() throws Exception {
     byte[] file = lineOfQuotes();
-    String bystander = token(c);
+    String bystander = app.adminToken(c);
     assertThat(app.get(c.subdomain() + ".localhost", "/api/me", bystander).status()).isEqualTo(200);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<RouterApp.Response>> uploads = new ArrayList<>();
     long started = System.nanoTime();
     try {
       for (TenantFixture.TestTenant t : List.of(a, b, a, b)) {
-        String token = token(t);
+        String token = app.adminToken(t);
         uploads.add(
             pool.submit(
                 () ->
@@ -117,7 +111,7 @@ class HostileUploadTest {
         app.upload(
             a.subdomain() + ".localhost",
             "/api/sellout/uploads",
-            token(a),
+            app.adminToken(a),
             Map.of("vendor", "vendor-b-online-eu"),
             "big.csv",
             big);

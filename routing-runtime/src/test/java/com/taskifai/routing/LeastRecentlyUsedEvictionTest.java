@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.taskifai.registry.testing.TestPostgres;
-import com.taskifai.routing.auth.TenantTokens;
 import com.taskifai.routing.tenancy.TenantPools;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,8 +82,7 @@ class LeastRecentlyUsedEvictionTest {
   }
 
   private int get(TenantFixture.TestTenant t) {
-    String token = app.bean(TenantTokens.class).issue(t.id(), t.adminId(), "admin", Instant.now());
-    return app.get(t.subdomain() + ".localhost", "/api/products", token).status();
+    return app.get(t.subdomain() + ".localhost", "/api/products", app.adminToken(t)).status();
   }
 
   private static int sessions(Connection c, TenantFixture.TestTenant t) throws SQLException {

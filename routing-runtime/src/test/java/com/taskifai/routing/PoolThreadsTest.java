@@ -3,10 +3,8 @@ package com.taskifai.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.taskifai.routing.auth.TenantTokens;
 import com.taskifai.routing.tenancy.TenantPools;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -54,10 +52,7 @@ class PoolThreadsTest {
   void theAdderAndCloserThreadsOfTenantPoolsEndAfterTheConfiguredKeepAlive() {
     for (int round = 0; round < 2; round++) {
       for (TenantFixture.TestTenant t : tenants) {
-        String token =
-            app.bean(TenantTokens.class).issue(t.id(), t.adminId(), "admin", Instant.now());
-        assertThat(app.get(t.subdomain() + ".localhost", "/api/products", token).status())
-            .isEqualTo(200);
+        assertThat(products(t)).isEqualTo(200);
       }
     }
     assertThat(app.bean(TenantPools.class).openPools()).isEqualTo(TENANTS);
@@ -68,11 +63,11 @@ class PoolThreadsTest {
         .pollInterval(Duration.ofMillis(50))
         .until(() -> poolThreads("connection-adder") + poolThreads("connection-closer") == 0);
     // The pools themselves stay open and serve again, with new threads.
-    TenantFixture.TestTenant first = tenants.get(0);
-    String token =
-        app.bean(TenantTokens.class).issue(first.id(), first.adminId(), "admin", Instant.now());
-    assertThat(app.get(first.subdomain() + ".localhost", "/api/products", token).status())
-        .isEqualTo(200);
+    assertThat(products(tenants.get(0))).isEqualTo(200);
+  }
+
+  private static int products(TenantFixture.TestTenant t) {
+    return app.get(t.subdomain() + ".localhost", "/api/products", app.adminToken(t)).status();
   }
 
   /** Live threads of this test's tenant pools whose name ends with {@code kind}. */

@@ -1,5 +1,6 @@
 package com.taskifai.routing;
 
+import com.taskifai.routing.auth.TenantTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -62,6 +64,11 @@ final class RouterApp implements AutoCloseable {
 
   <T> T bean(Class<T> type) {
     return context.getBean(type);
+  }
+
+  /** A token this router issues for the tenant's first admin, as a sign-in would. */
+  String adminToken(TenantFixture.TestTenant t) {
+    return bean(TenantTokens.class).issue(t.id(), t.adminId(), "admin", Instant.now());
   }
 
   /** The Prometheus text of the management port (loopback only). */
