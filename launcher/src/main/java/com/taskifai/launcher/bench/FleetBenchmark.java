@@ -728,14 +728,8 @@ public final class FleetBenchmark {
     // With the time, to find a phase in a profile recorded alongside.
     System.err.printf(
         Locale.ROOT,
-        "[fleet %s] " + format + "%n",
-        concat(java.time.LocalTime.now().withNano(0), args));
-  }
-
-  private static Object[] concat(Object first, Object[] rest) {
-    Object[] all = new Object[rest.length + 1];
-    all[0] = first;
-    System.arraycopy(rest, 0, all, 1, rest.length);
-    return all;
+        "[fleet %s] %s%n",
+        java.time.LocalTime.now().withNano(0),
+        String.format(Locale.ROOT, format, args));
   }
 }

@@ -68,7 +68,7 @@ final class PoolThreads {
     for (Field f : EXECUTORS) {
       try {
         ((ThreadPoolExecutor) f.get(pool))
-            .setKeepAliveTime(Math.max(1, keepAlive.toMillis()), TimeUnit.MILLISECONDS);
+            .setKeepAliveTime(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
       } catch (IllegalAccessException | RuntimeException e) {
         log.debug("cannot set the keep-alive of {}: {}", f.getName(), e.toString());
       }

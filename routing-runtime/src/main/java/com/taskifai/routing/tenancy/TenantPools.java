@@ -436,8 +436,8 @@ public class TenantPools implements DisposableBean {
     // round trips less for every new connection.
     pg.setAssumeMinServerVersion("9.0");
     // The login is bounded by the connect and socket timeouts, on the pool's own thread: the
-    // driver's login timeout would start a thread per connection (CappedConnectionSource keeps
-    // it at 0 and clears the socket timeout once logged in).
+    // driver's login timeout would start a thread per connection (CappedConnectionSource does not
+    // pass HikariCP's on, and clears the socket timeout once logged in).
     int loginSeconds = (int) Math.max(1, (settings.connectionTimeout.toMillis() + 999) / 1000);
     pg.setConnectTimeout(loginSeconds);
     pg.setSocketTimeout(loginSeconds);
