@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -18,7 +19,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * afterwards: by a value it could not move, or by a verification link in flight (those are signed,
  * not encrypted, and cannot be re-signed without mailing a new link). Safe to run again: values
  * already under the newest key are left as they are. Each row is updated only if it still holds the
- * value that was read, so a concurrent write is never overwritten.
+ * value that was read, so a concurrent write is never overwritten, and a tenant's secrets move
+ * under the tenant's claim ({@link TenantOperationKind#ROTATING_KEYS}): a tenant that another
+ * operation holds is skipped, and its values are reported as still needing their keys.
  */
 public final class CredentialRotation {
   /**
@@ -42,10 +45,12 @@ public final class CredentialRotation {
   private final DatabaseServers servers;
   private final VerificationLinks links;
   private final CredentialCipher cipher;
+  private final TenantOperations operations;
 
   public CredentialRotation(DataSource dataSource, CredentialCipher cipher) {
     this.jdbc = JdbcClient.create(dataSource);
     this.tenants = new TenantRegistry(dataSource);
+    this.operations = tenants.operations();
     this.servers = new DatabaseServers(dataSource);
     this.links = new VerificationLinks(dataSource);
     this.cipher = cipher;
@@ -72,33 +77,71 @@ public final class CredentialRotation {
   /** Re-encrypts what is not under the newest key and reports what still needs older keys. */
   public Report rotate(Instant now) {
     Run run = new Run();
+    Map<UUID, Tenant> withCredentials = new LinkedHashMap<>();
     for (Tenant t : tenants.withCredentials()) {
-      run.reencrypt(
-          "tenants",
-          "database_url",
-          "tenant_id",
-          t.tenantId(),
-          t.encryptedDatabaseUrl(),
-          CredentialCipher.tenantContext(t.tenantId(), TenantCredentials.URL_FIELD),
-          "database URL of tenant " + t.tenantId());
-      run.reencrypt(
-          "tenants",
-          "database_key",
-          "tenant_id",
-          t.tenantId(),
-          t.encryptedDatabaseKey(),
-          CredentialCipher.tenantContext(t.tenantId(), TenantCredentials.KEY_FIELD),
-          "database password of tenant " + t.tenantId());
+      withCredentials.put(t.tenantId(), t);
     }
-    for (var secret :
-        jdbc.sql("SELECT tenant_id, name, ciphertext FROM tenant_secrets ORDER BY tenant_id, name")
-            .query(
-                (rs, i) ->
-                    new Object[] {rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3)})
-            .list()) {
-      UUID tenantId = (UUID) secret[0];
-      String name = (String) secret[1];
-      run.reencryptStaged(tenantId, name, (String) secret[2]);
+    Map<UUID, List<Map.Entry<String, String>>> staged = new LinkedHashMap<>();
+    jdbc.sql("SELECT tenant_id, name, ciphertext FROM tenant_secrets ORDER BY tenant_id, name")
+        .query(
+            (rs, i) ->
+                staged
+                    .computeIfAbsent(rs.getObject(1, UUID.class), k -> new ArrayList<>())
+                    .add(Map.entry(rs.getString(2), rs.getString(3))))
+        .list();
+    java.util.Set<UUID> tenantIds = new java.util.LinkedHashSet<>(withCredentials.keySet());
+    tenantIds.addAll(staged.keySet());
+    // Each tenant's secrets move under the tenant's claim, so no swap, move or restore writes a
+    // new URL meanwhile; a tenant another operation holds is skipped and reported.
+    String operationId = "rotate-keys:" + UUID.randomUUID();
+    for (UUID tenantId : tenantIds) {
+      Tenant t = withCredentials.get(tenantId);
+      List<Map.Entry<String, String>> secrets = staged.getOrDefault(tenantId, List.of());
+      Optional<TenantOperations.Held> held =
+          operations.claim(tenantId, TenantOperationKind.ROTATING_KEYS, operationId);
+      if (held.isPresent() && !"UNKNOWN".equals(held.get().operation())) {
+        String busy =
+            " (tenant busy with "
+                + held.get().operation()
+                + " "
+                + held.get().operationId()
+                + ": run rotate-keys again when it ends)";
+        if (t != null) {
+          run.skip(t.encryptedDatabaseUrl(), "database URL of tenant " + tenantId + busy);
+          run.skip(t.encryptedDatabaseKey(), "database password of tenant " + tenantId + busy);
+        }
+        for (Map.Entry<String, String> secret : secrets) {
+          run.skip(
+              secret.getValue(),
+              "staged secret '" + secret.getKey() + "' of tenant " + tenantId + busy);
+        }
+        continue;
+      }
+      try {
+        if (t != null) {
+          run.reencrypt(
+              "tenants",
+              "database_url",
+              "tenant_id",
+              tenantId,
+              t.encryptedDatabaseUrl(),
+              CredentialCipher.tenantContext(tenantId, TenantCredentials.URL_FIELD),
+              "database URL of tenant " + tenantId);
+          run.reencrypt(
+              "tenants",
+              "database_key",
+              "tenant_id",
+              tenantId,
+              t.encryptedDatabaseKey(),
+              CredentialCipher.tenantContext(tenantId, TenantCredentials.KEY_FIELD),
+              "database password of tenant " + tenantId);
+        }
+        for (Map.Entry<String, String> secret : secrets) {
+          run.reencryptStaged(tenantId, secret.getKey(), secret.getValue());
+        }
+      } finally {
+        operations.release(tenantId, operationId);
+      }
     }
     for (var admin :
         jdbc.sql("SELECT id, totp_secret FROM platform_admins")
@@ -153,6 +196,18 @@ public final class CredentialRotation {
     int changed;
     final List<String> failures = new ArrayList<>();
     final Map<String, List<String>> used = new LinkedHashMap<>();
+
+    /** A value left as it is: its key stays needed, for {@code where}. */
+    void skip(String value, String where) {
+      if (value == null) {
+        return;
+      }
+      try {
+        use(CredentialCipher.keyIdOf(value), where);
+      } catch (CredentialDecryptionException e) {
+        failures.add(where + ": " + e.getMessage());
+      }
+    }
 
     void use(String keyId, String where) {
       if (!keyId.equals(cipher.primaryKeyId())) {

@@ -7,11 +7,15 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Draining a database server: it takes no new tenant while DRAINING (placement picks OPEN servers
- * only), its tenants are moved off, and it is CLOSED once none is left on it.
+ * only), its dedicated tenants are moved off, its trials are reported for promotion or offboarding,
+ * and it is CLOSED once none is left on it.
  */
 public final class ServerDrains {
-  /** Tenants that a drain moves: they have a database and are serving or suspended. */
-  private static final String MOVABLE = "status IN ('ACTIVE', 'SUSPENDED')";
+  /**
+   * Tenants that a drain moves: they have a database of their own and are serving or suspended.
+   * Trials (rows in the server's shared trial database) do not move; see {@link #trials}.
+   */
+  private static final String MOVABLE = "status IN ('ACTIVE', 'SUSPENDED') AND tier <> 'trial'";
 
   /** Tenants that keep a server from closing: every one placed on it that is still alive. */
   private static final String PLACED = "status NOT IN ('DELETED', 'FAILED')";
@@ -42,6 +46,20 @@ public final class ServerDrains {
             "SELECT tenant_id FROM tenants WHERE database_server_id = :id AND database_name IS NOT"
                 + " NULL AND "
                 + MOVABLE
+                + " ORDER BY created_at, tenant_id")
+        .param("id", serverId)
+        .query(UUID.class)
+        .list();
+  }
+
+  /**
+   * The live trials placed on the server (not DELETED or FAILED): a drain cannot move them, and
+   * each needs an operator's promotion or offboarding before the server can close.
+   */
+  public List<UUID> trials(String serverId) {
+    return jdbc.sql(
+            "SELECT tenant_id FROM tenants WHERE database_server_id = :id AND tier = 'trial' AND "
+                + PLACED
                 + " ORDER BY created_at, tenant_id")
         .param("id", serverId)
         .query(UUID.class)

@@ -7,9 +7,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * What a tenant is doing besides its lifecycle status ({@code tenants.operation}): at most one
- * operation at a time. {@link #claim} is a single conditional statement, so of two concurrent
- * starts exactly one wins; the other learns which operation holds the tenant. Every change goes
- * through the {@code tenant_changed} notification like any tenant row change.
+ * operation at a time, one of {@link TenantOperationKind}. {@link #claim} is a single conditional
+ * statement, so of two concurrent starts exactly one wins; the other learns which operation holds
+ * the tenant. Every change goes through the {@code tenant_changed} notification like any tenant row
+ * change.
  */
 public final class TenantOperations {
   private final JdbcClient jdbc;
@@ -26,7 +27,19 @@ public final class TenantOperations {
    *
    * @return empty when claimed; otherwise the operation that holds the tenant already
    */
+  public Optional<Held> claim(UUID tenantId, TenantOperationKind operation, String operationId) {
+    return claim(tenantId, operation.name(), operationId);
+  }
+
+  /**
+   * Claims the tenant for the operation named {@code operation} (a {@link TenantOperationKind}).
+   * Idempotent for the same {@code operationId}.
+   *
+   * @return empty when claimed; otherwise the operation that holds the tenant already
+   * @throws IllegalArgumentException when {@code operation} is no {@link TenantOperationKind}
+   */
   public Optional<Held> claim(UUID tenantId, String operation, String operationId) {
+    TenantOperationKind.parse(operation);
     int updated =
         jdbc.sql(
                 "UPDATE tenants SET operation = :op, operation_id = :opid,"

@@ -27,10 +27,17 @@ public final class TenantRegistry {
 
   private final JdbcClient jdbc;
   private final FleetMigrations fleetMigrations;
+  private final TenantOperations operations;
 
   public TenantRegistry(DataSource dataSource) {
     this.jdbc = JdbcClient.create(dataSource);
     this.fleetMigrations = new FleetMigrations(dataSource);
+    this.operations = new TenantOperations(dataSource);
+  }
+
+  /** The claim every operation on a tenant takes, on the same platform database. */
+  public TenantOperations operations() {
+    return operations;
   }
 
   /** Schema versions and fleet rollouts, on the same platform database. */

@@ -160,4 +160,35 @@ class CredentialRotationTest {
     assertThat(report.stillUsed()).containsKey("k0");
     assertThat(staged(t.tenantId(), "app_password")).isEqualTo(sealed);
   }
+
+  @Test
+  void skipsATenantAnotherOperationHoldsAndKeepsItsKeyNeededUntilARunAfterIt() {
+    Tenant t = tenant("busy-rot");
+    String context = CredentialRotation.stagedSecretContext(t.tenantId(), "app_password");
+    String sealed = old.encrypt("pw-busy", context);
+    stage(t.tenantId(), "app_password", sealed);
+    TenantOperations operations = registry.operations();
+    assertThat(operations.claim(t.tenantId(), TenantOperationKind.MOVING, "move:b:1")).isEmpty();
+
+    CredentialRotation.Report busy =
+        new CredentialRotation(db.platform(), rotated).rotate(Instant.now());
+
+    assertThat(staged(t.tenantId(), "app_password")).isEqualTo(sealed);
+    assertThat(busy.removable("k1")).isFalse();
+    assertThat(busy.stillUsed().get("k1"))
+        .anySatisfy(
+            where ->
+                assertThat(where)
+                    .contains("tenant " + t.tenantId())
+                    .contains("busy with MOVING move:b:1")
+                    .contains("run rotate-keys again"));
+    // The move still holds the tenant: rotation took nothing from it.
+    assertThat(operations.current(t.tenantId()))
+        .contains(new TenantOperations.Held("MOVING", "move:b:1"));
+
+    operations.release(t.tenantId(), "move:b:1");
+    new CredentialRotation(db.platform(), rotated).rotate(Instant.now());
+    assertThat(CredentialCipher.keyIdOf(staged(t.tenantId(), "app_password"))).isEqualTo("k2");
+    assertThat(operations.current(t.tenantId())).isEmpty();
+  }
 }

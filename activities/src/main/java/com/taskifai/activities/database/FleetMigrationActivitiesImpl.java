@@ -4,7 +4,11 @@ import com.taskifai.activities.StepFailure;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FleetMigrations;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantKind;
+import com.taskifai.registry.TenantOperationKind;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.migration.FleetMigrationActivities;
@@ -139,6 +143,40 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
           input.tenantId(), TenantMigrationResult.SKIPPED, null, 0, why);
     }
     Tenant tenant = found.get();
+    Optional<TenantOperationKind.Refusal> refused =
+        TenantOperationKind.MIGRATING.refusalFor(TenantKind.of(tenant, DatabaseProvider.POSTGRES));
+    if (refused.isPresent()) {
+      String why = "tenant " + tenant.tenantId() + " " + refused.get().message();
+      fleet.tenantFinished(
+          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
+      return new TenantMigrationResult(
+          input.tenantId(), TenantMigrationResult.SKIPPED, null, 0, why);
+    }
+    // The tenant's claim, so no move copies it, no restore or promotion swaps it and no extension
+    // changes it while its schema changes. Busy: skipped now, the rollout comes back to it.
+    String operationId = "migrate:" + input.migrationId();
+    TenantOperations operations = tenants.operations();
+    Optional<TenantOperations.Held> held =
+        operations.claim(tenant.tenantId(), TenantOperationKind.MIGRATING, operationId);
+    if (held.isPresent()) {
+      String why =
+          "busy with "
+              + held.get().operation()
+              + " ("
+              + held.get().operationId()
+              + "); the rollout comes back to it";
+      fleet.tenantFinished(
+          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
+      return new TenantMigrationResult(input.tenantId(), TenantMigrationResult.BUSY, null, 0, why);
+    }
+    try {
+      return migrateClaimed(input, tenant);
+    } finally {
+      operations.release(tenant.tenantId(), operationId);
+    }
+  }
+
+  private TenantMigrationResult migrateClaimed(TenantMigrationInput input, Tenant tenant) {
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
     ServerAdmin admin = database.serverAdmin(server(tenant));
     DataSource ds = admin.database(names.database());
@@ -211,6 +249,41 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
               + tenant.status()
               + ": extensions are enabled for ACTIVE or SUSPENDED tenants only");
     }
+    TenantOperationKind.ENABLING_EXTENSION
+        .refusalFor(TenantKind.of(tenant, DatabaseProvider.POSTGRES))
+        .ifPresent(
+            refusal -> {
+              throw StepFailure.of(
+                  FailureType.INVALID_STATE,
+                  "tenant " + tenant.tenantId() + " " + refusal.message());
+            });
+    String operationId =
+        com.taskifai.activities.CurrentActivity.info()
+            .map(i -> i.getWorkflowId())
+            .orElse("extension:" + tenant.tenantId() + ":" + input.name());
+    TenantOperations operations = tenants.operations();
+    operations
+        .claim(tenant.tenantId(), TenantOperationKind.ENABLING_EXTENSION, operationId)
+        .ifPresent(
+            held -> {
+              throw StepFailure.of(
+                  FailureType.INVALID_STATE,
+                  "tenant "
+                      + tenant.tenantId()
+                      + " is busy with "
+                      + held.operation()
+                      + " ("
+                      + held.operationId()
+                      + "): enable the extension again when it ends");
+            });
+    try {
+      return applyClaimed(input, tenant);
+    } finally {
+      operations.release(tenant.tenantId(), operationId);
+    }
+  }
+
+  private String applyClaimed(TenantExtensionInput input, Tenant tenant) {
     fleet.enableExtension(tenant.tenantId(), input.name(), input.requestedBy());
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
     ServerAdmin admin = database.serverAdmin(server(tenant));

@@ -7,6 +7,8 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerDrains;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantKind;
+import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
@@ -50,9 +52,11 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   private final CredentialCipher cipher;
   private final PgClient pg;
   private final AdminConnectionPools pools = new AdminConnectionPools();
+  private final org.springframework.jdbc.core.simple.JdbcClient platformJdbc;
 
   public MoveActivitiesImpl(DataSource platform, CredentialCipher cipher, BackupSettings settings) {
     this.registry = new TenantRegistry(platform);
+    this.platformJdbc = org.springframework.jdbc.core.simple.JdbcClient.create(platform);
     this.servers = new DatabaseServers(platform);
     this.operations = new TenantOperations(platform);
     this.drains = new ServerDrains(platform);
@@ -64,6 +68,16 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   @Override
   public MoveSource checkMove(UUID tenantId, String targetServerId) {
     Tenant tenant = placedTenant(tenantId);
+    // A trial (or a Supabase tenant) is refused before anything else: a drain or a direct start
+    // must never reach a step that copies, fences or drops a shared trial database.
+    TenantOperationKind.MOVING
+        .refusalFor(TenantKind.of(tenant, providers.provider(tenantId)))
+        .ifPresent(
+            refusal -> {
+              throw StepFailure.of(
+                  FailureType.INVALID_STATE, "tenant " + tenantId + " " + refusal.message());
+            });
+    refuseSharedTrialDatabase(tenant, tenant.databaseName(), "check_move");
     DatabaseServers.Server target = server(targetServerId);
     if (!"OPEN".equals(target.state())) {
       throw StepFailure.of(
@@ -86,6 +100,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   @Override
   public void prepareTarget(MoveInput in) {
     Tenant tenant = placedTenant(in.tenantId());
+    refuseSharedTrialDatabase(tenant, in.database(), "prepare_move_target");
     if (onTarget(tenant, in)) {
       return; // swapped by an earlier attempt
     }
@@ -129,6 +144,11 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
         registry
             .findById(in.tenantId())
             .orElseThrow(() -> StepFailure.tenantMissing(in.tenantId()));
+    if (sharedTrialDatabase(tenant, in.database())) {
+      log.warn(
+          "tenant {}: {} is a shared trial database; not dropped", in.tenantId(), in.database());
+      return;
+    }
     if (onTarget(tenant, in)) {
       log.warn("tenant {}: points at {} already; target not dropped", in.tenantId(), in.database());
       return;
@@ -143,6 +163,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   @Override
   public void holdWrites(MoveInput in) {
     Tenant tenant = placedTenant(in.tenantId());
+    refuseSharedTrialDatabase(tenant, in.database(), "hold_writes");
     if (onTarget(tenant, in)) {
       return;
     }
@@ -324,6 +345,11 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
         registry
             .findById(in.tenantId())
             .orElseThrow(() -> StepFailure.tenantMissing(in.tenantId()));
+    if (sharedTrialDatabase(tenant, in.database())) {
+      log.warn(
+          "tenant {}: {} is a shared trial database; not dropped", in.tenantId(), in.database());
+      return;
+    }
     if (in.sourceServerId().equals(tenant.databaseServerId())
         && in.database().equals(tenant.databaseName())) {
       log.warn("tenant {}: {} is its current database; not dropped", in.tenantId(), in.database());
@@ -357,6 +383,11 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   }
 
   @Override
+  public List<UUID> drainTrials(String serverId) {
+    return drains.trials(serverId);
+  }
+
+  @Override
   public int closeDrainedServer(String serverId) {
     int left = drains.closeIfEmpty(serverId);
     if (left == 0) {
@@ -371,6 +402,33 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   }
 
   // ---- helpers ----
+
+  /**
+   * Whether {@code database} is a server's shared trial database (or the tenant a trial): no step
+   * of a move may copy, drop, fence or re-password it, since every trial on the server uses it.
+   */
+  private boolean sharedTrialDatabase(Tenant tenant, String database) {
+    return tenant.isTrial()
+        || platformJdbc
+                .sql("SELECT count(*) FROM trial_databases WHERE database_name = :db")
+                .param("db", database)
+                .query(Integer.class)
+                .single()
+            > 0;
+  }
+
+  private void refuseSharedTrialDatabase(Tenant tenant, String database, String step) {
+    if (sharedTrialDatabase(tenant, database)) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          step
+              + ": tenant "
+              + tenant.tenantId()
+              + " is a trial in the shared trial database "
+              + database
+              + ", which no move may touch: promote the trial first");
+    }
+  }
 
   private static boolean onTarget(Tenant tenant, MoveInput in) {
     return in.targetServerId().equals(tenant.databaseServerId())

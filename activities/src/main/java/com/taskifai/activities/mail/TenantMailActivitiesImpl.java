@@ -5,6 +5,8 @@ import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.database.SetPasswordLinks;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperationKind;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.VerificationTokens;
@@ -131,6 +133,35 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
   @Override
   public void sendAdminInvite(StepInput input) {
     Tenant tenant = tenant(input);
+    // The token goes into the tenant's database: under the tenant's claim, so no promotion, move
+    // or restore swaps that database meanwhile and loses it with the old copy.
+    String operationId =
+        com.taskifai.activities.CurrentActivity.info()
+            .map(i -> i.getWorkflowId())
+            .orElse("admin-invite:" + tenant.tenantId());
+    TenantOperations operations = registry.operations();
+    operations
+        .claim(tenant.tenantId(), TenantOperationKind.INVITING_ADMIN, operationId)
+        .ifPresent(
+            held -> {
+              throw StepFailure.of(
+                  FailureType.INVALID_STATE,
+                  "tenant "
+                      + tenant.tenantId()
+                      + " is busy with "
+                      + held.operation()
+                      + " ("
+                      + held.operationId()
+                      + "): send the admin invite again when it ends");
+            });
+    try {
+      inviteAdmin(tenant);
+    } finally {
+      operations.release(tenant.tenantId(), operationId);
+    }
+  }
+
+  private void inviteAdmin(Tenant tenant) {
     String token =
         setPasswordLinks
             .issueSetPasswordToken(tenant.tenantId(), true)

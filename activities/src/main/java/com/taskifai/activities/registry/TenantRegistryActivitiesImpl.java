@@ -10,6 +10,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.SubdomainTakenException;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
@@ -18,6 +19,7 @@ import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.Step;
+import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.DatabasePlacement;
 import com.taskifai.workflows.ports.FailureRecord;
@@ -267,6 +269,25 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
 
   @Override
   public void markDeleting(StepInput input) {
+    // From here on the offboarding holds the tenant until it is DELETED: no backup, move, restore
+    // or invite starts on a tenant whose database is about to go.
+    String operationId = OffboardTenantWorkflow.workflowId(input.tenantId());
+    registry
+        .operations()
+        .claim(input.tenantId(), TenantOperationKind.OFFBOARDING, operationId)
+        .filter(held -> !"UNKNOWN".equals(held.operation()))
+        .ifPresent(
+            held -> {
+              throw StepFailure.of(
+                  FailureType.INVALID_STATE,
+                  "tenant "
+                      + input.tenantId()
+                      + " is busy with "
+                      + held.operation()
+                      + " ("
+                      + held.operationId()
+                      + "): offboard it again when that ends; nothing was deleted");
+            });
     transition(
         input.tenantId(),
         EnumSet.complementOf(EnumSet.of(TenantStatus.DELETED)),
@@ -276,6 +297,9 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
   @Override
   public void markDeleted(StepInput input) {
     transition(input.tenantId(), EnumSet.of(TenantStatus.DELETING), TenantStatus.DELETED);
+    registry
+        .operations()
+        .release(input.tenantId(), OffboardTenantWorkflow.workflowId(input.tenantId()));
   }
 
   @Override

@@ -2,9 +2,11 @@ package com.taskifai.api.migrations;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.tenants.TenantOperationGate;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.FleetMigrations;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.migration.EnableExtensionWorkflow;
@@ -38,8 +40,15 @@ class TenantSchemaController {
   private final WorkflowClient client;
   private final FreshMfa mfa;
 
+  private final TenantOperationGate gate;
+
   TenantSchemaController(
-      TenantRegistry registry, AuditLog audit, WorkflowClient client, FreshMfa mfa) {
+      TenantRegistry registry,
+      AuditLog audit,
+      WorkflowClient client,
+      FreshMfa mfa,
+      TenantOperationGate gate) {
+    this.gate = gate;
     this.registry = registry;
     this.audit = audit;
     this.client = client;
@@ -93,6 +102,7 @@ class TenantSchemaController {
           "tenant " + id + " is " + t.status() + ": extensions need an ACTIVE or SUSPENDED tenant",
           Map.of("status", t.status().name()));
     }
+    gate.admit(t, TenantOperationKind.ENABLING_EXTENSION);
     String workflowId = EnableExtensionWorkflow.workflowId(id, name);
     EnableExtensionWorkflow stub =
         client.newWorkflowStub(

@@ -8,6 +8,7 @@ import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
@@ -38,7 +39,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Moving a tenant's database to another server: start (fresh MFA, the subdomain typed to confirm,
  * audited), where the tenant is and where it can go, and a move's progress (a workflow query). An
- * unknown, non-OPEN or same target answers 422; a tenant busy with another operation 409 naming it.
+ * unknown, non-OPEN or same target answers 422, as does a trial or a Supabase tenant (they do not
+ * move); a tenant busy with another operation 409 naming it.
  */
 @RestController
 @RequestMapping("/admin/tenants/{id}/move")
@@ -51,6 +53,7 @@ class MoveController {
   private final WorkflowClient client;
   private final ApiSettings settings;
   private final Duration grace;
+  private final TenantOperationGate gate;
 
   MoveController(
       TenantRegistry registry,
@@ -59,7 +62,9 @@ class MoveController {
       FreshMfa mfa,
       WorkflowClient client,
       ApiSettings settings,
-      FleetSettings fleet) {
+      FleetSettings fleet,
+      TenantOperationGate gate) {
+    this.gate = gate;
     this.registry = registry;
     this.servers = new DatabaseServers(dataSource);
     this.operations = new TenantOperations(dataSource);
@@ -111,6 +116,8 @@ class MoveController {
       throw ApiException.badRequest("send {\"target_server\", \"confirm_subdomain\"}");
     }
     Tenant t = find(id);
+    // A trial's or a Supabase tenant's database is not moved: refused before anything else.
+    gate.refuseKind(t, TenantOperationKind.MOVING);
     if ((t.status() != TenantStatus.ACTIVE && t.status() != TenantStatus.SUSPENDED)
         || t.databaseName() == null
         || t.databaseServerId() == null) {

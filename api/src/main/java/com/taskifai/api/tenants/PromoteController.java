@@ -6,6 +6,7 @@ import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
@@ -48,6 +49,7 @@ class PromoteController {
   private final FreshMfa mfa;
   private final WorkflowClient client;
   private final ApiSettings settings;
+  private final TenantOperationGate gate;
 
   PromoteController(
       TenantRegistry registry,
@@ -55,7 +57,9 @@ class PromoteController {
       AuditLog audit,
       FreshMfa mfa,
       WorkflowClient client,
-      ApiSettings settings) {
+      ApiSettings settings,
+      TenantOperationGate gate) {
+    this.gate = gate;
     this.registry = registry;
     this.operations = new TenantOperations(dataSource);
     this.audit = audit;
@@ -87,10 +91,7 @@ class PromoteController {
       throw ApiException.badRequest(
           "inject_fault is off on this platform or names no step; remove the field");
     }
-    if (!t.isTrial()) {
-      throw ApiException.conflict(
-          "tenant " + id + " has a database of its own already", Map.of("tier", t.tier()));
-    }
+    gate.refuseKind(t, TenantOperationKind.PROMOTING);
     if (t.status() != TenantStatus.ACTIVE) {
       throw ApiException.conflict(
           "tenant " + id + " is " + t.status() + ": only an ACTIVE trial is promoted",

@@ -4,6 +4,7 @@ import com.taskifai.api.ApiException;
 import com.taskifai.api.tenants.TenantViews.Accepted;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantStatus;
 import io.temporal.client.WorkflowNotFoundException;
 import java.util.Arrays;
@@ -23,8 +24,11 @@ class TenantLifecycle {
   private final TenantQueries queries;
   private final AuditLog audit;
   private final TenantWorkflows workflows;
+  private final TenantOperationGate gate;
 
-  TenantLifecycle(TenantQueries queries, AuditLog audit, TenantWorkflows workflows) {
+  TenantLifecycle(
+      TenantQueries queries, AuditLog audit, TenantWorkflows workflows, TenantOperationGate gate) {
+    this.gate = gate;
     this.queries = queries;
     this.audit = audit;
     this.workflows = workflows;
@@ -45,6 +49,9 @@ class TenantLifecycle {
   ResponseEntity<Accepted> adminInvite(String actor, UUID id) {
     Tenant t = queries.find(id);
     requireStatus(t, "sent a new admin invite", TenantStatus.ACTIVE);
+    // The invite writes a token into the tenant's database: not while a promotion, move or
+    // restore could leave it behind in the old copy.
+    gate.admit(t, TenantOperationKind.INVITING_ADMIN);
     String workflowId = workflows.startAdminInvite(t, actor);
     audit.append(
         id, actor, "tenant.admin_invite", null, "accepted", Map.of("workflow_id", workflowId));
@@ -77,6 +84,10 @@ class TenantLifecycle {
       return cancelProvisioning(t, actor);
     }
     boolean skip = skipFinalBackup(skipFinalBackup);
+    if (t.status() != TenantStatus.DELETING) {
+      // An offboarding that runs already holds the tenant itself; starting it again is fine.
+      gate.admit(t, TenantOperationKind.OFFBOARDING);
+    }
     String workflowId = workflows.startOffboard(t, actor, skip);
     audit.append(
         id,

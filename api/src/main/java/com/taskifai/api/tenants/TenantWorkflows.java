@@ -406,6 +406,10 @@ public class TenantWorkflows {
         Map.of("operation", held.operation(), "operation_id", held.operationId()));
   }
 
+  static void throwBusy(UUID tenantId, TenantOperations.Held held) {
+    throw busy(tenantId, held);
+  }
+
   private static TenantOperation operation(Tenant tenant, String actor) {
     return new TenantOperation(tenant.tenantId(), tenant.subdomain(), actor);
   }

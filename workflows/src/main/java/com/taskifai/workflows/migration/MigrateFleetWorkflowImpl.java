@@ -14,6 +14,7 @@ import io.temporal.workflow.Workflow;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -40,6 +41,14 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
   /** The failure ratio is taken over at least this many finished tenants. */
   static final int RATIO_FLOOR = 10;
 
+  /**
+   * Tenants another operation held (a move, a backup, ...) are tried again after the fleet, this
+   * many times with this pause between: long enough for a backup or a move's copy to end.
+   */
+  static final int BUSY_ROUNDS = 10;
+
+  static final Duration BUSY_PAUSE = Duration.ofSeconds(30);
+
   private final FleetMigrationActivities registry =
       Workflow.newActivityStub(
           FleetMigrationActivities.class,
@@ -61,6 +70,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
   private final Deque<Finished> finished = new ArrayDeque<>();
   private final Map<UUID, String> runningOn = new HashMap<>();
   private final Map<String, Integer> perServer = new HashMap<>();
+  private final List<MigrationTarget> busy = new ArrayList<>();
 
   private MigrationRequest request;
   private String target;
@@ -140,8 +150,22 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
       cursor = page.get(page.size() - 1).tenantId();
       runAll(page, false);
     }
+    if (Workflow.getVersion("revisit-busy-tenants", Workflow.DEFAULT_VERSION, 1) == 1) {
+      for (int round = 0; round < BUSY_ROUNDS && !busy.isEmpty() && !aborted; round++) {
+        Workflow.sleep(BUSY_PAUSE);
+        List<MigrationTarget> again = List.copyOf(busy);
+        busy.clear();
+        runAll(again, false);
+      }
+    }
     if (aborted) {
       return finish("ABORTED", abortReason);
+    }
+    if (!busy.isEmpty()) {
+      skipped += busy.size();
+      String left =
+          busy.size() + " tenants were held by other operations throughout; run the rollout again";
+      return finish("COMPLETED", failed == 0 ? left : failed + " tenants failed; " + left);
     }
     return finish("COMPLETED", failed == 0 ? null : failed + " tenants failed");
   }
@@ -234,6 +258,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
     switch (r.state()) {
       case TenantMigrationResult.DONE -> done++;
       case TenantMigrationResult.SKIPPED -> skipped++;
+      case TenantMigrationResult.BUSY -> busy.add(f.target());
       default -> {
         failed++;
         if (r.version() == null && r.applied() == 0 && isChildFailure(r)) {
@@ -342,7 +367,8 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
         paused,
         pauseReason,
         aborted,
-        failedWhenResumed);
+        failedWhenResumed,
+        List.copyOf(busy));
   }
 
   private void restore(MigrationCarry c) {
@@ -357,6 +383,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
     aborted = c.aborted();
     abortReason = aborted ? "aborted by an admin" : null;
     failedWhenResumed = c.failedWhenResumed();
+    busy.addAll(c.busy());
     recordedState = paused ? "PAUSED" : "RUNNING";
     recordedReason = paused ? pauseReason : null;
   }

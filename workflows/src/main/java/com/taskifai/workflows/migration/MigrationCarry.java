@@ -1,10 +1,12 @@
 package com.taskifai.workflows.migration;
 
+import java.util.List;
 import java.util.UUID;
 
 /**
  * A rollout's state across continue-as-new: the resolved target, the phase, the fleet cursor (the
- * last tenant id listed), the counts and the pause/abort flags.
+ * last tenant id listed), the counts, the pause/abort flags and the tenants to come back to because
+ * another operation held them.
  */
 public record MigrationCarry(
     String target,
@@ -16,4 +18,12 @@ public record MigrationCarry(
     boolean paused,
     String pauseReason,
     boolean aborted,
-    int failedWhenResumed) {}
+    int failedWhenResumed,
+    List<MigrationTarget> busy) {
+
+  /** The tenants another operation held when their turn came (none in a carry before they were). */
+  @Override
+  public List<MigrationTarget> busy() {
+    return busy == null ? List.of() : busy;
+  }
+}

@@ -45,13 +45,19 @@ public interface DrainServerWorkflow {
     }
   }
 
-  /** How one tenant's move went: MOVING, MOVED or FAILED (with why). */
+  /** The state and a trial's outcome when only trials are left on the server. */
+  String NEEDS_ACTION = "NEEDS_ACTION";
+
+  /**
+   * How one tenant's move went: MOVING, MOVED or FAILED (with why); NEEDS_ACTION for a trial, which
+   * does not move (with what to do).
+   */
   record TenantResult(UUID tenantId, String targetServerId, String outcome, String error) {}
 
   /**
-   * Where the drain is: MOVING, WAITING (for tenants that cannot move yet), CLOSED or INCOMPLETE;
-   * counts, the tenants still on the server at the last look, and the latest results (moves in
-   * flight first).
+   * Where the drain is: MOVING, WAITING (for tenants that cannot move yet), CLOSED, INCOMPLETE or
+   * NEEDS_ACTION (only trials are left: promote or offboard each, then drain again); counts, the
+   * tenants still on the server at the last look, and the latest results (moves in flight first).
    */
   record DrainProgress(
       String serverId,
@@ -63,8 +69,10 @@ public interface DrainServerWorkflow {
       List<TenantResult> results) {}
 
   /**
-   * @return {@code CLOSED}, or {@code INCOMPLETE} when tenants are still on the server after {@link
-   *     #MAX_ROUNDS} rounds (the server stays DRAINING; start the drain again)
+   * @return {@code CLOSED}; {@code NEEDS_ACTION} when only trials are left on the server (the
+   *     server stays DRAINING; promote or offboard each, then drain again); or {@code INCOMPLETE}
+   *     when tenants are still on the server after {@link #MAX_ROUNDS} rounds (the server stays
+   *     DRAINING; start the drain again)
    */
   @WorkflowMethod
   String drain(DrainRequest request);

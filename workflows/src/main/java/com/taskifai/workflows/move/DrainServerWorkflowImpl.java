@@ -70,6 +70,12 @@ public class DrainServerWorkflowImpl implements DrainServerWorkflow {
         audit(request, Outcome.SUCCEEDED);
         return state;
       }
+      if (Workflow.getVersion("drain-reports-trials", Workflow.DEFAULT_VERSION, 1) == 1) {
+        List<UUID> trials = activities.drainTrials(serverId);
+        if (!trials.isEmpty() && trials.size() >= left) {
+          return trialsLeft(request, trials);
+        }
+      }
       // Tenants that cannot move now (provisioning, being deleted) are still placed here.
       remaining = left;
       state = "WAITING";
@@ -93,6 +99,27 @@ public class DrainServerWorkflowImpl implements DrainServerWorkflow {
     }
     Workflow.continueAsNew(carry(request, round));
     return state; // not reached
+  }
+
+  /**
+   * Only trials are left: each is reported as needing an operator (promote it or offboard it) and
+   * the drain ends NEEDS_ACTION with the server DRAINING; a drain started again closes it.
+   */
+  private String trialsLeft(DrainRequest request, List<UUID> trials) {
+    for (UUID trial : trials) {
+      results.add(
+          new TenantResult(
+              trial,
+              null,
+              NEEDS_ACTION,
+              "a trial in the server's shared trial database does not move: promote it or offboard"
+                  + " it, then drain again (the drain moves a promoted tenant's new database)"));
+    }
+    remaining = trials.size();
+    state = NEEDS_ACTION;
+    log.warn("drain of {}: {} trials need promoting or offboarding", serverId, trials.size());
+    audit(request, Outcome.FAILED);
+    return state;
   }
 
   private String nextRound(DrainRequest request, Duration pause) {

@@ -105,9 +105,19 @@ public interface MoveActivities {
   @ActivityMethod(name = "place_move_target")
   String placeTarget(UUID tenantId, String sourceServerId);
 
-  /** The tenants a drain moves off the server (ACTIVE or SUSPENDED, with a database). */
+  /**
+   * The tenants a drain moves off the server (ACTIVE or SUSPENDED, with a database of their own;
+   * never a trial).
+   */
   @ActivityMethod(name = "list_drain_tenants")
   List<UUID> drainTenants(String serverId);
+
+  /**
+   * The live trials on the server: a drain does not move them (their rows are in the server's
+   * shared trial database); each needs promoting or offboarding before the server closes.
+   */
+  @ActivityMethod(name = "list_drain_trials")
+  List<UUID> drainTrials(String serverId);
 
   /**
    * Sets a DRAINING server CLOSED when no live tenant is left on it.

@@ -62,11 +62,15 @@ public interface TenantRegistryActivities {
   @ActivityMethod(name = "reactivate_tenant")
   void reactivateTenant(StepInput input);
 
-  /** Status DELETING (from any status but DELETED), is_active false: traffic stops at once. */
+  /**
+   * Status DELETING (from any status but DELETED), is_active false: traffic stops at once. Claims
+   * the tenant for OFFBOARDING (the offboarding's workflow id) first and fails, non-retryable and
+   * with nothing changed, while another operation holds it; a second call is a no-op.
+   */
   @ActivityMethod(name = "mark_deleting")
   void markDeleting(StepInput input);
 
-  /** Status DELETED, deleted_at; frees the subdomain. */
+  /** Status DELETED, deleted_at; frees the subdomain and ends the OFFBOARDING claim. */
   @ActivityMethod(name = "mark_deleted")
   void markDeleted(StepInput input);
 

@@ -161,6 +161,49 @@ class MigrateFleetWorkflowTest {
     assertThat(result.done()).isLessThan(40).isEqualTo(fleet.migrations.get());
   }
 
+  @Test
+  void skipsATenantAnotherOperationHoldsAndComesBackToItLaterInTheRollout() throws Exception {
+    fleet.add(12, 2);
+    List<UUID> ids = new ArrayList<>(fleet.servers.keySet());
+    UUID moving = ids.get(3);
+    UUID backingUp = ids.get(8);
+    // One is held for its first two turns (a move), one for its first turn (a backup).
+    fleet.busyTurns.put(moving, new AtomicInteger(2));
+    fleet.busyTurns.put(backingUp, new AtomicInteger(1));
+    MigrateFleetWorkflow flow = flow("busy");
+    WorkflowClient.start(flow::migrate, request("busy", 0, List.of(), 3, 3, 0.1));
+    MigrationProgress result =
+        WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, MigrationProgress.class);
+
+    assertThat(result.state()).isEqualTo("COMPLETED");
+    assertThat(result.reason()).isNull();
+    assertThat(result.done()).isEqualTo(12);
+    assertThat(result.failed()).isZero();
+    assertThat(fleet.versions.get(moving)).isEqualTo("5");
+    assertThat(fleet.versions.get(backingUp)).isEqualTo("5");
+    assertThat(fleet.turns.get(moving).get()).isEqualTo(3);
+    assertThat(fleet.turns.get(backingUp).get()).isEqualTo(2);
+    assertThat(fleet.recordedFailures).isEmpty();
+  }
+
+  @Test
+  void aTenantHeldThroughoutIsReportedAndTheRolloutStillEnds() throws Exception {
+    fleet.add(4, 1);
+    UUID held = new ArrayList<>(fleet.servers.keySet()).get(1);
+    fleet.busyTurns.put(held, new AtomicInteger(Integer.MAX_VALUE));
+    MigrateFleetWorkflow flow = flow("held");
+    WorkflowClient.start(flow::migrate, request("held", 0, List.of(), 2, 2, 0.1));
+    MigrationProgress result =
+        WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, MigrationProgress.class);
+
+    assertThat(result.state()).isEqualTo("COMPLETED");
+    assertThat(result.done()).isEqualTo(3);
+    assertThat(result.skipped()).isEqualTo(1);
+    assertThat(result.reason()).contains("1 tenants were held by other operations");
+    assertThat(fleet.versions.get(held)).isEqualTo("1");
+    assertThat(fleet.turns.get(held).get()).isEqualTo(1 + MigrateFleetWorkflowImpl.BUSY_ROUNDS);
+  }
+
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
@@ -185,6 +228,8 @@ class MigrateFleetWorkflowTest {
     final AtomicInteger migrations = new AtomicInteger();
     final AtomicInteger candidateCalls = new AtomicInteger();
     volatile long delayMillis;
+    final Map<UUID, AtomicInteger> busyTurns = new ConcurrentHashMap<>();
+    final Map<UUID, AtomicInteger> turns = new ConcurrentHashMap<>();
 
     void add(int count, int serverCount) {
       for (int i = 0; i < count; i++) {
@@ -243,6 +288,12 @@ class MigrateFleetWorkflowTest {
 
     @Override
     public TenantMigrationResult migrateTenant(TenantMigrationInput input) {
+      turns.computeIfAbsent(input.tenantId(), t -> new AtomicInteger()).incrementAndGet();
+      AtomicInteger held = busyTurns.get(input.tenantId());
+      if (held != null && held.getAndDecrement() > 0) {
+        return new TenantMigrationResult(
+            input.tenantId(), TenantMigrationResult.BUSY, null, 0, "busy with MOVING (move:x)");
+      }
       String server = servers.get(input.tenantId());
       AtomicInteger onServer = runningPerServer.computeIfAbsent(server, s -> new AtomicInteger());
       int total = running.incrementAndGet();

@@ -36,6 +36,7 @@ class DrainServerWorkflowTest {
   private static final Map<UUID, String> PLACEMENT = new ConcurrentHashMap<>();
   private static final List<UUID> MOVES = Collections.synchronizedList(new ArrayList<>());
   private static final Map<UUID, Integer> FAILURES_LEFT = new ConcurrentHashMap<>();
+  private static final Map<UUID, String> TRIALS = new ConcurrentHashMap<>();
   private static volatile boolean closed;
 
   private TestWorkflowEnvironment env;
@@ -140,8 +141,17 @@ class DrainServerWorkflowTest {
     }
 
     @Override
+    public List<UUID> drainTrials(String serverId) {
+      return TRIALS.entrySet().stream()
+          .filter(e -> e.getValue().equals(serverId))
+          .map(Map.Entry::getKey)
+          .sorted()
+          .toList();
+    }
+
+    @Override
     public int closeDrainedServer(String serverId) {
-      int left = drainTenants(serverId).size();
+      int left = drainTenants(serverId).size() + drainTrials(serverId).size();
       closed = left == 0;
       return left;
     }
@@ -150,6 +160,7 @@ class DrainServerWorkflowTest {
   @BeforeEach
   void start() {
     PLACEMENT.clear();
+    TRIALS.clear();
     MOVES.clear();
     FAILURES_LEFT.clear();
     closed = false;
@@ -209,6 +220,37 @@ class DrainServerWorkflowTest {
     assertThat(closed).isFalse();
     assertThat(PLACEMENT.get(stuck)).isEqualTo("a");
     assertThat(MOVES).isEmpty();
+  }
+
+  @Test
+  void aDrainMovesNoTrialReportsEachAsNeedingActionAndEndsWithTheServerDraining() {
+    UUID dedicated = UUID.fromString("00000000-0000-0000-0000-000000000011");
+    UUID trialA = UUID.fromString("00000000-0000-0000-0000-000000000012");
+    UUID trialC = UUID.fromString("00000000-0000-0000-0000-000000000013");
+    UUID elsewhere = UUID.fromString("00000000-0000-0000-0000-000000000014");
+    PLACEMENT.put(dedicated, "a");
+    TRIALS.put(trialA, "a");
+    TRIALS.put(trialC, "a");
+    TRIALS.put(elsewhere, "b");
+
+    DrainServerWorkflow drain = drain();
+    String result = drain.drain(DrainServerWorkflow.DrainRequest.of("a", 2, 60, "test"));
+
+    assertThat(result).isEqualTo(DrainServerWorkflow.NEEDS_ACTION);
+    assertThat(closed).isFalse();
+    assertThat(PLACEMENT.get(dedicated)).isEqualTo("b");
+    assertThat(MOVES).containsExactly(dedicated);
+    DrainServerWorkflow.DrainProgress progress =
+        client.newWorkflowStub(DrainServerWorkflow.class, WorkflowIds.drain("a")).progress();
+    assertThat(progress.state()).isEqualTo(DrainServerWorkflow.NEEDS_ACTION);
+    assertThat(progress.remaining()).isEqualTo(2);
+    assertThat(progress.results())
+        .filteredOn(r -> DrainServerWorkflow.NEEDS_ACTION.equals(r.outcome()))
+        .extracting(DrainServerWorkflow.TenantResult::tenantId)
+        .containsExactlyInAnyOrder(trialA, trialC);
+    assertThat(progress.results())
+        .filteredOn(r -> DrainServerWorkflow.NEEDS_ACTION.equals(r.outcome()))
+        .allSatisfy(r -> assertThat(r.error()).contains("promote it or offboard it"));
   }
 
   @Test
