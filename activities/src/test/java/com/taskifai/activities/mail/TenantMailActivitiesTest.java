@@ -205,6 +205,38 @@ class TenantMailActivitiesTest {
     fx.activities.database().dropDatabase(input);
   }
 
+  @Test
+  void anAdminInviteWhileAPromotionHoldsTheTenantFailsNamingItAndKeepsTheEarlierLink()
+      throws Exception {
+    StepInput input = adminCreated(fx.activities);
+    fx.activities.mail().sendWelcomeEmail(input);
+    String first = setPasswordToken(input, part(onlyMail(), 0, "text/plain"));
+    smtp.purgeEmailFromAllMailboxes();
+    var operations = fx.tenants.operations();
+    assertThat(
+            operations.claim(
+                input.tenantId(),
+                com.taskifai.registry.TenantOperationKind.PROMOTING,
+                "tenant-promote-x"))
+        .isEmpty();
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> fx.activities.mail().sendAdminInvite(input))
+        .hasMessageContaining("busy with PROMOTING")
+        .hasMessageContaining("tenant-promote-x");
+
+    assertThat(smtp.getReceivedMessages()).isEmpty();
+    assertThat(adminsWithTokenHash(input, first)).isEqualTo(1);
+    assertThat(operations.current(input.tenantId()))
+        .contains(new com.taskifai.registry.TenantOperations.Held("PROMOTING", "tenant-promote-x"));
+    // Once the promotion ended, the invite works and ends its own claim.
+    operations.release(input.tenantId(), "tenant-promote-x");
+    fx.activities.mail().sendAdminInvite(input);
+    assertThat(adminsWithTokenHash(input, first)).isZero();
+    assertThat(operations.current(input.tenantId())).isEmpty();
+    fx.activities.database().dropDatabase(input);
+  }
+
   /** A tenant whose database and admin user exist, as before send_welcome_email. */
   private static StepInput adminCreated(com.taskifai.activities.PlatformActivities activities) {
     StepInput input = fx.reserveAndPlace();
