@@ -333,4 +333,11 @@ class MigrateFleetWorkflowTest {
       recordedFailures.add(failure.tenantId());
     }
   }
+
+  @Test
+  void aRolloutRecordedBeforeBusyTenantsWereRevisitedStillReplays() throws Exception {
+    // Recorded with the implementation before the getVersion change, so running histories replay.
+    io.temporal.testing.WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/migrate-fleet-before-busy-revisit.json", MigrateFleetWorkflowImpl.class);
+  }
 }

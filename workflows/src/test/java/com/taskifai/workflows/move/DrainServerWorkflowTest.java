@@ -265,4 +265,11 @@ class DrainServerWorkflowTest {
     assertThat(FaultInjection.Fault.parse("swap_server")).isPresent();
     assertThat(FaultInjection.Fault.parse("no_such_step")).isEmpty();
   }
+
+  @Test
+  void aDrainRecordedBeforeTrialsWereReportedStillReplays() throws Exception {
+    // Recorded with the implementation before the getVersion change, so running histories replay.
+    io.temporal.testing.WorkflowReplayer.replayWorkflowExecutionFromResource(
+        "histories/drain-waiting-before-trial-report.json", DrainServerWorkflowImpl.class);
+  }
 }
