@@ -8,7 +8,9 @@ import io.temporal.workflow.WorkflowMethod;
 /**
  * A fleet schema rollout: the template database of every server first, then the canaries, then
  * (only when every canary succeeded) the rest of the ACTIVE and SUSPENDED tenants, one child {@link
- * TenantMigrateWorkflow} each, with bounded concurrency in total and per database server. The
+ * TenantMigrateWorkflow} each, with bounded concurrency in total and per database server. A tenant
+ * that another operation holds (a move, a backup, ...) comes back BUSY and is tried again after the
+ * fleet, a few times with a pause between; one held throughout is reported in the reason. The
  * registry ({@code fleet_migrations}, {@code fleet_migration_tenants}) holds the progress the admin
  * API shows.
  */
