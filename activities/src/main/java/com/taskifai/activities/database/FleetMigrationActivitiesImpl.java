@@ -1,5 +1,6 @@
 package com.taskifai.activities.database;
 
+import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FleetMigrations;
@@ -258,7 +259,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
                   "tenant " + tenant.tenantId() + " " + refusal.message());
             });
     String operationId =
-        com.taskifai.activities.CurrentActivity.info()
+        CurrentActivity.info()
             .map(i -> i.getWorkflowId())
             .orElse("extension:" + tenant.tenantId() + ":" + input.name());
     TenantOperations operations = tenants.operations();

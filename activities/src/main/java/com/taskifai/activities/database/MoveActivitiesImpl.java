@@ -33,6 +33,7 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Moves a tenant database between servers with the backup machinery: the same empty-database scheme
@@ -52,11 +53,11 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   private final CredentialCipher cipher;
   private final PgClient pg;
   private final AdminConnectionPools pools = new AdminConnectionPools();
-  private final org.springframework.jdbc.core.simple.JdbcClient platformJdbc;
+  private final JdbcClient platformJdbc;
 
   public MoveActivitiesImpl(DataSource platform, CredentialCipher cipher, BackupSettings settings) {
     this.registry = new TenantRegistry(platform);
-    this.platformJdbc = org.springframework.jdbc.core.simple.JdbcClient.create(platform);
+    this.platformJdbc = JdbcClient.create(platform);
     this.servers = new DatabaseServers(platform);
     this.operations = new TenantOperations(platform);
     this.drains = new ServerDrains(platform);

@@ -1,6 +1,7 @@
 package com.taskifai.activities.mail;
 
 import com.taskifai.activities.ActivitiesConfig;
+import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.database.SetPasswordLinks;
@@ -136,7 +137,7 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
     // The token goes into the tenant's database: under the tenant's claim, so no promotion, move
     // or restore swaps that database meanwhile and loses it with the old copy.
     String operationId =
-        com.taskifai.activities.CurrentActivity.info()
+        CurrentActivity.info()
             .map(i -> i.getWorkflowId())
             .orElse("admin-invite:" + tenant.tenantId());
     TenantOperations operations = registry.operations();
