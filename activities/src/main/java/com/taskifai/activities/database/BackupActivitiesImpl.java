@@ -429,12 +429,24 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
     try {
       SwapFence.readOnly(admin, target.currentDatabase(), names.ownerRole(), now.username(), true);
     } catch (SQLException e) {
-      unfence(tenant, target.currentDatabase());
+      unfence(tenant.tenantId(), target.currentDatabase());
       throw TenantDatabaseActivitiesImpl.databaseFailure("swap_database", tenant.tenantId(), e);
     }
-    if (!operations.swapDatabase(
-        tenant.tenantId(), input.operationId(), target.newDatabase(), encryptedUrl)) {
-      unfence(tenant, target.currentDatabase());
+    boolean swapped;
+    try {
+      swapped =
+          operations.swapDatabase(
+              tenant.tenantId(), input.operationId(), target.newDatabase(), encryptedUrl);
+    } catch (RuntimeException e) {
+      try {
+        unfence(tenant.tenantId(), target.currentDatabase());
+      } catch (RuntimeException undo) {
+        e.addSuppressed(undo);
+      }
+      throw e;
+    }
+    if (!swapped) {
+      unfence(tenant.tenantId(), target.currentDatabase());
       throw StepFailure.of(
           FailureType.INVALID_STATE, "the restore does not hold tenant " + tenant.tenantId());
     }
@@ -448,19 +460,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
 
   @Override
   public void undoSwapDatabase(BackupInput input, RestoreTarget target) {
-    Tenant tenant =
-        registry
-            .findById(input.tenantId())
-            .orElseThrow(() -> StepFailure.tenantMissing(input.tenantId()));
-    if (!target.currentDatabase().equals(tenant.databaseName())) {
-      log.warn(
-          "tenant {}: on {}, not {}; the fence stays",
-          tenant.tenantId(),
-          tenant.databaseName(),
-          target.currentDatabase());
-      return;
-    }
-    unfence(tenant, target.currentDatabase());
+    unfence(input.tenantId(), target.currentDatabase());
   }
 
   @Override
@@ -500,8 +500,13 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
    * The tenant's current database writable and open to its app role again: the undo of a fence set
    * before a swap that did not happen. Refused for any database the tenant does not use.
    */
-  private void unfence(Tenant tenant, String database) {
+  private void unfence(UUID tenantId, String database) {
+    // Read again: a registry update whose answer was lost may have swapped the tenant after all.
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
     if (!database.equals(tenant.databaseName())) {
+      log.warn(
+          "tenant {}: on {}, not {}; the fence stays", tenantId, tenant.databaseName(), database);
       return;
     }
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
