@@ -493,6 +493,12 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
    * sessions end.
    */
   private void readOnly(MoveInput in, String appRole, boolean on) {
+    if (sharedTrialDatabase(in)) {
+      if (on) {
+        throw sharedTrialDatabaseRefused(in);
+      }
+      return; // never fenced, so nothing to lift
+    }
     ServerAdmin source = admin(in.sourceServerId());
     try {
       if (!on) {
@@ -510,6 +516,9 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
    * its sessions ended. A source dropped already (retired) is done.
    */
   private void closeSource(MoveInput in, String appRole) {
+    if (sharedTrialDatabase(in)) {
+      throw sharedTrialDatabaseRefused(in);
+    }
     if (sameCluster(in.sourceServerId(), in.targetServerId())) {
       return; // the target is the source: closing it would close the tenant's own database
     }
@@ -525,6 +534,24 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
     } catch (SQLException e) {
       throw TenantDatabaseActivitiesImpl.databaseFailure("swap_server", in.tenantId(), e);
     }
+  }
+
+  /**
+   * True for the shared trial database: a fence there would bind every trial on the server, so a
+   * move never sets one (a trial's own fence is its frozen rows).
+   */
+  private static boolean sharedTrialDatabase(MoveInput in) {
+    return com.taskifai.tenantschema.TrialSchema.DATABASE.equals(in.database());
+  }
+
+  private static RuntimeException sharedTrialDatabaseRefused(MoveInput in) {
+    return StepFailure.of(
+        FailureType.INVALID_STATE,
+        "tenant "
+            + in.tenantId()
+            + " is a trial in the shared trial database "
+            + in.database()
+            + "; it is not fenced (that would stop every trial on the server): promote it first");
   }
 
   private CopyManifest manifestOf(ServerAdmin admin, MoveInput in) {
