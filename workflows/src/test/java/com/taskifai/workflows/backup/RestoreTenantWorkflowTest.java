@@ -11,6 +11,7 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.common.converter.EncodedValues;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.util.List;
 import java.util.UUID;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The restore's fence steps with its activities replaced: a swap that fails lifts the fence it may
- * have set before the new database is dropped, and a copy is sealed once verified.
+ * have set before the new database is dropped, and a copy is sealed once verified. Histories the
+ * shipped workflow (before the fence steps) recorded still replay.
  */
 class RestoreTenantWorkflowTest {
   private TestWorkflowEnvironment env;
@@ -117,5 +119,18 @@ class RestoreTenantWorkflowTest {
             "seal_restored_copy",
             "release_operation",
             "drop_retired_database");
+  }
+
+  @Test
+  void historiesOfTheWorkflowBeforeTheFenceStepsStillReplay() throws Exception {
+    // Recorded with the shipped workflow: a copy, a replace, and a replace whose swap failed.
+    for (String history :
+        List.of(
+            "histories/restore-copy-v0.json",
+            "histories/restore-replace-v0.json",
+            "histories/restore-failed-swap-v0.json")) {
+      WorkflowReplayer.replayWorkflowExecutionFromResource(
+          history, RestoreTenantWorkflowImpl.class);
+    }
   }
 }
