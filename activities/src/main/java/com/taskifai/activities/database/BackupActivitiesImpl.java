@@ -27,7 +27,6 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -396,9 +395,13 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   public void swapDatabase(BackupInput input, RestoreTarget target) {
     Tenant tenant = placedTenant(input.tenantId());
     requireRestoreName(tenant, target.newDatabase());
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
     if (target.newDatabase().equals(tenant.databaseName())) {
+      // Swapped by an earlier attempt, which may have died before the fence was closed.
+      String appRole = TenantCredentials.decrypt(cipher, tenant).username();
+      fenceRetired(tenant, target.currentDatabase(), names.ownerRole(), appRole);
       operations.holdWrites(tenant.tenantId(), input.operationId(), false);
-      return; // swapped by an earlier attempt
+      return;
     }
     if (!tenant.databaseName().equals(target.currentDatabase())) {
       throw StepFailure.of(
@@ -419,29 +422,104 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
       throw StepFailure.of(
           FailureType.INVALID_STATE, "the restore does not hold tenant " + tenant.tenantId());
     }
-    // The app role's sessions on the old database end; routers reconnect to the new one.
+    // The fence before the swap: a session a router opens on the old database from here on is
+    // read-only, and the app role's sessions on it end, so no write commits there that the swap
+    // would leave behind.
     ServerAdmin admin = admin(tenant);
-    try (Connection c = admin.maintenance().getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE datname = ? AND usename = ?")) {
-      ps.setString(1, target.currentDatabase());
-      ps.setString(2, now.username());
-      ps.execute();
+    try {
+      SwapFence.readOnly(admin, target.currentDatabase(), names.ownerRole(), now.username(), true);
     } catch (SQLException e) {
-      log.warn("tenant {}: could not end old sessions: {}", tenant.tenantId(), e.getMessage());
+      unfence(tenant.tenantId(), target.currentDatabase());
+      throw TenantDatabaseActivitiesImpl.databaseFailure("swap_database", tenant.tenantId(), e);
     }
-    if (!operations.swapDatabase(
-        tenant.tenantId(), input.operationId(), target.newDatabase(), encryptedUrl)) {
+    boolean swapped;
+    try {
+      swapped =
+          operations.swapDatabase(
+              tenant.tenantId(), input.operationId(), target.newDatabase(), encryptedUrl);
+    } catch (RuntimeException e) {
+      try {
+        unfence(tenant.tenantId(), target.currentDatabase());
+      } catch (RuntimeException undo) {
+        e.addSuppressed(undo);
+      }
+      throw e;
+    }
+    if (!swapped) {
+      unfence(tenant.tenantId(), target.currentDatabase());
       throw StepFailure.of(
           FailureType.INVALID_STATE, "the restore does not hold tenant " + tenant.tenantId());
     }
+    fenceRetired(tenant, target.currentDatabase(), names.ownerRole(), now.username());
     log.info(
-        "tenant {}: now on database {} (was {})",
+        "tenant {}: now on database {} (was {}, fenced)",
         tenant.tenantId(),
         target.newDatabase(),
         target.currentDatabase());
+  }
+
+  @Override
+  public void undoSwapDatabase(BackupInput input, RestoreTarget target) {
+    unfence(input.tenantId(), target.currentDatabase());
+  }
+
+  @Override
+  public void sealRestoredCopy(BackupInput input, String database) {
+    Tenant tenant = placedTenant(input.tenantId());
+    requireRestoreName(tenant, database);
+    if (database.equals(tenant.databaseName())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          database + " is the current database of tenant " + tenant.tenantId() + "; not sealed");
+    }
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    String appRole = TenantCredentials.decrypt(cipher, tenant).username();
+    fenceRetired(tenant, database, names.ownerRole(), appRole);
+  }
+
+  /**
+   * The fence after the swap (and on a copy): read-only for new sessions, CONNECT revoked for the
+   * app role, its sessions ended. Repeating it changes nothing.
+   */
+  private void fenceRetired(Tenant tenant, String database, String owner, String appRole) {
+    ServerAdmin admin = admin(tenant);
+    try {
+      try (Connection c = admin.maintenance().getConnection()) {
+        if (!ServerAdmin.databaseExists(c, database)) {
+          return; // dropped already (retired after its grace)
+        }
+      }
+      SwapFence.readOnly(admin, database, owner, appRole, true);
+      SwapFence.close(admin, database, appRole);
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure("swap_database", tenant.tenantId(), e);
+    }
+  }
+
+  /**
+   * The tenant's current database writable and open to its app role again: the undo of a fence set
+   * before a swap that did not happen. Refused for any database the tenant does not use.
+   */
+  private void unfence(UUID tenantId, String database) {
+    // Read again: a registry update whose answer was lost may have swapped the tenant after all.
+    Tenant tenant =
+        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    if (!database.equals(tenant.databaseName())) {
+      log.warn(
+          "tenant {}: on {}, not {}; the fence stays", tenantId, tenant.databaseName(), database);
+      return;
+    }
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    String appRole = TenantCredentials.decrypt(cipher, tenant).username();
+    ServerAdmin admin = admin(tenant);
+    try {
+      SwapFence.open(admin, database, appRole);
+      SwapFence.readOnly(admin, database, names.ownerRole(), appRole, false);
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure(
+          "undo_swap_database", tenant.tenantId(), e);
+    }
+    log.info("tenant {}: {} writable again (no swap)", tenant.tenantId(), database);
   }
 
   @Override

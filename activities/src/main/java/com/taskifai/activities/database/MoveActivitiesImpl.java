@@ -311,8 +311,10 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   public void swapServer(MoveInput in) {
     Tenant tenant = placedTenant(in.tenantId());
     if (onTarget(tenant, in)) {
+      // Swapped by an earlier attempt, which may have died before the source was closed.
+      closeSource(in, appRole(tenant));
       operations.holdWrites(in.tenantId(), in.operationId(), false);
-      return; // swapped by an earlier attempt
+      return;
     }
     requireOnSource(tenant, in);
     TenantCredentials now = TenantCredentials.decrypt(cipher, tenant);
@@ -331,8 +333,9 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
       throw StepFailure.of(
           FailureType.INVALID_STATE, "the move does not hold tenant " + in.tenantId());
     }
-    // Sessions a router still has on the old database end; it reconnects to the new one.
-    terminate(admin(in.sourceServerId()), in.database(), now.username());
+    // The source stays read-only (hold_writes) and is closed to the app role: a router that missed
+    // the swap can neither keep a session there nor open one; it reconnects to the target.
+    closeSource(in, now.username());
     log.info(
         "tenant {}: now on server {} (was {})",
         in.tenantId(),
@@ -544,40 +547,70 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
     }
   }
 
-  /** Source read-only for new sessions (or writable again); the app role's sessions end. */
+  /**
+   * Source read-only for new sessions (or writable and open to the app role again); the app role's
+   * sessions end.
+   */
   private void readOnly(MoveInput in, String appRole, boolean on) {
+    if (sharedTrialDatabase(in)) {
+      if (on) {
+        throw sharedTrialDatabaseRefused(in);
+      }
+      return; // never fenced, so nothing to lift
+    }
     ServerAdmin source = admin(in.sourceServerId());
-    try (Connection c = source.maintenance().getConnection()) {
-      ServerAdmin.grantRoleToAdmin(c, sourceOwner(in));
-      ServerAdmin.execute(
-          c,
-          "ALTER DATABASE "
-              + in.database()
-              + (on
-                  ? " SET default_transaction_read_only = on"
-                  : " RESET default_transaction_read_only"));
+    try {
+      if (!on) {
+        SwapFence.open(source, in.database(), appRole);
+      }
+      SwapFence.readOnly(source, in.database(), sourceOwner(in), appRole, on);
     } catch (SQLException e) {
       throw TenantDatabaseActivitiesImpl.databaseFailure(
           on ? "hold_writes" : "undo_hold_writes", in.tenantId(), e);
     }
-    source.release(in.database());
-    terminate(source, in.database(), appRole);
   }
 
-  private void terminate(ServerAdmin admin, String database, String role) {
-    try (Connection c = admin.maintenance().getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE datname = ? AND usename = ? AND pid <> pg_backend_pid()")) {
-      ps.setString(1, database);
-      ps.setString(2, role);
-      ps.execute();
-    } catch (SQLException e) {
-      throw StepFailure.of(
-          FailureType.UNAVAILABLE,
-          "could not end the sessions of " + role + " on " + database + ": " + e.getMessage());
+  /**
+   * The source after the swap: read-only (set again, in case) and CONNECT revoked for the app role,
+   * its sessions ended. A source dropped already (retired) is done.
+   */
+  private void closeSource(MoveInput in, String appRole) {
+    if (sharedTrialDatabase(in)) {
+      throw sharedTrialDatabaseRefused(in);
     }
+    if (sameCluster(in.sourceServerId(), in.targetServerId())) {
+      return; // the target is the source: closing it would close the tenant's own database
+    }
+    ServerAdmin source = admin(in.sourceServerId());
+    try {
+      try (Connection c = source.maintenance().getConnection()) {
+        if (!ServerAdmin.databaseExists(c, in.database())) {
+          return;
+        }
+      }
+      SwapFence.readOnly(source, in.database(), sourceOwner(in), appRole, true);
+      SwapFence.close(source, in.database(), appRole);
+    } catch (SQLException e) {
+      throw TenantDatabaseActivitiesImpl.databaseFailure("swap_server", in.tenantId(), e);
+    }
+  }
+
+  /**
+   * True for the shared trial database: a fence there would bind every trial on the server, so a
+   * move never sets one (a trial's own fence is its frozen rows).
+   */
+  private static boolean sharedTrialDatabase(MoveInput in) {
+    return com.taskifai.tenantschema.TrialSchema.DATABASE.equals(in.database());
+  }
+
+  private static RuntimeException sharedTrialDatabaseRefused(MoveInput in) {
+    return StepFailure.of(
+        FailureType.INVALID_STATE,
+        "tenant "
+            + in.tenantId()
+            + " is a trial in the shared trial database "
+            + in.database()
+            + "; it is not fenced (that would stop every trial on the server): promote it first");
   }
 
   private CopyManifest manifestOf(ServerAdmin admin, MoveInput in) {

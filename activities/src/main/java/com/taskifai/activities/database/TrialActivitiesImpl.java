@@ -341,6 +341,15 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
             TenantDatabaseNames.jdbcUrl(admin.jdbcUrl(), names.database()),
             names.appRole(),
             password);
+    // The fence on the old copy, per tenant: the trial's rows in the shared database stay frozen
+    // from here on (set again in case anything lifted it since hold_trial_writes), so a router that
+    // misses the swap gets read-only trial transactions. The shared database and role are
+    // untouched.
+    try {
+      TrialSchema.freeze(shared(tenant), tenantId, true);
+    } catch (IllegalStateException e) {
+      throw wrapped("swap_to_dedicated", e);
+    }
     if (!registry.promoteToDedicated(
         tenantId, operationId, names.database(), credentials.encrypt(cipher, tenantId))) {
       throw StepFailure.of(

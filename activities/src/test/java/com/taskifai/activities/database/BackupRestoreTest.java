@@ -119,6 +119,131 @@ class BackupRestoreTest {
   }
 
   @Test
+  void aSwapThatFailsAfterTheFenceLeavesTheOldDatabaseWritableForTheAppRole() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    String original = fx.tenant(tenantId).databaseName();
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(
+        new BackupInput(tenantId, backupId, "backup:" + backupId, "manual", "test"));
+    String op = "restore:f1";
+    backups.claimOperation(tenantId, "RESTORING", op);
+    BackupInput restore = new BackupInput(tenantId, backupId, op, "restore", null);
+    RestoreTarget target = backups.prepareRestore(restore, "f1");
+    backups.restoreDatabase(restore, target.newDatabase());
+    backups.verifyRestore(restore, target.newDatabase());
+    // The registry refuses the swap after the old database was fenced.
+    String trigger = "refuse_swap_" + tenantId.toString().replace("-", "");
+    TestPostgres.execute(
+        fx.platform.owner(),
+        "CREATE FUNCTION "
+            + trigger
+            + "() RETURNS trigger LANGUAGE plpgsql AS"
+            + " $$ BEGIN RAISE EXCEPTION 'registry unavailable'; END $$",
+        "CREATE TRIGGER "
+            + trigger
+            + " BEFORE UPDATE OF database_name ON tenants FOR EACH ROW WHEN (NEW.tenant_id = '"
+            + tenantId
+            + "') EXECUTE FUNCTION "
+            + trigger
+            + "()");
+    try {
+      assertThatThrownBy(() -> backups.swapDatabase(restore, target))
+          .hasMessageContaining("registry unavailable");
+    } finally {
+      TestPostgres.execute(
+          fx.platform.owner(),
+          "DROP TRIGGER " + trigger + " ON tenants",
+          "DROP FUNCTION " + trigger + "()");
+    }
+    assertThat(appCommitsAWrite(fx.tenant(tenantId), "after-failed-swap")).isTrue();
+    backups.undoSwapDatabase(restore, target); // the workflow's undo finds nothing to lift
+    assertThat(appCommitsAWrite(fx.tenant(tenantId), "after-undo")).isTrue();
+    assertThat(fx.tenant(tenantId).databaseName()).isEqualTo(original);
+    backups.releaseOperation(tenantId, op);
+  }
+
+  @Test
+  void afterTheSwapTheOldDatabaseRefusesTheAppRoleAndTheUndoLeavesItFenced() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    Tenant before = fx.tenant(tenantId);
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(
+        new BackupInput(tenantId, backupId, "backup:" + backupId, "manual", "test"));
+    String op = "restore:s1";
+    backups.claimOperation(tenantId, "RESTORING", op);
+    BackupInput restore = new BackupInput(tenantId, backupId, op, "restore", null);
+    RestoreTarget target = backups.prepareRestore(restore, "s1");
+    backups.restoreDatabase(restore, target.newDatabase());
+    backups.verifyRestore(restore, target.newDatabase());
+    TenantCredentials creds = TenantCredentials.decrypt(fx.cipher, before);
+    try (Connection stale =
+        DriverManager.getConnection(creds.jdbcUrl(), creds.username(), creds.password())) {
+      backups.swapDatabase(restore, target);
+      backups.undoSwapDatabase(restore, target); // after the swap: the fence stays
+      backups.releaseOperation(tenantId, op);
+      assertThatThrownBy(
+              () ->
+                  stale
+                      .createStatement()
+                      .execute("INSERT INTO products (sku, name) VALUES ('x', 'x')"))
+          .isInstanceOf(java.sql.SQLException.class);
+    }
+    assertThat(appCommitsAWrite(before, "stale-router")).isFalse();
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(creds.jdbcUrl(), creds.username(), creds.password())
+                    .close())
+        .hasMessageContaining("permission denied for database");
+    assertThat(appCommitsAWrite(fx.tenant(tenantId), "on-the-new-one")).isTrue();
+  }
+
+  @Test
+  void aCopyIsSealedReadOnlyAndClosedToTheAppRole() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(
+        new BackupInput(tenantId, backupId, "backup:" + backupId, "manual", "test"));
+    BackupInput restore = new BackupInput(tenantId, backupId, "restore:c1", "restore", null);
+    RestoreTarget target = backups.prepareRestore(restore, "c1");
+    backups.restoreDatabase(restore, target.newDatabase());
+    backups.verifyRestore(restore, target.newDatabase());
+    backups.sealRestoredCopy(restore, target.newDatabase());
+    backups.sealRestoredCopy(restore, target.newDatabase()); // a retry changes nothing
+
+    TenantCredentials creds = TenantCredentials.decrypt(fx.cipher, fx.tenant(tenantId));
+    String copyUrl = TenantDatabaseNames.jdbcUrl(creds.jdbcUrl(), target.newDatabase());
+    assertThatThrownBy(
+            () -> DriverManager.getConnection(copyUrl, creds.username(), creds.password()).close())
+        .hasMessageContaining("permission denied for database");
+    // The operator reads it as the server's admin; a write there is refused as well.
+    assertThat(skus(TestPostgres.superuser(target.newDatabase()))).isEmpty();
+    assertThatThrownBy(() -> insertProducts(TestPostgres.superuser(target.newDatabase()), "w"))
+        .hasMessageContaining("read-only");
+    assertThatThrownBy(() -> backups.sealRestoredCopy(restore, fx.tenant(tenantId).databaseName()))
+        .isInstanceOf(ApplicationFailure.class);
+    assertThat(appCommitsAWrite(fx.tenant(tenantId), "tenant-unaffected")).isTrue();
+  }
+
+  /** Inserts a product as the app role where {@code t} points, as a router does; true on commit. */
+  private static boolean appCommitsAWrite(Tenant t, String sku) {
+    TenantCredentials creds = TenantCredentials.decrypt(fx.cipher, t);
+    try (Connection c =
+        DriverManager.getConnection(creds.jdbcUrl(), creds.username(), creds.password())) {
+      c.setAutoCommit(false);
+      c.createStatement().execute("SELECT set_config('app.user_role', 'admin', true)");
+      c.createStatement()
+          .execute("INSERT INTO products (sku, name) VALUES ('" + sku + "', '" + sku + "')");
+      c.commit();
+      return true;
+    } catch (java.sql.SQLException e) {
+      return false;
+    }
+  }
+
+  @Test
   void aBackupWithOneFlippedByteIsRefusedBeforeAnythingChanges() throws Exception {
     StepInput t = provision();
     UUID tenantId = t.tenantId();

@@ -93,8 +93,9 @@ public class TenantDatabase {
         return result;
       } catch (RuntimeException | SQLException e) {
         rollbackQuietly(c);
-        if (routed.tenant().isTrial() && readOnly(e)) {
-          // A promotion froze the trial's writes: the same answer as a held write.
+        if (readOnly(e)) {
+          // A promotion froze the trial's writes, or a move, restore or promotion fenced the
+          // database this router has not switched away from yet: the same answer as a held write.
           throw ApiException.retryLater(
               "unavailable", "the tenant's database is being switched; retry in a few seconds", 2);
         }

@@ -14,12 +14,20 @@ import org.slf4j.Logger;
 
 /**
  * claim_operation (RESTORING), prepare_restore (checksum, new database), restore_database,
- * verify_restore, then for {@code replace} swap_database; release_operation; a durable timer for
- * the grace period (or {@link #retireNow}); drop_retired_database. Any failure before the swap
- * drops the new database and changes nothing else (plain try/catch compensation).
+ * verify_restore, then for {@code replace} swap_database (which fences the old database) or for
+ * {@code copy} seal_restored_copy; release_operation; a durable timer for the grace period (or
+ * {@link #retireNow}); drop_retired_database. Any failure before the swap lifts the fence
+ * (undo_swap_database), drops the new database and changes nothing else (plain try/catch
+ * compensation).
  */
 public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
   private static final Logger log = Workflow.getLogger(RestoreTenantWorkflowImpl.class);
+
+  /** Change id: a copy is sealed (read-only, closed to the app role) once verified. */
+  static final String SEAL_COPY = "seal-restored-copy";
+
+  /** Change id: a failed swap lifts the fence it may have set on the old database. */
+  static final String UNDO_SWAP = "undo-swap-database";
 
   private final BackupActivities short_ =
       Workflow.newActivityStub(BackupActivities.class, BackupPolicies.SHORT);
@@ -56,12 +64,21 @@ public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
           step = "swap_database";
           short_.swapDatabase(input, target);
           retiredDatabase = target.currentDatabase();
+        } else if (Workflow.getVersion(SEAL_COPY, Workflow.DEFAULT_VERSION, 1) >= 1) {
+          step = "seal_restored_copy";
+          short_.sealRestoredCopy(input, newDatabase);
         }
       } catch (ActivityFailure e) {
         error = BackupPolicies.reason(e);
         outcome = "FAILED";
         log.warn(
             "tenant {}: restore failed at {}; dropping {}", request.tenantId(), step, newDatabase);
+        if ("swap_database".equals(step)
+            && Workflow.getVersion(UNDO_SWAP, Workflow.DEFAULT_VERSION, 1) >= 1) {
+          // swap_database may have fenced the old database before it failed.
+          step = "undo_swap_database";
+          short_.undoSwapDatabase(input, target);
+        }
         step = "undo_prepare_restore";
         short_.dropRetiredDatabase(request.tenantId(), newDatabase);
         throw e;

@@ -67,11 +67,30 @@ public interface BackupActivities {
 
   /**
    * Points the tenant from {@code target.currentDatabase} to {@code target.newDatabase} in one
-   * registry transaction (routers follow the notification), holding its writes for the switch.
-   * Idempotent: a tenant on the new database already is done.
+   * registry transaction (routers follow the notification), holding its writes for the switch, and
+   * fences the old database: read-only for new sessions and the app role's sessions ended before
+   * the registry changes, CONNECT revoked for the app role (sessions ended again) after it. A swap
+   * that cannot happen lifts the fence before it fails. Idempotent: a tenant on the new database
+   * already gets the fence again and is done.
    */
   @ActivityMethod(name = "swap_database")
   void swapDatabase(BackupInput input, RestoreTarget target);
+
+  /**
+   * Undo of a swap_database that failed: while the tenant still points at {@code
+   * target.currentDatabase}, that database is writable and open to the app role again. A tenant on
+   * any other database keeps the fence. Repeating it changes nothing.
+   */
+  @ActivityMethod(name = "undo_swap_database")
+  void undoSwapDatabase(BackupInput input, RestoreTarget target);
+
+  /**
+   * Makes a copy-mode restore's database a copy to read: read-only for new sessions, CONNECT
+   * revoked for the tenant's app role (the routers never point at it), so only the server's admin
+   * reads it. Refused for the tenant's current database; repeating it changes nothing.
+   */
+  @ActivityMethod(name = "seal_restored_copy")
+  void sealRestoredCopy(BackupInput input, String database);
 
   /**
    * Drops a database of the tenant that is not its current one (a restored copy, a failed restore,

@@ -5,11 +5,14 @@ import static com.taskifai.workflows.ActivityPolicies.DATABASE_CREATE;
 import static com.taskifai.workflows.ActivityPolicies.DATABASE_UNDO;
 import static com.taskifai.workflows.ActivityPolicies.REGISTRY;
 import static com.taskifai.workflows.ActivityPolicies.REGISTRY_UNDO;
+import static com.taskifai.workflows.ActivityPolicies.STEP_RETRY;
 
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
 import com.taskifai.workflows.ports.TrialActivities;
 import com.taskifai.workflows.saga.Saga;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.util.Map;
@@ -29,6 +32,15 @@ public class PromoteTenantWorkflowImpl implements PromoteTenantWorkflow {
       Workflow.newActivityStub(TrialActivities.class, DATABASE_CREATE);
   private final TrialActivities trialUndo =
       Workflow.newActivityStub(TrialActivities.class, REGISTRY_UNDO);
+  // From the swap on the promotion only goes forward: as soon as one attempt of the release
+  // commits, writes reach the new database, so the release is retried until it is done (releasing
+  // twice is fine) instead of failing into a rollback that would drop them with that database.
+  private final TrialActivities trialAfterSwap =
+      Workflow.newActivityStub(
+          TrialActivities.class,
+          ActivityOptions.newBuilder(REGISTRY)
+              .setRetryOptions(RetryOptions.newBuilder(STEP_RETRY).setMaximumAttempts(0).build())
+              .build());
   private final TrialActivities trialDatabaseUndo =
       Workflow.newActivityStub(TrialActivities.class, DATABASE_UNDO);
   private final TenantDatabaseActivities database =
@@ -76,7 +88,7 @@ public class PromoteTenantWorkflowImpl implements PromoteTenantWorkflow {
           "undo_swap_to_dedicated",
           () -> trialUndo.undoSwapToDedicated(request.tenantId(), op));
       // The end of the write hold: from here on the tenant is served by its own database.
-      trial.releasePromotion(request.tenantId(), op);
+      trialAfterSwap.releasePromotion(request.tenantId(), op);
     } catch (TemporalFailure failure) {
       Saga.Rollback rollback = saga.rollBack(failure, Saga.Listener.NONE);
       status = rollback.complete() ? "FAILED" : "ROLLBACK_FAILED";

@@ -168,6 +168,16 @@ class BackupScheduleTimerTest {
     }
 
     @Override
+    public void undoSwapDatabase(BackupInput input, RestoreTarget target) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void sealRestoredCopy(BackupInput input, String database) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void dropRetiredDatabase(UUID tenantId, String database) {}
 
     @Override

@@ -217,6 +217,16 @@ class LifecycleWorkflowsTest {
     }
 
     @Override
+    public void undoSwapDatabase(BackupInput input, RestoreTarget target) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void sealRestoredCopy(BackupInput input, String database) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
     public void dropRetiredDatabase(UUID tenantId, String database) {
       throw new UnsupportedOperationException();
     }
