@@ -22,6 +22,24 @@ public final class PgClient {
   private static final Pattern URL =
       Pattern.compile("^jdbc:postgresql://([^/:?]+|\\[[^]]+\\])(?::(\\d+))?(?:/[^?]*)?(\\?.*)?$");
 
+  /**
+   * The options every restore into a tenant database runs {@code pg_restore} with: one transaction
+   * that stops at the first error, and nothing of the archive's ownership, grants, tablespaces,
+   * security labels, publications or subscriptions. The objects belong to the role that logs in
+   * (the tenant's owner, see {@code OwnerLogin}); the platform grants the app role its rights
+   * afresh afterwards.
+   */
+  public static final List<String> RESTORE_OPTIONS =
+      List.of(
+          "--exit-on-error",
+          "--single-transaction",
+          "--no-owner",
+          "--no-privileges",
+          "--no-tablespaces",
+          "--no-security-labels",
+          "--no-publications",
+          "--no-subscriptions");
+
   private final Path binDir;
 
   /**
