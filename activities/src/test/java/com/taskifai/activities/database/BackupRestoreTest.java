@@ -248,6 +248,36 @@ class BackupRestoreTest {
   }
 
   @Test
+  void anOwnerRoleWithRightsBeyondATenantsIsNotRestoredAs() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    String owner = TenantDatabaseNames.of(tenantId).ownerRole();
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(new BackupInput(tenantId, backupId, "backup:o", "manual", "test"));
+    BackupInput input = new BackupInput(tenantId, backupId, "restore:o", "restore", null);
+    RestoreTarget target = backups.prepareRestore(input, "o");
+    JdbcClient postgres = JdbcClient.create(TestPostgres.superuser("postgres"));
+    postgres.sql("ALTER ROLE " + owner + " CREATEROLE").update();
+    try {
+      assertThatThrownBy(() -> backups.restoreDatabase(input, target.newDatabase()))
+          .isInstanceOf(ApplicationFailure.class)
+          .hasMessageContaining("has rights beyond a tenant owner's")
+          .hasMessageContaining("NOCREATEROLE")
+          .matches(e -> ((ApplicationFailure) e).isNonRetryable());
+      assertThat(holdsTables(target.newDatabase())).isZero();
+      assertThat(
+              postgres
+                  .sql("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?")
+                  .param(owner)
+                  .query(Boolean.class)
+                  .single())
+          .isFalse();
+    } finally {
+      postgres.sql("ALTER ROLE " + owner + " NOCREATEROLE").update();
+    }
+  }
+
+  @Test
   void aBackupReplacedInTheStoreAfterItsCheckFailsTheRestoreBeforeTheSwap() throws Exception {
     StepInput t = provision();
     UUID tenantId = t.tenantId();

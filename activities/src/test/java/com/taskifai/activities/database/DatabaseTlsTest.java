@@ -142,6 +142,10 @@ class DatabaseTlsTest {
         assertThat(usesTls(c)).isTrue();
       }
     }
+    // The routers' tenant pools, unpooled admin sessions and health probes: a data source by URL.
+    try (Connection c = simple(url).getConnection()) {
+      assertThat(usesTls(c)).isTrue();
+    }
     assertThat(archive).isNotEmpty();
     assertThat(restore(url, archive)).startsWith("0:");
     try (Connection c = server.getDatabase("postgres", "tls_target").getConnection();
@@ -161,6 +165,7 @@ class DatabaseTlsTest {
       DataSource admin = pools.dataSource(url, "postgres", null);
       assertThatThrownBy(() -> admin.getConnection().close()).isInstanceOf(SQLException.class);
     }
+    assertThatThrownBy(() -> simple(url).getConnection().close()).isInstanceOf(SQLException.class);
     assertThatThrownBy(() -> dump(url))
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("certificate verify failed");
@@ -173,6 +178,13 @@ class DatabaseTlsTest {
         + server.getPort()
         + "/postgres?sslmode=verify-full&sslrootcert="
         + dir.resolve(caFile);
+  }
+
+  private static DataSource simple(String url) {
+    org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+    ds.setUrl(url);
+    ds.setUser("postgres");
+    return ds;
   }
 
   private static boolean usesTls(Connection c) throws SQLException {
