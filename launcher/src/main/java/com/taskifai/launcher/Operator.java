@@ -35,7 +35,7 @@ import javax.sql.DataSource;
  *   admins remove --email E
  *   admins reset-mfa --email E    a new TOTP secret; prints enrolment
  *   servers add --id ID --region R --url JDBC_URL --admin-user U [--capacity N]
- *               [--connection-budget N]
+ *               [--connection-budget N] [--private-network true]
  *                                 (admin password TASKIFAI_SERVER_ADMIN_PASSWORD; checked to
  *                                 connect before it is stored)
  *   servers list                  each server with its health: tenants, version, size, free slots
@@ -182,6 +182,14 @@ final class Operator {
               .map(e -> e.getKey() + " " + e.getValue())
               .collect(java.util.stream.Collectors.joining("; ")));
     }
+    boolean privateNetwork = Boolean.parseBoolean(o.getOrDefault("private-network", "false"));
+    if (ProductionSettings.isProduction(env)) {
+      DatabaseServers.tlsProblem(server.jdbcUrl(), privateNetwork)
+          .ifPresent(
+              p -> {
+                throw new Refused("--url " + p + " (--private-network true)");
+              });
+    }
     String version;
     try {
       version =
@@ -200,7 +208,9 @@ final class Operator {
               + e.getMessage().lines().findFirst().orElse("")
               + "; nothing was stored");
     }
-    new DatabaseServers(platform()).upsert(cipher(), server);
+    DatabaseServers servers = new DatabaseServers(platform());
+    servers.upsert(cipher(), server);
+    servers.setPrivateNetwork(server.id(), privateNetwork);
     out.println("database server " + server.id() + " registered (PostgreSQL " + version + ")");
   }
 

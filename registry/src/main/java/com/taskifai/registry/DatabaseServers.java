@@ -124,10 +124,20 @@ public final class DatabaseServers {
    * ServerHealth#probe}).
    */
   public boolean register(CredentialCipher cipher, NewServer server) {
+    return register(cipher, server, false);
+  }
+
+  /**
+   * As {@link #register(CredentialCipher, NewServer)}; {@code privateNetwork} marks the server as
+   * on a private network, which production accepts without {@code sslmode=verify-full} ({@link
+   * #tlsProblem}).
+   */
+  public boolean register(CredentialCipher cipher, NewServer server, boolean privateNetwork) {
     return jdbc.sql(
                 "INSERT INTO database_servers (id, region, jdbc_url, admin_username, admin_password,"
-                    + " capacity, connection_budget) VALUES (:id, :region, :url, :user, :pw, :cap,"
-                    + " :budget) ON CONFLICT (id) DO NOTHING")
+                    + " capacity, connection_budget, private_network) VALUES (:id, :region, :url,"
+                    + " :user, :pw, :cap, :budget, :private) ON CONFLICT (id) DO NOTHING")
+            .param("private", privateNetwork)
             .param("id", server.id())
             .param("region", server.region())
             .param("url", server.jdbcUrl())
@@ -195,6 +205,32 @@ public final class DatabaseServers {
         .param("cap", capacity)
         .param("budget", connectionBudget, java.sql.Types.INTEGER)
         .update();
+  }
+
+  /** Marks (or unmarks) a server as on a private network; false when there is no such server. */
+  public boolean setPrivateNetwork(String id, boolean privateNetwork) {
+    return jdbc.sql("UPDATE database_servers SET private_network = :p WHERE id = :id")
+            .param("p", privateNetwork)
+            .param("id", id)
+            .update()
+        == 1;
+  }
+
+  /** True when the server is registered as on a private network (false when there is none). */
+  public boolean onPrivateNetwork(String id) {
+    return jdbc.sql("SELECT private_network FROM database_servers WHERE id = :id")
+        .param("id", id)
+        .query(Boolean.class)
+        .optional()
+        .orElse(false);
+  }
+
+  /**
+   * Why production refuses to connect to a server with this URL, or empty: one on another host
+   * needs {@code sslmode=verify-full} unless it is on a private network ({@link DatabaseTls}).
+   */
+  public static Optional<String> tlsProblem(String jdbcUrl, boolean privateNetwork) {
+    return DatabaseTls.productionProblem(jdbcUrl, privateNetwork);
   }
 
   public Optional<Server> find(String id) {

@@ -1,6 +1,7 @@
 package com.taskifai.activities.backup;
 
 import com.taskifai.registry.BackupClientCheck;
+import com.taskifai.registry.DatabaseTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +17,29 @@ import java.util.regex.Pattern;
  * The PostgreSQL client programs {@code pg_dump} and {@code pg_restore}: where they are, which
  * major version they are, and how to start them for a server. The password goes to the child
  * process in its {@code PGPASSWORD} environment only, never in its arguments (visible in {@code
- * ps}) or in a log line.
+ * ps}) or in a log line. The server URL's TLS settings go with it ({@link DatabaseTls}).
  */
 public final class PgClient {
   private static final Pattern URL =
       Pattern.compile("^jdbc:postgresql://([^/:?]+|\\[[^]]+\\])(?::(\\d+))?(?:/[^?]*)?(\\?.*)?$");
+
+  /**
+   * The options every restore into a tenant database runs {@code pg_restore} with: one transaction
+   * that stops at the first error, and nothing of the archive's ownership, grants, tablespaces,
+   * security labels, publications or subscriptions. The objects belong to the role that logs in
+   * (the tenant's owner, see {@code OwnerLogin}); the platform grants the app role its rights
+   * afresh afterwards.
+   */
+  public static final List<String> RESTORE_OPTIONS =
+      List.of(
+          "--exit-on-error",
+          "--single-transaction",
+          "--no-owner",
+          "--no-privileges",
+          "--no-tablespaces",
+          "--no-security-labels",
+          "--no-publications",
+          "--no-subscriptions");
 
   private final Path binDir;
 
@@ -103,6 +122,9 @@ public final class PgClient {
     env.keySet().removeIf(key -> key.startsWith("TASKIFAI_") || key.startsWith("AWS_"));
     env.remove("PGPASSWORD");
     env.remove("PGPASSFILE");
+    // The server's TLS settings are those of its URL, as for the JDBC connections to it.
+    env.remove("PGSSLROOTCERT");
+    env.putAll(DatabaseTls.clientEnvironment(jdbcUrl));
     if (password != null && !password.isEmpty()) {
       env.put("PGPASSWORD", password);
     }

@@ -16,6 +16,7 @@ import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.BackupActivities;
 import io.temporal.activity.Activity;
@@ -45,8 +46,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Backups with {@code pg_dump -Fc} and restores with {@code pg_restore}, as the server's admin. A
- * dump runs inside an exported snapshot that the row counts of its manifest were taken in, so the
+ * Backups with {@code pg_dump -Fc} as the server's admin, and restores with {@code pg_restore} as
+ * the tenant's owner role ({@link OwnerLogin}), without the archive's owners and grants. A dump
+ * runs inside an exported snapshot that the row counts of its manifest were taken in, so the
  * manifest describes exactly what was dumped. The dump streams through {@link BackupCipher} and a
  * SHA-256 digest into the {@link BackupStore}; nothing is held whole in memory or on disk.
  */
@@ -312,14 +314,16 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
     String errors;
     long started = System.nanoTime();
     long fed;
-    try (PgClient.Started restore =
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    try (OwnerLogin owner = OwnerLogin.open(admin, names.ownerRole(), "restore_database");
+        PgClient.Started restore =
             pg.start(
                 "pg_restore",
                 admin.jdbcUrl(),
-                admin.username(),
-                admin.password(),
+                owner.role(),
+                owner.password(),
                 database,
-                List.of("--exit-on-error", "--single-transaction"));
+                PgClient.RESTORE_OPTIONS);
         InputStream sealed = new DigestInputStream(store.get(backup.objectKey()), sha)) {
       try (OutputStream stdin = restore.process().getOutputStream()) {
         copy(new Heartbeating(BackupCipher.decrypting(sealed, dataKey, backup.backupId())), stdin);
@@ -336,12 +340,35 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
       fed = System.nanoTime();
       exit = waitFor(restore.process());
       errors = restore.errors();
+      if (exit == 0) {
+        // Read to its end (pg_restore may stop before the last bytes) for the whole digest.
+        sealed.transferTo(OutputStream.nullOutputStream());
+      }
     } catch (IOException e) {
       throw StepFailure.of(FailureType.UNAVAILABLE, "pg_restore failed: " + e.getMessage());
     }
     if (exit != 0) {
       throw StepFailure.of(
           FailureType.INVALID_STATE, "pg_restore exited with " + exit + ": " + errors);
+    }
+    String digest = HexFormat.of().formatHex(sha.digest());
+    if (!digest.equalsIgnoreCase(backup.sha256())) {
+      // The object changed after prepare_restore checked it: what was restored is not the backup.
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "backup "
+              + backup.backupId()
+              + " changed in the store while it was restored (its SHA-256 no longer matches the"
+              + " recorded one); the restored copy is not used");
+    }
+    try {
+      TenantSchema.grantAppRole(admin.database(database), names.ownerRole(), names.appRole());
+    } catch (IllegalStateException e) {
+      throw StepFailure.of(
+          FailureType.UNAVAILABLE,
+          "restore_database: cannot grant the app role: " + e.getMessage());
+    } finally {
+      admin.release(database);
     }
     long done = System.nanoTime();
     log.info(

@@ -14,6 +14,7 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
+import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.MoveActivities;
 import java.io.IOException;
@@ -38,9 +39,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * Moves a tenant database between servers with the backup machinery: the same empty-database scheme
  * as a restore, the same snapshot manifest as a backup, {@code pg_dump -Fc} streamed into {@code
- * pg_restore} without touching disk, and a registry swap like a restore's. Every step finds an
- * earlier attempt's work by the tenant's names and checks where the registry points before it
- * changes anything, so a retry (or a replacement worker) never drops the database the tenant uses.
+ * pg_restore} without touching disk (restored as the tenant's owner role, like a restore), and a
+ * registry swap like a restore's. Every step finds an earlier attempt's work by the tenant's names
+ * and checks where the registry points before it changes anything, so a retry (or a replacement
+ * worker) never drops the database the tenant uses.
  */
 public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MoveActivitiesImpl.class);
@@ -231,7 +233,8 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
       int restoreExit;
       String dumpErrors;
       String restoreErrors;
-      try (PgClient.Started dump =
+      try (OwnerLogin login = OwnerLogin.open(target, owner, "copy_database");
+          PgClient.Started dump =
               pg.start(
                   "pg_dump",
                   source.jdbcUrl(),
@@ -243,10 +246,10 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
               pg.start(
                   "pg_restore",
                   target.jdbcUrl(),
-                  target.username(),
-                  target.password(),
+                  login.role(),
+                  login.password(),
                   in.database(),
-                  List.of("--exit-on-error", "--single-transaction"))) {
+                  PgClient.RESTORE_OPTIONS)) {
         try (InputStream from = new BackupActivitiesImpl.Heartbeating(dump.stdout());
             OutputStream to = restore.process().getOutputStream()) {
           from.transferTo(to);
@@ -268,6 +271,12 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
         throw StepFailure.of(
             FailureType.UNAVAILABLE,
             "pg_restore exited with " + restoreExit + ": " + restoreErrors);
+      }
+      try {
+        TenantSchema.grantAppRole(target.database(in.database()), owner, appRole(tenant));
+      } catch (IllegalStateException e) {
+        throw StepFailure.of(
+            FailureType.UNAVAILABLE, "copy_database: cannot grant the app role: " + e.getMessage());
       }
       log.info(
           "tenant {}: {} copied from {} to {} ({} ms)",

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.activities.ActivitiesFixture;
+import com.taskifai.activities.backup.BackupCipher;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.FolderBackupStore;
 import com.taskifai.registry.Backups;
@@ -34,8 +35,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Backups and restores against the embedded PostgreSQL 15 with the real pg_dump and pg_restore,
- * into a folder store: what is restored is what was backed up, and a damaged backup changes
- * nothing.
+ * into a folder store: what is restored is what was backed up, a damaged or replaced backup changes
+ * nothing, and what an archive holds runs as the tenant's owner role, never as the server's admin.
  */
 class BackupRestoreTest {
   private static final ActivitiesFixture fx = new ActivitiesFixture();
@@ -271,6 +272,164 @@ class BackupRestoreTest {
   }
 
   @Test
+  void aBackupCraftedToCreateARoleOrAlterTheSystemFailsToRestoreAndChangesNothing()
+      throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    String owner = TenantDatabaseNames.of(tenantId).ownerRole();
+    String role = "crafted_" + TenantDatabaseNames.hex(tenantId).substring(0, 12);
+    markedFunction(tenantId);
+    Map<String, String> attacks =
+        Map.of(
+            "role",
+            "CREATE ROLE " + role + " SUPERUSER LOGIN;",
+            "system",
+            "ALTER SYSTEM SET taskifai.crafted = 'yes';");
+    for (Map.Entry<String, String> attack : attacks.entrySet()) {
+      UUID backupId = UUID.randomUUID();
+      backups.dumpDatabase(new BackupInput(tenantId, backupId, "backup:c", "manual", "test"));
+      rewrite(backupId, archive -> replaceMarker(archive, attack.getValue()), true);
+      String restoreId = "c" + attack.getKey().charAt(0);
+      BackupInput input = new BackupInput(tenantId, backupId, "restore:c", "restore", null);
+      RestoreTarget target = backups.prepareRestore(input, restoreId);
+
+      assertThatThrownBy(() -> backups.restoreDatabase(input, target.newDatabase()))
+          .as(attack.getKey())
+          .isInstanceOf(ApplicationFailure.class)
+          .hasMessageContaining("pg_restore exited with");
+      assertThat(holdsTables(target.newDatabase())).as(attack.getKey()).isZero();
+    }
+    JdbcClient postgres = JdbcClient.create(TestPostgres.superuser("postgres"));
+    assertThat(
+            postgres
+                .sql("SELECT count(*) FROM pg_roles WHERE rolname = ?")
+                .param(role)
+                .query(Long.class)
+                .single())
+        .isZero();
+    assertThat(
+            postgres
+                .sql("SELECT count(*) FROM pg_file_settings WHERE name = 'taskifai.crafted'")
+                .query(Long.class)
+                .single())
+        .isZero();
+    // The one-time login is taken back after a failed restore too.
+    assertThat(
+            postgres
+                .sql(
+                    "SELECT rolcanlogin OR rolpassword IS NOT NULL FROM pg_authid WHERE rolname = ?")
+                .param(owner)
+                .query(Boolean.class)
+                .single())
+        .isFalse();
+  }
+
+  @Test
+  void aSuperuserOwnedSecurityDefinerFunctionIsRestoredOwnedByTheTenantOwner() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenantId);
+    markedFunction(tenantId);
+    insertProducts(current(tenantId), "f-1");
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(new BackupInput(tenantId, backupId, "backup:f", "manual", "test"));
+    BackupInput input = new BackupInput(tenantId, backupId, "restore:f", "restore", null);
+    RestoreTarget target = backups.prepareRestore(input, "f");
+
+    backups.restoreDatabase(input, target.newDatabase());
+    backups.verifyRestore(input, target.newDatabase());
+
+    JdbcClient restored = JdbcClient.create(TestPostgres.superuser(target.newDatabase()));
+    assertThat(
+            restored
+                .sql(
+                    "SELECT r.rolname || ' ' || r.rolsuper FROM pg_proc p"
+                        + " JOIN pg_roles r ON r.oid = p.proowner WHERE p.proname = 'crafted'")
+                .query(String.class)
+                .single())
+        .isEqualTo(names.ownerRole() + " false");
+    // Every table belongs to the owner; the app role has the platform's grants, not the archive's.
+    assertThat(
+            restored
+                .sql("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                .query(String.class)
+                .list())
+        .containsExactly(names.ownerRole());
+    TenantCredentials creds = TenantCredentials.decrypt(fx.cipher, fx.tenant(tenantId));
+    DataSource app =
+        TestPostgres.dataSource(target.newDatabase(), creds.username(), creds.password());
+    assertThat(
+            JdbcClient.create(app).sql("SELECT count(*) FROM products").query(Long.class).single())
+        .isNotNull();
+    assertThatThrownBy(
+            () ->
+                JdbcClient.create(app)
+                    .sql("SELECT count(*) FROM flyway_schema_history")
+                    .query(Long.class)
+                    .single())
+        .rootCause()
+        .hasMessageContaining("permission denied");
+    backups.dropRetiredDatabase(tenantId, target.newDatabase());
+  }
+
+  @Test
+  void anOwnerRoleWithRightsBeyondATenantsIsNotRestoredAs() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    String owner = TenantDatabaseNames.of(tenantId).ownerRole();
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(new BackupInput(tenantId, backupId, "backup:o", "manual", "test"));
+    BackupInput input = new BackupInput(tenantId, backupId, "restore:o", "restore", null);
+    RestoreTarget target = backups.prepareRestore(input, "o");
+    JdbcClient postgres = JdbcClient.create(TestPostgres.superuser("postgres"));
+    postgres.sql("ALTER ROLE " + owner + " CREATEROLE").update();
+    try {
+      assertThatThrownBy(() -> backups.restoreDatabase(input, target.newDatabase()))
+          .isInstanceOf(ApplicationFailure.class)
+          .hasMessageContaining("has rights beyond a tenant owner's")
+          .hasMessageContaining("NOCREATEROLE")
+          .matches(e -> ((ApplicationFailure) e).isNonRetryable());
+      assertThat(holdsTables(target.newDatabase())).isZero();
+      assertThat(
+              postgres
+                  .sql("SELECT rolcanlogin FROM pg_roles WHERE rolname = ?")
+                  .param(owner)
+                  .query(Boolean.class)
+                  .single())
+          .isFalse();
+    } finally {
+      postgres.sql("ALTER ROLE " + owner + " NOCREATEROLE").update();
+    }
+  }
+
+  @Test
+  void aBackupReplacedInTheStoreAfterItsCheckFailsTheRestoreBeforeTheSwap() throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    insertProducts(current(tenantId), "d-1", "d-2");
+    UUID first = UUID.randomUUID();
+    backups.dumpDatabase(new BackupInput(tenantId, first, "backup:d1", "manual", "test"));
+    // Same row counts, other rows: only the digest tells the two apart.
+    JdbcClient.create(current(tenantId)).sql("UPDATE products SET name = 'changed'").update();
+    UUID second = UUID.randomUUID();
+    backups.dumpDatabase(new BackupInput(tenantId, second, "backup:d2", "manual", "test"));
+    byte[] secondPlain = plaintext(second);
+    Tenant before = fx.tenant(tenantId);
+
+    BackupInput input = new BackupInput(tenantId, first, "restore:d", "restore", null);
+    RestoreTarget target = backups.prepareRestore(input, "d");
+    rewrite(first, ignored -> secondPlain, false);
+
+    assertThatThrownBy(() -> backups.restoreDatabase(input, target.newDatabase()))
+        .isInstanceOf(ApplicationFailure.class)
+        .hasMessageContaining("changed in the store")
+        .matches(e -> ((ApplicationFailure) e).isNonRetryable());
+    Tenant after = fx.tenant(tenantId);
+    assertThat(after.databaseName()).isEqualTo(before.databaseName());
+    assertThat(after.encryptedDatabaseUrl()).isEqualTo(before.encryptedDatabaseUrl());
+  }
+
+  @Test
   void twoOperationsOnOneTenantAreRefusedNamingTheFirst() {
     StepInput t = provision();
     backups.claimOperation(t.tenantId(), "BACKING_UP", "backup:1");
@@ -428,6 +587,85 @@ class BackupRestoreTest {
         .param("id", id)
         .update();
     return id;
+  }
+
+  /** The text the crafted archives replace: a comment of its own length. */
+  private static final String MARKER =
+      "COMMENT ON FUNCTION public.crafted() IS '" + "m".repeat(300) + "';";
+
+  /** A SECURITY DEFINER function made and owned by the superuser, with the marker comment. */
+  private static void markedFunction(UUID tenantId) {
+    JdbcClient db = JdbcClient.create(current(tenantId));
+    db.sql(
+            "CREATE FUNCTION public.crafted() RETURNS int LANGUAGE sql SECURITY DEFINER"
+                + " AS 'SELECT 1'")
+        .update();
+    db.sql(MARKER).update();
+  }
+
+  /** The archive with the marker's statement replaced by {@code sql}, padded to its length. */
+  private static byte[] replaceMarker(byte[] archive, String sql) {
+    byte[] marker = MARKER.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] replacement =
+        (sql + " ".repeat(marker.length - sql.length()))
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    for (int i = 0; i + marker.length <= archive.length; i++) {
+      if (java.util.Arrays.equals(archive, i, i + marker.length, marker, 0, marker.length)) {
+        byte[] out = archive.clone();
+        System.arraycopy(replacement, 0, out, i, replacement.length);
+        return out;
+      }
+    }
+    throw new AssertionError("the archive holds no marker");
+  }
+
+  /** The decrypted pg_dump archive of a backup. */
+  private static byte[] plaintext(UUID backupId) throws Exception {
+    Backups.Backup row = table.find(backupId).orElseThrow();
+    byte[] key = BackupCipher.unwrap(fx.cipher, backupId, row.dataKey());
+    try (var in =
+        BackupCipher.decrypting(
+            Files.newInputStream(folder.resolve(row.objectKey())), key, backupId)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /**
+   * Replaces a backup's stored object with {@code change} of its archive, sealed with its own key;
+   * with {@code record} the recorded SHA-256 follows, as if the backup had been made so.
+   */
+  private static void rewrite(
+      UUID backupId, java.util.function.UnaryOperator<byte[]> change, boolean record)
+      throws Exception {
+    Backups.Backup row = table.find(backupId).orElseThrow();
+    byte[] key = BackupCipher.unwrap(fx.cipher, backupId, row.dataKey());
+    byte[] sealed =
+        BackupCipher.encrypting(
+                new java.io.ByteArrayInputStream(change.apply(plaintext(backupId))), key, backupId)
+            .readAllBytes();
+    Files.write(folder.resolve(row.objectKey()), sealed);
+    if (record) {
+      JdbcClient.create(fx.platform.owner())
+          .sql("UPDATE backups SET sha256 = :sha WHERE backup_id = :id")
+          .param(
+              "sha",
+              java.util.HexFormat.of()
+                  .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(sealed)))
+          .param("id", backupId)
+          .update();
+    }
+  }
+
+  /** Tables outside the system schemas in a database (zero when it is missing). */
+  private static long holdsTables(String database) {
+    if (!fx.databaseExists(database)) {
+      return 0;
+    }
+    return JdbcClient.create(TestPostgres.superuser(database))
+        .sql(
+            "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")
+        .query(Long.class)
+        .single();
   }
 
   private static StepInput provision() {

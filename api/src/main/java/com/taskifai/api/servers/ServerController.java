@@ -7,6 +7,7 @@ import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.settings.ProductionSettings;
 import com.taskifai.web.ProblemException;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -44,13 +46,15 @@ class ServerController {
   private final AuditLog audit;
   private final FreshMfa mfa;
   private final Duration timeout;
+  private final boolean production;
 
   ServerController(
       DataSource platform,
       CredentialCipher cipher,
       AuditLog audit,
       FreshMfa mfa,
-      FleetSettings fleet) {
+      FleetSettings fleet,
+      Environment environment) {
     Duration timeout = fleet.serverHealthTimeout();
     this.servers = new DatabaseServers(platform);
     this.health = new ServerHealth(servers, cipher, timeout);
@@ -58,9 +62,16 @@ class ServerController {
     this.audit = audit;
     this.mfa = mfa;
     this.timeout = timeout;
+    this.production =
+        ProductionSettings.isProduction(
+            Map.of(ProductionSettings.ENV, environment.getProperty("taskifai.env", "")));
   }
 
-  /** The body of {@code POST /admin/servers}; capacity and budget have defaults. */
+  /**
+   * The body of {@code POST /admin/servers}; capacity and budget have defaults. {@code
+   * private_network} (default false) marks a server production may reach without {@code
+   * sslmode=verify-full} in its URL.
+   */
   record NewServerRequest(
       String id,
       String region,
@@ -68,7 +79,8 @@ class ServerController {
       String adminUsername,
       String adminPassword,
       Integer capacity,
-      Integer connectionBudget) {
+      Integer connectionBudget,
+      Boolean privateNetwork) {
     DatabaseServers.NewServer toServer() {
       return new DatabaseServers.NewServer(
           id == null ? null : id.strip(),
@@ -174,6 +186,17 @@ class ServerController {
               .collect(Collectors.joining("; ")),
           Map.of("fields", problems));
     }
+    boolean privateNetwork = Boolean.TRUE.equals(body.privateNetwork());
+    if (production) {
+      java.util.Optional<String> tls = DatabaseServers.tlsProblem(server.jdbcUrl(), privateNetwork);
+      if (tls.isPresent()) {
+        throw new ApiException(
+            HttpStatus.BAD_REQUEST,
+            "validation_failed",
+            "jdbc_url " + tls.get() + " (private_network: true)",
+            Map.of("fields", Map.of("jdbc_url", tls.get())));
+      }
+    }
     if (servers.find(server.id()).isPresent()) {
       throw taken(server.id());
     }
@@ -197,7 +220,7 @@ class ServerController {
               + "; nothing was stored",
           Map.of("id", server.id()));
     }
-    if (!servers.register(cipher, server)) {
+    if (!servers.register(cipher, server, privateNetwork)) {
       throw taken(server.id());
     }
     Map<String, Object> detail = new LinkedHashMap<>();
@@ -207,6 +230,7 @@ class ServerController {
     detail.put("admin_username", server.adminUsername());
     detail.put("capacity", server.capacity());
     detail.put("connection_budget", server.connectionBudget());
+    detail.put("private_network", privateNetwork);
     detail.put("version", version);
     audit.append(null, actor, "server.register", null, "registered", detail);
     DatabaseServers.Server stored = servers.find(server.id()).orElseThrow();

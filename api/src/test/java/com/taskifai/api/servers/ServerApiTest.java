@@ -99,6 +99,33 @@ class ServerApiTest extends ApiTestBase {
   }
 
   @Test
+  void aServerRegisteredAsOnAPrivateNetworkKeepsTheMarkAndOthersDoNot() {
+    String marked = unique("pn");
+    Answer a =
+        http.post(
+            "/admin/servers",
+            AdminHttp.json(
+                "id",
+                marked,
+                "region",
+                "eu-west",
+                "jdbc_url",
+                TestPostgres.jdbcUrl("postgres"),
+                "admin_username",
+                "postgres",
+                "admin_password",
+                TestPostgres.superuserPassword(),
+                "private_network",
+                true),
+            token);
+    assertThat(a.status()).as(a.body()).isEqualTo(201);
+    assertThat(servers.onPrivateNetwork(marked)).isTrue();
+    String plain = unique("pn");
+    registerOk(plain, "eu-west", 3);
+    assertThat(servers.onPrivateNetwork(plain)).isFalse();
+  }
+
+  @Test
   void registersAServerWithItsPasswordEncryptedAndAudited() {
     String id = unique("pg");
     Answer a = registerOk(id, "eu-west", 7);

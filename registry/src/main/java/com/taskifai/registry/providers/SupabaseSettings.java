@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -31,6 +32,11 @@ import java.util.Map;
  *     TASKIFAI_SUPABASE_POLL_INTERVAL}, default 5 s)
  * @param directPort port of the project's direct database connection ({@code
  *     TASKIFAI_SUPABASE_DIRECT_PORT}, default 5432)
+ * @param sslMode TLS mode of every connection to a project, direct or through its pooler ({@code
+ *     TASKIFAI_SUPABASE_SSLMODE}, default {@code verify-full}; production refuses another)
+ * @param caFile the provider's root CA certificate (PEM) the project's certificates are checked
+ *     against ({@code TASKIFAI_SUPABASE_CA_FILE}); null checks them against {@code
+ *     ~/.postgresql/root.crt}, the drivers' default
  */
 public record SupabaseSettings(
     DatabaseProvider defaultProvider,
@@ -41,12 +47,25 @@ public record SupabaseSettings(
     URI apiBaseUrl,
     Duration readyTimeout,
     Duration pollInterval,
-    int directPort) {
+    int directPort,
+    String sslMode,
+    String caFile) {
 
   public static final String ENV_TOKEN = "TASKIFAI_SUPABASE_ACCESS_TOKEN";
 
+  /** The TLS modes of libpq and the JDBC driver. */
+  private static final java.util.Set<String> SSL_MODES =
+      java.util.Set.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
   public SupabaseSettings {
     regions = Map.copyOf(regions);
+    if (!SSL_MODES.contains(sslMode)) {
+      throw new IllegalArgumentException(
+          "TASKIFAI_SUPABASE_SSLMODE must be one of verify-full (the default), verify-ca, require,"
+              + " prefer, allow or disable, not '"
+              + sslMode
+              + "'");
+    }
     if (defaultProvider == DatabaseProvider.SUPABASE
         && !configured(accessToken, organizationSlug)) {
       throw new IllegalArgumentException(
@@ -93,7 +112,23 @@ public record SupabaseSettings(
         URI.create(stripSlash(get(env, "TASKIFAI_SUPABASE_API_URL", "https://api.supabase.com"))),
         Duration.parse(get(env, "TASKIFAI_SUPABASE_READY_TIMEOUT", "PT15M")),
         Duration.parse(get(env, "TASKIFAI_SUPABASE_POLL_INTERVAL", "PT5S")),
-        Integer.parseInt(get(env, "TASKIFAI_SUPABASE_DIRECT_PORT", "5432").strip()));
+        Integer.parseInt(get(env, "TASKIFAI_SUPABASE_DIRECT_PORT", "5432").strip()),
+        get(env, "TASKIFAI_SUPABASE_SSLMODE", "verify-full").strip().toLowerCase(Locale.ROOT),
+        get(env, "TASKIFAI_SUPABASE_CA_FILE", null));
+  }
+
+  /**
+   * The JDBC URL parameters that apply {@link #sslMode} and {@link #caFile}, without a leading
+   * {@code ?} or {@code &}; pg_dump and pg_restore read them from the URL too.
+   */
+  public String tlsParameters() {
+    return "sslmode="
+        + sslMode
+        + (caFile == null
+            ? ""
+            : "&sslrootcert="
+                + java.net.URLEncoder.encode(
+                    caFile.strip(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   /** True when projects can be created: a token and an organization. */
@@ -117,7 +152,25 @@ public record SupabaseSettings(
         api,
         ready,
         poll,
-        port);
+        port,
+        sslMode,
+        caFile);
+  }
+
+  /** These settings with another TLS mode and CA (a fake's projects are local, without TLS). */
+  public SupabaseSettings withTls(String mode, String ca) {
+    return new SupabaseSettings(
+        defaultProvider,
+        accessToken,
+        organizationSlug,
+        regions,
+        instanceSize,
+        apiBaseUrl,
+        readyTimeout,
+        pollInterval,
+        directPort,
+        mode,
+        ca);
   }
 
   @Override
@@ -130,6 +183,8 @@ public record SupabaseSettings(
         + (accessToken == null ? "none" : "***")
         + ", api="
         + apiBaseUrl
+        + ", sslmode="
+        + sslMode
         + "]";
   }
 

@@ -1,5 +1,6 @@
 package com.taskifai.registry.settings;
 
+import com.taskifai.registry.DatabaseTls;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +30,9 @@ public final class ProductionSettings {
 
   /** The SMTP security modes that production accepts without {@code TASKIFAI_SMTP_ALLOW_PLAIN}. */
   private static final Set<String> SMTP_TLS = Set.of("starttls", "smtps");
+
+  /** Marks the platform database as on a private network: no verify-full needed in production. */
+  public static final String DB_PRIVATE_NETWORK = "TASKIFAI_DB_PRIVATE_NETWORK";
 
   private ProductionSettings() {}
 
@@ -70,6 +74,10 @@ public final class ProductionSettings {
             env.put(name, v);
           }
         });
+    String privateNetwork = lookup.apply("taskifai.db.private-network");
+    if (privateNetwork != null) {
+      env.put(DB_PRIVATE_NETWORK, privateNetwork);
+    }
     check(env, process);
   }
 
@@ -89,6 +97,7 @@ public final class ProductionSettings {
     } else {
       require(env, problems, "TASKIFAI_MASTER_KEYS_FILE", "the master key file (a mounted secret)");
     }
+    databaseTls(env, problems);
     switch (process) {
       case ADMIN_API -> {
         if (value(env, "TASKIFAI_ADMIN_JWT_SECRET") == null
@@ -130,6 +139,28 @@ public final class ProductionSettings {
       }
     }
     return problems;
+  }
+
+  /**
+   * The platform database (whose cluster {@code init} registers as the first database server) over
+   * verified TLS unless it is on this host or, on purpose, a private network; Supabase projects
+   * always over verified TLS.
+   */
+  private static void databaseTls(Map<String, String> env, List<String> problems) {
+    String url = value(env, "TASKIFAI_DB_URL");
+    if (url != null) {
+      DatabaseTls.productionProblem(url, "true".equalsIgnoreCase(value(env, DB_PRIVATE_NETWORK)))
+          .ifPresent(
+              p -> problems.add("TASKIFAI_DB_URL " + p + " (" + DB_PRIVATE_NETWORK + "=true)"));
+    }
+    String supabase = value(env, "TASKIFAI_SUPABASE_SSLMODE");
+    if (supabase != null && !DatabaseTls.VERIFY_FULL.equalsIgnoreCase(supabase)) {
+      problems.add(
+          "TASKIFAI_SUPABASE_SSLMODE="
+              + supabase
+              + " is refused: Supabase projects are reached over the internet; leave it at"
+              + " verify-full and set TASKIFAI_SUPABASE_CA_FILE to the provider's CA certificate");
+    }
   }
 
   private static void smtp(Map<String, String> env, List<String> problems) {

@@ -16,7 +16,9 @@ class ProductionSettingsTest {
   private static Map<String, String> complete() {
     Map<String, String> env = new HashMap<>();
     env.put("TASKIFAI_ENV", "production");
-    env.put("TASKIFAI_DB_URL", "jdbc:postgresql://db:5432/taskifai");
+    env.put(
+        "TASKIFAI_DB_URL",
+        "jdbc:postgresql://db:5432/taskifai?sslmode=verify-full&sslrootcert=/run/secrets/db-ca.pem");
     env.put("TASKIFAI_DB_PASSWORD", "pw");
     env.put("TASKIFAI_DB_ADMIN_USER", "postgres");
     env.put("TASKIFAI_MASTER_KEYS_FILE", "/run/secrets/master.keys");

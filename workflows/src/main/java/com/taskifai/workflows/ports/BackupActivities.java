@@ -57,7 +57,12 @@ public interface BackupActivities {
   @ActivityMethod(name = "prepare_restore")
   RestoreTarget prepareRestore(BackupInput input, String restoreId);
 
-  /** Decrypts the backup into pg_restore on the new database; fails on a non-zero exit. */
+  /**
+   * Decrypts the backup into pg_restore on the new database, logged in as the tenant's owner role
+   * with the archive's owners and grants left out, then grants the app role; fails on a non-zero
+   * exit, and (non-retryable) when the digest of the bytes read is not the recorded SHA-256. A
+   * retry starts again on an emptied database.
+   */
   @ActivityMethod(name = "restore_database")
   void restoreDatabase(BackupInput input, String database);
 

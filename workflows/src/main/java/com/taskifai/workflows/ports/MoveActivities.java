@@ -71,8 +71,9 @@ public interface MoveActivities {
 
   /**
    * {@code pg_dump -Fc} of the source inside an exported snapshot streamed into {@code pg_restore}
-   * on the target database (emptied first, so a retry starts again); the manifest is the row count
-   * per table and the schema version read in that snapshot.
+   * on the target database (emptied first, so a retry starts again), logged in there as the
+   * tenant's owner role with the archive's owners and grants left out, then the app role's grants;
+   * the manifest is the row count per table and the schema version read in that snapshot.
    */
   @ActivityMethod(name = "copy_database")
   CopyManifest copyDatabase(MoveInput input);

@@ -130,7 +130,12 @@ public final class SupabaseProjects {
         cipher,
         server,
         tenant.region(),
-        "jdbc:postgresql://" + project.dbHost() + ":" + settings.directPort() + "/postgres",
+        "jdbc:postgresql://"
+            + project.dbHost()
+            + ":"
+            + settings.directPort()
+            + "/postgres?"
+            + settings.tlsParameters(),
         pooler.dbUser(),
         stagedPassword(id),
         1);
@@ -142,7 +147,8 @@ public final class SupabaseProjects {
             + pooler.dbPort()
             + "/"
             + tenant.databaseName()
-            + ("transaction".equals(pooler.poolMode()) ? "?prepareThreshold=0" : "");
+            + ("transaction".equals(pooler.poolMode()) ? "?prepareThreshold=0&" : "?")
+            + settings.tlsParameters();
     providers.recordReadyProject(
         cipher, id, server, poolerUrl, names.appRole() + poolerUserSuffix(pooler, ref), serviceKey);
     secrets.delete(id, DB_PASSWORD);

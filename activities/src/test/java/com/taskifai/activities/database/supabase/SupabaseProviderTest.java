@@ -83,7 +83,9 @@ class SupabaseProviderTest {
                 URI.create(wiremock.baseUrl()),
                 readyTimeout,
                 Duration.ofMillis(50),
-                TestPostgres.port());
+                TestPostgres.port())
+            // The fake's projects live on the test server, which speaks no TLS.
+            .withTls("prefer", null);
     return new ActivitiesFixture(ActivitiesConfig.defaults(), settings);
   }
 
@@ -170,7 +172,19 @@ class SupabaseProviderTest {
     TenantCredentials creds = TenantCredentials.decrypt(fx.cipher, fx.tenant(in.tenantId()));
     TenantDatabaseNames names = TenantDatabaseNames.of(in.tenantId());
     assertThat(creds.jdbcUrl())
-        .isEqualTo("jdbc:postgresql://localhost:" + TestPostgres.port() + "/" + names.database());
+        .isEqualTo(
+            "jdbc:postgresql://localhost:"
+                + TestPostgres.port()
+                + "/"
+                + names.database()
+                + "?sslmode=prefer");
+    // The TLS setting reaches the project's server row too (admin connections, pg_dump).
+    assertThat(
+            new DatabaseServers(fx.platform.platform())
+                .find("supabase-" + project.ref)
+                .orElseThrow()
+                .jdbcUrl())
+        .endsWith("/postgres?sslmode=prefer");
     assertThat(creds.username()).isEqualTo(names.appRole());
     try (Connection c =
         DriverManager.getConnection(creds.jdbcUrl(), creds.username(), creds.password())) {

@@ -75,7 +75,9 @@ class SupabaseProvisioningWorkflowTest {
                 URI.create(wiremock.baseUrl()),
                 readyTimeout,
                 Duration.ofMillis(50),
-                TestPostgres.port());
+                TestPostgres.port())
+            // The fake's projects live on the test server, which speaks no TLS.
+            .withTls("prefer", null);
     fx =
         new ActivitiesFixture(
             ActivitiesConfig.defaults().withSmtp("127.0.0.1", smtp.getSmtp().getPort()), settings);
