@@ -31,6 +31,9 @@ import java.util.Map;
  *     TASKIFAI_SUPABASE_POLL_INTERVAL}, default 5 s)
  * @param directPort port of the project's direct database connection ({@code
  *     TASKIFAI_SUPABASE_DIRECT_PORT}, default 5432)
+ * @param callTimeout how long one Management API request waits for its answer ({@code
+ *     TASKIFAI_SUPABASE_CALL_TIMEOUT}, default 30 s); a create without an answer by then is looked
+ *     for by name before it is sent again
  */
 public record SupabaseSettings(
     DatabaseProvider defaultProvider,
@@ -41,7 +44,8 @@ public record SupabaseSettings(
     URI apiBaseUrl,
     Duration readyTimeout,
     Duration pollInterval,
-    int directPort) {
+    int directPort,
+    Duration callTimeout) {
 
   public static final String ENV_TOKEN = "TASKIFAI_SUPABASE_ACCESS_TOKEN";
 
@@ -93,7 +97,8 @@ public record SupabaseSettings(
         URI.create(stripSlash(get(env, "TASKIFAI_SUPABASE_API_URL", "https://api.supabase.com"))),
         Duration.parse(get(env, "TASKIFAI_SUPABASE_READY_TIMEOUT", "PT15M")),
         Duration.parse(get(env, "TASKIFAI_SUPABASE_POLL_INTERVAL", "PT5S")),
-        Integer.parseInt(get(env, "TASKIFAI_SUPABASE_DIRECT_PORT", "5432").strip()));
+        Integer.parseInt(get(env, "TASKIFAI_SUPABASE_DIRECT_PORT", "5432").strip()),
+        Duration.parse(get(env, "TASKIFAI_SUPABASE_CALL_TIMEOUT", "PT30S")));
   }
 
   /** True when projects can be created: a token and an organization. */
@@ -117,7 +122,23 @@ public record SupabaseSettings(
         api,
         ready,
         poll,
-        port);
+        port,
+        callTimeout);
+  }
+
+  /** These settings with another wait for each Management API answer (a fake that loses them). */
+  public SupabaseSettings withCallTimeout(Duration timeout) {
+    return new SupabaseSettings(
+        defaultProvider,
+        accessToken,
+        organizationSlug,
+        regions,
+        instanceSize,
+        apiBaseUrl,
+        readyTimeout,
+        pollInterval,
+        directPort,
+        timeout);
   }
 
   @Override
