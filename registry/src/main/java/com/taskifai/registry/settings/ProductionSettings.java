@@ -65,7 +65,8 @@ public final class ProductionSettings {
       String v = value(env, ENV);
       throw new IllegalStateException(
           (v == null
-                  ? "TASKIFAI_ENV is unset, which means production (a dev process sets TASKIFAI_ENV=dev):"
+                  ? "TASKIFAI_ENV is unset, which means production (a dev process sets"
+                      + " TASKIFAI_ENV=dev):"
                   : "TASKIFAI_ENV=" + v)
               + " refuses to start the "
               + process.name().toLowerCase(Locale.ROOT).replace('_', ' ')
