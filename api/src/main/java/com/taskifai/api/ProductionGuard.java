@@ -7,9 +7,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs {@link ProductionSettings#check} before any other bean is made: with {@code
- * TASKIFAI_ENV=production} the admin API refuses to start on missing secrets or a dev-only switch,
- * naming the setting.
+ * Runs {@link ProductionSettings#check} before any other bean is made: unless {@code
+ * TASKIFAI_ENV=dev} the admin API refuses to start on missing secrets, Temporal without TLS or a
+ * dev-only switch, naming the setting.
  */
 @Component
 class ProductionGuard extends StartupCheck {
@@ -26,7 +26,14 @@ class ProductionGuard extends StartupCheck {
           Map.entry("TASKIFAI_FAULT_INJECTION", "taskifai.fault-injection"),
           Map.entry("TASKIFAI_DEV", "taskifai.dev"),
           Map.entry("TASKIFAI_TEMPORAL_TARGET", "taskifai.temporal.target"),
-          Map.entry("TASKIFAI_TEMPORAL_NAMESPACE", "taskifai.temporal.namespace"));
+          Map.entry("TASKIFAI_TEMPORAL_NAMESPACE", "taskifai.temporal.namespace"),
+          // TemporalConnection reads TLS and the API key under their environment names.
+          Map.entry("TASKIFAI_TEMPORAL_TLS", "TASKIFAI_TEMPORAL_TLS"),
+          Map.entry("TASKIFAI_TEMPORAL_TLS_CA_FILE", "TASKIFAI_TEMPORAL_TLS_CA_FILE"),
+          Map.entry("TASKIFAI_TEMPORAL_TLS_CERT_FILE", "TASKIFAI_TEMPORAL_TLS_CERT_FILE"),
+          Map.entry("TASKIFAI_TEMPORAL_API_KEY", "TASKIFAI_TEMPORAL_API_KEY"),
+          Map.entry(
+              ProductionSettings.TEMPORAL_ALLOW_PLAIN, ProductionSettings.TEMPORAL_ALLOW_PLAIN));
 
   @Override
   protected void check(Environment environment) {

@@ -21,10 +21,15 @@ class ProductionGuardTest {
     props.put("taskifai.temporal.target", "temporal:7233");
     props.put("taskifai.temporal.namespace", "taskifai");
     props.put("taskifai.recover-workflows", "false");
+    props.put("TASKIFAI_TEMPORAL_TLS", "true");
     return props;
   }
 
   private static void refused(Map<String, Object> props, String setting) {
+    refused(props, "TASKIFAI_ENV=production refuses", setting);
+  }
+
+  private static void refused(Map<String, Object> props, String why, String setting) {
     assertThatThrownBy(
             () ->
                 new SpringApplicationBuilder(AdminApiApplication.class)
@@ -32,7 +37,7 @@ class ProductionGuardTest {
                     .run()
                     .close())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("TASKIFAI_ENV=production refuses")
+        .hasMessageContaining(why)
         .hasMessageContaining(setting);
   }
 
@@ -58,5 +63,31 @@ class ProductionGuardTest {
     Map<String, Object> dev = production();
     dev.put("taskifai.dev", "true");
     refused(dev, "TASKIFAI_DEV");
+  }
+
+  @Test
+  void withoutTaskifaiEnvTheChecksRunAsInProduction() {
+    Map<String, Object> props = production();
+    props.remove("taskifai.env");
+    props.remove("taskifai.admin-jwt-secret");
+    refused(props, "TASKIFAI_ENV is unset, which means production", "TASKIFAI_ADMIN_JWT_SECRET");
+  }
+
+  @Test
+  void refusesTemporalWithoutTlsUnlessAPrivateNetworkIsAllowed() {
+    Map<String, Object> props = production();
+    props.remove("TASKIFAI_TEMPORAL_TLS");
+    refused(props, "TASKIFAI_TEMPORAL_ALLOW_PLAIN=true");
+    props.put("TASKIFAI_TEMPORAL_ALLOW_PLAIN", "true");
+    props.remove("taskifai.admin-jwt-secret");
+    // Now only the secret is missing: Temporal on a private network passes.
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(AdminApiApplication.class)
+                    .properties(props)
+                    .run()
+                    .close())
+        .hasMessageContaining("TASKIFAI_ADMIN_JWT_SECRET")
+        .hasMessageNotContaining("Temporal without TLS");
   }
 }

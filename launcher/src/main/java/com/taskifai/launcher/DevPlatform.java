@@ -6,6 +6,7 @@ import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
+import com.taskifai.registry.settings.ProductionSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -32,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * on :8080 and the routing runtime on :8081. Each embedded part gives way to a real server named in
  * the environment ({@code TASKIFAI_DB_URL}, {@code TASKIFAI_TEMPORAL_TARGET}, {@code
  * TASKIFAI_SMTP_HOST}). Every listener it starts binds to 127.0.0.1 unless {@code
- * TASKIFAI_DEV_BIND} names another address (for example {@code 0.0.0.0} for every interface).
+ * TASKIFAI_DEV_BIND} names another address (for example {@code 0.0.0.0} for every interface); an
+ * address other than loopback is refused unless {@code TASKIFAI_DEV_EXPOSE=true} says so too,
+ * because the dev Temporal server takes commands without credentials. The processes it starts are
+ * dev ones ({@code TASKIFAI_ENV=dev}).
  */
 public final class DevPlatform implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(DevPlatform.class);
@@ -49,6 +53,12 @@ public final class DevPlatform implements AutoCloseable {
 
   /** The environment key of the address every dev listener binds to. */
   static final String DEV_BIND = "TASKIFAI_DEV_BIND";
+
+  /**
+   * The second setting a non-loopback {@link #DEV_BIND} needs ({@code true}): asked twice, because
+   * it exposes servers without credentials.
+   */
+  static final String DEV_EXPOSE = "TASKIFAI_DEV_EXPOSE";
 
   /** The environment key that turns the demo tenant off ({@code false}); it is on by default. */
   static final String DEV_DEMO = "TASKIFAI_DEV_DEMO";
@@ -103,6 +113,49 @@ public final class DevPlatform implements AutoCloseable {
   static String bindAddress(Map<String, String> env) {
     String v = env.get(DEV_BIND);
     return v == null || v.isBlank() ? "127.0.0.1" : v.strip();
+  }
+
+  /** True when {@code bind} is a loopback address (or a name for one): nothing else reaches it. */
+  static boolean loopback(String bind) {
+    String host =
+        bind.startsWith("[") && bind.endsWith("]") ? bind.substring(1, bind.length() - 1) : bind;
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /**
+   * What a non-loopback bind exposes, for the refusal and the banner; empty for loopback.
+   *
+   * @throws IllegalStateException for a non-loopback {@code TASKIFAI_DEV_BIND} without {@code
+   *     TASKIFAI_DEV_EXPOSE=true}
+   */
+  static Optional<String> exposure(Map<String, String> env) {
+    String bind = bindAddress(env);
+    if (loopback(bind)) {
+      return Optional.empty();
+    }
+    String exposed =
+        DEV_BIND
+            + "="
+            + bind
+            + " exposes the dev platform to the network: its Temporal server takes commands"
+            + " without credentials, so anyone who reaches "
+            + bind
+            + " can start a restore, move or promotion of any tenant, or signal \"email verified\","
+            + " with no admin token or MFA; PostgreSQL, SMTP and the apps listen there too";
+    if (!"true".equalsIgnoreCase(env.getOrDefault(DEV_EXPOSE, "").strip())) {
+      throw new IllegalStateException(
+          exposed
+              + ". Bind to 127.0.0.1 (unset "
+              + DEV_BIND
+              + "), or set "
+              + DEV_EXPOSE
+              + "=true as well if that is what you want");
+    }
+    return Optional.of(exposed + " (" + DEV_EXPOSE + "=true)");
   }
 
   /** Where this machine reaches a listener bound to {@code bind}. */
@@ -187,6 +240,11 @@ public final class DevPlatform implements AutoCloseable {
   }
 
   public void start() throws Exception {
+    Optional<String> exposed = exposure(env);
+    if (exposed.isPresent()) {
+      log.warn("{}", exposed.get());
+      notes.put("EXPOSED", exposed.get());
+    }
     int adminPort = intEnv("TASKIFAI_ADMIN_PORT", 8080);
     int routerPort = intEnv("TASKIFAI_ROUTER_PORT", 8081);
     requireFreePort(adminPort, "the admin API (TASKIFAI_ADMIN_PORT)");
@@ -262,6 +320,8 @@ public final class DevPlatform implements AutoCloseable {
     platformEnv.put("TASKIFAI_ADMIN_JWT_SECRET", adminJwtSecret);
     platformEnv.putIfAbsent("TASKIFAI_DNS_PROVIDER", "local");
     platformEnv.put(DEV_BIND, bind);
+    // Every process started here is a dev one: the production checks (on unless told) stay off.
+    platformEnv.put(ProductionSettings.ENV, ProductionSettings.DEV);
 
     AdminAccounts accounts =
         new AdminAccounts(

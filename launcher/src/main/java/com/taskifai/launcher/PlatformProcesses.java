@@ -5,6 +5,7 @@ import com.taskifai.api.AdminApiApplication;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.dev.MailOutbox;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.settings.ProductionSettings;
 import com.taskifai.registry.settings.Settings;
 import com.taskifai.routing.RoutingRuntimeApplication;
 import com.taskifai.worker.PlatformWorker;
@@ -69,6 +70,8 @@ final class PlatformProcesses implements AutoCloseable {
         .startHourly();
 
     Map<String, Object> common = new HashMap<>();
+    // Dev processes (DevPlatform says so): the production checks are on unless told otherwise.
+    common.put("taskifai.env", env.get(ProductionSettings.ENV));
     common.put("taskifai.db.url", env.get("TASKIFAI_DB_URL"));
     common.put("taskifai.db.username", env.get("TASKIFAI_DB_USER"));
     common.put("taskifai.db.password", env.get("TASKIFAI_DB_PASSWORD"));

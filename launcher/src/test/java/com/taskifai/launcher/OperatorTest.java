@@ -29,6 +29,7 @@ class OperatorTest {
   void emptyPlatform() {
     String database = "init_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     keys = KeyRing.newKeyEntry("op1");
+    env.put("TASKIFAI_ENV", "dev"); // the operator test platform: inline keys, no TLS
     env.put("TASKIFAI_DB_URL", TestPostgres.jdbcUrl(database));
     env.put("TASKIFAI_DB_USER", "taskifai_platform");
     env.put("TASKIFAI_DB_PASSWORD", TestPostgres.PLATFORM_PASSWORD);

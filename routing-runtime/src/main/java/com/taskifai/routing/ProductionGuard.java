@@ -7,9 +7,9 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs {@link ProductionSettings#check} before any other bean is made: with {@code
- * TASKIFAI_ENV=production} the router refuses to start without its tenant JWT secret or master key
- * file, naming the setting.
+ * Runs {@link ProductionSettings#check} before any other bean is made: unless {@code
+ * TASKIFAI_ENV=dev} the router refuses to start without its tenant JWT secret or master key file,
+ * naming the setting.
  */
 @Component
 class ProductionGuard extends StartupCheck {

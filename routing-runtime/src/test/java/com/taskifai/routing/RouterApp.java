@@ -47,6 +47,8 @@ final class RouterApp implements AutoCloseable {
 
   RouterApp(TenantFixture fixture, Map<String, String> overrides) {
     Map<String, Object> props = new HashMap<>();
+    // A dev process: without it the production checks refuse the inline test keys.
+    props.put("taskifai.env", com.taskifai.registry.settings.ProductionSettings.DEV);
     props.put("TASKIFAI_ROUTER_PORT", "0");
     props.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", "0");
     props.put("taskifai.db.url", fixture.platform.jdbcUrl());

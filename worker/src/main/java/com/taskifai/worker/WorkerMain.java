@@ -27,10 +27,10 @@ import org.slf4j.LoggerFactory;
  * TASKIFAI_WORKER_MANAGEMENT_PORT} (health endpoints, default 8082; {@code
  * TASKIFAI_WORKER_MANAGEMENT_ADDRESS} binds them to one address, default every interface), and
  * whatever {@link PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP,
- * DNS). With {@code TASKIFAI_ENV=production} it first runs {@link ProductionSettings#check}.
- * SIGTERM stops polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION}
- * (true registers the fault-injection interceptor); {@code TASKIFAI_LOG_LEVEL} sets the root log
- * level (INFO); each activity's log lines name its tenant, workflow and activity.
+ * DNS). Unless {@code TASKIFAI_ENV=dev} it first runs {@link ProductionSettings#check}. SIGTERM
+ * stops polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION} (true
+ * registers the fault-injection interceptor); {@code TASKIFAI_LOG_LEVEL} sets the root log level
+ * (INFO); each activity's log lines name its tenant, workflow and activity.
  */
 public final class WorkerMain {
   /** The worker's log format, with the log context keys; see the file. */

@@ -6,6 +6,7 @@ import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.settings.ProductionSettings;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
@@ -73,6 +74,8 @@ final class EmbeddedPlatform implements AutoCloseable {
                 .build());
     client = WorkflowClient.newInstance(service);
 
+    // A dev process: without it WorkerMain's production checks refuse this test platform.
+    env.put(ProductionSettings.ENV, ProductionSettings.DEV);
     env.put("TASKIFAI_TEMPORAL_TARGET", "127.0.0.1:" + temporalPort);
     env.put("TASKIFAI_TEMPORAL_EMBEDDED", "true");
     env.put("TASKIFAI_DB_URL", platform.jdbcUrl());

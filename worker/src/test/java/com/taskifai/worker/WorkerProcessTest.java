@@ -149,9 +149,9 @@ class WorkerProcessTest {
   }
 
   @Test
-  void refusesToStartInProductionWithDevSettings() throws Exception {
+  void refusesToStartWithDevSettingsUnlessTheEnvironmentSaysDev() throws Exception {
     Map<String, String> env = new java.util.HashMap<>(embedded.env);
-    env.put("TASKIFAI_ENV", "production");
+    env.remove("TASKIFAI_ENV"); // forgotten: production, secure by default
     env.put("TASKIFAI_WORKER_MANAGEMENT_PORT", String.valueOf(EmbeddedPlatform.freePort()));
     Process worker = launch(env);
     try {
@@ -159,7 +159,9 @@ class WorkerProcessTest {
       String out = new String(worker.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(worker.exitValue()).isEqualTo(2);
       assertThat(out)
-          .contains("TASKIFAI_ENV=production refuses")
+          .contains("TASKIFAI_ENV is unset, which means production")
+          .contains("TASKIFAI_ENV=dev")
+          .contains("Temporal without TLS is refused")
           .contains("TASKIFAI_DNS_PROVIDER=local")
           .contains("TASKIFAI_TEMPORAL_EMBEDDED")
           .contains("TASKIFAI_MASTER_KEYS (inline keys)")

@@ -138,8 +138,9 @@ public final class TenantDatabaseActivitiesImpl
 
   /**
    * The Supabase part of create_database: a healthy project registered as the tenant's database
-   * server, after which the steps below run as on our own servers. Refused once the undo ran, so a
-   * late attempt creates no project that nothing deletes.
+   * server, after which the steps below run as on our own servers. The project is found or created
+   * under the tenant's fence, so an attempt that timed out and its retry cannot both create one,
+   * and a late attempt after the undo creates no project that nothing deletes.
    */
   private void readySupabaseProject(UUID tenantId) {
     Tenant tenant =
@@ -149,18 +150,15 @@ public final class TenantDatabaseActivitiesImpl
           FailureType.INVALID_STATE,
           "tenant " + tenantId + " has no database placement: run place_database first");
     }
-    try {
-      if (fence.dropped(tenantId)) {
-        throw StepFailure.of(
-            FailureType.INVALID_STATE,
-            "the database of tenant "
-                + tenantId
-                + " was dropped by its undo; create_database does not create it again");
+    SupabaseProjects projects = supabaseProjects();
+    if (tenant.databaseServerId() == null) {
+      try {
+        fence.whileCreating(tenantId, () -> projects.ensureProject(tenant));
+      } catch (SQLException e) {
+        throw databaseFailure("create_database", tenantId, e);
       }
-    } catch (SQLException e) {
-      throw databaseFailure("create_database", tenantId, e);
     }
-    supabaseProjects().ensureReady(tenant);
+    projects.ensureReady(tenant);
   }
 
   private SupabaseProjects supabaseProjects() {

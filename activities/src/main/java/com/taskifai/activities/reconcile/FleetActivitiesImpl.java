@@ -5,6 +5,7 @@ import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.database.TenantDatabaseInventory;
 import com.taskifai.activities.database.TenantDatabaseNames;
+import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.activities.dns.DnsProvider;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
@@ -50,7 +51,9 @@ import org.slf4j.LoggerFactory;
  * when its name points at no tenant, or at a tenant that is FAILED or DELETED (whose saga or
  * offboarding should have removed it). Anything named for a live tenant is left alone, on any
  * server, and a role that may still connect to a live tenant's database is never an orphan. DNS
- * names count only when they are a valid, unreserved tenant subdomain of the base domain.
+ * names count only when they are a valid, unreserved tenant subdomain of the base domain. With
+ * Supabase configured, a provider project named {@code taskifai-<tenant id>} is an orphan when that
+ * tenant is not live or has recorded another project as its own.
  */
 public final class FleetActivitiesImpl implements FleetActivities {
   private static final Logger log = LoggerFactory.getLogger(FleetActivitiesImpl.class);
@@ -68,6 +71,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
   private final Duration stalledAfter;
   private final Clock clock;
   private final WorkflowClient client;
+  private final SupabaseProjects supabase;
 
   /**
    * @param stalledAfter how long a tenant must have stayed in an in-flight status before a missing
@@ -87,6 +91,38 @@ public final class FleetActivitiesImpl implements FleetActivities {
       Duration stalledAfter,
       Clock clock,
       WorkflowClient client) {
+    this(
+        registry,
+        servers,
+        inventory,
+        dns,
+        secrets,
+        reports,
+        audit,
+        rules,
+        stalledAfter,
+        clock,
+        client,
+        null);
+  }
+
+  /**
+   * @param supabase the provider projects to scan; null when Supabase is not configured
+   */
+  public FleetActivitiesImpl(
+      TenantRegistry registry,
+      DatabaseServers servers,
+      TenantDatabaseInventory inventory,
+      DnsProvider dns,
+      StagedSecrets secrets,
+      ReconcileReports reports,
+      AuditLog audit,
+      SubdomainRules rules,
+      Duration stalledAfter,
+      Clock clock,
+      WorkflowClient client,
+      SupabaseProjects supabase) {
+    this.supabase = supabase;
     this.registry = registry;
     this.servers = servers;
     this.inventory = inventory;
@@ -133,6 +169,17 @@ public final class FleetActivitiesImpl implements FleetActivities {
     }
     for (UUID tenantId : secrets.tenants()) {
       secretOrphan(tenants, tenantId).ifPresent(orphans::add);
+    }
+    if (supabase != null) {
+      heartbeat("supabase");
+      try {
+        for (SupabaseProjects.NamedProject p : supabase.platformProjects()) {
+          projectOrphan(tenants, p).ifPresent(orphans::add);
+        }
+      } catch (RuntimeException e) {
+        log.warn("reconcile: cannot list Supabase projects: {}", e.toString());
+        problems.add("Supabase projects could not be listed: " + e.getMessage());
+      }
     }
     log.info("reconcile: {} orphans, {} problems", orphans.size(), problems.size());
     return new FleetScan(orphans, problems);
@@ -327,6 +374,21 @@ public final class FleetActivitiesImpl implements FleetActivities {
         secrets.deleteAll(tenantId);
         return RemovalOutcome.done();
       }
+      case Orphan.PROVIDER_PROJECT -> {
+        if (supabase == null) {
+          return RemovalOutcome.refused("this worker has no Supabase settings");
+        }
+        Optional<SupabaseProjects.NamedProject> project =
+            supabase.platformProjects().stream().filter(p -> p.ref().equals(r.name())).findFirst();
+        if (project.isEmpty()) {
+          return RemovalOutcome.done(); // gone already
+        }
+        if (projectOrphan(tenants, project.get()).isEmpty()) {
+          return notAnOrphan(r);
+        }
+        supabase.deleteProject(r.name());
+        return RemovalOutcome.done();
+      }
       default -> {
         return RemovalOutcome.refused(
             "orphans of kind "
@@ -400,6 +462,31 @@ public final class FleetActivitiesImpl implements FleetActivities {
             null,
             record.tenantId(),
             "no live tenant holds the subdomain " + label.get()));
+  }
+
+  /**
+   * A platform-named project is its tenant's only when the tenant is live and has recorded it (or
+   * has recorded none yet: its create may be under way).
+   */
+  private static Optional<Orphan> projectOrphan(Tenants tenants, SupabaseProjects.NamedProject p) {
+    Optional<String> reason = tenants.orphanReason(p.tenantId());
+    if (reason.isEmpty() && p.recordedRef() != null && !p.recordedRef().equals(p.ref())) {
+      reason =
+          Optional.of(
+              "tenant "
+                  + p.tenantId()
+                  + " owns Supabase project "
+                  + p.recordedRef()
+                  + ", not this one (a create whose answer was lost)");
+    }
+    return reason.map(
+        why ->
+            new Orphan(
+                Orphan.PROVIDER_PROJECT,
+                p.ref(),
+                null,
+                p.tenantId(),
+                "Supabase project " + p.name() + ": " + why));
   }
 
   private Optional<Orphan> secretOrphan(Tenants tenants, UUID tenantId) {

@@ -109,6 +109,7 @@ class AdminApiEndToEndTest {
 
   @DynamicPropertySource
   static void platform(DynamicPropertyRegistry props) {
+    com.taskifai.api.testing.ApiTestPlatform.sayDev(props);
     props.add("taskifai.db.url", DB::jdbcUrl);
     props.add("taskifai.db.username", DB::role);
     props.add("taskifai.db.password", () -> TestPostgres.PLATFORM_PASSWORD);

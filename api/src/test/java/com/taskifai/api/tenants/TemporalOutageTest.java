@@ -63,6 +63,7 @@ class TemporalOutageTest {
   @DynamicPropertySource
   static void platform(DynamicPropertyRegistry props) {
     ApiTestPlatform p = ApiTestPlatform.get();
+    ApiTestPlatform.sayDev(props);
     props.add("taskifai.db.url", () -> p.db.jdbcUrl());
     props.add("taskifai.db.username", () -> p.db.role());
     props.add("taskifai.db.password", () -> TestPostgres.PLATFORM_PASSWORD);

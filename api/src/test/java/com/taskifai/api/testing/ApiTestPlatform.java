@@ -109,6 +109,7 @@ public final class ApiTestPlatform {
 
   /** The API's settings for this platform. */
   public void register(DynamicPropertyRegistry props) {
+    sayDev(props);
     props.add("taskifai.db.url", () -> db.jdbcUrl());
     props.add("taskifai.db.username", () -> db.role());
     props.add("taskifai.db.password", () -> TestPostgres.PLATFORM_PASSWORD);
@@ -117,6 +118,15 @@ public final class ApiTestPlatform {
     props.add("taskifai.admin-jwt-secret", () -> JWT_SECRET);
     // A random management port: other tests run at the same time; tests read @LocalManagementPort.
     props.add("management.server.port", () -> "0");
+  }
+
+  /**
+   * Marks the API under test a dev process: without it the production checks run (secure by
+   * default) and refuse the test platform's inline keys and plain Temporal. Every test that starts
+   * the API says so through here.
+   */
+  public static void sayDev(DynamicPropertyRegistry props) {
+    props.add("taskifai.env", () -> com.taskifai.registry.settings.ProductionSettings.DEV);
   }
 
   static int freePort() {

@@ -37,6 +37,9 @@ import java.util.Map;
  * @param caFile the provider's root CA certificate (PEM) the project's certificates are checked
  *     against ({@code TASKIFAI_SUPABASE_CA_FILE}); null checks them against {@code
  *     ~/.postgresql/root.crt}, the drivers' default
+ * @param callTimeout how long one Management API request waits for its answer ({@code
+ *     TASKIFAI_SUPABASE_CALL_TIMEOUT}, default 30 s); a create without an answer by then is looked
+ *     for by name before it is sent again
  */
 public record SupabaseSettings(
     DatabaseProvider defaultProvider,
@@ -49,7 +52,8 @@ public record SupabaseSettings(
     Duration pollInterval,
     int directPort,
     String sslMode,
-    String caFile) {
+    String caFile,
+    Duration callTimeout) {
 
   public static final String ENV_TOKEN = "TASKIFAI_SUPABASE_ACCESS_TOKEN";
 
@@ -114,7 +118,8 @@ public record SupabaseSettings(
         Duration.parse(get(env, "TASKIFAI_SUPABASE_POLL_INTERVAL", "PT5S")),
         Integer.parseInt(get(env, "TASKIFAI_SUPABASE_DIRECT_PORT", "5432").strip()),
         get(env, "TASKIFAI_SUPABASE_SSLMODE", "verify-full").strip().toLowerCase(Locale.ROOT),
-        get(env, "TASKIFAI_SUPABASE_CA_FILE", null));
+        get(env, "TASKIFAI_SUPABASE_CA_FILE", null),
+        Duration.parse(get(env, "TASKIFAI_SUPABASE_CALL_TIMEOUT", "PT30S")));
   }
 
   /**
@@ -154,7 +159,8 @@ public record SupabaseSettings(
         poll,
         port,
         sslMode,
-        caFile);
+        caFile,
+        callTimeout);
   }
 
   /** These settings with another TLS mode and CA (a fake's projects are local, without TLS). */
@@ -170,7 +176,25 @@ public record SupabaseSettings(
         pollInterval,
         directPort,
         mode,
-        ca);
+        ca,
+        callTimeout);
+  }
+
+  /** These settings with another wait for each Management API answer (a fake that loses them). */
+  public SupabaseSettings withCallTimeout(Duration timeout) {
+    return new SupabaseSettings(
+        defaultProvider,
+        accessToken,
+        organizationSlug,
+        regions,
+        instanceSize,
+        apiBaseUrl,
+        readyTimeout,
+        pollInterval,
+        directPort,
+        sslMode,
+        caFile,
+        timeout);
   }
 
   @Override

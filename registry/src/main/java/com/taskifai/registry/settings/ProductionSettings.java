@@ -9,16 +9,29 @@ import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * The one check every platform process (worker, admin API, router, {@code init}) runs at start when
- * {@code TASKIFAI_ENV=production}: production must be given its secrets and real servers, and must
- * not run with a dev-only switch on. Each refusal names the setting. Settings are looked up by
- * their environment variable names; the Spring processes pass their resolved values under those
- * names.
+ * The one check every platform process (worker, admin API, router, {@code init}) runs at start
+ * unless it is explicitly a dev one ({@code TASKIFAI_ENV=dev}, which the launcher sets for the
+ * processes it starts): production must be given its secrets and real servers, must reach Temporal
+ * over TLS, and must not run with a dev-only switch on. A forgotten {@code TASKIFAI_ENV} is
+ * production, so it cannot start a deployment on dev defaults. Each refusal names the setting.
+ * Settings are looked up by their environment variable names; the Spring processes pass their
+ * resolved values under those names.
  */
 public final class ProductionSettings {
 
-  /** {@code production} (or {@code prod}) turns the checks on; anything else is dev. */
+  /**
+   * {@code dev} (or {@code development}) turns the checks off; unset or anything else is
+   * production.
+   */
   public static final String ENV = "TASKIFAI_ENV";
+
+  /** The value of {@link #ENV} that marks a dev process. */
+  public static final String DEV = "dev";
+
+  /**
+   * Set to {@code true}: production reaches Temporal without TLS, on a private network on purpose.
+   */
+  public static final String TEMPORAL_ALLOW_PLAIN = "TASKIFAI_TEMPORAL_ALLOW_PLAIN";
 
   /** Which process is starting: each needs its own settings. */
   public enum Process {
@@ -36,23 +49,30 @@ public final class ProductionSettings {
 
   private ProductionSettings() {}
 
-  /** True when {@code TASKIFAI_ENV} says production. */
+  /**
+   * False only when {@code TASKIFAI_ENV} says dev: a process is production unless told otherwise.
+   */
   public static boolean isProduction(Map<String, String> env) {
     String v = value(env, ENV);
-    return v != null && Set.of("production", "prod").contains(v.toLowerCase(Locale.ROOT));
+    return v == null || !Set.of(DEV, "development").contains(v.toLowerCase(Locale.ROOT));
   }
 
   /**
    * Refuses to start a production process whose settings are incomplete or dev-only; does nothing
-   * outside production.
+   * in a dev process.
    *
    * @throws IllegalStateException naming every setting that is missing or refused
    */
   public static void check(Map<String, String> env, Process process) {
     List<String> problems = problems(env, process);
     if (!problems.isEmpty()) {
+      String v = value(env, ENV);
       throw new IllegalStateException(
-          "TASKIFAI_ENV=production refuses to start the "
+          (v == null
+                  ? "TASKIFAI_ENV is unset, which means production (a dev process sets"
+                      + " TASKIFAI_ENV=dev):"
+                  : "TASKIFAI_ENV=" + v)
+              + " refuses to start the "
               + process.name().toLowerCase(Locale.ROOT).replace('_', ' ')
               + ": "
               + String.join("; ", problems));
@@ -81,7 +101,7 @@ public final class ProductionSettings {
     check(env, process);
   }
 
-  /** The reasons {@link #check} would refuse; empty when it would not (or outside production). */
+  /** The reasons {@link #check} would refuse; empty when it would not (or in a dev process). */
   public static List<String> problems(Map<String, String> env, Process process) {
     List<String> problems = new ArrayList<>();
     if (!isProduction(env)) {
@@ -116,6 +136,7 @@ public final class ProductionSettings {
             "lost-workflow recovery restarts workflows of the embedded test server; set it to false");
         require(env, problems, "TASKIFAI_TEMPORAL_TARGET", "the Temporal frontend");
         require(env, problems, "TASKIFAI_TEMPORAL_NAMESPACE", "the Temporal namespace");
+        temporalTls(env, problems);
       }
       case ROUTER -> {
         require(env, problems, "TASKIFAI_TENANT_JWT_SECRET", "no random per-process secret");
@@ -127,6 +148,7 @@ public final class ProductionSettings {
         if ("true".equalsIgnoreCase(value(env, "TASKIFAI_TEMPORAL_EMBEDDED"))) {
           problems.add("TASKIFAI_TEMPORAL_EMBEDDED=true is refused: the test server is dev-only");
         }
+        temporalTls(env, problems);
         refuseTrue(env, problems, "TASKIFAI_FAULT_INJECTION", "fault injection is a dev switch");
         require(env, problems, "TASKIFAI_DNS_PROVIDER", "an explicit DNS provider (route53)");
         if ("local".equalsIgnoreCase(value(env, "TASKIFAI_DNS_PROVIDER"))) {
@@ -160,6 +182,29 @@ public final class ProductionSettings {
               + supabase
               + " is refused: Supabase projects are reached over the internet; leave it at"
               + " verify-full and set TASKIFAI_SUPABASE_CA_FILE to the provider's CA certificate");
+    }
+  }
+
+  /**
+   * Whoever reaches the Temporal frontend can start a restore, move or promotion, or signal "email
+   * verified", with no admin token: production needs TLS (the files or an API key imply it) unless
+   * the frontend is on a private network on purpose.
+   */
+  private static void temporalTls(Map<String, String> env, List<String> problems) {
+    if ("true".equalsIgnoreCase(value(env, TEMPORAL_ALLOW_PLAIN))) {
+      return;
+    }
+    boolean tls =
+        "true".equalsIgnoreCase(value(env, "TASKIFAI_TEMPORAL_TLS"))
+            || value(env, "TASKIFAI_TEMPORAL_TLS_CA_FILE") != null
+            || value(env, "TASKIFAI_TEMPORAL_TLS_CERT_FILE") != null
+            || value(env, "TASKIFAI_TEMPORAL_API_KEY") != null;
+    if (!tls) {
+      problems.add(
+          "Temporal without TLS is refused: set TASKIFAI_TEMPORAL_TLS=true (or"
+              + " TASKIFAI_TEMPORAL_TLS_CA_FILE, mutual TLS or TASKIFAI_TEMPORAL_API_KEY), or "
+              + TEMPORAL_ALLOW_PLAIN
+              + "=true when only a private network reaches the frontend");
     }
   }
 

@@ -27,6 +27,7 @@ class ProductionSettingsTest {
     env.put("TASKIFAI_RECOVER_WORKFLOWS", "false");
     env.put("TASKIFAI_TEMPORAL_TARGET", "temporal:7233");
     env.put("TASKIFAI_TEMPORAL_NAMESPACE", "taskifai");
+    env.put("TASKIFAI_TEMPORAL_TLS_CA_FILE", "/run/secrets/temporal-ca.pem");
     env.put("TASKIFAI_DNS_PROVIDER", "route53");
     env.put("TASKIFAI_SMTP_HOST", "smtp.example.com");
     env.put("TASKIFAI_SMTP_TLS", "starttls");
@@ -49,12 +50,58 @@ class ProductionSettingsTest {
   }
 
   @Test
-  void outsideProductionNothingIsRequired() {
+  void onlyAProcessThatSaysDevSkipsTheChecks() {
     for (Process p : Process.values()) {
-      assertThat(ProductionSettings.problems(Map.of(), p)).isEmpty();
       assertThat(ProductionSettings.problems(Map.of("TASKIFAI_ENV", "dev"), p)).isEmpty();
+      assertThat(ProductionSettings.problems(Map.of("TASKIFAI_ENV", "Development"), p)).isEmpty();
     }
     assertThat(ProductionSettings.isProduction(Map.of("TASKIFAI_ENV", "prod"))).isTrue();
+    assertThat(ProductionSettings.isProduction(Map.of("TASKIFAI_ENV", "staging"))).isTrue();
+  }
+
+  @Test
+  void aForgottenTaskifaiEnvIsProductionAndSaysHowToMarkADevProcess() {
+    for (Process p : Process.values()) {
+      Map<String, String> env = complete();
+      env.remove("TASKIFAI_ENV");
+      assertThatCode(() -> ProductionSettings.check(env, p)).doesNotThrowAnyException();
+      assertThat(ProductionSettings.problems(Map.of(), p)).as(p.name()).isNotEmpty();
+      assertThat(ProductionSettings.problems(Map.of("TASKIFAI_ENV", " "), p)).isNotEmpty();
+    }
+    assertThatThrownBy(() -> ProductionSettings.check(Map.of(), Process.WORKER))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("TASKIFAI_ENV is unset, which means production")
+        .hasMessageContaining("TASKIFAI_ENV=dev")
+        .hasMessageContaining("TASKIFAI_DB_URL must be set");
+  }
+
+  @Test
+  void temporalWithoutTlsIsRefusedUnlessAPrivateNetworkIsAllowedOnPurpose() {
+    for (Process p : new Process[] {Process.WORKER, Process.ADMIN_API}) {
+      Map<String, String> env = complete();
+      env.remove("TASKIFAI_TEMPORAL_TLS_CA_FILE");
+      refused(env, p, "Temporal without TLS is refused");
+      refused(env, p, "TASKIFAI_TEMPORAL_ALLOW_PLAIN=true");
+      env.put("TASKIFAI_TEMPORAL_TLS", "false");
+      refused(env, p, "Temporal without TLS");
+
+      for (Map.Entry<String, String> tls :
+          Map.of(
+                  "TASKIFAI_TEMPORAL_TLS", "true",
+                  "TASKIFAI_TEMPORAL_TLS_CERT_FILE", "/run/secrets/client.pem",
+                  "TASKIFAI_TEMPORAL_API_KEY", "key",
+                  "TASKIFAI_TEMPORAL_ALLOW_PLAIN", "TRUE")
+              .entrySet()) {
+        Map<String, String> with = complete();
+        with.remove("TASKIFAI_TEMPORAL_TLS_CA_FILE");
+        with.put(tls.getKey(), tls.getValue());
+        assertThat(ProductionSettings.problems(with, p)).as(tls.getKey()).isEmpty();
+      }
+    }
+    // The router does not speak to Temporal.
+    Map<String, String> router = complete();
+    router.remove("TASKIFAI_TEMPORAL_TLS_CA_FILE");
+    assertThat(ProductionSettings.problems(router, Process.ROUTER)).isEmpty();
   }
 
   @Test

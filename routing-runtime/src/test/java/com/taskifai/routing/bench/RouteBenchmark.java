@@ -133,6 +133,7 @@ public final class RouteBenchmark {
     List<Tenant> coldTenants = tenants.subList(tenantCount, tenants.size());
 
     Map<String, Object> props = new HashMap<>();
+    props.put("taskifai.env", com.taskifai.registry.settings.ProductionSettings.DEV);
     props.put("TASKIFAI_ROUTER_PORT", "0");
     props.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", "0");
     props.put("taskifai.db.url", platform.jdbcUrl());

@@ -7,7 +7,8 @@ import java.util.UUID;
  * secret.
  *
  * @param kind one of {@link #KINDS}
- * @param name the database, role or DNS name; the tenant id for staged_secret and stalled_tenant
+ * @param name the database, role or DNS name; the tenant id for staged_secret and stalled_tenant;
+ *     the project reference for provider_project
  * @param serverId the database server holding it (database and role), else null
  * @param tenantId the tenant its name points at, when it names one
  * @param reason why it counts as an orphan, for people
@@ -19,15 +20,23 @@ public record Orphan(String kind, String name, String serverId, UUID tenantId, S
   public static final String STAGED_SECRET = "staged_secret";
 
   /**
+   * A database provider's project (Supabase) named like the platform's ({@code taskifai-<tenant
+   * id>}) that no tenant owns: its tenant is gone or failed, or owns another project (a create
+   * whose answer was lost). It keeps billing until it is removed.
+   */
+  public static final String PROVIDER_PROJECT = "provider_project";
+
+  /**
    * A tenant left PROVISIONING, AWAITING_VERIFICATION or DELETING whose workflow is not running.
    */
   public static final String STALLED_TENANT = "stalled_tenant";
 
   /** Every kind, in report order. */
   public static final java.util.List<String> KINDS =
-      java.util.List.of(DATABASE, ROLE, DNS_RECORD, STAGED_SECRET, STALLED_TENANT);
+      java.util.List.of(
+          DATABASE, ROLE, DNS_RECORD, STAGED_SECRET, STALLED_TENANT, PROVIDER_PROJECT);
 
   /** The kinds an admin may remove; a stalled tenant is dealt with through its workflow. */
   public static final java.util.List<String> REMOVABLE =
-      java.util.List.of(DATABASE, ROLE, DNS_RECORD, STAGED_SECRET);
+      java.util.List.of(DATABASE, ROLE, DNS_RECORD, STAGED_SECRET, PROVIDER_PROJECT);
 }

@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every call retries a 429 (after its {@code Retry-After}, or the back-off) and a 5xx or a lost
  * connection (with back-off) a few times, heartbeating while it waits; then it fails retryably
- * (UNAVAILABLE). Any other 4xx fails at once, non-retryably (MISCONFIGURED), with the method, path
- * and status only: neither the token nor a response body goes into an error or a log line.
+ * (UNAVAILABLE). The create is the exception: a 5xx, a timeout or a lost connection may come after
+ * Supabase made the project, and a second create would make another one (names are not unique), so
+ * it throws {@link AnswerLost} at once and the caller looks before it creates again. Any other 4xx
+ * fails at once, non-retryably (MISCONFIGURED), with the method, path and status only: neither the
+ * token nor a response body goes into an error or a log line.
  */
 public final class SupabaseManagementApi {
   private static final Logger log = LoggerFactory.getLogger(SupabaseManagementApi.class);
@@ -47,21 +50,42 @@ public final class SupabaseManagementApi {
       String connectionString,
       String poolMode) {}
 
+  /**
+   * A create that got no answer (a timeout, a lost connection or a 5xx): Supabase may or may not
+   * have made the project. The message names the call and what happened, never the body.
+   */
+  public static final class AnswerLost extends RuntimeException {
+    AnswerLost(String message) {
+      super(message);
+    }
+  }
+
   private final HttpClient http;
   private final URI base;
   private final String token;
   private final Duration firstPause;
+  private final Duration callTimeout;
 
   public SupabaseManagementApi(URI base, String token, Duration firstPause) {
+    this(base, token, firstPause, Duration.ofSeconds(30));
+  }
+
+  /**
+   * @param callTimeout how long one request waits for its answer
+   */
+  public SupabaseManagementApi(URI base, String token, Duration firstPause, Duration callTimeout) {
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     this.base = base;
     this.token = token;
     this.firstPause = firstPause;
+    this.callTimeout = callTimeout;
   }
 
   /**
    * {@code POST /v1/projects} with {@code name}, {@code organization_slug}, {@code db_pass}, {@code
-   * region_selection} ({@code specific}) and, when given, {@code desired_instance_size}.
+   * region_selection} ({@code specific}) and, when given, {@code desired_instance_size}. Not
+   * repeated on its own: a 429 is (Supabase refused it), but a 5xx, timeout or lost connection
+   * throws {@link AnswerLost}.
    */
   public Project createProject(
       String name, String organizationSlug, String dbPass, String region, String instanceSize) {
@@ -73,21 +97,32 @@ public final class SupabaseManagementApi {
     if (instanceSize != null) {
       body.put("desired_instance_size", instanceSize);
     }
-    Response r = send("POST", "/v1/projects", body.toString());
+    Response r = send("POST", "/v1/projects", body.toString(), false);
     r.requireSuccess();
     return project(r.json());
   }
 
-  /** {@code GET /v1/projects}: the project of the given name, if any. */
-  public Optional<Project> findProjectByName(String name) {
+  /** {@code GET /v1/projects}: every project the token sees. */
+  public List<Project> projects() {
     Response r = send("GET", "/v1/projects", null);
     r.requireSuccess();
+    List<Project> projects = new ArrayList<>();
     for (JsonNode p : r.json()) {
-      if (name.equals(p.path("name").asText())) {
-        return Optional.of(project(p));
-      }
+      projects.add(project(p));
     }
-    return Optional.empty();
+    return projects;
+  }
+
+  /**
+   * {@code GET /v1/projects}: the projects of the given name (more than one after a lost answer).
+   */
+  public List<Project> projectsNamed(String name) {
+    return projects().stream().filter(p -> name.equals(p.name())).toList();
+  }
+
+  /** {@code GET /v1/projects}: a project of the given name, if any. */
+  public Optional<Project> findProjectByName(String name) {
+    return projectsNamed(name).stream().findFirst();
   }
 
   /** {@code GET /v1/projects/{ref}}; empty when Supabase has no such project (404). */
@@ -182,12 +217,20 @@ public final class SupabaseManagementApi {
   }
 
   private Response send(String method, String path, String body) {
+    return send(method, path, body, true);
+  }
+
+  /**
+   * @param repeatable false when a request that got no answer may have taken effect (the create):
+   *     then only a 429 is sent again
+   */
+  private Response send(String method, String path, String body, boolean repeatable) {
     Duration pause = firstPause;
     String last = "no answer";
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       HttpRequest.Builder request =
           HttpRequest.newBuilder(URI.create(base + path))
-              .timeout(Duration.ofSeconds(30))
+              .timeout(callTimeout)
               .header("Authorization", "Bearer " + token)
               .header("Accept", "application/json");
       if (body != null) {
@@ -213,6 +256,9 @@ public final class SupabaseManagementApi {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw StepFailure.of(FailureType.UNAVAILABLE, method + " " + path + " was interrupted");
+      }
+      if (!repeatable && !last.equals("HTTP 429")) {
+        throw new AnswerLost(method + " " + path + " got no answer (" + last + ")");
       }
       if (attempt == ATTEMPTS) {
         break;

@@ -31,7 +31,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * {@code proj_<ref>} with the attributes of a Supabase project's {@code postgres} role (not a
  * superuser; CREATEDB, CREATEROLE, REPLICATION, BYPASSRLS; the request's {@code db_pass}) on the
  * embedded PostgreSQL, so what the provider then does in the project's database really runs;
- * deleting the project drops every database and role that role administers, and the role.
+ * deleting the project drops every database and role that role administers, and the role. A create
+ * can be made to lose its answer (the project is made, the answer comes after the client gave up)
+ * and a new project can stay out of the listing for a few calls.
  */
 final class FakeSupabase implements ResponseDefinitionTransformerV2 {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +50,10 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
     final String createdAt;
     final String serviceKey;
     final AtomicInteger polls = new AtomicInteger();
+
+    /** Listings of all projects that leave this one out yet (Supabase's list catching up). */
+    final AtomicInteger hiddenFromListings = new AtomicInteger();
+
     volatile boolean deleted;
 
     Project(String ref, String name, String region, String dbPass, String serviceKey) {
@@ -78,6 +84,17 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
 
   /** GETs of a project answered COMING_UP before it is ACTIVE_HEALTHY; negative: never healthy. */
   volatile int comingUpPolls = 2;
+
+  /**
+   * Creates that make the project and then hold their answer for {@link #lostAnswerDelayMillis}, so
+   * that a client waiting less never gets it.
+   */
+  final AtomicInteger createAnswersToLose = new AtomicInteger();
+
+  volatile int lostAnswerDelayMillis = 2_000;
+
+  /** How many listings leave out the next project created (then back to 0). */
+  final AtomicInteger hideNextCreateFromListings = new AtomicInteger();
 
   FakeSupabase(String token) {
     this.token = token;
@@ -117,7 +134,9 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
       }
       if (path.equals("/v1/projects") && method.equals("GET")) {
         ArrayNode list = JSON.createArrayNode();
-        projects.values().stream().filter(p -> !p.deleted).forEach(p -> list.add(project(p)));
+        projects.values().stream()
+            .filter(p -> !p.deleted && p.hiddenFromListings.getAndDecrement() <= 0)
+            .forEach(p -> list.add(project(p)));
         return json(200, list.toString());
       }
       Matcher m = PROJECT.matcher(path);
@@ -212,7 +231,16 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
             + " PASSWORD '"
             + p.dbPass.replace("'", "''")
             + "'");
+    p.hiddenFromListings.set(hideNextCreateFromListings.getAndSet(0));
     projects.put(ref, p);
+    if (createAnswersToLose.getAndDecrement() > 0) {
+      return new ResponseDefinitionBuilder()
+          .withStatus(201)
+          .withHeader("Content-Type", "application/json")
+          .withBody(project(p).toString())
+          .withFixedDelay(lostAnswerDelayMillis)
+          .build();
+    }
     return json(201, project(p).toString());
   }
 

@@ -23,6 +23,8 @@ import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.DatabasePlacement;
+import com.taskifai.workflows.ports.Orphan;
+import com.taskifai.workflows.ports.OrphanRemoval;
 import com.taskifai.workflows.ports.ReserveTenantInput;
 import com.taskifai.workflows.ports.StepInput;
 import io.temporal.failure.ApplicationFailure;
@@ -68,25 +70,27 @@ class SupabaseProviderTest {
   }
 
   private ActivitiesFixture fixture(String token, Duration readyTimeout) {
-    SupabaseSettings settings =
-        SupabaseSettings.fromEnvironment(
-                Map.of(
-                    SupabaseSettings.ENV_TOKEN,
-                    token,
-                    "TASKIFAI_SUPABASE_ORGANIZATION",
-                    "taskifai-org",
-                    "TASKIFAI_SUPABASE_REGIONS",
-                    "local=eu-central-1",
-                    "TASKIFAI_SUPABASE_INSTANCE_SIZE",
-                    "micro"))
-            .withApi(
-                URI.create(wiremock.baseUrl()),
-                readyTimeout,
-                Duration.ofMillis(50),
-                TestPostgres.port())
-            // The fake's projects live on the test server, which speaks no TLS.
-            .withTls("prefer", null);
-    return new ActivitiesFixture(ActivitiesConfig.defaults(), settings);
+    return new ActivitiesFixture(ActivitiesConfig.defaults(), settings(token, readyTimeout));
+  }
+
+  private SupabaseSettings settings(String token, Duration readyTimeout) {
+    return SupabaseSettings.fromEnvironment(
+            Map.of(
+                SupabaseSettings.ENV_TOKEN,
+                token,
+                "TASKIFAI_SUPABASE_ORGANIZATION",
+                "taskifai-org",
+                "TASKIFAI_SUPABASE_REGIONS",
+                "local=eu-central-1",
+                "TASKIFAI_SUPABASE_INSTANCE_SIZE",
+                "micro"))
+        .withApi(
+            URI.create(wiremock.baseUrl()),
+            readyTimeout,
+            Duration.ofMillis(50),
+            TestPostgres.port())
+        // The fake's projects live on the test server, which speaks no TLS.
+        .withTls("prefer", null);
   }
 
   private ActivitiesFixture fixture() {
@@ -239,6 +243,99 @@ class SupabaseProviderTest {
         .hasMessageContaining("dropped by its undo");
     assertThat(fake.projects).hasSize(1);
     assertNoSecretLeaked(fx, in, project);
+  }
+
+  @Test
+  void aCreateWhoseAnswerTimesOutTwiceLeavesExactlyOneProjectAndTheTenantOwnsIt() {
+    // Each create makes its project, and its answer comes after the worker stopped waiting; the
+    // first project also stays out of the listing for three looks, so a second create is sent.
+    fake.createAnswersToLose.set(2);
+    fake.lostAnswerDelayMillis = 1_500;
+    fake.hideNextCreateFromListings.set(3);
+    ActivitiesFixture fx =
+        new ActivitiesFixture(
+            ActivitiesConfig.defaults(),
+            settings(TOKEN, Duration.ofSeconds(30)).withCallTimeout(Duration.ofMillis(300)));
+    StepInput in = reserveOnSupabase(fx);
+    fx.activities.registry().placeDatabase(in);
+
+    fx.activities.database().createDatabase(in);
+
+    assertThat(fake.calls.stream().filter(c -> c.equals("POST /v1/projects"))).hasSize(2);
+    assertThat(fake.projects).hasSize(2);
+    List<FakeSupabase.Project> live =
+        fake.projects.values().stream().filter(p -> !p.deleted).toList();
+    assertThat(live).hasSize(1); // the second one was found and deleted, not left billing
+    FakeSupabase.Project kept = live.get(0);
+    assertThat(kept.name).isEqualTo(SupabaseProjects.projectName(in.tenantId()));
+    TenantProviders providers = new TenantProviders(fx.platform.platform());
+    assertThat(providers.find(in.tenantId()).orElseThrow().projectRef()).isEqualTo(kept.ref);
+    assertThat(fx.tenant(in.tenantId()).databaseServerId()).isEqualTo("supabase-" + kept.ref);
+    assertThat(fx.databaseExists(TenantDatabaseNames.of(in.tenantId()).database())).isTrue();
+
+    // The undo deletes the tenant's project and leaves none named for it.
+    fx.activities.database().dropDatabase(in);
+    assertThat(fake.projects.values()).allMatch(p -> p.deleted);
+    assertNoSecretLeaked(fx, in, kept);
+  }
+
+  @Test
+  void theReconcilerListsProviderProjectsWithThePlatformsNamingThatNoTenantOwns() {
+    ActivitiesFixture fx = fixture();
+    StepInput owned = reserveOnSupabase(fx);
+    fx.activities.registry().placeDatabase(owned);
+    fx.activities.database().createDatabase(owned);
+    FakeSupabase.Project own = fake.projects.values().iterator().next();
+
+    SupabaseManagementApi api =
+        new SupabaseManagementApi(URI.create(wiremock.baseUrl()), TOKEN, Duration.ofMillis(50));
+    // A second project named for the live tenant (a create whose answer was lost), one for a
+    // tenant id nobody has, and one that is not the platform's.
+    String duplicate =
+        api.createProject(
+                SupabaseProjects.projectName(owned.tenantId()), "taskifai-org", "pw-1", "x", null)
+            .ref();
+    UUID nobody = UUID.randomUUID();
+    String stray =
+        api.createProject(SupabaseProjects.projectName(nobody), "taskifai-org", "pw-2", "x", null)
+            .ref();
+    api.createProject("someone-elses-app", "taskifai-org", "pw-3", "x", null);
+
+    List<Orphan> projects =
+        fx.activities.fleet().scanFleet().orphans().stream()
+            .filter(o -> o.kind().equals(Orphan.PROVIDER_PROJECT))
+            .toList();
+    assertThat(projects).extracting(Orphan::name).containsExactlyInAnyOrder(duplicate, stray);
+    assertThat(projects)
+        .filteredOn(o -> o.name().equals(duplicate))
+        .singleElement()
+        .satisfies(
+            o -> {
+              assertThat(o.tenantId()).isEqualTo(owned.tenantId());
+              assertThat(o.reason()).contains("owns Supabase project " + own.ref);
+            });
+    assertThat(projects)
+        .filteredOn(o -> o.name().equals(stray))
+        .singleElement()
+        .satisfies(o -> assertThat(o.reason()).contains("no tenant has the id " + nobody));
+
+    // Removing one checks again; the tenant's own project is not an orphan.
+    assertThat(
+            fx.activities
+                .fleet()
+                .removeOrphan(new OrphanRemoval(Orphan.PROVIDER_PROJECT, own.ref, null, "test"))
+                .removed())
+        .isFalse();
+    assertThat(own.deleted).isFalse();
+    assertThat(
+            fx.activities
+                .fleet()
+                .removeOrphan(new OrphanRemoval(Orphan.PROVIDER_PROJECT, stray, null, "test"))
+                .removed())
+        .isTrue();
+    assertThat(fake.projects.get(stray).deleted).isTrue();
+    fx.activities.database().dropDatabase(owned);
+    assertThat(fake.projects.get(duplicate).deleted).isTrue(); // named for the tenant: deleted too
   }
 
   @Test
