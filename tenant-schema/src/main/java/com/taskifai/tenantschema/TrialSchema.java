@@ -49,10 +49,23 @@ public final class TrialSchema {
 
   private TrialSchema() {}
 
-  /** The migration locations of the shared database: the tenant's, then the trial's. */
+  /**
+   * The migration locations of the shared database: the tenant's, then the trial's: {@link
+   * #TRIAL_LOCATION}, and for each further tenant location {@code L} (a test-only set) its
+   * counterparts in {@code L-trial} when that exists.
+   */
   public static List<String> locations(List<String> tenantLocations) {
     List<String> all = new ArrayList<>(tenantLocations);
     all.add(TRIAL_LOCATION);
+    ClassLoader loader = TrialSchema.class.getClassLoader();
+    for (String location : tenantLocations) {
+      String counterpart = location + "-trial";
+      if (!TenantSchema.DEFAULT_LOCATIONS.contains(location)
+          && counterpart.startsWith("classpath:")
+          && loader.getResource(counterpart.substring("classpath:".length()) + "/") != null) {
+        all.add(counterpart);
+      }
+    }
     return all;
   }
 
@@ -276,7 +289,9 @@ public final class TrialSchema {
       }
     }
     MigrationVersion newest = target;
-    for (MigrationVersion v : resolvedVersions(admin, List.of(TRIAL_LOCATION))) {
+    List<String> trialLocations = new ArrayList<>(locations(tenantLocations));
+    trialLocations.removeAll(tenantLocations);
+    for (MigrationVersion v : resolvedVersions(admin, trialLocations)) {
       if (v.compareTo(newest) > 0 && (next == null || v.compareTo(next) < 0)) {
         newest = v;
       }

@@ -80,6 +80,10 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
   private int failedWhenResumed;
   private boolean signalled;
   private int startedThisRun;
+  private String trialFailures;
+
+  /** The version marker of the step that migrates the servers' shared trial databases. */
+  static final String TRIAL_DATABASES = "trial-databases";
 
   @Override
   public MigrationProgress migrate(MigrationRequest request) {
@@ -90,7 +94,8 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
           new FleetMigrationActivities.Start(
               request.migrationId(), request.targetVersion(), request.requestedBy(), options()));
       String newest = null;
-      for (String server : registry.servers()) {
+      List<String> servers = registry.servers();
+      for (String server : servers) {
         try {
           String version = templates.migrateTemplate(server);
           if (newest == null || (version != null && compareVersions(version, newest) > 0)) {
@@ -125,6 +130,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
       }
       phase = "FLEET";
       registry.setPhase(new FleetMigrationActivities.Phase(request.migrationId(), phase, target));
+      migrateTrialDatabases(servers);
     } else {
       restore(carry);
     }
@@ -143,7 +149,41 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
     if (aborted) {
       return finish("ABORTED", abortReason);
     }
-    return finish("COMPLETED", failed == 0 ? null : failed + " tenants failed");
+    return finish("COMPLETED", completedReason());
+  }
+
+  private String completedReason() {
+    String tenants = failed == 0 ? null : failed + " tenants failed";
+    if (trialFailures == null) {
+      return tenants;
+    }
+    return (tenants == null ? "" : tenants + "; ")
+        + "shared trial databases failed, their trials stay at the old schema: "
+        + trialFailures;
+  }
+
+  /**
+   * After the canaries, each server's shared trial database (its trials' rows) goes to the target,
+   * one server at a time; a failure (the whole change rolled back) is named in the rollout's reason
+   * (not counted in the tenants' failure ratio), and the dedicated tenants go on.
+   */
+  private void migrateTrialDatabases(List<String> servers) {
+    if (Workflow.getVersion(TRIAL_DATABASES, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return; // A rollout started before trial databases were migrated.
+    }
+    for (String server : servers) {
+      if (aborted) {
+        return;
+      }
+      try {
+        templates.migrateTrialDatabase(
+            new FleetMigrationActivities.TrialDatabase(request.migrationId(), server, target));
+      } catch (ActivityFailure e) {
+        String failure = server + ": " + message(e);
+        trialFailures = trialFailures == null ? failure : trialFailures + "; " + failure;
+      }
+    }
   }
 
   /**
@@ -342,7 +382,8 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
         paused,
         pauseReason,
         aborted,
-        failedWhenResumed);
+        failedWhenResumed,
+        trialFailures);
   }
 
   private void restore(MigrationCarry c) {
@@ -357,6 +398,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
     aborted = c.aborted();
     abortReason = aborted ? "aborted by an admin" : null;
     failedWhenResumed = c.failedWhenResumed();
+    trialFailures = c.trialFailures();
     recordedState = paused ? "PAUSED" : "RUNNING";
     recordedReason = paused ? pauseReason : null;
   }

@@ -4,7 +4,8 @@ import java.util.UUID;
 
 /**
  * A rollout's state across continue-as-new: the resolved target, the phase, the fleet cursor (the
- * last tenant id listed), the counts and the pause/abort flags.
+ * last tenant id listed), the counts, the pause/abort flags and the shared trial databases that
+ * failed (null in carries of earlier runs).
  */
 public record MigrationCarry(
     String target,
@@ -16,4 +17,5 @@ public record MigrationCarry(
     boolean paused,
     String pauseReason,
     boolean aborted,
-    int failedWhenResumed) {}
+    int failedWhenResumed,
+    String trialFailures) {}
