@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -440,6 +441,107 @@ public final class TrialSchema {
       throw new IllegalStateException("cannot count the rows of trial " + tenantId, e);
     }
     return counts;
+  }
+
+  /**
+   * Each trial's share of the shared database in bytes: for every tenant table, its total size
+   * (with indexes and TOAST) times the trial's part of its rows, summed. The shares of all trials
+   * add up to the tenant tables' size; the rest (catalogue, Flyway history, free space) is the
+   * platform's. Counted exactly, trial by trial, as each trial ({@link #countRows}).
+   */
+  public static Map<UUID, Long> rowShares(DataSource admin, Collection<UUID> trials) {
+    Map<UUID, Map<String, Long>> rows = new LinkedHashMap<>();
+    Map<String, Long> totals = new LinkedHashMap<>();
+    for (UUID trial : trials) {
+      Map<String, Long> counts = countRows(admin, trial);
+      rows.put(trial, counts);
+      counts.forEach((table, n) -> totals.merge(table, n, Long::sum));
+    }
+    Map<String, Long> sizes = tableSizes(admin);
+    Map<UUID, Long> shares = new LinkedHashMap<>();
+    rows.forEach(
+        (trial, counts) -> {
+          double bytes = 0;
+          for (Map.Entry<String, Long> e : counts.entrySet()) {
+            long total = totals.getOrDefault(e.getKey(), 0L);
+            if (total > 0) {
+              bytes += (double) sizes.getOrDefault(e.getKey(), 0L) * e.getValue() / total;
+            }
+          }
+          shares.put(trial, Math.round(bytes));
+        });
+    return shares;
+  }
+
+  /**
+   * One trial's share of the shared database in bytes, as {@link #rowShares} counts it but from a
+   * connection the trial's rows are routed on (the router's): its rows are counted, the tables'
+   * rows estimated from the planner's statistics ({@code reltuples}), so it needs no other trial's
+   * rows. Runs in its own transaction on {@code c} (auto-commit off on return).
+   */
+  public static long rowShare(Connection c, UUID tenantId) throws SQLException {
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try {
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT set_config('app.tenant_id', ?, true)")) {
+        ps.setString(1, tenantId.toString());
+        ps.execute();
+      }
+      try (Statement st = c.createStatement()) {
+        st.execute("SET LOCAL app.user_role = 'admin'");
+      }
+      double bytes = 0;
+      for (String table : TenantSchema.TENANT_TABLES) {
+        long own;
+        try (Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+          rs.next();
+          own = rs.getLong(1);
+        }
+        if (own == 0) {
+          continue;
+        }
+        try (Statement st = c.createStatement();
+            ResultSet rs =
+                st.executeQuery(
+                    "SELECT pg_total_relation_size(c.oid), c.reltuples FROM pg_class c"
+                        + " WHERE c.oid = 'public."
+                        + table
+                        + "'::regclass")) {
+          rs.next();
+          double all = Math.max(rs.getDouble(2), own);
+          bytes += rs.getLong(1) * (own / all);
+        }
+      }
+      c.commit();
+      return Math.round(bytes);
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
+  private static Map<String, Long> tableSizes(DataSource admin) {
+    Map<String, Long> sizes = new LinkedHashMap<>();
+    try (Connection c = admin.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE n.nspname = 'public' AND c.relname = ANY (?)")) {
+      ps.setArray(1, c.createArrayOf("text", TenantSchema.TENANT_TABLES.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sizes.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot read the sizes of the trial tables", e);
+    }
+    return sizes;
   }
 
   /**

@@ -105,6 +105,25 @@ public final class TenantDatabaseInventory implements AutoCloseable {
     }
   }
 
+  /**
+   * The bytes of the server's shared trial database that are each trial's own ({@link
+   * TrialSchema#rowShares}); empty when the server has no trial database.
+   */
+  public Map<java.util.UUID, Long> trialRowShares(
+      DatabaseServers.Server server, List<java.util.UUID> trials) throws SQLException {
+    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    try (Connection c = admin.maintenance().getConnection()) {
+      if (!ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
+        return Map.of();
+      }
+    }
+    try {
+      return TrialSchema.rowShares(admin.database(TrialSchema.DATABASE), trials);
+    } finally {
+      admin.release(TrialSchema.DATABASE);
+    }
+  }
+
   /** Ends the sessions on a tenant-named database and drops it; a database that is gone is done. */
   public void dropDatabase(DatabaseServers.Server server, String database) throws SQLException {
     if (!TenantDatabaseNames.DATABASE.matcher(database).matches()) {

@@ -114,7 +114,7 @@ class FleetActivitiesTest {
 
   @Test
   void aTrialDatabaseWithATableOutsideTheIsolationIsReportedAsCritical() {
-    DataSource shared = sharedTrialDatabase();
+    DataSource shared = fx.sharedTrialDatabase();
     assertThat(kinds(fleet.scanFleet())).doesNotContain(Orphan.UNSCOPED_TRIAL_DATABASE);
 
     // A change by hand: a table of rows without tenant_id, and a policy dropped.
@@ -162,27 +162,6 @@ class FleetActivitiesTest {
 
   private static List<String> kinds(FleetScan scan) {
     return scan.orphans().stream().map(Orphan::kind).toList();
-  }
-
-  /** The server's shared trial database, made the way place_trial makes it. */
-  private DataSource sharedTrialDatabase() {
-    if (!fx.databaseExists(TrialSchema.DATABASE)) {
-      TestPostgres.execute(
-          fx.server(),
-          "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
-              + TrialSchema.OWNER_ROLE
-              + "') THEN CREATE ROLE "
-              + TrialSchema.OWNER_ROLE
-              + " NOLOGIN; END IF; IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
-              + TrialSchema.APP_ROLE
-              + "') THEN CREATE ROLE "
-              + TrialSchema.APP_ROLE
-              + " LOGIN; END IF; END $$",
-          "CREATE DATABASE " + TrialSchema.DATABASE + " OWNER " + TrialSchema.OWNER_ROLE);
-    }
-    DataSource shared = TestPostgres.superuser(TrialSchema.DATABASE);
-    TrialSchema.prepare(shared, TenantSchema.DEFAULT_LOCATIONS);
-    return shared;
   }
 
   @Test
