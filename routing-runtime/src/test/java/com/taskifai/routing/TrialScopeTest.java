@@ -6,20 +6,23 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.routing.tenancy.TenantPools;
 import com.taskifai.routing.tenancy.TrialIsolationCheck;
 import com.taskifai.tenantschema.TrialSchema;
 import java.time.Duration;
 import java.util.function.IntPredicate;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A shared trial database in which a table holding rows lacks the isolation is never served: its
  * trials answer 503 after the next change notification (as a rollout sends), the error log names
- * the database, and dedicated tenants go on being served.
+ * the database, and dedicated tenants go on being served. A trial's size gauge is its rows' share.
  */
 class TrialScopeTest {
   static RouterApp app;
@@ -99,6 +102,47 @@ class TrialScopeTest {
     // Repaired: served again once the refusal's short cache ends (others share this database).
     awaitStatus(a, tokenA, s -> s == 200);
     assertThat(app.get(host(b), "/api/products", tokenB).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aTrialsSizeGaugeIsItsOwnRowsShareNotTheSharedDatabase() throws Exception {
+    TenantFixture.TestTenant big = fixture.createTrial(TenantFixture.subdomain("size-big"));
+    TenantFixture.TestTenant small = fixture.createTrial(TenantFixture.subdomain("size-small"));
+    DataSource shared = TestPostgres.superuser(TrialSchema.DATABASE);
+    TestPostgres.execute(
+        shared,
+        "INSERT INTO products (tenant_id, sku, name) SELECT '"
+            + big.id()
+            + "', 'BIG-' || i, repeat('x', 200) FROM generate_series(1, 3000) i",
+        "INSERT INTO products (tenant_id, sku, name) SELECT '"
+            + small.id()
+            + "', 'SMALL-' || i, repeat('x', 200) FROM generate_series(1, 30) i",
+        "ANALYZE products");
+    assertThat(app.get(host(big), "/api/products", app.signInAdmin(big)).status()).isEqualTo(200);
+    assertThat(app.get(host(small), "/api/products", app.signInAdmin(small)).status())
+        .isEqualTo(200);
+
+    app.bean(TenantPools.class).measureDatabaseSizes();
+
+    long whole =
+        JdbcClient.create(shared)
+            .sql("SELECT pg_database_size(current_database())")
+            .query(Long.class)
+            .single();
+    double bigBytes = sizeGauge(big);
+    double smallBytes = sizeGauge(small);
+    assertThat(bigBytes).isPositive().isLessThan(whole);
+    assertThat(smallBytes).isPositive().isLessThan(bigBytes / 10);
+  }
+
+  private static double sizeGauge(TenantFixture.TestTenant t) {
+    return app.metrics()
+        .lines()
+        .filter(l -> l.startsWith("taskifai_tenant_database_size_bytes{"))
+        .filter(l -> l.contains("tenant=\"" + t.id() + "\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no size gauge for " + t.id()));
   }
 
   private static void notifyChanged(TenantFixture.TestTenant t) {
