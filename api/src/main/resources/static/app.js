@@ -509,6 +509,8 @@ async function orphansView() {
     h("td", { text: o.kind }), h("td", {}, h("code", { text: o.name })), h("td", { text: o.server_id || "" }), h("td", { text: o.reason || "" }),
     h("td", {}, o.kind === "stalled_tenant"
       ? h("a", { href: "#/tenant/" + o.tenant_id, text: "Open tenant" })
+      : o.kind === "unscoped_trial_database"
+      ? h("strong", { class: "error-text", text: "Critical: repair, do not remove" })
       : h("button", { type: "button", class: "danger", onclick: async () => {
           if (!window.confirm("Remove " + o.kind + " " + o.name + " for good?")) return;
           const res = await change("DELETE", "/admin/reconcile/orphans/" + encodeURIComponent(o.kind) + "/" + encodeURIComponent(o.name));

@@ -8,6 +8,7 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.ports.ReserveTenantInput;
 import com.taskifai.workflows.ports.StepInput;
 import java.sql.Connection;
@@ -92,6 +93,30 @@ public final class ActivitiesFixture {
 
   public Tenant tenant(UUID id) {
     return tenants.findById(id).orElseThrow();
+  }
+
+  /**
+   * The server's shared trial database, made as place_trial makes it (roles, database, schema and
+   * policies), as a superuser data source. Idempotent.
+   */
+  public DataSource sharedTrialDatabase() {
+    if (!databaseExists(TrialSchema.DATABASE)) {
+      TestPostgres.execute(
+          server(),
+          "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+              + TrialSchema.OWNER_ROLE
+              + "') THEN CREATE ROLE "
+              + TrialSchema.OWNER_ROLE
+              + " NOLOGIN; END IF; IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+              + TrialSchema.APP_ROLE
+              + "') THEN CREATE ROLE "
+              + TrialSchema.APP_ROLE
+              + " LOGIN; END IF; END $$",
+          "CREATE DATABASE " + TrialSchema.DATABASE + " OWNER " + TrialSchema.OWNER_ROLE);
+    }
+    DataSource shared = TestPostgres.superuser(TrialSchema.DATABASE);
+    TrialSchema.prepare(shared, com.taskifai.tenantschema.TenantSchema.DEFAULT_LOCATIONS);
+    return shared;
   }
 
   public DataSource server() {

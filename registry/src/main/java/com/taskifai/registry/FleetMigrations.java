@@ -72,6 +72,30 @@ public final class FleetMigrations {
         .update();
   }
 
+  /**
+   * Records the tenant schema version of a server's shared trial database on every trial tenant
+   * placed there (each row changed notifies the routers).
+   *
+   * @return the trials updated
+   */
+  public int recordTrialSchemaVersion(String serverId, String version) {
+    return jdbc.sql(
+            "UPDATE tenants SET schema_version = :v WHERE tier = 'trial'"
+                + " AND database_server_id = :s AND schema_version IS DISTINCT FROM :v")
+        .param("v", version)
+        .param("s", serverId)
+        .update();
+  }
+
+  /** True when the server's shared trial database has been made ({@code trial_databases.ready}). */
+  public boolean trialDatabaseReady(String serverId) {
+    return jdbc.sql("SELECT ready FROM trial_databases WHERE server_id = :s")
+        .param("s", serverId)
+        .query(Boolean.class)
+        .optional()
+        .orElse(false);
+  }
+
   /** The recorded schema version; empty when none is recorded (or no such tenant). */
   public Optional<String> schemaVersion(UUID tenantId) {
     return jdbc.sql("SELECT schema_version FROM tenants WHERE tenant_id = :id")
@@ -82,9 +106,9 @@ public final class FleetMigrations {
   }
 
   /**
-   * Up to {@code limit} ACTIVE or SUSPENDED dedicated tenants (trials share the trial database,
-   * which rollouts do not migrate yet) with a database whose recorded version is not {@code
-   * target}, in tenant id order after {@code after} (null: from the start).
+   * Up to {@code limit} ACTIVE or SUSPENDED dedicated tenants (trials share their server's trial
+   * database, which a rollout migrates once per server) with a database whose recorded version is
+   * not {@code target}, in tenant id order after {@code after} (null: from the start).
    */
   public List<Candidate> candidates(String target, UUID after, int limit) {
     return jdbc.sql(

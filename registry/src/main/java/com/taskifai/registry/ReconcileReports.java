@@ -30,7 +30,8 @@ public final class ReconcileReports {
   /**
    * One thing the registry does not account for.
    *
-   * @param kind database, role, dns_record, staged_secret or stalled_tenant
+   * @param kind database, role, dns_record, staged_secret, stalled_tenant or
+   *     unscoped_trial_database
    * @param name the database, role or DNS name, or the tenant id (staged_secret, stalled_tenant)
    * @param serverId the database server (database and role only)
    * @param tenantId the tenant the name points at, when it names one

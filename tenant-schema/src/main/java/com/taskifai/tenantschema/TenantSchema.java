@@ -13,9 +13,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The schema of every tenant database: Flyway migrations under {@code classpath:db/tenant}, the
@@ -87,22 +89,40 @@ public final class TenantSchema {
    */
   public static Migrated migrate(
       DataSource admin, String ownerRole, List<String> locations, String target) {
+    return migrate(admin, ownerRole, locations, target, config -> {});
+  }
+
+  /**
+   * As {@link #migrate(DataSource, String, List, String)}, with {@code customize} adjusting the
+   * Flyway configuration (the shared trial database groups its migrations with its policies).
+   */
+  static Migrated migrate(
+      DataSource admin,
+      String ownerRole,
+      List<String> locations,
+      String target,
+      Consumer<FluentConfiguration> customize) {
     requireIdentifier(ownerRole);
     allowOwnerToCreate(admin, ownerRole);
     adoptObjects(admin, ownerRole);
-    var config =
-        Flyway.configure()
-            .dataSource(new OwnerRoleDataSource(admin, ownerRole))
-            .locations(locations.toArray(String[]::new))
-            // A database a newer release migrated further is no error for an older one: during a
-            // rolling deploy old workers still provision and roll back nothing.
-            .ignoreMigrationPatterns("*:missing");
+    FluentConfiguration config = flyway(admin, ownerRole, locations);
     if (target != null) {
       config.target(target);
     }
+    customize.accept(config);
     var result = config.load().migrate();
     return new Migrated(
         result.initialSchemaVersion, currentVersion(admin), result.migrationsExecuted);
+  }
+
+  /** The Flyway configuration of a tenant database's migrations, run as {@code ownerRole}. */
+  static FluentConfiguration flyway(DataSource admin, String ownerRole, List<String> locations) {
+    return Flyway.configure()
+        .dataSource(new OwnerRoleDataSource(admin, ownerRole))
+        .locations(locations.toArray(String[]::new))
+        // A database a newer release migrated further is no error for an older one: during a
+        // rolling deploy old workers still provision and roll back nothing.
+        .ignoreMigrationPatterns("*:missing");
   }
 
   /**
@@ -324,90 +344,101 @@ public final class TenantSchema {
    */
   public static void applyRls(DataSource admin, String ownerRole) {
     requireIdentifier(ownerRole);
-    Map<String, List<String>> policies =
-        Map.of(
-            "users",
-            List.of(
-                "CREATE POLICY member_read ON users FOR SELECT USING (" + IS_MEMBER + ")",
-                "CREATE POLICY admin_write ON users FOR ALL USING ("
-                    + IS_ADMIN
-                    + ") WITH CHECK ("
-                    + IS_ADMIN
-                    + ")",
-                "CREATE POLICY auth_read ON users FOR SELECT USING (" + IS_AUTH + ")",
-                "CREATE POLICY auth_update ON users FOR UPDATE USING ("
-                    + IS_AUTH
-                    + ") WITH CHECK ("
-                    + IS_AUTH
-                    + ")"),
-            "products",
-            readAllWriteAdmin("products"),
-            "vendor_configs",
-            readAllWriteAdmin("vendor_configs"),
-            "ecommerce_orders",
-            readAllWriteAdmin("ecommerce_orders"),
-            "upload_batches",
-            ownRows("upload_batches", "uploaded_by"),
-            "sellout_entries2",
-            ownRows("sellout_entries2", "uploaded_by"),
-            "conversation_history",
-            ownRows("conversation_history", "user_id"));
     asOwner(
         admin,
         ownerRole,
         false,
         st -> {
-          for (String table : TENANT_TABLES) {
-            List<String> existing = new ArrayList<>();
-            try (ResultSet rs =
-                st.executeQuery(
-                    "SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = '"
-                        + table
-                        + "'")) {
-              while (rs.next()) {
-                existing.add(rs.getString(1));
-              }
-            }
-            for (String name : existing) {
-              st.execute("DROP POLICY \"" + name.replace("\"", "\"\"") + "\" ON " + table);
-            }
-            for (String sql : policies.get(table)) {
-              st.execute(sql);
-            }
-            st.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
-            st.execute("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
-          }
-          // Tables later migrations add: the same protection. A table without policies of its own
-          // gets "members read, admins write"; a migration that creates policies keeps them.
-          List<String[]> others = new ArrayList<>();
-          try (ResultSet rs =
-              st.executeQuery(
-                  "SELECT c.relname, (SELECT count(*) FROM pg_policies p WHERE p.schemaname ="
-                      + " 'public' AND p.tablename = c.relname) FROM pg_class c JOIN pg_namespace"
-                      + " n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN"
-                      + " ('r', 'p')")) {
-            while (rs.next()) {
-              others.add(new String[] {rs.getString(1), rs.getString(2)});
-            }
-          }
-          for (String[] t : others) {
-            String table = t[0];
-            if (TENANT_TABLES.contains(table)
-                || UNPROTECTED_TABLES.contains(table)
-                || isHistoryTable(table)) {
-              continue;
-            }
-            String quoted = "\"" + table.replace("\"", "\"\"") + "\"";
-            if (Integer.parseInt(t[1]) == 0) {
-              for (String sql : readAllWriteAdmin(quoted)) {
-                st.execute(sql);
-              }
-            }
-            st.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
-            st.execute("ALTER TABLE " + quoted + " FORCE ROW LEVEL SECURITY");
-          }
+          applyRls(st);
           return null;
         });
+  }
+
+  private static Map<String, List<String>> policies() {
+    return Map.of(
+        "users",
+        List.of(
+            "CREATE POLICY member_read ON users FOR SELECT USING (" + IS_MEMBER + ")",
+            "CREATE POLICY admin_write ON users FOR ALL USING ("
+                + IS_ADMIN
+                + ") WITH CHECK ("
+                + IS_ADMIN
+                + ")",
+            "CREATE POLICY auth_read ON users FOR SELECT USING (" + IS_AUTH + ")",
+            "CREATE POLICY auth_update ON users FOR UPDATE USING ("
+                + IS_AUTH
+                + ") WITH CHECK ("
+                + IS_AUTH
+                + ")"),
+        "products",
+        readAllWriteAdmin("products"),
+        "vendor_configs",
+        readAllWriteAdmin("vendor_configs"),
+        "ecommerce_orders",
+        readAllWriteAdmin("ecommerce_orders"),
+        "upload_batches",
+        ownRows("upload_batches", "uploaded_by"),
+        "sellout_entries2",
+        ownRows("sellout_entries2", "uploaded_by"),
+        "conversation_history",
+        ownRows("conversation_history", "user_id"));
+  }
+
+  /**
+   * As {@link #applyRls(DataSource, String)}, in the open transaction of {@code st} (which acts as
+   * the owner role), so a caller can replace the policies together with other changes.
+   */
+  static void applyRls(Statement st) throws SQLException {
+    Map<String, List<String>> policies = policies();
+    for (String table : TENANT_TABLES) {
+      List<String> existing = new ArrayList<>();
+      try (ResultSet rs =
+          st.executeQuery(
+              "SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = '"
+                  + table
+                  + "'")) {
+        while (rs.next()) {
+          existing.add(rs.getString(1));
+        }
+      }
+      for (String name : existing) {
+        st.execute("DROP POLICY \"" + name.replace("\"", "\"\"") + "\" ON " + table);
+      }
+      for (String sql : policies.get(table)) {
+        st.execute(sql);
+      }
+      st.execute("ALTER TABLE " + table + " ENABLE ROW LEVEL SECURITY");
+      st.execute("ALTER TABLE " + table + " FORCE ROW LEVEL SECURITY");
+    }
+    // Tables later migrations add: the same protection. A table without policies of its own
+    // gets "members read, admins write"; a migration that creates policies keeps them.
+    List<String[]> others = new ArrayList<>();
+    try (ResultSet rs =
+        st.executeQuery(
+            "SELECT c.relname, (SELECT count(*) FROM pg_policies p WHERE p.schemaname ="
+                + " 'public' AND p.tablename = c.relname) FROM pg_class c JOIN pg_namespace"
+                + " n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind IN"
+                + " ('r', 'p')")) {
+      while (rs.next()) {
+        others.add(new String[] {rs.getString(1), rs.getString(2)});
+      }
+    }
+    for (String[] t : others) {
+      String table = t[0];
+      if (TENANT_TABLES.contains(table)
+          || UNPROTECTED_TABLES.contains(table)
+          || isHistoryTable(table)) {
+        continue;
+      }
+      String quoted = "\"" + table.replace("\"", "\"\"") + "\"";
+      if (Integer.parseInt(t[1]) == 0) {
+        for (String sql : readAllWriteAdmin(quoted)) {
+          st.execute(sql);
+        }
+      }
+      st.execute("ALTER TABLE " + quoted + " ENABLE ROW LEVEL SECURITY");
+      st.execute("ALTER TABLE " + quoted + " FORCE ROW LEVEL SECURITY");
+    }
   }
 
   /**

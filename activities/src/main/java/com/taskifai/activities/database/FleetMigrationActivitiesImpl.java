@@ -11,6 +11,7 @@ import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.migration.FleetMigrationActivities;
 import com.taskifai.workflows.migration.MigrationTarget;
@@ -132,6 +133,15 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   @Override
   public TenantMigrationResult migrateTenant(TenantMigrationInput input) {
     Optional<Tenant> found = tenants.findById(input.tenantId());
+    if (found.isPresent() && found.get().isTrial()) {
+      // A named canary may be a trial: its rows are in the server's shared trial database,
+      // which migrate_trial_database migrates once for all the server's trials.
+      String why = "a trial: its server's shared trial database is migrated for all its trials";
+      fleet.tenantFinished(
+          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
+      return new TenantMigrationResult(
+          input.tenantId(), TenantMigrationResult.SKIPPED, null, 0, why);
+    }
     if (found.isEmpty()
         || !FleetMigrations.MIGRATED.contains(found.get().status())
         || found.get().databaseServerId() == null) {
@@ -228,6 +238,60 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
       throw failure("migrate_tenant_schema of tenant " + tenant.tenantId(), sql);
     } finally {
       admin.release(names.database());
+    }
+  }
+
+  @Override
+  public TrialDatabaseResult migrateTrialDatabase(TrialDatabase input) {
+    DatabaseServers.Server server =
+        servers
+            .find(input.serverId())
+            .orElseThrow(() -> StepFailure.serverMissing(input.serverId()));
+    if (!fleet.trialDatabaseReady(server.id())) {
+      // place_trial makes it at the newest schema when the server's first trial comes.
+      return new TrialDatabaseResult(server.id(), TenantMigrationResult.SKIPPED, null, 0);
+    }
+    ServerAdmin admin = database.serverAdmin(server);
+    String what = "migrate_trial_database on server " + server.id();
+    try (Heartbeat beat = Heartbeat.start();
+        Connection lock = admin.maintenance().getConnection()) {
+      // The lock place_trial holds while it makes the shared database.
+      try (Statement st = lock.createStatement()) {
+        st.execute("SELECT pg_advisory_lock(" + TrialSchema.lockClass() + ", 0)");
+      }
+      try {
+        TenantSchema.Migrated m =
+            TrialSchema.migrate(
+                admin.database(TrialSchema.DATABASE),
+                database.migrationLocations(),
+                input.targetVersion());
+        int trials = fleet.recordTrialSchemaVersion(server.id(), m.toVersion());
+        log.info(
+            "trial database of server {}: schema {} -> {} ({} migrations applied, {} trials"
+                + " recorded, rollout {})",
+            server.id(),
+            m.fromVersion(),
+            m.toVersion(),
+            m.applied(),
+            trials,
+            input.migrationId());
+        return new TrialDatabaseResult(
+            server.id(), TenantMigrationResult.DONE, m.toVersion(), m.applied());
+      } finally {
+        try (Statement st = lock.createStatement()) {
+          st.execute("SELECT pg_advisory_unlock(" + TrialSchema.lockClass() + ", 0)");
+        }
+      }
+    } catch (SQLException e) {
+      throw failure(what, e);
+    } catch (IllegalStateException e) {
+      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
+      if (sql != null) {
+        throw failure(what, sql);
+      }
+      // The isolation cannot cover the change (a table without tenant_id): nothing was
+      // committed, and no retry changes that.
+      throw StepFailure.of(FailureType.INVALID_STATE, what + " failed: " + e.getMessage());
     }
   }
 

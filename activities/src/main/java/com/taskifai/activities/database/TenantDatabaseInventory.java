@@ -2,6 +2,7 @@ package com.taskifai.activities.database;
 
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.tenantschema.TrialSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -84,6 +85,43 @@ public final class TenantDatabaseInventory implements AutoCloseable {
       }
     }
     return sizes;
+  }
+
+  /**
+   * What leaves the server's shared trial database unscoped ({@link TrialSchema#isolationGaps}):
+   * empty when the server has none or every table is isolated.
+   */
+  public List<String> trialIsolationGaps(DatabaseServers.Server server) throws SQLException {
+    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    try (Connection c = admin.maintenance().getConnection()) {
+      if (!ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
+        return List.of();
+      }
+    }
+    try (Connection c = admin.database(TrialSchema.DATABASE).getConnection()) {
+      return TrialSchema.isolationGaps(c);
+    } finally {
+      admin.release(TrialSchema.DATABASE);
+    }
+  }
+
+  /**
+   * The bytes of the server's shared trial database that are each trial's own ({@link
+   * TrialSchema#rowShares}); empty when the server has no trial database.
+   */
+  public Map<java.util.UUID, Long> trialRowShares(
+      DatabaseServers.Server server, List<java.util.UUID> trials) throws SQLException {
+    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    try (Connection c = admin.maintenance().getConnection()) {
+      if (!ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
+        return Map.of();
+      }
+    }
+    try {
+      return TrialSchema.rowShares(admin.database(TrialSchema.DATABASE), trials);
+    } finally {
+      admin.release(TrialSchema.DATABASE);
+    }
   }
 
   /** Ends the sessions on a tenant-named database and drops it; a database that is gone is done. */

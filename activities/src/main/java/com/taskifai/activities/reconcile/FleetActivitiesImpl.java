@@ -14,6 +14,7 @@ import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
+import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
 import com.taskifai.workflows.ports.FleetActivities;
@@ -157,6 +158,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
       for (Map.Entry<String, List<String>> role : catalogue.roles().entrySet()) {
         roleOrphan(tenants, server.id(), role.getKey(), role.getValue()).ifPresent(orphans::add);
       }
+      unscopedTrialDatabase(server, problems).ifPresent(orphans::add);
     }
     heartbeat("dns");
     try {
@@ -183,6 +185,46 @@ public final class FleetActivitiesImpl implements FleetActivities {
     }
     log.info("reconcile: {} orphans, {} problems", orphans.size(), problems.size());
     return new FleetScan(orphans, problems);
+  }
+
+  /**
+   * The server's shared trial database when a table in it lacks the isolation: reported as critical
+   * (an error log; the report's kind drives the alert), or as a problem when it cannot be read.
+   */
+  private Optional<Orphan> unscopedTrialDatabase(
+      DatabaseServers.Server server, List<String> problems) {
+    List<String> gaps;
+    try {
+      gaps = inventory.trialIsolationGaps(server);
+    } catch (SQLException | RuntimeException e) {
+      log.warn(
+          "reconcile: cannot check the trial database of server {}: {}", server.id(), e.toString());
+      problems.add(
+          "the trial database of server "
+              + server.id()
+              + " could not be checked: "
+              + e.getMessage());
+      return Optional.empty();
+    }
+    if (gaps.isEmpty()) {
+      return Optional.empty();
+    }
+    log.error(
+        "reconcile: CRITICAL: trial database {} on server {} is not scoped: {}",
+        TrialSchema.DATABASE,
+        server.id(),
+        String.join("; ", gaps));
+    return Optional.of(
+        new Orphan(
+            Orphan.UNSCOPED_TRIAL_DATABASE,
+            TrialSchema.DATABASE,
+            server.id(),
+            null,
+            "critical: trials may see each other's rows ("
+                + String.join("; ", gaps)
+                + "); routers refuse its trials until every table has tenant_id, forced row"
+                + " level security and the trial_isolation policy (run a fleet rollout with the"
+                + " table's db/trial migration)"));
   }
 
   @Override

@@ -9,6 +9,8 @@ import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.ports.FleetScan;
 import com.taskifai.workflows.ports.Orphan;
 import com.taskifai.workflows.ports.OrphanRemoval;
@@ -17,6 +19,7 @@ import com.taskifai.workflows.ports.RemovalOutcome;
 import com.taskifai.workflows.ports.StepInput;
 import java.util.List;
 import java.util.UUID;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +110,58 @@ class FleetActivitiesTest {
             fx.audit.query(new AuditLog.Query(null, "ops@test", "fleet.reconcile", null, null, 10)))
         .singleElement()
         .satisfies(e -> assertThat(e.outcome()).isEqualTo("reported"));
+  }
+
+  @Test
+  void aTrialDatabaseWithATableOutsideTheIsolationIsReportedAsCritical() {
+    DataSource shared = fx.sharedTrialDatabase();
+    assertThat(kinds(fleet.scanFleet())).doesNotContain(Orphan.UNSCOPED_TRIAL_DATABASE);
+
+    // A change by hand: a table of rows without tenant_id, and a policy dropped.
+    TestPostgres.execute(
+        shared,
+        "CREATE TABLE reconcile_notes (id bigserial PRIMARY KEY, body text)",
+        "DROP POLICY trial_isolation ON products");
+    try {
+      FleetScan scan = fleet.scanFleet();
+
+      assertThat(scan.problems()).isEmpty();
+      assertThat(scan.orphans())
+          .filteredOn(o -> o.kind().equals(Orphan.UNSCOPED_TRIAL_DATABASE))
+          .singleElement()
+          .satisfies(
+              o -> {
+                assertThat(o.name()).isEqualTo(TrialSchema.DATABASE);
+                assertThat(o.serverId()).isEqualTo(ActivitiesFixture.SERVER_ID);
+                assertThat(o.reason())
+                    .startsWith("critical")
+                    .contains("reconcile_notes: no tenant_id column")
+                    .contains("products: no restrictive trial_isolation policy");
+              });
+      fleet.recordReport(new ReconcileReport("wf-trial", "ops@test", scan.orphans(), List.of()));
+      assertThat(new ReconcileReports(fx.platform.platform()).latest().orElseThrow().countByKind())
+          .containsEntry(Orphan.UNSCOPED_TRIAL_DATABASE, 1);
+      // Not an orphan to drop: the removal refuses it.
+      assertThat(
+              fleet
+                  .removeOrphan(
+                      new OrphanRemoval(
+                          Orphan.UNSCOPED_TRIAL_DATABASE,
+                          TrialSchema.DATABASE,
+                          ActivitiesFixture.SERVER_ID,
+                          "ops@test"))
+                  .removed())
+          .isFalse();
+      assertThat(fx.databaseExists(TrialSchema.DATABASE)).isTrue();
+    } finally {
+      TestPostgres.execute(shared, "DROP TABLE IF EXISTS reconcile_notes");
+      TrialSchema.prepare(shared, TenantSchema.DEFAULT_LOCATIONS);
+    }
+    assertThat(kinds(fleet.scanFleet())).doesNotContain(Orphan.UNSCOPED_TRIAL_DATABASE);
+  }
+
+  private static List<String> kinds(FleetScan scan) {
+    return scan.orphans().stream().map(Orphan::kind).toList();
   }
 
   @Test

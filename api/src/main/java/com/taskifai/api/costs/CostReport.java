@@ -207,7 +207,8 @@ public class CostReport {
         BigDecimal.valueOf(average).divide(GB, MC).multiply(prices.perGbMonth(), MC);
     BigDecimal backups =
         BigDecimal.valueOf(backupBytes).divide(GB, MC).multiply(prices.backupPerGbMonth(), MC);
-    BigDecimal database = samples.isEmpty() ? BigDecimal.ZERO : prices.perDatabase();
+    // A trial has no database of its own: its samples are its rows' share of the shared one.
+    BigDecimal database = samples.isEmpty() || t.isTrial() ? BigDecimal.ZERO : prices.perDatabase();
     BigDecimal requests =
         BigDecimal.valueOf(u.requests()).divide(MILLION, MC).multiply(prices.perMillionRequests());
     BigDecimal total = storage.add(backups).add(database).add(requests);

@@ -137,6 +137,11 @@ class ReconcileController {
       throw ApiException.badRequest(
           "kind '" + kind + "' is unknown; use one of " + String.join(", ", Orphan.REMOVABLE));
     }
+    if (Orphan.UNSCOPED_TRIAL_DATABASE.equals(kind)) {
+      throw ApiException.badRequest(
+          "an unscoped trial database is repaired, not removed: give every table tenant_id and the"
+              + " trial_isolation policy (docs/operations.md, Trial tenants)");
+    }
     if (!Orphan.REMOVABLE.contains(kind)) {
       throw ApiException.badRequest(
           "a stalled tenant is not removed here: start its workflow again or cancel the tenant");

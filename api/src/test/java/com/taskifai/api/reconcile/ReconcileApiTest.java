@@ -204,6 +204,10 @@ class ReconcileApiTest extends ApiTestBase {
     assertThat(http.delete("/admin/reconcile/orphans/table/x", token).status()).isEqualTo(400);
     assertThat(http.delete("/admin/reconcile/orphans/stalled_tenant/" + stalledId, token).status())
         .isEqualTo(400);
+    Answer unscoped =
+        http.delete("/admin/reconcile/orphans/unscoped_trial_database/taskifai_trials", token);
+    assertThat(unscoped.status()).isEqualTo(400);
+    assertThat(unscoped.text("message")).contains("repaired, not removed");
     assertThat(http.delete("/admin/reconcile/orphans/role/a%20b", token).status()).isEqualTo(400);
 
     // The role still owns the database: PostgreSQL refuses and so does the removal.

@@ -24,10 +24,13 @@ import org.springframework.stereotype.Component;
 public class TenantDatabase {
   private final TenantPools pools;
   private final RouterMetrics metrics;
+  private final TrialIsolationCheck trialIsolation;
 
-  public TenantDatabase(TenantPools pools, RouterMetrics metrics) {
+  public TenantDatabase(
+      TenantPools pools, RouterMetrics metrics, TrialIsolationCheck trialIsolation) {
     this.pools = pools;
     this.metrics = metrics;
+    this.trialIsolation = trialIsolation;
   }
 
   /** The JDBC access a unit of work gets, bound to one connection and transaction. */
@@ -83,6 +86,8 @@ public class TenantDatabase {
           ps.execute();
         }
         if (routed.tenant().isTrial()) {
+          // Never served unscoped: a table without the isolation policy refuses every trial.
+          trialIsolation.requireScoped(routed.tenant(), c);
           // The shared trial database: the tenant comes from the routed registry row, never
           // from the request; a promotion's write fence makes the transaction read-only.
           TrialSchema.beginTenantTransaction(c, routed.tenant().tenantId());

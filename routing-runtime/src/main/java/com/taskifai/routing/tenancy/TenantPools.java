@@ -6,6 +6,7 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.CredentialDecryptionException;
 import com.taskifai.routing.RoutingSettings;
+import com.taskifai.tenantschema.TrialSchema;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -127,6 +128,7 @@ public class TenantPools implements DisposableBean {
     final String fingerprint;
     final String username;
     final String serverId;
+    final boolean trial;
     final HikariDataSource dataSource;
     volatile long lastUsedNanos = System.nanoTime();
     volatile long refusedUntilNanos = System.nanoTime();
@@ -136,11 +138,13 @@ public class TenantPools implements DisposableBean {
         String fingerprint,
         String username,
         String serverId,
+        boolean trial,
         HikariDataSource dataSource) {
       this.tenantId = tenantId;
       this.fingerprint = fingerprint;
       this.username = username;
       this.serverId = serverId;
+      this.trial = trial;
       this.dataSource = dataSource;
     }
 
@@ -464,7 +468,12 @@ public class TenantPools implements DisposableBean {
     HikariDataSource dataSource = new HikariDataSource(c);
     PoolThreads.keepAlive(dataSource, settings.poolThreadKeepAlive);
     return new TenantPool(
-        tenant.tenantId(), fingerprint, creds.username(), tenant.databaseServerId(), dataSource);
+        tenant.tenantId(),
+        fingerprint,
+        creds.username(),
+        tenant.databaseServerId(),
+        tenant.isTrial(),
+        dataSource);
   }
 
   /**
@@ -685,7 +694,8 @@ public class TenantPools implements DisposableBean {
   }
 
   /**
-   * Reads the size of each tenant database whose pool has an idle connection right now; a busy or
+   * Reads the size of each tenant database whose pool has an idle connection right now (for a
+   * trial, its own rows' share of the shared database, {@link TrialSchema#rowShare}); a busy or
    * closed pool is skipped, so measuring never opens a connection nor waits for one.
    */
   public void measureDatabaseSizes() {
@@ -694,11 +704,9 @@ public class TenantPools implements DisposableBean {
       if (mx == null || mx.getIdleConnections() == 0 || p.dataSource.isClosed()) {
         continue;
       }
-      try (Connection c = p.dataSource.getConnection();
-          var st = c.createStatement();
-          var rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
-        rs.next();
-        long bytes = rs.getLong(1);
+      try (Connection c = p.dataSource.getConnection()) {
+        // A trial's database is shared: its size is its own rows' share, never the whole.
+        long bytes = p.trial ? TrialSchema.rowShare(c, p.tenantId) : databaseSize(c);
         databaseSizes
             .computeIfAbsent(
                 p.tenantId,
@@ -715,6 +723,14 @@ public class TenantPools implements DisposableBean {
       } catch (SQLException | RuntimeException e) {
         log.debug("cannot measure the database of tenant {}: {}", p.tenantId, e.toString());
       }
+    }
+  }
+
+  private static long databaseSize(Connection c) throws SQLException {
+    try (var st = c.createStatement();
+        var rs = st.executeQuery("SELECT pg_database_size(current_database())")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

@@ -71,6 +71,25 @@ public interface FleetMigrationActivities {
   @ActivityMethod(name = "apply_tenant_extension")
   String applyExtension(TenantExtensionInput input);
 
+  /** Which server's shared trial database a rollout migrates, and to which tenant version. */
+  record TrialDatabase(String migrationId, String serverId, String targetVersion) {}
+
+  /**
+   * What became of a server's shared trial database: DONE (at {@code version}, the tenant schema
+   * version, with {@code applied} migrations run) or SKIPPED (the server has none yet).
+   */
+  record TrialDatabaseResult(String serverId, String state, String version, int applied) {}
+
+  /**
+   * Migrates the server's shared trial database to the target (with its {@code db/trial}
+   * counterparts) under the server's trial lock: migrations and policies in one transaction, so a
+   * change the isolation cannot cover rolls back whole and fails for good (INVALID_STATE); then
+   * records the version on the server's trials. A server without a ready trial database is SKIPPED.
+   * Idempotent: a second call applies nothing.
+   */
+  @ActivityMethod(name = "migrate_trial_database")
+  TrialDatabaseResult migrateTrialDatabase(TrialDatabase input);
+
   /** Records a tenant whose migration failed for good, with the error. */
   @ActivityMethod(name = "record_tenant_migration_failure")
   void recordFailure(TenantMigrationFailure failure);

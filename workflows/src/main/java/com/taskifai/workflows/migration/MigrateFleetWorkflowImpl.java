@@ -90,6 +90,10 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
   private int failedWhenResumed;
   private boolean signalled;
   private int startedThisRun;
+  private String trialFailures;
+
+  /** The version marker of the step that migrates the servers' shared trial databases. */
+  static final String TRIAL_DATABASES = "trial-databases";
 
   @Override
   public MigrationProgress migrate(MigrationRequest request) {
@@ -100,7 +104,8 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
           new FleetMigrationActivities.Start(
               request.migrationId(), request.targetVersion(), request.requestedBy(), options()));
       String newest = null;
-      for (String server : registry.servers()) {
+      List<String> servers = registry.servers();
+      for (String server : servers) {
         try {
           String version = templates.migrateTemplate(server);
           if (newest == null || (version != null && compareVersions(version, newest) > 0)) {
@@ -135,6 +140,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
       }
       phase = "FLEET";
       registry.setPhase(new FleetMigrationActivities.Phase(request.migrationId(), phase, target));
+      migrateTrialDatabases(servers);
     } else {
       restore(carry);
     }
@@ -165,9 +171,44 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
       skipped += busy.size();
       String left =
           busy.size() + " tenants were held by other operations throughout; run the rollout again";
-      return finish("COMPLETED", failed == 0 ? left : failed + " tenants failed; " + left);
+      String reason = completedReason();
+      return finish("COMPLETED", reason == null ? left : reason + "; " + left);
     }
-    return finish("COMPLETED", failed == 0 ? null : failed + " tenants failed");
+    return finish("COMPLETED", completedReason());
+  }
+
+  private String completedReason() {
+    String tenants = failed == 0 ? null : failed + " tenants failed";
+    if (trialFailures == null) {
+      return tenants;
+    }
+    return (tenants == null ? "" : tenants + "; ")
+        + "shared trial databases failed, their trials stay at the old schema: "
+        + trialFailures;
+  }
+
+  /**
+   * After the canaries, each server's shared trial database (its trials' rows) goes to the target,
+   * one server at a time; a failure (the whole change rolled back) is named in the rollout's reason
+   * (not counted in the tenants' failure ratio), and the dedicated tenants go on.
+   */
+  private void migrateTrialDatabases(List<String> servers) {
+    if (Workflow.getVersion(TRIAL_DATABASES, Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return; // A rollout started before trial databases were migrated.
+    }
+    for (String server : servers) {
+      if (aborted) {
+        return;
+      }
+      try {
+        templates.migrateTrialDatabase(
+            new FleetMigrationActivities.TrialDatabase(request.migrationId(), server, target));
+      } catch (ActivityFailure e) {
+        String failure = server + ": " + message(e);
+        trialFailures = trialFailures == null ? failure : trialFailures + "; " + failure;
+      }
+    }
   }
 
   /**
@@ -368,7 +409,8 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
         pauseReason,
         aborted,
         failedWhenResumed,
-        List.copyOf(busy));
+        List.copyOf(busy),
+        trialFailures);
   }
 
   private void restore(MigrationCarry c) {
@@ -384,6 +426,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
     abortReason = aborted ? "aborted by an admin" : null;
     failedWhenResumed = c.failedWhenResumed();
     busy.addAll(c.busy());
+    trialFailures = c.trialFailures();
     recordedState = paused ? "PAUSED" : "RUNNING";
     recordedReason = paused ? pauseReason : null;
   }

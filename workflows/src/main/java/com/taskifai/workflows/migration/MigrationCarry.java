@@ -5,8 +5,9 @@ import java.util.UUID;
 
 /**
  * A rollout's state across continue-as-new: the resolved target, the phase, the fleet cursor (the
- * last tenant id listed), the counts, the pause/abort flags and the tenants to come back to because
- * another operation held them.
+ * last tenant id listed), the counts, the pause/abort flags, the tenants to come back to because
+ * another operation held them and the shared trial databases that failed (null in carries of
+ * earlier runs).
  */
 public record MigrationCarry(
     String target,
@@ -19,7 +20,8 @@ public record MigrationCarry(
     String pauseReason,
     boolean aborted,
     int failedWhenResumed,
-    List<MigrationTarget> busy) {
+    List<MigrationTarget> busy,
+    String trialFailures) {
 
   /** The tenants another operation held when their turn came (none in a carry before they were). */
   @Override

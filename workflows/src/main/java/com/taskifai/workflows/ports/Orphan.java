@@ -31,10 +31,23 @@ public record Orphan(String kind, String name, String serverId, UUID tenantId, S
    */
   public static final String STALLED_TENANT = "stalled_tenant";
 
+  /**
+   * A server's shared trial database in which a table lacks {@code tenant_id}, forced row level
+   * security or the restrictive {@code trial_isolation} policy: critical, since its trials could
+   * see each other's rows (the routers refuse it). Repaired by a schema change, never removed.
+   */
+  public static final String UNSCOPED_TRIAL_DATABASE = "unscoped_trial_database";
+
   /** Every kind, in report order. */
   public static final java.util.List<String> KINDS =
       java.util.List.of(
-          DATABASE, ROLE, DNS_RECORD, STAGED_SECRET, STALLED_TENANT, PROVIDER_PROJECT);
+          DATABASE,
+          ROLE,
+          DNS_RECORD,
+          STAGED_SECRET,
+          STALLED_TENANT,
+          PROVIDER_PROJECT,
+          UNSCOPED_TRIAL_DATABASE);
 
   /** The kinds an admin may remove; a stalled tenant is dealt with through its workflow. */
   public static final java.util.List<String> REMOVABLE =

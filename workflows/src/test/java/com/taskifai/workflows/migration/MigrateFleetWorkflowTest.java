@@ -7,8 +7,10 @@ import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -204,6 +206,61 @@ class MigrateFleetWorkflowTest {
     assertThat(fleet.turns.get(held).get()).isEqualTo(1 + MigrateFleetWorkflowImpl.BUSY_ROUNDS);
   }
 
+  @Test
+  void everyServersTrialDatabaseIsMigratedAfterTheCanariesAndOneThatFailsIsNamed()
+      throws Exception {
+    fleet.add(6, 3);
+    fleet.failingTrialDatabases.add("s1");
+    MigrateFleetWorkflow flow = flow("trials");
+    WorkflowClient.start(flow::migrate, request("trials", 1, List.of(), 2, 1, 0.5));
+    MigrationProgress result =
+        WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, MigrationProgress.class);
+
+    assertThat(fleet.trialDatabases).containsExactly("s0@5", "s1@5", "s2@5");
+    // The dedicated tenants went on; the failed trial database is named, not counted as a tenant.
+    assertThat(result.state()).isEqualTo("COMPLETED");
+    assertThat(result.done()).isEqualTo(6);
+    assertThat(result.failed()).isZero();
+    assertThat(result.reason())
+        .startsWith("shared trial databases failed")
+        .contains("s1: tables without tenant_id");
+  }
+
+  @Test
+  void aFailedCanaryLeavesTheTrialDatabasesAlone() throws Exception {
+    fleet.add(4, 2);
+    UUID canary = new ArrayList<>(fleet.servers.keySet()).get(0);
+    fleet.failing.add(canary);
+    MigrateFleetWorkflow flow = flow("trial-canary");
+    WorkflowClient.start(flow::migrate, request("trial-canary", 0, List.of(canary), 2, 2, 0.5));
+    WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, MigrationProgress.class);
+
+    assertThat(fleet.trialDatabases).isEmpty();
+  }
+
+  static final String BEFORE_TRIAL_DATABASES =
+      "histories/fleet-rollout-before-trial-databases.json";
+
+  @Test
+  void aRolloutHistoryReplaysWithTheCurrentCode() throws Exception {
+    fleet.add(4, 2);
+    MigrateFleetWorkflow flow = flow("replay");
+    WorkflowClient.start(flow::migrate, request("replay", 1, List.of(), 2, 1, 0.5));
+    WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, MigrationProgress.class);
+    WorkflowExecutionHistory history =
+        client.fetchHistory(MigrateFleetWorkflow.workflowId("replay"));
+
+    WorkflowReplayer.replayWorkflowExecution(
+        history, MigrateFleetWorkflowImpl.class, TenantMigrateWorkflowImpl.class);
+  }
+
+  @Test
+  void aRolloutRecordedBeforeTrialDatabasesWereMigratedStillReplays() throws Exception {
+    // Recorded with the code before the trial databases' step (no version marker, no call).
+    WorkflowReplayer.replayWorkflowExecutionFromResource(
+        BEFORE_TRIAL_DATABASES, MigrateFleetWorkflowImpl.class, TenantMigrateWorkflowImpl.class);
+  }
+
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
@@ -326,6 +383,19 @@ class MigrateFleetWorkflowTest {
     @Override
     public String applyExtension(TenantExtensionInput input) {
       return "1";
+    }
+
+    final List<String> trialDatabases = new CopyOnWriteArrayList<>();
+    final Set<String> failingTrialDatabases = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public TrialDatabaseResult migrateTrialDatabase(TrialDatabase input) {
+      trialDatabases.add(input.serverId() + "@" + input.targetVersion());
+      if (failingTrialDatabases.contains(input.serverId())) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "tables without tenant_id in the shared trial database: [notes]", "INVALID_STATE");
+      }
+      return new TrialDatabaseResult(input.serverId(), "DONE", input.targetVersion(), 1);
     }
 
     @Override
