@@ -176,7 +176,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
           FailureType.INVALID_STATE, "the move does not hold tenant " + in.tenantId());
     }
     // The fence behind the flag: a router that has not seen it yet gets read-only sessions.
-    readOnly(in, appRole(tenant), true);
+    readOnly(tenant, in, true);
   }
 
   @Override
@@ -185,10 +185,10 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
         registry
             .findById(in.tenantId())
             .orElseThrow(() -> StepFailure.tenantMissing(in.tenantId()));
-    if (onTarget(tenant, in)) {
-      return; // the source is retired: it stays read-only
+    if (onTarget(tenant, in) || sharedTrialDatabase(tenant, in.database())) {
+      return; // the source is retired (it stays read-only), or a shared database never fenced
     }
-    readOnly(in, appRole(tenant), false);
+    readOnly(tenant, in, false);
     operations.holdWrites(in.tenantId(), in.operationId(), false);
   }
 
@@ -321,7 +321,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
     Tenant tenant = placedTenant(in.tenantId());
     if (onTarget(tenant, in)) {
       // Swapped by an earlier attempt, which may have died before the source was closed.
-      closeSource(in, appRole(tenant));
+      closeSource(tenant, in, appRole(tenant));
       operations.holdWrites(in.tenantId(), in.operationId(), false);
       return;
     }
@@ -344,7 +344,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
     }
     // The source stays read-only (hold_writes) and is closed to the app role: a router that missed
     // the swap can neither keep a session there nor open one; it reconnects to the target.
-    closeSource(in, now.username());
+    closeSource(tenant, in, now.username());
     log.info(
         "tenant {}: now on server {} (was {})",
         in.tenantId(),
@@ -560,13 +560,9 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
    * Source read-only for new sessions (or writable and open to the app role again); the app role's
    * sessions end.
    */
-  private void readOnly(MoveInput in, String appRole, boolean on) {
-    if (sharedTrialDatabase(in)) {
-      if (on) {
-        throw sharedTrialDatabaseRefused(in);
-      }
-      return; // never fenced, so nothing to lift
-    }
+  private void readOnly(Tenant tenant, MoveInput in, boolean on) {
+    refuseSharedTrialDatabase(tenant, in.database(), on ? "hold_writes" : "undo_hold_writes");
+    String appRole = appRole(tenant);
     ServerAdmin source = admin(in.sourceServerId());
     try {
       if (!on) {
@@ -583,10 +579,8 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
    * The source after the swap: read-only (set again, in case) and CONNECT revoked for the app role,
    * its sessions ended. A source dropped already (retired) is done.
    */
-  private void closeSource(MoveInput in, String appRole) {
-    if (sharedTrialDatabase(in)) {
-      throw sharedTrialDatabaseRefused(in);
-    }
+  private void closeSource(Tenant tenant, MoveInput in, String appRole) {
+    refuseSharedTrialDatabase(tenant, in.database(), "swap_server");
     if (sameCluster(in.sourceServerId(), in.targetServerId())) {
       return; // the target is the source: closing it would close the tenant's own database
     }
@@ -602,24 +596,6 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
     } catch (SQLException e) {
       throw TenantDatabaseActivitiesImpl.databaseFailure("swap_server", in.tenantId(), e);
     }
-  }
-
-  /**
-   * True for the shared trial database: a fence there would bind every trial on the server, so a
-   * move never sets one (a trial's own fence is its frozen rows).
-   */
-  private static boolean sharedTrialDatabase(MoveInput in) {
-    return com.taskifai.tenantschema.TrialSchema.DATABASE.equals(in.database());
-  }
-
-  private static RuntimeException sharedTrialDatabaseRefused(MoveInput in) {
-    return StepFailure.of(
-        FailureType.INVALID_STATE,
-        "tenant "
-            + in.tenantId()
-            + " is a trial in the shared trial database "
-            + in.database()
-            + "; it is not fenced (that would stop every trial on the server): promote it first");
   }
 
   private CopyManifest manifestOf(ServerAdmin admin, MoveInput in) {
