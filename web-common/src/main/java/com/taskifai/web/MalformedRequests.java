@@ -15,6 +15,7 @@ import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -26,12 +27,17 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *
  * <ul>
  *   <li>a filter, first of all, that refuses a {@code multipart/*} body without a boundary, and a
- *       query string the container cannot parse (such as a parameter without a name, {@code ?=x});
+ *       query string the container cannot parse (such as a parameter without a name, {@code ?=x})
+ *       or that holds a NUL character;
+ *   <li>the error page ({@code /error}, where the container forwards a request refused outside
+ *       Spring MVC, such as a path Spring Security's firewall rejects) as a problem document
+ *       instead of Spring Boot's JSON;
  *   <li>Tomcat's error report (its answers to requests refused before any filter runs, such as a
  *       Host header with a character a host name cannot hold) written as a problem document.
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
+@Import(ProblemErrorController.class)
 public class MalformedRequests {
 
   @Bean
@@ -80,7 +86,21 @@ public class MalformedRequests {
       if (!multipart) {
         try {
           // Parses the query string (and a form body) now, where a failure is the client's.
-          request.getParameterMap();
+          boolean nul =
+              request.getParameterMap().entrySet().stream()
+                  .anyMatch(
+                      e ->
+                          e.getKey().indexOf('\0') >= 0
+                              || java.util.Arrays.stream(e.getValue())
+                                  .anyMatch(v -> v != null && v.indexOf('\0') >= 0));
+          if (nul) {
+            refuse(
+                request,
+                response,
+                "a parameter holds a NUL character (%00), which no value here can hold; remove"
+                    + " it");
+            return;
+          }
         } catch (IllegalStateException e) {
           refuse(
               request,
