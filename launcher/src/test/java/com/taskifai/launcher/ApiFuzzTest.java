@@ -124,7 +124,12 @@ class ApiFuzzTest {
     }
     Path log = reports.resolve(name + ".txt");
     Process p =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        new ProcessBuilder(command)
+            // Its example database (.schemathesis/) stays under target/ too.
+            .directory(reports.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     long limit = Long.parseLong(SECONDS_PER_APP) + 120;
     if (!p.waitFor(limit, TimeUnit.SECONDS)) {
       p.destroyForcibly();
