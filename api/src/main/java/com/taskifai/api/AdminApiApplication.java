@@ -1,5 +1,6 @@
 package com.taskifai.api;
 
+import com.taskifai.web.MalformedRequests;
 import com.taskifai.web.OpenHealth;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -10,7 +11,7 @@ import org.springframework.context.annotation.PropertySource;
  * The admin API and portal: starts, signals and queries the tenant workflows, and serves the
  * portal's static pages. Runs on its own or as one context of the launcher.
  */
-@Import(OpenHealth.class)
+@Import({OpenHealth.class, MalformedRequests.class})
 @SpringBootApplication
 @PropertySource("classpath:admin-api.properties")
 public class AdminApiApplication {

@@ -86,6 +86,16 @@ class ApiErrors extends ProblemHandlers {
 
   @ExceptionHandler(DataAccessException.class)
   ResponseEntity<ProblemDetail> database(DataAccessException e) {
+    if (e.getMostSpecificCause() instanceof java.sql.SQLException sql
+        && sql.getSQLState() != null
+        && sql.getSQLState().startsWith("22")) {
+      // SQL data exceptions (such as a NUL character in a text value) are the input's fault.
+      return Problems.response(
+          HttpStatus.BAD_REQUEST,
+          "bad_request",
+          "a value cannot be stored or compared as given (for example it holds a NUL character);"
+              + " remove the character or fix the value");
+    }
     log.warn("platform database unavailable: {}", e.getClass().getSimpleName());
     return Problems.response(
         Problems.of(

@@ -5,6 +5,7 @@ import com.taskifai.registry.FailedLogins;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.auth.SignInCounters;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
@@ -60,6 +61,12 @@ class PlatformConfiguration {
   @Bean
   FailedLogins failedLogins(DataSource dataSource, AdminLoginSettings.FailedLogins settings) {
     return new FailedLogins(dataSource, settings.retention(), settings.maxRows());
+  }
+
+  /** Sign-in limits and back-offs shared with the other API and router processes. */
+  @Bean
+  SignInCounters signInCounters(DataSource dataSource) {
+    return SignInCounters.shared(dataSource);
   }
 
   @Bean

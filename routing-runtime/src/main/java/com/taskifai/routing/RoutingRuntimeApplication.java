@@ -1,5 +1,6 @@
 package com.taskifai.routing;
 
+import com.taskifai.web.MalformedRequests;
 import com.taskifai.web.OpenHealth;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -12,7 +13,7 @@ import org.springframework.context.annotation.PropertySource;
  * keeps no static state and switches off auto-configurations that other modules on a shared
  * classpath would bring (Spring Security, a Spring-managed DataSource, Flyway).
  */
-@Import(OpenHealth.class)
+@Import({OpenHealth.class, MalformedRequests.class})
 @SpringBootApplication(
     excludeName = {
       "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",

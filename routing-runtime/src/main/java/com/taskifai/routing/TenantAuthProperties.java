@@ -37,7 +37,8 @@ public record TenantAuthProperties(
 
   /**
    * @param perAddress sign-in attempts per minute from one address
-   * @param perTenant sign-in attempts per minute on one tenant
+   * @param perTenant failed sign-ins per minute on one tenant; when spent, each address that fails
+   *     waits a minute while addresses that have not failed sign in
    */
   public record Rate(@DefaultValue("30") long perAddress, @DefaultValue("300") long perTenant) {}
 

@@ -198,7 +198,15 @@ final class RouterApp implements AutoCloseable {
    * would: the router sees that address as the client's.
    */
   Response postFrom(String localAddress, String host, String path, Object body) {
+    return postFrom(localAddress, host, path, body, Map.of());
+  }
+
+  /** {@link #postFrom(String, String, String, Object)} with extra request headers. */
+  Response postFrom(
+      String localAddress, String host, String path, Object body, Map<String, String> sent) {
     byte[] json = JSON.writeValueAsBytes(body);
+    StringBuilder extra = new StringBuilder();
+    sent.forEach((k, v) -> extra.append(k).append(": ").append(v).append("\r\n"));
     try (Socket s = new Socket()) {
       s.bind(new java.net.InetSocketAddress(localAddress, 0));
       s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 5_000);
@@ -211,7 +219,9 @@ final class RouterApp implements AutoCloseable {
                   + host
                   + "\r\nContent-Type: application/json\r\nContent-Length: "
                   + json.length
-                  + "\r\nConnection: close\r\n\r\n")
+                  + "\r\n"
+                  + extra
+                  + "Connection: close\r\n\r\n")
               .getBytes(StandardCharsets.ISO_8859_1));
       o.write(json);
       o.flush();

@@ -10,11 +10,13 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.multipart.MultipartException;
 
 /**
  * The exception handlers both apps share; each app's {@code @RestControllerAdvice} extends this
  * class and adds handlers for what only it knows. A {@link ProblemException} becomes its problem
- * detail; Spring MVC's own client errors keep their status; anything else is a 500 {@code
+ * detail; Spring MVC's own client errors keep their status, and a body or query the container
+ * cannot parse is a 400 (see also {@link MalformedRequests}); anything else is a 500 {@code
  * internal_error} whose detail and {@code ref} name the log line that has the stack trace.
  */
 public abstract class ProblemHandlers {
@@ -22,6 +24,9 @@ public abstract class ProblemHandlers {
 
   /** The code of every unexpected server fault. */
   public static final String INTERNAL_ERROR = "internal_error";
+
+  private static final String INVALID_PARAMETER =
+      "org.apache.tomcat.util.http.InvalidParameterException";
 
   @ExceptionHandler(ProblemException.class)
   public ResponseEntity<ProblemDetail> refused(ProblemException e) {
@@ -38,6 +43,20 @@ public abstract class ProblemHandlers {
 
   @ExceptionHandler(Exception.class)
   public ResponseEntity<ProblemDetail> unexpected(Exception e) {
+    if (e instanceof MultipartException) {
+      return Problems.response(
+          HttpStatus.BAD_REQUEST,
+          "bad_request",
+          "the body is not a readable multipart/form-data request; send the file as"
+              + " multipart/form-data with a boundary");
+    }
+    if (INVALID_PARAMETER.equals(e.getClass().getName())) {
+      // Tomcat refuses to read parameters it cannot parse (such as one without a name).
+      return Problems.response(
+          HttpStatus.BAD_REQUEST,
+          "bad_request",
+          "the request's parameters cannot be read; send name=value pairs joined by &");
+    }
     if (e instanceof ErrorResponse known && known.getStatusCode().is4xxClientError()) {
       HttpStatusCode status = known.getStatusCode();
       String detail = known.getBody().getDetail();

@@ -12,7 +12,12 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 
-/** Declares the problem-detail error body in an app's OpenAPI document, for every operation. */
+/**
+ * Declares the problem-detail error body in an app's OpenAPI document, for every operation, and
+ * what both apps' JSON really holds: they write every member ({@code
+ * spring.jackson.default-property-inclusion=always}), so a member that is not required may be
+ * {@code null}.
+ */
 public final class ProblemOpenApi {
   /** The name of the error body's schema in {@code components.schemas}. */
   public static final String SCHEMA = "Problem";
@@ -28,6 +33,9 @@ public final class ProblemOpenApi {
         openApi.setComponents(new Components());
       }
       openApi.getComponents().addSchemas(SCHEMA, schema());
+      if (openApi.getComponents().getSchemas() != null) {
+        openApi.getComponents().getSchemas().values().forEach(ProblemOpenApi::optionalMayBeNull);
+      }
       Content content =
           new Content()
               .addMediaType(
@@ -52,7 +60,7 @@ public final class ProblemOpenApi {
                                     "4XX",
                                     new ApiResponse()
                                         .description("refused: see code and detail")
-                                        .content(content));
+                                        .content(isPage(op) ? pageOrProblem(content) : content));
                             op.getResponses()
                                 .putIfAbsent(
                                     "5XX",
@@ -65,17 +73,33 @@ public final class ProblemOpenApi {
     };
   }
 
+  /** Whether the operation answers with an HTML page (for people): its refusals are pages too. */
+  private static boolean isPage(io.swagger.v3.oas.models.Operation op) {
+    ApiResponse ok = op.getResponses().get("200");
+    return ok != null
+        && ok.getContent() != null
+        && ok.getContent().keySet().stream().allMatch(t -> t.startsWith("text/html"));
+  }
+
+  private static Content pageOrProblem(Content problem) {
+    Content both = new Content();
+    problem.forEach(both::addMediaType);
+    both.addMediaType("text/html", new MediaType().schema(new StringSchema()));
+    return both;
+  }
+
   static Schema<?> schema() {
     ObjectSchema fieldError = new ObjectSchema();
     fieldError.addProperty("field", new StringSchema());
     fieldError.addProperty("message", new StringSchema());
     ObjectSchema problem = new ObjectSchema();
     problem.description("An RFC 9457 problem detail; extra members depend on the code.");
-    problem.addProperty("type", new StringSchema().format("uri"));
+    // RFC 9457: type and instance are URI references (the instance is the request's path).
+    problem.addProperty("type", new StringSchema().format("uri-reference"));
     problem.addProperty("title", new StringSchema());
     problem.addProperty("status", new IntegerSchema());
     problem.addProperty("detail", new StringSchema().description("what went wrong and what to do"));
-    problem.addProperty("instance", new StringSchema().format("uri"));
+    problem.addProperty("instance", new StringSchema().format("uri-reference"));
     problem.addProperty("code", new StringSchema().description("stable machine-readable code"));
     problem.addProperty("error", new StringSchema().description("same as code (older clients)"));
     problem.addProperty(
@@ -88,5 +112,46 @@ public final class ProblemOpenApi {
     problem.addRequiredItem("status");
     problem.addRequiredItem("code");
     return problem;
+  }
+
+  /** Lets every member of an object schema that is not required be {@code null}, recursively. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  static void optionalMayBeNull(Schema<?> schema) {
+    if (schema == null) {
+      return;
+    }
+    if (schema.getItems() != null) {
+      optionalMayBeNull(schema.getItems());
+    }
+    if (schema.getProperties() == null) {
+      return;
+    }
+    java.util.List<String> required =
+        schema.getRequired() == null ? java.util.List.of() : schema.getRequired();
+    for (java.util.Map.Entry<String, Schema> e : schema.getProperties().entrySet()) {
+      Schema property = e.getValue();
+      if (!required.contains(e.getKey())) {
+        if (property.get$ref() != null) {
+          Schema nullable = new Schema<>();
+          nullable.addAnyOfItem(new Schema<>().$ref(property.get$ref()));
+          nullable.addAnyOfItem(
+              new Schema<>().types(new java.util.LinkedHashSet<>(java.util.List.of("null"))));
+          nullable.setDescription(property.getDescription());
+          e.setValue(nullable);
+          continue;
+        }
+        java.util.Set<String> types = property.getTypes();
+        if (types == null && property.getType() != null) {
+          types = new java.util.LinkedHashSet<>(java.util.List.of(property.getType()));
+        }
+        if (types != null && !types.contains("null")) {
+          java.util.Set<String> withNull = new java.util.LinkedHashSet<>(types);
+          withNull.add("null");
+          property.setTypes(withNull);
+          property.setNullable(null);
+        }
+      }
+      optionalMayBeNull(property);
+    }
   }
 }

@@ -45,7 +45,8 @@ class LoginController {
       PlatformMetrics metrics,
       ApiSettings settings,
       Clock clock,
-      com.taskifai.api.AdminLoginSettings login) {
+      com.taskifai.api.AdminLoginSettings login,
+      com.taskifai.registry.auth.SignInCounters counters) {
     int maxFailures = login.maxFailures();
     Duration firstBackoff = login.backoff();
     Duration longestBackoff = login.lockout();
@@ -57,7 +58,7 @@ class LoginController {
     this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
-    this.backoff = new LoginBackoff(maxFailures, firstBackoff, longestBackoff);
+    this.backoff = new LoginBackoff(maxFailures, firstBackoff, longestBackoff, counters);
   }
 
   record LoginRequest(String email, String password, String totp) {}

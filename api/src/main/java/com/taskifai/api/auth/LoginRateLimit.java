@@ -1,55 +1,53 @@
 package com.taskifai.api.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
+import com.taskifai.api.AdminLoginSettings;
 import com.taskifai.api.ApiException;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
+import com.taskifai.registry.auth.LoginBackoff;
+import com.taskifai.registry.auth.SignInCounters;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * So many {@code POST /admin/login} a minute per client address (a Bucket4j token bucket in this
- * process's memory, refilled evenly); over it the answer is 429 with {@code Retry-After}, before
- * any password is checked or anything is written.
+ * So many {@code POST /admin/login} a minute per client address (a token bucket refilled evenly,
+ * kept in the platform database by {@link SignInCounters}, so all API processes share it); over it
+ * the answer is 429 with {@code Retry-After}, before any password is checked or anything else is
+ * written.
  */
-@org.springframework.boot.context.properties.EnableConfigurationProperties(
-    com.taskifai.api.AdminLoginSettings.class)
+@EnableConfigurationProperties(AdminLoginSettings.class)
 @Component
 public class LoginRateLimit {
   private final long perMinute;
-  private final Cache<String, Bucket> buckets =
-      Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2)).build();
+  private final SignInCounters counters;
+  private final Clock clock;
 
-  @org.springframework.beans.factory.annotation.Autowired
-  public LoginRateLimit(com.taskifai.api.AdminLoginSettings settings) {
-    this(settings.rate().perAddress());
+  @Autowired
+  public LoginRateLimit(AdminLoginSettings settings, SignInCounters counters, Clock clock) {
+    this(settings.rate().perAddress(), counters, clock);
   }
 
-  LoginRateLimit(long perMinute) {
+  LoginRateLimit(long perMinute, SignInCounters counters, Clock clock) {
     if (perMinute < 1) {
       throw new IllegalArgumentException("taskifai.admin-login.rate.per-address must be >= 1");
     }
     this.perMinute = perMinute;
+    this.counters = counters;
+    this.clock = clock;
   }
 
   /** Takes one login of the address's allowance, or refuses with 429 {@code rate_limited}. */
   public void admit(String clientAddress) {
-    Bucket bucket =
-        buckets.get(
-            clientAddress,
-            k ->
-                Bucket.builder()
-                    .addLimit(
-                        l -> l.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)))
-                    .build());
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    if (!probe.isConsumed()) {
-      Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill()).plusMillis(999);
+    Optional<Duration> wait =
+        counters.take("admin|address|" + clientAddress, perMinute, clock.instant());
+    if (wait.isPresent()) {
+      long seconds = LoginBackoff.retryAfterSeconds(wait.get());
       throw ApiException.tooManyRequests(
           "rate_limited",
-          "too many sign-in attempts from this address; retry in " + wait.toSeconds() + " s",
-          wait);
+          "too many sign-in attempts from this address; retry in " + seconds + " s",
+          Duration.ofSeconds(seconds));
     }
   }
 }

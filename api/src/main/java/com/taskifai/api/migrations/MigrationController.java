@@ -39,6 +39,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -101,6 +102,7 @@ class MigrationController {
       Long durationSeconds,
       List<FailedTenant> failures) {}
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping
   ResponseEntity<Accepted> start(
       @AuthenticationPrincipal Jwt jwt, @RequestBody(required = false) NewMigration body) {
@@ -186,6 +188,7 @@ class MigrationController {
     return view(find(id), true);
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{id}/pause")
   ResponseEntity<Accepted> pause(
       @AuthenticationPrincipal Jwt jwt,
@@ -196,12 +199,14 @@ class MigrationController {
     return signal(actor, id, "pause", flow -> flow.pause(reason));
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{id}/resume")
   ResponseEntity<Accepted> resume(@AuthenticationPrincipal Jwt jwt, @PathVariable String id) {
     String actor = mfa.require(jwt);
     return signal(actor, id, "resume", MigrateFleetWorkflow::resume);
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{id}/abort")
   ResponseEntity<Accepted> abort(
       @AuthenticationPrincipal Jwt jwt,

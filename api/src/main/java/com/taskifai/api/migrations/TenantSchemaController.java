@@ -26,6 +26,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -80,6 +81,7 @@ class TenantSchemaController {
     return body;
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/admin/tenants/{id}/extensions")
   ResponseEntity<Accepted> enable(
       @AuthenticationPrincipal Jwt jwt,

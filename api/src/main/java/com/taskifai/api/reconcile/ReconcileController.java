@@ -32,6 +32,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -82,6 +83,7 @@ class ReconcileController {
 
   record Removed(String kind, String name, boolean removed) {}
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping
   ResponseEntity<Started> run(@AuthenticationPrincipal Jwt jwt) {
     String actor = mfa.require(jwt);

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -50,6 +51,7 @@ class ServerDrainController {
 
   record DrainBody(Integer concurrency) {}
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping
   ResponseEntity<Map<String, Object>> drain(
       @AuthenticationPrincipal Jwt jwt,

@@ -35,6 +35,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -109,6 +110,7 @@ class BackupController {
 
   record RestoreRequest(String mode, String confirmSubdomain) {}
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping
   ResponseEntity<Started> backupNow(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
     String actor = mfa.require(jwt);
@@ -148,6 +150,7 @@ class BackupController {
     return out;
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{backupId}/restore")
   ResponseEntity<Map<String, Object>> restore(
       @AuthenticationPrincipal Jwt jwt,
@@ -221,6 +224,7 @@ class BackupController {
         });
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @DeleteMapping("/{backupId}")
   ResponseEntity<Started> delete(
       @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id, @PathVariable UUID backupId) {

@@ -34,6 +34,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -106,6 +107,7 @@ class MoveController {
     return out;
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping
   ResponseEntity<Map<String, Object>> move(
       @AuthenticationPrincipal Jwt jwt,
@@ -197,6 +199,7 @@ class MoveController {
   }
 
   /** Cuts a finished move's grace period short: its old database is dropped now (fresh MFA). */
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{workflowId}/retire-now")
   ResponseEntity<Map<String, Object>> retireNow(
       @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id, @PathVariable String workflowId) {

@@ -33,6 +33,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -71,6 +72,7 @@ class PromoteController {
   /** The body of a promotion: the subdomain typed to confirm (and a fault, in tests only). */
   record PromoteRequest(String confirmSubdomain, String injectFault) {}
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/promote")
   ResponseEntity<Map<String, Object>> promote(
       @AuthenticationPrincipal Jwt jwt,

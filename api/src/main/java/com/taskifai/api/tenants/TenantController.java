@@ -17,6 +17,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -44,6 +45,7 @@ class TenantController {
     this.lifecycle = lifecycle;
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping
   ResponseEntity<Accepted> create(
       @AuthenticationPrincipal Jwt jwt, @RequestBody(required = false) NewTenant body) {
@@ -65,6 +67,7 @@ class TenantController {
     return queries.show(id);
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{id}/suspend")
   ResponseEntity<Accepted> suspend(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
     return lifecycle.suspend(mfa.require(jwt), id);
@@ -74,21 +77,25 @@ class TenantController {
    * Mails the admin of an ACTIVE tenant a new set-password link (for a link that expired or got
    * lost); every earlier link stops working.
    */
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{id}/admin-invite")
   ResponseEntity<Accepted> adminInvite(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
     return lifecycle.adminInvite(mfa.require(jwt), id);
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{id}/reactivate")
   ResponseEntity<Accepted> reactivate(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
     return lifecycle.reactivate(mfa.require(jwt), id);
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping("/{id}/cancel")
   ResponseEntity<Accepted> cancel(@AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
     return lifecycle.cancel(mfa.require(jwt), id);
   }
 
+  @ResponseStatus(HttpStatus.ACCEPTED)
   @DeleteMapping("/{id}")
   ResponseEntity<Accepted> delete(
       @AuthenticationPrincipal Jwt jwt,

@@ -1,28 +1,25 @@
 package com.taskifai.registry.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Exponential back-off of failed sign-ins per account and client address, in this process's memory
- * (a bounded Caffeine cache). After {@code freeFailures} failures in a row of one pair, each
- * further attempt of that pair has to wait {@code firstBackoff}, doubled with each failure, up to
- * {@code longestBackoff}. Callers count unknown e-mails the same way, so the answers do not tell
- * whether an account exists; and since the key includes the client address, an attacker elsewhere
- * cannot lock the owner out. A success clears the pair.
+ * Exponential back-off of failed sign-ins per account and client address. After {@code
+ * freeFailures} failures in a row of one pair, each further attempt of that pair has to wait {@code
+ * firstBackoff}, doubled with each failure, up to {@code longestBackoff}. Callers count unknown
+ * e-mails the same way, so the answers do not tell whether an account exists; and since the key
+ * includes the client address, an attacker elsewhere cannot lock the owner out. A success clears
+ * the pair. The counts are kept by {@link SignInCounters}: shared by all processes through the
+ * platform database, or in this process's memory.
  */
 public final class LoginBackoff {
   private final int freeFailures;
   private final Duration firstBackoff;
   private final Duration longestBackoff;
-  private final Cache<String, Failures> failures;
-
-  /** Failed sign-ins in a row of one pair, and when the next may be tried (null: at once). */
-  private record Failures(int count, Instant notBefore) {}
+  private final Duration forgetAfter;
+  private final SignInCounters counters;
 
   /**
    * What a failure did: the failures in a row now, the delay it imposes (zero while failures are
@@ -30,7 +27,13 @@ public final class LoginBackoff {
    */
   public record Failure(int count, Duration delay, boolean started) {}
 
+  /** A back-off kept in this process's memory. */
   public LoginBackoff(int freeFailures, Duration firstBackoff, Duration longestBackoff) {
+    this(freeFailures, firstBackoff, longestBackoff, SignInCounters.inMemory());
+  }
+
+  public LoginBackoff(
+      int freeFailures, Duration firstBackoff, Duration longestBackoff, SignInCounters counters) {
     if (firstBackoff == null || firstBackoff.isNegative() || firstBackoff.isZero()) {
       throw new IllegalArgumentException("the first back-off must be positive");
     }
@@ -40,46 +43,31 @@ public final class LoginBackoff {
         longestBackoff == null || longestBackoff.compareTo(firstBackoff) < 0
             ? firstBackoff
             : longestBackoff;
-    this.failures =
-        Caffeine.newBuilder()
-            .maximumSize(200_000)
-            .expireAfterAccess(this.longestBackoff.plus(Duration.ofMinutes(15)))
-            .build();
+    this.forgetAfter = this.longestBackoff.plus(Duration.ofMinutes(15));
+    this.counters = counters;
   }
 
   /** How long the pair still has to wait before its next attempt, if it has to. */
   public Optional<Duration> waitFor(String account, String clientAddress, Instant now) {
-    Failures f = failures.getIfPresent(key(account, clientAddress));
-    if (f == null || f.notBefore() == null || !f.notBefore().isAfter(now)) {
-      return Optional.empty();
-    }
-    return Optional.of(Duration.between(now, f.notBefore()));
+    return counters
+        .notBefore(key(account, clientAddress), now)
+        .map(until -> Duration.between(now, until));
   }
 
   /** Counts a failure of the pair; from the free failures on, the next attempt has to wait. */
   public Failure failed(String account, String clientAddress, Instant now) {
-    Failures f =
-        failures
-            .asMap()
-            .compute(
-                key(account, clientAddress),
-                (k, was) -> {
-                  int count = (was == null ? 0 : Math.min(was.count(), 1_000_000)) + 1;
-                  Instant notBefore = null;
-                  if (count >= freeFailures) {
-                    notBefore = now.plus(backoffAfter(count));
-                  }
-                  return new Failures(count, notBefore);
-                });
-    return new Failure(
-        f.count(),
-        f.notBefore() == null ? Duration.ZERO : Duration.between(now, f.notBefore()),
-        f.count() == freeFailures);
+    String key = key(account, clientAddress);
+    int count = counters.failed(key, now, forgetAfter);
+    Duration delay = backoffAfter(count);
+    if (!delay.isZero()) {
+      counters.waitUntil(key, now.plus(delay), now);
+    }
+    return new Failure(count, delay, count == freeFailures);
   }
 
   /** A success clears the pair's count. */
   public void succeeded(String account, String clientAddress) {
-    failures.invalidate(key(account, clientAddress));
+    counters.clear(key(account, clientAddress));
   }
 
   /** The wait after the {@code count}-th failure in a row (zero while still free). */
@@ -98,6 +86,9 @@ public final class LoginBackoff {
   }
 
   private static String key(String account, String clientAddress) {
-    return (account == null ? "" : account.strip().toLowerCase(Locale.ROOT)) + "|" + clientAddress;
+    return "backoff|"
+        + (account == null ? "" : account.strip().toLowerCase(Locale.ROOT))
+        + "|"
+        + clientAddress;
   }
 }

@@ -172,7 +172,6 @@ class AuthController {
                     .findFirst());
     String hash = row.map(u -> (String) u.get("password_hash")).orElse(null);
     if (!passwords.matches(body.password(), hash)) {
-      limits.failed(tenant, email, address, now);
       if (row.isPresent()) {
         db.inTransaction(
             tenant,
@@ -185,6 +184,7 @@ class AuthController {
                     .param(row.get().get("id"))
                     .update());
       }
+      limits.failed(tenant, email, address, now);
       throw new ApiException(
           HttpStatus.UNAUTHORIZED, "unauthorized", "e-mail or password is wrong");
     }

@@ -1,25 +1,31 @@
 package com.taskifai.routing.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.taskifai.registry.auth.LoginBackoff;
+import com.taskifai.registry.auth.SignInCounters;
 import com.taskifai.routing.RoutingSettings;
 import com.taskifai.routing.api.ApiException;
 import com.taskifai.routing.tenancy.RoutedTenant;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.ConsumptionProbe;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * The brakes on the sign-in endpoints, in memory of this process:
+ * The brakes on the sign-in endpoints, shared by every router process through the platform database
+ * ({@link SignInCounters}), so that N routers do not give N allowances and a restart forgets no
+ * back-off:
  *
  * <ul>
- *   <li>rate limits (Bucket4j token buckets): so many requests a minute per client address, and per
- *       tenant, to {@code /api/auth/**}; over it the answer is 429 with {@code Retry-After};
+ *   <li>a rate limit per client address: so many requests a minute to {@code /api/auth/**}; over it
+ *       the answer is 429 {@code rate_limited} with {@code Retry-After};
+ *   <li>a limit of failed sign-ins per tenant ({@code taskifai.auth.rate.per-tenant} a minute).
+ *       When it is spent, the address whose failure found it spent, and from then on every address
+ *       that fails, waits a minute (429 {@code rate_limited}); addresses that have not failed sign
+ *       in as usual. So a flood from many addresses, each within its own limit, cannot lock a
+ *       tenant's users out;
  *   <li>back-off per account and client address ({@link LoginBackoff}, shared with the admin API):
  *       after {@code taskifai.login.max-failures} failed logins in a row, each further attempt
  *       waits {@code taskifai.login.backoff}, doubled with each failure up to {@code
@@ -27,18 +33,23 @@ import org.springframework.stereotype.Component;
  *       tell whether an account exists, and an attacker elsewhere cannot lock a user out of their
  *       own address.
  * </ul>
- *
- * Several router processes each keep their own counts, so the limits per process multiply.
  */
 @Component
 public class SignInLimits {
+  /** How long an address that failed on a tenant whose failures are spent waits: one window. */
+  private static final Duration HOLD = Duration.ofMinutes(1);
+
   private final long perAddress;
   private final long perTenant;
-  private final Cache<String, Bucket> addressBuckets;
-  private final Cache<String, Bucket> tenantBuckets;
+  private final SignInCounters counters;
   private final LoginBackoff backoff;
 
-  public SignInLimits(RoutingSettings settings) {
+  @Autowired
+  public SignInLimits(RoutingSettings settings, DataSource platformDataSource) {
+    this(settings, SignInCounters.shared(platformDataSource));
+  }
+
+  SignInLimits(RoutingSettings settings, SignInCounters counters) {
     long perAddress = settings.auth.auth().rate().perAddress();
     long perTenant = settings.auth.auth().rate().perTenant();
     Duration firstBackoff = settings.auth.login().backoff();
@@ -47,38 +58,39 @@ public class SignInLimits {
     }
     this.perAddress = perAddress;
     this.perTenant = perTenant;
-    this.backoff = new LoginBackoff(settings.maxFailedLogins, firstBackoff, settings.loginLockout);
-    this.addressBuckets =
-        Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2)).build();
-    this.tenantBuckets =
-        Caffeine.newBuilder().maximumSize(100_000).expireAfterAccess(Duration.ofMinutes(2)).build();
+    this.counters = counters;
+    this.backoff =
+        new LoginBackoff(settings.maxFailedLogins, firstBackoff, settings.loginLockout, counters);
   }
 
   /**
-   * Takes one request of the address's and of the tenant's allowance.
+   * Takes one request of the address's allowance, and refuses an address that has to wait for the
+   * tenant's allowance of failures.
    *
-   * @throws ApiException 429 {@code rate_limited} with {@code Retry-After} when either is spent
+   * @throws ApiException 429 {@code rate_limited} with {@code Retry-After}
    */
   public void admit(RoutedTenant tenant, String clientAddress) {
-    take(addressBuckets.get(clientAddress, k -> perMinute(perAddress)), "from this address");
-    take(tenantBuckets.get(tenant.id(), k -> perMinute(perTenant)), "for this tenant");
-  }
-
-  private static Bucket perMinute(long n) {
-    return Bucket.builder()
-        .addLimit(l -> l.capacity(n).refillGreedy(n, Duration.ofMinutes(1)))
-        .build();
-  }
-
-  private static void take(Bucket bucket, String scope) {
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
-    if (!probe.isConsumed()) {
-      Duration wait = Duration.ofNanos(probe.getNanosToWaitForRefill()).plusMillis(999);
-      throw ApiException.tooManyRequests(
-          "rate_limited",
-          "too many sign-in requests " + scope + "; retry in " + wait.toSeconds() + " s",
-          wait);
+    Instant now = Instant.now();
+    Optional<Duration> wait = counters.take("router|address|" + clientAddress, perAddress, now);
+    if (wait.isPresent()) {
+      throw rateLimited("from this address", wait.get());
     }
+    Optional<Instant> held = counters.notBefore(held(tenant, clientAddress), now);
+    if (held.isPresent()) {
+      throw rateLimited("that failed on this tenant", Duration.between(now, held.get()));
+    }
+  }
+
+  private static RuntimeException rateLimited(String scope, Duration wait) {
+    long seconds = LoginBackoff.retryAfterSeconds(wait);
+    return ApiException.tooManyRequests(
+        "rate_limited",
+        "too many sign-in requests " + scope + "; retry in " + seconds + " s",
+        Duration.ofSeconds(seconds));
+  }
+
+  private static String held(RoutedTenant tenant, String clientAddress) {
+    return "router|tenant-held|" + tenant.id() + "|" + clientAddress;
   }
 
   /**
@@ -97,9 +109,20 @@ public class SignInLimits {
     }
   }
 
-  /** Counts a failed login; from the free failures on, the next attempt has to wait. */
+  /**
+   * Counts a failed login; from the free failures on, the next attempt has to wait. When the
+   * tenant's allowance of failures is spent, this address waits for it to refill.
+   *
+   * @throws ApiException 429 {@code rate_limited} when the tenant's allowance of failures is spent
+   */
   public void failed(RoutedTenant tenant, String email, String clientAddress, Instant now) {
     backoff.failed(account(tenant, email), clientAddress, now);
+    Optional<Duration> wait =
+        counters.take("router|tenant-failures|" + tenant.id(), perTenant, now);
+    if (wait.isPresent()) {
+      counters.waitUntil(held(tenant, clientAddress), now.plus(HOLD), now);
+      throw rateLimited("that failed on this tenant", HOLD);
+    }
   }
 
   /** A successful login clears the count of this account from this address. */

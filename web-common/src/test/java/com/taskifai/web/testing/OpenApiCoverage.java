@@ -36,6 +36,10 @@ public final class OpenApiCoverage {
       if (!owner.startsWith("com.taskifai.")) {
         continue; // springdoc's own endpoints
       }
+      if (org.springframework.boot.webmvc.error.ErrorController.class.isAssignableFrom(
+          entry.getValue().getBeanType())) {
+        continue; // the container's error page, reached only by forwarding
+      }
       for (String pattern : entry.getKey().getPatternValues()) {
         String path = pattern.replaceAll("\\{([^}:]+):[^}]*}", "{$1}");
         PathItem item = openApi.getPaths().get(path);
