@@ -1,5 +1,7 @@
 package com.taskifai.activities;
 
+import com.taskifai.registry.TenantOperationKind;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.workflows.FailureType;
 import io.temporal.failure.ApplicationFailure;
 import java.util.UUID;
@@ -18,6 +20,19 @@ public final class StepFailure {
   /** The tenant row is missing. */
   public static ApplicationFailure tenantMissing(UUID tenantId) {
     return of(FailureType.INVALID_STATE, "tenant " + tenantId + " is not in the registry");
+  }
+
+  /**
+   * Another operation holds the tenant (its claim, {@code tenants.operation}); {@code then} says
+   * what to do, or is null.
+   */
+  public static ApplicationFailure busy(UUID tenantId, TenantOperations.Held held, String then) {
+    return of(FailureType.INVALID_STATE, held.busy(tenantId) + (then == null ? "" : ": " + then));
+  }
+
+  /** The operation does not work for this kind of tenant (the protocol's tier table). */
+  public static ApplicationFailure refused(UUID tenantId, TenantOperationKind.Refusal refusal) {
+    return of(FailureType.INVALID_STATE, "tenant " + tenantId + " " + refusal.message());
   }
 
   /** The database server a tenant or a step names is not in the registry: no retry helps. */

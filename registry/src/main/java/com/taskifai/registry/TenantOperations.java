@@ -20,7 +20,15 @@ public final class TenantOperations {
   }
 
   /** The operation that holds a tenant. */
-  public record Held(String operation, String operationId) {}
+  public record Held(String operation, String operationId) {
+    /**
+     * "tenant &lt;id&gt; is busy with &lt;operation&gt; (&lt;operation id&gt;)": what a refusal
+     * says.
+     */
+    public String busy(UUID tenantId) {
+      return "tenant " + tenantId + " is busy with " + operation + " (" + operationId + ")";
+    }
+  }
 
   /**
    * Claims the tenant for {@code operation}. Idempotent for the same {@code operationId}.

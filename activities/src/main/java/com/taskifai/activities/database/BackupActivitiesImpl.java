@@ -105,15 +105,7 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
   public void claimOperation(UUID tenantId, String operation, String operationId) {
     Optional<TenantOperations.Held> held = operations.claim(tenantId, operation, operationId);
     if (held.isPresent()) {
-      throw StepFailure.of(
-          FailureType.INVALID_STATE,
-          "tenant "
-              + tenantId
-              + " is busy with "
-              + held.get().operation()
-              + " ("
-              + held.get().operationId()
-              + ")");
+      throw StepFailure.busy(tenantId, held.get(), null);
     }
   }
 

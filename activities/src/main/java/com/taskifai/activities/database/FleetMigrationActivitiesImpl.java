@@ -318,9 +318,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         .refusalFor(TenantKind.of(tenant, DatabaseProvider.POSTGRES))
         .ifPresent(
             refusal -> {
-              throw StepFailure.of(
-                  FailureType.INVALID_STATE,
-                  "tenant " + tenant.tenantId() + " " + refusal.message());
+              throw StepFailure.refused(tenant.tenantId(), refusal);
             });
     String operationId =
         CurrentActivity.info()
@@ -331,15 +329,8 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         .claim(tenant.tenantId(), TenantOperationKind.ENABLING_EXTENSION, operationId)
         .ifPresent(
             held -> {
-              throw StepFailure.of(
-                  FailureType.INVALID_STATE,
-                  "tenant "
-                      + tenant.tenantId()
-                      + " is busy with "
-                      + held.operation()
-                      + " ("
-                      + held.operationId()
-                      + "): enable the extension again when it ends");
+              throw StepFailure.busy(
+                  tenant.tenantId(), held, "enable the extension again when it ends");
             });
     try {
       return applyClaimed(input, tenant);

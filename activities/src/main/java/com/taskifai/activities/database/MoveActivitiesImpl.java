@@ -77,8 +77,7 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
         .refusalFor(TenantKind.of(tenant, providers.provider(tenantId)))
         .ifPresent(
             refusal -> {
-              throw StepFailure.of(
-                  FailureType.INVALID_STATE, "tenant " + tenantId + " " + refusal.message());
+              throw StepFailure.refused(tenantId, refusal);
             });
     refuseSharedTrialDatabase(tenant, tenant.databaseName(), "check_move");
     DatabaseServers.Server target = server(targetServerId);

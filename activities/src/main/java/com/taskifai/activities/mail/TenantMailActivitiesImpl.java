@@ -145,15 +145,8 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
         .claim(tenant.tenantId(), TenantOperationKind.INVITING_ADMIN, operationId)
         .ifPresent(
             held -> {
-              throw StepFailure.of(
-                  FailureType.INVALID_STATE,
-                  "tenant "
-                      + tenant.tenantId()
-                      + " is busy with "
-                      + held.operation()
-                      + " ("
-                      + held.operationId()
-                      + "): send the admin invite again when it ends");
+              throw StepFailure.busy(
+                  tenant.tenantId(), held, "send the admin invite again when it ends");
             });
     try {
       inviteAdmin(tenant);

@@ -278,15 +278,8 @@ public final class TenantRegistryActivitiesImpl implements TenantRegistryActivit
         .filter(held -> !"UNKNOWN".equals(held.operation()))
         .ifPresent(
             held -> {
-              throw StepFailure.of(
-                  FailureType.INVALID_STATE,
-                  "tenant "
-                      + input.tenantId()
-                      + " is busy with "
-                      + held.operation()
-                      + " ("
-                      + held.operationId()
-                      + "): offboard it again when that ends; nothing was deleted");
+              throw StepFailure.busy(
+                  input.tenantId(), held, "offboard it again when that ends; nothing was deleted");
             });
     transition(
         input.tenantId(),
