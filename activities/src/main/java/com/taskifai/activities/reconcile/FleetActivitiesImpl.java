@@ -79,35 +79,6 @@ public final class FleetActivitiesImpl implements FleetActivities {
    *     workflow counts (a workflow being started is not stalled)
    * @param client the Temporal client to describe workflows with; null to use the running
    *     activity's own
-   */
-  public FleetActivitiesImpl(
-      TenantRegistry registry,
-      DatabaseServers servers,
-      TenantDatabaseInventory inventory,
-      DnsProvider dns,
-      StagedSecrets secrets,
-      ReconcileReports reports,
-      AuditLog audit,
-      SubdomainRules rules,
-      Duration stalledAfter,
-      Clock clock,
-      WorkflowClient client) {
-    this(
-        registry,
-        servers,
-        inventory,
-        dns,
-        secrets,
-        reports,
-        audit,
-        rules,
-        stalledAfter,
-        clock,
-        client,
-        null);
-  }
-
-  /**
    * @param supabase the provider projects to scan; null when Supabase is not configured
    */
   public FleetActivitiesImpl(

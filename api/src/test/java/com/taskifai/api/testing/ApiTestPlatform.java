@@ -96,6 +96,7 @@ public final class ApiTestPlatform {
         new SubdomainRules("localhost"),
         Duration.ZERO,
         Clock.systemUTC(),
+        null,
         null);
   }
 
