@@ -2,7 +2,6 @@ package com.taskifai.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.taskifai.launcher.bench.VerificationLink;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -88,24 +87,7 @@ class BackupIsolationTest extends PlatformHttpTest {
       traffic.start();
       try {
         long before = answered.size();
-        HttpResponse<String> started =
-            post(admin + "/admin/tenants/" + tenantA + "/backups", adminToken, Map.of(), null);
-        assertThat(started.statusCode()).isEqualTo(202);
-        String backupId = json(started).get("backup_id").asText();
-        awaitResponse(
-            admin + "/admin/tenants/" + tenantA + "/backups",
-            adminToken,
-            null,
-            r -> {
-              // GOOD, and the backup workflow has let go of the tenant (a restore may start).
-              JsonNode list = JSON.readTree(r.body());
-              for (JsonNode b : list.path("backups")) {
-                if (backupId.equals(b.path("backup_id").asText())) {
-                  return "GOOD".equals(b.path("status").asText()) && !list.hasNonNull("operation");
-                }
-              }
-              return false;
-            });
+        String backupId = backUp(admin, adminToken, tenantA);
         long duringBackup = answered.size() - before;
 
         before = answered.size();

@@ -63,6 +63,35 @@ abstract class PlatformHttpTest {
    * Logs in as the dev platform's admin (password and current one-time code from its dev.env),
    * asserting a 200; the access token.
    */
+  /**
+   * Backs the tenant up through the admin API and waits until the backup is GOOD and the backup
+   * workflow has let go of the tenant (another operation may start).
+   *
+   * @return the backup's id
+   */
+  protected String backUp(String admin, String token, String tenantId) throws Exception {
+    HttpResponse<String> started =
+        post(admin + "/admin/tenants/" + tenantId + "/backups", token, java.util.Map.of(), null);
+    if (started.statusCode() != 202) {
+      throw new AssertionError("backup of " + tenantId + " answered " + started.body());
+    }
+    String backupId = json(started).get("backup_id").asText();
+    awaitResponse(
+        admin + "/admin/tenants/" + tenantId + "/backups",
+        token,
+        null,
+        r -> {
+          JsonNode list = JSON.readTree(r.body());
+          for (JsonNode b : list.path("backups")) {
+            if (backupId.equals(b.path("backup_id").asText())) {
+              return "GOOD".equals(b.path("status").asText()) && !list.hasNonNull("operation");
+            }
+          }
+          return false;
+        });
+    return backupId;
+  }
+
   protected String adminLogin(Properties dev) throws Exception {
     HttpResponse<String> r =
         post(

@@ -3,7 +3,6 @@ package com.taskifai.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.taskifai.launcher.bench.VerificationLink;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
@@ -93,7 +92,7 @@ class SwapFenceTest extends PlatformHttpTest {
       throws Exception {
     Client client = tenant("fence-r", "dedicated");
     client.post("before-backup");
-    String backupId = backup(client.tenantId);
+    String backupId = backUp(admin, adminToken, client.tenantId.toString());
     Tenant before = registry.findById(client.tenantId).orElseThrow();
     try (Connection stale = app(before)) {
       Writes writes =
@@ -338,28 +337,6 @@ class SwapFenceTest extends PlatformHttpTest {
             .get("access_token")
             .asText();
     return new Client(tenantId, subdomain, token);
-  }
-
-  /** Backs the tenant up through the admin API and waits until the backup is GOOD and let go. */
-  private String backup(UUID tenantId) throws Exception {
-    HttpResponse<String> started =
-        post(admin + "/admin/tenants/" + tenantId + "/backups", adminToken, Map.of(), null);
-    assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-    String backupId = json(started).get("backup_id").asText();
-    awaitResponse(
-        admin + "/admin/tenants/" + tenantId + "/backups",
-        adminToken,
-        null,
-        r -> {
-          JsonNode list = JSON.readTree(r.body());
-          for (JsonNode b : list.path("backups")) {
-            if (backupId.equals(b.path("backup_id").asText())) {
-              return "GOOD".equals(b.path("status").asText()) && !list.hasNonNull("operation");
-            }
-          }
-          return false;
-        });
-    return backupId;
   }
 
   // ---- the databases ----
