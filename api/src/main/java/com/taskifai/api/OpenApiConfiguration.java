@@ -39,4 +39,10 @@ class OpenApiConfiguration {
   ModelResolver jsonNames(JsonMapper mapper, SpringDocConfigProperties springDoc) {
     return OpenApiModels.modelResolver(mapper, springDoc.isOpenapi31());
   }
+
+  /** Answers may hold only the members the document names (requests stay open). */
+  @Bean
+  OpenApiCustomizer closedAnswers() {
+    return OpenApiModels.closedAnswers();
+  }
 }

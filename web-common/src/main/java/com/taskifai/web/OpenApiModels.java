@@ -4,6 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.core.jackson.ModelResolver;
 import io.swagger.v3.core.util.Json;
 import io.swagger.v3.core.util.Json31;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.springdoc.core.customizers.OpenApiCustomizer;
 import tools.jackson.databind.PropertyNamingStrategy;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -32,6 +42,88 @@ public final class OpenApiModels {
       introspection.setPropertyNamingStrategy(new AsTheApp(naming));
     }
     return new ModelResolver(introspection).openapi31(openapi31);
+  }
+
+  /**
+   * Declares {@code additionalProperties: false} on every object schema that only answers use, so
+   * an answer with a member the document does not name breaks the document's schema (and the
+   * fuzzer's schema check finds it). Schemas that a request body or parameter uses stay open: the
+   * apps ignore unknown members of a request. Free-form objects (maps) and schemas that say
+   * something about extra members already (the problem detail) are left as they are.
+   */
+  public static OpenApiCustomizer closedAnswers() {
+    return openApi -> {
+      if (openApi.getPaths() == null
+          || openApi.getComponents() == null
+          || openApi.getComponents().getSchemas() == null) {
+        return;
+      }
+      Set<String> requested = new HashSet<>();
+      Set<String> answered = new HashSet<>();
+      for (var item : openApi.getPaths().values()) {
+        for (Operation op : item.readOperations()) {
+          if (op.getRequestBody() != null) {
+            reachFrom(openApi, op.getRequestBody().getContent(), requested);
+          }
+          if (op.getParameters() != null) {
+            for (Parameter parameter : op.getParameters()) {
+              reach(openApi, parameter.getSchema(), requested);
+            }
+          }
+          if (op.getResponses() != null) {
+            for (ApiResponse response : op.getResponses().values()) {
+              reachFrom(openApi, response.getContent(), answered);
+            }
+          }
+        }
+      }
+      answered.removeAll(requested);
+      for (String name : answered) {
+        Schema<?> schema = openApi.getComponents().getSchemas().get(name);
+        if (schema.getProperties() != null
+            && !schema.getProperties().isEmpty()
+            && schema.getAdditionalProperties() == null) {
+          schema.setAdditionalProperties(Boolean.FALSE);
+        }
+      }
+    };
+  }
+
+  private static void reachFrom(OpenAPI openApi, Content content, Set<String> names) {
+    if (content != null) {
+      content.values().forEach(media -> reach(openApi, media.getSchema(), names));
+    }
+  }
+
+  /** Adds the names of the component schemas that {@code schema} uses, directly or not. */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static void reach(OpenAPI openApi, Schema<?> schema, Set<String> names) {
+    if (schema == null) {
+      return;
+    }
+    if (schema.get$ref() != null) {
+      String name = schema.get$ref().substring(schema.get$ref().lastIndexOf('/') + 1);
+      Schema<?> target = openApi.getComponents().getSchemas().get(name);
+      if (names.add(name) && target != null) {
+        reach(openApi, target, names);
+      }
+      return;
+    }
+    reach(openApi, schema.getItems(), names);
+    if (schema.getAdditionalProperties() instanceof Schema extra) {
+      reach(openApi, extra, names);
+    }
+    if (schema.getProperties() != null) {
+      for (Schema property : schema.getProperties().values()) {
+        reach(openApi, property, names);
+      }
+    }
+    for (List<Schema> parts :
+        new List[] {schema.getAllOf(), schema.getAnyOf(), schema.getOneOf()}) {
+      if (parts != null) {
+        parts.forEach(part -> reach(openApi, part, names));
+      }
+    }
   }
 
   /**
