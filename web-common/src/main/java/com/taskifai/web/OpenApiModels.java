@@ -2,6 +2,7 @@ package com.taskifai.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.jackson.TypeNameResolver;
 import io.swagger.v3.core.util.Json;
 import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.OpenAPI;
@@ -27,6 +28,12 @@ import tools.jackson.databind.json.JsonMapper;
  * writes {@code created_at}. The resolver made here introspects with a copy of swagger-core's
  * mapper whose naming strategy asks the app's own mapper for each name, so the two cannot drift.
  * springdoc registers a {@link ModelResolver} bean in place of its default one.
+ *
+ * <p>Each schema is named after its class; a nested class (the apps declare most bodies as records
+ * inside their controller) is named after its enclosing classes too ({@code
+ * MigrationController.Accepted} is {@code MigrationControllerAccepted}), since the simple names
+ * repeat ({@code Accepted}, {@code Started}, {@code Entry}) and schemas that share a name overwrite
+ * each other: the document then describes one operation's answer with another's.
  */
 public final class OpenApiModels {
   private OpenApiModels() {}
@@ -41,7 +48,7 @@ public final class OpenApiModels {
     if (naming != null) {
       introspection.setPropertyNamingStrategy(new AsTheApp(naming));
     }
-    return new ModelResolver(introspection).openapi31(openapi31);
+    return new ModelResolver(introspection, new QualifiedNames()).openapi31(openapi31);
   }
 
   /**
@@ -123,6 +130,23 @@ public final class OpenApiModels {
       if (parts != null) {
         parts.forEach(part -> reach(openApi, part, names));
       }
+    }
+  }
+
+  /** Schema names: the simple name, after those of the enclosing classes for a nested class. */
+  private static final class QualifiedNames extends TypeNameResolver {
+    @Override
+    protected String getNameOfClass(Class<?> type) {
+      String name = super.getNameOfClass(type);
+      if (getUseFqn()) {
+        return name;
+      }
+      for (Class<?> outer = type.getEnclosingClass();
+          outer != null;
+          outer = outer.getEnclosingClass()) {
+        name = outer.getSimpleName() + name;
+      }
+      return name;
     }
   }
 

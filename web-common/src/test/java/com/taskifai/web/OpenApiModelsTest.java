@@ -34,7 +34,7 @@ class OpenApiModelsTest {
 
     context.resolve(new AnnotatedType(TenantRow.class));
 
-    Schema<?> row = context.getDefinedModels().get("TenantRow");
+    Schema<?> row = context.getDefinedModels().get("OpenApiModelsTestTenantRow");
     assertThat(row.getProperties()).containsOnlyKeys("tenant_id", "created_at", "name");
     assertThat(snake.valueToTree(new TenantRow("t", Instant.EPOCH, "n")).propertyNames())
         .containsExactlyInAnyOrderElementsOf(row.getProperties().keySet());
@@ -48,8 +48,31 @@ class OpenApiModelsTest {
 
     context.resolve(new AnnotatedType(TenantRow.class));
 
-    assertThat(context.getDefinedModels().get("TenantRow").getProperties())
+    assertThat(context.getDefinedModels().get("OpenApiModelsTestTenantRow").getProperties())
         .containsOnlyKeys("tenantId", "createdAt", "name");
+  }
+
+  static final class FailedLogins {
+    record Entry(String clientAddress) {}
+  }
+
+  static final class Orphans {
+    record Entry(String kind) {}
+  }
+
+  @Test
+  void nestedBodiesThatShareASimpleNameGetSchemasOfTheirOwn() {
+    ModelConverterContextImpl context =
+        new ModelConverterContextImpl(
+            OpenApiModels.modelResolver(JsonMapper.builder().build(), true));
+
+    context.resolve(new AnnotatedType(FailedLogins.Entry.class));
+    context.resolve(new AnnotatedType(Orphans.Entry.class));
+
+    assertThat(context.getDefinedModels().get("OpenApiModelsTestFailedLoginsEntry").getProperties())
+        .containsOnlyKeys("clientAddress");
+    assertThat(context.getDefinedModels().get("OpenApiModelsTestOrphansEntry").getProperties())
+        .containsOnlyKeys("kind");
   }
 
   @Test
