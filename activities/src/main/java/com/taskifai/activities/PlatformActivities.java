@@ -73,6 +73,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
+  private final DatabaseServers servers;
 
   private PlatformActivities(
       TenantRegistryActivitiesImpl registry,
@@ -86,7 +87,8 @@ public final class PlatformActivities implements AutoCloseable {
       CostActivitiesImpl costs,
       TrialActivitiesImpl trials,
       AuditingActivityInterceptor interceptor,
-      List<AutoCloseable> resources) {
+      List<AutoCloseable> resources,
+      DatabaseServers servers) {
     this.registry = registry;
     this.database = database;
     this.dns = dns;
@@ -99,6 +101,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.trials = trials;
     this.interceptor = interceptor;
     this.resources = resources;
+    this.servers = servers;
     resources.add(heartbeats);
   }
 
@@ -306,7 +309,8 @@ public final class PlatformActivities implements AutoCloseable {
         new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
         trials,
         new AuditingActivityInterceptor(audit),
-        resources);
+        resources,
+        servers);
   }
 
   /**
@@ -369,6 +373,14 @@ public final class PlatformActivities implements AutoCloseable {
         yield route53;
       }
     };
+  }
+
+  /**
+   * The registered database servers that production would refuse for their TLS settings (see {@link
+   * DatabaseServers#tlsProblems}); the worker reports them at start.
+   */
+  public List<String> databaseServerTlsProblems() {
+    return servers.tlsProblems();
   }
 
   /** The activity implementations to register on the worker. */

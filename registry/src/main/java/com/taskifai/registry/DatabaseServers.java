@@ -1,6 +1,7 @@
 package com.taskifai.registry;
 
 import com.taskifai.registry.crypto.CredentialCipher;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -231,6 +232,23 @@ public final class DatabaseServers {
    */
   public static Optional<String> tlsProblem(String jdbcUrl, boolean privateNetwork) {
     return DatabaseTls.productionProblem(jdbcUrl, privateNetwork);
+  }
+
+  /**
+   * Each registered server that production would refuse now ({@link #tlsProblem}), as {@code server
+   * <id> <why>}: servers registered before the check existed, or by a dev process. Names ids only,
+   * never a URL (one may hold a password).
+   */
+  public List<String> tlsProblems() {
+    List<String> problems = new ArrayList<>();
+    jdbc.sql("SELECT id, jdbc_url, private_network FROM database_servers ORDER BY id")
+        .query(
+            rs -> {
+              String id = rs.getString("id");
+              tlsProblem(rs.getString("jdbc_url"), rs.getBoolean("private_network"))
+                  .ifPresent(why -> problems.add("server " + id + " " + why));
+            });
+    return problems;
   }
 
   public Optional<Server> find(String id) {

@@ -41,6 +41,40 @@ class DatabaseServersTest {
         .doesNotContain("pw.");
   }
 
+  @Test
+  void listsTheRegisteredServersThatProductionWouldRefuseForTheirTls() {
+    var servers = new DatabaseServers(TestPostgres.platform().platform());
+    String suffix = UUID.randomUUID().toString().substring(0, 8);
+    String plain = "tls-plain-" + suffix;
+    String verified = "tls-verified-" + suffix;
+    String privateNet = "tls-private-" + suffix;
+    String local = "tls-local-" + suffix;
+    servers.register(cipher, remote(plain, "jdbc:postgresql://pg.example.net/postgres?user=x"));
+    servers.register(
+        cipher,
+        remote(verified, "jdbc:postgresql://pg.example.net/postgres?sslmode=verify-full"),
+        false);
+    servers.register(cipher, remote(privateNet, "jdbc:postgresql://pg.internal/postgres"), true);
+    servers.register(cipher, remote(local, "jdbc:postgresql://127.0.0.1:5432/postgres"));
+
+    List<String> mine = servers.tlsProblems().stream().filter(p -> p.contains(suffix)).toList();
+
+    assertThat(mine).hasSize(1);
+    assertThat(mine.get(0))
+        .startsWith("server " + plain + " ")
+        .contains("sslmode=prefer")
+        .contains("private network")
+        .doesNotContain("pg.example.net")
+        .doesNotContain("user=x");
+
+    servers.setPrivateNetwork(plain, true);
+    assertThat(servers.tlsProblems()).noneMatch(p -> p.contains(suffix));
+  }
+
+  private static DatabaseServers.NewServer remote(String id, String jdbcUrl) {
+    return new DatabaseServers.NewServer(id, "tls", jdbcUrl, "postgres", "pw", 1, 40);
+  }
+
   private final CredentialCipher cipher =
       new CredentialCipher(KeyRing.parse(KeyRing.newKeyEntry("k")));
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.web.testing.OpenApiCoverage;
 import io.swagger.v3.oas.models.OpenAPI;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
@@ -25,6 +26,45 @@ class OpenApiDocumentTest {
     RequestMappingHandlerMapping mapping =
         app.context.getBean("requestMappingHandlerMapping", RequestMappingHandlerMapping.class);
     assertThat(OpenApiCoverage.assertEveryEndpointDocumented(mapping, openApi)).isGreaterThan(10);
+  }
+
+  @Test
+  void realAnswersAndRequestsUseOnlyTheMemberNamesTheDocumentDeclares() {
+    RouterApp app = SharedRouter.app();
+    OpenAPI openApi = OpenApiCoverage.valid(app.get("localhost", "/v3/api-docs", null).body());
+    TenantFixture.TestTenant tenant =
+        SharedRouter.fixture().create(TenantFixture.subdomain("names"));
+    String host = tenant.subdomain() + ".localhost";
+    String token = app.signInAdmin(tenant);
+
+    Map<String, String> product = Map.of("sku", "N-1", "name", "Named", "ean", "12345678");
+    OpenApiCoverage.assertRequestDocumented(
+        openApi, "POST", "/api/products", RouterApp.JSON.valueToTree(product));
+    RouterApp.Response created = app.post(host, "/api/products", token, product);
+    answerIsDocumented(openApi, "POST", "/api/products", created);
+    String id = created.json().get("id").asString();
+
+    for (String path :
+        new String[] {"/api/products", "/api/products/" + id, "/api/orders", "/api/me"}) {
+      answerIsDocumented(openApi, "GET", path, app.get(host, path, token));
+    }
+
+    Map<String, String> login =
+        Map.of(
+            "email",
+            tenant.adminEmail(),
+            "password",
+            "correct horse battery " + tenant.subdomain());
+    OpenApiCoverage.assertRequestDocumented(
+        openApi, "POST", "/api/auth/login", RouterApp.JSON.valueToTree(login));
+    answerIsDocumented(
+        openApi, "POST", "/api/auth/login", app.post(host, "/api/auth/login", null, login));
+  }
+
+  private static void answerIsDocumented(
+      OpenAPI openApi, String method, String path, RouterApp.Response answer) {
+    assertThat(answer.status()).as(method + " " + path + ": " + answer.body()).isLessThan(300);
+    OpenApiCoverage.assertAnswerDocumented(openApi, method, path, answer.status(), answer.json());
   }
 
   @Test

@@ -30,9 +30,19 @@ public final class Problems {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
+  /**
+   * The members RFC 9457 defines: an extra member under one of these names would repeat the key in
+   * the JSON (and a reader keeping the last would see, say, a tenant's status as the HTTP status).
+   */
+  private static final java.util.Set<String> STANDARD_MEMBERS =
+      java.util.Set.of("type", "title", "status", "detail", "instance");
+
   private Problems() {}
 
-  /** A problem with a code, a detail and extra top-level members (may be empty). */
+  /**
+   * A problem with a code, a detail and extra top-level members (may be empty; none may be named
+   * like a member RFC 9457 defines: {@code tenant_status}, not {@code status}).
+   */
   public static ProblemDetail of(
       HttpStatusCode status, String code, String detail, Map<String, ?> extra) {
     ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
@@ -40,6 +50,10 @@ public final class Problems {
     problem.setProperty("error", code);
     problem.setProperty("message", detail);
     for (Map.Entry<String, ?> e : extra.entrySet()) {
+      if (STANDARD_MEMBERS.contains(e.getKey())) {
+        throw new IllegalArgumentException(
+            "the extra member " + e.getKey() + " would repeat a problem member; name it otherwise");
+      }
       problem.setProperty(e.getKey(), e.getValue());
     }
     if (extra.get("fields") instanceof Map<?, ?> fields && !extra.containsKey("errors")) {

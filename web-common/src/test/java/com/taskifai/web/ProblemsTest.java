@@ -1,6 +1,7 @@
 package com.taskifai.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -15,6 +16,19 @@ import tools.jackson.databind.json.JsonMapper;
 
 class ProblemsTest {
   private final JsonMapper json = JsonMapper.builder().build();
+
+  @Test
+  void anExtraMemberNamedLikeAStandardOneIsRefusedSoNoKeyRepeats() {
+    assertThatThrownBy(
+            () -> Problems.of(HttpStatus.CONFLICT, "conflict", "busy", Map.of("status", "ACTIVE")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("status");
+
+    ProblemDetail renamed =
+        Problems.of(HttpStatus.CONFLICT, "conflict", "busy", Map.of("tenant_status", "ACTIVE"));
+    assertThat(renamed.getStatus()).isEqualTo(409);
+    assertThat(renamed.getProperties()).containsEntry("tenant_status", "ACTIVE");
+  }
 
   @Test
   void aFilterWritesAProblemWithTheOldMembersBesideTheNew() throws Exception {

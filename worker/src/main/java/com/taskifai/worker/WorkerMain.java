@@ -78,6 +78,13 @@ public final class WorkerMain {
                 .build());
     WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
     PlatformActivities activities = PlatformActivities.fromSettings(env, settings);
+    if (ProductionSettings.isProduction(env)) {
+      // Servers registered before production refused weak TLS, or by a dev process, are not
+      // refused here (that would stop every tenant operation), but each is named at every start.
+      for (String problem : activities.databaseServerTlsProblems()) {
+        log.error("database server TLS: {}", problem);
+      }
+    }
     PlatformWorker worker =
         PlatformWorker.create(
             client,

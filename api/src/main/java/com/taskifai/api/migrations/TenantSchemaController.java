@@ -102,7 +102,7 @@ class TenantSchemaController {
     if (!FleetMigrations.MIGRATED.contains(t.status())) {
       throw ApiException.conflict(
           "tenant " + id + " is " + t.status() + ": extensions need an ACTIVE or SUSPENDED tenant",
-          Map.of("status", t.status().name()));
+          Map.of("tenant_status", t.status().name()));
     }
     gate.admit(t, TenantOperationKind.ENABLING_EXTENSION);
     String workflowId = EnableExtensionWorkflow.workflowId(id, name);

@@ -179,7 +179,7 @@ class BackupController {
     if (!b.good()) {
       throw ApiException.conflict(
           "backup " + backupId + " is " + b.status() + ", not a good backup",
-          Map.of("status", b.status()));
+          Map.of("backup_status", b.status()));
     }
     requireIdle(t);
     String restoreId = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
@@ -273,7 +273,7 @@ class BackupController {
         || t.databaseName() == null) {
       throw ApiException.conflict(
           "tenant " + id + " is " + t.status() + ": only ACTIVE or SUSPENDED tenants have backups",
-          Map.of("status", t.status().name()));
+          Map.of("tenant_status", t.status().name()));
     }
     return t;
   }

@@ -125,7 +125,7 @@ class MoveController {
         || t.databaseServerId() == null) {
       throw ApiException.conflict(
           "tenant " + id + " is " + t.status() + ": only ACTIVE or SUSPENDED tenants move",
-          Map.of("status", t.status().name()));
+          Map.of("tenant_status", t.status().name()));
     }
     if (body.confirmSubdomain() == null || !body.confirmSubdomain().equals(t.subdomain())) {
       throw ApiException.badRequest(

@@ -97,7 +97,7 @@ class PromoteController {
     if (t.status() != TenantStatus.ACTIVE) {
       throw ApiException.conflict(
           "tenant " + id + " is " + t.status() + ": only an ACTIVE trial is promoted",
-          Map.of("status", t.status().name()));
+          Map.of("tenant_status", t.status().name()));
     }
     String workflowId = PromoteTenantWorkflow.workflowId(id);
     // Claimed here, so a second operation answers 409 at once; the workflow claims it again

@@ -77,7 +77,7 @@ class TenantLifecycle {
     Tenant t = queries.find(id);
     if (t.status() == TenantStatus.DELETED) {
       throw ApiException.conflict(
-          "tenant " + id + " is deleted already", Map.of("status", t.status().name()));
+          "tenant " + id + " is deleted already", Map.of("tenant_status", t.status().name()));
     }
     if (t.status() == TenantStatus.PROVISIONING
         || t.status() == TenantStatus.AWAITING_VERIFICATION) {
@@ -138,7 +138,7 @@ class TenantLifecycle {
               + t.tenantId()
               + " is "
               + t.status(),
-          Map.of("status", t.status().name()));
+          Map.of("tenant_status", t.status().name()));
     }
   }
 

@@ -174,6 +174,6 @@ class MigrationApiTest extends ApiTestBase {
     registry.setStatus(tenant, TenantStatus.FAILED);
     Answer failed = http.post(path, "{\"name\":\"custom_fields\"}", token);
     assertThat(failed.status()).isEqualTo(409);
-    assertThat(failed.text("status")).isEqualTo("FAILED");
+    assertThat(failed.text("tenant_status")).isEqualTo("FAILED");
   }
 }

@@ -123,7 +123,9 @@ class HostileRequestsTest extends ApiTestBase {
     assertThat(doc.at("/paths/~1admin~1reconcile/post/responses").has("202")).isTrue();
     assertThat(doc.at("/components/schemas/Problem/properties/instance/format").asString())
         .isEqualTo("uri-reference");
-    assertThat(doc.at("/components/schemas/ServerView/properties/error/type").toString())
+    assertThat(
+            doc.at("/components/schemas/ServerControllerServerView/properties/error/type")
+                .toString())
         .contains("null");
     // A page for people answers its refusals as a page too.
     assertThat(doc.at("/paths/~1verify-email/get/responses/4XX/content").has("text/html")).isTrue();
