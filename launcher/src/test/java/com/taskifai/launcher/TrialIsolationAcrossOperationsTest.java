@@ -221,7 +221,8 @@ class TrialIsolationAcrossOperationsTest extends PlatformHttpTest {
 
   @Test
   @Order(5)
-  void aFleetRolloutMigratesEachTrialDatabaseAndEveryTenantGoesOn() throws Exception {
+  void aFleetRolloutBringsTheTrialDatabaseToTheFleetsVersionAndEveryTenantGoesOn()
+      throws Exception {
     HttpResponse<String> started = post(admin + "/admin/migrations", adminToken, Map.of(), null);
     assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
     String id = json(started).path("migration_id").asText();
@@ -236,7 +237,11 @@ class TrialIsolationAcrossOperationsTest extends PlatformHttpTest {
     assertThat(done.path("reason").isNull() || done.path("reason").isMissingNode())
         .as(done.toString())
         .isTrue();
+    // migrate_trial_database records the trial database's version on each of its trials.
+    var fleet = registry.fleetMigrations();
+    assertThat(fleet.schemaVersion(d.tenantId())).isPresent();
     for (SignedIn t : List.of(a, c)) {
+      assertThat(fleet.schemaVersion(t.tenantId())).isEqualTo(fleet.schemaVersion(d.tenantId()));
       assertThat(tenant(t).databaseName()).isEqualTo(TrialSchema.DATABASE);
       assertThat(operations.current(t.tenantId())).isEmpty();
     }
