@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.api.auth.TotpCodes;
+import com.taskifai.launcher.bench.VerificationLink;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -131,6 +133,70 @@ abstract class PlatformHttpTest {
     }
     throw new AssertionError(
         "no mail" + (to == null ? "" : " to " + to) + " with a link matching " + pattern);
+  }
+
+  /** The password {@link #signedInTenant} gives each tenant's first admin. */
+  protected static final String TENANT_PASSWORD = "correct horse battery";
+
+  /** A tenant's first admin, signed in through the router. */
+  protected record SignedIn(UUID tenantId, String subdomain, String email, String token) {}
+
+  /**
+   * Creates an ACTIVE tenant of {@code tier} through the admin API at {@code admin}, sets its
+   * admin's password from the mailed link and signs in through the router on {@code routerPort}.
+   */
+  protected SignedIn signedInTenant(
+      String admin, String adminToken, String routerPort, String prefix, String tier)
+      throws Exception {
+    String subdomain = prefix + Long.toString(System.nanoTime() % 100_000, 36);
+    String email = "boss@" + subdomain + ".test";
+    HttpResponse<String> created =
+        post(
+            admin + "/admin/tenants",
+            adminToken,
+            Map.of(
+                "company_name",
+                subdomain + " Inc",
+                "subdomain",
+                subdomain,
+                "admin_email",
+                email,
+                "tier",
+                tier),
+            null);
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
+    UUID tenantId = UUID.fromString(json(created).get("tenant_id").asText());
+    String verify = awaitLink(admin, adminToken, email, "/verify-email\\?token=[A-Za-z0-9._~-]+");
+    assertThat(VerificationLink.confirm(http, verify).statusCode()).isEqualTo(200);
+    awaitResponse(
+        admin + "/admin/tenants/" + tenantId,
+        adminToken,
+        null,
+        r -> "ACTIVE".equals(JSON.readTree(r.body()).path("status").asText()));
+    String router = "http://localhost:" + routerPort;
+    String host = subdomain + ".localhost:" + routerPort;
+    String link = awaitLink(admin, adminToken, email, "/set-password\\?token=[A-Za-z0-9._~-]+");
+    assertThat(
+            post(
+                    router + "/api/auth/set-password",
+                    null,
+                    Map.of(
+                        "token",
+                        link.substring(link.indexOf("token=") + 6),
+                        "password",
+                        TENANT_PASSWORD),
+                    host)
+                .statusCode())
+        .isEqualTo(200);
+    String token =
+        json(post(
+                router + "/api/auth/login",
+                null,
+                Map.of("email", email, "password", TENANT_PASSWORD),
+                host))
+            .get("access_token")
+            .asText();
+    return new SignedIn(tenantId, subdomain, email, token);
   }
 
   protected HttpResponse<String> get(String url, String token, String host) throws Exception {

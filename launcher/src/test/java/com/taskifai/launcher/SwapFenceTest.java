@@ -3,7 +3,6 @@ package com.taskifai.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.taskifai.launcher.bench.VerificationLink;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
@@ -289,54 +288,8 @@ class SwapFenceTest extends PlatformHttpTest {
 
   /** Creates an ACTIVE tenant through the admin API and signs its admin in through the router. */
   private Client tenant(String prefix, String tier) throws Exception {
-    String subdomain = prefix + Long.toString(System.nanoTime() % 100_000, 36);
-    String email = "boss@" + subdomain + ".test";
-    HttpResponse<String> created =
-        post(
-            admin + "/admin/tenants",
-            adminToken,
-            Map.of(
-                "company_name",
-                subdomain + " Inc",
-                "subdomain",
-                subdomain,
-                "admin_email",
-                email,
-                "tier",
-                tier),
-            null);
-    assertThat(created.statusCode()).as(created.body()).isEqualTo(202);
-    UUID tenantId = UUID.fromString(json(created).get("tenant_id").asText());
-    String verify = awaitLink(admin, adminToken, email, "/verify-email\\?token=[A-Za-z0-9._~-]+");
-    assertThat(VerificationLink.confirm(http, verify).statusCode()).isEqualTo(200);
-    awaitResponse(
-        admin + "/admin/tenants/" + tenantId,
-        adminToken,
-        null,
-        r -> "ACTIVE".equals(JSON.readTree(r.body()).path("status").asText()));
-    String host = subdomain + ".localhost:" + routerPort;
-    String link = awaitLink(admin, adminToken, email, "/set-password\\?token=[A-Za-z0-9._~-]+");
-    assertThat(
-            post(
-                    router + "/api/auth/set-password",
-                    null,
-                    Map.of(
-                        "token",
-                        link.substring(link.indexOf("token=") + 6),
-                        "password",
-                        "correct horse battery"),
-                    host)
-                .statusCode())
-        .isEqualTo(200);
-    String token =
-        json(post(
-                router + "/api/auth/login",
-                null,
-                Map.of("email", email, "password", "correct horse battery"),
-                host))
-            .get("access_token")
-            .asText();
-    return new Client(tenantId, subdomain, token);
+    SignedIn t = signedInTenant(admin, adminToken, routerPort, prefix, tier);
+    return new Client(t.tenantId(), t.subdomain(), t.token());
   }
 
   // ---- the databases ----

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,34 +17,28 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The routing runtime started the way the launcher starts it (SpringApplicationBuilder with a
- * property map) on a free port, and an HTTP client that sends any Host header.
+ * property map) on a free port; its HTTP client is {@link RouterClient}.
  */
-final class RouterApp implements AutoCloseable {
-  static final JsonMapper JSON = JsonMapper.builder().build();
-
+final class RouterApp extends RouterClient implements AutoCloseable {
   final ConfigurableApplicationContext context;
-  final int port;
   final int managementPort;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-
-  /** A response: status, body text and headers. */
-  record Response(int status, String body, Map<String, String> headers) {
-    JsonNode json() {
-      return JSON.readTree(body);
-    }
-
-    String header(String name) {
-      return headers.get(name.toLowerCase());
-    }
-  }
 
   RouterApp(TenantFixture fixture, Map<String, String> overrides) {
+    this(start(fixture, overrides));
+  }
+
+  private RouterApp(ConfigurableApplicationContext context) {
+    super(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
+    this.context = context;
+    managementPort =
+        Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+  }
+
+  private static ConfigurableApplicationContext start(
+      TenantFixture fixture, Map<String, String> overrides) {
     Map<String, Object> props = new HashMap<>();
     // A dev process: without it the production checks refuse the inline test keys.
     props.put("taskifai.env", com.taskifai.registry.settings.ProductionSettings.DEV);
@@ -58,10 +51,7 @@ final class RouterApp implements AutoCloseable {
     props.put("taskifai.base-domain", "localhost");
     props.put("taskifai.tenant-jwt-secret", "test-secret-" + UUID.randomUUID() + "-0123456789");
     props.putAll(overrides);
-    context = new SpringApplicationBuilder(RoutingRuntimeApplication.class).properties(props).run();
-    port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
-    managementPort =
-        Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
+    return new SpringApplicationBuilder(RoutingRuntimeApplication.class).properties(props).run();
   }
 
   <T> T bean(Class<T> type) {
@@ -91,106 +81,9 @@ final class RouterApp implements AutoCloseable {
     }
   }
 
-  Response get(String host, String path, String token) {
-    return send(host, path, token, HttpRequest.newBuilder().GET());
-  }
-
-  Response delete(String host, String path, String token) {
-    return send(host, path, token, HttpRequest.newBuilder().DELETE());
-  }
-
-  Response post(String host, String path, String token, Object body) {
-    return send(
-        host,
-        path,
-        token,
-        HttpRequest.newBuilder()
-            .header("Content-Type", "application/json")
-            .POST(
-                HttpRequest.BodyPublishers.ofString(
-                    body instanceof String s ? s : JSON.writeValueAsString(body))));
-  }
-
-  Response put(String host, String path, String token, Object body) {
-    return send(
-        host,
-        path,
-        token,
-        HttpRequest.newBuilder()
-            .header("Content-Type", "application/json")
-            .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
-  }
-
-  /** A multipart/form-data upload of one file with text fields. */
-  Response upload(
-      String host,
-      String path,
-      String token,
-      Map<String, String> fields,
-      String fileName,
-      byte[] file) {
-    String boundary = "----taskifai" + UUID.randomUUID();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      for (Map.Entry<String, String> f : fields.entrySet()) {
-        out.write(
-            ("--"
-                    + boundary
-                    + "\r\nContent-Disposition: form-data; name=\""
-                    + f.getKey()
-                    + "\"\r\n\r\n"
-                    + f.getValue()
-                    + "\r\n")
-                .getBytes(StandardCharsets.UTF_8));
-      }
-      out.write(
-          ("--"
-                  + boundary
-                  + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\""
-                  + fileName
-                  + "\"\r\nContent-Type: text/csv\r\n\r\n")
-              .getBytes(StandardCharsets.UTF_8));
-      out.write(file);
-      out.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    return send(
-        host,
-        path,
-        token,
-        HttpRequest.newBuilder()
-            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())));
-  }
-
   /** A GET of an actuator endpoint on the management port (loopback only). */
   Response management(String path) {
     return send(managementPort, "localhost", path, null, HttpRequest.newBuilder().GET());
-  }
-
-  private Response send(String host, String path, String token, HttpRequest.Builder b) {
-    return send(port, host, path, token, b);
-  }
-
-  private Response send(int toPort, String host, String path, String token, HttpRequest.Builder b) {
-    b.uri(URI.create("http://127.0.0.1:" + toPort + path))
-        .header("Host", host)
-        .timeout(Duration.ofSeconds(20));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    try {
-      HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      Map<String, String> headers = new HashMap<>();
-      r.headers().map().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
-      return new Response(r.statusCode(), r.body(), headers);
-    } catch (IOException e) {
-      throw new IllegalStateException("request to " + host + path + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 
   /**
@@ -297,14 +190,6 @@ final class RouterApp implements AutoCloseable {
       throw new IllegalStateException("set-password failed: " + set);
     }
     return login(host, email, password);
-  }
-
-  String login(String host, String email, String password) {
-    Response r = post(host, "/api/auth/login", null, Map.of("email", email, "password", password));
-    if (r.status() != 200) {
-      throw new IllegalStateException("login failed: " + r);
-    }
-    return r.json().get("access_token").asString();
   }
 
   @Override

@@ -2,8 +2,6 @@ package com.taskifai.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +26,7 @@ class SelloutUploadTest {
   }
 
   static byte[] sample(String name) {
-    try (InputStream in = SelloutUploadTest.class.getResourceAsStream("/sellout/" + name)) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return RouterClient.sample(name);
   }
 
   /** Data rows of a sample: non-blank lines after the header (and the preamble). */
