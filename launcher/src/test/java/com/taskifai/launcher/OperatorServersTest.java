@@ -20,13 +20,7 @@ class OperatorServersTest {
   @BeforeEach
   void initialisedPlatform() {
     String database = "srv_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    env.put("TASKIFAI_DB_URL", TestPostgres.jdbcUrl(database));
-    env.put("TASKIFAI_DB_USER", "taskifai_platform");
-    env.put("TASKIFAI_DB_PASSWORD", TestPostgres.PLATFORM_PASSWORD);
-    env.put("TASKIFAI_DB_ADMIN_USER", "postgres");
-    env.put("TASKIFAI_DB_ADMIN_PASSWORD", TestPostgres.superuserPassword());
-    env.put("TASKIFAI_MASTER_KEYS", KeyRing.newKeyEntry("op1"));
-    env.put("TASKIFAI_ADMIN_PASSWORD", "first-admin-pw");
+    env.putAll(OperatorTest.platformEnv(database, KeyRing.newKeyEntry("op1")));
     Result init = run("init", "--admin-email", "ops@example.com", "--server-id", "pg-1");
     assertThat(init.code()).as(init.out()).isZero();
   }

@@ -29,14 +29,24 @@ class OperatorTest {
   void emptyPlatform() {
     String database = "init_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     keys = KeyRing.newKeyEntry("op1");
-    env.put("TASKIFAI_ENV", "dev"); // the operator test platform: inline keys, no TLS
+    env.putAll(platformEnv(database, keys));
+  }
+
+  /**
+   * The operator's environment for a new platform database on the test server: a dev process
+   * (inline keys, no TLS), the test server's roles and the first admin's password.
+   */
+  static Map<String, String> platformEnv(String database, String masterKeys) {
+    Map<String, String> env = new HashMap<>();
+    env.put("TASKIFAI_ENV", "dev");
     env.put("TASKIFAI_DB_URL", TestPostgres.jdbcUrl(database));
     env.put("TASKIFAI_DB_USER", "taskifai_platform");
     env.put("TASKIFAI_DB_PASSWORD", TestPostgres.PLATFORM_PASSWORD);
     env.put("TASKIFAI_DB_ADMIN_USER", "postgres");
     env.put("TASKIFAI_DB_ADMIN_PASSWORD", TestPostgres.superuserPassword());
-    env.put("TASKIFAI_MASTER_KEYS", keys);
+    env.put("TASKIFAI_MASTER_KEYS", masterKeys);
     env.put("TASKIFAI_ADMIN_PASSWORD", "first-admin-pw");
+    return env;
   }
 
   private record Result(int code, String out) {}
