@@ -1,6 +1,7 @@
 package com.taskifai.api;
 
 import com.taskifai.web.MalformedRequests;
+import com.taskifai.web.OpenApiConventions;
 import com.taskifai.web.OpenHealth;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -11,7 +12,7 @@ import org.springframework.context.annotation.PropertySource;
  * The admin API and portal: starts, signals and queries the tenant workflows, and serves the
  * portal's static pages. Runs on its own or as one context of the launcher.
  */
-@Import({OpenHealth.class, MalformedRequests.class})
+@Import({OpenHealth.class, MalformedRequests.class, OpenApiConventions.class})
 @SpringBootApplication
 @PropertySource("classpath:admin-api.properties")
 public class AdminApiApplication {

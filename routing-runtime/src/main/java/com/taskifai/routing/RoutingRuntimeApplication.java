@@ -1,6 +1,7 @@
 package com.taskifai.routing;
 
 import com.taskifai.web.MalformedRequests;
+import com.taskifai.web.OpenApiConventions;
 import com.taskifai.web.OpenHealth;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -13,7 +14,7 @@ import org.springframework.context.annotation.PropertySource;
  * keeps no static state and switches off auto-configurations that other modules on a shared
  * classpath would bring (Spring Security, a Spring-managed DataSource, Flyway).
  */
-@Import({OpenHealth.class, MalformedRequests.class})
+@Import({OpenHealth.class, MalformedRequests.class, OpenApiConventions.class})
 @SpringBootApplication(
     excludeName = {
       "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
