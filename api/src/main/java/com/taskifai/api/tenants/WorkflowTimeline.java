@@ -1,22 +1,53 @@
 package com.taskifai.api.tenants;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.google.protobuf.Timestamp;
+import io.temporal.api.common.v1.Payloads;
+import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.failure.v1.Failure;
 import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.MarkerRecordedEventAttributes;
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DataConverterException;
+import io.temporal.common.converter.DefaultDataConverter;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
- * A workflow's history as a timeline of steps: each activity with its scheduled, started and
- * finished times and outcome, plus timers, signals and the workflow's own start and end. Payloads
- * (inputs and results) are left out on purpose.
+ * A workflow's history as a timeline of steps: each activity (local ones too) with its scheduled,
+ * started and finished times and outcome, plus timers, signals and the workflow's own start and
+ * end. Payloads (inputs and results) are left out on purpose.
+ *
+ * <p>{@link #RULES} says, per event type, how an event opens, updates or closes an entry; an event
+ * type without a rule (workflow tasks, version markers) says nothing an admin needs.
  */
 final class WorkflowTimeline {
   private static final int MAX_ERROR = 300;
+
+  /** The marker name the Java SDK gives the record of a local activity. */
+  static final String LOCAL_ACTIVITY_MARKER = "LocalActivity";
+
+  /**
+   * The only marker details the timeline reads: the activity type, the attempt and first schedule
+   * time, and the completion time. The input and result details are never decoded.
+   */
+  private static final String MARKER_TYPE = "type";
+
+  private static final String MARKER_META = "meta";
+  private static final String MARKER_TIME = "time";
+
+  /**
+   * The SDK writes the marker's own details with its standard converter, whatever converter the
+   * workflow's payloads use, so they are read back with the same one.
+   */
+  private static final DataConverter MARKER_DETAILS = DefaultDataConverter.STANDARD_INSTANCE;
 
   private WorkflowTimeline() {}
 
@@ -41,32 +72,41 @@ final class WorkflowTimeline {
       int attempt,
       String error) {}
 
-  static Timeline of(String workflowId, WorkflowExecutionHistory history) {
-    Map<Long, Entry> byEvent = new LinkedHashMap<>();
-    List<Long> order = new ArrayList<>();
-    String type = null;
-    String status = "RUNNING";
-    Instant started = null;
-    Instant closed = null;
-    for (HistoryEvent e : history.getEvents()) {
-      Instant at = instant(e.getEventTime());
-      switch (e.getEventType()) {
-        case EVENT_TYPE_WORKFLOW_EXECUTION_STARTED -> {
-          type = e.getWorkflowExecutionStartedEventAttributes().getWorkflowType().getName();
-          started = at;
-        }
-        case EVENT_TYPE_ACTIVITY_TASK_SCHEDULED -> {
-          String name = e.getActivityTaskScheduledEventAttributes().getActivityType().getName();
-          put(
-              byEvent,
-              order,
-              e.getEventId(),
-              new Entry("activity", name, at, null, null, "scheduled", 0, null));
-        }
-        case EVENT_TYPE_ACTIVITY_TASK_STARTED -> {
+  /** How one event changes the timeline being built. */
+  @FunctionalInterface
+  private interface Rule {
+    void apply(HistoryEvent event, Instant at, Builder timeline);
+  }
+
+  private static final Map<EventType, Rule> RULES = rules();
+
+  private static Map<EventType, Rule> rules() {
+    Map<EventType, Rule> r = new EnumMap<>(EventType.class);
+    r.put(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+        (e, at, t) -> {
+          t.type = e.getWorkflowExecutionStartedEventAttributes().getWorkflowType().getName();
+          t.started = at;
+        });
+    r.put(
+        EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+        (e, at, t) ->
+            t.open(
+                e.getEventId(),
+                new Entry(
+                    "activity",
+                    e.getActivityTaskScheduledEventAttributes().getActivityType().getName(),
+                    at,
+                    null,
+                    null,
+                    "scheduled",
+                    0,
+                    null)));
+    r.put(
+        EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+        (e, at, t) -> {
           var a = e.getActivityTaskStartedEventAttributes();
-          update(
-              byEvent,
+          t.update(
               a.getScheduledEventId(),
               x ->
                   new Entry(
@@ -78,41 +118,40 @@ final class WorkflowTimeline {
                       "running",
                       a.getAttempt(),
                       null));
-        }
-        case EVENT_TYPE_ACTIVITY_TASK_COMPLETED ->
-            update(
-                byEvent,
+        });
+    r.put(
+        EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+        (e, at, t) ->
+            t.finish(
                 e.getActivityTaskCompletedEventAttributes().getScheduledEventId(),
-                x -> finish(x, at, "completed", null));
-        case EVENT_TYPE_ACTIVITY_TASK_FAILED ->
-            update(
-                byEvent,
-                e.getActivityTaskFailedEventAttributes().getScheduledEventId(),
-                x ->
-                    finish(
-                        x,
-                        at,
-                        "failed",
-                        message(e.getActivityTaskFailedEventAttributes().getFailure())));
-        case EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT ->
-            update(
-                byEvent,
-                e.getActivityTaskTimedOutEventAttributes().getScheduledEventId(),
-                x ->
-                    finish(
-                        x,
-                        at,
-                        "timed_out",
-                        message(e.getActivityTaskTimedOutEventAttributes().getFailure())));
-        case EVENT_TYPE_ACTIVITY_TASK_CANCELED ->
-            update(
-                byEvent,
+                at,
+                "completed",
+                null));
+    r.put(
+        EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+        (e, at, t) -> {
+          var a = e.getActivityTaskFailedEventAttributes();
+          t.finish(a.getScheduledEventId(), at, "failed", message(a.getFailure()));
+        });
+    r.put(
+        EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+        (e, at, t) -> {
+          var a = e.getActivityTaskTimedOutEventAttributes();
+          t.finish(a.getScheduledEventId(), at, "timed_out", message(a.getFailure()));
+        });
+    r.put(
+        EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+        (e, at, t) ->
+            t.finish(
                 e.getActivityTaskCanceledEventAttributes().getScheduledEventId(),
-                x -> finish(x, at, "cancelled", null));
-        case EVENT_TYPE_TIMER_STARTED ->
-            put(
-                byEvent,
-                order,
+                at,
+                "cancelled",
+                null));
+    r.put(EventType.EVENT_TYPE_MARKER_RECORDED, WorkflowTimeline::localActivity);
+    r.put(
+        EventType.EVENT_TYPE_TIMER_STARTED,
+        (e, at, t) ->
+            t.open(
                 e.getEventId(),
                 new Entry(
                     "timer",
@@ -122,21 +161,20 @@ final class WorkflowTimeline {
                     null,
                     "running",
                     0,
-                    null));
-        case EVENT_TYPE_TIMER_FIRED ->
-            update(
-                byEvent,
-                e.getTimerFiredEventAttributes().getStartedEventId(),
-                x -> finish(x, at, "fired", null));
-        case EVENT_TYPE_TIMER_CANCELED ->
-            update(
-                byEvent,
-                e.getTimerCanceledEventAttributes().getStartedEventId(),
-                x -> finish(x, at, "cancelled", null));
-        case EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED ->
-            put(
-                byEvent,
-                order,
+                    null)));
+    r.put(
+        EventType.EVENT_TYPE_TIMER_FIRED,
+        (e, at, t) ->
+            t.finish(e.getTimerFiredEventAttributes().getStartedEventId(), at, "fired", null));
+    r.put(
+        EventType.EVENT_TYPE_TIMER_CANCELED,
+        (e, at, t) ->
+            t.finish(
+                e.getTimerCanceledEventAttributes().getStartedEventId(), at, "cancelled", null));
+    r.put(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+        (e, at, t) ->
+            t.open(
                 e.getEventId(),
                 new Entry(
                     "signal",
@@ -146,66 +184,129 @@ final class WorkflowTimeline {
                     at,
                     "received",
                     0,
-                    null));
-        case EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED ->
-            put(
-                byEvent,
-                order,
+                    null)));
+    r.put(
+        EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+        (e, at, t) ->
+            t.open(
                 e.getEventId(),
-                new Entry("cancel_request", "cancel requested", at, at, at, "received", 0, null));
-        case EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED -> {
-          status = "COMPLETED";
-          closed = at;
-        }
-        case EVENT_TYPE_WORKFLOW_EXECUTION_FAILED -> {
-          status = "FAILED";
-          closed = at;
-        }
-        case EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED -> {
-          status = "CANCELED";
-          closed = at;
-        }
-        case EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED -> {
-          status = "TERMINATED";
-          closed = at;
-        }
-        case EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT -> {
-          status = "TIMED_OUT";
-          closed = at;
-        }
-        case EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW -> {
-          status = "CONTINUED_AS_NEW";
-          closed = at;
-        }
-        default -> {
-          // Workflow tasks and markers say nothing an admin needs on the timeline.
-        }
+                new Entry("cancel_request", "cancel requested", at, at, at, "received", 0, null)));
+    r.put(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED, closes("COMPLETED"));
+    r.put(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, closes("FAILED"));
+    r.put(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED, closes("CANCELED"));
+    r.put(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, closes("TERMINATED"));
+    r.put(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT, closes("TIMED_OUT"));
+    r.put(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW, closes("CONTINUED_AS_NEW"));
+    return r;
+  }
+
+  static Timeline of(String workflowId, WorkflowExecutionHistory history) {
+    Builder timeline = new Builder();
+    for (HistoryEvent e : history.getEvents()) {
+      Rule rule = RULES.get(e.getEventType());
+      if (rule != null) {
+        rule.apply(e, instant(e.getEventTime()), timeline);
       }
     }
-    List<Entry> entries = new ArrayList<>();
-    for (Long id : order) {
-      entries.add(byEvent.get(id));
-    }
     String runId = history.getEvents().isEmpty() ? null : history.getWorkflowExecution().getRunId();
-    return new Timeline(workflowId, runId, type, status, started, closed, entries);
+    return new Timeline(
+        workflowId,
+        runId,
+        timeline.type,
+        timeline.status,
+        timeline.started,
+        timeline.closed,
+        List.copyOf(timeline.entries.values()));
   }
 
-  private static void put(Map<Long, Entry> byEvent, List<Long> order, long id, Entry entry) {
-    byEvent.put(id, entry);
-    order.add(id);
+  private static Rule closes(String status) {
+    return (e, at, t) -> {
+      t.status = status;
+      t.closed = at;
+    };
   }
 
-  private static void update(
-      Map<Long, Entry> byEvent, long id, java.util.function.UnaryOperator<Entry> change) {
-    Entry was = byEvent.get(id);
-    if (was != null) {
-      byEvent.put(id, change.apply(was));
+  /**
+   * A local activity: the SDK records no scheduled, started or completed events for it, only a
+   * marker once it has ended. Its first schedule time and attempt come from the marker's metadata,
+   * its end from the marker's completion time; it starts on the worker at once, without a queue.
+   */
+  private static void localActivity(HistoryEvent e, Instant at, Builder t) {
+    MarkerRecordedEventAttributes marker = e.getMarkerRecordedEventAttributes();
+    if (!LOCAL_ACTIVITY_MARKER.equals(marker.getMarkerName())) {
+      return;
+    }
+    String name = detail(marker, MARKER_TYPE, String.class);
+    if (name == null) {
+      return;
+    }
+    Meta meta = detail(marker, MARKER_META, Meta.class);
+    Long time = detail(marker, MARKER_TIME, Long.class);
+    Instant finished = time == null ? at : Instant.ofEpochMilli(time);
+    Instant scheduled =
+        meta == null || meta.firstScheduled() <= 0
+            ? finished
+            : Instant.ofEpochMilli(meta.firstScheduled());
+    int attempt = meta == null || meta.attempt() <= 0 ? 1 : meta.attempt();
+    String outcome = "completed";
+    String error = null;
+    if (marker.hasFailure()) {
+      Failure failure = marker.getFailure();
+      outcome = failure.hasCanceledFailureInfo() ? "cancelled" : "failed";
+      error = failure.hasCanceledFailureInfo() ? null : message(failure);
+    }
+    t.open(
+        e.getEventId(),
+        new Entry("local_activity", name, scheduled, scheduled, finished, outcome, attempt, error));
+  }
+
+  /** One marker detail by key, or null when it is absent or not of the expected shape. */
+  private static <T> T detail(MarkerRecordedEventAttributes marker, String key, Class<T> type) {
+    Payloads payloads = marker.getDetailsMap().get(key);
+    if (payloads == null) {
+      return null;
+    }
+    try {
+      return MARKER_DETAILS.fromPayloads(0, Optional.of(payloads), type, type);
+    } catch (DataConverterException unreadable) {
+      return null;
     }
   }
 
-  private static Entry finish(Entry x, Instant at, String outcome, String error) {
-    return new Entry(
-        x.kind(), x.name(), x.scheduledAt(), x.startedAt(), at, outcome, x.attempt(), error);
+  /** The part of a local activity marker's metadata the timeline shows. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  record Meta(@JsonProperty("firstSkd") long firstScheduled, @JsonProperty("atpt") int attempt) {}
+
+  /** The timeline while events are applied: entries keyed by the event that opened them. */
+  private static final class Builder {
+    private final Map<Long, Entry> entries = new LinkedHashMap<>();
+    private String type;
+    private String status = "RUNNING";
+    private Instant started;
+    private Instant closed;
+
+    void open(long eventId, Entry entry) {
+      entries.put(eventId, entry);
+    }
+
+    void update(long eventId, UnaryOperator<Entry> change) {
+      entries.computeIfPresent(eventId, (id, was) -> change.apply(was));
+    }
+
+    void finish(long eventId, Instant at, String outcome, String error) {
+      update(
+          eventId,
+          x ->
+              new Entry(
+                  x.kind(),
+                  x.name(),
+                  x.scheduledAt(),
+                  x.startedAt(),
+                  at,
+                  outcome,
+                  x.attempt(),
+                  error));
+    }
   }
 
   private static String message(Failure failure) {
