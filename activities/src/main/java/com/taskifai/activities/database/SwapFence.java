@@ -3,6 +3,7 @@ package com.taskifai.activities.database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * The fence on a tenant database that a swap leaves behind (the old database of a replace restore,
@@ -49,7 +50,7 @@ final class SwapFence {
   /** Opens {@code database} to the app role again (the undo of {@link #close}). */
   static void open(ServerAdmin admin, String database, String appRole) throws SQLException {
     try (Connection c = admin.maintenance().getConnection()) {
-      IsolatedDatabase.grantConnect(c, database, java.util.List.of(appRole));
+      IsolatedDatabase.grantConnect(c, database, List.of(appRole));
     }
   }
 
