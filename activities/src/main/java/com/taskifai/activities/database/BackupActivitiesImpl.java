@@ -692,22 +692,8 @@ public final class BackupActivitiesImpl implements BackupActivities, AutoCloseab
    */
   private void createEmpty(Tenant tenant, String database) {
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    ServerAdmin admin = admin(tenant);
-    admin.release(database);
-    try (Connection c = admin.maintenance().getConnection()) {
-      ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
-      ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-      ServerAdmin.execute(
-          c, "CREATE DATABASE " + database + " OWNER " + names.ownerRole() + " TEMPLATE template0");
-      ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + database + " FROM PUBLIC");
-      ServerAdmin.execute(
-          c,
-          "GRANT CONNECT ON DATABASE "
-              + database
-              + " TO "
-              + names.ownerRole()
-              + ", "
-              + names.appRole());
+    try {
+      IsolatedDatabase.replace(admin(tenant), database, names.ownerRole(), names.appRole());
     } catch (SQLException e) {
       throw TenantDatabaseActivitiesImpl.databaseFailure("prepare_restore", tenant.tenantId(), e);
     }

@@ -542,14 +542,8 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
 
   /** Creates the target database empty (dropping an earlier attempt's), as tenants' are. */
   private void createEmpty(ServerAdmin target, MoveInput in, String owner, String app) {
-    String db = in.database();
-    target.release(db);
-    try (Connection c = target.maintenance().getConnection()) {
-      ServerAdmin.grantRoleToAdmin(c, owner);
-      ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + db + " WITH (FORCE)");
-      ServerAdmin.execute(c, "CREATE DATABASE " + db + " OWNER " + owner + " TEMPLATE template0");
-      ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
-      ServerAdmin.execute(c, "GRANT CONNECT ON DATABASE " + db + " TO " + owner + ", " + app);
+    try {
+      IsolatedDatabase.replace(target, in.database(), owner, app);
     } catch (SQLException e) {
       throw TenantDatabaseActivitiesImpl.databaseFailure("prepare_move_target", in.tenantId(), e);
     }

@@ -3,6 +3,7 @@ package com.taskifai.activities.database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.util.List;
 
 /**
  * The fence on a tenant database that a swap leaves behind (the old database of a replace restore,
@@ -40,7 +41,7 @@ final class SwapFence {
    */
   static void close(ServerAdmin admin, String database, String appRole) throws SQLException {
     try (Connection c = admin.maintenance().getConnection()) {
-      ServerAdmin.execute(c, "REVOKE CONNECT ON DATABASE " + database + " FROM " + appRole);
+      IsolatedDatabase.revokeConnect(c, database, appRole);
     }
     admin.release(database);
     endSessions(admin, database, appRole);
@@ -49,7 +50,7 @@ final class SwapFence {
   /** Opens {@code database} to the app role again (the undo of {@link #close}). */
   static void open(ServerAdmin admin, String database, String appRole) throws SQLException {
     try (Connection c = admin.maintenance().getConnection()) {
-      ServerAdmin.execute(c, "GRANT CONNECT ON DATABASE " + database + " TO " + appRole);
+      IsolatedDatabase.grantConnect(c, database, List.of(appRole));
     }
   }
 

@@ -50,12 +50,18 @@ final class TemplateDatabase {
   }
 
   /**
-   * Creates {@code database} owned by {@code owner} as a copy of the template, creating or
-   * migrating the template first when it is absent or behind. Copies of a template this process
-   * knows current share the lock (PostgreSQL copies one template into several databases at once);
-   * bringing the template up to date takes it alone.
+   * Creates {@code database} owned by {@code owner} as a copy of the template, isolated for {@code
+   * connect} ({@link IsolatedDatabase#create}), creating or migrating the template first when it is
+   * absent or behind. Copies of a template this process knows current share the lock (PostgreSQL
+   * copies one template into several databases at once); bringing the template up to date takes it
+   * alone.
    */
-  void copyTo(ServerAdmin admin, Connection session, String database, String owner)
+  void copyTo(
+      ServerAdmin admin,
+      Connection session,
+      String database,
+      String owner,
+      java.util.List<String> connect)
       throws SQLException {
     boolean shared =
         current.containsKey(admin.serverId()) && ServerAdmin.databaseExists(session, NAME);
@@ -67,8 +73,7 @@ final class TemplateDatabase {
         ensureCurrent(admin, session);
       }
       awaitNoSessions(session);
-      ServerAdmin.execute(
-          session, "CREATE DATABASE " + database + " TEMPLATE " + NAME + " OWNER " + owner);
+      IsolatedDatabase.create(session, database, owner, NAME, connect);
     } finally {
       ServerAdmin.execute(session, "SELECT " + unlock + "(" + LOCK_KEY + ")");
     }
@@ -111,8 +116,7 @@ final class TemplateDatabase {
     ServerAdmin.ensureRole(session, OWNER, "NOLOGIN");
     ServerAdmin.grantRoleToAdmin(session, OWNER);
     if (!exists) {
-      ServerAdmin.execute(session, "CREATE DATABASE " + NAME);
-      ServerAdmin.execute(session, "REVOKE ALL ON DATABASE " + NAME + " FROM PUBLIC");
+      IsolatedDatabase.create(session, NAME, null, null, java.util.List.of());
     }
     try (Connection c = admin.unpooled(NAME).getConnection()) {
       // The template owner creates the schema objects, so public must be its to create in.

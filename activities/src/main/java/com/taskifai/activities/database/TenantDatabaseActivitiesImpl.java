@@ -191,12 +191,14 @@ public final class TenantDatabaseActivitiesImpl
         .alterUserPassword(names.appRole(), password.toCharArray(), "scram-sha-256");
     ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
     CurrentActivity.checkpoint("roles");
-    if (!ServerAdmin.databaseExists(c, names.database())) {
+    List<String> connect = List.of(names.ownerRole(), names.appRole());
+    if (ServerAdmin.databaseExists(c, names.database())) {
+      IsolatedDatabase.isolate(c, names.database(), connect);
+    } else {
       if (fastPath(tenant.tenantId())) {
-        template.copyTo(admin, c, names.database(), names.ownerRole());
+        template.copyTo(admin, c, names.database(), names.ownerRole(), connect);
       } else {
-        ServerAdmin.execute(
-            c, "CREATE DATABASE " + names.database() + " OWNER " + names.ownerRole());
+        IsolatedDatabase.create(c, names.database(), names.ownerRole(), null, connect);
       }
       log.info(
           "created database {} for tenant {} on server {} (template: {})",
@@ -206,15 +208,6 @@ public final class TenantDatabaseActivitiesImpl
           fastPath(tenant.tenantId()));
     }
     CurrentActivity.checkpoint("database");
-    ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + names.database() + " FROM PUBLIC");
-    ServerAdmin.execute(
-        c,
-        "GRANT CONNECT ON DATABASE "
-            + names.database()
-            + " TO "
-            + names.ownerRole()
-            + ", "
-            + names.appRole());
     if (fastPath(tenant.tenantId())) {
       DataSource tenantDatabase = admin.database(names.database());
       try (Connection t = tenantDatabase.getConnection()) {

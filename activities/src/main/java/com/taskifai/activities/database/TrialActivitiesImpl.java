@@ -147,20 +147,13 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
             .alterUserPassword(TrialSchema.APP_ROLE, password.toCharArray(), "scram-sha-256");
         ServerAdmin.grantRoleToAdmin(c, TrialSchema.OWNER_ROLE);
         CurrentActivity.checkpoint("roles");
-        if (!ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
-          ServerAdmin.execute(
-              c, "CREATE DATABASE " + TrialSchema.DATABASE + " OWNER " + TrialSchema.OWNER_ROLE);
+        List<String> connect = List.of(TrialSchema.OWNER_ROLE, TrialSchema.APP_ROLE);
+        if (ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
+          IsolatedDatabase.isolate(c, TrialSchema.DATABASE, connect);
+        } else {
+          IsolatedDatabase.create(c, TrialSchema.DATABASE, TrialSchema.OWNER_ROLE, null, connect);
           log.info("created the shared trial database on server {}", serverId);
         }
-        ServerAdmin.execute(c, "REVOKE ALL ON DATABASE " + TrialSchema.DATABASE + " FROM PUBLIC");
-        ServerAdmin.execute(
-            c,
-            "GRANT CONNECT ON DATABASE "
-                + TrialSchema.DATABASE
-                + " TO "
-                + TrialSchema.OWNER_ROLE
-                + ", "
-                + TrialSchema.APP_ROLE);
         TrialSchema.prepare(admin.database(TrialSchema.DATABASE), migrationLocations);
       } finally {
         try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, 0)")) {
