@@ -70,21 +70,6 @@ final class DatabaseFence {
     }
   }
 
-  /** True when the tenant's database was dropped by its undo or by offboarding. */
-  boolean dropped(UUID tenantId) throws SQLException {
-    try (Connection c = platform.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT count(*) FROM tenant_database_fences"
-                    + " WHERE tenant_id = ? AND dropped_at IS NOT NULL")) {
-      ps.setObject(1, tenantId);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1) > 0;
-      }
-    }
-  }
-
   /**
    * Marks the tenant's database dropped, once any running create has ended (its lock is taken by
    * the update); returns when the mark is committed.

@@ -70,7 +70,9 @@ public class TrialIsolationCheck {
    */
   public void requireScoped(Tenant tenant, Connection c) throws SQLException {
     String database = tenant.databaseServerId() + "/" + tenant.databaseName();
-    databaseOf.put(tenant.tenantId(), database);
+    if (!database.equals(databaseOf.get(tenant.tenantId()))) {
+      databaseOf.put(tenant.tenantId(), database); // once per trial, not on every request
+    }
     Verdict v = verdicts.get(database);
     if (v == null || !v.fresh()) {
       v = new Verdict(List.copyOf(TrialSchema.isolationGaps(c)), System.nanoTime());
