@@ -18,7 +18,9 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.workflows.costs.CostSampleWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.reconcile.ReconcileFleetWorkflow;
 import com.taskifai.workflows.testing.HistoryText;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.common.v1.WorkflowExecution;
@@ -29,6 +31,8 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionResponse;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
@@ -316,6 +320,27 @@ class RealTemporalServerTest {
     assertThat(detail.get("status").asText()).isEqualTo("ACTIVE");
 
     provisioned = new ProvisionedTenant(tenantId, subdomain, workflowId, verificationToken);
+  }
+
+  @Test
+  @Order(2)
+  void theCostSamplingAndReconcilerSchedulesRunOnceAtStartNotOnlyAfterTheirInterval()
+      throws Exception {
+    ScheduleClient schedules =
+        ScheduleClient.newInstance(
+            stubs, ScheduleClientOptions.newBuilder().setNamespace("default").build());
+    for (String id : List.of(CostSampleWorkflow.SCHEDULE_ID, ReconcileFleetWorkflow.SCHEDULE_ID)) {
+      // Both intervals are far longer than this test: a run means the first one started at once.
+      long actions =
+          await(
+              "schedule " + id + " to start its first run",
+              Duration.ofSeconds(30),
+              () -> {
+                long n = schedules.getHandle(id).describe().getInfo().getNumActions();
+                return n > 0 ? Optional.of(n) : Optional.empty();
+              });
+      assertThat(actions).as(id).isGreaterThanOrEqualTo(1);
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.taskifai.routing.auth.TenantTokens;
 import com.taskifai.routing.tenancy.RouterMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -208,6 +209,16 @@ class TenantIsolationTest {
             "/api/vendor-configs/vendor-x",
             tokenA,
             Map.of("display_name", "X", "period_format", "dd/MM", "column_mapping", Map.of())));
+    // A column mapped to null (found by the fuzzer: it was a 500).
+    Map<String, Object> nullMapping = new HashMap<>();
+    nullMapping.put("Qty", null);
+    answers.add(
+        app.put(
+            host(a),
+            "/api/vendor-configs/vendor-x",
+            tokenA,
+            Map.of(
+                "display_name", "X", "period_format", "yyyy-MM", "column_mapping", nullMapping)));
     for (RouterApp.Response r : answers) {
       assertThat(r.status()).as(r.body()).isBetween(400, 499);
       JsonNode body = r.json();

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * A platform workflow that runs every interval, arranged by one mechanism chosen at start: a
  * Temporal Schedule on a server that has schedules, else (the SDK's in-process test server has
  * none) a timer-loop workflow that waits, works and continues as new. Either exists at most once; a
- * second API start finds it and leaves it. The reconciler and the cost sampling use it.
+ * second API start finds it and leaves it. Either runs once at once when it is first arranged, then
+ * every interval. The reconciler and the cost sampling use it.
  */
 public final class PeriodicWorkflow {
   private static final Logger log = LoggerFactory.getLogger(PeriodicWorkflow.class);
@@ -151,8 +152,12 @@ public final class PeriodicWorkflow {
                     .build())
             .build();
     try {
+      // The first run starts at once, so a fresh platform has a cost sample and a reconciler
+      // report from its first minute instead of after one interval.
       schedules.createSchedule(
-          definition.scheduleId(), schedule, ScheduleOptions.newBuilder().build());
+          definition.scheduleId(),
+          schedule,
+          ScheduleOptions.newBuilder().setTriggerImmediately(true).build());
     } catch (ScheduleAlreadyRunningException exists) {
       log.info("schedule {} exists already", definition.scheduleId());
     }

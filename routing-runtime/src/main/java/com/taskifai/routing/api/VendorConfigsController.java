@@ -137,7 +137,9 @@ class VendorConfigsController {
     Map<String, String> mapping =
         in.columnMapping() == null ? Map.of() : new LinkedHashMap<>(in.columnMapping());
     for (Map.Entry<String, String> e : mapping.entrySet()) {
-      if (!VendorConfig.FIELDS.contains(e.getValue())) {
+      if (e.getValue() == null) {
+        problems.add("column_mapping maps '" + e.getKey() + "' to nothing (null): name a field");
+      } else if (!VendorConfig.FIELDS.contains(e.getValue())) {
         problems.add(
             "column_mapping maps '" + e.getKey() + "' to unknown field '" + e.getValue() + "'");
       }
