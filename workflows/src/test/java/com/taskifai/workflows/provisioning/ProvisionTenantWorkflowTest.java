@@ -12,6 +12,7 @@ import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.saga.StepProgress;
 import com.taskifai.workflows.saga.StepState;
 import com.taskifai.workflows.testing.HistoryText;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -27,8 +28,6 @@ import io.temporal.testing.WorkflowHistoryLoader;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactoryOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -404,12 +403,8 @@ class ProvisionTenantWorkflowTest {
 
     WorkflowReplayer.replayWorkflowExecution(history, ProvisionTenantWorkflowImpl.class);
 
-    if (Boolean.getBoolean("taskifai.recordHistories")) {
-      // The old shape stays in HAPPY_HISTORY; a new recording is of the current shape.
-      Path file = Path.of("src/test/resources", LOCAL_STEPS_HISTORY);
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, history.toJson(true));
-    }
+    // The old shape stays in HAPPY_HISTORY; a new recording is of the current shape.
+    RecordedHistories.record(history, "provision-local-steps");
   }
 
   @Test
@@ -479,6 +474,7 @@ class ProvisionTenantWorkflowTest {
     assertThat(stepOf(progress, Step.STORE_CREDENTIALS).state()).isEqualTo(StepState.COMPENSATED);
     assertThat(stepOf(progress, Step.RESERVE_TENANT).state()).isEqualTo(StepState.COMPENSATED);
     assertThat(stepOf(progress, Step.CREATE_ADMIN_USER).state()).isEqualTo(StepState.PENDING);
+    RecordedHistories.record(history, "provision-apply-rls-fails");
   }
 
   @Test
