@@ -499,6 +499,7 @@ class ProvisionTenantWorkflowTest {
                 .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED)
                 .count())
         .isEqualTo(5);
+    RecordedHistories.record(history, "provision-apply-rls-down");
   }
 
   @Test
