@@ -13,6 +13,8 @@ import com.taskifai.workflows.saga.StepProgress;
 import com.taskifai.workflows.saga.StepState;
 import com.taskifai.workflows.testing.HistoryText;
 import com.taskifai.workflows.testing.RecordedHistories;
+import io.temporal.activity.Activity;
+import io.temporal.activity.DynamicActivity;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -82,6 +84,7 @@ class ProvisionTenantWorkflowTest {
 
   private TestWorkflowEnvironment env;
   private RecordingActivities activities;
+  private final List<String> trialCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WorkflowClient client;
 
   @BeforeEach
@@ -97,7 +100,14 @@ class ProvisionTenantWorkflowTest {
     Worker worker = env.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(ProvisionTenantWorkflowImpl.class);
     activities = new RecordingActivities();
-    worker.registerActivitiesImplementations(activities);
+    // The trial activities have no stand-in of their own: recorded by type, they do nothing.
+    worker.registerActivitiesImplementations(
+        activities,
+        (DynamicActivity)
+            args -> {
+              trialCalls.add(Activity.getExecutionContext().getInfo().getActivityType());
+              return null;
+            });
     env.start();
     client = env.getWorkflowClient();
   }
@@ -269,6 +279,41 @@ class ProvisionTenantWorkflowTest {
     assertThat(activities.audits())
         .extracting(AuditRecord::outcome)
         .containsExactly(Outcome.STARTED, Outcome.VERIFIED);
+  }
+
+  @Test
+  void aTrialIsRegisteredInItsServersSharedDatabaseWithNoDatabaseRoleOrDnsOfItsOwn() {
+    ProvisionTenantWorkflow workflow =
+        client.newWorkflowStub(
+            ProvisionTenantWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowId(ProvisionTenantWorkflow.workflowId(SUBDOMAIN))
+                .build());
+    WorkflowClient.start(
+        workflow::provision,
+        new ProvisionTenantRequest(
+            TENANT,
+            SUBDOMAIN,
+            "Acme GmbH",
+            "admin@acme.test",
+            "eu-central-1",
+            "ops@taskifai.test",
+            null,
+            null,
+            ProvisionTenantRequest.TRIAL));
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+
+    assertThat(resultOf(workflow).status()).isEqualTo(WorkflowStatus.ACTIVE);
+    assertThat(trialCalls).containsExactly("place_trial", "register_trial_tenant");
+    assertThat(activities.calls())
+        .doesNotContain("create_database", "store_credentials", "configure_dns", "migrate_schema")
+        .contains("reserve_tenant", "place_database", "activate_tenant", "send_welcome_email");
+    assertThat(workflow.progress().steps())
+        .extracting(StepProgress::name)
+        .containsExactlyElementsOf(ProvisioningSteps.TRIAL);
+    RecordedHistories.record(
+        client, ProvisionTenantWorkflow.workflowId(SUBDOMAIN), "provision-trial");
   }
 
   @Test
