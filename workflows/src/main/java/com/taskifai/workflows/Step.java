@@ -7,7 +7,7 @@ import java.util.Optional;
  * The provisioning steps, in order. {@link #stepName()} is a public contract: it names the step in
  * the API, the audit log and (as the activity type) in Temporal UI.
  */
-public enum Step {
+public enum Step implements StepName {
   RESERVE_TENANT,
   PLACE_DATABASE,
   CREATE_DATABASE,
@@ -23,6 +23,7 @@ public enum Step {
   SEND_WELCOME_EMAIL;
 
   /** The step's public name, such as {@code create_database}. */
+  @Override
   public String stepName() {
     return name().toLowerCase(java.util.Locale.ROOT);
   }

@@ -35,13 +35,12 @@ final class WorkflowTimeline {
   static final String LOCAL_ACTIVITY_MARKER = "LocalActivity";
 
   /**
-   * The only marker details the timeline reads: the activity type, the attempt and first schedule
-   * time, and the completion time. The input and result details are never decoded.
+   * The only marker details the timeline reads: the activity type, and the attempt, first schedule
+   * time and back-off in its metadata. The input and result details are never decoded.
    */
   private static final String MARKER_TYPE = "type";
 
   private static final String MARKER_META = "meta";
-  private static final String MARKER_TIME = "time";
 
   /**
    * The SDK writes the marker's own details with its standard converter, whatever converter the
@@ -150,18 +149,23 @@ final class WorkflowTimeline {
     r.put(EventType.EVENT_TYPE_MARKER_RECORDED, WorkflowTimeline::localActivity);
     r.put(
         EventType.EVENT_TYPE_TIMER_STARTED,
-        (e, at, t) ->
-            t.open(
-                e.getEventId(),
-                new Entry(
-                    "timer",
-                    e.getTimerStartedEventAttributes().getTimerId(),
-                    at,
-                    at,
-                    null,
-                    "running",
-                    0,
-                    null)));
+        (e, at, t) -> {
+          if (t.backoffTimerNext) {
+            t.backoffTimerNext = false;
+            return;
+          }
+          t.open(
+              e.getEventId(),
+              new Entry(
+                  "timer",
+                  e.getTimerStartedEventAttributes().getTimerId(),
+                  at,
+                  at,
+                  null,
+                  "running",
+                  0,
+                  null));
+        });
     r.put(
         EventType.EVENT_TYPE_TIMER_FIRED,
         (e, at, t) ->
@@ -229,7 +233,11 @@ final class WorkflowTimeline {
   /**
    * A local activity: the SDK records no scheduled, started or completed events for it, only a
    * marker once it has ended. Its first schedule time and attempt come from the marker's metadata,
-   * its end from the marker's completion time; it starts on the worker at once, without a queue.
+   * its end is the marker's event time (the marker's own "time" detail is the workflow's clock at
+   * the start of the workflow task, often before the activity was scheduled); it starts on the
+   * worker at once, without a queue. A marker with a back-off is a failed round that the SDK
+   * retries after a timer of its own: the marker of the last round stands for the step, as the
+   * completion of an activity does, and that timer is no entry.
    */
   private static void localActivity(HistoryEvent e, Instant at, Builder t) {
     MarkerRecordedEventAttributes marker = e.getMarkerRecordedEventAttributes();
@@ -241,19 +249,25 @@ final class WorkflowTimeline {
       return;
     }
     Meta meta = detail(marker, MARKER_META, Meta.class);
-    Long time = detail(marker, MARKER_TIME, Long.class);
-    Instant finished = time == null ? at : Instant.ofEpochMilli(time);
+    if (meta != null && meta.backoff() != null) {
+      t.backoffTimerNext = true;
+      return;
+    }
     Instant scheduled =
         meta == null || meta.firstScheduled() <= 0
-            ? finished
+            ? at
             : Instant.ofEpochMilli(meta.firstScheduled());
+    Instant finished = at.isBefore(scheduled) ? scheduled : at;
     int attempt = meta == null || meta.attempt() <= 0 ? 1 : meta.attempt();
     String outcome = "completed";
     String error = null;
     if (marker.hasFailure()) {
       Failure failure = marker.getFailure();
       outcome = failure.hasCanceledFailureInfo() ? "cancelled" : "failed";
-      error = failure.hasCanceledFailureInfo() ? null : message(failure);
+      // The SDK wraps the activity's own failure in one that only says a local activity failed.
+      Failure own =
+          failure.hasActivityFailureInfo() && failure.hasCause() ? failure.getCause() : failure;
+      error = failure.hasCanceledFailureInfo() ? null : message(own);
     }
     t.open(
         e.getEventId(),
@@ -275,7 +289,10 @@ final class WorkflowTimeline {
 
   /** The part of a local activity marker's metadata the timeline shows. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  record Meta(@JsonProperty("firstSkd") long firstScheduled, @JsonProperty("atpt") int attempt) {}
+  record Meta(
+      @JsonProperty("firstSkd") long firstScheduled,
+      @JsonProperty("atpt") int attempt,
+      @JsonProperty("backoff") Double backoff) {}
 
   /** The timeline while events are applied: entries keyed by the event that opened them. */
   private static final class Builder {
@@ -284,6 +301,9 @@ final class WorkflowTimeline {
     private String status = "RUNNING";
     private Instant started;
     private Instant closed;
+
+    /** Set by a local activity's failed round: the next timer is the SDK's back-off. */
+    private boolean backoffTimerNext;
 
     void open(long eventId, Entry entry) {
       entries.put(eventId, entry);

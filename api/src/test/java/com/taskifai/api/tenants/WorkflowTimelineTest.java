@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
  */
 class WorkflowTimelineTest {
 
-  /** Recorded by ProvisionTenantWorkflowTest with -Dtaskifai.recordHistories=true. */
-  private static final Path RECORDED =
-      Path.of("../workflows/src/test/resources/histories/provision-local-steps.json");
+  /** The histories ProvisionTenantWorkflowTest records (-Dtaskifai.recordHistories=true). */
+  private static final Path HISTORIES = Path.of("../workflows/src/test/resources/histories");
+
+  private static final Path RECORDED = HISTORIES.resolve("provision-local-steps.json");
 
   private static final String WORKFLOW_ID = "provision-acme";
 
@@ -105,6 +106,66 @@ class WorkflowTimelineTest {
     assertThat(migrate.attempt()).isEqualTo(3);
   }
 
+  @Test
+  void aLocalStepThatKeptFailingIsOneEntryWithItsLastAttemptAndItsOwnMessage() throws Exception {
+    // apply_rls down: the SDK retried it after workflow timers, one marker per round.
+    WorkflowTimeline.Timeline timeline =
+        WorkflowTimeline.of(WORKFLOW_ID, recorded("provision-apply-rls-down.json"));
+
+    assertThat(timeline.status()).isEqualTo("COMPLETED");
+    assertThat(timeline.entries()).filteredOn(e -> e.name().equals("apply_rls")).hasSize(1);
+    WorkflowTimeline.Entry applyRls = entry(timeline, "apply_rls");
+    assertThat(applyRls.outcome()).isEqualTo("failed");
+    assertThat(applyRls.attempt()).isEqualTo(10);
+    assertThat(applyRls.error()).isEqualTo("apply_rls is down");
+    assertThat(applyRls.finishedAt()).isAfter(applyRls.scheduledAt());
+    // The back-off timers are the SDK's, not the workflow's.
+    assertThat(timeline.entries()).noneMatch(e -> e.kind().equals("timer"));
+    // After the failed step come the undos, in reverse order.
+    assertThat(timeline.entries())
+        .extracting(WorkflowTimeline.Entry::name)
+        .endsWith(
+            "apply_rls",
+            "undo_configure_dns",
+            "undo_store_credentials",
+            "undo_create_database",
+            "undo_reserve_tenant");
+  }
+
+  @Test
+  void aLocalStepThatFailedForGoodShowsTheFailuresOwnMessage() throws Exception {
+    WorkflowTimeline.Entry applyRls =
+        entry(
+            WorkflowTimeline.of(WORKFLOW_ID, recorded("provision-apply-rls-fails.json")),
+            "apply_rls");
+
+    assertThat(applyRls.outcome()).isEqualTo("failed");
+    assertThat(applyRls.attempt()).isEqualTo(1);
+    assertThat(applyRls.error()).isEqualTo("injected fault after apply_rls");
+  }
+
+  @Test
+  void everyLocalStepEndsNoEarlierThanItWasScheduled() throws Exception {
+    assertThat(WorkflowTimeline.of(WORKFLOW_ID, recorded()).entries())
+        .filteredOn(e -> e.kind().equals("local_activity"))
+        .isNotEmpty()
+        .allSatisfy(e -> assertThat(e.finishedAt()).as(e.name()).isAfterOrEqualTo(e.scheduledAt()));
+  }
+
+  @Test
+  void aHistoryFromBeforeTheLocalStepsListsTheSameStepsAsActivities() throws Exception {
+    List<String> steps =
+        WorkflowTimeline.of(WORKFLOW_ID, recorded("provision-happy-path.json")).entries().stream()
+            .filter(e -> e.kind().equals("activity"))
+            .map(WorkflowTimeline.Entry::name)
+            .filter(Step.names()::contains)
+            .toList();
+
+    List<String> expected = new ArrayList<>(Step.names());
+    expected.remove(Step.AWAIT_VERIFICATION.stepName());
+    assertThat(steps).containsExactlyElementsOf(expected);
+  }
+
   private static WorkflowTimeline.Entry entry(WorkflowTimeline.Timeline timeline, String name) {
     return timeline.entries().stream()
         .filter(e -> e.name().equals(name))
@@ -114,6 +175,10 @@ class WorkflowTimelineTest {
 
   private static WorkflowExecutionHistory recorded() throws Exception {
     return WorkflowExecutionHistory.fromJson(Files.readString(RECORDED));
+  }
+
+  private static WorkflowExecutionHistory recorded(String file) throws Exception {
+    return WorkflowExecutionHistory.fromJson(Files.readString(HISTORIES.resolve(file)));
   }
 
   /** The recorded history with the marker of one local activity changed. */

@@ -1,6 +1,7 @@
 package com.taskifai.workflows.backup;
 
 import com.taskifai.workflows.Outcome;
+import com.taskifai.workflows.StepName;
 import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.BackupActivities;
@@ -36,7 +37,7 @@ public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
   private final TenantRegistryActivities registry =
       Workflow.newActivityStub(TenantRegistryActivities.class, BackupPolicies.SHORT);
 
-  private String step = "claim_operation";
+  private String step = RestoreStep.CLAIM_OPERATION.stepName();
   private String newDatabase;
   private String retiredDatabase;
   private String outcome = "RUNNING";
@@ -52,20 +53,20 @@ public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
     audit(request, Outcome.STARTED, Map.of("mode", request.mode()));
     short_.claimOperation(request.tenantId(), "RESTORING", operationId);
     try {
-      step = "prepare_restore";
+      step = RestoreStep.PREPARE_RESTORE.stepName();
       BackupActivities.RestoreTarget target = long_.prepareRestore(input, request.restoreId());
       newDatabase = target.newDatabase();
       try {
-        step = "restore_database";
+        step = RestoreStep.RESTORE_DATABASE.stepName();
         long_.restoreDatabase(input, newDatabase);
-        step = "verify_restore";
+        step = RestoreStep.VERIFY_RESTORE.stepName();
         long_.verifyRestore(input, newDatabase);
         if (replace) {
-          step = "swap_database";
+          step = RestoreStep.SWAP_DATABASE.stepName();
           short_.swapDatabase(input, target);
           retiredDatabase = target.currentDatabase();
         } else if (Workflow.getVersion(SEAL_COPY, Workflow.DEFAULT_VERSION, 1) >= 1) {
-          step = "seal_restored_copy";
+          step = RestoreStep.SEAL_RESTORED_COPY.stepName();
           short_.sealRestoredCopy(input, newDatabase);
         }
       } catch (ActivityFailure e) {
@@ -73,13 +74,13 @@ public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
         outcome = "FAILED";
         log.warn(
             "tenant {}: restore failed at {}; dropping {}", request.tenantId(), step, newDatabase);
-        if ("swap_database".equals(step)
+        if (RestoreStep.SWAP_DATABASE.stepName().equals(step)
             && Workflow.getVersion(UNDO_SWAP, Workflow.DEFAULT_VERSION, 1) >= 1) {
           // swap_database may have fenced the old database before it failed.
-          step = "undo_swap_database";
+          step = RestoreStep.UNDO_SWAP_DATABASE.stepName();
           short_.undoSwapDatabase(input, target);
         }
-        step = "undo_prepare_restore";
+        step = RestoreStep.UNDO_PREPARE_RESTORE.stepName();
         short_.dropRetiredDatabase(request.tenantId(), newDatabase);
         throw e;
       }
@@ -93,11 +94,11 @@ public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
     }
     outcome = replace ? "SWAPPED" : "COPIED";
     audit(request, Outcome.SUCCEEDED, Map.of("mode", request.mode()));
-    step = "grace_period";
+    step = RestoreStep.GRACE_PERIOD.stepName();
     Workflow.await(Duration.ofSeconds(Math.max(0, request.graceSeconds())), () -> retireNow);
-    step = "drop_retired_database";
+    step = RestoreStep.DROP_RETIRED_DATABASE.stepName();
     short_.dropRetiredDatabase(request.tenantId(), replace ? retiredDatabase : newDatabase);
-    step = "done";
+    step = StepName.DONE;
     return outcome;
   }
 

@@ -74,7 +74,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
 
   private MigrationRequest request;
   private String target;
-  private String phase = "TEMPLATES";
+  private String phase = RolloutPhase.TEMPLATES.stepName();
   private String state = "RUNNING";
   private String reason;
   private String recordedState = "RUNNING";
@@ -120,7 +120,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
       if (target == null) {
         return finish("COMPLETED", "no database server holds a tenant schema to roll out");
       }
-      phase = "CANARIES";
+      phase = RolloutPhase.CANARIES.stepName();
       registry.setPhase(new FleetMigrationActivities.Phase(request.migrationId(), phase, target));
       List<MigrationTarget> canaries =
           registry.canaries(
@@ -138,7 +138,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
                 + canaries.size()
                 + " canaries failed; the rest of the fleet was not touched");
       }
-      phase = "FLEET";
+      phase = RolloutPhase.FLEET.stepName();
       registry.setPhase(new FleetMigrationActivities.Phase(request.migrationId(), phase, target));
       migrateTrialDatabases(servers);
     } else {
@@ -355,7 +355,7 @@ public class MigrateFleetWorkflowImpl implements MigrateFleetWorkflow {
   private MigrationProgress finish(String finalState, String finalReason) {
     state = finalState;
     reason = finalReason;
-    phase = "DONE";
+    phase = RolloutPhase.DONE.stepName();
     registry.setState(
         new FleetMigrationActivities.State(request.migrationId(), finalState, finalReason));
     return progress();

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.move;
 
+import com.taskifai.workflows.StepName;
 import com.taskifai.workflows.saga.StepProgress;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
@@ -18,18 +19,7 @@ import java.util.UUID;
 public interface MoveTenantWorkflow {
 
   /** The steps in order (public names: progress, audit, fault injection). */
-  List<String> STEPS =
-      List.of(
-          "claim_operation",
-          "check_move",
-          "prepare_move_target",
-          "hold_writes",
-          "copy_database",
-          "verify_copy",
-          "swap_server",
-          "release_operation",
-          "grace_period",
-          "retire_source");
+  List<String> STEPS = StepName.names(MoveStep.class);
 
   /**
    * The request. {@code graceSeconds} is how long the old database is kept after the swap; {@code

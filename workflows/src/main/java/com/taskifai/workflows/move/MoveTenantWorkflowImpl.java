@@ -2,6 +2,7 @@ package com.taskifai.workflows.move;
 
 import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.Outcome;
+import com.taskifai.workflows.StepName;
 import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.BackupActivities;
@@ -38,7 +39,7 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
       Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.FLEET_SHORT);
 
   private final Saga saga = new Saga("move", STEPS);
-  private String step = "claim_operation";
+  private String step = MoveStep.CLAIM_OPERATION.stepName();
   private String source;
   private String target;
   private String database;
@@ -54,32 +55,25 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
     MoveInput input;
     try {
       run(
-          "claim_operation",
+          MoveStep.CLAIM_OPERATION,
           () -> operations.claimOperation(request.tenantId(), "MOVING", operationId));
       run(
-          "check_move",
+          MoveStep.CHECK_MOVE,
           () -> {
             MoveSource s = short_.checkMove(request.tenantId(), target);
             source = s.serverId();
             database = s.database();
           });
       input = new MoveInput(request.tenantId(), source, target, database, operationId);
-      step = "prepare_move_target";
-      saga.step(
-          step,
+      run(
+          MoveStep.PREPARE_MOVE_TARGET,
           () -> short_.prepareTarget(input),
-          "undo_prepare_move_target",
           () -> short_.dropTarget(input));
-      step = "hold_writes";
-      saga.step(
-          step,
-          () -> short_.holdWrites(input),
-          "undo_hold_writes",
-          () -> short_.releaseWrites(input));
+      run(MoveStep.HOLD_WRITES, () -> short_.holdWrites(input), () -> short_.releaseWrites(input));
       CopyManifest[] manifest = new CopyManifest[1];
-      run("copy_database", () -> manifest[0] = long_.copyDatabase(input));
-      run("verify_copy", () -> long_.verifyCopy(input, manifest[0]));
-      run("swap_server", () -> short_.swapServer(input));
+      run(MoveStep.COPY_DATABASE, () -> manifest[0] = long_.copyDatabase(input));
+      run(MoveStep.VERIFY_COPY, () -> long_.verifyCopy(input, manifest[0]));
+      run(MoveStep.SWAP_SERVER, () -> short_.swapServer(input));
     } catch (TemporalFailure failure) {
       Saga.Rollback rollback = saga.rollBack(failure, Saga.Listener.NONE);
       outcome = "FAILED";
@@ -95,24 +89,31 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
           .run();
       throw failure;
     }
-    run("release_operation", () -> operations.releaseOperation(request.tenantId(), operationId));
+    run(
+        MoveStep.RELEASE_OPERATION,
+        () -> operations.releaseOperation(request.tenantId(), operationId));
     outcome = "SWAPPED";
     report(request, "MOVED", null);
     audit(request, Outcome.SUCCEEDED, Map.of());
     run(
-        "grace_period",
+        MoveStep.GRACE_PERIOD,
         () ->
             Workflow.await(
                 Duration.ofSeconds(Math.max(0, request.graceSeconds())), () -> retireNow));
-    run("retire_source", () -> short_.retireSource(input));
+    run(MoveStep.RETIRE_SOURCE, () -> short_.retireSource(input));
     outcome = "MOVED";
-    step = "done";
+    step = StepName.DONE;
     return outcome;
   }
 
-  private void run(String name, Runnable effect) {
-    step = name;
-    saga.step(name, effect);
+  private void run(MoveStep next, Runnable effect) {
+    step = next.stepName();
+    saga.step(step, effect);
+  }
+
+  private void run(MoveStep next, Runnable effect, Runnable undo) {
+    step = next.stepName();
+    saga.step(step, effect, next.undoName(), undo);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.trial;
 
+import com.taskifai.workflows.StepName;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -14,17 +15,7 @@ import java.util.UUID;
 @WorkflowInterface
 public interface PromoteTenantWorkflow {
   /** The step names, in order. */
-  java.util.List<String> STEPS =
-      java.util.List.of(
-          "claim_promotion",
-          "create_database",
-          "migrate_schema",
-          "apply_rls",
-          "hold_trial_writes",
-          "copy_trial_rows",
-          "verify_trial_copy",
-          "swap_to_dedicated",
-          "delete_trial_rows");
+  java.util.List<String> STEPS = StepName.names(PromotionStep.class);
 
   /** The workflow id of a tenant's promotion. */
   static String workflowId(UUID tenantId) {

@@ -6,6 +6,15 @@ import static com.taskifai.workflows.ActivityPolicies.DATABASE_UNDO;
 import static com.taskifai.workflows.ActivityPolicies.REGISTRY;
 import static com.taskifai.workflows.ActivityPolicies.REGISTRY_UNDO;
 import static com.taskifai.workflows.ActivityPolicies.STEP_RETRY;
+import static com.taskifai.workflows.trial.PromotionStep.APPLY_RLS;
+import static com.taskifai.workflows.trial.PromotionStep.CLAIM_PROMOTION;
+import static com.taskifai.workflows.trial.PromotionStep.COPY_TRIAL_ROWS;
+import static com.taskifai.workflows.trial.PromotionStep.CREATE_DATABASE;
+import static com.taskifai.workflows.trial.PromotionStep.DELETE_TRIAL_ROWS;
+import static com.taskifai.workflows.trial.PromotionStep.HOLD_TRIAL_WRITES;
+import static com.taskifai.workflows.trial.PromotionStep.MIGRATE_SCHEMA;
+import static com.taskifai.workflows.trial.PromotionStep.SWAP_TO_DEDICATED;
+import static com.taskifai.workflows.trial.PromotionStep.VERIFY_TRIAL_COPY;
 
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
@@ -63,29 +72,25 @@ public class PromoteTenantWorkflowImpl implements PromoteTenantWorkflow {
     String op = PromoteTenantWorkflow.workflowId(request.tenantId());
     StepInput in = StepInput.of(request.tenantId(), request.subdomain());
     try {
-      saga.step(
-          "claim_promotion",
+      step(
+          CLAIM_PROMOTION,
           () -> trial.claimPromotion(request.tenantId(), op),
-          "release_promotion",
           () -> trialUndo.releasePromotion(request.tenantId(), op));
-      saga.step(
-          "create_database",
+      step(
+          CREATE_DATABASE,
           () -> databaseCreate.createDatabase(in),
-          "undo_create_database",
           () -> databaseUndo.dropDatabase(in));
-      saga.step("migrate_schema", () -> database.migrateSchema(in));
-      saga.step("apply_rls", () -> database.applyRls(in));
-      saga.step(
-          "hold_trial_writes",
+      step(MIGRATE_SCHEMA, () -> database.migrateSchema(in));
+      step(APPLY_RLS, () -> database.applyRls(in));
+      step(
+          HOLD_TRIAL_WRITES,
           () -> trial.holdWrites(request.tenantId(), op),
-          "undo_hold_trial_writes",
           () -> trialDatabaseUndo.releaseWrites(request.tenantId(), op));
-      saga.step("copy_trial_rows", () -> copied = trialCopy.copyTrialRows(request.tenantId()));
-      saga.step("verify_trial_copy", () -> trialDatabase.verifyTrialCopy(request.tenantId()));
-      saga.step(
-          "swap_to_dedicated",
+      step(COPY_TRIAL_ROWS, () -> copied = trialCopy.copyTrialRows(request.tenantId()));
+      step(VERIFY_TRIAL_COPY, () -> trialDatabase.verifyTrialCopy(request.tenantId()));
+      step(
+          SWAP_TO_DEDICATED,
           () -> trial.swapToDedicated(request.tenantId(), op),
-          "undo_swap_to_dedicated",
           () -> trialUndo.undoSwapToDedicated(request.tenantId(), op));
       // The end of the write hold: from here on the tenant is served by its own database.
       trialAfterSwap.releasePromotion(request.tenantId(), op);
@@ -99,9 +104,18 @@ public class PromoteTenantWorkflowImpl implements PromoteTenantWorkflow {
     status = "PROMOTED";
     // The tenant lives in its own database now; what is left is cleanup that never undoes it.
     Optional<String> cleanup =
-        saga.tryStep("delete_trial_rows", () -> trialDatabase.deleteTrialRows(request.tenantId()));
+        saga.tryStep(
+            DELETE_TRIAL_ROWS.stepName(), () -> trialDatabase.deleteTrialRows(request.tenantId()));
     cleanup.ifPresent(r -> reason = "promoted; its rows stay in the shared database: " + r);
     return progress();
+  }
+
+  private void step(PromotionStep step, Runnable effect) {
+    saga.step(step.stepName(), effect);
+  }
+
+  private void step(PromotionStep step, Runnable effect, Runnable undo) {
+    saga.step(step.stepName(), effect, step.undoName(), undo);
   }
 
   @Override

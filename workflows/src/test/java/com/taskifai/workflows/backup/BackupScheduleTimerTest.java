@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.workflows.ports.BackupActivities;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
@@ -100,6 +101,10 @@ class BackupScheduleTimerTest {
                 .filter(e -> e.hasTimerStartedEventAttributes())
                 .count())
         .isEqualTo(1);
+    RecordedHistories.record(
+        env.getWorkflowClient(),
+        BackupScheduleWorkflow.workflowId(tenant),
+        "backup-schedule-last-day");
   }
 
   @Test
@@ -121,6 +126,10 @@ class BackupScheduleTimerTest {
     assertThat(failing.run(new ScheduledBackupWorkflow.ScheduledBackupRequest(tenant, 7, 2)))
         .isNull();
     assertThat(retention.calls).containsExactly(tenant + ":7:2", tenant + ":7:2");
+    RecordedHistories.record(
+        env.getWorkflowClient(),
+        ScheduledBackupWorkflow.workflowId(tenant) + "-2",
+        "scheduled-backup-failed");
   }
 
   /** Records retention; the rest of the port is not used here. */

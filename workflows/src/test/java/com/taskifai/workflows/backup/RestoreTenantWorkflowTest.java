@@ -5,13 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.activity.Activity;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.common.converter.EncodedValues;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import java.util.List;
 import java.util.UUID;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The restore's fence steps with its activities replaced: a swap that fails lifts the fence it may
- * have set before the new database is dropped, and a copy is sealed once verified. Histories the
- * shipped workflow (before the fence steps) recorded still replay.
+ * have set before the new database is dropped, and a copy is sealed once verified. (The histories
+ * the shipped workflow recorded before the fence steps replay in RecordedHistoriesReplayTest.)
  */
 class RestoreTenantWorkflowTest {
   private TestWorkflowEnvironment env;
@@ -90,6 +91,10 @@ class RestoreTenantWorkflowTest {
             "undo_swap_database",
             "drop_retired_database",
             "release_operation");
+    RecordedHistories.record(
+        env.getWorkflowClient(),
+        WorkflowStub.fromTyped(flow).getExecution().getWorkflowId(),
+        "restore-failed-swap");
   }
 
   @Test
@@ -119,18 +124,9 @@ class RestoreTenantWorkflowTest {
             "seal_restored_copy",
             "release_operation",
             "drop_retired_database");
-  }
-
-  @Test
-  void historiesOfTheWorkflowBeforeTheFenceStepsStillReplay() throws Exception {
-    // Recorded with the shipped workflow: a copy, a replace, and a replace whose swap failed.
-    for (String history :
-        List.of(
-            "histories/restore-copy-v0.json",
-            "histories/restore-replace-v0.json",
-            "histories/restore-failed-swap-v0.json")) {
-      WorkflowReplayer.replayWorkflowExecutionFromResource(
-          history, RestoreTenantWorkflowImpl.class);
-    }
+    RecordedHistories.record(
+        env.getWorkflowClient(),
+        WorkflowStub.fromTyped(flow).getExecution().getWorkflowId(),
+        "restore-copy");
   }
 }

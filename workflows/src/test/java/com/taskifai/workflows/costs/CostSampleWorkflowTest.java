@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.workflows.ports.CostActivities;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
@@ -80,5 +81,6 @@ class CostSampleWorkflowTest {
   void aScheduledRunSamplesOnceAndEnds() {
     stub().sample(CostSampleWorkflow.SampleRequest.once());
     assertThat(sampler.calls.get()).isEqualTo(1);
+    RecordedHistories.record(client, CostSampleWorkflow.LOOP_WORKFLOW_ID, "cost-sample-once");
   }
 }

@@ -7,9 +7,12 @@ import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.RecordingActivities;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
+import com.taskifai.workflows.backup.DeleteBackupWorkflow;
+import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.BackupActivities;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -42,7 +45,9 @@ class LifecycleWorkflowsTest {
         SuspendTenantWorkflowImpl.class,
         ReactivateTenantWorkflowImpl.class,
         OffboardTenantWorkflowImpl.class,
-        BackupTenantWorkflowImpl.class);
+        InviteTenantAdminWorkflowImpl.class,
+        BackupTenantWorkflowImpl.class,
+        DeleteBackupWorkflowImpl.class);
     activities = new RecordingActivities();
     backups = new FinalBackups();
     worker.registerActivitiesImplementations(activities, backups);
@@ -81,6 +86,39 @@ class LifecycleWorkflowsTest {
         .extracting(AuditRecord::actor)
         .containsOnly("ops@taskifai.test")
         .hasSize(4);
+    RecordedHistories.record(client, WorkflowIds.suspend(TENANT, 1), "suspend-tenant");
+    RecordedHistories.record(client, WorkflowIds.reactivate(TENANT, 1), "reactivate-tenant");
+  }
+
+  @Test
+  void anInviteMailsANewLinkToTheTenantsAdminAndAuditsItUnderTheActor() {
+    String sent =
+        stub(InviteTenantAdminWorkflow.class, WorkflowIds.adminInvite(TENANT, 1)).invite(OPERATION);
+
+    assertThat(sent).isEqualTo("SENT");
+    assertThat(activities.calls())
+        .containsExactly("record_audit", "send_admin_invite", "record_audit");
+    assertThat(activities.audits())
+        .extracting(AuditRecord::actor)
+        .containsExactly("ops@taskifai.test", "ops@taskifai.test");
+    RecordedHistories.record(client, WorkflowIds.adminInvite(TENANT, 1), "invite-tenant-admin");
+  }
+
+  @Test
+  void aBackupDeletionThatFailsForGoodFailsTheWorkflow() {
+    UUID backup = UUID.fromString("5a0e7c1d-2b3f-4a59-8c6d-7e8f9a0b1c2d");
+    backups.deleteFails = true;
+
+    assertThatThrownBy(
+            () ->
+                stub(DeleteBackupWorkflow.class, DeleteBackupWorkflow.workflowId(TENANT, backup))
+                    .delete(TENANT, backup, "ops@taskifai.test"))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("backup store refused");
+    assertThat(backups.calls).containsExactly("delete_backup:" + backup);
+    RecordedHistories.record(
+        client, DeleteBackupWorkflow.workflowId(TENANT, backup), "delete-backup-failed");
   }
 
   @Test
@@ -105,6 +143,17 @@ class LifecycleWorkflowsTest {
             "undo_create_database",
             "undo_store_credentials",
             "mark_deleted");
+    RecordedHistories.record(client, OffboardTenantWorkflow.workflowId(TENANT), "offboard-tenant");
+    RecordedHistories.record(client, finalBackupOf(TENANT), "backup-tenant-final");
+  }
+
+  /** The workflow id of the final backup the offboarding of {@code tenant} started. */
+  private String finalBackupOf(UUID tenant) {
+    return client.fetchHistory(OffboardTenantWorkflow.workflowId(tenant)).getEvents().stream()
+        .filter(e -> e.hasStartChildWorkflowExecutionInitiatedEventAttributes())
+        .map(e -> e.getStartChildWorkflowExecutionInitiatedEventAttributes().getWorkflowId())
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -169,6 +218,7 @@ class LifecycleWorkflowsTest {
   static final class FinalBackups implements BackupActivities {
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile boolean dumpFails;
+    volatile boolean deleteFails;
 
     @Override
     public void claimOperation(UUID tenantId, String operation, String operationId) {
@@ -237,7 +287,13 @@ class LifecycleWorkflowsTest {
     }
 
     @Override
-    public void deleteBackup(UUID tenantId, UUID backupId) {}
+    public void deleteBackup(UUID tenantId, UUID backupId) {
+      calls.add("delete_backup:" + backupId);
+      if (deleteFails) {
+        throw ApplicationFailure.newNonRetryableFailure(
+            "backup store refused the deletion", FailureType.MISCONFIGURED.name());
+      }
+    }
 
     @Override
     public boolean finalBackupNeeded(UUID tenantId) {

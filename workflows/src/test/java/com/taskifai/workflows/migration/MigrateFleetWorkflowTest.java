@@ -1,10 +1,13 @@
 package com.taskifai.workflows.migration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -43,7 +46,9 @@ class MigrateFleetWorkflowTest {
     env = TestWorkflowEnvironment.newInstance();
     Worker worker = env.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(
-        MigrateFleetWorkflowImpl.class, TenantMigrateWorkflowImpl.class);
+        MigrateFleetWorkflowImpl.class,
+        TenantMigrateWorkflowImpl.class,
+        EnableExtensionWorkflowImpl.class);
     fleet = new FakeFleet();
     worker.registerActivitiesImplementations(fleet);
     env.start();
@@ -238,9 +243,6 @@ class MigrateFleetWorkflowTest {
     assertThat(fleet.trialDatabases).isEmpty();
   }
 
-  static final String BEFORE_TRIAL_DATABASES =
-      "histories/fleet-rollout-before-trial-databases.json";
-
   @Test
   void aRolloutHistoryReplaysWithTheCurrentCode() throws Exception {
     fleet.add(4, 2);
@@ -252,13 +254,32 @@ class MigrateFleetWorkflowTest {
 
     WorkflowReplayer.replayWorkflowExecution(
         history, MigrateFleetWorkflowImpl.class, TenantMigrateWorkflowImpl.class);
+    RecordedHistories.record(history, "migrate-fleet-rollout");
+    UUID tenant = fleet.versions.keySet().iterator().next();
+    RecordedHistories.record(
+        client, TenantMigrateWorkflow.workflowId(tenant, "5"), "tenant-migrate-done");
   }
 
   @Test
-  void aRolloutRecordedBeforeTrialDatabasesWereMigratedStillReplays() throws Exception {
-    // Recorded with the code before the trial databases' step (no version marker, no call).
-    WorkflowReplayer.replayWorkflowExecutionFromResource(
-        BEFORE_TRIAL_DATABASES, MigrateFleetWorkflowImpl.class, TenantMigrateWorkflowImpl.class);
+  void anExtensionThatCannotBeAppliedFailsAfterThreeAttempts() {
+    fleet.failingExtension = true;
+    UUID tenant = UUID.fromString("7d8e9f0a-1b2c-4d3e-8f4a-5b6c7d8e9f0a");
+    String id = EnableExtensionWorkflow.workflowId(tenant, "custom_fields");
+    EnableExtensionWorkflow enable =
+        client.newWorkflowStub(
+            EnableExtensionWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowId(id)
+                .build());
+
+    assertThatThrownBy(
+            () -> enable.enable(new TenantExtensionInput(tenant, "custom_fields", "test")))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("server pg-1 unreachable");
+    assertThat(fleet.extensionAttempts).hasValue(3);
+    RecordedHistories.record(client, id, "enable-extension-failed");
   }
 
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
@@ -382,8 +403,15 @@ class MigrateFleetWorkflowTest {
 
     @Override
     public String applyExtension(TenantExtensionInput input) {
+      extensionAttempts.incrementAndGet();
+      if (failingExtension) {
+        throw ApplicationFailure.newFailure("server pg-1 unreachable", "UNAVAILABLE");
+      }
       return "1";
     }
+
+    final AtomicInteger extensionAttempts = new AtomicInteger();
+    volatile boolean failingExtension;
 
     final List<String> trialDatabases = new CopyOnWriteArrayList<>();
     final Set<String> failingTrialDatabases = ConcurrentHashMap.newKeySet();
@@ -402,12 +430,5 @@ class MigrateFleetWorkflowTest {
     public void recordFailure(TenantMigrationFailure failure) {
       recordedFailures.add(failure.tenantId());
     }
-  }
-
-  @Test
-  void aRolloutRecordedBeforeBusyTenantsWereRevisitedStillReplays() throws Exception {
-    // Recorded with the implementation before the getVersion change, so running histories replay.
-    io.temporal.testing.WorkflowReplayer.replayWorkflowExecutionFromResource(
-        "histories/migrate-fleet-before-busy-revisit.json", MigrateFleetWorkflowImpl.class);
   }
 }

@@ -12,6 +12,9 @@ import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.saga.StepProgress;
 import com.taskifai.workflows.saga.StepState;
 import com.taskifai.workflows.testing.HistoryText;
+import com.taskifai.workflows.testing.RecordedHistories;
+import io.temporal.activity.Activity;
+import io.temporal.activity.DynamicActivity;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.client.WorkflowClient;
@@ -27,8 +30,6 @@ import io.temporal.testing.WorkflowHistoryLoader;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactoryOptions;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,6 +84,7 @@ class ProvisionTenantWorkflowTest {
 
   private TestWorkflowEnvironment env;
   private RecordingActivities activities;
+  private final List<String> trialCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
   private WorkflowClient client;
 
   @BeforeEach
@@ -98,7 +100,14 @@ class ProvisionTenantWorkflowTest {
     Worker worker = env.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
     worker.registerWorkflowImplementationTypes(ProvisionTenantWorkflowImpl.class);
     activities = new RecordingActivities();
-    worker.registerActivitiesImplementations(activities);
+    // The trial activities have no stand-in of their own: recorded by type, they do nothing.
+    worker.registerActivitiesImplementations(
+        activities,
+        (DynamicActivity)
+            args -> {
+              trialCalls.add(Activity.getExecutionContext().getInfo().getActivityType());
+              return null;
+            });
     env.start();
     client = env.getWorkflowClient();
   }
@@ -273,6 +282,41 @@ class ProvisionTenantWorkflowTest {
   }
 
   @Test
+  void aTrialIsRegisteredInItsServersSharedDatabaseWithNoDatabaseRoleOrDnsOfItsOwn() {
+    ProvisionTenantWorkflow workflow =
+        client.newWorkflowStub(
+            ProvisionTenantWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowId(ProvisionTenantWorkflow.workflowId(SUBDOMAIN))
+                .build());
+    WorkflowClient.start(
+        workflow::provision,
+        new ProvisionTenantRequest(
+            TENANT,
+            SUBDOMAIN,
+            "Acme GmbH",
+            "admin@acme.test",
+            "eu-central-1",
+            "ops@taskifai.test",
+            null,
+            null,
+            ProvisionTenantRequest.TRIAL));
+    workflow.emailVerified(new EmailVerified("admin@acme.test"));
+
+    assertThat(resultOf(workflow).status()).isEqualTo(WorkflowStatus.ACTIVE);
+    assertThat(trialCalls).containsExactly("place_trial", "register_trial_tenant");
+    assertThat(activities.calls())
+        .doesNotContain("create_database", "store_credentials", "configure_dns", "migrate_schema")
+        .contains("reserve_tenant", "place_database", "activate_tenant", "send_welcome_email");
+    assertThat(workflow.progress().steps())
+        .extracting(StepProgress::name)
+        .containsExactlyElementsOf(ProvisioningSteps.TRIAL);
+    RecordedHistories.record(
+        client, ProvisionTenantWorkflow.workflowId(SUBDOMAIN), "provision-trial");
+  }
+
+  @Test
   void waitsForVerificationInAwaitingVerificationUntilTheSignalArrives() throws Exception {
     ProvisionTenantWorkflow workflow = start(null, Duration.ofDays(1));
 
@@ -404,12 +448,8 @@ class ProvisionTenantWorkflowTest {
 
     WorkflowReplayer.replayWorkflowExecution(history, ProvisionTenantWorkflowImpl.class);
 
-    if (Boolean.getBoolean("taskifai.recordHistories")) {
-      // The old shape stays in HAPPY_HISTORY; a new recording is of the current shape.
-      Path file = Path.of("src/test/resources", LOCAL_STEPS_HISTORY);
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, history.toJson(true));
-    }
+    // The old shape stays in HAPPY_HISTORY; a new recording is of the current shape.
+    RecordedHistories.record(history, "provision-local-steps");
   }
 
   @Test
@@ -479,6 +519,7 @@ class ProvisionTenantWorkflowTest {
     assertThat(stepOf(progress, Step.STORE_CREDENTIALS).state()).isEqualTo(StepState.COMPENSATED);
     assertThat(stepOf(progress, Step.RESERVE_TENANT).state()).isEqualTo(StepState.COMPENSATED);
     assertThat(stepOf(progress, Step.CREATE_ADMIN_USER).state()).isEqualTo(StepState.PENDING);
+    RecordedHistories.record(history, "provision-apply-rls-fails");
   }
 
   @Test
@@ -503,6 +544,7 @@ class ProvisionTenantWorkflowTest {
                 .filter(e -> e.getEventType() == EventType.EVENT_TYPE_TIMER_STARTED)
                 .count())
         .isEqualTo(5);
+    RecordedHistories.record(history, "provision-apply-rls-down");
   }
 
   @Test

@@ -9,6 +9,7 @@ import com.taskifai.workflows.ports.OrphanRemoval;
 import com.taskifai.workflows.ports.ReconcileReport;
 import com.taskifai.workflows.ports.RemovalOutcome;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.api.enums.v1.EventType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.client.WorkflowClient;
@@ -111,6 +112,8 @@ class ReconcileFleetWorkflowTest {
               assertThat(r.workflowId()).isEqualTo("platform-reconcile-t1");
               assertThat(r.orphans()).hasSize(2);
             });
+    RecordedHistories.record(
+        client, ReconcileFleetWorkflow.onDemandWorkflowId("t1"), "reconcile-on-demand");
   }
 
   @Test
@@ -175,5 +178,7 @@ class ReconcileFleetWorkflowTest {
     assertThat(done.removed()).isTrue();
     assertThat(refused.removed()).isFalse();
     assertThat(refused.reason()).isEqualTo("not an orphan");
+    RecordedHistories.record(
+        client, RemoveOrphanWorkflow.workflowId("database", "tenant_y"), "remove-orphan-refused");
   }
 }

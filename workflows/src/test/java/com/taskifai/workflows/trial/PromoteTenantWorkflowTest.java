@@ -3,6 +3,7 @@ package com.taskifai.workflows.trial;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.client.WorkflowOptions;
@@ -74,5 +75,9 @@ class PromoteTenantWorkflowTest {
     assertThat(calls)
         .doesNotContain("undo_swap_to_dedicated", "undo_hold_trial_writes", "undo_create_database")
         .endsWith("delete_trial_rows");
+    RecordedHistories.record(
+        env.getWorkflowClient(),
+        PromoteTenantWorkflow.workflowId(tenant),
+        "promote-release-retried");
   }
 }
