@@ -7,6 +7,7 @@ import com.google.zxing.qrcode.QRCodeWriter;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.PlatformAdmins;
 import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
@@ -14,8 +15,6 @@ import com.taskifai.registry.settings.ProductionSettings;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -135,20 +134,15 @@ final class Operator {
     printEnrolment(email, secret);
   }
 
-  private void adminRemove(String email) throws SQLException {
+  private void adminRemove(String email) {
     // The platform role may not delete admins; the database owner may.
     DataSource owner =
         DevPlatform.dataSource(
             requireEnv("TASKIFAI_DB_URL"),
             requireEnv("TASKIFAI_DB_ADMIN_USER"),
             env.getOrDefault("TASKIFAI_DB_ADMIN_PASSWORD", ""));
-    try (Connection c = owner.getConnection();
-        PreparedStatement st =
-            c.prepareStatement("DELETE FROM platform_admins WHERE email = lower(trim(?))")) {
-      st.setString(1, email);
-      if (st.executeUpdate() == 0) {
-        throw new Refused("no platform admin " + email);
-      }
+    if (!new PlatformAdmins(owner).remove(email)) {
+      throw new Refused("no platform admin " + email);
     }
     out.println("platform admin " + email + " removed");
   }
