@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -53,21 +52,21 @@ public class ConnectionBudgets implements DisposableBean {
 
   @org.springframework.beans.factory.annotation.Autowired
   public ConnectionBudgets(
-      DataSource platformDataSource,
+      RouterBudgetClaims claims,
       MeterRegistry meters,
       com.taskifai.routing.RouterProperties router) {
-    this(platformDataSource, meters, router.budgetHeartbeat(), router.budgetLease());
+    this(claims, meters, router.budgetHeartbeat(), router.budgetLease());
   }
 
   public ConnectionBudgets(
-      DataSource platformDataSource, MeterRegistry meters, Duration heartbeat, Duration lease) {
+      RouterBudgetClaims claims, MeterRegistry meters, Duration heartbeat, Duration lease) {
     if (heartbeat.isNegative()
         || heartbeat.isZero()
         || lease.compareTo(heartbeat.multipliedBy(3)) < 0) {
       throw new IllegalArgumentException(
           "taskifai.router.budget-lease must be at least three budget heartbeats");
     }
-    this.claims = new RouterBudgetClaims(platformDataSource);
+    this.claims = claims;
     this.meters = meters;
     this.heartbeat = heartbeat;
     this.lease = lease;
