@@ -72,12 +72,7 @@ public class ConnectionBudgets implements DisposableBean {
     this.lease = lease;
     this.lastRenewalStartNanos = System.nanoTime() - lease.toNanos();
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "router-connection-budget");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("router-connection-budget"));
     // The first renewal runs before any request, so budgeted servers are limited from the start.
     tick();
     timer.scheduleWithFixedDelay(

@@ -58,11 +58,7 @@ final class ConnectionCap {
     this.current = current;
     this.releaser =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "tenant-connection-permits");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.named("tenant-connection-permits"));
   }
 
   int cap() {

@@ -88,20 +88,9 @@ public class TenantPools implements DisposableBean {
     this.registry = registry;
     this.budgets = budgets;
     this.sweeper =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "tenant-pool-sweeper");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("tenant-pool-sweeper"));
     this.housekeeping =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "tenant-pool-housekeeping");
-              t.setDaemon(true);
-              return t;
-            });
+        new ScheduledThreadPoolExecutor(1, DaemonThreads.named("tenant-pool-housekeeping"));
     housekeeping.setRemoveOnCancelPolicy(true);
     this.cap =
         new ConnectionCap(

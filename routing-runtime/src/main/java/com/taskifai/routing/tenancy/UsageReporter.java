@@ -60,13 +60,7 @@ public class UsageReporter implements AutoCloseable {
       this.timer = null; // tests flush by hand
       return;
     }
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "usage-reporter");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("usage-reporter"));
     long millis = interval.toMillis();
     timer.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }
