@@ -1,14 +1,19 @@
 package com.taskifai.api;
 
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.Backups;
+import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FailedLogins;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.auth.SignInCounters;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.workflows.client.TemporalConnection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.client.WorkflowClient;
@@ -61,6 +66,31 @@ class PlatformConfiguration {
   @Bean
   FailedLogins failedLogins(DataSource dataSource, AdminLoginSettings.FailedLogins settings) {
     return new FailedLogins(dataSource, settings.retention(), settings.maxRows());
+  }
+
+  @Bean
+  TenantOperations tenantOperations(DataSource dataSource) {
+    return new TenantOperations(dataSource);
+  }
+
+  @Bean
+  DatabaseServers databaseServers(DataSource dataSource) {
+    return new DatabaseServers(dataSource);
+  }
+
+  @Bean
+  Backups backupRecords(DataSource dataSource) {
+    return new Backups(dataSource);
+  }
+
+  @Bean
+  TenantUsage tenantUsage(DataSource dataSource) {
+    return new TenantUsage(dataSource);
+  }
+
+  @Bean
+  TenantProviders tenantProviders(DataSource dataSource) {
+    return new TenantProviders(dataSource);
   }
 
   /** Sign-in limits and back-offs shared with the other API and router processes. */

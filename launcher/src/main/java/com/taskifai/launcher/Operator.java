@@ -4,18 +4,20 @@ import com.google.zxing.BarcodeFormat;
 import com.google.zxing.WriterException;
 import com.google.zxing.common.BitMatrix;
 import com.google.zxing.qrcode.QRCodeWriter;
+import com.taskifai.activities.ProvisioningSettings;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.PlatformAdmins;
 import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.settings.DbSettings;
 import com.taskifai.registry.settings.ProductionSettings;
+import com.taskifai.registry.settings.Settings;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
@@ -47,10 +49,12 @@ final class Operator {
   static final String ISSUER = "TaskifAI";
 
   private final Map<String, String> env;
+  private final Settings settings;
   private final PrintStream out;
 
   Operator(Map<String, String> env, PrintStream out) {
     this.env = env;
+    this.settings = Settings.of(env);
     this.out = out;
   }
 
@@ -87,26 +91,27 @@ final class Operator {
 
   private void init(Map<String, String> options) {
     ProductionSettings.check(env, ProductionSettings.Process.INIT);
-    String platformUrl = requireEnv("TASKIFAI_DB_URL");
-    String role = env.getOrDefault("TASKIFAI_DB_USER", DevPlatform.PLATFORM_ROLE);
+    DbSettings platformDb = platformDb();
+    String platformUrl = platformDb.url();
+    String role = platformDb.username();
     String database = platformUrl.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
+    OperatorSettings.Role owner = owner();
     DevPlatform.Database db =
         new DevPlatform.Database(
             platformUrl.replaceFirst("/[^/?]+(\\?.*)?$", "/postgres$1"),
-            requireEnv("TASKIFAI_DB_ADMIN_USER"),
-            env.getOrDefault("TASKIFAI_DB_ADMIN_PASSWORD", ""),
+            owner.user(),
+            owner.password(),
             platformUrl,
-            requireEnv("TASKIFAI_DB_PASSWORD"));
+            platformDb.password());
     CredentialCipher cipher = cipher();
-    String email =
-        options.getOrDefault("admin-email", env.getOrDefault("TASKIFAI_ADMIN_EMAIL", ""));
+    String email = options.getOrDefault("admin-email", orEmpty(operator().admin().email()));
     if (email.isBlank()) {
       throw new Refused("init needs --admin-email (or TASKIFAI_ADMIN_EMAIL) for the first admin");
     }
-    String password = requireEnv("TASKIFAI_ADMIN_PASSWORD");
+    String password = adminPassword();
     String serverId = options.getOrDefault("server-id", "pg-1");
     String region =
-        options.getOrDefault("region", env.getOrDefault("TASKIFAI_DEFAULT_REGION", "local"));
+        options.getOrDefault("region", settings.bind(ProvisioningSettings.class).defaultRegion());
     int capacity = Integer.parseInt(options.getOrDefault("capacity", "500"));
 
     PlatformBootstrap.migrate(db, database, role);
@@ -130,25 +135,17 @@ final class Operator {
       throw new Refused("platform admin " + email + " exists already (reset-mfa gives a new code)");
     }
     String secret = TotpCodes.newSecret();
-    admins.createOrUpdate(email, requireEnv("TASKIFAI_ADMIN_PASSWORD"), secret);
+    admins.createOrUpdate(email, adminPassword(), secret);
     out.println("platform admin " + email + " created");
     printEnrolment(email, secret);
   }
 
-  private void adminRemove(String email) throws SQLException {
+  private void adminRemove(String email) {
     // The platform role may not delete admins; the database owner may.
-    DataSource owner =
-        DevPlatform.dataSource(
-            requireEnv("TASKIFAI_DB_URL"),
-            requireEnv("TASKIFAI_DB_ADMIN_USER"),
-            env.getOrDefault("TASKIFAI_DB_ADMIN_PASSWORD", ""));
-    try (Connection c = owner.getConnection();
-        PreparedStatement st =
-            c.prepareStatement("DELETE FROM platform_admins WHERE email = lower(trim(?))")) {
-      st.setString(1, email);
-      if (st.executeUpdate() == 0) {
-        throw new Refused("no platform admin " + email);
-      }
+    OperatorSettings.Role role = owner();
+    DataSource owner = DevPlatform.dataSource(platformDb().url(), role.user(), role.password());
+    if (!new PlatformAdmins(owner).remove(email)) {
+      throw new Refused("no platform admin " + email);
     }
     out.println("platform admin " + email + " removed");
   }
@@ -169,7 +166,7 @@ final class Operator {
             require(o, "region"),
             require(o, "url"),
             require(o, "admin-user"),
-            requireEnv("TASKIFAI_SERVER_ADMIN_PASSWORD"),
+            required(operator().server().admin().password(), "TASKIFAI_SERVER_ADMIN_PASSWORD"),
             Integer.parseInt(o.getOrDefault("capacity", "500")),
             Integer.parseInt(
                 o.getOrDefault(
@@ -254,8 +251,7 @@ final class Operator {
   private void serverDrain(String[] args, Map<String, String> o) {
     String id = args.length > 2 && !args[2].startsWith("--") ? args[2] : require(o, "id");
     // The API's record: TASKIFAI_MOVE_GRACE and TASKIFAI_DRAIN_CONCURRENCY, the same defaults.
-    com.taskifai.api.FleetSettings fleet =
-        com.taskifai.registry.settings.Settings.of(env).bind(com.taskifai.api.FleetSettings.class);
+    com.taskifai.api.FleetSettings fleet = settings.bind(com.taskifai.api.FleetSettings.class);
     int concurrency =
         o.containsKey("concurrency")
             ? Integer.parseInt(o.get("concurrency"))
@@ -340,22 +336,52 @@ final class Operator {
   // ---- helpers ------------------------------------------------------------------------------
 
   private DataSource platform() {
-    return DevPlatform.dataSource(
-        requireEnv("TASKIFAI_DB_URL"),
-        env.getOrDefault("TASKIFAI_DB_USER", DevPlatform.PLATFORM_ROLE),
-        requireEnv("TASKIFAI_DB_PASSWORD"));
+    DbSettings db = platformDb();
+    return DevPlatform.dataSource(db.url(), db.username(), db.password());
+  }
+
+  /**
+   * The platform database as the platform role; its URL and password must be set (the record's
+   * default URL would name a database the operator did not choose).
+   */
+  private DbSettings platformDb() {
+    if (!settings.isSet("taskifai.db.url")) {
+      throw new Refused("TASKIFAI_DB_URL must be set");
+    }
+    DbSettings db = settings.bind(DbSettings.class);
+    required(db.password(), "TASKIFAI_DB_PASSWORD");
+    return db;
+  }
+
+  /** The owner of the platform database: its user must be set, its password may be empty. */
+  private OperatorSettings.Role owner() {
+    OperatorSettings.Role role = operator().db().admin();
+    return new OperatorSettings.Role(
+        required(role.user(), "TASKIFAI_DB_ADMIN_USER"), orEmpty(role.password()));
+  }
+
+  private String adminPassword() {
+    return required(operator().admin().password(), "TASKIFAI_ADMIN_PASSWORD");
+  }
+
+  private OperatorSettings operator() {
+    return settings.bind(OperatorSettings.class);
   }
 
   private CredentialCipher cipher() {
     return new CredentialCipher(KeyRing.fromEnvironment(env, null));
   }
 
-  private String requireEnv(String key) {
-    String v = env.get(key);
-    if (v == null || v.isBlank()) {
-      throw new Refused(key + " must be set");
+  /** The value, or a refusal that names the environment variable to set. */
+  private static String required(String value, String envName) {
+    if (value == null || value.isBlank()) {
+      throw new Refused(envName + " must be set");
     }
-    return v;
+    return value;
+  }
+
+  private static String orEmpty(String value) {
+    return value == null ? "" : value;
   }
 
   private static String require(Map<String, String> options, String key) {

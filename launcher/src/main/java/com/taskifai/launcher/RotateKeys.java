@@ -3,6 +3,8 @@ package com.taskifai.launcher;
 import com.taskifai.registry.CredentialRotation;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.settings.DbSettings;
+import com.taskifai.registry.settings.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,19 +61,20 @@ public final class RotateKeys {
       System.err.println("usage: ./taskifai rotate-keys [--new-key ID]");
       System.exit(2);
     }
-    String url = env.get("TASKIFAI_DB_URL");
-    if (url == null || url.isBlank()) {
+    Settings settings = Settings.of(env);
+    if (!settings.isSet("taskifai.db.url")) {
       System.err.println(
           "rotate-keys: set TASKIFAI_DB_URL (or run ./taskifai dev once for .taskifai/dev.env)");
       System.exit(2);
     }
+    DbSettings db = settings.bind(DbSettings.class);
+    String url = db.url();
     KeyRing ring = KeyRing.fromEnvironment(env, keyFile);
     CredentialRotation.Report report;
     try {
       report =
           new CredentialRotation(
-                  DevPlatform.dataSource(
-                      url, env.get("TASKIFAI_DB_USER"), env.get("TASKIFAI_DB_PASSWORD")),
+                  DevPlatform.dataSource(url, db.username(), db.password()),
                   new CredentialCipher(ring))
               .rotate(Instant.now());
     } catch (org.springframework.dao.DataAccessException e) {

@@ -155,6 +155,18 @@ class OperatorTest {
     assertThat(unknown.code()).isEqualTo(2);
     assertThat(unknown.out()).contains("unknown command 'admins promote'");
 
+    // The settings records' defaults never stand in for what the operator must name.
+    env.put("TASKIFAI_ADMIN_PASSWORD", "first-admin-pw");
+    String url = env.put("TASKIFAI_DB_URL", " ");
+    Result noDatabase = run("admins", "add", "--email", "second@example.com");
+    assertThat(noDatabase.code()).isEqualTo(2);
+    assertThat(noDatabase.out()).contains("TASKIFAI_DB_URL must be set");
+    env.put("TASKIFAI_DB_URL", url);
+    env.remove("TASKIFAI_DB_ADMIN_USER");
+    Result noOwner = run("admins", "remove", "--email", "second@example.com");
+    assertThat(noOwner.code()).isEqualTo(2);
+    assertThat(noOwner.out()).contains("TASKIFAI_DB_ADMIN_USER must be set");
+
     env.put("TASKIFAI_ENV", "production");
     Result production = run("init", "--admin-email", "ops@example.com");
     assertThat(production.code()).isEqualTo(2);

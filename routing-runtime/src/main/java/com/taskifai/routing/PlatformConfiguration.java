@@ -1,8 +1,10 @@
 package com.taskifai.routing;
 
+import com.taskifai.registry.RouterBudgetClaims;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.zaxxer.hikari.HikariConfig;
@@ -11,7 +13,10 @@ import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The platform database, the registry on it, the credential cipher and the subdomain rules. */
+/**
+ * The platform database, the registry repositories on it, the credential cipher and the subdomain
+ * rules.
+ */
 @Configuration(proxyBeanMethods = false)
 class PlatformConfiguration {
 
@@ -41,6 +46,16 @@ class PlatformConfiguration {
   @Bean
   TenantOperations tenantOperations(DataSource platformDataSource) {
     return new TenantOperations(platformDataSource);
+  }
+
+  @Bean
+  TenantUsage tenantUsage(DataSource platformDataSource) {
+    return new TenantUsage(platformDataSource);
+  }
+
+  @Bean
+  RouterBudgetClaims routerBudgetClaims(DataSource platformDataSource) {
+    return new RouterBudgetClaims(platformDataSource);
   }
 
   @Bean

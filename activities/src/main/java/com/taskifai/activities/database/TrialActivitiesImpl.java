@@ -6,6 +6,7 @@ import com.taskifai.activities.StepFailure;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantDatabaseFences;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
@@ -230,12 +231,8 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
     }
     // An earlier promotion that was undone dropped the database and fenced off its creation;
     // this one (the first step, so none of its own creates runs yet) makes it anew.
-    try (Connection p = platform.getConnection();
-        PreparedStatement up =
-            p.prepareStatement(
-                "UPDATE tenant_database_fences SET dropped_at = NULL WHERE tenant_id = ?")) {
-      up.setObject(1, tenantId);
-      up.executeUpdate();
+    try {
+      new TenantDatabaseFences(platform).reopen(tenantId);
     } catch (SQLException e) {
       throw failure("claim_promotion", e);
     }

@@ -1,38 +1,39 @@
 package com.taskifai.api.auth;
 
+import com.taskifai.registry.PlatformAdmins;
+import com.taskifai.registry.PlatformAdmins.Admin;
 import com.taskifai.registry.crypto.CredentialCipher;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 
 /**
- * The platform administrators in {@code platform_admins}: BCrypt password hashes, TOTP secrets
- * sealed with the {@link CredentialCipher}, and refusal of a one-time code whose time step already
- * logged in. No account is ever locked: failures are slowed down per account and client address by
- * the login controller's back-off ({@link com.taskifai.registry.auth.LoginBackoff}).
+ * The platform administrators in the registry's {@link PlatformAdmins}: BCrypt password hashes,
+ * TOTP secrets sealed with the {@link CredentialCipher}, and refusal of a one-time code whose time
+ * step already logged in. No account is ever locked: failures are slowed down per account and
+ * client address by the login controller's back-off ({@link
+ * com.taskifai.registry.auth.LoginBackoff}).
  */
 public final class AdminAccounts {
-  private final JdbcClient jdbc;
+  private final PlatformAdmins rows;
   private final CredentialCipher cipher;
   private final PasswordEncoder passwords = new BCryptPasswordEncoder();
   // A hash to compare against when the e-mail is unknown, so the answer takes as long either way.
   private final String dummyHash = passwords.encode(UUID.randomUUID().toString());
 
   public AdminAccounts(DataSource dataSource, CredentialCipher cipher) {
-    this.jdbc = JdbcClient.create(dataSource);
-    this.cipher = cipher;
+    this(new PlatformAdmins(dataSource), cipher);
   }
 
-  /** An administrator as stored; the secrets stay sealed. */
-  record Admin(
-      UUID id, String email, String passwordHash, String sealedTotpSecret, Long lastTotpStep) {}
+  public AdminAccounts(PlatformAdmins rows, CredentialCipher cipher) {
+    this.rows = rows;
+    this.cipher = cipher;
+  }
 
   /** Why a login or a step-up was refused. */
   public enum Refusal {
@@ -69,22 +70,9 @@ public final class AdminAccounts {
     UUID id = existing.map(Admin::id).orElseGet(UUID::randomUUID);
     String sealed = cipher.encrypt(totpSecretBase32, totpContext(id));
     if (existing.isPresent()) {
-      jdbc.sql(
-              "UPDATE platform_admins SET password_hash = :hash, totp_secret = :totp"
-                  + " WHERE id = :id")
-          .param("hash", hash)
-          .param("totp", sealed)
-          .param("id", id)
-          .update();
+      rows.updateCredentials(id, hash, sealed);
     } else {
-      jdbc.sql(
-              "INSERT INTO platform_admins (id, email, password_hash, totp_secret)"
-                  + " VALUES (:id, :email, :hash, :totp)")
-          .param("id", id)
-          .param("email", normalized)
-          .param("hash", hash)
-          .param("totp", sealed)
-          .update();
+      rows.insert(id, normalized, hash, sealed);
     }
     return id;
   }
@@ -122,16 +110,7 @@ public final class AdminAccounts {
     if (step.isEmpty()) {
       return refused(admin, Refusal.BAD_CODE);
     }
-    // One statement claims the step, so two logins racing with the same code cannot both win.
-    int claimed =
-        jdbc.sql(
-                "UPDATE platform_admins SET last_totp_step = :step, last_login_at = :now"
-                    + " WHERE id = :id AND (last_totp_step IS NULL OR last_totp_step < :step)")
-            .param("step", step.getAsLong())
-            .param("now", Timestamp.from(now))
-            .param("id", admin.id())
-            .update();
-    if (claimed == 0) {
+    if (!rows.claimTotpStep(admin.id(), step.getAsLong(), now)) {
       return refused(admin, Refusal.REPLAYED_CODE);
     }
     return new Outcome(admin.id(), admin.email(), null);
@@ -143,19 +122,7 @@ public final class AdminAccounts {
   }
 
   Optional<Admin> find(String normalizedEmail) {
-    return jdbc.sql(
-            "SELECT id, email, password_hash, totp_secret, last_totp_step"
-                + " FROM platform_admins WHERE email = :email")
-        .param("email", normalizedEmail)
-        .query(
-            (rs, i) ->
-                new Admin(
-                    rs.getObject("id", UUID.class),
-                    rs.getString("email"),
-                    rs.getString("password_hash"),
-                    rs.getString("totp_secret"),
-                    (Long) rs.getObject("last_totp_step")))
-        .optional();
+    return rows.find(normalizedEmail);
   }
 
   static String normalize(String email) {
@@ -177,10 +144,7 @@ public final class AdminAccounts {
       return false;
     }
     UUID id = existing.get().id();
-    jdbc.sql("UPDATE platform_admins SET totp_secret = :totp, last_totp_step = NULL WHERE id = :id")
-        .param("totp", cipher.encrypt(totpSecretBase32, totpContext(id)))
-        .param("id", id)
-        .update();
+    rows.resetTotp(id, cipher.encrypt(totpSecretBase32, totpContext(id)));
     return true;
   }
 

@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -44,8 +43,8 @@ public class CostReport {
   private final CostSettings settings;
   private final Clock clock;
 
-  CostReport(DataSource dataSource, TenantRegistry registry, CostSettings settings, Clock clock) {
-    this.usage = new TenantUsage(dataSource);
+  CostReport(TenantUsage usage, TenantRegistry registry, CostSettings settings, Clock clock) {
+    this.usage = usage;
     this.registry = registry;
     this.settings = settings;
     this.clock = clock;

@@ -3,7 +3,6 @@ package com.taskifai.api.metrics;
 import com.taskifai.registry.BackupClientCheck;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.crypto.CredentialCipher;
-import javax.sql.DataSource;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -26,11 +25,11 @@ public class BackupHealth implements HealthIndicator {
   private long lastAt;
 
   BackupHealth(
-      DataSource dataSource,
+      DatabaseServers servers,
       CredentialCipher cipher,
       com.taskifai.registry.settings.PlatformSettings platform) {
     String pgBin = platform.pgBin();
-    this.servers = new DatabaseServers(dataSource);
+    this.servers = servers;
     this.cipher = cipher;
     this.pgBin = pgBin;
   }

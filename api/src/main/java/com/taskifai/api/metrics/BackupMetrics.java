@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -38,8 +37,8 @@ public class BackupMetrics implements AutoCloseable {
             return t;
           });
 
-  BackupMetrics(MeterRegistry registry, DataSource dataSource) {
-    this.backups = new Backups(dataSource);
+  BackupMetrics(MeterRegistry registry, Backups backups) {
+    this.backups = backups;
     this.age =
         MultiGauge.builder("taskifai.backup.newest_good_age")
             .description("Seconds since the tenant's newest good backup (or its activation)")

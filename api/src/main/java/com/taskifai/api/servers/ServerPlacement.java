@@ -4,7 +4,6 @@ import com.taskifai.api.ApiException;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.providers.DatabaseProvider;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -17,8 +16,8 @@ import org.springframework.stereotype.Component;
 public class ServerPlacement {
   private final DatabaseServers servers;
 
-  ServerPlacement(DataSource dataSource) {
-    this.servers = new DatabaseServers(dataSource);
+  ServerPlacement(DatabaseServers servers) {
+    this.servers = servers;
   }
 
   /**

@@ -7,7 +7,6 @@ import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.providers.TenantProviders;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -22,9 +21,9 @@ public class TenantOperationGate {
   private final TenantOperations operations;
   private final TenantProviders providers;
 
-  TenantOperationGate(DataSource dataSource) {
-    this.operations = new TenantOperations(dataSource);
-    this.providers = new TenantProviders(dataSource);
+  TenantOperationGate(TenantOperations operations, TenantProviders providers) {
+    this.operations = operations;
+    this.providers = providers;
   }
 
   /** Refuses {@code operation} for {@code tenant}'s kind, or while another operation holds it. */

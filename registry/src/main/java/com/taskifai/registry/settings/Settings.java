@@ -111,6 +111,15 @@ public final class Settings {
     }
   }
 
+  /**
+   * True when the environment (or a system property) gives {@code property} a value, so a caller
+   * can refuse to fall back on a record's default where that would be wrong (a tool that must be
+   * told which database to change).
+   */
+  public boolean isSet(String property) {
+    return binder.bind(property, String.class).isBound();
+  }
+
   /** The environment name that binds {@code property} (relaxed binding, or its alias). */
   public static String envName(String property) {
     for (Map.Entry<String, String> alias : ENV_ALIASES.entrySet()) {

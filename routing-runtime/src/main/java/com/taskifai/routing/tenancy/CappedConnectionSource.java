@@ -20,14 +20,14 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * ({@link ServerBudget}, shared with the other routers), when the server has one.
  */
 final class CappedConnectionSource extends DelegatingDataSource {
-  private final TenantPools pools;
+  private final ConnectionCap cap;
   private final UUID tenantId;
   private final ServerBudget server;
   private volatile int loginTimeoutSeconds;
 
-  CappedConnectionSource(DataSource target, TenantPools pools, UUID tenantId, ServerBudget server) {
+  CappedConnectionSource(DataSource target, ConnectionCap cap, UUID tenantId, ServerBudget server) {
     super(target);
-    this.pools = pools;
+    this.cap = cap;
     this.tenantId = tenantId;
     this.server = server;
   }
@@ -36,14 +36,14 @@ final class CappedConnectionSource extends DelegatingDataSource {
   public Connection getConnection() throws SQLException {
     boolean permitted;
     try {
-      permitted = pools.acquirePermit(tenantId, server);
+      permitted = cap.acquire(tenantId, server);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLTransientConnectionException("interrupted while waiting for a connection");
     }
     if (!permitted) {
       throw new SQLTransientConnectionException(
-          "the global cap of " + pools.globalCap() + " tenant connections is reached");
+          "the global cap of " + cap.cap() + " tenant connections is reached");
     }
     Connection c;
     try {
@@ -52,7 +52,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
       // take, as before. HikariCP reads this as the pool's network timeout and keeps it.
       c.setNetworkTimeout(Runnable::run, 0);
     } catch (SQLException | RuntimeException e) {
-      pools.releasePermit(server);
+      cap.release(server);
       throw e;
     }
     AtomicBoolean released = new AtomicBoolean();
@@ -79,7 +79,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
                                 task.run();
                               } finally {
                                 if (released.compareAndSet(false, true)) {
-                                  pools.releasePermit(server);
+                                  cap.release(server);
                                 }
                               }
                             });
@@ -88,7 +88,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
                   return null;
                 } catch (SQLException | RuntimeException e) {
                   if (released.compareAndSet(false, true)) {
-                    pools.releasePermit(server);
+                    cap.release(server);
                   }
                   throw e;
                 }
@@ -99,7 +99,7 @@ final class CappedConnectionSource extends DelegatingDataSource {
                 throw e.getCause();
               } finally {
                 if (closing && released.compareAndSet(false, true)) {
-                  pools.releasePermit(server);
+                  cap.release(server);
                 }
               }
             });

@@ -1,15 +1,11 @@
 package com.taskifai.routing.tenancy;
 
+import com.taskifai.registry.RouterBudgetClaims;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -18,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -27,8 +22,8 @@ import org.springframework.stereotype.Component;
 /**
  * Holds each database server's connection budget ({@code database_servers.connection_budget})
  * across all routing runtimes, through the registry. Every router renews, once per heartbeat and
- * under one transaction-scoped advisory lock, a claim row per budgeted server ({@code
- * router_budget_claims}): its fair share ({@code budget / live routers}, the remainder to the first
+ * under one transaction-scoped advisory lock, a claim row per budgeted server ({@link
+ * RouterBudgetClaims}): its fair share ({@code budget / live routers}, the remainder to the first
  * routers by id), but never less than it holds nor more than the other routers leave. The claims of
  * a server therefore never add up to more than its budget, and a router holds no more connections
  * than its claim ({@link ServerBudget}). A router that joins gets its share once the others have
@@ -40,13 +35,10 @@ import org.springframework.stereotype.Component;
 public class ConnectionBudgets implements DisposableBean {
   private static final Logger log = LoggerFactory.getLogger(ConnectionBudgets.class);
 
-  /** The advisory lock key under which claims change ("budgets" in ASCII). */
-  static final long LOCK_KEY = 0x0062756467657473L;
-
   /** A server's budget as this router saw it at its last renewal. */
   public record Share(String serverId, int budget, int routers, int target, int claim) {}
 
-  private final DataSource platform;
+  private final RouterBudgetClaims claims;
   private final MeterRegistry meters;
   private final UUID routerId = UUID.randomUUID();
   private final Duration heartbeat;
@@ -60,32 +52,27 @@ public class ConnectionBudgets implements DisposableBean {
 
   @org.springframework.beans.factory.annotation.Autowired
   public ConnectionBudgets(
-      DataSource platformDataSource,
+      RouterBudgetClaims claims,
       MeterRegistry meters,
       com.taskifai.routing.RouterProperties router) {
-    this(platformDataSource, meters, router.budgetHeartbeat(), router.budgetLease());
+    this(claims, meters, router.budgetHeartbeat(), router.budgetLease());
   }
 
   public ConnectionBudgets(
-      DataSource platformDataSource, MeterRegistry meters, Duration heartbeat, Duration lease) {
+      RouterBudgetClaims claims, MeterRegistry meters, Duration heartbeat, Duration lease) {
     if (heartbeat.isNegative()
         || heartbeat.isZero()
         || lease.compareTo(heartbeat.multipliedBy(3)) < 0) {
       throw new IllegalArgumentException(
           "taskifai.router.budget-lease must be at least three budget heartbeats");
     }
-    this.platform = platformDataSource;
+    this.claims = claims;
     this.meters = meters;
     this.heartbeat = heartbeat;
     this.lease = lease;
     this.lastRenewalStartNanos = System.nanoTime() - lease.toNanos();
     this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "router-connection-budget");
-              t.setDaemon(true);
-              return t;
-            });
+        Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("router-connection-budget"));
     // The first renewal runs before any request, so budgeted servers are limited from the start.
     tick();
     timer.scheduleWithFixedDelay(
@@ -184,92 +171,37 @@ public class ConnectionBudgets implements DisposableBean {
     long start = System.nanoTime();
     Map<ServerBudget, Integer> committed = new HashMap<>();
     Map<String, Share> seen = new HashMap<>();
-    try (Connection c = platform.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
-          ps.setLong(1, LOCK_KEY);
-          ps.execute();
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "DELETE FROM router_budget_claims"
-                    + " WHERE heartbeat_at < now() - make_interval(secs => ?)")) {
-          ps.setDouble(1, lease.toMillis() / 1000.0);
-          ps.executeUpdate();
-        }
-        Map<String, Integer> budgets = new HashMap<>();
-        try (PreparedStatement ps =
-                c.prepareStatement(
-                    "SELECT id, connection_budget FROM database_servers"
-                        + " WHERE connection_budget IS NOT NULL");
-            ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            budgets.put(rs.getString(1), Math.max(0, rs.getInt(2)));
-          }
-        }
-        Map<String, Map<UUID, Integer>> claims = new HashMap<>();
-        try (PreparedStatement ps =
-                c.prepareStatement("SELECT server_id, router_id, slots FROM router_budget_claims");
-            ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            claims
-                .computeIfAbsent(rs.getString(1), k -> new HashMap<>())
-                .put(rs.getObject(2, UUID.class), rs.getInt(3));
-          }
-        }
-        List<Object[]> upserts = new ArrayList<>();
-        for (Map.Entry<String, Integer> e : budgets.entrySet()) {
-          String serverId = e.getKey();
-          int budget = e.getValue();
-          Map<UUID, Integer> ofServer = claims.getOrDefault(serverId, Map.of());
-          TreeSet<UUID> routers = new TreeSet<>(ofServer.keySet());
-          routers.add(routerId);
-          int n = routers.size();
-          int index = routers.headSet(routerId).size();
-          int fair = budget / n + (index < budget % n ? 1 : 0);
-          int others = 0;
-          for (Map.Entry<UUID, Integer> claim : ofServer.entrySet()) {
-            if (!claim.getKey().equals(routerId)) {
-              others += claim.getValue();
+    claims.renew(
+        routerId,
+        lease,
+        (budgets, claimsNow) -> {
+          committed.clear();
+          seen.clear();
+          Map<String, Integer> mine = new HashMap<>();
+          for (Map.Entry<String, Integer> e : budgets.entrySet()) {
+            String serverId = e.getKey();
+            int budget = e.getValue();
+            Map<UUID, Integer> ofServer = claimsNow.getOrDefault(serverId, Map.of());
+            TreeSet<UUID> routers = new TreeSet<>(ofServer.keySet());
+            routers.add(routerId);
+            int n = routers.size();
+            int index = routers.headSet(routerId).size();
+            int fair = budget / n + (index < budget % n ? 1 : 0);
+            int others = 0;
+            for (Map.Entry<UUID, Integer> claim : ofServer.entrySet()) {
+              if (!claim.getKey().equals(routerId)) {
+                others += claim.getValue();
+              }
             }
+            ServerBudget local = servers.computeIfAbsent(serverId, this::newBudget);
+            int held = local.limitTo(fair);
+            int claim = Math.max(0, Math.min(Math.max(fair, held), budget - others));
+            mine.put(serverId, claim);
+            committed.put(local, claim);
+            seen.put(serverId, new Share(serverId, budget, n, fair, claim));
           }
-          ServerBudget local = servers.computeIfAbsent(serverId, this::newBudget);
-          int held = local.limitTo(fair);
-          int claim = Math.max(0, Math.min(Math.max(fair, held), budget - others));
-          upserts.add(new Object[] {serverId, claim});
-          committed.put(local, claim);
-          seen.put(serverId, new Share(serverId, budget, n, fair, claim));
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "INSERT INTO router_budget_claims (server_id, router_id, slots, heartbeat_at)"
-                    + " VALUES (?, ?, ?, now()) ON CONFLICT (server_id, router_id)"
-                    + " DO UPDATE SET slots = EXCLUDED.slots, heartbeat_at = now()")) {
-          for (Object[] u : upserts) {
-            ps.setString(1, (String) u[0]);
-            ps.setObject(2, routerId);
-            ps.setInt(3, (Integer) u[1]);
-            ps.addBatch();
-          }
-          if (!upserts.isEmpty()) {
-            ps.executeBatch();
-          }
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "DELETE FROM router_budget_claims WHERE router_id = ?"
-                    + " AND server_id <> ALL (?)")) {
-          ps.setObject(1, routerId);
-          ps.setArray(2, c.createArrayOf("text", budgets.keySet().toArray()));
-          ps.executeUpdate();
-        }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      }
-    }
+          return mine;
+        });
     lastRenewalStartNanos = start;
     shares = Map.copyOf(seen);
     for (Map.Entry<ServerBudget, Integer> e : committed.entrySet()) {
@@ -287,11 +219,8 @@ public class ConnectionBudgets implements DisposableBean {
   @Override
   public void destroy() {
     timer.shutdownNow();
-    try (Connection c = platform.getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("DELETE FROM router_budget_claims WHERE router_id = ?")) {
-      ps.setObject(1, routerId);
-      ps.executeUpdate();
+    try {
+      claims.release(routerId);
     } catch (SQLException | RuntimeException e) {
       log.debug("cannot give back the connection budget claims: {}", e.toString());
     }

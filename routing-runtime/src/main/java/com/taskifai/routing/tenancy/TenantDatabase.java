@@ -126,7 +126,7 @@ public class TenantDatabase {
     if (e instanceof ProblemException || !TenantPools.databaseUnreachable(e)) {
       return java.util.Optional.empty();
     }
-    TenantPools.Backoff b = pools.backOff(routed.tenant().tenantId());
+    DatabaseBackoff.Backoff b = pools.backOff(routed.tenant().tenantId());
     return java.util.Optional.of(
         ApiException.retryLater(
             "unavailable",

@@ -19,7 +19,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -49,8 +48,8 @@ public class UsageReporter implements AutoCloseable {
   private final ScheduledExecutorService timer;
 
   @Autowired
-  UsageReporter(MeterRegistry meters, DataSource platformDataSource, UsageProperties settings) {
-    this(meters, new TenantUsage(platformDataSource), Clock.systemUTC(), settings.flushInterval());
+  UsageReporter(MeterRegistry meters, TenantUsage usage, UsageProperties settings) {
+    this(meters, usage, Clock.systemUTC(), settings.flushInterval());
   }
 
   UsageReporter(MeterRegistry meters, TenantUsage usage, Clock clock, Duration interval) {
@@ -61,13 +60,7 @@ public class UsageReporter implements AutoCloseable {
       this.timer = null; // tests flush by hand
       return;
     }
-    this.timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "usage-reporter");
-              t.setDaemon(true);
-              return t;
-            });
+    this.timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("usage-reporter"));
     long millis = interval.toMillis();
     timer.scheduleWithFixedDelay(this::flushQuietly, millis, millis, TimeUnit.MILLISECONDS);
   }
