@@ -1,14 +1,21 @@
 package com.taskifai.api;
 
+import com.taskifai.api.health.TemporalHealthIndicator;
+import com.taskifai.api.temporal.TemporalCalls;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.Backups;
+import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FailedLogins;
 import com.taskifai.registry.ReconcileReports;
+import com.taskifai.registry.ServerDrains;
 import com.taskifai.registry.SubdomainRules;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.auth.SignInCounters;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.crypto.VerificationTokens;
+import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.workflows.client.TemporalConnection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.temporal.client.WorkflowClient;
@@ -114,5 +121,39 @@ class PlatformConfiguration {
   @Bean
   WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalConnection temporal) {
     return WorkflowClient.newInstance(stubs, temporal.clientOptions());
+  }
+
+  /** The one deadline every request's call to Temporal runs under (503 when Temporal is down). */
+  @Bean
+  TemporalCalls temporalCalls(
+      WorkflowClient client, ApiSettings settings, TemporalHealthIndicator health) {
+    return new TemporalCalls(client, settings.temporalCallTimeout(), health);
+  }
+
+  // The platform tables the controllers and services read and change.
+
+  @Bean
+  TenantOperations tenantOperations(DataSource dataSource) {
+    return new TenantOperations(dataSource);
+  }
+
+  @Bean
+  TenantProviders tenantProviders(DataSource dataSource) {
+    return new TenantProviders(dataSource);
+  }
+
+  @Bean
+  DatabaseServers databaseServers(DataSource dataSource) {
+    return new DatabaseServers(dataSource);
+  }
+
+  @Bean
+  ServerDrains serverDrains(DataSource dataSource) {
+    return new ServerDrains(dataSource);
+  }
+
+  @Bean
+  Backups backups(DataSource dataSource) {
+    return new Backups(dataSource);
   }
 }

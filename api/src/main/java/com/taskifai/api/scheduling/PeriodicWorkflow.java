@@ -1,6 +1,6 @@
 package com.taskifai.api.scheduling;
 
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.TaskQueues;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -67,7 +67,7 @@ public final class PeriodicWorkflow {
             type,
             WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setTaskQueue(TaskQueues.PLATFORM)
                 .setWorkflowIdReusePolicy(
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
@@ -142,7 +142,7 @@ public final class PeriodicWorkflow {
                     .setOptions(
                         WorkflowOptions.newBuilder()
                             .setWorkflowId(definition.scheduleId() + "-run")
-                            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                            .setTaskQueue(TaskQueues.PLATFORM)
                             .build())
                     .build())
             .setSpec(

@@ -7,7 +7,7 @@ import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.providers.TenantProviders;
 import java.util.Map;
-import javax.sql.DataSource;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -22,9 +22,16 @@ public class TenantOperationGate {
   private final TenantOperations operations;
   private final TenantProviders providers;
 
-  TenantOperationGate(DataSource dataSource) {
-    this.operations = new TenantOperations(dataSource);
-    this.providers = new TenantProviders(dataSource);
+  TenantOperationGate(TenantOperations operations, TenantProviders providers) {
+    this.operations = operations;
+    this.providers = providers;
+  }
+
+  /** The 409 for a tenant that another operation (a move, a restore, a promotion) holds. */
+  public static ApiException busy(UUID tenantId, TenantOperations.Held held) {
+    return ApiException.conflict(
+        "tenant " + tenantId + " is busy with " + held.operation(),
+        Map.of("operation", held.operation(), "operation_id", held.operationId()));
   }
 
   /** Refuses {@code operation} for {@code tenant}'s kind, or while another operation holds it. */
@@ -32,7 +39,10 @@ public class TenantOperationGate {
     refuseKind(tenant, operation);
     operations
         .current(tenant.tenantId())
-        .ifPresent(held -> TenantWorkflows.throwBusy(tenant.tenantId(), held));
+        .ifPresent(
+            held -> {
+              throw busy(tenant.tenantId(), held);
+            });
   }
 
   /** Refuses {@code operation} for {@code tenant}'s kind (409 or 422 with what to do instead). */
