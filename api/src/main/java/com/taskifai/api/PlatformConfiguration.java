@@ -153,7 +153,7 @@ class PlatformConfiguration {
   }
 
   @Bean
-  Backups backups(DataSource dataSource) {
+  Backups backupRecords(DataSource dataSource) {
     return new Backups(dataSource);
   }
 }

@@ -52,7 +52,7 @@ public class BackupWorkflows {
   /** A restore's progress; empty when the workflow is gone or does not answer in time. */
   public Optional<RestoreTenantWorkflow.RestoreProgress> restoreProgress(String workflowId) {
     RestoreTenantWorkflow stub = client.newWorkflowStub(RestoreTenantWorkflow.class, workflowId);
-    return calls.query("the progress query of " + workflowId, stub::progress);
+    return calls.query(workflowId, stub::progress);
   }
 
   /**

@@ -56,7 +56,7 @@ public class MoveWorkflows {
   /** A move's progress; empty when the workflow is gone or does not answer in time. */
   public Optional<MoveTenantWorkflow.MoveProgress> moveProgress(String workflowId) {
     MoveTenantWorkflow stub = client.newWorkflowStub(MoveTenantWorkflow.class, workflowId);
-    return calls.query("the progress query of " + workflowId, stub::progress);
+    return calls.query(workflowId, stub::progress);
   }
 
   /** Tells a finished move to drop its old database now; {@link WorkflowNotFound} if none runs. */
@@ -90,6 +90,6 @@ public class MoveWorkflows {
   public Optional<DrainServerWorkflow.DrainProgress> drainProgress(String serverId) {
     String id = WorkflowIds.drain(serverId);
     DrainServerWorkflow stub = client.newWorkflowStub(DrainServerWorkflow.class, id);
-    return calls.query("the progress query of " + id, stub::progress);
+    return calls.query(id, stub::progress);
   }
 }

@@ -60,6 +60,6 @@ public class PromotionWorkflows {
   public Optional<PromotionProgress> progress(UUID tenantId) {
     String id = WorkflowIds.promote(tenantId);
     PromoteTenantWorkflow stub = client.newWorkflowStub(PromoteTenantWorkflow.class, id);
-    return calls.query("the progress query of " + id, stub::progress);
+    return calls.query(id, stub::progress);
   }
 }

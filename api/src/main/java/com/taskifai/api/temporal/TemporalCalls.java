@@ -97,13 +97,23 @@ public final class TemporalCalls {
   }
 
   /**
-   * Asks a workflow a query: its answer, or empty when the workflow is gone, fails the query or
-   * does not answer within {@link #QUERY_TIMEOUT} (no worker runs, say). A server that refuses the
-   * connection is {@link TemporalUnavailableException} (503), as for every other call.
+   * Asks the workflow {@code workflowId} a query: its answer, or empty when the workflow is gone,
+   * fails the query or does not answer within {@link #QUERY_TIMEOUT} (no worker runs, say). The
+   * workflow is described first, under the call timeout, so a Temporal that is down is {@link
+   * TemporalUnavailableException} (503) as for every other call, and a query that waits for a
+   * worker is not mistaken for one.
    */
-  <T> Optional<T> query(String what, Supplier<T> body) {
+  <T> Optional<T> query(String workflowId, Supplier<T> body) {
+    try {
+      call(
+          "the description of " + workflowId,
+          () -> client.newUntypedWorkflowStub(workflowId).describe());
+    } catch (WorkflowNotFound gone) {
+      return Optional.empty();
+    }
     CompletableFuture<T> answer =
-        CompletableFuture.supplyAsync(() -> invoke(what, body, true), QUERIES);
+        CompletableFuture.supplyAsync(
+            () -> invoke("the query of " + workflowId, body, true), QUERIES);
     try {
       return Optional.ofNullable(answer.get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     } catch (ExecutionException e) {

@@ -201,9 +201,7 @@ public class TenantWorkflows {
     String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
     try {
       return calls
-          .query(
-              "the progress query of " + id,
-              () -> client.newWorkflowStub(ProvisionTenantWorkflow.class, id).progress())
+          .query(id, () -> client.newWorkflowStub(ProvisionTenantWorkflow.class, id).progress())
           .filter(p -> p.tenantId() == null || p.tenantId().equals(tenant.tenantId()));
     } catch (RuntimeException e) {
       log.debug("progress query of {} failed: {}", id, e.toString());
