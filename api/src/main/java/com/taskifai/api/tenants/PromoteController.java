@@ -2,6 +2,7 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.TemporalUnavailableException;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.api.temporal.PromotionWorkflows;
 import com.taskifai.api.temporal.WorkflowAlreadyRunning;
@@ -131,8 +132,14 @@ class PromoteController {
   @GetMapping("/promotion")
   PromotionView progress(@PathVariable UUID id) {
     Tenant t = registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant " + id));
-    // No promotion ran (or it does not answer in time): the tier alone.
-    PromotionProgress progress = workflows.progress(t.tenantId()).orElse(null);
+    // No promotion ran, it does not answer in time, or Temporal is down: the tier alone (the
+    // tenant page shows it during an outage, as it shows the steps from the audit log).
+    PromotionProgress progress;
+    try {
+      progress = workflows.progress(t.tenantId()).orElse(null);
+    } catch (TemporalUnavailableException down) {
+      progress = null;
+    }
     return new PromotionView(t.tenantId(), t.tier(), progress);
   }
 }

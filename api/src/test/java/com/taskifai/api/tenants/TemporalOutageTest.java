@@ -8,6 +8,7 @@ import com.taskifai.api.auth.AdminTokens;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.ApiTestPlatform;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
@@ -193,6 +194,14 @@ class TemporalOutageTest {
     registry.assignDatabase(active, null, "tenant_" + sub.replace('-', '_'));
     registry.setStatus(active, TenantStatus.ACTIVE);
     String tenant = "/admin/tenants/" + active;
+    UUID trial = UUID.randomUUID();
+    String trialSub = unique("trial");
+    registry.reserve(
+        new TenantRegistry.Reservation(
+            trial, trialSub, "Trial " + trialSub, "boss@trial.test", "local"));
+    registry.placeTrial(
+        trial, null, "taskifai_trials", new TenantCredentials.EncryptedCredentials("u", "k"));
+    registry.setStatus(trial, TenantStatus.ACTIVE);
     var rolloutBefore = registry.fleetMigrations().unfinished().map(m -> m.migrationId());
 
     Map<String, HttpRequest.Builder> families = new LinkedHashMap<>();
@@ -205,7 +214,11 @@ class TemporalOutageTest {
         getFrom(tenant + "/backups/restores/" + WorkflowIds.restore(active, active, "r1")));
     families.put("move progress", getFrom(tenant + "/move/" + WorkflowIds.move(active, "pg-x")));
     families.put("drain progress", getFrom("/admin/servers/pg-x/drain"));
-    families.put("promotion", getFrom(tenant + "/promotion"));
+    families.put(
+        "promotion",
+        postTo(
+            "/admin/tenants/" + trial + "/promote",
+            "{\"confirm_subdomain\": \"" + trialSub + "\"}"));
     families.put("rollout", postTo("/admin/migrations", "{}"));
     families.put("extension", postTo(tenant + "/extensions", "{\"name\": \"custom_fields\"}"));
     families.put("reconcile", postTo("/admin/reconcile", null));
@@ -236,6 +249,14 @@ class TemporalOutageTest {
         .as("a rollout refused for want of Temporal is not left RUNNING")
         .isEqualTo(rolloutBefore);
     assertThat(registry.findById(active).orElseThrow().status()).isEqualTo(TenantStatus.ACTIVE);
+    assertThat(registry.operations().current(trial))
+        .as("a promotion refused for want of Temporal releases its claim")
+        .isEmpty();
+    // The tier view is a registry read: it answers without the promotion's progress.
+    Answer tier = get("/admin/tenants/" + trial + "/promotion", token);
+    assertThat(tier.status()).as(tier.body()).isEqualTo(200);
+    assertThat(tier.json().get("tier").asString()).isEqualTo("trial");
+    assertThat(tier.json().get("promotion").isNull()).isTrue();
   }
 
   private HttpRequest.Builder postTo(String path, String json) {
