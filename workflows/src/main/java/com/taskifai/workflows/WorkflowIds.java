@@ -195,6 +195,14 @@ public final class WorkflowIds {
     return REMOVE_ORPHAN + kind + "-" + name;
   }
 
+  /**
+   * The id a platform schedule ({@link #RECONCILE_SCHEDULE}, {@link #COST_SAMPLE_SCHEDULE}) starts
+   * its runs under (the server appends the scheduled time).
+   */
+  public static String scheduledRun(String scheduleId) {
+    return scheduleId + "-run";
+  }
+
   /** The kind of a workflow id, or empty for an id the platform does not make. */
   public static Optional<Kind> kindOf(String workflowId) {
     if (workflowId == null) {

@@ -59,6 +59,8 @@ class WorkflowIdFormsTest {
     assertThat(WorkflowIds.RECONCILE_LOOP).isEqualTo("platform-reconcile-loop");
     assertThat(WorkflowIds.COST_SAMPLE_SCHEDULE).isEqualTo("platform-cost-sample");
     assertThat(WorkflowIds.COST_SAMPLE_LOOP).isEqualTo("platform-cost-sample-loop");
+    assertThat(WorkflowIds.scheduledRun(WorkflowIds.RECONCILE_SCHEDULE))
+        .isEqualTo("platform-reconcile-fleet-run");
     assertThat(TaskQueues.PLATFORM).isEqualTo("taskifai-platform");
   }
 

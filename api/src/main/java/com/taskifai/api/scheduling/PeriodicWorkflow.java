@@ -1,6 +1,7 @@
 package com.taskifai.api.scheduling;
 
 import com.taskifai.workflows.TaskQueues;
+import com.taskifai.workflows.WorkflowIds;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -141,7 +142,7 @@ public final class PeriodicWorkflow {
                     .setArguments(definition.scheduledArgument())
                     .setOptions(
                         WorkflowOptions.newBuilder()
-                            .setWorkflowId(definition.scheduleId() + "-run")
+                            .setWorkflowId(WorkflowIds.scheduledRun(definition.scheduleId()))
                             .setTaskQueue(TaskQueues.PLATFORM)
                             .build())
                     .build())

@@ -72,7 +72,7 @@ public class TenantWorkflows {
    * to inject (tests and demos; null normally) travels in the workflow's memo, never in an input.
    */
   public String startProvisioning(ProvisionTenantRequest request, String injectFault) {
-    String id = ProvisionTenantWorkflow.workflowId(request.subdomain());
+    String id = WorkflowIds.provision(request.subdomain());
     WorkflowOptions.Builder options =
         options(id, request.tenantId().toString(), request.subdomain(), request.companyName())
             // A tenant that FAILED frees its subdomain, so a new request may reuse the id.
@@ -149,7 +149,7 @@ public class TenantWorkflows {
    * explicit choice, audited).
    */
   public String startOffboard(Tenant tenant, String actor, boolean skipFinalBackup) {
-    String id = OffboardTenantWorkflow.workflowId(tenant.tenantId());
+    String id = WorkflowIds.offboard(tenant.tenantId());
     OffboardTenantWorkflow stub =
         client.newWorkflowStub(
             OffboardTenantWorkflow.class,
@@ -173,14 +173,14 @@ public class TenantWorkflows {
 
   /** Cancels the tenant's provisioning; the workflow compensates what it did. */
   public String cancelProvisioning(Tenant tenant) {
-    String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
+    String id = WorkflowIds.provision(tenant.subdomain());
     calls.run("the cancellation of " + id, () -> client.newUntypedWorkflowStub(id).cancel());
     return id;
   }
 
   /** Tells the provisioning workflow that the admin opened the verification link. */
   public void signalVerified(Tenant tenant, String verifiedBy) {
-    String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
+    String id = WorkflowIds.provision(tenant.subdomain());
     calls.run(
         "the verification signal to " + id,
         () ->
@@ -198,7 +198,7 @@ public class TenantWorkflows {
     if (calls.recentlyUnreachable()) {
       return Optional.empty();
     }
-    String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
+    String id = WorkflowIds.provision(tenant.subdomain());
     try {
       return calls
           .query(id, () -> client.newWorkflowStub(ProvisionTenantWorkflow.class, id).progress())
