@@ -327,6 +327,8 @@ function backupsSection(t) {
   };
   const follow = async (workflowId) => {
     const p = await api("GET", "/admin/tenants/" + id + "/backups/restores/" + encodeURIComponent(workflowId));
+    // Temporal down: say so and keep following; the restore goes on once it is back.
+    if (p.status === 503) { progress.textContent = "Restore " + workflowId + ": " + p.data.message; setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 5000); return; }
     progress.textContent = "Restore " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + (p.data.error ? " " + p.data.error : "");
     if (p.data.outcome === "RUNNING" || p.data.outcome === "UNKNOWN") setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 1500);
     else load();
@@ -364,6 +366,7 @@ function moveSection(t) {
   const follow = async (workflowId) => {
     following = workflowId;
     const p = await api("GET", "/admin/tenants/" + id + "/move/" + encodeURIComponent(workflowId));
+    if (p.status === 503) { progress.textContent = "Move " + workflowId + ": " + p.data.message; setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 5000); return; }
     progress.textContent = "Move " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + (p.data.error ? " " + p.data.error : "");
     if (p.data.outcome === "RUNNING" || p.data.outcome === "UNKNOWN") setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 1500);
     else load();
@@ -387,6 +390,7 @@ function moveSection(t) {
 // The progress of a server's drain (for the servers page): state, counts, and each tenant's move.
 async function drainProgress(serverId, target) {
   const r = await api("GET", "/admin/servers/" + encodeURIComponent(serverId) + "/drain");
+  if (r.status === 503) { target.replaceChildren(h("p", { class: "hint", text: r.data.message })); return r; }
   if (r.status !== 200) { target.replaceChildren(); return r; }
   const d = r.data;
   target.replaceChildren(h("p", { class: "hint", text: "Drain " + d.workflow_id + ": " + d.state
@@ -407,7 +411,7 @@ async function drainView(serverId) {
   } });
   main.replaceChildren(h("section", { class: "card" }, h("h1", { text: "Database server " + serverId }), start, box));
   const r = await drainProgress(serverId, box);
-  if (r.status === 200 && ["MOVING", "WAITING"].includes(r.data.state)) {
+  if (r.status === 503 || (r.status === 200 && ["MOVING", "WAITING"].includes(r.data.state))) {
     pollTimer = setTimeout(() => { if (location.hash === "#/drain/" + encodeURIComponent(serverId)) render(true); }, 2000);
   }
 }

@@ -69,11 +69,8 @@ class ApiErrors extends ProblemHandlers {
   private static final Duration RETRY_AFTER =
       Duration.ofSeconds(Long.parseLong(RETRY_AFTER_SECONDS));
 
-  @ExceptionHandler({
-    TemporalUnavailableException.class,
-    io.grpc.StatusRuntimeException.class,
-    io.temporal.client.WorkflowServiceException.class
-  })
+  /** Every call to Temporal runs in com.taskifai.api.temporal, which says so when it failed. */
+  @ExceptionHandler(TemporalUnavailableException.class)
   ResponseEntity<ProblemDetail> temporal(RuntimeException e) {
     log.warn("Temporal call failed: {}", e.getMessage());
     return Problems.response(

@@ -1,10 +1,13 @@
 package com.taskifai.api;
 
+import com.taskifai.api.health.TemporalHealthIndicator;
+import com.taskifai.api.temporal.TemporalCalls;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Backups;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FailedLogins;
 import com.taskifai.registry.ReconcileReports;
+import com.taskifai.registry.ServerDrains;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
@@ -145,4 +148,19 @@ class PlatformConfiguration {
   WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalConnection temporal) {
     return WorkflowClient.newInstance(stubs, temporal.clientOptions());
   }
+
+  /** The one deadline every request's call to Temporal runs under (503 when Temporal is down). */
+  @Bean
+  TemporalCalls temporalCalls(
+      WorkflowClient client, ApiSettings settings, TemporalHealthIndicator health) {
+    return new TemporalCalls(client, settings.temporalCallTimeout(), health);
+  }
+
+  // The platform tables the controllers and services read and change.
+
+  @Bean
+  ServerDrains serverDrains(DataSource dataSource) {
+    return new ServerDrains(dataSource);
+  }
+
 }

@@ -1,22 +1,16 @@
 package com.taskifai.api;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import java.util.function.Supplier;
 
 /**
- * A workflow query for the portal's progress views: answered within {@link #TIMEOUT}, or empty when
- * the workflow is gone, fails the query or does not answer in time (the view then says so instead
- * of waiting on Temporal).
+ * The portal's progress views of a workflow: which ids a tenant's view may name, and the view of a
+ * workflow query's answer (the query itself runs in {@code com.taskifai.api.temporal}, within a
+ * bounded wait, so the view says "unknown" instead of waiting on Temporal).
  */
 public final class WorkflowQuery {
-  /** How long a progress view waits for a workflow's answer. */
-  public static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   private WorkflowQuery() {}
 
@@ -33,29 +27,18 @@ public final class WorkflowQuery {
 
   /**
    * A progress view's body: the workflow's id, then what {@code fields} takes from the workflow's
-   * answer, or step {@code unknown} and outcome {@code UNKNOWN} when it gives none.
+   * answer, or step {@code unknown} and outcome {@code UNKNOWN} when it gave none.
    */
   public static <T> Map<String, Object> progressView(
-      String workflowId, Supplier<T> query, BiConsumer<Map<String, Object>, T> fields) {
+      String workflowId, Optional<T> answer, BiConsumer<Map<String, Object>, T> fields) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("workflow_id", workflowId);
-    answer(query)
-        .ifPresentOrElse(
-            p -> fields.accept(out, p),
-            () -> {
-              out.put("step", "unknown");
-              out.put("outcome", "UNKNOWN");
-            });
+    answer.ifPresentOrElse(
+        p -> fields.accept(out, p),
+        () -> {
+          out.put("step", "unknown");
+          out.put("outcome", "UNKNOWN");
+        });
     return out;
-  }
-
-  public static <T> Optional<T> answer(Supplier<T> query) {
-    CompletableFuture<T> answer = CompletableFuture.supplyAsync(query);
-    try {
-      return Optional.ofNullable(answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-    } catch (Exception e) {
-      answer.cancel(true);
-      return Optional.empty();
-    }
   }
 }

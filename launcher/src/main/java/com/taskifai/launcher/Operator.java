@@ -268,7 +268,13 @@ final class Operator {
       com.taskifai.api.servers.DrainStarter.Started started;
       try {
         started =
-            new com.taskifai.api.servers.DrainStarter(platform(), client)
+            new com.taskifai.api.servers.DrainStarter(
+                    new com.taskifai.registry.DatabaseServers(platform()),
+                    new com.taskifai.registry.ServerDrains(platform()),
+                    new com.taskifai.api.temporal.MoveWorkflows(
+                        new com.taskifai.api.temporal.TemporalCalls(
+                            client, java.time.Duration.ofSeconds(10), null),
+                        false))
                 .start(id, concurrency, grace.toSeconds(), "operator");
       } catch (com.taskifai.api.servers.DrainStarter.Refused e) {
         throw new Refused(e.getMessage());

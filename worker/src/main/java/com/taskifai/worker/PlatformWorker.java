@@ -1,6 +1,7 @@
 package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
+import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.backup.BackupScheduleWorkflowImpl;
 import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
 import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
@@ -17,7 +18,6 @@ import com.taskifai.workflows.migration.MigrateFleetWorkflowImpl;
 import com.taskifai.workflows.migration.TenantMigrateWorkflowImpl;
 import com.taskifai.workflows.move.DrainServerWorkflowImpl;
 import com.taskifai.workflows.move.MoveTenantWorkflowImpl;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflowImpl;
 import com.taskifai.workflows.reconcile.ReconcileFleetWorkflowImpl;
 import com.taskifai.workflows.reconcile.RemoveOrphanWorkflowImpl;
@@ -37,8 +37,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The platform's Temporal worker: every platform workflow and the given activity implementations on
- * {@link ProvisionTenantWorkflow#TASK_QUEUE}. {@link #start()} begins polling; {@link #close()}
- * stops it and waits briefly for running tasks.
+ * {@link TaskQueues#PLATFORM}. {@link #start()} begins polling; {@link #close()} stops it and waits
+ * briefly for running tasks.
  */
 public final class PlatformWorker implements AutoCloseable {
 
@@ -101,7 +101,7 @@ public final class PlatformWorker implements AutoCloseable {
       // A zero timeout makes the SDK send no sticky attributes at all (checked in SDK 1.38).
       options.setStickyQueueScheduleToStartTimeout(Duration.ZERO);
     }
-    Worker worker = factory.newWorker(ProvisionTenantWorkflow.TASK_QUEUE, options.build());
+    Worker worker = factory.newWorker(TaskQueues.PLATFORM, options.build());
     worker.registerWorkflowImplementationTypes(WORKFLOW_TYPES.toArray(Class<?>[]::new));
     worker.registerActivitiesImplementations(activities.toArray());
     return new PlatformWorker(factory);

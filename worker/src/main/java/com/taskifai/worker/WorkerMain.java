@@ -4,8 +4,8 @@ import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.settings.PlatformSettings;
 import com.taskifai.registry.settings.ProductionSettings;
 import com.taskifai.registry.settings.Settings;
+import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.client.TemporalConnection;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -131,7 +131,7 @@ public final class WorkerMain {
     }
     log.info(
         "worker polling {} on {} ({}); health on :{}",
-        ProvisionTenantWorkflow.TASK_QUEUE,
+        TaskQueues.PLATFORM,
         temporal,
         embedded ? "embedded test server" : "server",
         health.port());

@@ -19,7 +19,20 @@ import java.util.UUID;
  *   <li>{@code tenant-move-<tenant id>-<server id>}: one move of the tenant to that server at a
  *       time
  *   <li>{@code server-drain-<server id>}: one drain per database server
+ *   <li>{@code tenant-backup-<tenant id>-<backup id>}, {@code tenant-backup-delete-<tenant
+ *       id>-<backup id>}: one per backup
+ *   <li>{@code tenant-restore-<tenant id>-<backup id>-<restore id>}: one per restore
+ *   <li>{@code tenant-backup-schedule-<tenant id>}, the Temporal Schedule {@code
+ *       tenant-backup-daily-<tenant id>} and its runs {@code tenant-backup-scheduled-<tenant id>}
+ *   <li>{@code tenant-promote-<tenant id>}: one promotion per tenant
+ *   <li>{@code tenant-migrate-<tenant id>-<version>}, {@code tenant-extension-<tenant id>-<name>}
+ *       and {@code fleet-migrate-<migration id>}: schema changes
+ *   <li>{@code platform-reconcile-<suffix>}, {@code platform-remove-orphan-<kind>-<name>} and the
+ *       periodic workflows and schedules named by the constants below
  * </ul>
+ *
+ * <p>Workflow interfaces that offer a {@code workflowId(...)} of their own delegate here; an
+ * architecture test in the api module keeps it so.
  */
 public final class WorkflowIds {
 
@@ -49,6 +62,31 @@ public final class WorkflowIds {
       return name().toLowerCase(Locale.ROOT);
     }
   }
+
+  /** The fleet reconciliation's Temporal Schedule. */
+  public static final String RECONCILE_SCHEDULE = "platform-reconcile-fleet";
+
+  /** The fleet reconciliation's timer loop, where the server has no schedules. */
+  public static final String RECONCILE_LOOP = "platform-reconcile-loop";
+
+  /** The cost sampling's Temporal Schedule. */
+  public static final String COST_SAMPLE_SCHEDULE = "platform-cost-sample";
+
+  /** The cost sampling's timer loop, where the server has no schedules. */
+  public static final String COST_SAMPLE_LOOP = "platform-cost-sample-loop";
+
+  private static final String BACKUP = "tenant-backup-";
+  private static final String BACKUP_DELETE = "tenant-backup-delete-";
+  private static final String BACKUP_SCHEDULE = "tenant-backup-schedule-";
+  private static final String BACKUP_DAILY = "tenant-backup-daily-";
+  private static final String BACKUP_SCHEDULED = "tenant-backup-scheduled-";
+  private static final String RESTORE = "tenant-restore-";
+  private static final String PROMOTE = "tenant-promote-";
+  private static final String TENANT_MIGRATE = "tenant-migrate-";
+  private static final String EXTENSION = "tenant-extension-";
+  private static final String FLEET_MIGRATE = "fleet-migrate-";
+  private static final String RECONCILE = "platform-reconcile-";
+  private static final String REMOVE_ORPHAN = "platform-remove-orphan-";
 
   private WorkflowIds() {}
 
@@ -85,6 +123,84 @@ public final class WorkflowIds {
   /** The drain of the database server {@code serverId}. */
   public static String drain(String serverId) {
     return Kind.DRAIN.prefix + serverId;
+  }
+
+  /** What the id of every move of the tenant starts with. */
+  public static String movePrefix(UUID tenantId) {
+    return Kind.MOVE.prefix + tenantId + "-";
+  }
+
+  /** A backup of the tenant. */
+  public static String backup(UUID tenantId, UUID backupId) {
+    return BACKUP + tenantId + "-" + backupId;
+  }
+
+  /** The deletion of one of the tenant's backups. */
+  public static String deleteBackup(UUID tenantId, UUID backupId) {
+    return BACKUP_DELETE + tenantId + "-" + backupId;
+  }
+
+  /** The tenant's daily backup timer (servers without schedules). */
+  public static String backupSchedule(UUID tenantId) {
+    return BACKUP_SCHEDULE + tenantId;
+  }
+
+  /** The id of the tenant's daily backup Temporal Schedule. */
+  public static String dailyBackupSchedule(UUID tenantId) {
+    return BACKUP_DAILY + tenantId;
+  }
+
+  /** The id the tenant's backup schedule starts its runs under (the server appends the time). */
+  public static String scheduledBackup(UUID tenantId) {
+    return BACKUP_SCHEDULED + tenantId;
+  }
+
+  /** A restore of one of the tenant's backups. */
+  public static String restore(UUID tenantId, UUID backupId, String restoreId) {
+    return restorePrefix(tenantId) + backupId + "-" + restoreId;
+  }
+
+  /** What the id of every restore of the tenant starts with. */
+  public static String restorePrefix(UUID tenantId) {
+    return RESTORE + tenantId + "-";
+  }
+
+  /** The promotion of a trial tenant. */
+  public static String promote(UUID tenantId) {
+    return PROMOTE + tenantId;
+  }
+
+  /** The migration of one tenant's schema to {@code version}. */
+  public static String tenantMigrate(UUID tenantId, String version) {
+    return TENANT_MIGRATE + tenantId + "-" + version;
+  }
+
+  /** Enabling the extension {@code name} for the tenant. */
+  public static String enableExtension(UUID tenantId, String name) {
+    return EXTENSION + tenantId + "-" + name;
+  }
+
+  /** A fleet-wide migration (a rollout). */
+  public static String fleetMigrate(String migrationId) {
+    return FLEET_MIGRATE + migrationId;
+  }
+
+  /** A reconciliation an admin asked for. */
+  public static String reconcileOnDemand(String suffix) {
+    return RECONCILE + suffix;
+  }
+
+  /** The removal of one orphan ({@code kind} and {@code name} as the reconciliation reports it). */
+  public static String removeOrphan(String kind, String name) {
+    return REMOVE_ORPHAN + kind + "-" + name;
+  }
+
+  /**
+   * The id a platform schedule ({@link #RECONCILE_SCHEDULE}, {@link #COST_SAMPLE_SCHEDULE}) starts
+   * its runs under (the server appends the scheduled time).
+   */
+  public static String scheduledRun(String scheduleId) {
+    return scheduleId + "-run";
   }
 
   /** The kind of a workflow id, or empty for an id the platform does not make. */

@@ -1,9 +1,9 @@
 package com.taskifai.activities.backup;
 
+import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.backup.BackupScheduleWorkflow;
 import com.taskifai.workflows.backup.ScheduledBackupWorkflow;
 import com.taskifai.workflows.backup.ScheduledBackupWorkflow.ScheduledBackupRequest;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.ScheduleOverlapPolicy;
@@ -100,7 +100,7 @@ public final class BackupScheduler {
                 .setOptions(
                     WorkflowOptions.newBuilder()
                         .setWorkflowId(ScheduledBackupWorkflow.workflowId(tenantId))
-                        .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                        .setTaskQueue(TaskQueues.PLATFORM)
                         .build())
                 .build())
         .setSpec(
@@ -173,7 +173,7 @@ public final class BackupScheduler {
             BackupScheduleWorkflow.class,
             WorkflowOptions.newBuilder()
                 .setWorkflowId(BackupScheduleWorkflow.workflowId(tenantId))
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setTaskQueue(TaskQueues.PLATFORM)
                 .build());
     try {
       WorkflowClient.start(

@@ -3,18 +3,16 @@ package com.taskifai.api.migrations;
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.temporal.SchemaWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
+import com.taskifai.api.temporal.WorkflowNotFound;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.FleetMigrations;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.migration.MigrateFleetWorkflow;
 import com.taskifai.workflows.migration.MigrationRequest;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowOptions;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,7 +57,7 @@ class MigrationController {
   private final TenantRegistry registry;
   private final FleetMigrations fleet;
   private final AuditLog audit;
-  private final WorkflowClient client;
+  private final SchemaWorkflows workflows;
   private final FreshMfa mfa;
   private final ApiSettings settings;
   private final Clock clock;
@@ -67,14 +65,14 @@ class MigrationController {
   MigrationController(
       TenantRegistry registry,
       AuditLog audit,
-      WorkflowClient client,
+      SchemaWorkflows workflows,
       FreshMfa mfa,
       ApiSettings settings,
       Clock clock) {
     this.registry = registry;
     this.fleet = registry.fleetMigrations();
     this.audit = audit;
-    this.client = client;
+    this.workflows = workflows;
     this.mfa = mfa;
     this.settings = settings;
     this.clock = clock;
@@ -121,7 +119,7 @@ class MigrationController {
     }
     List<UUID> canaries = resolveCanaries(request.canaryTenants());
     Optional<FleetMigrations.Migration> running = fleet.unfinished();
-    if (running.isPresent() && stillRunning(running.get().migrationId())) {
+    if (running.isPresent() && workflows.rolloutRunning(running.get().migrationId())) {
       throw ApiException.conflict(
           "rollout " + running.get().migrationId() + " is still running; pause, abort or await it",
           Map.of("migration_id", running.get().migrationId()));
@@ -140,17 +138,9 @@ class MigrationController {
     options.put("per_server_concurrency", request.perServerOrDefault());
     options.put("max_failure_ratio", request.maxFailureRatioOrDefault());
     fleet.create(id, request.targetVersion(), actor, json(options));
-    String workflowId = MigrateFleetWorkflow.workflowId(id);
-    MigrateFleetWorkflow stub =
-        client.newWorkflowStub(
-            MigrateFleetWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowId(workflowId)
-                .build());
+    String workflowId = WorkflowIds.fleetMigrate(id);
     try {
-      WorkflowClient.start(
-          stub::migrate,
+      workflows.startRollout(
           new MigrationRequest(
               id,
               request.targetVersion(),
@@ -162,8 +152,12 @@ class MigrationController {
               actor,
               settings.searchAttributes(),
               null));
-    } catch (WorkflowExecutionAlreadyStarted e) {
+    } catch (WorkflowAlreadyRunning e) {
       throw ApiException.conflict("rollout " + id + " runs already", Map.of("migration_id", id));
+    } catch (RuntimeException notStarted) {
+      // No rollout is left RUNNING without a workflow (Temporal down, say): the next start may go.
+      fleet.setState(id, "FAILED", "its workflow could not be started");
+      throw notStarted;
     }
     Map<String, Object> detail = new LinkedHashMap<>(options);
     detail.put("migration_id", id);
@@ -227,10 +221,10 @@ class MigrationController {
       throw ApiException.conflict(
           "rollout " + id + " has finished (" + m.state() + ")", Map.of("state", m.state()));
     }
-    String workflowId = MigrateFleetWorkflow.workflowId(id);
+    String workflowId = WorkflowIds.fleetMigrate(id);
     try {
-      send.accept(client.newWorkflowStub(MigrateFleetWorkflow.class, workflowId));
-    } catch (WorkflowNotFoundException e) {
+      workflows.signalRollout(id, action, send);
+    } catch (WorkflowNotFound e) {
       throw ApiException.conflict(
           "rollout " + id + " has no running workflow", Map.of("state", m.state()));
     }
@@ -284,7 +278,7 @@ class MigrationController {
     Instant end = m.finishedAt() != null ? m.finishedAt() : clock.instant();
     return new MigrationView(
         m.migrationId(),
-        MigrateFleetWorkflow.workflowId(m.migrationId()),
+        WorkflowIds.fleetMigrate(m.migrationId()),
         m.targetVersion(),
         m.state(),
         m.phase(),
@@ -332,21 +326,6 @@ class MigrationController {
           Map.of("fields", Map.of("canary_tenants", "unknown or not migratable: " + unknown)));
     }
     return ids;
-  }
-
-  private boolean stillRunning(String migrationId) {
-    try {
-      WorkflowExecutionStatus status =
-          client
-              .newUntypedWorkflowStub(MigrateFleetWorkflow.workflowId(migrationId))
-              .describe()
-              .getStatus();
-      return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-    } catch (WorkflowNotFoundException e) {
-      return false;
-    } catch (RuntimeException e) {
-      return true; // cannot tell: do not start a second one
-    }
   }
 
   private static byte[] randomBytes(int n) {

@@ -2,6 +2,8 @@ package com.taskifai.api.migrations;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.temporal.SchemaWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
 import com.taskifai.api.tenants.TenantOperationGate;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.FleetMigrations;
@@ -9,12 +11,8 @@ import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.tenantschema.TenantSchema;
-import com.taskifai.workflows.migration.EnableExtensionWorkflow;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.migration.TenantExtensionInput;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -38,7 +36,7 @@ import org.springframework.web.bind.annotation.RestController;
 class TenantSchemaController {
   private final TenantRegistry registry;
   private final AuditLog audit;
-  private final WorkflowClient client;
+  private final SchemaWorkflows workflows;
   private final FreshMfa mfa;
 
   private final TenantOperationGate gate;
@@ -46,13 +44,13 @@ class TenantSchemaController {
   TenantSchemaController(
       TenantRegistry registry,
       AuditLog audit,
-      WorkflowClient client,
+      SchemaWorkflows workflows,
       FreshMfa mfa,
       TenantOperationGate gate) {
     this.gate = gate;
     this.registry = registry;
     this.audit = audit;
-    this.client = client;
+    this.workflows = workflows;
     this.mfa = mfa;
   }
 
@@ -105,17 +103,10 @@ class TenantSchemaController {
           Map.of("tenant_status", t.status().name()));
     }
     gate.admit(t, TenantOperationKind.ENABLING_EXTENSION);
-    String workflowId = EnableExtensionWorkflow.workflowId(id, name);
-    EnableExtensionWorkflow stub =
-        client.newWorkflowStub(
-            EnableExtensionWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowId(workflowId)
-                .build());
+    String workflowId = WorkflowIds.enableExtension(id, name);
     try {
-      WorkflowClient.start(stub::enable, new TenantExtensionInput(id, name, actor));
-    } catch (WorkflowExecutionAlreadyStarted e) {
+      workflows.startExtension(new TenantExtensionInput(id, name, actor));
+    } catch (WorkflowAlreadyRunning e) {
       throw ApiException.conflict(
           "extension " + name + " is being enabled for tenant " + id,
           Map.of("workflow_id", workflowId));

@@ -2,26 +2,17 @@ package com.taskifai.api.reconcile;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.temporal.ReconcileWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.ReconcileReports;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.ports.Orphan;
 import com.taskifai.workflows.ports.OrphanRemoval;
 import com.taskifai.workflows.ports.RemovalOutcome;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import com.taskifai.workflows.reconcile.ReconcileFleetWorkflow;
-import com.taskifai.workflows.reconcile.ReconcileRequest;
-import com.taskifai.workflows.reconcile.RemoveOrphanWorkflow;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -46,7 +37,7 @@ import org.springframework.web.bind.annotation.RestController;
 class ReconcileController {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,253}");
 
-  private final WorkflowClient client;
+  private final ReconcileWorkflows workflows;
   private final ReconcileReports reports;
   private final AuditLog audit;
   private final FreshMfa mfa;
@@ -54,13 +45,13 @@ class ReconcileController {
   private final ReconcileScheduling scheduling;
 
   ReconcileController(
-      WorkflowClient client,
+      ReconcileWorkflows workflows,
       ReconcileReports reports,
       AuditLog audit,
       FreshMfa mfa,
       ReconcileSettings settings,
       ReconcileScheduling scheduling) {
-    this.client = client;
+    this.workflows = workflows;
     this.reports = reports;
     this.audit = audit;
     this.mfa = mfa;
@@ -87,15 +78,7 @@ class ReconcileController {
   @PostMapping
   ResponseEntity<Started> run(@AuthenticationPrincipal Jwt jwt) {
     String actor = mfa.require(jwt);
-    String id = ReconcileFleetWorkflow.onDemandWorkflowId(UUID.randomUUID().toString());
-    ReconcileFleetWorkflow stub =
-        client.newWorkflowStub(
-            ReconcileFleetWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .build());
-    WorkflowClient.start(stub::reconcile, new ReconcileRequest(actor, null));
+    String id = workflows.startReconcile(actor);
     audit.append(
         null, actor, "fleet.reconcile.request", null, "accepted", Map.of("workflow_id", id));
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(new Started(id));
@@ -165,33 +148,28 @@ class ReconcileController {
                             + name
                             + " is not an orphan in the newest reconcile report; only reported"
                             + " orphans are removed (run POST /admin/reconcile for a new report)"));
-    String workflowId = RemoveOrphanWorkflow.workflowId(kind, name);
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            "RemoveOrphanWorkflow",
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
+    String workflowId = WorkflowIds.removeOrphan(kind, name);
     try {
-      stub.start(new OrphanRemoval(kind, name, item.serverId(), actor));
-    } catch (WorkflowExecutionAlreadyStarted running) {
+      workflows.startOrphanRemoval(new OrphanRemoval(kind, name, item.serverId(), actor));
+    } catch (WorkflowAlreadyRunning running) {
       throw ApiException.conflict(
           "a removal of " + kind + " " + name + " runs already", Map.of("workflow_id", workflowId));
     }
     RemovalOutcome outcome;
     try {
       outcome =
-          stub.getResult(
-              settings.removalTimeout().toMillis(), TimeUnit.MILLISECONDS, RemovalOutcome.class);
-    } catch (TimeoutException e) {
-      throw new ApiException(
-          HttpStatus.SERVICE_UNAVAILABLE,
-          "removal_pending",
-          "the removal did not finish in time; is the worker running? Workflow " + workflowId,
-          Map.of("workflow_id", workflowId));
+          workflows
+              .awaitOrphanRemoval(workflowId, settings.removalTimeout())
+              .orElseThrow(
+                  () ->
+                      new ApiException(
+                          HttpStatus.SERVICE_UNAVAILABLE,
+                          "removal_pending",
+                          "the removal did not finish in time; is the worker running? Workflow "
+                              + workflowId,
+                          Map.of("workflow_id", workflowId)));
+    } catch (ApiException pending) {
+      throw pending;
     } catch (RuntimeException e) {
       throw new ApiException(
           HttpStatus.SERVICE_UNAVAILABLE,

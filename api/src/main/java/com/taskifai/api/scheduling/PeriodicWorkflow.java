@@ -1,6 +1,7 @@
 package com.taskifai.api.scheduling;
 
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.TaskQueues;
+import com.taskifai.workflows.WorkflowIds;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -68,7 +69,7 @@ public final class PeriodicWorkflow {
             type,
             WorkflowOptions.newBuilder()
                 .setWorkflowId(workflowId)
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setTaskQueue(TaskQueues.PLATFORM)
                 .setWorkflowIdReusePolicy(
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
@@ -142,8 +143,8 @@ public final class PeriodicWorkflow {
                     .setArguments(definition.scheduledArgument())
                     .setOptions(
                         WorkflowOptions.newBuilder()
-                            .setWorkflowId(definition.scheduleId() + "-run")
-                            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                            .setWorkflowId(WorkflowIds.scheduledRun(definition.scheduleId()))
+                            .setTaskQueue(TaskQueues.PLATFORM)
                             .build())
                     .build())
             .setSpec(

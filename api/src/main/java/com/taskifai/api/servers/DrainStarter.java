@@ -1,33 +1,29 @@
 package com.taskifai.api.servers;
 
-import com.taskifai.api.WorkflowQuery;
+import com.taskifai.api.temporal.MoveWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerDrains;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.move.DrainServerWorkflow;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
-import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
+import org.springframework.stereotype.Component;
 
 /**
  * Starts draining a database server: sets it DRAINING (placement skips it from then on) and starts
  * its {@link DrainServerWorkflow} (id {@link WorkflowIds#drain}); a drain that runs already is left
  * running. The admin API and {@code ./taskifai servers drain} both go through here.
  */
+@Component
 public final class DrainStarter {
   private final DatabaseServers servers;
   private final ServerDrains drains;
-  private final WorkflowClient client;
+  private final MoveWorkflows workflows;
 
-  public DrainStarter(DataSource platform, WorkflowClient client) {
-    this.servers = new DatabaseServers(platform);
-    this.drains = new ServerDrains(platform);
-    this.client = client;
+  public DrainStarter(DatabaseServers servers, ServerDrains drains, MoveWorkflows workflows) {
+    this.servers = servers;
+    this.drains = drains;
+    this.workflows = workflows;
   }
 
   /** A drain started (or found running). */
@@ -67,31 +63,20 @@ public final class DrainStarter {
     if (!drains.markDraining(serverId)) {
       throw new Refused(409, "database server " + serverId + " cannot be drained now");
     }
+    // A start that fails (Temporal down) leaves the server DRAINING without a drain; the same
+    // request again starts it.
     String workflowId = WorkflowIds.drain(serverId);
-    DrainServerWorkflow stub =
-        client.newWorkflowStub(
-            DrainServerWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setMemo(Map.of("server_id", serverId))
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
     try {
-      WorkflowClient.start(
-          stub::drain,
+      workflows.startDrain(
           DrainServerWorkflow.DrainRequest.of(serverId, concurrency, graceSeconds, actor));
       return new Started(serverId, workflowId, false);
-    } catch (WorkflowExecutionAlreadyStarted running) {
+    } catch (WorkflowAlreadyRunning running) {
       return new Started(serverId, workflowId, true);
     }
   }
 
   /** The progress of the server's drain (a workflow query), empty when none can answer. */
   public Optional<DrainServerWorkflow.DrainProgress> progress(String serverId) {
-    DrainServerWorkflow stub =
-        client.newWorkflowStub(DrainServerWorkflow.class, WorkflowIds.drain(serverId));
-    return WorkflowQuery.answer(stub::progress);
+    return workflows.drainProgress(serverId);
   }
 }

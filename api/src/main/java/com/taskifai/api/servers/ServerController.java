@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import javax.sql.DataSource;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -49,14 +48,14 @@ class ServerController {
   private final boolean production;
 
   ServerController(
-      DataSource platform,
+      DatabaseServers servers,
       CredentialCipher cipher,
       AuditLog audit,
       FreshMfa mfa,
       FleetSettings fleet,
       Environment environment) {
     Duration timeout = fleet.serverHealthTimeout();
-    this.servers = new DatabaseServers(platform);
+    this.servers = servers;
     this.health = new ServerHealth(servers, cipher, timeout);
     this.cipher = cipher;
     this.audit = audit;

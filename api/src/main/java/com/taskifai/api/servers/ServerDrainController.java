@@ -4,13 +4,12 @@ import com.taskifai.api.ApiException;
 import com.taskifai.api.FleetSettings;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.move.DrainServerWorkflow;
-import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -36,13 +35,8 @@ class ServerDrainController {
   private final Duration grace;
   private final int concurrency;
 
-  ServerDrainController(
-      DataSource dataSource,
-      WorkflowClient client,
-      AuditLog audit,
-      FreshMfa mfa,
-      FleetSettings fleet) {
-    this.starter = new DrainStarter(dataSource, client);
+  ServerDrainController(DrainStarter starter, AuditLog audit, FreshMfa mfa, FleetSettings fleet) {
+    this.starter = starter;
     this.audit = audit;
     this.mfa = mfa;
     this.grace = fleet.moveGrace();
@@ -96,7 +90,7 @@ class ServerDrainController {
     Optional<DrainServerWorkflow.DrainProgress> p = starter.progress(id);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("server_id", id);
-    out.put("workflow_id", com.taskifai.workflows.WorkflowIds.drain(id));
+    out.put("workflow_id", WorkflowIds.drain(id));
     if (p.isEmpty()) {
       out.put("state", "UNKNOWN");
       return out;

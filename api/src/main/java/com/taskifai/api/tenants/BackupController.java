@@ -4,18 +4,15 @@ import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.temporal.BackupWorkflows;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Backups;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
-import com.taskifai.workflows.backup.BackupTenantWorkflow;
-import com.taskifai.workflows.backup.DeleteBackupWorkflow;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.backup.RestoreTenantWorkflow;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -51,28 +47,26 @@ class BackupController {
   private final TenantOperations operations;
   private final AuditLog audit;
   private final FreshMfa mfa;
-  private final WorkflowClient client;
-  private final ApiSettings settings;
+  private final BackupWorkflows workflows;
   private final Duration restoreGrace;
   private final com.taskifai.api.metrics.BackupHealth health;
 
   BackupController(
       TenantRegistry registry,
-      DataSource dataSource,
+      Backups backups,
+      TenantOperations operations,
       AuditLog audit,
       FreshMfa mfa,
-      WorkflowClient client,
+      BackupWorkflows workflows,
       ApiSettings settings,
       com.taskifai.api.metrics.BackupHealth health) {
-    Duration restoreGrace = settings.admin().restoreGrace();
     this.registry = registry;
-    this.backups = new Backups(dataSource);
-    this.operations = new TenantOperations(dataSource);
+    this.backups = backups;
+    this.operations = operations;
     this.audit = audit;
     this.mfa = mfa;
-    this.client = client;
-    this.settings = settings;
-    this.restoreGrace = restoreGrace;
+    this.workflows = workflows;
+    this.restoreGrace = settings.admin().restoreGrace();
     this.health = health;
   }
 
@@ -117,11 +111,7 @@ class BackupController {
     Tenant t = backupable(id);
     requireIdle(t);
     UUID backupId = UUID.randomUUID();
-    String workflowId = BackupTenantWorkflow.workflowId(id, backupId);
-    BackupTenantWorkflow stub =
-        client.newWorkflowStub(BackupTenantWorkflow.class, options(t, workflowId));
-    WorkflowClient.start(
-        stub::backup, new BackupTenantWorkflow.BackupRequest(id, backupId, "manual", actor));
+    String workflowId = workflows.startBackup(t, backupId, "manual", actor);
     audit.append(
         id,
         actor,
@@ -183,13 +173,11 @@ class BackupController {
     }
     requireIdle(t);
     String restoreId = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    String workflowId = RestoreTenantWorkflow.workflowId(id, backupId, restoreId);
-    RestoreTenantWorkflow stub =
-        client.newWorkflowStub(RestoreTenantWorkflow.class, options(t, workflowId));
-    WorkflowClient.start(
-        stub::restore,
-        new RestoreTenantWorkflow.RestoreRequest(
-            id, backupId, restoreId, mode, restoreGrace.toSeconds(), actor));
+    String workflowId =
+        workflows.startRestore(
+            t,
+            new RestoreTenantWorkflow.RestoreRequest(
+                id, backupId, restoreId, mode, restoreGrace.toSeconds(), actor));
     audit.append(
         id,
         actor,
@@ -210,11 +198,10 @@ class BackupController {
   @GetMapping("/restores/{workflowId}")
   Map<String, Object> restoreProgress(@PathVariable UUID id, @PathVariable String workflowId) {
     find(id);
-    WorkflowQuery.requireOwn(workflowId, RestoreTenantWorkflow.idPrefix(id), "restore");
-    RestoreTenantWorkflow stub = client.newWorkflowStub(RestoreTenantWorkflow.class, workflowId);
+    WorkflowQuery.requireOwn(workflowId, WorkflowIds.restorePrefix(id), "restore");
     return WorkflowQuery.progressView(
         workflowId,
-        stub::progress,
+        workflows.restoreProgress(workflowId),
         (out, p) -> {
           out.put("step", p.step());
           out.put("outcome", p.outcome());
@@ -239,14 +226,7 @@ class BackupController {
     if ("RUNNING".equals(b.status())) {
       throw ApiException.conflict("backup " + backupId + " is still running", Map.of());
     }
-    String workflowId = DeleteBackupWorkflow.workflowId(id, backupId);
-    DeleteBackupWorkflow stub =
-        client.newWorkflowStub(DeleteBackupWorkflow.class, options(t, workflowId));
-    try {
-      WorkflowClient.start(stub::delete, id, backupId, actor);
-    } catch (WorkflowExecutionAlreadyStarted running) {
-      // a deletion of this backup runs already
-    }
+    String workflowId = workflows.startDelete(t, backupId, actor);
     audit.append(
         id,
         actor,
@@ -281,11 +261,7 @@ class BackupController {
   private void requireIdle(Tenant t) {
     Optional<TenantOperations.Held> held = operations.current(t.tenantId());
     if (held.isPresent()) {
-      throw TenantWorkflows.busy(t.tenantId(), held.get());
+      throw TenantOperationGate.busy(t.tenantId(), held.get());
     }
-  }
-
-  private WorkflowOptions options(Tenant t, String workflowId) {
-    return TenantWorkflows.tenantOptions(t, workflowId, settings.searchAttributes()).build();
   }
 }

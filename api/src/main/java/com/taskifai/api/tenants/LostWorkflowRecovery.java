@@ -1,14 +1,14 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.temporal.TenantWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
-import com.taskifai.workflows.lifecycle.OffboardTenantWorkflow;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,13 +78,13 @@ class LostWorkflowRecovery {
   private boolean recover(Tenant t) {
     String id;
     if (t.status() == TenantStatus.DELETING) {
-      id = OffboardTenantWorkflow.workflowId(t.tenantId());
+      id = WorkflowIds.offboard(t.tenantId());
       if (workflows.exists(id)) {
         return false;
       }
       workflows.startOffboard(t, ACTOR);
     } else {
-      id = ProvisionTenantWorkflow.workflowId(t.subdomain());
+      id = WorkflowIds.provision(t.subdomain());
       if (workflows.exists(id)) {
         return false;
       }
@@ -101,7 +101,7 @@ class LostWorkflowRecovery {
                 null,
                 t.isTrial() ? ProvisionTenantRequest.TRIAL : null),
             null);
-      } catch (WorkflowExecutionAlreadyStarted raced) {
+      } catch (WorkflowAlreadyRunning raced) {
         return false;
       }
     }

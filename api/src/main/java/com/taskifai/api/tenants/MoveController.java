@@ -1,10 +1,12 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
-import com.taskifai.api.ApiSettings;
 import com.taskifai.api.FleetSettings;
 import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.temporal.MoveWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
+import com.taskifai.api.temporal.WorkflowNotFound;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
@@ -14,17 +16,12 @@ import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.move.MoveTenantWorkflow;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -51,28 +48,26 @@ class MoveController {
   private final TenantOperations operations;
   private final AuditLog audit;
   private final FreshMfa mfa;
-  private final WorkflowClient client;
-  private final ApiSettings settings;
+  private final MoveWorkflows workflows;
   private final Duration grace;
   private final TenantOperationGate gate;
 
   MoveController(
       TenantRegistry registry,
-      DataSource dataSource,
+      DatabaseServers servers,
+      TenantOperations operations,
       AuditLog audit,
       FreshMfa mfa,
-      WorkflowClient client,
-      ApiSettings settings,
+      MoveWorkflows workflows,
       FleetSettings fleet,
       TenantOperationGate gate) {
     this.gate = gate;
     this.registry = registry;
-    this.servers = new DatabaseServers(dataSource);
-    this.operations = new TenantOperations(dataSource);
+    this.servers = servers;
+    this.operations = operations;
     this.audit = audit;
     this.mfa = mfa;
-    this.client = client;
-    this.settings = settings;
+    this.workflows = workflows;
     this.grace = fleet.moveGrace();
   }
 
@@ -146,16 +141,13 @@ class MoveController {
     }
     Optional<TenantOperations.Held> held = operations.current(id);
     if (held.isPresent()) {
-      throw TenantWorkflows.busy(id, held.get());
+      throw TenantOperationGate.busy(id, held.get());
     }
     String workflowId = WorkflowIds.move(id, target);
-    MoveTenantWorkflow stub =
-        client.newWorkflowStub(MoveTenantWorkflow.class, options(t, workflowId));
     try {
-      WorkflowClient.start(
-          stub::move,
-          new MoveTenantWorkflow.MoveRequest(id, target, grace.toSeconds(), actor, null));
-    } catch (WorkflowExecutionAlreadyStarted running) {
+      workflows.startMove(
+          t, new MoveTenantWorkflow.MoveRequest(id, target, grace.toSeconds(), actor, null));
+    } catch (WorkflowAlreadyRunning running) {
       throw ApiException.conflict(
           "a move of tenant " + id + " to " + target + " runs already (" + workflowId + ")",
           Map.of("operation", "MOVING", "workflow_id", workflowId));
@@ -183,11 +175,10 @@ class MoveController {
   @GetMapping("/{workflowId}")
   Map<String, Object> progress(@PathVariable UUID id, @PathVariable String workflowId) {
     find(id);
-    WorkflowQuery.requireOwn(workflowId, WorkflowIds.Kind.MOVE.prefix() + id + "-", "move");
-    MoveTenantWorkflow stub = client.newWorkflowStub(MoveTenantWorkflow.class, workflowId);
+    WorkflowQuery.requireOwn(workflowId, WorkflowIds.movePrefix(id), "move");
     return WorkflowQuery.progressView(
         workflowId,
-        stub::progress,
+        workflows.moveProgress(workflowId),
         (out, p) -> {
           out.put("step", p.step());
           out.put("outcome", p.outcome());
@@ -205,10 +196,10 @@ class MoveController {
       @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id, @PathVariable String workflowId) {
     String actor = mfa.require(jwt);
     find(id);
-    WorkflowQuery.requireOwn(workflowId, WorkflowIds.Kind.MOVE.prefix() + id + "-", "move");
+    WorkflowQuery.requireOwn(workflowId, WorkflowIds.movePrefix(id), "move");
     try {
-      client.newWorkflowStub(MoveTenantWorkflow.class, workflowId).retireNow();
-    } catch (io.temporal.client.WorkflowNotFoundException e) {
+      workflows.retireNow(workflowId);
+    } catch (WorkflowNotFound e) {
       throw ApiException.notFound("move " + workflowId + " is not running");
     }
     audit.append(
@@ -223,11 +214,5 @@ class MoveController {
 
   private Tenant find(UUID id) {
     return registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant has id " + id));
-  }
-
-  private WorkflowOptions options(Tenant t, String workflowId) {
-    return TenantWorkflows.tenantOptions(t, workflowId, settings.searchAttributes())
-        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-        .build();
   }
 }

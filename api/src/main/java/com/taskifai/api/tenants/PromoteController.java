@@ -2,28 +2,24 @@ package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
-import com.taskifai.api.WorkflowQuery;
+import com.taskifai.api.TemporalUnavailableException;
 import com.taskifai.api.auth.FreshMfa;
+import com.taskifai.api.temporal.PromotionWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.faults.FaultInjection;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import com.taskifai.workflows.trial.PromoteTenantRequest;
 import com.taskifai.workflows.trial.PromoteTenantWorkflow;
 import com.taskifai.workflows.trial.PromotionProgress;
-import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.client.WorkflowStub;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -48,24 +44,24 @@ class PromoteController {
   private final TenantOperations operations;
   private final AuditLog audit;
   private final FreshMfa mfa;
-  private final WorkflowClient client;
+  private final PromotionWorkflows workflows;
   private final ApiSettings settings;
   private final TenantOperationGate gate;
 
   PromoteController(
       TenantRegistry registry,
-      DataSource dataSource,
+      TenantOperations operations,
       AuditLog audit,
       FreshMfa mfa,
-      WorkflowClient client,
+      PromotionWorkflows workflows,
       ApiSettings settings,
       TenantOperationGate gate) {
     this.gate = gate;
     this.registry = registry;
-    this.operations = new TenantOperations(dataSource);
+    this.operations = operations;
     this.audit = audit;
     this.mfa = mfa;
-    this.client = client;
+    this.workflows = workflows;
     this.settings = settings;
   }
 
@@ -99,29 +95,17 @@ class PromoteController {
           "tenant " + id + " is " + t.status() + ": only an ACTIVE trial is promoted",
           Map.of("tenant_status", t.status().name()));
     }
-    String workflowId = PromoteTenantWorkflow.workflowId(id);
+    String workflowId = WorkflowIds.promote(id);
     // Claimed here, so a second operation answers 409 at once; the workflow claims it again
     // (idempotent for the same id) and releases it when it ends.
     Optional<TenantOperations.Held> held =
         operations.current(id).or(() -> operations.claim(id, "PROMOTING", workflowId));
     if (held.isPresent()) {
-      throw TenantWorkflows.busy(id, held.get());
+      throw TenantOperationGate.busy(id, held.get());
     }
-    Map<String, Object> memo = new LinkedHashMap<>(FaultInjection.memo(body.injectFault()));
-    memo.put("tenant_id", id.toString());
-    memo.put("subdomain", t.subdomain());
-    memo.put("company_name", t.companyName());
-    PromoteTenantWorkflow stub =
-        client.newWorkflowStub(
-            PromoteTenantWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setWorkflowId(workflowId)
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setMemo(memo)
-                .build());
     try {
-      WorkflowClient.start(stub::promote, new PromoteTenantRequest(id, t.subdomain(), actor));
-    } catch (WorkflowExecutionAlreadyStarted e) {
+      workflows.startPromotion(t, actor, body.injectFault());
+    } catch (WorkflowAlreadyRunning e) {
       throw ApiException.conflict(
           "tenant " + id + " is being promoted already", Map.of("workflow_id", workflowId));
     } catch (RuntimeException e) {
@@ -148,18 +132,14 @@ class PromoteController {
   @GetMapping("/promotion")
   PromotionView progress(@PathVariable UUID id) {
     Tenant t = registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant " + id));
-    String workflowId = PromoteTenantWorkflow.workflowId(t.tenantId());
-    PromoteTenantWorkflow stub = client.newWorkflowStub(PromoteTenantWorkflow.class, workflowId);
-    // No promotion ran (or the workflow service does not answer): the tier alone.
-    PromotionProgress progress = WorkflowQuery.answer(stub::progress).orElse(null);
+    // No promotion ran, it does not answer in time, or Temporal is down: the tier alone (the
+    // tenant page shows it during an outage, as it shows the steps from the audit log).
+    PromotionProgress progress;
+    try {
+      progress = workflows.progress(t.tenantId()).orElse(null);
+    } catch (TemporalUnavailableException down) {
+      progress = null;
+    }
     return new PromotionView(t.tenantId(), t.tier(), progress);
-  }
-
-  /** Waits for a promotion's result (tests and tools). */
-  static PromotionProgress await(WorkflowClient client, UUID tenantId) {
-    return WorkflowStub.fromTyped(
-            client.newWorkflowStub(
-                PromoteTenantWorkflow.class, PromoteTenantWorkflow.workflowId(tenantId)))
-        .getResult(PromotionProgress.class);
   }
 }

@@ -1,6 +1,7 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiSettings;
+import com.taskifai.api.temporal.TenantWorkflows;
 import com.taskifai.workflows.migration.MigrateFleetWorkflowImpl;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

@@ -1,12 +1,13 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
+import com.taskifai.api.temporal.TenantWorkflows;
+import com.taskifai.api.temporal.WorkflowNotFound;
 import com.taskifai.api.tenants.TenantViews.Accepted;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantStatus;
-import io.temporal.client.WorkflowNotFoundException;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.UUID;
@@ -117,7 +118,7 @@ class TenantLifecycle {
     String action = "provisioning_cancelled";
     try {
       workflowId = workflows.cancelProvisioning(t);
-    } catch (WorkflowNotFoundException gone) {
+    } catch (WorkflowNotFound gone) {
       // The provisioning workflow is lost (say, a restarted embedded server): offboard instead.
       workflowId = workflows.startOffboard(t, actor);
       action = "offboarding";

@@ -7,6 +7,7 @@ import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.providers.TenantProviders;
 import java.util.Map;
+import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -26,12 +27,22 @@ public class TenantOperationGate {
     this.providers = providers;
   }
 
+  /** The 409 for a tenant that another operation (a move, a restore, a promotion) holds. */
+  public static ApiException busy(UUID tenantId, TenantOperations.Held held) {
+    return ApiException.conflict(
+        "tenant " + tenantId + " is busy with " + held.operation(),
+        Map.of("operation", held.operation(), "operation_id", held.operationId()));
+  }
+
   /** Refuses {@code operation} for {@code tenant}'s kind, or while another operation holds it. */
   public void admit(Tenant tenant, TenantOperationKind operation) {
     refuseKind(tenant, operation);
     operations
         .current(tenant.tenantId())
-        .ifPresent(held -> TenantWorkflows.throwBusy(tenant.tenantId(), held));
+        .ifPresent(
+            held -> {
+              throw busy(tenant.tenantId(), held);
+            });
   }
 
   /** Refuses {@code operation} for {@code tenant}'s kind (409 or 422 with what to do instead). */

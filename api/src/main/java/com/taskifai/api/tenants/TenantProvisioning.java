@@ -3,6 +3,8 @@ package com.taskifai.api.tenants;
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.servers.ServerPlacement;
+import com.taskifai.api.temporal.TenantWorkflows;
+import com.taskifai.api.temporal.WorkflowAlreadyRunning;
 import com.taskifai.api.tenants.TenantViews.Accepted;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.SubdomainRules;
@@ -10,9 +12,8 @@ import com.taskifai.registry.SubdomainTakenException;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,11 +105,11 @@ class TenantProvisioning {
     String workflowId;
     try {
       workflowId = workflows.startProvisioning(request, body.injectFault());
-    } catch (WorkflowExecutionAlreadyStarted running) {
+    } catch (WorkflowAlreadyRunning running) {
       // The workflow of an earlier tenant of this subdomain is still running (undoing its steps).
       release(tenantId);
       throw subdomainTaken(
-          body.subdomain(), runningTenantId(ProvisionTenantWorkflow.workflowId(body.subdomain())));
+          body.subdomain(), runningTenantId(WorkflowIds.provision(body.subdomain())));
     } catch (RuntimeException notStarted) {
       release(tenantId);
       throw notStarted;

@@ -4,6 +4,8 @@ import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.audit.AuditEntries;
 import com.taskifai.api.health.SupabaseStatus;
+import com.taskifai.api.temporal.TenantWorkflows;
+import com.taskifai.api.temporal.WorkflowNotFound;
 import com.taskifai.api.tenants.TenantViews.TenantDetail;
 import com.taskifai.api.tenants.TenantViews.TenantPage;
 import com.taskifai.api.tenants.TenantViews.TenantSummary;
@@ -15,9 +17,7 @@ import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.workflows.WorkflowIds;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
-import io.temporal.client.WorkflowNotFoundException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -103,7 +103,7 @@ class TenantQueries {
 
   TenantDetail show(UUID id) {
     Tenant t = find(id);
-    String workflowId = ProvisionTenantWorkflow.workflowId(t.subdomain());
+    String workflowId = WorkflowIds.provision(t.subdomain());
     List<TenantSteps.StepView> steps = null;
     String source = "audit_log";
     String workflowStatus = null;
@@ -205,7 +205,7 @@ class TenantQueries {
     }
     try {
       return WorkflowTimeline.of(workflowId, workflows.history(workflowId));
-    } catch (WorkflowNotFoundException | io.grpc.StatusRuntimeException gone) {
+    } catch (WorkflowNotFound gone) {
       // An answer of the server; a server that does not answer is a 503 (TenantWorkflows).
       throw ApiException.notFound(
           "Temporal has no history of " + workflowId + " (the embedded server forgets on restart)");
@@ -214,7 +214,7 @@ class TenantQueries {
 
   List<WorkflowRef> knownWorkflows(Tenant t) {
     Set<String> ids = new LinkedHashSet<>();
-    ids.add(ProvisionTenantWorkflow.workflowId(t.subdomain()));
+    ids.add(WorkflowIds.provision(t.subdomain()));
     for (AuditLog.Entry e : audit.query(AuditLog.Query.forTenant(t.tenantId()))) {
       if (e.detailJson() != null && e.detailJson().contains("workflow_id")) {
         try {

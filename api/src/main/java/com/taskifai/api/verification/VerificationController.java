@@ -1,13 +1,13 @@
 package com.taskifai.api.verification;
 
 import com.taskifai.api.ApiSettings;
-import com.taskifai.api.tenants.TenantWorkflows;
+import com.taskifai.api.temporal.TenantWorkflows;
+import com.taskifai.api.temporal.WorkflowNotFound;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.VerificationTokens;
-import io.temporal.client.WorkflowNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Clock;
@@ -126,7 +126,7 @@ class VerificationController {
     Tenant t = checked.tenant();
     try {
       workflows.signalVerified(t, "verification_link");
-    } catch (WorkflowNotFoundException e) {
+    } catch (WorkflowNotFound e) {
       log.warn("verification for tenant {}: provisioning workflow not found", t.tenantId());
       return page(
           HttpStatus.CONFLICT,

@@ -8,9 +8,11 @@ import com.taskifai.api.auth.AdminTokens;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.ApiTestPlatform;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.testserver.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,9 +23,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -40,7 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  * test server, so connections are refused) and starts again on the same port: calls that need
  * Temporal answer 503 with Retry-After within 5 s, registry reads keep working, health shows the
  * {@code temporal} component DOWN while liveness stays UP, and once the server is back the same API
- * process starts workflows again.
+ * process starts workflows again. Every family of endpoints that reaches Temporal (lifecycle,
+ * invites, offboarding, backups and restores, moves and drains, promotions, rollouts, extensions,
+ * reconcile, workflow histories) is asked once while it is down.
  */
 @SpringBootTest(
     classes = AdminApiApplication.class,
@@ -129,6 +136,8 @@ class TemporalOutageTest {
     assertThat(cancel.millis()).isLessThanOrEqualTo(5_000);
     assertThat(cancel.retryAfter()).isNotBlank();
 
+    everyFamilyOfEndpointsAnswers503(token);
+
     // Reads the registry answers keep working, with the last known steps from the audit log.
     Answer detail = get("/admin/tenants/" + tenantId, token);
     assertThat(detail.status()).isEqualTo(200);
@@ -170,6 +179,97 @@ class TemporalOutageTest {
         .isEqualTo("UP");
     Answer after = get("/admin/tenants/" + tenantId, token);
     assertThat(after.json().get("workflow_service").asString()).isEqualTo("available");
+  }
+
+  /**
+   * One request per family of endpoints that reaches Temporal, sent together: each answers 503
+   * {@code temporal_unavailable} with Retry-After within 5 s, and a refused rollout leaves no
+   * rollout RUNNING behind.
+   */
+  private void everyFamilyOfEndpointsAnswers503(String token) {
+    UUID active = UUID.randomUUID();
+    String sub = unique("act");
+    registry.reserve(
+        new TenantRegistry.Reservation(active, sub, "Act " + sub, "boss@act.test", "local"));
+    registry.assignDatabase(active, null, "tenant_" + sub.replace('-', '_'));
+    registry.setStatus(active, TenantStatus.ACTIVE);
+    String tenant = "/admin/tenants/" + active;
+    UUID trial = UUID.randomUUID();
+    String trialSub = unique("trial");
+    registry.reserve(
+        new TenantRegistry.Reservation(
+            trial, trialSub, "Trial " + trialSub, "boss@trial.test", "local"));
+    registry.placeTrial(
+        trial, null, "taskifai_trials", new TenantCredentials.EncryptedCredentials("u", "k"));
+    registry.setStatus(trial, TenantStatus.ACTIVE);
+    var rolloutBefore = registry.fleetMigrations().unfinished().map(m -> m.migrationId());
+
+    Map<String, HttpRequest.Builder> families = new LinkedHashMap<>();
+    families.put("suspend", postTo(tenant + "/suspend", null));
+    families.put("admin invite", postTo(tenant + "/admin-invite", null));
+    families.put("offboarding", HttpRequest.newBuilder(uri(tenant)).DELETE());
+    families.put("backup", postTo(tenant + "/backups", null));
+    families.put(
+        "restore progress",
+        getFrom(tenant + "/backups/restores/" + WorkflowIds.restore(active, active, "r1")));
+    families.put("move progress", getFrom(tenant + "/move/" + WorkflowIds.move(active, "pg-x")));
+    families.put("drain progress", getFrom("/admin/servers/pg-x/drain"));
+    families.put(
+        "promotion",
+        postTo(
+            "/admin/tenants/" + trial + "/promote",
+            "{\"confirm_subdomain\": \"" + trialSub + "\"}"));
+    families.put("rollout", postTo("/admin/migrations", "{}"));
+    families.put("extension", postTo(tenant + "/extensions", "{\"name\": \"custom_fields\"}"));
+    families.put("reconcile", postTo("/admin/reconcile", null));
+    families.put(
+        "workflow history",
+        getFrom(tenant + "/workflows/" + WorkflowIds.provision(sub) + "/history"));
+
+    Map<String, CompletableFuture<Answer>> sent = new LinkedHashMap<>();
+    families.forEach(
+        (family, request) ->
+            sent.put(family, CompletableFuture.supplyAsync(() -> send(request, token))));
+    SoftAssertions softly = new SoftAssertions();
+    sent.forEach(
+        (family, answer) -> {
+          Answer a = answer.join();
+          softly.assertThat(a.status()).as(family + ": " + a.body()).isEqualTo(503);
+          if (a.status() == 503) {
+            softly
+                .assertThat(a.json().get("error").asString())
+                .as(family)
+                .isEqualTo("temporal_unavailable");
+            softly.assertThat(a.retryAfter()).as(family).isNotBlank();
+          }
+          softly.assertThat(a.millis()).as(family + " answered in ms").isLessThanOrEqualTo(5_000);
+        });
+    softly.assertAll();
+    assertThat(registry.fleetMigrations().unfinished().map(m -> m.migrationId()))
+        .as("a rollout refused for want of Temporal is not left RUNNING")
+        .isEqualTo(rolloutBefore);
+    assertThat(registry.findById(active).orElseThrow().status()).isEqualTo(TenantStatus.ACTIVE);
+    assertThat(registry.operations().current(trial))
+        .as("a promotion refused for want of Temporal releases its claim")
+        .isEmpty();
+    // The tier view is a registry read: it answers without the promotion's progress.
+    Answer tier = get("/admin/tenants/" + trial + "/promotion", token);
+    assertThat(tier.status()).as(tier.body()).isEqualTo(200);
+    assertThat(tier.json().get("tier").asString()).isEqualTo("trial");
+    assertThat(tier.json().get("promotion").isNull()).isTrue();
+  }
+
+  private HttpRequest.Builder postTo(String path, String json) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+    if (json == null) {
+      return b.POST(HttpRequest.BodyPublishers.noBody());
+    }
+    return b.header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(json));
+  }
+
+  private HttpRequest.Builder getFrom(String path) {
+    return HttpRequest.newBuilder(uri(path)).GET();
   }
 
   private static JsonNode step(JsonNode detail, String name) {

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.backup;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.util.UUID;
@@ -14,7 +15,7 @@ import java.util.UUID;
 public interface BackupScheduleWorkflow {
 
   static String workflowId(UUID tenantId) {
-    return "tenant-backup-schedule-" + tenantId;
+    return WorkflowIds.backupSchedule(tenantId);
   }
 
   /**

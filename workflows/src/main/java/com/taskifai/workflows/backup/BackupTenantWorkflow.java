@@ -1,5 +1,6 @@
 package com.taskifai.workflows.backup;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.util.UUID;
@@ -10,7 +11,7 @@ public interface BackupTenantWorkflow {
 
   /** The workflow id of a backup: names the tenant and the backup. */
   static String workflowId(UUID tenantId, UUID backupId) {
-    return "tenant-backup-" + tenantId + "-" + backupId;
+    return WorkflowIds.backup(tenantId, backupId);
   }
 
   /** The request: which tenant, the new backup's id, why, and who asked. */

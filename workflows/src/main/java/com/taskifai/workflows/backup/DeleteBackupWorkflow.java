@@ -1,5 +1,6 @@
 package com.taskifai.workflows.backup;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.util.UUID;
@@ -9,7 +10,7 @@ import java.util.UUID;
 public interface DeleteBackupWorkflow {
 
   static String workflowId(UUID tenantId, UUID backupId) {
-    return "tenant-backup-delete-" + tenantId + "-" + backupId;
+    return WorkflowIds.deleteBackup(tenantId, backupId);
   }
 
   @WorkflowMethod

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.backup;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
@@ -16,12 +17,12 @@ public interface RestoreTenantWorkflow {
 
   /** The workflow id of a restore: names the tenant, the backup and the restore. */
   static String workflowId(UUID tenantId, UUID backupId, String restoreId) {
-    return idPrefix(tenantId) + backupId + "-" + restoreId;
+    return WorkflowIds.restore(tenantId, backupId, restoreId);
   }
 
   /** What the workflow id of every restore of the tenant starts with. */
   static String idPrefix(UUID tenantId) {
-    return "tenant-restore-" + tenantId + "-";
+    return WorkflowIds.restorePrefix(tenantId);
   }
 
   /** The request. {@code graceSeconds} is how long the retired (or copied) database is kept. */

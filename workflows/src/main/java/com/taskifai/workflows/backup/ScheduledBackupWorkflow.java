@@ -1,5 +1,6 @@
 package com.taskifai.workflows.backup;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.util.UUID;
@@ -15,7 +16,7 @@ public interface ScheduledBackupWorkflow {
 
   /** The id of the tenant's Temporal Schedule. */
   static String scheduleId(UUID tenantId) {
-    return "tenant-backup-daily-" + tenantId;
+    return WorkflowIds.dailyBackupSchedule(tenantId);
   }
 
   /**
@@ -23,7 +24,7 @@ public interface ScheduledBackupWorkflow {
    * each run has an id of its own).
    */
   static String workflowId(UUID tenantId) {
-    return "tenant-backup-scheduled-" + tenantId;
+    return WorkflowIds.scheduledBackup(tenantId);
   }
 
   /**

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.costs;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.time.Duration;
@@ -14,10 +15,10 @@ import java.time.Duration;
 public interface CostSampleWorkflow {
 
   /** The Temporal Schedule that starts the sampling on a real server. */
-  String SCHEDULE_ID = "platform-cost-sample";
+  String SCHEDULE_ID = WorkflowIds.COST_SAMPLE_SCHEDULE;
 
   /** The timer loop where the server has no schedules. */
-  String LOOP_WORKFLOW_ID = "platform-cost-sample-loop";
+  String LOOP_WORKFLOW_ID = WorkflowIds.COST_SAMPLE_LOOP;
 
   /**
    * @param interval time between samplings; null or zero for one sampling (what a schedule starts)

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.migration;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.util.UUID;
@@ -14,7 +15,7 @@ public interface EnableExtensionWorkflow {
 
   /** {@code tenant-extension-<tenant>-<name>}. */
   static String workflowId(UUID tenantId, String name) {
-    return "tenant-extension-" + tenantId + "-" + name;
+    return WorkflowIds.enableExtension(tenantId, name);
   }
 
   /** Returns the extension's version now applied. */

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.migration;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.WorkflowInterface;
@@ -19,7 +20,7 @@ public interface MigrateFleetWorkflow {
 
   /** {@code fleet-migrate-<migrationId>}. */
   static String workflowId(String migrationId) {
-    return "fleet-migrate-" + migrationId;
+    return WorkflowIds.fleetMigrate(migrationId);
   }
 
   @WorkflowMethod

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.migration;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 import java.util.UUID;
@@ -14,7 +15,7 @@ public interface TenantMigrateWorkflow {
 
   /** {@code tenant-migrate-<tenant>-<version>}. */
   static String workflowId(UUID tenantId, String version) {
-    return "tenant-migrate-" + tenantId + "-" + version;
+    return WorkflowIds.tenantMigrate(tenantId, version);
   }
 
   @WorkflowMethod

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.provisioning;
 
+import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
@@ -13,8 +14,12 @@ import io.temporal.workflow.WorkflowMethod;
  */
 @WorkflowInterface
 public interface ProvisionTenantWorkflow {
-  /** The task queue the worker polls for all platform workflows and activities. */
-  String TASK_QUEUE = "taskifai-platform";
+  /**
+   * The platform task queue, kept for callers written before {@link TaskQueues}.
+   *
+   * @deprecated use {@link TaskQueues#PLATFORM}
+   */
+  @Deprecated String TASK_QUEUE = TaskQueues.PLATFORM;
 
   /** The workflow id: one provisioning per subdomain at a time ({@link WorkflowIds}). */
   static String workflowId(String subdomain) {

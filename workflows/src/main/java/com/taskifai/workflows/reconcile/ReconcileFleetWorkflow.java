@@ -1,5 +1,6 @@
 package com.taskifai.workflows.reconcile;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -12,14 +13,14 @@ import io.temporal.workflow.WorkflowMethod;
 public interface ReconcileFleetWorkflow {
 
   /** The Temporal Schedule that runs the reconciler on a real server. */
-  String SCHEDULE_ID = "platform-reconcile-fleet";
+  String SCHEDULE_ID = WorkflowIds.RECONCILE_SCHEDULE;
 
   /** The timer loop that runs it where the server has no schedules (the in-process server). */
-  String LOOP_WORKFLOW_ID = "platform-reconcile-loop";
+  String LOOP_WORKFLOW_ID = WorkflowIds.RECONCILE_LOOP;
 
   /** The id of a run asked for by an admin. */
   static String onDemandWorkflowId(String suffix) {
-    return "platform-reconcile-" + suffix;
+    return WorkflowIds.reconcileOnDemand(suffix);
   }
 
   @WorkflowMethod

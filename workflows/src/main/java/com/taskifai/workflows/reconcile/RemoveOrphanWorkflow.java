@@ -1,5 +1,6 @@
 package com.taskifai.workflows.reconcile;
 
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.ports.OrphanRemoval;
 import com.taskifai.workflows.ports.RemovalOutcome;
 import io.temporal.workflow.WorkflowInterface;
@@ -13,7 +14,7 @@ import io.temporal.workflow.WorkflowMethod;
 public interface RemoveOrphanWorkflow {
 
   static String workflowId(String kind, String name) {
-    return "platform-remove-orphan-" + kind + "-" + name;
+    return WorkflowIds.removeOrphan(kind, name);
   }
 
   @WorkflowMethod

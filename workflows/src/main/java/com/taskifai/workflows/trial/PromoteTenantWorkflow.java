@@ -1,6 +1,7 @@
 package com.taskifai.workflows.trial;
 
 import com.taskifai.workflows.StepName;
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
@@ -19,7 +20,7 @@ public interface PromoteTenantWorkflow {
 
   /** The workflow id of a tenant's promotion. */
   static String workflowId(UUID tenantId) {
-    return "tenant-promote-" + tenantId;
+    return WorkflowIds.promote(tenantId);
   }
 
   @WorkflowMethod

@@ -1,12 +1,9 @@
-package com.taskifai.api.tenants;
+package com.taskifai.api.temporal;
 
-import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
-import com.taskifai.api.TemporalUnavailableException;
-import com.taskifai.api.health.TemporalHealthIndicator;
 import com.taskifai.api.metrics.PlatformMetrics;
 import com.taskifai.registry.Tenant;
-import com.taskifai.registry.TenantOperations;
+import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflow;
@@ -19,13 +16,11 @@ import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningProgress;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
-import io.grpc.Context;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributes;
@@ -36,136 +31,40 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Everything the admin API asks of Temporal: start, signal, query and cancel the tenant workflows,
- * and read their histories. Workflows carry a memo with the company name and, where the server has
- * them registered, the TenantId and Subdomain search attributes.
- *
- * <p>Every call runs under a gRPC deadline of the call timeout (retries included): when Temporal is
- * down or unreachable it throws {@link TemporalUnavailableException} (503) in seconds instead of
- * retrying for the SDK's default minute. The channel reconnects by itself once the server is back.
+ * Everything the tenants API asks of Temporal: start, signal, query and cancel the tenant
+ * workflows, and read their histories. Workflows carry a memo with the company name and, where the
+ * server has them registered, the TenantId and Subdomain search attributes. Every call runs under
+ * {@link TemporalCalls}' deadline (503 {@code temporal_unavailable} when Temporal is down).
  */
 @Component
 public class TenantWorkflows {
   private static final Logger log = LoggerFactory.getLogger(TenantWorkflows.class);
-  static final SearchAttributeKey<String> TENANT_ID = SearchAttributeKey.forKeyword("TenantId");
-  static final SearchAttributeKey<String> SUBDOMAIN = SearchAttributeKey.forKeyword("Subdomain");
-  private static final Duration QUERY_TIMEOUT = Duration.ofSeconds(3);
 
+  /** The search attribute that names a workflow's tenant. */
+  public static final SearchAttributeKey<String> TENANT_ID =
+      SearchAttributeKey.forKeyword("TenantId");
+
+  /** The search attribute that names a workflow's subdomain. */
+  public static final SearchAttributeKey<String> SUBDOMAIN =
+      SearchAttributeKey.forKeyword("Subdomain");
+
+  private final TemporalCalls calls;
   private final WorkflowClient client;
   private final ApiSettings settings;
   private final PlatformMetrics metrics;
   private final Clock clock;
-  private final TemporalHealthIndicator health;
-  private final Duration callTimeout;
-  // Fires the gRPC deadlines of the calls.
-  private static final ScheduledExecutorService DEADLINES =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "temporal-call-deadlines");
-            t.setDaemon(true);
-            return t;
-          });
-  // Queries wait for a worker; a bounded wait keeps the API answering when no worker runs.
-  private final ExecutorService queries =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "tenant-workflow-query");
-            t.setDaemon(true);
-            return t;
-          });
 
-  TenantWorkflows(
-      WorkflowClient client,
-      ApiSettings settings,
-      PlatformMetrics metrics,
-      Clock clock,
-      TemporalHealthIndicator health) {
-    this.client = client;
+  TenantWorkflows(TemporalCalls calls, ApiSettings settings, PlatformMetrics metrics, Clock clock) {
+    this.calls = calls;
+    this.client = calls.client();
     this.settings = settings;
     this.metrics = metrics;
     this.clock = clock;
-    this.health = health;
-    this.callTimeout = settings.temporalCallTimeout();
-  }
-
-  /**
-   * Runs one call to Temporal under the call timeout. Answers of the server (not found, already
-   * started, ...) pass through; a server that is down or too slow becomes {@link
-   * TemporalUnavailableException}.
-   */
-  private <T> T call(String what, Supplier<T> body) {
-    Context.CancellableContext deadline =
-        Context.current()
-            .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS, DEADLINES);
-    try {
-      T result = deadline.call(body::get);
-      health.answered();
-      return result;
-    } catch (Exception e) {
-      if (unreachable(e)) {
-        health.unreachable(rootStatus(e) == null ? e : rootStatus(e));
-        throw new TemporalUnavailableException(
-            "the workflow service (Temporal) did not answer " + what + " in time", e);
-      }
-      health.answered();
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e);
-    } finally {
-      deadline.cancel(null);
-    }
-  }
-
-  private void run(String what, Runnable body) {
-    call(
-        what,
-        () -> {
-          body.run();
-          return null;
-        });
-  }
-
-  /** True for failures that mean Temporal did not answer (as opposed to an answer that is no). */
-  static boolean unreachable(Throwable e) {
-    if (e instanceof TemporalUnavailableException) {
-      return true;
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CancellationException) {
-        return true;
-      }
-    }
-    StatusRuntimeException status = rootStatus(e);
-    if (status == null) {
-      return false;
-    }
-    Status.Code code = status.getStatus().getCode();
-    return code == Status.Code.UNAVAILABLE
-        || code == Status.Code.DEADLINE_EXCEEDED
-        || code == Status.Code.CANCELLED;
-  }
-
-  private static StatusRuntimeException rootStatus(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof StatusRuntimeException s) {
-        return s;
-      }
-    }
-    return null;
   }
 
   /**
@@ -173,7 +72,7 @@ public class TenantWorkflows {
    * to inject (tests and demos; null normally) travels in the workflow's memo, never in an input.
    */
   public String startProvisioning(ProvisionTenantRequest request, String injectFault) {
-    String id = ProvisionTenantWorkflow.workflowId(request.subdomain());
+    String id = WorkflowIds.provision(request.subdomain());
     WorkflowOptions.Builder options =
         options(id, request.tenantId().toString(), request.subdomain(), request.companyName())
             // A tenant that FAILED frees its subdomain, so a new request may reuse the id.
@@ -185,7 +84,7 @@ public class TenantWorkflows {
     ProvisionTenantWorkflow stub =
         client.newWorkflowStub(ProvisionTenantWorkflow.class, options.setMemo(memo).build());
     WorkflowExecution execution =
-        call("the start of " + id, () -> WorkflowClient.start(stub::provision, request));
+        calls.call("the start of " + id, () -> WorkflowClient.start(stub::provision, request));
     metrics.provisioningStarted();
     watch(execution);
     return id;
@@ -203,7 +102,7 @@ public class TenantWorkflows {
               Duration took = Duration.between(started, clock.instant());
               if (result != null) {
                 metrics.provisioningFinished(result.status().name(), took);
-              } else if (failure instanceof io.temporal.client.WorkflowFailedException) {
+              } else if (failure instanceof WorkflowFailedException) {
                 metrics.provisioningFinished("FAILED", took);
               }
             });
@@ -213,7 +112,8 @@ public class TenantWorkflows {
     String id = WorkflowIds.suspend(tenant.tenantId(), clock.millis());
     SuspendTenantWorkflow stub =
         client.newWorkflowStub(SuspendTenantWorkflow.class, options(tenant, id).build());
-    call("the start of " + id, () -> WorkflowClient.start(stub::suspend, operation(tenant, actor)));
+    calls.call(
+        "the start of " + id, () -> WorkflowClient.start(stub::suspend, operation(tenant, actor)));
     return id;
   }
 
@@ -221,7 +121,8 @@ public class TenantWorkflows {
     String id = WorkflowIds.adminInvite(tenant.tenantId(), clock.millis());
     InviteTenantAdminWorkflow stub =
         client.newWorkflowStub(InviteTenantAdminWorkflow.class, options(tenant, id).build());
-    WorkflowClient.start(stub::invite, operation(tenant, actor));
+    calls.call(
+        "the start of " + id, () -> WorkflowClient.start(stub::invite, operation(tenant, actor)));
     return id;
   }
 
@@ -229,7 +130,7 @@ public class TenantWorkflows {
     String id = WorkflowIds.reactivate(tenant.tenantId(), clock.millis());
     ReactivateTenantWorkflow stub =
         client.newWorkflowStub(ReactivateTenantWorkflow.class, options(tenant, id).build());
-    call(
+    calls.call(
         "the start of " + id,
         () -> WorkflowClient.start(stub::reactivate, operation(tenant, actor)));
     return id;
@@ -248,7 +149,7 @@ public class TenantWorkflows {
    * explicit choice, audited).
    */
   public String startOffboard(Tenant tenant, String actor, boolean skipFinalBackup) {
-    String id = OffboardTenantWorkflow.workflowId(tenant.tenantId());
+    String id = WorkflowIds.offboard(tenant.tenantId());
     OffboardTenantWorkflow stub =
         client.newWorkflowStub(
             OffboardTenantWorkflow.class,
@@ -257,14 +158,14 @@ public class TenantWorkflows {
                     WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
     try {
-      call(
+      calls.call(
           "the start of " + id,
           () ->
               WorkflowClient.start(
                   stub::offboard,
                   new TenantOperation(
                       tenant.tenantId(), tenant.subdomain(), actor, skipFinalBackup)));
-    } catch (io.temporal.client.WorkflowExecutionAlreadyStarted running) {
+    } catch (WorkflowAlreadyRunning running) {
       log.info("offboarding {} runs already", id);
     }
     return id;
@@ -272,15 +173,15 @@ public class TenantWorkflows {
 
   /** Cancels the tenant's provisioning; the workflow compensates what it did. */
   public String cancelProvisioning(Tenant tenant) {
-    String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
-    run("the cancellation of " + id, () -> client.newUntypedWorkflowStub(id).cancel());
+    String id = WorkflowIds.provision(tenant.subdomain());
+    calls.run("the cancellation of " + id, () -> client.newUntypedWorkflowStub(id).cancel());
     return id;
   }
 
   /** Tells the provisioning workflow that the admin opened the verification link. */
   public void signalVerified(Tenant tenant, String verifiedBy) {
-    String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
-    run(
+    String id = WorkflowIds.provision(tenant.subdomain());
+    calls.run(
         "the verification signal to " + id,
         () ->
             client
@@ -294,25 +195,15 @@ public class TenantWorkflows {
    * call found Temporal unreachable it is not asked again for a few seconds.
    */
   public Optional<ProvisioningProgress> progress(Tenant tenant) {
-    if (health.recentlyUnreachable()) {
+    if (calls.recentlyUnreachable()) {
       return Optional.empty();
     }
-    String id = ProvisionTenantWorkflow.workflowId(tenant.subdomain());
-    CompletableFuture<ProvisioningProgress> answer =
-        CompletableFuture.supplyAsync(
-            () ->
-                call(
-                    "the progress query of " + id,
-                    () -> client.newWorkflowStub(ProvisionTenantWorkflow.class, id).progress()),
-            queries);
+    String id = WorkflowIds.provision(tenant.subdomain());
     try {
-      ProvisioningProgress p = answer.get(QUERY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      if (p == null || (p.tenantId() != null && !p.tenantId().equals(tenant.tenantId()))) {
-        return Optional.empty();
-      }
-      return Optional.of(p);
-    } catch (Exception e) {
-      answer.cancel(true);
+      return calls
+          .query(id, () -> client.newWorkflowStub(ProvisionTenantWorkflow.class, id).progress())
+          .filter(p -> p.tenantId() == null || p.tenantId().equals(tenant.tenantId()));
+    } catch (RuntimeException e) {
       log.debug("progress query of {} failed: {}", id, e.toString());
       return Optional.empty();
     }
@@ -321,7 +212,7 @@ public class TenantWorkflows {
   /** True when Temporal knows a workflow with this id (running or closed). */
   public boolean exists(String workflowId) {
     try {
-      call(
+      calls.call(
           "the description of " + workflowId,
           () ->
               client
@@ -333,29 +224,26 @@ public class TenantWorkflows {
                           .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
                           .build()));
       return true;
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return false;
-      }
-      throw e;
+    } catch (WorkflowNotFound e) {
+      return false;
     }
   }
 
   /** The complete history of a workflow's latest run. */
   public WorkflowExecutionHistory history(String workflowId) {
-    return call("the history of " + workflowId, () -> client.fetchHistory(workflowId));
+    return calls.call("the history of " + workflowId, () -> client.fetchHistory(workflowId));
   }
 
   /** The memo value of a running workflow, under the call timeout. */
-  Object memo(String workflowId, String key) {
-    return call(
+  public Object memo(String workflowId, String key) {
+    return calls.call(
         "the description of " + workflowId,
         () -> client.newUntypedWorkflowStub(workflowId).describe().getMemo(key, String.class));
   }
 
   /** Whether the API's last call to Temporal found it unreachable a moment ago. */
   public boolean recentlyUnreachable() {
-    return health.recentlyUnreachable();
+    return calls.recentlyUnreachable();
   }
 
   private WorkflowOptions.Builder options(Tenant tenant, String id) {
@@ -390,24 +278,13 @@ public class TenantWorkflows {
     WorkflowOptions.Builder b =
         WorkflowOptions.newBuilder()
             .setWorkflowId(id)
-            .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+            .setTaskQueue(TaskQueues.PLATFORM)
             .setMemo(memo);
     if (searchAttributes) {
       b.setTypedSearchAttributes(
           SearchAttributes.newBuilder().set(TENANT_ID, tenantId).set(SUBDOMAIN, subdomain).build());
     }
     return b;
-  }
-
-  /** The 409 for a tenant that another operation (a move, a restore, a promotion) holds. */
-  static ApiException busy(UUID tenantId, TenantOperations.Held held) {
-    return ApiException.conflict(
-        "tenant " + tenantId + " is busy with " + held.operation(),
-        Map.of("operation", held.operation(), "operation_id", held.operationId()));
-  }
-
-  static void throwBusy(UUID tenantId, TenantOperations.Held held) {
-    throw busy(tenantId, held);
   }
 
   private static TenantOperation operation(Tenant tenant, String actor) {
