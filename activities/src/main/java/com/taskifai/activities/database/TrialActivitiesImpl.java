@@ -3,7 +3,6 @@ package com.taskifai.activities.database;
 import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
-import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantOperations;
@@ -34,30 +33,29 @@ import org.slf4j.LoggerFactory;
  * {@code trial_databases}), a trial's rows in it, and the promotion of a trial to a database of its
  * own. The dedicated database itself is made by {@link TenantDatabaseActivitiesImpl}'s steps.
  */
-public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable {
+public final class TrialActivitiesImpl implements TrialActivities {
   private static final Logger log = LoggerFactory.getLogger(TrialActivitiesImpl.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DataSource platform;
   private final TenantRegistry registry;
   private final TenantOperations operations;
-  private final DatabaseServers servers;
   private final StagedSecrets secrets;
   private final CredentialCipher cipher;
   private final List<String> migrationLocations;
-  private final AdminConnectionPools pools = new AdminConnectionPools();
+  private final ServerAccess access;
 
   public TrialActivitiesImpl(
       DataSource platform,
+      ServerAccess access,
       TenantRegistry registry,
-      DatabaseServers servers,
       StagedSecrets secrets,
       CredentialCipher cipher,
       List<String> migrationLocations) {
     this.platform = platform;
+    this.access = access;
     this.registry = registry;
     this.operations = new TenantOperations(platform);
-    this.servers = servers;
     this.secrets = secrets;
     this.cipher = cipher;
     this.migrationLocations = migrationLocations;
@@ -88,13 +86,9 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
           TrialSchema.DATABASE,
           credentials.encrypt(cipher, tenant.tenantId()));
     } catch (SQLException e) {
-      throw failure("place_trial", e);
+      throw DatabaseFailures.retried("place_trial", e);
     } catch (IllegalStateException e) {
-      SQLException cause = TenantDatabaseActivitiesImpl.sqlCause(e);
-      if (cause == null) {
-        throw e;
-      }
-      throw failure("place_trial", cause);
+      throw wrapped("place_trial", e);
     }
   }
 
@@ -237,7 +231,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
       up.setObject(1, tenantId);
       up.executeUpdate();
     } catch (SQLException e) {
-      throw failure("claim_promotion", e);
+      throw DatabaseFailures.retried("claim_promotion", e);
     }
   }
 
@@ -372,7 +366,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
                   password)
               .encrypt(cipher, tenantId));
     } catch (SQLException e) {
-      throw failure("undo_swap_to_dedicated", e);
+      throw DatabaseFailures.retried("undo_swap_to_dedicated", e);
     }
     log.info("tenant {} points at the shared trial database again", tenantId);
   }
@@ -393,18 +387,12 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
     }
   }
 
-  @Override
-  public void close() {
-    pools.close();
-  }
-
   private DataSource shared(Tenant tenant) {
     return admin(tenant).database(TrialSchema.DATABASE);
   }
 
   private Tenant placed(UUID tenantId) {
-    Tenant tenant =
-        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    Tenant tenant = access.tenant(tenantId);
     if (tenant.databaseServerId() == null) {
       throw StepFailure.of(
           FailureType.INVALID_STATE,
@@ -422,26 +410,11 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
   }
 
   private ServerAdmin admin(Tenant tenant) {
-    DatabaseServers.Server server =
-        servers
-            .find(tenant.databaseServerId())
-            .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
-    return new ServerAdmin(server, cipher, pools);
+    return access.admin(tenant);
   }
 
-  private RuntimeException wrapped(String step, RuntimeException e) {
-    SQLException cause = TenantDatabaseActivitiesImpl.sqlCause(e);
-    if (cause == null) {
-      return e;
-    }
-    return failure(step, cause);
-  }
-
-  private static RuntimeException failure(String step, SQLException e) {
-    // Retryable: a restarting server, a lost race; the step is idempotent.
-    return StepFailure.of(
-        FailureType.UNAVAILABLE,
-        step + " failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")");
+  private static RuntimeException wrapped(String step, RuntimeException e) {
+    return DatabaseFailures.unwrapped(e, cause -> DatabaseFailures.retried(step, cause));
   }
 
   /** 32 random bytes, base64url. */
