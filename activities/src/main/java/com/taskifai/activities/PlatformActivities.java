@@ -258,7 +258,8 @@ public final class PlatformActivities implements AutoCloseable {
     ServerAccess access = new ServerAccess(tenants, servers, cipher);
     resources.add(access);
     PgPipes pipes = new PgPipes(new PgClient(backupSettings.pgBin()));
-    SharedTrialDatabases trialDatabases = new SharedTrialDatabases(platform);
+    SharedTrialDatabases trialDatabases =
+        new SharedTrialDatabases(platform, cipher, tenantMigrationLocations);
     TenantDatabaseActivitiesImpl database =
         new TenantDatabaseActivitiesImpl(
             platform,
@@ -280,8 +281,7 @@ public final class PlatformActivities implements AutoCloseable {
     MoveActivitiesImpl moves =
         new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher);
     TrialActivitiesImpl trials =
-        new TrialActivitiesImpl(
-            platform, access, tenants, secrets, cipher, tenantMigrationLocations);
+        new TrialActivitiesImpl(platform, access, tenants, secrets, cipher, trialDatabases);
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(
             tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),

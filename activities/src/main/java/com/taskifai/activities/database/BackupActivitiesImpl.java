@@ -69,7 +69,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
 
   /** The object key of a backup in the store. */
   public static String objectKey(UUID tenantId, UUID backupId) {
-    return tenantId + "/" + backupId + ".tkb";
+    return BackupDumps.objectKey(tenantId, backupId);
   }
 
   @Override

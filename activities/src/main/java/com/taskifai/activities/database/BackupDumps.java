@@ -63,7 +63,7 @@ final class BackupDumps {
   public BackupSummary dumpDatabase(BackupInput input) {
     Tenant tenant = placedTenant(input.tenantId());
     ServerAdmin admin = access.admin(tenant);
-    String key = BackupActivitiesImpl.objectKey(tenant.tenantId(), input.backupId());
+    String key = objectKey(tenant.tenantId(), input.backupId());
     backups.start(
         input.backupId(),
         tenant.tenantId(),
@@ -192,6 +192,11 @@ final class BackupDumps {
 
   private static String truncate(String s) {
     return s.length() > 1000 ? s.substring(0, 1000) : s;
+  }
+
+  /** The object key of a backup in the store. */
+  static String objectKey(UUID tenantId, UUID backupId) {
+    return tenantId + "/" + backupId + ".tkb";
   }
 
   /** A new SHA-256 digest (the JDK always has one). */

@@ -56,7 +56,10 @@ class BackupRestoreTest {
         fx.platform.platform(),
         access,
         new PgPipes(new com.taskifai.activities.backup.PgClient(settings.pgBin())),
-        new SharedTrialDatabases(fx.platform.platform()),
+        new SharedTrialDatabases(
+            fx.platform.platform(),
+            fx.cipher,
+            com.taskifai.tenantschema.TenantSchema.DEFAULT_LOCATIONS),
         fx.cipher,
         store,
         clock);
