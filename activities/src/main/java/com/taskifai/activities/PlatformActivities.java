@@ -11,6 +11,7 @@ import com.taskifai.activities.database.MoveActivitiesImpl;
 import com.taskifai.activities.database.PgPipes;
 import com.taskifai.activities.database.ServerAccess;
 import com.taskifai.activities.database.SharedTrialDatabases;
+import com.taskifai.activities.database.TemplateDatabase;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
 import com.taskifai.activities.database.TrialActivitiesImpl;
@@ -258,6 +259,7 @@ public final class PlatformActivities implements AutoCloseable {
     ServerAccess access = new ServerAccess(tenants, servers, cipher);
     resources.add(access);
     PgPipes pipes = new PgPipes(new PgClient(backupSettings.pgBin()));
+    TemplateDatabase template = new TemplateDatabase(tenantMigrationLocations);
     SharedTrialDatabases trialDatabases =
         new SharedTrialDatabases(platform, cipher, tenantMigrationLocations);
     TenantDatabaseActivitiesImpl database =
@@ -270,6 +272,7 @@ public final class PlatformActivities implements AutoCloseable {
             config,
             clock,
             tenantMigrationLocations,
+            template,
             supabase);
     TenantDatabaseInventory inventory = new TenantDatabaseInventory(access);
     BackupStore store = backupSettings.openStore();
@@ -310,7 +313,7 @@ public final class PlatformActivities implements AutoCloseable {
             null,
             supabase),
         backups,
-        new FleetMigrationActivitiesImpl(access, tenants, servers, database),
+        new FleetMigrationActivitiesImpl(access, tenants, servers, template),
         moves,
         new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
         trials,

@@ -33,9 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The activities of a fleet schema rollout. They share the admin sessions, the template and the
- * migration locations of {@link TenantDatabaseActivitiesImpl}, so a rollout and provisioning in one
- * process agree on what "the newest schema" is.
+ * The activities of a fleet schema rollout. They share the admin sessions ({@link ServerAccess})
+ * and the template (with its migration locations) of {@link TenantDatabaseActivitiesImpl}, so a
+ * rollout and provisioning in one process agree on what "the newest schema" is.
  */
 public final class FleetMigrationActivitiesImpl implements FleetMigrationActivities {
   private static final Logger log = LoggerFactory.getLogger(FleetMigrationActivitiesImpl.class);
@@ -51,7 +51,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   private final TenantRegistry tenants;
   private final FleetMigrations fleet;
   private final DatabaseServers servers;
-  private final TenantDatabaseActivitiesImpl database;
+  private final TemplateDatabase template;
   private final ServerAccess access;
   private final OperationClaims claims;
 
@@ -59,12 +59,12 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
       ServerAccess access,
       TenantRegistry tenants,
       DatabaseServers servers,
-      TenantDatabaseActivitiesImpl database) {
+      TemplateDatabase template) {
     this.access = access;
     this.tenants = tenants;
     this.fleet = tenants.fleetMigrations();
     this.servers = servers;
-    this.database = database;
+    this.template = template;
     this.claims = new OperationClaims(tenants.operations());
   }
 
@@ -83,7 +83,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   public String migrateTemplate(String serverId) {
     DatabaseServers.Server server = access.server(serverId);
     try {
-      String version = database.template().migrate(access.admin(server));
+      String version = template.migrate(access.admin(server));
       log.info("template of server {} is at tenant schema version {}", serverId, version);
       return version;
     } catch (SQLException e) {
@@ -203,7 +203,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         lockTenant(lock, tenant.tenantId());
         TenantSchema.Migrated m =
             TenantSchema.migrate(
-                ds, names.ownerRole(), database.migrationLocations(), input.targetVersion());
+                ds, names.ownerRole(), template.locations(), input.targetVersion());
         // The tenant's schema extensions come after the base migrations, every rollout.
         for (FleetMigrations.Extension ext : fleet.extensions(tenant.tenantId())) {
           applyOneExtension(ds, names, tenant.tenantId(), ext.name());
@@ -264,9 +264,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
       try {
         TenantSchema.Migrated m =
             TrialSchema.migrate(
-                admin.database(TrialSchema.DATABASE),
-                database.migrationLocations(),
-                input.targetVersion());
+                admin.database(TrialSchema.DATABASE), template.locations(), input.targetVersion());
         int trials = fleet.recordTrialSchemaVersion(server.id(), m.toVersion());
         log.info(
             "trial database of server {}: schema {} -> {} ({} migrations applied, {} trials"
@@ -299,7 +297,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
 
   @Override
   public String applyExtension(TenantExtensionInput input) {
-    if (!TenantSchema.extensionShipped(database.migrationLocations(), input.name())) {
+    if (!TenantSchema.extensionShipped(template.locations(), input.name())) {
       throw StepFailure.of(
           FailureType.INVALID_STATE, "no schema extension named '" + input.name() + "' is shipped");
     }
@@ -366,7 +364,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   private String applyOneExtension(
       DataSource ds, TenantDatabaseNames names, UUID tenantId, String name) {
     TenantSchema.Migrated m =
-        TenantSchema.migrateExtension(ds, names.ownerRole(), database.migrationLocations(), name);
+        TenantSchema.migrateExtension(ds, names.ownerRole(), template.locations(), name);
     fleet.recordExtensionVersion(tenantId, name, m.toVersion());
     log.info(
         "tenant {}: extension {} at version {} ({} migrations applied)",

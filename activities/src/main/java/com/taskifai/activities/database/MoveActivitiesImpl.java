@@ -8,7 +8,6 @@ import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantKind;
 import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
-import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
@@ -38,7 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class MoveActivitiesImpl implements MoveActivities {
   private static final Logger log = LoggerFactory.getLogger(MoveActivitiesImpl.class);
 
-  private final TenantRegistry registry;
   private final DatabaseServers servers;
   private final TenantOperations operations;
   private final ServerDrains drains;
@@ -55,7 +53,6 @@ public final class MoveActivitiesImpl implements MoveActivities {
       PgPipes pipes,
       SharedTrialDatabases trialDatabases,
       CredentialCipher cipher) {
-    this.registry = new TenantRegistry(platform);
     this.servers = new DatabaseServers(platform);
     this.operations = new TenantOperations(platform);
     this.drains = new ServerDrains(platform);

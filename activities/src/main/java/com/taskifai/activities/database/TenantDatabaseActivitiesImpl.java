@@ -65,11 +65,12 @@ public final class TenantDatabaseActivitiesImpl
       ActivitiesConfig config,
       Clock clock,
       java.util.List<String> migrationLocations,
+      TemplateDatabase template,
       SupabaseProjects supabase) {
     this.access = access;
     this.fence = new DatabaseFence(platform);
     this.migrationLocations = migrationLocations;
-    this.template = new TemplateDatabase(migrationLocations);
+    this.template = template;
     this.databases = new TenantDatabases(template);
     this.providers = new TenantProviders(platform);
     this.supabase = supabase;
@@ -358,14 +359,6 @@ public final class TenantDatabaseActivitiesImpl
         admin.release(names.database());
       }
     }
-  }
-
-  TemplateDatabase template() {
-    return template;
-  }
-
-  java.util.List<String> migrationLocations() {
-    return migrationLocations;
   }
 
   private interface TenantDatabaseWork {
