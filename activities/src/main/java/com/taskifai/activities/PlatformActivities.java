@@ -3,10 +3,15 @@ package com.taskifai.activities;
 import com.taskifai.activities.audit.AuditingActivityInterceptor;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.activities.backup.PgClient;
 import com.taskifai.activities.costs.CostActivitiesImpl;
 import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.MoveActivitiesImpl;
+import com.taskifai.activities.database.PgPipes;
+import com.taskifai.activities.database.ServerAccess;
+import com.taskifai.activities.database.SharedTrialDatabases;
+import com.taskifai.activities.database.TemplateDatabase;
 import com.taskifai.activities.database.TenantDatabaseActivitiesImpl;
 import com.taskifai.activities.database.TenantDatabaseInventory;
 import com.taskifai.activities.database.TrialActivitiesImpl;
@@ -249,33 +254,37 @@ public final class PlatformActivities implements AutoCloseable {
                 cipher,
                 clock)
             : null;
+    // The server-access layer, one of each per process: the admin sessions of every database
+    // server, pg_dump/pg_restore, and the guard of the shared trial databases.
+    ServerAccess access = new ServerAccess(tenants, servers, cipher);
+    resources.add(access);
+    PgPipes pipes = new PgPipes(new PgClient(backupSettings.pgBin()));
+    TemplateDatabase template = new TemplateDatabase(tenantMigrationLocations);
+    SharedTrialDatabases trialDatabases =
+        new SharedTrialDatabases(platform, cipher, tenantMigrationLocations);
     TenantDatabaseActivitiesImpl database =
         new TenantDatabaseActivitiesImpl(
             platform,
+            access,
             tenants,
             servers,
             secrets,
-            cipher,
             config,
             clock,
             tenantMigrationLocations,
+            template,
             supabase);
-    resources.add(database); // its pooled admin sessions
-    TenantDatabaseInventory inventory = new TenantDatabaseInventory(cipher);
-    resources.add(inventory);
+    TenantDatabaseInventory inventory = new TenantDatabaseInventory(access);
     BackupStore store = backupSettings.openStore();
     if (store instanceof AutoCloseable closeable) {
       resources.add(closeable);
     }
     BackupActivitiesImpl backups =
-        new BackupActivitiesImpl(platform, cipher, store, backupSettings, clock);
-    resources.add(backups);
-    MoveActivitiesImpl moves = new MoveActivitiesImpl(platform, cipher, backupSettings);
-    resources.add(moves);
+        new BackupActivitiesImpl(platform, access, pipes, trialDatabases, cipher, store, clock);
+    MoveActivitiesImpl moves =
+        new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher);
     TrialActivitiesImpl trials =
-        new TrialActivitiesImpl(
-            platform, tenants, servers, secrets, cipher, tenantMigrationLocations);
-    resources.add(trials); // its admin pools
+        new TrialActivitiesImpl(platform, access, tenants, secrets, cipher, trialDatabases);
     return new PlatformActivities(
         new TenantRegistryActivitiesImpl(
             tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
@@ -304,7 +313,7 @@ public final class PlatformActivities implements AutoCloseable {
             null,
             supabase),
         backups,
-        new FleetMigrationActivitiesImpl(tenants, servers, database),
+        new FleetMigrationActivitiesImpl(access, tenants, servers, template),
         moves,
         new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
         trials,

@@ -1,6 +1,7 @@
 package com.taskifai.activities.database;
 
 import com.taskifai.activities.CurrentActivity;
+import com.taskifai.activities.OperationClaims;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FleetMigrations;
@@ -32,9 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The activities of a fleet schema rollout. They share the admin sessions, the template and the
- * migration locations of {@link TenantDatabaseActivitiesImpl}, so a rollout and provisioning in one
- * process agree on what "the newest schema" is.
+ * The activities of a fleet schema rollout. They share the admin sessions ({@link ServerAccess})
+ * and the template (with its migration locations) of {@link TenantDatabaseActivitiesImpl}, so a
+ * rollout and provisioning in one process agree on what "the newest schema" is.
  */
 public final class FleetMigrationActivitiesImpl implements FleetMigrationActivities {
   private static final Logger log = LoggerFactory.getLogger(FleetMigrationActivitiesImpl.class);
@@ -50,14 +51,21 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   private final TenantRegistry tenants;
   private final FleetMigrations fleet;
   private final DatabaseServers servers;
-  private final TenantDatabaseActivitiesImpl database;
+  private final TemplateDatabase template;
+  private final ServerAccess access;
+  private final OperationClaims claims;
 
   public FleetMigrationActivitiesImpl(
-      TenantRegistry tenants, DatabaseServers servers, TenantDatabaseActivitiesImpl database) {
+      ServerAccess access,
+      TenantRegistry tenants,
+      DatabaseServers servers,
+      TemplateDatabase template) {
+    this.access = access;
     this.tenants = tenants;
     this.fleet = tenants.fleetMigrations();
     this.servers = servers;
-    this.database = database;
+    this.template = template;
+    this.claims = new OperationClaims(tenants.operations());
   }
 
   @Override
@@ -73,20 +81,16 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
 
   @Override
   public String migrateTemplate(String serverId) {
-    DatabaseServers.Server server =
-        servers.find(serverId).orElseThrow(() -> StepFailure.serverMissing(serverId));
+    DatabaseServers.Server server = access.server(serverId);
     try {
-      String version = database.template().migrate(database.serverAdmin(server));
+      String version = template.migrate(access.admin(server));
       log.info("template of server {} is at tenant schema version {}", serverId, version);
       return version;
     } catch (SQLException e) {
-      throw failure("migrate_template on server " + serverId, e);
+      throw DatabaseFailures.ofMigration("migrate_template on server " + serverId, e);
     } catch (RuntimeException e) {
-      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
-      if (sql == null) {
-        throw e;
-      }
-      throw failure("migrate_template on server " + serverId, sql);
+      throw DatabaseFailures.unwrapped(
+          e, sql -> DatabaseFailures.ofMigration("migrate_template on server " + serverId, sql));
     }
   }
 
@@ -189,17 +193,17 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
 
   private TenantMigrationResult migrateClaimed(TenantMigrationInput input, Tenant tenant) {
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    ServerAdmin admin = database.serverAdmin(server(tenant));
+    ServerAdmin admin = access.admin(tenant);
     DataSource ds = admin.database(names.database());
     String from = fleet.schemaVersion(tenant.tenantId()).orElse(null);
     fleet.tenantStarted(input.migrationId(), tenant.tenantId(), input.canary(), from);
-    try (Heartbeat beat = Heartbeat.start();
+    try (MigrationHeartbeat beat = MigrationHeartbeat.start();
         Connection lock = ds.getConnection()) {
       try {
         lockTenant(lock, tenant.tenantId());
         TenantSchema.Migrated m =
             TenantSchema.migrate(
-                ds, names.ownerRole(), database.migrationLocations(), input.targetVersion());
+                ds, names.ownerRole(), template.locations(), input.targetVersion());
         // The tenant's schema extensions come after the base migrations, every rollout.
         for (FleetMigrations.Extension ext : fleet.extensions(tenant.tenantId())) {
           applyOneExtension(ds, names, tenant.tenantId(), ext.name());
@@ -227,15 +231,13 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         unlockTenant(lock);
       }
     } catch (SQLException e) {
-      throw failure("migrate_tenant_schema of tenant " + tenant.tenantId(), e);
-    } catch (io.temporal.failure.ApplicationFailure e) {
-      throw e;
+      throw DatabaseFailures.ofMigration("migrate_tenant_schema of tenant " + tenant.tenantId(), e);
     } catch (RuntimeException e) {
-      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
-      if (sql == null) {
-        throw e;
-      }
-      throw failure("migrate_tenant_schema of tenant " + tenant.tenantId(), sql);
+      throw DatabaseFailures.unwrapped(
+          e,
+          sql ->
+              DatabaseFailures.ofMigration(
+                  "migrate_tenant_schema of tenant " + tenant.tenantId(), sql));
     } finally {
       admin.release(names.database());
     }
@@ -251,9 +253,9 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
       // place_trial makes it at the newest schema when the server's first trial comes.
       return new TrialDatabaseResult(server.id(), TenantMigrationResult.SKIPPED, null, 0);
     }
-    ServerAdmin admin = database.serverAdmin(server);
+    ServerAdmin admin = access.admin(server);
     String what = "migrate_trial_database on server " + server.id();
-    try (Heartbeat beat = Heartbeat.start();
+    try (MigrationHeartbeat beat = MigrationHeartbeat.start();
         Connection lock = admin.maintenance().getConnection()) {
       // The lock place_trial holds while it makes the shared database.
       try (Statement st = lock.createStatement()) {
@@ -262,9 +264,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
       try {
         TenantSchema.Migrated m =
             TrialSchema.migrate(
-                admin.database(TrialSchema.DATABASE),
-                database.migrationLocations(),
-                input.targetVersion());
+                admin.database(TrialSchema.DATABASE), template.locations(), input.targetVersion());
         int trials = fleet.recordTrialSchemaVersion(server.id(), m.toVersion());
         log.info(
             "trial database of server {}: schema {} -> {} ({} migrations applied, {} trials"
@@ -283,11 +283,11 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         }
       }
     } catch (SQLException e) {
-      throw failure(what, e);
+      throw DatabaseFailures.ofMigration(what, e);
     } catch (IllegalStateException e) {
-      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
+      SQLException sql = DatabaseFailures.sqlCause(e);
       if (sql != null) {
-        throw failure(what, sql);
+        throw DatabaseFailures.ofMigration(what, sql);
       }
       // The isolation cannot cover the change (a table without tenant_id): nothing was
       // committed, and no retry changes that.
@@ -297,7 +297,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
 
   @Override
   public String applyExtension(TenantExtensionInput input) {
-    if (!TenantSchema.extensionShipped(database.migrationLocations(), input.name())) {
+    if (!TenantSchema.extensionShipped(template.locations(), input.name())) {
       throw StepFailure.of(
           FailureType.INVALID_STATE, "no schema extension named '" + input.name() + "' is shipped");
     }
@@ -324,27 +324,20 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         CurrentActivity.info()
             .map(i -> i.getWorkflowId())
             .orElse("extension:" + tenant.tenantId() + ":" + input.name());
-    TenantOperations operations = tenants.operations();
-    operations
-        .claim(tenant.tenantId(), TenantOperationKind.ENABLING_EXTENSION, operationId)
-        .ifPresent(
-            held -> {
-              throw StepFailure.busy(
-                  tenant.tenantId(), held, "enable the extension again when it ends");
-            });
-    try {
-      return applyClaimed(input, tenant);
-    } finally {
-      operations.release(tenant.tenantId(), operationId);
-    }
+    return claims.whileClaimed(
+        tenant.tenantId(),
+        TenantOperationKind.ENABLING_EXTENSION,
+        operationId,
+        "enable the extension again when it ends",
+        () -> applyClaimed(input, tenant));
   }
 
   private String applyClaimed(TenantExtensionInput input, Tenant tenant) {
     fleet.enableExtension(tenant.tenantId(), input.name(), input.requestedBy());
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    ServerAdmin admin = database.serverAdmin(server(tenant));
+    ServerAdmin admin = access.admin(tenant);
     DataSource ds = admin.database(names.database());
-    try (Heartbeat beat = Heartbeat.start();
+    try (MigrationHeartbeat beat = MigrationHeartbeat.start();
         Connection lock = ds.getConnection()) {
       try {
         lockTenant(lock, tenant.tenantId());
@@ -355,15 +348,14 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         unlockTenant(lock);
       }
     } catch (SQLException e) {
-      throw failure("apply_tenant_extension of tenant " + tenant.tenantId(), e);
-    } catch (io.temporal.failure.ApplicationFailure e) {
-      throw e;
+      throw DatabaseFailures.ofMigration(
+          "apply_tenant_extension of tenant " + tenant.tenantId(), e);
     } catch (RuntimeException e) {
-      SQLException sql = TenantDatabaseActivitiesImpl.sqlCause(e);
-      if (sql == null) {
-        throw e;
-      }
-      throw failure("apply_tenant_extension of tenant " + tenant.tenantId(), sql);
+      throw DatabaseFailures.unwrapped(
+          e,
+          sql ->
+              DatabaseFailures.ofMigration(
+                  "apply_tenant_extension of tenant " + tenant.tenantId(), sql));
     } finally {
       admin.release(names.database());
     }
@@ -372,7 +364,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   private String applyOneExtension(
       DataSource ds, TenantDatabaseNames names, UUID tenantId, String name) {
     TenantSchema.Migrated m =
-        TenantSchema.migrateExtension(ds, names.ownerRole(), database.migrationLocations(), name);
+        TenantSchema.migrateExtension(ds, names.ownerRole(), template.locations(), name);
     fleet.recordExtensionVersion(tenantId, name, m.toVersion());
     log.info(
         "tenant {}: extension {} at version {} ({} migrations applied)",
@@ -395,12 +387,6 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     }
   }
 
-  private DatabaseServers.Server server(Tenant tenant) {
-    return servers
-        .find(tenant.databaseServerId())
-        .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
-  }
-
   @Override
   public void recordFailure(TenantMigrationFailure failure) {
     String error = failure.error();
@@ -409,53 +395,6 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     }
     fleet.tenantFinished(
         failure.migrationId(), failure.tenantId(), failure.canary(), "FAILED", null, 0, error);
-  }
-
-  /**
-   * Heartbeats every five seconds while a migration runs (Flyway gives no callback), so a worker
-   * that dies is noticed by the heartbeat timeout rather than the long start-to-close timeout.
-   */
-  private static final class Heartbeat implements AutoCloseable {
-    private final java.util.concurrent.ScheduledExecutorService timer;
-
-    private Heartbeat(java.util.concurrent.ScheduledExecutorService timer) {
-      this.timer = timer;
-    }
-
-    static Heartbeat start() {
-      io.temporal.activity.ActivityExecutionContext context;
-      try {
-        context = io.temporal.activity.Activity.getExecutionContext();
-      } catch (RuntimeException notInAnActivity) {
-        return new Heartbeat(null);
-      }
-      java.util.concurrent.ScheduledExecutorService timer =
-          java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-              r -> {
-                Thread t = new Thread(r, "migration-heartbeat");
-                t.setDaemon(true);
-                return t;
-              });
-      timer.scheduleAtFixedRate(
-          () -> {
-            try {
-              context.heartbeat(null);
-            } catch (RuntimeException ignored) {
-              // Cancelled or timed out: the migration's own end decides.
-            }
-          },
-          0,
-          5,
-          java.util.concurrent.TimeUnit.SECONDS);
-      return new Heartbeat(timer);
-    }
-
-    @Override
-    public void close() {
-      if (timer != null) {
-        timer.shutdownNow();
-      }
-    }
   }
 
   private static void lockTenant(Connection c, UUID tenantId) throws SQLException {
@@ -476,34 +415,5 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     } catch (SQLException ignored) {
       // The session ends with the connection; so does its lock.
     }
-  }
-
-  /**
-   * A migration that conflicts with what the database holds (SQLSTATE classes 22, 23, 42 but 42501,
-   * P0) fails for good: no retry changes the database. Others are as for every database step.
-   */
-  private static RuntimeException failure(String what, SQLException e) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    boolean conflict =
-        (state.startsWith("42") && !state.equals("42501"))
-            || state.startsWith("23")
-            || state.startsWith("22")
-            || state.startsWith("P0");
-    FailureType type;
-    if (conflict) {
-      type = FailureType.INVALID_STATE;
-    } else if (state.equals("42501") || state.startsWith("28")) {
-      type = FailureType.MISCONFIGURED;
-    } else if (state.equals("3D000")) {
-      type = FailureType.INVALID_STATE;
-    } else {
-      type = FailureType.UNAVAILABLE;
-    }
-    String message = e.getMessage() == null ? "" : e.getMessage().strip();
-    int newline = message.indexOf('\n');
-    if (newline > 0) {
-      message = message.substring(0, newline);
-    }
-    return StepFailure.of(type, what + " failed: " + message + " (SQLSTATE " + state + ")");
   }
 }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * copy) runs under one advisory lock per server, taken on a session of the maintenance database:
  * exclusive to migrate, shared to copy.
  */
-final class TemplateDatabase {
+public final class TemplateDatabase {
   static final String NAME = "tenant_template";
   static final String OWNER = "tenant_template_owner";
 
@@ -41,8 +41,14 @@ final class TemplateDatabase {
   /** The Flyway locations of the tenant migrations. */
   private final java.util.List<String> locations;
 
-  TemplateDatabase(java.util.List<String> locations) {
+  /** The template kept at the newest version of the tenant migrations in {@code locations}. */
+  public TemplateDatabase(java.util.List<String> locations) {
     this.locations = locations;
+  }
+
+  /** The Flyway locations of the tenant migrations. */
+  java.util.List<String> locations() {
+    return locations;
   }
 
   TemplateDatabase() {

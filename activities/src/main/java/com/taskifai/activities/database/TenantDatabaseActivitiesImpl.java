@@ -8,7 +8,6 @@ import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
-import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.tenantschema.SetPasswordTokens;
@@ -19,17 +18,13 @@ import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TenantDatabaseActivities;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,19 +34,19 @@ import org.slf4j.LoggerFactory;
  * attempt's work; the schema steps call {@link TenantSchema}, which is idempotent.
  */
 public final class TenantDatabaseActivitiesImpl
-    implements TenantDatabaseActivities, SetPasswordLinks, AutoCloseable {
+    implements TenantDatabaseActivities, SetPasswordLinks {
   private static final Logger log = LoggerFactory.getLogger(TenantDatabaseActivitiesImpl.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final TenantRegistry registry;
   private final DatabaseServers servers;
   private final StagedSecrets secrets;
-  private final CredentialCipher cipher;
   private final ActivitiesConfig config;
   private final Clock clock;
   private final com.taskifai.registry.FleetMigrations fleet;
   private final TemplateDatabase template;
-  private final AdminConnectionPools pools = new AdminConnectionPools();
+  private final TenantDatabases databases;
+  private final ServerAccess access;
   private final DatabaseFence fence;
   private final java.util.List<String> migrationLocations;
   private final TenantProviders providers;
@@ -63,23 +58,25 @@ public final class TenantDatabaseActivitiesImpl
    */
   public TenantDatabaseActivitiesImpl(
       DataSource platform,
+      ServerAccess access,
       TenantRegistry registry,
       DatabaseServers servers,
       StagedSecrets secrets,
-      CredentialCipher cipher,
       ActivitiesConfig config,
       Clock clock,
       java.util.List<String> migrationLocations,
+      TemplateDatabase template,
       SupabaseProjects supabase) {
+    this.access = access;
     this.fence = new DatabaseFence(platform);
     this.migrationLocations = migrationLocations;
-    this.template = new TemplateDatabase(migrationLocations);
+    this.template = template;
+    this.databases = new TenantDatabases(template);
     this.providers = new TenantProviders(platform);
     this.supabase = supabase;
     this.registry = registry;
     this.servers = servers;
     this.secrets = secrets;
-    this.cipher = cipher;
     this.config = config;
     this.clock = clock;
     this.fleet = registry.fleetMigrations();
@@ -115,12 +112,18 @@ public final class TenantDatabaseActivitiesImpl
             }
             try (Connection c = admin.maintenance().getConnection()) {
               // Refuse a foreign role before anything is staged or changed for this tenant.
-              refuseForeignRoles(c, names, tenant.tenantId());
-              createIn(c, admin, tenant, names, stagedPassword(tenant.tenantId()));
+              TenantDatabases.refuseForeignRoles(c, names, tenant.tenantId());
+              databases.create(
+                  c,
+                  admin,
+                  tenant,
+                  names,
+                  stagedPassword(tenant.tenantId()),
+                  fastPath(tenant.tenantId()));
             }
           });
     } catch (SQLException e) {
-      throw databaseFailure("create_database", placed.tenantId(), e);
+      throw DatabaseFailures.of("create_database", placed.tenantId(), e);
     }
   }
 
@@ -155,7 +158,7 @@ public final class TenantDatabaseActivitiesImpl
       try {
         fence.whileCreating(tenantId, () -> projects.ensureProject(tenant));
       } catch (SQLException e) {
-        throw databaseFailure("create_database", tenantId, e);
+        throw DatabaseFailures.of("create_database", tenantId, e);
       }
     }
     projects.ensureReady(tenant);
@@ -182,41 +185,6 @@ public final class TenantDatabaseActivitiesImpl
     return fresh;
   }
 
-  private void createIn(
-      Connection c, ServerAdmin admin, Tenant tenant, TenantDatabaseNames names, String password)
-      throws SQLException {
-    ServerAdmin.ensureRole(c, names.ownerRole(), "NOLOGIN");
-    ServerAdmin.ensureRole(c, names.appRole(), "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
-    c.unwrap(PGConnection.class)
-        .alterUserPassword(names.appRole(), password.toCharArray(), "scram-sha-256");
-    ServerAdmin.grantRoleToAdmin(c, names.ownerRole());
-    CurrentActivity.checkpoint("roles");
-    List<String> connect = List.of(names.ownerRole(), names.appRole());
-    if (ServerAdmin.databaseExists(c, names.database())) {
-      IsolatedDatabase.isolate(c, names.database(), connect);
-    } else {
-      if (fastPath(tenant.tenantId())) {
-        template.copyTo(admin, c, names.database(), names.ownerRole(), connect);
-      } else {
-        IsolatedDatabase.create(c, names.database(), names.ownerRole(), null, connect);
-      }
-      log.info(
-          "created database {} for tenant {} on server {} (template: {})",
-          names.database(),
-          tenant.tenantId(),
-          admin.serverId(),
-          fastPath(tenant.tenantId()));
-    }
-    CurrentActivity.checkpoint("database");
-    if (fastPath(tenant.tenantId())) {
-      DataSource tenantDatabase = admin.database(names.database());
-      try (Connection t = tenantDatabase.getConnection()) {
-        template.handOver(c, t, names.ownerRole());
-      }
-      TenantSchema.grantAppRole(tenantDatabase, names.ownerRole(), names.appRole());
-    }
-  }
-
   /**
    * Fences off every later create_database of the tenant (after a running one ended), ends every
    * session on the tenant database, drops it and both roles, and deletes the tenant's staged
@@ -235,11 +203,8 @@ public final class TenantDatabaseActivitiesImpl
         TrialSchema.deleteTenant(
             admin(tenant.get()).database(TrialSchema.DATABASE), input.tenantId());
       } catch (IllegalStateException e) {
-        SQLException cause = sqlCause(e);
-        if (cause == null) {
-          throw e;
-        }
-        throw databaseFailure("undo_create_database", input.tenantId(), cause);
+        throw DatabaseFailures.unwrapped(
+            e, cause -> DatabaseFailures.of("undo_create_database", input.tenantId(), cause));
       }
       log.info("deleted the rows of trial {} from the shared trial database", input.tenantId());
     }
@@ -248,13 +213,13 @@ public final class TenantDatabaseActivitiesImpl
       try {
         fence.markDropped(input.tenantId());
       } catch (SQLException e) {
-        throw databaseFailure("undo_create_database", input.tenantId(), e);
+        throw DatabaseFailures.of("undo_create_database", input.tenantId(), e);
       }
       String database = TenantDatabaseNames.of(input.tenantId()).database();
       if (tenant.get().databaseServerId() != null) {
         servers
             .find(tenant.get().databaseServerId())
-            .ifPresent(s -> new ServerAdmin(s, cipher, pools).release(database));
+            .ifPresent(s -> access.admin(s).release(database));
       }
       supabaseProjects().delete(input.tenantId());
       secrets.deleteAll(input.tenantId());
@@ -266,62 +231,16 @@ public final class TenantDatabaseActivitiesImpl
       try {
         fence.markDropped(input.tenantId());
       } catch (SQLException e) {
-        throw databaseFailure("undo_create_database", input.tenantId(), e);
+        throw DatabaseFailures.of("undo_create_database", input.tenantId(), e);
       }
-      admin.release(names.database());
-      try (Connection c = admin.maintenance().getConnection()) {
-        // An admin that is no superuser may end a role's sessions and drop its database only
-        // with that role's privileges.
-        List<String> ours = new ArrayList<>();
-        for (String role : new String[] {names.appRole(), names.ownerRole()}) {
-          if (!ServerAdmin.roleExists(c, role)) {
-            continue;
-          }
-          if (!ServerAdmin.foreignTenantDatabases(c, role, names.database()).isEmpty()) {
-            // create_database refused this role: it is not the tenant's, so its undo leaves it.
-            log.warn("role {} reaches another tenant's database: not dropped", role);
-            continue;
-          }
-          ServerAdmin.grantRoleToAdmin(c, role);
-          ours.add(role);
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE datname = ? AND pid <> pg_backend_pid()")) {
-          ps.setString(1, names.database());
-          ps.execute();
-        }
-        ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + names.database() + " WITH (FORCE)");
-        // Databases a restore made (the one swapped in, copies, retired ones): tenant_<hex>_r<id>.
-        for (String restored : restoredDatabases(c, names.database())) {
-          admin.release(restored);
-          ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
-        }
-        for (String role : ours) {
-          ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + role);
-        }
+      try {
+        databases.drop(admin, names);
       } catch (SQLException e) {
-        throw databaseFailure("undo_create_database", input.tenantId(), e);
+        throw DatabaseFailures.of("undo_create_database", input.tenantId(), e);
       }
       log.info("dropped database {} of tenant {}", names.database(), input.tenantId());
     }
     secrets.deleteAll(input.tenantId());
-  }
-
-  private static java.util.List<String> restoredDatabases(Connection c, String database)
-      throws SQLException {
-    java.util.List<String> names = new java.util.ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT datname FROM pg_database WHERE datname ~ ?")) {
-      ps.setString(1, "^" + database + "_r[a-z0-9]{1,12}$");
-      try (java.sql.ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          names.add(rs.getString(1));
-        }
-      }
-    }
-    return names;
   }
 
   /**
@@ -432,57 +351,12 @@ public final class TenantDatabaseActivitiesImpl
           trialTenant);
       return Optional.of(token);
     } catch (RuntimeException e) {
-      SQLException cause = sqlCause(e);
-      if (cause == null || e instanceof io.temporal.failure.ApplicationFailure) {
-        throw e;
-      }
-      throw databaseFailure("issue_set_password_token", tenantId, cause);
+      throw DatabaseFailures.unwrapped(
+          e, cause -> DatabaseFailures.of("issue_set_password_token", tenantId, cause));
     } finally {
       if (trialTenant == null) {
         // The shared trial database's admin pool serves every trial; it stays.
         admin.release(names.database());
-      }
-    }
-  }
-
-  /** The server's admin for the fleet migration activities, which share pools and template. */
-  ServerAdmin serverAdmin(DatabaseServers.Server server) {
-    return new ServerAdmin(server, cipher, pools);
-  }
-
-  TemplateDatabase template() {
-    return template;
-  }
-
-  java.util.List<String> migrationLocations() {
-    return migrationLocations;
-  }
-
-  /** Ends the pooled admin sessions this object holds. */
-  @Override
-  public void close() {
-    pools.close();
-  }
-
-  /**
-   * Fails create_database for good when a role with one of the tenant's names can connect to
-   * another tenant's database: adopting it (new password, membership) would hand this tenant the
-   * other's data.
-   */
-  private static void refuseForeignRoles(Connection c, TenantDatabaseNames names, UUID tenantId)
-      throws SQLException {
-    for (String role : new String[] {names.ownerRole(), names.appRole()}) {
-      List<String> foreign = ServerAdmin.foreignTenantDatabases(c, role, names.database());
-      if (!foreign.isEmpty()) {
-        throw StepFailure.of(
-            FailureType.INVALID_STATE,
-            "create_database of tenant "
-                + tenantId
-                + ": role "
-                + role
-                + " exists already and may connect to another tenant's database ("
-                + String.join(", ", foreign)
-                + "); it is not adopted. Find out who made it before removing it.");
       }
     }
   }
@@ -499,44 +373,20 @@ public final class TenantDatabaseActivitiesImpl
     try {
       work.run(admin.database(names.database()), names, admin);
     } catch (SQLException e) {
-      throw databaseFailure(step, tenant.tenantId(), e);
+      throw DatabaseFailures.of(step, tenant.tenantId(), e);
     } catch (RuntimeException e) {
       // TenantSchema and Flyway wrap the driver's exception; its SQLSTATE still decides.
-      SQLException cause = sqlCause(e);
-      if (cause == null || e instanceof io.temporal.failure.ApplicationFailure) {
-        throw e;
-      }
-      throw databaseFailure(step, tenant.tenantId(), cause);
+      throw DatabaseFailures.unwrapped(
+          e, cause -> DatabaseFailures.of(step, tenant.tenantId(), cause));
     }
-  }
-
-  /** The first SQLException in a cause chain, or null. */
-  static SQLException sqlCause(Throwable e) {
-    for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-      if (t instanceof SQLException sql) {
-        return sql;
-      }
-    }
-    return null;
   }
 
   private Tenant placedTenant(UUID tenantId) {
-    Tenant tenant =
-        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
-    if (tenant.databaseServerId() == null || tenant.databaseName() == null) {
-      throw StepFailure.of(
-          FailureType.INVALID_STATE,
-          "tenant " + tenantId + " has no database placement: run place_database first");
-    }
-    return tenant;
+    return access.placedTenant(tenantId, "has no database placement: run place_database first");
   }
 
   private ServerAdmin admin(Tenant tenant) {
-    DatabaseServers.Server server =
-        servers
-            .find(tenant.databaseServerId())
-            .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
-    return new ServerAdmin(server, cipher, pools);
+    return access.admin(tenant);
   }
 
   /** 32 random bytes, base64url: 256 bits, and safe in any connection string. */
@@ -544,32 +394,5 @@ public final class TenantDatabaseActivitiesImpl
     byte[] raw = new byte[32];
     RANDOM.nextBytes(raw);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-  }
-
-  /**
-   * A database error as a typed failure: refused rights or logins are a configuration problem
-   * (non-retryable), a missing tenant database means the step runs out of order (non-retryable),
-   * anything else (a restarting server, no free connection, a lost race) is retried.
-   */
-  static RuntimeException databaseFailure(String step, UUID tenantId, SQLException e) {
-    String state = e.getSQLState() == null ? "" : e.getSQLState();
-    FailureType type;
-    if (state.equals("42501") || state.startsWith("28")) {
-      type = FailureType.MISCONFIGURED;
-    } else if (state.equals("3D000")) {
-      type = FailureType.INVALID_STATE;
-    } else {
-      type = FailureType.UNAVAILABLE;
-    }
-    return StepFailure.of(
-        type,
-        step
-            + " of tenant "
-            + tenantId
-            + " failed in the database: "
-            + e.getMessage()
-            + " (SQLSTATE "
-            + state
-            + ")");
   }
 }

@@ -1,7 +1,6 @@
 package com.taskifai.activities.database;
 
 import com.taskifai.registry.DatabaseServers;
-import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.tenantschema.TrialSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,12 +16,11 @@ import java.util.Map;
  * two drops the fleet reconciler may do. The template database and its owner do not match the
  * tenant patterns and are never listed.
  */
-public final class TenantDatabaseInventory implements AutoCloseable {
-  private final CredentialCipher cipher;
-  private final AdminConnectionPools pools = new AdminConnectionPools();
+public final class TenantDatabaseInventory {
+  private final ServerAccess access;
 
-  public TenantDatabaseInventory(CredentialCipher cipher) {
-    this.cipher = cipher;
+  public TenantDatabaseInventory(ServerAccess access) {
+    this.access = access;
   }
 
   /**
@@ -36,7 +34,7 @@ public final class TenantDatabaseInventory implements AutoCloseable {
 
   /** Reads the server's catalogue. */
   public Catalogue list(DatabaseServers.Server server) throws SQLException {
-    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    ServerAdmin admin = access.admin(server);
     List<String> databases = new ArrayList<>();
     Map<String, List<String>> roles = new LinkedHashMap<>();
     try (Connection c = admin.maintenance().getConnection()) {
@@ -72,7 +70,7 @@ public final class TenantDatabaseInventory implements AutoCloseable {
 
   /** The size in bytes ({@code pg_database_size}) of every database of the server, by name. */
   public Map<String, Long> databaseSizes(DatabaseServers.Server server) throws SQLException {
-    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    ServerAdmin admin = access.admin(server);
     Map<String, Long> sizes = new LinkedHashMap<>();
     try (Connection c = admin.maintenance().getConnection();
         PreparedStatement ps =
@@ -92,7 +90,7 @@ public final class TenantDatabaseInventory implements AutoCloseable {
    * empty when the server has none or every table is isolated.
    */
   public List<String> trialIsolationGaps(DatabaseServers.Server server) throws SQLException {
-    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    ServerAdmin admin = access.admin(server);
     try (Connection c = admin.maintenance().getConnection()) {
       if (!ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
         return List.of();
@@ -111,7 +109,7 @@ public final class TenantDatabaseInventory implements AutoCloseable {
    */
   public Map<java.util.UUID, Long> trialRowShares(
       DatabaseServers.Server server, List<java.util.UUID> trials) throws SQLException {
-    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    ServerAdmin admin = access.admin(server);
     try (Connection c = admin.maintenance().getConnection()) {
       if (!ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
         return Map.of();
@@ -129,7 +127,7 @@ public final class TenantDatabaseInventory implements AutoCloseable {
     if (!TenantDatabaseNames.DATABASE.matcher(database).matches()) {
       throw new IllegalArgumentException(database + " is not a tenant database name");
     }
-    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    ServerAdmin admin = access.admin(server);
     admin.release(database);
     try (Connection c = admin.maintenance().getConnection()) {
       String owner = null;
@@ -161,7 +159,7 @@ public final class TenantDatabaseInventory implements AutoCloseable {
         && !TenantDatabaseNames.LEGACY_ROLE.matcher(role).matches()) {
       throw new IllegalArgumentException(role + " is not a tenant role name");
     }
-    ServerAdmin admin = new ServerAdmin(server, cipher, pools);
+    ServerAdmin admin = access.admin(server);
     try (Connection c = admin.maintenance().getConnection()) {
       ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + role);
     }
@@ -170,10 +168,5 @@ public final class TenantDatabaseInventory implements AutoCloseable {
   private static ResultSet query(PreparedStatement ps, String param) throws SQLException {
     ps.setString(1, param);
     return ps.executeQuery();
-  }
-
-  @Override
-  public void close() {
-    pools.close();
   }
 }

@@ -1,9 +1,7 @@
 package com.taskifai.activities.database;
 
-import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
-import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantDatabaseFences;
@@ -15,18 +13,13 @@ import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.StepInput;
 import com.taskifai.workflows.ports.TrialActivities;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,38 +28,31 @@ import org.slf4j.LoggerFactory;
  * {@code trial_databases}), a trial's rows in it, and the promotion of a trial to a database of its
  * own. The dedicated database itself is made by {@link TenantDatabaseActivitiesImpl}'s steps.
  */
-public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable {
+public final class TrialActivitiesImpl implements TrialActivities {
   private static final Logger log = LoggerFactory.getLogger(TrialActivitiesImpl.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final DataSource platform;
   private final TenantRegistry registry;
   private final TenantOperations operations;
-  private final DatabaseServers servers;
   private final StagedSecrets secrets;
   private final CredentialCipher cipher;
-  private final List<String> migrationLocations;
-  private final AdminConnectionPools pools = new AdminConnectionPools();
+  private final SharedTrialDatabases trialDatabases;
+  private final ServerAccess access;
 
   public TrialActivitiesImpl(
       DataSource platform,
+      ServerAccess access,
       TenantRegistry registry,
-      DatabaseServers servers,
       StagedSecrets secrets,
       CredentialCipher cipher,
-      List<String> migrationLocations) {
+      SharedTrialDatabases trialDatabases) {
     this.platform = platform;
+    this.access = access;
     this.registry = registry;
     this.operations = new TenantOperations(platform);
-    this.servers = servers;
     this.secrets = secrets;
     this.cipher = cipher;
-    this.migrationLocations = migrationLocations;
-  }
-
-  /** The context the shared app role's password is sealed under. */
-  static String passwordContext(String serverId) {
-    return com.taskifai.registry.CredentialRotation.trialPasswordContext(serverId);
+    this.trialDatabases = trialDatabases;
   }
 
   @Override
@@ -77,7 +63,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
     }
     ServerAdmin admin = admin(tenant);
     try {
-      String password = ensureShared(admin);
+      String password = trialDatabases.ensure(admin);
       TenantCredentials credentials =
           new TenantCredentials(
               TenantDatabaseNames.jdbcUrl(admin.jdbcUrl(), TrialSchema.DATABASE),
@@ -89,87 +75,10 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
           TrialSchema.DATABASE,
           credentials.encrypt(cipher, tenant.tenantId()));
     } catch (SQLException e) {
-      throw failure("place_trial", e);
+      throw DatabaseFailures.retried("place_trial", e);
     } catch (IllegalStateException e) {
-      SQLException cause = TenantDatabaseActivitiesImpl.sqlCause(e);
-      if (cause == null) {
-        throw e;
-      }
-      throw failure("place_trial", cause);
+      throw wrapped("place_trial", e);
     }
-  }
-
-  /**
-   * The shared trial database of the server, made on first use: its row in {@code trial_databases}
-   * (with a new sealed password), then under a server-wide advisory lock the roles, the database,
-   * the schema and the isolation policies. Returns the app role's password.
-   */
-  private String ensureShared(ServerAdmin admin) throws SQLException {
-    String serverId = admin.serverId();
-    try (Connection p = platform.getConnection();
-        PreparedStatement ins =
-            p.prepareStatement(
-                "INSERT INTO trial_databases (server_id, database_name, owner_role, app_role,"
-                    + " app_password) VALUES (?, ?, ?, ?, ?) ON CONFLICT (server_id) DO NOTHING")) {
-      ins.setString(1, serverId);
-      ins.setString(2, TrialSchema.DATABASE);
-      ins.setString(3, TrialSchema.OWNER_ROLE);
-      ins.setString(4, TrialSchema.APP_ROLE);
-      ins.setString(5, cipher.encrypt(newPassword(), passwordContext(serverId)));
-      ins.executeUpdate();
-    }
-    String sealed;
-    boolean ready;
-    try (Connection p = platform.getConnection();
-        PreparedStatement sel =
-            p.prepareStatement(
-                "SELECT app_password, ready FROM trial_databases WHERE server_id = ?")) {
-      sel.setString(1, serverId);
-      try (ResultSet rs = sel.executeQuery()) {
-        rs.next();
-        sealed = rs.getString(1);
-        ready = rs.getBoolean(2);
-      }
-    }
-    String password = cipher.decrypt(sealed, passwordContext(serverId));
-    if (ready) {
-      return password;
-    }
-    try (Connection c = admin.maintenance().getConnection()) {
-      try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_lock(?, 0)")) {
-        lock.setInt(1, TrialSchema.lockClass());
-        lock.execute();
-      }
-      try {
-        ServerAdmin.ensureRole(c, TrialSchema.OWNER_ROLE, "NOLOGIN");
-        ServerAdmin.ensureRole(
-            c, TrialSchema.APP_ROLE, "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
-        c.unwrap(PGConnection.class)
-            .alterUserPassword(TrialSchema.APP_ROLE, password.toCharArray(), "scram-sha-256");
-        ServerAdmin.grantRoleToAdmin(c, TrialSchema.OWNER_ROLE);
-        CurrentActivity.checkpoint("roles");
-        List<String> connect = List.of(TrialSchema.OWNER_ROLE, TrialSchema.APP_ROLE);
-        if (ServerAdmin.databaseExists(c, TrialSchema.DATABASE)) {
-          IsolatedDatabase.isolate(c, TrialSchema.DATABASE, connect);
-        } else {
-          IsolatedDatabase.create(c, TrialSchema.DATABASE, TrialSchema.OWNER_ROLE, null, connect);
-          log.info("created the shared trial database on server {}", serverId);
-        }
-        TrialSchema.prepare(admin.database(TrialSchema.DATABASE), migrationLocations);
-      } finally {
-        try (PreparedStatement unlock = c.prepareStatement("SELECT pg_advisory_unlock(?, 0)")) {
-          unlock.setInt(1, TrialSchema.lockClass());
-          unlock.execute();
-        }
-      }
-    }
-    try (Connection p = platform.getConnection();
-        PreparedStatement up =
-            p.prepareStatement("UPDATE trial_databases SET ready = true WHERE server_id = ?")) {
-      up.setString(1, serverId);
-      up.executeUpdate();
-    }
-    return password;
   }
 
   @Override
@@ -234,7 +143,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
     try {
       new TenantDatabaseFences(platform).reopen(tenantId);
     } catch (SQLException e) {
-      throw failure("claim_promotion", e);
+      throw DatabaseFailures.retried("claim_promotion", e);
     }
   }
 
@@ -358,7 +267,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
     }
     ServerAdmin admin = admin(tenant);
     try {
-      String password = ensureShared(admin);
+      String password = trialDatabases.ensure(admin);
       registry.placeTrial(
           tenantId,
           admin.serverId(),
@@ -369,7 +278,7 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
                   password)
               .encrypt(cipher, tenantId));
     } catch (SQLException e) {
-      throw failure("undo_swap_to_dedicated", e);
+      throw DatabaseFailures.retried("undo_swap_to_dedicated", e);
     }
     log.info("tenant {} points at the shared trial database again", tenantId);
   }
@@ -390,18 +299,12 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
     }
   }
 
-  @Override
-  public void close() {
-    pools.close();
-  }
-
   private DataSource shared(Tenant tenant) {
     return admin(tenant).database(TrialSchema.DATABASE);
   }
 
   private Tenant placed(UUID tenantId) {
-    Tenant tenant =
-        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
+    Tenant tenant = access.tenant(tenantId);
     if (tenant.databaseServerId() == null) {
       throw StepFailure.of(
           FailureType.INVALID_STATE,
@@ -419,32 +322,10 @@ public final class TrialActivitiesImpl implements TrialActivities, AutoCloseable
   }
 
   private ServerAdmin admin(Tenant tenant) {
-    DatabaseServers.Server server =
-        servers
-            .find(tenant.databaseServerId())
-            .orElseThrow(() -> StepFailure.serverMissing(tenant.databaseServerId()));
-    return new ServerAdmin(server, cipher, pools);
+    return access.admin(tenant);
   }
 
-  private RuntimeException wrapped(String step, RuntimeException e) {
-    SQLException cause = TenantDatabaseActivitiesImpl.sqlCause(e);
-    if (cause == null) {
-      return e;
-    }
-    return failure(step, cause);
-  }
-
-  private static RuntimeException failure(String step, SQLException e) {
-    // Retryable: a restarting server, a lost race; the step is idempotent.
-    return StepFailure.of(
-        FailureType.UNAVAILABLE,
-        step + " failed: " + e.getMessage() + " (SQLSTATE " + e.getSQLState() + ")");
-  }
-
-  /** 32 random bytes, base64url. */
-  private static String newPassword() {
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  private static RuntimeException wrapped(String step, RuntimeException e) {
+    return DatabaseFailures.unwrapped(e, cause -> DatabaseFailures.retried(step, cause));
   }
 }

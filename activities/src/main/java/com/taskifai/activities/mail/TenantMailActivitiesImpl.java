@@ -2,12 +2,12 @@ package com.taskifai.activities.mail;
 
 import com.taskifai.activities.ActivitiesConfig;
 import com.taskifai.activities.CurrentActivity;
+import com.taskifai.activities.OperationClaims;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.database.SetPasswordLinks;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantOperationKind;
-import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.VerificationLinks;
 import com.taskifai.registry.crypto.VerificationTokens;
@@ -30,6 +30,7 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
   private static final Logger log = LoggerFactory.getLogger(TenantMailActivitiesImpl.class);
 
   private final TenantRegistry registry;
+  private final OperationClaims claims;
   private final StagedSecrets secrets;
   private final VerificationTokens verificationTokens;
   private final VerificationLinks verificationLinks;
@@ -48,6 +49,7 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
       ActivitiesConfig config,
       Clock clock) {
     this.registry = registry;
+    this.claims = new OperationClaims(registry.operations());
     this.secrets = secrets;
     this.verificationTokens = verificationTokens;
     this.verificationLinks = verificationLinks;
@@ -140,19 +142,15 @@ public final class TenantMailActivitiesImpl implements TenantMailActivities {
         CurrentActivity.info()
             .map(i -> i.getWorkflowId())
             .orElse("admin-invite:" + tenant.tenantId());
-    TenantOperations operations = registry.operations();
-    operations
-        .claim(tenant.tenantId(), TenantOperationKind.INVITING_ADMIN, operationId)
-        .ifPresent(
-            held -> {
-              throw StepFailure.busy(
-                  tenant.tenantId(), held, "send the admin invite again when it ends");
-            });
-    try {
-      inviteAdmin(tenant);
-    } finally {
-      operations.release(tenant.tenantId(), operationId);
-    }
+    claims.whileClaimed(
+        tenant.tenantId(),
+        TenantOperationKind.INVITING_ADMIN,
+        operationId,
+        "send the admin invite again when it ends",
+        () -> {
+          inviteAdmin(tenant);
+          return null;
+        });
   }
 
   private void inviteAdmin(Tenant tenant) {

@@ -4,7 +4,6 @@ import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StagedSecrets;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.database.TenantDatabaseInventory;
-import com.taskifai.activities.database.TenantDatabaseNames;
 import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.activities.dns.DnsProvider;
 import com.taskifai.registry.AuditLog;
@@ -36,14 +35,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,7 +106,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
 
   @Override
   public FleetScan scanFleet() {
-    Tenants tenants = Tenants.load(registry);
+    FleetSnapshot tenants = FleetSnapshot.load(registry, rules);
     List<Orphan> orphans = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     for (DatabaseServers.Server server : servers.all()) {
@@ -124,30 +120,30 @@ public final class FleetActivitiesImpl implements FleetActivities {
         continue;
       }
       for (String db : catalogue.databases()) {
-        databaseOrphan(tenants, server.id(), db).ifPresent(orphans::add);
+        tenants.databaseOrphan(server.id(), db).ifPresent(orphans::add);
       }
       for (Map.Entry<String, List<String>> role : catalogue.roles().entrySet()) {
-        roleOrphan(tenants, server.id(), role.getKey(), role.getValue()).ifPresent(orphans::add);
+        tenants.roleOrphan(server.id(), role.getKey(), role.getValue()).ifPresent(orphans::add);
       }
       unscopedTrialDatabase(server, problems).ifPresent(orphans::add);
     }
     heartbeat("dns");
     try {
       for (DnsProvider.Published record : dns.list()) {
-        dnsOrphan(tenants, record).ifPresent(orphans::add);
+        tenants.dnsOrphan(record).ifPresent(orphans::add);
       }
     } catch (RuntimeException e) {
       log.warn("reconcile: cannot list DNS records: {}", e.toString());
       problems.add("DNS records could not be listed: " + e.getMessage());
     }
     for (UUID tenantId : secrets.tenants()) {
-      secretOrphan(tenants, tenantId).ifPresent(orphans::add);
+      tenants.secretOrphan(tenantId).ifPresent(orphans::add);
     }
     if (supabase != null) {
       heartbeat("supabase");
       try {
         for (SupabaseProjects.NamedProject p : supabase.platformProjects()) {
-          projectOrphan(tenants, p).ifPresent(orphans::add);
+          tenants.projectOrphan(p).ifPresent(orphans::add);
         }
       } catch (RuntimeException e) {
         log.warn("reconcile: cannot list Supabase projects: {}", e.toString());
@@ -331,7 +327,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
   }
 
   private RemovalOutcome remove(OrphanRemoval r) throws SQLException {
-    Tenants tenants = Tenants.load(registry);
+    FleetSnapshot tenants = FleetSnapshot.load(registry, rules);
     switch (r.kind()) {
       case Orphan.DATABASE, Orphan.ROLE -> {
         Optional<DatabaseServers.Server> server =
@@ -344,7 +340,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
           if (!catalogue.databases().contains(r.name())) {
             return RemovalOutcome.done(); // gone already
           }
-          Optional<Orphan> still = databaseOrphan(tenants, r.serverId(), r.name());
+          Optional<Orphan> still = tenants.databaseOrphan(r.serverId(), r.name());
           if (still.isEmpty()) {
             return notAnOrphan(r);
           }
@@ -354,7 +350,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
           if (reach == null) {
             return RemovalOutcome.done();
           }
-          if (roleOrphan(tenants, r.serverId(), r.name(), reach).isEmpty()) {
+          if (tenants.roleOrphan(r.serverId(), r.name(), reach).isEmpty()) {
             return notAnOrphan(r);
           }
           inventory.dropRole(server.get(), r.name());
@@ -368,7 +364,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
         if (record.isEmpty()) {
           return RemovalOutcome.done();
         }
-        if (dnsOrphan(tenants, record.get()).isEmpty()) {
+        if (tenants.dnsOrphan(record.get()).isEmpty()) {
           return notAnOrphan(r);
         }
         dns.delete(record.get().tenantId(), name);
@@ -381,7 +377,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
         } catch (IllegalArgumentException e) {
           return RemovalOutcome.refused("a staged secret is named by its tenant id");
         }
-        if (secretOrphan(tenants, tenantId).isEmpty()) {
+        if (tenants.secretOrphan(tenantId).isEmpty()) {
           return notAnOrphan(r);
         }
         secrets.deleteAll(tenantId);
@@ -396,7 +392,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
         if (project.isEmpty()) {
           return RemovalOutcome.done(); // gone already
         }
-        if (projectOrphan(tenants, project.get()).isEmpty()) {
+        if (tenants.projectOrphan(project.get()).isEmpty()) {
           return notAnOrphan(r);
         }
         supabase.deleteProject(r.name());
@@ -417,141 +413,9 @@ public final class FleetActivitiesImpl implements FleetActivities {
         r.kind() + " " + r.name() + " belongs to a live tenant now; it is not an orphan");
   }
 
-  private Optional<Orphan> databaseOrphan(Tenants tenants, String serverId, String database) {
-    Matcher m = TenantDatabaseNames.DATABASE.matcher(database);
-    if (!m.matches()) {
-      return Optional.empty();
-    }
-    UUID id = TenantDatabaseNames.idOfHex(m.group(1));
-    return tenants
-        .orphanReason(id)
-        .map(reason -> new Orphan(Orphan.DATABASE, database, serverId, id, reason));
-  }
-
-  private Optional<Orphan> roleOrphan(
-      Tenants tenants, String serverId, String role, List<String> reach) {
-    for (String db : reach) {
-      Matcher m = TenantDatabaseNames.DATABASE.matcher(db);
-      if (m.matches() && tenants.orphanReason(TenantDatabaseNames.idOfHex(m.group(1))).isEmpty()) {
-        return Optional.empty(); // it can still reach a live tenant's data: not ours to drop
-      }
-    }
-    Matcher current = TenantDatabaseNames.ROLE.matcher(role);
-    if (current.matches()) {
-      UUID id = TenantDatabaseNames.idOfHex(current.group(1));
-      return tenants
-          .orphanReason(id)
-          .map(reason -> new Orphan(Orphan.ROLE, role, serverId, id, reason));
-    }
-    Matcher legacy = TenantDatabaseNames.LEGACY_ROLE.matcher(role);
-    if (legacy.matches()) {
-      if (tenants.anyLiveWithPrefix(legacy.group(1))) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          new Orphan(
-              Orphan.ROLE,
-              role,
-              serverId,
-              null,
-              "no live tenant has an id starting " + legacy.group(1)));
-    }
-    return Optional.empty();
-  }
-
-  private Optional<Orphan> dnsOrphan(Tenants tenants, DnsProvider.Published record) {
-    Optional<String> label = rules.extract(record.name()).filter(rules::isValid);
-    if (label.isEmpty()) {
-      return Optional.empty(); // the apex, a deeper name, or a reserved one: not a tenant's
-    }
-    Tenant holder = tenants.bySubdomain.get(label.get());
-    if (holder != null) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new Orphan(
-            Orphan.DNS_RECORD,
-            record.name(),
-            null,
-            record.tenantId(),
-            "no live tenant holds the subdomain " + label.get()));
-  }
-
-  /**
-   * A platform-named project is its tenant's only when the tenant is live and has recorded it (or
-   * has recorded none yet: its create may be under way).
-   */
-  private static Optional<Orphan> projectOrphan(Tenants tenants, SupabaseProjects.NamedProject p) {
-    Optional<String> reason = tenants.orphanReason(p.tenantId());
-    if (reason.isEmpty() && p.recordedRef() != null && !p.recordedRef().equals(p.ref())) {
-      reason =
-          Optional.of(
-              "tenant "
-                  + p.tenantId()
-                  + " owns Supabase project "
-                  + p.recordedRef()
-                  + ", not this one (a create whose answer was lost)");
-    }
-    return reason.map(
-        why ->
-            new Orphan(
-                Orphan.PROVIDER_PROJECT,
-                p.ref(),
-                null,
-                p.tenantId(),
-                "Supabase project " + p.name() + ": " + why));
-  }
-
-  private Optional<Orphan> secretOrphan(Tenants tenants, UUID tenantId) {
-    return tenants
-        .orphanReason(tenantId)
-        .map(
-            reason ->
-                new Orphan(Orphan.STAGED_SECRET, tenantId.toString(), null, tenantId, reason));
-  }
-
   private static void heartbeat(String progress) {
     if (CurrentActivity.info().isPresent()) {
       Activity.getExecutionContext().heartbeat(progress);
-    }
-  }
-
-  /** The registry as one snapshot. */
-  private static final class Tenants {
-    final Map<UUID, Tenant> byId = new HashMap<>();
-    final Map<String, Tenant> bySubdomain = new HashMap<>();
-
-    static Tenants load(TenantRegistry registry) {
-      Tenants t = new Tenants();
-      for (Tenant tenant : registry.findByStatus(EnumSet.allOf(TenantStatus.class))) {
-        t.byId.put(tenant.tenantId(), tenant);
-        if (TenantStatus.HOLDING_SUBDOMAIN.contains(tenant.status())) {
-          t.bySubdomain.put(tenant.subdomain(), tenant);
-        }
-      }
-      return t;
-    }
-
-    /** Why the tenant does not own objects named for it, or empty if it does (it is live). */
-    Optional<String> orphanReason(UUID tenantId) {
-      Tenant t = byId.get(tenantId);
-      if (t == null) {
-        return Optional.of("no tenant has the id " + tenantId);
-      }
-      if (!TenantStatus.HOLDING_SUBDOMAIN.contains(t.status())) {
-        return Optional.of("tenant " + tenantId + " is " + t.status());
-      }
-      // A live tenant's name on another server than its own is left alone too: two server rows
-      // may name the same cluster, and dropping it there would drop the tenant's data.
-      return Optional.empty();
-    }
-
-    boolean anyLiveWithPrefix(String hexPrefix) {
-      return byId.values().stream()
-          .anyMatch(
-              t ->
-                  TenantDatabaseNames.hex(t.tenantId()).startsWith(hexPrefix)
-                      && orphanReason(t.tenantId()).isEmpty());
     }
   }
 }

@@ -8,6 +8,7 @@ import com.taskifai.activities.backup.BackupCipher;
 import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.FolderBackupStore;
 import com.taskifai.registry.Backups;
+import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantOperations;
@@ -41,15 +42,28 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class BackupRestoreTest {
   private static final ActivitiesFixture fx = new ActivitiesFixture();
   private static final Path folder = tempFolder();
+  private static final ServerAccess access =
+      new ServerAccess(fx.tenants, new DatabaseServers(fx.platform.platform()), fx.cipher);
   private static final BackupActivitiesImpl backups =
-      new BackupActivitiesImpl(
-          fx.platform.platform(),
-          fx.cipher,
-          new FolderBackupStore(folder),
-          BackupSettings.defaults(),
-          Clock.systemUTC());
+      backupsOn(new FolderBackupStore(folder), BackupSettings.defaults(), Clock.systemUTC());
   private static final Backups table = new Backups(fx.platform.platform());
   private static final TenantOperations operations = new TenantOperations(fx.platform.platform());
+
+  /** The backup activities on a store, pg_dump settings and clock, beside the fixture's. */
+  private static BackupActivitiesImpl backupsOn(
+      com.taskifai.activities.backup.BackupStore store, BackupSettings settings, Clock clock) {
+    return new BackupActivitiesImpl(
+        fx.platform.platform(),
+        access,
+        new PgPipes(new com.taskifai.activities.backup.PgClient(settings.pgBin())),
+        new SharedTrialDatabases(
+            fx.platform.platform(),
+            fx.cipher,
+            com.taskifai.tenantschema.TenantSchema.DEFAULT_LOCATIONS),
+        fx.cipher,
+        store,
+        clock);
+  }
 
   private static Path tempFolder() {
     try {
@@ -452,12 +466,8 @@ class BackupRestoreTest {
     Map<String, String> env = new HashMap<>();
     env.put("TASKIFAI_PG_BIN", bin.toString());
     BackupActivitiesImpl old =
-        new BackupActivitiesImpl(
-            fx.platform.platform(),
-            fx.cipher,
-            new FolderBackupStore(folder),
-            BackupSettings.fromEnvironment(env),
-            Clock.systemUTC());
+        backupsOn(
+            new FolderBackupStore(folder), BackupSettings.fromEnvironment(env), Clock.systemUTC());
     UUID backupId = UUID.randomUUID();
     assertThatThrownBy(
             () -> old.dumpDatabase(new BackupInput(t.tenantId(), backupId, "b", "manual", "t")))
@@ -467,7 +477,6 @@ class BackupRestoreTest {
         .hasMessageContaining("PostgreSQL 15");
     old.failBackup(new BackupInput(t.tenantId(), backupId, "b", "manual", "t"), "version");
     assertThat(table.find(backupId).orElseThrow().status()).isEqualTo("FAILED");
-    old.close();
   }
 
   @Test
@@ -485,9 +494,7 @@ class BackupRestoreTest {
     UUID oldFailed = fakeBackup(tenantId, now.minus(Duration.ofDays(35)), false);
     UUID recentFailed = fakeBackup(tenantId, now.minus(Duration.ofDays(2)), false);
     BackupActivitiesImpl atNow =
-        new BackupActivitiesImpl(
-            fx.platform.platform(),
-            fx.cipher,
+        backupsOn(
             new FolderBackupStore(folder),
             BackupSettings.defaults(),
             Clock.fixed(now, ZoneOffset.UTC));
@@ -512,7 +519,6 @@ class BackupRestoreTest {
     }
     assertThat(atNow.applyRetention(t2, 30, 3)).containsExactly(old.get(0));
     assertThat(atNow.applyRetention(t2, 30, 3)).isEmpty();
-    atNow.close();
   }
 
   @Test
@@ -531,13 +537,7 @@ class BackupRestoreTest {
       var store =
           new com.taskifai.activities.backup.S3BackupStore(
               client, s3.bucket, "", com.taskifai.activities.backup.S3BackupStore.MIN_PART);
-      BackupActivitiesImpl viaS3 =
-          new BackupActivitiesImpl(
-              fx.platform.platform(),
-              fx.cipher,
-              store,
-              BackupSettings.defaults(),
-              Clock.systemUTC());
+      BackupActivitiesImpl viaS3 = backupsOn(store, BackupSettings.defaults(), Clock.systemUTC());
       proxy.cutAfterBytes = 200; // every upload request dies early
       proxy.cuts = -1;
       UUID failed = UUID.randomUUID();
@@ -567,7 +567,6 @@ class BackupRestoreTest {
       viaS3.verifyRestore(
           new BackupInput(t.tenantId(), good, "r", "restore", null), target.newDatabase());
       viaS3.dropRetiredDatabase(t.tenantId(), target.newDatabase());
-      viaS3.close();
     }
   }
 

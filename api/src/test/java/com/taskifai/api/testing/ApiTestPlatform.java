@@ -88,7 +88,9 @@ public final class ApiTestPlatform {
     return new FleetActivitiesImpl(
         new TenantRegistry(db.platform()),
         new DatabaseServers(db.platform()),
-        new TenantDatabaseInventory(cipher),
+        new TenantDatabaseInventory(
+            new com.taskifai.activities.database.ServerAccess(
+                new TenantRegistry(db.platform()), new DatabaseServers(db.platform()), cipher)),
         new LocalDnsProvider(db.platform(), "127.0.0.1", 60),
         new StagedSecrets(db.platform(), cipher),
         new ReconcileReports(db.platform()),

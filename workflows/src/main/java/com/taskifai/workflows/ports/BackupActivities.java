@@ -13,7 +13,7 @@ import java.util.UUID;
  * (encrypted) and in the activity's memory.
  */
 @ActivityInterface
-public interface BackupActivities {
+public interface BackupActivities extends TenantOperationActivities {
 
   /** A backup or restore of one tenant; {@code operationId} names it in the registry. */
   record BackupInput(UUID tenantId, UUID backupId, String operationId, String trigger, String actor)
@@ -22,17 +22,6 @@ public interface BackupActivities {
   /** What a finished backup recorded (no secret). */
   record BackupSummary(
       UUID backupId, String sha256, long sizeBytes, String schemaVersion, String serverVersion) {}
-
-  /**
-   * Claims the tenant for an operation ({@code BACKING_UP}, {@code RESTORING}); fails non-retryably
-   * naming the operation that holds it already.
-   */
-  @ActivityMethod(name = "claim_operation")
-  void claimOperation(UUID tenantId, String operation, String operationId);
-
-  /** Ends the operation (and any write hold); releasing twice is fine. */
-  @ActivityMethod(name = "release_operation")
-  void releaseOperation(UUID tenantId, String operationId);
 
   /**
    * pg_dump -Fc of the tenant database, encrypted under a new data key, into the backup store;
