@@ -118,7 +118,8 @@ class ServerController {
       Integer maxConnections,
       Integer usedConnections,
       Integer freeConnections,
-      String error) {
+      String error,
+      ArchivingView archiving) {
     static ServerView of(ServerHealth.Health h) {
       DatabaseServers.Server s = h.server();
       return new ServerView(
@@ -136,7 +137,8 @@ class ServerController {
           h.maxConnections(),
           h.usedConnections(),
           h.freeConnections(),
-          h.error());
+          h.error(),
+          ArchivingView.of(h.archiving()));
     }
 
     static ServerView of(DatabaseServers.Server s, long tenants) {
@@ -155,7 +157,25 @@ class ServerController {
           null,
           null,
           null,
+          null,
           null);
+    }
+  }
+
+  /**
+   * Continuous WAL archiving on a server: on or off ({@code reason} says why when off or unknown),
+   * when the newest WAL segment was archived and its age in seconds, and failed attempts.
+   */
+  record ArchivingView(
+      boolean enabled,
+      java.time.Instant newestWalAt,
+      Long ageSeconds,
+      long failures,
+      java.time.Instant lastFailedAt,
+      String reason) {
+    static ArchivingView of(ServerHealth.Archiving a) {
+      return new ArchivingView(
+          a.enabled(), a.newestWalAt(), a.ageSeconds(), a.failures(), a.lastFailedAt(), a.reason());
     }
   }
 
