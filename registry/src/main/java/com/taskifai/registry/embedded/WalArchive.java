@@ -42,6 +42,70 @@ public final class WalArchive {
   /** How long full backups (and the WAL they need) are kept by default. */
   public static final int DEFAULT_RETENTION_DAYS = 7;
 
+  /** The setting that turns archiving on: {@code on}, {@code off} or {@code auto}. */
+  public static final String ENV = "TASKIFAI_PITR";
+
+  /** The setting for the retention window in days ({@code 7} or {@code 7d}). */
+  public static final String RETENTION_ENV = "TASKIFAI_PITR_RETENTION";
+
+  /** Whether embedded servers archive their WAL ({@link #ENV}). */
+  public enum Mode {
+    /** Archive; refuse to start without pgbackrest. */
+    ON,
+    /** No archiving (the tests' default: it costs a stanza per server). */
+    OFF,
+    /** Archive when pgbackrest is installed, else report point-in-time recovery disabled. */
+    AUTO;
+
+    /**
+     * Reads {@link #ENV}; {@code fallback} when unset.
+     *
+     * @throws IllegalArgumentException naming the setting and its values for anything else
+     */
+    public static Mode of(Map<String, String> env, Mode fallback) {
+      String v = env.get(ENV);
+      if (v == null || v.isBlank()) {
+        return fallback;
+      }
+      return switch (v.strip().toLowerCase(java.util.Locale.ROOT)) {
+        case "on", "true" -> ON;
+        case "off", "false" -> OFF;
+        case "auto" -> AUTO;
+        default ->
+            throw new IllegalArgumentException(
+                ENV + " must be on, off or auto, got '" + v.strip() + "'");
+      };
+    }
+  }
+
+  /**
+   * Reads {@link #RETENTION_ENV} (days, {@code 7} or {@code 7d}); {@link #DEFAULT_RETENTION_DAYS}
+   * when unset.
+   */
+  public static int retentionDays(Map<String, String> env) {
+    String v = env.get(RETENTION_ENV);
+    if (v == null || v.isBlank()) {
+      return DEFAULT_RETENTION_DAYS;
+    }
+    String days = v.strip().toLowerCase(java.util.Locale.ROOT);
+    if (days.endsWith("d")) {
+      days = days.substring(0, days.length() - 1);
+    }
+    try {
+      int n = Integer.parseInt(days);
+      if (n >= 1 && n <= 3650) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException(
+        RETENTION_ENV
+            + " must be a number of days from 1 to 3650 (such as 7 or 7d), got '"
+            + v
+            + "'");
+  }
+
   private static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(10);
 
   private final Path tool;
@@ -66,7 +130,11 @@ public final class WalArchive {
    * off without it.
    */
   public static Optional<Path> findTool() {
-    String path = System.getenv("PATH");
+    return findTool(System.getenv("PATH"));
+  }
+
+  /** The {@code pgbackrest} executable in one of the folders of {@code path}, if there is one. */
+  public static Optional<Path> findTool(String path) {
     if (path == null) {
       return Optional.empty();
     }
