@@ -31,6 +31,11 @@ public final class ServerHealth {
   /** The limit on connecting to one server and on all its queries together. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
 
+  /**
+   * Segments waiting this long with nothing archived make archiving stalled (the alert's 5 min).
+   */
+  public static final Duration ARCHIVING_STALLED_AFTER = Duration.ofMinutes(5);
+
   private final DatabaseServers servers;
   private final CredentialCipher cipher;
   private final Duration timeout;
@@ -77,23 +82,22 @@ public final class ServerHealth {
       Long ageSeconds,
       long failures,
       Instant lastFailedAt,
+      Long pendingSegments,
       String reason) {
     static Archiving unknown(String reason) {
-      return new Archiving(false, null, null, 0, null, reason);
+      return new Archiving(false, null, null, 0, null, null, reason);
     }
 
     /**
-     * Whether archiving is on but nothing was archived for longer than {@code limit} (or it was
-     * never archived and failures were seen).
+     * Whether archiving is on, finished WAL segments wait to be archived, and nothing was archived
+     * for longer than {@code limit}. An idle server archives nothing and is not stalled: {@code
+     * archive_timeout} only closes a segment that holds writes.
      */
     public boolean stalled(Duration limit) {
-      if (!enabled) {
+      if (!enabled || pendingSegments == null || pendingSegments == 0) {
         return false;
       }
-      if (ageSeconds == null) {
-        return failures > 0;
-      }
-      return ageSeconds > limit.toSeconds();
+      return ageSeconds == null || ageSeconds > limit.toSeconds();
     }
   }
 
@@ -252,7 +256,24 @@ public final class ServerHealth {
           newest == null || noAge ? null : Math.max(0, age),
           rs.getLong(4),
           failed == null ? null : failed.toInstant(),
+          pendingSegments(c),
           null);
+    }
+  }
+
+  /**
+   * Finished WAL segments not archived yet ({@code .ready} files); null where the admin may not
+   * list them (it needs superuser or {@code pg_monitor}).
+   */
+  private static Long pendingSegments(Connection c) {
+    try (PreparedStatement st =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      return null;
     }
   }
 

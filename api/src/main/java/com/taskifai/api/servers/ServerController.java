@@ -164,7 +164,9 @@ class ServerController {
 
   /**
    * Continuous WAL archiving on a server: on or off ({@code reason} says why when off or unknown),
-   * when the newest WAL segment was archived and its age in seconds, and failed attempts.
+   * when the newest WAL segment was archived and its age in seconds, failed attempts, segments
+   * waiting to be archived, and whether archiving is stalled (segments waiting and nothing archived
+   * for {@link ServerHealth#ARCHIVING_STALLED_AFTER}).
    */
   record ArchivingView(
       boolean enabled,
@@ -172,10 +174,19 @@ class ServerController {
       Long ageSeconds,
       long failures,
       java.time.Instant lastFailedAt,
+      Long pendingSegments,
+      boolean stalled,
       String reason) {
     static ArchivingView of(ServerHealth.Archiving a) {
       return new ArchivingView(
-          a.enabled(), a.newestWalAt(), a.ageSeconds(), a.failures(), a.lastFailedAt(), a.reason());
+          a.enabled(),
+          a.newestWalAt(),
+          a.ageSeconds(),
+          a.failures(),
+          a.lastFailedAt(),
+          a.pendingSegments(),
+          a.stalled(ServerHealth.ARCHIVING_STALLED_AFTER),
+          a.reason());
     }
   }
 

@@ -1,25 +1,21 @@
 package com.taskifai.registry.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.testing.ArchivingTestServer;
 import com.taskifai.registry.testing.TestPostgres;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,45 +25,20 @@ import org.junit.jupiter.api.io.TempDir;
  * pg_stat_archiver}. Skipped where pgbackrest is not installed, except under {@code CI=true}.
  */
 class WalArchiveTest {
-  private static final String PASSWORD = "wal-archive-test-superuser";
-  private static final String PASSPHRASE = "a-test-passphrase-of-some-length";
-
   @TempDir Path home;
 
   @Test
   void aSwitchedWalSegmentIsArchivedEncryptedAndTheServerHealthReportsItYoungerThanAMinute()
       throws Exception {
-    Path tool = requireTool();
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path data = home.resolve("data");
-    Path repository = home.resolve("backups/pitr/local-archiving");
-    WalArchive archive = WalArchive.of(tool, repository, home.resolve("auth"), PASSPHRASE, 7);
-    try (EmbeddedPostgres pg =
-        PasswordCheckedPostgres.start(
-            archive.configure(
-                EmbeddedPostgres.builder().setDataDirectory(data).setPort(port), data, port),
-            home.resolve("auth"),
-            PASSWORD)) {
-      archive.createStanza(pg, PASSWORD);
-      archive.createStanza(pg, PASSWORD); // a second call finds the stanza and changes nothing
+    try (ArchivingTestServer pg = ArchivingTestServer.start(home, "archiving-1")) {
+      // A second stanza-create (a restart) finds the stanza valid and changes nothing.
+      pg.archive().createStanza(pg.server(), ArchivingTestServer.PASSWORD);
 
-      String segment;
-      try (Connection c = pg.getPostgresDatabase().getConnection();
-          Statement st = c.createStatement()) {
-        st.execute("CREATE TABLE pitr_probe (id int)");
-        st.execute("INSERT INTO pitr_probe VALUES (1)");
-        try (ResultSet rs = st.executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
-          rs.next();
-          segment = rs.getString(1);
-        }
-      }
+      String segment = pg.writeAndSwitchWal();
+      String info = pg.waitForArchived(segment, Duration.ofSeconds(30));
 
-      String info = waitForArchived(archive, segment, Duration.ofSeconds(30));
       assertThat(info).contains("\"cipher\":\"aes-256-cbc\"");
-      Path archived = findArchived(repository, segment);
+      Path archived = findArchived(pg.archive().repository(), segment);
       assertThat(archived).as("segment " + segment + " in the repository").isNotNull();
       assertThat(Files.readAllBytes(archived))
           .as("encrypted at rest")
@@ -82,9 +53,9 @@ class WalArchiveTest {
           cipher,
           "archiving-1",
           "local",
-          "jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+          pg.jdbcUrl(),
           "postgres",
-          PASSWORD,
+          ArchivingTestServer.PASSWORD,
           5);
       servers.upsert(
           cipher,
@@ -101,6 +72,7 @@ class WalArchiveTest {
       assertThat(on.enabled()).isTrue();
       assertThat(on.reason()).isNull();
       assertThat(on.failures()).isZero();
+      assertThat(on.pendingSegments()).isZero();
       assertThat(on.newestWalAt()).isAfter(Instant.now().minusSeconds(60));
       assertThat(on.ageSeconds()).isBetween(0L, 59L);
       assertThat(on.stalled(Duration.ofMinutes(5))).isFalse();
@@ -113,39 +85,29 @@ class WalArchiveTest {
   }
 
   @Test
+  void archivingIsStalledOnlyWhenSegmentsWaitAndNothingWasArchivedForTheLimit() {
+    Duration limit = Duration.ofMinutes(5);
+    Instant old = Instant.now().minusSeconds(600);
+    assertThat(new ServerHealth.Archiving(true, old, 600L, 0, null, 3L, null).stalled(limit))
+        .isTrue();
+    assertThat(new ServerHealth.Archiving(true, old, 600L, 0, null, 0L, null).stalled(limit))
+        .as("an idle server")
+        .isFalse();
+    assertThat(new ServerHealth.Archiving(true, null, null, 4, null, 1L, null).stalled(limit))
+        .as("never archived, a segment waiting")
+        .isTrue();
+    assertThat(
+            new ServerHealth.Archiving(true, Instant.now(), 10L, 0, null, 2L, null).stalled(limit))
+        .isFalse();
+  }
+
+  @Test
   void anArchiveRefusesAShortPassphraseAndAZeroRetention() {
     Path tool = Path.of("/usr/bin/pgbackrest");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> WalArchive.of(tool, home, home, "short", 7))
+    assertThatThrownBy(() -> WalArchive.of(tool, home, home, "short", 7))
         .hasMessageContaining("at least 16 characters");
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> WalArchive.of(tool, home, home, PASSPHRASE, 0))
+    assertThatThrownBy(() -> WalArchive.of(tool, home, home, "long-enough-passphrase", 0))
         .hasMessageContaining("at least 1 day");
-  }
-
-  private static Path requireTool() {
-    var tool = WalArchive.findTool();
-    if (tool.isEmpty()) {
-      String why = "pgbackrest is not installed (apt-get install pgbackrest)";
-      assertThat("true".equals(System.getenv("CI"))).as(why + " (required when CI=true)").isFalse();
-      Assumptions.abort(why);
-    }
-    return tool.get();
-  }
-
-  private static String waitForArchived(WalArchive archive, String segment, Duration limit)
-      throws Exception {
-    long deadline = System.nanoTime() + limit.toNanos();
-    String info = archive.infoJson();
-    while (System.nanoTime() < deadline) {
-      info = archive.infoJson();
-      String max = info.replaceAll("(?s).*\"max\":\"([0-9A-F]{24})\".*", "$1");
-      if (max.length() == 24 && max.compareTo(segment) >= 0) {
-        return info;
-      }
-      Thread.sleep(250);
-    }
-    throw new AssertionError("segment " + segment + " was not archived in " + limit + ": " + info);
   }
 
   private static Path findArchived(Path repository, String segment) throws Exception {
