@@ -232,6 +232,28 @@ public final class WalArchive {
     run(superuserPassword, "expire");
   }
 
+  /**
+   * The earliest moment a restore can reach: the end of the oldest base backup retention kept
+   * (recovery cannot stop inside a backup). Empty when there is no backup yet, so nothing can be
+   * restored whatever WAL is archived.
+   */
+  public Optional<java.time.Instant> earliestRestorable() throws IOException {
+    com.fasterxml.jackson.databind.JsonNode stanzas =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(infoJson());
+    long oldest = Long.MAX_VALUE;
+    for (com.fasterxml.jackson.databind.JsonNode stanza : stanzas) {
+      for (com.fasterxml.jackson.databind.JsonNode backup : stanza.path("backup")) {
+        long stop = backup.path("timestamp").path("stop").asLong(0);
+        if (stop > 0 && !backup.path("error").asBoolean(false)) {
+          oldest = Math.min(oldest, stop);
+        }
+      }
+    }
+    return oldest == Long.MAX_VALUE
+        ? Optional.empty()
+        : Optional.of(java.time.Instant.ofEpochSecond(oldest));
+  }
+
   /** pgBackRest's {@code info} for the stanza as JSON (backups and the archived WAL range). */
   public String infoJson() throws IOException {
     return run(null, "--output=json", "info");

@@ -85,6 +85,24 @@ class WalArchiveTest {
   }
 
   @Test
+  void aFullBaseBackupMakesTheArchiveRestorableFromItsEndAndIsEncrypted() throws Exception {
+    try (ArchivingTestServer pg = ArchivingTestServer.start(home, "backups-1")) {
+      assertThat(pg.archive().earliestRestorable()).as("no base backup yet").isEmpty();
+
+      Instant before = Instant.now().minusSeconds(1);
+      pg.archive().backup("full", ArchivingTestServer.PASSWORD);
+      Instant after = Instant.now().plusSeconds(1);
+
+      assertThat(pg.archive().earliestRestorable())
+          .hasValueSatisfying(t -> assertThat(t).isBetween(before, after));
+      String info = pg.archive().infoJson();
+      assertThat(info).contains("\"type\":\"full\"").contains("\"cipher\":\"aes-256-cbc\"");
+      assertThatThrownBy(() -> pg.archive().backup("weekly", ArchivingTestServer.PASSWORD))
+          .hasMessageContaining("full, diff or incr");
+    }
+  }
+
+  @Test
   void archivingIsStalledOnlyWhenSegmentsWaitAndNothingWasArchivedForTheLimit() {
     Duration limit = Duration.ofMinutes(5);
     Instant old = Instant.now().minusSeconds(600);
