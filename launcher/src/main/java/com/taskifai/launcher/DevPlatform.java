@@ -283,6 +283,8 @@ public final class DevPlatform implements AutoCloseable {
     Database db = startDatabase(secrets);
     PlatformBootstrap.migrate(db, PLATFORM_DATABASE, PLATFORM_ROLE);
     PlatformBootstrap.registerServer(db, PLATFORM_ROLE, cipher, LOCAL_SERVER_ID, "local", 10_000);
+    recordArchive(
+        LOCAL_SERVER_ID, dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()));
     if (devServers() >= 2) {
       startSecondServer(
           secrets, dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher);
@@ -679,7 +681,26 @@ public final class DevPlatform implements AutoCloseable {
             passphrase,
             WalArchive.retentionDays(env));
     pitr.put(serverId, archive.repository().toString());
+    archives.put(serverId, archive);
     return Optional.of(archive);
+  }
+
+  private final Map<String, WalArchive> archives = new java.util.HashMap<>();
+
+  /**
+   * Records server {@code serverId}'s archive in the registry (once the server is registered), so
+   * the workers find it for its base backups; nothing when it does not archive.
+   */
+  void recordArchive(String serverId, DataSource platform) {
+    WalArchive archive = archives.get(serverId);
+    if (archive != null) {
+      new com.taskifai.registry.ServerArchives(platform)
+          .record(
+              serverId,
+              archive.configFile().toString(),
+              archive.repository().toString(),
+              WalArchive.retentionDays(env));
+    }
   }
 
   private String pitrDisabled;
@@ -748,6 +769,7 @@ public final class DevPlatform implements AutoCloseable {
             PasswordCheckedPostgres.SUPERUSER,
             adminPassword,
             10_000);
+    recordArchive(SECOND_SERVER_ID, platform);
     notes.put(
         "PostgreSQL 2",
         "embedded 15 on "

@@ -72,6 +72,12 @@ class DevPitrTest {
       }
     }
     assertThat(home.resolve("backups/pitr/local-2/archive/" + WalArchive.STANZA)).isDirectory();
+    var recorded =
+        new com.taskifai.registry.ServerArchives(platform.platform()).find("local-2").orElseThrow();
+    assertThat(recorded.configFile())
+        .isEqualTo(home.resolve("postgres-2-auth/pgbackrest.conf").toString());
+    assertThat(recorded.retentionDays()).isEqualTo(7);
+    assertThat(recorded.earliestRestorableAt()).as("no base backup yet").isNull();
     String secrets = Files.readString(home.resolve("dev-secrets.properties"));
     assertThat(secrets).contains("pitr_archive_passphrase");
   }

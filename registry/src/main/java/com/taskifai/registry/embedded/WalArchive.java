@@ -179,6 +179,19 @@ public final class WalArchive {
     return new WalArchive(tool, repository, configDir, passphrase, retentionDays);
   }
 
+  /**
+   * The archive whose configuration an earlier {@link #configure} wrote to {@code configFile}: for
+   * the processes that take base backups or read the archive's state.
+   */
+  public static WalArchive existing(Path tool, Path configFile) {
+    return new WalArchive(tool, Path.of("."), configFile.toAbsolutePath().getParent(), null, 1);
+  }
+
+  /** The pgBackRest configuration file (owner-only; it holds the cipher passphrase). */
+  public Path configFile() {
+    return configFile;
+  }
+
   /** The repository folder (encrypted WAL segments and base backups). */
   public Path repository() {
     return repository;
