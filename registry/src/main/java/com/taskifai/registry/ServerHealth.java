@@ -217,6 +217,24 @@ public final class ServerHealth {
         Archiving.unknown("the server did not answer: " + error));
   }
 
+  /**
+   * The WAL archiving of one server alone (for a tenant's restorable range), asked within the
+   * timeout; unknown with the reason when the server does not answer.
+   */
+  public Archiving archivingOf(DatabaseServers.Server s) {
+    String password;
+    try {
+      password = s.adminPassword(cipher);
+    } catch (RuntimeException e) {
+      return Archiving.unknown("its stored admin password cannot be decrypted with these keys");
+    }
+    try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout)) {
+      return archivingOrUnknown(c);
+    } catch (SQLException e) {
+      return Archiving.unknown("the server did not answer: " + message(e));
+    }
+  }
+
   private static Archiving archivingOrUnknown(Connection c) {
     try {
       return archiving(c);

@@ -6,6 +6,9 @@ import com.taskifai.api.metrics.ArchivingMetrics;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.AdminHttp.Answer;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.registry.ServerArchives;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.testing.ArchivingTestServer;
 import com.taskifai.registry.testing.TestPostgres;
 import java.nio.file.Path;
@@ -20,10 +23,12 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code GET /admin/servers} shows each server's WAL archiving over real HTTP: a real embedded
  * server archiving with pgBackRest reports a newest WAL younger than a minute (and the metric has
- * it), a server without archiving says it is disabled and why.
+ * it), a server without archiving says it is disabled and why; a tenant's detail shows the range it
+ * can be restored to, or why there is none.
  */
 class ServerArchivingApiTest extends ApiTestBase {
   @Autowired ArchivingMetrics archivingMetrics;
+  @Autowired TenantRegistry registry;
 
   @TempDir Path home;
 
@@ -72,7 +77,51 @@ class ServerArchivingApiTest extends ApiTestBase {
               "taskifai_pitr_archiving_enabled\\{[^}]*server_id=\"" + plain + "\"\\} 0\\.0")
           .doesNotContainPattern(
               "taskifai_pitr_archive_age_seconds\\{[^}]*server_id=\"" + plain + "\"");
+
+      // Per tenant: nothing restorable without an archive or before the first base backup; then
+      // from the end of that backup to the newest archived WAL.
+      UUID onPlain = activeTenant(plain);
+      UUID onArchiving = activeTenant(archiving);
+      JsonNode none = detail(onPlain, token);
+      assertThat(none.get("restorable_from").isNull()).isTrue();
+      assertThat(none.get("restorable_to").isNull()).isTrue();
+      assertThat(none.get("restorable_reason").asString())
+          .contains("database server " + plain + " does not archive its WAL")
+          .contains("TASKIFAI_PITR=on");
+      var archives = new ServerArchives(platform().db.platform());
+      archives.record(
+          archiving, pg.archive().configFile().toString(), pg.archive().repository().toString(), 7);
+      assertThat(detail(onArchiving, token).get("restorable_reason").asString())
+          .contains("no base backup of database server " + archiving);
+
+      pg.archive().backup("full", ArchivingTestServer.PASSWORD);
+      Instant earliest = pg.archive().earliestRestorable().orElseThrow();
+      archives.backedUp(archiving, Instant.now(), earliest);
+      pg.waitForArchived(pg.writeAndSwitchWal(), Duration.ofSeconds(30));
+
+      JsonNode window = detail(onArchiving, token);
+      assertThat(window.get("restorable_reason").isNull()).as(window.toString()).isTrue();
+      Instant from = Instant.parse(window.get("restorable_from").asString());
+      Instant to = Instant.parse(window.get("restorable_to").asString());
+      assertThat(from).isAfterOrEqualTo(earliest);
+      assertThat(to).isAfter(from).isAfter(Instant.now().minusSeconds(60));
     }
+  }
+
+  private UUID activeTenant(String serverId) {
+    UUID id = UUID.randomUUID();
+    String subdomain = "pitr-" + id.toString().substring(0, 8);
+    registry.reserve(
+        new TenantRegistry.Reservation(id, subdomain, "Pitr Ltd", "a@pitr.test", "pitr-test"));
+    registry.assignDatabase(id, serverId, "db_" + subdomain.replace('-', '_'));
+    registry.setStatus(id, TenantStatus.ACTIVE);
+    return id;
+  }
+
+  private JsonNode detail(UUID tenant, String token) {
+    Answer a = http.get("/admin/tenants/" + tenant, token);
+    assertThat(a.status()).as(a.body()).isEqualTo(200);
+    return a.json();
   }
 
   private Answer register(String id, String url, String password, String token) {
