@@ -564,17 +564,18 @@ async function serversView() {
     h("button", { type: "submit", id: "server-submit", text: "Register" }));
   main.replaceChildren(h("section", { class: "card", id: "servers" }, h("h1", { text: "Database servers" }),
     h("p", { class: "hint", text: "New tenants go to the OPEN server of their region with room, least loaded first. Drain moves every tenant off a server; close needs it empty." }),
-    h("table", {}, h("thead", {}, h("tr", {}, ["Id", "Region", "State", "Tenants", "Budget", "Health", "Databases", "Free slots", ""]
+    h("table", {}, h("thead", {}, h("tr", {}, ["Id", "Region", "State", "Tenants", "Budget", "Health", "Databases", "Free slots", "WAL archiving", ""]
       .map((c) => h("th", { scope: "col", text: c })))), rows)), form);
   const r = await api("GET", "/admin/servers");
   if (r.status !== 200) { flash(r.data.message, true); return; }
-  if (!r.data.items.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: "9", text: "No servers registered." }))); return; }
+  if (!r.data.items.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: "10", text: "No servers registered." }))); return; }
   rows.replaceChildren(...r.data.items.map((s) => h("tr", { "data-server": s.id },
     h("td", {}, h("code", { text: s.id })), h("td", { text: s.region }), h("td", {}, statusBadge(s.state)),
     h("td", { text: s.tenants + " / " + s.capacity }), h("td", { text: String(s.connection_budget) }),
     h("td", { class: s.reachable ? "" : "error-text", text: s.reachable ? "PostgreSQL " + s.version : "unreachable: " + (s.error || "") }),
     h("td", { text: megabytes(s.databases_bytes) }),
     h("td", { text: s.reachable ? s.free_connections + " of " + s.max_connections : "" }),
+    archivingCell(s.archiving),
     h("td", {},
       s.state === "OPEN" ? h("button", { type: "button", class: "danger", "data-action": "drain",
         onclick: () => serverAction(s.id, "drain", "Move every tenant off " + s.id + "?"), text: "Drain" }) : null, " ",
@@ -583,6 +584,18 @@ async function serversView() {
         onclick: () => serverAction(s.id, "close", "Close " + s.id + " to new tenants for good?"), text: "Close" }) : null, " ",
       s.state !== "OPEN" ? h("button", { type: "button", "data-action": "open",
         onclick: () => serverAction(s.id, "open"), text: "Open" }) : null))));
+}
+
+// A server's WAL archiving (point-in-time recovery): on with the newest segment's age, stalled, or
+// off with the reason as the cell's title.
+function archivingCell(a) {
+  if (!a || !a.enabled) {
+    return h("td", { class: "hint", title: a && a.reason ? a.reason : "", text: "archiving off" });
+  }
+  const newest = a.age_seconds === null || a.age_seconds === undefined
+    ? "nothing archived yet" : "newest WAL " + a.age_seconds + " s ago";
+  const failures = a.failures ? ", " + a.failures + " failed" : "";
+  return h("td", { class: a.stalled ? "error-text" : "", text: (a.stalled ? "stalled: " : "on: ") + newest + failures });
 }
 
 function linkify(text) {

@@ -75,6 +75,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final MoveActivitiesImpl moves;
   private final CostActivitiesImpl costs;
   private final TrialActivitiesImpl trials;
+  private final com.taskifai.activities.pitr.PitrActivitiesImpl pitr;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -91,6 +92,7 @@ public final class PlatformActivities implements AutoCloseable {
       MoveActivitiesImpl moves,
       CostActivitiesImpl costs,
       TrialActivitiesImpl trials,
+      com.taskifai.activities.pitr.PitrActivitiesImpl pitr,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources,
       DatabaseServers servers) {
@@ -104,6 +106,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.moves = moves;
     this.costs = costs;
     this.trials = trials;
+    this.pitr = pitr;
     this.interceptor = interceptor;
     this.resources = resources;
     this.servers = servers;
@@ -317,6 +320,8 @@ public final class PlatformActivities implements AutoCloseable {
         moves,
         new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
         trials,
+        new com.taskifai.activities.pitr.PitrActivitiesImpl(
+            platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
         new AuditingActivityInterceptor(audit),
         resources,
         servers);
@@ -394,7 +399,13 @@ public final class PlatformActivities implements AutoCloseable {
 
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
-    return List.of(registry, database, dns, mail, fleet, backups, migrations, moves, costs, trials);
+    return List.of(
+        registry, database, dns, mail, fleet, backups, migrations, moves, costs, trials, pitr);
+  }
+
+  /** The base backups of the servers' WAL archives (the worker's base-backup schedules). */
+  public com.taskifai.activities.pitr.PitrActivitiesImpl pitr() {
+    return pitr;
   }
 
   /** The interceptor that writes the audit rows. */

@@ -6,6 +6,7 @@ import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
+import com.taskifai.registry.embedded.WalArchive;
 import com.taskifai.registry.settings.ProductionSettings;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -203,7 +204,9 @@ public final class DevPlatform implements AutoCloseable {
         System.exit(2);
       }
     }
-    Map<String, String> env = System.getenv();
+    Map<String, String> env = new HashMap<>(System.getenv());
+    // The command line archives WAL when pgbackrest is there; platforms built by tests do not.
+    env.putIfAbsent(WalArchive.ENV, "auto");
     Path home = Path.of(env.getOrDefault("TASKIFAI_HOME", ".taskifai")).toAbsolutePath();
     Path lockFile = home.resolve("dev.lock");
     Optional<SingleInstanceLock> lock = SingleInstanceLock.tryAcquire(lockFile);
@@ -280,6 +283,8 @@ public final class DevPlatform implements AutoCloseable {
     Database db = startDatabase(secrets);
     PlatformBootstrap.migrate(db, PLATFORM_DATABASE, PLATFORM_ROLE);
     PlatformBootstrap.registerServer(db, PLATFORM_ROLE, cipher, LOCAL_SERVER_ID, "local", 10_000);
+    recordArchive(
+        LOCAL_SERVER_ID, dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()));
     if (devServers() >= 2) {
       startSecondServer(
           secrets, dataSource(db.platformUrl(), PLATFORM_ROLE, db.platformPassword()), cipher);
@@ -567,7 +572,8 @@ public final class DevPlatform implements AutoCloseable {
         "postgres-auth",
         adminPassword,
         "postgres_admin_password",
-        " to start with an empty platform");
+        " to start with an empty platform",
+        walArchive(LOCAL_SERVER_ID, "postgres-auth", secrets));
     String cluster = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
     notes.put("PostgreSQL", "embedded 15 on " + bind + ":" + port + ", data in " + data);
     return new Database(
@@ -590,20 +596,22 @@ public final class DevPlatform implements AutoCloseable {
       String authFolder,
       String password,
       String secretKey,
-      String moveAwayHint)
+      String moveAwayHint,
+      Optional<WalArchive> archive)
       throws IOException {
     EmbeddedPostgres pg;
     try {
-      pg =
-          PasswordCheckedPostgres.start(
-              EmbeddedPostgres.builder()
-                  .setDataDirectory(data)
-                  .setCleanDataDirectory(false)
-                  .setPort(port)
-                  .setServerConfig("max_connections", "300")
-                  .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind),
-              home.resolve(authFolder),
-              password);
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setDataDirectory(data)
+              .setCleanDataDirectory(false)
+              .setPort(port)
+              .setServerConfig("max_connections", "300")
+              .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind);
+      if (archive.isPresent()) {
+        archive.get().configure(builder, data, port);
+      }
+      pg = PasswordCheckedPostgres.start(builder, home.resolve(authFolder), password);
     } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
       throw new IllegalStateException(
           what
@@ -620,6 +628,95 @@ public final class DevPlatform implements AutoCloseable {
           e);
     }
     started.push(pg);
+    if (archive.isPresent()) {
+      try {
+        archive.get().createStanza(pg, password);
+      } catch (IOException | java.sql.SQLException e) {
+        log.warn("{}: WAL archiving is not set up: {}", what, e.getMessage());
+        pitr.put(what, "failed (" + e.getMessage() + ")");
+      }
+    }
+    notes.put("Point-in-time recovery", pitrNote());
+  }
+
+  private final Map<String, String> pitr = new java.util.LinkedHashMap<>();
+
+  /**
+   * The archive of embedded server {@code serverId} when {@code TASKIFAI_PITR} asks for one (on, or
+   * auto with pgbackrest installed): a pgBackRest repository under the backup folder ({@code
+   * TASKIFAI_BACKUP_DIR}, default {@code .taskifai/backups}) at {@code pitr/<server id>}, encrypted
+   * with a passphrase kept in dev-secrets.properties.
+   */
+  Optional<WalArchive> walArchive(String serverId, String authFolder, DevSecrets secrets) {
+    WalArchive.Mode mode = WalArchive.Mode.of(env, WalArchive.Mode.OFF);
+    if (mode == WalArchive.Mode.OFF) {
+      pitrDisabled = "disabled (" + WalArchive.ENV + "=off)";
+      return Optional.empty();
+    }
+    Optional<java.nio.file.Path> tool =
+        WalArchive.findTool(env.getOrDefault("PATH", System.getenv("PATH")));
+    if (tool.isEmpty()) {
+      if (mode == WalArchive.Mode.ON) {
+        throw new IllegalStateException(
+            WalArchive.ENV
+                + "=on but pgbackrest is not installed: install it (apt-get install pgbackrest)"
+                + " or set "
+                + WalArchive.ENV
+                + "=auto or off");
+      }
+      pitrDisabled = "disabled (pgbackrest not installed)";
+      return Optional.empty();
+    }
+    String passphrase = secrets.random("pitr_archive_passphrase", 32);
+    secrets.save();
+    java.nio.file.Path backups =
+        java.nio.file.Path.of(
+                env.getOrDefault("TASKIFAI_BACKUP_DIR", home.resolve("backups").toString()))
+            .toAbsolutePath();
+    WalArchive archive =
+        WalArchive.of(
+            tool.get(),
+            backups.resolve("pitr").resolve(serverId),
+            home.resolve(authFolder),
+            passphrase,
+            WalArchive.retentionDays(env));
+    pitr.put(serverId, archive.repository().toString());
+    archives.put(serverId, archive);
+    return Optional.of(archive);
+  }
+
+  private final Map<String, WalArchive> archives = new java.util.HashMap<>();
+
+  /**
+   * Records server {@code serverId}'s archive in the registry (once the server is registered), so
+   * the workers find it for its base backups; nothing when it does not archive.
+   */
+  void recordArchive(String serverId, DataSource platform) {
+    WalArchive archive = archives.get(serverId);
+    if (archive != null) {
+      new com.taskifai.registry.ServerArchives(platform)
+          .record(
+              serverId,
+              archive.configFile().toString(),
+              archive.repository().toString(),
+              WalArchive.retentionDays(env));
+    }
+  }
+
+  private String pitrDisabled;
+
+  /** The banner's line on point-in-time recovery. */
+  String pitrNote() {
+    if (pitrDisabled != null) {
+      return pitrDisabled;
+    }
+    return "on: WAL archived (pgBackRest, encrypted) at least every "
+        + WalArchive.ARCHIVE_TIMEOUT.toSeconds()
+        + " s, kept "
+        + WalArchive.retentionDays(env)
+        + " days; "
+        + String.join(
+            ", ", pitr.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
   }
 
   /** {@code TASKIFAI_DEV_SERVERS}: how many embedded database servers to run (1 or 2). */
@@ -660,7 +757,8 @@ public final class DevPlatform implements AutoCloseable {
         "postgres-2-auth",
         adminPassword,
         "postgres_2_admin_password",
-        "");
+        "",
+        walArchive(SECOND_SERVER_ID, "postgres-2-auth", secrets));
     String url = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
     new com.taskifai.registry.DatabaseServers(platform)
         .upsert(
@@ -671,6 +769,7 @@ public final class DevPlatform implements AutoCloseable {
             PasswordCheckedPostgres.SUPERUSER,
             adminPassword,
             10_000);
+    recordArchive(SECOND_SERVER_ID, platform);
     notes.put(
         "PostgreSQL 2",
         "embedded 15 on "

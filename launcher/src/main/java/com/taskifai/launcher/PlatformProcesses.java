@@ -68,6 +68,9 @@ final class PlatformProcesses implements AutoCloseable {
             com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
             java.time.Duration.ofDays(1))
         .startHourly();
+    new com.taskifai.worker.BaseBackupSchedules(
+            client, activities.pitr(), java.time.Duration.ofDays(1))
+        .startHourly();
 
     Map<String, Object> common = new HashMap<>();
     // Dev processes (DevPlatform says so): the production checks are on unless told otherwise.

@@ -281,5 +281,18 @@ class InfraManifestsTest {
     assertThat(check.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(check.exitValue()).as(out).isZero();
     assertThat(out).contains("SUCCESS");
+    // The rules' unit tests: which series make which alert fire (alerts.test.yaml).
+    Process test =
+        new ProcessBuilder(
+                promtool.toString(),
+                "test",
+                "rules",
+                root.resolve("infra/prometheus/alerts.test.yaml").toString())
+            .redirectErrorStream(true)
+            .start();
+    String tested = new String(test.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(test.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(test.exitValue()).as(tested).isZero();
+    assertThat(tested).contains("SUCCESS");
   }
 }

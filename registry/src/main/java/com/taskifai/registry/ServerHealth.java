@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,11 @@ import org.postgresql.ds.PGSimpleDataSource;
 public final class ServerHealth {
   /** The limit on connecting to one server and on all its queries together. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(3);
+
+  /**
+   * Segments waiting this long with nothing archived make archiving stalled (the alert's 5 min).
+   */
+  public static final Duration ARCHIVING_STALLED_AFTER = Duration.ofMinutes(5);
 
   private final DatabaseServers servers;
   private final CredentialCipher cipher;
@@ -53,13 +59,45 @@ public final class ServerHealth {
       Integer maxConnections,
       Integer usedConnections,
       Integer freeConnections,
-      String error) {
+      String error,
+      Archiving archiving) {
 
     /** Free slots and room as one line for a terminal. */
     public String summary() {
       return reachable
           ? "PostgreSQL " + version + ", " + freeConnections + " of " + maxConnections + " free"
           : "unreachable: " + error;
+    }
+  }
+
+  /**
+   * Continuous WAL archiving on a server, read from {@code pg_stat_archiver}: whether it is on
+   * ({@code archive_mode} set and an {@code archive_command} given), when the newest segment was
+   * archived and how long ago, and how many attempts failed. {@code reason} says why archiving is
+   * off or unknown (null when it is on).
+   */
+  public record Archiving(
+      boolean enabled,
+      Instant newestWalAt,
+      Long ageSeconds,
+      long failures,
+      Instant lastFailedAt,
+      Long pendingSegments,
+      String reason) {
+    static Archiving unknown(String reason) {
+      return new Archiving(false, null, null, 0, null, null, reason);
+    }
+
+    /**
+     * Whether archiving is on, finished WAL segments wait to be archived, and nothing was archived
+     * for longer than {@code limit}. An idle server archives nothing and is not stalled: {@code
+     * archive_timeout} only closes a segment that holds writes.
+     */
+    public boolean stalled(Duration limit) {
+      if (!enabled || pendingSegments == null || pendingSegments == 0) {
+        return false;
+      }
+      return ageSeconds == null || ageSeconds > limit.toSeconds();
     }
   }
 
@@ -149,14 +187,112 @@ public final class ServerHealth {
         max = rs.getInt(1);
         used = rs.getInt(2);
       }
-      return new Health(s, tenants, true, version, bytes, max, used, Math.max(0, max - used), null);
+      return new Health(
+          s,
+          tenants,
+          true,
+          version,
+          bytes,
+          max,
+          used,
+          Math.max(0, max - used),
+          null,
+          archivingOrUnknown(c));
     } catch (SQLException e) {
       return down(s, tenants, message(e));
     }
   }
 
   private static Health down(DatabaseServers.Server s, long tenants, String error) {
-    return new Health(s, tenants, false, null, null, null, null, null, error);
+    return new Health(
+        s,
+        tenants,
+        false,
+        null,
+        null,
+        null,
+        null,
+        null,
+        error,
+        Archiving.unknown("the server did not answer: " + error));
+  }
+
+  /**
+   * The WAL archiving of one server alone (for a tenant's restorable range), asked within the
+   * timeout; unknown with the reason when the server does not answer.
+   */
+  public Archiving archivingOf(DatabaseServers.Server s) {
+    String password;
+    try {
+      password = s.adminPassword(cipher);
+    } catch (RuntimeException e) {
+      return Archiving.unknown("its stored admin password cannot be decrypted with these keys");
+    }
+    try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout)) {
+      return archivingOrUnknown(c);
+    } catch (SQLException e) {
+      return Archiving.unknown("the server did not answer: " + message(e));
+    }
+  }
+
+  private static Archiving archivingOrUnknown(Connection c) {
+    try {
+      return archiving(c);
+    } catch (SQLException e) {
+      return Archiving.unknown("cannot read pg_stat_archiver: " + message(e));
+    }
+  }
+
+  /** Reads the server's archiving settings and {@code pg_stat_archiver} (a superuser view). */
+  static Archiving archiving(Connection c) throws SQLException {
+    try (PreparedStatement st =
+            c.prepareStatement(
+                "SELECT current_setting('archive_mode'), current_setting('archive_command'),"
+                    + " a.last_archived_time, a.failed_count, a.last_failed_time,"
+                    + " extract(epoch FROM now() - a.last_archived_time)::bigint"
+                    + " FROM pg_stat_archiver a");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      String mode = rs.getString(1);
+      String command = rs.getString(2);
+      if ("off".equals(mode)) {
+        return Archiving.unknown(
+            "archive_mode is off on this server: turn on continuous archiving (TASKIFAI_PITR=on"
+                + " for embedded servers; docs/operations.md, \"Point-in-time recovery\")");
+      }
+      if (command == null || command.isBlank() || "(disabled)".equals(command)) {
+        return Archiving.unknown(
+            "archive_mode is on but archive_command is empty: set it to pgbackrest archive-push");
+      }
+      java.sql.Timestamp newest = rs.getTimestamp(3);
+      java.sql.Timestamp failed = rs.getTimestamp(5);
+      long age = rs.getLong(6);
+      boolean noAge = rs.wasNull();
+      return new Archiving(
+          true,
+          newest == null ? null : newest.toInstant(),
+          newest == null || noAge ? null : Math.max(0, age),
+          rs.getLong(4),
+          failed == null ? null : failed.toInstant(),
+          pendingSegments(c),
+          null);
+    }
+  }
+
+  /**
+   * Finished WAL segments not archived yet ({@code .ready} files); null where the admin may not
+   * list them (it needs superuser or {@code pg_monitor}).
+   */
+  private static Long pendingSegments(Connection c) {
+    try (PreparedStatement st =
+            c.prepareStatement(
+                "SELECT count(*) FROM pg_ls_archive_statusdir() WHERE name LIKE '%.ready'");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      return null;
+    }
   }
 
   /**

@@ -63,7 +63,8 @@ public final class PlatformWorker implements AutoCloseable {
           MoveTenantWorkflowImpl.class,
           DrainServerWorkflowImpl.class,
           CostSampleWorkflowImpl.class,
-          PromoteTenantWorkflowImpl.class);
+          PromoteTenantWorkflowImpl.class,
+          com.taskifai.workflows.pitr.BaseBackupScheduleWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

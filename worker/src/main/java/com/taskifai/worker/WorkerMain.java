@@ -148,6 +148,9 @@ public final class WorkerMain {
             com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
             java.time.Duration.ofDays(1))
         .startHourly();
+    new com.taskifai.worker.BaseBackupSchedules(
+            client, activities.pitr(), java.time.Duration.ofDays(1))
+        .startHourly();
     System.out.println(READY);
     System.out.flush();
     stopped.await();

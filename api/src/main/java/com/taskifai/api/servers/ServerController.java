@@ -117,7 +117,8 @@ class ServerController {
       Integer maxConnections,
       Integer usedConnections,
       Integer freeConnections,
-      String error) {
+      String error,
+      ArchivingView archiving) {
     static ServerView of(ServerHealth.Health h) {
       DatabaseServers.Server s = h.server();
       return new ServerView(
@@ -135,7 +136,8 @@ class ServerController {
           h.maxConnections(),
           h.usedConnections(),
           h.freeConnections(),
-          h.error());
+          h.error(),
+          ArchivingView.of(h.archiving()));
     }
 
     static ServerView of(DatabaseServers.Server s, long tenants) {
@@ -154,7 +156,36 @@ class ServerController {
           null,
           null,
           null,
+          null,
           null);
+    }
+  }
+
+  /**
+   * Continuous WAL archiving on a server: on or off ({@code reason} says why when off or unknown),
+   * when the newest WAL segment was archived and its age in seconds, failed attempts, segments
+   * waiting to be archived, and whether archiving is stalled (segments waiting and nothing archived
+   * for {@link ServerHealth#ARCHIVING_STALLED_AFTER}).
+   */
+  record ArchivingView(
+      boolean enabled,
+      java.time.Instant newestWalAt,
+      Long ageSeconds,
+      long failures,
+      java.time.Instant lastFailedAt,
+      Long pendingSegments,
+      boolean stalled,
+      String reason) {
+    static ArchivingView of(ServerHealth.Archiving a) {
+      return new ArchivingView(
+          a.enabled(),
+          a.newestWalAt(),
+          a.ageSeconds(),
+          a.failures(),
+          a.lastFailedAt(),
+          a.pendingSegments(),
+          a.stalled(ServerHealth.ARCHIVING_STALLED_AFTER),
+          a.reason());
     }
   }
 

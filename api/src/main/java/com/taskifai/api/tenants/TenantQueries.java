@@ -37,6 +37,8 @@ import tools.jackson.databind.ObjectMapper;
 /** Reads of the tenants API: the list, a tenant with its steps, its audit trail and workflows. */
 @Service
 class TenantQueries {
+  private final RestorableWindows restorable;
+
   private final TenantRegistry registry;
   private final AuditLog audit;
   private final TenantWorkflows workflows;
@@ -52,7 +54,8 @@ class TenantQueries {
       ApiSettings settings,
       ObjectMapper json,
       javax.sql.DataSource platform,
-      SupabaseStatus supabase) {
+      SupabaseStatus supabase,
+      RestorableWindows restorable) {
     this.registry = registry;
     this.audit = audit;
     this.workflows = workflows;
@@ -60,6 +63,7 @@ class TenantQueries {
     this.json = json;
     this.tenantProviders = new TenantProviders(platform);
     this.supabase = supabase;
+    this.restorable = restorable;
   }
 
   /** The tenant from the registry (the API inserts the row before it starts provisioning). */
@@ -130,6 +134,9 @@ class TenantQueries {
       steps = TenantSteps.withRetries(steps, auditRows, json);
     }
     Optional<TenantProviders.ProviderInfo> provider = tenantProviders.find(t.tenantId());
+    RestorableWindows.Window window =
+        restorable.of(
+            t, provider.filter(p -> p.provider() == DatabaseProvider.SUPABASE).isPresent());
     return new TenantDetail(
         t.tenantId(),
         t.subdomain(),
@@ -159,7 +166,10 @@ class TenantQueries {
             .filter(p -> p.provider() == DatabaseProvider.SUPABASE && p.projectRef() != null)
             .map(p -> supabase.projectStatus(p.projectRef()))
             .orElse(null),
-        TenantViews.tierOf(t));
+        TenantViews.tierOf(t),
+        window.from(),
+        window.to(),
+        window.reason());
   }
 
   private String tenantUrl(String subdomain) {

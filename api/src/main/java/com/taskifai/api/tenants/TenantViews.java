@@ -68,7 +68,10 @@ final class TenantViews {
       String projectRef,
       String providerDashboardUrl,
       String providerStatus,
-      String tier) {}
+      String tier,
+      Instant restorableFrom,
+      Instant restorableTo,
+      String restorableReason) {}
 
   record WorkflowRef(String workflowId, String kind) {}
 }

@@ -63,7 +63,10 @@ class ServersPortalTest extends ApiTestBase {
     wait.until(ExpectedConditions.elementToBeClickable(By.id("nav-servers"))).click();
     By local = By.cssSelector("tr[data-server='zz-api-test-local']");
     wait.until(ExpectedConditions.textToBePresentInElementLocated(local, "PostgreSQL 15"));
-    assertThat(browser.findElement(local).getText()).contains("OPEN").contains("/ 100000");
+    assertThat(browser.findElement(local).getText())
+        .contains("OPEN")
+        .contains("/ 100000")
+        .contains("archiving off");
 
     String id = "portal-" + UUID.randomUUID().toString().substring(0, 8);
     type("server-server_id", id);
