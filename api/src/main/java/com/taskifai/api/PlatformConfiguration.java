@@ -162,5 +162,4 @@ class PlatformConfiguration {
   ServerDrains serverDrains(DataSource dataSource) {
     return new ServerDrains(dataSource);
   }
-
 }
