@@ -2,6 +2,7 @@ package com.taskifai.workflows.pitr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.taskifai.workflows.testing.RecordedHistories;
 import com.taskifai.workflows.ports.PitrActivities;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.activity.Activity;
@@ -98,5 +99,9 @@ class BaseBackupScheduleTest {
     loop("pg-gone").run(new BaseBackupScheduleWorkflow.ScheduleRequest("pg-gone", DAY, 0));
 
     assertThat(pitr.times).isEmpty();
+    RecordedHistories.record(
+        env.getWorkflowClient(),
+        BaseBackupScheduleWorkflow.workflowId("pg-gone"),
+        "base-backup-archive-gone");
   }
 }
