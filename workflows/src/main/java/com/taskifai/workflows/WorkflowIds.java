@@ -81,6 +81,7 @@ public final class WorkflowIds {
   private static final String BACKUP_DAILY = "tenant-backup-daily-";
   private static final String BACKUP_SCHEDULED = "tenant-backup-scheduled-";
   private static final String RESTORE = "tenant-restore-";
+  private static final String BASE_BACKUP_SCHEDULE = "server-base-backup-";
   private static final String PROMOTE = "tenant-promote-";
   private static final String TENANT_MIGRATE = "tenant-migrate-";
   private static final String EXTENSION = "tenant-extension-";
@@ -123,6 +124,11 @@ public final class WorkflowIds {
   /** The drain of the database server {@code serverId}. */
   public static String drain(String serverId) {
     return Kind.DRAIN.prefix + serverId;
+  }
+
+  /** A database server's base-backup loop for point-in-time recovery. */
+  public static String baseBackupSchedule(String serverId) {
+    return BASE_BACKUP_SCHEDULE + serverId;
   }
 
   /** What the id of every move of the tenant starts with. */

@@ -40,6 +40,7 @@ class WorkflowIdFormsTest {
     assertThat(WorkflowIds.move(T, "pg-2")).isEqualTo("tenant-move-" + t + "-pg-2");
     assertThat(WorkflowIds.movePrefix(T)).isEqualTo("tenant-move-" + t + "-");
     assertThat(WorkflowIds.drain("pg-2")).isEqualTo("server-drain-pg-2");
+    assertThat(WorkflowIds.baseBackupSchedule("pg-2")).isEqualTo("server-base-backup-pg-2");
     assertThat(WorkflowIds.backup(T, B)).isEqualTo("tenant-backup-" + t + "-" + b);
     assertThat(WorkflowIds.deleteBackup(T, B)).isEqualTo("tenant-backup-delete-" + t + "-" + b);
     assertThat(WorkflowIds.backupSchedule(T)).isEqualTo("tenant-backup-schedule-" + t);

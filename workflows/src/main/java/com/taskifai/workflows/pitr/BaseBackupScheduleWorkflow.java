@@ -1,5 +1,6 @@
 package com.taskifai.workflows.pitr;
 
+import com.taskifai.workflows.WorkflowIds;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -12,7 +13,7 @@ import io.temporal.workflow.WorkflowMethod;
 public interface BaseBackupScheduleWorkflow {
 
   static String workflowId(String serverId) {
-    return "server-base-backup-" + serverId;
+    return WorkflowIds.baseBackupSchedule(serverId);
   }
 
   /**

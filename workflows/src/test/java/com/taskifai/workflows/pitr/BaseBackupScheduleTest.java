@@ -2,9 +2,9 @@ package com.taskifai.workflows.pitr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.taskifai.workflows.testing.RecordedHistories;
 import com.taskifai.workflows.ports.PitrActivities;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.activity.Activity;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.failure.ApplicationFailure;
