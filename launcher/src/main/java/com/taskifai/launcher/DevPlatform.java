@@ -71,6 +71,7 @@ public final class DevPlatform implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, String> devEnv = new LinkedHashMap<>();
   private final Map<String, String> notes = new LinkedHashMap<>();
+  private final Map<String, EmbeddedDatabase> embeddedDatabases = new LinkedHashMap<>();
   private final String bind;
   private final String reach;
   private boolean resetDemo;
@@ -561,6 +562,7 @@ public final class DevPlatform implements AutoCloseable {
     String platformPassword = secrets.random("platform_db_password", 24);
     secrets.save();
     startEmbedded(
+        LOCAL_SERVER_ID,
         "the embedded PostgreSQL",
         data,
         port,
@@ -584,6 +586,7 @@ public final class DevPlatform implements AutoCloseable {
    * data folder made with another password is refused with a message that says how to recover.
    */
   private void startEmbedded(
+      String serverId,
       String what,
       Path data,
       int port,
@@ -592,18 +595,22 @@ public final class DevPlatform implements AutoCloseable {
       String secretKey,
       String moveAwayHint)
       throws IOException {
-    EmbeddedPostgres pg;
+    EmbeddedDatabase pg =
+        new EmbeddedDatabase(
+            serverId,
+            port,
+            data,
+            () ->
+                EmbeddedPostgres.builder()
+                    .setDataDirectory(data)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind),
+            home.resolve(authFolder),
+            password);
     try {
-      pg =
-          PasswordCheckedPostgres.start(
-              EmbeddedPostgres.builder()
-                  .setDataDirectory(data)
-                  .setCleanDataDirectory(false)
-                  .setPort(port)
-                  .setServerConfig("max_connections", "300")
-                  .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind),
-              home.resolve(authFolder),
-              password);
+      pg.start();
     } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
       throw new IllegalStateException(
           what
@@ -620,6 +627,12 @@ public final class DevPlatform implements AutoCloseable {
           e);
     }
     started.push(pg);
+    embeddedDatabases.put(serverId, pg);
+  }
+
+  /** The embedded PostgreSQL servers this platform started, by database server id. */
+  Map<String, EmbeddedDatabase> embeddedDatabases() {
+    return Map.copyOf(embeddedDatabases);
   }
 
   /** {@code TASKIFAI_DEV_SERVERS}: how many embedded database servers to run (1 or 2). */
@@ -654,6 +667,7 @@ public final class DevPlatform implements AutoCloseable {
     String adminPassword = secrets.random("postgres_2_admin_password", 16);
     secrets.save();
     startEmbedded(
+        SECOND_SERVER_ID,
         "the second embedded PostgreSQL",
         data,
         port,
