@@ -73,9 +73,28 @@ final class ChaosReport {
   void violation(String invariant, String detail) {
     Violation v = new Violation(invariant, Instant.now(), detail);
     violations.add(v);
-    System.err.printf(
-        "chaos: VIOLATION %s at +%ds: %s%n",
+    log(
+        "VIOLATION %s at +%ds: %s",
         invariant, Duration.between(started, v.at()).toSeconds(), detail);
+  }
+
+  /** A line of progress on stderr and in {@code chaos.log} of the run folder. */
+  void log(String format, Object... args) {
+    String line = "chaos: " + String.format(format, args);
+    System.err.println(line);
+    if (options.runFolder() != null) {
+      try {
+        Files.createDirectories(options.runFolder());
+        Files.writeString(
+            options.runFolder().resolve("chaos.log"),
+            Instant.now() + " " + line + "\n",
+            java.nio.charset.StandardCharsets.UTF_8,
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        // stderr has it
+      }
+    }
   }
 
   /** A line of the report's facts (tenants made, writes checked, ...). */

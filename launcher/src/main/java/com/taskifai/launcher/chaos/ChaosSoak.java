@@ -69,6 +69,7 @@ public final class ChaosSoak {
     Path folder = options.runFolder();
     Files.createDirectories(folder);
     ChaosReport report = new ChaosReport(options);
+    this.report = report;
     Map<String, String> env = environment(folder);
     log(
         "seed %d, %s of faults (%s), run folder %s",
@@ -93,8 +94,8 @@ public final class ChaosSoak {
         Ledger ledger = new Ledger();
         List<Integer> routers =
             List.of(
-                Integer.parseInt(settings.get("TASKIFAI_ROUTER_PORT")),
-                Integer.parseInt(settings.get("TASKIFAI_ROUTER2_PORT")));
+                Integer.parseInt(env.get("TASKIFAI_ROUTER_PORT")),
+                Integer.parseInt(env.get("TASKIFAI_ROUTER2_PORT")));
         Workload workload =
             new Workload(
                 client,
@@ -259,7 +260,9 @@ public final class ChaosSoak {
     return env;
   }
 
-  private static void log(String format, Object... args) {
-    System.err.println("chaos: " + String.format(format, args));
+  private ChaosReport report;
+
+  private void log(String format, Object... args) {
+    report.log(format, args);
   }
 }

@@ -140,8 +140,8 @@ final class FaultInjector {
     Instant recovered = probe(probe, target);
     ChaosReport.Fault f = new ChaosReport.Fault(kind, target, start, end, probe, recovered, note);
     report.fault(f);
-    System.err.printf(
-        "chaos: +%ds %s %s (%s): %s%n",
+    report.log(
+        "+%ds %s %s (%s): %s",
         Duration.between(report.started(), start).toSeconds(),
         kind,
         target,
@@ -209,9 +209,7 @@ final class FaultInjector {
   }
 
   private int routerPort(String router) {
-    return router.equals("router-1")
-        ? Integer.parseInt(platform.settings().get("TASKIFAI_ROUTER_PORT"))
-        : Integer.parseInt(platform.settings().get("TASKIFAI_ROUTER2_PORT"));
+    return workload.routerPort(router.equals("router-1") ? 0 : 1);
   }
 
   /** A live, ACTIVE tenant (on {@code server} when given), or null when there is none. */

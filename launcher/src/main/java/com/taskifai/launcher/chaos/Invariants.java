@@ -292,8 +292,9 @@ final class Invariants {
     }
     String workflowId = started.json().path("workflow_id").asText();
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    Answer list = started;
     while (System.nanoTime() < deadline) {
-      Answer list = client.admin("GET", "/admin/orphans", null);
+      list = client.admin("GET", "/admin/orphans", null);
       JsonNode j = list.json();
       if (list.ok() && workflowId.equals(j.path("workflow_id").asText())) {
         report.fact("reconciler_orphans", j.path("orphans").size());
@@ -307,7 +308,15 @@ final class Invariants {
       }
       Thread.sleep(1000);
     }
-    violation("orphans", "late", "the reconciler " + workflowId + " did not report within 2 min");
+    violation(
+        "orphans",
+        "late",
+        "the reconciler "
+            + workflowId
+            + " did not report within 2 min; GET /admin/orphans answered "
+            + list.status()
+            + " "
+            + list.body().substring(0, Math.min(400, list.body().length())));
   }
 
   /** No workflow failed, was terminated or timed out. */

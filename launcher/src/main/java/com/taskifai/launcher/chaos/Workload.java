@@ -80,33 +80,67 @@ final class Workload {
     }
   }
 
-  /** Runs {@code threads} workload threads until {@code stop} says so, then waits for them. */
+  /**
+   * Runs {@code threads} threads of operations and two of tenant API traffic (writes, reads,
+   * uploads) until {@code stop} says so, then waits for them; waits inside an operation end early
+   * once it does, except a provisioning, which is taken to ACTIVE so that it does not stay behind.
+   */
   void run(int threads, BooleanSupplier stop) throws InterruptedException {
+    this.stop = stop;
     List<Thread> running = new ArrayList<>();
-    for (int i = 0; i < threads; i++) {
+    for (int i = 0; i < threads + 2; i++) {
       Random random = new Random(seed * 31 + i);
+      boolean traffic = i >= threads;
       Thread t =
           new Thread(
               () -> {
                 while (!stop.getAsBoolean()) {
                   try {
-                    step(random);
-                    Thread.sleep(50 + random.nextInt(200));
+                    if (traffic) {
+                      traffic(random);
+                    } else {
+                      step(random);
+                    }
+                    Thread.sleep(traffic ? 20 + random.nextInt(80) : 200 + random.nextInt(800));
                   } catch (InterruptedException e) {
                     return;
                   } catch (RuntimeException e) {
                     report.operation("workload", "exception " + e.getClass().getSimpleName());
-                    System.err.println("chaos: workload step threw " + e);
+                    report.log("workload step threw %s", e);
                   }
                 }
               },
-              "chaos-workload-" + i);
+              "chaos-" + (traffic ? "traffic-" : "operations-") + i);
       t.setDaemon(true);
       t.start();
       running.add(t);
     }
     for (Thread t : running) {
-      t.join();
+      t.join(Duration.ofMinutes(4).toMillis());
+    }
+  }
+
+  private volatile BooleanSupplier stop = () -> false;
+
+  private boolean stopping() {
+    return stop.getAsBoolean();
+  }
+
+  /** Tenant API traffic: mostly writes, some reads and sell-out uploads. */
+  private void traffic(Random r) throws InterruptedException {
+    List<ChaosTenant> live = live();
+    if (live.isEmpty()) {
+      Thread.sleep(500);
+      return;
+    }
+    ChaosTenant t = live.get(r.nextInt(live.size()));
+    int roll = r.nextInt(100);
+    if (roll < 75) {
+      write(t, port(r));
+    } else if (roll < 92) {
+      read(t, port(r));
+    } else {
+      upload(t, port(r));
     }
   }
 
@@ -115,41 +149,39 @@ final class Workload {
     return tenants.stream().filter(t -> !t.offboarded).toList();
   }
 
+  /** One operation of the admin API, as the seed picks it. */
   private void step(Random r) throws InterruptedException {
     int roll = r.nextInt(100);
     List<ChaosTenant> live = live();
-    if (live.isEmpty()) {
+    if (live.isEmpty() || roll < 14) {
       provision(r.nextBoolean(), "provision", Duration.ofMinutes(3));
       return;
     }
     ChaosTenant t = live.get(r.nextInt(live.size()));
-    if (roll < 45) {
-      write(t, port(r));
-    } else if (roll < 51) {
-      upload(t, port(r));
-    } else if (roll < 57) {
+    if (roll < 28) {
       backup(t);
-    } else if (roll < 62) {
+    } else if (roll < 40) {
       restore(t, r.nextBoolean() ? "replace" : "copy");
-    } else if (roll < 67) {
+    } else if (roll < 54) {
       move(t);
-    } else if (roll < 70) {
+    } else if (roll < 62) {
       promote(t);
-    } else if (roll < 73) {
+    } else if (roll < 70) {
       extension(t);
-    } else if (roll < 77) {
+    } else if (roll < 80) {
       suspend(t, r);
-    } else if (roll < 84) {
-      provision(r.nextBoolean(), "provision", Duration.ofMinutes(3));
-    } else if (roll < 87) {
+    } else if (roll < 88) {
       offboard(live, r);
-    } else if (roll < 89) {
+    } else if (roll < 94) {
       drain(r);
-    } else if (roll < 91) {
-      rollout();
     } else {
-      read(t, port(r));
+      rollout();
     }
+  }
+
+  /** The tenant port of router {@code index} (0 for router-1). */
+  int routerPort(int index) {
+    return routerPorts.get(index);
   }
 
   int port(Random r) {
@@ -387,37 +419,55 @@ final class Workload {
     }
     if (a.ok()) {
       String workflowId = a.json().path("workflow_id").asText();
-      if (awaitClosed(workflowId, Duration.ofMinutes(4))) {
+      if (awaitRestored(t, workflowId, Duration.ofMinutes(4))) {
         ledger.restoreEnded(t.id, restoreKey, Instant.now());
       }
     }
   }
 
-  /** Waits until the workflow is closed, whatever its end; false when it was still open. */
-  boolean awaitClosed(String workflowId, Duration bound) throws InterruptedException {
+  /**
+   * Waits until the restore let go of the tenant (its claim seen and then released: the swap is
+   * done; the workflow itself stays for the old copy's grace period) or its workflow closed; false
+   * when neither was seen (the window stays open).
+   */
+  private boolean awaitRestored(ChaosTenant t, String workflowId, Duration bound)
+      throws InterruptedException {
     long deadline = System.nanoTime() + bound.toNanos();
-    while (System.nanoTime() < deadline) {
-      try {
-        WorkflowExecutionStatus s =
-            temporal
-                .blockingStub()
-                .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
-                .describeWorkflowExecution(
-                    DescribeWorkflowExecutionRequest.newBuilder()
-                        .setNamespace(namespace)
-                        .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
-                        .build())
-                .getWorkflowExecutionInfo()
-                .getStatus();
-        if (s != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+    boolean claimed = false;
+    while (System.nanoTime() < deadline && !stopping()) {
+      Optional<RegistryView.Row> row = registry.find(t.id);
+      if (row.isPresent()) {
+        boolean restoring = "RESTORING".equals(row.get().operation());
+        if (restoring) {
+          claimed = true;
+        } else if (claimed) {
           return true;
         }
-      } catch (RuntimeException e) {
-        // Temporal is down for now
       }
-      Thread.sleep(500);
+      if (!claimed && closed(workflowId)) {
+        return true;
+      }
+      Thread.sleep(300);
     }
     return false;
+  }
+
+  private boolean closed(String workflowId) {
+    try {
+      return temporal
+              .blockingStub()
+              .withDeadlineAfter(5, java.util.concurrent.TimeUnit.SECONDS)
+              .describeWorkflowExecution(
+                  DescribeWorkflowExecutionRequest.newBuilder()
+                      .setNamespace(namespace)
+                      .setExecution(WorkflowExecution.newBuilder().setWorkflowId(workflowId))
+                      .build())
+              .getWorkflowExecutionInfo()
+              .getStatus()
+          != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private void move(ChaosTenant t) throws InterruptedException {
@@ -502,7 +552,7 @@ final class Workload {
         return;
       }
       long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-      while (System.nanoTime() < deadline) {
+      while (System.nanoTime() < deadline && !stopping()) {
         Answer p = client.admin("GET", "/admin/servers/" + server + "/drain", null);
         if (p.ok()
             && Set.of("NEEDS_ACTION", "CLOSED", "INCOMPLETE")
@@ -536,7 +586,7 @@ final class Workload {
       if (a.ok()) {
         String id = a.json().path("migration_id").asText();
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && !stopping()) {
           Answer p = client.admin("GET", "/admin/migrations/" + id, null);
           if (p.ok()
               && Set.of("COMPLETED", "FAILED", "ABORTED")

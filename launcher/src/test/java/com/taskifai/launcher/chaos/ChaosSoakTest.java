@@ -29,7 +29,7 @@ class ChaosSoakTest {
     }
     ChaosOptions options =
         new ChaosOptions(
-            Duration.ofSeconds(150),
+            Duration.ofSeconds(120),
             SEED,
             EnumSet.allOf(FaultKind.class),
             Duration.ofSeconds(90),
