@@ -189,8 +189,9 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
 
   private TenantMigrationResult migrateClaimed(TenantMigrationInput input, Tenant tenant) {
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    String databaseName = currentDatabase(tenant, names);
     ServerAdmin admin = database.serverAdmin(server(tenant));
-    DataSource ds = admin.database(names.database());
+    DataSource ds = admin.database(databaseName);
     String from = fleet.schemaVersion(tenant.tenantId()).orElse(null);
     fleet.tenantStarted(input.migrationId(), tenant.tenantId(), input.canary(), from);
     try (Heartbeat beat = Heartbeat.start();
@@ -237,7 +238,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
       }
       throw failure("migrate_tenant_schema of tenant " + tenant.tenantId(), sql);
     } finally {
-      admin.release(names.database());
+      admin.release(databaseName);
     }
   }
 
@@ -339,11 +340,20 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     }
   }
 
+  /**
+   * The database the tenant's registry row points at: after a replace-restore it is not the one its
+   * id names (that one is kept, fenced read-only, until it is retired).
+   */
+  private static String currentDatabase(Tenant tenant, TenantDatabaseNames names) {
+    return tenant.databaseName() != null ? tenant.databaseName() : names.database();
+  }
+
   private String applyClaimed(TenantExtensionInput input, Tenant tenant) {
     fleet.enableExtension(tenant.tenantId(), input.name(), input.requestedBy());
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    String databaseName = currentDatabase(tenant, names);
     ServerAdmin admin = database.serverAdmin(server(tenant));
-    DataSource ds = admin.database(names.database());
+    DataSource ds = admin.database(databaseName);
     try (Heartbeat beat = Heartbeat.start();
         Connection lock = ds.getConnection()) {
       try {
@@ -365,7 +375,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
       }
       throw failure("apply_tenant_extension of tenant " + tenant.tenantId(), sql);
     } finally {
-      admin.release(names.database());
+      admin.release(databaseName);
     }
   }
 
