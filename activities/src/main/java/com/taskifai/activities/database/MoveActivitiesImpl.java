@@ -113,7 +113,14 @@ public final class MoveActivitiesImpl implements MoveActivities, AutoCloseable {
     ServerAdmin target = admin(in.targetServerId());
     try (Connection c = target.maintenance().getConnection()) {
       for (String role : List.of(owner, credentials.username())) {
-        List<String> foreign = ServerAdmin.foreignTenantDatabases(c, role, in.database());
+        // The tenant's own database under its first name is not foreign: a move back onto a
+        // server that keeps the tenant's old copy (in its grace) after a replace-restore renamed
+        // the live one meets it there.
+        String ownFirstName = TenantDatabaseNames.of(in.tenantId()).database();
+        List<String> foreign =
+            ServerAdmin.foreignTenantDatabases(c, role, in.database()).stream()
+                .filter(d -> !d.equals(ownFirstName))
+                .toList();
         if (!foreign.isEmpty()) {
           throw StepFailure.of(
               FailureType.INVALID_STATE,

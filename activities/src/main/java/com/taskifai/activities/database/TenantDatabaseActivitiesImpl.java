@@ -268,41 +268,24 @@ public final class TenantDatabaseActivitiesImpl
       } catch (SQLException e) {
         throw databaseFailure("undo_create_database", input.tenantId(), e);
       }
-      admin.release(names.database());
-      try (Connection c = admin.maintenance().getConnection()) {
-        // An admin that is no superuser may end a role's sessions and drop its database only
-        // with that role's privileges.
-        List<String> ours = new ArrayList<>();
-        for (String role : new String[] {names.appRole(), names.ownerRole()}) {
-          if (!ServerAdmin.roleExists(c, role)) {
+      dropOn(admin, names, input.tenantId());
+      if (tenant.get().status() == com.taskifai.registry.TenantStatus.DELETING) {
+        // Offboarding: old copies a move or promotion left on other servers (in their grace
+        // period) go too. A server that does not answer is left to the reconciler.
+        for (DatabaseServers.Server other : servers.all()) {
+          if (other.id().equals(tenant.get().databaseServerId())) {
             continue;
           }
-          if (!ServerAdmin.foreignTenantDatabases(c, role, names.database()).isEmpty()) {
-            // create_database refused this role: it is not the tenant's, so its undo leaves it.
-            log.warn("role {} reaches another tenant's database: not dropped", role);
-            continue;
+          try {
+            dropOn(new ServerAdmin(other, cipher, pools), names, input.tenantId());
+          } catch (RuntimeException e) {
+            log.warn(
+                "tenant {}: its databases on server {} not checked: {}",
+                input.tenantId(),
+                other.id(),
+                e.getMessage());
           }
-          ServerAdmin.grantRoleToAdmin(c, role);
-          ours.add(role);
         }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    + " WHERE datname = ? AND pid <> pg_backend_pid()")) {
-          ps.setString(1, names.database());
-          ps.execute();
-        }
-        ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + names.database() + " WITH (FORCE)");
-        // Databases a restore made (the one swapped in, copies, retired ones): tenant_<hex>_r<id>.
-        for (String restored : restoredDatabases(c, names.database())) {
-          admin.release(restored);
-          ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
-        }
-        for (String role : ours) {
-          ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + role);
-        }
-      } catch (SQLException e) {
-        throw databaseFailure("undo_create_database", input.tenantId(), e);
       }
       log.info("dropped database {} of tenant {}", names.database(), input.tenantId());
     }
@@ -529,6 +512,46 @@ public final class TenantDatabaseActivitiesImpl
           "tenant " + tenantId + " has no database placement: run place_database first");
     }
     return tenant;
+  }
+
+  /** Drops the tenant's databases (its first one and those a restore made) and roles there. */
+  private void dropOn(ServerAdmin admin, TenantDatabaseNames names, UUID tenantId) {
+    admin.release(names.database());
+    try (Connection c = admin.maintenance().getConnection()) {
+      // An admin that is no superuser may end a role's sessions and drop its database only
+      // with that role's privileges.
+      List<String> ours = new ArrayList<>();
+      for (String role : new String[] {names.appRole(), names.ownerRole()}) {
+        if (!ServerAdmin.roleExists(c, role)) {
+          continue;
+        }
+        if (!ServerAdmin.foreignTenantDatabases(c, role, names.database()).isEmpty()) {
+          // create_database refused this role: it is not the tenant's, so its undo leaves it.
+          log.warn("role {} reaches another tenant's database: not dropped", role);
+          continue;
+        }
+        ServerAdmin.grantRoleToAdmin(c, role);
+        ours.add(role);
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                  + " WHERE datname = ? AND pid <> pg_backend_pid()")) {
+        ps.setString(1, names.database());
+        ps.execute();
+      }
+      ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + names.database() + " WITH (FORCE)");
+      // Databases a restore made (the one swapped in, copies, retired ones): tenant_<hex>_r<id>.
+      for (String restored : restoredDatabases(c, names.database())) {
+        admin.release(restored);
+        ServerAdmin.execute(c, "DROP DATABASE IF EXISTS " + restored + " WITH (FORCE)");
+      }
+      for (String role : ours) {
+        ServerAdmin.execute(c, "DROP ROLE IF EXISTS " + role);
+      }
+    } catch (SQLException e) {
+      throw databaseFailure("undo_create_database", tenantId, e);
+    }
   }
 
   private ServerAdmin admin(Tenant tenant) {

@@ -294,7 +294,7 @@ final class Invariants {
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     Answer list = started;
     while (System.nanoTime() < deadline) {
-      list = client.admin("GET", "/admin/orphans", null);
+      list = client.admin("GET", "/admin/reconcile/orphans", null);
       JsonNode j = list.json();
       if (list.ok() && workflowId.equals(j.path("workflow_id").asText())) {
         report.fact("reconciler_orphans", j.path("orphans").size());
@@ -313,7 +313,7 @@ final class Invariants {
         "late",
         "the reconciler "
             + workflowId
-            + " did not report within 2 min; GET /admin/orphans answered "
+            + " did not report within 2 min; GET /admin/reconcile/orphans answered "
             + list.status()
             + " "
             + list.body().substring(0, Math.min(400, list.body().length())));
@@ -334,7 +334,16 @@ final class Invariants {
                     .setPageSize(200)
                     .build());
     report.fact("failed_workflows", r.getExecutionsCount());
+    int refused = 0;
     for (WorkflowExecutionInfo w : r.getExecutionsList()) {
+      String failure = failure(w);
+      if (failure.contains(FENCE_REFUSAL)) {
+        // The operation slipped past the API's check while another held the tenant, and its
+        // first step refused it before changing anything: the claim protocol, not a fault.
+        refused++;
+        report.fact("refused_by_the_claim_" + w.getExecution().getWorkflowId(), failure);
+        continue;
+      }
       violation(
           "workflows",
           w.getExecution().getWorkflowId(),
@@ -342,7 +351,43 @@ final class Invariants {
               + " "
               + w.getExecution().getWorkflowId()
               + " ended "
-              + w.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", ""));
+              + w.getStatus().name().replace("WORKFLOW_EXECUTION_STATUS_", "")
+              + ": "
+              + failure);
+    }
+    report.fact("failed_workflows_refused_by_the_claim", refused);
+  }
+
+  /** What the claim's refusal says ({@code StepFailure.busy}): nothing was changed. */
+  static final String FENCE_REFUSAL = " is busy with ";
+
+  /** The failure messages of a closed workflow's last event, cause by cause. */
+  private String failure(WorkflowExecutionInfo w) {
+    try {
+      var history =
+          temporal
+              .blockingStub()
+              .getWorkflowExecutionHistory(
+                  io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest.newBuilder()
+                      .setNamespace(namespace)
+                      .setExecution(w.getExecution())
+                      .setHistoryEventFilterType(
+                          io.temporal.api.enums.v1.HistoryEventFilterType
+                              .HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+                      .build());
+      StringBuilder b = new StringBuilder();
+      for (var e : history.getHistory().getEventsList()) {
+        if (e.hasWorkflowExecutionFailedEventAttributes()) {
+          var f = e.getWorkflowExecutionFailedEventAttributes().getFailure();
+          while (f != null) {
+            b.append(f.getMessage()).append(" / ");
+            f = f.hasCause() ? f.getCause() : null;
+          }
+        }
+      }
+      return b.toString();
+    } catch (RuntimeException e) {
+      return "(history not read: " + e.getMessage() + ")";
     }
   }
 
