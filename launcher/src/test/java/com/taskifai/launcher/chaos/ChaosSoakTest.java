@@ -37,6 +37,7 @@ class ChaosSoakTest {
             folder);
 
     ChaosReport report = new ChaosSoak(options).run();
+    System.out.println(report.markdown());
 
     assertThat(report.violations()).as(report.markdown()).isEmpty();
     report
