@@ -72,6 +72,7 @@ public final class DevPlatform implements AutoCloseable {
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, String> devEnv = new LinkedHashMap<>();
   private final Map<String, String> notes = new LinkedHashMap<>();
+  private final Map<String, EmbeddedDatabase> embeddedDatabases = new LinkedHashMap<>();
   private final String bind;
   private final String reach;
   private boolean resetDemo;
@@ -566,6 +567,7 @@ public final class DevPlatform implements AutoCloseable {
     String platformPassword = secrets.random("platform_db_password", 24);
     secrets.save();
     startEmbedded(
+        LOCAL_SERVER_ID,
         "the embedded PostgreSQL",
         data,
         port,
@@ -590,6 +592,7 @@ public final class DevPlatform implements AutoCloseable {
    * data folder made with another password is refused with a message that says how to recover.
    */
   private void startEmbedded(
+      String serverId,
       String what,
       Path data,
       int port,
@@ -599,19 +602,32 @@ public final class DevPlatform implements AutoCloseable {
       String moveAwayHint,
       Optional<WalArchive> archive)
       throws IOException {
-    EmbeddedPostgres pg;
+    EmbeddedDatabase pg =
+        new EmbeddedDatabase(
+            serverId,
+            port,
+            data,
+            () -> {
+              EmbeddedPostgres.Builder builder =
+                  EmbeddedPostgres.builder()
+                      .setDataDirectory(data)
+                      .setCleanDataDirectory(false)
+                      .setPort(port)
+                      .setServerConfig("max_connections", "300")
+                      .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind);
+              if (archive.isPresent()) {
+                try {
+                  archive.get().configure(builder, data, port);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              }
+              return builder;
+            },
+            home.resolve(authFolder),
+            password);
     try {
-      EmbeddedPostgres.Builder builder =
-          EmbeddedPostgres.builder()
-              .setDataDirectory(data)
-              .setCleanDataDirectory(false)
-              .setPort(port)
-              .setServerConfig("max_connections", "300")
-              .setServerConfig("listen_addresses", bind.equals("0.0.0.0") ? "*" : bind);
-      if (archive.isPresent()) {
-        archive.get().configure(builder, data, port);
-      }
-      pg = PasswordCheckedPostgres.start(builder, home.resolve(authFolder), password);
+      pg.start();
     } catch (PasswordCheckedPostgres.SuperuserPasswordRefused e) {
       throw new IllegalStateException(
           what
@@ -628,9 +644,10 @@ public final class DevPlatform implements AutoCloseable {
           e);
     }
     started.push(pg);
+    embeddedDatabases.put(serverId, pg);
     if (archive.isPresent()) {
       try {
-        archive.get().createStanza(pg, password);
+        archive.get().createStanza(pg.server(), password);
       } catch (IOException | java.sql.SQLException e) {
         log.warn("{}: WAL archiving is not set up: {}", what, e.getMessage());
         pitr.put(what, "failed (" + e.getMessage() + ")");
@@ -719,6 +736,11 @@ public final class DevPlatform implements AutoCloseable {
             ", ", pitr.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
   }
 
+  /** The embedded PostgreSQL servers this platform started, by database server id. */
+  Map<String, EmbeddedDatabase> embeddedDatabases() {
+    return Map.copyOf(embeddedDatabases);
+  }
+
   /** {@code TASKIFAI_DEV_SERVERS}: how many embedded database servers to run (1 or 2). */
   int devServers() {
     String v = env.get(DEV_SERVERS);
@@ -751,6 +773,7 @@ public final class DevPlatform implements AutoCloseable {
     String adminPassword = secrets.random("postgres_2_admin_password", 16);
     secrets.save();
     startEmbedded(
+        SECOND_SERVER_ID,
         "the second embedded PostgreSQL",
         data,
         port,

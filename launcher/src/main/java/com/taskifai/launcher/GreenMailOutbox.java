@@ -14,10 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The portal's dev outbox: every mail the embedded SMTP server received. */
-final class GreenMailOutbox implements MailOutbox {
+public final class GreenMailOutbox implements MailOutbox {
   private final GreenMail greenMail;
 
-  GreenMailOutbox(GreenMail greenMail) {
+  public GreenMailOutbox(GreenMail greenMail) {
     this.greenMail = greenMail;
   }
 

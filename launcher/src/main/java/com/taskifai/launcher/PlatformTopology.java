@@ -207,6 +207,55 @@ final class PlatformTopology implements AutoCloseable {
     descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
+  /**
+   * SIGKILLs the process, as a crash would, and waits until it is gone; {@link #restart} starts it
+   * again.
+   */
+  void kill(String name) throws InterruptedException {
+    Child c = child(name);
+    Process p = c.process;
+    if (p != null && p.isAlive()) {
+      List<ProcessHandle> descendants = p.descendants().toList();
+      p.destroyForcibly();
+      p.waitFor(30, TimeUnit.SECONDS);
+      descendants.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  /**
+   * Starts the process again (after {@link #kill}, or kills it first) with its environment and log,
+   * and waits until it answers its readiness probe.
+   *
+   * @return false when it was not ready within {@code limit}
+   */
+  boolean restart(String name, Duration limit) throws IOException, InterruptedException {
+    Child c = child(name);
+    kill(name);
+    launch(c);
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!c.process.isAlive()) {
+        launch(c);
+      } else if (ready(c)) {
+        return true;
+      }
+      Thread.sleep(250);
+    }
+    return false;
+  }
+
+  /** Sends {@code signal} ({@code STOP}, {@code CONT}) to the process with {@code kill}. */
+  void signal(String name, String signal) throws IOException, InterruptedException {
+    Process p = child(name).process;
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IOException("kill -" + signal + " " + p.pid() + " failed");
+    }
+  }
+
   /** The child whose JVM has this process id, if any. */
   Optional<Child> byPid(long pid) {
     return children.values().stream()

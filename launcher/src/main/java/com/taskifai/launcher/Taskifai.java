@@ -5,8 +5,9 @@ import java.util.Set;
 /**
  * The launcher jar's entry point ({@code java -jar launcher.jar [command]}): the operator's
  * commands ({@code init}, {@code admins}, {@code servers}; see {@link Operator}), the production
- * topology on this machine ({@code up}: separate processes), else the dev platform ({@code dev} or
- * no command), as before.
+ * topology on this machine ({@code up}: separate processes), the chaos soak on that topology
+ * ({@code chaos}; see {@link com.taskifai.launcher.chaos.ChaosSoak}), else the dev platform ({@code
+ * dev} or no command), as before.
  */
 public final class Taskifai {
   private static final Set<String> OPERATOR_COMMANDS = Set.of("init", "admins", "servers");
@@ -18,6 +19,10 @@ public final class Taskifai {
       int code = new Operator(System.getenv(), System.out).run(args);
       System.out.flush();
       System.exit(code);
+    }
+    if (args.length > 0 && args[0].equals("chaos")) {
+      com.taskifai.launcher.chaos.ChaosSoak.main(tail(args));
+      return;
     }
     if (args.length > 0 && args[0].equals("up")) {
       DevPlatform.up(tail(args));

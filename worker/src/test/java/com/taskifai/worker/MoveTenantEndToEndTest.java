@@ -321,6 +321,92 @@ class MoveTenantEndToEndTest {
     servers.state(SECOND, "OPEN");
   }
 
+  @Test
+  @Order(7)
+  void aTenantRestoredAfterAMoveMovesBackOntoTheServerThatStillKeepsItsOldCopy() throws Exception {
+    UUID tenant = provisionOn(FIRST, "back");
+    insert(tenant, "b-1");
+    // The old copy stays on FIRST for ten minutes.
+    MoveTenantWorkflow away = startMove(tenant, SECOND, 600, null);
+    awaitStep(away, "grace_period");
+    // A replace-restore gives the live database a name of its own on SECOND.
+    UUID backupId = UUID.randomUUID();
+    embedded
+        .client
+        .newWorkflowStub(
+            com.taskifai.workflows.backup.BackupTenantWorkflow.class,
+            options(
+                com.taskifai.workflows.backup.BackupTenantWorkflow.workflowId(tenant, backupId),
+                null))
+        .backup(
+            new com.taskifai.workflows.backup.BackupTenantWorkflow.BackupRequest(
+                tenant, backupId, "manual", "e2e"));
+    com.taskifai.workflows.backup.RestoreTenantWorkflow restore =
+        embedded.client.newWorkflowStub(
+            com.taskifai.workflows.backup.RestoreTenantWorkflow.class,
+            options(
+                com.taskifai.workflows.backup.RestoreTenantWorkflow.workflowId(
+                    tenant, backupId, "back"),
+                null));
+    WorkflowClient.start(
+        restore::restore,
+        new com.taskifai.workflows.backup.RestoreTenantWorkflow.RestoreRequest(
+            tenant, backupId, "back", "replace", 120, "e2e"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!"grace_period".equals(restore.progress().step())) {
+      assertThat(System.nanoTime()).as("restore: " + restore.progress()).isLessThan(deadline);
+      sleep(50);
+    }
+    String restored = registry.findById(tenant).orElseThrow().databaseName();
+    assertThat(restored).isNotEqualTo("tenant_" + tenant.toString().replace("-", ""));
+
+    MoveTenantWorkflow back = startMove(tenant, FIRST, 600, null);
+
+    awaitStep(back, "grace_period");
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(FIRST);
+    assertThat(after.databaseName()).isEqualTo(restored);
+    assertThat(appSkus(tenant)).containsExactly("b-1");
+    assertThat(appInsert(tenant, "b-2")).isTrue();
+    assertThat(operations.current(tenant)).isEmpty();
+    // The first move's old copy is retired; the live database and its roles stay.
+    away.retireNow();
+    assertThat(WorkflowStub.fromTyped(away).getResult(60, TimeUnit.SECONDS, String.class))
+        .isEqualTo("MOVED");
+    assertThat(appSkus(tenant)).containsExactly("b-1", "b-2");
+    back.retireNow();
+  }
+
+  @Test
+  @Order(8)
+  void offboardingATenantInItsMovesGraceDropsTheOldCopyOnTheSourceToo() throws Exception {
+    UUID tenant = provisionOn(FIRST, "gone");
+    insert(tenant, "g-1");
+    MoveTenantWorkflow flow = startMove(tenant, SECOND, 600, null);
+    awaitStep(flow, "grace_period");
+    assertThat(servers.tenantDatabases(FIRST, tenant)).isNotEmpty();
+
+    String result =
+        embedded
+            .client
+            .newWorkflowStub(
+                com.taskifai.workflows.lifecycle.OffboardTenantWorkflow.class,
+                options(
+                    com.taskifai.workflows.lifecycle.OffboardTenantWorkflow.workflowId(tenant),
+                    null))
+            .offboard(
+                new com.taskifai.workflows.lifecycle.TenantOperation(
+                    tenant, registry.findById(tenant).orElseThrow().subdomain(), "e2e"));
+
+    assertThat(result).isEqualTo("DELETED");
+    assertThat(servers.tenantDatabases(SECOND, tenant)).isEmpty();
+    assertThat(servers.tenantDatabases(FIRST, tenant)).isEmpty();
+    assertThat(servers.tenantRoles(FIRST, tenant)).isEmpty();
+    flow.retireNow();
+    assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+        .isEqualTo("MOVED");
+  }
+
   // ---- helpers ----
 
   /** Provisions a tenant onto {@code serverId}: the other server is closed meanwhile. */

@@ -193,8 +193,9 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
 
   private TenantMigrationResult migrateClaimed(TenantMigrationInput input, Tenant tenant) {
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    String databaseName = currentDatabase(tenant, names);
     ServerAdmin admin = access.admin(tenant);
-    DataSource ds = admin.database(names.database());
+    DataSource ds = admin.database(databaseName);
     String from = fleet.schemaVersion(tenant.tenantId()).orElse(null);
     fleet.tenantStarted(input.migrationId(), tenant.tenantId(), input.canary(), from);
     try (MigrationHeartbeat beat = MigrationHeartbeat.start();
@@ -239,7 +240,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
               DatabaseFailures.ofMigration(
                   "migrate_tenant_schema of tenant " + tenant.tenantId(), sql));
     } finally {
-      admin.release(names.database());
+      admin.release(databaseName);
     }
   }
 
@@ -332,11 +333,20 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         () -> applyClaimed(input, tenant));
   }
 
+  /**
+   * The database the tenant's registry row points at: after a replace-restore it is not the one its
+   * id names (that one is kept, fenced read-only, until it is retired).
+   */
+  private static String currentDatabase(Tenant tenant, TenantDatabaseNames names) {
+    return tenant.databaseName() != null ? tenant.databaseName() : names.database();
+  }
+
   private String applyClaimed(TenantExtensionInput input, Tenant tenant) {
     fleet.enableExtension(tenant.tenantId(), input.name(), input.requestedBy());
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    String databaseName = currentDatabase(tenant, names);
     ServerAdmin admin = access.admin(tenant);
-    DataSource ds = admin.database(names.database());
+    DataSource ds = admin.database(databaseName);
     try (MigrationHeartbeat beat = MigrationHeartbeat.start();
         Connection lock = ds.getConnection()) {
       try {
@@ -357,7 +367,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
               DatabaseFailures.ofMigration(
                   "apply_tenant_extension of tenant " + tenant.tenantId(), sql));
     } finally {
-      admin.release(names.database());
+      admin.release(databaseName);
     }
   }
 

@@ -36,8 +36,15 @@ final class MoveDatabases {
    */
   void prepareRoles(ServerAdmin target, MoveInput in, String owner, TenantCredentials credentials) {
     try (Connection c = target.maintenance().getConnection()) {
+      // The tenant's own database under its first name is not foreign: a move back onto a
+      // server that keeps the tenant's old copy (in its grace) after a replace-restore renamed
+      // the live one meets it there.
+      String ownFirstName = TenantDatabaseNames.of(in.tenantId()).database();
       for (String role : List.of(owner, credentials.username())) {
-        List<String> foreign = ServerAdmin.foreignTenantDatabases(c, role, in.database());
+        List<String> foreign =
+            ServerAdmin.foreignTenantDatabases(c, role, in.database()).stream()
+                .filter(d -> !d.equals(ownFirstName))
+                .toList();
         if (!foreign.isEmpty()) {
           throw StepFailure.of(
               FailureType.INVALID_STATE,

@@ -238,6 +238,24 @@ public final class TenantDatabaseActivitiesImpl
       } catch (SQLException e) {
         throw DatabaseFailures.of("undo_create_database", input.tenantId(), e);
       }
+      if (tenant.get().status() == com.taskifai.registry.TenantStatus.DELETING) {
+        // Offboarding: old copies a move or promotion left on other servers (in their grace
+        // period) go too. A server that does not answer is left to the reconciler.
+        for (DatabaseServers.Server other : servers.all()) {
+          if (other.id().equals(tenant.get().databaseServerId())) {
+            continue;
+          }
+          try {
+            databases.drop(access.admin(other.id()), names);
+          } catch (SQLException | RuntimeException e) {
+            log.warn(
+                "tenant {}: its databases on server {} not checked: {}",
+                input.tenantId(),
+                other.id(),
+                e.getMessage());
+          }
+        }
+      }
       log.info("dropped database {} of tenant {}", names.database(), input.tenantId());
     }
     secrets.deleteAll(input.tenantId());

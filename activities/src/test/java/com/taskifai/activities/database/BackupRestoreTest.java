@@ -134,6 +134,56 @@ class BackupRestoreTest {
   }
 
   @Test
+  void afterAReplaceRestoreAnExtensionAndARolloutChangeTheRestoredDatabaseNotTheRetiredOne()
+      throws Exception {
+    StepInput t = provision();
+    UUID tenantId = t.tenantId();
+    fx.tenants.setStatus(tenantId, com.taskifai.registry.TenantStatus.ACTIVE);
+    String original = fx.tenant(tenantId).databaseName();
+    UUID backupId = UUID.randomUUID();
+    backups.dumpDatabase(new BackupInput(tenantId, backupId, "backup:" + backupId, "manual", "t"));
+    String op = "restore:ext";
+    backups.claimOperation(tenantId, "RESTORING", op);
+    BackupInput restore = new BackupInput(tenantId, backupId, op, "restore", null);
+    RestoreTarget target = backups.prepareRestore(restore, "ext");
+    backups.restoreDatabase(restore, target.newDatabase());
+    backups.verifyRestore(restore, target.newDatabase());
+    backups.swapDatabase(restore, target);
+    backups.releaseOperation(tenantId, op);
+    assertThat(fx.databaseExists(original)).isTrue();
+
+    fx.activities
+        .migrations()
+        .applyExtension(
+            new com.taskifai.workflows.migration.TenantExtensionInput(
+                tenantId, "custom_fields", "t"));
+    String rollout = "mig-" + UUID.randomUUID().toString().substring(0, 8);
+    fx.activities
+        .migrations()
+        .start(
+            new com.taskifai.workflows.migration.FleetMigrationActivities.Start(
+                rollout, "1", "test", "{}"));
+    var migrated =
+        fx.activities
+            .migrations()
+            .migrateTenant(
+                new com.taskifai.workflows.migration.TenantMigrationInput(
+                    rollout, tenantId, "1", false));
+
+    assertThat(migrated.error()).isNull();
+    assertThat(tables(current(tenantId))).contains("custom_field_definitions");
+    assertThat(tables(TestPostgres.superuser(original))).doesNotContain("custom_field_definitions");
+    assertThat(operations.current(tenantId)).isEmpty();
+  }
+
+  private static List<String> tables(DataSource ds) {
+    return JdbcClient.create(ds)
+        .sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        .query(String.class)
+        .list();
+  }
+
+  @Test
   void aSwapThatFailsAfterTheFenceLeavesTheOldDatabaseWritableForTheAppRole() throws Exception {
     StepInput t = provision();
     UUID tenantId = t.tenantId();

@@ -1,0 +1,77 @@
+package com.taskifai.launcher.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chaos command's options and the ledger's allowance for replace-restores, without a platform.
+ */
+class ChaosOptionsTest {
+  @Test
+  void theOptionsSetMinutesSeedAndTheFaultKindsByTheirNames() {
+    ChaosOptions o =
+        ChaosOptions.parse(
+            new String[] {
+              "--minutes", "2.5", "--seed", "-9007199254740993", "--faults", "smtp,kill-router"
+            });
+
+    assertThat(o.duration()).isEqualTo(Duration.ofSeconds(150));
+    assertThat(o.seed()).isEqualTo(-9007199254740993L);
+    assertThat(o.faults()).containsExactlyInAnyOrder(FaultKind.SMTP, FaultKind.KILL_ROUTER);
+    assertThat(ChaosOptions.parse(new String[0]).faults())
+        .isEqualTo(EnumSet.allOf(FaultKind.class));
+  }
+
+  @Test
+  void anUnknownFaultIsRefusedNamingTheKnownOnes() {
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--faults", "kill-worker,meteor"}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown fault 'meteor'")
+        .hasMessageContaining(FaultKind.names());
+  }
+
+  @Test
+  void aMissingOrBadValueIsRefusedWithTheUsage() {
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--minutes"}))
+        .hasMessageContaining("--minutes needs a value")
+        .hasMessageContaining("usage: ./taskifai chaos");
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--seed", "abc"}))
+        .hasMessageContaining("--seed must be a whole number");
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--minutes", "0"}))
+        .hasMessageContaining("--minutes must be between");
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--color", "red"}))
+        .hasMessageContaining("unknown option '--color'");
+  }
+
+  @Test
+  void aReplaceRestoreExcusesOnlyTheWritesBetweenItsBackupAndItsEnd() {
+    Ledger ledger = new Ledger();
+    UUID tenant = UUID.randomUUID();
+    Instant t0 = Instant.parse("2026-12-07T12:00:00Z");
+    ledger.record(new Ledger.Write(tenant, "a.1", 201, t0, t0.plusMillis(10)));
+    ledger.record(new Ledger.Write(tenant, "a.2", 201, t0.plusSeconds(5), t0.plusSeconds(6)));
+    ledger.record(new Ledger.Write(tenant, "a.3", 201, t0.plusSeconds(20), t0.plusSeconds(21)));
+    ledger.record(new Ledger.Write(tenant, "a.4", 503, t0.plusSeconds(7), t0.plusSeconds(8)));
+    ledger.rolledBack(tenant, new Ledger.Window(t0.plusSeconds(1), null, "r"));
+    Instant until = t0.plusSeconds(60);
+
+    // While the restore may run, every write after the backup is excused.
+    assertThat(ledger.lost(tenant, Set.of(), until))
+        .extracting(Ledger.Write::sku)
+        .containsExactly("a.1");
+    ledger.restoreEnded(tenant, "r", t0.plusSeconds(10));
+    // After its end: the write before the backup and the one after the restore must be there.
+    assertThat(ledger.lost(tenant, Set.of(), until))
+        .extracting(Ledger.Write::sku)
+        .containsExactly("a.1", "a.3");
+    assertThat(ledger.lost(tenant, Set.of("a.1", "a.3"), until)).isEmpty();
+    assertThat(ledger.rolledBackMissing(tenant, Set.of("a.1", "a.3"), until)).isEqualTo(1);
+  }
+}
