@@ -18,6 +18,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,9 +36,9 @@ class ServerArchivingApiTest extends ApiTestBase {
   @Test
   void anArchivingServerReportsItsNewestWalAndAPlainOneSaysArchivingIsOffAndWhy() throws Exception {
     String token = freshToken();
+    String archiving = "arch-" + UUID.randomUUID().toString().substring(0, 8);
+    String plain = "plain-" + UUID.randomUUID().toString().substring(0, 8);
     try (ArchivingTestServer pg = ArchivingTestServer.start(home, "archiving")) {
-      String archiving = "arch-" + UUID.randomUUID().toString().substring(0, 8);
-      String plain = "plain-" + UUID.randomUUID().toString().substring(0, 8);
       assertThat(register(archiving, pg.jdbcUrl(), ArchivingTestServer.PASSWORD, token).status())
           .isEqualTo(201);
       assertThat(
@@ -105,6 +106,14 @@ class ServerArchivingApiTest extends ApiTestBase {
       Instant to = Instant.parse(window.get("restorable_to").asString());
       assertThat(from).isAfterOrEqualTo(earliest);
       assertThat(to).isAfter(from).isAfter(Instant.now().minusSeconds(60));
+    } finally {
+      // The archiving server is stopped now: left registered, it would cost every later
+      // reconciler scan of the shared platform database a connection timeout.
+      JdbcClient jdbc = JdbcClient.create(platform().db.owner());
+      jdbc.sql("DELETE FROM tenants WHERE database_server_id IN (?, ?)")
+          .params(archiving, plain)
+          .update();
+      jdbc.sql("DELETE FROM database_servers WHERE id IN (?, ?)").params(archiving, plain).update();
     }
   }
 
