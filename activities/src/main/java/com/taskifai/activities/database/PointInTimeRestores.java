@@ -83,8 +83,23 @@ public final class PointInTimeRestores implements PointInTimeActivities {
   }
 
   @Override
-  public RestoreTarget copyFromScratch(PointInTimeInput input) {
+  public RestoreTarget preparePointInTimeCopy(PointInTimeInput input) {
     Tenant tenant = placedTenant(input);
+    archive(tenant);
+    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
+    String database = names.database() + "_r" + input.restoreId();
+    try {
+      IsolatedDatabase.replace(access.admin(tenant), database, names.ownerRole(), names.appRole());
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("prepare_point_in_time_copy", tenant.tenantId(), e);
+    }
+    return new RestoreTarget(database, tenant.databaseName());
+  }
+
+  @Override
+  public void copyFromScratch(PointInTimeInput input, String database) {
+    Tenant tenant = placedTenant(input);
+    BackupRestores.requireRestoreName(tenant, database);
     Scratch scratch = scratch(tenant, input);
     if (!Files.isRegularFile(scratch.data().resolve("PG_VERSION"))) {
       throw StepFailure.of(
@@ -95,7 +110,6 @@ public final class PointInTimeRestores implements PointInTimeActivities {
     }
     ServerAdmin admin = access.admin(tenant);
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    String database = names.database() + "_r" + input.restoreId();
     String source = tenant.databaseName();
     try {
       scratch.stop();
@@ -123,7 +137,6 @@ public final class PointInTimeRestores implements PointInTimeActivities {
       admin.release(database);
     }
     log.info("tenant {}: {} at {} copied into {}", tenant.tenantId(), source, input.at(), database);
-    return new RestoreTarget(database, source);
   }
 
   @Override

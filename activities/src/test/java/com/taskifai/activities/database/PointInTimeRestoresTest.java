@@ -82,8 +82,9 @@ class PointInTimeRestoresTest {
       String current = fx.tenant(tenant).databaseName();
       PointInTimeInput input = new PointInTimeInput(tenant, "p1", at, "restore-to-time:p1");
 
+      var target = restores.preparePointInTimeCopy(input);
       restores.restoreScratch(input);
-      var target = restores.copyFromScratch(input);
+      restores.copyFromScratch(input, target.newDatabase());
       restores.verifyCopy(input, target.newDatabase());
 
       assertThat(target.currentDatabase()).isEqualTo(current);

@@ -34,14 +34,22 @@ public interface PointInTimeActivities {
   void restoreScratch(PointInTimeInput input);
 
   /**
+   * Creates the new empty database the copy fills ({@code <tenant database>_r<restore id>}) on the
+   * tenant's server, owned by the tenant's owner role, CONNECT for the tenant's roles only. A
+   * second call starts again from an empty one.
+   */
+  @ActivityMethod(name = "prepare_point_in_time_copy")
+  RestoreTarget preparePointInTimeCopy(PointInTimeInput input);
+
+  /**
    * Starts a scratch PostgreSQL on the restored folder (another free port), waits until it has
    * recovered to {@code at} and promoted, and copies the tenant's database from it with pg_dump
-   * into a new empty database on the tenant's server, restored as the tenant's owner role; records
-   * the copy's manifest (schema version, rows per table) in the scratch folder and stops the
-   * scratch instance. A second call starts again on an emptied new database.
+   * into {@code database} (emptied first), restored as the tenant's owner role; records the copy's
+   * manifest (schema version, rows per table) in the scratch folder and stops the scratch instance.
+   * A second call starts again on an emptied database.
    */
   @ActivityMethod(name = "copy_from_scratch")
-  RestoreTarget copyFromScratch(PointInTimeInput input);
+  void copyFromScratch(PointInTimeInput input, String database);
 
   /**
    * Schema version and row count per table of the new database against the manifest {@code
