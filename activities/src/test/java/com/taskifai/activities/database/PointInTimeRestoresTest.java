@@ -8,12 +8,15 @@ import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.activities.backup.PgClient;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerArchives;
+import com.taskifai.registry.embedded.ScratchPostgres;
 import com.taskifai.registry.embedded.WalArchive;
 import com.taskifai.registry.testing.ArchivingTestServer;
+import com.taskifai.workflows.ports.BackupActivities.BackupInput;
 import com.taskifai.workflows.ports.PointInTimeActivities.PointInTimeInput;
 import com.taskifai.workflows.ports.ReserveTenantInput;
 import com.taskifai.workflows.ports.StepInput;
 import io.temporal.failure.ApplicationFailure;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +32,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * A restore to a point in time against a real archiving server (pgBackRest, embedded PostgreSQL):
  * rows written at t1 &lt; t2 &lt; t3, the tenant's database restored (copy) to a moment between t2
  * and t3 holds the rows of t1 and t2 and not that of t3; the tenant's own database and another
- * tenant's on the same server are untouched; the scratch instance and folder are gone afterwards.
+ * tenant's on the same server are untouched; a scratch instance a killed attempt left running is
+ * stopped by the step done again; the verified copy swaps in through the backup restore's swap; the
+ * scratch instance and folder are gone afterwards.
  */
 class PointInTimeRestoresTest {
   private static final String SERVER = "pg-pitr-restore";
@@ -84,6 +89,21 @@ class PointInTimeRestoresTest {
 
       var target = restores.preparePointInTimeCopy(input);
       restores.restoreScratch(input);
+      // A worker killed while the scratch instance ran leaves it running: the step done again
+      // stops it and starts from an empty folder.
+      Path scratches = pg.archive().repository().getParent().resolveSibling("pitr-scratch");
+      Path scratchData;
+      try (var folders = Files.list(scratches)) {
+        scratchData = folders.findFirst().orElseThrow().resolve("data");
+      }
+      ScratchPostgres.start(
+          scratchData,
+          home.resolve("left-auth"),
+          ArchivingTestServer.PASSWORD,
+          Duration.ofMinutes(1));
+      assertThat(postgresProcessesOn(scratches)).isPositive();
+      restores.restoreScratch(input);
+      assertThat(postgresProcessesOn(scratches)).isZero();
       restores.copyFromScratch(input, target.newDatabase());
       restores.verifyCopy(input, target.newDatabase());
 
@@ -102,8 +122,21 @@ class PointInTimeRestoresTest {
               ApplicationFailure.class,
               e -> assertThat(e.getOriginalMessage()).contains("differ from the scratch's"));
 
-      Path scratches = pg.archive().repository().getParent().resolveSibling("pitr-scratch");
       assertThat(scratches).isNotEmptyDirectory();
+      JdbcClient.create(database(pg, target.newDatabase()))
+          .sql("DELETE FROM products WHERE sku = 'sku-late'")
+          .update();
+
+      // replace: the verified copy goes through the backup restore's swap under the claim.
+      var backups = fx.activities.backups();
+      backups.claimOperation(tenant, "RESTORING", input.operationId());
+      backups.swapDatabase(
+          new BackupInput(tenant, null, input.operationId(), "restore-to-time", "test"), target);
+      backups.releaseOperation(tenant, input.operationId());
+      assertThat(fx.tenant(tenant).databaseName()).isEqualTo(target.newDatabase());
+      assertThat(skus(database(pg, tenant))).containsExactly("sku-t1", "sku-t2");
+      assertThat(skus(database(pg, other))).containsExactly("other-1", "other-2");
+
       restores.removeScratch(input);
       restores.removeScratch(input); // removing what is gone is done
       assertThat(scratches).isEmptyDirectory();
