@@ -37,10 +37,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * scratch instance and folder are gone afterwards.
  */
 class PointInTimeRestoresTest {
-  private static final String SERVER = "pg-pitr-restore";
+  static final String SERVER = "pg-pitr-restore";
   private static final String REGION = "pitr-restore";
 
-  private static final ActivitiesFixture fx = new ActivitiesFixture();
+  static final ActivitiesFixture fx = new ActivitiesFixture();
   private static final ServerAccess access =
       new ServerAccess(fx.tenants, new DatabaseServers(fx.platform.platform()), fx.cipher);
 
@@ -49,21 +49,7 @@ class PointInTimeRestoresTest {
   @Test
   void aCopyRestoredBetweenT2AndT3HoldsTheRowsOfT1AndT2AndNotThatOfT3() throws Exception {
     try (ArchivingTestServer pg = ArchivingTestServer.start(home, SERVER)) {
-      new DatabaseServers(fx.platform.platform())
-          .upsert(
-              fx.cipher,
-              SERVER,
-              REGION,
-              pg.jdbcUrl(),
-              "postgres",
-              ArchivingTestServer.PASSWORD,
-              10);
-      new ServerArchives(fx.platform.platform())
-          .record(
-              SERVER,
-              pg.archive().configFile().toString(),
-              pg.archive().repository().toString(),
-              7);
+      register(pg);
       UUID tenant = provision().tenantId();
       UUID other = provision().tenantId();
       insertProducts(database(pg, other), "other-1");
@@ -144,7 +130,17 @@ class PointInTimeRestoresTest {
     }
   }
 
-  private static long postgresProcessesOn(Path scratches) {
+  /** Registers the archiving server (the only one of its region) and its archive. */
+  static void register(ArchivingTestServer pg) {
+    new DatabaseServers(fx.platform.platform())
+        .upsert(
+            fx.cipher, SERVER, REGION, pg.jdbcUrl(), "postgres", ArchivingTestServer.PASSWORD, 10);
+    new ServerArchives(fx.platform.platform())
+        .record(
+            SERVER, pg.archive().configFile().toString(), pg.archive().repository().toString(), 7);
+  }
+
+  static long postgresProcessesOn(Path scratches) {
     return ProcessHandle.allProcesses()
         .filter(
             p ->
@@ -155,7 +151,7 @@ class PointInTimeRestoresTest {
         .count();
   }
 
-  private static StepInput provision() {
+  static StepInput provision() {
     UUID id = UUID.randomUUID();
     String subdomain = ActivitiesFixture.newSubdomain();
     fx.activities
@@ -172,11 +168,11 @@ class PointInTimeRestoresTest {
     return input;
   }
 
-  private static DataSource database(ArchivingTestServer pg, UUID tenantId) {
+  static DataSource database(ArchivingTestServer pg, UUID tenantId) {
     return database(pg, fx.tenant(tenantId).databaseName());
   }
 
-  private static DataSource database(ArchivingTestServer pg, String name) {
+  static DataSource database(ArchivingTestServer pg, String name) {
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setUrl("jdbc:postgresql://127.0.0.1:" + pg.server().getPort() + "/" + name);
     ds.setUser("postgres");
@@ -184,7 +180,7 @@ class PointInTimeRestoresTest {
     return ds;
   }
 
-  private static void insertProducts(DataSource ds, String... skus) {
+  static void insertProducts(DataSource ds, String... skus) {
     for (String sku : skus) {
       JdbcClient.create(ds)
           .sql("INSERT INTO products (sku, name) VALUES (:sku, :name)")
@@ -194,7 +190,7 @@ class PointInTimeRestoresTest {
     }
   }
 
-  private static List<String> skus(DataSource ds) {
+  static List<String> skus(DataSource ds) {
     return JdbcClient.create(ds)
         .sql("SELECT sku FROM products ORDER BY sku")
         .query(String.class)
