@@ -361,10 +361,20 @@ public final class PointInTimeRestores implements PointInTimeActivities {
     }
 
     /**
-     * Stops a scratch server an earlier attempt left running (its postmaster.pid names it); none
-     * running is done.
+     * Stops what an earlier attempt left running on this folder: a pgbackrest restore into it and
+     * the scratch server (its postmaster.pid names it); nothing running is done.
      */
     void stop() throws IOException {
+      // A pgbackrest restore into this folder that a killed worker left behind writes on.
+      String restoring = "--pg1-path=" + data().toAbsolutePath();
+      ProcessHandle.allProcesses()
+          .filter(
+              p ->
+                  p.info()
+                      .arguments()
+                      .map(a -> java.util.Arrays.asList(a).contains(restoring))
+                      .orElse(false))
+          .forEach(ProcessHandle::destroyForcibly);
       Path pidFile = data().resolve("postmaster.pid");
       if (!Files.isRegularFile(pidFile)) {
         return;
