@@ -68,6 +68,7 @@ public final class PointInTimeRestores implements PointInTimeActivities {
     WalArchive wal = WalArchive.existing(pgbackrest(), Path.of(archive(tenant).configFile()));
     try {
       scratch.stop();
+      archiveACommitAfter(access.admin(tenant), tenant);
       wal.restoreToTime(scratch.data(), input.at(), tenant.databaseName());
     } catch (IOException e) {
       throw StepFailure.of(
@@ -203,6 +204,42 @@ public final class PointInTimeRestores implements PointInTimeActivities {
       }
     } catch (IOException e) {
       throw StepFailure.of(FailureType.UNAVAILABLE, "remove_scratch: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Recovery to a time stops at the first commit after it; an archive that ends before one (a
+   * moment after the server's last write) would end recovery short of its target, which PostgreSQL
+   * refuses. So the live server commits an empty transaction now, closes its WAL segment and waits
+   * until that segment is archived.
+   */
+  private static void archiveACommitAfter(ServerAdmin admin, Tenant tenant) {
+    String segment;
+    try (Connection c = admin.maintenance().getConnection()) {
+      PgPipes.single(c, "SELECT txid_current()");
+      segment = PgPipes.single(c, "SELECT pg_walfile_name(pg_switch_wal())");
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (true) {
+        String archived = PgPipes.single(c, "SELECT last_archived_wal FROM pg_stat_archiver");
+        if (archived != null && archived.compareTo(segment) >= 0) {
+          return;
+        }
+        if (System.nanoTime() > deadline) {
+          throw StepFailure.of(
+              FailureType.UNAVAILABLE,
+              "restore_scratch: WAL segment "
+                  + segment
+                  + " of server "
+                  + tenant.databaseServerId()
+                  + " was not archived within 2 minutes (see its archiving in GET /admin/servers)");
+        }
+        Thread.sleep(200);
+      }
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("restore_scratch", tenant.tenantId(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StepFailure.of(FailureType.UNAVAILABLE, "interrupted while WAL was archived");
     }
   }
 

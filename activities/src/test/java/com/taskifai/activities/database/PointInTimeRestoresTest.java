@@ -113,6 +113,16 @@ class PointInTimeRestoresTest {
           .sql("DELETE FROM products WHERE sku = 'sku-late'")
           .update();
 
+      // The latest moment, after the server's last write: the copy holds every row.
+      PointInTimeInput latest = new PointInTimeInput(tenant, "p2", Instant.now(), "p2");
+      var newest = restores.preparePointInTimeCopy(latest);
+      restores.restoreScratch(latest);
+      restores.copyFromScratch(latest, newest.newDatabase());
+      restores.verifyCopy(latest, newest.newDatabase());
+      restores.removeScratch(latest);
+      assertThat(skus(database(pg, newest.newDatabase())))
+          .containsExactly("sku-t1", "sku-t2", "sku-t3");
+
       // replace: the verified copy goes through the backup restore's swap under the claim.
       var backups = fx.activities.backups();
       backups.claimOperation(tenant, "RESTORING", input.operationId());
