@@ -262,7 +262,7 @@ async function tenantView(id) {
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
-    backupsSection(t), moveSection(t), promotionSection(t));
+    backupsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
   const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
     api("GET", "/admin/tenants/" + id + "/schema")]);
   if (sv.status === 200) {
@@ -345,6 +345,40 @@ function backupsSection(t) {
   load();
   return h("section", { class: "card", id: "backups" }, h("h2", { text: "Backups" }), banner, now, progress,
     h("table", {}, h("thead", {}, h("tr", {}, ["When", "Size", "Status", "Checksum", "Trigger", ""].map((c) => h("th", { scope: "col", text: c })))), rows));
+}
+
+// --- Restore to a point in time: the restorable range from the tenant's detail, a moment inside it,
+// copy or replace, with progress from the workflow's query.
+function restoreToTimeSection(t) {
+  const id = t.tenant_id;
+  const progress = h("p", { id: "pitr-progress", class: "hint", "aria-live": "polite" });
+  if (!t.restorable_from || !t.restorable_to) {
+    return h("section", { class: "card", id: "restore-to-time" }, h("h2", { text: "Restore to a point in time" }),
+      h("p", { id: "pitr-reason", class: "hint", text: t.restorable_reason || "Nothing can be restored to a time." }));
+  }
+  const local = (iso) => { const d = new Date(iso); return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 19); };
+  const at = h("input", { type: "datetime-local", id: "pitr-at", step: "1", min: local(t.restorable_from), max: local(t.restorable_to), value: local(t.restorable_to) });
+  const mode = h("select", { id: "pitr-mode" }, h("option", { value: "copy", text: "as a copy beside the tenant's database" }),
+    h("option", { value: "replace", text: "replacing the tenant's database" }));
+  const follow = async (workflowId) => {
+    const p = await api("GET", "/admin/tenants/" + id + "/restore-to-time/" + encodeURIComponent(workflowId));
+    if (p.status === 503) { progress.textContent = "Restore " + workflowId + ": " + p.data.message; setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 5000); return; }
+    progress.textContent = "Restore " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + (p.data.error ? " " + p.data.error : "");
+    if (p.data.outcome === "RUNNING" || p.data.outcome === "UNKNOWN") setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 1500);
+  };
+  const start = async () => {
+    const moment = new Date(at.value).toISOString();
+    const typed = window.prompt("Restore " + t.subdomain + " as it was at " + when(moment) + " (" + mode.value + ")? Type the subdomain to confirm.");
+    if (typed === null) return;
+    const r = await change("POST", "/admin/tenants/" + id + "/restore-to-time", { at: moment, mode: mode.value, confirm_subdomain: typed });
+    if (r.status !== 202) { flash(r.data.message || "Restore refused.", true); return; }
+    flash("Restore to a time started: workflow " + r.data.workflow_id);
+    follow(r.data.workflow_id);
+  };
+  return h("section", { class: "card", id: "restore-to-time" }, h("h2", { text: "Restore to a point in time" }),
+    h("p", { id: "pitr-range", text: "Restorable from " + when(t.restorable_from) + " to " + when(t.restorable_to) + "." }),
+    h("label", { for: "pitr-at", text: "Moment " }), at, " ", mode, " ",
+    h("button", { type: "button", id: "action-restore-to-time", class: "secondary", text: "Restore", onclick: start }), progress);
 }
 
 // --- The tenant's database server: move to another one, with progress from the move's query.

@@ -76,6 +76,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final CostActivitiesImpl costs;
   private final TrialActivitiesImpl trials;
   private final com.taskifai.activities.pitr.PitrActivitiesImpl pitr;
+  private final com.taskifai.activities.database.PointInTimeRestores pointInTime;
   private final AuditingActivityInterceptor interceptor;
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
@@ -93,6 +94,7 @@ public final class PlatformActivities implements AutoCloseable {
       CostActivitiesImpl costs,
       TrialActivitiesImpl trials,
       com.taskifai.activities.pitr.PitrActivitiesImpl pitr,
+      com.taskifai.activities.database.PointInTimeRestores pointInTime,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources,
       DatabaseServers servers) {
@@ -107,6 +109,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.costs = costs;
     this.trials = trials;
     this.pitr = pitr;
+    this.pointInTime = pointInTime;
     this.interceptor = interceptor;
     this.resources = resources;
     this.servers = servers;
@@ -322,6 +325,8 @@ public final class PlatformActivities implements AutoCloseable {
         trials,
         new com.taskifai.activities.pitr.PitrActivitiesImpl(
             platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
+        new com.taskifai.activities.database.PointInTimeRestores(
+            access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool),
         new AuditingActivityInterceptor(audit),
         resources,
         servers);
@@ -400,7 +405,18 @@ public final class PlatformActivities implements AutoCloseable {
   /** The activity implementations to register on the worker. */
   public List<Object> implementations() {
     return List.of(
-        registry, database, dns, mail, fleet, backups, migrations, moves, costs, trials, pitr);
+        registry,
+        database,
+        dns,
+        mail,
+        fleet,
+        backups,
+        migrations,
+        moves,
+        costs,
+        trials,
+        pitr,
+        pointInTime);
   }
 
   /** The base backups of the servers' WAL archives (the worker's base-backup schedules). */

@@ -50,7 +50,8 @@ class PlatformActivitiesTest {
           .hasAtLeastOneElementOfType(TenantRegistryActivities.class)
           .hasAtLeastOneElementOfType(TenantDatabaseActivities.class)
           .hasAtLeastOneElementOfType(DnsActivities.class)
-          .hasAtLeastOneElementOfType(TenantMailActivities.class);
+          .hasAtLeastOneElementOfType(TenantMailActivities.class)
+          .hasAtLeastOneElementOfType(com.taskifai.workflows.ports.PointInTimeActivities.class);
       assertThat(activities.interceptor()).isNotNull();
       UUID id = UUID.randomUUID();
       activities

@@ -94,13 +94,19 @@ final class EmbeddedPlatform implements AutoCloseable {
   }
 
   ProvisionTenantWorkflow startProvisioning(UUID tenantId, String subdomain, String injectFault) {
+    return startProvisioning(tenantId, subdomain, injectFault, "local");
+  }
+
+  /** Starts provisioning a tenant onto a server of {@code region}. */
+  ProvisionTenantWorkflow startProvisioning(
+      UUID tenantId, String subdomain, String injectFault, String region) {
     return startProvisioning(
         new ProvisionTenantRequest(
             tenantId,
             subdomain,
             "Company " + subdomain,
             "admin@" + subdomain + ".test",
-            "local",
+            region,
             "e2e-test",
             Duration.ofMinutes(10)),
         injectFault);

@@ -22,6 +22,7 @@ import java.util.UUID;
  *   <li>{@code tenant-backup-<tenant id>-<backup id>}, {@code tenant-backup-delete-<tenant
  *       id>-<backup id>}: one per backup
  *   <li>{@code tenant-restore-<tenant id>-<backup id>-<restore id>}: one per restore
+ *   <li>{@code tenant-restore-to-time-<tenant id>-<restore id>}: one per restore to a point in time
  *   <li>{@code tenant-backup-schedule-<tenant id>}, the Temporal Schedule {@code
  *       tenant-backup-daily-<tenant id>} and its runs {@code tenant-backup-scheduled-<tenant id>}
  *   <li>{@code tenant-promote-<tenant id>}: one promotion per tenant
@@ -81,6 +82,7 @@ public final class WorkflowIds {
   private static final String BACKUP_DAILY = "tenant-backup-daily-";
   private static final String BACKUP_SCHEDULED = "tenant-backup-scheduled-";
   private static final String RESTORE = "tenant-restore-";
+  private static final String RESTORE_TO_TIME = "tenant-restore-to-time-";
   private static final String BASE_BACKUP_SCHEDULE = "server-base-backup-";
   private static final String PROMOTE = "tenant-promote-";
   private static final String TENANT_MIGRATE = "tenant-migrate-";
@@ -164,6 +166,16 @@ public final class WorkflowIds {
   /** A restore of one of the tenant's backups. */
   public static String restore(UUID tenantId, UUID backupId, String restoreId) {
     return restorePrefix(tenantId) + backupId + "-" + restoreId;
+  }
+
+  /** A restore of the tenant's database to a point in time. */
+  public static String restoreToTime(UUID tenantId, String restoreId) {
+    return restoreToTimePrefix(tenantId) + restoreId;
+  }
+
+  /** What the id of every restore to a point in time of the tenant starts with. */
+  public static String restoreToTimePrefix(UUID tenantId) {
+    return RESTORE_TO_TIME + tenantId + "-";
   }
 
   /** What the id of every restore of the tenant starts with. */

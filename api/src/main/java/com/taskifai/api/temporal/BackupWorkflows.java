@@ -55,6 +55,25 @@ public class BackupWorkflows {
     return calls.query(workflowId, stub::progress);
   }
 
+  /** Starts a restore of the tenant's database to a point in time; returns its workflow id. */
+  public String startRestoreToTime(
+      Tenant t, com.taskifai.workflows.pitr.RestoreToTimeWorkflow.RestoreToTimeRequest request) {
+    String id = WorkflowIds.restoreToTime(t.tenantId(), request.restoreId());
+    var stub =
+        client.newWorkflowStub(
+            com.taskifai.workflows.pitr.RestoreToTimeWorkflow.class, options(t, id));
+    calls.call("the start of " + id, () -> WorkflowClient.start(stub::restoreToTime, request));
+    return id;
+  }
+
+  /** A restore to a time's progress; empty when the workflow is gone or does not answer in time. */
+  public Optional<com.taskifai.workflows.pitr.RestoreToTimeWorkflow.RestoreToTimeProgress>
+      restoreToTimeProgress(String workflowId) {
+    var stub =
+        client.newWorkflowStub(com.taskifai.workflows.pitr.RestoreToTimeWorkflow.class, workflowId);
+    return calls.query(workflowId, stub::progress);
+  }
+
   /**
    * Starts the deletion of a backup; a deletion of it that runs already is the answer. Returns the
    * workflow id.

@@ -267,6 +267,63 @@ public final class WalArchive {
         : Optional.of(java.time.Instant.ofEpochSecond(oldest));
   }
 
+  /**
+   * Restores the archive as it was at {@code at} into {@code dataDir}, a new or empty folder: the
+   * newest base backup that ended before {@code at}, recovering WAL up to {@code at} and then
+   * promoting, with archiving off (the restored server must not push into this archive). Only
+   * {@code database} and the system databases are restored ({@code --db-include}); when the base
+   * backup predates {@code database}, the whole cluster is restored instead, as recovery then
+   * creates it from the WAL. A second call starts again from an emptied folder.
+   */
+  public void restoreToTime(Path dataDir, java.time.Instant at, String database)
+      throws IOException {
+    String target =
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS")
+                .withZone(java.time.ZoneOffset.UTC)
+                .format(at)
+            + "+00";
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--pg1-path=" + dataDir.toAbsolutePath(),
+                "--type=time",
+                "--target=" + target,
+                "--target-action=promote",
+                "--archive-mode=off"));
+    emptyFolder(dataDir);
+    try {
+      List<String> one = new ArrayList<>(args);
+      one.add("--db-include=" + database);
+      one.add("restore");
+      run(null, one.toArray(String[]::new));
+    } catch (IOException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("does not exist")) {
+        throw e;
+      }
+      emptyFolder(dataDir);
+      args.add("restore");
+      run(null, args.toArray(String[]::new));
+    }
+  }
+
+  /** Deletes {@code dir} with everything in it, then makes it again, empty and owner-only. */
+  static void emptyFolder(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
+    Files.createDirectories(dir.getParent());
+    if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      Files.createDirectory(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } else {
+      Files.createDirectory(dir);
+    }
+  }
+
   /** pgBackRest's {@code info} for the stanza as JSON (backups and the archived WAL range). */
   public String infoJson() throws IOException {
     return run(null, "--output=json", "info");

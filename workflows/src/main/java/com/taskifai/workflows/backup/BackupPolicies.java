@@ -6,7 +6,7 @@ import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 
 /** Activity options of the backup and restore workflows. */
-final class BackupPolicies {
+public final class BackupPolicies {
   private BackupPolicies() {}
 
   /** Registry writes, checks and drops. */
@@ -16,7 +16,7 @@ final class BackupPolicies {
   static final ActivityOptions LONG = ActivityPolicies.FLEET_LONG;
 
   /** The message of the failure behind an activity failure (no secret: activities write none). */
-  static String reason(ActivityFailure e) {
+  public static String reason(ActivityFailure e) {
     Throwable cause = e.getCause();
     if (cause instanceof ApplicationFailure app) {
       return app.getOriginalMessage();

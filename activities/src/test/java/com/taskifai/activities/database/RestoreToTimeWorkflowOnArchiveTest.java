@@ -1,0 +1,117 @@
+package com.taskifai.activities.database;
+
+import static com.taskifai.activities.database.PointInTimeRestoresTest.database;
+import static com.taskifai.activities.database.PointInTimeRestoresTest.fx;
+import static com.taskifai.activities.database.PointInTimeRestoresTest.insertProducts;
+import static com.taskifai.activities.database.PointInTimeRestoresTest.postgresProcessesOn;
+import static com.taskifai.activities.database.PointInTimeRestoresTest.provision;
+import static com.taskifai.activities.database.PointInTimeRestoresTest.skus;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.testing.ArchivingTestServer;
+import com.taskifai.workflows.pitr.RestoreToTimeWorkflow;
+import com.taskifai.workflows.pitr.RestoreToTimeWorkflowImpl;
+import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code RestoreToTimeWorkflow} in copy mode on the real activities and a real archiving server:
+ * the copy holds the rows of t1 and t2 and not that of t3, is closed to the tenant's app role,
+ * leaves the tenant on its database with its claim released and no scratch behind, and is dropped
+ * when the grace is cut short.
+ */
+class RestoreToTimeWorkflowOnArchiveTest {
+  @TempDir Path home;
+
+  @Test
+  void aCopyToAMomentBetweenT2AndT3IsSealedBesideTheTenantAndDroppedAfterTheGrace()
+      throws Exception {
+    try (ArchivingTestServer pg = ArchivingTestServer.start(home, "pg-pitr-workflow");
+        TestWorkflowEnvironment temporal = TestWorkflowEnvironment.newInstance()) {
+      PointInTimeRestoresTest.register(pg);
+      UUID tenant = provision().tenantId();
+      pg.archive().backup("full", ArchivingTestServer.PASSWORD);
+      insertProducts(database(pg, tenant), "sku-t1", "sku-t2");
+      Thread.sleep(1_100);
+      Instant at = Instant.now();
+      Thread.sleep(1_100);
+      insertProducts(database(pg, tenant), "sku-t3");
+      pg.waitForArchived(pg.writeAndSwitchWal(), Duration.ofSeconds(30));
+      String current = fx.tenant(tenant).databaseName();
+
+      Worker worker = temporal.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
+      worker.registerWorkflowImplementationTypes(RestoreToTimeWorkflowImpl.class);
+      worker.registerActivitiesImplementations(fx.activities.implementations().toArray());
+      temporal.start();
+      RestoreToTimeWorkflow flow =
+          temporal
+              .getWorkflowClient()
+              .newWorkflowStub(
+                  RestoreToTimeWorkflow.class,
+                  WorkflowOptions.newBuilder()
+                      .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                      .setWorkflowId(RestoreToTimeWorkflow.workflowId(tenant, "w1"))
+                      .build());
+      WorkflowClient.start(
+          flow::restoreToTime,
+          new RestoreToTimeWorkflow.RestoreToTimeRequest(tenant, "w1", at, "copy", 3600, "test"));
+      await(() -> "grace_period".equals(flow.progress().step()));
+
+      String copy = flow.progress().newDatabase();
+      assertThat(flow.progress().outcome()).isEqualTo("COPIED");
+      assertThat(copy).isEqualTo(current + "_rw1");
+      assertThat(skus(database(pg, copy))).containsExactly("sku-t1", "sku-t2");
+      assertThat(fx.tenant(tenant).databaseName()).isEqualTo(current);
+      assertThat(skus(database(pg, current))).containsExactly("sku-t1", "sku-t2", "sku-t3");
+      assertThat(new TenantOperations(fx.platform.platform()).current(tenant)).isEmpty();
+      Path scratches = pg.archive().repository().getParent().resolveSibling("pitr-scratch");
+      assertThat(scratches).isEmptyDirectory();
+      assertThat(postgresProcessesOn(scratches)).isZero();
+      // Sealed: the tenant's app role cannot connect to the copy.
+      TenantCredentials creds = TenantCredentials.decrypt(fx.cipher, fx.tenant(tenant));
+      String copyUrl = creds.jdbcUrl().replace("/" + current, "/" + copy);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  DriverManager.getConnection(copyUrl, creds.username(), creds.password()).close())
+          .hasMessageContaining("permission denied");
+
+      flow.retireNow();
+      WorkflowStub.fromTyped(flow).getResult(String.class);
+      assertThat(
+              com.taskifai.activities.ActivitiesFixture.count(
+                  pgServer(pg), "SELECT count(*) FROM pg_database WHERE datname = ?", copy))
+          .isZero();
+      assertThat(
+              com.taskifai.activities.ActivitiesFixture.count(
+                  pgServer(pg), "SELECT count(*) FROM pg_database WHERE datname = ?", current))
+          .isOne();
+    }
+  }
+
+  private static javax.sql.DataSource pgServer(ArchivingTestServer pg) {
+    return database(pg, "postgres");
+  }
+
+  private static void await(java.util.concurrent.Callable<Boolean> done) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!done.call()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the restore did not reach its grace period in 90 s");
+      }
+      Thread.sleep(250);
+    }
+  }
+}
