@@ -212,12 +212,17 @@ final class FaultInjector {
     }
     String probe = probeOf(kind, target);
     Instant recovered = probe(probe, target, random);
+    List<String> notes = new ArrayList<>();
+    if (!note.isEmpty()) {
+      notes.add(note);
+    }
     if (ready != null) {
-      note += "; " + restartSplit(target, end, ready, recovered);
+      notes.add(restartSplit(target, end, ready, recovered));
     }
     if (!alongside.isEmpty()) {
-      note += "; alongside " + alongside;
+      notes.add("alongside " + alongside);
     }
+    note = String.join("; ", notes);
     ChaosReport.Fault f = new ChaosReport.Fault(kind, target, start, end, probe, recovered, note);
     report.fault(f);
     report.log(
