@@ -29,7 +29,7 @@ class ChaosSoakTest {
     }
     ChaosOptions options =
         new ChaosOptions(
-            Duration.ofSeconds(120),
+            Duration.ofSeconds(100),
             SEED,
             EnumSet.allOf(FaultKind.class),
             Duration.ofSeconds(90),
