@@ -63,6 +63,11 @@ public final class PlatformControl implements AutoCloseable {
     return topology().child(process).readiness.getPort();
   }
 
+  /** The file the process logs to. */
+  public Path log(String process) {
+    return topology().child(process).log;
+  }
+
   public void kill(String process) throws InterruptedException {
     topology().kill(process);
   }

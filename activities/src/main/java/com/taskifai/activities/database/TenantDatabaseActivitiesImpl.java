@@ -21,7 +21,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -35,6 +37,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class TenantDatabaseActivitiesImpl
     implements TenantDatabaseActivities, SetPasswordLinks {
+  /**
+   * How many attempts of an offboarding's drop_database wait for another server that does not
+   * answer (with the step's retry policy, about a minute) before leaving its copies to the
+   * reconciler.
+   */
+  static final int OTHER_SERVER_ATTEMPTS = 5;
+
   private static final Logger log = LoggerFactory.getLogger(TenantDatabaseActivitiesImpl.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -240,7 +249,10 @@ public final class TenantDatabaseActivitiesImpl
       }
       if (tenant.get().status() == com.taskifai.registry.TenantStatus.DELETING) {
         // Offboarding: old copies a move or promotion left on other servers (in their grace
-        // period) go too. A server that does not answer is left to the reconciler.
+        // period) go too. A server that does not answer fails the first attempts (it may be
+        // restarting: the step is retried and drops what is left); after those it is skipped and
+        // left to the reconciler, so a server gone for good does not hold the offboarding.
+        List<String> unanswered = new ArrayList<>();
         for (DatabaseServers.Server other : servers.all()) {
           if (other.id().equals(tenant.get().databaseServerId())) {
             continue;
@@ -248,12 +260,23 @@ public final class TenantDatabaseActivitiesImpl
           try {
             databases.drop(access.admin(other.id()), names);
           } catch (SQLException | RuntimeException e) {
+            unanswered.add(other.id());
             log.warn(
                 "tenant {}: its databases on server {} not checked: {}",
                 input.tenantId(),
                 other.id(),
                 e.getMessage());
           }
+        }
+        int attempt = CurrentActivity.info().map(i -> i.getAttempt()).orElse(Integer.MAX_VALUE);
+        if (!unanswered.isEmpty() && attempt < OTHER_SERVER_ATTEMPTS) {
+          throw StepFailure.of(
+              FailureType.UNAVAILABLE,
+              "tenant "
+                  + input.tenantId()
+                  + ": servers "
+                  + unanswered
+                  + " did not answer; the step is retried to drop its old copies there");
         }
       }
       log.info("dropped database {} of tenant {}", names.database(), input.tenantId());

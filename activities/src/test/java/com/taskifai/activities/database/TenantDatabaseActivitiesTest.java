@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -364,5 +365,63 @@ class TenantDatabaseActivitiesTest {
 
   static Connection connect(String db, String user, String password) throws SQLException {
     return TestPostgres.dataSource(db, user, password).getConnection();
+  }
+
+  /**
+   * Chaos seed 2026: an offboarding ran while the server holding a moved tenant's old copy was
+   * stopped for seconds; the step skipped it at once and the copy stayed as an orphan.
+   */
+  @Test
+  void offboardingRetriesWhileAnotherServerDoesNotAnswerAndSkipsItOnlyOutsideThoseAttempts()
+      throws Exception {
+    ActivitiesFixture fx = fixture(true);
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    new com.taskifai.registry.DatabaseServers(fx.platform.platform())
+        .upsert(
+            fx.cipher,
+            "stopped-2",
+            "local",
+            "jdbc:postgresql://127.0.0.1:" + closedPort + "/postgres?connectTimeout=1",
+            "postgres",
+            TestPostgres.superuserPassword(),
+            10);
+    StepInput input = fx.reserveAndPlace();
+    TenantDatabaseNames names = TenantDatabaseNames.of(input.tenantId());
+    fx.activities.database().createDatabase(input);
+    fx.tenants.setStatus(input.tenantId(), com.taskifai.registry.TenantStatus.DELETING);
+
+    io.temporal.testing.TestActivityEnvironment env =
+        io.temporal.testing.TestActivityEnvironment.newInstance();
+    try {
+      env.registerActivitiesImplementations(fx.activities.database());
+      com.taskifai.workflows.ports.TenantDatabaseActivities step =
+          env.newActivityStub(
+              com.taskifai.workflows.ports.TenantDatabaseActivities.class,
+              io.temporal.activity.ActivityOptions.newBuilder()
+                  .setStartToCloseTimeout(java.time.Duration.ofSeconds(60))
+                  .setRetryOptions(
+                      io.temporal.common.RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                  .build());
+
+      // The first attempt drops the live database, then fails retryably for the stopped server.
+      assertThatThrownBy(() -> step.dropDatabase(input))
+          .rootCause()
+          .isInstanceOf(ApplicationFailure.class)
+          .hasMessageContaining("[stopped-2] did not answer")
+          .satisfies(
+              f -> {
+                assertThat(((ApplicationFailure) f).getType()).isEqualTo("UNAVAILABLE");
+                assertThat(((ApplicationFailure) f).isNonRetryable()).isFalse();
+              });
+      assertThat(fx.databaseExists(names.database())).isFalse();
+    } finally {
+      env.close();
+    }
+    // Past those attempts (here: a direct call) the stopped server is left to the reconciler.
+    fx.activities.database().dropDatabase(input);
+    assertThat(fx.roleExists(names.ownerRole())).isFalse();
   }
 }

@@ -7,7 +7,8 @@ import java.util.Set;
 /**
  * The options of {@code ./taskifai chaos}: how long faults are injected, the seed that decides the
  * faults and the workload (so a run can be replayed), which kinds of fault, how long the platform
- * may take to settle afterwards, how many workload threads run, and the run folder.
+ * may take to settle afterwards, how many workload threads run, the run folder, how many faults may
+ * be active at once ({@code overlap}) and the mean gap between the starts of two faults.
  */
 public record ChaosOptions(
     Duration duration,
@@ -15,12 +16,37 @@ public record ChaosOptions(
     Set<FaultKind> faults,
     Duration settle,
     int workers,
-    Path runFolder) {
+    Path runFolder,
+    int overlap,
+    Duration faultEvery) {
+
+  /** Faults active at once unless {@code --overlap} says otherwise. */
+  static final int DEFAULT_OVERLAP = 2;
+
+  /** The mean gap between two faults' starts unless {@code --fault-every} says otherwise. */
+  static final Duration DEFAULT_FAULT_EVERY = Duration.ofSeconds(5);
+
+  /** The options of a run before {@code --overlap} and {@code --fault-every}: their defaults. */
+  public ChaosOptions(
+      Duration duration,
+      long seed,
+      Set<FaultKind> faults,
+      Duration settle,
+      int workers,
+      Path runFolder) {
+    this(duration, seed, faults, settle, workers, runFolder, DEFAULT_OVERLAP, DEFAULT_FAULT_EVERY);
+  }
+
+  /** The same options with another run folder. */
+  ChaosOptions inFolder(Path folder) {
+    return new ChaosOptions(duration, seed, faults, settle, workers, folder, overlap, faultEvery);
+  }
 
   static final String USAGE =
       "usage: ./taskifai chaos [--minutes M] [--seed S] [--faults "
           + FaultKind.names()
-          + "|all] [--settle-seconds N] [--workers N] [--dir FOLDER]";
+          + "|all] [--settle-seconds N] [--workers N] [--overlap N] [--fault-every SECONDS]"
+          + " [--dir FOLDER]";
 
   /**
    * Parses the command line.
@@ -34,6 +60,8 @@ public record ChaosOptions(
     int settle = 120;
     int workers = 3;
     Path dir = null;
+    int overlap = DEFAULT_OVERLAP;
+    double faultEvery = DEFAULT_FAULT_EVERY.toSeconds();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -44,6 +72,8 @@ public record ChaosOptions(
         case "--settle-seconds" -> settle = (int) number(a, v, 10, 3600);
         case "--workers" -> workers = (int) number(a, v, 1, 16);
         case "--dir" -> dir = Path.of(required(a, v));
+        case "--overlap" -> overlap = (int) number(a, v, 1, FaultTargets.ALL.size());
+        case "--fault-every" -> faultEvery = number(a, v, 1, 3600);
         default -> throw new IllegalArgumentException("unknown option '" + a + "'; " + USAGE);
       }
       i++;
@@ -54,7 +84,9 @@ public record ChaosOptions(
         faults,
         Duration.ofSeconds(settle),
         workers,
-        dir);
+        dir,
+        overlap,
+        Duration.ofMillis((long) (faultEvery * 1000)));
   }
 
   private static String required(String option, String value) {

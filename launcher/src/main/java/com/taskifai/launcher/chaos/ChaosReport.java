@@ -157,6 +157,8 @@ final class ChaosReport {
     root.put(
         "faults_option",
         String.join(",", options.faults().stream().map(FaultKind::option).toList()));
+    root.put("overlap", options.overlap());
+    root.put("fault_every_s", options.faultEvery().toMillis() / 1000.0);
     root.put("started_at", started.toString());
     root.put("faults_stopped_ms", offset(faultsStopped));
     root.put("finished_ms", offset(finished));
@@ -207,7 +209,11 @@ final class ChaosReport {
         + " --minutes "
         + options.duration().toMillis() / 60_000.0
         + " --faults "
-        + String.join(",", options.faults().stream().map(FaultKind::option).toList());
+        + String.join(",", options.faults().stream().map(FaultKind::option).toList())
+        + " --overlap "
+        + options.overlap()
+        + " --fault-every "
+        + options.faultEvery().toMillis() / 1000.0;
   }
 
   String markdown() {
@@ -231,8 +237,8 @@ final class ChaosReport {
                     .append(" | ")
                     .append(v[3])
                     .append(" |\n"));
-    b.append("\n## Faults\n\n| +ms | kind | target | lasted ms | probe | recovery ms |\n");
-    b.append("|---|---|---|---|---|---|\n");
+    b.append("\n## Faults\n\n| +ms | kind | target | lasted ms | probe | recovery ms | note |\n");
+    b.append("|---|---|---|---|---|---|---|\n");
     for (Fault f : faults) {
       b.append("| ")
           .append(offset(f.start()))
@@ -246,6 +252,8 @@ final class ChaosReport {
           .append(f.probe())
           .append(" | ")
           .append(f.recovery() == null ? "not recovered" : f.recovery().toMillis())
+          .append(" | ")
+          .append(f.note())
           .append(" |\n");
     }
     b.append("\n## Operations by kind and outcome\n\n| operation | outcomes |\n|---|---|\n");

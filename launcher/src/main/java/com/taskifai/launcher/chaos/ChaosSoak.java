@@ -49,12 +49,7 @@ public final class ChaosSoak {
               .withZone(ZoneOffset.UTC)
               .format(Instant.now());
       options =
-          new ChaosOptions(
-              options.duration(),
-              options.seed(),
-              options.faults(),
-              options.settle(),
-              options.workers(),
+          options.inFolder(
               Path.of(".taskifai", "chaos", stamp + "-seed" + options.seed()).toAbsolutePath());
     }
     ChaosReport report = new ChaosSoak(options).run();
@@ -72,8 +67,13 @@ public final class ChaosSoak {
     this.report = report;
     Map<String, String> env = environment(folder);
     log(
-        "seed %d, %s of faults (%s), run folder %s",
-        options.seed(), options.duration(), options.faults(), folder);
+        "seed %d, %s of faults (%s), up to %d at once, one every %s on average, run folder %s",
+        options.seed(),
+        options.duration(),
+        options.faults(),
+        options.overlap(),
+        options.faultEvery(),
+        folder);
     try (ChaosMail mail = new ChaosMail(Integer.parseInt(env.get("TASKIFAI_SMTP_PORT")));
         PlatformControl platform =
             PlatformControl.startProductionShape(env, folder.resolve("platform"))) {

@@ -1,25 +1,43 @@
 package com.taskifai.launcher.chaos;
 
 import com.taskifai.launcher.PlatformControl;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * Injects faults one after another, as the seed decides: first every selected kind once in a seeded
- * order (so a short run has each kind), then kinds at random. Each fault is injected, ended (the
- * process restarted, the server started again), and then the affected path is probed until it
- * succeeds: the recovery time is from the fault's end to that first success.
+ * Injects faults as the seed decides, up to {@code --overlap} at once and one every {@code
+ * --fault-every} on average: first every selected kind once in a seeded order (so a short run has
+ * each kind), then kinds at random; never two faults on one target at once ({@link FaultTargets}).
+ * Each fault is injected, ended (the process restarted, the server started again), and then the
+ * affected path is probed until it succeeds: the recovery time is from that fault's end to that
+ * first success, whatever else is down meanwhile.
  */
 final class FaultInjector {
   /** How long the affected path may take to work again after a fault ends. */
   static final Duration RECOVERY_BOUND = Duration.ofSeconds(150);
 
   private static final Duration RESTART_LIMIT = Duration.ofSeconds(180);
+
+  private static final Pattern STARTED =
+      Pattern.compile("Started \\S+ in ([0-9.]+) seconds \\(process running for ([0-9.]+)\\)");
 
   private final PlatformControl platform;
   private final ChaosMail mail;
@@ -29,6 +47,10 @@ final class FaultInjector {
   private final ChaosReport report;
   private final List<FaultKind> kinds;
   private final Random random;
+  private final int overlap;
+  private final Duration every;
+  private final FaultTargets targets = new FaultTargets();
+  private final AtomicInteger mostAtOnce = new AtomicInteger();
 
   FaultInjector(
       PlatformControl platform,
@@ -46,23 +68,84 @@ final class FaultInjector {
     this.report = report;
     this.kinds = List.copyOf(options.faults());
     this.random = new Random(options.seed());
+    this.overlap = options.overlap();
+    this.every = options.faultEvery();
   }
 
-  /** Injects faults until {@code stop}; each selected kind at least once if time allows. */
+  /**
+   * Injects faults until {@code stop}, each selected kind at least once if time allows, then waits
+   * until the faults still running have ended and recovered.
+   */
   void run(BooleanSupplier stop) throws InterruptedException {
     List<FaultKind> first = new ArrayList<>(kinds);
     Collections.shuffle(first, random);
-    while (!stop.getAsBoolean()) {
-      FaultKind kind = first.isEmpty() ? kinds.get(random.nextInt(kinds.size())) : first.remove(0);
-      try {
-        inject(kind);
-      } catch (InterruptedException e) {
-        throw e;
-      } catch (Exception e) {
-        report.violation("fault-injection", kind + " could not be injected or ended: " + e);
+    Semaphore slots = new Semaphore(overlap);
+    ExecutorService running = Executors.newFixedThreadPool(overlap);
+    try {
+      while (!stop.getAsBoolean()) {
+        if (!slots.tryAcquire(250, TimeUnit.MILLISECONDS)) {
+          continue;
+        }
+        Optional<Map.Entry<FaultKind, String>> next = next(first);
+        if (next.isEmpty()) {
+          slots.release();
+          Thread.sleep(250);
+          continue;
+        }
+        FaultKind kind = next.get().getKey();
+        String target = next.get().getValue();
+        Random own = new Random(random.nextLong());
+        Set<String> alongside = new TreeSet<>(targets.held());
+        alongside.remove(target);
+        mostAtOnce.accumulateAndGet(alongside.size() + 1, Math::max);
+        running.execute(
+            () -> {
+              try {
+                inject(kind, target, String.join(" ", alongside), own);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (Exception e) {
+                report.violation("fault-injection", kind + " could not be injected or ended: " + e);
+              } finally {
+                targets.release(target);
+                slots.release();
+              }
+            });
+        long mean = every.toMillis();
+        Thread.sleep(mean / 2 + (long) (random.nextDouble() * mean));
       }
-      Thread.sleep(1000 + random.nextInt(3000));
+    } finally {
+      running.shutdown();
+      if (!running.awaitTermination(
+          RESTART_LIMIT.plus(RECOVERY_BOUND).plusSeconds(60).toMillis(), TimeUnit.MILLISECONDS)) {
+        report.violation("fault-injection", "a fault did not end within its bounds");
+        running.shutdownNow();
+      }
+      report.fact("faults_at_once_most", mostAtOnce.get());
     }
+  }
+
+  /**
+   * The next fault and its target: the first kind not yet injected whose target is free, else a
+   * kind at random with a free target; empty when every target of every kind is held.
+   */
+  private Optional<Map.Entry<FaultKind, String>> next(List<FaultKind> first) {
+    for (FaultKind k : List.copyOf(first)) {
+      Optional<String> t = targets.claim(k, random);
+      if (t.isPresent()) {
+        first.remove(k);
+        return Optional.of(Map.entry(k, t.get()));
+      }
+    }
+    List<FaultKind> order = new ArrayList<>(kinds);
+    Collections.shuffle(order, random);
+    for (FaultKind k : order) {
+      Optional<String> t = targets.claim(k, random);
+      if (t.isPresent()) {
+        return Optional.of(Map.entry(k, t.get()));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Every selected kind injected at least once. */
@@ -70,29 +153,23 @@ final class FaultInjector {
     return kinds.stream().allMatch(k -> report.faults().stream().anyMatch(f -> f.kind() == k));
   }
 
-  private void inject(FaultKind kind) throws Exception {
+  private void inject(FaultKind kind, String target, String alongside, Random random)
+      throws Exception {
     Instant start = Instant.now();
-    String target;
     String note = "";
     Instant end;
+    Instant ready = null;
     switch (kind) {
       case KILL_WORKER, KILL_ROUTER, KILL_API -> {
-        target =
-            switch (kind) {
-              case KILL_WORKER -> "worker-" + (1 + random.nextInt(2));
-              case KILL_ROUTER -> "router-" + (1 + random.nextInt(2));
-              default -> "api";
-            };
         long pid = platform.pid(target);
         platform.kill(target);
         Thread.sleep(500 + random.nextInt(1500));
         end = Instant.now();
-        boolean ready = platform.restart(target, RESTART_LIMIT);
-        note = "SIGKILL pid " + pid + (ready ? "" : "; not ready within " + RESTART_LIMIT);
+        boolean up = platform.restart(target, RESTART_LIMIT);
+        ready = Instant.now();
+        note = "SIGKILL pid " + pid + (up ? "" : "; not ready within " + RESTART_LIMIT);
       }
       case PAUSE -> {
-        List<String> processes = platform.processes();
-        target = processes.get(random.nextInt(processes.size()));
         long millis = 2000 + random.nextInt(4000);
         platform.pause(target);
         try {
@@ -104,14 +181,12 @@ final class FaultInjector {
         note = "SIGSTOP " + millis + " ms";
       }
       case TEMPORAL_RESTART -> {
-        target = "temporal";
         platform.killTemporal();
         Thread.sleep(500 + random.nextInt(2000));
         end = Instant.now();
         platform.startTemporal();
       }
       case TENANT_DB, REGISTRY_DB -> {
-        target = kind == FaultKind.TENANT_DB ? "local-2" : "local-1";
         long millis = 2000 + random.nextInt(5000);
         platform.stopDatabase(target);
         try {
@@ -123,7 +198,6 @@ final class FaultInjector {
         note = "stopped " + millis + " ms";
       }
       case SMTP -> {
-        target = "smtp";
         long millis = 2000 + random.nextInt(5000);
         mail.stop();
         try {
@@ -137,7 +211,18 @@ final class FaultInjector {
       default -> throw new IllegalStateException("unknown fault " + kind);
     }
     String probe = probeOf(kind, target);
-    Instant recovered = probe(probe, target);
+    Instant recovered = probe(probe, target, random);
+    List<String> notes = new ArrayList<>();
+    if (!note.isEmpty()) {
+      notes.add(note);
+    }
+    if (ready != null) {
+      notes.add(restartSplit(target, end, ready, recovered));
+    }
+    if (!alongside.isEmpty()) {
+      notes.add("alongside " + alongside);
+    }
+    note = String.join("; ", notes);
     ChaosReport.Fault f = new ChaosReport.Fault(kind, target, start, end, probe, recovered, note);
     report.fault(f);
     report.log(
@@ -152,6 +237,41 @@ final class FaultInjector {
           "recovery",
           kind + " of " + target + ": " + probe + " did not succeed within " + RECOVERY_BOUND);
     }
+  }
+
+  /**
+   * Where a restarted process's recovery went, from its log's Spring start line: the JVM until
+   * Spring starts, the Spring context, until the readiness probe answered, then the first success
+   * of the path.
+   */
+  private String restartSplit(String target, Instant launched, Instant ready, Instant recovered) {
+    long total = Duration.between(launched, ready).toMillis();
+    String tail =
+        recovered == null ? "" : ", path " + Duration.between(ready, recovered).toMillis();
+    Matcher last = null;
+    try {
+      List<String> lines = Files.readAllLines(platform.log(target));
+      for (int i = lines.size() - 1; i >= 0 && last == null; i--) {
+        Matcher m = STARTED.matcher(lines.get(i));
+        if (m.find()) {
+          last = m;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // no log to read: the total only
+    }
+    if (last == null) {
+      return "split ms: ready " + total + tail;
+    }
+    long spring = (long) (Double.parseDouble(last.group(1)) * 1000);
+    long process = (long) (Double.parseDouble(last.group(2)) * 1000);
+    return "split ms: jvm "
+        + (process - spring)
+        + ", spring "
+        + spring
+        + ", readiness "
+        + Math.max(0, total - process)
+        + tail;
   }
 
   /** The path a fault affects, which must work again after it. */
@@ -170,15 +290,21 @@ final class FaultInjector {
   }
 
   /** Probes until the path works; the time of the first success, null when none came in time. */
-  private Instant probe(String probe, String target) throws InterruptedException {
+  private Instant probe(String probe, String target, Random random) throws InterruptedException {
     long deadline = System.nanoTime() + RECOVERY_BOUND.toNanos();
     if (probe.startsWith("provisioning")) {
-      return workload.provision(random.nextBoolean(), "probe-provision", RECOVERY_BOUND).isPresent()
-          ? Instant.now()
-          : null;
+      // Another fault (the admin API down, say) may refuse an attempt: try again within the bound.
+      while (System.nanoTime() < deadline) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (workload.provision(random.nextBoolean(), "probe-provision", left).isPresent()) {
+          return Instant.now();
+        }
+        Thread.sleep(1000);
+      }
+      return null;
     }
     while (System.nanoTime() < deadline) {
-      if (succeeds(probe, target)) {
+      if (succeeds(probe, target, random)) {
         return Instant.now();
       }
       Thread.sleep(100);
@@ -186,7 +312,7 @@ final class FaultInjector {
     return null;
   }
 
-  private boolean succeeds(String probe, String target) throws InterruptedException {
+  private boolean succeeds(String probe, String target, Random random) throws InterruptedException {
     if (probe.equals("admin API")) {
       return client.admin("GET", "/admin/tenants?size=1", null).ok();
     }
@@ -205,21 +331,37 @@ final class FaultInjector {
     if (t == null) {
       return true;
     }
-    return workload.write(t, workload.port(random)).ok();
+    return workload.write(t, freeRouterPort(random)).ok();
+  }
+
+  /** The port of a router no other fault holds (router-1's when both are somehow held). */
+  private int freeRouterPort(Random random) {
+    Set<String> held = targets.held();
+    List<String> free =
+        List.of("router-1", "router-2").stream().filter(r -> !held.contains(r)).toList();
+    return free.isEmpty()
+        ? routerPort("router-1")
+        : routerPort(free.get(random.nextInt(free.size())));
   }
 
   private int routerPort(String router) {
     return workload.routerPort(router.equals("router-1") ? 0 : 1);
   }
 
-  /** A live, ACTIVE tenant (on {@code server} when given), or null when there is none. */
+  /**
+   * A live, ACTIVE tenant (on {@code server} when given, else on a server no other fault holds), or
+   * null when there is none.
+   */
   private ChaosTenant anyTenant(String server) {
+    Set<String> down = targets.held();
     for (ChaosTenant t : workload.live()) {
       var row = registry.find(t.id);
       if (row.isPresent()
           && row.get().status().equals("ACTIVE")
           && row.get().operation() == null
-          && (server == null || server.equals(row.get().server()))) {
+          && (server == null
+              ? !down.contains(row.get().server())
+              : server.equals(row.get().server()))) {
         return t;
       }
     }

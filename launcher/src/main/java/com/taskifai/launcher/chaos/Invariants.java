@@ -21,12 +21,13 @@ import java.util.regex.Pattern;
 
 /**
  * The invariants of a chaos run. Continuously (every few seconds while faults run): trial isolation
- * is on in every router, no router holds more connections of a server than its budget, and no
- * tenant holds an operation claim longer than {@link #CLAIM_BOUND}. At the end, after the faults
- * stop and the platform has had the settle bound to finish its work: no tenant in a non-final
- * status, holding a claim or holding writes; every acknowledged write in its tenant's database
- * (except those a replace-restore rolled back) and no tenant seeing another's rows; the reconciler
- * finds no orphan; no workflow failed, was terminated or timed out.
+ * is on in every router, no router holds more connections of a server than its budget for longer
+ * than {@link BudgetWatch#BOUND}, and no tenant holds an operation claim longer than {@link
+ * #CLAIM_BOUND}. At the end, after the faults stop and the platform has had the settle bound to
+ * finish its work: no tenant in a non-final status, holding a claim or holding writes; every
+ * acknowledged write in its tenant's database (except those a replace-restore rolled back) and no
+ * tenant seeing another's rows; the reconciler finds no orphan; no workflow failed, was terminated
+ * or timed out.
  */
 final class Invariants {
   /** How long an operation may hold its tenant while faults run. */
@@ -46,6 +47,7 @@ final class Invariants {
   private final Ledger ledger;
   private final ChaosReport report;
   private final Set<String> reported = new HashSet<>();
+  private final BudgetWatch budgets = new BudgetWatch();
 
   Invariants(
       PlatformControl platform,
@@ -111,6 +113,7 @@ final class Invariants {
           client.get(
               "http://127.0.0.1:" + platform.managementPort(router) + "/actuator/prometheus");
       if (!a.ok()) {
+        budgets.seen(Set.of(), router);
         continue;
       }
       Map<String, Double> held = new HashMap<>();
@@ -143,10 +146,13 @@ final class Invariants {
         }
       }
       report.fact("trial_isolation_gauge_seen_" + router, sawTrialGauge);
+      Instant now = Instant.now();
+      Set<String> keys = new HashSet<>();
       held.forEach(
           (labels, h) -> {
             Double l = limit.get(labels);
-            if (l != null && h > l) {
+            keys.add(router + labels);
+            if (l != null && budgets.observe(router + labels, h, l, now)) {
               violation(
                   "connection-budget",
                   router + labels + Instant.now().getEpochSecond() / 60,
@@ -155,11 +161,15 @@ final class Invariants {
                       + h
                       + " connections over its limit "
                       + l
+                      + " for over "
+                      + BudgetWatch.BOUND
                       + " {"
                       + labels
                       + "}");
             }
           });
+      budgets.seen(keys, router);
+      report.fact("connection_budget_brief_excesses", budgets.brief());
     }
   }
 

@@ -30,6 +30,43 @@ class ChaosOptionsTest {
   }
 
   @Test
+  void overlapAndFaultEveryDefaultToTwoFaultsAtOnceEveryFiveSecondsAndCanBeSet() {
+    ChaosOptions defaults = ChaosOptions.parse(new String[0]);
+    ChaosOptions set =
+        ChaosOptions.parse(new String[] {"--overlap", "3", "--fault-every", "1.5", "--seed", "7"});
+
+    assertThat(defaults.overlap()).isEqualTo(2);
+    assertThat(defaults.faultEvery()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(set.overlap()).isEqualTo(3);
+    assertThat(set.faultEvery()).isEqualTo(Duration.ofMillis(1500));
+    assertThat(new ChaosReport(set).replay()).contains("--overlap 3 --fault-every 1.5");
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--overlap", "0"}))
+        .hasMessageContaining("--overlap must be between 1 and");
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--fault-every", "soon"}))
+        .hasMessageContaining("--fault-every must be a number");
+  }
+
+  @Test
+  void overlappingFaultsNeverShareATargetNorTakeBothRoutersDown() {
+    FaultTargets targets = new FaultTargets();
+    java.util.Random random = new java.util.Random(26);
+
+    String router = targets.claim(FaultKind.KILL_ROUTER, random).orElseThrow();
+    // The other router is neither killed nor paused while this one is down.
+    assertThat(targets.claim(FaultKind.KILL_ROUTER, random)).isEmpty();
+    for (int i = 0; i < 3; i++) {
+      assertThat(targets.claim(FaultKind.PAUSE, random).orElseThrow()).doesNotStartWith("router-");
+    }
+    assertThat(targets.claim(FaultKind.PAUSE, random)).isEmpty();
+    assertThat(targets.claim(FaultKind.REGISTRY_DB, random)).contains("local-1");
+    assertThat(targets.claim(FaultKind.REGISTRY_DB, random)).isEmpty();
+    assertThat(targets.held()).hasSize(5).contains(router, "local-1");
+
+    targets.release(router);
+    assertThat(targets.claim(FaultKind.KILL_ROUTER, random)).get().asString().startsWith("router-");
+  }
+
+  @Test
   void anUnknownFaultIsRefusedNamingTheKnownOnes() {
     assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--faults", "kill-worker,meteor"}))
         .isInstanceOf(IllegalArgumentException.class)
