@@ -347,7 +347,7 @@ final class Invariants {
     int refused = 0;
     for (WorkflowExecutionInfo w : r.getExecutionsList()) {
       String failure = failure(w);
-      if (failure.contains(FENCE_REFUSAL)) {
+      if (failure.contains(FENCE_REFUSAL) || failure.contains(TARGET_NOT_OPEN)) {
         // The operation slipped past the API's check while another held the tenant, and its
         // first step refused it before changing anything: the claim protocol, not a fault.
         refused++;
@@ -370,6 +370,12 @@ final class Invariants {
 
   /** What the claim's refusal says ({@code StepFailure.busy}): nothing was changed. */
   static final String FENCE_REFUSAL = " is busy with ";
+
+  /**
+   * What {@code check_move}, a move's first step, says when its target stopped taking tenants (a
+   * drain began) after the API's check: the move is refused before anything changed.
+   */
+  static final String TARGET_NOT_OPEN = "; a move needs OPEN";
 
   /** The failure messages of a closed workflow's last event, cause by cause. */
   private String failure(WorkflowExecutionInfo w) {
