@@ -76,7 +76,9 @@ class OrphansPortalTest extends ApiTestBase {
     wait.until(
         ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Reconciler started"));
     By row = By.cssSelector("tr[data-orphan='database/" + ghost.database() + "']");
-    for (int i = 0; browser.findElements(row).isEmpty() && i < 40; i++) {
+    // A scan waits out each unreachable server another test left registered: up to a minute.
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    for (int i = 0; browser.findElements(row).isEmpty() && System.nanoTime() < until; i++) {
       browser.get(base + "#/orphans?n=" + i);
       wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("orphan-meta")));
       sleep(300);

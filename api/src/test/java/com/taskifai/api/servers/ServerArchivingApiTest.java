@@ -18,7 +18,6 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -107,13 +106,7 @@ class ServerArchivingApiTest extends ApiTestBase {
       assertThat(from).isAfterOrEqualTo(earliest);
       assertThat(to).isAfter(from).isAfter(Instant.now().minusSeconds(60));
     } finally {
-      // The archiving server is stopped now: left registered, it would cost every later
-      // reconciler scan of the shared platform database a connection timeout.
-      JdbcClient jdbc = JdbcClient.create(platform().db.owner());
-      jdbc.sql("DELETE FROM tenants WHERE database_server_id IN (?, ?)")
-          .params(archiving, plain)
-          .update();
-      jdbc.sql("DELETE FROM database_servers WHERE id IN (?, ?)").params(archiving, plain).update();
+      forgetServers(archiving, plain);
     }
   }
 

@@ -76,8 +76,8 @@ class RestoreToTimeApiTest extends ApiTestBase {
     assertThat(restore(onPlain, Instant.now().toString(), "copy", staleMfaToken()).status())
         .isEqualTo(403);
 
+    String archiving = "arch-" + UUID.randomUUID().toString().substring(0, 8);
     try (ArchivingTestServer pg = ArchivingTestServer.start(home, "restore-to-time")) {
-      String archiving = "arch-" + UUID.randomUUID().toString().substring(0, 8);
       servers.upsert(
           cipher,
           archiving,
@@ -123,6 +123,8 @@ class RestoreToTimeApiTest extends ApiTestBase {
       // Another tenant's workflow id is not this tenant's progress.
       assertThat(http.get(path(onPlain) + "/" + started.text("workflow_id"), token).status())
           .isEqualTo(404);
+    } finally {
+      forgetServers(archiving);
     }
   }
 
