@@ -62,6 +62,12 @@ public record ActivitiesConfig(
         platform, smtp, dns, route53, provisioning.withTemplateFastPath(on));
   }
 
+  /** This configuration with database steps waiting {@code timeout} for an admin session. */
+  public ActivitiesConfig withAdminConnectionTimeout(Duration timeout) {
+    return new ActivitiesConfig(
+        platform, smtp, dns, route53, provisioning.withAdminConnectionTimeout(timeout));
+  }
+
   /** This configuration sending mail through another SMTP server (plain, no login). */
   public ActivitiesConfig withSmtp(String host, int port) {
     return new ActivitiesConfig(
@@ -130,6 +136,10 @@ public record ActivitiesConfig(
 
   public boolean templateFastPath() {
     return provisioning.templateFastPath();
+  }
+
+  public Duration adminConnectionTimeout() {
+    return provisioning.adminConnectionTimeout();
   }
 
   public Duration setPasswordTokenLifetime() {

@@ -262,7 +262,8 @@ public final class PlatformActivities implements AutoCloseable {
             : null;
     // The server-access layer, one of each per process: the admin sessions of every database
     // server, pg_dump/pg_restore, and the guard of the shared trial databases.
-    ServerAccess access = new ServerAccess(tenants, servers, cipher);
+    ServerAccess access =
+        new ServerAccess(tenants, servers, cipher, config.adminConnectionTimeout());
     resources.add(access);
     PgPipes pipes = new PgPipes(new PgClient(backupSettings.pgBin()));
     TemplateDatabase template = new TemplateDatabase(tenantMigrationLocations);

@@ -30,6 +30,9 @@ final class AdminConnectionPools implements AutoCloseable {
   static final long IDLE_MILLIS = 10_000; // Hikari's smallest idle timeout
   static final long EVICT_MILLIS = 60_000;
   private static final int MAX_CONNECTIONS = 3; // Flyway holds two at most
+  static final java.time.Duration CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+  private final long connectionTimeoutMillis;
 
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
   private final ScheduledExecutorService housekeeping =
@@ -39,6 +42,15 @@ final class AdminConnectionPools implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+
+  AdminConnectionPools() {
+    this(CONNECTION_TIMEOUT);
+  }
+
+  /** Pools whose checkout waits at most {@code connectionTimeout} (Hikari's floor is 250 ms). */
+  AdminConnectionPools(java.time.Duration connectionTimeout) {
+    this.connectionTimeoutMillis = Math.max(250, connectionTimeout.toMillis());
+  }
 
   private static final class Pool {
     final HikariDataSource dataSource;
@@ -109,7 +121,7 @@ final class AdminConnectionPools implements AutoCloseable {
     config.setMaximumPoolSize(MAX_CONNECTIONS);
     config.setMinimumIdle(0);
     config.setIdleTimeout(IDLE_MILLIS);
-    config.setConnectionTimeout(10_000);
+    config.setConnectionTimeout(connectionTimeoutMillis);
     // No connection at start: the first step opens it, and a database not created yet is no error.
     config.setInitializationFailTimeout(-1);
     config.setScheduledExecutor(housekeeping);

@@ -18,12 +18,25 @@ public final class ServerAccess implements AutoCloseable {
   private final TenantRegistry registry;
   private final DatabaseServers servers;
   private final CredentialCipher cipher;
-  private final AdminConnectionPools pools = new AdminConnectionPools();
+  private final AdminConnectionPools pools;
 
   public ServerAccess(TenantRegistry registry, DatabaseServers servers, CredentialCipher cipher) {
+    this(registry, servers, cipher, AdminConnectionPools.CONNECTION_TIMEOUT);
+  }
+
+  /**
+   * As above, a step waiting at most {@code connectionTimeout} for an admin session (a server that
+   * does not answer, a database that is gone) before it fails.
+   */
+  public ServerAccess(
+      TenantRegistry registry,
+      DatabaseServers servers,
+      CredentialCipher cipher,
+      java.time.Duration connectionTimeout) {
     this.registry = registry;
     this.servers = servers;
     this.cipher = cipher;
+    this.pools = new AdminConnectionPools(connectionTimeout);
   }
 
   /** The tenant's registry row; fails INVALID_STATE when there is none. */
