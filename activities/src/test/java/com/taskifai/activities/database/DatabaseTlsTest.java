@@ -161,7 +161,7 @@ class DatabaseTlsTest {
     String url = url("other.crt");
     assertThatThrownBy(() -> DriverManager.getConnection(url, "postgres", null).close())
         .isInstanceOf(SQLException.class);
-    try (AdminConnectionPools pools = new AdminConnectionPools()) {
+    try (AdminConnectionPools pools = new AdminConnectionPools(java.time.Duration.ofSeconds(1))) {
       DataSource admin = pools.dataSource(url, "postgres", null);
       assertThatThrownBy(() -> admin.getConnection().close()).isInstanceOf(SQLException.class);
     }

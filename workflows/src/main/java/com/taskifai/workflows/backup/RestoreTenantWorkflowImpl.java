@@ -1,7 +1,6 @@
 package com.taskifai.workflows.backup;
 
 import com.taskifai.workflows.Outcome;
-import com.taskifai.workflows.StepName;
 import com.taskifai.workflows.WorkflowAudit;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.BackupActivities;
@@ -9,7 +8,6 @@ import com.taskifai.workflows.ports.BackupActivities.BackupInput;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -37,12 +35,17 @@ public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
   private final TenantRegistryActivities registry =
       Workflow.newActivityStub(TenantRegistryActivities.class, BackupPolicies.SHORT);
 
-  private String step = RestoreStep.CLAIM_OPERATION.stepName();
-  private String newDatabase;
-  private String retiredDatabase;
-  private String outcome = "RUNNING";
-  private String error;
-  private boolean retireNow;
+  private final SwapAndRetire tail =
+      new SwapAndRetire(
+          short_,
+          new SwapAndRetire.Steps(
+              RestoreStep.SWAP_DATABASE,
+              RestoreStep.SEAL_RESTORED_COPY,
+              RestoreStep.UNDO_SWAP_DATABASE,
+              RestoreStep.UNDO_PREPARE_RESTORE,
+              RestoreStep.GRACE_PERIOD,
+              RestoreStep.DROP_RETIRED_DATABASE),
+          RestoreStep.CLAIM_OPERATION);
 
   @Override
   public String restore(RestoreRequest request) {
@@ -53,63 +56,54 @@ public class RestoreTenantWorkflowImpl implements RestoreTenantWorkflow {
     audit(request, Outcome.STARTED, Map.of("mode", request.mode()));
     short_.claimOperation(request.tenantId(), "RESTORING", operationId);
     try {
-      step = RestoreStep.PREPARE_RESTORE.stepName();
+      tail.at(RestoreStep.PREPARE_RESTORE);
       BackupActivities.RestoreTarget target = long_.prepareRestore(input, request.restoreId());
-      newDatabase = target.newDatabase();
+      tail.madeNewDatabase(target.newDatabase());
       try {
-        step = RestoreStep.RESTORE_DATABASE.stepName();
-        long_.restoreDatabase(input, newDatabase);
-        step = RestoreStep.VERIFY_RESTORE.stepName();
-        long_.verifyRestore(input, newDatabase);
-        if (replace) {
-          step = RestoreStep.SWAP_DATABASE.stepName();
-          short_.swapDatabase(input, target);
-          retiredDatabase = target.currentDatabase();
-        } else if (Workflow.getVersion(SEAL_COPY, Workflow.DEFAULT_VERSION, 1) >= 1) {
-          step = RestoreStep.SEAL_RESTORED_COPY.stepName();
-          short_.sealRestoredCopy(input, newDatabase);
-        }
+        tail.at(RestoreStep.RESTORE_DATABASE);
+        long_.restoreDatabase(input, target.newDatabase());
+        tail.at(RestoreStep.VERIFY_RESTORE);
+        long_.verifyRestore(input, target.newDatabase());
+        tail.swapOrSeal(
+            replace,
+            input,
+            target,
+            () -> Workflow.getVersion(SEAL_COPY, Workflow.DEFAULT_VERSION, 1) >= 1);
       } catch (ActivityFailure e) {
-        error = BackupPolicies.reason(e);
-        outcome = "FAILED";
         log.warn(
-            "tenant {}: restore failed at {}; dropping {}", request.tenantId(), step, newDatabase);
-        if (RestoreStep.SWAP_DATABASE.stepName().equals(step)
-            && Workflow.getVersion(UNDO_SWAP, Workflow.DEFAULT_VERSION, 1) >= 1) {
-          // swap_database may have fenced the old database before it failed.
-          step = RestoreStep.UNDO_SWAP_DATABASE.stepName();
-          short_.undoSwapDatabase(input, target);
-        }
-        step = RestoreStep.UNDO_PREPARE_RESTORE.stepName();
-        short_.dropRetiredDatabase(request.tenantId(), newDatabase);
+            "tenant {}: restore failed at {}; dropping {}",
+            request.tenantId(),
+            tail.step(),
+            target.newDatabase());
+        tail.undo(
+            e,
+            input,
+            target,
+            () -> Workflow.getVersion(UNDO_SWAP, Workflow.DEFAULT_VERSION, 1) >= 1);
         throw e;
       }
     } catch (ActivityFailure e) {
-      error = BackupPolicies.reason(e);
-      outcome = "FAILED";
-      audit(request, Outcome.FAILED, Map.of("mode", request.mode(), "step", step));
+      tail.failed(e);
+      audit(request, Outcome.FAILED, Map.of("mode", request.mode(), "step", tail.step()));
       throw e;
     } finally {
       short_.releaseOperation(request.tenantId(), operationId);
     }
-    outcome = replace ? "SWAPPED" : "COPIED";
+    String outcome = tail.succeeded(replace);
     audit(request, Outcome.SUCCEEDED, Map.of("mode", request.mode()));
-    step = RestoreStep.GRACE_PERIOD.stepName();
-    Workflow.await(Duration.ofSeconds(Math.max(0, request.graceSeconds())), () -> retireNow);
-    step = RestoreStep.DROP_RETIRED_DATABASE.stepName();
-    short_.dropRetiredDatabase(request.tenantId(), replace ? retiredDatabase : newDatabase);
-    step = StepName.DONE;
+    tail.retireAfterGrace(request.tenantId(), replace, request.graceSeconds());
     return outcome;
   }
 
   @Override
   public RestoreProgress progress() {
-    return new RestoreProgress(step, newDatabase, retiredDatabase, outcome, error);
+    return new RestoreProgress(
+        tail.step(), tail.newDatabase(), tail.retiredDatabase(), tail.outcome(), tail.error());
   }
 
   @Override
   public void retireNow() {
-    retireNow = true;
+    tail.retireNow();
   }
 
   private void audit(RestoreRequest request, Outcome outcome, Map<String, String> detail) {

@@ -2,9 +2,8 @@ package com.taskifai.workflows.pitr;
 
 import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.Outcome;
-import com.taskifai.workflows.StepName;
 import com.taskifai.workflows.WorkflowAudit;
-import com.taskifai.workflows.backup.BackupPolicies;
+import com.taskifai.workflows.backup.SwapAndRetire;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.BackupActivities;
 import com.taskifai.workflows.ports.BackupActivities.BackupInput;
@@ -14,7 +13,6 @@ import com.taskifai.workflows.ports.PointInTimeActivities.PointInTimeInput;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -41,12 +39,17 @@ public class RestoreToTimeWorkflowImpl implements RestoreToTimeWorkflow {
   private final TenantRegistryActivities registry =
       Workflow.newActivityStub(TenantRegistryActivities.class, ActivityPolicies.FLEET_SHORT);
 
-  private String step = RestoreToTimeStep.CLAIM_OPERATION.stepName();
-  private String newDatabase;
-  private String retiredDatabase;
-  private String outcome = "RUNNING";
-  private String error;
-  private boolean retireNow;
+  private final SwapAndRetire tail =
+      new SwapAndRetire(
+          short_,
+          new SwapAndRetire.Steps(
+              RestoreToTimeStep.SWAP_DATABASE,
+              RestoreToTimeStep.SEAL_RESTORED_COPY,
+              RestoreToTimeStep.UNDO_SWAP_DATABASE,
+              RestoreToTimeStep.UNDO_PREPARE_POINT_IN_TIME_COPY,
+              RestoreToTimeStep.GRACE_PERIOD,
+              RestoreToTimeStep.DROP_RETIRED_DATABASE),
+          RestoreToTimeStep.CLAIM_OPERATION);
 
   @Override
   public String restoreToTime(RestoreToTimeRequest request) {
@@ -60,71 +63,53 @@ public class RestoreToTimeWorkflowImpl implements RestoreToTimeWorkflow {
     audit(request, Outcome.STARTED);
     short_.claimOperation(request.tenantId(), "RESTORING", operationId);
     try {
-      step = RestoreToTimeStep.PREPARE_POINT_IN_TIME_COPY.stepName();
+      tail.at(RestoreToTimeStep.PREPARE_POINT_IN_TIME_COPY);
       RestoreTarget target = pointInTime.preparePointInTimeCopy(input);
-      newDatabase = target.newDatabase();
+      String newDatabase = target.newDatabase();
+      tail.madeNewDatabase(newDatabase);
       try {
-        step = RestoreToTimeStep.RESTORE_SCRATCH.stepName();
+        tail.at(RestoreToTimeStep.RESTORE_SCRATCH);
         long_.restoreScratch(input);
-        step = RestoreToTimeStep.COPY_FROM_SCRATCH.stepName();
+        tail.at(RestoreToTimeStep.COPY_FROM_SCRATCH);
         long_.copyFromScratch(input, newDatabase);
-        step = RestoreToTimeStep.VERIFY_POINT_IN_TIME_COPY.stepName();
+        tail.at(RestoreToTimeStep.VERIFY_POINT_IN_TIME_COPY);
         long_.verifyCopy(input, newDatabase);
-        if (replace) {
-          step = RestoreToTimeStep.SWAP_DATABASE.stepName();
-          short_.swapDatabase(swapInput, target);
-          retiredDatabase = target.currentDatabase();
-        } else {
-          step = RestoreToTimeStep.SEAL_RESTORED_COPY.stepName();
-          short_.sealRestoredCopy(swapInput, newDatabase);
-        }
+        tail.swapOrSeal(replace, swapInput, target, SwapAndRetire.ALWAYS);
       } catch (ActivityFailure e) {
-        error = BackupPolicies.reason(e);
-        outcome = "FAILED";
         log.warn(
             "tenant {}: restore to time failed at {}; dropping {}",
             request.tenantId(),
-            step,
+            tail.step(),
             newDatabase);
-        if (RestoreToTimeStep.SWAP_DATABASE.stepName().equals(step)) {
-          // swap_database may have fenced the old database before it failed.
-          step = RestoreToTimeStep.UNDO_SWAP_DATABASE.stepName();
-          short_.undoSwapDatabase(swapInput, target);
-        }
-        step = RestoreToTimeStep.UNDO_PREPARE_POINT_IN_TIME_COPY.stepName();
-        short_.dropRetiredDatabase(request.tenantId(), newDatabase);
-        step = RestoreToTimeStep.REMOVE_SCRATCH.stepName();
+        tail.undo(e, swapInput, target, SwapAndRetire.ALWAYS);
+        tail.at(RestoreToTimeStep.REMOVE_SCRATCH);
         pointInTime.removeScratch(input);
         throw e;
       }
-      step = RestoreToTimeStep.REMOVE_SCRATCH.stepName();
+      tail.at(RestoreToTimeStep.REMOVE_SCRATCH);
       pointInTime.removeScratch(input);
     } catch (ActivityFailure e) {
-      error = BackupPolicies.reason(e);
-      outcome = "FAILED";
-      audit(request, Outcome.FAILED, "step", step);
+      tail.failed(e);
+      audit(request, Outcome.FAILED, "step", tail.step());
       throw e;
     } finally {
       short_.releaseOperation(request.tenantId(), operationId);
     }
-    outcome = replace ? "SWAPPED" : "COPIED";
+    String outcome = tail.succeeded(replace);
     audit(request, Outcome.SUCCEEDED);
-    step = RestoreToTimeStep.GRACE_PERIOD.stepName();
-    Workflow.await(Duration.ofSeconds(Math.max(0, request.graceSeconds())), () -> retireNow);
-    step = RestoreToTimeStep.DROP_RETIRED_DATABASE.stepName();
-    short_.dropRetiredDatabase(request.tenantId(), replace ? retiredDatabase : newDatabase);
-    step = StepName.DONE;
+    tail.retireAfterGrace(request.tenantId(), replace, request.graceSeconds());
     return outcome;
   }
 
   @Override
   public RestoreToTimeProgress progress() {
-    return new RestoreToTimeProgress(step, newDatabase, retiredDatabase, outcome, error);
+    return new RestoreToTimeProgress(
+        tail.step(), tail.newDatabase(), tail.retiredDatabase(), tail.outcome(), tail.error());
   }
 
   @Override
   public void retireNow() {
-    retireNow = true;
+    tail.retireNow();
   }
 
   private void audit(RestoreToTimeRequest request, Outcome outcome, String... detail) {
