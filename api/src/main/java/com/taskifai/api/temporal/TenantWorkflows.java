@@ -25,12 +25,14 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributeKey;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.WorkflowExecutionHistory;
+import io.temporal.workflow.Functions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -109,31 +111,27 @@ public class TenantWorkflows {
   }
 
   public String startSuspend(Tenant tenant, String actor) {
-    String id = WorkflowIds.suspend(tenant.tenantId(), clock.millis());
-    SuspendTenantWorkflow stub =
-        client.newWorkflowStub(SuspendTenantWorkflow.class, options(tenant, id).build());
-    calls.call(
-        "the start of " + id, () -> WorkflowClient.start(stub::suspend, operation(tenant, actor)));
-    return id;
+    return start(
+        SuspendTenantWorkflow.class,
+        options(tenant, WorkflowIds.suspend(tenant.tenantId(), clock.millis())).build(),
+        w -> w::suspend,
+        operation(tenant, actor));
   }
 
   public String startAdminInvite(Tenant tenant, String actor) {
-    String id = WorkflowIds.adminInvite(tenant.tenantId(), clock.millis());
-    InviteTenantAdminWorkflow stub =
-        client.newWorkflowStub(InviteTenantAdminWorkflow.class, options(tenant, id).build());
-    calls.call(
-        "the start of " + id, () -> WorkflowClient.start(stub::invite, operation(tenant, actor)));
-    return id;
+    return start(
+        InviteTenantAdminWorkflow.class,
+        options(tenant, WorkflowIds.adminInvite(tenant.tenantId(), clock.millis())).build(),
+        w -> w::invite,
+        operation(tenant, actor));
   }
 
   public String startReactivate(Tenant tenant, String actor) {
-    String id = WorkflowIds.reactivate(tenant.tenantId(), clock.millis());
-    ReactivateTenantWorkflow stub =
-        client.newWorkflowStub(ReactivateTenantWorkflow.class, options(tenant, id).build());
-    calls.call(
-        "the start of " + id,
-        () -> WorkflowClient.start(stub::reactivate, operation(tenant, actor)));
-    return id;
+    return start(
+        ReactivateTenantWorkflow.class,
+        options(tenant, WorkflowIds.reactivate(tenant.tenantId(), clock.millis())).build(),
+        w -> w::reactivate,
+        operation(tenant, actor));
   }
 
   /**
@@ -150,25 +148,35 @@ public class TenantWorkflows {
    */
   public String startOffboard(Tenant tenant, String actor, boolean skipFinalBackup) {
     String id = WorkflowIds.offboard(tenant.tenantId());
-    OffboardTenantWorkflow stub =
-        client.newWorkflowStub(
-            OffboardTenantWorkflow.class,
-            options(tenant, id)
-                .setWorkflowIdReusePolicy(
-                    WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
     try {
-      calls.call(
-          "the start of " + id,
-          () ->
-              WorkflowClient.start(
-                  stub::offboard,
-                  new TenantOperation(
-                      tenant.tenantId(), tenant.subdomain(), actor, skipFinalBackup)));
+      start(
+          OffboardTenantWorkflow.class,
+          options(tenant, id)
+              .setWorkflowIdReusePolicy(
+                  WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+              .build(),
+          w -> w::offboard,
+          new TenantOperation(tenant.tenantId(), tenant.subdomain(), actor, skipFinalBackup));
     } catch (WorkflowAlreadyRunning running) {
       log.info("offboarding {} runs already", id);
     }
     return id;
+  }
+
+  /**
+   * Starts a tenant lifecycle workflow of {@code type} with {@code options} under the deadline:
+   * {@code method} names its workflow method, which takes the operation. Answers the workflow id.
+   */
+  private <W> String start(
+      Class<W> type,
+      WorkflowOptions options,
+      Function<W, Functions.Func1<TenantOperation, String>> method,
+      TenantOperation operation) {
+    W stub = client.newWorkflowStub(type, options);
+    calls.call(
+        "the start of " + options.getWorkflowId(),
+        () -> WorkflowClient.start(method.apply(stub), operation));
+    return options.getWorkflowId();
   }
 
   /** Cancels the tenant's provisioning; the workflow compensates what it did. */

@@ -50,6 +50,7 @@ class BackupController {
   private final BackupWorkflows workflows;
   private final Duration restoreGrace;
   private final com.taskifai.api.metrics.BackupHealth health;
+  private final RestoreStarts restores;
 
   BackupController(
       TenantRegistry registry,
@@ -59,7 +60,8 @@ class BackupController {
       FreshMfa mfa,
       BackupWorkflows workflows,
       ApiSettings settings,
-      com.taskifai.api.metrics.BackupHealth health) {
+      com.taskifai.api.metrics.BackupHealth health,
+      RestoreStarts restores) {
     this.registry = registry;
     this.backups = backups;
     this.operations = operations;
@@ -68,6 +70,7 @@ class BackupController {
     this.workflows = workflows;
     this.restoreGrace = settings.admin().restoreGrace();
     this.health = health;
+    this.restores = restores;
   }
 
   record BackupView(
@@ -151,15 +154,9 @@ class BackupController {
     if (body == null) {
       throw ApiException.badRequest("send {\"mode\": \"replace\"|\"copy\", \"confirm_subdomain\"}");
     }
-    String mode = body.mode() == null ? "" : body.mode();
-    if (!mode.equals("replace") && !mode.equals("copy")) {
-      throw ApiException.badRequest("mode must be replace or copy");
-    }
+    String mode = RestoreStarts.mode(body.mode());
     Tenant t = backupable(id);
-    if (body.confirmSubdomain() == null || !body.confirmSubdomain().equals(t.subdomain())) {
-      throw ApiException.badRequest(
-          "confirm_subdomain must be the tenant's subdomain, typed to confirm the restore");
-    }
+    RestoreStarts.confirm(t, body.confirmSubdomain());
     Backups.Backup b =
         backups
             .find(backupId)
@@ -171,27 +168,18 @@ class BackupController {
           "backup " + backupId + " is " + b.status() + ", not a good backup",
           Map.of("backup_status", b.status()));
     }
-    requireIdle(t);
-    String restoreId = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    String workflowId =
-        workflows.startRestore(
-            t,
-            new RestoreTenantWorkflow.RestoreRequest(
-                id, backupId, restoreId, mode, restoreGrace.toSeconds(), actor));
-    audit.append(
-        id,
+    return restores.start(
+        t,
         actor,
+        mode,
         "tenant.restore",
-        null,
-        "accepted",
-        Map.of("workflow_id", workflowId, "backup_id", backupId.toString(), "mode", mode));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("tenant_id", id);
-    out.put("backup_id", backupId);
-    out.put("workflow_id", workflowId);
-    out.put("mode", mode);
-    out.put("status", "restoring");
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
+        Map.of("backup_id", backupId.toString()),
+        "",
+        restoreId ->
+            workflows.startRestore(
+                t,
+                new RestoreTenantWorkflow.RestoreRequest(
+                    id, backupId, restoreId, mode, restoreGrace.toSeconds(), actor)));
   }
 
   /** Progress of a restore (a workflow query), for the portal. */

@@ -5,9 +5,7 @@ import com.taskifai.api.ApiSettings;
 import com.taskifai.api.WorkflowQuery;
 import com.taskifai.api.auth.FreshMfa;
 import com.taskifai.api.temporal.BackupWorkflows;
-import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
-import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.providers.DatabaseProvider;
@@ -18,11 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
@@ -44,28 +39,25 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/admin/tenants/{id}/restore-to-time")
 class RestoreToTimeController {
   private final TenantRegistry registry;
-  private final TenantOperations operations;
+  private final RestoreStarts restores;
   private final TenantProviders providers;
   private final RestorableWindows windows;
-  private final AuditLog audit;
   private final FreshMfa mfa;
   private final BackupWorkflows workflows;
   private final Duration restoreGrace;
 
   RestoreToTimeController(
       TenantRegistry registry,
-      TenantOperations operations,
-      DataSource platform,
+      RestoreStarts restores,
+      TenantProviders providers,
       RestorableWindows windows,
-      AuditLog audit,
       FreshMfa mfa,
       BackupWorkflows workflows,
       ApiSettings settings) {
     this.registry = registry;
-    this.operations = operations;
-    this.providers = new TenantProviders(platform);
+    this.restores = restores;
+    this.providers = providers;
     this.windows = windows;
-    this.audit = audit;
     this.mfa = mfa;
     this.workflows = workflows;
     this.restoreGrace = settings.admin().restoreGrace();
@@ -84,10 +76,7 @@ class RestoreToTimeController {
           "send {\"at\": \"<ISO-8601 instant>\", \"mode\": \"replace\"|\"copy\","
               + " \"confirm_subdomain\"}");
     }
-    String mode = body.mode() == null ? "" : body.mode();
-    if (!mode.equals("replace") && !mode.equals("copy")) {
-      throw ApiException.badRequest("mode must be replace or copy");
-    }
+    String mode = RestoreStarts.mode(body.mode());
     Instant at = parseAt(body.at());
     Tenant t =
         registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant has id " + id));
@@ -113,10 +102,7 @@ class RestoreToTimeController {
           "tenant " + id + " is " + t.status() + ": only ACTIVE or SUSPENDED tenants are restored",
           Map.of("tenant_status", t.status().name()));
     }
-    if (body.confirmSubdomain() == null || !body.confirmSubdomain().equals(t.subdomain())) {
-      throw ApiException.badRequest(
-          "confirm_subdomain must be the tenant's subdomain, typed to confirm the restore");
-    }
+    RestoreStarts.confirm(t, body.confirmSubdomain());
     RestorableWindows.Window window = windows.of(t, false);
     if (window.reason() != null) {
       throw ApiException.conflict(
@@ -149,30 +135,18 @@ class RestoreToTimeController {
               "restorable_to",
               window.to().toString()));
     }
-    Optional<TenantOperations.Held> held = operations.current(id);
-    if (held.isPresent()) {
-      throw TenantOperationGate.busy(id, held.get());
-    }
-    String restoreId = "p" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    String workflowId =
-        workflows.startRestoreToTime(
-            t,
-            new RestoreToTimeWorkflow.RestoreToTimeRequest(
-                id, restoreId, at, mode, restoreGrace.toSeconds(), actor));
-    audit.append(
-        id,
+    return restores.start(
+        t,
         actor,
+        mode,
         "tenant.restore_to_time",
-        null,
-        "accepted",
-        Map.of("workflow_id", workflowId, "at", at.toString(), "mode", mode));
-    Map<String, Object> out = new LinkedHashMap<>();
-    out.put("tenant_id", id);
-    out.put("at", at.toString());
-    out.put("workflow_id", workflowId);
-    out.put("mode", mode);
-    out.put("status", "restoring");
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
+        Map.of("at", at.toString()),
+        "p",
+        restoreId ->
+            workflows.startRestoreToTime(
+                t,
+                new RestoreToTimeWorkflow.RestoreToTimeRequest(
+                    id, restoreId, at, mode, restoreGrace.toSeconds(), actor)));
   }
 
   /** Progress of a restore to a time (a workflow query), for the portal. */
