@@ -8,9 +8,6 @@ import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,13 +28,8 @@ public final class BackupSchedules implements AutoCloseable {
   private final BackupScheduler scheduler;
   private final BackupScheduler.Mechanism mechanism;
   private volatile String chosen;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "taskifai-backup-schedules");
-            t.setDaemon(true);
-            return t;
-          });
+  private final HourlyEnsure hourly =
+      new HourlyEnsure("taskifai-backup-schedules", "backup schedules");
 
   public BackupSchedules(WorkflowClient client, BackupActivities backups, BackupSettings settings) {
     this(client, backups, settings, BackupScheduler.Mechanism.AUTO, Duration.ofDays(1));
@@ -64,16 +56,8 @@ public final class BackupSchedules implements AutoCloseable {
     if (mechanism == BackupScheduler.Mechanism.OFF) {
       log.warn("daily backups off ({}=off): backups only on demand", BackupScheduler.ENV);
     }
-    timer.scheduleWithFixedDelay(this::ensureQuietly, 0, 1, TimeUnit.HOURS);
+    hourly.start(this::ensure);
     return this;
-  }
-
-  private void ensureQuietly() {
-    try {
-      ensure();
-    } catch (RuntimeException e) {
-      log.warn("backup schedules not ensured: {}", e.getMessage());
-    }
   }
 
   /**
@@ -140,6 +124,6 @@ public final class BackupSchedules implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.shutdownNow();
+    hourly.close();
   }
 }

@@ -7,9 +7,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,13 +22,8 @@ public final class BaseBackupSchedules implements AutoCloseable {
   private final WorkflowClient client;
   private final PitrActivities pitr;
   private final Duration period;
-  private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "taskifai-base-backup-schedules");
-            t.setDaemon(true);
-            return t;
-          });
+  private final HourlyEnsure hourly =
+      new HourlyEnsure("taskifai-base-backup-schedules", "base-backup schedules");
 
   /**
    * @param period the time between two base backups of a server (a day; tests shorten it)
@@ -44,16 +36,8 @@ public final class BaseBackupSchedules implements AutoCloseable {
 
   /** Ensures the loops now and every hour. */
   public BaseBackupSchedules startHourly() {
-    timer.scheduleWithFixedDelay(this::ensureQuietly, 0, 1, TimeUnit.HOURS);
+    hourly.start(this::ensure);
     return this;
-  }
-
-  private void ensureQuietly() {
-    try {
-      ensure();
-    } catch (RuntimeException e) {
-      log.warn("base-backup schedules not ensured: {}", e.getMessage());
-    }
   }
 
   /**
@@ -88,6 +72,6 @@ public final class BaseBackupSchedules implements AutoCloseable {
 
   @Override
   public void close() {
-    timer.shutdownNow();
+    hourly.close();
   }
 }

@@ -150,6 +150,25 @@ public final class ActivityPolicies {
 
   private ActivityPolicies() {}
 
+  /**
+   * One tenant's schema change (a rollout's migrate_tenant_schema, an extension's
+   * apply_tenant_extension): Flyway heartbeats every five seconds while it runs; a few quick
+   * retries heal a busy lock or a restarting server, and the caller decides what a failure means.
+   */
+  public static final ActivityOptions TENANT_SCHEMA_CHANGE =
+      ActivityOptions.newBuilder()
+          .setStartToCloseTimeout(Duration.ofMinutes(30))
+          .setHeartbeatTimeout(Duration.ofSeconds(20))
+          .setRetryOptions(
+              RetryOptions.newBuilder()
+                  .setInitialInterval(Duration.ofMillis(500))
+                  .setBackoffCoefficient(2)
+                  .setMaximumInterval(Duration.ofSeconds(5))
+                  .setMaximumAttempts(3)
+                  .setDoNotRetry(NON_RETRYABLE_TYPES)
+                  .build())
+          .build();
+
   private static LocalActivityOptions local(Duration startToClose) {
     return LocalActivityOptions.newBuilder()
         .setStartToCloseTimeout(startToClose)

@@ -2,7 +2,6 @@ package com.taskifai.workflows.migration;
 
 import com.taskifai.workflows.ActivityPolicies;
 import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
@@ -17,20 +16,7 @@ public class TenantMigrateWorkflowImpl implements TenantMigrateWorkflow {
 
   private final FleetMigrationActivities activities =
       Workflow.newActivityStub(
-          FleetMigrationActivities.class,
-          ActivityOptions.newBuilder()
-              .setStartToCloseTimeout(Duration.ofMinutes(30))
-              // The activity heartbeats every five seconds while Flyway runs.
-              .setHeartbeatTimeout(Duration.ofSeconds(20))
-              .setRetryOptions(
-                  RetryOptions.newBuilder()
-                      .setInitialInterval(Duration.ofMillis(500))
-                      .setBackoffCoefficient(2)
-                      .setMaximumInterval(Duration.ofSeconds(5))
-                      .setMaximumAttempts(3)
-                      .setDoNotRetry(ActivityPolicies.NON_RETRYABLE_TYPES)
-                      .build())
-              .build());
+          FleetMigrationActivities.class, ActivityPolicies.TENANT_SCHEMA_CHANGE);
 
   private final FleetMigrationActivities recorder =
       Workflow.newActivityStub(
