@@ -51,6 +51,8 @@ class MoveCrashTest {
 
   @Test
   void aWorkerKilledMidMoveLeavesTheTenantOnExactlyOneDatabase() throws Exception {
+    // Its JVM starts while this test prepares the tenant with a worker in this JVM.
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     UUID tenant = UUID.randomUUID();
     String subdomain = "mvkill-" + tenant.toString().substring(0, 8);
     TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
@@ -76,7 +78,6 @@ class MoveCrashTest {
                 + " FROM generate_series(1, 100000) g")
         .update();
 
-    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     MoveTenantWorkflow flow;
     String stepAtKill;
     try {

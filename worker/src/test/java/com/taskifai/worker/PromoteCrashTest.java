@@ -74,6 +74,8 @@ class PromoteCrashTest {
   @ParameterizedTest
   @ValueSource(strings = {"copy_trial_rows:stall", "swap_to_dedicated:stall"})
   void aWorkerKilledMidPromotionLeavesTheTenantInExactlyOnePlace(String stall) throws Exception {
+    // Its JVM starts while this test prepares the tenant with a worker in this JVM.
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     UUID tenant = UUID.randomUUID();
     String subdomain = "prkill-" + tenant.toString().substring(0, 8);
     String dedicated = EmbeddedPlatform.databaseName(tenant);
@@ -88,7 +90,6 @@ class PromoteCrashTest {
     Map<String, Long> before = TrialSchema.countRows(shared(), tenant);
     assertThat(before.get("products")).isEqualTo(200);
 
-    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     PromoteTenantWorkflow flow;
     String stepAtKill;
     try {

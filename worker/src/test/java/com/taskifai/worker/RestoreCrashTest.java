@@ -50,6 +50,8 @@ class RestoreCrashTest {
 
   @Test
   void aWorkerKilledMidRestoreLeavesTheTenantOnExactlyOneDatabase() throws Exception {
+    // Its JVM starts while this test prepares the tenant with a worker in this JVM.
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     UUID tenant = UUID.randomUUID();
     String subdomain = "kill-" + tenant.toString().substring(0, 8);
     UUID backupId = UUID.randomUUID();
@@ -76,7 +78,6 @@ class RestoreCrashTest {
     }
     String original = registry.findById(tenant).orElseThrow().databaseName();
 
-    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
     RestoreTenantWorkflow flow;
     String stepAtKill;
     try {

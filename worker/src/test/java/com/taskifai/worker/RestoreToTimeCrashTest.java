@@ -58,6 +58,8 @@ class RestoreToTimeCrashTest {
   @Test
   void aWorkerKilledMidRestoreToTimeIsFinishedByAnotherAndLeavesNoScratch() throws Exception {
     try (ArchivingTestServer pg = ArchivingTestServer.start(home, SERVER)) {
+      // Its JVM starts while this test prepares the tenant with a worker in this JVM.
+      WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
       new DatabaseServers(embedded.platform.platform())
           .upsert(
               embedded.cipher,
@@ -96,7 +98,6 @@ class RestoreToTimeCrashTest {
       insert(pg, current, "k-3");
       pg.waitForArchived(pg.writeAndSwitchWal(), Duration.ofSeconds(30));
 
-      WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
       RestoreToTimeWorkflow flow;
       String stepAtKill;
       try {

@@ -14,6 +14,8 @@ import java.util.function.Supplier;
 /**
  * A worker in a JVM of its own ({@link WorkerMain} on this test's class path), reading only the
  * given environment and writing to a log file, so that a test can kill it with SIGKILL mid-work.
+ * The crash tests start it first, so that its JVM starts while the test prepares the tenant with a
+ * worker in the test's own JVM, and {@link #awaitReady} before they hand it the work to kill.
  */
 final class WorkerProcess {
   final Path log;
@@ -30,6 +32,10 @@ final class WorkerProcess {
     ProcessBuilder builder =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                // A short-lived worker: the quick compiler only and one GC thread start it sooner
+                // and leave the cores to the test beside it.
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
                 System.getProperty("java.class.path"),
                 WorkerMain.class.getName())
@@ -37,7 +43,10 @@ final class WorkerProcess {
             .redirectOutput(log.toFile());
     builder.environment().keySet().removeIf(key -> key.startsWith("TASKIFAI_"));
     builder.environment().putAll(env);
-    return new WorkerProcess(log, builder.start());
+    Process process = builder.start();
+    // A test that fails before it kills the worker must not leave it running after this JVM.
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    return new WorkerProcess(log, process);
   }
 
   /** Waits up to 60 seconds for the worker's ready line, asserting it stays alive meanwhile. */
