@@ -12,7 +12,12 @@ import org.springframework.context.annotation.PropertySource;
  * The admin API and portal: starts, signals and queries the tenant workflows, and serves the
  * portal's static pages. Runs on its own or as one context of the launcher.
  */
-@Import({OpenHealth.class, MalformedRequests.class, OpenApiConventions.class})
+@Import({
+  OpenHealth.class,
+  MalformedRequests.class,
+  OpenApiConventions.class,
+  com.taskifai.web.RequestTracing.class
+})
 @SpringBootApplication
 @PropertySource("classpath:admin-api.properties")
 public class AdminApiApplication {

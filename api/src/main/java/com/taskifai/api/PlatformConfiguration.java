@@ -144,9 +144,16 @@ class PlatformConfiguration {
     return temporal.connect(settings.temporalCallTimeout());
   }
 
+  /** With the tracing interceptor when traces are on (RequestTracing's OpenTelemetry). */
   @Bean
-  WorkflowClient workflowClient(WorkflowServiceStubs stubs, TemporalConnection temporal) {
-    return WorkflowClient.newInstance(stubs, temporal.clientOptions());
+  WorkflowClient workflowClient(
+      WorkflowServiceStubs stubs,
+      TemporalConnection temporal,
+      io.opentelemetry.api.OpenTelemetry openTelemetry) {
+    return WorkflowClient.newInstance(
+        stubs,
+        com.taskifai.workflows.client.TemporalTracing.clientOptions(
+            temporal.clientOptions(), openTelemetry));
   }
 
   /** The one deadline every request's call to Temporal runs under (503 when Temporal is down). */

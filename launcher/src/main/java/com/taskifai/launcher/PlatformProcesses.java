@@ -52,13 +52,20 @@ final class PlatformProcesses implements AutoCloseable {
     String target = env.get("TASKIFAI_TEMPORAL_TARGET");
     TemporalConnection temporal = TemporalConnection.fromEnvironment(env);
     WorkflowServiceStubs service = temporal.connect();
-    WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
+    // Traces: off (no-op) unless OTEL_TRACES_EXPORTER names an exporter.
+    io.opentelemetry.api.OpenTelemetry tracing =
+        com.taskifai.registry.tracing.PlatformTracing.fromEnvironment(env, "taskifai-worker");
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            service,
+            com.taskifai.workflows.client.TemporalTracing.clientOptions(
+                temporal.clientOptions(), tracing));
     PlatformActivities activities = PlatformActivities.fromEnvironment(env);
     PlatformWorker worker =
         PlatformWorker.create(
             client,
             activities.implementations(),
-            PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env)),
+            PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env), tracing),
             embeddedTemporal);
     worker.start();
     new com.taskifai.worker.BackupSchedules(

@@ -14,7 +14,12 @@ import org.springframework.context.annotation.PropertySource;
  * keeps no static state and switches off auto-configurations that other modules on a shared
  * classpath would bring (Spring Security, a Spring-managed DataSource, Flyway).
  */
-@Import({OpenHealth.class, MalformedRequests.class, OpenApiConventions.class})
+@Import({
+  OpenHealth.class,
+  MalformedRequests.class,
+  OpenApiConventions.class,
+  com.taskifai.web.RequestTracing.class
+})
 @SpringBootApplication(
     excludeName = {
       "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",

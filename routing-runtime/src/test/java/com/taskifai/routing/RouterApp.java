@@ -30,6 +30,11 @@ final class RouterApp extends RouterClient implements AutoCloseable {
     this(start(fixture, overrides));
   }
 
+  /** A router with {@code extraSources} (test configurations) added to its context. */
+  RouterApp(TenantFixture fixture, Map<String, String> overrides, Class<?>... extraSources) {
+    this(start(fixture, overrides, extraSources));
+  }
+
   private RouterApp(ConfigurableApplicationContext context) {
     super(Integer.parseInt(context.getEnvironment().getProperty("local.server.port")));
     this.context = context;
@@ -38,7 +43,7 @@ final class RouterApp extends RouterClient implements AutoCloseable {
   }
 
   private static ConfigurableApplicationContext start(
-      TenantFixture fixture, Map<String, String> overrides) {
+      TenantFixture fixture, Map<String, String> overrides, Class<?>... extraSources) {
     Map<String, Object> props = new HashMap<>();
     // A dev process: without it the production checks refuse the inline test keys.
     props.put("taskifai.env", com.taskifai.registry.settings.ProductionSettings.DEV);
@@ -51,7 +56,10 @@ final class RouterApp extends RouterClient implements AutoCloseable {
     props.put("taskifai.base-domain", "localhost");
     props.put("taskifai.tenant-jwt-secret", "test-secret-" + UUID.randomUUID() + "-0123456789");
     props.putAll(overrides);
-    return new SpringApplicationBuilder(RoutingRuntimeApplication.class).properties(props).run();
+    return new SpringApplicationBuilder(RoutingRuntimeApplication.class)
+        .sources(extraSources)
+        .properties(props)
+        .run();
   }
 
   <T> T bean(Class<T> type) {

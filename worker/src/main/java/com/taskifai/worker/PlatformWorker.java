@@ -7,6 +7,7 @@ import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
 import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
 import com.taskifai.workflows.backup.RestoreTenantWorkflowImpl;
 import com.taskifai.workflows.backup.ScheduledBackupWorkflowImpl;
+import com.taskifai.workflows.client.TemporalTracing;
 import com.taskifai.workflows.costs.CostSampleWorkflowImpl;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.lifecycle.InviteTenantAdminWorkflowImpl;
@@ -115,12 +116,25 @@ public final class PlatformWorker implements AutoCloseable {
    */
   public static List<WorkerInterceptor> interceptors(
       PlatformActivities activities, boolean faultInjection) {
+    return interceptors(activities, faultInjection, io.opentelemetry.api.OpenTelemetry.noop());
+  }
+
+  /**
+   * The interceptors of a worker on these activities, and last (so outermost: a span covers the
+   * audit and heartbeat work) the tracing interceptor when {@code tracing} is on ({@link
+   * TemporalTracing}).
+   */
+  public static List<WorkerInterceptor> interceptors(
+      PlatformActivities activities,
+      boolean faultInjection,
+      io.opentelemetry.api.OpenTelemetry tracing) {
     List<WorkerInterceptor> all = new ArrayList<>();
     if (faultInjection) {
       // First, so innermost: the audit rows record an injected failure like any other.
       all.add(new FaultInjection());
     }
     all.addAll(activities.interceptors());
+    all.addAll(TemporalTracing.workerInterceptors(tracing));
     return List.copyOf(all);
   }
 

@@ -4,8 +4,10 @@ import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.settings.PlatformSettings;
 import com.taskifai.registry.settings.ProductionSettings;
 import com.taskifai.registry.settings.Settings;
+import com.taskifai.registry.tracing.PlatformTracing;
 import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.client.TemporalConnection;
+import com.taskifai.workflows.client.TemporalTracing;
 import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -76,7 +78,12 @@ public final class WorkerMain {
             WorkflowServiceStubsOptions.newBuilder(temporal.serviceOptions())
                 .setMetricsScope(sdkMetrics)
                 .build());
-    WorkflowClient client = WorkflowClient.newInstance(service, temporal.clientOptions());
+    // Traces: off (no-op) unless OTEL_TRACES_EXPORTER names an exporter.
+    io.opentelemetry.api.OpenTelemetry tracing =
+        PlatformTracing.fromEnvironment(env, "taskifai-worker");
+    WorkflowClient client =
+        WorkflowClient.newInstance(
+            service, TemporalTracing.clientOptions(temporal.clientOptions(), tracing));
     PlatformActivities activities = PlatformActivities.fromSettings(env, settings);
     if (ProductionSettings.isProduction(env)) {
       // Servers registered before production refused weak TLS, or by a dev process, are not
@@ -90,7 +97,7 @@ public final class WorkerMain {
             client,
             activities.implementations(),
             PlatformWorker.interceptors(
-                activities, settings.bind(PlatformSettings.class).faultInjection()),
+                activities, settings.bind(PlatformSettings.class).faultInjection(), tracing),
             embedded);
     String managementAddress = env.get("TASKIFAI_WORKER_MANAGEMENT_ADDRESS");
     WorkerHealth health =
@@ -135,6 +142,7 @@ public final class WorkerMain {
         temporal,
         embedded ? "embedded test server" : "server",
         health.port());
+    log.info("traces: {}", PlatformTracing.describe(env));
     var backups = activities.backups().checkClient();
     if (backups.enabled()) {
       log.info("backups: {} (servers {})", backups.detail(), backups.serverMajors());

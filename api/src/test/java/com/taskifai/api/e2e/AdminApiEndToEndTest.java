@@ -14,12 +14,25 @@ import com.taskifai.api.dev.OutboxMessage;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.AdminHttp.Answer;
 import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
+import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.crypto.VerificationTokens;
 import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.registry.tracing.PlatformTracing;
 import com.taskifai.worker.PlatformWorker;
 import com.taskifai.workflows.Step;
+import com.taskifai.workflows.client.TemporalTracing;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.testserver.TestServer;
@@ -40,10 +53,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -69,6 +84,15 @@ class AdminApiEndToEndTest {
   private static PlatformWorker worker;
   private static PlatformActivities activities;
 
+  /**
+   * Every span of the API and of the worker. Each has its own OpenTelemetry, as two processes
+   * would, so a trace that joins them was carried in Temporal's headers.
+   */
+  private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+
+  private static final OpenTelemetrySdk WORKER_TRACING =
+      PlatformTracing.exportingTo(SPANS, "taskifai-worker");
+
   @LocalServerPort int port;
   @Autowired AdminTokens tokens;
 
@@ -85,9 +109,18 @@ class AdminApiEndToEndTest {
             500);
   }
 
-  /** The launcher's dev outbox, backed by GreenMail the same way. */
+  /**
+   * The launcher's dev outbox, backed by GreenMail the same way; and the API's traces recorded in
+   * memory (in place of the environment's, which is off in tests).
+   */
   @TestConfiguration
   static class GreenMailOutbox {
+    @Bean
+    @Primary
+    OpenTelemetry tracingToMemory() {
+      return PlatformTracing.exportingTo(SPANS, "taskifai-admin-api");
+    }
+
     @Bean
     MailOutbox mailOutbox() {
       return () ->
@@ -139,12 +172,14 @@ class AdminApiEndToEndTest {
             WorkflowServiceStubs.newServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder()
                     .setTarget("127.0.0.1:" + TEMPORAL_PORT)
-                    .build()));
+                    .build()),
+            TemporalTracing.clientOptions(
+                WorkflowClientOptions.getDefaultInstance(), WORKER_TRACING));
     worker =
         PlatformWorker.create(
             client,
             activities.implementations(),
-            PlatformWorker.interceptors(activities, false),
+            PlatformWorker.interceptors(activities, false, WORKER_TRACING),
             true);
     worker.start();
   }
@@ -159,6 +194,156 @@ class AdminApiEndToEndTest {
     }
     SMTP.stop();
     TEMPORAL.close();
+    WORKER_TRACING.close();
+  }
+
+  @Test
+  void aProvisioningIsOneTraceFromThePostThroughEveryStepsActivityOnTheWorkerWithNoSecretInIt(
+      @Autowired VerificationTokens verificationLinks,
+      @Autowired @Qualifier("openTelemetry") OpenTelemetry fromEnvironment) {
+    // The tests' environment sets no OTEL_* key: the API's own OpenTelemetry is the no-op one.
+    assertThat(fromEnvironment).isSameAs(OpenTelemetry.noop());
+    startWorker();
+    AdminHttp http = new AdminHttp(port);
+    Instant now = Instant.now();
+    String token =
+        tokens.issue(UUID.randomUUID(), "ops@taskifai.test", List.of("pwd", "otp"), now, now, 900);
+    String sub = "e2e-tr-" + UUID.randomUUID().toString().substring(0, 6);
+    Answer created =
+        http.post(
+            "/admin/tenants",
+            AdminHttp.json(
+                "company_name", "Traced " + sub, "subdomain", sub, "admin_email", sub + "@x.test"),
+            token);
+    assertThat(created.status()).isEqualTo(202);
+    String id = created.text("tenant_id");
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "AWAITING_VERIFICATION".equals(status(http, id, token)));
+    String link = verificationLinks.issue(UUID.fromString(id), Instant.now().plusSeconds(600));
+    assertThat(http.verifyEmail(link).status()).isEqualTo(200);
+
+    SpanData request =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    SPANS.getFinishedSpanItems().stream()
+                        .filter(s -> s.getName().equals("POST /admin/tenants"))
+                        .filter(s -> s.getAttributes().asMap().values().contains(202L))
+                        .reduce((a, b) -> b),
+                java.util.Optional::isPresent)
+            .orElseThrow();
+    assertThat(request.getKind()).isEqualTo(SpanKind.SERVER);
+    assertThat(request.getParentSpanContext().isValid())
+        .as("the request opens the trace")
+        .isFalse();
+    String traceId = request.getTraceId();
+    // Every step that runs code is an activity (the wait for the mailed link is not).
+    List<String> activities = new java.util.ArrayList<>();
+    for (String step : Step.names()) {
+      if (!step.equals(Step.AWAIT_VERIFICATION.stepName())) {
+        activities.add("RunActivity:" + step);
+      }
+    }
+    List<SpanData> trace =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(250))
+            .until(
+                () ->
+                    SPANS.getFinishedSpanItems().stream()
+                        .filter(s -> s.getTraceId().equals(traceId))
+                        .toList(),
+                spans ->
+                    spans.stream()
+                        .map(SpanData::getName)
+                        .collect(java.util.stream.Collectors.toSet())
+                        .containsAll(activities));
+
+    // The API started the workflow inside the request; the worker ran it and each activity.
+    SpanData start = only(trace, "StartWorkflow:ProvisionTenantWorkflow");
+    assertThat(start.getParentSpanId()).isEqualTo(request.getSpanId());
+    assertThat(service(start)).isEqualTo("taskifai-admin-api");
+    List<SpanData> runs = named(trace, "RunWorkflow:ProvisionTenantWorkflow");
+    assertThat(runs).isNotEmpty();
+    for (SpanData run : runs) {
+      assertThat(service(run)).isEqualTo("taskifai-worker");
+      assertThat(run.getParentSpanId()).as("across Temporal").isEqualTo(start.getSpanId());
+    }
+    java.util.Set<String> runIds =
+        runs.stream().map(SpanData::getSpanId).collect(java.util.stream.Collectors.toSet());
+    for (String name : activities) {
+      SpanData activity = named(trace, name).get(0);
+      assertThat(service(activity)).as(name).isEqualTo("taskifai-worker");
+      SpanData scheduled = byId(trace, activity.getParentSpanId());
+      assertThat(scheduled.getName()).as(name).startsWith("StartActivity:");
+      assertThat(runIds)
+          .as(name + " scheduled by the workflow run")
+          .contains(scheduled.getParentSpanId());
+    }
+
+    // No secret anywhere in the trace: names, attributes, events, resources.
+    Tenant tenant = new TenantRegistry(DB.platform()).findById(UUID.fromString(id)).orElseThrow();
+    TenantCredentials credentials =
+        TenantCredentials.decrypt(new CredentialCipher(KeyRing.parse(KEYS)), tenant);
+    List<String> secrets =
+        List.of(
+            token,
+            link,
+            "e2e-secret",
+            KEYS,
+            credentials.password(),
+            TestPostgres.PLATFORM_PASSWORD,
+            TestPostgres.superuserPassword());
+    for (SpanData span : SPANS.getFinishedSpanItems()) {
+      StringBuilder text = new StringBuilder(span.getName()).append(' ');
+      span.getAttributes()
+          .forEach((k, v) -> text.append(k.getKey()).append('=').append(v).append(' '));
+      span.getResource()
+          .getAttributes()
+          .forEach((k, v) -> text.append(k.getKey()).append('=').append(v).append(' '));
+      for (var event : span.getEvents()) {
+        text.append(event.getName()).append(' ');
+        event
+            .getAttributes()
+            .forEach((k, v) -> text.append(k.getKey()).append('=').append(v).append(' '));
+      }
+      String all = text.toString();
+      for (String secret : secrets) {
+        assertThat(all).as(span.getName()).doesNotContain(secret);
+      }
+      span.getAttributes()
+          .forEach(
+              (k, v) ->
+                  assertThat(k.getKey().toLowerCase(java.util.Locale.ROOT))
+                      .as(span.getName())
+                      .doesNotContain("password")
+                      .doesNotContain("token")
+                      .doesNotContain("secret")
+                      .doesNotContain("authorization"));
+    }
+  }
+
+  private static List<SpanData> named(List<SpanData> spans, String name) {
+    return spans.stream().filter(s -> s.getName().equals(name)).toList();
+  }
+
+  private static SpanData only(List<SpanData> spans, String name) {
+    assertThat(named(spans, name)).as(name).hasSize(1);
+    return named(spans, name).get(0);
+  }
+
+  private static SpanData byId(List<SpanData> spans, String spanId) {
+    return spans.stream()
+        .filter(s -> s.getSpanId().equals(spanId))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no span " + spanId + " in the trace"));
+  }
+
+  private static String service(SpanData span) {
+    return span.getResource().getAttribute(AttributeKey.stringKey("service.name"));
   }
 
   @Test

@@ -110,6 +110,8 @@ public class TenantRoutingFilter extends OncePerRequestFilter {
       RoutedTenant routed = new RoutedTenant(tenant.get());
       tenantTag = routed.id();
       MDC.put(LogContext.TENANT_ID, tenantTag);
+      // The request's server span (RequestTracing), when traces are on: the tenant's id only.
+      io.opentelemetry.api.trace.Span.current().setAttribute("tenant", tenantTag);
       request.setAttribute(RoutedTenant.ATTRIBUTE, routed);
 
       if (needsToken(request.getRequestURI())) {

@@ -1,0 +1,118 @@
+package com.taskifai.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.registry.tracing.PlatformTracing;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
+
+class RequestSpansTest {
+  private static final InMemorySpanExporter SPANS = InMemorySpanExporter.create();
+  private static RouterApp traced;
+  private static TenantFixture.TestTenant tenant;
+
+  /** The router's traces recorded in memory, in place of the environment's (off in tests). */
+  @Configuration(proxyBeanMethods = false)
+  static class MemoryTracing {
+    @Bean
+    @Primary
+    OpenTelemetry tracingToMemory() {
+      return PlatformTracing.exportingTo(SPANS, "taskifai-routing-runtime");
+    }
+  }
+
+  @BeforeAll
+  static void start() {
+    TenantFixture fixture = SharedRouter.fixture();
+    tenant = fixture.createFromTemplate(TenantFixture.subdomain("traced"));
+    traced = new RouterApp(fixture, Map.of(), MemoryTracing.class);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (traced != null) {
+      traced.close();
+    }
+  }
+
+  @Test
+  void aRoutedRequestIsAServerSpanWithTheTenantContinuingTheCallersTraceAndNoToken()
+      throws Exception {
+    String token = traced.adminToken(tenant);
+    String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    RouterClient.Response me =
+        traced.send(
+            traced.port,
+            RouterClient.host(tenant.subdomain()),
+            "/api/me",
+            token,
+            HttpRequest.newBuilder()
+                .header("traceparent", "00-" + callerTrace + "-00f067aa0ba902b7-01")
+                .GET());
+    assertThat(me.status()).isEqualTo(200);
+
+    SpanData span = onlyServerSpanOf(callerTrace);
+    assertThat(span.getName()).isEqualTo("GET /api/me");
+    assertThat(span.getParentSpanId()).isEqualTo("00f067aa0ba902b7");
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("tenant")))
+        .isEqualTo(tenant.id().toString());
+    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(200L);
+    String attributes = span.getAttributes().toString();
+    assertThat(attributes).doesNotContain(token).doesNotContain("Bearer");
+  }
+
+  @Test
+  void aRequestForNoTenantIsTracedWithoutATenant() throws Exception {
+    String callerTrace = "0af7651916cd43dd8448eb211c80319c";
+    RouterClient.Response refused =
+        traced.send(
+            traced.port,
+            "nobody-here.localhost",
+            "/api/me?token=not-in-spans",
+            null,
+            HttpRequest.newBuilder()
+                .header("traceparent", "00-" + callerTrace + "-b7ad6b7169203331-01")
+                .GET());
+    assertThat(refused.status()).isEqualTo(403);
+    SpanData span = onlyServerSpanOf(callerTrace);
+    assertThat(span.getAttributes().get(AttributeKey.stringKey("tenant"))).isNull();
+    assertThat(span.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+        .isEqualTo(403L);
+    assertThat(span.getName() + span.getAttributes()).doesNotContain("not-in-spans");
+  }
+
+  @Test
+  void theSharedRoutersTracesAreOffAndItsOpenTelemetryIsTheNoOpOne() {
+    assertThat(SharedRouter.app().bean(OpenTelemetry.class)).isSameAs(OpenTelemetry.noop());
+  }
+
+  /** The one server span of the trace; it ends just after the answer is sent, so wait for it. */
+  private static SpanData onlyServerSpanOf(String traceId) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    List<SpanData> spans;
+    do {
+      spans =
+          SPANS.getFinishedSpanItems().stream()
+              .filter(s -> s.getTraceId().equals(traceId) && s.getKind() == SpanKind.SERVER)
+              .toList();
+      if (spans.isEmpty()) {
+        Thread.sleep(20);
+      }
+    } while (spans.isEmpty() && System.nanoTime() < deadline);
+    assertThat(spans).hasSize(1);
+    return spans.get(0);
+  }
+}
