@@ -160,11 +160,11 @@ public final class TenantExports {
     return row.get().downloadedAt() != null ? Claim.USED : Claim.EXPIRED;
   }
 
-  /** Marks an export that is not READY as FAILED with a reason (no secret in it). */
+  /** Marks a REQUESTED or RUNNING export FAILED with a reason (no secret in it). */
   public void fail(UUID exportId, String error) {
     jdbc.sql(
             "UPDATE tenant_exports SET status = 'FAILED', error = :error, finished_at = now()"
-                + " WHERE export_id = :id AND status IN ('REQUESTED', 'RUNNING', 'FAILED')")
+                + " WHERE export_id = :id AND status IN ('REQUESTED', 'RUNNING')")
         .param("error", error)
         .param("id", exportId)
         .update();

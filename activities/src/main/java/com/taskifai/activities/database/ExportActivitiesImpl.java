@@ -63,6 +63,7 @@ public final class ExportActivitiesImpl implements ExportActivities {
   private final CredentialCipher cipher;
   private final BackupStore store;
   private final Clock clock;
+  private volatile Runnable afterSnapshot = () -> {};
 
   public ExportActivitiesImpl(
       DataSource platform,
@@ -79,6 +80,11 @@ public final class ExportActivitiesImpl implements ExportActivities {
     this.cipher = cipher;
     this.store = store;
     this.clock = clock;
+  }
+
+  /** Runs {@code hook} once the snapshot is taken, before anything is read in it (tests). */
+  void afterSnapshot(Runnable hook) {
+    this.afterSnapshot = hook;
   }
 
   /** The object key of an export in the store. */
@@ -197,7 +203,9 @@ public final class ExportActivitiesImpl implements ExportActivities {
   @Override
   public void failExport(ExportInput input, String reason) {
     TenantExports.Export row = exports.find(input.exportId()).orElse(null);
-    if (row == null || row.ready() || !row.tenantId().equals(input.tenantId())) {
+    if (row == null
+        || !row.tenantId().equals(input.tenantId())
+        || (!"REQUESTED".equals(row.status()) && !"RUNNING".equals(row.status()))) {
       return;
     }
     if (row.objectKey() != null) {
@@ -228,6 +236,7 @@ public final class ExportActivitiesImpl implements ExportActivities {
           c, admin.serverId(), "exports disabled for server " + admin.serverId() + ": ");
       BackupDumps.requireRowSecurityBypass(c, admin.serverId());
       PgPipes.Snapshot snapshot = PgPipes.export(c);
+      afterSnapshot.run();
       Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
       Map<String, Object> dump = new LinkedHashMap<>();
       dump.put("file", "dump.pgc");
