@@ -35,6 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -238,74 +242,137 @@ public final class ExportActivitiesImpl implements ExportActivities {
       PgPipes.Snapshot snapshot = PgPipes.export(c);
       afterSnapshot.run();
       Instant createdAt = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-      Map<String, Object> dump = new LinkedHashMap<>();
-      dump.put("file", "dump.pgc");
-      dump.put("format", "custom");
-      // pg_dump compresses its archive already: the ZIP only stores it.
-      out.setLevel(Deflater.NO_COMPRESSION);
-      out.putNextEntry(new ZipEntry("dump.pgc"));
-      MessageDigest dumpSha = sha256();
-      int exit;
-      String errors;
-      try (PgClient.Started process = pipes.exportDump(admin, database, snapshot.id())) {
-        try (InputStream in = PgPipes.heartbeating(process.stdout())) {
-          OutputStream entry = new DigestOutputStream(unclosable(out), dumpSha);
-          PgPipes.feed(in, entry);
-          entry.flush();
+      // pg_dump writes its file in the snapshot while this transaction copies the tables into
+      // the ZIP: both read at once, and the dump joins the ZIP when both are done.
+      Path dumpFile = Files.createTempFile(zip.getParent(), "taskifai-export-", ".pgc");
+      try {
+        FutureTask<String> dumping =
+            new FutureTask<>(() -> dumpTo(admin, database, snapshot.id(), dumpFile));
+        Thread dumper = new Thread(dumping, "export-pg_dump");
+        dumper.setDaemon(true);
+        dumper.start();
+        Map<String, Object> tables = new TreeMap<>();
+        Map<String, Long> rows = new TreeMap<>();
+        out.setLevel(Deflater.BEST_SPEED);
+        copyTables(c, snapshot, out, tables, rows);
+        // The snapshot lives as long as this transaction: pg_dump may still be importing it.
+        String dumpSha = awaitDump(dumping);
+        c.commit();
+        Map<String, Object> dump = new LinkedHashMap<>();
+        dump.put("file", "dump.pgc");
+        dump.put("format", "custom");
+        dump.put("sha256", dumpSha);
+        // pg_dump compresses its archive already: the ZIP only stores it.
+        out.setLevel(Deflater.NO_COMPRESSION);
+        out.putNextEntry(new ZipEntry("dump.pgc"));
+        try (InputStream in = Files.newInputStream(dumpFile)) {
+          PgPipes.feed(in, unclosable(out));
         }
-        exit = PgPipes.waitFor(process.process());
-        errors = process.errors();
-      }
-      if (exit != 0) {
-        throw StepFailure.of(
-            FailureType.UNAVAILABLE, "pg_dump exited with " + exit + ": " + errors);
-      }
-      out.closeEntry();
-      dump.put("sha256", HexFormat.of().formatHex(dumpSha.digest()));
-      out.setLevel(Deflater.BEST_SPEED);
-      Map<String, Object> tables = new TreeMap<>();
-      Map<String, Long> rows = new TreeMap<>();
-      for (String table : snapshot.manifest().rowCounts().keySet()) {
-        if (table.equals("flyway_schema_history")) {
-          continue;
-        }
-        String file = "tables/" + table + ".csv";
-        out.putNextEntry(new ZipEntry(file));
-        MessageDigest sha = sha256();
-        OutputStream entry = new DigestOutputStream(new Beating(unclosable(out)), sha);
-        long n =
-            c.unwrap(PGConnection.class)
-                .getCopyAPI()
-                .copyOut(
-                    "COPY (SELECT * FROM public."
-                        + quote(table)
-                        + orderBy(c, table)
-                        + ") TO STDOUT WITH (FORMAT csv, HEADER true)",
-                    entry);
-        entry.flush();
         out.closeEntry();
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("file", file);
-        t.put("rows", n);
-        t.put("sha256", HexFormat.of().formatHex(sha.digest()));
-        tables.put(table, t);
-        rows.put(table, n);
+        writeManifest(out, tenant, snapshot, createdAt, dump, tables);
+        return new Written(snapshot.manifest().schemaVersion(), createdAt, rows);
+      } finally {
+        Files.deleteIfExists(dumpFile);
       }
-      c.commit();
-      Map<String, Object> manifest = new LinkedHashMap<>();
-      manifest.put("format", FORMAT);
-      manifest.put("tenant_id", tenant.tenantId().toString());
-      manifest.put("subdomain", tenant.subdomain());
-      manifest.put("schema_version", snapshot.manifest().schemaVersion());
-      manifest.put("created_at", createdAt.toString());
-      manifest.put("dump", dump);
-      manifest.put("tables", tables);
-      out.setLevel(Deflater.DEFAULT_COMPRESSION);
-      out.putNextEntry(new ZipEntry("manifest.json"));
-      out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-      out.closeEntry();
-      return new Written(snapshot.manifest().schemaVersion(), createdAt, rows);
     }
+  }
+
+  /** {@code pg_dump} of the database in the snapshot into {@code file}; its SHA-256. */
+  private String dumpTo(ServerAdmin admin, String database, String snapshotId, Path file)
+      throws IOException {
+    MessageDigest sha = sha256();
+    int exit;
+    String errors;
+    try (PgClient.Started process = pipes.exportDump(admin, database, snapshotId)) {
+      try (InputStream in = process.stdout();
+          OutputStream to = new DigestOutputStream(Files.newOutputStream(file), sha)) {
+        PgPipes.feed(in, to);
+      }
+      exit = PgPipes.waitFor(process.process());
+      errors = process.errors();
+    }
+    if (exit != 0) {
+      throw StepFailure.of(FailureType.UNAVAILABLE, "pg_dump exited with " + exit + ": " + errors);
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /** Waits for the dump, heartbeating; its failure is the step's. */
+  private static String awaitDump(FutureTask<String> dumping) throws IOException {
+    while (true) {
+      try {
+        return dumping.get(5, TimeUnit.SECONDS);
+      } catch (TimeoutException stillDumping) {
+        CurrentActivity.checkpoint("waiting for pg_dump");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        dumping.cancel(true);
+        throw new IOException("interrupted while pg_dump ran");
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IOException("pg_dump failed: " + e.getCause().getMessage(), e.getCause());
+      }
+    }
+  }
+
+  /** Every table of schema public but Flyway's, as ordered CSV, in the snapshot's transaction. */
+  private static void copyTables(
+      Connection c,
+      PgPipes.Snapshot snapshot,
+      ZipOutputStream out,
+      Map<String, Object> tables,
+      Map<String, Long> rows)
+      throws SQLException, IOException {
+    for (String table : snapshot.manifest().rowCounts().keySet()) {
+      if (table.equals("flyway_schema_history")) {
+        continue;
+      }
+      String file = "tables/" + table + ".csv";
+      out.putNextEntry(new ZipEntry(file));
+      MessageDigest sha = sha256();
+      OutputStream entry = new DigestOutputStream(new Beating(unclosable(out)), sha);
+      long n =
+          c.unwrap(PGConnection.class)
+              .getCopyAPI()
+              .copyOut(
+                  "COPY (SELECT * FROM public."
+                      + quote(table)
+                      + orderBy(c, table)
+                      + ") TO STDOUT WITH (FORMAT csv, HEADER true)",
+                  entry);
+      entry.flush();
+      out.closeEntry();
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("file", file);
+      t.put("rows", n);
+      t.put("sha256", HexFormat.of().formatHex(sha.digest()));
+      tables.put(table, t);
+      rows.put(table, n);
+    }
+  }
+
+  private static void writeManifest(
+      ZipOutputStream out,
+      Tenant tenant,
+      PgPipes.Snapshot snapshot,
+      Instant createdAt,
+      Map<String, Object> dump,
+      Map<String, Object> tables)
+      throws IOException {
+    Map<String, Object> manifest = new LinkedHashMap<>();
+    manifest.put("format", FORMAT);
+    manifest.put("tenant_id", tenant.tenantId().toString());
+    manifest.put("subdomain", tenant.subdomain());
+    manifest.put("schema_version", snapshot.manifest().schemaVersion());
+    manifest.put("created_at", createdAt.toString());
+    manifest.put("dump", dump);
+    manifest.put("tables", tables);
+    out.setLevel(Deflater.DEFAULT_COMPRESSION);
+    out.putNextEntry(new ZipEntry("manifest.json"));
+    out.write(JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+    out.closeEntry();
   }
 
   /**
