@@ -262,7 +262,7 @@ async function tenantView(id) {
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
-    backupsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
+    backupsSection(t), exportsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
   const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
     api("GET", "/admin/tenants/" + id + "/schema")]);
   if (sv.status === 200) {
@@ -345,6 +345,58 @@ function backupsSection(t) {
   load();
   return h("section", { class: "card", id: "backups" }, h("h2", { text: "Backups" }), banner, now, progress,
     h("table", {}, h("thead", {}, h("tr", {}, ["When", "Size", "Status", "Checksum", "Trigger", ""].map((c) => h("th", { scope: "col", text: c })))), rows));
+}
+
+// --- Exports of one tenant: request one (fresh MFA), follow it, download through its link (which
+// works once: the page fetches it with the session's token and saves the ZIP), or ask a new link.
+function exportsSection(t) {
+  const id = t.tenant_id;
+  const rows = h("tbody", { id: "export-rows" });
+  const canExport = (t.status === "ACTIVE" || t.status === "SUSPENDED") && t.tier !== "trial";
+  const load = async () => {
+    const r = await api("GET", "/admin/tenants/" + id + "/exports");
+    if (r.status !== 200) { rows.replaceChildren(); return; }
+    const list = r.data.exports || [];
+    rows.replaceChildren(...list.map((x) => h("tr", { "data-export": x.export_id },
+      h("td", { text: when(x.finished_at || x.created_at) }), h("td", {}, statusBadge(x.status)),
+      h("td", { text: mib(x.archive_bytes) }),
+      h("td", { text: x.manifest && x.manifest.tables ? Object.keys(x.manifest.tables).length + " tables" : "" }),
+      h("td", { text: x.error || (x.downloaded_at ? "link used " + when(x.downloaded_at) : x.expires_at ? "link until " + when(x.expires_at) : "") }),
+      h("td", {}, x.download_url ? h("button", { type: "button", class: "secondary", text: "Download", onclick: () => download(x) }) : null, " ",
+        x.status === "READY" ? h("button", { type: "button", class: "secondary", text: "New link", onclick: () => relink(x) }) : null))));
+    if (list.some((x) => x.status === "REQUESTED" || x.status === "RUNNING")) setTimeout(() => { if (document.body.contains(rows)) load(); }, 2000);
+  };
+  const download = async (x) => {
+    const headers = {};
+    if (token()) headers["Authorization"] = "Bearer " + token();
+    const res = await fetch(x.download_url, { headers });
+    if (res.status !== 200) {
+      let d = null;
+      try { d = await res.json(); } catch (e) { d = null; }
+      flash((d && d.message) || "Download refused.", true);
+      load();
+      return;
+    }
+    const a = h("a", { href: URL.createObjectURL(await res.blob()), download: "taskifai-export-" + t.subdomain + "-" + x.export_id + ".zip" });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    load();
+  };
+  const relink = async (x) => {
+    const r = await change("POST", "/admin/tenants/" + id + "/exports/" + x.export_id + "/link");
+    if (r.status !== 200) flash(r.data.message || "New link refused.", true); else flash("A new download link works until " + when(r.data.expires_at) + ".");
+    load();
+  };
+  const start = canExport ? h("button", { type: "button", id: "action-export", class: "secondary", text: "Export data", onclick: async () => {
+    const r = await change("POST", "/admin/tenants/" + id + "/exports");
+    if (r.status !== 202) flash(r.data.message || "Export refused.", true); else { flash("Export started: workflow " + r.data.workflow_id); setTimeout(load, 1000); }
+  } }) : null;
+  load();
+  return h("section", { class: "card", id: "exports" }, h("h2", { text: "Exports" }),
+    h("p", { class: "hint", text: "A ZIP of the tenant's data: a pg_dump, one CSV per table and a manifest with row counts and checksums. Each link works once." }), start,
+    h("table", {}, h("thead", {}, h("tr", {}, ["When", "Status", "Size", "Contents", "Link", ""].map((c) => h("th", { scope: "col", text: c })))), rows));
 }
 
 // --- Restore to a point in time: the restorable range from the tenant's detail, a moment inside it,

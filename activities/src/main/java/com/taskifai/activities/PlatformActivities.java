@@ -81,6 +81,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final HeartbeatingActivityInterceptor heartbeats = new HeartbeatingActivityInterceptor();
   private final List<AutoCloseable> resources;
   private final DatabaseServers servers;
+  private final com.taskifai.activities.database.ExportActivitiesImpl exports;
 
   private PlatformActivities(
       TenantRegistryActivitiesImpl registry,
@@ -97,7 +98,8 @@ public final class PlatformActivities implements AutoCloseable {
       com.taskifai.activities.database.PointInTimeRestores pointInTime,
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources,
-      DatabaseServers servers) {
+      DatabaseServers servers,
+      com.taskifai.activities.database.ExportActivitiesImpl exports) {
     this.registry = registry;
     this.database = database;
     this.dns = dns;
@@ -113,6 +115,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.interceptor = interceptor;
     this.resources = resources;
     this.servers = servers;
+    this.exports = exports;
     resources.add(heartbeats);
   }
 
@@ -330,7 +333,9 @@ public final class PlatformActivities implements AutoCloseable {
             access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool),
         new AuditingActivityInterceptor(audit),
         resources,
-        servers);
+        servers,
+        new com.taskifai.activities.database.ExportActivitiesImpl(
+            platform, access, pipes, trialDatabases, cipher, store, clock));
   }
 
   /**
@@ -417,7 +422,8 @@ public final class PlatformActivities implements AutoCloseable {
         costs,
         trials,
         pitr,
-        pointInTime);
+        pointInTime,
+        exports);
   }
 
   /** The base backups of the servers' WAL archives (the worker's base-backup schedules). */
@@ -460,6 +466,11 @@ public final class PlatformActivities implements AutoCloseable {
 
   public BackupActivitiesImpl backups() {
     return backups;
+  }
+
+  /** The tenant exports' activities. */
+  public com.taskifai.activities.database.ExportActivitiesImpl exports() {
+    return exports;
   }
 
   public FleetMigrationActivitiesImpl migrations() {

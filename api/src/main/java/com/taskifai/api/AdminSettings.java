@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param recoverWorkflows start lost in-flight workflows again when the API starts (the dev
  *     launcher's in-process Temporal forgets them)
  * @param restoreGrace how long the database a restore replaced is kept
+ * @param exportLinkTtl how long an export's download link works (once)
  */
 @ConfigurationProperties("taskifai")
 public record AdminSettings(
@@ -44,7 +45,8 @@ public record AdminSettings(
     @DefaultValue("PT30M") Duration adminTokenTtl,
     @DefaultValue("false") boolean dev,
     @DefaultValue("false") boolean recoverWorkflows,
-    @DefaultValue("PT24H") Duration restoreGrace) {
+    @DefaultValue("PT24H") Duration restoreGrace,
+    @DefaultValue("PT24H") Duration exportLinkTtl) {
 
   @Override
   public String toString() {

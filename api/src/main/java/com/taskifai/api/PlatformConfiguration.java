@@ -114,6 +114,31 @@ class PlatformConfiguration {
   }
 
   @Bean
+  com.taskifai.registry.TenantExports tenantExports(DataSource dataSource) {
+    return new com.taskifai.registry.TenantExports(dataSource);
+  }
+
+  @Bean
+  com.taskifai.registry.crypto.ExportLinks exportLinks(KeyRing ring) {
+    return new com.taskifai.registry.crypto.ExportLinks(ring);
+  }
+
+  /**
+   * The store the worker writes backups and exports to ({@code TASKIFAI_BACKUP_*}, the same
+   * settings as the worker's): the export download reads its archive from there.
+   */
+  @Bean
+  com.taskifai.activities.backup.BackupStore backupStore(
+      com.taskifai.registry.settings.PlatformSettings platform,
+      org.springframework.core.env.Environment environment) {
+    var properties =
+        org.springframework.boot.context.properties.bind.Binder.get(environment)
+            .bindOrCreate("taskifai.backup", com.taskifai.activities.backup.BackupProperties.class);
+    return com.taskifai.activities.backup.BackupSettings.from(properties, platform.pgBin())
+        .openStore();
+  }
+
+  @Bean
   VerificationTokens verificationTokens(KeyRing ring) {
     return new VerificationTokens(ring);
   }

@@ -148,7 +148,7 @@ public final class BackupBenchmark {
         step, plain, platform, mb / plain, mb / platform, platform / plain);
   }
 
-  private static UUID provision(EmbeddedPlatform embedded) throws Exception {
+  static UUID provision(EmbeddedPlatform embedded) throws Exception {
     UUID tenant = UUID.randomUUID();
     String subdomain = "bench-" + tenant.toString().substring(0, 8);
     ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null);
@@ -314,7 +314,7 @@ public final class BackupBenchmark {
     return out.toString();
   }
 
-  private static WorkflowOptions options(String id) {
+  static WorkflowOptions options(String id) {
     return WorkflowOptions.newBuilder()
         .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
         .setWorkflowId(id)
@@ -322,7 +322,7 @@ public final class BackupBenchmark {
         .build();
   }
 
-  private static void exec(List<String> command, String name) throws Exception {
+  static void exec(List<String> command, String name) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
     Map<String, String> env = pb.environment();
     env.put("PGHOST", "localhost");
@@ -336,17 +336,17 @@ public final class BackupBenchmark {
     }
   }
 
-  private static double seconds(long t0) {
+  static double seconds(long t0) {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static double median(List<Double> values) {
+  static double median(List<Double> values) {
     List<Double> sorted = values.stream().sorted().toList();
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private static void deleteTree(Path root) throws IOException {
+  static void deleteTree(Path root) throws IOException {
     if (!Files.exists(root)) {
       return;
     }

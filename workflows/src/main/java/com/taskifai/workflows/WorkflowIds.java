@@ -25,6 +25,7 @@ import java.util.UUID;
  *   <li>{@code tenant-restore-to-time-<tenant id>-<restore id>}: one per restore to a point in time
  *   <li>{@code tenant-backup-schedule-<tenant id>}, the Temporal Schedule {@code
  *       tenant-backup-daily-<tenant id>} and its runs {@code tenant-backup-scheduled-<tenant id>}
+ *   <li>{@code tenant-export-<tenant id>-<export id>}: one per export of the tenant's data
  *   <li>{@code tenant-promote-<tenant id>}: one promotion per tenant
  *   <li>{@code tenant-migrate-<tenant id>-<version>}, {@code tenant-extension-<tenant id>-<name>}
  *       and {@code fleet-migrate-<migration id>}: schema changes
@@ -85,6 +86,7 @@ public final class WorkflowIds {
   private static final String RESTORE_TO_TIME = "tenant-restore-to-time-";
   private static final String BASE_BACKUP_SCHEDULE = "server-base-backup-";
   private static final String PROMOTE = "tenant-promote-";
+  private static final String EXPORT = "tenant-export-";
   private static final String TENANT_MIGRATE = "tenant-migrate-";
   private static final String EXTENSION = "tenant-extension-";
   private static final String FLEET_MIGRATE = "fleet-migrate-";
@@ -181,6 +183,16 @@ public final class WorkflowIds {
   /** What the id of every restore of the tenant starts with. */
   public static String restorePrefix(UUID tenantId) {
     return RESTORE + tenantId + "-";
+  }
+
+  /** An export of the tenant's data. */
+  public static String export(UUID tenantId, UUID exportId) {
+    return exportPrefix(tenantId) + exportId;
+  }
+
+  /** What the id of every export of the tenant starts with. */
+  public static String exportPrefix(UUID tenantId) {
+    return EXPORT + tenantId + "-";
   }
 
   /** The promotion of a trial tenant. */

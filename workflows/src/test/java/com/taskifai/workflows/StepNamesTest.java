@@ -111,6 +111,12 @@ class StepNamesTest {
   }
 
   @Test
+  void exportStepsKeepTheirShippedNames() {
+    assertThat(StepName.names(com.taskifai.workflows.export.ExportStep.class))
+        .containsExactly("check_export", "write_archive", "issue_link");
+  }
+
+  @Test
   void rolloutPhasesKeepTheirShippedUpperCaseNames() {
     assertThat(StepName.names(RolloutPhase.class))
         .containsExactly("TEMPLATES", "CANARIES", "FLEET", "DONE");

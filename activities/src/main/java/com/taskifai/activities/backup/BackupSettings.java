@@ -79,7 +79,12 @@ public record BackupSettings(
 
   /** The backup settings {@code settings} bind ({@link BackupProperties}, {@code pg-bin}). */
   public static BackupSettings from(Settings settings) {
-    BackupProperties p = settings.bind(BackupProperties.class);
+    return from(
+        settings.bind(BackupProperties.class), settings.bind(PlatformSettings.class).pgBin());
+  }
+
+  /** The backup settings of bound properties and the {@code pg-bin} folder (empty for PATH). */
+  public static BackupSettings from(BackupProperties p, String bin) {
     String store = p.store().strip().toLowerCase(Locale.ROOT);
     if (!store.equals("folder") && !store.equals("s3")) {
       throw new IllegalArgumentException("TASKIFAI_BACKUP_STORE must be folder or s3");
@@ -89,7 +94,6 @@ public record BackupSettings(
           "TASKIFAI_BACKUP_FINAL_RETENTION must be an ISO-8601 duration such as P30D or a number"
               + " of days");
     }
-    String bin = settings.bind(PlatformSettings.class).pgBin();
     Duration retention = Duration.ofDays(p.retentionDays());
     return new BackupSettings(
         store,

@@ -162,7 +162,7 @@ final class BackupDumps {
    * row-level security policy"). A Supabase project's {@code postgres} role is not a superuser but
    * has BYPASSRLS, so it dumps as the superuser of one of our own servers does.
    */
-  private static void requireRowSecurityBypass(Connection c, String serverId) throws SQLException {
+  static void requireRowSecurityBypass(Connection c, String serverId) throws SQLException {
     try (Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(

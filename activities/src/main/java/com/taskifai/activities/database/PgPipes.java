@@ -110,6 +110,21 @@ public final class PgPipes {
         List.of("--format=custom", "--compress=" + compress, "--snapshot=" + snapshotId));
   }
 
+  /**
+   * Starts the {@code pg_dump -Fc} of a tenant export as the server's admin, in the snapshot:
+   * without owners and grants, so the archive restores anywhere as whoever loads it.
+   */
+  PgClient.Started exportDump(ServerAdmin source, String database, String snapshotId)
+      throws IOException {
+    return pg.start(
+        "pg_dump",
+        source.jdbcUrl(),
+        source.username(),
+        source.password(),
+        database,
+        List.of("--format=custom", "--no-owner", "--no-privileges", "--snapshot=" + snapshotId));
+  }
+
   /** Starts {@code pg_restore} into the database as the owner role, reading its stdin. */
   PgClient.Started restore(ServerAdmin target, OwnerLogin owner, String database)
       throws IOException {

@@ -1,0 +1,167 @@
+package com.taskifai.api.tenants;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.activities.backup.BackupCipher;
+import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.api.testing.AdminHttp.Answer;
+import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.registry.TenantExports;
+import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.crypto.ExportLinks;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The exports API: fresh MFA to request one or a new link, 404/400 for what is not there or not
+ * sent, and a download link that works once, expires, and stops working when replaced. The archive
+ * is stored here as the worker stores it (encrypted under its data key in the same store); the
+ * workflow itself runs against a real tenant database in the activities module.
+ */
+class ExportApiTest extends ApiTestBase {
+  private static final String ARCHIVE = "PK stand-in for the export's ZIP, streamed as stored";
+
+  @Autowired BackupStore store;
+  @Autowired CredentialCipher cipher;
+  @Autowired ExportLinks links;
+  @Autowired TenantExports exports;
+  private String token;
+
+  @BeforeEach
+  void login() {
+    token = freshToken();
+  }
+
+  private String activeTenant(String prefix) {
+    String id =
+        activeTenant(
+            "Export Co",
+            prefix + "-" + UUID.randomUUID().toString().substring(0, 8),
+            "e@export.test",
+            token);
+    JdbcClient.create(platform().db.owner())
+        .sql("UPDATE tenants SET database_name = 'tenant_x' WHERE tenant_id = :id::uuid")
+        .param("id", id)
+        .update();
+    return id;
+  }
+
+  /** A READY export as the workflow leaves it, its link expiring at {@code expires}. */
+  private UUID readyExport(String tenantId, Instant expires) throws Exception {
+    UUID exportId = UUID.randomUUID();
+    UUID tenant = UUID.fromString(tenantId);
+    byte[] dataKey = BackupCipher.newDataKey();
+    String key = "exports/" + tenantId + "/" + exportId + ".tkx";
+    exports.request(exportId, tenant, "ops");
+    exports.start(exportId, store.kind(), key, BackupCipher.wrap(cipher, exportId, dataKey));
+    byte[] plain = ARCHIVE.getBytes(StandardCharsets.US_ASCII);
+    long stored =
+        store.put(key, BackupCipher.encrypting(new ByteArrayInputStream(plain), dataKey, exportId));
+    exports.stored(
+        exportId, plain.length, stored, "ab".repeat(32), "{\"tables\": {\"products\": 3}}");
+    Instant at = expires.truncatedTo(ChronoUnit.SECONDS);
+    assertThat(exports.issueLink(exportId, 1, ExportLinks.hash(links.issue(exportId, 1, at)), at))
+        .isTrue();
+    return exportId;
+  }
+
+  @Test
+  void requestingAnExportNeedsFreshMfaAndAnswers202WithWhereToPoll() {
+    String id = activeTenant("ex");
+    assertThat(http.post("/admin/tenants/" + id + "/exports", null, staleMfaToken()).status())
+        .isEqualTo(403);
+    assertThat(exports.forTenant(UUID.fromString(id))).isEmpty();
+
+    Answer started = http.post("/admin/tenants/" + id + "/exports", null, token);
+
+    assertThat(started.status()).isEqualTo(202);
+    String exportId = started.text("export_id");
+    assertThat(started.text("workflow_id")).isEqualTo("tenant-export-" + id + "-" + exportId);
+    assertThat(started.text("status_url"))
+        .isEqualTo("/admin/tenants/" + id + "/exports/" + exportId);
+    Answer list = http.get("/admin/tenants/" + id + "/exports", token);
+    assertThat(list.json().get("exports").get(0).get("export_id").asText()).isEqualTo(exportId);
+    assertThat(list.json().get("exports").get(0).get("status").asText()).isEqualTo("REQUESTED");
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("tenant.export")
+        .contains(exportId);
+    // What is not there is a 404, what is malformed a 400, never a 500.
+    assertThat(http.post("/admin/tenants/" + UUID.randomUUID() + "/exports", null, token).status())
+        .isEqualTo(404);
+    assertThat(http.get("/admin/tenants/" + id + "/exports/" + UUID.randomUUID(), token).status())
+        .isEqualTo(404);
+    assertThat(http.get("/admin/tenants/" + id + "/exports/not-a-uuid", token).status())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void aLinkWorksOnceAndAFreshLinkReplacesIt() throws Exception {
+    String id = activeTenant("exl");
+    UUID exportId = readyExport(id, Instant.now().plusSeconds(3600));
+    String status = "/admin/tenants/" + id + "/exports/" + exportId;
+    Answer shown = http.get(status, token);
+    assertThat(shown.text("status")).isEqualTo("READY");
+    assertThat(shown.text("step")).isEqualTo("done");
+    assertThat(shown.json().get("manifest").get("tables").get("products").asInt()).isEqualTo(3);
+    String url = shown.text("download_url");
+    assertThat(url).startsWith(status + "/download?token=");
+
+    Answer first = http.get(url, token);
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.body()).isEqualTo(ARCHIVE);
+    Answer second = http.get(url, token);
+    assertThat(second.status()).isEqualTo(410);
+    assertThat(second.body()).contains("used already").contains("POST " + status + "/link");
+    assertThat(http.get(status, token).json().get("download_url").isNull()).isTrue();
+
+    assertThat(http.post(status + "/link", null, staleMfaToken()).status()).isEqualTo(403);
+    Answer renewed = http.post(status + "/link", null, token);
+    assertThat(renewed.status()).isEqualTo(200);
+    String fresh = renewed.text("download_url");
+    assertThat(fresh).isNotEqualTo(url);
+    assertThat(http.get(url, token).status()).isEqualTo(410);
+    assertThat(http.get(fresh, token).body()).isEqualTo(ARCHIVE);
+    assertThat(http.get(fresh, token).status()).isEqualTo(410);
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("tenant.export_link")
+        .contains("tenant.export_download")
+        .doesNotContain(fresh.substring(fresh.indexOf('=') + 1));
+  }
+
+  @Test
+  void anExpiredLinkAnswers410AndADownloadWithoutTokenAnswers400() throws Exception {
+    String id = activeTenant("exe");
+    UUID exportId = readyExport(id, Instant.now().minusSeconds(5));
+    String status = "/admin/tenants/" + id + "/exports/" + exportId;
+    assertThat(http.get(status, token).json().get("download_url").isNull()).isTrue();
+    Instant past = exports.find(exportId).orElseThrow().expiresAt();
+    String expired = links.issue(exportId, 1, past);
+
+    Answer gone = http.get(status + "/download?token=" + expired, token);
+
+    assertThat(gone.status()).isEqualTo(410);
+    assertThat(gone.body()).contains("has expired").contains("request a new link");
+    assertThat(http.get(status + "/download", token).status()).isEqualTo(400);
+    assertThat(http.get(status + "/download?token=forged", token).status()).isEqualTo(410);
+    // Another tenant's path does not reach this export.
+    String other = activeTenant("exo");
+    assertThat(
+            http.get(
+                    "/admin/tenants/"
+                        + other
+                        + "/exports/"
+                        + exportId
+                        + "/download?token="
+                        + expired,
+                    token)
+                .status())
+        .isEqualTo(404);
+  }
+}
