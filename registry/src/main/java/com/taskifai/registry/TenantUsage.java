@@ -116,6 +116,39 @@ public final class TenantUsage {
     return out;
   }
 
+  /**
+   * One tenant's day: requests and uploads through the routers, and its database size sample
+   * ({@code null} where none was taken that day).
+   */
+  public record Day(
+      LocalDate day, Long databaseBytes, long requests, long uploadRows, long uploadBytes) {}
+
+  /**
+   * One tenant's days {@code from} (inclusive) to {@code to} (exclusive), oldest first, every day
+   * present: a day without usage counts zero.
+   */
+  public List<Day> daily(UUID tenantId, LocalDate from, LocalDate to) {
+    return jdbc.sql(
+            "SELECT d::date, s.database_bytes, coalesce(u.requests, 0), coalesce(u.upload_rows, 0),"
+                + " coalesce(u.upload_bytes, 0)"
+                + " FROM generate_series(:from::date, :to::date - 1, interval '1 day') AS d"
+                + " LEFT JOIN tenant_usage_daily u ON u.tenant_id = :id AND u.day = d::date"
+                + " LEFT JOIN tenant_size_samples s ON s.tenant_id = :id AND s.day = d::date"
+                + " ORDER BY d")
+        .param("id", tenantId)
+        .param("from", Date.valueOf(from))
+        .param("to", Date.valueOf(to))
+        .query(
+            (rs, i) ->
+                new Day(
+                    rs.getDate(1).toLocalDate(),
+                    rs.getObject(2) == null ? null : rs.getLong(2),
+                    rs.getLong(3),
+                    rs.getLong(4),
+                    rs.getLong(5)))
+        .list();
+  }
+
   /** Size samples over days {@code from} (inclusive) to {@code to} (exclusive), by day. */
   public List<SizeSample> sizes(LocalDate from, LocalDate to) {
     return jdbc.sql(
