@@ -861,8 +861,23 @@ function stepTimeline(entries) {
 // The tenant's last 30 days: database size samples and requests through the routers.
 function usageSection(t) {
   const size = h("div", { id: "usage-size" }), requests = h("div", { id: "usage-requests" });
+  const perf = h("div", { id: "performance" });
   const card = h("section", { class: "card", id: "usage" }, h("h2", { text: "Usage, last 30 days" }),
-    h("h3", { text: "Database size" }), size, h("h3", { text: "Requests per day" }), requests);
+    h("h3", { text: "Database size" }), size, h("h3", { text: "Requests per day" }), requests,
+    h("h3", { text: "Query performance, last 7 days" }), perf);
+  api("GET", "/admin/tenants/" + t.tenant_id + "/performance?days=7").then((r) => {
+    if (r.status !== 200) { perf.replaceChildren(h("p", { class: "hint", text: r.data.message || r.data.detail || "Not available." })); return; }
+    const q = r.data.requests, st = r.data.statements;
+    const ms = (v) => v === null || v === undefined ? "no requests" : Number(v).toFixed(1) + " ms";
+    perf.replaceChildren(
+      h("p", { id: "latency" }, "Request latency at the routers: p50 ", h("strong", { id: "latency-p50", text: ms(q.p50_ms) }),
+        ", p95 ", h("strong", { id: "latency-p95", text: ms(q.p95_ms) }), " (" + q.count + " requests)"),
+      st.available
+        ? h("table", { id: "slow-statements" }, h("thead", {}, h("tr", {}, ["Statement", "Calls", "Mean ms", "Total ms"].map((c) => h("th", { scope: "col", text: c })))),
+            h("tbody", {}, st.slowest.map((x) => h("tr", {}, h("td", {}, h("code", { text: x.query })), h("td", { text: String(x.calls) }),
+              h("td", { text: Number(x.mean_millis).toFixed(2) }), h("td", { text: Number(x.total_millis).toFixed(1) })))))
+        : h("p", { class: "hint", id: "statements-unavailable", text: "Slowest statements: " + st.reason }));
+  });
   api("GET", "/admin/tenants/" + t.tenant_id + "/usage?days=30").then((r) => {
     if (r.status !== 200) { size.replaceChildren(h("p", { class: "hint", text: r.data.message || r.data.detail || "No usage." })); return; }
     const days = r.data.days;

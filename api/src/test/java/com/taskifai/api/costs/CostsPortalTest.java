@@ -146,6 +146,51 @@ class CostsPortalTest extends ApiTestBase {
   }
 
   @Test
+  void performanceGivesTheLatencyQuantilesFromTheRoutersBucketsAndSaysWhyStatementsAreMissing() {
+    String token = freshToken();
+    UUID id = tenantWithUsage("perf-" + UUID.randomUUID().toString().substring(0, 6), "Perf Co");
+    // 10 requests: 8 at most 5 ms, 2 in (100, 250] ms; written as two routers' deltas.
+    TenantUsage usage = new TenantUsage(platform().db.platform());
+    LocalDate today = LocalDate.now(ZoneOffset.UTC);
+    usage.add(
+        List.of(
+            new TenantUsage.Delta(id, today, 6, 0, 0, 0, new long[] {6, 0, 0, 0, 0, 0}),
+            new TenantUsage.Delta(
+                id, today, 4, 0, 0, 0, new long[] {2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0})));
+    JsonNode perf = http.get("/admin/tenants/" + id + "/performance", token).json();
+    JsonNode requests = perf.get("requests");
+    assertThat(requests.get("count").asLong()).isEqualTo(10);
+    // p50: rank 5 of the 8 in [0, 5] ms -> 3.125 ms; p95: rank 9.5, in (100, 250] -> 212.5 ms.
+    assertThat(requests.get("p50_ms").asDouble()).isEqualTo(3.125);
+    assertThat(requests.get("p95_ms").asDouble()).isEqualTo(212.5);
+    assertThat(requests.get("buckets").get(5).get("le_ms").asLong()).isEqualTo(250);
+    assertThat(requests.get("buckets").get(10).get("le_ms").isNull()).isTrue();
+    // The reserved tenant has no database: statements say why, not a 500.
+    assertThat(perf.get("statements").get("available").asBoolean()).isFalse();
+    assertThat(perf.get("statements").get("reason").asString()).contains("no database");
+    for (String bad : List.of("0", "91", "x")) {
+      assertThat(http.get("/admin/tenants/" + id + "/performance?days=" + bad, token).status())
+          .as(bad)
+          .isEqualTo(400);
+    }
+    assertThat(http.get("/admin/tenants/" + UUID.randomUUID() + "/performance", token).status())
+        .isEqualTo(404);
+    // A tenant placed on the test server, which does not load pg_stat_statements: the reason
+    // names the server and what to do.
+    org.springframework.jdbc.core.simple.JdbcClient.create(platform().db.platform())
+        .sql(
+            "UPDATE tenants SET database_server_id = 'zz-api-test-local', database_name ="
+                + " 'postgres' WHERE tenant_id = :id")
+        .param("id", id)
+        .update();
+    JsonNode statements =
+        http.get("/admin/tenants/" + id + "/performance", token).json().get("statements");
+    assertThat(statements.get("available").asBoolean()).isFalse();
+    assertThat(statements.get("reason").asString())
+        .contains("pg_stat_statements is not installed on server zz-api-test-local");
+  }
+
+  @Test
   void chartsOnTheTenantCostsAndServersPagesShowTheirData() {
     Chromium.assumeInstalled();
     String token = freshToken();
@@ -178,6 +223,8 @@ class CostsPortalTest extends ApiTestBase {
     assertThat(sizeBars).isNotEmpty().hasSizeLessThanOrEqualTo(2);
     assertThat(sizeBars.get(sizeBars.size() - 1).getAttribute("data-value"))
         .isEqualTo(Long.toString(150L << 20));
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("statements-unavailable")));
+    assertThat(browser.findElement(By.id("latency")).getText()).contains("p50", "p95");
     shotOf("usage", "tenant-usage-charts");
 
     // A provisioned tenant: its workflow's steps as bars on one time axis.
