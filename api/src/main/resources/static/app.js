@@ -262,7 +262,7 @@ async function tenantView(id) {
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
-    backupsSection(t), exportsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
+    usageSection(t), backupsSection(t), exportsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
   const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
     api("GET", "/admin/tenants/" + id + "/schema")]);
   if (sv.status === 200) {
@@ -542,6 +542,7 @@ async function loadTimeline(tenantId, workflowId, target) {
   const r = await api("GET", "/admin/tenants/" + tenantId + "/workflows/" + encodeURIComponent(workflowId) + "/history");
   if (r.status !== 200) { target.replaceChildren(h("p", { class: "hint", text: r.data.message })); return; }
   target.replaceChildren(h("p", {}, "Status ", statusBadge(r.data.status), " started " + when(r.data.started_at)),
+    stepTimeline(r.data.entries),
     h("table", {}, h("thead", {}, h("tr", {}, ["Kind", "Name", "Scheduled", "Finished", "Outcome", "Attempt", "Error"].map((c) => h("th", { scope: "col", text: c })))),
       h("tbody", {}, r.data.entries.map((e) => h("tr", {}, h("td", { text: e.kind }), h("td", { text: e.name }),
         h("td", { text: when(e.scheduled_at) }), h("td", { text: when(e.finished_at) }), h("td", { text: e.outcome }),
@@ -655,6 +656,13 @@ async function serversView() {
   const r = await api("GET", "/admin/servers");
   if (r.status !== 200) { flash(r.data.message, true); return; }
   if (!r.data.items.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: "10", text: "No servers registered." }))); return; }
+  const chartsCard = h("section", { class: "card", id: "server-charts" }, h("h2", { text: "Capacity and connections" }),
+    h("h3", { text: "Tenants of capacity" }),
+    hbarChart("server-capacity", r.data.items.map((s) => ({ label: s.id, value: s.tenants, of: s.capacity })), "Tenants placed on each server of its capacity", String),
+    h("h3", { text: "Connections in use of the server's maximum" }),
+    hbarChart("server-connections", r.data.items.filter((s) => s.reachable).map((s) => ({ label: s.id, value: s.max_connections - s.free_connections, of: s.max_connections })),
+      "Connections in use on each reachable server of its max_connections", String));
+  main.insertBefore(chartsCard, form);
   rows.replaceChildren(...r.data.items.map((s) => h("tr", { "data-server": s.id },
     h("td", {}, h("code", { text: s.id })), h("td", { text: s.region }), h("td", {}, statusBadge(s.state)),
     h("td", { text: s.tenants + " / " + s.capacity }), h("td", { text: String(s.connection_budget) }),
@@ -813,6 +821,124 @@ function sizeChart(samples, label) {
   return chart;
 }
 
+// Bars per day (vertical): values [{label, value}] where value null draws no bar. Each bar is a
+// rect with data-value and a title, so the chart reads as data and is testable.
+function barChart(id, values, label, format) {
+  const w = 600, hgt = 120, pad = 4, top = 14;
+  const chart = svg("svg", { id, width: "100%", height: hgt, viewBox: "0 0 " + w + " " + hgt, preserveAspectRatio: "none", role: "img", class: "bars" });
+  const title = svg("title", {});
+  title.textContent = label;
+  chart.append(title);
+  const max = Math.max(0, ...values.map((v) => v.value || 0));
+  const slot = (w - 2 * pad) / Math.max(1, values.length);
+  values.forEach((v, i) => {
+    if (v.value === null || v.value === undefined) return;
+    const bh = max === 0 ? 0 : (hgt - top - pad) * v.value / max;
+    const bar = svg("rect", { x: (pad + i * slot + 1).toFixed(1), y: (hgt - pad - bh).toFixed(1), width: Math.max(1, slot - 2).toFixed(1),
+      height: Math.max(bh, v.value > 0 ? 1 : 0).toFixed(1), fill: "#0b5cad", "data-value": v.value, "data-label": v.label });
+    const t = svg("title", {});
+    t.textContent = v.label + ": " + format(v.value);
+    bar.append(t);
+    chart.append(bar);
+  });
+  const peak = svg("text", { x: pad, y: 11, "font-size": 10, fill: "#555" });
+  peak.textContent = "max " + format(max);
+  chart.append(peak);
+  return chart;
+}
+
+// Labelled horizontal bars: rows [{label, value, of}] (of: the whole the bar is part of, drawn
+// behind it, such as a server's capacity).
+function hbarChart(id, rows, label, format) {
+  const w = 600, row = 22, lw = 150, pad = 4;
+  const hgt = Math.max(row, rows.length * row) + pad;
+  const chart = svg("svg", { id, width: "100%", height: hgt, viewBox: "0 0 " + w + " " + hgt, role: "img", class: "hbars" });
+  const title = svg("title", {});
+  title.textContent = label;
+  chart.append(title);
+  const max = Math.max(0, ...rows.map((r) => Math.max(r.value || 0, r.of || 0)));
+  const scale = (v) => max === 0 ? 0 : (w - lw - 110) * v / max;
+  rows.forEach((r, i) => {
+    const y = pad + i * row;
+    const name = svg("text", { x: 0, y: y + 14, "font-size": 12, fill: "#222" });
+    name.textContent = r.label;
+    chart.append(name);
+    if (r.of !== undefined && r.of !== null) chart.append(svg("rect", { x: lw, y: y + 3, width: scale(r.of).toFixed(1), height: row - 8, fill: "#dde6f0" }));
+    const bar = svg("rect", { x: lw, y: y + 3, width: Math.max(scale(r.value || 0), r.value > 0 ? 1 : 0).toFixed(1), height: row - 8,
+      fill: "#0b5cad", "data-value": r.value, "data-label": r.label });
+    const t = svg("title", {});
+    t.textContent = r.label + ": " + format(r.value) + (r.of !== undefined && r.of !== null ? " of " + format(r.of) : "");
+    bar.append(t);
+    chart.append(bar);
+    const figure = svg("text", { x: lw + scale(Math.max(r.value || 0, r.of || 0)) + 6, y: y + 14, "font-size": 11, fill: "#555" });
+    figure.textContent = format(r.value) + (r.of !== undefined && r.of !== null ? " / " + format(r.of) : "");
+    chart.append(figure);
+  });
+  return chart;
+}
+
+// A workflow's steps on one time axis: each activity a bar from scheduled to finished.
+function stepTimeline(entries) {
+  const steps = entries.filter((e) => e.scheduled_at && e.finished_at && e.kind !== "timer");
+  if (!steps.length) return null;
+  const start = Math.min(...steps.map((e) => Date.parse(e.scheduled_at)));
+  const end = Math.max(...steps.map((e) => Date.parse(e.finished_at)));
+  const span = Math.max(1, end - start);
+  const w = 600, row = 16, lw = 170;
+  const chart = svg("svg", { id: "timeline-bar", width: "100%", height: steps.length * row + 18, viewBox: "0 0 " + w + " " + (steps.length * row + 18), role: "img", class: "gantt" });
+  const title = svg("title", {});
+  title.textContent = "Steps over time, " + ((end - start) / 1000).toFixed(2) + " s in all";
+  chart.append(title);
+  steps.forEach((e, i) => {
+    const y = i * row;
+    const name = svg("text", { x: 0, y: y + 12, "font-size": 11, fill: "#222" });
+    name.textContent = e.name;
+    chart.append(name);
+    const x0 = lw + (w - lw - 8) * (Date.parse(e.scheduled_at) - start) / span;
+    const x1 = lw + (w - lw - 8) * (Date.parse(e.finished_at) - start) / span;
+    const ms = Date.parse(e.finished_at) - Date.parse(e.scheduled_at);
+    const bar = svg("rect", { x: x0.toFixed(1), y: y + 3, width: Math.max(1.5, x1 - x0).toFixed(1), height: row - 6,
+      fill: e.outcome && /fail|timed/i.test(e.outcome) ? "#b42318" : "#0b5cad", "data-value": ms, "data-label": e.name });
+    const t = svg("title", {});
+    t.textContent = e.name + ": " + ms + " ms (" + (e.outcome || "") + ")";
+    bar.append(t);
+    chart.append(bar);
+  });
+  const axis = svg("text", { x: lw, y: steps.length * row + 14, "font-size": 10, fill: "#555" });
+  axis.textContent = "0 to " + ((end - start) / 1000).toFixed(2) + " s";
+  chart.append(axis);
+  return chart;
+}
+
+// The tenant's last 30 days: database size samples and requests through the routers.
+function usageSection(t) {
+  const size = h("div", { id: "usage-size" }), requests = h("div", { id: "usage-requests" });
+  const perf = h("div", { id: "performance" });
+  const card = h("section", { class: "card", id: "usage" }, h("h2", { text: "Usage, last 30 days" }),
+    h("h3", { text: "Database size" }), size, h("h3", { text: "Requests per day" }), requests,
+    h("h3", { text: "Query performance, last 7 days" }), perf);
+  api("GET", "/admin/tenants/" + t.tenant_id + "/performance?days=7").then((r) => {
+    if (r.status !== 200) { perf.replaceChildren(h("p", { class: "hint", text: r.data.message || r.data.detail || "Not available." })); return; }
+    const q = r.data.requests, st = r.data.statements;
+    const ms = (v) => v === null || v === undefined ? "no requests" : Number(v).toFixed(1) + " ms";
+    perf.replaceChildren(
+      h("p", { id: "latency" }, "Request latency at the routers: p50 ", h("strong", { id: "latency-p50", text: ms(q.p50_ms) }),
+        ", p95 ", h("strong", { id: "latency-p95", text: ms(q.p95_ms) }), " (" + q.count + " requests)"),
+      st.available
+        ? h("table", { id: "slow-statements" }, h("thead", {}, h("tr", {}, ["Statement", "Calls", "Mean ms", "Total ms"].map((c) => h("th", { scope: "col", text: c })))),
+            h("tbody", {}, st.slowest.map((x) => h("tr", {}, h("td", {}, h("code", { text: x.query })), h("td", { text: String(x.calls) }),
+              h("td", { text: Number(x.mean_millis).toFixed(2) }), h("td", { text: Number(x.total_millis).toFixed(1) })))))
+        : h("p", { class: "hint", id: "statements-unavailable", text: "Slowest statements: " + st.reason }));
+  });
+  api("GET", "/admin/tenants/" + t.tenant_id + "/usage?days=30").then((r) => {
+    if (r.status !== 200) { size.replaceChildren(h("p", { class: "hint", text: r.data.message || r.data.detail || "No usage." })); return; }
+    const days = r.data.days;
+    size.replaceChildren(barChart("chart-size", days.map((d) => ({ label: d.day, value: d.database_bytes })), "Database size of " + t.subdomain + " by day", mib));
+    requests.replaceChildren(barChart("chart-requests", days.map((d) => ({ label: d.day, value: d.requests })), "Requests to " + t.subdomain + " by day", String));
+  });
+  return card;
+}
+
 function money(v, currency) { return v === null || v === undefined ? "" : Number(v).toFixed(2) + " " + currency; }
 
 async function costsView(params) {
@@ -844,6 +970,10 @@ async function costsView(params) {
   meta.textContent = "Prices per month: " + p.per_gb_month + " per GB of database, " + p.backup_per_gb_month + " per GB of backups, " +
     p.per_database + " per database, " + p.per_million_requests + " per million requests (" + d.currency + "). Total: " + money(d.total.total, d.currency) + ".";
   if (!d.tenants.length) { rows.replaceChildren(h("tr", {}, h("td", { colspan: "9", text: "No tenant used anything in " + d.month + "." }))); return; }
+  const top = d.tenants.slice().sort((x, y) => y.estimate.total - x.estimate.total).slice(0, 20);
+  main.querySelector("#costs").insertBefore(h("div", { id: "cost-chart" }, h("h2", { text: "Estimate per tenant" + (d.tenants.length > 20 ? " (top 20)" : "") }),
+    hbarChart("cost-bars", top.map((t) => ({ label: t.subdomain, value: Number(t.estimate.total) })), "Cost estimate per tenant, " + d.month, (v) => money(v, d.currency))),
+    main.querySelector("#costs table"));
   rows.replaceChildren(...d.tenants.map((t) => h("tr", { "data-tenant": t.tenant_id },
     h("td", {}, h("a", { href: "#/tenant/" + t.tenant_id, text: t.subdomain }), " ", statusBadge(t.status)),
     h("td", { text: mib(t.database_bytes) }),

@@ -308,6 +308,30 @@ class CostReportTest {
               now.get("estimate").get("total").asDouble(),
               org.assertj.core.data.Offset.offset(1e-9));
       assertThat(metric(scrape, "taskifai_tenant_cost_estimate", b)).isNotNull();
+
+      // Every Grafana dashboard and alert rule query reads a metric the admin API or the router
+      // exports, with the labels it matches on (the workers' temporal_* in UpTopologyTest).
+      Path root = Path.of("").toAbsolutePath().getParent();
+      MetricQueries.everyEventBornMeterIsDeclared(root);
+      // The backup gauges list tenants at their next refresh (every 30 s).
+      deadline = System.nanoTime() + Duration.ofSeconds(35).toNanos();
+      while (!scrape.contains("taskifai_backup_newest_good_age_seconds{")
+          && System.nanoTime() < deadline) {
+        Thread.sleep(500);
+        scrape = get(metricsUrl, null).body();
+      }
+      List<String> scrapes =
+          List.of(
+              scrape,
+              get(
+                      "http://127.0.0.1:"
+                          + env.get("TASKIFAI_ROUTER_MANAGEMENT_PORT")
+                          + "/actuator/prometheus",
+                      null)
+                  .body());
+      // Archiving's metrics in DevPitrPlatformTest (this platform does not archive).
+      MetricQueries.assertAllExported(
+          root, scrapes, m -> !m.startsWith("temporal_") && !m.startsWith("taskifai_pitr_"));
     }
   }
 

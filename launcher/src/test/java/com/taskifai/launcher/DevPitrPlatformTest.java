@@ -49,6 +49,30 @@ class DevPitrPlatformTest {
           .isBefore(Instant.now());
       assertThat(archive.configFile())
           .isEqualTo(home.resolve("postgres-auth/pgbackrest.conf").toString());
+
+      // The archiving queries of the dashboards and alert rules read what the admin API exports
+      // for an archiving server (the rest is checked in CostReportTest).
+      String scrape = "";
+      deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline
+          && !scrape.contains("taskifai_pitr_archive_age_seconds{")) {
+        scrape =
+            java.net.http.HttpClient.newHttpClient()
+                .send(
+                    java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(
+                                "http://127.0.0.1:"
+                                    + env.get("TASKIFAI_ADMIN_MANAGEMENT_PORT")
+                                    + "/actuator/prometheus"))
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        Thread.sleep(500);
+      }
+      MetricQueries.assertAllExported(
+          Path.of("").toAbsolutePath().getParent(),
+          java.util.List.of(scrape),
+          m -> m.startsWith("taskifai_pitr_"));
     }
   }
 }

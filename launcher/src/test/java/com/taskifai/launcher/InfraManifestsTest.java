@@ -1,6 +1,7 @@
 package com.taskifai.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.registry.settings.ProductionSettings;
 import java.io.IOException;
@@ -294,5 +295,37 @@ class InfraManifestsTest {
     assertThat(test.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(test.exitValue()).as(tested).isZero();
     assertThat(tested).contains("SUCCESS");
+  }
+
+  @Test
+  void dashboardQueriesAreReadForTheMetricsAndLabelsTheyUse() throws IOException {
+    assertThat(
+            MetricQueries.uses(
+                "sum by (status) (rate(taskifai_router_requests_seconds_count{tenant=\"$tenant\","
+                    + " status=~\"5..\"}[$__rate_interval])) / clamp_min(max(up), 1e-9)"))
+        .containsExactly(
+            new MetricQueries.Use(
+                "taskifai_router_requests_seconds_count", Set.of("tenant", "status")));
+    assertThat(MetricQueries.uses("max(a_total) > 0 or sum without (x) (b{c=\"d\"}) * 300 > 5"))
+        .extracting(MetricQueries.Use::metric)
+        .containsExactly("a_total", "b");
+    // Three dashboards, each panel with a query, unique ids; the alert rules are read too.
+    Map<String, String> queries = MetricQueries.all(root);
+    assertThat(queries.keySet())
+        .anyMatch(k -> k.startsWith("platform.json"))
+        .anyMatch(k -> k.startsWith("routing.json"))
+        .anyMatch(k -> k.startsWith("tenant.json"))
+        .anyMatch(k -> k.startsWith("alerts.yaml"));
+    // The check fails where a metric is not exported or lacks a label a query matches on.
+    String exposition =
+        "taskifai_router_requests_seconds_count{application=\"r\",status=\"200\"} 1.0\n";
+    assertThat(MetricQueries.exported(List.of(exposition)))
+        .containsEntry(
+            "taskifai_router_requests_seconds_count",
+            new TreeSet<>(Set.of("application", "status")));
+    assertThatThrownBy(() -> MetricQueries.assertAllExported(root, List.of(exposition)))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("taskifai_tenants is not exported")
+        .hasMessageContaining("has no label tenant");
   }
 }

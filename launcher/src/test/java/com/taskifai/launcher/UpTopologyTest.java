@@ -402,6 +402,45 @@ class UpTopologyTest extends PlatformHttpTest {
         subdomainOf(tenant));
   }
 
+  /**
+   * Every query of the Grafana dashboards and the alert rules that reads the workers' Temporal SDK
+   * metrics reads one they export, with the labels it matches on (the rest is checked on the dev
+   * platform by {@link CostReportTest}, where tenants have costs and uploads).
+   */
+  @Test
+  @Order(20)
+  void everyDashboardAndAlertQueryReadsAMetricTheProcessesExport() throws Exception {
+    // The tests above killed a worker and a router: scrape whichever of each kind answers.
+    List<String> scrapes = new java.util.ArrayList<>();
+    for (List<String> kind :
+        List.of(
+            List.of("TASKIFAI_ADMIN_MANAGEMENT_PORT"),
+            List.of("TASKIFAI_ROUTER_MANAGEMENT_PORT", "TASKIFAI_ROUTER2_MANAGEMENT_PORT"),
+            List.of("TASKIFAI_WORKER_MANAGEMENT_PORT", "TASKIFAI_WORKER2_MANAGEMENT_PORT"))) {
+      int answered = 0;
+      for (String key : kind) {
+        try {
+          var response =
+              http.send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              "http://127.0.0.1:" + env.get(key) + "/actuator/prometheus"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+          if (response.statusCode() == 200) {
+            scrapes.add(response.body());
+            answered++;
+          }
+        } catch (java.io.IOException down) {
+          // killed by an earlier test
+        }
+      }
+      assertThat(answered).as("processes answering of " + kind).isPositive();
+    }
+    MetricQueries.assertAllExported(
+        Path.of("").toAbsolutePath().getParent(), scrapes, m -> m.startsWith("temporal_"));
+  }
+
   private void awaitStatus(UUID tenant, TenantStatus status, Duration limit) {
     await(
         tenant + " to become " + status,

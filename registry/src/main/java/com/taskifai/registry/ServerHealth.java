@@ -308,6 +308,64 @@ public final class ServerHealth {
     }
   }
 
+  /** One normalised statement of a tenant database (constants are $1, $2: no row data). */
+  public record Statement(String query, long calls, double meanMillis, double totalMillis) {}
+
+  /**
+   * The slowest statements (by mean time) of one database, from {@code pg_stat_statements} where
+   * the server has it; otherwise {@code available} is false and {@code reason} says why.
+   */
+  public record Statements(boolean available, String reason, List<Statement> slowest) {}
+
+  /**
+   * The {@code limit} slowest statements of {@code database} on server {@code s}, read as the
+   * server's admin from {@code pg_stat_statements} (the extension must be loaded through {@code
+   * shared_preload_libraries} and created in the admin database).
+   */
+  public Statements slowestStatements(DatabaseServers.Server s, String database, int limit) {
+    String password;
+    try {
+      password = s.adminPassword(cipher);
+    } catch (RuntimeException e) {
+      return new Statements(
+          false, "the server's stored admin password cannot be decrypted", List.of());
+    }
+    try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout)) {
+      try (PreparedStatement st =
+              c.prepareStatement(
+                  "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
+          ResultSet rs = st.executeQuery()) {
+        if (!rs.next()) {
+          return new Statements(
+              false,
+              "pg_stat_statements is not installed on server "
+                  + s.id()
+                  + " (shared_preload_libraries, then CREATE EXTENSION pg_stat_statements in its"
+                  + " admin database)",
+              List.of());
+        }
+      }
+      List<Statement> out = new ArrayList<>();
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "SELECT query, calls, mean_exec_time, total_exec_time FROM pg_stat_statements"
+                  + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = ?)"
+                  + " ORDER BY mean_exec_time DESC LIMIT ?")) {
+        st.setString(1, database);
+        st.setInt(2, limit);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            out.add(
+                new Statement(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4)));
+          }
+        }
+      }
+      return new Statements(true, null, out);
+    } catch (SQLException e) {
+      return new Statements(false, "server " + s.id() + ": " + message(e), List.of());
+    }
+  }
+
   private static Connection connect(String jdbcUrl, String user, String password, Duration timeout)
       throws SQLException {
     int seconds = (int) Math.max(1, (timeout.toMillis() + 999) / 1000);

@@ -3,8 +3,13 @@ package com.taskifai.api.costs;
 import com.taskifai.api.ApiException;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantUsage;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.LocalDate;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -16,16 +21,59 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * What each tenant costs in a month ({@code month=YYYY-MM}, the current one by default): every
- * tenant as JSON or CSV, or one tenant. A month that is not {@code YYYY-MM} answers 400.
+ * tenant as JSON or CSV, or one tenant. A month that is not {@code YYYY-MM} answers 400. And one
+ * tenant's usage day by day (the portal's charts).
  */
 @RestController
 class CostController {
   private final CostReport report;
   private final TenantRegistry registry;
+  private final TenantUsage usage;
+  private final Clock clock;
 
-  CostController(CostReport report, TenantRegistry registry) {
+  CostController(CostReport report, TenantRegistry registry, TenantUsage usage, Clock clock) {
     this.report = report;
     this.registry = registry;
+    this.usage = usage;
+    this.clock = clock;
+  }
+
+  /** One tenant's day in {@code GET /admin/tenants/{id}/usage}. */
+  record UsageDay(
+      LocalDate day, Long databaseBytes, long requests, long uploadRows, long uploadBytes) {}
+
+  /**
+   * The answer of {@code GET /admin/tenants/{id}/usage}: the last {@code days} days, today last.
+   */
+  record UsageSeries(UUID tenantId, LocalDate from, LocalDate to, List<UsageDay> days) {}
+
+  /**
+   * The tenant's database size samples, requests and uploads per (UTC) day over the last {@code
+   * days} days (1 to 366, 30 by default), today included; a day without usage counts zero, a day
+   * without a size sample has {@code database_bytes: null}.
+   */
+  @GetMapping("/admin/tenants/{id}/usage")
+  UsageSeries usage(@PathVariable UUID id, @RequestParam(required = false) String days) {
+    int n;
+    try {
+      n = days == null || days.isBlank() ? 30 : Integer.parseInt(days.trim());
+    } catch (NumberFormatException e) {
+      n = -1;
+    }
+    if (n < 1 || n > 366) {
+      throw ApiException.badRequest("days must be a whole number from 1 to 366, got " + days);
+    }
+    registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant " + id));
+    LocalDate to = LocalDate.now(clock.withZone(ZoneOffset.UTC)).plusDays(1);
+    LocalDate from = to.minusDays(n);
+    List<UsageDay> series =
+        usage.daily(id, from, to).stream()
+            .map(
+                d ->
+                    new UsageDay(
+                        d.day(), d.databaseBytes(), d.requests(), d.uploadRows(), d.uploadBytes()))
+            .toList();
+    return new UsageSeries(id, from, to.minusDays(1), series);
   }
 
   @GetMapping("/admin/costs")

@@ -1,5 +1,7 @@
 package com.taskifai.api.metrics;
 
+import com.taskifai.registry.TenantOperationKind;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import io.micrometer.core.instrument.Counter;
@@ -14,8 +16,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The platform's own metrics: tenants by status, provisioning outcomes and duration, failed admin
- * logins and MFA failures. Prometheus sees them at {@code /actuator/prometheus}.
+ * The platform's own metrics: tenants by status, operations running (tenants held by a move,
+ * restore, backup, ...), provisioning outcomes and duration, failed admin logins and MFA failures.
+ * Prometheus sees them at {@code /actuator/prometheus}.
  */
 @Component
 public class PlatformMetrics {
@@ -24,6 +27,7 @@ public class PlatformMetrics {
 
   private final MeterRegistry registry;
   private final TenantRegistry tenants;
+  private final TenantOperations operations;
   private final Counter started;
   private final Counter succeeded;
   private final Counter rolledBack;
@@ -31,10 +35,13 @@ public class PlatformMetrics {
   private final Timer duration;
   private Map<TenantStatus, Long> statusCounts = new EnumMap<>(TenantStatus.class);
   private long statusCountsAt;
+  private Map<TenantOperationKind, Long> operationCounts = new EnumMap<>(TenantOperationKind.class);
+  private long operationCountsAt;
 
-  PlatformMetrics(MeterRegistry registry, TenantRegistry tenants) {
+  PlatformMetrics(MeterRegistry registry, TenantRegistry tenants, TenantOperations operations) {
     this.registry = registry;
     this.tenants = tenants;
+    this.operations = operations;
     this.started =
         Counter.builder("taskifai.provisioning.started")
             .description("Provisioning workflows started")
@@ -60,6 +67,12 @@ public class PlatformMetrics {
       Gauge.builder("taskifai.tenants", this, m -> m.countOf(status))
           .description("Tenants in the registry by status")
           .tag("status", status.name())
+          .register(registry);
+    }
+    for (TenantOperationKind kind : TenantOperationKind.values()) {
+      Gauge.builder("taskifai.operations.running", this, m -> m.runningOf(kind))
+          .description("Tenants held by an operation (move, restore, backup, ...) now")
+          .tag("operation", kind.name())
           .register(registry);
     }
   }
@@ -99,5 +112,18 @@ public class PlatformMetrics {
       statusCountsAt = now;
     }
     return statusCounts.getOrDefault(status, 0L);
+  }
+
+  private synchronized double runningOf(TenantOperationKind kind) {
+    long now = System.currentTimeMillis();
+    if (now - operationCountsAt > STATUS_CACHE_MILLIS) {
+      try {
+        operationCounts = operations.countByOperation();
+      } catch (RuntimeException e) {
+        log.debug("operation counts unavailable: {}", e.getClass().getSimpleName());
+      }
+      operationCountsAt = now;
+    }
+    return operationCounts.getOrDefault(kind, 0L);
   }
 }

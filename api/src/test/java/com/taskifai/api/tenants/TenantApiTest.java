@@ -29,6 +29,7 @@ class TenantApiTest extends ApiTestBase {
   @Autowired com.taskifai.registry.AuditLog auditLog;
   @Autowired VerificationTokens verificationTokens;
   @Autowired LostWorkflowRecovery recovery;
+  @Autowired com.taskifai.registry.TenantOperations operations;
   private String token;
 
   @BeforeEach
@@ -497,7 +498,7 @@ class TenantApiTest extends ApiTestBase {
 
   @Test
   void countsSucceededProvisioningsInTheMetrics() {
-    activeTenant();
+    String held = activeTenant();
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
@@ -514,5 +515,31 @@ class TenantApiTest extends ApiTestBase {
     assertThat(metrics)
         .contains("taskifai_provisioning_started_total")
         .contains("taskifai_tenants{application=\"taskifai-admin-api\",status=\"ACTIVE\"}");
+
+    // Operations running: a tenant held by a move counts under MOVING until it is released.
+    String moving =
+        "taskifai_operations_running{application=\"taskifai-admin-api\",operation=\"MOVING\"} ";
+    double before = gauge(moving);
+    assertThat(
+            operations.claim(
+                UUID.fromString(held), com.taskifai.registry.TenantOperationKind.MOVING, "op-m1"))
+        .isEmpty();
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> gauge(moving) == before + 1);
+    } finally {
+      operations.release(UUID.fromString(held), "op-m1");
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> gauge(moving) == before);
+  }
+
+  private double gauge(String prefix) {
+    return management
+        .get("/actuator/prometheus", null)
+        .body()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).trim()))
+        .findFirst()
+        .orElse(-1);
   }
 }

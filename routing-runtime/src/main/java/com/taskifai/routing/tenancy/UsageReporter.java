@@ -43,7 +43,9 @@ public class UsageReporter implements AutoCloseable {
   private final MeterRegistry meters;
   private final TenantUsage usage;
   private final Clock clock;
-  // The cumulative figures last written, per tenant: requests, connection ms, rows, bytes.
+  // The cumulative figures last written, per tenant: requests, connection ms, rows, bytes, then
+  // the requests per latency bucket (TenantUsage.LATENCY_BOUNDS_MS and one over the last).
+  private static final int FIGURES = 4 + TenantUsage.LATENCY_BOUNDS_MS.length + 1;
   private final Map<UUID, double[]> written = new HashMap<>();
   private final ScheduledExecutorService timer;
 
@@ -83,10 +85,10 @@ public class UsageReporter implements AutoCloseable {
     LocalDate day = LocalDate.now(clock.withZone(ZoneOffset.UTC));
     List<TenantUsage.Delta> deltas = new ArrayList<>();
     for (Map.Entry<UUID, double[]> e : now.entrySet()) {
-      double[] before = written.getOrDefault(e.getKey(), new double[4]);
-      long[] d = new long[4];
+      double[] before = written.getOrDefault(e.getKey(), new double[FIGURES]);
+      long[] d = new long[FIGURES];
       boolean any = false;
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < FIGURES; i++) {
         double current = e.getValue()[i];
         // A meter that restarted (a reopened pool) counts from zero again.
         double delta = current >= before[i] ? current - before[i] : current;
@@ -94,7 +96,15 @@ public class UsageReporter implements AutoCloseable {
         any |= d[i] > 0;
       }
       if (any) {
-        deltas.add(new TenantUsage.Delta(e.getKey(), day, d[0], d[1], d[2], d[3]));
+        deltas.add(
+            new TenantUsage.Delta(
+                e.getKey(),
+                day,
+                d[0],
+                d[1],
+                d[2],
+                d[3],
+                java.util.Arrays.copyOfRange(d, 4, FIGURES)));
       }
     }
     usage.add(deltas);
@@ -109,7 +119,26 @@ public class UsageReporter implements AutoCloseable {
     for (Meter m : meters.getMeters()) {
       String name = m.getId().getName();
       switch (name) {
-        case RouterMetrics.REQUESTS -> add(out, m.getId().getTag("tenant"), 0, ((Timer) m).count());
+        case RouterMetrics.REQUESTS -> {
+          String tenant = m.getId().getTag("tenant");
+          Timer requests = (Timer) m;
+          add(out, tenant, 0, requests.count());
+          // Cumulative bucket counts to requests per bucket; the rest is over the last bound.
+          io.micrometer.core.instrument.distribution.HistogramSnapshot snapshot =
+              requests.takeSnapshot();
+          double below = 0;
+          for (io.micrometer.core.instrument.distribution.CountAtBucket b :
+              snapshot.histogramCounts()) {
+            int index = bucketIndex(b.bucket(TimeUnit.MILLISECONDS));
+            if (index >= 0) {
+              add(out, tenant, 4 + index, b.count() - below);
+              below = b.count();
+            }
+          }
+          if (snapshot.histogramCounts().length > 0) {
+            add(out, tenant, FIGURES - 1, snapshot.count() - below);
+          }
+        }
         case "hikaricp.connections.usage" -> {
           String pool = m.getId().getTag("pool");
           if (pool != null && pool.startsWith(POOL_PREFIX)) {
@@ -132,6 +161,15 @@ public class UsageReporter implements AutoCloseable {
     return out;
   }
 
+  private static int bucketIndex(double millis) {
+    for (int i = 0; i < TenantUsage.LATENCY_BOUNDS_MS.length; i++) {
+      if (Math.abs(TenantUsage.LATENCY_BOUNDS_MS[i] - millis) < 1e-6) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   private static void add(Map<UUID, double[]> out, String tenant, int index, double value) {
     UUID id;
     try {
@@ -140,7 +178,7 @@ public class UsageReporter implements AutoCloseable {
       id = null; // "none": requests no tenant was found for
     }
     if (id != null) {
-      out.computeIfAbsent(id, k -> new double[4])[index] += value;
+      out.computeIfAbsent(id, k -> new double[FIGURES])[index] += value;
     }
   }
 

@@ -130,6 +130,36 @@ class UsageReporterTest {
   }
 
   @Test
+  void requestLatencyIsAddedToTheTenantsDayBucketByBucketAcrossStatusesAndWrites() {
+    UUID a = tenant("latency-a");
+    MeterRegistry meters = new SimpleMeterRegistry();
+    UsageReporter reporter =
+        new UsageReporter(meters, new TenantUsage(db.platform()), CLOCK, Duration.ZERO);
+    Timer ok = RouterMetrics.requestTimer(meters, a.toString(), 200);
+    Timer notFound = RouterMetrics.requestTimer(meters, a.toString(), 404);
+    for (int i = 0; i < 3; i++) {
+      ok.record(3, TimeUnit.MILLISECONDS); // <= 5 ms
+    }
+    notFound.record(40, TimeUnit.MILLISECONDS); // (25, 50]
+    ok.record(7, TimeUnit.SECONDS); // over the last bound
+    assertThat(reporter.flush()).isEqualTo(1);
+    TenantUsage usage = new TenantUsage(db.platform());
+    TenantUsage.Latency latency = usage.latency(a, DAY, DAY.plusDays(1));
+    assertThat(latency.requests()).isEqualTo(5);
+    assertThat(latency.buckets()).containsExactly(3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1);
+
+    // A second write adds only what is new, bucket by bucket.
+    ok.record(300, TimeUnit.MILLISECONDS); // (250, 500]
+    assertThat(reporter.flush()).isEqualTo(1);
+    latency = usage.latency(a, DAY, DAY.plusDays(1));
+    assertThat(latency.buckets()).containsExactly(3, 0, 0, 1, 0, 0, 1, 0, 0, 0, 1);
+    // p50: rank 3 of 6 lies in the first bucket (3 requests, 0-5 ms): 5 ms at most.
+    assertThat(latency.p50Millis()).isEqualTo(5.0);
+    // p95: rank 5.7 lies over the last bound: reported as that bound.
+    assertThat(latency.p95Millis()).isEqualTo(5000.0);
+  }
+
+  @Test
   void aWriteThatFailsIsMadeUpByTheNextOne() {
     UUID a = tenant("usage-retry");
     MeterRegistry meters = new SimpleMeterRegistry();
