@@ -54,6 +54,10 @@ final class RouterClasspath {
     if (cached == null) {
       try {
         cached = compute(classPath);
+        if (cached.isEmpty()) {
+          System.err.println(
+              "taskifai: router starts on the launcher's classpath (no " + LIST + " found)");
+        }
       } catch (IOException | RuntimeException e) {
         System.err.println(
             "taskifai: router starts on the launcher's classpath (" + e.getMessage() + ")");
