@@ -30,7 +30,7 @@ public final class ChildMain {
       System.err.println("taskifai child: say which process: worker, router or api");
       System.exit(2);
     }
-    exitWithParent();
+    ParentWatch.exitWithParent();
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       case "worker" -> WorkerMain.main(rest);
@@ -61,23 +61,5 @@ public final class ChildMain {
           ctx -> ((GenericApplicationContext) ctx).registerBean(MailOutbox.class, () -> outbox));
     }
     builder.run(args);
-  }
-
-  /** Exits (running the shutdown hooks) once the parent process ends, however it ended. */
-  private static void exitWithParent() {
-    ProcessHandle.current()
-        .parent()
-        .ifPresent(
-            parent ->
-                parent
-                    .onExit()
-                    .thenRun(
-                        () -> {
-                          System.err.println(
-                              "taskifai child: the launcher (pid "
-                                  + parent.pid()
-                                  + ") is gone; stopping");
-                          System.exit(0);
-                        }));
   }
 }

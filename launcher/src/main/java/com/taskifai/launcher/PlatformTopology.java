@@ -148,7 +148,9 @@ final class PlatformTopology implements AutoCloseable {
 
   /**
    * {@code java … ChildMain <role>} on this JVM's classpath: through Spring Boot's launcher when
-   * this JVM runs from the launcher's executable jar, else on the plain classpath.
+   * this JVM runs from the launcher's executable jar, else on the plain classpath. A router starts
+   * as {@link RouterMain} on the routing runtime's own classpath ({@link RouterClasspath}) where
+   * that is found.
    */
   static List<String> command(String role, String opts) {
     List<String> command = new ArrayList<>();
@@ -157,7 +159,14 @@ final class PlatformTopology implements AutoCloseable {
       command.addAll(List.of(opts.strip().split("\\s+")));
     }
     String classPath = System.getProperty("java.class.path");
+    Optional<String> routerClassPath =
+        role.equals("router") ? RouterClasspath.of(classPath) : Optional.empty();
     command.add("-cp");
+    if (routerClassPath.isPresent()) {
+      command.add(routerClassPath.get());
+      command.add(RouterMain.class.getName());
+      return command;
+    }
     command.add(classPath);
     if (isBootJar(classPath)) {
       command.add("-Dloader.main=" + ChildMain.class.getName());

@@ -11,6 +11,11 @@ public enum FailureType {
   NO_CAPACITY(false),
   /** The tenant row is missing or in a status the step cannot work from. */
   INVALID_STATE(false),
+  /**
+   * The tenant is no longer one a move works from (offboarded, being deleted, failed, or without a
+   * database of its own): nothing was changed, and a drain skips it instead of failing.
+   */
+  NOT_MOVABLE(false),
   /** Fault injection asked this step to fail (tests and demos only). */
   INJECTED_FAULT(false),
   /** The admin did not verify the e-mail address in time. */

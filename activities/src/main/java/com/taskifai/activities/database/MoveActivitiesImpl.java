@@ -8,6 +8,7 @@ import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantKind;
 import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantOperations;
+import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
@@ -66,7 +67,7 @@ public final class MoveActivitiesImpl implements MoveActivities {
 
   @Override
   public MoveSource checkMove(UUID tenantId, String targetServerId) {
-    Tenant tenant = placedTenant(tenantId);
+    Tenant tenant = movableTenant(tenantId);
     // A trial (or a Supabase tenant) is refused before anything else: a drain or a direct start
     // must never reach a step that copies, fences or drops a shared trial database.
     TenantOperationKind.MOVING
@@ -399,6 +400,31 @@ public final class MoveActivitiesImpl implements MoveActivities {
     } catch (SQLException e) {
       throw DatabaseFailures.of("swap_server", in.tenantId(), e);
     }
+  }
+
+  /**
+   * The tenant as a move starts from it: ACTIVE or SUSPENDED, with a database and credentials.
+   * Otherwise (offboarded, being deleted, failed, never placed) fails NOT_MOVABLE: a drain that
+   * listed the tenant before it changed skips it, since no retry and no later round can move it.
+   */
+  private Tenant movableTenant(UUID tenantId) {
+    Tenant tenant = access.tenant(tenantId);
+    if (tenant.status() != TenantStatus.ACTIVE && tenant.status() != TenantStatus.SUSPENDED) {
+      throw StepFailure.of(
+          FailureType.NOT_MOVABLE,
+          "tenant "
+              + tenantId
+              + " is "
+              + tenant.status()
+              + "; a move needs it ACTIVE or SUSPENDED (nothing was changed)");
+    }
+    if (tenant.databaseServerId() == null
+        || tenant.databaseName() == null
+        || !tenant.hasCredentials()) {
+      throw StepFailure.of(
+          FailureType.NOT_MOVABLE, "tenant " + tenantId + " has no database to move");
+    }
+    return tenant;
   }
 
   private Tenant placedTenant(UUID tenantId) {

@@ -347,9 +347,12 @@ final class Invariants {
     int refused = 0;
     for (WorkflowExecutionInfo w : r.getExecutionsList()) {
       String failure = failure(w);
-      if (failure.contains(FENCE_REFUSAL) || failure.contains(TARGET_NOT_OPEN)) {
-        // The operation slipped past the API's check while another held the tenant, and its
-        // first step refused it before changing anything: the claim protocol, not a fault.
+      if (failure.contains(FENCE_REFUSAL)
+          || failure.contains(TARGET_NOT_OPEN)
+          || failure.contains(NOT_MOVABLE)) {
+        // The operation slipped past the API's check (or a drain's list) while another held or
+        // changed the tenant, and its first steps refused it before changing anything: the claim
+        // protocol, not a fault.
         refused++;
         report.fact("refused_by_the_claim_" + w.getExecution().getWorkflowId(), failure);
         continue;
@@ -377,7 +380,13 @@ final class Invariants {
    */
   static final String TARGET_NOT_OPEN = "; a move needs OPEN";
 
-  /** The failure messages of a closed workflow's last event, cause by cause. */
+  /**
+   * The failure type {@code check_move} gives a tenant no longer movable (offboarded, being deleted
+   * after a drain listed it): the move is refused before anything changed, the drain skips it.
+   */
+  static final String NOT_MOVABLE = "[NOT_MOVABLE]";
+
+  /** The failure messages (and types) of a closed workflow's last event, cause by cause. */
   private String failure(WorkflowExecutionInfo w) {
     try {
       var history =
@@ -396,7 +405,11 @@ final class Invariants {
         if (e.hasWorkflowExecutionFailedEventAttributes()) {
           var f = e.getWorkflowExecutionFailedEventAttributes().getFailure();
           while (f != null) {
-            b.append(f.getMessage()).append(" / ");
+            b.append(f.getMessage());
+            if (f.hasApplicationFailureInfo()) {
+              b.append(" [").append(f.getApplicationFailureInfo().getType()).append("]");
+            }
+            b.append(" / ");
             f = f.hasCause() ? f.getCause() : null;
           }
         }

@@ -49,8 +49,15 @@ public interface DrainServerWorkflow {
   String NEEDS_ACTION = "NEEDS_ACTION";
 
   /**
-   * How one tenant's move went: MOVING, MOVED or FAILED (with why); NEEDS_ACTION for a trial, which
-   * does not move (with what to do).
+   * A tenant the drain listed that was no longer movable when its move began (offboarded, being
+   * deleted): its move refused it before changing anything, and the drain neither counts it failed
+   * nor tries it again.
+   */
+  String SKIPPED = "SKIPPED";
+
+  /**
+   * How one tenant's move went: MOVING, MOVED or FAILED (with why); SKIPPED (with why) for a tenant
+   * no longer movable; NEEDS_ACTION for a trial, which does not move (with what to do).
    */
   record TenantResult(UUID tenantId, String targetServerId, String outcome, String error) {}
 

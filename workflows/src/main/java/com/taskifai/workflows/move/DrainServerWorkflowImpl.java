@@ -178,7 +178,8 @@ public class DrainServerWorkflowImpl implements DrainServerWorkflow {
     done.handle(
         (value, failure) -> {
           if (failure != null && inFlight.remove(tenant) != null) {
-            record(new TenantResult(tenant, target, "FAILED", Saga.describe(failure)));
+            String outcome = MoveTenantWorkflowImpl.notMovable(failure) ? SKIPPED : "FAILED";
+            record(new TenantResult(tenant, target, outcome, Saga.describe(failure)));
           }
           return null;
         });
@@ -194,6 +195,9 @@ public class DrainServerWorkflowImpl implements DrainServerWorkflow {
   private void record(TenantResult result) {
     if ("MOVED".equals(result.outcome())) {
       moved++;
+    } else if (SKIPPED.equals(result.outcome())) {
+      // Not listed again: drainTenants lists only tenants a move works from.
+      log.info("drain of {}: tenant {} skipped: {}", serverId, result.tenantId(), result.error());
     } else {
       failed++;
       failedThisRun = true;

@@ -1,6 +1,7 @@
 package com.taskifai.workflows.move;
 
 import com.taskifai.workflows.ActivityPolicies;
+import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.StepName;
 import com.taskifai.workflows.WorkflowAudit;
@@ -12,6 +13,7 @@ import com.taskifai.workflows.ports.MoveActivities.MoveInput;
 import com.taskifai.workflows.ports.MoveActivities.MoveSource;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import com.taskifai.workflows.saga.Saga;
+import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -79,10 +81,14 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
       outcome = "FAILED";
       error = rollback.complete() ? rollback.reason() : rollback.summary();
       log.warn("tenant {}: move to {} failed at {}", request.tenantId(), target, step);
+      String reported =
+          MoveStep.CHECK_MOVE.stepName().equals(step) && notMovable(failure)
+              ? DrainServerWorkflow.SKIPPED
+              : "FAILED";
       Workflow.newDetachedCancellationScope(
               () -> {
                 operations.releaseOperation(request.tenantId(), operationId);
-                report(request, "FAILED", error);
+                report(request, reported, error);
                 audit(
                     request, Outcome.FAILED, Map.of("step", String.valueOf(rollback.failedStep())));
               })
@@ -104,6 +110,19 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
     outcome = "MOVED";
     step = StepName.DONE;
     return outcome;
+  }
+
+  /**
+   * Whether check_move found the tenant no longer movable (offboarded, being deleted): a refusal
+   * before anything changed, which a drain skips rather than counts as a failed move.
+   */
+  static boolean notMovable(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof ApplicationFailure a && FailureType.NOT_MOVABLE.name().equals(a.getType())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void run(MoveStep next, Runnable effect) {
