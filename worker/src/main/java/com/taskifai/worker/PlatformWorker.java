@@ -65,7 +65,8 @@ public final class PlatformWorker implements AutoCloseable {
           CostSampleWorkflowImpl.class,
           PromoteTenantWorkflowImpl.class,
           com.taskifai.workflows.pitr.BaseBackupScheduleWorkflowImpl.class,
-          com.taskifai.workflows.pitr.RestoreToTimeWorkflowImpl.class);
+          com.taskifai.workflows.pitr.RestoreToTimeWorkflowImpl.class,
+          com.taskifai.workflows.imports.ImportTenantWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

@@ -81,7 +81,7 @@ public class ImportTenantWorkflowImpl implements ImportTenantWorkflow {
         LoadResult loaded = longImports.loadInput(input, newDatabase);
         refuseIf(loaded.report());
         step = ImportStep.MIGRATE_UP.stepName();
-        longImports.migrateUp(input, newDatabase);
+        refuseIf(longImports.migrateUp(input, newDatabase));
         step = ImportStep.VERIFY_IMPORT.stepName();
         refuseIf(longImports.verifyImport(input, newDatabase, loaded.rowCounts()));
         step = ImportStep.SWAP_DATABASE.stepName();

@@ -63,12 +63,12 @@ public interface ImportActivities {
   LoadResult loadInput(ImportInput input, String database);
 
   /**
-   * Applies the tenant schema's migrations the loaded database lacks, as the owner role.
-   *
-   * @return the schema version after
+   * Applies the tenant schema's migrations the loaded database lacks, as the owner role; reports an
+   * input without the tenant schema's history or one the migrations do not apply to. Repeating it
+   * changes nothing (Flyway's history holds what is applied).
    */
   @ActivityMethod(name = "migrate_up")
-  String migrateUp(ImportInput input, String database);
+  List<ReportItem> migrateUp(ImportInput input, String database);
 
   /**
    * Checks the new database: schema version, constraints valid, row counts against {@code expected}

@@ -62,9 +62,8 @@ class ImportTenantWorkflowTest {
             : List.of();
     return switch (type) {
       case "prepare_import_copy" -> new RestoreTarget("tenant_x_rimp1", "tenant_x");
-      case "stage_input", "verify_import" -> report;
+      case "stage_input", "migrate_up", "verify_import" -> report;
       case "load_input" -> new LoadResult(report, Map.of("products", 3L));
-      case "migrate_up" -> "1";
       default -> null;
     };
   }
