@@ -8,14 +8,16 @@ import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantImports;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.tenantschema.imports.CsvBundle;
+import com.taskifai.tenantschema.imports.ExportArchive;
+import com.taskifai.tenantschema.imports.ImportInputs;
+import com.taskifai.tenantschema.imports.ImportProblem;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
 import com.taskifai.workflows.ports.ImportActivities;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -110,46 +112,16 @@ public final class ImportActivitiesImpl implements ImportActivities {
 
   /** What is wrong with the file for its format; empty when it can be loaded. */
   private static List<ReportItem> check(TenantImports.Import row, byte[] content) {
-    String file = row.fileName() == null ? "(upload)" : row.fileName();
-    return switch (row.format()) {
-      case "custom" ->
-          CustomDump.isCustom(content)
-              ? List.of()
-              : List.of(
-                  new ReportItem(
-                      file,
-                      null,
-                      null,
-                      "not a pg_dump custom-format archive (pg_dump -Fc); send a plain SQL dump"
-                          + " as format plain"));
-      case "plain" -> plainReport(file, content);
-      case "archive" -> ExportArchive.read(content).report();
-      case "csv" -> CsvBundle.read(content).report();
-      default -> List.of(new ReportItem(file, null, null, "unknown format " + row.format()));
-    };
+    return reportOf(ImportInputs.check(row.format(), row.fileName(), content));
   }
 
-  static List<ReportItem> plainReport(String file, byte[] content) {
-    String text;
-    try {
-      text = utf8(content);
-    } catch (CharacterCodingException e) {
-      return List.of(new ReportItem(file, null, null, "not UTF-8 text: dump with -E UTF8"));
+  /** The problems as the workflow's report. */
+  static List<ReportItem> reportOf(List<ImportProblem> problems) {
+    List<ReportItem> out = new ArrayList<>();
+    for (ImportProblem p : problems) {
+      out.add(new ReportItem(p.file(), p.line(), p.object(), p.reason()));
     }
-    List<ReportItem> report = new ArrayList<>();
-    for (PlainDumpScript.Refusal r : PlainDumpScript.parse(text).refused()) {
-      report.add(new ReportItem(file, r.line(), null, r.reason()));
-    }
-    return report;
-  }
-
-  static String utf8(byte[] content) throws CharacterCodingException {
-    return StandardCharsets.UTF_8
-        .newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(java.nio.ByteBuffer.wrap(content))
-        .toString();
+    return out;
   }
 
   @Override
@@ -203,7 +175,7 @@ public final class ImportActivitiesImpl implements ImportActivities {
             case "archive" -> {
               ExportArchive.Read archive = ExportArchive.read(read(input));
               if (!archive.report().isEmpty()) {
-                yield new LoadResult(archive.report(), null);
+                yield new LoadResult(reportOf(archive.report()), null);
               }
               yield loads.custom(
                   admin,
@@ -214,8 +186,7 @@ public final class ImportActivitiesImpl implements ImportActivities {
                   archive.rowCounts());
             }
             case "plain" -> loads.plain(admin, names.ownerRole(), database, file, read(input));
-            case "csv" ->
-                loads.csv(admin, names.ownerRole(), database, CsvBundle.read(read(input)));
+            case "csv" -> new LoadResult(reportOf(CsvBundle.read(read(input)).report()), null);
             default ->
                 throw StepFailure.of(FailureType.INVALID_STATE, "unknown format " + row.format());
           };

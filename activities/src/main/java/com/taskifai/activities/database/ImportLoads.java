@@ -2,6 +2,8 @@ package com.taskifai.activities.database;
 
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.backup.PgClient;
+import com.taskifai.tenantschema.imports.ImportInputs;
+import com.taskifai.tenantschema.imports.PlainDumpScript;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.ImportActivities.LoadResult;
 import com.taskifai.workflows.ports.ImportActivities.ReportItem;
@@ -114,9 +116,10 @@ final class ImportLoads {
       ServerAdmin admin, String ownerRole, String database, String file, byte[] content) {
     String text;
     try {
-      text = ImportActivitiesImpl.utf8(content);
+      text = ImportInputs.utf8(content);
     } catch (java.nio.charset.CharacterCodingException e) {
-      return new LoadResult(ImportActivitiesImpl.plainReport(file, content), null);
+      return new LoadResult(
+          ImportActivitiesImpl.reportOf(ImportInputs.check("plain", file, content)), null);
     }
     PlainDumpScript.Parsed parsed = PlainDumpScript.parse(text);
     if (!parsed.refused().isEmpty()) {
@@ -154,14 +157,6 @@ final class ImportLoads {
       throw StepFailure.of(
           FailureType.UNAVAILABLE, "load_input: cannot log in as the owner: " + e.getSQLState());
     }
-  }
-
-  LoadResult csv(ServerAdmin admin, String ownerRole, String database, CsvBundle bundle) {
-    if (!bundle.report().isEmpty()) {
-      return new LoadResult(bundle.report(), null);
-    }
-    return new LoadResult(
-        List.of(new ReportItem(null, null, null, "CSV bundles are not loaded yet")), null);
   }
 
   static Connection ownerConnection(ServerAdmin admin, OwnerLogin owner, String database)

@@ -1,4 +1,4 @@
-package com.taskifai.activities.database;
+package com.taskifai.tenantschema.imports;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,16 +15,16 @@ import java.util.regex.Pattern;
  * database (a COPY other than from stdin), are refused before anything runs; whatever runs, runs as
  * the owner role in one transaction.
  */
-final class PlainDumpScript {
+public final class PlainDumpScript {
 
   /** One statement, the line it starts on, and the data of a COPY FROM stdin (else null). */
-  record Statement(String sql, int line, String copyData) {}
+  public record Statement(String sql, int line, String copyData) {}
 
   /** Something the script may not contain: the line and why. */
-  record Refusal(int line, String reason) {}
+  public record Refusal(int line, String reason) {}
 
   /** The statements and what was refused; nothing runs when {@code refused} is not empty. */
-  record Parsed(List<Statement> statements, List<Refusal> refused) {}
+  public record Parsed(List<Statement> statements, List<Refusal> refused) {}
 
   private static final Pattern COPY_FROM_STDIN =
       Pattern.compile("(?is)^COPY\\s+[^;]*\\bFROM\\s+stdin\\b[^;]*$");
@@ -61,7 +61,7 @@ final class PlainDumpScript {
   private PlainDumpScript() {}
 
   /** Cuts {@code text} into statements and refuses what an import may not run. */
-  static Parsed parse(String text) {
+  public static Parsed parse(String text) {
     List<Statement> out = new ArrayList<>();
     List<Refusal> refused = new ArrayList<>();
     int n = text.length();
@@ -248,7 +248,7 @@ final class PlainDumpScript {
    * and grants. The objects belong to the owner role that runs the import; the platform grants the
    * app role afresh.
    */
-  static boolean neutralised(String statement) {
+  public static boolean neutralised(String statement) {
     String upper = statement.replaceAll("\\s+", " ").toUpperCase(Locale.ROOT);
     return upper.startsWith("GRANT ")
         || upper.startsWith("REVOKE ")
@@ -257,7 +257,7 @@ final class PlainDumpScript {
   }
 
   /** Why the statement is refused, or null. */
-  static String refusalOf(String statement) {
+  public static String refusalOf(String statement) {
     String upper = statement.replaceAll("\\s+", " ").toUpperCase(Locale.ROOT);
     for (String[] r : REFUSED_STARTS) {
       if (upper.startsWith(r[0] + " ") || upper.equals(r[0])) {

@@ -1,8 +1,7 @@
-package com.taskifai.activities.database;
+package com.taskifai.tenantschema.imports;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.taskifai.workflows.ports.ImportActivities.ReportItem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.security.MessageDigest;
@@ -22,19 +21,33 @@ import java.util.zip.ZipInputStream;
  * manifest's SHA-256. The import loads the dump; the manifest's row counts are what the loaded
  * database must hold.
  */
-final class ExportArchive {
-  static final String FORMAT = "taskifai-export/1";
-  static final String MANIFEST = "manifest.json";
+public final class ExportArchive {
+  public static final String FORMAT = "taskifai-export/1";
+  public static final String MANIFEST = "manifest.json";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The dump and the row count per table, or what is wrong with the archive. */
-  record Read(byte[] dump, Map<String, Long> rowCounts, List<ReportItem> report) {}
+  public record Read(byte[] dump, Map<String, Long> rowCounts, List<ImportProblem> report) {}
 
   private ExportArchive() {}
 
-  static Read read(byte[] zip) {
+  /** True when the ZIP holds a {@code manifest.json} (an export archive, not a CSV bundle). */
+  public static boolean holdsManifest(byte[] zip) {
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
+      for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
+        if (MANIFEST.equals(e.getName())) {
+          return true;
+        }
+      }
+    } catch (IOException | IllegalArgumentException e) {
+      return false;
+    }
+    return false;
+  }
+
+  public static Read read(byte[] zip) {
     Map<String, byte[]> files = new HashMap<>();
-    List<ReportItem> report = new ArrayList<>();
+    List<ImportProblem> report = new ArrayList<>();
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
       for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
         if (!e.isDirectory()) {
@@ -60,17 +73,17 @@ final class ExportArchive {
     JsonNode dump = m.path("dump");
     String dumpFile = dump.path("file").asText("");
     if (!"custom".equals(dump.path("format").asText())) {
-      report.add(new ReportItem(MANIFEST, null, "dump.format", "must be custom"));
+      report.add(new ImportProblem(MANIFEST, null, "dump.format", "must be custom"));
     }
     byte[] dumpBytes = files.get(dumpFile);
     if (dumpBytes == null) {
       report.add(
-          new ReportItem(
+          new ImportProblem(
               MANIFEST, null, "dump.file", "names " + dumpFile + ", which the archive lacks"));
     } else {
       checkSum(dumpFile, dumpBytes, dump.path("sha256").asText(""), report);
       if (!CustomDump.isCustom(dumpBytes)) {
-        report.add(new ReportItem(dumpFile, null, null, "not a pg_dump custom-format archive"));
+        report.add(new ImportProblem(dumpFile, null, null, "not a pg_dump custom-format archive"));
       }
     }
     Map<String, Long> counts = new TreeMap<>();
@@ -78,7 +91,8 @@ final class ExportArchive {
       Map.Entry<String, JsonNode> t = it.next();
       JsonNode rows = t.getValue().path("rows");
       if (!rows.canConvertToLong() || rows.asLong() < 0) {
-        report.add(new ReportItem(MANIFEST, null, "tables." + t.getKey(), "rows must be a count"));
+        report.add(
+            new ImportProblem(MANIFEST, null, "tables." + t.getKey(), "rows must be a count"));
         continue;
       }
       counts.put(t.getKey(), rows.asLong());
@@ -91,13 +105,14 @@ final class ExportArchive {
     return new Read(dumpBytes, counts, report);
   }
 
-  private static void checkSum(String file, byte[] content, String expected, List<ReportItem> r) {
+  private static void checkSum(
+      String file, byte[] content, String expected, List<ImportProblem> r) {
     try {
       String actual =
           HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
       if (!actual.equalsIgnoreCase(expected)) {
         r.add(
-            new ReportItem(
+            new ImportProblem(
                 file, null, null, "its SHA-256 differs from the manifest's: damaged or altered"));
       }
     } catch (java.security.NoSuchAlgorithmException e) {
@@ -106,6 +121,6 @@ final class ExportArchive {
   }
 
   private static Read refused(String file, String reason) {
-    return new Read(null, Map.of(), List.of(new ReportItem(file, null, null, reason)));
+    return new Read(null, Map.of(), List.of(new ImportProblem(file, null, null, reason)));
   }
 }
