@@ -59,12 +59,18 @@ class ImportActivitiesTest {
     insertProducts(current(source.tenantId()), "src-1", "src-2", "src-3");
   }
 
+  private static final String PLAIN = (String) dump(source, "plain");
+  private static final byte[] CUSTOM = (byte[]) dump(source, "custom");
+
+  /** The tenant the refused imports target: at version 2 with one product, never changed. */
+  private static final StepInput untouched = provision(true);
+
   @Test
   void aPlainDumpOfAnotherTenantIsLoadedAsTheOwnerMigratedUpCheckedAndSwappedIn() {
     StepInput target = provision(true);
     String before = fx.tenant(target.tenantId()).databaseName();
 
-    Imported done = importInto(target, "plain", dump(source, "plain"));
+    Imported done = importInto(target, "plain", PLAIN);
 
     assertThat(done.report()).isEmpty();
     assertThat(done.loaded().rowCounts()).containsEntry("products", 3L);
@@ -91,9 +97,9 @@ class ImportActivitiesTest {
 
   @Test
   void aCustomDumpOfAnOlderSchemaVersionIsMigratedUpAndItsRowCountsKept() {
-    StepInput target = provision(true);
+    StepInput target = untouched;
 
-    Imported done = importInto(target, "custom", dump(source, "custom"));
+    Imported done = importInto(target, "custom", CUSTOM);
 
     assertThat(done.report()).isEmpty();
     DataSource copy = TestPostgres.superuser(done.target().newDatabase());
@@ -103,9 +109,69 @@ class ImportActivitiesTest {
   }
 
   @Test
+  void aLiveSourceIsDumpedInOneSnapshotAndItsPasswordStaysOutOfEveryInputAndResult() {
+    StepInput target = untouched;
+    String password = TestPostgres.superuserPassword();
+    String id = newImportId();
+    staged.stageSource(
+        target.tenantId(),
+        id,
+        "wf",
+        "test",
+        "postgresql://postgres:"
+            + password
+            + "@localhost:"
+            + TestPostgres.port()
+            + "/"
+            + fx.tenant(source.tenantId()).databaseName());
+    ImportInput input = new ImportInput(target.tenantId(), id, "live", "import:" + id);
+    fx.activities.backups().claimOperation(target.tenantId(), "RESTORING", input.operationId());
+
+    assertThat(imports.stageInput(input)).isEmpty();
+    RestoreTarget copy = imports.prepareImportCopy(input);
+    LoadResult loaded = imports.loadInput(input, copy.newDatabase());
+    List<ReportItem> migrated = imports.migrateUp(input, copy.newDatabase());
+    List<ReportItem> verified = imports.verifyImport(input, copy.newDatabase(), loaded.rowCounts());
+
+    assertThat(loaded.report()).isEmpty();
+    assertThat(migrated).isEmpty();
+    assertThat(verified).isEmpty();
+    assertThat(skus(TestPostgres.superuser(copy.newDatabase())))
+        .containsExactly("src-1", "src-2", "src-3");
+    assertThat(input.toString() + loaded + migrated + verified).doesNotContain(password);
+    imports.discardInput(input);
+    assertThat(staged.sourceUrl(target.tenantId(), id)).isEmpty();
+    fx.activities.backups().dropRetiredDatabase(target.tenantId(), copy.newDatabase());
+    fx.activities.backups().releaseOperation(target.tenantId(), input.operationId());
+  }
+
+  @Test
+  void aLiveSourceThatRefusesTheLoginIsReportedWithoutItsPassword() {
+    StepInput target = untouched;
+    String id = newImportId();
+    staged.stageSource(
+        target.tenantId(),
+        id,
+        "wf",
+        "test",
+        "postgresql://postgres:wrong-secret-pw@localhost:" + TestPostgres.port() + "/postgres");
+    ImportInput input = new ImportInput(target.tenantId(), id, "live", "import:" + id);
+    RestoreTarget copy = imports.prepareImportCopy(input);
+
+    LoadResult loaded = imports.loadInput(input, copy.newDatabase());
+
+    assertThat(loaded.report()).hasSize(1);
+    assertThat(loaded.report().get(0).reason())
+        .contains("pg_dump")
+        .doesNotContain("wrong-secret-pw");
+    fx.activities.backups().dropRetiredDatabase(target.tenantId(), copy.newDatabase());
+    imports.discardInput(input);
+  }
+
+  @Test
   void hostilePlainStatementsAreRefusedWithTheirLineBeforeAnyDatabaseIsMade() {
-    StepInput target = provision(true);
-    String good = (String) dump(source, "plain");
+    StepInput target = untouched;
+    String good = PLAIN;
     long lines = good.lines().count();
     String marker = "/tmp/taskifai-import-" + UUID.randomUUID();
     for (String hostile :
@@ -136,8 +202,7 @@ class ImportActivitiesTest {
 
   @Test
   void whatAPlainDumpHidesInADoBlockRunsWithTheOwnersRightsAndFailsTheLoad() {
-    StepInput target = provision(true);
-    String good = (String) dump(source, "plain");
+    StepInput target = untouched;
     String role = "evil_do_" + IDS.incrementAndGet();
     String marker = "/tmp/taskifai-import-" + UUID.randomUUID();
     for (String hostile :
@@ -148,7 +213,7 @@ class ImportActivitiesTest {
             "DO $x$ BEGIN EXECUTE 'ALTER ROLE "
                 + TenantDatabaseNames.of(target.tenantId()).ownerRole()
                 + " SUPERUSER'; END $x$;")) {
-      Imported done = importInto(target, "plain", good + "\n" + hostile + "\n");
+      Imported done = importInto(target, "plain", "SELECT 1;\n" + hostile + "\n");
       assertThat(done.report()).as(hostile).hasSize(1);
       assertThat(done.report().get(0).reason())
           .as(hostile)
@@ -175,7 +240,7 @@ class ImportActivitiesTest {
   @Test
   void aSuperuserOwnedSecurityDefinerFunctionAndAnotherSchemaInACustomDumpAreRefusedByTheChecks() {
     StepInput scratch = provision(false);
-    StepInput target = provision(true);
+    StepInput target = untouched;
     TestPostgres.execute(
         current(scratch.tenantId()),
         "CREATE FUNCTION public.escalate() RETURNS int LANGUAGE sql SECURITY DEFINER"

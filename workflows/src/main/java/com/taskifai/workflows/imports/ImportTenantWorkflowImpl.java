@@ -69,7 +69,18 @@ public class ImportTenantWorkflowImpl implements ImportTenantWorkflow {
         new ImportInput(request.tenantId(), request.importId(), request.format(), operationId);
     BackupInput swapInput = new BackupInput(request.tenantId(), null, operationId, "import", null);
     audit(request, Outcome.STARTED, Map.of());
-    short_.claimOperation(request.tenantId(), "RESTORING", operationId);
+    try {
+      short_.claimOperation(request.tenantId(), "RESTORING", operationId);
+    } catch (ActivityFailure e) {
+      // Another operation holds the tenant: nothing was changed, and nothing staged is kept.
+      error = BackupPolicies.reason(e);
+      outcome = "FAILED";
+      audit(request, Outcome.FAILED, Map.of("step", step));
+      step = ImportStep.DISCARD_INPUT.stepName();
+      shortImports.discardInput(input);
+      step = ImportStep.CLAIM_OPERATION.stepName();
+      throw e;
+    }
     try {
       step = ImportStep.STAGE_INPUT.stepName();
       refuseIf(longImports.stageInput(input));

@@ -146,6 +146,19 @@ class ImportTenantWorkflowTest {
   }
 
   @Test
+  void aTenantBusyWithAnotherOperationFailsTheImportAndDiscardsWhatWasStaged() {
+    failing = "claim_operation";
+    UUID tenantId = UUID.randomUUID();
+    ImportTenantWorkflow flow = newImport(tenantId);
+
+    assertThatThrownBy(() -> flow.importTenant(request(tenantId)))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
+        .containsExactly("claim_operation", "discard_input");
+  }
+
+  @Test
   void aSwapThatFailsLiftsItsFenceDropsTheNewDatabaseAndFailsTheImport() {
     failing = "swap_database";
     UUID tenantId = UUID.randomUUID();
