@@ -186,7 +186,13 @@ public final class ImportActivitiesImpl implements ImportActivities {
                   archive.rowCounts());
             }
             case "plain" -> loads.plain(admin, names.ownerRole(), database, file, read(input));
-            case "csv" -> new LoadResult(reportOf(CsvBundle.read(read(input)).report()), null);
+            case "csv" ->
+                loads.csv(
+                    admin,
+                    names.ownerRole(),
+                    database,
+                    CsvBundle.read(read(input)),
+                    migrationLocations);
             default ->
                 throw StepFailure.of(FailureType.INVALID_STATE, "unknown format " + row.format());
           };

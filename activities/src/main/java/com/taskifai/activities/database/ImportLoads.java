@@ -2,6 +2,8 @@ package com.taskifai.activities.database;
 
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.backup.PgClient;
+import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.tenantschema.imports.CsvBundle;
 import com.taskifai.tenantschema.imports.ImportInputs;
 import com.taskifai.tenantschema.imports.PlainDumpScript;
 import com.taskifai.workflows.FailureType;
@@ -157,6 +159,63 @@ final class ImportLoads {
       throw StepFailure.of(
           FailureType.UNAVAILABLE, "load_input: cannot log in as the owner: " + e.getSQLState());
     }
+  }
+
+  /**
+   * A CSV bundle: the new database gets the tenant schema (as the owner role), then each file goes
+   * in through {@code COPY ... FROM STDIN (FORMAT csv, HEADER true)} with the header's columns, as
+   * the owner, in one transaction. A row the schema refuses is reported with its file and line.
+   */
+  LoadResult csv(
+      ServerAdmin admin,
+      String ownerRole,
+      String database,
+      CsvBundle bundle,
+      List<String> migrationLocations) {
+    if (!bundle.report().isEmpty()) {
+      return new LoadResult(ImportActivitiesImpl.reportOf(bundle.report()), null);
+    }
+    TenantSchema.migrate(admin.database(database), ownerRole, migrationLocations, null);
+    admin.release(database);
+    Map<String, Long> rows = new TreeMap<>();
+    try (OwnerLogin owner = OwnerLogin.open(admin, ownerRole, "load_input");
+        Connection c = ownerConnection(admin, owner, database)) {
+      c.setAutoCommit(false);
+      CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
+      for (CsvBundle.Table t : bundle.tables()) {
+        String sql =
+            "COPY public."
+                + t.table()
+                + " ("
+                + String.join(", ", t.columns())
+                + ") FROM STDIN WITH (FORMAT csv, HEADER true)";
+        try {
+          rows.merge(t.table(), copy.copyIn(sql, new StringReader(t.text())), Long::sum);
+        } catch (SQLException | IOException e) {
+          rollback(c);
+          return new LoadResult(
+              List.of(new ReportItem(t.file(), copyLine(e), null, serverMessage(e))), null);
+        }
+      }
+      c.commit();
+      return new LoadResult(List.of(), rows);
+    } catch (SQLException e) {
+      throw StepFailure.of(
+          FailureType.UNAVAILABLE, "load_input: cannot log in as the owner: " + e.getSQLState());
+    }
+  }
+
+  /** The file's line of a failed COPY (its CONTEXT says "COPY t, line N"), header included. */
+  private static Integer copyLine(Exception e) {
+    if (e instanceof org.postgresql.util.PSQLException p
+        && p.getServerErrorMessage() != null
+        && p.getServerErrorMessage().getWhere() != null) {
+      Matcher m = Pattern.compile("line (\\d+)").matcher(p.getServerErrorMessage().getWhere());
+      if (m.find()) {
+        return Integer.valueOf(m.group(1));
+      }
+    }
+    return null;
   }
 
   static Connection ownerConnection(ServerAdmin admin, OwnerLogin owner, String database)

@@ -169,6 +169,43 @@ class ImportActivitiesTest {
   }
 
   @Test
+  void aCsvBundleIsLoadedIntoTheTenantSchemaAndARowTheSchemaRefusesIsReportedWithItsLine() {
+    StepInput target = untouched;
+    byte[] good =
+        zip(
+            "users.csv", "email,role\nboss@acme.io,admin\n",
+            "products.csv", "sku,name,ean\ncsv-1,\"One, with comma\",12345678\ncsv-2,Two,\n");
+    byte[] bad = zip("products.csv", "sku,name,ean\ncsv-1,One,12345678\ncsv-2,Two,not-an-ean\n");
+
+    Imported done = importInto(target, "csv", good);
+    dropCopy(target, done);
+    Imported refused = importInto(target, "csv", bad);
+    dropCopy(target, refused);
+
+    assertThat(done.report()).isEmpty();
+    assertThat(done.loaded().rowCounts()).containsEntry("users", 1L).containsEntry("products", 2L);
+    assertThat(refused.report()).hasSize(1);
+    assertThat(refused.report().get(0).file()).isEqualTo("products.csv");
+    assertThat(refused.report().get(0).line()).isEqualTo(3);
+    assertThat(refused.report().get(0).reason()).doesNotContain("not-an-ean");
+    assertTenantUnchanged(target);
+  }
+
+  private static byte[] zip(String... nameThenContent) {
+    var out = new java.io.ByteArrayOutputStream();
+    try (var z = new java.util.zip.ZipOutputStream(out)) {
+      for (int i = 0; i + 1 < nameThenContent.length; i += 2) {
+        z.putNextEntry(new java.util.zip.ZipEntry(nameThenContent[i]));
+        z.write(nameThenContent[i + 1].getBytes(StandardCharsets.UTF_8));
+        z.closeEntry();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
   void hostilePlainStatementsAreRefusedWithTheirLineBeforeAnyDatabaseIsMade() {
     StepInput target = untouched;
     String good = PLAIN;
