@@ -23,6 +23,7 @@ import java.util.UUID;
  *       id>-<backup id>}: one per backup
  *   <li>{@code tenant-restore-<tenant id>-<backup id>-<restore id>}: one per restore
  *   <li>{@code tenant-restore-to-time-<tenant id>-<restore id>}: one per restore to a point in time
+ *   <li>{@code tenant-import-<tenant id>-<import id>}: one per import
  *   <li>{@code tenant-backup-schedule-<tenant id>}, the Temporal Schedule {@code
  *       tenant-backup-daily-<tenant id>} and its runs {@code tenant-backup-scheduled-<tenant id>}
  *   <li>{@code tenant-promote-<tenant id>}: one promotion per tenant
@@ -83,6 +84,7 @@ public final class WorkflowIds {
   private static final String BACKUP_SCHEDULED = "tenant-backup-scheduled-";
   private static final String RESTORE = "tenant-restore-";
   private static final String RESTORE_TO_TIME = "tenant-restore-to-time-";
+  private static final String IMPORT = "tenant-import-";
   private static final String BASE_BACKUP_SCHEDULE = "server-base-backup-";
   private static final String PROMOTE = "tenant-promote-";
   private static final String TENANT_MIGRATE = "tenant-migrate-";
@@ -181,6 +183,16 @@ public final class WorkflowIds {
   /** What the id of every restore of the tenant starts with. */
   public static String restorePrefix(UUID tenantId) {
     return RESTORE + tenantId + "-";
+  }
+
+  /** An import of a customer's data into the tenant. */
+  public static String importTenant(UUID tenantId, String importId) {
+    return importPrefix(tenantId) + importId;
+  }
+
+  /** What the id of every import of the tenant starts with. */
+  public static String importPrefix(UUID tenantId) {
+    return IMPORT + tenantId + "-";
   }
 
   /** The promotion of a trial tenant. */

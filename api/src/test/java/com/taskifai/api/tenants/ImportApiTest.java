@@ -64,10 +64,13 @@ class ImportApiTest extends ApiTestBase {
     assertThat(report.get(0).get("file").asString()).isEqualTo("dump.sql");
     assertThat(report.get(0).get("line").asInt()).isEqualTo(2);
     assertThat(report.get(1).get("line").asInt()).isEqualTo(3);
-    // An archive whose manifest is missing, and a CSV bundle: refused with their report too.
-    Answer archive = http.postFile(path, "file", "a.zip", zip("tables/users.csv", "id\n"), token);
-    assertThat(archive.status()).isEqualTo(422);
-    assertThat(archive.body()).contains("report");
+    // A CSV bundle with a bad row, and an archive whose manifest is wrong: refused the same way.
+    Answer csv =
+        http.postFile(
+            path, "file", "b.zip", zip("products.csv", "sku,name\np-1,one\n\"p-2,two\n"), token);
+    assertThat(csv.status()).isEqualTo(422);
+    assertThat(csv.json().get("report").get(0).get("file").asString()).isEqualTo("products.csv");
+    assertThat(csv.json().get("report").get(0).get("line").asInt()).isEqualTo(3);
     assertThat(
             http.postFile(
                     path, "file", "x.zip", zip("manifest.json", "{}"), token, "format", "archive")

@@ -1,5 +1,6 @@
 package com.taskifai.workflows.imports;
 
+import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.ports.ImportActivities.ReportItem;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
@@ -19,12 +20,12 @@ public interface ImportTenantWorkflow {
 
   /** The workflow id of an import: {@code tenant-import-<tenant>-<importId>}. */
   static String workflowId(UUID tenantId, String importId) {
-    return idPrefix(tenantId) + importId;
+    return WorkflowIds.importTenant(tenantId, importId);
   }
 
   /** What the workflow id of every import of the tenant starts with. */
   static String idPrefix(UUID tenantId) {
-    return "tenant-import-" + tenantId + "-";
+    return WorkflowIds.importPrefix(tenantId);
   }
 
   /**
