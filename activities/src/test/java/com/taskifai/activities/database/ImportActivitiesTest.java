@@ -191,6 +191,71 @@ class ImportActivitiesTest {
     assertTenantUnchanged(target);
   }
 
+  @Test
+  void anExportArchiveLoadsThroughItsDumpCheckedAgainstTheManifestAndATamperedOneIsRefused() {
+    StepInput target = untouched;
+    String csv = "sku,name\nsrc-1,product src-1\n";
+    String manifest =
+        "{\"format\":\"taskifai-export/1\",\"tenant_id\":\""
+            + source.tenantId()
+            + "\",\"subdomain\":\"s\",\"schema_version\":\"1\",\"created_at\":\"2026-12-07T00:00:00Z\","
+            + "\"dump\":{\"file\":\"dump.pgc\",\"format\":\"custom\",\"sha256\":\""
+            + sha256(CUSTOM)
+            + "\"},\"tables\":{\"products\":{\"file\":\"tables/products.csv\",\"rows\":3,"
+            + "\"sha256\":\""
+            + sha256(csv.getBytes(StandardCharsets.UTF_8))
+            + "\"}}}";
+    byte[] tampered = CUSTOM.clone();
+    tampered[tampered.length - 1] ^= 1;
+
+    Imported done =
+        importInto(
+            target, "archive", zipBytes(manifest, CUSTOM, csv.getBytes(StandardCharsets.UTF_8)));
+    dropCopy(target, done);
+    String id = newImportId();
+    staged.stageUpload(
+        target.tenantId(),
+        id,
+        "archive",
+        "wf",
+        "test",
+        "export.zip",
+        zipBytes(manifest, tampered, csv.getBytes(StandardCharsets.UTF_8)));
+    List<ReportItem> refused =
+        imports.stageInput(new ImportInput(target.tenantId(), id, "archive", "import:" + id));
+
+    assertThat(done.report()).isEmpty();
+    assertThat(done.loaded().rowCounts()).containsEntry("products", 3L);
+    assertThat(refused).extracting(ReportItem::file).containsExactly("dump.pgc");
+    assertThat(refused.get(0).reason()).contains("SHA-256");
+    assertTenantUnchanged(target);
+  }
+
+  private static byte[] zipBytes(String manifest, byte[] dump, byte[] csv) {
+    var out = new java.io.ByteArrayOutputStream();
+    try (var z = new java.util.zip.ZipOutputStream(out)) {
+      z.putNextEntry(new java.util.zip.ZipEntry("manifest.json"));
+      z.write(manifest.getBytes(StandardCharsets.UTF_8));
+      z.putNextEntry(new java.util.zip.ZipEntry("dump.pgc"));
+      z.write(dump);
+      z.putNextEntry(new java.util.zip.ZipEntry("tables/products.csv"));
+      z.write(csv);
+      z.closeEntry();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static byte[] zip(String... nameThenContent) {
     var out = new java.io.ByteArrayOutputStream();
     try (var z = new java.util.zip.ZipOutputStream(out)) {
