@@ -71,6 +71,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final TenantMailActivitiesImpl mail;
   private final FleetActivitiesImpl fleet;
   private final BackupActivitiesImpl backups;
+  private com.taskifai.activities.database.ImportActivitiesImpl imports;
   private final FleetMigrationActivitiesImpl migrations;
   private final MoveActivitiesImpl moves;
   private final CostActivitiesImpl costs;
@@ -295,47 +296,53 @@ public final class PlatformActivities implements AutoCloseable {
         new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher);
     TrialActivitiesImpl trials =
         new TrialActivitiesImpl(platform, access, tenants, secrets, cipher, trialDatabases);
-    return new PlatformActivities(
-        new TenantRegistryActivitiesImpl(
-            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
-        database,
-        new DnsActivitiesImpl(provider, config),
-        new TenantMailActivitiesImpl(
-            tenants,
-            secrets,
-            VerificationTokens.of(cipher),
-            new VerificationLinks(platform),
+    com.taskifai.activities.database.ImportActivitiesImpl imports =
+        new com.taskifai.activities.database.ImportActivitiesImpl(
+            platform, access, pipes, cipher, store, tenantMigrationLocations);
+    PlatformActivities created =
+        new PlatformActivities(
+            new TenantRegistryActivitiesImpl(
+                tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
             database,
-            new SmtpMailer(smtp, config.mailFrom()),
-            config,
-            clock),
-        new FleetActivitiesImpl(
-            tenants,
+            new DnsActivitiesImpl(provider, config),
+            new TenantMailActivitiesImpl(
+                tenants,
+                secrets,
+                VerificationTokens.of(cipher),
+                new VerificationLinks(platform),
+                database,
+                new SmtpMailer(smtp, config.mailFrom()),
+                config,
+                clock),
+            new FleetActivitiesImpl(
+                tenants,
+                servers,
+                inventory,
+                provider,
+                secrets,
+                new ReconcileReports(platform),
+                audit,
+                new SubdomainRules(config.baseDomain()),
+                STALLED_AFTER,
+                clock,
+                null,
+                supabase),
+            backups,
+            new FleetMigrationActivitiesImpl(access, tenants, servers, template),
+            moves,
+            new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
+            trials,
+            new com.taskifai.activities.pitr.PitrActivitiesImpl(
+                platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
+            new com.taskifai.activities.database.PointInTimeRestores(
+                access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool),
+            new AuditingActivityInterceptor(audit),
+            resources,
             servers,
-            inventory,
-            provider,
-            secrets,
-            new ReconcileReports(platform),
-            audit,
-            new SubdomainRules(config.baseDomain()),
-            STALLED_AFTER,
-            clock,
-            null,
-            supabase),
-        backups,
-        new FleetMigrationActivitiesImpl(access, tenants, servers, template),
-        moves,
-        new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
-        trials,
-        new com.taskifai.activities.pitr.PitrActivitiesImpl(
-            platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
-        new com.taskifai.activities.database.PointInTimeRestores(
-            access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool),
-        new AuditingActivityInterceptor(audit),
-        resources,
-        servers,
-        new com.taskifai.activities.database.ExportActivitiesImpl(
-            platform, access, pipes, trialDatabases, cipher, store, clock));
+            new com.taskifai.activities.database.ExportActivitiesImpl(
+                platform, access, pipes, trialDatabases, cipher, store, clock));
+    created.imports = imports;
+    return created;
   }
 
   /**
@@ -423,7 +430,8 @@ public final class PlatformActivities implements AutoCloseable {
         trials,
         pitr,
         pointInTime,
-        exports);
+        exports,
+        imports);
   }
 
   /** The base backups of the servers' WAL archives (the worker's base-backup schedules). */

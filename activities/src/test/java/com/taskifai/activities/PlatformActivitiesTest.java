@@ -51,7 +51,8 @@ class PlatformActivitiesTest {
           .hasAtLeastOneElementOfType(TenantDatabaseActivities.class)
           .hasAtLeastOneElementOfType(DnsActivities.class)
           .hasAtLeastOneElementOfType(TenantMailActivities.class)
-          .hasAtLeastOneElementOfType(com.taskifai.workflows.ports.PointInTimeActivities.class);
+          .hasAtLeastOneElementOfType(com.taskifai.workflows.ports.PointInTimeActivities.class)
+          .hasAtLeastOneElementOfType(com.taskifai.workflows.ports.ImportActivities.class);
       assertThat(activities.interceptor()).isNotNull();
       UUID id = UUID.randomUUID();
       activities

@@ -58,6 +58,22 @@ class ApiErrors extends ProblemHandlers {
         "send the body as application/json");
   }
 
+  @ExceptionHandler(org.springframework.web.multipart.MaxUploadSizeExceededException.class)
+  ResponseEntity<ProblemDetail> tooLarge(RuntimeException e) {
+    return Problems.response(
+        HttpStatus.CONTENT_TOO_LARGE,
+        "too_large",
+        "the upload is larger than TASKIFAI_IMPORT_MAX_SIZE allows; import a large database from"
+            + " a live source (source_url) instead");
+  }
+
+  @ExceptionHandler(org.springframework.web.multipart.MultipartException.class)
+  ResponseEntity<ProblemDetail> notMultipart(RuntimeException e) {
+    return refused(
+        ApiException.badRequest(
+            "send the upload as multipart/form-data with the file in the part 'file'"));
+  }
+
   @ExceptionHandler(NoResourceFoundException.class)
   ResponseEntity<ProblemDetail> noResource(NoResourceFoundException e) {
     return refused(ApiException.notFound("no such page or endpoint"));

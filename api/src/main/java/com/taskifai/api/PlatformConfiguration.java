@@ -87,6 +87,12 @@ class PlatformConfiguration {
   }
 
   @Bean
+  com.taskifai.registry.TenantImports tenantImports(
+      DataSource dataSource, com.taskifai.registry.crypto.CredentialCipher cipher) {
+    return new com.taskifai.registry.TenantImports(dataSource, cipher);
+  }
+
+  @Bean
   TenantUsage tenantUsage(DataSource dataSource) {
     return new TenantUsage(dataSource);
   }

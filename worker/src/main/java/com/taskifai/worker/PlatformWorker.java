@@ -67,7 +67,8 @@ public final class PlatformWorker implements AutoCloseable {
           PromoteTenantWorkflowImpl.class,
           com.taskifai.workflows.pitr.BaseBackupScheduleWorkflowImpl.class,
           com.taskifai.workflows.pitr.RestoreToTimeWorkflowImpl.class,
-          com.taskifai.workflows.export.ExportTenantWorkflowImpl.class);
+          com.taskifai.workflows.export.ExportTenantWorkflowImpl.class,
+          com.taskifai.workflows.imports.ImportTenantWorkflowImpl.class);
 
   /** The environment key that turns fault injection on (tests and demos only). */
   public static final String FAULT_INJECTION = "TASKIFAI_FAULT_INJECTION";

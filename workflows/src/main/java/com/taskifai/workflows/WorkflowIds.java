@@ -23,6 +23,7 @@ import java.util.UUID;
  *       id>-<backup id>}: one per backup
  *   <li>{@code tenant-restore-<tenant id>-<backup id>-<restore id>}: one per restore
  *   <li>{@code tenant-restore-to-time-<tenant id>-<restore id>}: one per restore to a point in time
+ *   <li>{@code tenant-import-<tenant id>-<import id>}: one per import
  *   <li>{@code tenant-backup-schedule-<tenant id>}, the Temporal Schedule {@code
  *       tenant-backup-daily-<tenant id>} and its runs {@code tenant-backup-scheduled-<tenant id>}
  *   <li>{@code tenant-export-<tenant id>-<export id>}: one per export of the tenant's data
@@ -84,6 +85,7 @@ public final class WorkflowIds {
   private static final String BACKUP_SCHEDULED = "tenant-backup-scheduled-";
   private static final String RESTORE = "tenant-restore-";
   private static final String RESTORE_TO_TIME = "tenant-restore-to-time-";
+  private static final String IMPORT = "tenant-import-";
   private static final String BASE_BACKUP_SCHEDULE = "server-base-backup-";
   private static final String PROMOTE = "tenant-promote-";
   private static final String EXPORT = "tenant-export-";
@@ -193,6 +195,16 @@ public final class WorkflowIds {
   /** What the id of every export of the tenant starts with. */
   public static String exportPrefix(UUID tenantId) {
     return EXPORT + tenantId + "-";
+  }
+
+  /** An import of a customer's data into the tenant. */
+  public static String importTenant(UUID tenantId, String importId) {
+    return importPrefix(tenantId) + importId;
+  }
+
+  /** What the id of every import of the tenant starts with. */
+  public static String importPrefix(UUID tenantId) {
+    return IMPORT + tenantId + "-";
   }
 
   /** The promotion of a trial tenant. */

@@ -235,7 +235,7 @@ final class BackupRestores {
   }
 
   /** True when {@code database} exists and holds no relation outside the system schemas. */
-  private static boolean holdsNothing(ServerAdmin admin, String database) {
+  static boolean holdsNothing(ServerAdmin admin, String database) {
     try (Connection c = admin.unpooled(database).getConnection();
         Statement st = c.createStatement();
         ResultSet rs =

@@ -66,6 +66,41 @@ public final class AdminHttp {
     return send(b, null);
   }
 
+  /** A multipart/form-data POST of one file part (and plain fields, name then value). */
+  public Answer postFile(
+      String path, String part, String fileName, byte[] content, String token, String... fields) {
+    String boundary = "taskifai" + java.util.UUID.randomUUID().toString().replace("-", "");
+    var body = new java.io.ByteArrayOutputStream();
+    var utf8 = java.nio.charset.StandardCharsets.UTF_8;
+    for (int i = 0; i + 1 < fields.length; i += 2) {
+      body.writeBytes(
+          ("--"
+                  + boundary
+                  + "\r\nContent-Disposition: form-data; name=\""
+                  + fields[i]
+                  + "\"\r\n\r\n"
+                  + fields[i + 1]
+                  + "\r\n")
+              .getBytes(utf8));
+    }
+    body.writeBytes(
+        ("--"
+                + boundary
+                + "\r\nContent-Disposition: form-data; name=\""
+                + part
+                + "\"; filename=\""
+                + fileName
+                + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .getBytes(utf8));
+    body.writeBytes(content);
+    body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(utf8));
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())),
+        token);
+  }
+
   /** Presses the button of the verification page: POSTs the token as its form does. */
   public Answer verifyEmail(String token) {
     return postForm("/verify-email", Map.of("token", token), "Origin", base);

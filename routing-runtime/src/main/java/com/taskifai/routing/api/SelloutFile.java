@@ -1,11 +1,10 @@
 package com.taskifai.routing.api;
 
 import com.taskifai.tenantschema.VendorConfig;
-import de.siegmar.fastcsv.reader.CommentStrategy;
+import com.taskifai.tenantschema.imports.CsvRules;
 import de.siegmar.fastcsv.reader.CsvParseException;
 import de.siegmar.fastcsv.reader.CsvReader;
 import de.siegmar.fastcsv.reader.CsvRecord;
-import de.siegmar.fastcsv.reader.CsvRecordHandler;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -36,15 +35,16 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A vendor's sell-out file read through its vendor config: every data row becomes an entry, or the
- * file is refused with the line number and the reason of every bad row. Line numbers count every
- * physical line of the file from 1, header and preamble included, so they match an editor's; a
- * record whose quoted field spans lines is named by the line it starts on. The file is read as a
- * stream by FastCSV (RFC 4180: quoted fields may hold delimiters, doubled quotes and line breaks),
- * never held whole in memory, with bounded line and field lengths.
+ * A vendor's sell-out file read through its vendor config (by the platform's {@link CsvRules}, as
+ * import bundles are): every data row becomes an entry, or the file is refused with the line number
+ * and the reason of every bad row. Line numbers count every physical line of the file from 1,
+ * header and preamble included, so they match an editor's; a record whose quoted field spans lines
+ * is named by the line it starts on. The file is read as a stream by FastCSV (RFC 4180: quoted
+ * fields may hold delimiters, doubled quotes and line breaks), never held whole in memory, with
+ * bounded line and field lengths.
  */
 final class SelloutFile {
-  static final int MAX_ROWS = 100_000;
+  static final int MAX_ROWS = CsvRules.MAX_ROWS;
   static final int MAX_REPORTED_ERRORS = 200;
   private static final Pattern ISO_WEEK = Pattern.compile("^(\\d{4})-W(\\d{2})$");
   private static final Pattern COUNTRY = Pattern.compile("^[A-Z]{2}$");
@@ -110,10 +110,10 @@ final class SelloutFile {
   }
 
   /** The longest field and line (in characters) a sell-out file may have. */
-  static final int MAX_FIELD_CHARS = 10_000;
+  static final int MAX_FIELD_CHARS = CsvRules.MAX_FIELD_CHARS;
 
-  static final int MAX_LINE_CHARS = 65_536;
-  static final int MAX_COLUMNS = 512;
+  static final int MAX_LINE_CHARS = CsvRules.MAX_LINE_CHARS;
+  static final int MAX_COLUMNS = CsvRules.MAX_COLUMNS;
   private static final Pattern PARSER_LINE = Pattern.compile("line (\\d+)");
 
   private SelloutFile() {}
@@ -193,22 +193,7 @@ final class SelloutFile {
     if (skipped < headerIndex) {
       throw FileError.notReadable(noHeader);
     }
-    CsvReader<CsvRecord> csv =
-        CsvReader.builder()
-            .fieldSeparator(config.delimiter())
-            .quoteCharacter(config.quoteChar())
-            .commentStrategy(CommentStrategy.NONE)
-            .skipEmptyLines(true)
-            .allowExtraFields(true)
-            .allowMissingFields(true)
-            .maxBufferSize(2 * MAX_LINE_CHARS)
-            .build(
-                CsvRecordHandler.of(
-                    b ->
-                        b.maxFieldSize(MAX_FIELD_CHARS)
-                            .maxRecordSize(MAX_LINE_CHARS)
-                            .maxFields(MAX_COLUMNS)),
-                in);
+    CsvReader<CsvRecord> csv = CsvRules.reader(in, config.delimiter(), config.quoteChar(), true);
     List<RowError> errors = new ArrayList<>();
     List<Entry> entries = new ArrayList<>();
     int errorCount = 0;

@@ -1,0 +1,488 @@
+package com.taskifai.activities.database;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.taskifai.activities.ActivitiesFixture;
+import com.taskifai.activities.backup.BackupSettings;
+import com.taskifai.activities.backup.FolderBackupStore;
+import com.taskifai.activities.backup.PgClient;
+import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.TenantImports;
+import com.taskifai.registry.testing.TestPostgres;
+import com.taskifai.tenantschema.TenantSchema;
+import com.taskifai.workflows.ports.BackupActivities.BackupInput;
+import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
+import com.taskifai.workflows.ports.ImportActivities.ImportInput;
+import com.taskifai.workflows.ports.ImportActivities.LoadResult;
+import com.taskifai.workflows.ports.ImportActivities.ReportItem;
+import com.taskifai.workflows.ports.StepInput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * Imports against the embedded PostgreSQL with the real pg_dump and pg_restore: a dump of another
+ * tenant is loaded as the owner role, migrated up, checked and swapped in; a hostile dump is
+ * refused (before it runs, by the owner role's rights, or by the catalogue check) and the tenant is
+ * unchanged.
+ */
+class ImportActivitiesTest {
+  private static final ActivitiesFixture fx = new ActivitiesFixture();
+  private static final List<String> LOCATIONS =
+      List.of("classpath:db/tenant", "classpath:db/tenant-import-test");
+  private static final PgClient pg = new PgClient(BackupSettings.defaults().pgBin());
+  private static final ServerAccess access =
+      new ServerAccess(fx.tenants, new DatabaseServers(fx.platform.platform()), fx.cipher);
+  private static final ImportActivitiesImpl imports =
+      new ImportActivitiesImpl(
+          fx.platform.platform(),
+          access,
+          new PgPipes(pg),
+          fx.cipher,
+          new FolderBackupStore(tempFolder()),
+          LOCATIONS);
+  private static final TenantImports staged = new TenantImports(fx.platform.platform(), fx.cipher);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  /** A source tenant at schema version 1 with three products, dumped once per format. */
+  private static final StepInput source = provision(false);
+
+  static {
+    insertProducts(current(source.tenantId()), "src-1", "src-2", "src-3");
+  }
+
+  private static final String PLAIN = (String) dump(source, "plain");
+  private static final byte[] CUSTOM = (byte[]) dump(source, "custom");
+
+  /** The tenant the refused imports target: at version 2 with one product, never changed. */
+  private static final StepInput untouched = provision(true);
+
+  @Test
+  void aPlainDumpOfAnotherTenantIsLoadedAsTheOwnerMigratedUpCheckedAndSwappedIn() {
+    StepInput target = provision(true);
+    String before = fx.tenant(target.tenantId()).databaseName();
+
+    Imported done = importInto(target, "plain", PLAIN);
+
+    assertThat(done.report()).isEmpty();
+    assertThat(done.loaded().rowCounts()).containsEntry("products", 3L);
+    RestoreTarget copy = done.target();
+    fx.activities.backups().swapDatabase(done.swap(), copy);
+    assertThat(fx.tenant(target.tenantId()).databaseName()).isEqualTo(copy.newDatabase());
+    DataSource now = current(target.tenantId());
+    assertThat(skus(now)).containsExactly("src-1", "src-2", "src-3");
+    // Migrated up from the source's version 1 to the tenant's version 2.
+    assertThat(TenantSchema.currentVersion(now)).isEqualTo("2");
+    assertThat(
+            JdbcClient.create(now)
+                .sql("SELECT pg_get_userbyid(relowner) FROM pg_class WHERE relname = 'products'")
+                .query(String.class)
+                .single())
+        .isEqualTo(TenantDatabaseNames.of(target.tenantId()).ownerRole());
+    assertThat(TenantSchema.rlsApplied(now)).isTrue();
+    fx.activities.backups().releaseOperation(target.tenantId(), done.swap().operationId());
+    imports.discardInput(done.input());
+    assertThat(staged.find(target.tenantId(), done.input().importId()).orElseThrow().discarded())
+        .isTrue();
+    fx.activities.backups().dropRetiredDatabase(target.tenantId(), before);
+  }
+
+  @Test
+  void aCustomDumpOfAnOlderSchemaVersionIsMigratedUpAndItsRowCountsKept() {
+    StepInput target = untouched;
+
+    Imported done = importInto(target, "custom", CUSTOM);
+
+    assertThat(done.report()).isEmpty();
+    DataSource copy = TestPostgres.superuser(done.target().newDatabase());
+    assertThat(TenantSchema.currentVersion(copy)).isEqualTo("2");
+    assertThat(skus(copy)).containsExactly("src-1", "src-2", "src-3");
+    dropCopy(target, done);
+  }
+
+  @Test
+  void aLiveSourceIsDumpedInOneSnapshotAndItsPasswordStaysOutOfEveryInputAndResult() {
+    StepInput target = untouched;
+    String password = TestPostgres.superuserPassword();
+    String id = newImportId();
+    staged.stageSource(
+        target.tenantId(),
+        id,
+        "wf",
+        "test",
+        "postgresql://postgres:"
+            + password
+            + "@localhost:"
+            + TestPostgres.port()
+            + "/"
+            + fx.tenant(source.tenantId()).databaseName());
+    ImportInput input = new ImportInput(target.tenantId(), id, "live", "import:" + id);
+    fx.activities.backups().claimOperation(target.tenantId(), "RESTORING", input.operationId());
+
+    assertThat(imports.stageInput(input)).isEmpty();
+    RestoreTarget copy = imports.prepareImportCopy(input);
+    LoadResult loaded = imports.loadInput(input, copy.newDatabase());
+    List<ReportItem> migrated = imports.migrateUp(input, copy.newDatabase());
+    List<ReportItem> verified = imports.verifyImport(input, copy.newDatabase(), loaded.rowCounts());
+
+    assertThat(loaded.report()).isEmpty();
+    assertThat(migrated).isEmpty();
+    assertThat(verified).isEmpty();
+    assertThat(skus(TestPostgres.superuser(copy.newDatabase())))
+        .containsExactly("src-1", "src-2", "src-3");
+    assertThat(input.toString() + loaded + migrated + verified).doesNotContain(password);
+    imports.discardInput(input);
+    assertThat(staged.sourceUrl(target.tenantId(), id)).isEmpty();
+    fx.activities.backups().dropRetiredDatabase(target.tenantId(), copy.newDatabase());
+    fx.activities.backups().releaseOperation(target.tenantId(), input.operationId());
+  }
+
+  @Test
+  void aLiveSourceThatRefusesTheLoginIsReportedWithoutItsPassword() {
+    StepInput target = untouched;
+    String id = newImportId();
+    staged.stageSource(
+        target.tenantId(),
+        id,
+        "wf",
+        "test",
+        "postgresql://postgres:wrong-secret-pw@localhost:" + TestPostgres.port() + "/postgres");
+    ImportInput input = new ImportInput(target.tenantId(), id, "live", "import:" + id);
+    RestoreTarget copy = imports.prepareImportCopy(input);
+
+    LoadResult loaded = imports.loadInput(input, copy.newDatabase());
+
+    assertThat(loaded.report()).hasSize(1);
+    assertThat(loaded.report().get(0).reason())
+        .contains("pg_dump")
+        .doesNotContain("wrong-secret-pw");
+    fx.activities.backups().dropRetiredDatabase(target.tenantId(), copy.newDatabase());
+    imports.discardInput(input);
+  }
+
+  @Test
+  void aCsvBundleIsLoadedIntoTheTenantSchemaAndARowTheSchemaRefusesIsReportedWithItsLine() {
+    StepInput target = untouched;
+    byte[] good =
+        zip(
+            "users.csv", "email,role\nboss@acme.io,admin\n",
+            "products.csv", "sku,name,ean\ncsv-1,\"One, with comma\",12345678\ncsv-2,Two,\n");
+    byte[] bad = zip("products.csv", "sku,name,ean\ncsv-1,One,12345678\ncsv-2,Two,not-an-ean\n");
+
+    Imported done = importInto(target, "csv", good);
+    dropCopy(target, done);
+    Imported refused = importInto(target, "csv", bad);
+    dropCopy(target, refused);
+
+    assertThat(done.report()).isEmpty();
+    assertThat(done.loaded().rowCounts()).containsEntry("users", 1L).containsEntry("products", 2L);
+    assertThat(refused.report()).hasSize(1);
+    assertThat(refused.report().get(0).file()).isEqualTo("products.csv");
+    assertThat(refused.report().get(0).line()).isEqualTo(3);
+    assertThat(refused.report().get(0).reason()).doesNotContain("not-an-ean");
+    assertTenantUnchanged(target);
+  }
+
+  @Test
+  void anExportArchiveLoadsThroughItsDumpCheckedAgainstTheManifestAndATamperedOneIsRefused() {
+    StepInput target = untouched;
+    String csv = "sku,name\nsrc-1,product src-1\n";
+    String manifest =
+        "{\"format\":\"taskifai-export/1\",\"tenant_id\":\""
+            + source.tenantId()
+            + "\",\"subdomain\":\"s\",\"schema_version\":\"1\",\"created_at\":\"2026-12-07T00:00:00Z\","
+            + "\"dump\":{\"file\":\"dump.pgc\",\"format\":\"custom\",\"sha256\":\""
+            + sha256(CUSTOM)
+            + "\"},\"tables\":{\"products\":{\"file\":\"tables/products.csv\",\"rows\":3,"
+            + "\"sha256\":\""
+            + sha256(csv.getBytes(StandardCharsets.UTF_8))
+            + "\"}}}";
+    byte[] tampered = CUSTOM.clone();
+    tampered[tampered.length - 1] ^= 1;
+
+    Imported done =
+        importInto(
+            target, "archive", zipBytes(manifest, CUSTOM, csv.getBytes(StandardCharsets.UTF_8)));
+    dropCopy(target, done);
+    String id = newImportId();
+    staged.stageUpload(
+        target.tenantId(),
+        id,
+        "archive",
+        "wf",
+        "test",
+        "export.zip",
+        zipBytes(manifest, tampered, csv.getBytes(StandardCharsets.UTF_8)));
+    List<ReportItem> refused =
+        imports.stageInput(new ImportInput(target.tenantId(), id, "archive", "import:" + id));
+
+    assertThat(done.report()).isEmpty();
+    assertThat(done.loaded().rowCounts()).containsEntry("products", 3L);
+    assertThat(refused).extracting(ReportItem::file).containsExactly("dump.pgc");
+    assertThat(refused.get(0).reason()).contains("SHA-256");
+    assertTenantUnchanged(target);
+  }
+
+  private static byte[] zipBytes(String manifest, byte[] dump, byte[] csv) {
+    var out = new java.io.ByteArrayOutputStream();
+    try (var z = new java.util.zip.ZipOutputStream(out)) {
+      z.putNextEntry(new java.util.zip.ZipEntry("manifest.json"));
+      z.write(manifest.getBytes(StandardCharsets.UTF_8));
+      z.putNextEntry(new java.util.zip.ZipEntry("dump.pgc"));
+      z.write(dump);
+      z.putNextEntry(new java.util.zip.ZipEntry("tables/products.csv"));
+      z.write(csv);
+      z.closeEntry();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static String sha256(byte[] content) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(content));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] zip(String... nameThenContent) {
+    var out = new java.io.ByteArrayOutputStream();
+    try (var z = new java.util.zip.ZipOutputStream(out)) {
+      for (int i = 0; i + 1 < nameThenContent.length; i += 2) {
+        z.putNextEntry(new java.util.zip.ZipEntry(nameThenContent[i]));
+        z.write(nameThenContent[i + 1].getBytes(StandardCharsets.UTF_8));
+        z.closeEntry();
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void hostilePlainStatementsAreRefusedWithTheirLineBeforeAnyDatabaseIsMade() {
+    StepInput target = untouched;
+    String good = PLAIN;
+    long lines = good.lines().count();
+    String marker = "/tmp/taskifai-import-" + UUID.randomUUID();
+    for (String hostile :
+        List.of(
+            "CREATE ROLE evil_" + IDS.incrementAndGet() + " SUPERUSER LOGIN;",
+            "ALTER SYSTEM SET work_mem = '1GB';",
+            "COPY (SELECT 1) TO PROGRAM 'touch " + marker + "';",
+            "CREATE FUNCTION public.boom() RETURNS int LANGUAGE sql SECURITY DEFINER AS 'SELECT 1';",
+            "\\! touch " + marker)) {
+      String id = newImportId();
+      staged.stageUpload(
+          target.tenantId(),
+          id,
+          "plain",
+          "wf",
+          "test",
+          "dump.sql",
+          (good + "\n" + hostile + "\n").getBytes(StandardCharsets.UTF_8));
+      List<ReportItem> report =
+          imports.stageInput(new ImportInput(target.tenantId(), id, "plain", "import:" + id));
+      assertThat(report).as(hostile).hasSize(1);
+      assertThat(report.get(0).file()).isEqualTo("dump.sql");
+      assertThat(report.get(0).line()).as(hostile).isGreaterThan((int) lines);
+    }
+    assertThat(Files.exists(Path.of(marker))).isFalse();
+    assertTenantUnchanged(target);
+  }
+
+  @Test
+  void whatAPlainDumpHidesInADoBlockRunsWithTheOwnersRightsAndFailsTheLoad() {
+    StepInput target = untouched;
+    String role = "evil_do_" + IDS.incrementAndGet();
+    String marker = "/tmp/taskifai-import-" + UUID.randomUUID();
+    for (String hostile :
+        List.of(
+            "DO $x$ BEGIN EXECUTE 'CREATE ROLE " + role + " SUPERUSER'; END $x$;",
+            "DO $x$ BEGIN EXECUTE 'ALTER SYSTEM SET work_mem = ''1GB'''; END $x$;",
+            "DO $x$ BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch " + marker + "'''; END $x$;",
+            "DO $x$ BEGIN EXECUTE 'ALTER ROLE "
+                + TenantDatabaseNames.of(target.tenantId()).ownerRole()
+                + " SUPERUSER'; END $x$;")) {
+      Imported done = importInto(target, "plain", "SELECT 1;\n" + hostile + "\n");
+      assertThat(done.report()).as(hostile).hasSize(1);
+      assertThat(done.report().get(0).reason())
+          .as(hostile)
+          .containsAnyOf("permission", "must be", "transaction block");
+      dropCopy(target, done);
+    }
+    assertThat(fx.roleExists(role)).isFalse();
+    assertThat(Files.exists(Path.of(marker))).isFalse();
+    assertThat(
+            ActivitiesFixture.count(
+                fx.server(),
+                "SELECT count(*) FROM pg_file_settings WHERE name = 'work_mem'"
+                    + " AND sourcefile LIKE '%postgresql.auto.conf'"))
+        .isZero();
+    assertThat(
+            ActivitiesFixture.count(
+                fx.server(),
+                "SELECT count(*) FROM pg_roles WHERE rolname = ? AND rolsuper",
+                TenantDatabaseNames.of(target.tenantId()).ownerRole()))
+        .isZero();
+    assertTenantUnchanged(target);
+  }
+
+  @Test
+  void aSuperuserOwnedSecurityDefinerFunctionAndAnotherSchemaInACustomDumpAreRefusedByTheChecks() {
+    StepInput scratch = provision(false);
+    StepInput target = untouched;
+    TestPostgres.execute(
+        current(scratch.tenantId()),
+        "CREATE FUNCTION public.escalate() RETURNS int LANGUAGE sql SECURITY DEFINER"
+            + " AS 'SELECT 1'",
+        "CREATE SCHEMA elsewhere",
+        "CREATE TABLE elsewhere.loot (x int)");
+
+    Imported done = importInto(target, "custom", dump(scratch, "custom"));
+
+    assertThat(done.report())
+        .extracting(ReportItem::object)
+        .contains("function escalate()", "schema elsewhere");
+    // It was created as the owner role (never as its superuser owner), and is dropped with the
+    // copy.
+    assertThat(
+            JdbcClient.create(TestPostgres.superuser(done.target().newDatabase()))
+                .sql("SELECT pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'escalate'")
+                .query(String.class)
+                .single())
+        .isEqualTo(TenantDatabaseNames.of(target.tenantId()).ownerRole());
+    dropCopy(target, done);
+    assertThat(fx.databaseExists(done.target().newDatabase())).isFalse();
+    assertTenantUnchanged(target);
+  }
+
+  // -- the steps as the workflow runs them, up to the swap --------------------------------------
+
+  record Imported(
+      ImportInput input,
+      BackupInput swap,
+      RestoreTarget target,
+      LoadResult loaded,
+      List<ReportItem> report) {}
+
+  private static Imported importInto(StepInput target, String format, Object content) {
+    String id = newImportId();
+    byte[] bytes =
+        content instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : (byte[]) content;
+    staged.stageUpload(target.tenantId(), id, format, "wf", "test", "dump." + format, bytes);
+    ImportInput input = new ImportInput(target.tenantId(), id, format, "import:" + id);
+    BackupInput swap =
+        new BackupInput(target.tenantId(), null, input.operationId(), "import", null);
+    fx.activities.backups().claimOperation(target.tenantId(), "RESTORING", input.operationId());
+    List<ReportItem> report = new ArrayList<>(imports.stageInput(input));
+    assertThat(report).isEmpty();
+    RestoreTarget copy = imports.prepareImportCopy(input);
+    LoadResult loaded = imports.loadInput(input, copy.newDatabase());
+    report.addAll(loaded.report());
+    if (report.isEmpty()) {
+      report.addAll(imports.migrateUp(input, copy.newDatabase()));
+    }
+    if (report.isEmpty()) {
+      report.addAll(imports.verifyImport(input, copy.newDatabase(), loaded.rowCounts()));
+    }
+    return new Imported(input, swap, copy, loaded, report);
+  }
+
+  private static void dropCopy(StepInput target, Imported done) {
+    fx.activities.backups().dropRetiredDatabase(target.tenantId(), done.target().newDatabase());
+    fx.activities.backups().releaseOperation(target.tenantId(), done.input().operationId());
+    imports.discardInput(done.input());
+  }
+
+  private static void assertTenantUnchanged(StepInput target) {
+    assertThat(fx.tenant(target.tenantId()).databaseName())
+        .isEqualTo(TenantDatabaseNames.of(target.tenantId()).database());
+    assertThat(skus(current(target.tenantId()))).containsExactly("own-1");
+  }
+
+  private static String newImportId() {
+    return "i" + IDS.incrementAndGet() + "x" + (ProcessHandle.current().pid() % 1000);
+  }
+
+  /** pg_dump of the tenant's database as the server's superuser, in the format given. */
+  private static Object dump(StepInput tenant, String format) {
+    try (PgClient.Started p =
+        pg.start(
+            "pg_dump",
+            TestPostgres.jdbcUrl("postgres"),
+            "postgres",
+            TestPostgres.superuserPassword(),
+            fx.tenant(tenant.tenantId()).databaseName(),
+            List.of("--format=" + format))) {
+      byte[] out = p.stdout().readAllBytes();
+      assertThat(PgPipes.waitFor(p.process())).as(p.errors()).isZero();
+      return format.equals("plain") ? new String(out, StandardCharsets.UTF_8) : out;
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A provisioned tenant; {@code migrated}: at the test's schema version 2, with one product. */
+  private static StepInput provision(boolean migrated) {
+    StepInput input = fx.reserve();
+    fx.activities.registry().placeDatabase(input);
+    var db = fx.activities.database();
+    db.createDatabase(input);
+    fx.activities.registry().storeCredentials(input);
+    db.migrateSchema(input);
+    db.applyRls(input);
+    fx.activities.registry().markAwaitingVerification(input);
+    fx.activities.registry().markVerified(input);
+    fx.activities.registry().activateTenant(input);
+    if (migrated) {
+      TenantSchema.migrate(
+          current(input.tenantId()),
+          TenantDatabaseNames.of(input.tenantId()).ownerRole(),
+          LOCATIONS,
+          null);
+      insertProducts(current(input.tenantId()), "own-1");
+    }
+    return input;
+  }
+
+  private static DataSource current(UUID tenantId) {
+    return TestPostgres.superuser(fx.tenant(tenantId).databaseName());
+  }
+
+  private static void insertProducts(DataSource ds, String... skus) {
+    for (String sku : skus) {
+      JdbcClient.create(ds)
+          .sql("INSERT INTO products (sku, name) VALUES (:sku, :name)")
+          .param("sku", sku)
+          .param("name", "product " + sku)
+          .update();
+    }
+  }
+
+  private static List<String> skus(DataSource ds) {
+    return JdbcClient.create(ds)
+        .sql("SELECT sku FROM products ORDER BY sku")
+        .query(String.class)
+        .list();
+  }
+
+  private static Path tempFolder() {
+    try {
+      return Files.createTempDirectory("taskifai-imports");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
