@@ -17,6 +17,8 @@ import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.move.DrainServerWorkflow;
 import com.taskifai.workflows.move.MoveTenantWorkflow;
 import com.taskifai.workflows.move.OnlineMoveStep;
+import com.taskifai.workflows.ports.Orphan;
+import com.taskifai.workflows.ports.OrphanRemoval;
 import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
@@ -506,9 +508,7 @@ class MoveTenantEndToEndTest {
 
   @Test
   @Order(10)
-  void
-      anOnlineMoveThatFailsAfterTheReplicationStartedLeavesNoSlotPublicationSubscriptionRoleOrTargetDatabase()
-          throws Exception {
+  void aFailedOnlineMoveLeavesNoSlotPublicationSubscriptionRoleOrTargetDatabase() throws Exception {
     UUID tenant = provisionOn(SECOND, "undo");
     Tenant before = registry.findById(tenant).orElseThrow();
     assertThat(appInsert(tenant, "u-1")).isTrue();
@@ -533,6 +533,51 @@ class MoveTenantEndToEndTest {
     assertNothingLeft(tenant, before.databaseName());
     // The hold is lifted: the app role writes on the source again.
     assertThat(appInsert(tenant, "u-2")).isTrue();
+  }
+
+  @Test
+  @Order(11)
+  void theReconcilerListsAndRemovesAnOnlineMovesLeftoversOnlyWhenNoMoveOfTheTenantRuns()
+      throws Exception {
+    UUID tenant = provisionOn(SECOND, "left");
+    String database = registry.findById(tenant).orElseThrow().databaseName();
+    String name = "taskifai_move_" + tenant.toString().replace("-", "");
+    JdbcClient admin = JdbcClient.create(servers.superuser(SECOND, "postgres"));
+    admin.sql("CREATE ROLE " + name + " LOGIN REPLICATION").update();
+    admin.sql("GRANT CONNECT ON DATABASE " + database + " TO " + name).update();
+    JdbcClient inside = JdbcClient.create(servers.superuser(SECOND, database));
+    inside.sql("CREATE PUBLICATION " + name + " FOR ALL TABLES").update();
+    inside
+        .sql("SELECT slot_name FROM pg_create_logical_replication_slot(:n, 'pgoutput')")
+        .param("n", name)
+        .query(String.class)
+        .single();
+
+    // A running move owns them.
+    assertThat(operations.claim(tenant, "MOVING", "move:e2e")).isEmpty();
+    assertThat(activities.fleet().scanFleet().orphans())
+        .noneMatch(o -> o.kind().equals(Orphan.MOVE_REPLICATION) && o.name().equals(name));
+    operations.release(tenant, "move:e2e");
+
+    Orphan left =
+        activities.fleet().scanFleet().orphans().stream()
+            .filter(o -> o.kind().equals(Orphan.MOVE_REPLICATION) && o.name().equals(name))
+            .findFirst()
+            .orElseThrow();
+    assertThat(left.serverId()).isEqualTo(SECOND);
+    assertThat(left.reason())
+        .contains("replication slot in " + database + " holding")
+        .contains("publication in " + database)
+        .contains("role")
+        .contains("runs no move");
+    assertThat(
+            activities
+                .fleet()
+                .removeOrphan(new OrphanRemoval(Orphan.MOVE_REPLICATION, name, SECOND, "e2e"))
+                .removed())
+        .isTrue();
+    assertNothingLeft(tenant, database);
+    assertThat(appInsert(tenant, "still-writable")).isTrue();
   }
 
   // ---- helpers ----
