@@ -15,6 +15,7 @@ import com.taskifai.workflows.ports.MoveActivities.MoveSource;
 import com.taskifai.workflows.ports.MoveActivities.ReplicationLag;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import com.taskifai.workflows.saga.Saga;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
@@ -48,6 +49,15 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
       Workflow.newActivityStub(MoveActivities.class, ActivityPolicies.FLEET_SHORT);
   private final MoveActivities long_ =
       Workflow.newActivityStub(MoveActivities.class, ActivityPolicies.FLEET_LONG);
+  // catch_up reports back every few seconds and heartbeats every poll: a worker that dies during
+  // the catch-up is noticed in 10 s, not in FLEET_LONG's 30 s.
+  private final MoveActivities catchUp =
+      Workflow.newActivityStub(
+          MoveActivities.class,
+          ActivityOptions.newBuilder(ActivityPolicies.FLEET_LONG)
+              .setStartToCloseTimeout(Duration.ofMinutes(2))
+              .setHeartbeatTimeout(Duration.ofSeconds(10))
+              .build());
   private final BackupActivities operations =
       Workflow.newActivityStub(BackupActivities.class, ActivityPolicies.FLEET_SHORT);
   private final TenantRegistryActivities registry =
@@ -171,7 +181,7 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
                   "the target did not catch up within " + CATCH_UP_LIMIT.toHours() + " h: " + lag,
                   FailureType.UNAVAILABLE.name());
             }
-            lag = long_.catchUp(input);
+            lag = catchUp.catchUp(input);
             phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
           } while (!lag.caughtUp());
         });
