@@ -497,17 +497,25 @@ final class LogicalReplication {
     }
   }
 
-  /** Waits up to {@link #CATCH_UP_CALL} for the catch-up, heartbeating where it stands. */
+  /**
+   * Waits up to {@link #CATCH_UP_CALL} for the catch-up, heartbeating where it stands. Each poll
+   * writes a WAL message in the source database: on a tenant that does not write, the subscriber
+   * would otherwise learn that the source moved on (and mark copied tables ready) only from the
+   * next WAL the server writes anyway, up to half a minute later.
+   */
   static ReplicationLag catchUp(
       ServerAdmin source, ServerAdmin target, String database, UUID tenantId) throws SQLException {
     long until = System.nanoTime() + CATCH_UP_CALL.toNanos();
-    while (true) {
-      ReplicationLag lag = lag(source, target, database, tenantId);
-      heartbeat(lag);
-      if (lag.caughtUp() || System.nanoTime() > until) {
-        return lag;
+    try (Connection nudge = writable(source, database)) {
+      while (true) {
+        ReplicationLag lag = lag(source, target, database, tenantId);
+        heartbeat(lag);
+        if (lag.caughtUp() || System.nanoTime() > until) {
+          return lag;
+        }
+        PgPipes.single(nudge, "SELECT pg_logical_emit_message(false, 'taskifai_move', 'catch_up')");
+        sleep(200);
       }
-      sleep(200);
     }
   }
 

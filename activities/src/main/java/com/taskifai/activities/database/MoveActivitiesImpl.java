@@ -345,11 +345,29 @@ public final class MoveActivitiesImpl implements MoveActivities {
   public void verifyReplica(MoveInput in) {
     Map<String, String> source;
     Map<String, String> target;
+    // Both sides at once: the check runs while writes are held.
+    ServerAdmin sourceAdmin = admin(in.sourceServerId());
+    java.util.concurrent.FutureTask<Map<String, String>> reading =
+        new java.util.concurrent.FutureTask<>(
+            () -> LogicalReplication.fingerprint(sourceAdmin, in.database()));
+    Thread reader = new Thread(reading, "verify-source");
+    reader.setDaemon(true);
+    reader.start();
     try {
-      source = LogicalReplication.fingerprint(admin(in.sourceServerId()), in.database());
       target = LogicalReplication.fingerprint(admin(in.targetServerId()), in.database());
+      source = reading.get();
     } catch (SQLException e) {
       throw DatabaseFailures.of("verify_copy", in.tenantId(), e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw DatabaseFailures.of("verify_copy", in.tenantId(), sql);
+      }
+      throw StepFailure.of(FailureType.UNAVAILABLE, "verify_copy: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StepFailure.of(FailureType.UNAVAILABLE, "verify_copy interrupted");
+    } finally {
+      reading.cancel(true);
     }
     if (!source.equals(target)) {
       List<String> differ =
