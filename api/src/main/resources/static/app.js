@@ -453,14 +453,18 @@ function moveSection(t) {
     following = workflowId;
     const p = await api("GET", "/admin/tenants/" + id + "/move/" + encodeURIComponent(workflowId));
     if (p.status === 503) { progress.textContent = "Move " + workflowId + ": " + p.data.message; setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 5000); return; }
-    progress.textContent = "Move " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + (p.data.error ? " " + p.data.error : "");
+    const copy = p.data.copy_mode === "online"
+      ? "; online" + (p.data.phase ? ", " + p.data.phase : "") + (p.data.lag_bytes != null ? ", lag " + p.data.lag_bytes + " bytes" : "")
+        + (p.data.rows_copied != null ? ", " + p.data.rows_copied + " rows copied" : "")
+      : p.data.copy_mode === "dump" ? "; pg_dump copy, writes held for all of it (" + (p.data.copy_mode_reason || "") + ")" : "";
+    progress.textContent = "Move " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + copy + (p.data.error ? " " + p.data.error : "");
     if (p.data.outcome === "RUNNING" || p.data.outcome === "UNKNOWN") setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 1500);
     else load();
   };
   const move = async () => {
     if (!select.value) { flash("No other OPEN database server to move to.", true); return; }
     const typed = window.prompt("Move the database of " + t.subdomain + " to " + select.value
-      + "? Its writes are held while the copy runs. Type the subdomain to confirm.");
+      + "? Its writes are held while the copy runs (on servers that can move online, only for the changeover). Type the subdomain to confirm.");
     if (typed === null) return;
     const r = await change("POST", "/admin/tenants/" + id + "/move", { target_server: select.value, confirm_subdomain: typed });
     if (r.status !== 202) { flash(r.data.message || "Move refused.", true); return; }

@@ -30,6 +30,7 @@ import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.VerificationLinks;
@@ -326,7 +327,8 @@ public final class PlatformActivities implements AutoCloseable {
                 STALLED_AFTER,
                 clock,
                 null,
-                supabase),
+                supabase,
+                new TenantOperations(platform)),
             backups,
             new FleetMigrationActivitiesImpl(access, tenants, servers, template),
             moves,

@@ -5,6 +5,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.embedded.LogicalReplicationSettings;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import com.taskifai.registry.embedded.WalArchive;
 import com.taskifai.registry.settings.ProductionSettings;
@@ -609,7 +610,7 @@ public final class DevPlatform implements AutoCloseable {
             data,
             () -> {
               EmbeddedPostgres.Builder builder =
-                  EmbeddedPostgres.builder()
+                  LogicalReplicationSettings.apply(EmbeddedPostgres.builder())
                       .setDataDirectory(data)
                       .setCleanDataDirectory(false)
                       .setPort(port)

@@ -52,6 +52,8 @@ class DevSecondServerTest {
                 h -> {
                   assertThat(h.reachable()).as(h.error()).isTrue();
                   assertThat(h.version()).startsWith("15.");
+                  // wal_level = logical: tenants move onto and off it online.
+                  assertThat(h.onlineMoves()).as(h.onlineMovesReason()).isTrue();
                 });
         assertThat(dev.devEnv())
             .containsEntry("TASKIFAI_DEV_SERVER2_REGION", "eu-west")

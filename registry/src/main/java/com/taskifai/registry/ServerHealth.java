@@ -48,7 +48,9 @@ public final class ServerHealth {
 
   /**
    * One server and how it is doing. {@code version}, {@code databasesBytes} and the connection
-   * figures are null when it is not reachable; {@code error} says why then.
+   * figures are null when it is not reachable; {@code error} says why then. {@code onlineMoves}
+   * says whether it can be either end of an online move ({@link OnlineMoves}), {@code
+   * onlineMovesReason} why not.
    */
   public record Health(
       DatabaseServers.Server server,
@@ -60,7 +62,9 @@ public final class ServerHealth {
       Integer usedConnections,
       Integer freeConnections,
       String error,
-      Archiving archiving) {
+      Archiving archiving,
+      Boolean onlineMoves,
+      String onlineMovesReason) {
 
     /** Free slots and room as one line for a terminal. */
     public String summary() {
@@ -187,6 +191,7 @@ public final class ServerHealth {
         max = rs.getInt(1);
         used = rs.getInt(2);
       }
+      java.util.Optional<String> onlineMoves = OnlineMoves.refusal(c);
       return new Health(
           s,
           tenants,
@@ -197,7 +202,9 @@ public final class ServerHealth {
           used,
           Math.max(0, max - used),
           null,
-          archivingOrUnknown(c));
+          archivingOrUnknown(c),
+          onlineMoves.isEmpty(),
+          onlineMoves.orElse(null));
     } catch (SQLException e) {
       return down(s, tenants, message(e));
     }
@@ -214,7 +221,9 @@ public final class ServerHealth {
         null,
         null,
         error,
-        Archiving.unknown("the server did not answer: " + error));
+        Archiving.unknown("the server did not answer: " + error),
+        null,
+        null);
   }
 
   /**

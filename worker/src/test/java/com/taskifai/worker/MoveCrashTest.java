@@ -41,7 +41,7 @@ class MoveCrashTest {
     embedded = new EmbeddedPlatform();
     embedded.env.put(
         "TASKIFAI_BACKUP_DIR", Files.createTempDirectory("taskifai-move-crash").toString());
-    servers = new SecondServer(embedded);
+    servers = new SecondServer(embedded, true);
   }
 
   @AfterAll
@@ -123,6 +123,88 @@ class MoveCrashTest {
     TenantOperations operations = new TenantOperations(embedded.platform.platform());
     assertThat(operations.current(tenant)).isEmpty();
     assertThat(operations.writesHeld(tenant)).isFalse();
+  }
+
+  @Test
+  void aWorkerKilledDuringAnOnlineMovesCatchUpIsReplacedAndNoReplicationIsLeft() throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "olkill-" + tenant.toString().substring(0, 8);
+    TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
+    servers.state(FIRST, "CLOSED");
+    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
+        PlatformWorker worker = embedded.worker(activities)) {
+      worker.start();
+      ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null);
+      flow.emailVerified(new EmailVerified("e2e"));
+      assertThat(
+              WorkflowStub.fromTyped(flow)
+                  .getResult(90, TimeUnit.SECONDS, ProvisioningResult.class)
+                  .status())
+          .isEqualTo(WorkflowStatus.ACTIVE);
+    } finally {
+      servers.state(FIRST, "OPEN");
+    }
+    Tenant before = registry.findById(tenant).orElseThrow();
+    assertThat(before.databaseServerId()).isEqualTo(SECOND);
+    JdbcClient.create(servers.superuser(SECOND, before.databaseName()))
+        .sql(
+            "INSERT INTO products (sku, name) SELECT 'o-' || g, repeat('x', 200)"
+                + " FROM generate_series(1, 20000) g")
+        .update();
+
+    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
+    MoveTenantWorkflow flow;
+    try {
+      child.awaitReady();
+      flow =
+          embedded.client.newWorkflowStub(
+              MoveTenantWorkflow.class,
+              MoveTenantEndToEndTest.options(WorkflowIds.move(tenant, FIRST), "catch_up:stall"));
+      WorkflowClient.start(
+          flow::move, new MoveTenantWorkflow.MoveRequest(tenant, FIRST, 600, "e2e", null));
+      // The first catch_up holds the worker once it has looked: kill it there.
+      WorkerProcess.awaitStep(
+          "catch_up", () -> step(flow), Duration.ofSeconds(60), "the move reaches catch_up");
+      Thread.sleep(500);
+    } finally {
+      child.kill();
+    }
+    assertThat(child.isAlive()).isFalse();
+
+    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
+        PlatformWorker replacement = embedded.worker(activities)) {
+      replacement.start();
+      WorkerProcess.awaitStep(
+          "grace_period", () -> step(flow), Duration.ofSeconds(120), "move finishes in time");
+      assertThat(flow.progress().copyMode()).isEqualTo("online");
+      flow.retireNow();
+      assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+          .isEqualTo("MOVED");
+    }
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(FIRST);
+    assertThat(servers.tenantDatabases(SECOND, tenant)).isEmpty();
+    assertThat(
+            JdbcClient.create(servers.superuser(FIRST, after.databaseName()))
+                .sql("SELECT count(*) FROM products WHERE sku LIKE 'o-%'")
+                .query(Long.class)
+                .single())
+        .isEqualTo(20000L);
+    String name = "taskifai_move_" + tenant.toString().replace("-", "");
+    for (String server : List.of(FIRST, SECOND)) {
+      JdbcClient admin = JdbcClient.create(servers.superuser(server, "postgres"));
+      assertThat(
+              admin
+                  .sql(
+                      "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = :n)"
+                          + " + (SELECT count(*) FROM pg_subscription WHERE subname = :n)"
+                          + " + (SELECT count(*) FROM pg_roles WHERE rolname = :n)")
+                  .param("n", name)
+                  .query(Long.class)
+                  .single())
+          .as("slots, subscriptions and roles of the move on " + server)
+          .isZero();
+    }
   }
 
   /** The move's step, or its first while no worker can answer the query yet. */

@@ -16,6 +16,9 @@ import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.move.DrainServerWorkflow;
 import com.taskifai.workflows.move.MoveTenantWorkflow;
+import com.taskifai.workflows.move.OnlineMoveStep;
+import com.taskifai.workflows.ports.Orphan;
+import com.taskifai.workflows.ports.OrphanRemoval;
 import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
@@ -31,12 +34,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -49,7 +55,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * Moving tenants between two real PostgreSQL clusters on the real worker, activities, pg_dump and
  * pg_restore: a round trip keeps every row and retires the old database; writes during a move are
  * held (and fenced) and nothing acknowledged is lost; a failure before the swap leaves the tenant
- * where it was with nothing on the target; a drain empties and closes a server.
+ * where it was with nothing on the target; a drain empties and closes a server. The second server
+ * runs {@code wal_level = logical} and the shared one {@code replica}: moves onto the second copy
+ * with pg_dump (the fallback), moves off it online (logical replication).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MoveTenantEndToEndTest {
@@ -65,7 +73,7 @@ class MoveTenantEndToEndTest {
     embedded = new EmbeddedPlatform();
     embedded.env.put(
         "TASKIFAI_BACKUP_DIR", Files.createTempDirectory("taskifai-move-backups").toString());
-    servers = new SecondServer(embedded);
+    servers = new SecondServer(embedded, true);
     activities = PlatformActivities.fromEnvironment(embedded.env);
     worker = embedded.worker(activities);
     worker.start();
@@ -104,6 +112,9 @@ class MoveTenantEndToEndTest {
     assertThat(servers.tenantRoles(FIRST, tenant)).isEmpty();
     assertThat(flow.progress().steps())
         .allSatisfy(s -> assertThat(s.state().name()).isEqualTo("DONE"));
+    // The shared server runs wal_level = replica: the move says so and copies with pg_dump.
+    assertThat(flow.progress().copyMode()).isEqualTo("dump");
+    assertThat(flow.progress().copyModeReason()).contains("wal_level is replica");
   }
 
   @Test
@@ -407,7 +418,235 @@ class MoveTenantEndToEndTest {
         .isEqualTo("MOVED");
   }
 
+  @Test
+  @Order(9)
+  void anOnlineMoveUnderWritesKeepsEveryAcknowledgedWriteAndSequencesContinueAboveTheCopiedIds()
+      throws Exception {
+    UUID tenant = provisionOn(SECOND, "live");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    String database = before.databaseName();
+    DataSource source = servers.superuser(SECOND, database);
+    JdbcClient.create(source)
+        .sql(
+            "SET ROLE "
+                + owner(tenant)
+                + "; CREATE TABLE readings (id bigserial PRIMARY KEY, sku text NOT NULL);"
+                + " RESET ROLE")
+        .update();
+    JdbcClient.create(source)
+        .sql(
+            "INSERT INTO products (sku, name) SELECT 'bulk-' || g, repeat('x', 200)"
+                + " FROM generate_series(1, 20000) g")
+        .update();
+
+    Map<String, Long> acked = new ConcurrentHashMap<>();
+    AtomicInteger refused = new AtomicInteger();
+    AtomicLong lastAck = new AtomicLong(System.nanoTime());
+    AtomicLong longestGap = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int n = 0; !stop.get(); n++) {
+                String sku = "w-" + n;
+                Long id = appWrite(tenant, sku);
+                if (id == null) {
+                  refused.incrementAndGet(); // a router answers 503 + Retry-After
+                  sleep(5);
+                  continue;
+                }
+                acked.put(sku, id);
+                long now = System.nanoTime();
+                longestGap.accumulateAndGet(now - lastAck.getAndSet(now), Math::max);
+              }
+            });
+    writer.start();
+    sleep(300);
+    MoveTenantWorkflow flow = startMove(tenant, FIRST, 600, null);
+    awaitStep(flow, "grace_period");
+    int ackedAtSwap = acked.size();
+    sleep(300);
+    stop.set(true);
+    writer.join();
+
+    MoveTenantWorkflow.MoveProgress progress = flow.progress();
+    assertThat(progress.copyMode()).isEqualTo("online");
+    assertThat(registry.findById(tenant).orElseThrow().databaseServerId()).isEqualTo(FIRST);
+    assertThat(acked.size()).as("writes went on after the swap").isGreaterThan(ackedAtSwap);
+    DataSource target = servers.superuser(FIRST, database);
+    List<String> skus =
+        JdbcClient.create(target).sql("SELECT sku FROM readings").query(String.class).list();
+    assertThat(skus).containsAll(acked.keySet());
+    assertThat(
+            JdbcClient.create(target)
+                .sql("SELECT count(*) FROM products WHERE sku LIKE 'bulk-%'")
+                .query(Long.class)
+                .single())
+        .isEqualTo(20000L);
+    long highestCopied =
+        JdbcClient.create(target).sql("SELECT max(id) FROM readings").query(Long.class).single();
+    Long next = appWrite(tenant, "after-the-move");
+    assertThat(next).as("a new row's id on the target").isGreaterThan(highestCopied);
+    System.out.printf(
+        "online move under writes: %d acknowledged, %d refused, longest gap between"
+            + " acknowledged writes %d ms%n",
+        acked.size(), refused.get(), TimeUnit.NANOSECONDS.toMillis(longestGap.get()));
+    assertThat(TimeUnit.NANOSECONDS.toMillis(longestGap.get()))
+        .as("longest gap between acknowledged writes (ms)")
+        .isLessThan(5_000);
+
+    flow.retireNow();
+    assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+        .isEqualTo("MOVED");
+    assertThat(flow.progress().steps())
+        .extracting(s -> s.name())
+        .containsExactlyElementsOf(OnlineMoveStep.ONLINE_STEPS);
+    assertThat(flow.progress().steps())
+        .allSatisfy(s -> assertThat(s.state().name()).isEqualTo("DONE"));
+    assertNothingLeft(tenant, database);
+  }
+
+  @Test
+  @Order(10)
+  void aFailedOnlineMoveLeavesNoSlotPublicationSubscriptionRoleOrTargetDatabase() throws Exception {
+    UUID tenant = provisionOn(SECOND, "undo");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    assertThat(appInsert(tenant, "u-1")).isTrue();
+
+    MoveTenantWorkflow flow = startMove(tenant, FIRST, 600, "set_sequences:after");
+    assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(flow).getResult(120, TimeUnit.SECONDS, String.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    assertThat(flow.progress().copyMode()).isEqualTo("online");
+    assertThat(flow.progress().error()).contains("injected fault");
+    assertThat(flow.progress().steps())
+        .filteredOn(s -> s.name().equals("start_replication"))
+        .extracting(s -> s.state().name())
+        .containsExactly("COMPENSATED");
+
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(SECOND);
+    assertThat(after.encryptedDatabaseUrl()).isEqualTo(before.encryptedDatabaseUrl());
+    assertThat(operations.current(tenant)).isEmpty();
+    assertThat(operations.writesHeld(tenant)).isFalse();
+    assertThat(servers.tenantDatabases(FIRST, tenant)).isEmpty();
+    assertNothingLeft(tenant, before.databaseName());
+    // The hold is lifted: the app role writes on the source again.
+    assertThat(appInsert(tenant, "u-2")).isTrue();
+  }
+
+  @Test
+  @Order(11)
+  void theReconcilerListsAndRemovesAnOnlineMovesLeftoversOnlyWhenNoMoveOfTheTenantRuns()
+      throws Exception {
+    UUID tenant = provisionOn(SECOND, "left");
+    String database = registry.findById(tenant).orElseThrow().databaseName();
+    String name = "taskifai_move_" + tenant.toString().replace("-", "");
+    JdbcClient admin = JdbcClient.create(servers.superuser(SECOND, "postgres"));
+    admin.sql("CREATE ROLE " + name + " LOGIN REPLICATION").update();
+    admin.sql("GRANT CONNECT ON DATABASE " + database + " TO " + name).update();
+    JdbcClient inside = JdbcClient.create(servers.superuser(SECOND, database));
+    inside.sql("CREATE PUBLICATION " + name + " FOR ALL TABLES").update();
+    inside
+        .sql("SELECT slot_name FROM pg_create_logical_replication_slot(:n, 'pgoutput')")
+        .param("n", name)
+        .query(String.class)
+        .single();
+
+    // A running move owns them.
+    assertThat(operations.claim(tenant, "MOVING", "move:e2e")).isEmpty();
+    assertThat(activities.fleet().scanFleet().orphans())
+        .noneMatch(o -> o.kind().equals(Orphan.MOVE_REPLICATION) && o.name().equals(name));
+    operations.release(tenant, "move:e2e");
+
+    Orphan left =
+        activities.fleet().scanFleet().orphans().stream()
+            .filter(o -> o.kind().equals(Orphan.MOVE_REPLICATION) && o.name().equals(name))
+            .findFirst()
+            .orElseThrow();
+    assertThat(left.serverId()).isEqualTo(SECOND);
+    assertThat(left.reason())
+        .contains("replication slot in " + database + " holding")
+        .contains("publication in " + database)
+        .contains("role")
+        .contains("runs no move");
+    assertThat(
+            activities
+                .fleet()
+                .removeOrphan(new OrphanRemoval(Orphan.MOVE_REPLICATION, name, SECOND, "e2e"))
+                .removed())
+        .isTrue();
+    assertNothingLeft(tenant, database);
+    assertThat(appInsert(tenant, "still-writable")).isTrue();
+  }
+
   // ---- helpers ----
+
+  /** No replication slot, publication or role of the move on the source, no subscription. */
+  private static void assertNothingLeft(UUID tenant, String database) {
+    String name = "taskifai_move_" + tenant.toString().replace("-", "");
+    for (String server : List.of(FIRST, SECOND)) {
+      JdbcClient admin = JdbcClient.create(servers.superuser(server, "postgres"));
+      assertThat(
+              admin
+                  .sql(
+                      "SELECT slot_name FROM pg_replication_slots"
+                          + " WHERE database = :d OR slot_name = :n")
+                  .param("d", database)
+                  .param("n", name)
+                  .query(String.class)
+                  .list())
+          .as("replication slots on " + server)
+          .isEmpty();
+      assertThat(
+              admin
+                  .sql("SELECT subname FROM pg_subscription WHERE subname = :n")
+                  .param("n", name)
+                  .query(String.class)
+                  .list())
+          .as("subscriptions on " + server)
+          .isEmpty();
+      assertThat(
+              admin
+                  .sql("SELECT rolname FROM pg_roles WHERE rolname = :n")
+                  .param("n", name)
+                  .query(String.class)
+                  .list())
+          .as("move roles on " + server)
+          .isEmpty();
+      if (servers.tenantDatabases(server, tenant).contains(database)) {
+        assertThat(
+                JdbcClient.create(servers.superuser(server, database))
+                    .sql("SELECT pubname FROM pg_publication")
+                    .query(String.class)
+                    .list())
+            .as("publications in " + database + " on " + server)
+            .isEmpty();
+      }
+    }
+  }
+
+  private static String owner(UUID tenant) {
+    return "t_" + tenant.toString().replace("-", "") + "_owner";
+  }
+
+  /** One write as the app role (a reading with a sequence id); its id once committed, else null. */
+  private static Long appWrite(UUID tenant, String sku) {
+    try (Connection c = asAdmin(app(tenant));
+        PreparedStatement ps =
+            c.prepareStatement("INSERT INTO readings (sku) VALUES (?) RETURNING id")) {
+      ps.setString(1, sku);
+      long id;
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        id = rs.getLong(1);
+      }
+      c.commit();
+      return id;
+    } catch (SQLException e) {
+      return null;
+    }
+  }
 
   /** Provisions a tenant onto {@code serverId}: the other server is closed meanwhile. */
   private static UUID provisionOn(String serverId, String prefix) throws Exception {
@@ -444,7 +683,7 @@ class MoveTenantEndToEndTest {
   private static void awaitStep(MoveTenantWorkflow flow, String step) {
     long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (!step.equals(flow.progress().step())) {
-      if (System.nanoTime() > deadline) {
+      if (System.nanoTime() > deadline || "FAILED".equals(flow.progress().outcome())) {
         throw new AssertionError("move did not reach " + step + ": " + flow.progress());
       }
       sleep(50);

@@ -1,6 +1,7 @@
 package com.taskifai.worker;
 
 import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.embedded.LogicalReplicationSettings;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import com.taskifai.registry.testing.TestPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -25,9 +26,19 @@ final class SecondServer implements AutoCloseable {
   private final DataSource platformOwner;
 
   SecondServer(EmbeddedPlatform embedded) throws IOException {
+    this(embedded, false);
+  }
+
+  /**
+   * With {@code logical}, the server runs {@code wal_level = logical} (as the dev servers do):
+   * moves off it copy online. The shared server stays at {@code replica}, so moves off it use
+   * pg_dump.
+   */
+  SecondServer(EmbeddedPlatform embedded, boolean logical) throws IOException {
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
     pg =
         PasswordCheckedPostgres.start(
-            EmbeddedPostgres.builder(),
+            logical ? LogicalReplicationSettings.apply(builder) : builder,
             Files.createTempDirectory("taskifai-second-pg"),
             TestPostgres.superuserPassword());
     platformOwner = embedded.platform.owner();

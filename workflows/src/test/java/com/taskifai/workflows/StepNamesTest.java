@@ -7,6 +7,7 @@ import com.taskifai.workflows.faults.FaultInjection;
 import com.taskifai.workflows.migration.RolloutPhase;
 import com.taskifai.workflows.move.MoveStep;
 import com.taskifai.workflows.move.MoveTenantWorkflow;
+import com.taskifai.workflows.move.OnlineMoveStep;
 import com.taskifai.workflows.trial.PromoteTenantWorkflow;
 import com.taskifai.workflows.trial.PromotionStep;
 import java.util.Arrays;
@@ -66,6 +67,33 @@ class StepNamesTest {
             null,
             null);
     assertThat(StepName.DONE).isEqualTo("done");
+  }
+
+  @Test
+  void onlineMoveStepsKeepTheirNamesAndTheDumpPathsAreAmongThem() {
+    assertThat(OnlineMoveStep.ONLINE_STEPS)
+        .containsExactly(
+            "claim_operation",
+            "check_move",
+            "prepare_move_target",
+            "copy_schema",
+            "start_replication",
+            "catch_up",
+            "hold_writes",
+            "await_zero_lag",
+            "set_sequences",
+            "verify_copy",
+            "swap_server",
+            "release_operation",
+            "stop_replication",
+            "grace_period",
+            "retire_source");
+    assertThat(OnlineMoveStep.START_REPLICATION.undoName()).isEqualTo("undo_start_replication");
+    OnlineMoveStep.ONLINE_STEPS.forEach(
+        step ->
+            assertThat(FaultInjection.Fault.parse(step + ":after"))
+                .as(step)
+                .contains(new FaultInjection.Fault(step, true)));
   }
 
   @Test

@@ -18,9 +18,12 @@ import com.taskifai.workflows.ports.MoveActivities;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -230,6 +233,169 @@ public final class MoveActivitiesImpl implements MoveActivities {
               + actual.rowCounts()
               + " differ from the source's manifest "
               + manifest.rowCounts());
+    }
+  }
+
+  @Override
+  public CopyMode checkOnlineMove(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    if (onTarget(tenant, in)) {
+      return new CopyMode(true, null); // swapped by an earlier attempt
+    }
+    requireOnSource(tenant, in);
+    try {
+      return LogicalReplication.refusal(
+              admin(in.sourceServerId()), admin(in.targetServerId()), in.database())
+          .map(reason -> new CopyMode(false, reason))
+          .orElse(new CopyMode(true, null));
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("check_online_move", in.tenantId(), e);
+    }
+  }
+
+  @Override
+  public void copySchema(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    if (onTarget(tenant, in)) {
+      return;
+    }
+    requireOnSource(tenant, in);
+    databases.refuseSameCluster(in.sourceServerId(), in.targetServerId(), in.tenantId());
+    String owner = databases.sourceOwner(in);
+    ServerAdmin source = admin(in.sourceServerId());
+    ServerAdmin target = admin(in.targetServerId());
+    // A retry starts again on an empty database (no subscription can be in it yet).
+    databases.createEmpty(target, in, owner, appRole(tenant));
+    try {
+      PgPipes.Copied copied;
+      try (OwnerLogin login = OwnerLogin.open(target, owner, "copy_schema")) {
+        copied = pipes.copySchema(source, target, login, in.database());
+      }
+      if (copied.dumpExit() != 0 || copied.restoreExit() != 0) {
+        throw StepFailure.of(
+            FailureType.UNAVAILABLE,
+            "copy_schema: pg_dump exited with "
+                + copied.dumpExit()
+                + " ("
+                + copied.dumpErrors()
+                + "), pg_restore with "
+                + copied.restoreExit()
+                + " ("
+                + copied.restoreErrors()
+                + ")");
+      }
+      TenantSchema.grantAppRole(target.database(in.database()), owner, appRole(tenant));
+    } catch (IOException | IllegalStateException e) {
+      throw StepFailure.of(FailureType.UNAVAILABLE, "copy_schema failed: " + e.getMessage());
+    } finally {
+      target.release(in.database());
+    }
+  }
+
+  @Override
+  public void startReplication(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    if (onTarget(tenant, in)) {
+      return;
+    }
+    requireOnSource(tenant, in);
+    try {
+      LogicalReplication.start(
+          admin(in.sourceServerId()), admin(in.targetServerId()), in.database(), in.tenantId());
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("start_replication", in.tenantId(), e);
+    }
+  }
+
+  @Override
+  public ReplicationLag catchUp(MoveInput in) {
+    try {
+      return LogicalReplication.catchUp(
+          admin(in.sourceServerId()), admin(in.targetServerId()), in.database(), in.tenantId());
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("catch_up", in.tenantId(), e);
+    }
+  }
+
+  @Override
+  public ReplicationLag awaitZeroLag(MoveInput in) {
+    Tenant tenant = placedTenant(in.tenantId());
+    try {
+      return LogicalReplication.awaitZeroLag(
+          admin(in.sourceServerId()),
+          admin(in.targetServerId()),
+          in.database(),
+          appRole(tenant),
+          in.tenantId());
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("await_zero_lag", in.tenantId(), e);
+    }
+  }
+
+  @Override
+  public int setSequences(MoveInput in) {
+    try {
+      return LogicalReplication.setSequences(
+          admin(in.sourceServerId()), admin(in.targetServerId()), in.database());
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("set_sequences", in.tenantId(), e);
+    }
+  }
+
+  @Override
+  public void verifyReplica(MoveInput in) {
+    Map<String, String> source;
+    Map<String, String> target;
+    // Both sides at once: the check runs while writes are held.
+    ServerAdmin sourceAdmin = admin(in.sourceServerId());
+    java.util.concurrent.FutureTask<Map<String, String>> reading =
+        new java.util.concurrent.FutureTask<>(
+            () -> LogicalReplication.fingerprint(sourceAdmin, in.database()));
+    Thread reader = new Thread(reading, "verify-source");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      target = LogicalReplication.fingerprint(admin(in.targetServerId()), in.database());
+      source = reading.get();
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("verify_copy", in.tenantId(), e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof SQLException sql) {
+        throw DatabaseFailures.of("verify_copy", in.tenantId(), sql);
+      }
+      throw StepFailure.of(FailureType.UNAVAILABLE, "verify_copy: " + e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw StepFailure.of(FailureType.UNAVAILABLE, "verify_copy interrupted");
+    } finally {
+      reading.cancel(true);
+    }
+    if (!source.equals(target)) {
+      List<String> differ =
+          new TreeSet<>(source.keySet())
+              .stream()
+                  .filter(k -> !Objects.equals(source.get(k), target.get(k)))
+                  .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+      target.keySet().stream().filter(k -> !source.containsKey(k)).forEach(differ::add);
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          "the target differs from the source in "
+              + differ
+              + " (row count:checksum of primary keys, source "
+              + source
+              + ", target "
+              + target
+              + "); nothing swapped");
+    }
+  }
+
+  @Override
+  public void stopReplication(MoveInput in) {
+    try {
+      LogicalReplication.stop(
+          admin(in.sourceServerId()), admin(in.targetServerId()), in.database(), in.tenantId());
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("stop_replication", in.tenantId(), e);
     }
   }
 

@@ -150,17 +150,44 @@ public final class PgPipes {
       throws IOException {
     try (PgClient.Started dump = dump(source, database, 1, snapshotId);
         PgClient.Started restore = restore(target, owner, database)) {
-      try (InputStream from = heartbeating(dump.stdout());
-          OutputStream to = restore.process().getOutputStream()) {
-        from.transferTo(to);
-      } catch (IOException e) {
-        // pg_restore stopped reading (or pg_dump died): the exit codes and errors tell why
-        log.warn("copy stream of {} broke: {}", database, e.getMessage());
-      }
-      int dumpExit = waitFor(dump.process());
-      int restoreExit = waitFor(restore.process());
-      return new Copied(dumpExit, dump.errors(), restoreExit, restore.errors());
+      return transfer(dump, restore, database);
     }
+  }
+
+  /**
+   * As {@link #copy}, the schema only ({@code --schema-only}), without publications and
+   * subscriptions: the start of an online move, whose rows come by logical replication.
+   */
+  Copied copySchema(ServerAdmin source, ServerAdmin target, OwnerLogin owner, String database)
+      throws IOException {
+    try (PgClient.Started dump =
+            pg.start(
+                "pg_dump",
+                source.jdbcUrl(),
+                source.username(),
+                source.password(),
+                database,
+                List.of(
+                    "--format=custom",
+                    "--schema-only",
+                    "--no-publications",
+                    "--no-subscriptions"));
+        PgClient.Started restore = restore(target, owner, database)) {
+      return transfer(dump, restore, database);
+    }
+  }
+
+  private static Copied transfer(PgClient.Started dump, PgClient.Started restore, String database) {
+    try (InputStream from = heartbeating(dump.stdout());
+        OutputStream to = restore.process().getOutputStream()) {
+      from.transferTo(to);
+    } catch (IOException e) {
+      // pg_restore stopped reading (or pg_dump died): the exit codes and errors tell why
+      log.warn("copy stream of {} broke: {}", database, e.getMessage());
+    }
+    int dumpExit = waitFor(dump.process());
+    int restoreExit = waitFor(restore.process());
+    return new Copied(dumpExit, dump.errors(), restoreExit, restore.errors());
   }
 
   /** Copies in chunks of the backup cipher's size: few large writes into the pipe. */

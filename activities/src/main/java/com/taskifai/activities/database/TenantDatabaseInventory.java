@@ -165,6 +165,28 @@ public final class TenantDatabaseInventory {
     }
   }
 
+  /**
+   * What online moves left on the server, by move name ({@code taskifai_move_<32 hex>}): its
+   * subscription, replication slot (with the WAL it holds back), publication and role, described.
+   */
+  public Map<String, List<String>> moveReplication(DatabaseServers.Server server)
+      throws SQLException {
+    return LogicalReplication.leftovers(access.admin(server));
+  }
+
+  /** Drops what the online move {@code name} left on the server; what is gone is done. */
+  public void dropMoveReplication(DatabaseServers.Server server, String name) throws SQLException {
+    LogicalReplication.dropLeftovers(access.admin(server), name);
+  }
+
+  /** The tenant an online move's name ({@code taskifai_move_<32 hex>}) is for; empty otherwise. */
+  public static java.util.Optional<java.util.UUID> moveTenant(String name) {
+    java.util.regex.Matcher m = LogicalReplication.NAME.matcher(name);
+    return m.matches()
+        ? java.util.Optional.of(TenantDatabaseNames.idOfHex(m.group(1)))
+        : java.util.Optional.empty();
+  }
+
   private static ResultSet query(PreparedStatement ps, String param) throws SQLException {
     ps.setString(1, param);
     return ps.executeQuery();

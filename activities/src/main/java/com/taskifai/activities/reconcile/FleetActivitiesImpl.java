@@ -11,6 +11,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.tenantschema.TrialSchema;
@@ -69,6 +70,7 @@ public final class FleetActivitiesImpl implements FleetActivities {
   private final Clock clock;
   private final WorkflowClient client;
   private final SupabaseProjects supabase;
+  private final TenantOperations operations;
 
   /**
    * @param stalledAfter how long a tenant must have stayed in an in-flight status before a missing
@@ -90,6 +92,41 @@ public final class FleetActivitiesImpl implements FleetActivities {
       Clock clock,
       WorkflowClient client,
       SupabaseProjects supabase) {
+    this(
+        registry,
+        servers,
+        inventory,
+        dns,
+        secrets,
+        reports,
+        audit,
+        rules,
+        stalledAfter,
+        clock,
+        client,
+        supabase,
+        null);
+  }
+
+  /**
+   * @param operations the tenants' running operations, so an online move's replication that a
+   *     running move owns is no orphan; null lists only those of tenants that are gone
+   */
+  public FleetActivitiesImpl(
+      TenantRegistry registry,
+      DatabaseServers servers,
+      TenantDatabaseInventory inventory,
+      DnsProvider dns,
+      StagedSecrets secrets,
+      ReconcileReports reports,
+      AuditLog audit,
+      SubdomainRules rules,
+      Duration stalledAfter,
+      Clock clock,
+      WorkflowClient client,
+      SupabaseProjects supabase,
+      TenantOperations operations) {
+    this.operations = operations;
     this.supabase = supabase;
     this.registry = registry;
     this.servers = servers;
@@ -126,6 +163,15 @@ public final class FleetActivitiesImpl implements FleetActivities {
         tenants.roleOrphan(server.id(), role.getKey(), role.getValue()).ifPresent(orphans::add);
       }
       unscopedTrialDatabase(server, problems).ifPresent(orphans::add);
+      try {
+        for (Map.Entry<String, List<String>> left : inventory.moveReplication(server).entrySet()) {
+          moveReplicationOrphan(tenants, server.id(), left.getKey(), left.getValue())
+              .ifPresent(orphans::add);
+        }
+      } catch (SQLException | RuntimeException e) {
+        log.warn("reconcile: cannot list replication on {}: {}", server.id(), e.toString());
+        problems.add("replication on database server " + server.id() + " could not be read: " + e);
+      }
     }
     heartbeat("dns");
     try {
@@ -357,6 +403,22 @@ public final class FleetActivitiesImpl implements FleetActivities {
         }
         return RemovalOutcome.done();
       }
+      case Orphan.MOVE_REPLICATION -> {
+        Optional<DatabaseServers.Server> server =
+            r.serverId() == null ? Optional.empty() : servers.find(r.serverId());
+        if (server.isEmpty()) {
+          return RemovalOutcome.refused("database server " + r.serverId() + " is not registered");
+        }
+        List<String> parts = inventory.moveReplication(server.get()).get(r.name());
+        if (parts == null) {
+          return RemovalOutcome.done(); // gone already
+        }
+        if (moveReplicationOrphan(tenants, r.serverId(), r.name(), parts).isEmpty()) {
+          return notAnOrphan(r);
+        }
+        inventory.dropMoveReplication(server.get(), r.name());
+        return RemovalOutcome.done();
+      }
       case Orphan.DNS_RECORD -> {
         String name = DnsProvider.canonical(r.name());
         Optional<DnsProvider.Published> record =
@@ -406,6 +468,33 @@ public final class FleetActivitiesImpl implements FleetActivities {
                 + String.join(", ", Orphan.REMOVABLE));
       }
     }
+  }
+
+  /**
+   * What an online move left is an orphan when its tenant is gone, or (with the operations known)
+   * when the tenant runs no move that could own it.
+   */
+  private Optional<Orphan> moveReplicationOrphan(
+      FleetSnapshot tenants, String serverId, String name, List<String> parts) {
+    Optional<UUID> tenant = TenantDatabaseInventory.moveTenant(name);
+    if (tenant.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<String> reason = tenants.orphanReason(tenant.get());
+    if (reason.isEmpty() && operations != null) {
+      Optional<TenantOperations.Held> held = operations.current(tenant.get());
+      if (held.isEmpty() || !held.get().operation().equals("MOVING")) {
+        reason = Optional.of("tenant " + tenant.get() + " runs no move");
+      }
+    }
+    return reason.map(
+        why ->
+            new Orphan(
+                Orphan.MOVE_REPLICATION,
+                name,
+                serverId,
+                tenant.get(),
+                String.join(", ", parts) + ": " + why));
   }
 
   private static RemovalOutcome notAnOrphan(OrphanRemoval r) {

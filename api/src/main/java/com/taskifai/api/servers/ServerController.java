@@ -100,7 +100,8 @@ class ServerController {
   /**
    * A server with its health. {@code tenants} counts the tenants placed on it that are not DELETED
    * or FAILED; the health fields are null when it was not asked or did not answer ({@code error}
-   * says why).
+   * says why). {@code onlineMoves} says whether tenants can move onto and off it with logical
+   * replication (a pause under a second), {@code onlineMovesReason} why not (moves use pg_dump).
    */
   record ServerView(
       String id,
@@ -118,7 +119,9 @@ class ServerController {
       Integer usedConnections,
       Integer freeConnections,
       String error,
-      ArchivingView archiving) {
+      ArchivingView archiving,
+      Boolean onlineMoves,
+      String onlineMovesReason) {
     static ServerView of(ServerHealth.Health h) {
       DatabaseServers.Server s = h.server();
       return new ServerView(
@@ -137,7 +140,9 @@ class ServerController {
           h.usedConnections(),
           h.freeConnections(),
           h.error(),
-          ArchivingView.of(h.archiving()));
+          ArchivingView.of(h.archiving()),
+          h.onlineMoves(),
+          h.onlineMovesReason());
     }
 
     static ServerView of(DatabaseServers.Server s, long tenants) {
@@ -150,6 +155,8 @@ class ServerController {
           s.capacity(),
           s.connectionBudget(),
           tenants,
+          null,
+          null,
           null,
           null,
           null,

@@ -186,6 +186,12 @@ class MoveController {
           out.put("target_server", p.targetServerId());
           out.put("error", p.error());
           out.put("steps", p.steps());
+          out.put("copy_mode", p.copyMode());
+          out.put("copy_mode_reason", p.copyModeReason());
+          out.put("phase", p.phase());
+          out.put("lag_bytes", p.lagBytes());
+          out.put("lag_seconds", p.lagSeconds());
+          out.put("rows_copied", p.rowsCopied());
         });
   }
 

@@ -59,6 +59,12 @@ class ServerArchivingApiTest extends ApiTestBase {
       assertThat(on.get("stalled").asBoolean()).isFalse();
       assertThat(on.get("reason").isNull()).isTrue();
 
+      // Archiving sets wal_level = logical: the server can be either end of an online move.
+      assertThat(listed(archiving, token).get("online_moves").asBoolean()).isTrue();
+      assertThat(listed(plain, token).get("online_moves").asBoolean()).isFalse();
+      assertThat(listed(plain, token).get("online_moves_reason").asString())
+          .contains("wal_level is replica");
+
       JsonNode off = listed(plain, token).get("archiving");
       assertThat(off.get("enabled").asBoolean()).isFalse();
       assertThat(off.get("newest_wal_at").isNull()).isTrue();

@@ -206,7 +206,7 @@ public final class WalArchive {
       EmbeddedPostgres.Builder builder, Path dataDir, int port) throws IOException {
     writeConfig(dataDir.toAbsolutePath(), port, "/tmp");
     return builder
-        .setServerConfig("wal_level", "replica")
+        .setServerConfig("wal_level", "logical")
         .setServerConfig("archive_mode", "on")
         .setServerConfig(
             "archive_command",

@@ -45,7 +45,12 @@ public final class TestPostgres {
         config = Files.createTempDirectory("taskifai-test-pg");
         server =
             PasswordCheckedPostgres.start(
-                EmbeddedPostgres.builder().setServerConfig("max_connections", "300"),
+                EmbeddedPostgres.builder()
+                    .setServerConfig("max_connections", "300")
+                    // Room for the apply and table-copy workers of moves onto it run at once
+                    // (it stays at wal_level = replica: moves off it use pg_dump).
+                    .setServerConfig("max_logical_replication_workers", "8")
+                    .setServerConfig("max_worker_processes", "16"),
                 config,
                 SUPERUSER_PASSWORD);
       } catch (IOException e) {

@@ -86,7 +86,8 @@ public final class FaultInjection extends WorkerInterceptorBase {
       boolean stall = v.endsWith(":stall");
       String step = v.replaceFirst(":(after|before|stall)$", "");
       if (OTHER_STEPS.contains(step)
-          || com.taskifai.workflows.move.MoveTenantWorkflow.STEPS.contains(step)) {
+          || com.taskifai.workflows.move.MoveTenantWorkflow.STEPS.contains(step)
+          || com.taskifai.workflows.move.OnlineMoveStep.ONLINE_STEPS.contains(step)) {
         return Optional.of(new Fault(step, after, stall));
       }
       return Step.byName(step).map(s -> new Fault(s.stepName(), after, stall));

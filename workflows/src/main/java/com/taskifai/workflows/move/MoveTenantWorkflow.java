@@ -11,9 +11,10 @@ import java.util.UUID;
 
 /**
  * Moves a tenant's database to another database server: copy, verify, swap, and retire the old
- * database after a grace period. Writes are held from the copy to the swap; any failure before the
- * swap leaves the tenant where it was with nothing left on the target. The id is {@link
- * com.taskifai.workflows.WorkflowIds#move}.
+ * database after a grace period. Online (logical replication, when both servers can) writes are
+ * held only from the catch-up to the swap; otherwise (pg_dump) from the copy to the swap. Any
+ * failure before the swap leaves the tenant where it was with nothing left on the target. The id is
+ * {@link com.taskifai.workflows.WorkflowIds#move}.
  */
 @WorkflowInterface
 public interface MoveTenantWorkflow {
@@ -32,7 +33,13 @@ public interface MoveTenantWorkflow {
       String actor,
       String drainWorkflowId) {}
 
-  /** Where a move is: the step, the servers, the outcome so far, and every step's state. */
+  /**
+   * Where a move is: the step, the servers, the outcome so far, and every step's state. {@code
+   * copyMode} is {@code online} (logical replication) or {@code dump} ({@code copyModeReason} says
+   * why not online), null until known and for moves started before online moves; {@code phase},
+   * {@code lagBytes}, {@code lagSeconds} and {@code rowsCopied} follow an online copy (null
+   * otherwise).
+   */
   record MoveProgress(
       String step,
       String sourceServerId,
@@ -40,7 +47,13 @@ public interface MoveTenantWorkflow {
       String database,
       String outcome,
       String error,
-      List<StepProgress> steps) {}
+      List<StepProgress> steps,
+      String copyMode,
+      String copyModeReason,
+      String phase,
+      Long lagBytes,
+      Double lagSeconds,
+      Long rowsCopied) {}
 
   /**
    * @return {@code MOVED} once the old database is dropped

@@ -9,10 +9,13 @@ import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.BackupActivities;
 import com.taskifai.workflows.ports.MoveActivities;
 import com.taskifai.workflows.ports.MoveActivities.CopyManifest;
+import com.taskifai.workflows.ports.MoveActivities.CopyMode;
 import com.taskifai.workflows.ports.MoveActivities.MoveInput;
 import com.taskifai.workflows.ports.MoveActivities.MoveSource;
+import com.taskifai.workflows.ports.MoveActivities.ReplicationLag;
 import com.taskifai.workflows.ports.TenantRegistryActivities;
 import com.taskifai.workflows.saga.Saga;
+import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
@@ -27,14 +30,34 @@ import org.slf4j.Logger;
  * verify_copy, swap_server; then release_operation, a durable timer for the grace period (or {@link
  * #retireNow}), retire_source. Any failure before the swap rolls the saga back: the target database
  * is dropped, writes are released, the tenant is where it was.
+ *
+ * <p>When both servers can ({@code check_online_move}, behind {@link #ONLINE_MOVES}), the copy is
+ * online: copy_schema, start_replication (undo: stop it), catch_up while the tenant writes, then
+ * the hold, await_zero_lag, set_sequences and verify_copy (against the source, now still), the
+ * swap, release_operation and stop_replication before the grace period.
  */
 public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
   private static final Logger log = Workflow.getLogger(MoveTenantWorkflowImpl.class);
+
+  /** The change id of online moves: version 1 asks check_online_move and may copy online. */
+  static final String ONLINE_MOVES = "online-moves";
+
+  /** How long the catch-up may take before the move gives up (and rolls back). */
+  private static final Duration CATCH_UP_LIMIT = Duration.ofHours(24);
 
   private final MoveActivities short_ =
       Workflow.newActivityStub(MoveActivities.class, ActivityPolicies.FLEET_SHORT);
   private final MoveActivities long_ =
       Workflow.newActivityStub(MoveActivities.class, ActivityPolicies.FLEET_LONG);
+  // catch_up reports back every few seconds and heartbeats every poll: a worker that dies during
+  // the catch-up is noticed in 10 s, not in FLEET_LONG's 30 s.
+  private final MoveActivities catchUp =
+      Workflow.newActivityStub(
+          MoveActivities.class,
+          ActivityOptions.newBuilder(ActivityPolicies.FLEET_LONG)
+              .setStartToCloseTimeout(Duration.ofMinutes(2))
+              .setHeartbeatTimeout(Duration.ofSeconds(10))
+              .build());
   private final BackupActivities operations =
       Workflow.newActivityStub(BackupActivities.class, ActivityPolicies.FLEET_SHORT);
   private final TenantRegistryActivities registry =
@@ -48,6 +71,11 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
   private String outcome = "RUNNING";
   private String error;
   private boolean retireNow;
+  private boolean online;
+  private String copyMode;
+  private String copyModeReason;
+  private String phase;
+  private ReplicationLag lag;
 
   @Override
   public String move(MoveRequest request) {
@@ -59,22 +87,40 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
       run(
           MoveStep.CLAIM_OPERATION,
           () -> operations.claimOperation(request.tenantId(), "MOVING", operationId));
+      MoveInput[] in = new MoveInput[1];
       run(
           MoveStep.CHECK_MOVE,
           () -> {
             MoveSource s = short_.checkMove(request.tenantId(), target);
             source = s.serverId();
             database = s.database();
+            in[0] = new MoveInput(request.tenantId(), source, target, database, operationId);
+            if (Workflow.getVersion(ONLINE_MOVES, Workflow.DEFAULT_VERSION, 1) >= 1) {
+              CopyMode mode = short_.checkOnlineMove(in[0]);
+              online = mode.online();
+              copyMode = online ? "online" : "dump";
+              copyModeReason = mode.reason();
+              if (online) {
+                saga.plan(OnlineMoveStep.ONLINE_STEPS);
+              }
+            }
           });
-      input = new MoveInput(request.tenantId(), source, target, database, operationId);
+      input = in[0];
       run(
           MoveStep.PREPARE_MOVE_TARGET,
           () -> short_.prepareTarget(input),
           () -> short_.dropTarget(input));
-      run(MoveStep.HOLD_WRITES, () -> short_.holdWrites(input), () -> short_.releaseWrites(input));
-      CopyManifest[] manifest = new CopyManifest[1];
-      run(MoveStep.COPY_DATABASE, () -> manifest[0] = long_.copyDatabase(input));
-      run(MoveStep.VERIFY_COPY, () -> long_.verifyCopy(input, manifest[0]));
+      if (online) {
+        copyOnline(input);
+      } else {
+        run(
+            MoveStep.HOLD_WRITES,
+            () -> short_.holdWrites(input),
+            () -> short_.releaseWrites(input));
+        CopyManifest[] manifest = new CopyManifest[1];
+        run(MoveStep.COPY_DATABASE, () -> manifest[0] = long_.copyDatabase(input));
+        run(MoveStep.VERIFY_COPY, () -> long_.verifyCopy(input, manifest[0]));
+      }
       run(MoveStep.SWAP_SERVER, () -> short_.swapServer(input));
     } catch (TemporalFailure failure) {
       Saga.Rollback rollback = saga.rollBack(failure, Saga.Listener.NONE);
@@ -99,6 +145,11 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
         MoveStep.RELEASE_OPERATION,
         () -> operations.releaseOperation(request.tenantId(), operationId));
     outcome = "SWAPPED";
+    if (online) {
+      phase = "stopping";
+      run(OnlineMoveStep.STOP_REPLICATION, () -> short_.stopReplication(input));
+      phase = "done";
+    }
     report(request, "MOVED", null);
     audit(request, Outcome.SUCCEEDED, Map.of());
     run(
@@ -125,19 +176,69 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
     return false;
   }
 
-  private void run(MoveStep next, Runnable effect) {
+  /**
+   * The copy with logical replication: the schema, the replication, the catch-up while the tenant
+   * writes, and the short hold in which the target is made exact and checked.
+   */
+  private void copyOnline(MoveInput input) {
+    phase = "copying_schema";
+    run(OnlineMoveStep.COPY_SCHEMA, () -> long_.copySchema(input));
+    run(
+        OnlineMoveStep.START_REPLICATION,
+        () -> short_.startReplication(input),
+        OnlineMoveStep.START_REPLICATION.undoName(),
+        () -> short_.stopReplication(input));
+    run(
+        OnlineMoveStep.CATCH_UP,
+        () -> {
+          long deadline = Workflow.currentTimeMillis() + CATCH_UP_LIMIT.toMillis();
+          do {
+            if (Workflow.currentTimeMillis() > deadline) {
+              throw ApplicationFailure.newNonRetryableFailure(
+                  "the target did not catch up within " + CATCH_UP_LIMIT.toHours() + " h: " + lag,
+                  FailureType.UNAVAILABLE.name());
+            }
+            lag = catchUp.catchUp(input);
+            phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
+          } while (!lag.caughtUp());
+        });
+    phase = "holding_writes";
+    run(MoveStep.HOLD_WRITES, () -> short_.holdWrites(input), () -> short_.releaseWrites(input));
+    run(OnlineMoveStep.AWAIT_ZERO_LAG, () -> lag = short_.awaitZeroLag(input));
+    run(OnlineMoveStep.SET_SEQUENCES, () -> short_.setSequences(input));
+    run(MoveStep.VERIFY_COPY, () -> long_.verifyReplica(input));
+  }
+
+  private void run(StepName next, Runnable effect) {
     step = next.stepName();
     saga.step(step, effect);
   }
 
   private void run(MoveStep next, Runnable effect, Runnable undo) {
+    run(next, effect, next.undoName(), undo);
+  }
+
+  private void run(StepName next, Runnable effect, String undoName, Runnable undo) {
     step = next.stepName();
-    saga.step(step, effect, next.undoName(), undo);
+    saga.step(step, effect, undoName, undo);
   }
 
   @Override
   public MoveProgress progress() {
-    return new MoveProgress(step, source, target, database, outcome, error, saga.progress());
+    return new MoveProgress(
+        step,
+        source,
+        target,
+        database,
+        outcome,
+        error,
+        saga.progress(),
+        copyMode,
+        copyModeReason,
+        phase,
+        lag == null ? null : lag.lagBytes(),
+        lag == null ? null : lag.lagSeconds(),
+        lag == null ? null : lag.rowsCopied());
   }
 
   @Override

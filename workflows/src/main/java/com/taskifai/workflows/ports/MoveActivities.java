@@ -34,6 +34,26 @@ public interface MoveActivities {
   record CopyManifest(String schemaVersion, Map<String, Long> rowCounts) {}
 
   /**
+   * How a move copies: {@code online} (logical replication, writes held only for the changeover) or
+   * not, and why not ({@code reason}, null when online).
+   */
+  record CopyMode(boolean online, String reason) {}
+
+  /**
+   * Where the target's subscription stands: whether every table finished its initial copy ({@code
+   * tablesSynced} of {@code tables}), the bytes of source WAL it has not confirmed, the seconds
+   * since it last heard from the source (null before it did), the rows written on the target so
+   * far, and whether it has caught up (every table copied, lag under the threshold).
+   */
+  record ReplicationLag(
+      int tables,
+      int tablesSynced,
+      long lagBytes,
+      Double lagSeconds,
+      long rowsCopied,
+      boolean caughtUp) {}
+
+  /**
    * Checks the target (registered, OPEN, another server) and the tenant (placed, with credentials).
    *
    * @return where the tenant's database is now
@@ -81,6 +101,74 @@ public interface MoveActivities {
   /** Schema version and row count per table of the target database against the manifest. */
   @ActivityMethod(name = "verify_copy")
   void verifyCopy(MoveInput input, CopyManifest manifest);
+
+  /**
+   * Whether this move can copy online: the source has {@code wal_level = logical} and a free slot,
+   * the target can subscribe, and every table of the tenant has a primary key (an update of a table
+   * without one would fail on the source while it is published). Reads only; any answer is safe to
+   * repeat.
+   */
+  @ActivityMethod(name = "check_online_move")
+  CopyMode checkOnlineMove(MoveInput input);
+
+  /**
+   * The source's schema ({@code pg_dump --schema-only}, no publications) restored into the target
+   * database, emptied first, as the tenant's owner role without the archive's owners and grants,
+   * then the app role's grants: as {@code copy_database}, without rows. A retry starts again.
+   */
+  @ActivityMethod(name = "copy_schema")
+  void copySchema(MoveInput input);
+
+  /**
+   * On the source: a temporary {@code LOGIN REPLICATION} role of this move with a random password
+   * (known to this activity and the target's subscription only), SELECT on the tenant's tables, a
+   * publication for all tables and a logical replication slot; on the target: an enabled
+   * subscription through that role, copying every table and then streaming. Whatever an earlier
+   * attempt left is dropped first, so a retry starts again.
+   */
+  @ActivityMethod(name = "start_replication")
+  void startReplication(MoveInput input);
+
+  /**
+   * Waits (heartbeating the lag) up to a few seconds for the subscription to catch up: every table
+   * copied and the lag under a small threshold.
+   *
+   * @return where the subscription stands; the workflow asks again until {@code caughtUp}
+   */
+  @ActivityMethod(name = "catch_up")
+  ReplicationLag catchUp(MoveInput input);
+
+  /**
+   * With writes held: waits until the sessions that could write have ended, then until the
+   * subscription has confirmed the source's current WAL position (lag 0). Fails (retryably) when it
+   * does not within a limit.
+   */
+  @ActivityMethod(name = "await_zero_lag")
+  ReplicationLag awaitZeroLag(MoveInput input);
+
+  /**
+   * Sets every sequence of the target database to the source's value (logical replication does not
+   * carry them), so new rows get ids above every copied one. Idempotent.
+   *
+   * @return the number of sequences set
+   */
+  @ActivityMethod(name = "set_sequences")
+  int setSequences(MoveInput input);
+
+  /**
+   * The target against the source, both still: the schema version, the row count of each table and
+   * a checksum of each table's primary keys must match.
+   */
+  @ActivityMethod(name = "verify_replica")
+  void verifyReplica(MoveInput input);
+
+  /**
+   * Drops what {@code start_replication} made: the subscription on the target, the replication
+   * slots of the source database, the publication and the temporary role. Dropping what is not
+   * there is done; a server that does not answer fails the step (retried).
+   */
+  @ActivityMethod(name = "stop_replication")
+  void stopReplication(MoveInput input);
 
   /**
    * Points the tenant at the target in one registry transaction (server, database, URL; writes no

@@ -38,6 +38,13 @@ public record Orphan(String kind, String name, String serverId, UUID tenantId, S
    */
   public static final String UNSCOPED_TRIAL_DATABASE = "unscoped_trial_database";
 
+  /**
+   * What an online move left on a server under its name ({@code taskifai_move_<32 hex>}): a
+   * subscription, a replication slot, a publication or its role, while the tenant runs no
+   * operation. A forgotten slot holds WAL back until the disk fills. Removal drops them all.
+   */
+  public static final String MOVE_REPLICATION = "move_replication";
+
   /** Every kind, in report order. */
   public static final java.util.List<String> KINDS =
       java.util.List.of(
@@ -47,9 +54,11 @@ public record Orphan(String kind, String name, String serverId, UUID tenantId, S
           STAGED_SECRET,
           STALLED_TENANT,
           PROVIDER_PROJECT,
-          UNSCOPED_TRIAL_DATABASE);
+          UNSCOPED_TRIAL_DATABASE,
+          MOVE_REPLICATION);
 
   /** The kinds an admin may remove; a stalled tenant is dealt with through its workflow. */
   public static final java.util.List<String> REMOVABLE =
-      java.util.List.of(DATABASE, ROLE, DNS_RECORD, STAGED_SECRET, PROVIDER_PROJECT);
+      java.util.List.of(
+          DATABASE, ROLE, DNS_RECORD, STAGED_SECRET, PROVIDER_PROJECT, MOVE_REPLICATION);
 }

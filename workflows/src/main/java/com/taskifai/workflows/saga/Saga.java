@@ -90,6 +90,22 @@ public final class Saga {
     }
   }
 
+  /**
+   * Lays the steps out again in this order, for a workflow that learns its path once it runs: steps
+   * that ran keep their progress, new names start pending, pending steps not named are dropped.
+   */
+  public void plan(List<String> stepNames) {
+    Map<String, StepProgress> was = new LinkedHashMap<>(steps);
+    steps.clear();
+    for (String step : stepNames) {
+      StepProgress p = was.remove(step);
+      steps.put(step, p != null ? p : new StepProgress(step, StepState.PENDING, null, null, null));
+    }
+    was.values().stream()
+        .filter(p -> p.state() != StepState.PENDING)
+        .forEach(p -> steps.put(p.name(), p));
+  }
+
   /** Runs a step that needs no undo (or whose work a later undo removes). */
   public void step(String name, Runnable effect) {
     running(name);

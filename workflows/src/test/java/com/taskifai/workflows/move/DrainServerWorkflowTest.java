@@ -124,6 +124,38 @@ class DrainServerWorkflowTest {
     public void retireSource(MoveInput input) {}
 
     @Override
+    public CopyMode checkOnlineMove(MoveInput input) {
+      return new CopyMode(false, "not in this test");
+    }
+
+    @Override
+    public void copySchema(MoveInput input) {}
+
+    @Override
+    public void startReplication(MoveInput input) {}
+
+    @Override
+    public ReplicationLag catchUp(MoveInput input) {
+      return null;
+    }
+
+    @Override
+    public ReplicationLag awaitZeroLag(MoveInput input) {
+      return null;
+    }
+
+    @Override
+    public int setSequences(MoveInput input) {
+      return 0;
+    }
+
+    @Override
+    public void verifyReplica(MoveInput input) {}
+
+    @Override
+    public void stopReplication(MoveInput input) {}
+
+    @Override
     public String placeTarget(UUID tenantId, String sourceServerId) {
       if (FAILURES_LEFT.getOrDefault(tenantId, 0) > 100) {
         throw ApplicationFailure.newNonRetryableFailure(

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.ports.MoveActivities.CopyManifest;
+import com.taskifai.workflows.ports.MoveActivities.CopyMode;
 import com.taskifai.workflows.ports.MoveActivities.MoveSource;
+import com.taskifai.workflows.ports.MoveActivities.ReplicationLag;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.activity.Activity;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,8 @@ class MoveTenantWorkflowTest {
   private WorkflowClient client;
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private volatile String failing;
+  private volatile boolean online;
+  private final AtomicInteger catchUps = new AtomicInteger();
 
   @BeforeEach
   void start() {
@@ -65,6 +70,13 @@ class MoveTenantWorkflowTest {
     }
     return switch (type) {
       case "check_move" -> new MoveSource("pg-1", "tenant_x");
+      case "check_online_move" ->
+          online ? new CopyMode(true, null) : new CopyMode(false, "wal_level is replica");
+      case "catch_up" ->
+          new ReplicationLag(
+              2, catchUps.incrementAndGet() > 1 ? 2 : 1, 10, 0.5, 40, catchUps.get() > 1);
+      case "await_zero_lag" -> new ReplicationLag(2, 2, 0, 0.1, 42, true);
+      case "set_sequences" -> 1;
       case "copy_database" -> new CopyManifest("5", Map.of("tasks", 3L));
       default -> null;
     };
@@ -98,6 +110,7 @@ class MoveTenantWorkflowTest {
         .containsExactly(
             "claim_operation",
             "check_move",
+            "check_online_move",
             "prepare_move_target",
             "hold_writes",
             "copy_database",
@@ -109,7 +122,7 @@ class MoveTenantWorkflowTest {
     assertThat(progress.outcome()).isEqualTo("FAILED");
     assertThat(progress.step()).isEqualTo("verify_copy");
     assertThat(progress.error()).contains("verify_copy refused");
-    RecordedHistories.record(client, WORKFLOW_ID, "move-failed-verify");
+    RecordedHistories.record(client, WORKFLOW_ID, "move-dump-failed-verify");
   }
 
   @Test
@@ -120,6 +133,7 @@ class MoveTenantWorkflowTest {
         .containsExactly(
             "claim_operation",
             "check_move",
+            "check_online_move",
             "prepare_move_target",
             "hold_writes",
             "copy_database",
@@ -130,6 +144,67 @@ class MoveTenantWorkflowTest {
     assertThat(running().progress().steps())
         .extracting(s -> s.name())
         .containsExactlyElementsOf(MoveTenantWorkflow.STEPS);
-    RecordedHistories.record(client, WORKFLOW_ID, "move-retired");
+    assertThat(running().progress().copyMode()).isEqualTo("dump");
+    assertThat(running().progress().copyModeReason()).contains("wal_level");
+    RecordedHistories.record(client, WORKFLOW_ID, "move-dump-retired");
+  }
+
+  @Test
+  void anOnlineMoveCatchesUpBeforeItHoldsWritesAndStopsTheReplicationAfterTheSwap() {
+    online = true;
+    assertThat(move().move(request())).isEqualTo("MOVED");
+
+    assertThat(calls)
+        .containsExactly(
+            "claim_operation",
+            "check_move",
+            "check_online_move",
+            "prepare_move_target",
+            "copy_schema",
+            "start_replication",
+            "catch_up",
+            "catch_up",
+            "hold_writes",
+            "await_zero_lag",
+            "set_sequences",
+            "verify_replica",
+            "swap_server",
+            "release_operation",
+            "stop_replication",
+            "retire_source");
+    MoveTenantWorkflow.MoveProgress progress = running().progress();
+    assertThat(progress.steps())
+        .extracting(s -> s.name())
+        .containsExactlyElementsOf(OnlineMoveStep.ONLINE_STEPS);
+    assertThat(progress.steps()).allSatisfy(s -> assertThat(s.state().name()).isEqualTo("DONE"));
+    assertThat(progress.copyMode()).isEqualTo("online");
+    assertThat(progress.phase()).isEqualTo("done");
+    assertThat(progress.lagBytes()).isZero();
+    assertThat(progress.rowsCopied()).isEqualTo(42);
+    RecordedHistories.record(client, WORKFLOW_ID, "move-online-retired");
+  }
+
+  @Test
+  void anOnlineMoveThatFailsVerificationStopsTheReplicationAndDropsTheTarget() {
+    online = true;
+    failing = "verify_replica";
+
+    assertThatThrownBy(() -> move().move(request())).isInstanceOf(WorkflowFailedException.class);
+
+    assertThat(calls)
+        .endsWith(
+            "verify_replica",
+            "undo_hold_writes",
+            "stop_replication",
+            "undo_prepare_move_target",
+            "release_operation");
+    MoveTenantWorkflow.MoveProgress progress = running().progress();
+    assertThat(progress.outcome()).isEqualTo("FAILED");
+    assertThat(progress.step()).isEqualTo("verify_copy");
+    assertThat(progress.steps())
+        .filteredOn(s -> s.name().equals("start_replication"))
+        .extracting(s -> s.state().name())
+        .containsExactly("COMPENSATED");
+    RecordedHistories.record(client, WORKFLOW_ID, "move-online-failed-verify");
   }
 }
