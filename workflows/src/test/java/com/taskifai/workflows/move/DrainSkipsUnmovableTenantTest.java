@@ -88,6 +88,9 @@ class DrainSkipsUnmovableTenantTest {
         }
         yield new MoveSource("a", "tenant_db");
       }
+      // These servers cannot replicate: the moves copy with pg_dump.
+      case "check_online_move" ->
+          new com.taskifai.workflows.ports.MoveActivities.CopyMode(false, "wal_level is replica");
       case "copy_database" -> new CopyManifest("5", Map.of("tasks", 3L));
       case "swap_server" -> {
         calls.add("swap_server");
