@@ -74,6 +74,22 @@ final class RouterClasspath {
     return fromPlainClasspath(classPath);
   }
 
+  /**
+   * The module of this build whose main jar {@code file} is ({@code <module>-<version>.jar}, not
+   * its test jar), or null.
+   */
+  static String moduleJar(String file, Set<String> modules) {
+    if (!file.endsWith(".jar") || file.endsWith("-tests.jar")) {
+      return null;
+    }
+    for (String m : modules) {
+      if (file.startsWith(m + "-") && Character.isDigit(file.charAt(m.length() + 1))) {
+        return m;
+      }
+    }
+    return null;
+  }
+
   /** The jar file names the list names ({@code artifact-version[-classifier].jar}). */
   static Set<String> jarNames(List<String> listLines) {
     Set<String> names = new LinkedHashSet<>();
@@ -201,6 +217,11 @@ final class RouterClasspath {
       if (names.contains(file)) {
         kept.add(entry);
         found.add(file);
+      } else if (moduleJar(file, modules) != null) {
+        // A module of this build packaged (mvn verify puts the reactor's jars on the classpath,
+        // mvn test its classes folders): the routing runtime's own jar among them.
+        kept.add(entry);
+        found.add(moduleJar(file, modules) + "-");
       } else if (file.equals("classes") || file.equals("test-classes")) {
         Path module = p.getParent() == null ? null : p.getParent().getParent();
         String moduleName = module == null ? "" : module.getFileName().toString();

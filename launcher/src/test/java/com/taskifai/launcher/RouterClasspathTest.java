@@ -35,6 +35,20 @@ class RouterClasspathTest {
   }
 
   @Test
+  void aPackagedModuleOfThisBuildIsKeptButNotItsTestJar() {
+    // mvn verify puts the reactor's jars on the classpath where mvn test puts classes folders.
+    java.util.Set<String> modules = java.util.Set.of("routing-runtime", "registry", "launcher");
+    assertThat(RouterClasspath.moduleJar("routing-runtime-0.1.0-SNAPSHOT.jar", modules))
+        .isEqualTo("routing-runtime");
+    assertThat(RouterClasspath.moduleJar("registry-0.1.0-SNAPSHOT.jar", modules))
+        .isEqualTo("registry");
+    assertThat(RouterClasspath.moduleJar("routing-runtime-0.1.0-SNAPSHOT-tests.jar", modules))
+        .isNull();
+    assertThat(RouterClasspath.moduleJar("api-0.1.0-SNAPSHOT.jar", modules)).isNull();
+    assertThat(RouterClasspath.moduleJar("registry-client-1.0.jar", modules)).isNull();
+  }
+
+  @Test
   void theRouterClasspathRunsTheRouterAndLeavesOutTheApiAndTheWorker() throws Exception {
     String classPath = RouterClasspath.of(System.getProperty("java.class.path")).orElseThrow();
     List<String> entries = Arrays.asList(classPath.split(File.pathSeparator));
