@@ -14,12 +14,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     number)
  * @param serverHealthTimeout how long {@code GET /admin/servers} waits for each database server
  *     (connect and queries)
+ * @param archivingMetricsRefresh how often the WAL archiving gauges ask the servers again
  */
 @ConfigurationProperties("taskifai")
 public record FleetSettings(
     @DefaultValue("PT24H") Duration moveGrace,
     @DefaultValue("2") int drainConcurrency,
-    @DefaultValue("PT3S") Duration serverHealthTimeout) {
+    @DefaultValue("PT3S") Duration serverHealthTimeout,
+    @DefaultValue("PT1M") Duration archivingMetricsRefresh) {
 
   /** The most tenants one drain moves at once. */
   public static final int MAX_DRAIN_CONCURRENCY = 32;

@@ -129,12 +129,18 @@ class BoundSettingsTest {
                 Map.of(
                     "TASKIFAI_MOVE_GRACE", "PT5M",
                     "TASKIFAI_DRAIN_CONCURRENCY", "4",
-                    "TASKIFAI_SERVER_HEALTH_TIMEOUT", "PT1S"))
+                    "TASKIFAI_SERVER_HEALTH_TIMEOUT", "PT1S",
+                    "TASKIFAI_ARCHIVING_METRICS_REFRESH", "PT2S"))
             .bind(FleetSettings.class);
 
-    assertThat(fleet).isEqualTo(new FleetSettings(Duration.ofMinutes(5), 4, Duration.ofSeconds(1)));
+    assertThat(fleet)
+        .isEqualTo(
+            new FleetSettings(
+                Duration.ofMinutes(5), 4, Duration.ofSeconds(1), Duration.ofSeconds(2)));
     assertThat(Settings.of(Map.of()).bind(FleetSettings.class))
-        .isEqualTo(new FleetSettings(Duration.ofHours(24), 2, Duration.ofSeconds(3)));
+        .isEqualTo(
+            new FleetSettings(
+                Duration.ofHours(24), 2, Duration.ofSeconds(3), Duration.ofMinutes(1)));
   }
 
   @Test

@@ -19,8 +19,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Continuous WAL archiving per database server, read from each server's {@code pg_stat_archiver}
- * every 60 seconds: whether it is on ({@code taskifai_pitr_archiving_enabled}), the age of the
- * newest archived segment ({@code taskifai_pitr_archive_age_seconds}), the segments waiting ({@code
+ * every minute ({@code taskifai.archiving-metrics-refresh}): whether it is on ({@code
+ * taskifai_pitr_archiving_enabled}), the age of the newest archived segment ({@code
+ * taskifai_pitr_archive_age_seconds}), the segments waiting ({@code
  * taskifai_pitr_archive_pending_segments}) and the failed attempts ({@code
  * taskifai_pitr_archive_failures}). The alert "archiving stalled for 5 minutes" is segments waiting
  * while the newest archived one is older than 300 s (infra/prometheus/alerts.yaml).
@@ -64,7 +65,8 @@ public class ArchivingMetrics implements AutoCloseable {
         MultiGauge.builder("taskifai.pitr.archive_failures")
             .description("Failed archive attempts since the server's statistics were reset")
             .register(registry);
-    refresher.scheduleWithFixedDelay(this::refresh, 0, 60, TimeUnit.SECONDS);
+    long every = Math.max(1_000, fleet.archivingMetricsRefresh().toMillis());
+    refresher.scheduleWithFixedDelay(this::refresh, 0, every, TimeUnit.MILLISECONDS);
   }
 
   /** Asks every server and replaces every row (public for tests). */

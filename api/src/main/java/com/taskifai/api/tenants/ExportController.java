@@ -35,6 +35,7 @@ class ExportController {
     this.mfa = mfa;
   }
 
+  @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping
   ResponseEntity<Map<String, Object>> request(
       @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {

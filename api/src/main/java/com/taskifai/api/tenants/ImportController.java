@@ -38,6 +38,7 @@ class ImportController {
 
   record LiveImport(String sourceUrl) {}
 
+  @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   ResponseEntity<TenantImportService.Started> upload(
       @AuthenticationPrincipal Jwt jwt,
@@ -57,6 +58,7 @@ class ImportController {
                 id, actor, file == null ? null : file.getOriginalFilename(), content, format));
   }
 
+  @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.ACCEPTED)
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   ResponseEntity<TenantImportService.Started> live(
       @AuthenticationPrincipal Jwt jwt,
