@@ -56,7 +56,7 @@ class DevPitrPlatformTest {
       // The archiving queries of the dashboards and alert rules read what the admin API exports
       // for an archiving server (the rest is checked in CostReportTest).
       String scrape = "";
-      deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (System.nanoTime() < deadline
           && !scrape.contains("taskifai_pitr_archive_age_seconds{")) {
         scrape =
@@ -72,6 +72,7 @@ class DevPitrPlatformTest {
                 .body();
         Thread.sleep(500);
       }
+      MetricQueries.everyEventBornMeterIsDeclared(Path.of("").toAbsolutePath().getParent());
       MetricQueries.assertAllExported(
           Path.of("").toAbsolutePath().getParent(),
           java.util.List.of(scrape),
