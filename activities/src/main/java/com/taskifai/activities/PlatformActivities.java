@@ -72,7 +72,7 @@ public final class PlatformActivities implements AutoCloseable {
   private final TenantMailActivitiesImpl mail;
   private final FleetActivitiesImpl fleet;
   private final BackupActivitiesImpl backups;
-  private com.taskifai.activities.database.ImportActivitiesImpl imports;
+  private final com.taskifai.activities.database.ImportActivitiesImpl imports;
   private final FleetMigrationActivitiesImpl migrations;
   private final MoveActivitiesImpl moves;
   private final CostActivitiesImpl costs;
@@ -101,7 +101,8 @@ public final class PlatformActivities implements AutoCloseable {
       AuditingActivityInterceptor interceptor,
       List<AutoCloseable> resources,
       DatabaseServers servers,
-      com.taskifai.activities.database.ExportActivitiesImpl exports) {
+      com.taskifai.activities.database.ExportActivitiesImpl exports,
+      com.taskifai.activities.database.ImportActivitiesImpl imports) {
     this.registry = registry;
     this.database = database;
     this.dns = dns;
@@ -118,6 +119,7 @@ public final class PlatformActivities implements AutoCloseable {
     this.resources = resources;
     this.servers = servers;
     this.exports = exports;
+    this.imports = imports;
     resources.add(heartbeats);
   }
 
@@ -297,54 +299,50 @@ public final class PlatformActivities implements AutoCloseable {
         new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher);
     TrialActivitiesImpl trials =
         new TrialActivitiesImpl(platform, access, tenants, secrets, cipher, trialDatabases);
-    com.taskifai.activities.database.ImportActivitiesImpl imports =
-        new com.taskifai.activities.database.ImportActivitiesImpl(
-            platform, access, pipes, cipher, store, tenantMigrationLocations);
-    PlatformActivities created =
-        new PlatformActivities(
-            new TenantRegistryActivitiesImpl(
-                tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
+    return new PlatformActivities(
+        new TenantRegistryActivitiesImpl(
+            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
+        database,
+        new DnsActivitiesImpl(provider, config),
+        new TenantMailActivitiesImpl(
+            tenants,
+            secrets,
+            VerificationTokens.of(cipher),
+            new VerificationLinks(platform),
             database,
-            new DnsActivitiesImpl(provider, config),
-            new TenantMailActivitiesImpl(
-                tenants,
-                secrets,
-                VerificationTokens.of(cipher),
-                new VerificationLinks(platform),
-                database,
-                new SmtpMailer(smtp, config.mailFrom()),
-                config,
-                clock),
-            new FleetActivitiesImpl(
-                tenants,
-                servers,
-                inventory,
-                provider,
-                secrets,
-                new ReconcileReports(platform),
-                audit,
-                new SubdomainRules(config.baseDomain()),
-                STALLED_AFTER,
-                clock,
-                null,
-                supabase,
-                new TenantOperations(platform)),
-            backups,
-            new FleetMigrationActivitiesImpl(access, tenants, servers, template),
-            moves,
-            new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
-            trials,
-            new com.taskifai.activities.pitr.PitrActivitiesImpl(
-                platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
-            new com.taskifai.activities.database.PointInTimeRestores(
-                access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool),
-            new AuditingActivityInterceptor(audit),
-            resources,
+            new SmtpMailer(smtp, config.mailFrom()),
+            config,
+            clock),
+        new FleetActivitiesImpl(
+            tenants,
             servers,
-            new com.taskifai.activities.database.ExportActivitiesImpl(
-                platform, access, pipes, trialDatabases, cipher, store, clock));
-    created.imports = imports;
-    return created;
+            inventory,
+            provider,
+            secrets,
+            new ReconcileReports(platform),
+            audit,
+            new SubdomainRules(config.baseDomain()),
+            STALLED_AFTER,
+            clock,
+            null,
+            supabase,
+            new TenantOperations(platform)),
+        backups,
+        new FleetMigrationActivitiesImpl(access, tenants, servers, template),
+        moves,
+        new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
+        trials,
+        new com.taskifai.activities.pitr.PitrActivitiesImpl(
+            platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
+        new com.taskifai.activities.database.PointInTimeRestores(
+            access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool),
+        new AuditingActivityInterceptor(audit),
+        resources,
+        servers,
+        new com.taskifai.activities.database.ExportActivitiesImpl(
+            platform, access, pipes, trialDatabases, cipher, store, clock),
+        new com.taskifai.activities.database.ImportActivitiesImpl(
+            platform, access, pipes, cipher, store, tenantMigrationLocations));
   }
 
   /**

@@ -15,13 +15,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param serverHealthTimeout how long {@code GET /admin/servers} waits for each database server
  *     (connect and queries)
  * @param archivingMetricsRefresh how often the WAL archiving gauges ask the servers again
+ * @param backupMetricsRefresh how often the backup gauges read the registry again
  */
 @ConfigurationProperties("taskifai")
 public record FleetSettings(
     @DefaultValue("PT24H") Duration moveGrace,
     @DefaultValue("2") int drainConcurrency,
     @DefaultValue("PT3S") Duration serverHealthTimeout,
-    @DefaultValue("PT1M") Duration archivingMetricsRefresh) {
+    @DefaultValue("PT1M") Duration archivingMetricsRefresh,
+    @DefaultValue("PT30S") Duration backupMetricsRefresh) {
 
   /** The most tenants one drain moves at once. */
   public static final int MAX_DRAIN_CONCURRENCY = 32;

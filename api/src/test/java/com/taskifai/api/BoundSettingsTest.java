@@ -130,17 +130,26 @@ class BoundSettingsTest {
                     "TASKIFAI_MOVE_GRACE", "PT5M",
                     "TASKIFAI_DRAIN_CONCURRENCY", "4",
                     "TASKIFAI_SERVER_HEALTH_TIMEOUT", "PT1S",
-                    "TASKIFAI_ARCHIVING_METRICS_REFRESH", "PT2S"))
+                    "TASKIFAI_ARCHIVING_METRICS_REFRESH", "PT2S",
+                    "TASKIFAI_BACKUP_METRICS_REFRESH", "PT3S"))
             .bind(FleetSettings.class);
 
     assertThat(fleet)
         .isEqualTo(
             new FleetSettings(
-                Duration.ofMinutes(5), 4, Duration.ofSeconds(1), Duration.ofSeconds(2)));
+                Duration.ofMinutes(5),
+                4,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(3)));
     assertThat(Settings.of(Map.of()).bind(FleetSettings.class))
         .isEqualTo(
             new FleetSettings(
-                Duration.ofHours(24), 2, Duration.ofSeconds(3), Duration.ofMinutes(1)));
+                Duration.ofHours(24),
+                2,
+                Duration.ofSeconds(3),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(30)));
   }
 
   @Test

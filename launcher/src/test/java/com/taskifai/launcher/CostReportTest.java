@@ -50,6 +50,7 @@ class CostReportTest {
     env.put("TASKIFAI_USAGE_FLUSH_INTERVAL", "PT0.5S");
     env.put("TASKIFAI_COST_SAMPLE_INTERVAL", "PT2S");
     env.put("TASKIFAI_COST_METRICS_REFRESH", "PT1S");
+    env.put("TASKIFAI_BACKUP_METRICS_REFRESH", "PT1S");
     env.put("TASKIFAI_COST_PRICE_PER_GB_MONTH", "2.5");
     env.put("TASKIFAI_COST_BACKUP_PRICE_PER_GB_MONTH", "1");
     env.put("TASKIFAI_COST_PRICE_PER_DATABASE", "7");
@@ -313,8 +314,8 @@ class CostReportTest {
       // exports, with the labels it matches on (the workers' temporal_* in UpTopologyTest).
       Path root = Path.of("").toAbsolutePath().getParent();
       MetricQueries.everyEventBornMeterIsDeclared(root);
-      // The backup gauges list tenants at their next refresh (every 30 s).
-      deadline = System.nanoTime() + Duration.ofSeconds(35).toNanos();
+      // The backup gauges list tenants at their next refresh (every second here).
+      deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (!scrape.contains("taskifai_backup_newest_good_age_seconds{")
           && System.nanoTime() < deadline) {
         Thread.sleep(500);

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -157,56 +158,85 @@ public final class ServerHealth {
   }
 
   private Health ask(DatabaseServers.Server s, long tenants, List<String> databases) {
+    return asAdmin(
+        s,
+        c -> measure(c, s, tenants, databases),
+        reason -> down(s, tenants, reason),
+        reason -> down(s, tenants, reason));
+  }
+
+  private static Health measure(
+      Connection c, DatabaseServers.Server s, long tenants, List<String> databases)
+      throws SQLException {
+    String version = version(c);
+    long bytes = 0;
+    if (!databases.isEmpty()) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "SELECT coalesce(sum(pg_database_size(datname)), 0) FROM pg_database"
+                  + " WHERE datname = ANY (?)")) {
+        Array names = c.createArrayOf("text", databases.toArray());
+        st.setArray(1, names);
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          bytes = rs.getLong(1);
+        }
+      }
+    }
+    int max;
+    int used;
+    try (PreparedStatement st =
+            c.prepareStatement(
+                "SELECT current_setting('max_connections')::int,"
+                    + " (SELECT count(*) FROM pg_stat_activity"
+                    + "  WHERE backend_type = 'client backend')::int");
+        ResultSet rs = st.executeQuery()) {
+      rs.next();
+      max = rs.getInt(1);
+      used = rs.getInt(2);
+    }
+    java.util.Optional<String> onlineMoves = OnlineMoves.refusal(c);
+    return new Health(
+        s,
+        tenants,
+        true,
+        version,
+        bytes,
+        max,
+        used,
+        Math.max(0, max - used),
+        null,
+        archivingOrUnknown(c),
+        onlineMoves.isEmpty(),
+        onlineMoves.orElse(null));
+  }
+
+  /** What one admin session on a server answers. */
+  @FunctionalInterface
+  private interface AdminQuery<T> {
+    T ask(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code query} in one admin session on {@code s}, within the timeout. A stored password
+   * these keys cannot decrypt gives {@code locked} with the reason, a server that does not answer
+   * (or fails the query) gives {@code unanswered} with the driver's first line.
+   */
+  private <T> T asAdmin(
+      DatabaseServers.Server s,
+      AdminQuery<T> query,
+      Function<String, T> locked,
+      Function<String, T> unanswered) {
     String password;
     try {
       password = s.adminPassword(cipher);
     } catch (RuntimeException e) {
-      return down(s, tenants, "its stored admin password cannot be decrypted with these keys");
+      return locked.apply("its stored admin password cannot be decrypted with these keys");
     }
     try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout)) {
-      String version = version(c);
-      long bytes = 0;
-      if (!databases.isEmpty()) {
-        try (PreparedStatement st =
-            c.prepareStatement(
-                "SELECT coalesce(sum(pg_database_size(datname)), 0) FROM pg_database"
-                    + " WHERE datname = ANY (?)")) {
-          Array names = c.createArrayOf("text", databases.toArray());
-          st.setArray(1, names);
-          try (ResultSet rs = st.executeQuery()) {
-            rs.next();
-            bytes = rs.getLong(1);
-          }
-        }
-      }
-      int max;
-      int used;
-      try (PreparedStatement st =
-              c.prepareStatement(
-                  "SELECT current_setting('max_connections')::int,"
-                      + " (SELECT count(*) FROM pg_stat_activity"
-                      + "  WHERE backend_type = 'client backend')::int");
-          ResultSet rs = st.executeQuery()) {
-        rs.next();
-        max = rs.getInt(1);
-        used = rs.getInt(2);
-      }
-      java.util.Optional<String> onlineMoves = OnlineMoves.refusal(c);
-      return new Health(
-          s,
-          tenants,
-          true,
-          version,
-          bytes,
-          max,
-          used,
-          Math.max(0, max - used),
-          null,
-          archivingOrUnknown(c),
-          onlineMoves.isEmpty(),
-          onlineMoves.orElse(null));
+      return query.ask(c);
     } catch (SQLException e) {
-      return down(s, tenants, message(e));
+      return unanswered.apply(message(e));
     }
   }
 
@@ -231,17 +261,11 @@ public final class ServerHealth {
    * timeout; unknown with the reason when the server does not answer.
    */
   public Archiving archivingOf(DatabaseServers.Server s) {
-    String password;
-    try {
-      password = s.adminPassword(cipher);
-    } catch (RuntimeException e) {
-      return Archiving.unknown("its stored admin password cannot be decrypted with these keys");
-    }
-    try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout)) {
-      return archivingOrUnknown(c);
-    } catch (SQLException e) {
-      return Archiving.unknown("the server did not answer: " + message(e));
-    }
+    return asAdmin(
+        s,
+        ServerHealth::archivingOrUnknown,
+        Archiving::unknown,
+        reason -> Archiving.unknown("the server did not answer: " + reason));
   }
 
   private static Archiving archivingOrUnknown(Connection c) {
@@ -332,47 +356,43 @@ public final class ServerHealth {
    * shared_preload_libraries} and created in the admin database).
    */
   public Statements slowestStatements(DatabaseServers.Server s, String database, int limit) {
-    String password;
-    try {
-      password = s.adminPassword(cipher);
-    } catch (RuntimeException e) {
-      return new Statements(
-          false, "the server's stored admin password cannot be decrypted", List.of());
+    return asAdmin(
+        s,
+        c -> slowest(c, s, database, limit),
+        reason -> new Statements(false, "server " + s.id() + ": " + reason, List.of()),
+        reason -> new Statements(false, "server " + s.id() + ": " + reason, List.of()));
+  }
+
+  private static Statements slowest(
+      Connection c, DatabaseServers.Server s, String database, int limit) throws SQLException {
+    try (PreparedStatement st =
+            c.prepareStatement("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
+        ResultSet rs = st.executeQuery()) {
+      if (!rs.next()) {
+        return new Statements(
+            false,
+            "pg_stat_statements is not installed on server "
+                + s.id()
+                + " (shared_preload_libraries, then CREATE EXTENSION pg_stat_statements in its"
+                + " admin database)",
+            List.of());
+      }
     }
-    try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout)) {
-      try (PreparedStatement st =
-              c.prepareStatement(
-                  "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
-          ResultSet rs = st.executeQuery()) {
-        if (!rs.next()) {
-          return new Statements(
-              false,
-              "pg_stat_statements is not installed on server "
-                  + s.id()
-                  + " (shared_preload_libraries, then CREATE EXTENSION pg_stat_statements in its"
-                  + " admin database)",
-              List.of());
+    List<Statement> out = new ArrayList<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "SELECT query, calls, mean_exec_time, total_exec_time FROM pg_stat_statements"
+                + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = ?)"
+                + " ORDER BY mean_exec_time DESC LIMIT ?")) {
+      st.setString(1, database);
+      st.setInt(2, limit);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Statement(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4)));
         }
       }
-      List<Statement> out = new ArrayList<>();
-      try (PreparedStatement st =
-          c.prepareStatement(
-              "SELECT query, calls, mean_exec_time, total_exec_time FROM pg_stat_statements"
-                  + " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = ?)"
-                  + " ORDER BY mean_exec_time DESC LIMIT ?")) {
-        st.setString(1, database);
-        st.setInt(2, limit);
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            out.add(
-                new Statement(rs.getString(1), rs.getLong(2), rs.getDouble(3), rs.getDouble(4)));
-          }
-        }
-      }
-      return new Statements(true, null, out);
-    } catch (SQLException e) {
-      return new Statements(false, "server " + s.id() + ": " + message(e), List.of());
     }
+    return new Statements(true, null, out);
   }
 
   private static Connection connect(String jdbcUrl, String user, String password, Duration timeout)

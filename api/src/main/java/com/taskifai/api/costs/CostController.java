@@ -1,6 +1,7 @@
 package com.taskifai.api.costs;
 
 import com.taskifai.api.ApiException;
+import com.taskifai.api.DayWindow;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantUsage;
@@ -8,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
@@ -54,18 +54,10 @@ class CostController {
    */
   @GetMapping("/admin/tenants/{id}/usage")
   UsageSeries usage(@PathVariable UUID id, @RequestParam(required = false) String days) {
-    int n;
-    try {
-      n = days == null || days.isBlank() ? 30 : Integer.parseInt(days.trim());
-    } catch (NumberFormatException e) {
-      n = -1;
-    }
-    if (n < 1 || n > 366) {
-      throw ApiException.badRequest("days must be a whole number from 1 to 366, got " + days);
-    }
+    DayWindow window = DayWindow.lastDays(days, 30, 366, clock);
     registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant " + id));
-    LocalDate to = LocalDate.now(clock.withZone(ZoneOffset.UTC)).plusDays(1);
-    LocalDate from = to.minusDays(n);
+    LocalDate from = window.from();
+    LocalDate to = window.to();
     List<UsageDay> series =
         usage.daily(id, from, to).stream()
             .map(

@@ -1,5 +1,6 @@
 package com.taskifai.api.metrics;
 
+import com.taskifai.api.FleetSettings;
 import com.taskifai.registry.Backups;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -16,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Backup metrics per tenant, read from the registry every 30 seconds: the age of the newest good
- * backup ({@code taskifai_backup_newest_good_age_seconds}; a tenant without one counts from its
+ * Backup metrics per tenant, read from the registry every {@link
+ * FleetSettings#backupMetricsRefresh()} (30 s by default): the age of the newest good backup
+ * ({@code taskifai_backup_newest_good_age_seconds}; a tenant without one counts from its
  * activation), and that backup's duration and size. The alert "no good backup for 26 h" is {@code
  * taskifai_backup_newest_good_age_seconds > 93600}.
  */
@@ -37,7 +39,7 @@ public class BackupMetrics implements AutoCloseable {
             return t;
           });
 
-  BackupMetrics(MeterRegistry registry, Backups backups) {
+  BackupMetrics(MeterRegistry registry, Backups backups, FleetSettings fleet) {
     this.backups = backups;
     this.age =
         MultiGauge.builder("taskifai.backup.newest_good_age")
@@ -54,7 +56,8 @@ public class BackupMetrics implements AutoCloseable {
             .description("Stored (encrypted) size of the tenant's newest good backup")
             .baseUnit("bytes")
             .register(registry);
-    refresher.scheduleWithFixedDelay(this::refresh, 0, 30, TimeUnit.SECONDS);
+    long every = Math.max(1_000, fleet.backupMetricsRefresh().toMillis());
+    refresher.scheduleWithFixedDelay(this::refresh, 0, every, TimeUnit.MILLISECONDS);
   }
 
   /** Reads the registry and replaces every row (public for tests). */

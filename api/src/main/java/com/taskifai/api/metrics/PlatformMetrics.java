@@ -9,8 +9,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -33,15 +33,15 @@ public class PlatformMetrics {
   private final Counter rolledBack;
   private final Counter rollbackFailed;
   private final Timer duration;
-  private Map<TenantStatus, Long> statusCounts = new EnumMap<>(TenantStatus.class);
-  private long statusCountsAt;
-  private Map<TenantOperationKind, Long> operationCounts = new EnumMap<>(TenantOperationKind.class);
-  private long operationCountsAt;
+  private final CachedCounts<TenantStatus> statusCounts;
+  private final CachedCounts<TenantOperationKind> operationCounts;
 
   PlatformMetrics(MeterRegistry registry, TenantRegistry tenants, TenantOperations operations) {
     this.registry = registry;
     this.tenants = tenants;
     this.operations = operations;
+    this.statusCounts = new CachedCounts<>("tenant", this.tenants::countByStatus);
+    this.operationCounts = new CachedCounts<>("operation", this.operations::countByOperation);
     this.started =
         Counter.builder("taskifai.provisioning.started")
             .description("Provisioning workflows started")
@@ -101,29 +101,41 @@ public class PlatformMetrics {
     registry.counter("taskifai.admin.mfa.failures", "reason", reason).increment();
   }
 
-  private synchronized double countOf(TenantStatus status) {
-    long now = System.currentTimeMillis();
-    if (now - statusCountsAt > STATUS_CACHE_MILLIS) {
-      try {
-        statusCounts = tenants.countByStatus();
-      } catch (RuntimeException e) {
-        log.debug("tenant counts unavailable: {}", e.getClass().getSimpleName());
-      }
-      statusCountsAt = now;
-    }
-    return statusCounts.getOrDefault(status, 0L);
+  private double countOf(TenantStatus status) {
+    return statusCounts.of(status);
   }
 
-  private synchronized double runningOf(TenantOperationKind kind) {
-    long now = System.currentTimeMillis();
-    if (now - operationCountsAt > STATUS_CACHE_MILLIS) {
-      try {
-        operationCounts = operations.countByOperation();
-      } catch (RuntimeException e) {
-        log.debug("operation counts unavailable: {}", e.getClass().getSimpleName());
-      }
-      operationCountsAt = now;
+  private double runningOf(TenantOperationKind kind) {
+    return operationCounts.of(kind);
+  }
+
+  /**
+   * Counts read from the registry at most once per {@link #STATUS_CACHE_MILLIS}: one scrape asks
+   * every gauge of a family, and they share one query. An unreachable registry keeps the last
+   * counts.
+   */
+  private static final class CachedCounts<K> {
+    private final String what;
+    private final Supplier<Map<K, Long>> read;
+    private Map<K, Long> counts = Map.of();
+    private long readAt;
+
+    CachedCounts(String what, Supplier<Map<K, Long>> read) {
+      this.what = what;
+      this.read = read;
     }
-    return operationCounts.getOrDefault(kind, 0L);
+
+    synchronized double of(K key) {
+      long now = System.currentTimeMillis();
+      if (now - readAt > STATUS_CACHE_MILLIS) {
+        try {
+          counts = read.get();
+        } catch (RuntimeException e) {
+          log.debug("{} counts unavailable: {}", what, e.getClass().getSimpleName());
+        }
+        readAt = now;
+      }
+      return counts.getOrDefault(key, 0L);
+    }
   }
 }

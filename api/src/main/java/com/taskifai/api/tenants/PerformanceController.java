@@ -1,6 +1,7 @@
 package com.taskifai.api.tenants;
 
 import com.taskifai.api.ApiException;
+import com.taskifai.api.DayWindow;
 import com.taskifai.api.FleetSettings;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerHealth;
@@ -10,7 +11,6 @@ import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.crypto.CredentialCipher;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -65,18 +65,10 @@ class PerformanceController {
    */
   @GetMapping("/admin/tenants/{id}/performance")
   Performance performance(@PathVariable UUID id, @RequestParam(required = false) String days) {
-    int n;
-    try {
-      n = days == null || days.isBlank() ? 7 : Integer.parseInt(days.trim());
-    } catch (NumberFormatException e) {
-      n = -1;
-    }
-    if (n < 1 || n > 90) {
-      throw ApiException.badRequest("days must be a whole number from 1 to 90, got " + days);
-    }
+    DayWindow window = DayWindow.lastDays(days, 7, 90, clock);
     Tenant t = registry.findById(id).orElseThrow(() -> ApiException.notFound("no tenant " + id));
-    LocalDate to = LocalDate.now(clock.withZone(ZoneOffset.UTC)).plusDays(1);
-    LocalDate from = to.minusDays(n);
+    LocalDate from = window.from();
+    LocalDate to = window.to();
     TenantUsage.Latency latency = usage.latency(id, from, to);
     List<Bucket> buckets = new ArrayList<>();
     for (int i = 0; i < latency.buckets().length; i++) {
