@@ -6,20 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.testing.RecordedHistories;
-import io.temporal.activity.Activity;
+import com.taskifai.workflows.testing.ScriptedWorkflows;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.converter.EncodedValues;
-import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The restore's fence steps with its activities replaced: a swap that fails lifts the fence it may
@@ -27,45 +19,13 @@ import org.junit.jupiter.api.Test;
  * the shipped workflow recorded before the fence steps replay in RecordedHistoriesReplayTest.)
  */
 class RestoreTenantWorkflowTest {
-  private TestWorkflowEnvironment env;
-  private final List<String> calls = new CopyOnWriteArrayList<>();
-  private volatile String failing;
-
-  @BeforeEach
-  void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    Worker worker = env.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(RestoreTenantWorkflowImpl.class);
-    worker.registerActivitiesImplementations((io.temporal.activity.DynamicActivity) this::activity);
-    env.start();
-  }
-
-  @AfterEach
-  void stop() {
-    env.close();
-  }
-
-  /** Every activity: recorded by type; prepare_restore names the databases, one step may fail. */
-  private Object activity(EncodedValues args) {
-    String type = Activity.getExecutionContext().getInfo().getActivityType();
-    calls.add(type);
-    if (type.equals(failing)) {
-      throw ApplicationFailure.newNonRetryableFailure(type + " refused", "INVALID_STATE");
-    }
-    if (type.equals("prepare_restore")) {
-      return new RestoreTarget("tenant_x_rr1", "tenant_x");
-    }
-    return null;
-  }
+  @RegisterExtension
+  final ScriptedWorkflows flows =
+      ScriptedWorkflows.on(ProvisionTenantWorkflow.TASK_QUEUE, RestoreTenantWorkflowImpl.class)
+          .answer("prepare_restore", new RestoreTarget("tenant_x_rr1", "tenant_x"));
 
   private RestoreTenantWorkflow restore() {
-    return env.getWorkflowClient()
-        .newWorkflowStub(
-            RestoreTenantWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowId("restore-test-" + UUID.randomUUID())
-                .build());
+    return flows.stub(RestoreTenantWorkflow.class, "restore-test-" + UUID.randomUUID());
   }
 
   private static RestoreTenantWorkflow.RestoreRequest request(String mode) {
@@ -75,13 +35,13 @@ class RestoreTenantWorkflowTest {
 
   @Test
   void aSwapThatFailsLiftsItsFenceBeforeTheNewDatabaseIsDropped() {
-    failing = "swap_database";
+    flows.fail("swap_database");
     RestoreTenantWorkflow flow = restore();
 
     assertThatThrownBy(() -> flow.restore(request("replace")))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
+    assertThat(flows.steps())
         .containsExactly(
             "claim_operation",
             "prepare_restore",
@@ -92,21 +52,21 @@ class RestoreTenantWorkflowTest {
             "drop_retired_database",
             "release_operation");
     RecordedHistories.record(
-        env.getWorkflowClient(),
+        flows.client(),
         WorkflowStub.fromTyped(flow).getExecution().getWorkflowId(),
         "restore-failed-swap");
   }
 
   @Test
   void aFailureBeforeTheSwapHasNoFenceToLift() {
-    failing = "verify_restore";
+    flows.fail("verify_restore");
     RestoreTenantWorkflow flow = restore();
 
     assertThatThrownBy(() -> flow.restore(request("replace")))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(calls).doesNotContain("swap_database", "undo_swap_database");
-    assertThat(calls).contains("drop_retired_database", "release_operation");
+    assertThat(flows.calls()).doesNotContain("swap_database", "undo_swap_database");
+    assertThat(flows.calls()).contains("drop_retired_database", "release_operation");
   }
 
   @Test
@@ -115,7 +75,7 @@ class RestoreTenantWorkflowTest {
 
     assertThat(flow.restore(request("copy"))).isEqualTo("COPIED");
 
-    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
+    assertThat(flows.steps())
         .containsExactly(
             "claim_operation",
             "prepare_restore",
@@ -125,7 +85,7 @@ class RestoreTenantWorkflowTest {
             "release_operation",
             "drop_retired_database");
     RecordedHistories.record(
-        env.getWorkflowClient(),
+        flows.client(),
         WorkflowStub.fromTyped(flow).getExecution().getWorkflowId(),
         "restore-copy");
   }

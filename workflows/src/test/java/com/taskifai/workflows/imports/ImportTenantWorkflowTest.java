@@ -8,22 +8,15 @@ import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
 import com.taskifai.workflows.ports.ImportActivities.LoadResult;
 import com.taskifai.workflows.ports.ImportActivities.ReportItem;
 import com.taskifai.workflows.testing.RecordedHistories;
-import io.temporal.activity.Activity;
+import com.taskifai.workflows.testing.ScriptedWorkflows;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import io.temporal.common.converter.EncodedValues;
-import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The import's order and its undos with the activities replaced: a good input is swapped in and the
@@ -31,51 +24,28 @@ import org.junit.jupiter.api.Test;
  * database, lifts any fence, releases the tenant and discards what was staged.
  */
 class ImportTenantWorkflowTest {
-  private TestWorkflowEnvironment env;
-  private final List<String> calls = new CopyOnWriteArrayList<>();
-  private volatile String failing;
   private volatile String refusing;
 
-  @BeforeEach
-  void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    Worker worker = env.newWorker(TaskQueues.PLATFORM);
-    worker.registerWorkflowImplementationTypes(ImportTenantWorkflowImpl.class);
-    worker.registerActivitiesImplementations((io.temporal.activity.DynamicActivity) this::activity);
-    env.start();
-  }
+  @RegisterExtension
+  final ScriptedWorkflows flows =
+      ScriptedWorkflows.on(TaskQueues.PLATFORM, ImportTenantWorkflowImpl.class)
+          .answer("prepare_import_copy", new RestoreTarget("tenant_x_rimp1", "tenant_x"))
+          .answer("stage_input", args -> report("stage_input"))
+          .answer("migrate_up", args -> report("migrate_up"))
+          .answer("verify_import", args -> report("verify_import"))
+          .answer(
+              "load_input", args -> new LoadResult(report("load_input"), Map.of("products", 3L)));
 
-  @AfterEach
-  void stop() {
-    env.close();
-  }
-
-  private Object activity(EncodedValues args) {
-    String type = Activity.getExecutionContext().getInfo().getActivityType();
-    calls.add(type);
-    if (type.equals(failing)) {
-      throw ApplicationFailure.newNonRetryableFailure(type + " refused", "INVALID_STATE");
-    }
-    List<ReportItem> report =
-        type.equals(refusing)
-            ? List.of(new ReportItem("dump.sql", 3, null, "CREATE ROLE is not allowed"))
-            : List.of();
-    return switch (type) {
-      case "prepare_import_copy" -> new RestoreTarget("tenant_x_rimp1", "tenant_x");
-      case "stage_input", "migrate_up", "verify_import" -> report;
-      case "load_input" -> new LoadResult(report, Map.of("products", 3L));
-      default -> null;
-    };
+  /** The report of step {@code type}: one refusal when the test makes that step refuse. */
+  private List<ReportItem> report(String type) {
+    return type.equals(refusing)
+        ? List.of(new ReportItem("dump.sql", 3, null, "CREATE ROLE is not allowed"))
+        : List.of();
   }
 
   private ImportTenantWorkflow newImport(UUID tenantId) {
-    return env.getWorkflowClient()
-        .newWorkflowStub(
-            ImportTenantWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(TaskQueues.PLATFORM)
-                .setWorkflowId(ImportTenantWorkflow.workflowId(tenantId, "imp1"))
-                .build());
+    return flows.stub(
+        ImportTenantWorkflow.class, ImportTenantWorkflow.workflowId(tenantId, "imp1"));
   }
 
   private static ImportTenantWorkflow.ImportRequest request(UUID tenantId) {
@@ -89,7 +59,7 @@ class ImportTenantWorkflowTest {
 
     assertThat(flow.importTenant(request(tenantId))).isEqualTo("IMPORTED");
 
-    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
+    assertThat(flows.steps())
         .containsExactly(
             "claim_operation",
             "stage_input",
@@ -105,7 +75,7 @@ class ImportTenantWorkflowTest {
     assertThat(WorkflowStub.fromTyped(flow).getExecution().getWorkflowId())
         .isEqualTo("tenant-import-" + tenantId + "-imp1");
     RecordedHistories.record(
-        env.getWorkflowClient(), ImportTenantWorkflow.workflowId(tenantId, "imp1"), "import");
+        flows.client(), ImportTenantWorkflow.workflowId(tenantId, "imp1"), "import");
   }
 
   @Test
@@ -116,11 +86,12 @@ class ImportTenantWorkflowTest {
 
     assertThat(flow.importTenant(request(tenantId))).isEqualTo("REFUSED");
 
-    assertThat(calls).doesNotContain("swap_database", "undo_swap_database");
-    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
+    assertThat(flows.calls()).doesNotContain("swap_database", "undo_swap_database");
+    assertThat(flows.steps())
         .endsWith("verify_import", "drop_retired_database", "release_operation", "discard_input");
     ImportTenantWorkflow.ImportProgress p =
-        env.getWorkflowClient()
+        flows
+            .client()
             .newWorkflowStub(
                 ImportTenantWorkflow.class, ImportTenantWorkflow.workflowId(tenantId, "imp1"))
             .progress();
@@ -129,9 +100,7 @@ class ImportTenantWorkflowTest {
         .extracting(ReportItem::reason)
         .containsExactly("CREATE ROLE is not allowed");
     RecordedHistories.record(
-        env.getWorkflowClient(),
-        ImportTenantWorkflow.workflowId(tenantId, "imp1"),
-        "import-refused");
+        flows.client(), ImportTenantWorkflow.workflowId(tenantId, "imp1"), "import-refused");
   }
 
   @Test
@@ -141,40 +110,39 @@ class ImportTenantWorkflowTest {
 
     assertThat(newImport(tenantId).importTenant(request(tenantId))).isEqualTo("REFUSED");
 
-    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
+    assertThat(flows.steps())
         .containsExactly("claim_operation", "stage_input", "release_operation", "discard_input");
   }
 
   @Test
   void aTenantBusyWithAnotherOperationFailsTheImportAndDiscardsWhatWasStaged() {
-    failing = "claim_operation";
+    flows.fail("claim_operation");
     UUID tenantId = UUID.randomUUID();
     ImportTenantWorkflow flow = newImport(tenantId);
 
     assertThatThrownBy(() -> flow.importTenant(request(tenantId)))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
-        .containsExactly("claim_operation", "discard_input");
+    assertThat(flows.steps()).containsExactly("claim_operation", "discard_input");
   }
 
   @Test
   void aSwapThatFailsLiftsItsFenceDropsTheNewDatabaseAndFailsTheImport() {
-    failing = "swap_database";
+    flows.fail("swap_database");
     UUID tenantId = UUID.randomUUID();
     ImportTenantWorkflow flow = newImport(tenantId);
 
     assertThatThrownBy(() -> flow.importTenant(request(tenantId)))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(calls.stream().filter(c -> !c.equals("record_audit")))
+    assertThat(flows.steps())
         .endsWith(
             "swap_database",
             "undo_swap_database",
             "drop_retired_database",
             "release_operation",
             "discard_input");
-    WorkflowClient client = env.getWorkflowClient();
+    WorkflowClient client = flows.client();
     RecordedHistories.record(
         client, ImportTenantWorkflow.workflowId(tenantId, "imp1"), "import-failed-swap");
   }

@@ -7,20 +7,12 @@ import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.testing.RecordedHistories;
-import io.temporal.activity.Activity;
+import com.taskifai.workflows.testing.ScriptedWorkflows;
 import io.temporal.client.WorkflowFailedException;
-import io.temporal.client.WorkflowOptions;
-import io.temporal.common.converter.EncodedValues;
-import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
 import java.time.Instant;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The restore to a point in time with its activities replaced: a copy is restored, verified,
@@ -29,54 +21,19 @@ import org.junit.jupiter.api.Test;
  * swap lifts its fence first.
  */
 class RestoreToTimeWorkflowTest {
-  private TestWorkflowEnvironment env;
-  private final List<String> calls = new CopyOnWriteArrayList<>();
-  private volatile String failing;
-
-  @BeforeEach
-  void start() {
-    env = TestWorkflowEnvironment.newInstance();
-    Worker worker = env.newWorker(ProvisionTenantWorkflow.TASK_QUEUE);
-    worker.registerWorkflowImplementationTypes(RestoreToTimeWorkflowImpl.class);
-    worker.registerActivitiesImplementations((io.temporal.activity.DynamicActivity) this::activity);
-    env.start();
-  }
-
-  @AfterEach
-  void stop() {
-    env.close();
-  }
-
-  /** Every activity: recorded by type; the prepare step names the databases; one may fail. */
-  private Object activity(EncodedValues args) {
-    String type = Activity.getExecutionContext().getInfo().getActivityType();
-    calls.add(type);
-    if (type.equals(failing)) {
-      throw ApplicationFailure.newNonRetryableFailure(type + " refused", "INVALID_STATE");
-    }
-    if (type.equals("prepare_point_in_time_copy")) {
-      return new RestoreTarget("tenant_x_rp1", "tenant_x");
-    }
-    return null;
-  }
+  @RegisterExtension
+  final ScriptedWorkflows flows =
+      ScriptedWorkflows.on(ProvisionTenantWorkflow.TASK_QUEUE, RestoreToTimeWorkflowImpl.class)
+          .answer("prepare_point_in_time_copy", new RestoreTarget("tenant_x_rp1", "tenant_x"));
 
   private RestoreToTimeWorkflow restore(UUID tenantId) {
-    return env.getWorkflowClient()
-        .newWorkflowStub(
-            RestoreToTimeWorkflow.class,
-            WorkflowOptions.newBuilder()
-                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                .setWorkflowId(RestoreToTimeWorkflow.workflowId(tenantId, "p1"))
-                .build());
+    return flows.stub(
+        RestoreToTimeWorkflow.class, RestoreToTimeWorkflow.workflowId(tenantId, "p1"));
   }
 
   private static RestoreToTimeWorkflow.RestoreToTimeRequest request(UUID tenantId, String mode) {
     return new RestoreToTimeWorkflow.RestoreToTimeRequest(
         tenantId, "p1", Instant.parse("2026-12-07T12:00:00Z"), mode, 0, "test");
-  }
-
-  private List<String> steps() {
-    return calls.stream().filter(c -> !c.equals("record_audit")).toList();
   }
 
   @Test
@@ -86,7 +43,7 @@ class RestoreToTimeWorkflowTest {
 
     assertThat(flow.restoreToTime(request(tenantId, "copy"))).isEqualTo("COPIED");
 
-    assertThat(steps())
+    assertThat(flows.steps())
         .containsExactly(
             "claim_operation",
             "prepare_point_in_time_copy",
@@ -102,9 +59,7 @@ class RestoreToTimeWorkflowTest {
     assertThat(WorkflowIds.restoreToTime(tenantId, "p1"))
         .isEqualTo("tenant-restore-to-time-" + tenantId + "-p1");
     RecordedHistories.record(
-        env.getWorkflowClient(),
-        RestoreToTimeWorkflow.workflowId(tenantId, "p1"),
-        "restore-to-time-copy");
+        flows.client(), RestoreToTimeWorkflow.workflowId(tenantId, "p1"), "restore-to-time-copy");
   }
 
   @Test
@@ -114,7 +69,7 @@ class RestoreToTimeWorkflowTest {
 
     assertThat(flow.restoreToTime(request(tenantId, "replace"))).isEqualTo("SWAPPED");
 
-    assertThat(steps())
+    assertThat(flows.steps())
         .containsSubsequence("verify_point_in_time_copy", "swap_database", "remove_scratch")
         .doesNotContain("seal_restored_copy");
     assertThat(flow.progress().retiredDatabase()).isEqualTo("tenant_x");
@@ -122,14 +77,14 @@ class RestoreToTimeWorkflowTest {
 
   @Test
   void aFailedCopyDropsTheNewDatabaseRemovesTheScratchAndReleasesTheTenant() {
-    failing = "copy_from_scratch";
+    flows.fail("copy_from_scratch");
     UUID tenantId = UUID.randomUUID();
     RestoreToTimeWorkflow flow = restore(tenantId);
 
     assertThatThrownBy(() -> flow.restoreToTime(request(tenantId, "replace")))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(steps())
+    assertThat(flows.steps())
         .containsExactly(
             "claim_operation",
             "prepare_point_in_time_copy",
@@ -143,14 +98,14 @@ class RestoreToTimeWorkflowTest {
 
   @Test
   void aSwapThatFailsLiftsItsFenceBeforeTheNewDatabaseIsDropped() {
-    failing = "swap_database";
+    flows.fail("swap_database");
     UUID tenantId = UUID.randomUUID();
     RestoreToTimeWorkflow flow = restore(tenantId);
 
     assertThatThrownBy(() -> flow.restoreToTime(request(tenantId, "replace")))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(steps())
+    assertThat(flows.steps())
         .containsSubsequence(
             "swap_database",
             "undo_swap_database",
