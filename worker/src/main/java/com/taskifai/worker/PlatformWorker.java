@@ -1,6 +1,7 @@
 package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
+import com.taskifai.workflows.HeartbeatTimeoutCap;
 import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.backup.BackupScheduleWorkflowImpl;
 import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
@@ -130,7 +131,23 @@ public final class PlatformWorker implements AutoCloseable {
       PlatformActivities activities,
       boolean faultInjection,
       io.opentelemetry.api.OpenTelemetry tracing) {
+    return interceptors(activities, faultInjection, tracing, null);
+  }
+
+  /**
+   * As {@link #interceptors(PlatformActivities, boolean, io.opentelemetry.api.OpenTelemetry)}, and
+   * when {@code heartbeatTimeout} is not null a {@link HeartbeatTimeoutCap} of that length ({@code
+   * TASKIFAI_WORKER_HEARTBEAT_TIMEOUT}, tests only).
+   */
+  public static List<WorkerInterceptor> interceptors(
+      PlatformActivities activities,
+      boolean faultInjection,
+      io.opentelemetry.api.OpenTelemetry tracing,
+      Duration heartbeatTimeout) {
     List<WorkerInterceptor> all = new ArrayList<>();
+    if (heartbeatTimeout != null) {
+      all.add(new HeartbeatTimeoutCap(heartbeatTimeout));
+    }
     if (faultInjection) {
       // First, so innermost: the audit rows record an injected failure like any other.
       all.add(new FaultInjection());

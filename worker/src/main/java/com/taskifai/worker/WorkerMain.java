@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * whatever {@link PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP,
  * DNS). Unless {@code TASKIFAI_ENV=dev} it first runs {@link ProductionSettings#check}. SIGTERM
  * stops polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION} (true
- * registers the fault-injection interceptor); {@code TASKIFAI_LOG_LEVEL} sets the root log level
- * (INFO); each activity's log lines name its tenant, workflow and activity.
+ * registers the fault-injection interceptor); {@code TASKIFAI_WORKER_HEARTBEAT_TIMEOUT} (unset;
+ * tests that kill the worker set it: the longest heartbeat timeout of an activity its workflows
+ * schedule); {@code TASKIFAI_LOG_LEVEL} sets the root log level (INFO); each activity's log lines
+ * name its tenant, workflow and activity.
  */
 public final class WorkerMain {
   /** The worker's log format, with the log context keys; see the file. */
@@ -97,7 +99,10 @@ public final class WorkerMain {
             client,
             activities.implementations(),
             PlatformWorker.interceptors(
-                activities, settings.bind(PlatformSettings.class).faultInjection(), tracing),
+                activities,
+                settings.bind(PlatformSettings.class).faultInjection(),
+                tracing,
+                own.worker().heartbeatTimeout()),
             embedded);
     String managementAddress = env.get("TASKIFAI_WORKER_MANAGEMENT_ADDRESS");
     WorkerHealth health =

@@ -1,5 +1,6 @@
 package com.taskifai.worker;
 
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -14,8 +15,12 @@ public record WorkerSettings(@DefaultValue Worker worker, @DefaultValue Temporal
 
   /**
    * @param managementPort port of the worker's health endpoints
+   * @param heartbeatTimeout unset (the default) in production; when set, the longest heartbeat
+   *     timeout an activity this worker's workflows schedule gets ({@code
+   *     com.taskifai.workflows.HeartbeatTimeoutCap}): tests that kill a worker set it so that the
+   *     killed step is retried within seconds
    */
-  public record Worker(@DefaultValue("8082") int managementPort) {}
+  public record Worker(@DefaultValue("8082") int managementPort, Duration heartbeatTimeout) {}
 
   /**
    * @param embedded true when the target is the SDK's in-process test server

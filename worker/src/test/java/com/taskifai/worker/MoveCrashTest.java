@@ -4,19 +4,13 @@ import static com.taskifai.worker.SecondServer.FIRST;
 import static com.taskifai.worker.SecondServer.SECOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.workflows.WorkflowIds;
-import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.move.MoveTenantWorkflow;
-import com.taskifai.workflows.provisioning.EmailVerified;
-import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import com.taskifai.workflows.provisioning.ProvisioningResult;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,41 +27,30 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * server the registry names, with every row, its writes no longer held.
  */
 class MoveCrashTest {
+  private static CrashRig rig;
   private static EmbeddedPlatform embedded;
   private static SecondServer servers;
 
   @BeforeAll
   static void start() throws Exception {
-    embedded = new EmbeddedPlatform();
-    embedded.env.put(
-        "TASKIFAI_BACKUP_DIR", Files.createTempDirectory("taskifai-move-crash").toString());
+    rig = new CrashRig();
+    embedded = rig.embedded;
     servers = new SecondServer(embedded, true);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    EmbeddedPlatform.closeAll(embedded, servers);
+    EmbeddedPlatform.closeAll(rig, servers);
   }
 
   @Test
   void aWorkerKilledMidMoveLeavesTheTenantOnExactlyOneDatabase() throws Exception {
-    // Its JVM starts while this test prepares the tenant with a worker in this JVM.
-    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
+    WorkerProcess child = rig.startWorkerProcess();
     UUID tenant = UUID.randomUUID();
     String subdomain = "mvkill-" + tenant.toString().substring(0, 8);
-    TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
+    TenantRegistry registry = rig.registry;
     servers.state(SECOND, "CLOSED");
-    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-        PlatformWorker worker = embedded.worker(activities)) {
-      worker.start();
-      ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null);
-      flow.emailVerified(new EmailVerified("e2e"));
-      assertThat(
-              WorkflowStub.fromTyped(flow)
-                  .getResult(90, TimeUnit.SECONDS, ProvisioningResult.class)
-                  .status())
-          .isEqualTo(WorkflowStatus.ACTIVE);
-    }
+    rig.provision(tenant, subdomain, "local");
     servers.state(SECOND, "OPEN");
     Tenant before = registry.findById(tenant).orElseThrow();
     assertThat(before.databaseServerId()).isEqualTo(FIRST);
@@ -78,34 +61,29 @@ class MoveCrashTest {
                 + " FROM generate_series(1, 100000) g")
         .update();
 
-    MoveTenantWorkflow flow;
-    String stepAtKill;
-    try {
-      child.awaitReady();
-      flow =
-          embedded.client.newWorkflowStub(
-              MoveTenantWorkflow.class,
-              MoveTenantEndToEndTest.options(WorkflowIds.move(tenant, SECOND), null));
-      WorkflowClient.start(
-          flow::move, new MoveTenantWorkflow.MoveRequest(tenant, SECOND, 600, "e2e", null));
-      // Kill once writes are held: while holding, copying or checking.
-      List<String> early = List.of("claim_operation", "check_move", "prepare_move_target");
-      stepAtKill = WorkerProcess.awaitStepBeyond(early, () -> step(flow));
-    } finally {
-      child.kill();
-    }
-    assertThat(child.isAlive()).isFalse();
-    System.out.println("worker killed during " + stepAtKill);
+    MoveTenantWorkflow flow =
+        embedded.client.newWorkflowStub(
+            MoveTenantWorkflow.class,
+            MoveTenantEndToEndTest.options(WorkflowIds.move(tenant, SECOND), null));
+    CrashRig.killDuring(
+        child,
+        () -> {
+          WorkflowClient.start(
+              flow::move, new MoveTenantWorkflow.MoveRequest(tenant, SECOND, 600, "e2e", null));
+          // Kill once writes are held: while holding, copying or checking.
+          List<String> early = List.of("claim_operation", "check_move", "prepare_move_target");
+          return WorkerProcess.awaitStepBeyond(early, () -> step(flow));
+        });
 
-    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-        PlatformWorker replacement = embedded.worker(activities)) {
-      replacement.start();
-      WorkerProcess.awaitStep(
-          "grace_period", () -> step(flow), Duration.ofSeconds(180), "move finishes in time");
-      flow.retireNow();
-      assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
-          .isEqualTo("MOVED");
-    }
+    rig.withWorker(
+        () -> {
+          WorkerProcess.awaitStep(
+              "grace_period", () -> step(flow), Duration.ofSeconds(180), "move finishes in time");
+          flow.retireNow();
+          return assertThat(
+                  WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+              .isEqualTo("MOVED");
+        });
     Tenant after = registry.findById(tenant).orElseThrow();
     assertThat(after.databaseServerId()).isEqualTo(SECOND);
     List<String> everywhere = new ArrayList<>();
@@ -120,7 +98,7 @@ class MoveCrashTest {
                 .query(Long.class)
                 .single())
         .isEqualTo(100000L);
-    TenantOperations operations = new TenantOperations(embedded.platform.platform());
+    TenantOperations operations = rig.operations;
     assertThat(operations.current(tenant)).isEmpty();
     assertThat(operations.writesHeld(tenant)).isFalse();
   }
@@ -129,18 +107,10 @@ class MoveCrashTest {
   void aWorkerKilledDuringAnOnlineMovesCatchUpIsReplacedAndNoReplicationIsLeft() throws Exception {
     UUID tenant = UUID.randomUUID();
     String subdomain = "olkill-" + tenant.toString().substring(0, 8);
-    TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
+    TenantRegistry registry = rig.registry;
     servers.state(FIRST, "CLOSED");
-    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-        PlatformWorker worker = embedded.worker(activities)) {
-      worker.start();
-      ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null);
-      flow.emailVerified(new EmailVerified("e2e"));
-      assertThat(
-              WorkflowStub.fromTyped(flow)
-                  .getResult(90, TimeUnit.SECONDS, ProvisioningResult.class)
-                  .status())
-          .isEqualTo(WorkflowStatus.ACTIVE);
+    try {
+      rig.provision(tenant, subdomain, "local");
     } finally {
       servers.state(FIRST, "OPEN");
     }
@@ -152,35 +122,33 @@ class MoveCrashTest {
                 + " FROM generate_series(1, 20000) g")
         .update();
 
-    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
-    MoveTenantWorkflow flow;
-    try {
-      child.awaitReady();
-      flow =
-          embedded.client.newWorkflowStub(
-              MoveTenantWorkflow.class,
-              MoveTenantEndToEndTest.options(WorkflowIds.move(tenant, FIRST), "catch_up:stall"));
-      WorkflowClient.start(
-          flow::move, new MoveTenantWorkflow.MoveRequest(tenant, FIRST, 600, "e2e", null));
-      // The first catch_up holds the worker once it has looked: kill it there.
-      WorkerProcess.awaitStep(
-          "catch_up", () -> step(flow), Duration.ofSeconds(60), "the move reaches catch_up");
-      Thread.sleep(500);
-    } finally {
-      child.kill();
-    }
-    assertThat(child.isAlive()).isFalse();
+    WorkerProcess child = rig.startWorkerProcess();
+    MoveTenantWorkflow flow =
+        embedded.client.newWorkflowStub(
+            MoveTenantWorkflow.class,
+            MoveTenantEndToEndTest.options(WorkflowIds.move(tenant, FIRST), "catch_up:stall"));
+    CrashRig.killDuring(
+        child,
+        () -> {
+          WorkflowClient.start(
+              flow::move, new MoveTenantWorkflow.MoveRequest(tenant, FIRST, 600, "e2e", null));
+          // The first catch_up holds the worker once it has looked: kill it there.
+          WorkerProcess.awaitStep(
+              "catch_up", () -> step(flow), Duration.ofSeconds(60), "the move reaches catch_up");
+          Thread.sleep(500);
+          return step(flow);
+        });
 
-    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-        PlatformWorker replacement = embedded.worker(activities)) {
-      replacement.start();
-      WorkerProcess.awaitStep(
-          "grace_period", () -> step(flow), Duration.ofSeconds(120), "move finishes in time");
-      assertThat(flow.progress().copyMode()).isEqualTo("online");
-      flow.retireNow();
-      assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
-          .isEqualTo("MOVED");
-    }
+    rig.withWorker(
+        () -> {
+          WorkerProcess.awaitStep(
+              "grace_period", () -> step(flow), Duration.ofSeconds(120), "move finishes in time");
+          assertThat(flow.progress().copyMode()).isEqualTo("online");
+          flow.retireNow();
+          return assertThat(
+                  WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+              .isEqualTo("MOVED");
+        });
     Tenant after = registry.findById(tenant).orElseThrow();
     assertThat(after.databaseServerId()).isEqualTo(FIRST);
     assertThat(servers.tenantDatabases(SECOND, tenant)).isEmpty();
@@ -207,12 +175,7 @@ class MoveCrashTest {
     }
   }
 
-  /** The move's step, or its first while no worker can answer the query yet. */
   private static String step(MoveTenantWorkflow flow) {
-    try {
-      return flow.progress().step();
-    } catch (RuntimeException notYet) {
-      return "claim_operation";
-    }
+    return CrashRig.step(() -> flow.progress().step(), "claim_operation");
   }
 }

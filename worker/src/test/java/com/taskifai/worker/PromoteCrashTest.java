@@ -3,18 +3,14 @@ package com.taskifai.worker;
 import static com.taskifai.worker.EmbeddedPlatform.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.tenantschema.TrialSchema;
-import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.faults.FaultInjection;
-import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import com.taskifai.workflows.provisioning.ProvisioningResult;
 import com.taskifai.workflows.saga.StepProgress;
 import com.taskifai.workflows.saga.StepState;
 import com.taskifai.workflows.trial.PromoteTenantRequest;
@@ -47,23 +43,23 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * released and writes are no longer held.
  */
 class PromoteCrashTest {
+  private static CrashRig rig;
   private static EmbeddedPlatform embedded;
   private static TenantRegistry registry;
   private static TenantOperations operations;
 
   @BeforeAll
   static void start() {
-    embedded = new EmbeddedPlatform();
-    // The :stall suffix holds the step's first attempt after its effect, long enough to kill.
-    embedded.env.put(PlatformWorker.FAULT_INJECTION, "true");
-    registry = new TenantRegistry(embedded.platform.platform());
-    operations = new TenantOperations(embedded.platform.platform());
+    rig = new CrashRig();
+    embedded = rig.embedded;
+    registry = rig.registry;
+    operations = rig.operations;
   }
 
   @AfterAll
   static void stop() {
-    if (embedded != null) {
-      embedded.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
@@ -74,67 +70,57 @@ class PromoteCrashTest {
   @ParameterizedTest
   @ValueSource(strings = {"copy_trial_rows:stall", "swap_to_dedicated:stall"})
   void aWorkerKilledMidPromotionLeavesTheTenantInExactlyOnePlace(String stall) throws Exception {
-    // Its JVM starts while this test prepares the tenant with a worker in this JVM.
-    WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
+    WorkerProcess child = rig.startWorkerProcess();
     UUID tenant = UUID.randomUUID();
     String subdomain = "prkill-" + tenant.toString().substring(0, 8);
     String dedicated = EmbeddedPlatform.databaseName(tenant);
-    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-        PlatformWorker worker = embedded.worker(activities)) {
-      worker.start();
-      provisionTrial(tenant, subdomain);
-    }
+    rig.provisionTrial(tenant, subdomain);
     Tenant trial = registry.findById(tenant).orElseThrow();
     assertThat(trial.isTrial()).isTrue();
     TrialPromotionEndToEndTest.fill(trial, 200);
     Map<String, Long> before = TrialSchema.countRows(shared(), tenant);
     assertThat(before.get("products")).isEqualTo(200);
 
-    PromoteTenantWorkflow flow;
-    String stepAtKill;
-    try {
-      child.awaitReady();
-      flow =
-          embedded.client.newWorkflowStub(
-              PromoteTenantWorkflow.class,
-              WorkflowOptions.newBuilder()
-                  .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                  .setWorkflowId(PromoteTenantWorkflow.workflowId(tenant))
-                  .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
-                  .setMemo(FaultInjection.memo(stall))
-                  .build());
-      WorkflowClient.start(flow::promote, new PromoteTenantRequest(tenant, subdomain, "e2e"));
-      // Kill once the stalled step has done its effect and holds the worker.
-      BooleanSupplier effectDone =
-          stall.startsWith("copy_trial_rows")
-              ? () -> dedicatedProducts(dedicated) == before.get("products")
-              : () -> !registry.findById(tenant).orElseThrow().isTrial();
-      String step = stall.replace(":stall", "");
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!(step.equals(running(flow)) && effectDone.getAsBoolean())) {
-        assertThat(child.isAlive() && System.nanoTime() < deadline)
-            .as("promotion reaches %s: %s", step, child.log())
-            .isTrue();
-        Thread.sleep(50);
-      }
-      stepAtKill = running(flow);
-    } finally {
-      child.kill();
-    }
-    assertThat(child.isAlive()).isFalse();
+    PromoteTenantWorkflow flow =
+        embedded.client.newWorkflowStub(
+            PromoteTenantWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                .setWorkflowId(PromoteTenantWorkflow.workflowId(tenant))
+                .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
+                .setMemo(FaultInjection.memo(stall))
+                .build());
+    String stepAtKill =
+        CrashRig.killDuring(
+            child,
+            () -> {
+              WorkflowClient.start(
+                  flow::promote, new PromoteTenantRequest(tenant, subdomain, "e2e"));
+              // Kill once the stalled step has done its effect and holds the worker.
+              BooleanSupplier effectDone =
+                  stall.startsWith("copy_trial_rows")
+                      ? () -> dedicatedProducts(dedicated) == before.get("products")
+                      : () -> !registry.findById(tenant).orElseThrow().isTrial();
+              String step = stall.replace(":stall", "");
+              long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+              while (!(step.equals(running(flow)) && effectDone.getAsBoolean())) {
+                assertThat(child.isAlive() && System.nanoTime() < deadline)
+                    .as("promotion reaches %s: %s", step, child.log())
+                    .isTrue();
+                Thread.sleep(50);
+              }
+              return running(flow);
+            });
     assertThat(stepAtKill).isEqualTo(stall.replace(":stall", ""));
     // Killed in the write hold's window: the promotion holds the tenant and its writes.
     assertThat(operations.current(tenant)).isPresent();
     assertThat(operations.writesHeld(tenant)).isTrue();
-    System.out.println("worker killed during " + stepAtKill);
 
-    PromotionProgress result;
-    try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-        PlatformWorker replacement = embedded.worker(activities)) {
-      replacement.start();
-      result =
-          WorkflowStub.fromTyped(flow).getResult(180, TimeUnit.SECONDS, PromotionProgress.class);
-    }
+    PromotionProgress result =
+        rig.withWorker(
+            () ->
+                WorkflowStub.fromTyped(flow)
+                    .getResult(180, TimeUnit.SECONDS, PromotionProgress.class));
     assertThat(result.status()).as(result.toString()).isIn("PROMOTED", "FAILED");
 
     Tenant after = registry.findById(tenant).orElseThrow();
@@ -180,14 +166,6 @@ class PromoteCrashTest {
     }
     assertThat(operations.current(tenant)).isEmpty();
     assertThat(operations.writesHeld(tenant)).isFalse();
-  }
-
-  private static void provisionTrial(UUID id, String subdomain) throws Exception {
-    ProvisionTenantWorkflow flow = embedded.startTrialProvisioning(id, subdomain, null);
-    flow.emailVerified(new EmailVerified("e2e"));
-    ProvisioningResult result =
-        WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, ProvisioningResult.class);
-    assertThat(result.status()).as(result.toString()).isEqualTo(WorkflowStatus.ACTIVE);
   }
 
   /** The promotion's running step, or none while no worker can answer the query yet. */

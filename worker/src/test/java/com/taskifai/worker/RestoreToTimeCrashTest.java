@@ -2,20 +2,15 @@ package com.taskifai.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.taskifai.activities.PlatformActivities;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerArchives;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.testing.ArchivingTestServer;
-import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.pitr.RestoreToTimeWorkflow;
-import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
-import com.taskifai.workflows.provisioning.ProvisioningResult;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,29 +32,28 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class RestoreToTimeCrashTest {
   private static final String SERVER = "pg-pitr-crash";
   private static final String REGION = "pitr-crash";
+  private static CrashRig rig;
   private static EmbeddedPlatform embedded;
 
   @TempDir Path home;
 
   @BeforeAll
-  static void start() throws Exception {
-    embedded = new EmbeddedPlatform();
-    embedded.env.put(
-        "TASKIFAI_BACKUP_DIR", Files.createTempDirectory("taskifai-pitr-crash").toString());
+  static void start() {
+    rig = new CrashRig();
+    embedded = rig.embedded;
   }
 
   @AfterAll
   static void stop() {
-    if (embedded != null) {
-      embedded.close();
+    if (rig != null) {
+      rig.close();
     }
   }
 
   @Test
   void aWorkerKilledMidRestoreToTimeIsFinishedByAnotherAndLeavesNoScratch() throws Exception {
     try (ArchivingTestServer pg = ArchivingTestServer.start(home, SERVER)) {
-      // Its JVM starts while this test prepares the tenant with a worker in this JVM.
-      WorkerProcess child = WorkerProcess.start("taskifai-worker", embedded.env);
+      WorkerProcess child = rig.startWorkerProcess();
       new DatabaseServers(embedded.platform.platform())
           .upsert(
               embedded.cipher,
@@ -71,18 +65,8 @@ class RestoreToTimeCrashTest {
               10);
       UUID tenant = UUID.randomUUID();
       String subdomain = "pitrkill-" + tenant.toString().substring(0, 8);
-      TenantRegistry registry = new TenantRegistry(embedded.platform.platform());
-      try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-          PlatformWorker worker = embedded.worker(activities)) {
-        worker.start();
-        ProvisionTenantWorkflow flow = embedded.startProvisioning(tenant, subdomain, null, REGION);
-        flow.emailVerified(new EmailVerified("e2e"));
-        assertThat(
-                WorkflowStub.fromTyped(flow)
-                    .getResult(60, TimeUnit.SECONDS, ProvisioningResult.class)
-                    .status())
-            .isEqualTo(WorkflowStatus.ACTIVE);
-      }
+      TenantRegistry registry = rig.registry;
+      rig.provision(tenant, subdomain, REGION);
       new ServerArchives(embedded.platform.platform())
           .record(
               SERVER,
@@ -98,75 +82,62 @@ class RestoreToTimeCrashTest {
       insert(pg, current, "k-3");
       pg.waitForArchived(pg.writeAndSwitchWal(), Duration.ofSeconds(30));
 
-      RestoreToTimeWorkflow flow;
-      String stepAtKill;
-      try {
-        child.awaitReady();
-        flow =
-            embedded.client.newWorkflowStub(
-                RestoreToTimeWorkflow.class,
-                WorkflowOptions.newBuilder()
-                    .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
-                    .setWorkflowId(RestoreToTimeWorkflow.workflowId(tenant, "kill1"))
-                    .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
-                    .build());
-        WorkflowClient.start(
-            flow::restoreToTime,
-            new RestoreToTimeWorkflow.RestoreToTimeRequest(
-                tenant, "kill1", at, "copy", 600, "e2e"));
-        // Kill once the restore is past its claim and the new database: in the scratch restore or
-        // the copy.
-        stepAtKill =
-            WorkerProcess.awaitStepBeyond(
+      RestoreToTimeWorkflow flow =
+          embedded.client.newWorkflowStub(
+              RestoreToTimeWorkflow.class,
+              WorkflowOptions.newBuilder()
+                  .setTaskQueue(ProvisionTenantWorkflow.TASK_QUEUE)
+                  .setWorkflowId(RestoreToTimeWorkflow.workflowId(tenant, "kill1"))
+                  .setWorkflowExecutionTimeout(Duration.ofMinutes(5))
+                  .build());
+      CrashRig.killDuring(
+          child,
+          () -> {
+            WorkflowClient.start(
+                flow::restoreToTime,
+                new RestoreToTimeWorkflow.RestoreToTimeRequest(
+                    tenant, "kill1", at, "copy", 600, "e2e"));
+            // Kill once the restore is past its claim and the new database: in the scratch
+            // restore or the copy.
+            return WorkerProcess.awaitStepBeyond(
                 List.of("claim_operation", "prepare_point_in_time_copy"), () -> step(flow));
-      } finally {
-        child.kill();
-      }
-      assertThat(child.isAlive()).isFalse();
-      System.out.println("worker killed during " + stepAtKill);
+          });
 
-      try (PlatformActivities activities = PlatformActivities.fromEnvironment(embedded.env);
-          PlatformWorker replacement = embedded.worker(activities)) {
-        replacement.start();
-        WorkerProcess.awaitStep(
-            "grace_period", () -> step(flow), Duration.ofSeconds(150), "restore finishes in time");
-        String copy = flow.progress().newDatabase();
-        assertThat(copy).isEqualTo(current + "_rkill1");
-        assertThat(skus(pg, copy)).containsExactly("k-1", "k-2");
-        assertThat(registry.findById(tenant).orElseThrow().databaseName()).isEqualTo(current);
-        assertThat(skus(pg, current)).containsExactly("k-1", "k-2", "k-3");
-        Path scratches = pg.archive().repository().getParent().resolveSibling("pitr-scratch");
-        assertThat(scratches).isEmptyDirectory();
-        assertThat(
-                ProcessHandle.allProcesses()
-                    .filter(
-                        p ->
-                            p.info()
-                                .arguments()
-                                .map(a -> String.join(" ", a).contains(scratches.toString()))
-                                .orElse(false))
-                    .count())
-            .isZero();
-        flow.retireNow();
-        assertThat(WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
-            .isEqualTo("COPIED");
-      }
-      assertThat(
-              EmbeddedPlatform.count(
-                  embedded.platform.owner(),
-                  "SELECT count(*) FROM tenants WHERE tenant_id = ?::uuid AND operation IS NULL",
-                  tenant.toString()))
-          .isEqualTo(1);
+      rig.withWorker(
+          () -> {
+            WorkerProcess.awaitStep(
+                "grace_period",
+                () -> step(flow),
+                Duration.ofSeconds(150),
+                "restore finishes in time");
+            String copy = flow.progress().newDatabase();
+            assertThat(copy).isEqualTo(current + "_rkill1");
+            assertThat(skus(pg, copy)).containsExactly("k-1", "k-2");
+            assertThat(registry.findById(tenant).orElseThrow().databaseName()).isEqualTo(current);
+            assertThat(skus(pg, current)).containsExactly("k-1", "k-2", "k-3");
+            Path scratches = pg.archive().repository().getParent().resolveSibling("pitr-scratch");
+            assertThat(scratches).isEmptyDirectory();
+            assertThat(
+                    ProcessHandle.allProcesses()
+                        .filter(
+                            p ->
+                                p.info()
+                                    .arguments()
+                                    .map(a -> String.join(" ", a).contains(scratches.toString()))
+                                    .orElse(false))
+                        .count())
+                .isZero();
+            flow.retireNow();
+            return assertThat(
+                    WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+                .isEqualTo("COPIED");
+          });
+      assertThat(rig.claimReleased(tenant)).isTrue();
     }
   }
 
-  /** The restore's step, or its first while no worker can answer the query yet. */
   private static String step(RestoreToTimeWorkflow flow) {
-    try {
-      return flow.progress().step();
-    } catch (RuntimeException notYet) {
-      return "claim_operation";
-    }
+    return CrashRig.step(() -> flow.progress().step(), "claim_operation");
   }
 
   private static PGSimpleDataSource database(ArchivingTestServer pg, String name) {

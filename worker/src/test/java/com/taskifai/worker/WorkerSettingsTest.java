@@ -17,11 +17,17 @@ class WorkerSettingsTest {
                     "TASKIFAI_WORKER_MANAGEMENT_PORT",
                     "18082",
                     "TASKIFAI_TEMPORAL_EMBEDDED",
-                    "true"))
+                    "true",
+                    "TASKIFAI_WORKER_HEARTBEAT_TIMEOUT",
+                    "PT5S"))
             .bind(WorkerSettings.class);
 
     assertThat(s.worker().managementPort()).isEqualTo(18082);
     assertThat(s.temporal().embedded()).isTrue();
+    assertThat(s.worker().heartbeatTimeout()).isEqualTo(java.time.Duration.ofSeconds(5));
+    // Unset, each step keeps its own heartbeat timeout.
+    assertThat(Settings.of(Map.of()).bind(WorkerSettings.class).worker().heartbeatTimeout())
+        .isNull();
   }
 
   @Test

@@ -8,12 +8,18 @@ import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.common.metadata.POJOWorkflowImplMetadata;
 import io.temporal.common.metadata.POJOWorkflowMethodMetadata;
+import io.temporal.testing.TestEnvironmentOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowHistoryLoader;
 import io.temporal.testing.WorkflowReplayer;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import io.temporal.workflow.WorkflowInterface;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -54,6 +60,29 @@ class RecordedHistoriesReplayTest {
         load(file),
         IMPLEMENTATIONS.get(0),
         IMPLEMENTATIONS.subList(1, IMPLEMENTATIONS.size()).toArray(Class<?>[]::new));
+  }
+
+  @Test
+  void everyRecordedHistoryReplaysOnAWorkerThatCapsHeartbeatTimeouts() throws Exception {
+    // The cap changes an attribute of ScheduleActivityTask commands, which replay does not compare.
+    try (TestWorkflowEnvironment env =
+        TestWorkflowEnvironment.newInstance(
+            TestEnvironmentOptions.newBuilder()
+                .setWorkerFactoryOptions(
+                    WorkerFactoryOptions.newBuilder()
+                        .setWorkerInterceptors(new HeartbeatTimeoutCap(Duration.ofSeconds(5)))
+                        .build())
+                .build())) {
+      // A loaded machine loads classes slowly: the deadlock detector is no concern of this test.
+      Worker worker =
+          env.newWorker(
+              "replay-with-heartbeat-cap",
+              WorkerOptions.newBuilder().setDefaultDeadlockDetectionTimeout(30_000).build());
+      worker.registerWorkflowImplementationTypes(IMPLEMENTATIONS.toArray(Class<?>[]::new));
+      for (String file : histories().toList()) {
+        WorkflowReplayer.replayWorkflowExecution(load(file), worker);
+      }
+    }
   }
 
   @Test

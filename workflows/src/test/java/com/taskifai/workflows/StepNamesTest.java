@@ -11,6 +11,7 @@ import com.taskifai.workflows.move.OnlineMoveStep;
 import com.taskifai.workflows.trial.PromoteTenantWorkflow;
 import com.taskifai.workflows.trial.PromotionStep;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -151,8 +152,12 @@ class StepNamesTest {
   }
 
   @Test
-  void faultInjectionNamesEveryMoveAndPromotionStepButNoUnknownOne() {
-    Stream.concat(MoveTenantWorkflow.STEPS.stream(), PromoteTenantWorkflow.STEPS.stream())
+  void faultInjectionNamesEveryMoveImportAndPromotionStepButNoUnknownOne() {
+    Stream.of(
+            MoveTenantWorkflow.STEPS,
+            StepName.names(com.taskifai.workflows.imports.ImportStep.class),
+            PromoteTenantWorkflow.STEPS)
+        .flatMap(List::stream)
         .forEach(
             step ->
                 assertThat(FaultInjection.Fault.parse(step + ":after"))

@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.activities.ActivitiesFixture;
 import com.taskifai.activities.backup.BackupCipher;
-import com.taskifai.activities.backup.FolderBackupStore;
 import com.taskifai.activities.backup.PgClient;
-import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.TenantExports;
 import com.taskifai.registry.testing.TestPostgres;
-import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.workflows.ports.ExportActivities.ExportInput;
 import com.taskifai.workflows.ports.StepInput;
 import io.temporal.failure.ApplicationFailure;
@@ -22,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -44,29 +40,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * object.
  */
 class ExportArchiveTest {
-  private static final ActivitiesFixture fx = new ActivitiesFixture();
+  private static final ImportExportFixture shared = ImportExportFixture.shared();
+  private static final ActivitiesFixture fx = shared.fx;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static Path folder;
-  private static ExportActivitiesImpl exports;
-  private static TenantExports table;
+  private static final Path folder = shared.folder;
+  private static final ExportActivitiesImpl exports = shared.exports;
+  private static final TenantExports table = shared.exportRows;
   private static StepInput tenant;
 
   @BeforeAll
   static void provision() throws Exception {
-    folder = Files.createTempDirectory("taskifai-exports");
-    ServerAccess access =
-        new ServerAccess(fx.tenants, new DatabaseServers(fx.platform.platform()), fx.cipher);
-    exports =
-        new ExportActivitiesImpl(
-            fx.platform.platform(),
-            access,
-            new PgPipes(new PgClient(null)),
-            new SharedTrialDatabases(
-                fx.platform.platform(), fx.cipher, TenantSchema.DEFAULT_LOCATIONS),
-            fx.cipher,
-            new FolderBackupStore(folder),
-            Clock.systemUTC());
-    table = new TenantExports(fx.platform.platform());
     tenant = fx.reserve();
     fx.activities.registry().placeDatabase(tenant);
     var db = fx.activities.database();

@@ -1,16 +1,14 @@
 package com.taskifai.activities.database;
 
+import static com.taskifai.activities.database.ImportExportFixture.insertProducts;
+import static com.taskifai.activities.database.ImportExportFixture.skus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.activities.ActivitiesFixture;
-import com.taskifai.activities.backup.BackupSettings;
-import com.taskifai.activities.backup.FolderBackupStore;
-import com.taskifai.activities.backup.PgClient;
-import com.taskifai.registry.DatabaseServers;
+import com.taskifai.activities.database.ImportExportFixture.Imported;
 import com.taskifai.registry.TenantImports;
 import com.taskifai.registry.testing.TestPostgres;
 import com.taskifai.tenantschema.TenantSchema;
-import com.taskifai.workflows.ports.BackupActivities.BackupInput;
 import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
 import com.taskifai.workflows.ports.ImportActivities.ImportInput;
 import com.taskifai.workflows.ports.ImportActivities.LoadResult;
@@ -20,7 +18,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,21 +32,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * unchanged.
  */
 class ImportActivitiesTest {
-  private static final ActivitiesFixture fx = new ActivitiesFixture();
-  private static final List<String> LOCATIONS =
-      List.of("classpath:db/tenant", "classpath:db/tenant-import-test");
-  private static final PgClient pg = new PgClient(BackupSettings.defaults().pgBin());
-  private static final ServerAccess access =
-      new ServerAccess(fx.tenants, new DatabaseServers(fx.platform.platform()), fx.cipher);
-  private static final ImportActivitiesImpl imports =
-      new ImportActivitiesImpl(
-          fx.platform.platform(),
-          access,
-          new PgPipes(pg),
-          fx.cipher,
-          new FolderBackupStore(tempFolder()),
-          LOCATIONS);
-  private static final TenantImports staged = new TenantImports(fx.platform.platform(), fx.cipher);
+  private static final ImportExportFixture f = ImportExportFixture.shared();
+  private static final ActivitiesFixture fx = f.fx;
+  private static final ImportActivitiesImpl imports = f.imports;
+  private static final TenantImports staged = f.staged;
   private static final AtomicInteger IDS = new AtomicInteger();
 
   /** A source tenant at schema version 1 with three products, dumped once per format. */
@@ -368,121 +354,33 @@ class ImportActivitiesTest {
     assertTenantUnchanged(target);
   }
 
-  // -- the steps as the workflow runs them, up to the swap --------------------------------------
-
-  record Imported(
-      ImportInput input,
-      BackupInput swap,
-      RestoreTarget target,
-      LoadResult loaded,
-      List<ReportItem> report) {}
-
-  private static Imported importInto(StepInput target, String format, Object content) {
-    String id = newImportId();
-    byte[] bytes =
-        content instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : (byte[]) content;
-    staged.stageUpload(target.tenantId(), id, format, "wf", "test", "dump." + format, bytes);
-    ImportInput input = new ImportInput(target.tenantId(), id, format, "import:" + id);
-    BackupInput swap =
-        new BackupInput(target.tenantId(), null, input.operationId(), "import", null);
-    fx.activities.backups().claimOperation(target.tenantId(), "RESTORING", input.operationId());
-    List<ReportItem> report = new ArrayList<>(imports.stageInput(input));
-    assertThat(report).isEmpty();
-    RestoreTarget copy = imports.prepareImportCopy(input);
-    LoadResult loaded = imports.loadInput(input, copy.newDatabase());
-    report.addAll(loaded.report());
-    if (report.isEmpty()) {
-      report.addAll(imports.migrateUp(input, copy.newDatabase()));
-    }
-    if (report.isEmpty()) {
-      report.addAll(imports.verifyImport(input, copy.newDatabase(), loaded.rowCounts()));
-    }
-    return new Imported(input, swap, copy, loaded, report);
-  }
-
-  private static void dropCopy(StepInput target, Imported done) {
-    fx.activities.backups().dropRetiredDatabase(target.tenantId(), done.target().newDatabase());
-    fx.activities.backups().releaseOperation(target.tenantId(), done.input().operationId());
-    imports.discardInput(done.input());
-  }
-
   private static void assertTenantUnchanged(StepInput target) {
     assertThat(fx.tenant(target.tenantId()).databaseName())
         .isEqualTo(TenantDatabaseNames.of(target.tenantId()).database());
     assertThat(skus(current(target.tenantId()))).containsExactly("own-1");
   }
 
-  private static String newImportId() {
-    return "i" + IDS.incrementAndGet() + "x" + (ProcessHandle.current().pid() % 1000);
-  }
-
-  /** pg_dump of the tenant's database as the server's superuser, in the format given. */
-  private static Object dump(StepInput tenant, String format) {
-    try (PgClient.Started p =
-        pg.start(
-            "pg_dump",
-            TestPostgres.jdbcUrl("postgres"),
-            "postgres",
-            TestPostgres.superuserPassword(),
-            fx.tenant(tenant.tenantId()).databaseName(),
-            List.of("--format=" + format))) {
-      byte[] out = p.stdout().readAllBytes();
-      assertThat(PgPipes.waitFor(p.process())).as(p.errors()).isZero();
-      return format.equals("plain") ? new String(out, StandardCharsets.UTF_8) : out;
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** A provisioned tenant; {@code migrated}: at the test's schema version 2, with one product. */
   private static StepInput provision(boolean migrated) {
-    StepInput input = fx.reserve();
-    fx.activities.registry().placeDatabase(input);
-    var db = fx.activities.database();
-    db.createDatabase(input);
-    fx.activities.registry().storeCredentials(input);
-    db.migrateSchema(input);
-    db.applyRls(input);
-    fx.activities.registry().markAwaitingVerification(input);
-    fx.activities.registry().markVerified(input);
-    fx.activities.registry().activateTenant(input);
-    if (migrated) {
-      TenantSchema.migrate(
-          current(input.tenantId()),
-          TenantDatabaseNames.of(input.tenantId()).ownerRole(),
-          LOCATIONS,
-          null);
-      insertProducts(current(input.tenantId()), "own-1");
-    }
-    return input;
+    return f.provision(migrated);
+  }
+
+  private static Object dump(StepInput tenant, String format) {
+    return f.dump(tenant, format);
   }
 
   private static DataSource current(UUID tenantId) {
-    return TestPostgres.superuser(fx.tenant(tenantId).databaseName());
+    return f.current(tenantId);
   }
 
-  private static void insertProducts(DataSource ds, String... skus) {
-    for (String sku : skus) {
-      JdbcClient.create(ds)
-          .sql("INSERT INTO products (sku, name) VALUES (:sku, :name)")
-          .param("sku", sku)
-          .param("name", "product " + sku)
-          .update();
-    }
+  private static Imported importInto(StepInput target, String format, Object content) {
+    return f.importInto(target, format, content);
   }
 
-  private static List<String> skus(DataSource ds) {
-    return JdbcClient.create(ds)
-        .sql("SELECT sku FROM products ORDER BY sku")
-        .query(String.class)
-        .list();
+  private static void dropCopy(StepInput target, Imported done) {
+    f.dropCopy(target, done);
   }
 
-  private static Path tempFolder() {
-    try {
-      return Files.createTempDirectory("taskifai-imports");
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  private static String newImportId() {
+    return f.newImportId();
   }
 }

@@ -150,6 +150,11 @@ public final class ProductionSettings {
         }
         temporalTls(env, problems);
         refuseTrue(env, problems, "TASKIFAI_FAULT_INJECTION", "fault injection is a dev switch");
+        if (value(env, "TASKIFAI_WORKER_HEARTBEAT_TIMEOUT") != null) {
+          problems.add(
+              "TASKIFAI_WORKER_HEARTBEAT_TIMEOUT is refused: it shortens every step's heartbeat"
+                  + " timeout for tests that kill workers");
+        }
         require(env, problems, "TASKIFAI_DNS_PROVIDER", "an explicit DNS provider (route53)");
         if ("local".equalsIgnoreCase(value(env, "TASKIFAI_DNS_PROVIDER"))) {
           problems.add("TASKIFAI_DNS_PROVIDER=local is refused: it publishes no real record");

@@ -180,6 +180,10 @@ class ProductionSettingsTest {
     Map<String, String> embedded = complete();
     embedded.put("TASKIFAI_TEMPORAL_EMBEDDED", "true");
     refused(embedded, Process.WORKER, "TASKIFAI_TEMPORAL_EMBEDDED");
+
+    Map<String, String> heartbeats = complete();
+    heartbeats.put("TASKIFAI_WORKER_HEARTBEAT_TIMEOUT", "PT5S");
+    refused(heartbeats, Process.WORKER, "TASKIFAI_WORKER_HEARTBEAT_TIMEOUT");
   }
 
   @Test

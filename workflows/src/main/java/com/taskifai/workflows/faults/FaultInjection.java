@@ -87,7 +87,9 @@ public final class FaultInjection extends WorkerInterceptorBase {
       String step = v.replaceFirst(":(after|before|stall)$", "");
       if (OTHER_STEPS.contains(step)
           || com.taskifai.workflows.move.MoveTenantWorkflow.STEPS.contains(step)
-          || com.taskifai.workflows.move.OnlineMoveStep.ONLINE_STEPS.contains(step)) {
+          || com.taskifai.workflows.move.OnlineMoveStep.ONLINE_STEPS.contains(step)
+          || java.util.Arrays.stream(com.taskifai.workflows.imports.ImportStep.values())
+              .anyMatch(s -> s.stepName().equals(step))) {
         return Optional.of(new Fault(step, after, stall));
       }
       return Step.byName(step).map(s -> new Fault(s.stepName(), after, stall));
