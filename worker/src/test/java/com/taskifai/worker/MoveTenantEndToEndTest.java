@@ -628,6 +628,15 @@ class MoveTenantEndToEndTest {
               for (int n = 0; !stop.get(); n++) {
                 long began = System.nanoTime();
                 (trialWrite(other, "o-" + n) ? otherAcked : otherRefused).add("o-" + n);
+                // Updates and deletes too: a row filter on a column outside the replica identity
+                // would fail them on every trial's table while the publication exists.
+                String change =
+                    n % 2 == 0
+                        ? "UPDATE products SET name = 'changed' WHERE sku = 'o-" + n + "'"
+                        : "DELETE FROM products WHERE sku = 'o-" + (n - 1) + "'";
+                if (!trialChange(other, change)) {
+                  otherRefused.add(change);
+                }
                 longestOtherWrite.accumulateAndGet(System.nanoTime() - began, Math::max);
                 sleep(5);
               }
@@ -655,6 +664,13 @@ class MoveTenantEndToEndTest {
     List<String> skus =
         JdbcClient.create(dedicated).sql("SELECT sku FROM products").query(String.class).list();
     assertThat(skus).containsAll(acked).noneMatch(sku -> sku.startsWith("o-"));
+    assertThat(
+            JdbcClient.create(dedicated)
+                .sql("SELECT count(*) FROM products WHERE name = 'changed'")
+                .query(Long.class)
+                .single())
+        .as("the other trial's updated rows in the new database")
+        .isZero();
     assertThat(skus.stream().filter(sku -> sku.startsWith("bulk-"))).hasSize(2000);
     assertThat(
             JdbcClient.create(dedicated)
@@ -755,6 +771,20 @@ class MoveTenantEndToEndTest {
             PromoteTenantWorkflow.class,
             options(PromoteTenantWorkflow.workflowId(tenant) + "-" + UUID.randomUUID(), fault))
         .promote(new PromoteTenantRequest(tenant, "e2e", "e2e-test"));
+  }
+
+  /** One statement in a trial transaction as a router runs it; true once committed. */
+  private static boolean trialChange(UUID tenant, String sql) {
+    try (Connection c = asAdmin(app(tenant))) {
+      TrialSchema.beginTenantTransaction(c, tenant);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.executeUpdate();
+      }
+      c.commit();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
   }
 
   /**
