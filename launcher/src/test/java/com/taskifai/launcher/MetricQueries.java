@@ -50,16 +50,17 @@ final class MetricQueries {
   /**
    * Counters the code registers at their first event, per tenant or per reason (a pool rejection, a
    * failed sign-in), and the archive age, a row once the server has archived a segment and the
-   * gauges have asked it since: absent from a scrape until then. {@link
-   * #everyEventBornMeterIsDeclared} holds each against the meter names in the main code, so a typo
-   * still fails.
+   * gauges have asked it since, and the WAL a replication slot retains, a row per slot while one
+   * exists: absent from a scrape until then. {@link #everyEventBornMeterIsDeclared} holds each
+   * against the meter names in the main code, so a typo still fails.
    */
   static final Set<String> EVENT_BORN =
       Set.of(
           "taskifai_router_pool_rejections_total",
           "taskifai_admin_logins_failed_total",
           "taskifai_admin_mfa_failures_total",
-          "taskifai_pitr_archive_age_seconds");
+          "taskifai_pitr_archive_age_seconds",
+          "taskifai_replication_slot_retained_bytes");
 
   /** Labels Prometheus adds at scrape time. */
   private static final Set<String> SCRAPE_LABELS = Set.of("instance", "job", "le");

@@ -341,6 +341,37 @@ public final class ServerHealth {
     }
   }
 
+  /**
+   * The WAL each replication slot of server {@code s} holds back, in bytes, by slot name: the
+   * distance from the server's current WAL position to the slot's {@code restart_lsn} (0 for a slot
+   * that reserves none yet). A forgotten slot grows this until the disk fills. Empty when the
+   * server does not answer or has no slots; a standby, which has no current WAL position, counts
+   * from its replay position.
+   */
+  public Map<String, Long> retainedWal(DatabaseServers.Server s) {
+    Map<String, Long> slots = new java.util.TreeMap<>();
+    String password;
+    try {
+      password = s.adminPassword(cipher);
+    } catch (RuntimeException e) {
+      return slots;
+    }
+    try (Connection c = connect(s.jdbcUrl(), s.adminUsername(), password, timeout);
+        PreparedStatement st =
+            c.prepareStatement(
+                "SELECT slot_name, coalesce(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery()"
+                    + " THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END,"
+                    + " restart_lsn), 0)::bigint FROM pg_replication_slots ORDER BY 1");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        slots.put(rs.getString(1), Math.max(0, rs.getLong(2)));
+      }
+    } catch (SQLException e) {
+      slots.clear();
+    }
+    return slots;
+  }
+
   /** One normalised statement of a tenant database (constants are $1, $2: no row data). */
   public record Statement(String query, long calls, double meanMillis, double totalMillis) {}
 

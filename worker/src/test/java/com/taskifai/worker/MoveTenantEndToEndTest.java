@@ -11,6 +11,7 @@ import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
+import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.WorkflowStatus;
 import com.taskifai.workflows.faults.FaultInjection;
@@ -22,6 +23,9 @@ import com.taskifai.workflows.ports.OrphanRemoval;
 import com.taskifai.workflows.provisioning.EmailVerified;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.provisioning.ProvisioningResult;
+import com.taskifai.workflows.trial.PromoteTenantRequest;
+import com.taskifai.workflows.trial.PromoteTenantWorkflow;
+import com.taskifai.workflows.trial.PromotionProgress;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -57,7 +61,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * held (and fenced) and nothing acknowledged is lost; a failure before the swap leaves the tenant
  * where it was with nothing on the target; a drain empties and closes a server. The second server
  * runs {@code wal_level = logical} and the shared one {@code replica}: moves onto the second copy
- * with pg_dump (the fallback), moves off it online (logical replication).
+ * with pg_dump (the fallback), moves off it online (logical replication). A trial on the second
+ * server is promoted online the same way, its rows alone.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MoveTenantEndToEndTest {
@@ -67,6 +72,8 @@ class MoveTenantEndToEndTest {
   private static PlatformWorker worker;
   private static TenantRegistry registry;
   private static TenantOperations operations;
+  // The other trial of the online promotion test, still a trial: the failure test promotes it.
+  private static UUID spareTrial;
 
   @BeforeAll
   static void start() throws Exception {
@@ -580,7 +587,233 @@ class MoveTenantEndToEndTest {
     assertThat(appInsert(tenant, "still-writable")).isTrue();
   }
 
+  /**
+   * A trial on the logical server is promoted online while it and another trial of the same shared
+   * database write: every write the trial had acknowledged is in its new database, the other
+   * trial's writes are all answered throughout and none of its rows is in that database, and no
+   * replication is left.
+   */
+  @Test
+  @Order(12)
+  void aTrialPromotedOnlineUnderWritesKeepsEveryAcknowledgedWriteAndTheOtherTrialNeverWaits()
+      throws Exception {
+    UUID promoted = trialOn(SECOND, "ponl");
+    UUID other = trialOn(SECOND, "poth");
+    spareTrial = other;
+    JdbcClient.create(servers.superuser(SECOND, TrialSchema.DATABASE))
+        .sql(
+            "INSERT INTO products (tenant_id, sku, name) SELECT :t::uuid, 'bulk-' || g, 'x'"
+                + " FROM generate_series(1, 2000) g")
+        .param("t", promoted.toString())
+        .update();
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    List<String> otherAcked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> otherRefused = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicLong longestOtherWrite = new AtomicLong();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread writer =
+        new Thread(
+            () -> {
+              for (int n = 0; !stop.get(); n++) {
+                if (trialWrite(promoted, "w-" + n)) {
+                  acked.add("w-" + n);
+                } else {
+                  sleep(5); // held: a router answers 503 + Retry-After
+                }
+              }
+            });
+    Thread otherWriter =
+        new Thread(
+            () -> {
+              for (int n = 0; !stop.get(); n++) {
+                long began = System.nanoTime();
+                (trialWrite(other, "o-" + n) ? otherAcked : otherRefused).add("o-" + n);
+                // Updates and deletes too: a row filter on a column outside the replica identity
+                // would fail them on every trial's table while the publication exists.
+                String change =
+                    n % 2 == 0
+                        ? "UPDATE products SET name = 'changed' WHERE sku = 'o-" + n + "'"
+                        : "DELETE FROM products WHERE sku = 'o-" + (n - 1) + "'";
+                if (!trialChange(other, change)) {
+                  otherRefused.add(change);
+                }
+                longestOtherWrite.accumulateAndGet(System.nanoTime() - began, Math::max);
+                sleep(5);
+              }
+            });
+    writer.start();
+    otherWriter.start();
+    sleep(300);
+    PromotionProgress result = promoteTrial(promoted, null);
+    int ackedAtEnd = acked.size();
+    sleep(300);
+    stop.set(true);
+    writer.join();
+    otherWriter.join();
+
+    assertThat(result.status()).as(result.toString()).isEqualTo("PROMOTED");
+    assertThat(result.copyMode()).isEqualTo("online");
+    assertThat(result.steps())
+        .extracting(s -> s.name())
+        .containsExactlyElementsOf(PromoteTenantWorkflow.ONLINE_STEPS);
+    assertThat(result.steps()).allSatisfy(s -> assertThat(s.state().name()).isEqualTo("DONE"));
+    Tenant after = registry.findById(promoted).orElseThrow();
+    assertThat(after.isTrial()).isFalse();
+    assertThat(acked.size()).as("writes went on after the promotion").isGreaterThan(ackedAtEnd);
+    DataSource dedicated = servers.superuser(SECOND, after.databaseName());
+    List<String> skus =
+        JdbcClient.create(dedicated).sql("SELECT sku FROM products").query(String.class).list();
+    assertThat(skus).containsAll(acked).noneMatch(sku -> sku.startsWith("o-"));
+    assertThat(
+            JdbcClient.create(dedicated)
+                .sql("SELECT count(*) FROM products WHERE name = 'changed'")
+                .query(Long.class)
+                .single())
+        .as("the other trial's updated rows in the new database")
+        .isZero();
+    assertThat(skus.stream().filter(sku -> sku.startsWith("bulk-"))).hasSize(2000);
+    assertThat(
+            JdbcClient.create(dedicated)
+                .sql(
+                    "SELECT count(*) FROM information_schema.columns"
+                        + " WHERE table_schema = 'public' AND column_name = 'tenant_id'")
+                .query(Long.class)
+                .single())
+        .as("landing columns left in the new database")
+        .isZero();
+    // The tenant tables are keyed by uuid: set_sequences has nothing to set yet; the new database
+    // takes the tenant's next write.
+    assertThat(trialWrite(promoted, "after-promotion")).isTrue();
+    assertThat(
+            JdbcClient.create(dedicated)
+                .sql("SELECT count(*) FROM products WHERE sku = 'after-promotion'")
+                .query(Long.class)
+                .single())
+        .isEqualTo(1L);
+    assertThat(otherRefused).as("the other trial's refused writes").isEmpty();
+    assertThat(otherAcked).hasSizeGreaterThan(10);
+    System.out.printf(
+        "online promotion: %d writes acknowledged; the other trial's slowest write %d ms; steps %s%n",
+        acked.size(),
+        TimeUnit.NANOSECONDS.toMillis(longestOtherWrite.get()),
+        result.steps().stream()
+            .map(
+                step ->
+                    step.name()
+                        + " "
+                        + Duration.between(step.startedAt(), step.finishedAt()).toMillis()
+                        + " ms")
+            .toList());
+    assertNothingLeft(promoted, TrialSchema.DATABASE);
+    assertThat(publications(SECOND, TrialSchema.DATABASE)).isEmpty();
+  }
+
+  @Test
+  @Order(13)
+  void aPromotionThatFailsBeforeTheSwapLeavesNoReplicationAndTheTrialServing() throws Exception {
+    UUID trial = spareTrial != null ? spareTrial : trialOn(SECOND, "pfail");
+    assertThat(trialWrite(trial, "before")).isTrue();
+
+    PromotionProgress result = promoteTrial(trial, "set_trial_sequences:after");
+
+    assertThat(result.status()).as(result.toString()).isEqualTo("FAILED");
+    assertThat(result.copyMode()).isEqualTo("online");
+    assertThat(result.failedStep()).isEqualTo("set_sequences");
+    Tenant after = registry.findById(trial).orElseThrow();
+    assertThat(after.isTrial()).isTrue();
+    assertThat(after.databaseName()).isEqualTo(TrialSchema.DATABASE);
+    assertThat(operations.current(trial)).isEmpty();
+    assertThat(operations.writesHeld(trial)).isFalse();
+    assertThat(servers.tenantDatabases(SECOND, trial)).isEmpty();
+    assertNothingLeft(trial, TrialSchema.DATABASE);
+    assertThat(publications(SECOND, TrialSchema.DATABASE)).isEmpty();
+    assertThat(trialWrite(trial, "after")).as("the trial writes again").isTrue();
+  }
+
   // ---- helpers ----
+
+  private static List<String> publications(String serverId, String database) {
+    return JdbcClient.create(servers.superuser(serverId, database))
+        .sql("SELECT pubname FROM pg_publication")
+        .query(String.class)
+        .list();
+  }
+
+  /** A trial provisioned onto {@code serverId} (the other server closed meanwhile), ACTIVE. */
+  private static UUID trialOn(String serverId, String prefix) throws Exception {
+    String other = serverId.equals(FIRST) ? SECOND : FIRST;
+    String was = servers.state(other);
+    servers.state(other, "CLOSED");
+    try {
+      UUID tenant = UUID.randomUUID();
+      ProvisionTenantWorkflow flow =
+          embedded.startTrialProvisioning(
+              tenant, prefix + "-" + tenant.toString().substring(0, 8), null);
+      flow.emailVerified(new EmailVerified("e2e"));
+      assertThat(
+              WorkflowStub.fromTyped(flow)
+                  .getResult(90, TimeUnit.SECONDS, ProvisioningResult.class)
+                  .status())
+          .isEqualTo(WorkflowStatus.ACTIVE);
+      Tenant t = registry.findById(tenant).orElseThrow();
+      assertThat(t.isTrial()).isTrue();
+      assertThat(t.databaseServerId()).isEqualTo(serverId);
+      return tenant;
+    } finally {
+      servers.state(other, was);
+    }
+  }
+
+  private static PromotionProgress promoteTrial(UUID tenant, String fault) {
+    return embedded
+        .client
+        .newWorkflowStub(
+            PromoteTenantWorkflow.class,
+            options(PromoteTenantWorkflow.workflowId(tenant) + "-" + UUID.randomUUID(), fault))
+        .promote(new PromoteTenantRequest(tenant, "e2e", "e2e-test"));
+  }
+
+  /** One statement in a trial transaction as a router runs it; true once committed. */
+  private static boolean trialChange(UUID tenant, String sql) {
+    try (Connection c = asAdmin(app(tenant))) {
+      TrialSchema.beginTenantTransaction(c, tenant);
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.executeUpdate();
+      }
+      c.commit();
+      return true;
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * One product written as a router writes it (the registry's write hold answers 503; a trial's
+   * transaction takes its fence); true once committed.
+   */
+  private static boolean trialWrite(UUID tenant, String sku) {
+    try {
+      if (operations.writesHeld(tenant)) {
+        return false;
+      }
+      Tenant t = registry.findById(tenant).orElseThrow();
+      try (Connection c = asAdmin(app(tenant))) {
+        if (t.isTrial()) {
+          TrialSchema.beginTenantTransaction(c, tenant);
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement("INSERT INTO products (sku, name) VALUES (?, ?)")) {
+          ps.setString(1, sku);
+          ps.setString(2, sku);
+          boolean one = ps.executeUpdate() == 1;
+          c.commit();
+          return one;
+        }
+      }
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
 
   /** No replication slot, publication or role of the move on the source, no subscription. */
   private static void assertNothingLeft(UUID tenant, String database) {

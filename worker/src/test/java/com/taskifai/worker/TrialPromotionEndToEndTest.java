@@ -198,6 +198,9 @@ class TrialPromotionEndToEndTest {
 
     assertThat(result.status()).as(result.toString()).isEqualTo("PROMOTED");
     assertThat(result.rowsCopied()).isEqualTo(before);
+    // The shared test server runs wal_level = replica: the promotion says so and freezes the trial.
+    assertThat(result.copyMode()).isEqualTo("freeze");
+    assertThat(result.copyModeReason()).contains("wal_level is replica");
     Tenant after = registry.findById(t.tenantId()).orElseThrow();
     assertThat(after.isTrial()).isFalse();
     assertThat(after.databaseName()).isEqualTo(EmbeddedPlatform.databaseName(t.tenantId()));

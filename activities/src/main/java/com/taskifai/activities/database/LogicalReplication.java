@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * tenant, {@code taskifai_move_<32 hex>} ({@link #NAME}), so a retried step, an undo and the
  * reconciler find them; a tenant runs one move at a time (the operation claim).
  *
+ * <p>A promotion replicates the same way, with a {@link Scope} of its own: out of the server's
+ * shared trial database into the tenant's new database on the same server, only the listed tenant
+ * tables and, through a row filter on {@code tenant_id} (PostgreSQL 15+), only the promoted trial's
+ * rows; its slot and role are the only ones of that database it ever drops.
+ *
  * <p>The role's password is made here, handed to the source as a SCRAM verifier and to the target
  * inside the subscription's connection string (PostgreSQL keeps it in {@code pg_subscription},
  * which only superusers read, until {@link #stop} drops the subscription); the session that creates
@@ -46,6 +51,13 @@ final class LogicalReplication {
 
   /** The name of a move's role, publication, slot and subscription: group 1 is the tenant id. */
   static final Pattern NAME = Pattern.compile("^taskifai_move_([0-9a-f]{32})$");
+
+  /** A tenant's own database, whose every replication slot is its move's. */
+  private static final Pattern TENANT_DATABASE = Pattern.compile("^tenant_[0-9a-f]{32}$");
+
+  /** The databases a move's or promotion's role may be granted (a regular expression). */
+  private static final String REPLICATED_DATABASES =
+      "^(tenant_[0-9a-f]{32}|" + com.taskifai.tenantschema.TrialSchema.DATABASE + ")$";
 
   /** The lag under which the catch-up ends and the move holds writes. */
   static final long CAUGHT_UP_BYTES = 1L << 20;
@@ -61,6 +73,28 @@ final class LogicalReplication {
 
   private LogicalReplication() {}
 
+  /**
+   * What one replication copies: from {@code sourceDatabase} into {@code targetDatabase} every
+   * table (a move: {@code tables} empty, {@code trial} null), or the rows of trial {@code trial} in
+   * the listed tables (a promotion out of the shared trial database, whose other trials' rows and
+   * slots it never touches).
+   */
+  record Scope(String sourceDatabase, String targetDatabase, List<String> tables, UUID trial) {
+    /** A move's: the whole database, of the same name on both servers. */
+    static Scope database(String database) {
+      return new Scope(database, database, List.of(), null);
+    }
+
+    /** A promotion's: one trial's rows of {@code tables} into its new database. */
+    static Scope trial(String sourceDatabase, String targetDatabase, List<String> tables, UUID id) {
+      return new Scope(sourceDatabase, targetDatabase, List.copyOf(tables), id);
+    }
+
+    boolean shared() {
+      return trial != null;
+    }
+  }
+
   /** The name of the tenant's move objects. */
   static String name(UUID tenantId) {
     return "taskifai_move_" + TenantDatabaseNames.hex(tenantId);
@@ -72,10 +106,29 @@ final class LogicalReplication {
    */
   static Optional<String> refusal(ServerAdmin source, ServerAdmin target, String database)
       throws SQLException {
+    return refusal(source, target, Scope.database(database));
+  }
+
+  /**
+   * Why {@code scope} cannot be replicated (in words that say what to change); empty when it can. A
+   * trial's rows need row filters (PostgreSQL 15). Reads only.
+   */
+  static Optional<String> refusal(ServerAdmin source, ServerAdmin target, Scope scope)
+      throws SQLException {
+    String database = scope.sourceDatabase();
     try (Connection c = source.maintenance().getConnection()) {
       Optional<String> why = OnlineMoves.sourceRefusal(c);
       if (why.isPresent()) {
         return Optional.of("source server " + source.serverId() + ": " + why.get());
+      }
+      if (scope.shared()
+          && Integer.parseInt(PgPipes.single(c, "SHOW server_version_num")) < 150000) {
+        return Optional.of(
+            "server "
+                + source.serverId()
+                + " runs PostgreSQL "
+                + PgPipes.single(c, "SHOW server_version")
+                + ": copying one trial's rows online needs row filters (PostgreSQL 15 or newer)");
       }
     }
     try (Connection c = target.maintenance().getConnection()) {
@@ -86,17 +139,22 @@ final class LogicalReplication {
     }
     List<String> noKey = new ArrayList<>();
     try (Connection c = source.unpooled(database).getConnection();
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
+        PreparedStatement ps =
+            c.prepareStatement(
                 "SELECT c.oid::regclass::text FROM pg_class c"
                     + " JOIN pg_namespace n ON n.oid = c.relnamespace"
                     + " WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog',"
                     + " 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'"
+                    + " AND (cardinality(?::text[]) = 0 OR c.oid::regclass::text = ANY (?::text[]))"
                     + " AND c.relreplident <> 'f' AND NOT EXISTS (SELECT 1 FROM pg_index i"
                     + " WHERE i.indrelid = c.oid AND i.indisprimary) ORDER BY 1")) {
-      while (rs.next()) {
-        noKey.add(rs.getString(1));
+      java.sql.Array tables = c.createArrayOf("text", scope.tables().toArray());
+      ps.setArray(1, tables);
+      ps.setArray(2, tables);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          noKey.add(rs.getString(1));
+        }
       }
     }
     if (!noKey.isEmpty()) {
@@ -115,7 +173,18 @@ final class LogicalReplication {
    */
   static void start(ServerAdmin source, ServerAdmin target, String database, UUID tenantId)
       throws SQLException {
-    stop(source, target, database, tenantId);
+    start(source, target, Scope.database(database), tenantId);
+  }
+
+  /**
+   * Starts the replication of {@code scope} from scratch, as {@link #start(ServerAdmin,
+   * ServerAdmin, String, UUID)}; a trial's publication lists its tables, each with the row filter
+   * {@code tenant_id = trial}, and its role may read those tables only.
+   */
+  static void start(ServerAdmin source, ServerAdmin target, Scope scope, UUID tenantId)
+      throws SQLException {
+    String database = scope.sourceDatabase();
+    stop(source, target, scope, tenantId);
     String name = name(tenantId);
     byte[] secret = new byte[24];
     RANDOM.nextBytes(secret);
@@ -133,11 +202,21 @@ final class LogicalReplication {
     }
     try (Connection c = writable(source, database);
         Statement st = c.createStatement()) {
-      for (String schema : userSchemas(c)) {
-        st.execute("GRANT USAGE ON SCHEMA " + quote(schema) + " TO " + name);
-        st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + quote(schema) + " TO " + name);
+      if (scope.shared()) {
+        st.execute("GRANT USAGE ON SCHEMA public TO " + name);
+        List<String> published = new ArrayList<>();
+        for (String table : scope.tables()) {
+          st.execute("GRANT SELECT ON " + quote(table) + " TO " + name);
+          published.add(quote(table) + " WHERE (tenant_id = '" + scope.trial() + "'::uuid)");
+        }
+        st.execute("CREATE PUBLICATION " + name + " FOR TABLE " + String.join(", ", published));
+      } else {
+        for (String schema : userSchemas(c)) {
+          st.execute("GRANT USAGE ON SCHEMA " + quote(schema) + " TO " + name);
+          st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + quote(schema) + " TO " + name);
+        }
+        st.execute("CREATE PUBLICATION " + name + " FOR ALL TABLES");
       }
-      st.execute("CREATE PUBLICATION " + name + " FOR ALL TABLES");
       st.execute("SELECT pg_create_logical_replication_slot('" + name + "', 'pgoutput')");
     }
     URI at = URI.create(source.jdbcUrl().substring("jdbc:".length()));
@@ -154,7 +233,7 @@ final class LogicalReplication {
             + password
             + " application_name="
             + name;
-    try (Connection c = target.unpooled(database).getConnection();
+    try (Connection c = target.unpooled(scope.targetDatabase()).getConnection();
         Statement st = c.createStatement()) {
       // The statement carries the password: this session logs no statement text, not even of
       // an error.
@@ -173,10 +252,11 @@ final class LogicalReplication {
       st.execute("ALTER SUBSCRIPTION " + name + " REFRESH PUBLICATION WITH (copy_data = true)");
     }
     log.info(
-        "tenant {}: replicating {} from {} to {}",
+        "tenant {}: replicating {} from {} to {} on {}",
         tenantId,
         database,
         source.serverId(),
+        scope.targetDatabase(),
         target.serverId());
   }
 
@@ -186,10 +266,23 @@ final class LogicalReplication {
    */
   static void stop(ServerAdmin source, ServerAdmin target, String database, UUID tenantId)
       throws SQLException {
+    stop(source, target, Scope.database(database), tenantId);
+  }
+
+  /**
+   * Drops what {@link #start(ServerAdmin, ServerAdmin, Scope, UUID)} made for {@code scope}. In a
+   * shared source database only this replication's slots go (its own and its subscription's table
+   * copies'), never another trial's. A second call is a no-op.
+   */
+  static void stop(ServerAdmin source, ServerAdmin target, Scope scope, UUID tenantId)
+      throws SQLException {
     String name = name(tenantId);
-    if (target != null && exists(target, database)) {
-      try (Connection c = target.unpooled(database).getConnection()) {
-        if (ServerAdmin.exists(c, "SELECT 1 FROM pg_subscription WHERE subname = ?", name)) {
+    String database = scope.sourceDatabase();
+    List<Long> subscriptions = new ArrayList<>();
+    if (target != null && exists(target, scope.targetDatabase())) {
+      try (Connection c = target.unpooled(scope.targetDatabase()).getConnection()) {
+        subscriptions.addAll(subscriptionOids(c, name));
+        if (!subscriptions.isEmpty()) {
           try {
             // Drops the slots on the source too, the table copies' included.
             ServerAdmin.execute(c, "DROP SUBSCRIPTION " + name);
@@ -208,7 +301,7 @@ final class LogicalReplication {
     }
     boolean sourceDatabase = exists(source, database);
     if (sourceDatabase) {
-      dropSlots(source, database);
+      dropSlots(source, database, scope.shared() ? name : null, subscriptions);
       try (Connection c = writable(source, database)) {
         ServerAdmin.execute(c, "DROP PUBLICATION IF EXISTS " + name);
         try (Connection m = source.maintenance().getConnection()) {
@@ -275,8 +368,9 @@ final class LogicalReplication {
       try (PreparedStatement ps =
           c.prepareStatement(
               "SELECT r.rolname, d.datname FROM pg_roles r LEFT JOIN pg_database d"
-                  + " ON d.datname ~ '^tenant_[0-9a-f]{32}$'"
-                  + " AND has_database_privilege(r.oid, d.oid, 'CONNECT')"
+                  + " ON d.datname ~ '"
+                  + REPLICATED_DATABASES
+                  + "' AND has_database_privilege(r.oid, d.oid, 'CONNECT')"
                   + " AND NOT pg_has_role(r.oid, d.datdba, 'MEMBER') WHERE r.rolname ~ ?")) {
         ps.setString(1, NAME.pattern());
         try (ResultSet rs = ps.executeQuery()) {
@@ -311,15 +405,17 @@ final class LogicalReplication {
     UUID tenantId = TenantDatabaseNames.idOfHex(NAME.matcher(name).replaceFirst("$1"));
     String database = TenantDatabaseNames.of(tenantId).database();
     List<String> subscriptionDatabases = new ArrayList<>();
+    List<Long> subscriptions = new ArrayList<>();
     try (Connection c = admin.maintenance().getConnection();
         PreparedStatement ps =
             c.prepareStatement(
-                "SELECT d.datname FROM pg_subscription s JOIN pg_database d"
+                "SELECT d.datname, s.oid::bigint FROM pg_subscription s JOIN pg_database d"
                     + " ON d.oid = s.subdbid WHERE s.subname = ?")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           subscriptionDatabases.add(rs.getString(1));
+          subscriptions.add(rs.getLong(2));
         }
       }
     }
@@ -336,8 +432,9 @@ final class LogicalReplication {
           c.prepareStatement(
               "SELECT DISTINCT database FROM pg_replication_slots WHERE slot_name = ?"
                   + " UNION SELECT d.datname FROM pg_roles r JOIN pg_database d"
-                  + " ON d.datname ~ '^tenant_[0-9a-f]{32}$'"
-                  + " AND has_database_privilege(r.oid, d.oid, 'CONNECT')"
+                  + " ON d.datname ~ '"
+                  + REPLICATED_DATABASES
+                  + "' AND has_database_privilege(r.oid, d.oid, 'CONNECT')"
                   + " AND NOT pg_has_role(r.oid, d.datdba, 'MEMBER') WHERE r.rolname = ?")) {
         ps.setString(1, name);
         ps.setString(2, name);
@@ -357,7 +454,7 @@ final class LogicalReplication {
         exists = ServerAdmin.databaseExists(c, db);
       }
       if (exists) {
-        dropSlots(admin, db);
+        dropSlots(admin, db, TENANT_DATABASE.matcher(db).matches() ? null : name, subscriptions);
         try (Connection c = writable(admin, db)) {
           ServerAdmin.execute(c, "DROP PUBLICATION IF EXISTS " + name);
           try (Connection m = admin.maintenance().getConnection()) {
@@ -374,19 +471,49 @@ final class LogicalReplication {
     }
   }
 
+  /** The oids of subscription {@code name} in the database of {@code c} (none or one). */
+  private static List<Long> subscriptionOids(Connection c, String name) throws SQLException {
+    List<Long> oids = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT oid::bigint FROM pg_subscription WHERE subname = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          oids.add(rs.getLong(1));
+        }
+      }
+    }
+    return oids;
+  }
+
   private static void add(Map<String, List<String>> found, String name, String what) {
     found.computeIfAbsent(name, k -> new ArrayList<>()).add(what);
   }
 
-  /** The replication slots of a database (an online move's: a tenant database has no other). */
-  private static void dropSlots(ServerAdmin source, String database) throws SQLException {
+  /**
+   * The replication slots of a database: all of them when {@code only} is null (a tenant database
+   * has no other than its move's), else slot {@code only} and the table copies' slots of the given
+   * subscriptions ({@code pg_<subscription oid>_sync_...}), the rest of a shared database's slots
+   * being other trials' promotions'.
+   */
+  private static void dropSlots(
+      ServerAdmin source, String database, String only, List<Long> subscriptions)
+      throws SQLException {
+    List<String> patterns = new ArrayList<>();
+    for (Long oid : subscriptions) {
+      patterns.add("pg\\_" + oid + "\\_sync\\_%");
+    }
     try (Connection c = source.maintenance().getConnection()) {
       for (int attempt = 0; ; attempt++) {
         List<String> slots = new ArrayList<>();
         try (PreparedStatement ps =
             c.prepareStatement(
-                "SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = ?")) {
+                "SELECT slot_name, active_pid FROM pg_replication_slots WHERE database = ?"
+                    + " AND (?::text IS NULL OR slot_name = ? OR slot_name LIKE ANY (?::text[]))")) {
           ps.setString(1, database);
+          ps.setString(2, only);
+          ps.setString(3, only);
+          ps.setArray(4, c.createArrayOf("text", patterns.toArray()));
           try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               slots.add(rs.getString(1));
@@ -428,7 +555,14 @@ final class LogicalReplication {
    */
   static ReplicationLag lag(ServerAdmin source, ServerAdmin target, String database, UUID tenantId)
       throws SQLException {
+    return lag(source, target, Scope.database(database), tenantId);
+  }
+
+  /** Where the subscription of {@code scope} stands; as the move's. */
+  static ReplicationLag lag(ServerAdmin source, ServerAdmin target, Scope scope, UUID tenantId)
+      throws SQLException {
     String name = name(tenantId);
+    String database = scope.targetDatabase();
     int tables;
     int synced;
     Double seconds;
@@ -505,10 +639,16 @@ final class LogicalReplication {
    */
   static ReplicationLag catchUp(
       ServerAdmin source, ServerAdmin target, String database, UUID tenantId) throws SQLException {
+    return catchUp(source, target, Scope.database(database), tenantId);
+  }
+
+  /** The catch-up of {@code scope}; as the move's. */
+  static ReplicationLag catchUp(ServerAdmin source, ServerAdmin target, Scope scope, UUID tenantId)
+      throws SQLException {
     long until = System.nanoTime() + CATCH_UP_CALL.toNanos();
-    try (Connection nudge = writable(source, database)) {
+    try (Connection nudge = writable(source, scope.sourceDatabase())) {
       while (true) {
-        ReplicationLag lag = lag(source, target, database, tenantId);
+        ReplicationLag lag = lag(source, target, scope, tenantId);
         heartbeat(lag);
         if (lag.caughtUp() || System.nanoTime() > until) {
           return lag;
@@ -527,30 +667,22 @@ final class LogicalReplication {
   static ReplicationLag awaitZeroLag(
       ServerAdmin source, ServerAdmin target, String database, String appRole, UUID tenantId)
       throws SQLException {
+    return awaitZeroLag(source, target, Scope.database(database), appRole, tenantId);
+  }
+
+  /**
+   * Writes held, as {@link #awaitZeroLag(ServerAdmin, ServerAdmin, String, String, UUID)}. With
+   * {@code appRole} null no session is ended: the hold itself waited for the writers (a trial's
+   * fence), and a shared database's sessions serve other trials too.
+   */
+  static ReplicationLag awaitZeroLag(
+      ServerAdmin source, ServerAdmin target, Scope scope, String appRole, UUID tenantId)
+      throws SQLException {
     String name = name(tenantId);
+    String database = scope.sourceDatabase();
     long until = System.nanoTime() + ZERO_LAG_LIMIT.toNanos();
-    try (Connection c = source.maintenance().getConnection()) {
-      // Sessions that began before now may still have a writable default; later ones are
-      // read-only (hold_writes set the database so first).
-      String held = PgPipes.single(c, "SELECT now()::text");
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                  + " WHERE datname = ? AND usename = ? AND backend_start < ?::timestamptz")) {
-        ps.setString(1, database);
-        ps.setString(2, appRole);
-        ps.setString(3, held);
-        while (true) {
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            if (rs.getInt(1) == 0) {
-              break;
-            }
-          }
-          giveUpAfter(until, "the sessions that could write on " + database + " did not end");
-          sleep(50);
-        }
-      }
+    if (appRole != null) {
+      endWritableSessions(source, database, appRole, until);
     }
     String mark;
     try (Connection c = writable(source, database)) {
@@ -574,16 +706,62 @@ final class LogicalReplication {
         sleep(50);
       }
     }
-    ReplicationLag lag = lag(source, target, database, tenantId);
+    ReplicationLag lag = lag(source, target, scope, tenantId);
     return new ReplicationLag(
         lag.tables(), lag.tablesSynced(), 0, lag.lagSeconds(), lag.rowsCopied(), true);
+  }
+
+  /** Ends the app role's sessions on the database that began before now, until none is left. */
+  private static void endWritableSessions(
+      ServerAdmin source, String database, String appRole, long until) throws SQLException {
+    try (Connection c = source.maintenance().getConnection()) {
+      // Sessions that began before now may still have a writable default; later ones are
+      // read-only (hold_writes set the database so first).
+      String held = PgPipes.single(c, "SELECT now()::text");
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                  + " WHERE datname = ? AND usename = ? AND backend_start < ?::timestamptz")) {
+        ps.setString(1, database);
+        ps.setString(2, appRole);
+        ps.setString(3, held);
+        while (true) {
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (rs.getInt(1) == 0) {
+              break;
+            }
+          }
+          giveUpAfter(until, "the sessions that could write on " + database + " did not end");
+          sleep(50);
+        }
+      }
+    }
   }
 
   /** Every sequence of the target set to the source's value; returns how many. */
   static int setSequences(ServerAdmin source, ServerAdmin target, String database)
       throws SQLException {
+    return setSequences(source, target, Scope.database(database));
+  }
+
+  /**
+   * Every sequence the target has set to the source's value of the same name; returns how many. A
+   * shared trial database's sequences serve every trial, so their values are at or above every id a
+   * trial was given.
+   */
+  static int setSequences(ServerAdmin source, ServerAdmin target, Scope scope) throws SQLException {
+    List<String> targetSequences = new ArrayList<>();
+    try (Connection c = target.unpooled(scope.targetDatabase()).getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences")) {
+      while (rs.next()) {
+        targetSequences.add(rs.getString(1));
+      }
+    }
     Map<String, long[]> values = new TreeMap<>();
-    try (Connection c = source.unpooled(database).getConnection()) {
+    try (Connection c = source.unpooled(scope.sourceDatabase()).getConnection()) {
       List<String> sequences = new ArrayList<>();
       try (Statement st = c.createStatement();
           ResultSet rs =
@@ -591,7 +769,9 @@ final class LogicalReplication {
                   "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences"
                       + " ORDER BY 1")) {
         while (rs.next()) {
-          sequences.add(rs.getString(1));
+          if (targetSequences.contains(rs.getString(1))) {
+            sequences.add(rs.getString(1));
+          }
         }
       }
       for (String seq : sequences) {
@@ -602,7 +782,7 @@ final class LogicalReplication {
         }
       }
     }
-    try (Connection c = target.unpooled(database).getConnection();
+    try (Connection c = target.unpooled(scope.targetDatabase()).getConnection();
         PreparedStatement ps = c.prepareStatement("SELECT setval(?::regclass, ?, ?)")) {
       for (Map.Entry<String, long[]> e : values.entrySet()) {
         ps.setString(1, e.getKey());
@@ -651,6 +831,57 @@ final class LogicalReplication {
                         + " t")) {
           rs.next();
           result.put(table.getKey(), rs.getString(1));
+        }
+      }
+      c.commit();
+    }
+    return result;
+  }
+
+  /**
+   * Per table of {@code tables}, the row count and a checksum of the primary key without {@code
+   * tenant_id} (the key both shapes share), of trial {@code trial}'s rows only, or of every row
+   * when {@code trial} is null (its new database), read in one repeatable-read transaction as the
+   * administrator (who sees every row).
+   */
+  static Map<String, String> fingerprint(
+      ServerAdmin admin, String database, List<String> tables, UUID trial) throws SQLException {
+    Map<String, String> result = new TreeMap<>();
+    try (Connection c = admin.unpooled(database).getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      for (String table : tables) {
+        String key;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT string_agg(quote_ident(a.attname), ',' ORDER BY"
+                    + " array_position(i.indkey, a.attnum)) FROM pg_index i JOIN pg_attribute a"
+                    + " ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)"
+                    + " WHERE i.indrelid = ?::regclass AND i.indisprimary"
+                    + " AND a.attname <> 'tenant_id'")) {
+          ps.setString(1, quote(table));
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            key = rs.getString(1);
+          }
+        }
+        if (key == null) {
+          throw new SQLException(table + " has no primary key besides tenant_id", "42P10");
+        }
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*) || ':' || coalesce(sum(hashtextextended((ROW("
+                    + key
+                    + ", 0))::text, 0)::numeric), 0) FROM "
+                    + quote(table)
+                    + (trial == null ? "" : " WHERE tenant_id = ?"))) {
+          if (trial != null) {
+            ps.setObject(1, trial);
+          }
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            result.put(table, rs.getString(1));
+          }
         }
       }
       c.commit();

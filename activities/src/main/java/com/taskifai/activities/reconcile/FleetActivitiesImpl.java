@@ -471,8 +471,8 @@ public final class FleetActivitiesImpl implements FleetActivities {
   }
 
   /**
-   * What an online move left is an orphan when its tenant is gone, or (with the operations known)
-   * when the tenant runs no move that could own it.
+   * What an online move or promotion left is an orphan when its tenant is gone, or (with the
+   * operations known) when the tenant runs no move or promotion that could own it.
    */
   private Optional<Orphan> moveReplicationOrphan(
       FleetSnapshot tenants, String serverId, String name, List<String> parts) {
@@ -483,8 +483,9 @@ public final class FleetActivitiesImpl implements FleetActivities {
     Optional<String> reason = tenants.orphanReason(tenant.get());
     if (reason.isEmpty() && operations != null) {
       Optional<TenantOperations.Held> held = operations.current(tenant.get());
-      if (held.isEmpty() || !held.get().operation().equals("MOVING")) {
-        reason = Optional.of("tenant " + tenant.get() + " runs no move");
+      // An online promotion replicates under the same name as a move.
+      if (held.isEmpty() || !List.of("MOVING", "PROMOTING").contains(held.get().operation())) {
+        reason = Optional.of("tenant " + tenant.get() + " runs no move or promotion");
       }
     }
     return reason.map(

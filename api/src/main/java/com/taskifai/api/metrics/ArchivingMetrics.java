@@ -25,6 +25,11 @@ import org.springframework.stereotype.Component;
  * taskifai_pitr_archive_pending_segments}) and the failed attempts ({@code
  * taskifai_pitr_archive_failures}). The alert "archiving stalled for 5 minutes" is segments waiting
  * while the newest archived one is older than 300 s (infra/prometheus/alerts.yaml).
+ *
+ * <p>Refreshed with them: the WAL each replication slot holds back ({@code
+ * taskifai_replication_slot_retained_bytes{server_id, slot}}), from {@code pg_replication_slots}. A
+ * slot nobody reads (an online move's or promotion's left behind, a gone standby's) keeps every WAL
+ * segment since its position; the alert fires past 1 GiB for 10 minutes.
  */
 @Component
 public class ArchivingMetrics implements AutoCloseable {
@@ -35,6 +40,7 @@ public class ArchivingMetrics implements AutoCloseable {
   private final MultiGauge age;
   private final MultiGauge pending;
   private final MultiGauge failures;
+  private final MultiGauge slotRetained;
   private final ScheduledExecutorService refresher =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -65,6 +71,10 @@ public class ArchivingMetrics implements AutoCloseable {
         MultiGauge.builder("taskifai.pitr.archive_failures")
             .description("Failed archive attempts since the server's statistics were reset")
             .register(registry);
+    this.slotRetained =
+        MultiGauge.builder("taskifai.replication.slot.retained.bytes")
+            .description("Bytes of WAL the replication slot holds back on its server")
+            .register(registry);
     long every = Math.max(1_000, fleet.archivingMetricsRefresh().toMillis());
     refresher.scheduleWithFixedDelay(this::refresh, 0, every, TimeUnit.MILLISECONDS);
   }
@@ -76,11 +86,16 @@ public class ArchivingMetrics implements AutoCloseable {
       List<MultiGauge.Row<?>> ageRows = new ArrayList<>();
       List<MultiGauge.Row<?>> pendingRows = new ArrayList<>();
       List<MultiGauge.Row<?>> failureRows = new ArrayList<>();
+      List<MultiGauge.Row<?>> slotRows = new ArrayList<>();
       for (ServerHealth.Health h : health.all()) {
         if (!h.reachable()) {
           continue;
         }
         Tags tags = Tags.of("server_id", h.server().id());
+        health
+            .retainedWal(h.server())
+            .forEach(
+                (slot, bytes) -> slotRows.add(MultiGauge.Row.of(tags.and("slot", slot), bytes)));
         ServerHealth.Archiving a = h.archiving();
         enabledRows.add(MultiGauge.Row.of(tags, a.enabled() ? 1 : 0));
         if (!a.enabled()) {
@@ -98,6 +113,7 @@ public class ArchivingMetrics implements AutoCloseable {
       age.register(ageRows, true);
       pending.register(pendingRows, true);
       failures.register(failureRows, true);
+      slotRetained.register(slotRows, true);
     } catch (RuntimeException e) {
       log.debug("archiving metrics unavailable: {}", e.getClass().getSimpleName());
     }

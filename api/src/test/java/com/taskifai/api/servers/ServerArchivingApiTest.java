@@ -15,16 +15,20 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /**
  * {@code GET /admin/servers} shows each server's WAL archiving over real HTTP: a real embedded
  * server archiving with pgBackRest reports a newest WAL younger than a minute (and the metric has
  * it), a server without archiving says it is disabled and why; a tenant's detail shows the range it
- * can be restored to, or why there is none.
+ * can be restored to, or why there is none. The metrics show the WAL each replication slot holds
+ * back.
  */
 class ServerArchivingApiTest extends ApiTestBase {
   @Autowired ArchivingMetrics archivingMetrics;
@@ -113,6 +117,68 @@ class ServerArchivingApiTest extends ApiTestBase {
       assertThat(to).isAfter(from).isAfter(Instant.now().minusSeconds(60));
     } finally {
       forgetServers(archiving, plain);
+    }
+  }
+
+  @Test
+  void theRetainedWalGaugeShowsTheBytesAReplicationSlotHoldsBackAndForgetsADroppedSlot()
+      throws Exception {
+    String token = freshToken();
+    String server = "slots-" + UUID.randomUUID().toString().substring(0, 8);
+    String slot = "taskifai_test_" + UUID.randomUUID().toString().replace("-", "");
+    JdbcClient admin = JdbcClient.create(TestPostgres.superuser("postgres"));
+    try {
+      assertThat(
+              register(
+                      server,
+                      TestPostgres.jdbcUrl("postgres"),
+                      TestPostgres.superuserPassword(),
+                      token)
+                  .status())
+          .isEqualTo(201);
+      // A physical slot that reserves WAL at once (wal_level = replica has no logical slots); a
+      // switch to a new segment moves the server's position past it.
+      admin
+          .sql("SELECT slot_name FROM pg_create_physical_replication_slot(:s, true)")
+          .param("s", slot)
+          .query(String.class)
+          .single();
+      admin.sql("SELECT pg_switch_wal()::text").query(String.class).single();
+      admin
+          .sql("SELECT pg_logical_emit_message(false, 'taskifai', 'x')::text")
+          .query(String.class)
+          .single();
+
+      archivingMetrics.refresh();
+      String metrics = management.get("/actuator/prometheus", null).body();
+      Matcher held =
+          Pattern.compile(
+                  "taskifai_replication_slot_retained_bytes\\{[^}]*server_id=\""
+                      + server
+                      + "\",slot=\""
+                      + slot
+                      + "\"[^}]*\\} ([0-9.E]+)")
+              .matcher(metrics);
+      assertThat(held.find()).as(metrics).isTrue();
+      assertThat(Double.parseDouble(held.group(1))).isPositive();
+
+      admin
+          .sql("SELECT pg_drop_replication_slot(:s)::text")
+          .param("s", slot)
+          .query(String.class)
+          .list();
+      archivingMetrics.refresh();
+      assertThat(management.get("/actuator/prometheus", null).body())
+          .doesNotContain("slot=\"" + slot + "\"");
+    } finally {
+      admin
+          .sql(
+              "SELECT pg_drop_replication_slot(slot_name)::text FROM pg_replication_slots"
+                  + " WHERE slot_name = :s")
+          .param("s", slot)
+          .query(String.class)
+          .list();
+      forgetServers(server);
     }
   }
 

@@ -45,7 +45,9 @@ public final class FaultInjection extends WorkerInterceptorBase {
 
   /**
    * Steps of the trial tier and the promotion, beside the provisioning's {@code Step}s, that a
-   * fault may name.
+   * fault may name. An online promotion's replication steps are named by their activities ({@code
+   * set_trial_sequences} fails the step {@code set_sequences}), since a move's activities already
+   * carry the step names.
    */
   public static final java.util.Set<String> OTHER_STEPS =
       java.util.Set.of(
@@ -56,7 +58,14 @@ public final class FaultInjection extends WorkerInterceptorBase {
           "copy_trial_rows",
           "verify_trial_copy",
           "swap_to_dedicated",
-          "delete_trial_rows");
+          "delete_trial_rows",
+          "check_online_promotion",
+          "start_trial_replication",
+          "trial_catch_up",
+          "await_trial_zero_lag",
+          "set_trial_sequences",
+          "stop_trial_replication",
+          "verify_trial_replica");
 
   /** The memo key (and API field) naming the fault. */
   public static final String MEMO = "inject_fault";

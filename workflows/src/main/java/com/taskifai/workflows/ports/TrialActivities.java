@@ -1,5 +1,7 @@
 package com.taskifai.workflows.ports;
 
+import com.taskifai.workflows.ports.MoveActivities.CopyMode;
+import com.taskifai.workflows.ports.MoveActivities.ReplicationLag;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 import java.util.Map;
@@ -83,4 +85,53 @@ public interface TrialActivities {
   /** Deletes the promoted tenant's rows from the shared trial database. */
   @ActivityMethod(name = "delete_trial_rows")
   void deleteTrialRows(UUID tenantId);
+
+  /**
+   * Whether the promotion can copy online (logical replication with a row filter: the trial's
+   * server needs {@code wal_level = logical}, a free slot and PostgreSQL 15) and why not. Reads
+   * only.
+   */
+  @ActivityMethod(name = "check_online_promotion")
+  CopyMode checkOnlinePromotion(UUID tenantId);
+
+  /**
+   * Starts copying the trial's rows into its new database online: the shared tables' replica
+   * identity made to include {@code tenant_id} (once per database, an index built concurrently), a
+   * {@code tenant_id} column in the new database's tables to land the rows in, then the
+   * row-filtered publication, the slot, the role and the subscription. Starts from scratch on a
+   * second call.
+   */
+  @ActivityMethod(name = "start_trial_replication")
+  void startTrialReplication(UUID tenantId);
+
+  /** Waits a few seconds for the new database to catch up, heartbeating where it stands. */
+  @ActivityMethod(name = "trial_catch_up")
+  ReplicationLag trialCatchUp(UUID tenantId);
+
+  /**
+   * Writes held (hold_trial_writes): waits until the new database confirmed every write of the
+   * shared database so far. Ends no session (the shared sessions serve other trials). Idempotent.
+   */
+  @ActivityMethod(name = "await_trial_zero_lag")
+  ReplicationLag awaitTrialZeroLag(UUID tenantId);
+
+  /** Sets the new database's sequences to the shared database's values; returns how many. */
+  @ActivityMethod(name = "set_trial_sequences")
+  int setTrialSequences(UUID tenantId);
+
+  /**
+   * Drops the subscription, the trial's slot, publication and role (no other trial's), and the
+   * landing {@code tenant_id} columns of the new database. Also the undo of
+   * start_trial_replication; a second call is a no-op.
+   */
+  @ActivityMethod(name = "stop_trial_replication")
+  void stopTrialReplication(UUID tenantId);
+
+  /**
+   * Compares, per table, the count and a checksum of the primary keys of the trial's rows in the
+   * shared database with its new database; a difference fails the step for good. Returns the rows
+   * per table.
+   */
+  @ActivityMethod(name = "verify_trial_replica")
+  Map<String, Long> verifyTrialReplica(UUID tenantId);
 }

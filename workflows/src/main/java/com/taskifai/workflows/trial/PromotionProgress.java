@@ -7,7 +7,11 @@ import java.util.UUID;
 
 /**
  * What the promotion query answers: status ({@code PROMOTING}, {@code PROMOTED}, {@code FAILED},
- * {@code ROLLBACK_FAILED}), the steps, rows copied per table, and why it failed.
+ * {@code ROLLBACK_FAILED}), the steps, rows copied per table, and why it failed; how it copies
+ * ({@code copyMode}: {@code online} or {@code freeze}, null before it knows or for a promotion
+ * started before online promotions) and why not online, and, online, the phase ({@code
+ * initial_copy}, {@code streaming}, {@code holding_writes}, {@code stopping}, {@code done}) and the
+ * bytes of WAL the new database has not confirmed.
  */
 public record PromotionProgress(
     UUID tenantId,
@@ -15,4 +19,8 @@ public record PromotionProgress(
     List<StepProgress> steps,
     Map<String, Long> rowsCopied,
     String failedStep,
-    String reason) {}
+    String reason,
+    String copyMode,
+    String copyModeReason,
+    String phase,
+    Long lagBytes) {}
