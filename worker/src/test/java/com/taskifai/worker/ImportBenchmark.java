@@ -77,6 +77,7 @@ public final class ImportBenchmark {
         List<Run> results = new ArrayList<>();
         for (int r = 0; r < runs; r++) {
           double plain = BackupBenchmark.plainRestore(dump, "bench_import_plain_" + r);
+          System.err.printf("run %d: plain pg_restore %.2f s%n", r + 1, plain);
           double platform = platform(embedded.client, imports, tenant, "bench" + r, content);
           results.add(new Run(plain, platform));
           System.err.printf("run %d: plain %.2f s, platform %.2f s%n", r + 1, plain, platform);
@@ -108,7 +109,7 @@ public final class ImportBenchmark {
         new ImportTenantWorkflow.ImportRequest(tenant, importId, "custom", 3600, "bench"));
     while (!"grace_period".equals(flow.progress().step())) {
       ImportTenantWorkflow.ImportProgress at = flow.progress();
-      if (at.error() != null || at.outcome() != null && !"IMPORTED".equals(at.outcome())) {
+      if (at.error() != null || "REFUSED".equals(at.outcome()) || "FAILED".equals(at.outcome())) {
         throw new IllegalStateException(
             "import ended " + at.outcome() + ": " + at.error() + " " + at.report());
       }
