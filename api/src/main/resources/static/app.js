@@ -74,16 +74,33 @@ function outageMessage(data, retryAfter) {
 
 // A state change: when the token's one-time code is too old, ask for a new code and retry once.
 async function change(method, path, body) {
-  let r = await api(method, path, body);
+  return changeWith(() => api(method, path, body));
+}
+
+// As change, for any request: send() is called again after a fresh one-time code.
+async function changeWith(send) {
+  let r = await send();
   if (r.status === 403 && r.data.error === "mfa_required") {
     const code = await askCode(r.data.message);
     if (!code) return r;
     const up = await api("POST", "/admin/mfa", { totp: code });
     if (up.status !== 200) { flash(up.data.message || "The one-time code was refused.", true); return r; }
     sessionStorage.setItem("taskifai.token", up.data.access_token);
-    r = await api(method, path, body);
+    r = await send();
   }
   return r;
+}
+
+// A multipart upload with the session's token; answered as api() answers.
+async function upload(path, form) {
+  const headers = { "Accept": "application/json, application/problem+json" };
+  if (token()) headers["Authorization"] = "Bearer " + token();
+  const res = await fetch(path, { method: "POST", headers, body: form });
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  data = data || {};
+  if (!res.ok) { data.error = data.code || data.error; data.message = data.detail || data.message; }
+  return { status: res.status, data };
 }
 
 function askCode(message) {
@@ -262,7 +279,7 @@ async function tenantView(id) {
     h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
-    usageSection(t), backupsSection(t), exportsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
+    usageSection(t), backupsSection(t), exportsSection(t), importsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
   const [a, w, sv] = await Promise.all([api("GET", "/admin/tenants/" + id + "/audit"), api("GET", "/admin/tenants/" + id + "/workflows"),
     api("GET", "/admin/tenants/" + id + "/schema")]);
   if (sv.status === 200) {
@@ -397,6 +414,51 @@ function exportsSection(t) {
   return h("section", { class: "card", id: "exports" }, h("h2", { text: "Exports" }),
     h("p", { class: "hint", text: "A ZIP of the tenant's data: a pg_dump, one CSV per table and a manifest with row counts and checksums. Each link works once." }), start,
     h("table", {}, h("thead", {}, h("tr", {}, ["When", "Status", "Size", "Contents", "Link", ""].map((c) => h("th", { scope: "col", text: c })))), rows));
+}
+
+// --- Import into one tenant: an uploaded file (a dump, an export archive or a CSV bundle) or a live
+// source's connection string, fresh MFA, then the workflow's step until it ends; a refused input's
+// report (which file, line or object, and why) as a table.
+function importsSection(t) {
+  const id = t.tenant_id;
+  if (!((t.status === "ACTIVE" || t.status === "SUSPENDED") && t.tier !== "trial")) return null;
+  const file = h("input", { type: "file", id: "import-file" });
+  const source = h("input", { type: "text", id: "import-source", placeholder: "postgresql://user:password@host:5432/db", autocomplete: "off" });
+  const progress = h("p", { id: "import-progress", class: "hint" });
+  const report = h("tbody", { id: "import-report" });
+  const reportTable = h("table", { id: "import-report-table", hidden: true },
+    h("thead", {}, h("tr", {}, ["File", "Line", "Object", "Reason"].map((c) => h("th", { scope: "col", text: c })))), report);
+  const showReport = (items) => {
+    report.replaceChildren(...(items || []).map((x) => h("tr", {},
+      h("td", { text: x.file || "" }), h("td", { text: x.line == null ? "" : String(x.line) }),
+      h("td", { text: x.object || "" }), h("td", { text: x.reason || "" }))));
+    reportTable.hidden = !(items && items.length);
+  };
+  const follow = async (importId) => {
+    const r = await api("GET", "/admin/tenants/" + id + "/imports/" + importId);
+    if (r.status !== 200 || !document.body.contains(progress)) return;
+    progress.textContent = "Import " + importId + ": " + (r.data.outcome || "running") + (r.data.step ? " (step " + r.data.step + ")" : "") + (r.data.error ? ": " + r.data.error : "");
+    showReport(r.data.report);
+    if (!r.data.outcome || r.data.outcome === "RUNNING") setTimeout(() => follow(importId), 2000);
+  };
+  const started = (r) => {
+    if (r.status === 202) { showReport([]); flash("Import started: workflow " + r.data.workflow_id); follow(r.data.import_id); return; }
+    const items = r.data.report || (r.data.details && r.data.details.report);
+    showReport(items);
+    flash(r.data.message || "Import refused.", true);
+  };
+  const go = h("button", { type: "button", id: "action-import", class: "secondary", text: "Import", onclick: async () => {
+    if (source.value.trim()) {
+      started(await change("POST", "/admin/tenants/" + id + "/imports", { source_url: source.value.trim() }));
+      return;
+    }
+    if (!file.files.length) { flash("Choose a file to upload or give a source database's URL.", true); return; }
+    started(await changeWith(() => { const form = new FormData(); form.append("file", file.files[0]); return upload("/admin/tenants/" + id + "/imports", form); }));
+  } });
+  return h("section", { class: "card", id: "imports" }, h("h2", { text: "Import" }),
+    h("p", { class: "hint", text: "Replaces the tenant's data with a pg_dump (custom or plain), an export archive, a ZIP of CSV files, or a live database's copy. Nothing changes when the input is refused." }),
+    h("label", { for: "import-file", text: "File" }), file,
+    h("label", { for: "import-source", text: "or source database URL" }), source, go, progress, reportTable);
 }
 
 // --- Restore to a point in time: the restorable range from the tenant's detail, a moment inside it,

@@ -78,6 +78,11 @@ final class PlatformProcesses implements AutoCloseable {
     new com.taskifai.worker.BaseBackupSchedules(
             client, activities.pitr(), java.time.Duration.ofDays(1))
         .startHourly();
+    new com.taskifai.worker.TenantExportStarter(
+            client,
+            activities.exports().registry(),
+            com.taskifai.worker.TenantExportStarter.linkTtl(env))
+        .startEvery(java.time.Duration.ofSeconds(5));
 
     Map<String, Object> common = new HashMap<>();
     // Dev processes (DevPlatform says so): the production checks are on unless told otherwise.

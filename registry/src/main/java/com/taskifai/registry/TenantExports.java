@@ -83,6 +83,33 @@ public final class TenantExports {
   }
 
   /**
+   * Records a REQUESTED export the tenant's own admin asked for on the routed API; the worker
+   * starts its workflow ({@link #tenantRequests}). A second call with the same id keeps the first
+   * row.
+   */
+  public void requestByTenant(UUID exportId, UUID tenantId, String requestedBy) {
+    jdbc.sql(
+            "INSERT INTO tenant_exports (export_id, tenant_id, requested_by, requested_via)"
+                + " VALUES (:id, :t, :by, 'tenant') ON CONFLICT (export_id) DO NOTHING")
+        .param("id", exportId)
+        .param("t", tenantId)
+        .param("by", requestedBy)
+        .update();
+  }
+
+  /** The tenants' own REQUESTED exports, oldest first, at most {@code limit}. */
+  public List<Export> tenantRequests(int limit) {
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM tenant_exports WHERE status = 'REQUESTED' AND requested_via = 'tenant'"
+                + " ORDER BY created_at, export_id LIMIT :limit")
+        .param("limit", limit)
+        .query(TenantExports::map)
+        .list();
+  }
+
+  /**
    * Marks the export RUNNING with where its object goes and its sealed data key; a retry of a
    * RUNNING export keeps the data key it had. False when the export is not REQUESTED or RUNNING.
    */

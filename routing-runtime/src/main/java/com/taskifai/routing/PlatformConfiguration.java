@@ -59,6 +59,21 @@ class PlatformConfiguration {
   }
 
   @Bean
+  com.taskifai.registry.TenantExports tenantExports(DataSource platformDataSource) {
+    return new com.taskifai.registry.TenantExports(platformDataSource);
+  }
+
+  @Bean
+  com.taskifai.registry.AuditLog auditLog(DataSource platformDataSource) {
+    return new com.taskifai.registry.AuditLog(platformDataSource);
+  }
+
+  @Bean
+  com.taskifai.registry.crypto.ExportLinks exportLinks(CredentialCipher cipher) {
+    return com.taskifai.registry.crypto.ExportLinks.of(cipher);
+  }
+
+  @Bean
   CredentialCipher credentialCipher(RoutingSettings settings) {
     // Never generates a key: the router must use the keys the platform encrypted credentials with.
     return new CredentialCipher(KeyRing.from(settings.masterKeys, settings.masterKeysFile, false));

@@ -30,6 +30,8 @@ public class RoutingSettings {
   public final String masterKeys;
   public final String masterKeysFile;
   public final String baseDomain;
+  // Where the admin API answers: tenant export download links point there.
+  public final String adminUrl;
 
   // Tenant JWTs.
   public final String tenantJwtSecret;
@@ -69,6 +71,7 @@ public class RoutingSettings {
     this.masterKeys = platform.masterKeys();
     this.masterKeysFile = platform.masterKeysFile();
     this.baseDomain = platform.baseDomain();
+    this.adminUrl = platform.adminUrl();
     this.tenantJwtSecret = auth.tenantJwtSecret();
     this.tokenTtl = auth.tenantTokenTtl();
     this.maxFailedLogins = auth.login().maxFailures();

@@ -164,6 +164,9 @@ public final class WorkerMain {
     new com.taskifai.worker.BaseBackupSchedules(
             client, activities.pitr(), java.time.Duration.ofDays(1))
         .startHourly();
+    new TenantExportStarter(
+            client, activities.exports().registry(), TenantExportStarter.linkTtl(env))
+        .startEvery(java.time.Duration.ofSeconds(5));
     System.out.println(READY);
     System.out.flush();
     stopped.await();

@@ -192,7 +192,7 @@ public final class BackupBenchmark {
     jdbc.sql("VACUUM ANALYZE sellout_entries2").update();
   }
 
-  private static double plainDump(String database, Path file) throws Exception {
+  static double plainDump(String database, Path file) throws Exception {
     long t0 = System.nanoTime();
     exec(
         List.of(
@@ -205,7 +205,7 @@ public final class BackupBenchmark {
     return seconds(t0);
   }
 
-  private static double plainRestore(Path file, String database) throws Exception {
+  static double plainRestore(Path file, String database) throws Exception {
     DataSource server = TestPostgres.superuser("postgres");
     JdbcClient.create(server).sql("DROP DATABASE IF EXISTS " + database).update();
     long t0 = System.nanoTime();

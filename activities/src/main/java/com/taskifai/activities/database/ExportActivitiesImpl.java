@@ -86,6 +86,11 @@ public final class ExportActivitiesImpl implements ExportActivities {
     this.clock = clock;
   }
 
+  /** The exports' registry rows these activities fill (the worker starts tenants' requests). */
+  public TenantExports registry() {
+    return exports;
+  }
+
   /** Runs {@code hook} once the snapshot is taken, before anything is read in it (tests). */
   void afterSnapshot(Runnable hook) {
     this.afterSnapshot = hook;

@@ -52,6 +52,10 @@ class SecurityConfiguration {
                     .permitAll()
                     .requestMatchers(HttpMethod.GET, "/admin/jwks.json")
                     .permitAll()
+                    // The link's one-use, expiring token is the credential (the tenant's own
+                    // admin has no platform token); TenantExportService checks it.
+                    .requestMatchers(HttpMethod.GET, "/admin/tenants/*/exports/*/download")
+                    .permitAll()
                     .requestMatchers("/admin/**")
                     .hasRole(AdminTokens.ROLE)
                     .anyRequest()

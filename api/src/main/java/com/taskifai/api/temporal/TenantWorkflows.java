@@ -147,6 +147,20 @@ public class TenantWorkflows {
    * explicit choice, audited).
    */
   public String startOffboard(Tenant tenant, String actor, boolean skipFinalBackup) {
+    return startOffboard(tenant, actor, skipFinalBackup, null, 0);
+  }
+
+  /**
+   * Starts offboarding; {@code finalExportId} (null for none) names the REQUESTED export the
+   * offboarding fills before the database is dropped, its first link working {@code
+   * linkTtlSeconds}.
+   */
+  public String startOffboard(
+      Tenant tenant,
+      String actor,
+      boolean skipFinalBackup,
+      java.util.UUID finalExportId,
+      long linkTtlSeconds) {
     String id = WorkflowIds.offboard(tenant.tenantId());
     try {
       start(
@@ -156,7 +170,13 @@ public class TenantWorkflows {
                   WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
               .build(),
           w -> w::offboard,
-          new TenantOperation(tenant.tenantId(), tenant.subdomain(), actor, skipFinalBackup));
+          new TenantOperation(
+              tenant.tenantId(),
+              tenant.subdomain(),
+              actor,
+              skipFinalBackup,
+              finalExportId,
+              linkTtlSeconds));
     } catch (WorkflowAlreadyRunning running) {
       log.info("offboarding {} runs already", id);
     }

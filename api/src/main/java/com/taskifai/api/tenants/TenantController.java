@@ -100,8 +100,9 @@ class TenantController {
   ResponseEntity<Accepted> delete(
       @AuthenticationPrincipal Jwt jwt,
       @PathVariable UUID id,
-      @RequestParam(name = "skip_final_backup", required = false) String skipFinalBackup) {
-    return lifecycle.delete(mfa.require(jwt), id, skipFinalBackup);
+      @RequestParam(name = "skip_final_backup", required = false) String skipFinalBackup,
+      @RequestParam(name = "final_export", required = false) String finalExport) {
+    return lifecycle.delete(mfa.require(jwt), id, skipFinalBackup, finalExport);
   }
 
   @GetMapping("/{id}/audit")

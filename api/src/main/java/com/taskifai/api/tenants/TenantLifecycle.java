@@ -6,9 +6,12 @@ import com.taskifai.api.temporal.WorkflowNotFound;
 import com.taskifai.api.tenants.TenantViews.Accepted;
 import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantExports;
 import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantStatus;
+import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -26,10 +29,19 @@ class TenantLifecycle {
   private final AuditLog audit;
   private final TenantWorkflows workflows;
   private final TenantOperationGate gate;
+  private final TenantExports exports;
+  private final Duration exportLinkTtl;
 
   TenantLifecycle(
-      TenantQueries queries, AuditLog audit, TenantWorkflows workflows, TenantOperationGate gate) {
+      TenantQueries queries,
+      AuditLog audit,
+      TenantWorkflows workflows,
+      TenantOperationGate gate,
+      TenantExports exports,
+      com.taskifai.api.ApiSettings settings) {
     this.gate = gate;
+    this.exports = exports;
+    this.exportLinkTtl = settings.admin().exportLinkTtl();
     this.queries = queries;
     this.audit = audit;
     this.workflows = workflows;
@@ -74,43 +86,98 @@ class TenantLifecycle {
     return cancelProvisioning(t, actor);
   }
 
-  ResponseEntity<Accepted> delete(String actor, UUID id, String skipFinalBackup) {
+  ResponseEntity<Accepted> delete(
+      String actor, UUID id, String skipFinalBackup, String finalExport) {
     Tenant t = queries.find(id);
     if (t.status() == TenantStatus.DELETED) {
       throw ApiException.conflict(
           "tenant " + id + " is deleted already", Map.of("tenant_status", t.status().name()));
     }
+    boolean export = flag("final_export", finalExport);
     if (t.status() == TenantStatus.PROVISIONING
         || t.status() == TenantStatus.AWAITING_VERIFICATION) {
+      if (export) {
+        throw ApiException.conflict(
+            "tenant "
+                + id
+                + " is "
+                + t.status()
+                + " and has no data to export: delete it"
+                + " without final_export",
+            Map.of("tenant_status", t.status().name()));
+      }
       return cancelProvisioning(t, actor);
     }
-    boolean skip = skipFinalBackup(skipFinalBackup);
+    boolean skip = flag("skip_final_backup", skipFinalBackup);
+    if (export) {
+      requireExportable(t);
+    }
     if (t.status() != TenantStatus.DELETING) {
       // An offboarding that runs already holds the tenant itself; starting it again is fine.
       gate.admit(t, TenantOperationKind.OFFBOARDING);
     }
-    String workflowId = workflows.startOffboard(t, actor, skip);
-    audit.append(
-        id,
-        actor,
-        "tenant.delete",
-        null,
-        "accepted",
-        skip
-            ? Map.of("workflow_id", workflowId, "skip_final_backup", "true")
-            : Map.of("workflow_id", workflowId));
+    UUID exportId = null;
+    if (export) {
+      exportId = UUID.randomUUID();
+      exports.request(exportId, id, actor);
+    }
+    String workflowId;
+    try {
+      workflowId =
+          workflows.startOffboard(t, actor, skip, exportId, Math.max(1, exportLinkTtl.toSeconds()));
+    } catch (RuntimeException e) {
+      if (exportId != null) {
+        exports.fail(exportId, "the offboarding could not be started; offboard again");
+      }
+      throw e;
+    }
+    Map<String, Object> detail = new LinkedHashMap<>();
+    detail.put("workflow_id", workflowId);
+    if (skip) {
+      detail.put("skip_final_backup", "true");
+    }
+    if (exportId != null) {
+      detail.put("final_export_id", exportId.toString());
+    }
+    audit.append(id, actor, "tenant.delete", null, "accepted", detail);
     return accepted(t, workflowId, "offboarding");
   }
 
-  /** {@code skip_final_backup}: true or false (absent is false); anything else is a 400. */
-  private static boolean skipFinalBackup(String value) {
+  /**
+   * A final export needs the tenant's own database, still there: not a trial (promote it first),
+   * not an offboarding already under way (its database may be gone; it was asked without one).
+   */
+  private static void requireExportable(Tenant t) {
+    if (t.isTrial()) {
+      throw ApiException.conflict(
+          "tenant "
+              + t.tenantId()
+              + " is a trial in the shared trial database: promote it"
+              + " first, or delete it without final_export",
+          Map.of("tier", t.tier()));
+    }
+    if (t.status() == TenantStatus.DELETING || t.databaseName() == null) {
+      throw ApiException.conflict(
+          "tenant "
+              + t.tenantId()
+              + " is "
+              + t.status()
+              + ": a final export is taken only"
+              + " when offboarding starts, with the database still there; offboard again"
+              + " without final_export",
+          Map.of("tenant_status", t.status().name()));
+    }
+  }
+
+  /** A true-or-false query parameter (absent is false); anything else is a 400. */
+  private static boolean flag(String name, String value) {
     if (value == null || value.isBlank() || value.equalsIgnoreCase("false")) {
       return false;
     }
     if (value.equalsIgnoreCase("true")) {
       return true;
     }
-    throw ApiException.badRequest("skip_final_backup must be true or false");
+    throw ApiException.badRequest(name + " must be true or false");
   }
 
   private ResponseEntity<Accepted> cancelProvisioning(Tenant t, String actor) {

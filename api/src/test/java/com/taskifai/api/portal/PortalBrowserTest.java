@@ -108,8 +108,8 @@ class PortalBrowserTest extends ApiTestBase {
     String ref = "portalref" + UUID.randomUUID().toString().replace("-", "").substring(0, 11);
     org.springframework.jdbc.core.simple.JdbcClient.create(platform().db.owner())
         .sql(
-            "UPDATE tenants SET database_provider = 'supabase', provider_project_ref = :r"
-                + " WHERE tenant_id = :t")
+            "UPDATE tenants SET database_provider = 'supabase', provider_project_ref = :r,"
+                + " database_name = COALESCE(database_name, 'tenant_x') WHERE tenant_id = :t")
         .param("r", ref)
         .param("t", UUID.fromString(id))
         .update();
@@ -136,6 +136,21 @@ class PortalBrowserTest extends ApiTestBase {
         .containsPattern("Provider status\\s+unknown");
     assertThat(byId("provider-dashboard").getAttribute("href"))
         .isEqualTo("https://supabase.com/dashboard/project/" + ref);
+    // The Import card: a plain dump that creates a role is refused (422, nothing staged) and its
+    // report is a table of file, line, object and reason.
+    java.nio.file.Path hostile = java.nio.file.Files.createTempFile("hostile-", ".sql");
+    java.nio.file.Files.writeString(hostile, "SELECT 1;\nCREATE ROLE evil LOGIN;\n");
+    byId("import-file").sendKeys(hostile.toString());
+    byId("action-import").click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("import-report"), "creates a role"));
+    assertThat(byId("import-report").findElements(By.cssSelector("tr td")))
+        .extracting(org.openqa.selenium.WebElement::getText)
+        .startsWith(hostile.getFileName().toString(), "2");
+    assertThat(byId("flash").getText()).contains("nothing was changed");
+    shot("05b-import-refused");
+    java.nio.file.Files.delete(hostile);
     byId("action-suspend").click();
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     awaitStatusText("SUSPENDED");

@@ -56,10 +56,15 @@ class ExportApiTest extends ApiTestBase {
   /** A READY export as the workflow leaves it, its link expiring at {@code expires}. */
   private UUID readyExport(String tenantId, Instant expires) throws Exception {
     UUID exportId = UUID.randomUUID();
-    UUID tenant = UUID.fromString(tenantId);
+    exports.request(exportId, UUID.fromString(tenantId), "ops");
+    fill(tenantId, exportId, expires);
+    return exportId;
+  }
+
+  /** Does to a REQUESTED export what the export workflow does: store, record, first link. */
+  private void fill(String tenantId, UUID exportId, Instant expires) throws Exception {
     byte[] dataKey = BackupCipher.newDataKey();
     String key = "exports/" + tenantId + "/" + exportId + ".tkx";
-    exports.request(exportId, tenant, "ops");
     exports.start(exportId, store.kind(), key, BackupCipher.wrap(cipher, exportId, dataKey));
     byte[] plain = ARCHIVE.getBytes(StandardCharsets.US_ASCII);
     long stored =
@@ -69,7 +74,39 @@ class ExportApiTest extends ApiTestBase {
     Instant at = expires.truncatedTo(ChronoUnit.SECONDS);
     assertThat(exports.issueLink(exportId, 1, ExportLinks.hash(links.issue(exportId, 1, at)), at))
         .isTrue();
-    return exportId;
+  }
+
+  @Test
+  void aFinalExportAtOffboardingOutlivesTheTenantAndGetsAFreshLinkAfterwards() throws Exception {
+    String id = activeTenant("exf");
+    assertThat(http.delete("/admin/tenants/" + id + "?final_export=maybe", token).status())
+        .isEqualTo(400);
+    assertThat(exports.forTenant(UUID.fromString(id))).isEmpty();
+
+    assertThat(http.delete("/admin/tenants/" + id + "?final_export=true", token).status())
+        .isEqualTo(202);
+
+    // The offboarding names a REQUESTED export in its input (its workflow fills it, in the
+    // workflows module's LifecycleWorkflowsTest); the tenant here is offboarded by the double.
+    TenantExports.Export requested = exports.forTenant(UUID.fromString(id)).get(0);
+    assertThat(requested.status()).isEqualTo("REQUESTED");
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("final_export_id")
+        .contains(requested.exportId().toString());
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(15))
+        .until(() -> "DELETED".equals(http.get("/admin/tenants/" + id, token).text("status")));
+    assertThat(http.delete("/admin/tenants/" + id + "?final_export=true", token).status())
+        .isEqualTo(409);
+
+    fill(id, requested.exportId(), Instant.now().minusSeconds(1));
+    String status = "/admin/tenants/" + id + "/exports/" + requested.exportId();
+    Answer renewed = http.post(status + "/link", null, token);
+    assertThat(renewed.status()).isEqualTo(200);
+    // The link alone opens it (the tenant's own admin has no platform token), once.
+    assertThat(http.get(renewed.text("download_url"), null).body()).isEqualTo(ARCHIVE);
+    assertThat(http.get(renewed.text("download_url"), null).status()).isEqualTo(410);
+    assertThat(http.get(status, null).status()).isEqualTo(401);
   }
 
   @Test

@@ -3,6 +3,7 @@ package com.taskifai.workflows.lifecycle;
 import com.taskifai.workflows.ActivityPolicies;
 import com.taskifai.workflows.Outcome;
 import com.taskifai.workflows.backup.BackupTenantWorkflow;
+import com.taskifai.workflows.export.ExportTenantWorkflow;
 import com.taskifai.workflows.ports.BackupActivities;
 import com.taskifai.workflows.ports.DnsActivities;
 import com.taskifai.workflows.ports.StepInput;
@@ -19,12 +20,15 @@ import org.slf4j.Logger;
 /**
  * Offboards a tenant: final_backup (a {@link BackupTenantWorkflow} child with trigger {@code
  * offboarding}, unless the tenant has no database, has a final backup already, or the admin asked
- * to skip it), then mark_deleting (traffic stops), remove_backup_schedule (its Temporal Schedule or
- * timer loop), undo_configure_dns, undo_create_database, undo_store_credentials, mark_deleted. Each
- * activity is idempotent, so a restarted or repeated offboarding finishes what an earlier one
- * began. A step that fails for good fails the workflow and leaves the tenant DELETING, which the
- * platform's restart check picks up again. A final backup that fails fails the workflow before
- * anything changed: the tenant keeps its status and database.
+ * to skip it), final_export (an {@link ExportTenantWorkflow} child filling the export the request
+ * names as the customer's final copy, only when it names one), then mark_deleting (traffic stops),
+ * remove_backup_schedule (its Temporal Schedule or timer loop), undo_configure_dns,
+ * undo_create_database, undo_store_credentials, mark_deleted. Each activity is idempotent, so a
+ * restarted or repeated offboarding finishes what an earlier one began. A step that fails for good
+ * fails the workflow and leaves the tenant DELETING, which the platform's restart check picks up
+ * again. A final backup that fails fails the workflow before anything changed: the tenant keeps its
+ * status and database; so does a final export that fails. The export's registry row and stored
+ * archive outlive the database: its link can be issued after the tenant is DELETED.
  */
 public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
 
@@ -50,6 +54,11 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
         Outcome.STARTED,
         operation.skipFinalBackup() ? Map.of("skip_final_backup", "true") : Map.of());
     finalBackup(operation);
+    // Histories from before the final export have no marker and replay without it.
+    int version = Workflow.getVersion(FINAL_EXPORT_CHANGE, Workflow.DEFAULT_VERSION, 1);
+    if (version >= 1 && operation.finalExportId() != null) {
+      finalExport(operation);
+    }
     registry.markDeleting(input);
     backups.removeBackupSchedule(operation.tenantId());
     dns.deleteDns(input);
@@ -99,6 +108,40 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
     }
   }
 
+  /** Fills the requested final export, or fails the offboarding (nothing dropped) when it fails. */
+  private void finalExport(TenantOperation operation) {
+    UUID exportId = operation.finalExportId();
+    ExportTenantWorkflow child =
+        Workflow.newChildWorkflowStub(
+            ExportTenantWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(ExportTenantWorkflow.workflowId(operation.tenantId(), exportId))
+                .build());
+    try {
+      child.export(
+          new ExportTenantWorkflow.ExportRequest(
+              operation.tenantId(),
+              exportId,
+              operation.actor(),
+              Math.max(1, operation.finalExportLinkTtlSeconds())));
+    } catch (ChildWorkflowFailure e) {
+      String reason = reason(e);
+      LifecycleActivities.audit(
+          registry,
+          operation,
+          "offboard_tenant",
+          Outcome.FAILED,
+          Map.of("step", "final_export", "export_id", exportId.toString(), "error", reason));
+      throw ApplicationFailure.newNonRetryableFailure(
+          "final export failed, tenant "
+              + operation.tenantId()
+              + " not offboarded (nothing dropped): "
+              + reason
+              + ". Fix the cause and offboard again, or offboard without final_export.",
+          "FINAL_EXPORT_FAILED");
+    }
+  }
+
   /** The innermost failure's message: the activity's own words (no secret). */
   private static String reason(Throwable e) {
     Throwable t = e;
@@ -110,6 +153,9 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
     }
     return t.getMessage();
   }
+
+  /** The change id of the final export step ({@code Workflow.getVersion}). */
+  static final String FINAL_EXPORT_CHANGE = "offboard-final-export";
 
   /** The trigger of the backup offboarding takes. */
   public static final String FINAL_TRIGGER = "offboarding";

@@ -9,8 +9,10 @@ import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.backup.BackupTenantWorkflowImpl;
 import com.taskifai.workflows.backup.DeleteBackupWorkflow;
 import com.taskifai.workflows.backup.DeleteBackupWorkflowImpl;
+import com.taskifai.workflows.export.ExportTenantWorkflowImpl;
 import com.taskifai.workflows.ports.AuditRecord;
 import com.taskifai.workflows.ports.BackupActivities;
+import com.taskifai.workflows.ports.ExportActivities;
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import com.taskifai.workflows.testing.RecordedHistories;
 import io.temporal.client.WorkflowClient;
@@ -35,6 +37,7 @@ class LifecycleWorkflowsTest {
   private TestWorkflowEnvironment env;
   private RecordingActivities activities;
   private FinalBackups backups;
+  private FinalExports exports;
   private WorkflowClient client;
 
   @BeforeEach
@@ -47,10 +50,12 @@ class LifecycleWorkflowsTest {
         OffboardTenantWorkflowImpl.class,
         InviteTenantAdminWorkflowImpl.class,
         BackupTenantWorkflowImpl.class,
-        DeleteBackupWorkflowImpl.class);
+        DeleteBackupWorkflowImpl.class,
+        ExportTenantWorkflowImpl.class);
     activities = new RecordingActivities();
     backups = new FinalBackups();
-    worker.registerActivitiesImplementations(activities, backups);
+    exports = new FinalExports();
+    worker.registerActivitiesImplementations(activities, backups, exports);
     env.start();
     client = env.getWorkflowClient();
   }
@@ -212,6 +217,82 @@ class LifecycleWorkflowsTest {
     assertThat(activities.calls()).contains("undo_create_database", "mark_deleted");
     assertThat(activities.audits())
         .anySatisfy(a -> assertThat(a.detail()).containsEntry("skip_final_backup", "true"));
+  }
+
+  @Test
+  void aFinalExportIsFilledBeforeTrafficStopsAndTheDatabaseIsDropped() {
+    UUID exportId = UUID.fromString("5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f");
+    String status =
+        stub(OffboardTenantWorkflow.class, OffboardTenantWorkflow.workflowId(TENANT))
+            .offboard(
+                new TenantOperation(TENANT, "acme", "ops@taskifai.test", false, exportId, 86400));
+
+    assertThat(status).isEqualTo("DELETED");
+    assertThat(exports.calls)
+        .containsExactly(
+            "check_export:" + exportId, "write_archive:" + exportId, "issue_link:86400");
+    // The export ran while the tenant still had its database and traffic.
+    assertThat(activities.calls().indexOf("mark_deleting")).isPositive();
+    assertThat(exports.beforeDeleting).isTrue();
+    assertThat(activities.calls()).contains("undo_create_database", "mark_deleted");
+    RecordedHistories.record(
+        client, OffboardTenantWorkflow.workflowId(TENANT), "offboard-tenant-final-export");
+  }
+
+  @Test
+  void aFailingFinalExportStopsOffboardingBeforeAnythingIsDropped() {
+    exports.writeFails = true;
+    UUID exportId = UUID.randomUUID();
+    OffboardTenantWorkflow offboard =
+        stub(OffboardTenantWorkflow.class, OffboardTenantWorkflow.workflowId(TENANT));
+
+    assertThatThrownBy(
+            () ->
+                offboard.offboard(
+                    new TenantOperation(TENANT, "acme", "ops@taskifai.test", false, exportId, 60)))
+        .isInstanceOf(WorkflowFailedException.class)
+        .rootCause()
+        .hasMessageContaining("final export failed")
+        .hasMessageContaining("disk full on the worker")
+        .hasMessageContaining("without final_export");
+    assertThat(exports.calls).contains("undo_write_archive:" + exportId);
+    assertThat(activities.calls())
+        .doesNotContain(
+            "mark_deleting", "undo_configure_dns", "undo_create_database", "mark_deleted");
+    assertThat(activities.audits())
+        .anySatisfy(a -> assertThat(a.detail()).containsEntry("step", "final_export"));
+  }
+
+  /** Export activities that record their calls; the archive's write fails when asked to. */
+  final class FinalExports implements ExportActivities {
+    final List<String> calls = new CopyOnWriteArrayList<>();
+    volatile boolean writeFails;
+    volatile boolean beforeDeleting;
+
+    @Override
+    public void checkExport(ExportInput input) {
+      calls.add("check_export:" + input.exportId());
+      beforeDeleting = !activities.calls().contains("mark_deleting");
+    }
+
+    @Override
+    public ExportSummary writeArchive(ExportInput input) {
+      calls.add("write_archive:" + input.exportId());
+      if (writeFails) {
+        throw ApplicationFailure.newNonRetryableFailure("disk full on the worker", "STORE");
+      }
+      return new ExportSummary(input.exportId(), 10, 20, "ab".repeat(32), "7", 5, 12);
+    }
+
+    @Override
+    public void issueLink(ExportInput input) {
+      calls.add("issue_link:" + input.linkTtlSeconds());
+    }
+
+    @Override
+    public void failExport(ExportInput input, String reason) {
+      calls.add("undo_write_archive:" + input.exportId());
+    }
   }
 
   /** Backup activities that record their calls; the dump fails as on a pg_dump mismatch. */
