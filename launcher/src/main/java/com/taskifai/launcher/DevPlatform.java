@@ -5,6 +5,7 @@ import com.icegreen.greenmail.util.ServerSetup;
 import com.taskifai.api.auth.AdminAccounts;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
+import com.taskifai.registry.embedded.EmbeddedPostgresVersion;
 import com.taskifai.registry.embedded.LogicalReplicationSettings;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import com.taskifai.registry.embedded.WalArchive;
@@ -15,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -48,6 +50,10 @@ public final class DevPlatform implements AutoCloseable {
   static final String LOCAL_SERVER_ID = "local-1";
   static final String SECOND_SERVER_ID = "local-2";
   static final String DEV_SERVERS = "TASKIFAI_DEV_SERVERS";
+
+  /** The PostgreSQL major version of the second embedded server: 15 (the default) or 17. */
+  static final String SECOND_SERVER_VERSION = "TASKIFAI_DEV_SERVER2_VERSION";
+
   static final String DEV_ADMIN_EMAIL = "admin@taskifai.localhost";
 
   /** The platform admin account that builds the demo tenant in {@code ./taskifai dev}. */
@@ -570,6 +576,7 @@ public final class DevPlatform implements AutoCloseable {
     startEmbedded(
         LOCAL_SERVER_ID,
         "the embedded PostgreSQL",
+        EmbeddedPostgresVersion.V15,
         data,
         port,
         "postgres-auth",
@@ -578,7 +585,16 @@ public final class DevPlatform implements AutoCloseable {
         " to start with an empty platform",
         walArchive(LOCAL_SERVER_ID, "postgres-auth", secrets));
     String cluster = "jdbc:postgresql://" + reach + ":" + port + "/postgres";
-    notes.put("PostgreSQL", "embedded 15 on " + bind + ":" + port + ", data in " + data);
+    notes.put(
+        "PostgreSQL",
+        "embedded "
+            + EmbeddedPostgresVersion.V15.major()
+            + " on "
+            + bind
+            + ":"
+            + port
+            + ", data in "
+            + data);
     return new Database(
         cluster,
         "postgres",
@@ -595,6 +611,7 @@ public final class DevPlatform implements AutoCloseable {
   private void startEmbedded(
       String serverId,
       String what,
+      EmbeddedPostgresVersion version,
       Path data,
       int port,
       String authFolder,
@@ -603,6 +620,7 @@ public final class DevPlatform implements AutoCloseable {
       String moveAwayHint,
       Optional<WalArchive> archive)
       throws IOException {
+    refuseOtherVersion(what, version, data);
     EmbeddedDatabase pg =
         new EmbeddedDatabase(
             serverId,
@@ -610,7 +628,7 @@ public final class DevPlatform implements AutoCloseable {
             data,
             () -> {
               EmbeddedPostgres.Builder builder =
-                  LogicalReplicationSettings.apply(EmbeddedPostgres.builder())
+                  LogicalReplicationSettings.apply(version.apply(EmbeddedPostgres.builder()))
                       .setDataDirectory(data)
                       .setCleanDataDirectory(false)
                       .setPort(port)
@@ -655,6 +673,39 @@ public final class DevPlatform implements AutoCloseable {
       }
     }
     notes.put("Point-in-time recovery", pitrNote());
+  }
+
+  /**
+   * A data folder made by another major version is refused before the server starts (PostgreSQL
+   * would refuse it too, in words about files): the tenants placed on it live in that folder, so it
+   * is neither upgraded nor replaced here.
+   */
+  static void refuseOtherVersion(String what, EmbeddedPostgresVersion version, Path data)
+      throws IOException {
+    Path marker = data.resolve("PG_VERSION");
+    if (!Files.isRegularFile(marker)) {
+      return;
+    }
+    String made = Files.readString(marker).strip();
+    if (!made.equals(String.valueOf(version.major()))) {
+      throw new IllegalStateException(
+          what
+              + " in "
+              + data
+              + " was made by PostgreSQL "
+              + made
+              + ", not "
+              + version.major()
+              + ": set "
+              + SECOND_SERVER_VERSION
+              + "="
+              + made
+              + " to keep it, or drain its tenants onto another server and move "
+              + data
+              + " away to start a new PostgreSQL "
+              + version.major()
+              + " there");
+    }
   }
 
   private final Map<String, String> pitr = new java.util.LinkedHashMap<>();
@@ -763,10 +814,13 @@ public final class DevPlatform implements AutoCloseable {
    * A second embedded PostgreSQL ({@code TASKIFAI_DEV_SERVERS=2}) with a data folder, superuser
    * password and port of its own ({@code TASKIFAI_PG2_PORT}, 15433), registered as database server
    * {@code local-2} in another region ({@code TASKIFAI_DEV_SERVER2_REGION}, {@code eu-west}), so
-   * placement by region, moving and draining can be tried on one machine.
+   * placement by region, moving and draining can be tried on one machine. It runs PostgreSQL 15, or
+   * 17 with {@code TASKIFAI_DEV_SERVER2_VERSION=17}, to drain tenants onto a newer major.
    */
   void startSecondServer(DevSecrets secrets, DataSource platform, CredentialCipher cipher)
       throws IOException {
+    EmbeddedPostgresVersion version =
+        EmbeddedPostgresVersion.of(env.get(SECOND_SERVER_VERSION), SECOND_SERVER_VERSION);
     int port = intEnv("TASKIFAI_PG2_PORT", 15433);
     requireFreePort(port, "the second embedded PostgreSQL (TASKIFAI_PG2_PORT)");
     String region = env.getOrDefault("TASKIFAI_DEV_SERVER2_REGION", "eu-west");
@@ -776,6 +830,7 @@ public final class DevPlatform implements AutoCloseable {
     startEmbedded(
         SECOND_SERVER_ID,
         "the second embedded PostgreSQL",
+        version,
         data,
         port,
         "postgres-2-auth",
@@ -796,7 +851,9 @@ public final class DevPlatform implements AutoCloseable {
     recordArchive(SECOND_SERVER_ID, platform);
     notes.put(
         "PostgreSQL 2",
-        "embedded 15 on "
+        "embedded "
+            + version.major()
+            + " on "
             + bind
             + ":"
             + port
@@ -808,6 +865,7 @@ public final class DevPlatform implements AutoCloseable {
             + region);
     devEnv.put("TASKIFAI_DEV_SERVER2_ID", SECOND_SERVER_ID);
     devEnv.put("TASKIFAI_DEV_SERVER2_REGION", region);
+    devEnv.put(SECOND_SERVER_VERSION, String.valueOf(version.major()));
     devEnv.put("TASKIFAI_DEV_SERVER2_URL", url);
     devEnv.put("TASKIFAI_DEV_SERVER2_ADMIN_USER", PasswordCheckedPostgres.SUPERUSER);
     devEnv.put("TASKIFAI_DEV_SERVER2_ADMIN_PASSWORD", adminPassword);

@@ -71,6 +71,33 @@ class DevSecondServerTest {
   }
 
   @Test
+  void aSecondServerOf17OnADataFolderMadeBy15IsRefusedBeforeItStartsSayingWhatToDo(
+      @TempDir Path home) throws Exception {
+    Path data = home.resolve("postgres-2");
+    java.nio.file.Files.createDirectories(data);
+    java.nio.file.Files.writeString(data.resolve("PG_VERSION"), "15\n");
+    Map<String, String> env =
+        Map.of(
+            DevPlatform.DEV_SERVERS,
+            "2",
+            DevPlatform.SECOND_SERVER_VERSION,
+            "17",
+            "TASKIFAI_PG2_PORT",
+            Integer.toString(freePort()));
+    DevSecrets secrets = new DevSecrets(home.resolve("dev-secrets.properties"));
+    try (DevPlatform dev = new DevPlatform(env, home)) {
+      assertThatThrownBy(() -> dev.startSecondServer(secrets, null, null))
+          .hasMessageContaining("was made by PostgreSQL 15, not 17")
+          .hasMessageContaining("set TASKIFAI_DEV_SERVER2_VERSION=15 to keep it");
+      assertThat(dev.embeddedDatabases()).isEmpty();
+    }
+    try (DevPlatform dev = new DevPlatform(Map.of(DevPlatform.SECOND_SERVER_VERSION, "16"), home)) {
+      assertThatThrownBy(() -> dev.startSecondServer(secrets, null, null))
+          .hasMessageContaining("TASKIFAI_DEV_SERVER2_VERSION must be 15 or 17, got '16'");
+    }
+  }
+
+  @Test
   void refusesAnotherCount(@TempDir Path home) {
     assertThatThrownBy(
             () -> new DevPlatform(Map.of(DevPlatform.DEV_SERVERS, "3"), home).devServers())

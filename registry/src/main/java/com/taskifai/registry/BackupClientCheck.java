@@ -77,6 +77,27 @@ public final class BackupClientCheck {
     return Integer.parseInt(m.group(1));
   }
 
+  /**
+   * The sentence for a pg_dump older than a server: what cannot be done and what to install or set.
+   * Debian's {@code postgresql-client-NN} packages (from PGDG where Debian has none) install the
+   * client of major NN under {@code /usr/lib/postgresql/NN/bin}.
+   */
+  public static String tooOld(int clientMajor, int serverMajor, String serverId) {
+    return "pg_dump "
+        + clientMajor
+        + " cannot dump a PostgreSQL "
+        + serverMajor
+        + " server ("
+        + serverId
+        + "): install postgresql-client-"
+        + serverMajor
+        + " or newer, or set TASKIFAI_PG_BIN to the bin folder of a PostgreSQL "
+        + serverMajor
+        + " client (such as /usr/lib/postgresql/"
+        + serverMajor
+        + "/bin)";
+  }
+
   /** Checks pg_dump against every registered database server. */
   public static Result check(String program, DatabaseServers servers, CredentialCipher cipher) {
     int client;
@@ -92,17 +113,7 @@ public final class BackupClientCheck {
         int major = serverMajor(s, cipher);
         majors.put(s.id(), major);
         if (major > client) {
-          problems
-              .append(problems.isEmpty() ? "" : "; ")
-              .append("server ")
-              .append(s.id())
-              .append(" runs PostgreSQL ")
-              .append(major)
-              .append(" but pg_dump is ")
-              .append(client)
-              .append(": install postgresql-client ")
-              .append(major)
-              .append(" or newer (or set TASKIFAI_PG_BIN)");
+          problems.append(problems.isEmpty() ? "" : "; ").append(tooOld(client, major, s.id()));
         }
       } catch (SQLException | RuntimeException e) {
         majors.put(s.id(), null);

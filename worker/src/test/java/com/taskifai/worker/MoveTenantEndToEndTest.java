@@ -2,6 +2,7 @@ package com.taskifai.worker;
 
 import static com.taskifai.worker.SecondServer.FIRST;
 import static com.taskifai.worker.SecondServer.SECOND;
+import static com.taskifai.worker.SecondServer.THIRD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,12 +63,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * where it was with nothing on the target; a drain empties and closes a server. The second server
  * runs {@code wal_level = logical} and the shared one {@code replica}: moves onto the second copy
  * with pg_dump (the fallback), moves off it online (logical replication). A trial on the second
- * server is promoted online the same way, its rows alone.
+ * server is promoted online the same way, its rows alone. A third server runs PostgreSQL 17
+ * (CLOSED but while a test moves onto it): tenants move and drain onto it online from the 15
+ * ones, and what pg_dump 15 cannot do there is refused early.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MoveTenantEndToEndTest {
   private static EmbeddedPlatform embedded;
   private static SecondServer servers;
+  private static SecondServer pg17;
+  private static UUID onSeventeen;
   private static PlatformActivities activities;
   private static PlatformWorker worker;
   private static TenantRegistry registry;
@@ -81,6 +86,7 @@ class MoveTenantEndToEndTest {
     embedded.env.put(
         "TASKIFAI_BACKUP_DIR", Files.createTempDirectory("taskifai-move-backups").toString());
     servers = new SecondServer(embedded, true);
+    pg17 = SecondServer.postgres17(embedded);
     activities = PlatformActivities.fromEnvironment(embedded.env);
     worker = embedded.worker(activities);
     worker.start();
@@ -90,7 +96,67 @@ class MoveTenantEndToEndTest {
 
   @AfterAll
   static void stop() throws Exception {
-    EmbeddedPlatform.closeAll(worker, activities, embedded, servers);
+    EmbeddedPlatform.closeAll(worker, activities, embedded, servers, pg17);
+  }
+
+  @Test
+  @Order(0)
+  void drainingA15ServerInto17UnderWritesMovesItsTenantOnlineWithEveryWriteAndItsSequences()
+      throws Exception {
+    UUID tenant = provisionOn(SECOND, "up17");
+    String database = registry.findById(tenant).orElseThrow().databaseName();
+    createReadings(tenant, servers.superuser(SECOND, database));
+    JdbcClient.create(servers.superuser(SECOND, database))
+        .sql(
+            "INSERT INTO products (sku, name) SELECT 'seventeen-' || g, g::text"
+                + " FROM generate_series(1, 2000) g")
+        .update();
+    Writer writer = Writer.start(tenant);
+    // The 17 server is the only place to go.
+    servers.state(FIRST, "CLOSED");
+    pg17.state(THIRD, "OPEN");
+    try {
+      assertThat(new ServerDrains(embedded.platform.platform()).markDraining(SECOND)).isTrue();
+      DrainServerWorkflow drain =
+          embedded.client.newWorkflowStub(
+              DrainServerWorkflow.class, options(WorkflowIds.drain(SECOND), null));
+      WorkflowClient.start(drain::drain, DrainServerWorkflow.DrainRequest.of(SECOND, 1, 1, "e2e"));
+      assertThat(WorkflowStub.fromTyped(drain).getResult(120, TimeUnit.SECONDS, String.class))
+          .isEqualTo("CLOSED");
+    } finally {
+      servers.state(FIRST, "OPEN");
+      servers.state(SECOND, "OPEN");
+      pg17.state(THIRD, "CLOSED");
+    }
+    int ackedAtSwap = writer.acked.size();
+    sleep(300);
+    writer.stop();
+
+    assertThat(registry.findById(tenant).orElseThrow().databaseServerId()).isEqualTo(THIRD);
+    DataSource target = pg17.superuser(THIRD, database);
+    assertThat(majorVersion(target)).isEqualTo(17);
+    MoveTenantWorkflow move =
+        embedded.client.newWorkflowStub(MoveTenantWorkflow.class, WorkflowIds.move(tenant, THIRD));
+    assertThat(move.progress().copyMode()).isEqualTo("online");
+    assertThat(writer.acked.size()).as("writes went on after the swap").isGreaterThan(ackedAtSwap);
+    assertThat(JdbcClient.create(target).sql("SELECT sku FROM readings").query(String.class).list())
+        .containsAll(writer.acked.keySet());
+    long highestCopied =
+        JdbcClient.create(target).sql("SELECT max(id) FROM readings").query(Long.class).single();
+    assertThat(appWrite(tenant, "after-the-move")).isGreaterThan(highestCopied);
+    assertThat(appSkus(tenant)).hasSize(2000);
+    System.out.printf(
+        "online move 15 -> 17 (a drain) under writes: %d acknowledged, %d refused, longest gap"
+            + " %d ms%n",
+        writer.acked.size(), writer.refused.get(), writer.longestGapMillis());
+    // The move's one-second grace ends: its old copy on the 15 server goes.
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!servers.tenantDatabases(SECOND, tenant).isEmpty()) {
+      assertThat(System.nanoTime()).as("old copy retired").isLessThan(deadline);
+      sleep(200);
+    }
+    assertNoReplicationOf(tenant, database, pg17, THIRD);
+    onSeventeen = tenant;
   }
 
   @Test
@@ -730,6 +796,108 @@ class MoveTenantEndToEndTest {
     assertThat(trialWrite(trial, "after")).as("the trial writes again").isTrue();
   }
 
+  @Test
+  @Order(14)
+  void backupsAndMovesOffThe17ServerAreRefusedAtOnceNamingTheClientToInstall() throws Exception {
+    assertThat(onSeventeen).as("the tenant the drain moved onto 17").isNotNull();
+    String refusal = "pg_dump 15 cannot dump a PostgreSQL 17 server (" + THIRD + ")";
+
+    UUID backupId = UUID.randomUUID();
+    var backup =
+        embedded.client.newWorkflowStub(
+            com.taskifai.workflows.backup.BackupTenantWorkflow.class,
+            options(
+                com.taskifai.workflows.backup.BackupTenantWorkflow.workflowId(
+                    onSeventeen, backupId),
+                null));
+    assertThatThrownBy(
+            () ->
+                backup.backup(
+                    new com.taskifai.workflows.backup.BackupTenantWorkflow.BackupRequest(
+                        onSeventeen, backupId, "manual", "e2e")))
+        .isInstanceOf(WorkflowFailedException.class)
+        .satisfies(
+            e ->
+                assertThat(messages(e))
+                    .contains("backups disabled for server " + THIRD)
+                    .contains(refusal)
+                    .contains("install postgresql-client-17")
+                    .contains("TASKIFAI_PG_BIN"));
+
+    MoveTenantWorkflow back = startMove(onSeventeen, FIRST, 600, null);
+    assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(back).getResult(60, TimeUnit.SECONDS, String.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    assertThat(back.progress().error()).contains(refusal);
+    assertThat(back.progress().steps())
+        .filteredOn(s -> s.name().equals("check_move"))
+        .extracting(s -> s.state().name())
+        .containsExactly("FAILED");
+    assertThat(registry.findById(onSeventeen).orElseThrow().databaseServerId()).isEqualTo(THIRD);
+    assertThat(servers.tenantDatabases(FIRST, onSeventeen)).isEmpty();
+    assertThat(operations.current(onSeventeen)).isEmpty();
+    assertThat(appInsert(onSeventeen, "still-on-17")).isTrue();
+  }
+
+  @Test
+  @Order(15)
+  void cancellingAnOnlineMoveDuringCatchUpDropsReplicationAndTargetAndReleasesTheTenant()
+      throws Exception {
+    UUID tenant = provisionOn(SECOND, "cancel");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    String database = before.databaseName();
+    String name = "taskifai_move_" + tenant.toString().replace("-", "");
+    createReadings(tenant, servers.superuser(SECOND, database));
+    Writer writer = Writer.start(tenant);
+    MoveTenantWorkflow flow = startMove(tenant, FIRST, 600, "catch_up:stall");
+    awaitStep(flow, "catch_up");
+    // The replication runs: the cancel has something to undo.
+    assertThat(
+            JdbcClient.create(servers.superuser(FIRST, "postgres"))
+                .sql("SELECT count(*) FROM pg_subscription WHERE subname = :n")
+                .param("n", name)
+                .query(Long.class)
+                .single())
+        .isEqualTo(1L);
+
+    long cancelled = System.nanoTime();
+    WorkflowStub.fromTyped(flow).cancel();
+    assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    System.out.printf(
+        "online move cancelled during catch_up: rolled back in %d ms%n",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cancelled));
+    int ackedAtCancel = writer.acked.size();
+    sleep(300);
+    writer.stop();
+
+    assertThat(flow.progress().outcome()).isEqualTo("FAILED");
+    assertThat(flow.progress().error()).contains("cancelled");
+    assertThat(flow.progress().steps())
+        .filteredOn(
+            s -> s.name().equals("start_replication") || s.name().equals("prepare_move_target"))
+        .extracting(s -> s.state().name())
+        .containsExactly("COMPENSATED", "COMPENSATED");
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(SECOND);
+    assertThat(after.encryptedDatabaseUrl()).isEqualTo(before.encryptedDatabaseUrl());
+    assertThat(operations.current(tenant)).as("the operation claim").isEmpty();
+    assertThat(operations.writesHeld(tenant)).isFalse();
+    assertThat(servers.tenantDatabases(FIRST, tenant)).as("target database").isEmpty();
+    assertThat(servers.tenantRoles(FIRST, tenant)).as("roles on the target").isEmpty();
+    assertNothingLeft(tenant, database);
+    assertThat(writer.acked.size())
+        .as("writes went on after the cancel")
+        .isGreaterThan(ackedAtCancel);
+    assertThat(
+            JdbcClient.create(servers.superuser(SECOND, database))
+                .sql("SELECT sku FROM readings")
+                .query(String.class)
+                .list())
+        .containsAll(writer.acked.keySet());
+  }
+
   // ---- helpers ----
 
   private static List<String> publications(String serverId, String database) {
@@ -813,6 +981,97 @@ class MoveTenantEndToEndTest {
     } catch (SQLException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** A client writing readings as the app role in a loop until stopped. */
+  private static final class Writer {
+    final Map<String, Long> acked = new ConcurrentHashMap<>();
+    final AtomicInteger refused = new AtomicInteger();
+    private final AtomicLong lastAck = new AtomicLong(System.nanoTime());
+    private final AtomicLong longestGap = new AtomicLong();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private Thread thread;
+
+    static Writer start(UUID tenant) {
+      Writer w = new Writer();
+      w.thread =
+          new Thread(
+              () -> {
+                for (int n = 0; !w.stopped.get(); n++) {
+                  String sku = "w-" + n;
+                  Long id = appWrite(tenant, sku);
+                  if (id == null) {
+                    w.refused.incrementAndGet();
+                    sleep(5);
+                    continue;
+                  }
+                  w.acked.put(sku, id);
+                  long now = System.nanoTime();
+                  w.longestGap.accumulateAndGet(now - w.lastAck.getAndSet(now), Math::max);
+                }
+              });
+      w.thread.start();
+      return w;
+    }
+
+    void stop() throws InterruptedException {
+      stopped.set(true);
+      thread.join();
+    }
+
+    long longestGapMillis() {
+      return TimeUnit.NANOSECONDS.toMillis(longestGap.get());
+    }
+  }
+
+  /** A table with a sequence, owned by the tenant's owner (as a migration would make it). */
+  private static void createReadings(UUID tenant, DataSource superuser) {
+    JdbcClient.create(superuser)
+        .sql(
+            "SET ROLE "
+                + owner(tenant)
+                + "; CREATE TABLE readings (id bigserial PRIMARY KEY, sku text NOT NULL);"
+                + " RESET ROLE")
+        .update();
+  }
+
+  private static int majorVersion(DataSource ds) {
+    return JdbcClient.create(ds).sql("SHOW server_version_num").query(Integer.class).single()
+        / 10000;
+  }
+
+  /** Every message in a failure's cause chain, one per line. */
+  private static String messages(Throwable t) {
+    StringBuilder out = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      out.append(c.getMessage()).append('\n');
+    }
+    return out.toString();
+  }
+
+  /** No slot, subscription or role of the move on the 17 server or on the second one. */
+  private static void assertNoReplicationOf(
+      UUID tenant, String database, SecondServer other, String otherId) {
+    assertNothingLeft(tenant, database);
+    String name = "taskifai_move_" + tenant.toString().replace("-", "");
+    assertThat(
+            JdbcClient.create(other.superuser(otherId, "postgres"))
+                .sql(
+                    "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = :n)"
+                        + " + (SELECT count(*) FROM pg_subscription WHERE subname = :n)"
+                        + " + (SELECT count(*) FROM pg_roles WHERE rolname = :n)")
+                .param("n", name)
+                .query(Long.class)
+                .single())
+        .as("slots, subscriptions and roles of the move on " + otherId)
+        .isZero();
+    assertThat(
+            JdbcClient.create(other.superuser(otherId, database))
+                .sql("SELECT count(*) FROM pg_publication")
+                .query(Long.class)
+                .single())
+        .as("publications in " + database + " on " + otherId)
+        .isZero();
   }
 
   /** No replication slot, publication or role of the move on the source, no subscription. */

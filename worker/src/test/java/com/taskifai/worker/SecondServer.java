@@ -1,6 +1,7 @@
 package com.taskifai.worker;
 
 import com.taskifai.registry.DatabaseServers;
+import com.taskifai.registry.embedded.EmbeddedPostgresVersion;
 import com.taskifai.registry.embedded.LogicalReplicationSettings;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import com.taskifai.registry.testing.TestPostgres;
@@ -16,14 +17,17 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * A second, real PostgreSQL cluster for the tests that move tenants between servers, registered as
  * database server {@code local-2} in region {@code local} (the shared test server is {@code
- * local-1}). Its superuser has the same password as the shared server's.
+ * local-1}). Its superuser has the same password as the shared server's. {@link #postgres17} starts
+ * a third one on PostgreSQL 17, {@code local-3}.
  */
 final class SecondServer implements AutoCloseable {
   static final String FIRST = "local-1";
   static final String SECOND = "local-2";
+  static final String THIRD = "local-3";
 
   private final EmbeddedPostgres pg;
   private final DataSource platformOwner;
+  private final String serverId;
 
   SecondServer(EmbeddedPlatform embedded) throws IOException {
     this(embedded, false);
@@ -35,7 +39,24 @@ final class SecondServer implements AutoCloseable {
    * pg_dump.
    */
   SecondServer(EmbeddedPlatform embedded, boolean logical) throws IOException {
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    this(embedded, logical, SECOND, EmbeddedPostgresVersion.V15);
+  }
+
+  /**
+   * A PostgreSQL 17 server with {@code wal_level = logical}, registered as {@code local-3} and
+   * CLOSED: nothing is placed on it until a test opens it (to move or drain tenants onto it).
+   */
+  static SecondServer postgres17(EmbeddedPlatform embedded) throws IOException {
+    SecondServer server = new SecondServer(embedded, true, THIRD, EmbeddedPostgresVersion.V17);
+    server.state(THIRD, "CLOSED");
+    return server;
+  }
+
+  private SecondServer(
+      EmbeddedPlatform embedded, boolean logical, String serverId, EmbeddedPostgresVersion version)
+      throws IOException {
+    this.serverId = serverId;
+    EmbeddedPostgres.Builder builder = version.apply(EmbeddedPostgres.builder());
     pg =
         PasswordCheckedPostgres.start(
             logical ? LogicalReplicationSettings.apply(builder) : builder,
@@ -45,7 +66,7 @@ final class SecondServer implements AutoCloseable {
     new DatabaseServers(embedded.platform.platform())
         .upsert(
             embedded.cipher,
-            SECOND,
+            serverId,
             "local",
             "jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/postgres",
             "postgres",
@@ -53,10 +74,13 @@ final class SecondServer implements AutoCloseable {
             500);
   }
 
-  /** The superuser on a database of the server {@code serverId} (local-1 or local-2). */
+  /** The superuser on a database of the server {@code serverId} (local-1 or this one). */
   DataSource superuser(String serverId, String database) {
     if (FIRST.equals(serverId)) {
       return TestPostgres.superuser(database);
+    }
+    if (!this.serverId.equals(serverId)) {
+      throw new IllegalArgumentException(serverId + " is not " + this.serverId + " or " + FIRST);
     }
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setUrl("jdbc:postgresql://127.0.0.1:" + pg.getPort() + "/" + database);

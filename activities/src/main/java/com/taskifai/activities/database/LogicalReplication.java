@@ -247,7 +247,9 @@ final class LogicalReplication {
               + conninfo.replace("\\", "\\\\").replace("'", "\\'")
               + "' PUBLICATION "
               + name
-              + " WITH (connect = false)");
+              + " WITH (connect = false"
+              + (runsAsTableOwner(c) ? ", run_as_owner = true" : "")
+              + ")");
       st.execute("ALTER SUBSCRIPTION " + name + " ENABLE");
       st.execute("ALTER SUBSCRIPTION " + name + " REFRESH PUBLICATION WITH (copy_data = true)");
     }
@@ -887,6 +889,16 @@ final class LogicalReplication {
       c.commit();
     }
     return result;
+  }
+
+  /**
+   * Whether the subscriber applies changes as each table's owner (PostgreSQL 16 and newer, unless
+   * {@code run_as_owner}): the tenant tables' owner is bound by their forced row level security,
+   * and PostgreSQL refuses to replicate into such a table. The subscription then runs as its owner,
+   * the server's admin, as every subscription does on 15.
+   */
+  private static boolean runsAsTableOwner(Connection target) throws SQLException {
+    return Integer.parseInt(PgPipes.single(target, "SHOW server_version_num")) >= 160000;
   }
 
   /** The schemas of a database that hold tables of its own. */

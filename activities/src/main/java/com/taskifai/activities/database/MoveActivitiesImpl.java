@@ -96,6 +96,16 @@ public final class MoveActivitiesImpl implements MoveActivities {
       throw StepFailure.of(
           FailureType.INVALID_STATE, "tenant " + tenantId + " lives in a Supabase project");
     }
+    // Both copies (the whole database, or the schema of an online move) start with pg_dump of the
+    // source: a client older than the source is refused here, before anything changes.
+    try (Connection c = admin(tenant.databaseServerId()).maintenance().getConnection()) {
+      pipes.requireDumpClient(
+          c,
+          tenant.databaseServerId(),
+          "tenant " + tenantId + " cannot move off server " + tenant.databaseServerId() + ": ");
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("check_move", tenantId, e);
+    }
     return new MoveSource(tenant.databaseServerId(), tenant.databaseName());
   }
 

@@ -3,6 +3,7 @@ package com.taskifai.activities.database;
 import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.backup.PgClient;
+import com.taskifai.registry.BackupClientCheck;
 import com.taskifai.workflows.FailureType;
 import io.temporal.activity.Activity;
 import java.io.FilterInputStream;
@@ -84,16 +85,7 @@ public final class PgPipes {
     if (serverMajor > client) {
       throw StepFailure.of(
           FailureType.MISCONFIGURED,
-          refusal
-              + "pg_dump is version "
-              + client
-              + " but server "
-              + serverId
-              + " runs PostgreSQL "
-              + serverMajor
-              + "; install postgresql-client "
-              + serverMajor
-              + " or newer (or set TASKIFAI_PG_BIN)");
+          refusal + BackupClientCheck.tooOld(client, serverMajor, serverId));
     }
     return single(c, "SHOW server_version");
   }

@@ -523,8 +523,8 @@ class BackupRestoreTest {
             () -> old.dumpDatabase(new BackupInput(t.tenantId(), backupId, "b", "manual", "t")))
         .isInstanceOf(ApplicationFailure.class)
         .hasMessageContaining("backups disabled")
-        .hasMessageContaining("pg_dump is version 14")
-        .hasMessageContaining("PostgreSQL 15");
+        .hasMessageContaining("pg_dump 14 cannot dump a PostgreSQL 15 server")
+        .hasMessageContaining("install postgresql-client-15");
     old.failBackup(new BackupInput(t.tenantId(), backupId, "b", "manual", "t"), "version");
     assertThat(table.find(backupId).orElseThrow().status()).isEqualTo("FAILED");
   }

@@ -15,9 +15,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
- * The moves and drains API's workflows: move a tenant, its progress, retire its old database now;
- * drain a server and its progress. Every call runs under {@link TemporalCalls}' deadline. Built by
- * Spring for the API and by the operator's command line for {@code ./taskifai servers drain}.
+ * The moves and drains API's workflows: move a tenant, its progress, cancel it, retire its old
+ * database now; drain a server and its progress. Every call runs under {@link TemporalCalls}'
+ * deadline. Built by Spring for the API and by the operator's command line for {@code ./taskifai
+ * servers drain}.
  */
 @Component
 public class MoveWorkflows {
@@ -64,6 +65,16 @@ public class MoveWorkflows {
     calls.run(
         "the retire-now signal to " + workflowId,
         () -> client.newWorkflowStub(MoveTenantWorkflow.class, workflowId).retireNow());
+  }
+
+  /**
+   * Asks a running move to stop: Temporal cancels the workflow, whose rollback drops what the move
+   * made and releases the tenant; {@link WorkflowNotFound} if none runs.
+   */
+  public void cancelMove(String workflowId) {
+    calls.run(
+        "the cancellation of " + workflowId,
+        () -> client.newUntypedWorkflowStub(workflowId).cancel());
   }
 
   /**

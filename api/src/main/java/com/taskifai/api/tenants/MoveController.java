@@ -36,9 +36,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Moving a tenant's database to another server: start (fresh MFA, the subdomain typed to confirm,
- * audited), where the tenant is and where it can go, and a move's progress (a workflow query). An
- * unknown, non-OPEN or same target answers 422, as does a trial or a Supabase tenant (they do not
- * move); a tenant busy with another operation 409 naming it.
+ * audited), where the tenant is and where it can go, a move's progress (a workflow query), and
+ * cancel a running move (fresh MFA, audited). An unknown, non-OPEN or same target answers 422, as
+ * does a trial or a Supabase tenant (they do not move); a tenant busy with another operation 409
+ * naming it.
  */
 @RestController
 @RequestMapping("/admin/tenants/{id}/move")
@@ -193,6 +194,49 @@ class MoveController {
           out.put("lag_seconds", p.lagSeconds());
           out.put("rows_copied", p.rowsCopied());
         });
+  }
+
+  /**
+   * Cancels the tenant's running move (fresh MFA): before the swap its rollback drops the
+   * replication, the target database and roles and releases the tenant's writes and claim. 404 when
+   * no move holds the tenant; 409 once the move has swapped the tenant onto its target (move it
+   * back instead).
+   */
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  @PostMapping("/cancel")
+  ResponseEntity<Map<String, Object>> cancel(
+      @AuthenticationPrincipal Jwt jwt, @PathVariable UUID id) {
+    String actor = mfa.require(jwt);
+    Tenant t = find(id);
+    TenantOperations.Held held =
+        operations
+            .current(id)
+            .filter(h -> "MOVING".equals(h.operation()) && h.operationId().startsWith("move:"))
+            .orElseThrow(() -> ApiException.notFound("no move of tenant " + id + " is running"));
+    // move:<target>:<run>
+    String target = held.operationId().split(":")[1];
+    String workflowId = WorkflowIds.move(id, target);
+    if (target.equals(t.databaseServerId())) {
+      throw ApiException.conflict(
+          "the move has swapped tenant "
+              + id
+              + " onto "
+              + target
+              + " already and cannot be cancelled: move it back instead",
+          Map.of("operation", "MOVING", "workflow_id", workflowId));
+    }
+    try {
+      workflows.cancelMove(workflowId);
+    } catch (WorkflowNotFound e) {
+      throw ApiException.notFound("no move of tenant " + id + " is running (" + workflowId + ")");
+    }
+    audit.append(
+        id, actor, "tenant.move_cancel", null, "accepted", Map.of("workflow_id", workflowId));
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("tenant_id", id);
+    out.put("workflow_id", workflowId);
+    out.put("status", "cancelling");
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(out);
   }
 
   /** Cuts a finished move's grace period short: its old database is dropped now (fresh MFA). */

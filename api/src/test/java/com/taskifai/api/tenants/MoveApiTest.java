@@ -126,6 +126,65 @@ class MoveApiTest extends ApiTestBase {
   }
 
   @Test
+  void cancellingAMoveNeedsFreshMfaAndARunningMoveAndRefusesOneThatHasSwapped() {
+    String sub = "mvx-" + UUID.randomUUID().toString().substring(0, 8);
+    String id = activeTenantOn(sub, "mva");
+    UUID tenant = UUID.fromString(id);
+    String cancel = "/admin/tenants/" + id + "/move/cancel";
+    Answer none = http.post(cancel, null, token);
+    assertThat(none.status()).isEqualTo(404);
+    assertThat(none.text("message")).contains("no move of tenant " + id + " is running");
+
+    // The move's claim without its workflow: nothing to cancel in Temporal either.
+    assertThat(operations.claim(tenant, "MOVING", "move:mvb:0123abcd")).isEmpty();
+    String workflowId = "tenant-move-" + id + "-mvb";
+    assertThat(http.post(cancel, null, token).status()).isEqualTo(404);
+    // A move's workflow on a queue no worker polls, so it stays running.
+    io.temporal.client.WorkflowStub move =
+        platform()
+            .client
+            .newUntypedWorkflowStub(
+                "MoveTenantWorkflow",
+                io.temporal.client.WorkflowOptions.newBuilder()
+                    .setWorkflowId(workflowId)
+                    .setTaskQueue("move-api-test-unpolled")
+                    .build());
+    move.start();
+    String stale =
+        tokens.issue(
+            UUID.randomUUID(),
+            "ops@taskifai.test",
+            List.of("pwd"),
+            Instant.now(),
+            Instant.now(),
+            600);
+    assertThat(http.post(cancel, null, stale).status()).isEqualTo(403);
+
+    Answer cancelled = http.post(cancel, null, token);
+    assertThat(cancelled.status()).isEqualTo(202);
+    assertThat(cancelled.text("workflow_id")).isEqualTo(workflowId);
+    assertThat(platform().client.fetchHistory(workflowId).getEvents())
+        .anyMatch(
+            e ->
+                e.getEventType()
+                    == io.temporal.api.enums.v1.EventType
+                        .EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("tenant.move_cancel");
+
+    // Swapped already (the registry names the target): too late to cancel.
+    JdbcClient.create(platform().db.owner())
+        .sql("UPDATE tenants SET database_server_id = 'mvb' WHERE tenant_id = :id::uuid")
+        .param("id", id)
+        .update();
+    Answer late = http.post(cancel, null, token);
+    assertThat(late.status()).isEqualTo(409);
+    assertThat(late.text("message")).contains("swapped").contains("move it back");
+    operations.release(tenant, "move:mvb:0123abcd");
+    move.terminate("test done");
+  }
+
+  @Test
   void drainingSetsTheServerDrainingAndRefusesUnknownAndClosedServers() {
     assertThat(http.post("/admin/servers/nosuch/drain", null, token).status()).isEqualTo(404);
     state("mve", "CLOSED");

@@ -35,9 +35,10 @@ import java.util.function.Supplier;
  *
  * <p>{@code <step>:stall} fails nothing: the step's first attempt does its effect and then holds
  * the worker (heartbeats keep going) for {@link #STALL}, before it completes; later attempts run
- * normally. Tests kill the worker during the hold to see another worker retry the step. A step that
- * runs as a local activity has no attempt count that outlives its worker: the worker that re-runs
- * it after a death runs a first attempt again, and holds again.
+ * normally. Tests kill the worker during the hold to see another worker retry the step, or cancel
+ * the workflow (the hold then ends with the activity's cancellation). A step that runs as a local
+ * activity has no attempt count that outlives its worker: the worker that re-runs it after a death
+ * runs a first attempt again, and holds again.
  *
  * <p>Both sides work for local activities as for activities (the header travels with them).
  */
@@ -237,11 +238,7 @@ public final class FaultInjection extends WorkerInterceptorBase {
       if (fault.get().stall()) {
         ActivityOutput output = super.execute(input);
         if (context.getInfo().getAttempt() == 1) {
-          try {
-            Thread.sleep(STALL.toMillis());
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          stall();
         }
         return output;
       }
@@ -250,6 +247,25 @@ public final class FaultInjection extends WorkerInterceptorBase {
       }
       super.execute(input);
       throw fault.get().failure();
+    }
+
+    /**
+     * Holds the worker for {@link #STALL}. An activity (not a local one) asks for its cancellation
+     * as it holds: a cancelled workflow's undos wait for the held step to end, and it ends then
+     * (the heartbeat throws), as a step that checks for cancellation would.
+     */
+    private void stall() {
+      long until = System.nanoTime() + STALL.toNanos();
+      try {
+        while (System.nanoTime() < until) {
+          Thread.sleep(200);
+          if (!context.getInfo().isLocal()) {
+            context.heartbeat(null);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
