@@ -41,15 +41,18 @@ import com.taskifai.registry.providers.SupabaseSettings;
 import com.taskifai.registry.providers.TenantProviders;
 import com.taskifai.registry.settings.DbSettings;
 import com.taskifai.registry.settings.Settings;
+import com.taskifai.registry.tracing.PlatformTracing;
 import com.taskifai.tenantschema.TenantSchema;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.opentelemetry.api.OpenTelemetry;
 import io.temporal.common.interceptors.WorkerInterceptor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 
 /**
@@ -246,12 +249,42 @@ public final class PlatformActivities implements AutoCloseable {
       List<String> tenantMigrationLocations,
       SmtpSettings smtp,
       SupabaseSettings supabaseSettings) {
+    return create(
+        platform,
+        cipher,
+        config,
+        backupSettings,
+        clock,
+        tenantMigrationLocations,
+        smtp,
+        supabaseSettings,
+        OpenTelemetry.noop());
+  }
+
+  /**
+   * As above, traced by {@code tracing} (the process's, from {@code PlatformTracing}): when traces
+   * are on, every JDBC statement on the platform database and on the servers' admin sessions, each
+   * mail sent and each Route 53 call is a client span under the activity that made it; when off
+   * ({@link OpenTelemetry#noop()}) nothing is wrapped.
+   */
+  public static PlatformActivities create(
+      DataSource platform,
+      CredentialCipher cipher,
+      ActivitiesConfig config,
+      BackupSettings backupSettings,
+      Clock clock,
+      List<String> tenantMigrationLocations,
+      SmtpSettings smtp,
+      SupabaseSettings supabaseSettings,
+      OpenTelemetry tracing) {
+    UnaryOperator<DataSource> statementSpans = PlatformTracing.statementSpans(tracing);
+    platform = statementSpans.apply(platform);
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
     AuditLog audit = new AuditLog(platform);
     StagedSecrets secrets = new StagedSecrets(platform, cipher);
-    DnsProvider provider = dnsProvider(platform, config, resources);
+    DnsProvider provider = dnsProvider(platform, config, resources, tracing);
     SupabaseProjects supabase =
         supabaseSettings.enabled()
             ? new SupabaseProjects(
@@ -270,7 +303,7 @@ public final class PlatformActivities implements AutoCloseable {
     // The server-access layer, one of each per process: the admin sessions of every database
     // server, pg_dump/pg_restore, and the guard of the shared trial databases.
     ServerAccess access =
-        new ServerAccess(tenants, servers, cipher, config.adminConnectionTimeout());
+        new ServerAccess(tenants, servers, cipher, config.adminConnectionTimeout(), statementSpans);
     resources.add(access);
     PgPipes pipes = new PgPipes(new PgClient(backupSettings.pgBin()));
     TemplateDatabase template = new TemplateDatabase(tenantMigrationLocations);
@@ -310,7 +343,7 @@ public final class PlatformActivities implements AutoCloseable {
             VerificationTokens.of(cipher),
             new VerificationLinks(platform),
             database,
-            new SmtpMailer(smtp, config.mailFrom()),
+            new SmtpMailer(smtp, config.mailFrom(), tracing),
             config,
             clock),
         new FleetActivitiesImpl(
@@ -351,7 +384,12 @@ public final class PlatformActivities implements AutoCloseable {
    * (or {@code TASKIFAI_MASTER_KEYS_FILE}), and {@link ActivitiesConfig#fromEnvironment}.
    */
   public static PlatformActivities fromEnvironment(Map<String, String> env) {
-    return fromSettings(env, Settings.of(env));
+    return fromEnvironment(env, OpenTelemetry.noop());
+  }
+
+  /** As {@link #fromEnvironment(Map)}, traced by {@code tracing}. */
+  public static PlatformActivities fromEnvironment(Map<String, String> env, OpenTelemetry tracing) {
+    return fromSettings(env, Settings.of(env), tracing);
   }
 
   /**
@@ -359,6 +397,16 @@ public final class PlatformActivities implements AutoCloseable {
    * take the environment themselves (key ring, tenant migrations, Supabase).
    */
   public static PlatformActivities fromSettings(Map<String, String> env, Settings settings) {
+    return fromSettings(env, settings, OpenTelemetry.noop());
+  }
+
+  /**
+   * As {@link #fromSettings(Map, Settings)}, traced by {@code tracing} (see {@link
+   * #create(DataSource, CredentialCipher, ActivitiesConfig, BackupSettings, Clock, List,
+   * SmtpSettings, SupabaseSettings, OpenTelemetry)}).
+   */
+  public static PlatformActivities fromSettings(
+      Map<String, String> env, Settings settings, OpenTelemetry tracing) {
     String url = env.get("TASKIFAI_DB_URL");
     if (url == null || url.isBlank()) {
       throw new IllegalStateException(
@@ -383,19 +431,23 @@ public final class PlatformActivities implements AutoCloseable {
             Clock.systemUTC(),
             TenantSchema.locationsFromEnvironment(env),
             config.smtp(),
-            SupabaseSettings.fromEnvironment(env));
+            SupabaseSettings.fromEnvironment(env),
+            tracing);
     activities.resources.add(dataSource);
     return activities;
   }
 
   private static DnsProvider dnsProvider(
-      DataSource platform, ActivitiesConfig config, List<AutoCloseable> resources) {
+      DataSource platform,
+      ActivitiesConfig config,
+      List<AutoCloseable> resources,
+      OpenTelemetry tracing) {
     return switch (config.dnsProvider()) {
       case LOCAL -> new LocalDnsProvider(platform, config.dnsTarget(), config.dnsTtl().toSeconds());
       case ROUTE53 -> {
         Route53DnsProvider route53 =
             new Route53DnsProvider(
-                Route53DnsProvider.client(config.route53Endpoint(), null),
+                Route53DnsProvider.client(config.route53Endpoint(), null, tracing),
                 config.route53HostedZoneId(),
                 config.dnsTarget(),
                 config.dnsTtl().toSeconds(),

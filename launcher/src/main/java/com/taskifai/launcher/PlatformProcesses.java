@@ -60,7 +60,7 @@ final class PlatformProcesses implements AutoCloseable {
             service,
             com.taskifai.workflows.client.TemporalTracing.clientOptions(
                 temporal.clientOptions(), tracing));
-    PlatformActivities activities = PlatformActivities.fromEnvironment(env);
+    PlatformActivities activities = PlatformActivities.fromEnvironment(env, tracing);
     PlatformWorker worker =
         PlatformWorker.create(
             client,

@@ -75,6 +75,39 @@ class RequestSpansTest {
   }
 
   @Test
+  void aRoutedRequestsSqlStatementsAreClientSpansUnderItsServerSpanWithNoTokenOrLiteral()
+      throws Exception {
+    String token = traced.adminToken(tenant);
+    String callerTrace = "5bf92f3577b34da6a3ce929d0e0e4737";
+    RouterClient.Response me =
+        traced.send(
+            traced.port,
+            RouterClient.host(tenant.subdomain()),
+            "/api/me",
+            token,
+            HttpRequest.newBuilder()
+                .header("traceparent", "00-" + callerTrace + "-00f067aa0ba902b8-01")
+                .GET());
+    assertThat(me.status()).isEqualTo(200);
+
+    SpanData request = onlyServerSpanOf(callerTrace);
+    List<SpanData> statements =
+        SPANS.getFinishedSpanItems().stream()
+            .filter(s -> s.getTraceId().equals(callerTrace) && s.getKind() == SpanKind.CLIENT)
+            .toList();
+    assertThat(statements).as("the tenant database's statements").isNotEmpty();
+    for (SpanData sql : statements) {
+      assertThat(sql.getParentSpanId()).isEqualTo(request.getSpanId());
+      assertThat(sql.getAttributes().get(AttributeKey.stringKey("db.system")))
+          .isEqualTo("postgresql");
+      assertThat(sql.getAttributes().get(AttributeKey.stringKey("db.statement"))).isNotBlank();
+      assertThat(sql.getName() + sql.getAttributes())
+          .doesNotContain(token)
+          .doesNotContain(tenant.id().toString());
+    }
+  }
+
+  @Test
   void aRequestForNoTenantIsTracedWithoutATenant() throws Exception {
     String callerTrace = "0af7651916cd43dd8448eb211c80319c";
     RouterClient.Response refused =

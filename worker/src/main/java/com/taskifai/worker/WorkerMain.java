@@ -86,7 +86,7 @@ public final class WorkerMain {
     WorkflowClient client =
         WorkflowClient.newInstance(
             service, TemporalTracing.clientOptions(temporal.clientOptions(), tracing));
-    PlatformActivities activities = PlatformActivities.fromSettings(env, settings);
+    PlatformActivities activities = PlatformActivities.fromSettings(env, settings, tracing);
     if (ProductionSettings.isProduction(env)) {
       // Servers registered before production refused weak TLS, or by a dev process, are not
       // refused here (that would stop every tenant operation), but each is named at every start.

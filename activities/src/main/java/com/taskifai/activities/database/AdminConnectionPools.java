@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -33,6 +34,7 @@ final class AdminConnectionPools implements AutoCloseable {
   static final java.time.Duration CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(10);
 
   private final long connectionTimeoutMillis;
+  private final UnaryOperator<DataSource> statementSpans;
 
   private final Map<String, Pool> pools = new ConcurrentHashMap<>();
   private final ScheduledExecutorService housekeeping =
@@ -49,7 +51,22 @@ final class AdminConnectionPools implements AutoCloseable {
 
   /** Pools whose checkout waits at most {@code connectionTimeout} (Hikari's floor is 250 ms). */
   AdminConnectionPools(java.time.Duration connectionTimeout) {
+    this(connectionTimeout, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, each data source handed out wrapped by {@code statementSpans} (statement spans when
+   * traces are on, the identity when off).
+   */
+  AdminConnectionPools(
+      java.time.Duration connectionTimeout, UnaryOperator<DataSource> statementSpans) {
     this.connectionTimeoutMillis = Math.max(250, connectionTimeout.toMillis());
+    this.statementSpans = statementSpans;
+  }
+
+  /** {@code dataSource} with the statement spans these pools' sessions have. */
+  DataSource traced(DataSource dataSource) {
+    return statementSpans.apply(dataSource);
   }
 
   private static final class Pool {
@@ -84,7 +101,7 @@ final class AdminConnectionPools implements AutoCloseable {
               return new Pool(open(url, user, password), user, password);
             });
     pool.lastUse = System.currentTimeMillis();
-    return new ResettingDataSource(pool);
+    return statementSpans.apply(new ResettingDataSource(pool));
   }
 
   /** Closes the pool of {@code url}, ending its sessions, if there is one. */

@@ -33,10 +33,23 @@ public final class ServerAccess implements AutoCloseable {
       DatabaseServers servers,
       CredentialCipher cipher,
       java.time.Duration connectionTimeout) {
+    this(registry, servers, cipher, connectionTimeout, java.util.function.UnaryOperator.identity());
+  }
+
+  /**
+   * As above, each admin session's statements traced by {@code statementSpans} ({@code
+   * PlatformTracing.statementSpans}: the identity when traces are off).
+   */
+  public ServerAccess(
+      TenantRegistry registry,
+      DatabaseServers servers,
+      CredentialCipher cipher,
+      java.time.Duration connectionTimeout,
+      java.util.function.UnaryOperator<javax.sql.DataSource> statementSpans) {
     this.registry = registry;
     this.servers = servers;
     this.cipher = cipher;
-    this.pools = new AdminConnectionPools(connectionTimeout);
+    this.pools = new AdminConnectionPools(connectionTimeout, statementSpans);
   }
 
   /** The tenant's registry row; fails INVALID_STATE when there is none. */

@@ -76,7 +76,7 @@ final class ServerAdmin {
     }
     ds.setConnectTimeout(10);
     ds.setApplicationName("taskifai-provisioning");
-    return ds;
+    return pools.traced(ds);
   }
 
   static void execute(Connection c, String sql) throws SQLException {

@@ -1,8 +1,10 @@
 package com.taskifai.activities.dns;
 
 import com.taskifai.activities.StepFailure;
+import com.taskifai.registry.tracing.PlatformTracing;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.DnsRecord;
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -64,14 +66,24 @@ public final class Route53DnsProvider implements DnsProvider, AutoCloseable {
    * or a proxy), with the SDK's standard retries (which include Route 53's throttling codes).
    */
   public static Route53Client client(URI endpoint, AwsCredentialsProvider credentials) {
+    return client(endpoint, credentials, OpenTelemetry.noop());
+  }
+
+  /** As above, with a client span per call ({@link Route53Spans}) when traces are on. */
+  public static Route53Client client(
+      URI endpoint, AwsCredentialsProvider credentials, OpenTelemetry tracing) {
+    ClientOverrideConfiguration.Builder overrides =
+        ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD);
+    if (PlatformTracing.isOn(tracing)) {
+      overrides.addExecutionInterceptor(new Route53Spans(tracing));
+    }
     Route53ClientBuilder builder =
         Route53Client.builder()
             .region(Region.AWS_GLOBAL)
             .httpClientBuilder(ApacheHttpClient.builder())
             .credentialsProvider(
                 credentials == null ? DefaultCredentialsProvider.builder().build() : credentials)
-            .overrideConfiguration(
-                ClientOverrideConfiguration.builder().retryStrategy(RetryMode.STANDARD).build());
+            .overrideConfiguration(overrides.build());
     if (endpoint != null) {
       builder.endpointOverride(endpoint);
     }

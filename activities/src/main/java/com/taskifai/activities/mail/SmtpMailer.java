@@ -1,5 +1,11 @@
 package com.taskifai.activities.mail;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import jakarta.mail.Authenticator;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -15,17 +21,30 @@ import java.util.Properties;
 
 /**
  * Sends multipart (text and HTML) mail through one SMTP server with Jakarta Mail (Angus Mail),
- * optionally over STARTTLS or SMTPS and with a login ({@link SmtpSettings}).
+ * optionally over STARTTLS or SMTPS and with a login ({@link SmtpSettings}). Each send is a client
+ * span ({@code smtp send}) when traces are on, holding the server and the recipient's domain only:
+ * never the address, the subject or the body, which carries the verification link.
  */
 public final class SmtpMailer {
   private final Session session;
   private final String from;
+  private final Tracer tracer;
+  private final String host;
+  private final long port;
 
   public SmtpMailer(String host, int port, String from) {
     this(SmtpSettings.plain(host, port), from);
   }
 
   public SmtpMailer(SmtpSettings smtp, String from) {
+    this(smtp, from, OpenTelemetry.noop());
+  }
+
+  /** As above, each send a span of {@code tracing} (the no-op one when traces are off). */
+  public SmtpMailer(SmtpSettings smtp, String from, OpenTelemetry tracing) {
+    this.tracer = tracing.getTracer("com.taskifai.activities.mail");
+    this.host = smtp.host();
+    this.port = smtp.port();
     Properties props = new Properties();
     props.put("mail.smtp.host", smtp.host());
     props.put("mail.smtp.port", String.valueOf(smtp.port()));
@@ -79,6 +98,35 @@ public final class SmtpMailer {
     MimeMultipart body = new MimeMultipart("alternative", textPart, htmlPart);
     message.setContent(body);
     message.saveChanges();
-    Transport.send(message);
+    Span span =
+        tracer
+            .spanBuilder("smtp send")
+            .setSpanKind(SpanKind.CLIENT)
+            .setAttribute("network.protocol.name", "smtp")
+            .setAttribute("server.address", host)
+            .setAttribute("server.port", port)
+            .setAttribute("mail.recipient.domain", domainOf(to))
+            .startSpan();
+    try (Scope ignored = span.makeCurrent()) {
+      Transport.send(message);
+    } catch (MessagingException | RuntimeException e) {
+      // The type only: a refusal's message can quote the address.
+      span.setStatus(StatusCode.ERROR);
+      span.setAttribute("error.type", e.getClass().getName());
+      throw e;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** The part after the last {@code @} of the (first) address, lower case; empty when none. */
+  static String domainOf(String to) {
+    String first = to.split(",", 2)[0].strip();
+    int gt = first.lastIndexOf('>');
+    if (gt > 0) {
+      first = first.substring(0, gt);
+    }
+    int at = first.lastIndexOf('@');
+    return at < 0 ? "" : first.substring(at + 1).strip().toLowerCase(java.util.Locale.ROOT);
   }
 }

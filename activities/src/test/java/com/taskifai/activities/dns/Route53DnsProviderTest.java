@@ -15,8 +15,14 @@ import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import com.taskifai.activities.ActivitiesConfig;
+import com.taskifai.registry.tracing.PlatformTracing;
 import com.taskifai.workflows.ports.DnsRecord;
 import com.taskifai.workflows.ports.StepInput;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.temporal.failure.ApplicationFailure;
 import java.net.URI;
 import java.time.Duration;
@@ -237,6 +243,44 @@ class Route53DnsProviderTest {
     assertThat(posts).hasSize(1);
     assertThat(posts.get(0).getHeader("Authorization")).contains("AKIDFAKE");
     return posts.get(0).getBodyAsString();
+  }
+
+  @Test
+  void eachRoute53CallIsAClientSpanWithTheOperationAndStatusButNoRecordName() {
+    stubChangeAccepted();
+    route53.stubFor(
+        get(urlPathEqualTo("/2013-04-01/change/C1"))
+            .willReturn(xml(200, changeInfo("GetChangeResponse", "INSYNC"))));
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    List<SpanData> calls;
+    try (OpenTelemetrySdk tracing = PlatformTracing.exportingTo(spans, "taskifai-worker");
+        Route53DnsProvider traced =
+            new Route53DnsProvider(
+                Route53DnsProvider.client(
+                    URI.create(route53.baseUrl()),
+                    StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create("AKIDFAKE", "fake-secret-for-the-fake")),
+                    tracing),
+                ZONE,
+                TARGET,
+                300,
+                Duration.ofSeconds(5),
+                Duration.ofMillis(10))) {
+      traced.upsert(tenantId, "acme.taskifai.example");
+      calls = spans.getFinishedSpanItems();
+    }
+    assertThat(calls)
+        .extracting(SpanData::getName)
+        .containsExactly("Route53/ChangeResourceRecordSets", "Route53/GetChange");
+    for (SpanData call : calls) {
+      assertThat(call.getKind()).isEqualTo(SpanKind.CLIENT);
+      assertThat(call.getAttributes().get(AttributeKey.longKey("http.response.status_code")))
+          .isEqualTo(200L);
+      assertThat(call.getAttributes().toString())
+          .doesNotContain("acme")
+          .doesNotContain("AKIDFAKE")
+          .doesNotContain("fake-secret");
+    }
   }
 
   private void stubChangeAccepted() {

@@ -166,7 +166,7 @@ class AdminApiEndToEndTest {
     env.put("TASKIFAI_SMTP_PORT", String.valueOf(SMTP.getSmtp().getPort()));
     env.put("TASKIFAI_DNS_PROVIDER", "local");
     env.put("TASKIFAI_ADMIN_URL", "http://127.0.0.1:" + port);
-    activities = PlatformActivities.fromEnvironment(env);
+    activities = PlatformActivities.fromEnvironment(env, WORKER_TRACING);
     WorkflowClient client =
         WorkflowClient.newInstance(
             WorkflowServiceStubs.newServiceStubs(
@@ -284,10 +284,73 @@ class AdminApiEndToEndTest {
           .contains(scheduled.getParentSpanId());
     }
 
+    // Below the activities: the database steps' SQL statements, and the verification mail.
+    for (String name : List.of("RunActivity:create_database", "RunActivity:store_credentials")) {
+      assertThat(statementsUnder(trace, named(trace, name).get(0))).as(name).isNotEmpty();
+    }
+    SpanData verificationMail = named(trace, "RunActivity:send_verification_email").get(0);
+    List<SpanData> mails =
+        named(trace, "smtp send").stream()
+            .filter(m -> m.getParentSpanId().equals(verificationMail.getSpanId()))
+            .toList();
+    assertThat(mails).hasSize(1);
+    assertThat(mails.get(0).getKind()).isEqualTo(SpanKind.CLIENT);
+    assertThat(mails.get(0).getAttributes().get(AttributeKey.stringKey("mail.recipient.domain")))
+        .isEqualTo("x.test");
+
     // No secret anywhere in the trace: names, attributes, events, resources.
     Tenant tenant = new TenantRegistry(DB.platform()).findById(UUID.fromString(id)).orElseThrow();
     TenantCredentials credentials =
         TenantCredentials.decrypt(new CredentialCipher(KeyRing.parse(KEYS)), tenant);
+
+    // A fleet operation is a trace of its own: the offboarding, from its request through the
+    // final backup and each step's activity down to their statements.
+    long deleteSent =
+        java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis());
+    assertThat(http.delete("/admin/tenants/" + id, token).status()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .until(() -> "DELETED".equals(status(http, id, token)));
+    SpanData deleteRequest =
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () ->
+                    SPANS.getFinishedSpanItems().stream()
+                        .filter(s -> s.getName().equals("DELETE /admin/tenants/{id}"))
+                        .filter(s -> s.getStartEpochNanos() >= deleteSent)
+                        .reduce((a, b) -> b),
+                java.util.Optional::isPresent)
+            .orElseThrow();
+    assertThat(deleteRequest.getTraceId()).isNotEqualTo(traceId);
+    List<String> offboardingSteps =
+        List.of(
+            "RunActivity:mark_deleting",
+            "RunActivity:undo_configure_dns",
+            "RunActivity:undo_create_database",
+            "RunActivity:undo_store_credentials");
+    List<SpanData> offboarding =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(250))
+            .until(
+                () ->
+                    SPANS.getFinishedSpanItems().stream()
+                        .filter(s -> s.getTraceId().equals(deleteRequest.getTraceId()))
+                        .toList(),
+                spans ->
+                    spans.stream()
+                        .map(SpanData::getName)
+                        .collect(java.util.stream.Collectors.toSet())
+                        .containsAll(offboardingSteps));
+    SpanData offboard = only(offboarding, "StartWorkflow:OffboardTenantWorkflow");
+    assertThat(offboard.getParentSpanId()).isEqualTo(deleteRequest.getSpanId());
+    for (String name : offboardingSteps) {
+      assertThat(service(named(offboarding, name).get(0))).as(name).isEqualTo("taskifai-worker");
+    }
+    assertThat(statementsUnder(offboarding, named(offboarding, "RunActivity:mark_deleting").get(0)))
+        .isNotEmpty();
     List<String> secrets =
         List.of(
             token,
@@ -296,7 +359,8 @@ class AdminApiEndToEndTest {
             KEYS,
             credentials.password(),
             TestPostgres.PLATFORM_PASSWORD,
-            TestPostgres.superuserPassword());
+            TestPostgres.superuserPassword(),
+            sub + "@x.test");
     for (SpanData span : SPANS.getFinishedSpanItems()) {
       StringBuilder text = new StringBuilder(span.getName()).append(' ');
       span.getAttributes()
@@ -324,6 +388,16 @@ class AdminApiEndToEndTest {
                       .doesNotContain("secret")
                       .doesNotContain("authorization"));
     }
+  }
+
+  /** The SQL statements (JDBC client spans) directly under {@code parent}. */
+  private static List<SpanData> statementsUnder(List<SpanData> spans, SpanData parent) {
+    return spans.stream()
+        .filter(s -> s.getParentSpanId().equals(parent.getSpanId()))
+        .filter(s -> s.getKind() == SpanKind.CLIENT)
+        .filter(
+            s -> "postgresql".equals(s.getAttributes().get(AttributeKey.stringKey("db.system"))))
+        .toList();
   }
 
   private static List<SpanData> named(List<SpanData> spans, String name) {

@@ -3,6 +3,7 @@ package com.taskifai.registry.tracing;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.instrumentation.jdbc.datasource.JdbcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.resources.Resource;
@@ -12,6 +13,8 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 
 /**
  * The one place a platform process (admin API, worker, router) gets its {@link OpenTelemetry}:
@@ -105,6 +108,34 @@ public final class PlatformTracing {
                 .build())
         .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .build();
+  }
+
+  /**
+   * {@code dataSource} with a client span per JDBC statement when traces are on, and {@code
+   * dataSource} itself when they are off (no wrapper, no cost). See {@link #statementSpans}.
+   */
+  public static DataSource traced(OpenTelemetry openTelemetry, DataSource dataSource) {
+    return statementSpans(openTelemetry).apply(dataSource);
+  }
+
+  /**
+   * What wraps a data source so that each JDBC statement is a client span: the identity when traces
+   * are off (no wrapper is installed, so off costs nothing). The spans hold the statement's text as
+   * the instrumentation sanitizes it (every literal replaced by {@code ?}: an {@code ALTER ROLE ...
+   * PASSWORD '...'} shows no password), the database and the server; never bound parameters or
+   * rows. Taking a connection from a pool is no span of its own.
+   */
+  public static UnaryOperator<DataSource> statementSpans(OpenTelemetry openTelemetry) {
+    if (!isOn(openTelemetry)) {
+      return UnaryOperator.identity();
+    }
+    JdbcTelemetry jdbc =
+        JdbcTelemetry.builder(openTelemetry)
+            .setDataSourceInstrumenterEnabled(false)
+            .setQuerySanitizationEnabled(true)
+            .setCaptureQueryParameters(false)
+            .build();
+    return jdbc::wrap;
   }
 
   /** True unless {@code openTelemetry} is the no-op one (traces off). */

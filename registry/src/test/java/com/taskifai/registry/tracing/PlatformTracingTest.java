@@ -2,10 +2,17 @@ package com.taskifai.registry.tracing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.taskifai.registry.testing.TestPostgres;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.Map;
+import java.util.UUID;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 class PlatformTracingTest {
@@ -62,6 +69,43 @@ class PlatformTracingTest {
       assertThat(spans.getFinishedSpanItems()).hasSize(1);
       assertThat(spans.getFinishedSpanItems().get(0).getResource().getAttributes().asMap())
           .containsValue("taskifai-test");
+    }
+  }
+
+  @Test
+  void withTracesOffADataSourceIsNotWrappedAtAll() {
+    DataSource postgres = TestPostgres.superuser("postgres");
+    assertThat(PlatformTracing.traced(OpenTelemetry.noop(), postgres)).isSameAs(postgres);
+  }
+
+  @Test
+  void eachStatementIsAClientSpanWhoseTextHoldsNoLiteralSuchAsARolesPassword() throws Exception {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    java.util.List<SpanData> statements;
+    String role = "tracing_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String password = "Pw-" + UUID.randomUUID();
+    try (OpenTelemetrySdk on = PlatformTracing.exportingTo(spans, "taskifai-test")) {
+      DataSource traced = PlatformTracing.traced(on, TestPostgres.superuser("postgres"));
+      io.opentelemetry.api.trace.Span step = on.getTracer("t").spanBuilder("step").startSpan();
+      try (io.opentelemetry.context.Scope ignored = step.makeCurrent();
+          Connection c = traced.getConnection();
+          Statement st = c.createStatement()) {
+        st.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+        st.execute("ALTER ROLE " + role + " PASSWORD '" + password + "-2'");
+        st.execute("DROP ROLE " + role);
+      } finally {
+        step.end();
+      }
+      statements =
+          spans.getFinishedSpanItems().stream()
+              .filter(s -> s.getKind() == SpanKind.CLIENT)
+              .toList();
+    }
+    assertThat(statements).hasSize(3);
+    String text = statements.toString();
+    assertThat(text).contains("ALTER ROLE").contains("postgresql").doesNotContain(password);
+    for (SpanData span : statements) {
+      assertThat(span.getName() + span.getAttributes()).doesNotContain(password);
     }
   }
 }

@@ -3,6 +3,7 @@ package com.taskifai.routing.tenancy;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import java.util.UUID;
+import javax.sql.DataSource;
 
 /** A tenant's pool and what it was built from. */
 final class TenantPool {
@@ -12,6 +13,12 @@ final class TenantPool {
   final String serverId;
   final boolean trial;
   final HikariDataSource dataSource;
+
+  /**
+   * Where requests take their connections: the pool, wrapped for statement spans if traces are on.
+   */
+  final DataSource connections;
+
   volatile long lastUsedNanos = System.nanoTime();
   volatile long refusedUntilNanos = System.nanoTime();
 
@@ -21,13 +28,15 @@ final class TenantPool {
       String username,
       String serverId,
       boolean trial,
-      HikariDataSource dataSource) {
+      HikariDataSource dataSource,
+      DataSource connections) {
     this.tenantId = tenantId;
     this.fingerprint = fingerprint;
     this.username = username;
     this.serverId = serverId;
     this.trial = trial;
     this.dataSource = dataSource;
+    this.connections = connections;
   }
 
   int idle() {

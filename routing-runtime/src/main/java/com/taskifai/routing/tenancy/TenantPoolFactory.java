@@ -8,6 +8,8 @@ import com.taskifai.routing.RoutingSettings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +35,7 @@ final class TenantPoolFactory {
   private final ConnectionBudgets budgets;
   private final TenantPoolMetrics poolMetrics;
   private final ScheduledExecutorService housekeeping;
+  private final UnaryOperator<DataSource> statementSpans;
 
   TenantPoolFactory(
       RoutingSettings settings,
@@ -40,13 +43,15 @@ final class TenantPoolFactory {
       ConnectionCap cap,
       ConnectionBudgets budgets,
       TenantPoolMetrics poolMetrics,
-      ScheduledExecutorService housekeeping) {
+      ScheduledExecutorService housekeeping,
+      UnaryOperator<DataSource> statementSpans) {
     this.settings = settings;
     this.cipher = cipher;
     this.cap = cap;
     this.budgets = budgets;
     this.poolMetrics = poolMetrics;
     this.housekeeping = housekeeping;
+    this.statementSpans = statementSpans;
   }
 
   /** What a pool is built from: a tenant moved or given new credentials gets a new pool. */
@@ -114,6 +119,7 @@ final class TenantPoolFactory {
         creds.username(),
         tenant.databaseServerId(),
         tenant.isTrial(),
-        dataSource);
+        dataSource,
+        statementSpans.apply(dataSource));
   }
 }

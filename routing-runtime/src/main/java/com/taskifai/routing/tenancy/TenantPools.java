@@ -3,9 +3,11 @@ package com.taskifai.routing.tenancy;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.crypto.CredentialCipher;
+import com.taskifai.registry.tracing.PlatformTracing;
 import com.taskifai.routing.RoutingSettings;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLInvalidAuthorizationSpecException;
@@ -83,7 +85,8 @@ public class TenantPools implements DisposableBean {
       TenantRegistry registry,
       MeterRegistry meters,
       TenantDirectory directory,
-      ConnectionBudgets budgets) {
+      ConnectionBudgets budgets,
+      OpenTelemetry openTelemetry) {
     this.settings = settings;
     this.registry = registry;
     this.budgets = budgets;
@@ -100,7 +103,13 @@ public class TenantPools implements DisposableBean {
             p -> pools.get(p.tenantId) == p);
     this.factory =
         new TenantPoolFactory(
-            settings, cipher, cap, budgets, new TenantPoolMetrics(meters), housekeeping);
+            settings,
+            cipher,
+            cap,
+            budgets,
+            new TenantPoolMetrics(meters),
+            housekeeping,
+            PlatformTracing.statementSpans(openTelemetry));
     this.credentialFailures = new CredentialFailures(meters);
     this.databaseSizes = new DatabaseSizes(meters);
     long period =
@@ -137,7 +146,7 @@ public class TenantPools implements DisposableBean {
         throw new SQLInvalidAuthorizationSpecException(refusedMessage(pool), "28P01");
       }
       try {
-        Connection c = pool.dataSource.getConnection();
+        Connection c = pool.connections.getConnection();
         cap.touch(pool);
         credentialFailures.worked(pool.tenantId);
         return c;

@@ -168,19 +168,46 @@ public final class RouteBenchmark {
         String host = hot.subdomain() + ".localhost";
         load(List.of(request(host, "/api/products", token)), threads, 3); // warm up
         load(List.of(request(host, "/baseline/products", null)), threads, 3);
-        // Alternating short rounds, so drift in the machine's load hits both sides alike.
-        List<Run> baselineRounds = new ArrayList<>();
-        List<Run> routedRounds = new ArrayList<>();
-        int rounds = Math.max(1, Math.min(5, seconds));
-        int each = Math.max(1, seconds / rounds);
-        for (int i = 0; i < rounds; i++) {
-          baselineRounds.add(
-              load(List.of(request(host, "/baseline/products", null)), threads, each));
-          routedRounds.add(load(List.of(request(host, "/api/products", token)), threads, each));
+        // A second router on the same registry with traces on, as OTEL_* settings turn them on in
+        // production: 10 % of the requests sampled, exported over OTLP/HTTP to a local sink.
+        try (TraceSink sink = new TraceSink();
+            ConfigurableApplicationContext tracedCtx = tracedRouter(props, sink)) {
+          HttpRequest tracedRequest =
+              request(
+                  Integer.parseInt(tracedCtx.getEnvironment().getProperty("local.server.port")),
+                  host,
+                  "/api/products",
+                  token);
+          load(List.of(tracedRequest), threads, 3); // warm up
+          // Alternating short rounds, each side first in turn, so drift in the machine's load
+          // hits every side alike.
+          List<HttpRequest> sides =
+              List.of(
+                  request(host, "/baseline/products", null),
+                  request(host, "/api/products", token),
+                  tracedRequest);
+          List<List<Run>> rounds = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+          int roundCount = 6;
+          int each = Math.max(1, seconds / 5);
+          for (int i = 0; i < roundCount; i++) {
+            for (int k = 0; k < sides.size(); k++) {
+              int side = (i + k) % sides.size();
+              rounds.get(side).add(load(List.of(sides.get(side)), threads, each));
+            }
+          }
+          List<Run> baselineRounds = rounds.get(0);
+          List<Run> routedRounds = rounds.get(1);
+          List<Run> tracedRounds = rounds.get(2);
+          Run baseline = Run.merge(baselineRounds);
+          Run routed = Run.merge(routedRounds);
+          Run tracedRun = Run.merge(tracedRounds);
+          print1(baseline, routed, threads, seconds);
+          // The batch processor exports every 5 s at most: closing the SDK flushes what is left.
+          ((io.opentelemetry.sdk.OpenTelemetrySdk) tracedCtx.getBean("benchTracing")).close();
+          printTraced(routed, tracedRun, sink);
+          printLatencyBuckets(
+              ctx.getBean(io.micrometer.core.instrument.MeterRegistry.class), routed);
         }
-        Run baseline = Run.merge(baselineRounds);
-        Run routed = Run.merge(routedRounds);
-        print1(baseline, routed, threads, seconds);
       }
 
       // (2) Round robin over many tenants under the cap.
@@ -242,6 +269,112 @@ public final class RouteBenchmark {
       }
       print3(new Run(first.length, coldErrors, 0, first));
     }
+  }
+
+  /**
+   * The router of {@code props} with traces on ({@link BenchTracing}), exporting to {@code sink}.
+   */
+  private static ConfigurableApplicationContext tracedRouter(
+      Map<String, Object> props, TraceSink sink) {
+    Map<String, String> otel =
+        Map.of(
+            "OTEL_TRACES_EXPORTER", "otlp",
+            "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf",
+            "OTEL_EXPORTER_OTLP_ENDPOINT", sink.endpoint(),
+            "OTEL_TRACES_SAMPLER", "parentbased_traceidratio",
+            "OTEL_TRACES_SAMPLER_ARG", "0.1");
+    BenchTracing.openTelemetry =
+        com.taskifai.registry.tracing.PlatformTracing.fromEnvironment(otel, "taskifai-router");
+    return new SpringApplicationBuilder(
+            RoutingRuntimeApplication.class, BaselineEndpoint.class, BenchTracing.class)
+        .properties(props)
+        .run();
+  }
+
+  /**
+   * The traced router's OpenTelemetry in place of the environment's (off in the benchmark). Not a
+   * {@code Configuration}: the untraced router's component scan must not find it.
+   */
+  static class BenchTracing {
+    static volatile io.opentelemetry.api.OpenTelemetry openTelemetry;
+
+    @org.springframework.context.annotation.Bean
+    @org.springframework.context.annotation.Primary
+    io.opentelemetry.api.OpenTelemetry benchTracing() {
+      return openTelemetry;
+    }
+  }
+
+  private static void printTraced(Run off, Run on, TraceSink sink) {
+    System.out.printf(
+        Locale.ROOT,
+        "%n### 1b. The same routed requests with traces on%n%n"
+            + "A second router in the same process, traces on as the OTEL_* settings turn them on"
+            + " (sampler parentbased_traceidratio 0.1; the SDK's batch processor exporting"
+            + " OTLP/HTTP to a local sink that reads and drops each export: %d exports, %d KB),"
+            + " in the same alternating rounds as the untraced router above.%n%n"
+            + "| | requests/s | p50 ms | p99 ms | errors |%n|---|---|---|---|---|%n"
+            + "| traces off | %.0f | %.2f | %.2f | %d |%n"
+            + "| traces on, 10 %% sampled | %.0f | %.2f | %.2f | %d |%n%n"
+            + "Throughput ratio on/off: **%.2f** (target >= 0.85); added p50: %.2f ms.%n",
+        sink.exports.get(),
+        sink.bytes.get() / 1024,
+        off.throughput(),
+        off.percentileMillis(50),
+        off.percentileMillis(99),
+        off.errors(),
+        on.throughput(),
+        on.percentileMillis(50),
+        on.percentileMillis(99),
+        on.errors(),
+        on.throughput() / off.throughput(),
+        on.percentileMillis(50) - off.percentileMillis(50));
+  }
+
+  /**
+   * The cost of the router's per-request latency buckets ({@code RouterMetrics.requestTimer}: a
+   * timer with the service-level objectives of {@code TenantUsage.LATENCY_BOUNDS_MS}) against the
+   * same timer without them, in the router's own meter registry, and as a share of a routed
+   * request's p50.
+   */
+  private static void printLatencyBuckets(
+      io.micrometer.core.instrument.MeterRegistry meters, Run routed) {
+    io.micrometer.core.instrument.Timer buckets =
+        io.micrometer.core.instrument.Timer.builder("taskifai.bench.buckets")
+            .serviceLevelObjectives(
+                Arrays.stream(com.taskifai.registry.TenantUsage.LATENCY_BOUNDS_MS)
+                    .mapToObj(Duration::ofMillis)
+                    .toArray(Duration[]::new))
+            .register(meters);
+    io.micrometer.core.instrument.Timer plain =
+        io.micrometer.core.instrument.Timer.builder("taskifai.bench.plain").register(meters);
+    int n = 2_000_000;
+    double withNs = Double.MAX_VALUE;
+    double withoutNs = Double.MAX_VALUE;
+    for (int round = 0; round < 5; round++) {
+      withNs = Math.min(withNs, nanosPerRecord(buckets, n));
+      withoutNs = Math.min(withoutNs, nanosPerRecord(plain, n));
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%n### 1c. The per-request latency buckets%n%n"
+            + "One record into the request timer with its %d latency buckets: %.0f ns; without"
+            + " them: %.0f ns (best of 5 x %d records, one thread). The buckets add %.0f ns, %.3f %%"
+            + " of a routed request's p50.%n",
+        com.taskifai.registry.TenantUsage.LATENCY_BOUNDS_MS.length,
+        withNs,
+        withoutNs,
+        n,
+        withNs - withoutNs,
+        100.0 * (withNs - withoutNs) / (routed.percentileMillis(50) * 1e6));
+  }
+
+  private static double nanosPerRecord(io.micrometer.core.instrument.Timer timer, int n) {
+    long start = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      timer.record((i & 1023) * 37_000L, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+    return (System.nanoTime() - start) / (double) n;
   }
 
   private void print1(Run baseline, Run routed, int threads, int seconds) {
@@ -313,6 +446,10 @@ public final class RouteBenchmark {
   }
 
   private HttpRequest request(String host, String path, String token) {
+    return request(port, host, path, token);
+  }
+
+  private static HttpRequest request(int port, String host, String path, String token) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .header("Host", host)
