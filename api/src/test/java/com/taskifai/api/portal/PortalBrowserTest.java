@@ -179,6 +179,8 @@ class PortalBrowserTest extends ApiTestBase {
       browser.get("http://127.0.0.1:" + viewerPort + "/#/tenant/" + id);
       awaitStatusText("ACTIVE");
       WebElement trace = byId("workflow-trace");
+      ((org.openqa.selenium.JavascriptExecutor) browser)
+          .executeScript("arguments[0].scrollIntoView({block: 'center'})", trace);
       shot("07-trace-link");
       assertThat(trace.getAttribute("href"))
           .isEqualTo(
