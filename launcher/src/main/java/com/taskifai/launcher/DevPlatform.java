@@ -888,11 +888,13 @@ public final class DevPlatform implements AutoCloseable {
   /**
    * Starts the trace viewer when one is found ({@link TraceViewer}) and gives the {@code OTEL_*}
    * settings and {@code TASKIFAI_TRACES_URL} every platform process gets; empty (traces off) when
-   * there is none, it does not start, or the environment exports traces elsewhere already. Never a
+   * there is none, it does not start, or OTEL_TRACES_EXPORTER already says where traces go. Never a
    * reason not to start the platform: the banner says why traces are off.
    */
   private Optional<Map<String, String>> startTraces() throws IOException {
-    if (com.taskifai.registry.tracing.PlatformTracing.configured(env)) {
+    String exporter = env.get(com.taskifai.registry.tracing.PlatformTracing.TRACES_EXPORTER);
+    if (exporter != null && !exporter.isBlank()) {
+      // The developer chose (an exporter of their own, or none): that choice stands.
       notes.put(
           "Traces",
           com.taskifai.registry.tracing.PlatformTracing.describe(env)
