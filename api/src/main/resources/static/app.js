@@ -270,13 +270,20 @@ async function tenantView(id) {
   const previous = document.getElementById("workflow-select");
   const chosenWorkflow = previous ? previous.value : null;
   const focusedId = document.activeElement && document.activeElement.id;
-  const workflowSelect = h("select", { id: "workflow-select", onchange: () => loadTimeline(id, workflowSelect.value, timeline) });
+  // The chosen workflow's trace in the trace viewer (Jaeger UI), when traces are on.
+  const traceLink = h("a", { id: "workflow-trace", target: "_blank", rel: "noopener", hidden: true, text: "Trace of this workflow" });
+  let traceUrls = {};
+  const showTrace = () => {
+    const url = traceUrls[workflowSelect.value];
+    if (url) { traceLink.setAttribute("href", url); traceLink.hidden = false; } else { traceLink.removeAttribute("href"); traceLink.hidden = true; }
+  };
+  const workflowSelect = h("select", { id: "workflow-select", onchange: () => { showTrace(); loadTimeline(id, workflowSelect.value, timeline); } });
   main.replaceChildren(
     h("section", { class: "card" }, h("h1", {}, t.company_name, " ", h("span", { id: "tenant-status" }, statusBadge(t.status))), facts, links, actions),
     h("section", { class: "card" }, h("h2", { text: "Provisioning steps" }),
       t.workflow_service === "unavailable" ? h("p", { class: "error-text", id: "workflow-service-unavailable", role: "status", text: "Workflow service unavailable: showing the last known steps from the audit log." }) : null,
       h("p", { class: "hint", text: "Source: " + (t.steps_source === "workflow" ? "live workflow query" : "audit log") }), steps),
-    h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, timeline),
+    h("section", { class: "card" }, h("h2", { text: "Workflow timeline" }), h("label", { for: "workflow-select", text: "Workflow" }), workflowSelect, " ", traceLink, timeline),
     h("section", { class: "card" }, h("h2", { text: "Audit trail" }),
       h("table", {}, h("thead", {}, h("tr", {}, ["When", "Actor", "Action", "Step", "Outcome", "Detail"].map((c) => h("th", { scope: "col", text: c })))), audit)),
     usageSection(t), backupsSection(t), exportsSection(t), importsSection(t), restoreToTimeSection(t), moveSection(t), promotionSection(t));
@@ -302,6 +309,8 @@ async function tenantView(id) {
   }
   audit.replaceChildren(...(a.data.entries || []).slice().reverse().map(auditRow));
   workflowSelect.replaceChildren(...(w.data.workflows || []).map((x) => h("option", { value: x.workflow_id, selected: x.workflow_id === chosenWorkflow, text: x.kind + ": " + x.workflow_id })));
+  traceUrls = Object.fromEntries((w.data.workflows || []).filter((x) => x.trace_url).map((x) => [x.workflow_id, x.trace_url]));
+  showTrace();
   // A poll rebuilds the page; keyboard focus goes back to the control that had it.
   if (focusedId && document.getElementById(focusedId)) document.getElementById(focusedId).focus({ preventScroll: true });
   if (workflowSelect.value) loadTimeline(id, workflowSelect.value, timeline);

@@ -9,15 +9,16 @@ import org.springframework.stereotype.Component;
 
 /**
  * The admin API's configuration in one place: a view over the settings records ({@link DbSettings},
- * {@link PlatformSettings}, {@link TemporalSettings}, {@link AdminSettings}), which Spring Boot
- * binds from {@code taskifai.*} properties and, by relaxed binding, from the {@code TASKIFAI_*}
- * environment. Each default is defined once, in its record.
+ * {@link PlatformSettings}, {@link TemporalSettings}, {@link TracesSettings}, {@link
+ * AdminSettings}), which Spring Boot binds from {@code taskifai.*} properties and, by relaxed
+ * binding, from the {@code TASKIFAI_*} environment. Each default is defined once, in its record.
  */
 @Component
 @EnableConfigurationProperties({
   DbSettings.class,
   PlatformSettings.class,
   TemporalSettings.class,
+  TracesSettings.class,
   AdminSettings.class,
   AdminLoginSettings.class,
   AdminLoginSettings.FailedLogins.class,
@@ -29,13 +30,19 @@ public class ApiSettings {
   private final PlatformSettings platform;
   private final TemporalSettings temporal;
   private final AdminSettings admin;
+  private final TracesSettings traces;
 
   public ApiSettings(
-      DbSettings db, PlatformSettings platform, TemporalSettings temporal, AdminSettings admin) {
+      DbSettings db,
+      PlatformSettings platform,
+      TemporalSettings temporal,
+      AdminSettings admin,
+      TracesSettings traces) {
     this.db = db;
     this.platform = platform;
     this.temporal = temporal;
     this.admin = admin;
+    this.traces = traces;
   }
 
   public AdminSettings admin() {
@@ -77,6 +84,16 @@ public class ApiSettings {
   /** Temporal UI's base URL, or empty when there is none (the embedded test server). */
   public String temporalUiUrl() {
     return stripSlash(temporal.uiUrl());
+  }
+
+  /** The trace viewer's (Jaeger UI's) base URL, or empty when traces are off. */
+  public String tracesUrl() {
+    return stripSlash(traces.url().strip());
+  }
+
+  /** The service whose spans carry a workflow's id (the workers'). */
+  public String tracesService() {
+    return traces.service();
   }
 
   /**

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,7 +18,13 @@ final class DevEnvFile {
   private DevEnvFile() {}
 
   static void write(Path file, Map<String, String> values) throws IOException {
+    write(file, values, List.of());
+  }
+
+  /** As {@link #write(Path, Map)}, with {@code notes} as comment lines (why a key is missing). */
+  static void write(Path file, Map<String, String> values, List<String> notes) throws IOException {
     StringBuilder sb = new StringBuilder("# Written by ./taskifai dev; local dev logins only.\n");
+    notes.forEach(n -> sb.append("# ").append(n.replace('\n', ' ')).append('\n'));
     values.forEach((k, v) -> sb.append(k).append('=').append(v == null ? "" : v).append('\n'));
     Files.createDirectories(file.getParent());
     Path tmp = Files.createTempFile(file.getParent(), "dev", ".env.tmp");

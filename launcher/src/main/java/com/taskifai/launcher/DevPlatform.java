@@ -215,6 +215,8 @@ public final class DevPlatform implements AutoCloseable {
     Map<String, String> env = new HashMap<>(System.getenv());
     // The command line archives WAL when pgbackrest is there; platforms built by tests do not.
     env.putIfAbsent(WalArchive.ENV, "auto");
+    // Likewise it starts a trace viewer (Jaeger) when one is installed.
+    env.putIfAbsent(TraceViewer.ENV, "auto");
     Path home = Path.of(env.getOrDefault("TASKIFAI_HOME", ".taskifai")).toAbsolutePath();
     Path lockFile = home.resolve("dev.lock");
     Optional<SingleInstanceLock> lock = SingleInstanceLock.tryAcquire(lockFile);
@@ -310,6 +312,7 @@ public final class DevPlatform implements AutoCloseable {
     secrets.save();
 
     Map<String, String> platformEnv = new HashMap<>(env);
+    startTraces().ifPresent(platformEnv::putAll);
     platformEnv.put("TASKIFAI_DB_URL", db.platformUrl());
     platformEnv.put("TASKIFAI_DB_USER", PLATFORM_ROLE);
     platformEnv.put("TASKIFAI_DB_PASSWORD", db.platformPassword());
@@ -375,11 +378,14 @@ public final class DevPlatform implements AutoCloseable {
     devEnv.put("TASKIFAI_ADMIN_TOTP_SECRET", adminTotp);
     devEnv.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
     upPorts.forEach((key, port) -> devEnv.put(key, Integer.toString(port)));
+    if (tracesUrl != null) {
+      devEnv.put(TraceViewer.TRACES_URL, tracesUrl);
+    }
     if (separateProcesses) {
       devEnv.put(
           "TASKIFAI_ROUTER2_URL", "http://localhost:" + upPorts.get("TASKIFAI_ROUTER2_PORT"));
     }
-    DevEnvFile.write(home.resolve("dev.env"), devEnv);
+    DevEnvFile.write(home.resolve("dev.env"), devEnv, devEnvNotes());
 
     if (!"false".equalsIgnoreCase(env.getOrDefault(DEV_DEMO, "true").strip())) {
       // The demo is built by an admin account of its own: a one-time code works once per account
@@ -447,7 +453,7 @@ public final class DevPlatform implements AutoCloseable {
       devEnv.put("TASKIFAI_DEMO_URL", demoUrl(baseDomain));
       devEnv.put("TASKIFAI_DEMO_EMAIL", demo.email());
       devEnv.put("TASKIFAI_DEMO_PASSWORD", demo.password());
-      DevEnvFile.write(home.resolve("dev.env"), devEnv);
+      DevEnvFile.write(home.resolve("dev.env"), devEnv, devEnvNotes());
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
@@ -489,6 +495,7 @@ public final class DevPlatform implements AutoCloseable {
     for (int i = 1; i <= 2; i++) {
       String key = i == 1 ? "TASKIFAI_WORKER_MANAGEMENT_PORT" : "TASKIFAI_WORKER2_MANAGEMENT_PORT";
       Map<String, String> worker = new HashMap<>(common);
+      worker.putAll(PlatformProcesses.traceSettings(common, "worker"));
       worker.put("TASKIFAI_WORKER_MANAGEMENT_PORT", Integer.toString(ports.get(key)));
       worker.put("TASKIFAI_WORKER_MANAGEMENT_ADDRESS", bind);
       t.add(
@@ -505,6 +512,7 @@ public final class DevPlatform implements AutoCloseable {
               ? platformEnv.get("TASKIFAI_ROUTER_MANAGEMENT_PORT")
               : Integer.toString(ports.get("TASKIFAI_ROUTER2_MANAGEMENT_PORT"));
       Map<String, String> router = new HashMap<>(common);
+      router.putAll(PlatformProcesses.traceSettings(common, "router"));
       router.put("TASKIFAI_ROUTER_PORT", Integer.toString(port));
       router.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", management);
       t.add(
@@ -515,6 +523,7 @@ public final class DevPlatform implements AutoCloseable {
           logs.resolve("router-" + i + ".log"));
     }
     Map<String, String> api = new HashMap<>(common);
+    api.putAll(PlatformProcesses.traceSettings(common, "api"));
     api.put("SERVER_PORT", Integer.toString(adminPort));
     api.put("SPRING_FLYWAY_ENABLED", "false");
     api.put("TASKIFAI_TEMPORAL_SEARCH_ATTRIBUTES", Boolean.toString(!embeddedTemporal));
@@ -930,6 +939,55 @@ public final class DevPlatform implements AutoCloseable {
     return reach + ":" + port;
   }
 
+  // ---- Traces -------------------------------------------------------------------------------
+
+  private String tracesUrl;
+
+  /**
+   * Starts the trace viewer when one is found ({@link TraceViewer}) and gives the {@code OTEL_*}
+   * settings and {@code TASKIFAI_TRACES_URL} every platform process gets; empty (traces off) when
+   * there is none, it does not start, or OTEL_TRACES_EXPORTER already says where traces go. Never a
+   * reason not to start the platform: the banner says why traces are off.
+   */
+  private Optional<Map<String, String>> startTraces() throws IOException {
+    String exporter = env.get(com.taskifai.registry.tracing.PlatformTracing.TRACES_EXPORTER);
+    if (exporter != null && !exporter.isBlank()) {
+      // The developer chose (an exporter of their own, or none): that choice stands.
+      notes.put(
+          "Traces",
+          com.taskifai.registry.tracing.PlatformTracing.describe(env)
+              + " (from the OTEL_* settings; no trace viewer started)");
+      return Optional.empty();
+    }
+    TraceViewer.Choice choice = TraceViewer.choose(env, home, bind);
+    if (choice.viewer().isEmpty()) {
+      notes.put("Traces", choice.reason());
+      return Optional.empty();
+    }
+    TraceViewer viewer = choice.viewer().get();
+    try {
+      viewer.start();
+    } catch (IOException | IllegalStateException e) {
+      log.warn("trace viewer not started, traces off: {}", e.getMessage());
+      notes.put("Traces", "off (jaeger did not start: " + e.getMessage() + ")");
+      return Optional.empty();
+    }
+    started.push(viewer);
+    tracesUrl = viewer.uiUrl();
+    notes.put("Traces", viewer.describe());
+    Map<String, String> settings = new LinkedHashMap<>(viewer.otelSettings());
+    settings.put(TraceViewer.TRACES_URL, tracesUrl);
+    return Optional.of(settings);
+  }
+
+  /** Comment lines of dev.env: why a setting is missing. */
+  private java.util.List<String> devEnvNotes() {
+    if (tracesUrl != null || !notes.containsKey("Traces")) {
+      return java.util.List.of();
+    }
+    return java.util.List.of(TraceViewer.TRACES_URL + " is not set: traces " + notes.get("Traces"));
+  }
+
   // ---- Mail ---------------------------------------------------------------------------------
 
   record Mail(String host, int port, GreenMailOutbox outbox) {}
@@ -1009,9 +1067,13 @@ public final class DevPlatform implements AutoCloseable {
   }
 
   private void printBanner() {
+    System.out.println(banner());
+  }
+
+  /** What {@code ./taskifai dev} or {@code up} prints once the platform is up (tests read it). */
+  String banner() {
     if (separateProcesses) {
-      printTopologyBanner();
-      return;
+      return topologyBanner();
     }
     StringBuilder b = new StringBuilder();
     b.append("\n  TaskifAI dev platform is up\n\n");
@@ -1044,10 +1106,10 @@ public final class DevPlatform implements AutoCloseable {
     }
     b.append("  Settings             ").append(home.resolve("dev.env")).append('\n');
     b.append("\n  Ctrl-C stops everything.\n");
-    System.out.println(b);
+    return b.toString();
   }
 
-  private void printTopologyBanner() {
+  private String topologyBanner() {
     StringBuilder b = new StringBuilder();
     b.append("\n  TaskifAI platform is up: separate processes (./taskifai up)\n\n");
     b.append("  Admin portal + API   ").append(devEnv.get("TASKIFAI_ADMIN_URL")).append('\n');
@@ -1078,7 +1140,7 @@ public final class DevPlatform implements AutoCloseable {
         .append(" (password and TOTP secret in .taskifai/dev.env)\n");
     b.append("  Settings             ").append(home.resolve("dev.env")).append('\n');
     b.append("\n  Ctrl-C stops everything.\n");
-    System.out.println(b);
+    return b.toString();
   }
 
   @Override

@@ -28,13 +28,16 @@ final class PlatformProcesses implements AutoCloseable {
   private final PlatformWorker worker;
   private final ConfigurableApplicationContext api;
   private final ConfigurableApplicationContext router;
+  private final io.opentelemetry.api.OpenTelemetry tracing;
 
   private PlatformProcesses(
       WorkflowServiceStubs service,
       PlatformActivities activities,
       PlatformWorker worker,
       ConfigurableApplicationContext api,
-      ConfigurableApplicationContext router) {
+      ConfigurableApplicationContext router,
+      io.opentelemetry.api.OpenTelemetry tracing) {
+    this.tracing = tracing;
     this.service = service;
     this.activities = activities;
     this.worker = worker;
@@ -120,6 +123,9 @@ final class PlatformProcesses implements AutoCloseable {
     }
 
     Map<String, Object> apiProps = new HashMap<>(common);
+    apiProps.putAll(traceSettings(env, "api"));
+    // The portal links each workflow to its trace in the dev trace viewer, when one runs.
+    apiProps.put("taskifai.traces.url", env.getOrDefault(TraceViewer.TRACES_URL, ""));
     apiProps.put("server.port", adminPort);
     apiProps.put("management.server.port", env.get("TASKIFAI_ADMIN_MANAGEMENT_PORT"));
     apiProps.put("taskifai.temporal.target", target);
@@ -143,12 +149,33 @@ final class PlatformProcesses implements AutoCloseable {
     ConfigurableApplicationContext api = apiBuilder.run(arguments(apiProps));
 
     Map<String, Object> routerProps = new HashMap<>(common);
+    routerProps.putAll(traceSettings(env, "router"));
     routerProps.put("server.port", routerPort);
     routerProps.put("management.server.port", env.get("TASKIFAI_ROUTER_MANAGEMENT_PORT"));
     routerProps.put("taskifai.tenant-jwt-secret", env.get("TASKIFAI_TENANT_JWT_SECRET"));
     ConfigurableApplicationContext router =
         new SpringApplicationBuilder(RoutingRuntimeApplication.class).run(arguments(routerProps));
-    return new PlatformProcesses(service, activities, worker, api, router);
+    return new PlatformProcesses(service, activities, worker, api, router, tracing);
+  }
+
+  /**
+   * The {@code OTEL_*} settings of an app in this JVM, which it reads as properties (its
+   * environment is the launcher's): those of {@code env}, under the app's own service name unless
+   * {@code env} names one for all; none when traces are off.
+   */
+  static Map<String, String> traceSettings(Map<String, String> env, String role) {
+    Map<String, String> otel = new HashMap<>();
+    if (!com.taskifai.registry.tracing.PlatformTracing.configured(env)) {
+      return otel;
+    }
+    env.forEach(
+        (k, v) -> {
+          if (k.startsWith("OTEL_") && v != null) {
+            otel.put(k, v);
+          }
+        });
+    otel.putIfAbsent("OTEL_SERVICE_NAME", TraceViewer.serviceOf(role));
+    return otel;
   }
 
   /**
@@ -174,5 +201,13 @@ final class PlatformProcesses implements AutoCloseable {
     worker.close();
     activities.close();
     service.shutdown();
+    if (tracing instanceof java.io.Closeable sdk) {
+      // The worker's last spans go out before the trace viewer stops.
+      try {
+        sdk.close();
+      } catch (java.io.IOException e) {
+        // Spans lost at shutdown are no reason to fail it.
+      }
+    }
   }
 }

@@ -43,7 +43,18 @@ class DemoTenantTest {
     String host = "demo.localhost:" + env.get("TASKIFAI_ROUTER_PORT");
     UUID first;
     long sellout;
-    try (DevPlatform platform = new DevPlatform(env, home)) {
+    // The first start runs a trace viewer: the real Jaeger where it is installed, else a stand-in.
+    Map<String, String> traced = new java.util.HashMap<>(env);
+    boolean realJaeger = TraceViewer.find(Map.of("PATH", env.get("PATH"))).isPresent();
+    traced.put(
+        TraceViewer.ENV,
+        realJaeger
+            ? "auto"
+            : StandInJaeger.script(Files.createDirectories(home.resolve("bin"))).toString());
+    traced.put(TraceViewer.UI_PORT, Integer.toString(DevPlatformTest.freePort()));
+    System.out.println("DemoTenantTest: trace viewer " + (realJaeger ? "real Jaeger" : "stand-in"));
+    String traces = "http://localhost:" + traced.get(TraceViewer.UI_PORT);
+    try (DevPlatform platform = new DevPlatform(traced, home)) {
       platform.start();
       DemoTenant.Outcome demo = platform.demo().orElseThrow();
       assertThat(demo.created()).isTrue();
@@ -99,6 +110,62 @@ class DemoTenantTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+
+      // Traces: the viewer's address in dev.env, the banner and the portal's workflow links, and
+      // spans from each process under its own service name.
+      assertThat(dev.getProperty(TraceViewer.TRACES_URL)).isEqualTo(traces);
+      assertThat(platform.banner()).containsPattern("Traces +" + traces + " \\(Jaeger ");
+      String adminToken = JSON.readTree(login.body()).get("access_token").asText();
+      JsonNode workflows =
+          JSON.readTree(
+              http.send(
+                      HttpRequest.newBuilder(
+                              URI.create(
+                                  dev.getProperty("TASKIFAI_ADMIN_URL")
+                                      + "/admin/tenants/"
+                                      + first
+                                      + "/workflows"))
+                          .header("authorization", "Bearer " + adminToken)
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      String provision = com.taskifai.workflows.WorkflowIds.provision(DemoTenant.SUBDOMAIN);
+      assertThat(workflows.get("workflows").get(0).get("trace_url").asText())
+          .isEqualTo(
+              traces
+                  + "/search?service=taskifai-worker&tags="
+                  + java.net.URLEncoder.encode(
+                          "{\"workflowId\":\"" + provision + "\"}", StandardCharsets.UTF_8)
+                      .replace("+", "%20"));
+      JsonNode services =
+          awaitServices(traces, "taskifai-api", "taskifai-worker", "taskifai-router");
+      System.out.println("DemoTenantTest: services with spans " + services);
+      if (realJaeger) {
+        // One trace from the API's start of the provisioning through the worker's steps (each
+        // signal the workflow handled is a trace of its own, tagged with the workflow id too).
+        JsonNode found =
+            JSON.readTree(
+                    http.send(
+                            HttpRequest.newBuilder(
+                                    URI.create(
+                                        traces
+                                            + "/api/traces?service=taskifai-worker&tags="
+                                            + java.net.URLEncoder.encode(
+                                                "{\"workflowId\":\"" + provision + "\"}",
+                                                StandardCharsets.UTF_8)))
+                                .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                        .body())
+                .get("data");
+        java.util.List<java.util.Set<String>> servicesPerTrace = new java.util.ArrayList<>();
+        for (JsonNode trace : found) {
+          java.util.Set<String> names = new java.util.TreeSet<>();
+          trace.get("processes").forEach(p -> names.add(p.get("serviceName").asText()));
+          servicesPerTrace.add(names);
+        }
+        assertThat(servicesPerTrace)
+            .anySatisfy(names -> assertThat(names).contains("taskifai-api", "taskifai-worker"));
+      }
       try (Connection c =
               DevPlatform.dataSource(
                       dev.getProperty("TASKIFAI_DB_URL"),
@@ -115,6 +182,14 @@ class DemoTenantTest {
         }
       }
     }
+
+    // The viewer stopped with the platform.
+    assertThat(
+            DevPlatform.listening(
+                "127.0.0.1",
+                Integer.parseInt(traced.get(TraceViewer.UI_PORT)),
+                Duration.ofMillis(500)))
+        .isFalse();
 
     try (DevPlatform again = new DevPlatform(env, home)) {
       again.start();
@@ -183,6 +258,29 @@ class DemoTenantTest {
 
   private long total(String router, String host, String token, String path) throws Exception {
     return get(router, host, token, path).get("total").asLong();
+  }
+
+  /** The viewer's services once each of {@code expected} has sent spans (within 20 s). */
+  private JsonNode awaitServices(String viewer, String... expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (true) {
+      JsonNode data =
+          JSON.readTree(
+                  http.send(
+                          HttpRequest.newBuilder(URI.create(viewer + "/api/services")).build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .get("data");
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      if (data != null) {
+        data.forEach(n -> seen.add(n.asText()));
+      }
+      if (seen.containsAll(java.util.List.of(expected)) || System.nanoTime() > deadline) {
+        assertThat(seen).contains(expected);
+        return data;
+      }
+      Thread.sleep(200);
+    }
   }
 
   private JsonNode get(String router, String host, String token, String path) throws Exception {

@@ -32,6 +32,10 @@ class DevPlatformTest {
   void startsHealthyWritesDevEnvRefusesASecondInstanceAndKeepsTheRegistryAcrossARestart(
       @TempDir Path home) throws Exception {
     Map<String, String> env = devEnvironment();
+    // Look for a trace viewer where there is none: traces are off, and the banner says why.
+    env.put(TraceViewer.ENV, "auto");
+    env.put("PATH", withoutJaeger(env.get("PATH")));
+    env.put("GOPATH", home.resolve("no-go").toString());
     UUID tenantId = UUID.randomUUID();
 
     try (DevPlatform platform = new DevPlatform(env, home)) {
@@ -94,6 +98,14 @@ class DevPlatformTest {
                     .statusCode())
             .isNotEqualTo(200);
         assertThat(devEnv.getProperty("TASKIFAI_DB_USER")).isNotEqualTo("postgres");
+        assertThat(platform.banner())
+            .containsPattern("Traces +off \\(install jaeger: ./taskifai install-jaeger\\)");
+        assertThat(devEnv).doesNotContainKey(TraceViewer.TRACES_URL);
+        assertThat(Files.readString(home.resolve("dev.env")))
+            .contains(
+                "# TASKIFAI_TRACES_URL is not set: traces off (install jaeger: "
+                    + TraceViewer.INSTALL
+                    + ")");
         assertThat(devEnv.getProperty("TASKIFAI_ADMIN_URL"))
             .isEqualTo("http://localhost:" + env.get("TASKIFAI_ADMIN_PORT"));
         assertThat(Files.getPosixFilePermissions(home.resolve("dev.env")).toString())
@@ -210,6 +222,13 @@ class DevPlatformTest {
     env.put("TASKIFAI_SMTP_PORT", Integer.toString(freePort()));
     env.put("PATH", System.getenv().getOrDefault("PATH", ""));
     return env;
+  }
+
+  /** {@code path} without the folders that hold a jaeger binary. */
+  static String withoutJaeger(String path) {
+    return java.util.Arrays.stream(path.split(java.io.File.pathSeparator))
+        .filter(dir -> !dir.isBlank() && !Files.exists(Path.of(dir, "jaeger")))
+        .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
   }
 
   static int freePort() throws IOException {

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
 class RequestSpansTest {
@@ -23,8 +22,12 @@ class RequestSpansTest {
   private static RouterApp traced;
   private static TenantFixture.TestTenant tenant;
 
-  /** The router's traces recorded in memory, in place of the environment's (off in tests). */
-  @Configuration(proxyBeanMethods = false)
+  /**
+   * The router's traces recorded in memory, in place of the environment's (off in tests). A source
+   * of this test's router only, not a {@code @Configuration}: the routing runtime's component scan
+   * would pick one up wherever this test jar is on the classpath (the launcher's tests run routers
+   * in their JVM, without the SDK's testing classes).
+   */
   static class MemoryTracing {
     @Bean
     @Primary

@@ -15,10 +15,15 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 
@@ -28,7 +33,8 @@ import org.springframework.web.servlet.HandlerMapping;
  * <ul>
  *   <li>the process's {@link OpenTelemetry} ({@link PlatformTracing}: off, the no-op one, unless
  *       {@code OTEL_TRACES_EXPORTER} names an exporter), named after {@code
- *       spring.application.name} unless {@code OTEL_SERVICE_NAME} says otherwise;
+ *       spring.application.name} unless {@code OTEL_SERVICE_NAME} says otherwise, from the
+ *       environment's {@code OTEL_*} settings or the same keys given as properties;
  *   <li>a filter that opens a server span for each request, continuing the caller's trace when it
  *       sends a W3C {@code traceparent}. The span is named by method and route pattern ({@code POST
  *       /admin/tenants}, {@code GET /admin/tenants/{id}}) and holds the method, route and status:
@@ -39,8 +45,31 @@ import org.springframework.web.servlet.HandlerMapping;
 public class RequestTracing {
 
   @Bean
-  OpenTelemetry openTelemetry(@Value("${spring.application.name:taskifai}") String service) {
-    return PlatformTracing.fromEnvironment(System.getenv(), service);
+  OpenTelemetry openTelemetry(
+      @Value("${spring.application.name:taskifai}") String service,
+      ConfigurableEnvironment environment) {
+    return PlatformTracing.fromEnvironment(otelSettings(environment), service);
+  }
+
+  /**
+   * The app's {@code OTEL_*} settings: the process environment's, under any the app was given as
+   * properties (the dev launcher runs several apps in one JVM, each with its own service name, and
+   * passes them as arguments).
+   */
+  static Map<String, String> otelSettings(ConfigurableEnvironment environment) {
+    Map<String, String> settings = new HashMap<>();
+    // Highest precedence first: the first source that names a key decides it.
+    for (PropertySource<?> source : environment.getPropertySources()) {
+      if (source instanceof EnumerablePropertySource<?> names) {
+        for (String name : names.getPropertyNames()) {
+          Object value = names.getProperty(name);
+          if (name.startsWith("OTEL_") && value != null) {
+            settings.putIfAbsent(name, value.toString());
+          }
+        }
+      }
+    }
+    return settings;
   }
 
   @Bean

@@ -239,9 +239,28 @@ class TenantQueries {
     }
     List<WorkflowRef> refs = new ArrayList<>();
     for (String id : ids) {
-      refs.add(new WorkflowRef(id, kindOf(id)));
+      refs.add(new WorkflowRef(id, kindOf(id), traceUrl(id)));
     }
     return refs;
+  }
+
+  /**
+   * The trace viewer's search for the workflow's spans (Jaeger UI: the workers' service, tagged
+   * with the workflow id), or null when traces are off.
+   */
+  String traceUrl(String workflowId) {
+    if (settings.tracesUrl().isBlank()) {
+      return null;
+    }
+    return settings.tracesUrl()
+        + "/search?service="
+        + queryValue(settings.tracesService())
+        + "&tags="
+        + queryValue(json.writeValueAsString(Map.of("workflowId", workflowId)));
+  }
+
+  private static String queryValue(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
   private static String kindOf(String workflowId) {

@@ -73,5 +73,9 @@ final class TenantViews {
       Instant restorableTo,
       String restorableReason) {}
 
-  record WorkflowRef(String workflowId, String kind) {}
+  /**
+   * A workflow of the tenant; {@code traceUrl} is its trace in the trace viewer, null when traces
+   * are off.
+   */
+  record WorkflowRef(String workflowId, String kind, String traceUrl) {}
 }

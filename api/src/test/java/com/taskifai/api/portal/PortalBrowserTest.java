@@ -7,12 +7,15 @@ import com.taskifai.api.auth.TotpCodes;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.ApiTestBase;
 import com.taskifai.api.testing.Chromium;
+import com.taskifai.registry.TenantRegistry;
+import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.VerificationTokens;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
@@ -20,6 +23,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The portal in headless Chromium: log in with a one-time code, create a tenant (seeing a field
@@ -151,10 +155,55 @@ class PortalBrowserTest extends ApiTestBase {
     assertThat(byId("flash").getText()).contains("nothing was changed");
     shot("05b-import-refused");
     java.nio.file.Files.delete(hostile);
+    // Traces are off here (no taskifai.traces.url): the workflow has no trace link.
+    wait.until(
+        ExpectedConditions.presenceOfElementLocated(By.cssSelector("#workflow-select option")));
+    WebElement noTrace = browser.findElement(By.id("workflow-trace"));
+    assertThat(noTrace.isDisplayed()).isFalse();
+    assertThat(noTrace.getAttribute("href")).isNull();
     byId("action-suspend").click();
     wait.until(ExpectedConditions.alertIsPresent()).accept();
     awaitStatusText("SUSPENDED");
     shot("06-suspended");
     assertThat(byId("audit-rows").getText()).contains("tenant.suspend").contains(email);
+  }
+
+  /** With a trace viewer configured, the API's own context (the setting is read at start). */
+  @Nested
+  @TestPropertySource(properties = "taskifai.traces.url=http://traces.test:16686/")
+  class WithATraceViewer {
+    @org.springframework.boot.test.web.server.LocalServerPort int viewerPort;
+    @Autowired TenantRegistry registry;
+    @Autowired AdminAccounts viewerAccounts;
+
+    @Test
+    void linksTheChosenWorkflowToItsTraceInTheViewer() throws Exception {
+      String email = "trace-" + UUID.randomUUID().toString().substring(0, 8) + "@taskifai.test";
+      String secret = TotpCodes.newSecret();
+      viewerAccounts.createOrUpdate(email, "browser password", secret);
+      // A tenant in the registry is enough: its provisioning workflow is listed by its id.
+      UUID id = UUID.randomUUID();
+      String sub = "trace-" + id.toString().substring(0, 8);
+      registry.reserve(
+          new TenantRegistry.Reservation(id, sub, "Trace Co", "t@trace.test", "local"));
+      registry.setStatus(id, TenantStatus.ACTIVE);
+
+      Chromium.logIn(browser, wait, viewerPort, email, "browser password", secret);
+      wait.until(
+          ExpectedConditions.textToBePresentInElementLocated(By.id("tenant-count"), "tenant(s)"));
+      browser.get("http://127.0.0.1:" + viewerPort + "/#/tenant/" + id);
+      awaitStatusText("ACTIVE");
+      WebElement trace = byId("workflow-trace");
+      ((org.openqa.selenium.JavascriptExecutor) browser)
+          .executeScript("arguments[0].scrollIntoView({block: 'center'})", trace);
+      shot("07-trace-link");
+      assertThat(trace.getAttribute("href"))
+          .isEqualTo(
+              "http://traces.test:16686/search?service=taskifai-worker&tags="
+                  + "%7B%22workflowId%22%3A%22tenant-provision-"
+                  + sub
+                  + "%22%7D");
+      assertThat(trace.getAttribute("target")).isEqualTo("_blank");
+    }
   }
 }
