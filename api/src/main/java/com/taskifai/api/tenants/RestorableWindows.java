@@ -5,6 +5,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerArchives;
 import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantDatabaseHistory;
 import com.taskifai.registry.crypto.CredentialCipher;
 import java.time.Instant;
 import java.util.Optional;
@@ -32,11 +33,26 @@ class RestorableWindows {
   private final DatabaseServers servers;
   private final ServerArchives archives;
   private final ServerHealth health;
+  private final TenantDatabaseHistory history;
 
   RestorableWindows(DataSource platform, CredentialCipher cipher, FleetSettings fleet) {
     this.servers = new DatabaseServers(platform);
     this.archives = new ServerArchives(platform);
     this.health = new ServerHealth(servers, cipher, fleet.serverHealthTimeout());
+    this.history = new TenantDatabaseHistory(platform);
+  }
+
+  /**
+   * Why {@code at} cannot be restored to when the tenant's database lived on another server then (a
+   * move since): only its current server's archive is read. Empty when it was on this server.
+   */
+  Optional<String> movedAwayAt(Tenant t, Instant at) {
+    return history
+        .at(t.tenantId(), at)
+        .filter(then -> !java.util.Objects.equals(then.serverId(), t.databaseServerId()))
+        .map(
+            then ->
+                TenantDatabaseHistory.movedReason(t.tenantId(), at, then, t.databaseServerId()));
   }
 
   Window of(Tenant t, boolean providerHosted) {
