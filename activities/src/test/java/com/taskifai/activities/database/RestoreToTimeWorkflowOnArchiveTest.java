@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * tenant on its database with its claim released and no scratch behind, and is dropped when the
  * grace is cut short. Replace, from a base backup older than the tenant's database: the tenant
  * serves the rows of t1 and t2 afterwards, its old database is retired read-only and dropped, and
- * another tenant of the server is served throughout.
+ * another tenant of the server is served throughout; a second restore to that moment reads the
+ * database under the name it had then.
  */
 class RestoreToTimeWorkflowOnArchiveTest {
   @TempDir Path home;
@@ -161,6 +162,17 @@ class RestoreToTimeWorkflowOnArchiveTest {
           .hasStackTraceContaining("permission denied");
       Path scratches = pg.archive().repository().getParent().resolveSibling("pitr-scratch");
       assertThat(scratches).isEmptyDirectory();
+
+      // Renamed since: a restore to the same moment reads the name the database had then.
+      var restores = fx.activities.pointInTime();
+      var again =
+          new com.taskifai.workflows.ports.PointInTimeActivities.PointInTimeInput(
+              tenant, "w3", at, "restore-to-time:w3");
+      var third = restores.preparePointInTimeCopy(again);
+      restores.restoreScratch(again);
+      restores.copyFromScratch(again, third.newDatabase());
+      restores.removeScratch(again);
+      assertThat(skus(database(pg, third.newDatabase()))).containsExactly("sku-t1", "sku-t2");
 
       flow.retireNow();
       assertThat(WorkflowStub.fromTyped(flow).getResult(String.class)).isEqualTo("SWAPPED");
