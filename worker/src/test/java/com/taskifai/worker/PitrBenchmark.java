@@ -155,7 +155,8 @@ public final class PitrBenchmark {
           // By hand with the CLI: the same restore, start, dump and restore.
           String byHand = "bench_by_hand";
           t0 = System.nanoTime();
-          Hand hand = byHand(pg, work.resolve("hand-scratch"), at, database, byHand);
+          String standby = standbySettings(pg);
+          Hand hand = byHand(pg, work.resolve("hand-scratch"), at, database, byHand, standby);
           double handSeconds = BackupBenchmark.seconds(t0);
           long handRows = count(db(pg, byHand));
           System.err.printf(
@@ -176,11 +177,17 @@ public final class PitrBenchmark {
 
           // RPO: kill -9, restore to the end of the archive, count the newest rows missing.
           Thread.sleep(3_000);
-          long committed = load.committedProbe();
+          Path pgCtl = serverBin(pg).resolve("pg_ctl");
           Instant killedAt = Instant.now();
           killServer(pg);
           load.stop();
-          Rpo rpo = rpo(pg, work.resolve("rpo-scratch"), database, committed, killedAt);
+          // Only rows whose commit the client saw count; an insert cut off by the kill does not.
+          long committed = load.committedProbe();
+          Rpo rpo = rpo(pg, work.resolve("rpo-scratch"), database, standby, pgCtl);
+          double lag =
+              rpo.newestAt() == null
+                  ? Double.NaN
+                  : (killedAt.toEpochMilli() - rpo.newestAt().toEpochMilli()) / 1000.0;
 
           out.append(
               String.format(
@@ -206,7 +213,7 @@ public final class PitrBenchmark {
                   loadSeconds,
                   committed - rpo.newestId(),
                   committed,
-                  rpo.lagSeconds(),
+                  lag,
                   WalArchive.ARCHIVE_TIMEOUT.toSeconds()));
         }
       } finally {
@@ -242,7 +249,12 @@ public final class PitrBenchmark {
 
   /** The restore to a time done by hand with the tools' command lines. */
   private static Hand byHand(
-      ArchivingTestServer pg, Path scratch, Instant at, String database, String into)
+      ArchivingTestServer pg,
+      Path scratch,
+      Instant at,
+      String database,
+      String into,
+      String standby)
       throws Exception {
     long t0 = System.nanoTime();
     exec(
@@ -272,7 +284,10 @@ public final class PitrBenchmark {
             "-D",
             scratch.toString(),
             "-o",
-            "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp",
+            "-p "
+                + port
+                + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp"
+                + standby,
             "-w",
             "-t",
             "1800",
@@ -308,11 +323,11 @@ public final class PitrBenchmark {
     return new Hand(restore, recovery, copy);
   }
 
-  private record Rpo(long newestId, double lagSeconds) {}
+  private record Rpo(long newestId, Instant newestAt) {}
 
   /** Restores the archive to its end (the server is dead) and reads the newest probe row. */
   private static Rpo rpo(
-      ArchivingTestServer pg, Path scratch, String database, long committed, Instant killedAt)
+      ArchivingTestServer pg, Path scratch, String database, String standby, Path pgCtl)
       throws Exception {
     exec(
         List.of(
@@ -325,14 +340,16 @@ public final class PitrBenchmark {
             "restore"),
         Map.of());
     int port = freePort();
-    Path pgCtl = serverBin(pg).resolve("pg_ctl");
     exec(
         List.of(
             pgCtl.toString(),
             "-D",
             scratch.toString(),
             "-o",
-            "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp",
+            "-p "
+                + port
+                + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp"
+                + standby,
             "-w",
             "-t",
             "1800",
@@ -350,13 +367,8 @@ public final class PitrBenchmark {
           var st = c.createStatement();
           var rs = st.executeQuery("SELECT coalesce(max(id), 0), max(at) FROM rpo_probe")) {
         rs.next();
-        long newest = rs.getLong(1);
         java.sql.Timestamp newestAt = rs.getTimestamp(2);
-        double lag =
-            newestAt == null
-                ? Double.NaN
-                : (killedAt.toEpochMilli() - newestAt.toInstant().toEpochMilli()) / 1000.0;
-        return new Rpo(newest, lag);
+        return new Rpo(rs.getLong(1), newestAt == null ? null : newestAt.toInstant());
       }
     } finally {
       exec(
@@ -472,6 +484,30 @@ public final class PitrBenchmark {
       ProcessHandle postmaster = ProcessHandle.of(backend).orElseThrow().parent().orElseThrow();
       return Path.of(postmaster.info().command().orElseThrow()).getParent();
     }
+  }
+
+  /**
+   * The server's settings a standby must at least have ({@code -c} options): recovery with hot
+   * standby pauses when the scratch has fewer connections, workers or WAL senders than the WAL's
+   * server had.
+   */
+  private static String standbySettings(ArchivingTestServer pg) {
+    StringBuilder out = new StringBuilder();
+    for (String name :
+        List.of(
+            "max_connections",
+            "max_worker_processes",
+            "max_wal_senders",
+            "max_prepared_transactions",
+            "max_locks_per_transaction")) {
+      String value =
+          JdbcClient.create(db(pg, "postgres"))
+              .sql("SELECT current_setting('" + name + "')")
+              .query(String.class)
+              .single();
+      out.append(" -c ").append(name).append('=').append(value);
+    }
+    return out.toString();
   }
 
   private static void awaitPromoted(int port) throws Exception {
