@@ -1,7 +1,6 @@
 package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
-import com.taskifai.activities.backup.BackupSettings;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerArchives;
 import com.taskifai.registry.TenantRegistry;
@@ -11,7 +10,6 @@ import com.taskifai.workflows.ports.BackupActivities.RestoreTarget;
 import com.taskifai.workflows.ports.PointInTimeActivities.PointInTimeInput;
 import com.taskifai.workflows.ports.ReserveTenantInput;
 import com.taskifai.workflows.ports.StepInput;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,8 +38,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  *       prepare_point_in_time_copy}, {@code restore_scratch}, {@code copy_from_scratch}, {@code
  *       verify_point_in_time_copy}, {@code remove_scratch});
  *   <li>the same is done by hand with the CLI: {@code pgbackrest restore --type=time --db-include}
- *       into a scratch folder, {@code pg_ctl start} on it, wait for promotion, {@code pg_dump -Fc
- *       -Z1 | pg_restore} into a new database on the server, {@code pg_ctl stop}.
+ *       into a scratch folder, PostgreSQL started on it (with the embedded starter: pg_ctl refuses
+ *       root), wait for promotion, {@code pg_dump -Fc -Z1 | pg_restore} into a new database on the
+ *       server, a fast shutdown.
  * </ol>
  *
  * Then the archive's growth per hour of that write load, and the RPO: the server is killed ({@code
@@ -50,7 +49,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public final class PitrBenchmark {
   private static final String SERVER = "pitr-bench-1";
   private static final String REGION = "pitr-bench";
-  private static final String PG_BIN = BackupSettings.defaults().pgBin().toString();
+  private static final String PG_BIN = System.getenv().getOrDefault("TASKIFAI_PG_BIN", "/usr/bin");
 
   public static void main(String[] args) throws Exception {
     int rows = 1_000_000;
@@ -155,8 +154,7 @@ public final class PitrBenchmark {
           // By hand with the CLI: the same restore, start, dump and restore.
           String byHand = "bench_by_hand";
           t0 = System.nanoTime();
-          String standby = standbySettings(pg);
-          Hand hand = byHand(pg, work.resolve("hand-scratch"), at, database, byHand, standby);
+          Hand hand = byHand(pg, work.resolve("hand-scratch"), at, database, byHand);
           double handSeconds = BackupBenchmark.seconds(t0);
           long handRows = count(db(pg, byHand));
           System.err.printf(
@@ -177,13 +175,12 @@ public final class PitrBenchmark {
 
           // RPO: kill -9, restore to the end of the archive, count the newest rows missing.
           Thread.sleep(3_000);
-          Path pgCtl = serverBin(pg).resolve("pg_ctl");
           Instant killedAt = Instant.now();
           killServer(pg);
           load.stop();
           // Only rows whose commit the client saw count; an insert cut off by the kill does not.
           long committed = load.committedProbe();
-          Rpo rpo = rpo(pg, work.resolve("rpo-scratch"), database, standby, pgCtl);
+          Rpo rpo = rpo(pg, work.resolve("rpo-scratch"), database);
           double lag =
               rpo.newestAt() == null
                   ? Double.NaN
@@ -249,14 +246,10 @@ public final class PitrBenchmark {
 
   /** The restore to a time done by hand with the tools' command lines. */
   private static Hand byHand(
-      ArchivingTestServer pg,
-      Path scratch,
-      Instant at,
-      String database,
-      String into,
-      String standby)
+      ArchivingTestServer pg, Path scratch, Instant at, String database, String into)
       throws Exception {
     long t0 = System.nanoTime();
+    ownerOnlyFolder(scratch);
     exec(
         List.of(
             "pgbackrest",
@@ -276,25 +269,15 @@ public final class PitrBenchmark {
         Map.of());
     double restore = BackupBenchmark.seconds(t0);
     t0 = System.nanoTime();
-    int port = freePort();
-    Path pgCtl = serverBin(pg).resolve("pg_ctl");
-    exec(
-        List.of(
-            pgCtl.toString(),
-            "-D",
-            scratch.toString(),
-            "-o",
-            "-p "
-                + port
-                + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp"
-                + standby,
-            "-w",
-            "-t",
-            "1800",
-            "-l",
-            scratch.resolve("log").toString(),
-            "start"),
-        Map.of());
+    // pg_ctl and postgres refuse to run as root; the embedded starter (the one the platform's
+    // scratch uses too) does not, so by hand starts the scratch with it.
+    var scratchServer =
+        com.taskifai.registry.embedded.ScratchPostgres.start(
+            scratch,
+            scratch.resolveSibling("hand-auth"),
+            ArchivingTestServer.PASSWORD,
+            java.time.Duration.ofMinutes(30));
+    int port = scratchServer.port();
     awaitPromoted(port);
     double recovery = BackupBenchmark.seconds(t0);
     t0 = System.nanoTime();
@@ -318,7 +301,7 @@ public final class PitrBenchmark {
                 + into),
         Map.of("PGPASSWORD", ArchivingTestServer.PASSWORD));
     double copy = BackupBenchmark.seconds(t0);
-    exec(List.of(pgCtl.toString(), "-D", scratch.toString(), "-m", "fast", "-w", "stop"), Map.of());
+    scratchServer.close();
     BackupBenchmark.deleteTree(scratch);
     return new Hand(restore, recovery, copy);
   }
@@ -326,9 +309,8 @@ public final class PitrBenchmark {
   private record Rpo(long newestId, Instant newestAt) {}
 
   /** Restores the archive to its end (the server is dead) and reads the newest probe row. */
-  private static Rpo rpo(
-      ArchivingTestServer pg, Path scratch, String database, String standby, Path pgCtl)
-      throws Exception {
+  private static Rpo rpo(ArchivingTestServer pg, Path scratch, String database) throws Exception {
+    ownerOnlyFolder(scratch);
     exec(
         List.of(
             "pgbackrest",
@@ -339,24 +321,13 @@ public final class PitrBenchmark {
             "--db-include=" + database,
             "restore"),
         Map.of());
-    int port = freePort();
-    exec(
-        List.of(
-            pgCtl.toString(),
-            "-D",
-            scratch.toString(),
-            "-o",
-            "-p "
-                + port
-                + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=/tmp"
-                + standby,
-            "-w",
-            "-t",
-            "1800",
-            "-l",
-            scratch.resolve("log").toString(),
-            "start"),
-        Map.of());
+    var scratchServer =
+        com.taskifai.registry.embedded.ScratchPostgres.start(
+            scratch,
+            scratch.resolveSibling("rpo-auth"),
+            ArchivingTestServer.PASSWORD,
+            java.time.Duration.ofMinutes(30));
+    int port = scratchServer.port();
     try {
       awaitPromoted(port);
       try (Connection c =
@@ -371,9 +342,7 @@ public final class PitrBenchmark {
         return new Rpo(rs.getLong(1), newestAt == null ? null : newestAt.toInstant());
       }
     } finally {
-      exec(
-          List.of(pgCtl.toString(), "-D", scratch.toString(), "-m", "fast", "-w", "stop"),
-          Map.of());
+      scratchServer.close();
     }
   }
 
@@ -449,8 +418,8 @@ public final class PitrBenchmark {
                   + " SELECT b.id, b.uploaded_by, 'bench', '4000000000001', 'SKU-LIVE',"
                   + " 'Live product', date '2025-01-01', date '2025-01-01', '2025-01-01', 1.5,"
                   + " 2.50, 'EUR', 'Store live', 'retail', 'DE'"
-                  + " FROM upload_batches b, generate_series(1, :rows) g"
-                  + " WHERE b.id = (SELECT min(id) FROM upload_batches)")
+                  + " FROM (SELECT id, uploaded_by FROM upload_batches LIMIT 1) b,"
+                  + " generate_series(1, :rows) g")
           .param("rows", rows)
           .update();
     }
@@ -472,42 +441,6 @@ public final class PitrBenchmark {
     ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
     postmaster.destroyForcibly();
     postmaster.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
-  }
-
-  /** The folder of the embedded server's binaries (its postmaster's command's folder). */
-  private static Path serverBin(ArchivingTestServer pg) throws Exception {
-    try (var c = pg.server().getPostgresDatabase().getConnection();
-        var st = c.createStatement();
-        var rs = st.executeQuery("SELECT pg_postmaster_start_time(), pg_backend_pid()")) {
-      rs.next();
-      long backend = rs.getLong(2);
-      ProcessHandle postmaster = ProcessHandle.of(backend).orElseThrow().parent().orElseThrow();
-      return Path.of(postmaster.info().command().orElseThrow()).getParent();
-    }
-  }
-
-  /**
-   * The server's settings a standby must at least have ({@code -c} options): recovery with hot
-   * standby pauses when the scratch has fewer connections, workers or WAL senders than the WAL's
-   * server had.
-   */
-  private static String standbySettings(ArchivingTestServer pg) {
-    StringBuilder out = new StringBuilder();
-    for (String name :
-        List.of(
-            "max_connections",
-            "max_worker_processes",
-            "max_wal_senders",
-            "max_prepared_transactions",
-            "max_locks_per_transaction")) {
-      String value =
-          JdbcClient.create(db(pg, "postgres"))
-              .sql("SELECT current_setting('" + name + "')")
-              .query(String.class)
-              .single();
-      out.append(" -c ").append(name).append('=').append(value);
-    }
-    return out.toString();
   }
 
   private static void awaitPromoted(int port) throws Exception {
@@ -574,10 +507,11 @@ public final class PitrBenchmark {
     return ds;
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** A new empty data folder with the permissions PostgreSQL asks of one. */
+  private static void ownerOnlyFolder(Path folder) throws Exception {
+    Files.createDirectories(folder);
+    Files.setPosixFilePermissions(
+        folder, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
   }
 
   private static void exec(List<String> command, Map<String, String> extraEnv) throws Exception {

@@ -14,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The earliest and latest moment a tenant's database can be restored to: from the end of the oldest
- * base backup of its server's WAL archive (or the tenant's creation, if later) to the newest
- * archived WAL segment the server reports. When nothing can be restored, both are null and the
- * reason says why and what to configure.
+ * base backup of its server's WAL archive (or the tenant's creation or its arrival on that server,
+ * if later) to the newest archived WAL segment the server reports. When nothing can be restored,
+ * both are null and the reason says why and what to configure.
  */
 @Component
 class RestorableWindows {
@@ -58,8 +58,9 @@ class RestorableWindows {
   Window of(Tenant t, boolean providerHosted) {
     if (providerHosted) {
       return Window.none(
-          "the tenant's database is hosted by its provider: restore it to a time with the"
-              + " provider's own point-in-time recovery");
+          "the tenant's database is a Supabase project, whose range only Supabase knows:"
+              + " POST /admin/tenants/{id}/restore-to-time with mode replace restores it in place"
+              + " through Supabase's point-in-time recovery (its PITR add-on)");
     }
     if (t.isTrial()) {
       return Window.none(
@@ -94,6 +95,11 @@ class RestorableWindows {
       return Window.none(archiving.reason());
     }
     Instant from = earliest.isAfter(t.createdAt()) ? earliest : t.createdAt();
+    // Only this server's archive is read: a moment before the tenant came to it is not offered.
+    Optional<Instant> arrived = history.onServerSince(t.tenantId(), t.databaseServerId());
+    if (arrived.isPresent() && arrived.get().isAfter(from)) {
+      from = arrived.get();
+    }
     Instant to = archiving.newestWalAt();
     if (to == null || to.isBefore(from)) {
       return Window.none(

@@ -117,6 +117,12 @@ class RestoreToTimeController {
           "tenant " + id + " cannot be restored to a time: " + window.reason(),
           Map.of("restorable_reason", window.reason()));
     }
+    windows
+        .movedAwayAt(t, at)
+        .ifPresent(
+            reason -> {
+              throw ApiException.conflict(reason, Map.of("restorable_reason", "database_moved"));
+            });
     if (at.isBefore(window.from()) || at.isAfter(window.to())) {
       String why =
           at.isAfter(Clock.systemUTC().instant())
@@ -143,12 +149,6 @@ class RestoreToTimeController {
               "restorable_to",
               window.to().toString()));
     }
-    windows
-        .movedAwayAt(t, at)
-        .ifPresent(
-            reason -> {
-              throw ApiException.conflict(reason, Map.of("restorable_reason", "database_moved"));
-            });
     return restores.start(
         t,
         actor,

@@ -118,6 +118,8 @@ class RestoreToTimeApiTest extends ApiTestBase {
           .contains("on server " + plain)
           .contains("which it has left for " + archiving)
           .contains("choose a moment after the move");
+      // The range offered starts at the tenant's arrival on the server.
+      assertThat(range(moved, token).from()).isAfter(beforeMove);
 
       JsonRange range = range(tenant, token);
       Answer before = restore(tenant, range.from().minusSeconds(3600).toString(), "copy", token);
