@@ -368,7 +368,7 @@ public final class PlatformActivities implements AutoCloseable {
         new com.taskifai.activities.pitr.PitrActivitiesImpl(
             platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
         new com.taskifai.activities.database.PointInTimeRestores(
-            access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool),
+            access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool, supabase),
         new AuditingActivityInterceptor(audit),
         resources,
         servers,
@@ -522,6 +522,11 @@ public final class PlatformActivities implements AutoCloseable {
 
   public FleetActivitiesImpl fleet() {
     return fleet;
+  }
+
+  /** The restores to a point in time (ours from the WAL archive, or the provider's). */
+  public com.taskifai.activities.database.PointInTimeRestores pointInTime() {
+    return pointInTime;
   }
 
   public BackupActivitiesImpl backups() {

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.backup.PgClient;
+import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.registry.ServerArchives;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantDatabaseHistory;
 import com.taskifai.registry.embedded.ScratchPostgres;
 import com.taskifai.registry.embedded.WalArchive;
 import com.taskifai.tenantschema.TenantSchema;
@@ -51,13 +53,30 @@ public final class PointInTimeRestores implements PointInTimeActivities {
   private final ServerAccess access;
   private final PgPipes pipes;
   private final ServerArchives archives;
+  private final TenantDatabaseHistory history;
   private final Supplier<Optional<Path>> tool;
+  private final SupabaseProjects supabase;
 
   public PointInTimeRestores(
       ServerAccess access, PgPipes pipes, DataSource platform, Supplier<Optional<Path>> tool) {
+    this(access, pipes, platform, tool, null);
+  }
+
+  /**
+   * @param supabase the Supabase projects, for {@link #restoreByProvider}; null where Supabase is
+   *     not configured
+   */
+  public PointInTimeRestores(
+      ServerAccess access,
+      PgPipes pipes,
+      DataSource platform,
+      Supplier<Optional<Path>> tool,
+      SupabaseProjects supabase) {
+    this.supabase = supabase;
     this.access = access;
     this.pipes = pipes;
     this.archives = new ServerArchives(platform);
+    this.history = new TenantDatabaseHistory(platform);
     this.tool = tool;
   }
 
@@ -69,7 +88,7 @@ public final class PointInTimeRestores implements PointInTimeActivities {
     try {
       scratch.stop();
       archiveACommitAfter(access.admin(tenant), tenant);
-      wal.restoreToTime(scratch.data(), input.at(), tenant.databaseName());
+      wal.restoreToTime(scratch.data(), input.at(), databaseAt(tenant, input.at()));
     } catch (IOException e) {
       throw StepFailure.of(
           FailureType.UNAVAILABLE,
@@ -111,7 +130,7 @@ public final class PointInTimeRestores implements PointInTimeActivities {
     }
     ServerAdmin admin = access.admin(tenant);
     TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    String source = tenant.databaseName();
+    String source = databaseAt(tenant, input.at());
     try {
       scratch.stop();
       IsolatedDatabase.replace(admin, database, names.ownerRole(), names.appRole());
@@ -205,6 +224,20 @@ public final class PointInTimeRestores implements PointInTimeActivities {
     } catch (IOException e) {
       throw StepFailure.of(FailureType.UNAVAILABLE, "remove_scratch: " + e.getMessage());
     }
+  }
+
+  @Override
+  public void restoreByProvider(PointInTimeInput input) {
+    if (input.at() == null) {
+      throw StepFailure.of(FailureType.INVALID_STATE, "a restore to a time needs the time");
+    }
+    if (supabase == null) {
+      throw StepFailure.of(
+          FailureType.MISCONFIGURED,
+          "Supabase is not configured on this worker (TASKIFAI_SUPABASE_ACCESS_TOKEN,"
+              + " TASKIFAI_SUPABASE_ORGANIZATION)");
+    }
+    supabase.restoreToTime(input.tenantId(), input.at());
   }
 
   /**
@@ -328,6 +361,25 @@ public final class PointInTimeRestores implements PointInTimeActivities {
         throw StepFailure.of(FailureType.UNAVAILABLE, "interrupted while the scratch recovered");
       }
     }
+  }
+
+  /**
+   * The name the tenant's database had at {@code at} (a replace restore or a move renamed it
+   * since), refused when it lived on another server then: only the current server's archive is
+   * read.
+   */
+  private String databaseAt(Tenant tenant, java.time.Instant at) {
+    Optional<TenantDatabaseHistory.Placement> then = history.at(tenant.tenantId(), at);
+    if (then.isEmpty()) {
+      return tenant.databaseName();
+    }
+    if (!java.util.Objects.equals(then.get().serverId(), tenant.databaseServerId())) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE,
+          TenantDatabaseHistory.movedReason(
+              tenant.tenantId(), at, then.get(), tenant.databaseServerId()));
+    }
+    return then.get().databaseName();
   }
 
   private Tenant placedTenant(PointInTimeInput input) {

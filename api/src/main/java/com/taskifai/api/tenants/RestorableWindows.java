@@ -5,6 +5,7 @@ import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.ServerArchives;
 import com.taskifai.registry.ServerHealth;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantDatabaseHistory;
 import com.taskifai.registry.crypto.CredentialCipher;
 import java.time.Instant;
 import java.util.Optional;
@@ -13,9 +14,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The earliest and latest moment a tenant's database can be restored to: from the end of the oldest
- * base backup of its server's WAL archive (or the tenant's creation, if later) to the newest
- * archived WAL segment the server reports. When nothing can be restored, both are null and the
- * reason says why and what to configure.
+ * base backup of its server's WAL archive (or the tenant's creation or its arrival on that server,
+ * if later) to the newest archived WAL segment the server reports. When nothing can be restored,
+ * both are null and the reason says why and what to configure.
  */
 @Component
 class RestorableWindows {
@@ -32,18 +33,34 @@ class RestorableWindows {
   private final DatabaseServers servers;
   private final ServerArchives archives;
   private final ServerHealth health;
+  private final TenantDatabaseHistory history;
 
   RestorableWindows(DataSource platform, CredentialCipher cipher, FleetSettings fleet) {
     this.servers = new DatabaseServers(platform);
     this.archives = new ServerArchives(platform);
     this.health = new ServerHealth(servers, cipher, fleet.serverHealthTimeout());
+    this.history = new TenantDatabaseHistory(platform);
+  }
+
+  /**
+   * Why {@code at} cannot be restored to when the tenant's database lived on another server then (a
+   * move since): only its current server's archive is read. Empty when it was on this server.
+   */
+  Optional<String> movedAwayAt(Tenant t, Instant at) {
+    return history
+        .at(t.tenantId(), at)
+        .filter(then -> !java.util.Objects.equals(then.serverId(), t.databaseServerId()))
+        .map(
+            then ->
+                TenantDatabaseHistory.movedReason(t.tenantId(), at, then, t.databaseServerId()));
   }
 
   Window of(Tenant t, boolean providerHosted) {
     if (providerHosted) {
       return Window.none(
-          "the tenant's database is hosted by its provider: restore it to a time with the"
-              + " provider's own point-in-time recovery");
+          "the tenant's database is a Supabase project, whose range only Supabase knows:"
+              + " POST /admin/tenants/{id}/restore-to-time with mode replace restores it in place"
+              + " through Supabase's point-in-time recovery (its PITR add-on)");
     }
     if (t.isTrial()) {
       return Window.none(
@@ -78,6 +95,11 @@ class RestorableWindows {
       return Window.none(archiving.reason());
     }
     Instant from = earliest.isAfter(t.createdAt()) ? earliest : t.createdAt();
+    // Only this server's archive is read: a moment before the tenant came to it is not offered.
+    Optional<Instant> arrived = history.onServerSince(t.tenantId(), t.databaseServerId());
+    if (arrived.isPresent() && arrived.get().isAfter(from)) {
+      from = arrived.get();
+    }
     Instant to = archiving.newestWalAt();
     if (to == null || to.isBefore(from)) {
       return Window.none(

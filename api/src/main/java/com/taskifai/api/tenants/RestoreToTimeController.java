@@ -32,8 +32,10 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A tenant's restore to a point in time: {@code POST} starts one (fresh MFA, the subdomain typed to
  * confirm, a moment inside the tenant's restorable range), {@code GET .../{workflowId}} reads its
- * progress. A trial or a Supabase tenant is refused with what to do instead (422); a server that
- * does not archive its WAL answers 409 naming what to configure.
+ * progress. A trial is refused with what to do instead (422); a Supabase tenant goes through
+ * Supabase's own point-in-time recovery (replace only); a server that does not archive its WAL
+ * answers 409 naming what to configure, and so does a moment at which the tenant's database lived
+ * on another server.
  */
 @RestController
 @RequestMapping("/admin/tenants/{id}/restore-to-time")
@@ -89,12 +91,15 @@ class RestoreToTimeController {
               + " is a trial: its rows live in the shared trial database, which is not restored"
               + " per tenant; promote it first");
     }
-    if (supabase) {
+    if (supabase && mode.equals("copy")) {
       throw unprocessable(
           "tenant "
               + id
-              + " is hosted by Supabase: restore it to a time with Supabase's own point-in-time"
-              + " recovery (project settings, Database, Backups)");
+              + " is hosted by Supabase, whose point-in-time recovery restores the project in"
+              + " place: a copy beside it is not offered; ask for mode replace, or restore one of"
+              + " its backups as a copy (POST /admin/tenants/"
+              + id
+              + "/backups/{backup_id}/restore)");
     }
     if ((t.status() != TenantStatus.ACTIVE && t.status() != TenantStatus.SUSPENDED)
         || t.databaseName() == null) {
@@ -103,12 +108,21 @@ class RestoreToTimeController {
           Map.of("tenant_status", t.status().name()));
     }
     RestoreStarts.confirm(t, body.confirmSubdomain());
+    if (supabase) {
+      return restoreByProvider(t, actor, mode, at);
+    }
     RestorableWindows.Window window = windows.of(t, false);
     if (window.reason() != null) {
       throw ApiException.conflict(
           "tenant " + id + " cannot be restored to a time: " + window.reason(),
           Map.of("restorable_reason", window.reason()));
     }
+    windows
+        .movedAwayAt(t, at)
+        .ifPresent(
+            reason -> {
+              throw ApiException.conflict(reason, Map.of("restorable_reason", "database_moved"));
+            });
     if (at.isBefore(window.from()) || at.isAfter(window.to())) {
       String why =
           at.isAfter(Clock.systemUTC().instant())
@@ -147,6 +161,48 @@ class RestoreToTimeController {
                 t,
                 new RestoreToTimeWorkflow.RestoreToTimeRequest(
                     id, restoreId, at, mode, restoreGrace.toSeconds(), actor)));
+  }
+
+  /**
+   * A Supabase tenant's restore to a time: Supabase's own point-in-time recovery restores its
+   * project in place (the workflow checks that the project has it and that {@code at} is inside its
+   * range, which only Supabase knows).
+   */
+  private ResponseEntity<Map<String, Object>> restoreByProvider(
+      Tenant t, String actor, String mode, Instant at) {
+    Instant now = Clock.systemUTC().instant();
+    if (at.isAfter(now) || at.isBefore(t.createdAt())) {
+      throw new ApiException(
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          "outside_restorable_range",
+          "at "
+              + at
+              + (at.isAfter(now) ? " is in the future" : " is before the tenant was created")
+              + ": tenant "
+              + t.tenantId()
+              + " can be restored to a moment from "
+              + t.createdAt()
+              + " to now, inside its Supabase project's point-in-time range",
+          Map.of("restorable_from", t.createdAt().toString(), "restorable_to", now.toString()));
+    }
+    return restores.start(
+        t,
+        actor,
+        mode,
+        "tenant.restore_to_time",
+        Map.of("at", at.toString(), "provider", RestoreToTimeWorkflow.PROVIDER_SUPABASE),
+        "p",
+        restoreId ->
+            workflows.startRestoreToTime(
+                t,
+                new RestoreToTimeWorkflow.RestoreToTimeRequest(
+                    t.tenantId(),
+                    restoreId,
+                    at,
+                    mode,
+                    restoreGrace.toSeconds(),
+                    actor,
+                    RestoreToTimeWorkflow.PROVIDER_SUPABASE)));
   }
 
   /** Progress of a restore to a time (a workflow query), for the portal. */

@@ -27,8 +27,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * {@code POST /admin/tenants/{id}/restore-to-time} over real HTTP against a real archiving server:
  * each refusal with its status and a message that says why (a time outside the restorable range or
  * in the future: 422 naming the range; a server without archiving: 409 naming what to configure; a
- * trial or a Supabase tenant: 422 saying what to do instead; no fresh MFA: 403), and a moment
- * inside the range starts the workflow (202).
+ * trial: 422 saying what to do instead; a Supabase tenant's copy: 422 naming replace; a moment at
+ * which the tenant's database lived on a server it has left: 409 saying why; no fresh MFA: 403),
+ * and a moment inside the range starts the workflow (202), for a Supabase tenant through its
+ * provider.
  */
 class RestoreToTimeApiTest extends ApiTestBase {
   @Autowired TenantRegistry registry;
@@ -65,10 +67,19 @@ class RestoreToTimeApiTest extends ApiTestBase {
     Answer promote = restore(trial, Instant.now().toString(), "copy", token);
     assertThat(promote.status()).as(promote.body()).isEqualTo(422);
     assertThat(promote.body()).contains("promote it first");
+    // A Supabase tenant: Supabase restores its project in place, so a copy is refused (422
+    // naming replace), a moment before the tenant is refused, and a replace starts the restore.
     UUID hosted = activeTenant(plain, DatabaseProvider.SUPABASE);
-    Answer supabase = restore(hosted, Instant.now().toString(), "copy", token);
-    assertThat(supabase.status()).as(supabase.body()).isEqualTo(422);
-    assertThat(supabase.body()).contains("Supabase's own point-in-time recovery");
+    Answer supabaseCopy = restore(hosted, Instant.now().toString(), "copy", token);
+    assertThat(supabaseCopy.status()).as(supabaseCopy.body()).isEqualTo(422);
+    assertThat(supabaseCopy.body()).contains("restores the project in place").contains("replace");
+    Answer supabaseEarly =
+        restore(hosted, Instant.now().minus(Duration.ofDays(2)).toString(), "replace", token);
+    assertThat(supabaseEarly.status()).as(supabaseEarly.body()).isEqualTo(422);
+    assertThat(supabaseEarly.body()).contains("before the tenant was created");
+    Answer supabase = restore(hosted, Instant.now().toString(), "replace", token);
+    assertThat(supabase.status()).as(supabase.body()).isEqualTo(202);
+    assertThat(supabase.text("provider")).isEqualTo("supabase");
 
     // Bad input: 400 saying what to send; no fresh MFA: 403.
     assertThat(restore(onPlain, "yesterday", "copy", token).body()).contains("ISO-8601 instant");
@@ -90,10 +101,25 @@ class RestoreToTimeApiTest extends ApiTestBase {
       archives.record(
           archiving, pg.archive().configFile().toString(), pg.archive().repository().toString(), 7);
       UUID tenant = activeTenant(archiving);
+      UUID moved = activeTenant(plain);
       pg.archive().backup("full", ArchivingTestServer.PASSWORD);
       Instant earliest = pg.archive().earliestRestorable().orElseThrow();
       archives.backedUp(archiving, Instant.now(), earliest);
+      Thread.sleep(50);
+      Instant beforeMove = Instant.now();
+      Thread.sleep(50);
+      registry.assignDatabase(moved, archiving, "db_moved_" + moved.toString().substring(0, 8));
       pg.waitForArchived(pg.writeAndSwitchWal(), Duration.ofSeconds(30));
+
+      // A moment at which the tenant's database lived on the server it has left: 409 saying why.
+      Answer gone = restore(moved, beforeMove.toString(), "replace", token);
+      assertThat(gone.status()).as(gone.body()).isEqualTo(409);
+      assertThat(gone.body())
+          .contains("on server " + plain)
+          .contains("which it has left for " + archiving)
+          .contains("choose a moment after the move");
+      // The range offered starts at the tenant's arrival on the server.
+      assertThat(range(moved, token).from()).isAfter(beforeMove);
 
       JsonRange range = range(tenant, token);
       Answer before = restore(tenant, range.from().minusSeconds(3600).toString(), "copy", token);

@@ -31,7 +31,10 @@ public final class ScratchPostgres implements AutoCloseable {
     }
     return new ScratchPostgres(
         PasswordCheckedPostgres.start(
-            EmbeddedPostgres.builder()
+            // A standby (which recovery is) needs at least the WAL senders and workers of the
+            // server that wrote the WAL; with fewer, recovery pauses instead of reaching the
+            // target.
+            LogicalReplicationSettings.apply(EmbeddedPostgres.builder())
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setPort(port)

@@ -2,6 +2,7 @@ package com.taskifai.registry.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.taskifai.registry.embedded.LogicalReplicationSettings;
 import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import com.taskifai.registry.embedded.WalArchive;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -58,8 +59,13 @@ public final class ArchivingTestServer implements AutoCloseable {
         WalArchive.of(tool, home.resolve("backups/pitr").resolve(name), auth, PASSPHRASE, 7);
     EmbeddedPostgres pg =
         PasswordCheckedPostgres.start(
+            // Configured as the dev platform's servers are (room for online moves).
             archive.configure(
-                EmbeddedPostgres.builder().setDataDirectory(data).setPort(port), data, port),
+                LogicalReplicationSettings.apply(EmbeddedPostgres.builder())
+                    .setDataDirectory(data)
+                    .setPort(port),
+                data,
+                port),
             auth,
             PASSWORD);
     try {

@@ -18,5 +18,7 @@ public enum RestoreToTimeStep implements StepName {
   UNDO_PREPARE_POINT_IN_TIME_COPY,
   REMOVE_SCRATCH,
   GRACE_PERIOD,
-  DROP_RETIRED_DATABASE
+  DROP_RETIRED_DATABASE,
+  /** A provider-hosted tenant (Supabase): the provider's own restore of the project in place. */
+  RESTORE_BY_PROVIDER
 }

@@ -51,12 +51,19 @@ public class RestoreToTimeWorkflowImpl implements RestoreToTimeWorkflow {
               RestoreToTimeStep.DROP_RETIRED_DATABASE),
           RestoreToTimeStep.CLAIM_OPERATION);
 
+  // Set by a provider's restore in place, which has no swap and no grace.
+  private String providerOutcome;
+
   @Override
   public String restoreToTime(RestoreToTimeRequest request) {
     boolean replace = "replace".equals(request.mode());
     String operationId = "restore-to-time:" + request.restoreId();
     PointInTimeInput input =
         new PointInTimeInput(request.tenantId(), request.restoreId(), request.at(), operationId);
+    if (RestoreToTimeWorkflow.PROVIDER_SUPABASE.equals(request.provider())) {
+      // Only requests that name a provider take this path, so older histories replay unchanged.
+      return restoreByProvider(request, input, operationId);
+    }
     // The swap, seal and drop are the backup restore's; they read no backup.
     BackupInput swapInput =
         new BackupInput(request.tenantId(), null, operationId, "restore-to-time", request.actor());
@@ -101,10 +108,39 @@ public class RestoreToTimeWorkflowImpl implements RestoreToTimeWorkflow {
     return outcome;
   }
 
+  /**
+   * claim_operation, restore_by_provider (the provider restores the project in place and the step
+   * waits until it is healthy), release_operation. Nothing to undo: the provider either restored
+   * the project or left it as it was.
+   */
+  private String restoreByProvider(
+      RestoreToTimeRequest request, PointInTimeInput input, String operationId) {
+    audit(request, Outcome.STARTED, "provider", request.provider());
+    short_.claimOperation(request.tenantId(), "RESTORING", operationId);
+    try {
+      tail.at(RestoreToTimeStep.RESTORE_BY_PROVIDER);
+      long_.restoreByProvider(input);
+    } catch (ActivityFailure e) {
+      tail.failed(e);
+      audit(request, Outcome.FAILED, "step", tail.step(), "provider", request.provider());
+      throw e;
+    } finally {
+      short_.releaseOperation(request.tenantId(), operationId);
+    }
+    providerOutcome = RestoreToTimeWorkflow.RESTORED_BY_PROVIDER;
+    tail.at(() -> com.taskifai.workflows.StepName.DONE);
+    audit(request, Outcome.SUCCEEDED, "provider", request.provider());
+    return providerOutcome;
+  }
+
   @Override
   public RestoreToTimeProgress progress() {
     return new RestoreToTimeProgress(
-        tail.step(), tail.newDatabase(), tail.retiredDatabase(), tail.outcome(), tail.error());
+        tail.step(),
+        tail.newDatabase(),
+        tail.retiredDatabase(),
+        providerOutcome != null ? providerOutcome : tail.outcome(),
+        tail.error());
   }
 
   @Override

@@ -64,4 +64,14 @@ public interface PointInTimeActivities {
    */
   @ActivityMethod(name = "remove_scratch")
   void removeScratch(PointInTimeInput input);
+
+  /**
+   * For a tenant whose database is a provider's project (Supabase): the provider's own
+   * point-in-time restore of the project's database in place to {@code at}, waited for until the
+   * project is healthy again. Refused (non-retryable) when the project has no point-in-time
+   * recovery or {@code at} is outside its range. A second call waits for a restore it finds running
+   * instead of sending another.
+   */
+  @ActivityMethod(name = "restore_by_provider")
+  void restoreByProvider(PointInTimeInput input);
 }

@@ -113,4 +113,44 @@ class RestoreToTimeWorkflowTest {
             "remove_scratch",
             "release_operation");
   }
+
+  @Test
+  void aSupabaseTenantIsRestoredByItsProviderInPlaceUnderTheClaimWithNothingToDrop() {
+    UUID tenantId = UUID.randomUUID();
+    RestoreToTimeWorkflow flow = restore(tenantId);
+
+    assertThat(flow.restoreToTime(providerRequest(tenantId)))
+        .isEqualTo(RestoreToTimeWorkflow.RESTORED_BY_PROVIDER);
+
+    assertThat(steps())
+        .containsExactly("claim_operation", "restore_by_provider", "release_operation");
+    assertThat(flow.progress().outcome()).isEqualTo("RESTORED_BY_PROVIDER");
+    assertThat(flow.progress().step()).isEqualTo("done");
+  }
+
+  @Test
+  void aProviderRestoreItRefusesFailsTheWorkflowAndReleasesTheTenant() {
+    failing = "restore_by_provider";
+    UUID tenantId = UUID.randomUUID();
+    RestoreToTimeWorkflow flow = restore(tenantId);
+
+    assertThatThrownBy(() -> flow.restoreToTime(providerRequest(tenantId)))
+        .isInstanceOf(WorkflowFailedException.class);
+
+    assertThat(steps())
+        .containsExactly("claim_operation", "restore_by_provider", "release_operation");
+    assertThat(flow.progress().outcome()).isEqualTo("FAILED");
+    assertThat(flow.progress().error()).isEqualTo("restore_by_provider refused");
+  }
+
+  private static RestoreToTimeWorkflow.RestoreToTimeRequest providerRequest(UUID tenantId) {
+    return new RestoreToTimeWorkflow.RestoreToTimeRequest(
+        tenantId,
+        "p1",
+        Instant.parse("2026-12-07T12:00:00Z"),
+        "replace",
+        0,
+        "test",
+        RestoreToTimeWorkflow.PROVIDER_SUPABASE);
+  }
 }

@@ -169,6 +169,48 @@ public final class SupabaseManagementApi {
     return Optional.empty();
   }
 
+  /**
+   * What {@code GET /v1/projects/{ref}/database/backups} says of point-in-time recovery: whether
+   * the project has it ({@code pitr_enabled}) and the range of its physical backups ({@code
+   * physical_backup_data}, Unix seconds; null when Supabase names none).
+   */
+  public record PitrRange(boolean enabled, java.time.Instant earliest, java.time.Instant latest) {}
+
+  /** {@code GET /v1/projects/{ref}/database/backups}: the project's point-in-time range. */
+  public PitrRange pitrRange(String ref) {
+    Response r = send("GET", "/v1/projects/" + ref + "/database/backups", null);
+    r.requireSuccess();
+    JsonNode b = r.json();
+    JsonNode range = b.path("physical_backup_data");
+    return new PitrRange(
+        b.path("pitr_enabled").asBoolean(false),
+        unix(range.path("earliest_physical_backup_date_unix")),
+        unix(range.path("latest_physical_backup_date_unix")));
+  }
+
+  /**
+   * {@code POST /v1/projects/{ref}/database/backups/restore-pitr} with {@code
+   * recovery_time_target_unix}: Supabase restores the project's database in place to that second
+   * (the project is RESTORING meanwhile). Not repeated on its own after a lost answer (a second
+   * restore would undo the writes made since the first): a 5xx, timeout or lost connection throws
+   * {@link AnswerLost}.
+   */
+  public void restorePitr(String ref, java.time.Instant at) {
+    ObjectNode body = JSON.createObjectNode();
+    body.put("recovery_time_target_unix", at.getEpochSecond());
+    Response r =
+        send(
+            "POST",
+            "/v1/projects/" + ref + "/database/backups/restore-pitr",
+            body.toString(),
+            false);
+    r.requireSuccess();
+  }
+
+  private static java.time.Instant unix(JsonNode seconds) {
+    return seconds.isNumber() ? java.time.Instant.ofEpochSecond(seconds.asLong()) : null;
+  }
+
   /** {@code DELETE /v1/projects/{ref}}; true when deleted now, false when it was gone (404). */
   public boolean deleteProject(String ref) {
     Response r = send("DELETE", "/v1/projects/" + ref, null);

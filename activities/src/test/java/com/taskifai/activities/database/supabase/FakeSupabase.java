@@ -33,7 +33,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * embedded PostgreSQL, so what the provider then does in the project's database really runs;
  * deleting the project drops every database and role that role administers, and the role. A create
  * can be made to lose its answer (the project is made, the answer comes after the client gave up)
- * and a new project can stay out of the listing for a few calls.
+ * and a new project can stay out of the listing for a few calls. A point-in-time restore (from the
+ * project's creation to now, with the PITR add-on on) is recorded and leaves the project RESTORING
+ * for two looks; it does not change the project's rows.
  */
 final class FakeSupabase implements ResponseDefinitionTransformerV2 {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,6 +57,15 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
     final AtomicInteger hiddenFromListings = new AtomicInteger();
 
     volatile boolean deleted;
+
+    /** Whether the project has Supabase's point-in-time recovery (the PITR add-on). */
+    volatile boolean pitrEnabled = true;
+
+    /** GETs of the project answered RESTORING after a point-in-time restore was requested. */
+    final AtomicInteger restoringPolls = new AtomicInteger();
+
+    /** The targets ({@code recovery_time_target_unix}) of the restores requested. */
+    final List<Long> restoredTo = new CopyOnWriteArrayList<>();
 
     Project(String ref, String name, String region, String dbPass, String serviceKey) {
       this.ref = ref;
@@ -189,6 +200,31 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
               .put("type", "legacy");
           yield json(200, keys.toString());
         }
+        case "GET /database/backups" -> {
+          ObjectNode body =
+              JSON.createObjectNode()
+                  .put("region", p.region)
+                  .put("walg_enabled", true)
+                  .put("pitr_enabled", p.pitrEnabled);
+          body.putArray("backups");
+          body.putObject("physical_backup_data")
+              .put("earliest_physical_backup_date_unix", createdUnix(p))
+              .put("latest_physical_backup_date_unix", java.time.Instant.now().getEpochSecond());
+          yield json(200, body.toString());
+        }
+        case "POST /database/backups/restore-pitr" -> {
+          JsonNode body = JSON.readTree(r.getBodyAsString());
+          long target = body.path("recovery_time_target_unix").asLong(-1);
+          if (!p.pitrEnabled) {
+            yield json(400, "{\"message\":\"Point-in-time recovery is not enabled\"}");
+          }
+          if (target < createdUnix(p) || target > java.time.Instant.now().getEpochSecond()) {
+            yield json(400, "{\"message\":\"recovery_time_target_unix out of range\"}");
+          }
+          p.restoredTo.add(target);
+          p.restoringPolls.set(2);
+          yield json(201, "{}");
+        }
         case "DELETE " -> {
           delete(p);
           yield json(
@@ -251,6 +287,9 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
     } else {
       int polls = p.polls.getAndIncrement();
       status = comingUpPolls < 0 || polls < comingUpPolls ? "COMING_UP" : "ACTIVE_HEALTHY";
+      if (status.equals("ACTIVE_HEALTHY") && p.restoringPolls.getAndDecrement() > 0) {
+        status = "RESTORING";
+      }
     }
     return JSON.createObjectNode()
         .put("id", p.ref)
@@ -294,6 +333,10 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
     }
     statements.add("DROP ROLE IF EXISTS " + p.adminRole());
     TestPostgres.execute(server(), statements.toArray(String[]::new));
+  }
+
+  private static long createdUnix(Project p) {
+    return OffsetDateTime.parse(p.createdAt).toEpochSecond();
   }
 
   static DataSource server() {

@@ -219,6 +219,55 @@ class SupabaseProviderTest {
   }
 
   @Test
+  void aRestoreToTimeGoesThroughSupabasesPointInTimeRecoveryOrIsRefusedSayingWhy() {
+    ActivitiesFixture fx = fixture();
+    StepInput in = reserveOnSupabase(fx);
+    fx.activities.registry().placeDatabase(in);
+    fx.activities.database().createDatabase(in);
+    FakeSupabase.Project project = fake.projects.values().iterator().next();
+    var restores = fx.activities.pointInTime();
+    // The project's first second: inside its range however fast the test runs.
+    java.time.Instant at = java.time.OffsetDateTime.parse(project.createdAt).toInstant();
+    var input =
+        new com.taskifai.workflows.ports.PointInTimeActivities.PointInTimeInput(
+            in.tenantId(), "s1", at, "restore-to-time:s1");
+    String restorePath = "POST /v1/projects/" + project.ref + "/database/backups/restore-pitr";
+
+    // Without the PITR add-on: refused, naming what to enable; nothing is sent.
+    project.pitrEnabled = false;
+    assertThatThrownBy(() -> step(() -> restores.restoreByProvider(input)))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.getType()).isEqualTo(FailureType.MISCONFIGURED.name());
+              assertThat(f.isNonRetryable()).isTrue();
+              assertThat(f.getOriginalMessage())
+                  .contains("has no point-in-time recovery")
+                  .contains("PITR add-on");
+            });
+    project.pitrEnabled = true;
+    // A moment outside the project's range: refused, naming the range.
+    var tooEarly =
+        new com.taskifai.workflows.ports.PointInTimeActivities.PointInTimeInput(
+            in.tenantId(), "s0", at.minusSeconds(86_400), "restore-to-time:s0");
+    assertThatThrownBy(() -> step(() -> restores.restoreByProvider(tooEarly)))
+        .isInstanceOf(ApplicationFailure.class)
+        .hasMessageContaining("to a moment from");
+    assertThat(fake.calls).doesNotContain(restorePath);
+
+    // With it: one restore to the second asked for, waited for through RESTORING.
+    restores.restoreByProvider(input);
+    assertThat(project.restoredTo).containsExactly(at.getEpochSecond());
+    assertThat(fake.calls.stream().filter(c -> c.startsWith(restorePath))).hasSize(1);
+    assertThat(project.restoringPolls.get()).isNegative(); // looked until healthy again
+    // Found RESTORING, a retried step waits for that restore instead of sending another.
+    project.restoringPolls.set(1);
+    restores.restoreByProvider(input);
+    assertThat(project.restoredTo).hasSize(1);
+    assertNoSecretLeaked(fx, in, project);
+  }
+
+  @Test
   void aProjectStuckComingUpFailsTheStepAndTheUndoDeletesIt() {
     fake.comingUpPolls = -1;
     ActivitiesFixture fx = fixture(TOKEN, Duration.ofMillis(600));
