@@ -63,9 +63,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * where it was with nothing on the target; a drain empties and closes a server. The second server
  * runs {@code wal_level = logical} and the shared one {@code replica}: moves onto the second copy
  * with pg_dump (the fallback), moves off it online (logical replication). A trial on the second
- * server is promoted online the same way, its rows alone. A third server runs PostgreSQL 17
- * (CLOSED but while a test moves onto it): tenants move and drain onto it online from the 15
- * ones, and what pg_dump 15 cannot do there is refused early.
+ * server is promoted online the same way, its rows alone. A third server runs PostgreSQL 17 (CLOSED
+ * but while a test moves onto it): tenants move and drain onto it online from the 15 ones, and what
+ * pg_dump 15 cannot do there is refused early.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MoveTenantEndToEndTest {

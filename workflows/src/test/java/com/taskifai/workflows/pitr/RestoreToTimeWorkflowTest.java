@@ -122,7 +122,7 @@ class RestoreToTimeWorkflowTest {
     assertThat(flow.restoreToTime(providerRequest(tenantId)))
         .isEqualTo(RestoreToTimeWorkflow.RESTORED_BY_PROVIDER);
 
-    assertThat(steps())
+    assertThat(flows.steps())
         .containsExactly("claim_operation", "restore_by_provider", "release_operation");
     assertThat(flow.progress().outcome()).isEqualTo("RESTORED_BY_PROVIDER");
     assertThat(flow.progress().step()).isEqualTo("done");
@@ -130,14 +130,14 @@ class RestoreToTimeWorkflowTest {
 
   @Test
   void aProviderRestoreItRefusesFailsTheWorkflowAndReleasesTheTenant() {
-    failing = "restore_by_provider";
+    flows.fail("restore_by_provider");
     UUID tenantId = UUID.randomUUID();
     RestoreToTimeWorkflow flow = restore(tenantId);
 
     assertThatThrownBy(() -> flow.restoreToTime(providerRequest(tenantId)))
         .isInstanceOf(WorkflowFailedException.class);
 
-    assertThat(steps())
+    assertThat(flows.steps())
         .containsExactly("claim_operation", "restore_by_provider", "release_operation");
     assertThat(flow.progress().outcome()).isEqualTo("FAILED");
     assertThat(flow.progress().error()).isEqualTo("restore_by_provider refused");
