@@ -66,14 +66,20 @@ public final class ChaosSoak {
     ChaosReport report = new ChaosReport(options);
     this.report = report;
     Map<String, String> env = environment(folder);
-    log(
-        "seed %d, %s of faults (%s), up to %d at once, one every %s on average, run folder %s",
-        options.seed(),
-        options.duration(),
-        options.faults(),
-        options.overlap(),
-        options.faultEvery(),
-        folder);
+    if (options.lanes()) {
+      log(
+          "seed %d, %s of faults (%s), each kind in a lane of its own, %d of each, run folder %s",
+          options.seed(), options.duration(), options.faults(), options.perKind(), folder);
+    } else {
+      log(
+          "seed %d, %s of faults (%s), up to %d at once, one every %s on average, run folder %s",
+          options.seed(),
+          options.duration(),
+          options.faults(),
+          options.overlap(),
+          options.faultEvery(),
+          folder);
+    }
     try (ChaosMail mail = new ChaosMail(Integer.parseInt(env.get("TASKIFAI_SMTP_PORT")));
         PlatformControl platform =
             PlatformControl.startProductionShape(env, folder.resolve("platform"))) {
