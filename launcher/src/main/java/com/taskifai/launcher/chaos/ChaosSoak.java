@@ -221,7 +221,13 @@ public final class ChaosSoak {
   private static Map<String, String> environment(Path folder) throws IOException {
     Map<String, String> env = new HashMap<>();
     for (String key :
-        List.of("PATH", "HOME", "GOPATH", "TASKIFAI_TEMPORAL_CLI", "TASKIFAI_CHILD_JAVA_OPTS")) {
+        List.of(
+            "PATH",
+            "HOME",
+            "GOPATH",
+            "TASKIFAI_TEMPORAL_CLI",
+            "TASKIFAI_CHILD_JAVA_OPTS",
+            "TASKIFAI_ROUTER_CDS")) {
       String v = System.getenv(key);
       if (v != null) {
         env.put(key, v);
