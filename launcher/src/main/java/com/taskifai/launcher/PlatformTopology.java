@@ -29,8 +29,11 @@ final class PlatformTopology implements AutoCloseable {
 
   private static final Duration START_LIMIT = Duration.ofSeconds(300);
 
-  /** How often a process that exits while starting is started again (a busy machine). */
-  private static final int START_RETRIES = 2;
+  /**
+   * How often a process that exits while starting is started again (a busy machine: a worker exits
+   * when Temporal does not answer its first call in time), within {@link #START_LIMIT}.
+   */
+  private static final int START_RETRIES = 6;
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
