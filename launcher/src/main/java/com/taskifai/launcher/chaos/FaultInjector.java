@@ -30,11 +30,12 @@ import java.util.regex.Pattern;
  * {@link Random} derived from the seed and the kind's name ({@link #laneRandom}), whose k-th fault
  * is due at k times the duration over N plus up to half that gap, or as soon as its previous fault
  * has recovered when that was later (so a slow recovery delays the lane without being measured
- * while the next fault of its kind runs, and quick ones catch up). Lanes share the targets, so a
- * lane waits while another kind's fault holds the target it drew. Each fault is injected, ended
- * (the process restarted, the server started again), and then the affected path is probed until it
- * succeeds: the recovery time is from that fault's end to that first success, whatever else is down
- * meanwhile.
+ * while the next fault of its kind runs, and quick ones catch up); a fault whose path did not work
+ * again within the bound (a violation) holds its lane until the path works. Lanes share the
+ * targets, so a lane waits while another kind's fault holds the target it drew. Each fault is
+ * injected, ended (the process restarted, the server started again), and then the affected path is
+ * probed until it succeeds: the recovery time is from that fault's end to that first success,
+ * whatever else is down meanwhile.
  */
 final class FaultInjector {
   /** How long the affected path may take to work again after a fault ends. */
@@ -204,7 +205,22 @@ final class FaultInjector {
         alongside.remove(target);
         mostAtOnce.accumulateAndGet(alongside.size() + 1, Math::max);
         try {
-          inject(kind, target, String.join(" ", alongside), new Random(random.nextLong()));
+          Random own = new Random(random.nextLong());
+          Instant since = Instant.now();
+          if (!inject(kind, target, String.join(" ", alongside), own)) {
+            String probe = probeOf(kind, target);
+            Instant late =
+                untilItWorks(() -> works(probe, target, own), stop, Duration.ofSeconds(1));
+            report.log(
+                "%s lane: %s %s",
+                kind,
+                probe,
+                late == null
+                    ? "still not working when the faults stopped"
+                    : "worked again "
+                        + Duration.between(since, late).toSeconds()
+                        + " s after the fault began; next fault of the kind only now");
+          }
         } catch (InterruptedException e) {
           throw e;
         } catch (Exception e) {
@@ -246,7 +262,11 @@ final class FaultInjector {
     return kinds.stream().allMatch(k -> report.faults().stream().anyMatch(f -> f.kind() == k));
   }
 
-  private void inject(FaultKind kind, String target, String alongside, Random random)
+  /**
+   * Injects one fault, ends it and probes its path; true when the path worked again within {@link
+   * #RECOVERY_BOUND} (else the violation is in the report).
+   */
+  private boolean inject(FaultKind kind, String target, String alongside, Random random)
       throws Exception {
     Instant start = Instant.now();
     String note = "";
@@ -330,6 +350,23 @@ final class FaultInjector {
           "recovery",
           kind + " of " + target + ": " + probe + " did not succeed within " + RECOVERY_BOUND);
     }
+    return recovered != null;
+  }
+
+  /**
+   * Waits until {@code works} (tried every {@code pause}) or {@code stop}: the time it first
+   * worked, or null when stopped first. A lane whose fault did not recover within the bound waits
+   * so before its next fault of that kind, rather than hitting a path that is still down again.
+   */
+  static Instant untilItWorks(BooleanSupplier works, BooleanSupplier stop, Duration pause)
+      throws InterruptedException {
+    while (!stop.getAsBoolean()) {
+      if (works.getAsBoolean()) {
+        return Instant.now();
+      }
+      Thread.sleep(pause.toMillis());
+    }
+    return null;
   }
 
   /**
@@ -403,6 +440,23 @@ final class FaultInjector {
       Thread.sleep(100);
     }
     return null;
+  }
+
+  /** One try of the path, as {@link #probe} makes it; false when it throws. */
+  private boolean works(String probe, String target, Random random) {
+    try {
+      if (probe.startsWith("provisioning")) {
+        return workload
+            .provision(random.nextBoolean(), "probe-provision", RECOVERY_BOUND)
+            .isPresent();
+      }
+      return succeeds(probe, target, random);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private boolean succeeds(String probe, String target, Random random) throws InterruptedException {

@@ -92,6 +92,24 @@ class ChaosOptionsTest {
   }
 
   @Test
+  void aLaneWhosePathDidNotRecoverWaitsUntilItWorksOrTheFaultsStop() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger tries =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    // The path works on the third try: the lane waits through the first two.
+    assertThat(
+            FaultInjector.untilItWorks(
+                () -> tries.incrementAndGet() == 3, () -> false, Duration.ofMillis(1)))
+        .isNotNull();
+    assertThat(tries.get()).isEqualTo(3);
+    // The faults stop while the path still fails: the lane ends without a recovery time.
+    assertThat(
+            FaultInjector.untilItWorks(
+                () -> false, () -> tries.incrementAndGet() > 5, Duration.ofMillis(1)))
+        .isNull();
+  }
+
+  @Test
   void theReportGivesEachKindsMedianP95AndSlowestRecovery() {
     ChaosReport report =
         new ChaosReport(
