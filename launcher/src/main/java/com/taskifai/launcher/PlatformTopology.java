@@ -29,8 +29,11 @@ final class PlatformTopology implements AutoCloseable {
 
   private static final Duration START_LIMIT = Duration.ofSeconds(300);
 
-  /** How often a process that exits while starting is started again (a busy machine). */
-  private static final int START_RETRIES = 2;
+  /**
+   * How often a process that exits while starting is started again (a busy machine: a worker exits
+   * when Temporal does not answer its first call in time), within {@link #START_LIMIT}.
+   */
+  private static final int START_RETRIES = 6;
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
@@ -81,6 +84,7 @@ final class PlatformTopology implements AutoCloseable {
 
   /** Starts every process at once, then waits until each answers its readiness probe. */
   void start() throws IOException {
+    trainRouterArchive();
     for (Child c : children.values()) {
       launch(c);
     }
@@ -120,9 +124,32 @@ final class PlatformTopology implements AutoCloseable {
     }
   }
 
+  /** The routers' class-data archive, written before the first router starts if missing. */
+  private void trainRouterArchive() throws IOException {
+    Optional<Child> router =
+        children.values().stream().filter(c -> c.role.equals("router")).findFirst();
+    if (router.isEmpty()) {
+      return;
+    }
+    Child c = router.get();
+    Optional<String> classPath = RouterClasspath.of(System.getProperty("java.class.path"));
+    Optional<Path> archive = classPath.flatMap(cp -> RouterArchive.of(cp, c.env));
+    if (archive.isPresent()) {
+      try {
+        RouterArchive.train(
+            archive.get(),
+            command(c.role, c.env.get(CHILD_JAVA_OPTS), Map.of(RouterArchive.SWITCH, "false")),
+            c.env,
+            c.log.resolveSibling("router-cds-training.log"));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private static void launch(Child c) throws IOException {
     Files.createDirectories(c.log.getParent());
-    ProcessBuilder pb = new ProcessBuilder(command(c.role, c.env.get(CHILD_JAVA_OPTS)));
+    ProcessBuilder pb = new ProcessBuilder(command(c.role, c.env.get(CHILD_JAVA_OPTS), c.env));
     pb.environment().clear();
     pb.environment().putAll(c.env);
     pb.redirectErrorStream(true);
@@ -150,9 +177,9 @@ final class PlatformTopology implements AutoCloseable {
    * {@code java … ChildMain <role>} on this JVM's classpath: through Spring Boot's launcher when
    * this JVM runs from the launcher's executable jar, else on the plain classpath. A router starts
    * as {@link RouterMain} on the routing runtime's own classpath ({@link RouterClasspath}) where
-   * that is found.
+   * that is found, mapping its class-data archive ({@link RouterArchive}) when there is one.
    */
-  static List<String> command(String role, String opts) {
+  static List<String> command(String role, String opts, Map<String, String> env) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (opts != null && !opts.isBlank()) {
@@ -163,6 +190,11 @@ final class PlatformTopology implements AutoCloseable {
         role.equals("router") ? RouterClasspath.of(classPath) : Optional.empty();
     command.add("-cp");
     if (routerClassPath.isPresent()) {
+      Optional<Path> archive =
+          RouterArchive.of(routerClassPath.get(), env).filter(Files::isRegularFile);
+      if (archive.isPresent()) {
+        command.add(command.size() - 1, "-XX:SharedArchiveFile=" + archive.get());
+      }
       command.add(routerClassPath.get());
       command.add(RouterMain.class.getName());
       return command;

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +38,12 @@ final class RouterClasspath {
   private static final String MODULE = "routing-runtime";
   private static final String LIB = "BOOT-INF/lib/";
   private static final String CLASSES = "BOOT-INF/classes/";
+
+  /**
+   * The launcher's classes, extracted as one jar rather than a folder: a class-data archive ({@link
+   * RouterArchive}) is refused for a classpath with a folder on it.
+   */
+  static final String CLASSES_JAR = "launcher-classes.jar";
 
   /** {@code group:artifact:type[:classifier]:version:scope}, as dependency:list writes a line. */
   private static final Pattern COORDINATES =
@@ -105,7 +112,8 @@ final class RouterClasspath {
 
   private static Optional<String> fromBootJar(Path launcherJar) throws IOException {
     Path folder = launcherJar.toAbsolutePath().resolveSibling("router-classpath");
-    String stamp = Files.size(launcherJar) + " " + Files.getLastModifiedTime(launcherJar);
+    String stamp =
+        Files.size(launcherJar) + " " + Files.getLastModifiedTime(launcherJar) + " " + CLASSES_JAR;
     Path stampFile = folder.resolve("stamp");
     try (JarFile jar = new JarFile(launcherJar.toFile())) {
       JarEntry routing = null;
@@ -148,7 +156,7 @@ final class RouterClasspath {
         Files.writeString(stampFile, stamp);
       }
       List<String> entries = new ArrayList<>();
-      entries.add(folder.resolve("classes").toString());
+      entries.add(folder.resolve(CLASSES_JAR).toString());
       names.forEach(n -> entries.add(folder.resolve("lib").resolve(n).toString()));
       return Optional.of(String.join(File.pathSeparator, entries));
     }
@@ -157,19 +165,24 @@ final class RouterClasspath {
   private static void extract(JarFile jar, Set<String> names, Path folder) throws IOException {
     Path tmp = Files.createTempDirectory(folder.getParent(), "router-classpath");
     Files.createDirectories(tmp.resolve("lib"));
-    for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
-      JarEntry entry = e.nextElement();
-      String name = entry.getName();
-      Path to = null;
-      if (name.startsWith(CLASSES) && !entry.isDirectory()) {
-        to = tmp.resolve("classes").resolve(name.substring(CLASSES.length()));
-      } else if (name.startsWith(LIB) && names.contains(name.substring(LIB.length()))) {
-        to = tmp.resolve("lib").resolve(name.substring(LIB.length()));
-      }
-      if (to != null) {
-        Files.createDirectories(to.getParent());
-        try (InputStream in = jar.getInputStream(entry)) {
-          Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+    try (JarOutputStream classes =
+        new JarOutputStream(Files.newOutputStream(tmp.resolve(CLASSES_JAR)))) {
+      for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+        JarEntry entry = e.nextElement();
+        String name = entry.getName();
+        if (name.startsWith(CLASSES) && name.length() > CLASSES.length()) {
+          classes.putNextEntry(new JarEntry(name.substring(CLASSES.length())));
+          if (!entry.isDirectory()) {
+            try (InputStream in = jar.getInputStream(entry)) {
+              in.transferTo(classes);
+            }
+          }
+          classes.closeEntry();
+        } else if (name.startsWith(LIB) && names.contains(name.substring(LIB.length()))) {
+          Path to = tmp.resolve("lib").resolve(name.substring(LIB.length()));
+          try (InputStream in = jar.getInputStream(entry)) {
+            Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
+          }
         }
       }
     }

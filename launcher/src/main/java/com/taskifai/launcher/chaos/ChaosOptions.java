@@ -8,7 +8,10 @@ import java.util.Set;
  * The options of {@code ./taskifai chaos}: how long faults are injected, the seed that decides the
  * faults and the workload (so a run can be replayed), which kinds of fault, how long the platform
  * may take to settle afterwards, how many workload threads run, the run folder, how many faults may
- * be active at once ({@code overlap}) and the mean gap between the starts of two faults.
+ * be active at once ({@code overlap}) and the mean gap between the starts of two faults. With
+ * {@code perKind} above 0 the faults run in lanes instead: each kind on its own seeded schedule of
+ * {@code perKind} faults spread over the duration, concurrently with the other kinds ({@link
+ * FaultInjector}); {@code overlap} and {@code faultEvery} then do not apply.
  */
 public record ChaosOptions(
     Duration duration,
@@ -18,7 +21,8 @@ public record ChaosOptions(
     int workers,
     Path runFolder,
     int overlap,
-    Duration faultEvery) {
+    Duration faultEvery,
+    int perKind) {
 
   /** Faults active at once unless {@code --overlap} says otherwise. */
   static final int DEFAULT_OVERLAP = 2;
@@ -37,16 +41,35 @@ public record ChaosOptions(
     this(duration, seed, faults, settle, workers, runFolder, DEFAULT_OVERLAP, DEFAULT_FAULT_EVERY);
   }
 
+  /** The options of a single stream of faults ({@code --per-kind} not given). */
+  public ChaosOptions(
+      Duration duration,
+      long seed,
+      Set<FaultKind> faults,
+      Duration settle,
+      int workers,
+      Path runFolder,
+      int overlap,
+      Duration faultEvery) {
+    this(duration, seed, faults, settle, workers, runFolder, overlap, faultEvery, 0);
+  }
+
+  /** True when each kind runs in a lane of its own ({@code --per-kind N}). */
+  boolean lanes() {
+    return perKind > 0;
+  }
+
   /** The same options with another run folder. */
   ChaosOptions inFolder(Path folder) {
-    return new ChaosOptions(duration, seed, faults, settle, workers, folder, overlap, faultEvery);
+    return new ChaosOptions(
+        duration, seed, faults, settle, workers, folder, overlap, faultEvery, perKind);
   }
 
   static final String USAGE =
       "usage: ./taskifai chaos [--minutes M] [--seed S] [--faults "
           + FaultKind.names()
           + "|all] [--settle-seconds N] [--workers N] [--overlap N] [--fault-every SECONDS]"
-          + " [--dir FOLDER]";
+          + " [--per-kind N] [--dir FOLDER]";
 
   /**
    * Parses the command line.
@@ -62,6 +85,7 @@ public record ChaosOptions(
     Path dir = null;
     int overlap = DEFAULT_OVERLAP;
     double faultEvery = DEFAULT_FAULT_EVERY.toSeconds();
+    int perKind = 0;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       String v = i + 1 < args.length ? args[i + 1] : null;
@@ -74,6 +98,7 @@ public record ChaosOptions(
         case "--dir" -> dir = Path.of(required(a, v));
         case "--overlap" -> overlap = (int) number(a, v, 1, FaultTargets.ALL.size());
         case "--fault-every" -> faultEvery = number(a, v, 1, 3600);
+        case "--per-kind" -> perKind = (int) number(a, v, 1, 100_000);
         default -> throw new IllegalArgumentException("unknown option '" + a + "'; " + USAGE);
       }
       i++;
@@ -86,7 +111,8 @@ public record ChaosOptions(
         workers,
         dir,
         overlap,
-        Duration.ofMillis((long) (faultEvery * 1000)));
+        Duration.ofMillis((long) (faultEvery * 1000)),
+        perKind);
   }
 
   private static String required(String option, String value) {

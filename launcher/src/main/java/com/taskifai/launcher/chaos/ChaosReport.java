@@ -124,7 +124,10 @@ final class ChaosReport {
     return n == null ? 0 : n.get();
   }
 
-  /** The faults of each kind: injected, recovered, and the slowest and median recovery (ms). */
+  /**
+   * The faults of each kind: injected, recovered, the median and slowest recovery and the 95th
+   * percentile (nearest rank) of the recoveries (ms; -1 when none recovered).
+   */
   Map<FaultKind, long[]> byKind() {
     Map<FaultKind, long[]> out = new TreeMap<>();
     for (FaultKind k : options.faults()) {
@@ -141,7 +144,8 @@ final class ChaosReport {
       times.sort(null);
       long median = times.isEmpty() ? -1 : times.get(times.size() / 2);
       long max = times.isEmpty() ? -1 : times.get(times.size() - 1);
-      out.put(k, new long[] {injected, times.size(), median, max});
+      long p95 = times.isEmpty() ? -1 : times.get((int) Math.ceil(0.95 * times.size()) - 1);
+      out.put(k, new long[] {injected, times.size(), median, max, p95});
     }
     return out;
   }
@@ -159,6 +163,7 @@ final class ChaosReport {
         String.join(",", options.faults().stream().map(FaultKind::option).toList()));
     root.put("overlap", options.overlap());
     root.put("fault_every_s", options.faultEvery().toMillis() / 1000.0);
+    root.put("per_kind", options.perKind());
     root.put("started_at", started.toString());
     root.put("faults_stopped_ms", offset(faultsStopped));
     root.put("finished_ms", offset(finished));
@@ -170,6 +175,7 @@ final class ChaosReport {
               n.put("injected", v[0]);
               n.put("recovered", v[1]);
               n.put("median_recovery_ms", v[2]);
+              n.put("p95_recovery_ms", v[4]);
               n.put("max_recovery_ms", v[3]);
             });
     ArrayNode list = root.putArray("faults");
@@ -210,10 +216,12 @@ final class ChaosReport {
         + options.duration().toMillis() / 60_000.0
         + " --faults "
         + String.join(",", options.faults().stream().map(FaultKind::option).toList())
-        + " --overlap "
-        + options.overlap()
-        + " --fault-every "
-        + options.faultEvery().toMillis() / 1000.0;
+        + (options.lanes()
+            ? " --per-kind " + options.perKind()
+            : " --overlap "
+                + options.overlap()
+                + " --fault-every "
+                + options.faultEvery().toMillis() / 1000.0);
   }
 
   String markdown() {
@@ -221,8 +229,9 @@ final class ChaosReport {
     b.append("# Chaos run, seed ").append(options.seed()).append("\n\n");
     b.append("Replay: `").append(replay()).append("`; started ").append(started).append("\n\n");
     b.append(
-        "## Faults by kind\n\n| kind | injected | recovered | median recovery ms | max ms |\n");
-    b.append("|---|---|---|---|---|\n");
+        "## Faults by kind\n\n| kind | injected | recovered | median recovery ms | p95 ms | max ms"
+            + " |\n");
+    b.append("|---|---|---|---|---|---|\n");
     byKind()
         .forEach(
             (k, v) ->
@@ -234,6 +243,8 @@ final class ChaosReport {
                     .append(v[1])
                     .append(" | ")
                     .append(v[2])
+                    .append(" | ")
+                    .append(v[4])
                     .append(" | ")
                     .append(v[3])
                     .append(" |\n"));

@@ -66,14 +66,20 @@ public final class ChaosSoak {
     ChaosReport report = new ChaosReport(options);
     this.report = report;
     Map<String, String> env = environment(folder);
-    log(
-        "seed %d, %s of faults (%s), up to %d at once, one every %s on average, run folder %s",
-        options.seed(),
-        options.duration(),
-        options.faults(),
-        options.overlap(),
-        options.faultEvery(),
-        folder);
+    if (options.lanes()) {
+      log(
+          "seed %d, %s of faults (%s), each kind in a lane of its own, %d of each, run folder %s",
+          options.seed(), options.duration(), options.faults(), options.perKind(), folder);
+    } else {
+      log(
+          "seed %d, %s of faults (%s), up to %d at once, one every %s on average, run folder %s",
+          options.seed(),
+          options.duration(),
+          options.faults(),
+          options.overlap(),
+          options.faultEvery(),
+          folder);
+    }
     try (ChaosMail mail = new ChaosMail(Integer.parseInt(env.get("TASKIFAI_SMTP_PORT")));
         PlatformControl platform =
             PlatformControl.startProductionShape(env, folder.resolve("platform"))) {
@@ -215,7 +221,13 @@ public final class ChaosSoak {
   private static Map<String, String> environment(Path folder) throws IOException {
     Map<String, String> env = new HashMap<>();
     for (String key :
-        List.of("PATH", "HOME", "GOPATH", "TASKIFAI_TEMPORAL_CLI", "TASKIFAI_CHILD_JAVA_OPTS")) {
+        List.of(
+            "PATH",
+            "HOME",
+            "GOPATH",
+            "TASKIFAI_TEMPORAL_CLI",
+            "TASKIFAI_CHILD_JAVA_OPTS",
+            "TASKIFAI_ROUTER_CDS")) {
       String v = System.getenv(key);
       if (v != null) {
         env.put(key, v);

@@ -26,9 +26,16 @@ import java.util.regex.Pattern;
  * Injects faults as the seed decides, up to {@code --overlap} at once and one every {@code
  * --fault-every} on average: first every selected kind once in a seeded order (so a short run has
  * each kind), then kinds at random; never two faults on one target at once ({@link FaultTargets}).
- * Each fault is injected, ended (the process restarted, the server started again), and then the
- * affected path is probed until it succeeds: the recovery time is from that fault's end to that
- * first success, whatever else is down meanwhile.
+ * With {@code --per-kind N} each kind runs in a lane of its own instead: a thread with its own
+ * {@link Random} derived from the seed and the kind's name ({@link #laneRandom}), whose k-th fault
+ * is due at k times the duration over N plus up to half that gap, or as soon as its previous fault
+ * has recovered when that was later (so a slow recovery delays the lane without being measured
+ * while the next fault of its kind runs, and quick ones catch up); a fault whose path did not work
+ * again within the bound (a violation) holds its lane until the path works. Lanes share the
+ * targets, so a lane waits while another kind's fault holds the target it drew. Each fault is
+ * injected, ended (the process restarted, the server started again), and then the affected path is
+ * probed until it succeeds: the recovery time is from that fault's end to that first success,
+ * whatever else is down meanwhile.
  */
 final class FaultInjector {
   /** How long the affected path may take to work again after a fault ends. */
@@ -49,6 +56,9 @@ final class FaultInjector {
   private final Random random;
   private final int overlap;
   private final Duration every;
+  private final long seed;
+  private final int perKind;
+  private final Duration duration;
   private final FaultTargets targets = new FaultTargets();
   private final AtomicInteger mostAtOnce = new AtomicInteger();
 
@@ -70,6 +80,9 @@ final class FaultInjector {
     this.random = new Random(options.seed());
     this.overlap = options.overlap();
     this.every = options.faultEvery();
+    this.seed = options.seed();
+    this.perKind = options.perKind();
+    this.duration = options.duration();
   }
 
   /**
@@ -77,6 +90,10 @@ final class FaultInjector {
    * until the faults still running have ended and recovered.
    */
   void run(BooleanSupplier stop) throws InterruptedException {
+    if (perKind > 0) {
+      runLanes(stop);
+      return;
+    }
     List<FaultKind> first = new ArrayList<>(kinds);
     Collections.shuffle(first, random);
     Semaphore slots = new Semaphore(overlap);
@@ -126,6 +143,98 @@ final class FaultInjector {
   }
 
   /**
+   * Every kind in a lane of its own, until each lane has injected {@code perKind} faults or {@code
+   * stop}; then waits until the faults still running have ended and recovered.
+   */
+  private void runLanes(BooleanSupplier stop) throws InterruptedException {
+    long start = System.nanoTime();
+    ExecutorService lanes = Executors.newFixedThreadPool(kinds.size());
+    try {
+      for (FaultKind kind : kinds) {
+        Random lane = laneRandom(seed, kind);
+        lanes.execute(() -> lane(kind, lane, start, stop));
+      }
+    } finally {
+      lanes.shutdown();
+      while (!lanes.awaitTermination(1, TimeUnit.SECONDS)) {
+        if (stop.getAsBoolean()) {
+          if (!lanes.awaitTermination(
+              RESTART_LIMIT.plus(RECOVERY_BOUND).plusSeconds(60).toMillis(),
+              TimeUnit.MILLISECONDS)) {
+            report.violation("fault-injection", "a fault did not end within its bounds");
+            lanes.shutdownNow();
+          }
+          break;
+        }
+      }
+      report.fact("faults_at_once_most", mostAtOnce.get());
+    }
+  }
+
+  /** The random numbers of {@code kind}'s lane: the same seed gives each lane the same ones. */
+  static Random laneRandom(long seed, FaultKind kind) {
+    return new Random(seed * 31 + kind.option().hashCode());
+  }
+
+  /**
+   * When the {@code k}-th fault of a lane is due, in nanoseconds after the lanes started: {@code k}
+   * gaps of the duration over {@code perKind}, plus up to half a gap drawn from {@code random}.
+   */
+  static long laneDue(int k, Duration duration, int perKind, Random random) {
+    long gap = duration.toNanos() / perKind;
+    return k * gap + (long) (random.nextDouble() * gap / 2);
+  }
+
+  private void lane(FaultKind kind, Random random, long start, BooleanSupplier stop) {
+    try {
+      for (int k = 0; k < perKind && !stop.getAsBoolean(); k++) {
+        long due = start + laneDue(k, duration, perKind, random);
+        while (System.nanoTime() < due && !stop.getAsBoolean()) {
+          Thread.sleep(Math.min(250, Math.max(1, (due - System.nanoTime()) / 1_000_000)));
+        }
+        Optional<String> claimed = targets.claim(kind, random);
+        while (claimed.isEmpty() && !stop.getAsBoolean()) {
+          Thread.sleep(100);
+          claimed = targets.claim(kind, random);
+        }
+        if (claimed.isEmpty()) {
+          return;
+        }
+        String target = claimed.get();
+        Set<String> alongside = new TreeSet<>(targets.held());
+        alongside.remove(target);
+        mostAtOnce.accumulateAndGet(alongside.size() + 1, Math::max);
+        try {
+          Random own = new Random(random.nextLong());
+          Instant since = Instant.now();
+          if (!inject(kind, target, String.join(" ", alongside), own)) {
+            String probe = probeOf(kind, target);
+            Instant late =
+                untilItWorks(() -> works(probe, target, own), stop, Duration.ofSeconds(1));
+            report.log(
+                "%s lane: %s %s",
+                kind,
+                probe,
+                late == null
+                    ? "still not working when the faults stopped"
+                    : "worked again "
+                        + Duration.between(since, late).toSeconds()
+                        + " s after the fault began; next fault of the kind only now");
+          }
+        } catch (InterruptedException e) {
+          throw e;
+        } catch (Exception e) {
+          report.violation("fault-injection", kind + " could not be injected or ended: " + e);
+        } finally {
+          targets.release(target);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * The next fault and its target: the first kind not yet injected whose target is free, else a
    * kind at random with a free target; empty when every target of every kind is held.
    */
@@ -153,7 +262,11 @@ final class FaultInjector {
     return kinds.stream().allMatch(k -> report.faults().stream().anyMatch(f -> f.kind() == k));
   }
 
-  private void inject(FaultKind kind, String target, String alongside, Random random)
+  /**
+   * Injects one fault, ends it and probes its path; true when the path worked again within {@link
+   * #RECOVERY_BOUND} (else the violation is in the report).
+   */
+  private boolean inject(FaultKind kind, String target, String alongside, Random random)
       throws Exception {
     Instant start = Instant.now();
     String note = "";
@@ -170,7 +283,7 @@ final class FaultInjector {
         note = "SIGKILL pid " + pid + (up ? "" : "; not ready within " + RESTART_LIMIT);
       }
       case PAUSE -> {
-        long millis = 2000 + random.nextInt(4000);
+        long millis = perKind > 0 ? 1000 + random.nextInt(2000) : 2000 + random.nextInt(4000);
         platform.pause(target);
         try {
           Thread.sleep(millis);
@@ -187,7 +300,7 @@ final class FaultInjector {
         platform.startTemporal();
       }
       case TENANT_DB, REGISTRY_DB -> {
-        long millis = 2000 + random.nextInt(5000);
+        long millis = 2000 + random.nextInt(perKind > 0 ? 3000 : 5000);
         platform.stopDatabase(target);
         try {
           Thread.sleep(millis);
@@ -198,7 +311,7 @@ final class FaultInjector {
         note = "stopped " + millis + " ms";
       }
       case SMTP -> {
-        long millis = 2000 + random.nextInt(5000);
+        long millis = perKind > 0 ? 5000 : 2000 + random.nextInt(5000);
         mail.stop();
         try {
           Thread.sleep(millis);
@@ -237,6 +350,23 @@ final class FaultInjector {
           "recovery",
           kind + " of " + target + ": " + probe + " did not succeed within " + RECOVERY_BOUND);
     }
+    return recovered != null;
+  }
+
+  /**
+   * Waits until {@code works} (tried every {@code pause}) or {@code stop}: the time it first
+   * worked, or null when stopped first. A lane whose fault did not recover within the bound waits
+   * so before its next fault of that kind, rather than hitting a path that is still down again.
+   */
+  static Instant untilItWorks(BooleanSupplier works, BooleanSupplier stop, Duration pause)
+      throws InterruptedException {
+    while (!stop.getAsBoolean()) {
+      if (works.getAsBoolean()) {
+        return Instant.now();
+      }
+      Thread.sleep(pause.toMillis());
+    }
+    return null;
   }
 
   /**
@@ -310,6 +440,23 @@ final class FaultInjector {
       Thread.sleep(100);
     }
     return null;
+  }
+
+  /** One try of the path, as {@link #probe} makes it; false when it throws. */
+  private boolean works(String probe, String target, Random random) {
+    try {
+      if (probe.startsWith("provisioning")) {
+        return workload
+            .provision(random.nextBoolean(), "probe-provision", RECOVERY_BOUND)
+            .isPresent();
+      }
+      return succeeds(probe, target, random);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   private boolean succeeds(String probe, String target, Random random) throws InterruptedException {

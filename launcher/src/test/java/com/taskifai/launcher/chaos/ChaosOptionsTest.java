@@ -67,6 +67,68 @@ class ChaosOptionsTest {
   }
 
   @Test
+  void
+      perKindRunsEachKindInALaneWhoseScheduleSpreadsItsFaultsOverTheMinutesAndReplaysFromTheSeed() {
+    ChaosOptions o =
+        ChaosOptions.parse(new String[] {"--minutes", "30", "--per-kind", "100", "--seed", "26"});
+
+    assertThat(o.lanes()).isTrue();
+    assertThat(ChaosOptions.parse(new String[0]).lanes()).isFalse();
+    assertThat(new ChaosReport(o).replay()).contains("--per-kind 100").doesNotContain("--overlap");
+    assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--per-kind", "0"}))
+        .hasMessageContaining("--per-kind must be between 1 and");
+    // 100 faults in 30 minutes: the k-th is due between k and k + 1/2 gaps of 18 s.
+    java.util.Random lane = FaultInjector.laneRandom(26, FaultKind.SMTP);
+    long gap = Duration.ofSeconds(18).toNanos();
+    for (int k = 0; k < 100; k++) {
+      long due = FaultInjector.laneDue(k, o.duration(), o.perKind(), lane);
+      assertThat(due).isBetween(k * gap, k * gap + gap / 2);
+    }
+    // Each lane its own numbers, the same for the same seed.
+    assertThat(FaultInjector.laneRandom(26, FaultKind.SMTP).nextLong())
+        .isEqualTo(FaultInjector.laneRandom(26, FaultKind.SMTP).nextLong())
+        .isNotEqualTo(FaultInjector.laneRandom(26, FaultKind.KILL_API).nextLong())
+        .isNotEqualTo(FaultInjector.laneRandom(27, FaultKind.SMTP).nextLong());
+  }
+
+  @Test
+  void aLaneWhosePathDidNotRecoverWaitsUntilItWorksOrTheFaultsStop() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger tries =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    // The path works on the third try: the lane waits through the first two.
+    assertThat(
+            FaultInjector.untilItWorks(
+                () -> tries.incrementAndGet() == 3, () -> false, Duration.ofMillis(1)))
+        .isNotNull();
+    assertThat(tries.get()).isEqualTo(3);
+    // The faults stop while the path still fails: the lane ends without a recovery time.
+    assertThat(
+            FaultInjector.untilItWorks(
+                () -> false, () -> tries.incrementAndGet() > 5, Duration.ofMillis(1)))
+        .isNull();
+  }
+
+  @Test
+  void theReportGivesEachKindsMedianP95AndSlowestRecovery() {
+    ChaosReport report =
+        new ChaosReport(
+            ChaosOptions.parse(new String[] {"--faults", "smtp,pause", "--per-kind", "20"}));
+    Instant t0 = Instant.parse("2026-12-07T12:00:00Z");
+    for (int i = 1; i <= 20; i++) {
+      report.fault(
+          new ChaosReport.Fault(
+              FaultKind.SMTP, "smtp", t0, t0, "provisioning", t0.plusMillis(i * 100L), ""));
+    }
+    report.fault(new ChaosReport.Fault(FaultKind.PAUSE, "api", t0, t0, "admin API", null, ""));
+
+    // injected, recovered, median, max, p95 (nearest rank: the 19th of 20)
+    assertThat(report.byKind().get(FaultKind.SMTP)).containsExactly(20, 20, 1100, 2000, 1900);
+    assertThat(report.byKind().get(FaultKind.PAUSE)).containsExactly(1, 0, -1, -1, -1);
+    assertThat(report.markdown()).contains("| smtp | 20 | 20 | 1100 | 1900 | 2000 |");
+  }
+
+  @Test
   void anUnknownFaultIsRefusedNamingTheKnownOnes() {
     assertThatThrownBy(() -> ChaosOptions.parse(new String[] {"--faults", "kill-worker,meteor"}))
         .isInstanceOf(IllegalArgumentException.class)
