@@ -341,9 +341,12 @@ public final class SupabaseProjects {
                 + " has no point-in-time recovery: enable Supabase's PITR add-on for it (project"
                 + " settings, Add-ons), or restore a daily backup in Supabase's dashboard");
       }
+      // Supabase restores to a whole second (recovery_time_target_unix), and its range is in
+      // whole seconds: a moment within the range's last second is inside it.
+      java.time.Instant second = at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
       if (range.earliest() != null
           && range.latest() != null
-          && (at.isBefore(range.earliest()) || at.isAfter(range.latest()))) {
+          && (second.isBefore(range.earliest()) || second.isAfter(range.latest()))) {
         throw StepFailure.of(
             FailureType.INVALID_STATE,
             "Supabase can restore project "
