@@ -138,6 +138,10 @@ final class PlatformProcesses implements AutoCloseable {
     // Unset ones (null) are left out: their records hold the defaults.
     apiProps.put("taskifai.fault-injection", env.get("TASKIFAI_FAULT_INJECTION"));
     apiProps.put("taskifai.verification-timeout", env.get("TASKIFAI_VERIFICATION_TIMEOUT"));
+    // How often the backup and WAL archiving gauges read again (tests shorten them).
+    apiProps.put("taskifai.backup-metrics-refresh", env.get("TASKIFAI_BACKUP_METRICS_REFRESH"));
+    apiProps.put(
+        "taskifai.archiving-metrics-refresh", env.get("TASKIFAI_ARCHIVING_METRICS_REFRESH"));
     apiProps.put("taskifai.dev", "true");
     // The in-process Temporal server forgets its workflows on restart; the registry does not.
     apiProps.put("taskifai.recover-workflows", "true");
