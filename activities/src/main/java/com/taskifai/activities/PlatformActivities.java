@@ -88,197 +88,20 @@ public final class PlatformActivities implements AutoCloseable {
   private final DatabaseServers servers;
   private final com.taskifai.activities.database.ExportActivitiesImpl exports;
 
-  private PlatformActivities(
-      TenantRegistryActivitiesImpl registry,
-      TenantDatabaseActivitiesImpl database,
-      DnsActivitiesImpl dns,
-      TenantMailActivitiesImpl mail,
-      FleetActivitiesImpl fleet,
-      BackupActivitiesImpl backups,
-      FleetMigrationActivitiesImpl migrations,
-      MoveActivitiesImpl moves,
-      CostActivitiesImpl costs,
-      TrialActivitiesImpl trials,
-      com.taskifai.activities.pitr.PitrActivitiesImpl pitr,
-      com.taskifai.activities.database.PointInTimeRestores pointInTime,
-      AuditingActivityInterceptor interceptor,
-      List<AutoCloseable> resources,
-      DatabaseServers servers,
-      com.taskifai.activities.database.ExportActivitiesImpl exports,
-      com.taskifai.activities.database.ImportActivitiesImpl imports) {
-    this.registry = registry;
-    this.database = database;
-    this.dns = dns;
-    this.mail = mail;
-    this.fleet = fleet;
-    this.backups = backups;
-    this.migrations = migrations;
-    this.moves = moves;
-    this.costs = costs;
-    this.trials = trials;
-    this.pitr = pitr;
-    this.pointInTime = pointInTime;
-    this.interceptor = interceptor;
-    this.resources = resources;
-    this.servers = servers;
-    this.exports = exports;
-    this.imports = imports;
-    resources.add(heartbeats);
-  }
-
-  /** The activities on an existing platform data source (the platform role). */
-  public static PlatformActivities create(
-      DataSource platformDataSource, CredentialCipher cipher, ActivitiesConfig config) {
-    return create(platformDataSource, cipher, config, Clock.systemUTC());
-  }
-
-  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig)}, on a given clock. */
-  public static PlatformActivities create(
-      DataSource platform, CredentialCipher cipher, ActivitiesConfig config, Clock clock) {
-    return create(
-        platform, cipher, config, BackupSettings.defaults(), clock, TenantSchema.DEFAULT_LOCATIONS);
-  }
-
-  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with backups. */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      BackupSettings backupSettings,
-      Clock clock) {
-    return create(platform, cipher, config, backupSettings, clock, TenantSchema.DEFAULT_LOCATIONS);
-  }
-
   /**
-   * As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with the Flyway
-   * locations of the tenant migrations (provisioning, the template and fleet rollouts use them).
+   * Wires every activity implementation of the platform: the one place the worker's parts are
+   * built. Each part once per process: the server-access layer (admin sessions of every database
+   * server), pg_dump/pg_restore, the guard of the shared trial databases, the backup store.
    */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      Clock clock,
-      List<String> tenantMigrationLocations) {
-    return create(
-        platform, cipher, config, BackupSettings.defaults(), clock, tenantMigrationLocations);
-  }
-
-  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with SMTP login. */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      Clock clock,
-      SmtpSettings smtp) {
-    return create(
-        platform,
-        cipher,
-        config,
-        BackupSettings.defaults(),
-        clock,
-        TenantSchema.DEFAULT_LOCATIONS,
-        smtp);
-  }
-
-  /** Plain SMTP on the configured host and port, as in dev and tests. */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      BackupSettings backupSettings,
-      Clock clock,
-      List<String> tenantMigrationLocations) {
-    return create(
-        platform,
-        cipher,
-        config,
-        backupSettings,
-        clock,
-        tenantMigrationLocations,
-        SmtpSettings.plain(config.smtpHost(), config.smtpPort()));
-  }
-
-  /** Every part given: backups, the Flyway locations of the tenant migrations, SMTP. */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      BackupSettings backupSettings,
-      Clock clock,
-      List<String> tenantMigrationLocations,
-      SmtpSettings smtp) {
-    return create(
-        platform,
-        cipher,
-        config,
-        backupSettings,
-        clock,
-        tenantMigrationLocations,
-        smtp,
-        SupabaseSettings.none());
-  }
-
-  /** As {@link #create(DataSource, CredentialCipher, ActivitiesConfig, Clock)}, with Supabase. */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      Clock clock,
-      SupabaseSettings supabaseSettings) {
-    return create(
-        platform,
-        cipher,
-        config,
-        BackupSettings.defaults(),
-        clock,
-        TenantSchema.DEFAULT_LOCATIONS,
-        SmtpSettings.plain(config.smtpHost(), config.smtpPort()),
-        supabaseSettings);
-  }
-
-  /**
-   * Every part given: backups, the Flyway locations of the tenant migrations, SMTP, and the
-   * Supabase provider ({@link SupabaseSettings#none()} when it is not used).
-   */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      BackupSettings backupSettings,
-      Clock clock,
-      List<String> tenantMigrationLocations,
-      SmtpSettings smtp,
-      SupabaseSettings supabaseSettings) {
-    return create(
-        platform,
-        cipher,
-        config,
-        backupSettings,
-        clock,
-        tenantMigrationLocations,
-        smtp,
-        supabaseSettings,
-        OpenTelemetry.noop());
-  }
-
-  /**
-   * As above, traced by {@code tracing} (the process's, from {@code PlatformTracing}): when traces
-   * are on, every JDBC statement on the platform database and on the servers' admin sessions, each
-   * mail sent and each Route 53 call is a client span under the activity that made it; when off
-   * ({@link OpenTelemetry#noop()}) nothing is wrapped.
-   */
-  public static PlatformActivities create(
-      DataSource platform,
-      CredentialCipher cipher,
-      ActivitiesConfig config,
-      BackupSettings backupSettings,
-      Clock clock,
-      List<String> tenantMigrationLocations,
-      SmtpSettings smtp,
-      SupabaseSettings supabaseSettings,
-      OpenTelemetry tracing) {
+  private PlatformActivities(Builder b) {
+    OpenTelemetry tracing = b.tracing;
+    Clock clock = b.clock;
+    CredentialCipher cipher = b.cipher;
+    ActivitiesConfig config = b.config;
+    List<String> tenantMigrationLocations = b.tenantMigrationLocations;
+    SupabaseSettings supabaseSettings = b.supabase;
     UnaryOperator<DataSource> statementSpans = PlatformTracing.statementSpans(tracing);
-    platform = statementSpans.apply(platform);
+    DataSource platform = statementSpans.apply(b.platform);
     List<AutoCloseable> resources = new ArrayList<>();
     TenantRegistry tenants = new TenantRegistry(platform);
     DatabaseServers servers = new DatabaseServers(platform);
@@ -305,11 +128,11 @@ public final class PlatformActivities implements AutoCloseable {
     ServerAccess access =
         new ServerAccess(tenants, servers, cipher, config.adminConnectionTimeout(), statementSpans);
     resources.add(access);
-    PgPipes pipes = new PgPipes(new PgClient(backupSettings.pgBin()));
+    PgPipes pipes = new PgPipes(new PgClient(b.backups.pgBin()));
     TemplateDatabase template = new TemplateDatabase(tenantMigrationLocations);
     SharedTrialDatabases trialDatabases =
         new SharedTrialDatabases(platform, cipher, tenantMigrationLocations);
-    TenantDatabaseActivitiesImpl database =
+    this.database =
         new TenantDatabaseActivitiesImpl(
             platform,
             access,
@@ -322,30 +145,30 @@ public final class PlatformActivities implements AutoCloseable {
             template,
             supabase);
     TenantDatabaseInventory inventory = new TenantDatabaseInventory(access);
-    BackupStore store = backupSettings.openStore();
+    BackupStore store = b.backups.openStore();
     if (store instanceof AutoCloseable closeable) {
       resources.add(closeable);
     }
-    BackupActivitiesImpl backups =
+    this.backups =
         new BackupActivitiesImpl(platform, access, pipes, trialDatabases, cipher, store, clock);
-    MoveActivitiesImpl moves =
-        new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher);
-    TrialActivitiesImpl trials =
+    this.moves = new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher);
+    this.trials =
         new TrialActivitiesImpl(platform, access, tenants, secrets, cipher, trialDatabases);
-    return new PlatformActivities(
+    this.registry =
         new TenantRegistryActivitiesImpl(
-            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform)),
-        database,
-        new DnsActivitiesImpl(provider, config),
+            tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform));
+    this.dns = new DnsActivitiesImpl(provider, config);
+    this.mail =
         new TenantMailActivitiesImpl(
             tenants,
             secrets,
             VerificationTokens.of(cipher),
             new VerificationLinks(platform),
             database,
-            new SmtpMailer(smtp, config.mailFrom(), tracing),
+            new SmtpMailer(b.smtpOrPlain(), config.mailFrom(), tracing),
             config,
-            clock),
+            clock);
+    this.fleet =
         new FleetActivitiesImpl(
             tenants,
             servers,
@@ -359,23 +182,127 @@ public final class PlatformActivities implements AutoCloseable {
             clock,
             null,
             supabase,
-            new TenantOperations(platform)),
-        backups,
-        new FleetMigrationActivitiesImpl(access, tenants, servers, template),
-        moves,
-        new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock),
-        trials,
+            new TenantOperations(platform));
+    this.migrations = new FleetMigrationActivitiesImpl(access, tenants, servers, template);
+    this.costs =
+        new CostActivitiesImpl(tenants, servers, inventory, new TenantUsage(platform), clock);
+    this.pitr =
         new com.taskifai.activities.pitr.PitrActivitiesImpl(
-            platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock),
+            platform, cipher, com.taskifai.registry.embedded.WalArchive::findTool, clock);
+    this.pointInTime =
         new com.taskifai.activities.database.PointInTimeRestores(
-            access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool, supabase),
-        new AuditingActivityInterceptor(audit),
-        resources,
-        servers,
+            access, pipes, platform, com.taskifai.registry.embedded.WalArchive::findTool, supabase);
+    this.interceptor = new AuditingActivityInterceptor(audit);
+    this.servers = servers;
+    this.exports =
         new com.taskifai.activities.database.ExportActivitiesImpl(
-            platform, access, pipes, trialDatabases, cipher, store, clock),
+            platform, access, pipes, trialDatabases, cipher, store, clock);
+    this.imports =
         new com.taskifai.activities.database.ImportActivitiesImpl(
-            platform, access, pipes, cipher, store, tenantMigrationLocations));
+            platform, access, pipes, cipher, store, tenantMigrationLocations);
+    resources.add(heartbeats);
+    // What the caller opened for these activities (the pool) closes last.
+    resources.addAll(b.resources);
+    this.resources = resources;
+  }
+
+  /**
+   * The activities on an existing platform data source (the platform role), every other part at its
+   * default: {@code builder(platform, cipher, config).build()}.
+   */
+  public static PlatformActivities create(
+      DataSource platform, CredentialCipher cipher, ActivitiesConfig config) {
+    return builder(platform, cipher, config).build();
+  }
+
+  /**
+   * The activities on {@code platform} (the platform role's data source), {@code cipher} and {@code
+   * config}; the builder's other parts default to: backups {@link BackupSettings#defaults()}, the
+   * UTC clock, the product's tenant migrations ({@link TenantSchema#DEFAULT_LOCATIONS}), plain SMTP
+   * on {@code config}'s host and port, no Supabase, no traces.
+   */
+  public static Builder builder(
+      DataSource platform, CredentialCipher cipher, ActivitiesConfig config) {
+    return new Builder(platform, cipher, config);
+  }
+
+  /** The parts of {@link PlatformActivities} that are not defaults; {@link #build()} wires them. */
+  public static final class Builder {
+    private final DataSource platform;
+    private final CredentialCipher cipher;
+    private final ActivitiesConfig config;
+    private BackupSettings backups = BackupSettings.defaults();
+    private Clock clock = Clock.systemUTC();
+    private List<String> tenantMigrationLocations = TenantSchema.DEFAULT_LOCATIONS;
+    private SmtpSettings smtp;
+    private SupabaseSettings supabase = SupabaseSettings.none();
+    private OpenTelemetry tracing = OpenTelemetry.noop();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+
+    private Builder(DataSource platform, CredentialCipher cipher, ActivitiesConfig config) {
+      this.platform = java.util.Objects.requireNonNull(platform, "platform");
+      this.cipher = java.util.Objects.requireNonNull(cipher, "cipher");
+      this.config = java.util.Objects.requireNonNull(config, "config");
+    }
+
+    /** The backups' store, tools and schedule. */
+    public Builder backups(BackupSettings settings) {
+      this.backups = java.util.Objects.requireNonNull(settings, "backups");
+      return this;
+    }
+
+    /** The clock of every activity (tests move it). */
+    public Builder clock(Clock clock) {
+      this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The Flyway locations of the tenant migrations (provisioning, the template and fleet rollouts
+     * use them).
+     */
+    public Builder tenantMigrations(List<String> locations) {
+      this.tenantMigrationLocations = List.copyOf(locations);
+      return this;
+    }
+
+    /** SMTP with login and TLS as {@code smtp} says (default: plain, on the config's server). */
+    public Builder smtp(SmtpSettings smtp) {
+      this.smtp = java.util.Objects.requireNonNull(smtp, "smtp");
+      return this;
+    }
+
+    /** The Supabase provider ({@link SupabaseSettings#none()} when it is not used). */
+    public Builder supabase(SupabaseSettings supabase) {
+      this.supabase = java.util.Objects.requireNonNull(supabase, "supabase");
+      return this;
+    }
+
+    /**
+     * Traced by {@code tracing} (the process's, from {@code PlatformTracing}): when traces are on,
+     * every JDBC statement on the platform database and on the servers' admin sessions, each mail
+     * sent and each Route 53 call is a client span under the activity that made it; when off
+     * ({@link OpenTelemetry#noop()}) nothing is wrapped.
+     */
+    public Builder tracing(OpenTelemetry tracing) {
+      this.tracing = java.util.Objects.requireNonNull(tracing, "tracing");
+      return this;
+    }
+
+    /** Closes {@code resource} (the pool the builder's caller opened) with the activities. */
+    Builder closing(AutoCloseable resource) {
+      resources.add(resource);
+      return this;
+    }
+
+    private SmtpSettings smtpOrPlain() {
+      return smtp != null ? smtp : SmtpSettings.plain(config.smtpHost(), config.smtpPort());
+    }
+
+    /** The activities, wired. */
+    public PlatformActivities build() {
+      return new PlatformActivities(this);
+    }
   }
 
   /**
@@ -393,22 +320,13 @@ public final class PlatformActivities implements AutoCloseable {
   }
 
   /**
-   * The activities as {@code settings} configure them; {@code env} still feeds the readers that
-   * take the environment themselves (key ring, tenant migrations, Supabase).
-   */
-  public static PlatformActivities fromSettings(Map<String, String> env, Settings settings) {
-    return fromSettings(env, settings, OpenTelemetry.noop());
-  }
-
-  /**
-   * As {@link #fromSettings(Map, Settings)}, traced by {@code tracing} (see {@link
-   * #create(DataSource, CredentialCipher, ActivitiesConfig, BackupSettings, Clock, List,
-   * SmtpSettings, SupabaseSettings, OpenTelemetry)}).
+   * The activities as {@code settings} configure them (every part through its settings record);
+   * {@code env} still feeds the readers that take the environment themselves (key ring, Supabase).
+   * Traced by {@code tracing} (see {@link Builder#tracing}).
    */
   public static PlatformActivities fromSettings(
       Map<String, String> env, Settings settings, OpenTelemetry tracing) {
-    String url = env.get("TASKIFAI_DB_URL");
-    if (url == null || url.isBlank()) {
+    if (!settings.isSet("taskifai.db.url")) {
       throw new IllegalStateException(
           "TASKIFAI_DB_URL is not set: the activities need the platform database");
     }
@@ -422,19 +340,14 @@ public final class PlatformActivities implements AutoCloseable {
     pool.setPassword(db.password());
     pool.setMaximumPoolSize(10);
     HikariDataSource dataSource = new HikariDataSource(pool);
-    PlatformActivities activities =
-        create(
-            dataSource,
-            new CredentialCipher(ring),
-            config,
-            BackupSettings.from(settings),
-            Clock.systemUTC(),
-            TenantSchema.locationsFromEnvironment(env),
-            config.smtp(),
-            SupabaseSettings.fromEnvironment(env),
-            tracing);
-    activities.resources.add(dataSource);
-    return activities;
+    return builder(dataSource, new CredentialCipher(ring), config)
+        .backups(BackupSettings.from(settings))
+        .tenantMigrations(settings.bind(TenantMigrationSettings.class).tenantMigrationLocations())
+        .smtp(config.smtp())
+        .supabase(SupabaseSettings.fromEnvironment(env))
+        .tracing(tracing)
+        .closing(dataSource)
+        .build();
   }
 
   private static DnsProvider dnsProvider(

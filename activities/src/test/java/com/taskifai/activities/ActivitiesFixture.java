@@ -15,7 +15,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -59,7 +58,7 @@ public final class ActivitiesFixture {
             TestPostgres.superuserPassword(),
             1000);
     this.activities =
-        PlatformActivities.create(platform.platform(), cipher, config, Clock.systemUTC(), supabase);
+        PlatformActivities.builder(platform.platform(), cipher, config).supabase(supabase).build();
     this.secrets = new StagedSecrets(platform.platform(), cipher);
   }
 

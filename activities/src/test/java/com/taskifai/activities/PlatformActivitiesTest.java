@@ -75,4 +75,67 @@ class PlatformActivitiesTest {
                     Map.of("TASKIFAI_DB_URL", "jdbc:postgresql://x/y")))
         .hasMessageContaining("TASKIFAI_MASTER_KEYS");
   }
+
+  @Test
+  void theActivitiesFromTheEnvironmentCloseThePoolTheyOpened() {
+    TestPostgres.Platform platform = TestPostgres.platform();
+    String keys = KeyRing.newKeyEntry("env2");
+    Map<String, String> env =
+        Map.of(
+            "TASKIFAI_DB_URL",
+            platform.jdbcUrl(),
+            "TASKIFAI_DB_USER",
+            platform.role(),
+            "TASKIFAI_DB_PASSWORD",
+            TestPostgres.PLATFORM_PASSWORD,
+            "TASKIFAI_MASTER_KEYS",
+            keys);
+    PlatformActivities activities = PlatformActivities.fromEnvironment(env);
+    UUID id = UUID.randomUUID();
+    activities
+        .registry()
+        .reserveTenant(new ReserveTenantInput(id, "closing", "Closing", "c@x.test", null, "t"));
+    activities.close();
+    // The pool closes with the activities (last, after the admin sessions): no statement runs.
+    assertThatThrownBy(
+            () ->
+                activities
+                    .registry()
+                    .reserveTenant(
+                        new ReserveTenantInput(
+                            UUID.randomUUID(), "closed", "Closed", "c@x.test", null, "t")))
+        .hasStackTraceContaining("has been closed");
+  }
+
+  @Test
+  void theTenantMigrationLocationsAreReadThroughTheirSettingsRecord() {
+    assertThat(
+            com.taskifai.registry.settings.Settings.of(Map.of())
+                .bind(TenantMigrationSettings.class)
+                .tenantMigrationLocations())
+        .containsExactly("classpath:db/tenant");
+    assertThat(
+            com.taskifai.registry.settings.Settings.of(
+                    Map.of(
+                        "TASKIFAI_TENANT_MIGRATION_LOCATIONS",
+                        " classpath:db/tenant , ,classpath:db/tenant-test"))
+                .bind(TenantMigrationSettings.class)
+                .tenantMigrationLocations())
+        .containsExactly("classpath:db/tenant", "classpath:db/tenant-test");
+  }
+
+  @Test
+  void theBuilderNamesAMissingPart() {
+    TestPostgres.Platform platform = TestPostgres.platform();
+    CredentialCipher cipher = new CredentialCipher(KeyRing.parse(KeyRing.newKeyEntry("b1")));
+    assertThatThrownBy(() -> PlatformActivities.builder(null, cipher, ActivitiesConfig.defaults()))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("platform");
+    assertThatThrownBy(
+            () ->
+                PlatformActivities.builder(platform.platform(), cipher, ActivitiesConfig.defaults())
+                    .clock(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("clock");
+  }
 }

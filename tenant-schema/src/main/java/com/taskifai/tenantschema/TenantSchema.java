@@ -64,21 +64,6 @@ public final class TenantSchema {
   /** The product's migrations: {@code classpath:db/tenant}. */
   public static final List<String> DEFAULT_LOCATIONS = List.of("classpath:db/tenant");
 
-  /**
-   * The migration locations a process uses: {@code TASKIFAI_TENANT_MIGRATION_LOCATIONS} (comma
-   * separated Flyway locations, e.g. to add a test-only set) or {@link #DEFAULT_LOCATIONS}.
-   */
-  public static List<String> locationsFromEnvironment(Map<String, String> env) {
-    String value = env.get("TASKIFAI_TENANT_MIGRATION_LOCATIONS");
-    if (value == null || value.isBlank()) {
-      return DEFAULT_LOCATIONS;
-    }
-    return java.util.Arrays.stream(value.split(","))
-        .map(String::strip)
-        .filter(s -> !s.isEmpty())
-        .toList();
-  }
-
   /** What one migrate call did: the version before and after, and how many migrations it ran. */
   public record Migrated(String fromVersion, String toVersion, int applied) {}
 

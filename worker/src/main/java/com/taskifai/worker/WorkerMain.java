@@ -1,9 +1,7 @@
 package com.taskifai.worker;
 
 import com.taskifai.activities.PlatformActivities;
-import com.taskifai.registry.settings.PlatformSettings;
 import com.taskifai.registry.settings.ProductionSettings;
-import com.taskifai.registry.settings.Settings;
 import com.taskifai.registry.tracing.PlatformTracing;
 import com.taskifai.workflows.TaskQueues;
 import com.taskifai.workflows.client.TemporalConnection;
@@ -28,13 +26,13 @@ import org.slf4j.LoggerFactory;
  * TASKIFAI_TEMPORAL_EMBEDDED} (true when the target is the SDK's test server), {@code
  * TASKIFAI_WORKER_MANAGEMENT_PORT} (health endpoints, default 8082; {@code
  * TASKIFAI_WORKER_MANAGEMENT_ADDRESS} binds them to one address, default every interface), and
- * whatever {@link PlatformActivities#fromEnvironment} reads (platform database, master keys, SMTP,
- * DNS). Unless {@code TASKIFAI_ENV=dev} it first runs {@link ProductionSettings#check}. SIGTERM
- * stops polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION} (true
- * registers the fault-injection interceptor); {@code TASKIFAI_WORKER_HEARTBEAT_TIMEOUT} (unset;
- * tests that kill the worker set it: the longest heartbeat timeout of an activity its workflows
- * schedule); {@code TASKIFAI_LOG_LEVEL} sets the root log level (INFO); each activity's log lines
- * name its tenant, workflow and activity.
+ * whatever {@link WorkerComposition} wires reads (platform database, master keys, SMTP, DNS).
+ * Unless {@code TASKIFAI_ENV=dev} it first runs {@link ProductionSettings#check}. SIGTERM stops
+ * polling, lets running tasks finish, then exits. {@code TASKIFAI_FAULT_INJECTION} (true registers
+ * the fault-injection interceptor); {@code TASKIFAI_WORKER_HEARTBEAT_TIMEOUT} (unset; tests that
+ * kill the worker set it: the longest heartbeat timeout of an activity its workflows schedule);
+ * {@code TASKIFAI_LOG_LEVEL} sets the root log level (INFO); each activity's log lines name its
+ * tenant, workflow and activity.
  */
 public final class WorkerMain {
   /** The worker's log format, with the log context keys; see the file. */
@@ -63,11 +61,6 @@ public final class WorkerMain {
       System.exit(2);
     }
     TemporalConnection temporal = TemporalConnection.fromEnvironment(env);
-    // System properties over the environment, with Spring Boot's relaxed names.
-    Settings settings = Settings.of(env, System.getProperties());
-    WorkerSettings own = settings.bind(WorkerSettings.class);
-    boolean embedded = own.temporal().embedded();
-    int managementPort = own.worker().managementPort();
 
     // The SDK's metrics (temporal_*), reported into the registry /actuator/prometheus serves.
     PrometheusMeterRegistry metrics = WorkerHealth.newRegistry();
@@ -86,7 +79,12 @@ public final class WorkerMain {
     WorkflowClient client =
         WorkflowClient.newInstance(
             service, TemporalTracing.clientOptions(temporal.clientOptions(), tracing));
-    PlatformActivities activities = PlatformActivities.fromSettings(env, settings, tracing);
+    // System properties over the environment, with Spring Boot's relaxed names.
+    WorkerComposition composition =
+        WorkerComposition.process(client, env, System.getProperties(), tracing);
+    WorkerSettings own = composition.settings().bind(WorkerSettings.class);
+    boolean embedded = own.temporal().embedded();
+    PlatformActivities activities = composition.activities();
     if (ProductionSettings.isProduction(env)) {
       // Servers registered before production refused weak TLS, or by a dev process, are not
       // refused here (that would stop every tenant operation), but each is named at every start.
@@ -94,17 +92,9 @@ public final class WorkerMain {
         log.error("database server TLS: {}", problem);
       }
     }
-    PlatformWorker worker =
-        PlatformWorker.create(
-            client,
-            activities.implementations(),
-            PlatformWorker.interceptors(
-                activities,
-                settings.bind(PlatformSettings.class).faultInjection(),
-                tracing,
-                own.worker().heartbeatTimeout()),
-            embedded);
-    String managementAddress = env.get("TASKIFAI_WORKER_MANAGEMENT_ADDRESS");
+    PlatformWorker worker = composition.worker();
+    int managementPort = own.worker().managementPort();
+    String managementAddress = own.worker().managementAddress();
     WorkerHealth health =
         WorkerHealth.start(
             managementAddress == null || managementAddress.isBlank()
@@ -120,8 +110,7 @@ public final class WorkerMain {
                 () -> {
                   log.info("worker stopping: no new tasks, waiting for running ones");
                   health.stopping();
-                  worker.close();
-                  activities.close();
+                  composition.close();
                   service.shutdown();
                   try {
                     sdkMetrics.close();
@@ -134,7 +123,7 @@ public final class WorkerMain {
                 },
                 "taskifai-worker-shutdown"));
     try {
-      worker.start();
+      composition.start();
     } catch (RuntimeException e) {
       // Temporal did not answer (the namespace check): exit, so a supervisor starts the worker
       // again, rather than stay up without polling.
@@ -154,19 +143,7 @@ public final class WorkerMain {
     } else {
       log.error("*** BACKUPS DISABLED *** {}", backups.detail());
     }
-    new BackupSchedules(
-            client,
-            activities.backups(),
-            com.taskifai.activities.backup.BackupSettings.from(settings),
-            com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
-            java.time.Duration.ofDays(1))
-        .startHourly();
-    new com.taskifai.worker.BaseBackupSchedules(
-            client, activities.pitr(), java.time.Duration.ofDays(1))
-        .startHourly();
-    new TenantExportStarter(
-            client, activities.exports().registry(), TenantExportStarter.linkTtl(env))
-        .startEvery(java.time.Duration.ofSeconds(5));
+    composition.startSchedules();
     System.out.println(READY);
     System.out.flush();
     stopped.await();

@@ -15,12 +15,16 @@ public record WorkerSettings(@DefaultValue Worker worker, @DefaultValue Temporal
 
   /**
    * @param managementPort port of the worker's health endpoints
+   * @param managementAddress the address the health endpoints bind; unset for every interface
    * @param heartbeatTimeout unset (the default) in production; when set, the longest heartbeat
    *     timeout an activity this worker's workflows schedule gets ({@code
    *     com.taskifai.workflows.HeartbeatTimeoutCap}): tests that kill a worker set it so that the
    *     killed step is retried within seconds
    */
-  public record Worker(@DefaultValue("8082") int managementPort, Duration heartbeatTimeout) {}
+  public record Worker(
+      @DefaultValue("8082") int managementPort,
+      String managementAddress,
+      Duration heartbeatTimeout) {}
 
   /**
    * @param embedded true when the target is the SDK's in-process test server

@@ -23,7 +23,6 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,8 +69,7 @@ class FleetMigrationEndToEndTest {
         PlatformActivities.create(
             embedded.platform.platform(),
             embedded.cipher,
-            ActivitiesConfig.fromEnvironment(embedded.env),
-            Clock.systemUTC())) {
+            ActivitiesConfig.fromEnvironment(embedded.env))) {
       for (int i = 0; i < TENANTS; i++) {
         tenants.add(newTenant(product, "fleet"));
       }
@@ -281,8 +279,7 @@ class FleetMigrationEndToEndTest {
             PlatformActivities.create(
                 embedded.platform.platform(),
                 embedded.cipher,
-                ActivitiesConfig.fromEnvironment(embedded.env),
-                Clock.systemUTC());
+                ActivitiesConfig.fromEnvironment(embedded.env));
         PlatformWorker worker = embedded.worker(product)) {
       worker.start();
       assertThat(enable(chosen, "custom_fields")).isEqualTo("1");
@@ -359,12 +356,12 @@ class FleetMigrationEndToEndTest {
   // ---- helpers ---------------------------------------------------------------------------------
 
   private static PlatformActivities fleetActivities() {
-    return PlatformActivities.create(
-        embedded.platform.platform(),
-        embedded.cipher,
-        ActivitiesConfig.fromEnvironment(embedded.env),
-        Clock.systemUTC(),
-        LOCATIONS);
+    return PlatformActivities.builder(
+            embedded.platform.platform(),
+            embedded.cipher,
+            ActivitiesConfig.fromEnvironment(embedded.env))
+        .tenantMigrations(LOCATIONS)
+        .build();
   }
 
   private static MigrationRequest request(

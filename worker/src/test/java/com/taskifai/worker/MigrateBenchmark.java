@@ -18,7 +18,6 @@ import io.temporal.client.WorkflowStub;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,12 +141,12 @@ public final class MigrateBenchmark {
   }
 
   private static PlatformActivities activities(EmbeddedPlatform embedded, List<String> locations) {
-    return PlatformActivities.create(
-        embedded.platform.platform(),
-        embedded.cipher,
-        ActivitiesConfig.fromEnvironment(embedded.env),
-        Clock.systemUTC(),
-        locations);
+    return PlatformActivities.builder(
+            embedded.platform.platform(),
+            embedded.cipher,
+            ActivitiesConfig.fromEnvironment(embedded.env))
+        .tenantMigrations(locations)
+        .build();
   }
 
   /** Tenants as provisioning leaves their databases: template copy, roles, grants, RLS. */

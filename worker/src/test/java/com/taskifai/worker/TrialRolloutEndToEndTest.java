@@ -25,7 +25,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -159,12 +158,12 @@ class TrialRolloutEndToEndTest {
   }
 
   private static PlatformActivities activities(List<String> locations) {
-    return PlatformActivities.create(
-        embedded.platform.platform(),
-        embedded.cipher,
-        ActivitiesConfig.fromEnvironment(embedded.env),
-        Clock.systemUTC(),
-        locations);
+    return PlatformActivities.builder(
+            embedded.platform.platform(),
+            embedded.cipher,
+            ActivitiesConfig.fromEnvironment(embedded.env))
+        .tenantMigrations(locations)
+        .build();
   }
 
   private static UUID activeTrial(String prefix) throws Exception {

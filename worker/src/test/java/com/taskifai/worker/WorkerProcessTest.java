@@ -1,6 +1,7 @@
 package com.taskifai.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import java.io.BufferedReader;
@@ -65,6 +66,8 @@ class WorkerProcessTest {
     int port = EmbeddedPlatform.freePort();
     Map<String, String> env = new java.util.HashMap<>(embedded.env);
     env.put("TASKIFAI_WORKER_MANAGEMENT_PORT", String.valueOf(port));
+    // Read through WorkerSettings: health answers on this address only.
+    env.put("TASKIFAI_WORKER_MANAGEMENT_ADDRESS", "127.0.0.1");
     Process worker = launch(env);
     CopyOnWriteArrayList<String> lines = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -91,6 +94,12 @@ class WorkerProcessTest {
       assertThat(get(port, "/actuator/health/liveness")).isEqualTo(200);
       assertThat(get(port, "/actuator/health/readiness")).isEqualTo(200);
       assertThat(get(port, "/actuator/prometheus")).isEqualTo(200);
+      try (java.net.Socket other = new java.net.Socket()) {
+        assertThatThrownBy(
+                () -> other.connect(new java.net.InetSocketAddress("127.0.0.2", port), 1000))
+            .as("health bound to TASKIFAI_WORKER_MANAGEMENT_ADDRESS only")
+            .isInstanceOf(java.io.IOException.class);
+      }
 
       // The process runs a workflow: the SDK's metrics of its activities reach
       // /actuator/prometheus.

@@ -153,8 +153,10 @@ class TenantMailActivitiesTest {
   void theSetPasswordLinkLivesFromTheWelcomeMailNotFromCreateAdminUser() throws Exception {
     MovableClock clock = new MovableClock(Instant.now());
     var activities =
-        com.taskifai.activities.PlatformActivities.create(
-            fx.platform.platform(), fx.cipher, fx.config, clock);
+        com.taskifai.activities.PlatformActivities.builder(
+                fx.platform.platform(), fx.cipher, fx.config)
+            .clock(clock)
+            .build();
     StepInput input = adminCreated(activities);
 
     // The tenant waits six days for its verification before the welcome mail goes out.
