@@ -96,8 +96,8 @@ final class Operator {
     String role = platformDb.username();
     String database = platformUrl.replaceFirst("^.*/([^/?]+)(\\?.*)?$", "$1");
     OperatorSettings.Role owner = owner();
-    DevPlatform.Database db =
-        new DevPlatform.Database(
+    DevDatabases.Database db =
+        new DevDatabases.Database(
             platformUrl.replaceFirst("/[^/?]+(\\?.*)?$", "/postgres$1"),
             owner.user(),
             owner.password(),

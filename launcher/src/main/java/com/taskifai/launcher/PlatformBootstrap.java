@@ -14,7 +14,7 @@ final class PlatformBootstrap {
   private PlatformBootstrap() {}
 
   /** Creates the platform database and role if missing and migrates the database. */
-  static void migrate(DevPlatform.Database db, String platformDatabase, String platformRole) {
+  static void migrate(DevDatabases.Database db, String platformDatabase, String platformRole) {
     PlatformDatabase.ensureDatabaseAndRole(
         db.clusterAdmin(), platformDatabase, platformRole, db.platformPassword());
     PlatformDatabase.migrate(db.platformOwner(), platformRole);
@@ -22,7 +22,7 @@ final class PlatformBootstrap {
 
   /** Registers (or updates) a database server that tenant databases are placed on. */
   static void registerServer(
-      DevPlatform.Database db,
+      DevDatabases.Database db,
       String platformRole,
       CredentialCipher cipher,
       String serverId,

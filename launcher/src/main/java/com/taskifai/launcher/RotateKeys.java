@@ -30,8 +30,7 @@ public final class RotateKeys {
 
   public static void main(String[] args) throws IOException {
     Map<String, String> env = new HashMap<>();
-    Path home =
-        Path.of(System.getenv().getOrDefault("TASKIFAI_HOME", ".taskifai")).toAbsolutePath();
+    Path home = DevSettings.home(System.getenv());
     Path devEnv = home.resolve("dev.env");
     if (Files.exists(devEnv)) {
       Properties p = new Properties();

@@ -39,12 +39,18 @@ final class TemporalCli implements AutoCloseable {
     this.namespace = namespace;
   }
 
-  static Optional<TemporalCli> choose(Map<String, String> env, Path home, String bind, int port) {
-    String mode = env.getOrDefault("TASKIFAI_TEMPORAL", "auto").strip().toLowerCase();
+  /**
+   * The CLI's dev server on {@code port} as {@code settings} choose it ({@code TASKIFAI_TEMPORAL},
+   * {@code TASKIFAI_TEMPORAL_CLI}, {@code TASKIFAI_TEMPORAL_UI_PORT}); empty for the embedded test
+   * server.
+   */
+  static Optional<TemporalCli> choose(DevSettings settings, Path home, int port) {
+    String mode = settings.temporalMode();
     if (mode.equals("embedded")) {
       return Optional.empty();
     }
-    Optional<Path> binary = find(env);
+    Map<String, String> env = settings.environment();
+    Optional<Path> binary = find(settings.temporalCli(), env);
     if (binary.isEmpty()) {
       if (mode.equals("cli")) {
         throw new IllegalStateException(
@@ -53,17 +59,22 @@ final class TemporalCli implements AutoCloseable {
       }
       return Optional.empty();
     }
-    int uiPort = Integer.parseInt(env.getOrDefault("TASKIFAI_TEMPORAL_UI_PORT", "8233"));
+    int uiPort = settings.temporalUiPort();
     DevPlatform.requireFreePort(uiPort, "Temporal UI (TASKIFAI_TEMPORAL_UI_PORT)");
     String namespace =
         com.taskifai.workflows.client.TemporalConnection.fromEnvironment(env).namespace();
-    return Optional.of(new TemporalCli(binary.get(), home, bind, port, uiPort, namespace));
+    return Optional.of(
+        new TemporalCli(binary.get(), home, settings.bind(), port, uiPort, namespace));
   }
 
   /** The temporal binary: TASKIFAI_TEMPORAL_CLI, the PATH, or Go's install folder. */
   static Optional<Path> find(Map<String, String> env) {
-    String explicit = env.get("TASKIFAI_TEMPORAL_CLI");
-    if (explicit != null && !explicit.isBlank()) {
+    return find(DevSettings.temporalCli(env), env);
+  }
+
+  /** The temporal binary: {@code explicit} when given, else on the PATH or in Go's folder. */
+  private static Optional<Path> find(String explicit, Map<String, String> env) {
+    if (explicit != null) {
       return Optional.of(Path.of(explicit)).filter(Files::isExecutable);
     }
     String path = env.getOrDefault("PATH", "");
