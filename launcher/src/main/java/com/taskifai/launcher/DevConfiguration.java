@@ -97,12 +97,25 @@ record DevConfiguration(
     return "http://localhost:" + settings.upPorts().get(DevSettings.ROUTER2_PORT);
   }
 
-  /** The lines of {@code .taskifai/dev.env}, in their order: a public contract of key names. */
-  Map<String, String> devEnv() {
+  /** Logins for people and scripts: in dev.env, never handed to a process. */
+  private static final java.util.Set<String> DEV_ENV_ONLY =
+      java.util.Set.of(
+          "TASKIFAI_DB_ADMIN_USER",
+          "TASKIFAI_DB_ADMIN_PASSWORD",
+          "TASKIFAI_ADMIN_EMAIL",
+          "TASKIFAI_ADMIN_PASSWORD",
+          "TASKIFAI_ADMIN_TOTP_SECRET");
+
+  /** What only the processes need: not in dev.env. */
+  private static final java.util.Set<String> PROCESSES_ONLY =
+      java.util.Set.of("TASKIFAI_ADMIN_JWT_SECRET", "TASKIFAI_ROUTER_PORT");
+
+  /**
+   * Every setting the platform made, by the key dev.env and the processes know it by, each named
+   * once here in dev.env's order; {@link #devEnv()} and {@link #platformEnv()} take their share.
+   */
+  private Map<String, String> made() {
     Map<String, String> e = new LinkedHashMap<>();
-    if (secondServer != null) {
-      e.putAll(entries(secondServer));
-    }
     e.put("TASKIFAI_ADMIN_URL", settings.adminUrl());
     e.put("TASKIFAI_ROUTER_URL", settings.routerUrl());
     e.put("TASKIFAI_ADMIN_MANAGEMENT_PORT", Integer.toString(settings.adminManagementPort()));
@@ -114,6 +127,7 @@ record DevConfiguration(
     e.put("TASKIFAI_DB_ADMIN_PASSWORD", db.adminPassword());
     e.put("TASKIFAI_TEMPORAL_TARGET", temporalTarget);
     if (temporalUiUrl != null) {
+      // The portal links each tenant to its workflows in Temporal UI.
       e.put("TASKIFAI_TEMPORAL_UI_URL", temporalUiUrl);
     }
     e.put("TASKIFAI_SMTP_HOST", smtpHost);
@@ -123,6 +137,24 @@ record DevConfiguration(
     e.put("TASKIFAI_ADMIN_PASSWORD", adminPassword);
     e.put("TASKIFAI_ADMIN_TOTP_SECRET", adminTotp);
     e.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
+    e.put("TASKIFAI_ADMIN_JWT_SECRET", adminJwtSecret);
+    e.put("TASKIFAI_ROUTER_PORT", Integer.toString(settings.routerPort()));
+    return e;
+  }
+
+  /** The lines of {@code .taskifai/dev.env}, in their order: a public contract of key names. */
+  Map<String, String> devEnv() {
+    Map<String, String> e = new LinkedHashMap<>();
+    if (secondServer != null) {
+      e.putAll(entries(secondServer));
+    }
+    made()
+        .forEach(
+            (key, value) -> {
+              if (!PROCESSES_ONLY.contains(key)) {
+                e.put(key, value);
+              }
+            });
     settings.upPorts().forEach((key, port) -> e.put(key, Integer.toString(port)));
     String tracesUrl = traces.get(TraceViewer.TRACES_URL);
     if (tracesUrl != null) {
@@ -166,27 +198,16 @@ record DevConfiguration(
   Map<String, String> platformEnv() {
     Map<String, String> e = new HashMap<>(settings.environment());
     e.putAll(traces);
-    e.put("TASKIFAI_DB_URL", db.platformUrl());
-    e.put("TASKIFAI_DB_USER", PLATFORM_ROLE);
-    e.put("TASKIFAI_DB_PASSWORD", db.platformPassword());
+    made()
+        .forEach(
+            (key, value) -> {
+              if (!DEV_ENV_ONLY.contains(key)) {
+                e.put(key, value);
+              }
+            });
     if (!settings.masterKeysGiven()) {
       e.put(KeyRing.ENV_KEYS_FILE, keysFile().toString());
     }
-    e.put("TASKIFAI_TEMPORAL_TARGET", temporalTarget);
-    if (temporalUiUrl != null) {
-      // The portal links each tenant to its workflows in Temporal UI.
-      e.put("TASKIFAI_TEMPORAL_UI_URL", temporalUiUrl);
-    }
-    e.put("TASKIFAI_SMTP_HOST", smtpHost);
-    e.put("TASKIFAI_SMTP_PORT", Integer.toString(smtpPort));
-    e.put("TASKIFAI_BASE_DOMAIN", settings.baseDomain());
-    e.put("TASKIFAI_ADMIN_URL", settings.adminUrl());
-    e.put("TASKIFAI_ROUTER_URL", settings.routerUrl());
-    e.put("TASKIFAI_ROUTER_PORT", Integer.toString(settings.routerPort()));
-    e.put("TASKIFAI_ADMIN_MANAGEMENT_PORT", Integer.toString(settings.adminManagementPort()));
-    e.put("TASKIFAI_ROUTER_MANAGEMENT_PORT", Integer.toString(settings.routerManagementPort()));
-    e.put("TASKIFAI_TENANT_JWT_SECRET", tenantJwtSecret);
-    e.put("TASKIFAI_ADMIN_JWT_SECRET", adminJwtSecret);
     e.putIfAbsent("TASKIFAI_DNS_PROVIDER", "local");
     e.put(DevSettings.DEV_BIND, settings.bind());
     e.put(ProductionSettings.ENV, ProductionSettings.DEV);
