@@ -110,7 +110,7 @@ class ImportLargeUploadTest extends ApiTestBase {
     assertThat(storedBytes).isEqualTo(size);
     assertThat(HexFormat.of().formatHex(stored.digest())).isEqualTo(dump.sha256());
     await().atMost(Duration.ofSeconds(10)).until(() -> spooled().isEmpty());
-    platform().client.newUntypedWorkflowStub(workflowId(answer.body())).terminate("test done");
+    platform().client.newUntypedWorkflowStub(startedWorkflow(answer.body())).terminate("test done");
     store.delete(row.objectKey());
   }
 
@@ -209,7 +209,7 @@ class ImportLargeUploadTest extends ApiTestBase {
     return field(body, "import_id");
   }
 
-  private static String workflowId(String body) {
+  private static String startedWorkflow(String body) {
     return field(body, "workflow_id");
   }
 
