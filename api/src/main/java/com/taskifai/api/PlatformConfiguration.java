@@ -92,6 +92,15 @@ class PlatformConfiguration {
     return new com.taskifai.registry.TenantImports(dataSource, cipher);
   }
 
+  /** Uploads of imports: checked, then streamed encrypted into the backup store. */
+  @Bean
+  com.taskifai.activities.database.ImportStaging importStaging(
+      DataSource dataSource,
+      com.taskifai.activities.backup.BackupStore store,
+      com.taskifai.registry.crypto.CredentialCipher cipher) {
+    return new com.taskifai.activities.database.ImportStaging(dataSource, store, cipher);
+  }
+
   @Bean
   TenantUsage tenantUsage(DataSource dataSource) {
     return new TenantUsage(dataSource);

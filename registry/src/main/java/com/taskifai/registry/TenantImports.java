@@ -9,9 +9,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The rows of {@code tenant_imports}: what the API stages for an import, sealed with the key ring
- * and bound to the tenant and import, so the workflow carries only the import id. An upload waits
- * here until {@code stage_input} moves it into the backup store; a live source's connection string
- * until {@code discard_input}.
+ * and bound to the tenant and import, so the workflow carries only the import id. An upload is
+ * stored encrypted in the backup store by the API ({@link #stageStored}: the row names the object
+ * and holds its wrapped data key); a live source's connection string waits here until {@code
+ * discard_input}. {@link #stageUpload} (the file sealed into the row, moved into the store by
+ * {@code stage_input}) is how uploads were staged before, kept for imports staged that way.
  */
 public final class TenantImports {
   private final JdbcClient jdbc;
@@ -55,6 +57,37 @@ public final class TenantImports {
     insert(tenantId, importId, format, workflowId, actor, fileName, (long) content.length)
         .param("staged", sealed)
         .param("source", (String) null)
+        .update();
+  }
+
+  /**
+   * Records an upload already stored encrypted in the backup store under {@code objectKey} (its
+   * data key wrapped by the key ring): the row holds no copy of the file. A second call with the
+   * same ids replaces nothing.
+   */
+  public void stageStored(
+      UUID tenantId,
+      String importId,
+      String format,
+      String workflowId,
+      String actor,
+      String fileName,
+      long sizeBytes,
+      String objectKey,
+      String wrappedDataKey) {
+    jdbc.sql(
+            "INSERT INTO tenant_imports (tenant_id, import_id, format, workflow_id, actor,"
+                + " file_name, size_bytes, object_key, data_key) VALUES (:t, :i, :f, :w, :a, :n,"
+                + " :s, :k, :d) ON CONFLICT (tenant_id, import_id) DO NOTHING")
+        .param("t", tenantId)
+        .param("i", importId)
+        .param("f", format)
+        .param("w", workflowId)
+        .param("a", actor)
+        .param("n", fileName)
+        .param("s", sizeBytes)
+        .param("k", objectKey)
+        .param("d", wrappedDataKey)
         .update();
   }
 

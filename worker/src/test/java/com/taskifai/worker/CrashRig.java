@@ -58,6 +58,8 @@ final class CrashRig implements AutoCloseable {
   WorkerProcess startWorkerProcess() throws IOException {
     Map<String, String> env = new HashMap<>(embedded.env);
     env.put("TASKIFAI_WORKER_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT.toString());
+    // Not the default 8082: another worker on the machine may hold it.
+    env.put("TASKIFAI_WORKER_MANAGEMENT_PORT", String.valueOf(EmbeddedPlatform.freePort()));
     return WorkerProcess.start("taskifai-worker", env);
   }
 

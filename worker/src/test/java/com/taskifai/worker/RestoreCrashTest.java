@@ -2,7 +2,9 @@ package com.taskifai.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.taskifai.activities.backup.FolderBackupStore;
 import com.taskifai.activities.backup.PgClient;
+import com.taskifai.activities.database.ImportStaging;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantImports;
 import com.taskifai.registry.testing.TestPostgres;
@@ -14,6 +16,8 @@ import com.taskifai.workflows.provisioning.ProvisionTenantWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -102,7 +106,34 @@ class RestoreCrashTest {
     TenantImports imports =
         new TenantImports(rig.embedded.platform.platform(), rig.embedded.cipher);
     String workflowId = ImportTenantWorkflow.workflowId(tenant, importId);
-    imports.stageUpload(tenant, importId, "custom", workflowId, "e2e", "dump.pgc", dump);
+    // Staged as the API stages an upload: streamed encrypted into the workers' backup store.
+    ImportStaging staging =
+        new ImportStaging(
+            rig.embedded.platform.platform(),
+            new FolderBackupStore(Path.of(rig.embedded.env.get("TASKIFAI_BACKUP_DIR"))),
+            rig.embedded.cipher);
+    assertThat(
+            staging
+                .stage(
+                    tenant,
+                    importId,
+                    workflowId,
+                    "e2e",
+                    "dump.pgc",
+                    null,
+                    new ImportStaging.Upload() {
+                      @Override
+                      public java.io.InputStream open() {
+                        return new java.io.ByteArrayInputStream(dump);
+                      }
+
+                      @Override
+                      public long size() {
+                        return dump.length;
+                      }
+                    })
+                .format())
+        .isEqualTo("custom");
     String copy = before.databaseName() + "_r" + importId;
 
     ImportTenantWorkflow flow =
@@ -139,6 +170,12 @@ class RestoreCrashTest {
         });
     assertOnOneDatabase(tenant, copy, "i-1", "i-2");
     assertThat(imports.find(tenant, importId).orElseThrow().discarded()).isTrue();
+    // Neither worker left the dump's decrypted copy behind.
+    try (var left =
+        Files.newDirectoryStream(
+            Path.of(System.getProperty("java.io.tmpdir")), "taskifai-import-" + importId + "-*")) {
+      assertThat(left.iterator().hasNext()).isFalse();
+    }
   }
 
   /**

@@ -18,7 +18,10 @@ import com.taskifai.workflows.ports.ImportActivities;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +33,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Imports of a customer's data ({@link ImportActivities}): the upload moved from the registry into
- * the backup store under a data key of its own, checked by its format, loaded into a new database
- * as the tenant's owner role ({@link ImportLoads}), migrated up with the tenant schema's
- * migrations, and checked ({@link ImportChecks}). The swap is the restore's ({@link RestoreSwaps}).
+ * Imports of a customer's data ({@link ImportActivities}): the upload, stored encrypted in the
+ * backup store by the API ({@link ImportStaging}; one staged the older way, sealed in the registry
+ * row, is moved there first), checked by its format, loaded into a new database as the tenant's
+ * owner role ({@link ImportLoads}: a custom dump decrypted into a private temporary file that
+ * {@code pg_restore} reads), migrated up with the tenant schema's migrations, and checked ({@link
+ * ImportChecks}). The swap is the restore's ({@link RestoreSwaps}).
  */
 public final class ImportActivitiesImpl implements ImportActivities {
   private static final Logger log = LoggerFactory.getLogger(ImportActivitiesImpl.class);
@@ -63,13 +68,12 @@ public final class ImportActivitiesImpl implements ImportActivities {
 
   /** The object key of an import's staged file in the backup store. */
   static String objectKey(UUID tenantId, String importId) {
-    return "imports/" + tenantId + "/" + importId + ".tki";
+    return ImportStaging.objectKey(tenantId, importId);
   }
 
   /** What the staged file's encryption is bound to (the cipher binds each object to an id). */
   static UUID binding(UUID tenantId, String importId) {
-    return UUID.nameUUIDFromBytes(
-        ("import:" + tenantId + ":" + importId).getBytes(StandardCharsets.UTF_8));
+    return ImportStaging.binding(tenantId, importId);
   }
 
   @Override
@@ -107,7 +111,8 @@ public final class ImportActivitiesImpl implements ImportActivities {
     } catch (IOException e) {
       throw StepFailure.of(FailureType.UNAVAILABLE, "backup store write failed: " + e.getMessage());
     }
-    return check(row, read(input));
+    // A custom dump is told by its first bytes alone: the rest is never held in memory.
+    return check(row, "custom".equals(row.format()) ? head(input, 16) : read(input));
   }
 
   /** What is wrong with the file for its format; empty when it can be loaded. */
@@ -170,8 +175,14 @@ public final class ImportActivitiesImpl implements ImportActivities {
                                       "import " + input.importId() + " has no source staged")));
               yield loads.live(admin, names.ownerRole(), database, source);
             }
-            case "custom" ->
-                loads.custom(admin, names.ownerRole(), database, file, read(input), null);
+            case "custom" -> {
+              Path dump = decryptToFile(input);
+              try {
+                yield loads.customFile(admin, names.ownerRole(), database, file, dump);
+              } finally {
+                deleteQuietly(dump);
+              }
+            }
             case "archive" -> {
               ExportArchive.Read archive = ExportArchive.read(read(input));
               if (!archive.report().isEmpty()) {
@@ -281,8 +292,80 @@ public final class ImportActivitiesImpl implements ImportActivities {
     imports.discard(input.tenantId(), input.importId());
   }
 
-  /** The staged file, decrypted from the store. */
+  /** The staged file, decrypted from the store (a plain dump, an archive or a CSV bundle). */
   private byte[] read(ImportInput input) {
+    return fromStore(input, InputStream::readAllBytes);
+  }
+
+  /** The first bytes of the staged file. */
+  private byte[] head(ImportInput input, int bytes) {
+    return fromStore(input, in -> in.readNBytes(bytes));
+  }
+
+  /**
+   * The staged file decrypted into a new temporary file only this process's user may read (the
+   * caller deletes it); a failed write leaves no file behind.
+   */
+  private Path decryptToFile(ImportInput input) {
+    sweepTempFiles(input.importId());
+    Path file;
+    try {
+      file =
+          Files.createTempFile(
+              TEMP_PREFIX + input.importId() + "-",
+              ".pgc",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (IOException e) {
+      throw StepFailure.of(
+          FailureType.UNAVAILABLE, "cannot create a temporary file: " + e.getMessage());
+    }
+    try {
+      fromStore(
+          input,
+          in -> {
+            try (OutputStream out = Files.newOutputStream(file)) {
+              PgPipes.feed(in, out);
+            }
+            return null;
+          });
+      return file;
+    } catch (RuntimeException e) {
+      deleteQuietly(file);
+      throw e;
+    }
+  }
+
+  /** The prefix of the temporary files a load decrypts a custom dump into. */
+  static final String TEMP_PREFIX = "taskifai-import-";
+
+  /**
+   * Deletes the temporary files an earlier attempt of this import's load left on this host (a
+   * worker killed while {@code pg_restore} read one cannot delete it).
+   */
+  static void sweepTempFiles(String importId) {
+    Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+    try (var stale = Files.newDirectoryStream(dir, TEMP_PREFIX + importId + "-*.pgc")) {
+      for (Path p : stale) {
+        deleteQuietly(p);
+      }
+    } catch (IOException e) {
+      log.warn("could not look for stale import files in {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private static void deleteQuietly(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.warn("could not delete the temporary file {}: {}", file, e.getMessage());
+    }
+  }
+
+  private interface Reading<T> {
+    T read(InputStream decrypted) throws IOException;
+  }
+
+  private <T> T fromStore(ImportInput input, Reading<T> reading) {
     TenantImports.Import row = row(input);
     if (row.objectKey() == null || row.dataKey() == null) {
       throw StepFailure.of(
@@ -293,7 +376,7 @@ public final class ImportActivitiesImpl implements ImportActivities {
     try (InputStream in =
         BackupCipher.decrypting(
             PgPipes.heartbeating(store.get(row.objectKey())), dataKey, binding)) {
-      return in.readAllBytes();
+      return reading.read(in);
     } catch (java.nio.file.NoSuchFileException e) {
       throw StepFailure.of(
           FailureType.INVALID_STATE, "import " + input.importId() + " is missing from the store");

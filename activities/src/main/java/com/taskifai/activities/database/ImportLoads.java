@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -65,6 +66,36 @@ final class ImportLoads {
         return new LoadResult(restoreReport(file, restore.errors()), null);
       }
       return new LoadResult(List.of(), expected);
+    } catch (IOException e) {
+      throw StepFailure.of(FailureType.UNAVAILABLE, "pg_restore failed: " + e.getMessage());
+    }
+  }
+
+  /**
+   * A custom dump from a file: {@code pg_restore} with the restore's options reads the file itself
+   * (it can seek in it, where a pipe makes it read every byte in order), logged in as the owner.
+   */
+  LoadResult customFile(
+      ServerAdmin admin, String ownerRole, String database, String file, Path dump) {
+    List<String> args = new ArrayList<>(PgClient.RESTORE_OPTIONS);
+    args.add(dump.toString());
+    try (OwnerLogin owner = OwnerLogin.open(admin, ownerRole, "load_input");
+        PgClient.Started restore =
+            pipes
+                .client()
+                .start(
+                    "pg_restore",
+                    admin.jdbcUrl(),
+                    owner.role(),
+                    owner.password(),
+                    database,
+                    args)) {
+      restore.process().getOutputStream().close();
+      int exit = PgPipes.waitFor(restore.process());
+      if (exit != 0) {
+        return new LoadResult(restoreReport(file, restore.errors()), null);
+      }
+      return new LoadResult(List.of(), null);
     } catch (IOException e) {
       throw StepFailure.of(FailureType.UNAVAILABLE, "pg_restore failed: " + e.getMessage());
     }

@@ -95,6 +95,154 @@ class ImportActivitiesTest {
   }
 
   @Test
+  void aCustomDumpIsLoadedFromAPrivateTemporaryFileThatIsGoneAfterwardsAlsoWhenTheLoadFails()
+      throws IOException {
+    StepInput target = untouched;
+    String id = newImportId();
+    ImportInput input = new ImportInput(target.tenantId(), id, "custom", "import:" + id);
+    // An earlier attempt killed while pg_restore read its file left it behind on this host.
+    Path stale = Files.createTempFile(ImportActivitiesImpl.TEMP_PREFIX + id + "-", ".pgc");
+    assertThat(
+            f.staging
+                .stage(
+                    target.tenantId(),
+                    id,
+                    "wf",
+                    "test",
+                    "dump.pgc",
+                    null,
+                    ImportExportFixture.upload(CUSTOM))
+                .format())
+        .isEqualTo("custom");
+
+    Imported done = f.runImport(input);
+
+    assertThat(done.report()).isEmpty();
+    assertThat(skus(TestPostgres.superuser(done.target().newDatabase())))
+        .containsExactly("src-1", "src-2", "src-3");
+    assertThat(Files.exists(stale)).isFalse();
+    assertThat(importTempFiles(id)).isEmpty();
+    dropCopy(target, done);
+
+    // A dump cut short: pg_restore fails, the load is refused, and its file is deleted all the
+    // same.
+    byte[] cut = java.util.Arrays.copyOf(CUSTOM, CUSTOM.length / 2);
+    Imported broken = importInto(target, "custom", cut);
+    assertThat(broken.report()).isNotEmpty();
+    assertThat(broken.report().get(0).file()).isEqualTo("dump.custom");
+    assertThat(importTempFiles(broken.input().importId())).isEmpty();
+    dropCopy(target, broken);
+    assertTenantUnchanged(target);
+  }
+
+  @Test
+  void anUploadStagedTheOlderWayInTheRegistryIsStillMovedIntoTheStoreAndLoaded() {
+    StepInput target = untouched;
+    String id = newImportId();
+    staged.stageUpload(target.tenantId(), id, "custom", "wf", "test", "dump.pgc", CUSTOM);
+
+    Imported done = f.runImport(new ImportInput(target.tenantId(), id, "custom", "import:" + id));
+
+    assertThat(done.report()).isEmpty();
+    TenantImports.Import row = staged.find(target.tenantId(), id).orElseThrow();
+    assertThat(row.uploadStaged()).isFalse();
+    assertThat(row.objectKey()).isEqualTo(ImportStaging.objectKey(target.tenantId(), id));
+    assertThat(skus(TestPostgres.superuser(done.target().newDatabase())))
+        .containsExactly("src-1", "src-2", "src-3");
+    dropCopy(target, done);
+  }
+
+  @Test
+  void stagingStoresOnlyACheckedFileEncryptedAndRefusesOneTooLargeToCheckWhole()
+      throws IOException {
+    StepInput target = untouched;
+    // Named custom but not a custom dump: refused by its first bytes, nothing stored.
+    String notCustom = newImportId();
+    ImportStaging.Staged refused =
+        f.staging.stage(
+            target.tenantId(),
+            notCustom,
+            "wf",
+            "test",
+            "d.pgc",
+            "custom",
+            ImportExportFixture.upload("SELECT 1;\n".getBytes(StandardCharsets.UTF_8)));
+    assertThat(refused.refused()).isTrue();
+    assertThat(refused.report().get(0).file()).isEqualTo("d.pgc");
+    assertThat(staged.find(target.tenantId(), notCustom)).isEmpty();
+    assertThat(
+            Files.exists(f.folder.resolve(ImportStaging.objectKey(target.tenantId(), notCustom))))
+        .isFalse();
+
+    // A plain dump one byte over what is checked whole: refused before a byte is stored.
+    String big = newImportId();
+    long size = ImportStaging.CHECKED_WHOLE_MAX + 1;
+    ImportStaging.Upload tooBig =
+        new ImportStaging.Upload() {
+          @Override
+          public java.io.InputStream open() {
+            return new java.io.InputStream() {
+              long left = size;
+
+              @Override
+              public int read() {
+                return left-- > 0 ? ';' : -1;
+              }
+            };
+          }
+
+          @Override
+          public long size() {
+            return size;
+          }
+        };
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> f.staging.stage(target.tenantId(), big, "wf", "test", "d.sql", null, tooBig))
+        .isInstanceOf(ImportStaging.TooLargeToCheck.class)
+        .hasMessageContaining("plain SQL dump")
+        .hasMessageContaining("pg_dump -Fc");
+    assertThat(staged.find(target.tenantId(), big)).isEmpty();
+    assertThat(Files.exists(f.folder.resolve(ImportStaging.objectKey(target.tenantId(), big))))
+        .isFalse();
+
+    // A good custom dump: stored encrypted (no plaintext in the object), its row names it.
+    String good = newImportId();
+    assertThat(
+            f.staging
+                .stage(
+                    target.tenantId(),
+                    good,
+                    "wf",
+                    "test",
+                    "d.pgc",
+                    null,
+                    ImportExportFixture.upload(CUSTOM))
+                .refused())
+        .isFalse();
+    TenantImports.Import row = staged.find(target.tenantId(), good).orElseThrow();
+    assertThat(row.uploadStaged()).isFalse();
+    assertThat(row.sizeBytes()).isEqualTo(CUSTOM.length);
+    byte[] object = Files.readAllBytes(f.folder.resolve(row.objectKey()));
+    assertThat(new String(object, StandardCharsets.ISO_8859_1))
+        .doesNotContain("PGDMP")
+        .doesNotContain("src-1");
+    f.staging.discard(target.tenantId(), good);
+    assertThat(Files.exists(f.folder.resolve(row.objectKey()))).isFalse();
+    assertTenantUnchanged(target);
+  }
+
+  private static List<Path> importTempFiles(String importId) throws IOException {
+    try (var files =
+        Files.newDirectoryStream(
+            Path.of(System.getProperty("java.io.tmpdir")),
+            ImportActivitiesImpl.TEMP_PREFIX + importId + "-*")) {
+      List<Path> out = new java.util.ArrayList<>();
+      files.forEach(out::add);
+      return out;
+    }
+  }
+
+  @Test
   void aLiveSourceIsDumpedInOneSnapshotAndItsPasswordStaysOutOfEveryInputAndResult() {
     StepInput target = untouched;
     String password = TestPostgres.superuserPassword();

@@ -70,6 +70,26 @@ final class ImportExportFixture {
           new FolderBackupStore(folder),
           Clock.systemUTC());
   final TenantImports staged = new TenantImports(fx.platform.platform(), fx.cipher);
+
+  /** Uploads staged as the API stages them: checked, then streamed encrypted into the store. */
+  final ImportStaging staging =
+      new ImportStaging(fx.platform.platform(), new FolderBackupStore(folder), fx.cipher);
+
+  /** Bytes as an upload. */
+  static ImportStaging.Upload upload(byte[] bytes) {
+    return new ImportStaging.Upload() {
+      @Override
+      public java.io.InputStream open() {
+        return new ByteArrayInputStream(bytes);
+      }
+
+      @Override
+      public long size() {
+        return bytes.length;
+      }
+    };
+  }
+
   final TenantExports exportRows = new TenantExports(fx.platform.platform());
 
   private ImportExportFixture() {}
@@ -91,14 +111,22 @@ final class ImportExportFixture {
       List<ReportItem> report) {}
 
   /**
-   * Stages {@code content} (a String or bytes) as an upload in {@code format}, claims the tenant,
-   * and runs stage, prepare, load, migrate and verify, stopping at the first report.
+   * Stages {@code content} (a String or bytes) as the API stages an upload in {@code format}
+   * ({@link ImportStaging}), claims the tenant, and runs stage, prepare, load, migrate and verify,
+   * stopping at the first report.
    */
   Imported importInto(StepInput target, String format, Object content) {
     String id = newImportId();
     byte[] bytes =
         content instanceof String s ? s.getBytes(StandardCharsets.UTF_8) : (byte[]) content;
-    staged.stageUpload(target.tenantId(), id, format, "wf", "test", "dump." + format, bytes);
+    try {
+      ImportStaging.Staged done =
+          staging.stage(
+              target.tenantId(), id, "wf", "test", "dump." + format, format, upload(bytes));
+      assertThat(done.report()).as("the upload's checks").isEmpty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
     ImportInput input = new ImportInput(target.tenantId(), id, format, "import:" + id);
     return runImport(input);
   }

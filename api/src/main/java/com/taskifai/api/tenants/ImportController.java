@@ -1,8 +1,9 @@
 package com.taskifai.api.tenants;
 
-import com.taskifai.api.ApiException;
+import com.taskifai.activities.database.ImportStaging;
 import com.taskifai.api.auth.FreshMfa;
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -46,16 +47,26 @@ class ImportController {
       @RequestPart(value = "file", required = false) MultipartFile file,
       @RequestParam(value = "format", required = false) String format) {
     String actor = mfa.require(jwt);
-    byte[] content;
-    try {
-      content = file == null ? null : file.getBytes();
-    } catch (IOException e) {
-      throw ApiException.badRequest("the upload could not be read; send it again");
-    }
+    // The servlet container has spooled the part to a temporary file (deleted when the request
+    // ends); it is read from there as a stream, never into one array.
+    ImportStaging.Upload upload =
+        file == null
+            ? null
+            : new ImportStaging.Upload() {
+              @Override
+              public InputStream open() throws IOException {
+                return file.getInputStream();
+              }
+
+              @Override
+              public long size() {
+                return file.getSize();
+              }
+            };
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .body(
             imports.importFile(
-                id, actor, file == null ? null : file.getOriginalFilename(), content, format));
+                id, actor, file == null ? null : file.getOriginalFilename(), upload, format));
   }
 
   @org.springframework.web.bind.annotation.ResponseStatus(HttpStatus.ACCEPTED)

@@ -1,5 +1,6 @@
 package com.taskifai.api.tenants;
 
+import com.taskifai.activities.database.ImportStaging;
 import com.taskifai.api.ApiException;
 import com.taskifai.api.ApiSettings;
 import com.taskifai.api.WorkflowQuery;
@@ -10,9 +11,9 @@ import com.taskifai.registry.TenantImports;
 import com.taskifai.registry.TenantOperationKind;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
-import com.taskifai.tenantschema.imports.ImportInputs;
 import com.taskifai.tenantschema.imports.ImportProblem;
 import com.taskifai.workflows.imports.ImportTenantWorkflow;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.security.SecureRandom;
@@ -22,17 +23,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
  * Imports of a customer's data into a tenant: the tenant and the input checked (a bad file is
- * refused with its report before anything is staged), the file or the live source's connection
- * string staged encrypted ({@link TenantImports}), the workflow started with the import's id only,
- * and its progress.
+ * refused with its report before anything is staged), the file stored encrypted in the backup store
+ * ({@link ImportStaging}) or the live source's connection string sealed in the registry ({@link
+ * TenantImports}), the workflow started with the import's id only, and its progress.
  */
 @Service
 public class TenantImportService {
+  private static final Logger log = LoggerFactory.getLogger(TenantImportService.class);
   private static final Pattern IMPORT_ID = Pattern.compile("[a-z0-9]{1,12}");
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -40,6 +44,7 @@ public class TenantImportService {
   private final TenantRegistry registry;
   private final TenantOperationGate gate;
   private final TenantImports imports;
+  private final ImportStaging staging;
   private final ImportWorkflows workflows;
   private final AuditLog audit;
   private final Duration grace;
@@ -48,12 +53,14 @@ public class TenantImportService {
       TenantRegistry registry,
       TenantOperationGate gate,
       TenantImports imports,
+      ImportStaging staging,
       ImportWorkflows workflows,
       AuditLog audit,
       ApiSettings settings) {
     this.registry = registry;
     this.gate = gate;
     this.imports = imports;
+    this.staging = staging;
     this.workflows = workflows;
     this.audit = audit;
     this.grace = settings.admin().restoreGrace();
@@ -62,27 +69,39 @@ public class TenantImportService {
   /** What a started import answers (202). */
   public record Started(String importId, String workflowId, String statusUrl, String status) {}
 
-  /** Checks and stages an uploaded file, then starts its import. */
+  /**
+   * Checks an uploaded file and stores it encrypted in the backup store ({@link ImportStaging}:
+   * streamed, a custom dump never held in memory), then starts its import.
+   */
   public Started importFile(
-      UUID tenantId, String actor, String fileName, byte[] content, String format) {
+      UUID tenantId, String actor, String fileName, ImportStaging.Upload upload, String format) {
     Tenant t = importable(tenantId);
-    if (content == null || content.length == 0) {
+    if (upload == null || upload.size() == 0) {
       throw ApiException.badRequest(
           "send the file as the multipart part 'file' (a pg_dump, an export archive or a CSV"
               + " bundle)");
     }
-    String kind = format == null || format.isBlank() ? ImportInputs.detect(content) : format;
-    if (!ImportInputs.FILE_FORMATS.contains(kind)) {
-      throw ApiException.badRequest("format must be one of custom, plain, archive, csv");
-    }
-    List<ImportProblem> report = ImportInputs.check(kind, fileName, content);
-    if (!report.isEmpty()) {
-      throw refused(report);
-    }
     String importId = newImportId();
     String workflowId = ImportTenantWorkflow.workflowId(tenantId, importId);
-    imports.stageUpload(tenantId, importId, kind, workflowId, actor, fileName, content);
-    return start(t, importId, kind, actor);
+    ImportStaging.Staged staged;
+    try {
+      staged = staging.stage(tenantId, importId, workflowId, actor, fileName, format, upload);
+    } catch (IllegalArgumentException e) {
+      throw ApiException.badRequest(e.getMessage());
+    } catch (ImportStaging.TooLargeToCheck e) {
+      throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "too_large", e.getMessage());
+    } catch (IOException e) {
+      log.warn("tenant {}: import upload {} not staged: {}", tenantId, importId, e.toString());
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "unavailable",
+          "the upload could not be stored (the backup store did not take it, or the upload"
+              + " broke off); nothing was kept: send it again");
+    }
+    if (staged.refused()) {
+      throw refused(staged.report());
+    }
+    return start(t, importId, staged.format(), actor);
   }
 
   /** Checks and stages a live source's connection string, then starts its import. */
@@ -135,7 +154,11 @@ public class TenantImportService {
               new ImportTenantWorkflow.ImportRequest(
                   t.tenantId(), importId, format, grace.toSeconds(), actor));
     } catch (RuntimeException e) {
-      imports.discard(t.tenantId(), importId);
+      try {
+        staging.discard(t.tenantId(), importId);
+      } catch (IOException | RuntimeException notDiscarded) {
+        e.addSuppressed(notDiscarded);
+      }
       throw e;
     }
     audit.append(

@@ -2,9 +2,12 @@ package com.taskifai.api.tenants;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.activities.database.ImportStaging;
 import com.taskifai.api.testing.AdminHttp;
 import com.taskifai.api.testing.AdminHttp.Answer;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.registry.TenantImports;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -12,6 +15,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -21,6 +25,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 class ImportApiTest extends ApiTestBase {
   private String token;
+  @Autowired private BackupStore store;
+  @Autowired private TenantImports imports;
 
   @BeforeEach
   void login() {
@@ -112,7 +118,8 @@ class ImportApiTest extends ApiTestBase {
   }
 
   @Test
-  void aGoodUploadAndALiveSourceAreStagedEncryptedAndStartTheImportWithItsIdOnly() {
+  void aGoodUploadAndALiveSourceAreStagedEncryptedAndStartTheImportWithItsIdOnly()
+      throws java.io.IOException {
     String id = tenant();
     String path = "/admin/tenants/" + id + "/imports";
     String password = "pw-" + UUID.randomUUID();
@@ -139,6 +146,15 @@ class ImportApiTest extends ApiTestBase {
             .query(String.class)
             .single();
     assertThat(rows).doesNotContain("plaintext-marker").doesNotContain(password);
+    // The file rests in the backup store alone, encrypted: the registry row names it.
+    TenantImports.Import row = imports.find(UUID.fromString(id), importId).orElseThrow();
+    assertThat(row.uploadStaged()).isFalse();
+    assertThat(row.format()).isEqualTo("plain");
+    assertThat(row.objectKey()).isEqualTo(ImportStaging.objectKey(UUID.fromString(id), importId));
+    try (var in = store.get(row.objectKey())) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1))
+          .doesNotContain("plaintext-marker");
+    }
     for (Answer a : new Answer[] {file, live}) {
       // Protobuf text: the payloads' bytes (the workflow's input) appear as text, not base64.
       String history =
