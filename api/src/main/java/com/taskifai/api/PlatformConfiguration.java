@@ -6,6 +6,7 @@ import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Backups;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FailedLogins;
+import com.taskifai.registry.PlatformAdmins;
 import com.taskifai.registry.ReconcileReports;
 import com.taskifai.registry.ServerDrains;
 import com.taskifai.registry.SubdomainRules;
@@ -59,6 +60,11 @@ class PlatformConfiguration {
   @Bean
   AuditLog auditLog(DataSource dataSource) {
     return new AuditLog(dataSource);
+  }
+
+  @Bean
+  PlatformAdmins platformAdmins(DataSource dataSource) {
+    return new PlatformAdmins(dataSource);
   }
 
   @Bean
