@@ -1,6 +1,5 @@
 package com.taskifai.launcher;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,16 +63,9 @@ final class TemporalCli implements AutoCloseable {
   static Optional<Path> find(Map<String, String> env) {
     String explicit = env.get("TASKIFAI_TEMPORAL_CLI");
     if (explicit != null && !explicit.isBlank()) {
-      return Optional.of(Path.of(explicit)).filter(Files::isExecutable);
+      return LocalBinaries.at(explicit);
     }
-    String path = env.getOrDefault("PATH", "");
-    Stream<Path> candidates =
-        Stream.concat(
-            Stream.of(path.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of),
-            Stream.of(
-                Path.of(
-                    env.getOrDefault("GOPATH", System.getProperty("user.home") + "/go"), "bin")));
-    return candidates.map(dir -> dir.resolve("temporal")).filter(Files::isExecutable).findFirst();
+    return LocalBinaries.onPath(env, "temporal");
   }
 
   Path databaseFile() {
@@ -183,17 +175,6 @@ final class TemporalCli implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process == null || !process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    LocalBinaries.stop(process);
   }
 }
