@@ -242,11 +242,8 @@ public final class FleetBenchmark {
             PasswordCheckedPostgres.SUPERUSER,
             secondPassword,
             servers.all().get(0).capacity());
-        try (Connection c = registryDb.getConnection();
-            PreparedStatement ps =
-                c.prepareStatement("UPDATE database_servers SET connection_budget = ?")) {
-          ps.setInt(1, cap);
-          ps.executeUpdate();
+        for (DatabaseServers.Server server : servers.all()) {
+          servers.setConnectionBudget(server.id(), cap);
         }
 
         // (1) Provisioning through the admin API and the real workflow.

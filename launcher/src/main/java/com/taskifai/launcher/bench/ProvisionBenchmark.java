@@ -382,35 +382,15 @@ public final class ProvisionBenchmark {
    * started row of an attempt to its succeeded row (in the order the steps first started).
    */
   static Map<String, Double> steps(Properties dev, List<Sample> samples) {
-    Map<String, Double> means = new java.util.LinkedHashMap<>();
-    String sql =
-        """
-        WITH first AS (SELECT tenant_id, min(at) AS t0 FROM audit_log
-                        WHERE tenant_id = ANY (?::uuid[]) GROUP BY tenant_id),
-             s AS (SELECT a.tenant_id, a.step, a.at, a.at - f.t0 AS since
-                     FROM audit_log a JOIN first f USING (tenant_id)
-                    WHERE a.outcome = 'started' AND a.action = 'provision')
-        SELECT s.step, avg(extract(epoch FROM d.at - s.at) * 1000) AS ms
-          FROM s
-          JOIN LATERAL (SELECT at FROM audit_log d
-                         WHERE d.tenant_id = s.tenant_id AND d.step = s.step
-                           AND d.outcome = 'succeeded' AND d.at >= s.at
-                         ORDER BY d.at LIMIT 1) d ON true
-         GROUP BY s.step
-         ORDER BY min(s.since)
-        """;
-    try (java.sql.Connection c = registryDatabase(dev).getConnection();
-        java.sql.PreparedStatement q = c.prepareStatement(sql)) {
-      q.setArray(1, c.createArrayOf("text", samples.stream().map(Sample::tenantId).toArray()));
-      try (java.sql.ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          means.put(rs.getString(1), rs.getDouble(2));
-        }
-      }
-    } catch (java.sql.SQLException e) {
+    try {
+      return new com.taskifai.registry.AuditLog(registryDatabase(dev))
+          .meanStepMillis(
+              "provision",
+              samples.stream().map(s -> java.util.UUID.fromString(s.tenantId())).toList());
+    } catch (org.springframework.dao.DataAccessException e) {
       System.err.println("bench: no step times: " + e.getMessage());
+      return new java.util.LinkedHashMap<>();
     }
-    return means;
   }
 
   private static void add(
