@@ -2,6 +2,7 @@ package com.taskifai.api;
 
 import com.taskifai.web.ProblemException;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -22,5 +23,28 @@ public class ApiException extends ProblemException {
 
   public static ApiException conflict(String message, Map<String, ?> extra) {
     return new ApiException(HttpStatus.CONFLICT, "conflict", message, extra);
+  }
+
+  /**
+   * 400 {@code validation_failed}: {@code message} says what to fix, {@code fields} names the
+   * problem of each field (answered as {@code fields}).
+   */
+  public static ApiException invalid(String message, Map<String, String> fields) {
+    return new ApiException(
+        HttpStatus.BAD_REQUEST, "validation_failed", message, Map.of("fields", fields));
+  }
+
+  /**
+   * Refuses a request whose fields have problems (400 {@code validation_failed}, each field with
+   * its problem, in the message as "field problem; ..."); returns when there are none.
+   */
+  public static void requireValid(Map<String, String> problems) {
+    if (!problems.isEmpty()) {
+      throw invalid(
+          problems.entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue())
+              .collect(Collectors.joining("; ")),
+          problems);
+    }
   }
 }

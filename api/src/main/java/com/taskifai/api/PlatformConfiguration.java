@@ -2,16 +2,14 @@ package com.taskifai.api;
 
 import com.taskifai.api.health.TemporalHealthIndicator;
 import com.taskifai.api.temporal.TemporalCalls;
-import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.Backups;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.FailedLogins;
+import com.taskifai.registry.PlatformAdmins;
 import com.taskifai.registry.ReconcileReports;
+import com.taskifai.registry.RegistryRepositories;
 import com.taskifai.registry.ServerDrains;
 import com.taskifai.registry.SubdomainRules;
-import com.taskifai.registry.TenantOperations;
-import com.taskifai.registry.TenantRegistry;
-import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.auth.SignInCounters;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
@@ -25,9 +23,11 @@ import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /** The platform parts the admin API works with: registry, audit log, keys and Temporal. */
 @Configuration(proxyBeanMethods = false)
+@Import(RegistryRepositories.class)
 class PlatformConfiguration {
 
   @Bean(destroyMethod = "close")
@@ -52,13 +52,8 @@ class PlatformConfiguration {
   }
 
   @Bean
-  TenantRegistry tenantRegistry(DataSource dataSource) {
-    return new TenantRegistry(dataSource);
-  }
-
-  @Bean
-  AuditLog auditLog(DataSource dataSource) {
-    return new AuditLog(dataSource);
+  PlatformAdmins platformAdmins(DataSource dataSource) {
+    return new PlatformAdmins(dataSource);
   }
 
   @Bean
@@ -69,11 +64,6 @@ class PlatformConfiguration {
   @Bean
   FailedLogins failedLogins(DataSource dataSource, AdminLoginSettings.FailedLogins settings) {
     return new FailedLogins(dataSource, settings.retention(), settings.maxRows());
-  }
-
-  @Bean
-  TenantOperations tenantOperations(DataSource dataSource) {
-    return new TenantOperations(dataSource);
   }
 
   @Bean
@@ -102,11 +92,6 @@ class PlatformConfiguration {
   }
 
   @Bean
-  TenantUsage tenantUsage(DataSource dataSource) {
-    return new TenantUsage(dataSource);
-  }
-
-  @Bean
   TenantProviders tenantProviders(DataSource dataSource) {
     return new TenantProviders(dataSource);
   }
@@ -126,11 +111,6 @@ class PlatformConfiguration {
   @Bean
   CredentialCipher credentialCipher(KeyRing ring) {
     return new CredentialCipher(ring);
-  }
-
-  @Bean
-  com.taskifai.registry.TenantExports tenantExports(DataSource dataSource) {
-    return new com.taskifai.registry.TenantExports(dataSource);
   }
 
   @Bean

@@ -118,7 +118,7 @@ final class Operator {
     out.println("platform database " + database + " migrated");
     PlatformBootstrap.registerServer(db, role, cipher, serverId, region, capacity);
     out.println("database server " + serverId + " (" + region + ") registered: " + db.clusterUrl());
-    AdminAccounts admins = new AdminAccounts(platform(), cipher);
+    AdminAccounts admins = admins(cipher);
     if (admins.exists(email)) {
       out.println("platform admin " + email + " exists already; left as it is");
       return;
@@ -130,7 +130,7 @@ final class Operator {
   }
 
   private void adminAdd(String email) {
-    AdminAccounts admins = new AdminAccounts(platform(), cipher());
+    AdminAccounts admins = admins(cipher());
     if (admins.exists(email)) {
       throw new Refused("platform admin " + email + " exists already (reset-mfa gives a new code)");
     }
@@ -152,7 +152,7 @@ final class Operator {
 
   private void adminResetMfa(String email) {
     String secret = TotpCodes.newSecret();
-    if (!new AdminAccounts(platform(), cipher()).resetMfa(email, secret)) {
+    if (!admins(cipher()).resetMfa(email, secret)) {
       throw new Refused("no platform admin " + email);
     }
     out.println("platform admin " + email + ": new TOTP secret, the old one no longer works");
@@ -340,6 +340,13 @@ final class Operator {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /**
+   * The platform admins as the platform role may change them (the registry's rows, sealed here).
+   */
+  private AdminAccounts admins(CredentialCipher cipher) {
+    return new AdminAccounts(new PlatformAdmins(platform()), cipher);
+  }
 
   private DataSource platform() {
     DbSettings db = platformDb();

@@ -1,6 +1,5 @@
 package com.taskifai.launcher;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,22 +68,11 @@ final class TemporalCli implements AutoCloseable {
 
   /** The temporal binary: TASKIFAI_TEMPORAL_CLI, the PATH, or Go's install folder. */
   static Optional<Path> find(Map<String, String> env) {
-    return find(DevSettings.temporalCli(env), env);
-  }
-
-  /** The temporal binary: {@code explicit} when given, else on the PATH or in Go's folder. */
-  private static Optional<Path> find(String explicit, Map<String, String> env) {
+    String explicit = DevSettings.temporalCli(env);
     if (explicit != null) {
-      return Optional.of(Path.of(explicit)).filter(Files::isExecutable);
+      return LocalBinaries.at(explicit);
     }
-    String path = env.getOrDefault("PATH", "");
-    Stream<Path> candidates =
-        Stream.concat(
-            Stream.of(path.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of),
-            Stream.of(
-                Path.of(
-                    env.getOrDefault("GOPATH", System.getProperty("user.home") + "/go"), "bin")));
-    return candidates.map(dir -> dir.resolve("temporal")).filter(Files::isExecutable).findFirst();
+    return LocalBinaries.onPath(env, "temporal");
   }
 
   Path databaseFile() {
@@ -194,17 +182,6 @@ final class TemporalCli implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process == null || !process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    LocalBinaries.stop(process);
   }
 }

@@ -1,6 +1,5 @@
 package com.taskifai.launcher;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,8 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The dev platform's trace store and UI: Jaeger's single binary (v2, all-in-one), started as a
@@ -101,20 +98,9 @@ final class TraceViewer implements AutoCloseable {
   static Optional<Path> find(Map<String, String> env) {
     String mode = env.getOrDefault(ENV, "auto").strip();
     if (!mode.isEmpty() && !mode.equalsIgnoreCase("auto") && !mode.equalsIgnoreCase("off")) {
-      return Optional.of(Path.of(mode)).filter(Files::isRegularFile).filter(Files::isExecutable);
+      return LocalBinaries.at(mode);
     }
-    String path = env.getOrDefault("PATH", "");
-    Stream<Path> candidates =
-        Stream.concat(
-            Stream.of(path.split(File.pathSeparator)).filter(s -> !s.isBlank()).map(Path::of),
-            Stream.of(
-                Path.of(
-                    env.getOrDefault("GOPATH", System.getProperty("user.home") + "/go"), "bin")));
-    return candidates
-        .map(dir -> dir.resolve("jaeger"))
-        .filter(Files::isRegularFile)
-        .filter(Files::isExecutable)
-        .findFirst();
+    return LocalBinaries.onPath(env, "jaeger");
   }
 
   /** The UI's address, as a browser on this machine reaches it. */
@@ -273,17 +259,6 @@ final class TraceViewer implements AutoCloseable {
 
   @Override
   public void close() {
-    if (process == null || !process.isAlive()) {
-      return;
-    }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    LocalBinaries.stop(process);
   }
 }

@@ -114,4 +114,38 @@ public final class AuditLog {
                     TenantRegistry.instant(rs, "at")))
         .list();
   }
+
+  /**
+   * Mean milliseconds of each step of an action over the given tenants, from an attempt's {@code
+   * started} row to its first {@code succeeded} row, in the order the steps first started (counted
+   * from each tenant's first audit row). For measurements: the provisioning benchmark's step table.
+   */
+  public Map<String, Double> meanStepMillis(String action, java.util.Collection<UUID> tenantIds) {
+    String sql =
+        """
+        WITH first AS (SELECT tenant_id, min(at) AS t0 FROM audit_log
+                        WHERE tenant_id = ANY (string_to_array(:tenants, ',')::uuid[])
+                        GROUP BY tenant_id),
+             s AS (SELECT a.tenant_id, a.step, a.at, a.at - f.t0 AS since
+                     FROM audit_log a JOIN first f USING (tenant_id)
+                    WHERE a.outcome = 'started' AND a.action = :action)
+        SELECT s.step, avg(extract(epoch FROM d.at - s.at) * 1000) AS ms
+          FROM s
+          JOIN LATERAL (SELECT at FROM audit_log d
+                         WHERE d.tenant_id = s.tenant_id AND d.step = s.step
+                           AND d.outcome = 'succeeded' AND d.at >= s.at
+                         ORDER BY d.at LIMIT 1) d ON true
+         GROUP BY s.step
+         ORDER BY min(s.since)
+        """;
+    Map<String, Double> means = new java.util.LinkedHashMap<>();
+    jdbc.sql(sql)
+        .param("tenants", String.join(",", tenantIds.stream().map(UUID::toString).toList()))
+        .param("action", action)
+        .query(
+            rs -> {
+              means.put(rs.getString(1), rs.getDouble(2));
+            });
+    return means;
+  }
 }

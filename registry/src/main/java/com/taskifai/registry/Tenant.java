@@ -35,48 +35,6 @@ public record Tenant(
   /** The tier of a tenant whose rows live in its server's shared trial database. */
   public static final String TRIAL = "trial";
 
-  /** A dedicated tenant (the row as it was before tiers existed). */
-  public Tenant(
-      UUID tenantId,
-      String subdomain,
-      String companyName,
-      String adminEmail,
-      TenantStatus status,
-      boolean active,
-      String region,
-      String databaseServerId,
-      String databaseName,
-      String encryptedDatabaseUrl,
-      String encryptedDatabaseKey,
-      String metadataJson,
-      Instant createdAt,
-      Instant updatedAt,
-      Instant verifiedAt,
-      Instant activatedAt,
-      Instant suspendedAt,
-      Instant deletedAt) {
-    this(
-        tenantId,
-        subdomain,
-        companyName,
-        adminEmail,
-        status,
-        active,
-        region,
-        databaseServerId,
-        databaseName,
-        encryptedDatabaseUrl,
-        encryptedDatabaseKey,
-        metadataJson,
-        createdAt,
-        updatedAt,
-        verifiedAt,
-        activatedAt,
-        suspendedAt,
-        deletedAt,
-        DEDICATED);
-  }
-
   /** True when the tenant's rows live in the shared trial database of its server. */
   public boolean isTrial() {
     return TRIAL.equals(tier);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.taskifai.registry.testing.TestPostgres;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,5 +83,34 @@ class AuditLogTest {
             .query(Boolean.class)
             .single();
     assertThat(superuser).isFalse();
+  }
+
+  @Test
+  void meanStepMillisTimesEachStepFromItsStartToItsSuccessInTheOrderTheStepsStarted()
+      throws Exception {
+    UUID first = UUID.randomUUID();
+    UUID second = UUID.randomUUID();
+    for (UUID t : List.of(first, second)) {
+      audit.append(t, "w", "provision", "reserve_tenant", "started", null);
+      Thread.sleep(5);
+      audit.append(t, "w", "provision", "reserve_tenant", "succeeded", null);
+      audit.append(t, "w", "provision", "create_database", "started", null);
+      Thread.sleep(20);
+      audit.append(t, "w", "provision", "create_database", "succeeded", null);
+      // Started and never succeeded: not timed.
+      audit.append(t, "w", "provision", "send_welcome_email", "started", null);
+    }
+    // Another action of the same tenant and another tenant's steps do not count.
+    audit.append(first, "w", "backup", "dump_database", "started", null);
+    audit.append(first, "w", "backup", "dump_database", "succeeded", null);
+    UUID other = UUID.randomUUID();
+    audit.append(other, "w", "provision", "configure_dns", "started", null);
+    audit.append(other, "w", "provision", "configure_dns", "succeeded", null);
+
+    Map<String, Double> means = audit.meanStepMillis("provision", List.of(first, second));
+    assertThat(means.keySet()).containsExactly("reserve_tenant", "create_database");
+    assertThat(means.get("reserve_tenant")).isGreaterThanOrEqualTo(5.0);
+    assertThat(means.get("create_database")).isGreaterThanOrEqualTo(20.0);
+    assertThat(audit.meanStepMillis("provision", List.of())).isEmpty();
   }
 }

@@ -1,10 +1,8 @@
 package com.taskifai.routing;
 
+import com.taskifai.registry.RegistryRepositories;
 import com.taskifai.registry.RouterBudgetClaims;
 import com.taskifai.registry.SubdomainRules;
-import com.taskifai.registry.TenantOperations;
-import com.taskifai.registry.TenantRegistry;
-import com.taskifai.registry.TenantUsage;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.KeyRing;
 import com.zaxxer.hikari.HikariConfig;
@@ -12,12 +10,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
- * The platform database, the registry repositories on it, the credential cipher and the subdomain
- * rules.
+ * The platform database, the registry repositories on it (those the admin API uses too come from
+ * {@link RegistryRepositories}), the credential cipher and the subdomain rules.
  */
 @Configuration(proxyBeanMethods = false)
+@Import(RegistryRepositories.class)
 class PlatformConfiguration {
 
   @Bean(destroyMethod = "close")
@@ -39,33 +39,8 @@ class PlatformConfiguration {
   }
 
   @Bean
-  TenantRegistry tenantRegistry(DataSource platformDataSource) {
-    return new TenantRegistry(platformDataSource);
-  }
-
-  @Bean
-  TenantOperations tenantOperations(DataSource platformDataSource) {
-    return new TenantOperations(platformDataSource);
-  }
-
-  @Bean
-  TenantUsage tenantUsage(DataSource platformDataSource) {
-    return new TenantUsage(platformDataSource);
-  }
-
-  @Bean
   RouterBudgetClaims routerBudgetClaims(DataSource platformDataSource) {
     return new RouterBudgetClaims(platformDataSource);
-  }
-
-  @Bean
-  com.taskifai.registry.TenantExports tenantExports(DataSource platformDataSource) {
-    return new com.taskifai.registry.TenantExports(platformDataSource);
-  }
-
-  @Bean
-  com.taskifai.registry.AuditLog auditLog(DataSource platformDataSource) {
-    return new com.taskifai.registry.AuditLog(platformDataSource);
   }
 
   @Bean

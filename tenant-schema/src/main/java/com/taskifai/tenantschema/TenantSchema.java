@@ -532,6 +532,22 @@ public final class TenantSchema {
       String setPasswordTokenHash,
       Instant tokenExpiresAt,
       UUID trialTenant) {
+    return putAdminUser(
+        admin, ownerRole, email, setPasswordTokenHash, tokenExpiresAt, trialTenant, "DO NOTHING");
+  }
+
+  /**
+   * Inserts the admin user (role admin) with the token's hash and expiry, or on a user with that
+   * e-mail does {@code onConflict}; returns the user's id.
+   */
+  private static UUID putAdminUser(
+      DataSource admin,
+      String ownerRole,
+      String email,
+      String setPasswordTokenHash,
+      Instant tokenExpiresAt,
+      UUID trialTenant,
+      String onConflict) {
     requireIdentifier(ownerRole);
     if (email == null || !email.contains("@")) {
       throw new IllegalArgumentException("admin e-mail must be an e-mail address");
@@ -548,7 +564,8 @@ public final class TenantSchema {
               c.prepareStatement(
                   "INSERT INTO users (email, role, set_password_token_hash,"
                       + " set_password_token_expires_at) VALUES (?, 'admin', ?, ?)"
-                      + " ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING")) {
+                      + " ON CONFLICT ON CONSTRAINT users_email_key "
+                      + onConflict)) {
             ins.setString(1, normalized);
             ins.setString(2, setPasswordTokenHash);
             ins.setTimestamp(3, tokenExpiresAt == null ? null : Timestamp.from(tokenExpiresAt));
@@ -633,36 +650,15 @@ public final class TenantSchema {
       String setPasswordTokenHash,
       Instant tokenExpiresAt,
       UUID trialTenant) {
-    requireIdentifier(ownerRole);
-    if (email == null || !email.contains("@")) {
-      throw new IllegalArgumentException("admin e-mail must be an e-mail address");
-    }
-    String normalized = email.strip().toLowerCase(Locale.ROOT);
-    return asOwner(
+    return putAdminUser(
         admin,
         ownerRole,
-        true,
+        email,
+        setPasswordTokenHash,
+        java.util.Objects.requireNonNull(tokenExpiresAt, "a set-password token expires"),
         trialTenant,
-        st -> {
-          try (PreparedStatement up =
-              st.getConnection()
-                  .prepareStatement(
-                      "INSERT INTO users (email, role, set_password_token_hash,"
-                          + " set_password_token_expires_at) VALUES (?, 'admin', ?, ?)"
-                          + " ON CONFLICT ON CONSTRAINT users_email_key DO UPDATE SET"
-                          + " set_password_token_hash = EXCLUDED.set_password_token_hash,"
-                          + " set_password_token_expires_at ="
-                          + " EXCLUDED.set_password_token_expires_at"
-                          + " RETURNING id")) {
-            up.setString(1, normalized);
-            up.setString(2, setPasswordTokenHash);
-            up.setTimestamp(3, Timestamp.from(tokenExpiresAt));
-            try (ResultSet rs = up.executeQuery()) {
-              rs.next();
-              return rs.getObject(1, UUID.class);
-            }
-          }
-        });
+        "DO UPDATE SET set_password_token_hash = EXCLUDED.set_password_token_hash,"
+            + " set_password_token_expires_at = EXCLUDED.set_password_token_expires_at");
   }
 
   /**

@@ -5,7 +5,6 @@ import com.taskifai.registry.TenantDatabaseFences;
 import com.taskifai.workflows.FailureType;
 import java.sql.SQLException;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * Orders create_database and its undo for one tenant through the registry's {@link
@@ -17,8 +16,8 @@ final class DatabaseFence {
 
   private final TenantDatabaseFences fences;
 
-  DatabaseFence(DataSource platform) {
-    this.fences = new TenantDatabaseFences(platform);
+  DatabaseFence(TenantDatabaseFences fences) {
+    this.fences = fences;
   }
 
   /**

@@ -21,14 +21,12 @@ import com.taskifai.workflows.migration.TenantMigrationFailure;
 import com.taskifai.workflows.migration.TenantMigrationInput;
 import com.taskifai.workflows.migration.TenantMigrationResult;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +52,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
   private final TemplateDatabase template;
   private final ServerAccess access;
   private final OperationClaims claims;
+  private final LockedTenantSchemas schemas;
 
   public FleetMigrationActivitiesImpl(
       ServerAccess access,
@@ -66,6 +65,7 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     this.servers = servers;
     this.template = template;
     this.claims = new OperationClaims(tenants.operations());
+    this.schemas = new LockedTenantSchemas(access, template, fleet);
   }
 
   @Override
@@ -140,32 +140,29 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     if (found.isPresent() && found.get().isTrial()) {
       // A named canary may be a trial: its rows are in the server's shared trial database,
       // which migrate_trial_database migrates once for all the server's trials.
-      String why = "a trial: its server's shared trial database is migrated for all its trials";
-      fleet.tenantFinished(
-          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
-      return new TenantMigrationResult(
-          input.tenantId(), TenantMigrationResult.SKIPPED, null, 0, why);
+      return skipped(
+          input,
+          TenantMigrationResult.SKIPPED,
+          "a trial: its server's shared trial database is migrated for all its trials");
     }
     if (found.isEmpty()
         || !FleetMigrations.MIGRATED.contains(found.get().status())
         || found.get().databaseServerId() == null) {
       // PROVISIONING gets the newest schema from its own migrate_schema; DELETING, DELETED and
       // FAILED are left alone.
-      String why = found.map(t -> "status " + t.status()).orElse("not in the registry");
-      fleet.tenantFinished(
-          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
-      return new TenantMigrationResult(
-          input.tenantId(), TenantMigrationResult.SKIPPED, null, 0, why);
+      return skipped(
+          input,
+          TenantMigrationResult.SKIPPED,
+          found.map(t -> "status " + t.status()).orElse("not in the registry"));
     }
     Tenant tenant = found.get();
     Optional<TenantOperationKind.Refusal> refused =
         TenantOperationKind.MIGRATING.refusalFor(TenantKind.of(tenant, DatabaseProvider.POSTGRES));
     if (refused.isPresent()) {
-      String why = "tenant " + tenant.tenantId() + " " + refused.get().message();
-      fleet.tenantFinished(
-          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
-      return new TenantMigrationResult(
-          input.tenantId(), TenantMigrationResult.SKIPPED, null, 0, why);
+      return skipped(
+          input,
+          TenantMigrationResult.SKIPPED,
+          "tenant " + tenant.tenantId() + " " + refused.get().message());
     }
     // The tenant's claim, so no move copies it, no restore or promotion swaps it and no extension
     // changes it while its schema changes. Busy: skipped now, the rollout comes back to it.
@@ -174,15 +171,14 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     Optional<TenantOperations.Held> held =
         operations.claim(tenant.tenantId(), TenantOperationKind.MIGRATING, operationId);
     if (held.isPresent()) {
-      String why =
+      return skipped(
+          input,
+          TenantMigrationResult.BUSY,
           "busy with "
               + held.get().operation()
               + " ("
               + held.get().operationId()
-              + "); the rollout comes back to it";
-      fleet.tenantFinished(
-          input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
-      return new TenantMigrationResult(input.tenantId(), TenantMigrationResult.BUSY, null, 0, why);
+              + "); the rollout comes back to it");
     }
     try {
       return migrateClaimed(input, tenant);
@@ -191,57 +187,51 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     }
   }
 
+  /** Records the tenant as skipped by the rollout (status SKIPPED) and answers {@code result}. */
+  private TenantMigrationResult skipped(TenantMigrationInput input, String result, String why) {
+    fleet.tenantFinished(
+        input.migrationId(), input.tenantId(), input.canary(), "SKIPPED", null, 0, why);
+    return new TenantMigrationResult(input.tenantId(), result, null, 0, why);
+  }
+
   private TenantMigrationResult migrateClaimed(TenantMigrationInput input, Tenant tenant) {
-    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    String databaseName = currentDatabase(tenant, names);
-    ServerAdmin admin = access.admin(tenant);
-    DataSource ds = admin.database(databaseName);
-    String from = fleet.schemaVersion(tenant.tenantId()).orElse(null);
-    fleet.tenantStarted(input.migrationId(), tenant.tenantId(), input.canary(), from);
-    try (MigrationHeartbeat beat = MigrationHeartbeat.start();
-        Connection lock = ds.getConnection()) {
-      try {
-        lockTenant(lock, tenant.tenantId());
-        TenantSchema.Migrated m =
-            TenantSchema.migrate(
-                ds, names.ownerRole(), template.locations(), input.targetVersion());
-        // The tenant's schema extensions come after the base migrations, every rollout.
-        for (FleetMigrations.Extension ext : fleet.extensions(tenant.tenantId())) {
-          applyOneExtension(ds, names, tenant.tenantId(), ext.name());
-        }
-        protect(ds, names);
-        fleet.recordSchemaVersion(tenant.tenantId(), m.toVersion());
-        fleet.tenantFinished(
-            input.migrationId(),
-            tenant.tenantId(),
-            input.canary(),
-            "DONE",
-            m.toVersion(),
-            m.applied(),
-            null);
-        log.info(
-            "tenant {}: schema {} -> {} ({} migrations applied, rollout {})",
-            tenant.tenantId(),
-            m.fromVersion(),
-            m.toVersion(),
-            m.applied(),
-            input.migrationId());
-        return new TenantMigrationResult(
-            tenant.tenantId(), TenantMigrationResult.DONE, m.toVersion(), m.applied(), null);
-      } finally {
-        unlockTenant(lock);
-      }
-    } catch (SQLException e) {
-      throw DatabaseFailures.ofMigration("migrate_tenant_schema of tenant " + tenant.tenantId(), e);
-    } catch (RuntimeException e) {
-      throw DatabaseFailures.unwrapped(
-          e,
-          sql ->
-              DatabaseFailures.ofMigration(
-                  "migrate_tenant_schema of tenant " + tenant.tenantId(), sql));
-    } finally {
-      admin.release(databaseName);
-    }
+    return schemas.whileLocked(
+        tenant,
+        "migrate_tenant_schema",
+        () ->
+            fleet.tenantStarted(
+                input.migrationId(),
+                tenant.tenantId(),
+                input.canary(),
+                fleet.schemaVersion(tenant.tenantId()).orElse(null)),
+        (ds, names) -> {
+          TenantSchema.Migrated m =
+              TenantSchema.migrate(
+                  ds, names.ownerRole(), template.locations(), input.targetVersion());
+          // The tenant's schema extensions come after the base migrations, every rollout.
+          for (FleetMigrations.Extension ext : fleet.extensions(tenant.tenantId())) {
+            schemas.applyExtension(ds, names, tenant.tenantId(), ext.name());
+          }
+          LockedTenantSchemas.protect(ds, names);
+          fleet.recordSchemaVersion(tenant.tenantId(), m.toVersion());
+          fleet.tenantFinished(
+              input.migrationId(),
+              tenant.tenantId(),
+              input.canary(),
+              "DONE",
+              m.toVersion(),
+              m.applied(),
+              null);
+          log.info(
+              "tenant {}: schema {} -> {} ({} migrations applied, rollout {})",
+              tenant.tenantId(),
+              m.fromVersion(),
+              m.toVersion(),
+              m.applied(),
+              input.migrationId());
+          return new TenantMigrationResult(
+              tenant.tenantId(), TenantMigrationResult.DONE, m.toVersion(), m.applied(), null);
+        });
   }
 
   @Override
@@ -333,68 +323,17 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
         () -> applyClaimed(input, tenant));
   }
 
-  /**
-   * The database the tenant's registry row points at: after a replace-restore it is not the one its
-   * id names (that one is kept, fenced read-only, until it is retired).
-   */
-  private static String currentDatabase(Tenant tenant, TenantDatabaseNames names) {
-    return tenant.databaseName() != null ? tenant.databaseName() : names.database();
-  }
-
   private String applyClaimed(TenantExtensionInput input, Tenant tenant) {
     fleet.enableExtension(tenant.tenantId(), input.name(), input.requestedBy());
-    TenantDatabaseNames names = TenantDatabaseNames.of(tenant.tenantId());
-    String databaseName = currentDatabase(tenant, names);
-    ServerAdmin admin = access.admin(tenant);
-    DataSource ds = admin.database(databaseName);
-    try (MigrationHeartbeat beat = MigrationHeartbeat.start();
-        Connection lock = ds.getConnection()) {
-      try {
-        lockTenant(lock, tenant.tenantId());
-        String version = applyOneExtension(ds, names, tenant.tenantId(), input.name());
-        protect(ds, names);
-        return version;
-      } finally {
-        unlockTenant(lock);
-      }
-    } catch (SQLException e) {
-      throw DatabaseFailures.ofMigration(
-          "apply_tenant_extension of tenant " + tenant.tenantId(), e);
-    } catch (RuntimeException e) {
-      throw DatabaseFailures.unwrapped(
-          e,
-          sql ->
-              DatabaseFailures.ofMigration(
-                  "apply_tenant_extension of tenant " + tenant.tenantId(), sql));
-    } finally {
-      admin.release(databaseName);
-    }
-  }
-
-  private String applyOneExtension(
-      DataSource ds, TenantDatabaseNames names, UUID tenantId, String name) {
-    TenantSchema.Migrated m =
-        TenantSchema.migrateExtension(ds, names.ownerRole(), template.locations(), name);
-    fleet.recordExtensionVersion(tenantId, name, m.toVersion());
-    log.info(
-        "tenant {}: extension {} at version {} ({} migrations applied)",
-        tenantId,
-        name,
-        m.toVersion(),
-        m.applied());
-    return m.toVersion();
-  }
-
-  /** Grants and row level security for every table, then the check that none is left open. */
-  private static void protect(DataSource ds, TenantDatabaseNames names) {
-    TenantSchema.grantAppRole(ds, names.ownerRole(), names.appRole());
-    TenantSchema.applyRls(ds, names.ownerRole());
-    List<String> gaps = TenantSchema.protectionGaps(ds, names.appRole());
-    if (!gaps.isEmpty()) {
-      throw StepFailure.of(
-          FailureType.INVALID_STATE,
-          "tenant tables left unprotected after the migration: " + String.join("; ", gaps));
-    }
+    return schemas.whileLocked(
+        tenant,
+        "apply_tenant_extension",
+        () -> {},
+        (ds, names) -> {
+          String version = schemas.applyExtension(ds, names, tenant.tenantId(), input.name());
+          LockedTenantSchemas.protect(ds, names);
+          return version;
+        });
   }
 
   @Override
@@ -405,25 +344,5 @@ public final class FleetMigrationActivitiesImpl implements FleetMigrationActivit
     }
     fleet.tenantFinished(
         failure.migrationId(), failure.tenantId(), failure.canary(), "FAILED", null, 0, error);
-  }
-
-  private static void lockTenant(Connection c, UUID tenantId) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + TENANT_LOCK_KEY + ")")) {
-      rs.next();
-      if (!rs.getBoolean(1)) {
-        throw StepFailure.of(
-            FailureType.UNAVAILABLE,
-            "tenant " + tenantId + " is locked by another operation; retrying");
-      }
-    }
-  }
-
-  private static void unlockTenant(Connection c) {
-    try (Statement st = c.createStatement()) {
-      st.execute("SELECT pg_advisory_unlock_all()");
-    } catch (SQLException ignored) {
-      // The session ends with the connection; so does its lock.
-    }
   }
 }

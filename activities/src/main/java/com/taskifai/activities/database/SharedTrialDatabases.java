@@ -3,13 +3,13 @@ package com.taskifai.activities.database;
 import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TrialDatabases;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.FailureType;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.List;
@@ -17,7 +17,6 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * The servers' shared trial databases: each made on first use ({@link #ensure}, recorded in {@code
@@ -29,8 +28,7 @@ public final class SharedTrialDatabases {
   private static final Logger log = LoggerFactory.getLogger(SharedTrialDatabases.class);
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final DataSource platform;
-  private final JdbcClient platformJdbc;
+  private final TrialDatabases rows;
   private final CredentialCipher cipher;
   private final List<String> migrationLocations;
 
@@ -40,21 +38,24 @@ public final class SharedTrialDatabases {
    */
   public SharedTrialDatabases(
       DataSource platform, CredentialCipher cipher, List<String> migrationLocations) {
-    this.platform = platform;
-    this.platformJdbc = JdbcClient.create(platform);
+    this(new TrialDatabases(platform), cipher, migrationLocations);
+  }
+
+  /**
+   * @param rows the registry's rows of the shared trial databases
+   * @param migrationLocations the Flyway locations of the tenant migrations the trial schema is
+   *     prepared with
+   */
+  public SharedTrialDatabases(
+      TrialDatabases rows, CredentialCipher cipher, List<String> migrationLocations) {
+    this.rows = rows;
     this.cipher = cipher;
     this.migrationLocations = migrationLocations;
   }
 
   /** Whether the tenant is a trial or {@code database} is a server's shared trial database. */
   boolean touches(Tenant tenant, String database) {
-    return tenant.isTrial()
-        || platformJdbc
-                .sql("SELECT count(*) FROM trial_databases WHERE database_name = :db")
-                .param("db", database)
-                .query(Integer.class)
-                .single()
-            > 0;
+    return tenant.isTrial() || rows.isShared(database);
   }
 
   /**
@@ -86,31 +87,15 @@ public final class SharedTrialDatabases {
    */
   String ensure(ServerAdmin admin) throws SQLException {
     String serverId = admin.serverId();
-    try (Connection p = platform.getConnection();
-        PreparedStatement ins =
-            p.prepareStatement(
-                "INSERT INTO trial_databases (server_id, database_name, owner_role, app_role,"
-                    + " app_password) VALUES (?, ?, ?, ?, ?) ON CONFLICT (server_id) DO NOTHING")) {
-      ins.setString(1, serverId);
-      ins.setString(2, TrialSchema.DATABASE);
-      ins.setString(3, TrialSchema.OWNER_ROLE);
-      ins.setString(4, TrialSchema.APP_ROLE);
-      ins.setString(5, cipher.encrypt(newPassword(), passwordContext(serverId)));
-      ins.executeUpdate();
-    }
-    String sealed;
-    boolean ready;
-    try (Connection p = platform.getConnection();
-        PreparedStatement sel =
-            p.prepareStatement(
-                "SELECT app_password, ready FROM trial_databases WHERE server_id = ?")) {
-      sel.setString(1, serverId);
-      try (ResultSet rs = sel.executeQuery()) {
-        rs.next();
-        sealed = rs.getString(1);
-        ready = rs.getBoolean(2);
-      }
-    }
+    rows.record(
+        serverId,
+        TrialSchema.DATABASE,
+        TrialSchema.OWNER_ROLE,
+        TrialSchema.APP_ROLE,
+        cipher.encrypt(newPassword(), passwordContext(serverId)));
+    TrialDatabases.Row row = rows.find(serverId).orElseThrow();
+    String sealed = row.sealedAppPassword();
+    boolean ready = row.ready();
     String password = cipher.decrypt(sealed, passwordContext(serverId));
     if (ready) {
       return password;
@@ -143,12 +128,7 @@ public final class SharedTrialDatabases {
         }
       }
     }
-    try (Connection p = platform.getConnection();
-        PreparedStatement up =
-            p.prepareStatement("UPDATE trial_databases SET ready = true WHERE server_id = ?")) {
-      up.setString(1, serverId);
-      up.executeUpdate();
-    }
+    rows.markReady(serverId);
     return password;
   }
 

@@ -7,10 +7,9 @@ import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.database.supabase.SupabaseProjects;
 import com.taskifai.registry.DatabaseServers;
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantDatabaseFences;
 import com.taskifai.registry.TenantRegistry;
-import com.taskifai.registry.providers.DatabaseProvider;
 import com.taskifai.registry.providers.TenantProviders;
-import com.taskifai.tenantschema.SetPasswordTokens;
 import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.FailureType;
@@ -20,7 +19,6 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -51,15 +49,14 @@ public final class TenantDatabaseActivitiesImpl
   private final DatabaseServers servers;
   private final StagedSecrets secrets;
   private final ActivitiesConfig config;
-  private final Clock clock;
   private final com.taskifai.registry.FleetMigrations fleet;
   private final TemplateDatabase template;
   private final TenantDatabases databases;
   private final ServerAccess access;
   private final DatabaseFence fence;
   private final java.util.List<String> migrationLocations;
-  private final TenantProviders providers;
-  private final SupabaseProjects supabase;
+  private final SupabaseTenantDatabases supabase;
+  private final TenantAdminLinks adminLinks;
 
   /**
    * @param supabase the Supabase adapter; null when this worker has no Supabase settings (a
@@ -76,18 +73,50 @@ public final class TenantDatabaseActivitiesImpl
       java.util.List<String> migrationLocations,
       TemplateDatabase template,
       SupabaseProjects supabase) {
+    this(
+        access,
+        registry,
+        servers,
+        secrets,
+        config,
+        migrationLocations,
+        template,
+        new DatabaseFence(new TenantDatabaseFences(platform)),
+        new TenantProviders(platform),
+        supabase,
+        new TenantAdminLinks(access, secrets, config.setPasswordTokenLifetime(), clock));
+  }
+
+  /**
+   * @param fence the registry's create/undo fence of the tenant databases
+   * @param providers the registry's database provider per tenant
+   * @param supabase the Supabase adapter; null when this worker has no Supabase settings
+   * @param adminLinks the set-password links of the tenants' admins
+   */
+  TenantDatabaseActivitiesImpl(
+      ServerAccess access,
+      TenantRegistry registry,
+      DatabaseServers servers,
+      StagedSecrets secrets,
+      ActivitiesConfig config,
+      java.util.List<String> migrationLocations,
+      TemplateDatabase template,
+      DatabaseFence fence,
+      TenantProviders providers,
+      SupabaseProjects supabase,
+      TenantAdminLinks adminLinks) {
     this.access = access;
-    this.fence = new DatabaseFence(platform);
+    this.fence = fence;
     this.migrationLocations = migrationLocations;
     this.template = template;
     this.databases = new TenantDatabases(template);
-    this.providers = new TenantProviders(platform);
-    this.supabase = supabase;
+    this.supabase =
+        new SupabaseTenantDatabases(registry, servers, providers, access, fence, supabase);
+    this.adminLinks = adminLinks;
     this.registry = registry;
     this.servers = servers;
     this.secrets = secrets;
     this.config = config;
-    this.clock = clock;
     this.fleet = registry.fleetMigrations();
   }
 
@@ -102,8 +131,8 @@ public final class TenantDatabaseActivitiesImpl
    */
   @Override
   public void createDatabase(StepInput input) {
-    if (onSupabase(input.tenantId())) {
-      readySupabaseProject(input.tenantId());
+    if (supabase.onSupabase(input.tenantId())) {
+      supabase.ready(input.tenantId());
     }
     Tenant placed = placedTenant(input.tenantId());
     TenantDatabaseNames names = TenantDatabaseNames.of(placed.tenantId());
@@ -141,46 +170,7 @@ public final class TenantDatabaseActivitiesImpl
    * its database is created and migrated directly.
    */
   private boolean fastPath(UUID tenantId) {
-    return config.templateFastPath() && !onSupabase(tenantId);
-  }
-
-  private boolean onSupabase(UUID tenantId) {
-    return providers.provider(tenantId) == DatabaseProvider.SUPABASE;
-  }
-
-  /**
-   * The Supabase part of create_database: a healthy project registered as the tenant's database
-   * server, after which the steps below run as on our own servers. The project is found or created
-   * under the tenant's fence, so an attempt that timed out and its retry cannot both create one,
-   * and a late attempt after the undo creates no project that nothing deletes.
-   */
-  private void readySupabaseProject(UUID tenantId) {
-    Tenant tenant =
-        registry.findById(tenantId).orElseThrow(() -> StepFailure.tenantMissing(tenantId));
-    if (tenant.databaseName() == null) {
-      throw StepFailure.of(
-          FailureType.INVALID_STATE,
-          "tenant " + tenantId + " has no database placement: run place_database first");
-    }
-    SupabaseProjects projects = supabaseProjects();
-    if (tenant.databaseServerId() == null) {
-      try {
-        fence.whileCreating(tenantId, () -> projects.ensureProject(tenant));
-      } catch (SQLException e) {
-        throw DatabaseFailures.of("create_database", tenantId, e);
-      }
-    }
-    projects.ensureReady(tenant);
-  }
-
-  private SupabaseProjects supabaseProjects() {
-    if (supabase == null) {
-      throw StepFailure.of(
-          FailureType.MISCONFIGURED,
-          "a tenant uses the supabase database provider, but this worker has no"
-              + " TASKIFAI_SUPABASE_ACCESS_TOKEN and TASKIFAI_SUPABASE_ORGANIZATION");
-    }
-    return supabase;
+    return config.templateFastPath() && !supabase.onSupabase(tenantId);
   }
 
   /** The tenant's staged app password, made and staged on the first call. */
@@ -217,20 +207,9 @@ public final class TenantDatabaseActivitiesImpl
       }
       log.info("deleted the rows of trial {} from the shared trial database", input.tenantId());
     }
-    if (tenant.isPresent() && onSupabase(input.tenantId())) {
+    if (tenant.isPresent() && supabase.onSupabase(input.tenantId())) {
       // Deleting the project removes the database and the roles with it.
-      try {
-        fence.markDropped(input.tenantId());
-      } catch (SQLException e) {
-        throw DatabaseFailures.of("undo_create_database", input.tenantId(), e);
-      }
-      String database = TenantDatabaseNames.of(input.tenantId()).database();
-      if (tenant.get().databaseServerId() != null) {
-        servers
-            .find(tenant.get().databaseServerId())
-            .ifPresent(s -> access.admin(s).release(database));
-      }
-      supabaseProjects().delete(input.tenantId());
+      supabase.drop(tenant.get());
       secrets.deleteAll(input.tenantId());
       return;
     }
@@ -344,62 +323,10 @@ public final class TenantDatabaseActivitiesImpl
         });
   }
 
-  /**
-   * Gives the tenant's admin a one-time set-password token for a mail about to go out: staged
-   * (encrypted) before the admin row holds its hash, and reused while staged, so a retried welcome
-   * mail carries the link the row matches. Without {@code renew}, an admin who has a password or a
-   * link that still works gets none (the welcome mail went out already); with it, a new token
-   * always replaces every earlier link, a staged one included.
-   *
-   * @return the token to mail, or empty when there is nothing to send
-   */
+  /** See {@link TenantAdminLinks#issueSetPasswordToken}. */
   @Override
   public Optional<String> issueSetPasswordToken(UUID tenantId, boolean renew) {
-    Tenant tenant = placedTenant(tenantId);
-    TenantDatabaseNames names = TenantDatabaseNames.of(tenantId);
-    if (tenant.isTrial()) {
-      // A trial's admin row lives in the shared trial database, seen as that trial.
-      names =
-          new TenantDatabaseNames(
-              TrialSchema.OWNER_ROLE, TrialSchema.APP_ROLE, TrialSchema.DATABASE);
-    }
-    UUID trialTenant = tenant.isTrial() ? tenantId : null;
-    ServerAdmin admin = admin(tenant);
-    DataSource ds = admin.database(names.database());
-    Instant now = clock.instant();
-    try {
-      Optional<String> staged = secrets.get(tenantId, StagedSecrets.SET_PASSWORD_TOKEN);
-      String token;
-      if (staged.isPresent() && !renew) {
-        token = staged.get();
-      } else {
-        if (!renew) {
-          Optional<TenantSchema.AdminInvite> state =
-              TenantSchema.adminInvite(ds, names.ownerRole(), tenant.adminEmail(), trialTenant);
-          if (state.isPresent() && (state.get().passwordSet() || state.get().linkLive(now))) {
-            return Optional.empty();
-          }
-        }
-        token = SetPasswordTokens.newToken();
-        secrets.put(tenantId, StagedSecrets.SET_PASSWORD_TOKEN, token);
-      }
-      TenantSchema.issueAdminSetPasswordToken(
-          ds,
-          names.ownerRole(),
-          tenant.adminEmail(),
-          SetPasswordTokens.hash(token),
-          now.plus(config.setPasswordTokenLifetime()),
-          trialTenant);
-      return Optional.of(token);
-    } catch (RuntimeException e) {
-      throw DatabaseFailures.unwrapped(
-          e, cause -> DatabaseFailures.of("issue_set_password_token", tenantId, cause));
-    } finally {
-      if (trialTenant == null) {
-        // The shared trial database's admin pool serves every trial; it stays.
-        admin.release(names.database());
-      }
-    }
+    return adminLinks.issueSetPasswordToken(tenantId, renew);
   }
 
   private interface TenantDatabaseWork {

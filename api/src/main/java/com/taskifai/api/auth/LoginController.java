@@ -106,11 +106,7 @@ class LoginController {
       problems.put("totp", "must be the 6-digit code of your authenticator app");
     }
     if (!problems.isEmpty()) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "validation_failed",
-          "fill in " + String.join(", ", problems.keySet()),
-          Map.of("fields", problems));
+      throw ApiException.invalid("fill in " + String.join(", ", problems.keySet()), problems);
     }
     Instant now = clock.instant();
     String actor = AdminAccounts.normalize(request.email());
@@ -136,12 +132,9 @@ class LoginController {
       @RequestBody(required = false) StepUpRequest request,
       HttpServletRequest http) {
     if (request == null || blank(request.totp())) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "validation_failed",
+      throw ApiException.invalid(
           "fill in totp",
-          Map.of(
-              "fields", Map.of("totp", "is required: the 6-digit code of your authenticator app")));
+          Map.of("totp", "is required: the 6-digit code of your authenticator app"));
     }
     String actor = FreshMfa.actor(jwt);
     String address = http.getRemoteAddr();

@@ -3,13 +3,13 @@ package com.taskifai.api.auth;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jwt.JWTParser;
 import com.taskifai.api.ApiSettings;
+import com.taskifai.registry.PlatformAdmins;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.web.Problems;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.ParseException;
-import javax.sql.DataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -148,7 +148,7 @@ class SecurityConfiguration {
   }
 
   @Bean
-  AdminAccounts adminAccounts(DataSource dataSource, CredentialCipher cipher) {
-    return new AdminAccounts(dataSource, cipher);
+  AdminAccounts adminAccounts(PlatformAdmins rows, CredentialCipher cipher) {
+    return new AdminAccounts(rows, cipher);
   }
 }

@@ -108,15 +108,7 @@ class MigrationController {
     NewMigration request =
         body == null ? new NewMigration(null, null, null, null, null, null) : body;
     Map<String, String> problems = request.problems();
-    if (!problems.isEmpty()) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "validation_failed",
-          problems.entrySet().stream()
-              .map(e -> e.getKey() + " " + e.getValue())
-              .collect(Collectors.joining("; ")),
-          Map.of("fields", problems));
-    }
+    ApiException.requireValid(problems);
     List<UUID> canaries = resolveCanaries(request.canaryTenants());
     Optional<FleetMigrations.Migration> running = fleet.unfinished();
     if (running.isPresent() && workflows.rolloutRunning(running.get().migrationId())) {
@@ -318,12 +310,10 @@ class MigrationController {
       }
     }
     if (!unknown.isEmpty()) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "validation_failed",
+      throw ApiException.invalid(
           "canary_tenants must name ACTIVE or SUSPENDED tenants; not: "
               + String.join(", ", unknown),
-          Map.of("fields", Map.of("canary_tenants", "unknown or not migratable: " + unknown)));
+          Map.of("canary_tenants", "unknown or not migratable: " + unknown));
     }
     return ids;
   }

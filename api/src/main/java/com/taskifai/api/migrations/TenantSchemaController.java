@@ -90,11 +90,9 @@ class TenantSchemaController {
     String name = given instanceof String s ? s.strip() : null;
     if (!TenantSchema.isExtensionName(name)
         || !TenantSchema.extensionShipped(TenantSchema.DEFAULT_LOCATIONS, name)) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "validation_failed",
+      throw ApiException.invalid(
           "name must be a schema extension shipped under db/tenant-extensions",
-          Map.of("fields", Map.of("name", "is not a shipped schema extension")));
+          Map.of("name", "is not a shipped schema extension"));
     }
     Tenant t = tenant(id);
     if (!FleetMigrations.MIGRATED.contains(t.status())) {

@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -214,24 +213,13 @@ class ServerController {
     }
     DatabaseServers.NewServer server = body.toServer();
     Map<String, String> problems = server.problems();
-    if (!problems.isEmpty()) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "validation_failed",
-          problems.entrySet().stream()
-              .map(e -> e.getKey() + " " + e.getValue())
-              .collect(Collectors.joining("; ")),
-          Map.of("fields", problems));
-    }
+    ApiException.requireValid(problems);
     boolean privateNetwork = Boolean.TRUE.equals(body.privateNetwork());
     if (production) {
       java.util.Optional<String> tls = DatabaseServers.tlsProblem(server.jdbcUrl(), privateNetwork);
       if (tls.isPresent()) {
-        throw new ApiException(
-            HttpStatus.BAD_REQUEST,
-            "validation_failed",
-            "jdbc_url " + tls.get() + " (private_network: true)",
-            Map.of("fields", Map.of("jdbc_url", tls.get())));
+        throw ApiException.invalid(
+            "jdbc_url " + tls.get() + " (private_network: true)", Map.of("jdbc_url", tls.get()));
       }
     }
     if (servers.find(server.id()).isPresent()) {

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
@@ -63,15 +62,7 @@ class TenantProvisioning {
     }
     Map<String, String> problems = body.problems(rules, settings.faultInjection());
     providers.problem(body.provider()).ifPresent(p -> problems.put("provider", p));
-    if (!problems.isEmpty()) {
-      throw new ApiException(
-          HttpStatus.BAD_REQUEST,
-          "validation_failed",
-          problems.entrySet().stream()
-              .map(e -> e.getKey() + " " + e.getValue())
-              .collect(Collectors.joining("; ")),
-          Map.of("fields", problems));
-    }
+    ApiException.requireValid(problems);
     Optional<Tenant> holder = registry.findLiveBySubdomain(body.subdomain());
     if (holder.isPresent()) {
       throw subdomainTaken(body.subdomain(), holder.get().tenantId());

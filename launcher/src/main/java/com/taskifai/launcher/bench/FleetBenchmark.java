@@ -17,7 +17,6 @@ import com.taskifai.registry.embedded.PasswordCheckedPostgres;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,7 +34,6 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
@@ -197,21 +195,11 @@ public final class FleetBenchmark {
     env.put("TASKIFAI_LOG_LEVEL", "WARN");
     // The demo tenant logs in with the dev admin's TOTP code, which the benchmark needs next.
     env.put("TASKIFAI_DEV_DEMO", "false");
-    for (String key :
-        List.of(
-            "TASKIFAI_ADMIN_PORT",
-            "TASKIFAI_ROUTER_PORT",
-            "TASKIFAI_ADMIN_MANAGEMENT_PORT",
-            "TASKIFAI_ROUTER_MANAGEMENT_PORT",
-            "TASKIFAI_PG_PORT",
-            "TASKIFAI_TEMPORAL_PORT",
-            "TASKIFAI_SMTP_PORT")) {
-      env.put(key, Integer.toString(freePort()));
-    }
+    ProvisionBenchmark.freePorts(env);
     // A second database server: another embedded PostgreSQL, same region, same capacity. Started
     // first so it stops last, after the platform's router has closed its connections to it.
     String secondPassword = UUID.randomUUID().toString();
-    int secondPort = freePort();
+    int secondPort = ProvisionBenchmark.freePort();
     log("starting an embedded platform and a second PostgreSQL in %s", home);
     try (EmbeddedPostgres second =
             PasswordCheckedPostgres.start(
@@ -224,10 +212,7 @@ public final class FleetBenchmark {
                 secondPassword);
         DevPlatform platform = DevPlatform.create(env, home)) {
       platform.start();
-      Properties dev = new Properties();
-      try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-        dev.load(r);
-      }
+      Properties dev = ProvisionBenchmark.devEnv(home);
       CredentialCipher cipher =
           new CredentialCipher(KeyRing.fromEnvironment(env, home.resolve("master.keys")));
       PGSimpleDataSource registryDb = ProvisionBenchmark.registryDatabase(dev);
@@ -242,11 +227,8 @@ public final class FleetBenchmark {
             PasswordCheckedPostgres.SUPERUSER,
             secondPassword,
             servers.all().get(0).capacity());
-        try (Connection c = registryDb.getConnection();
-            PreparedStatement ps =
-                c.prepareStatement("UPDATE database_servers SET connection_budget = ?")) {
-          ps.setInt(1, cap);
-          ps.executeUpdate();
+        for (DatabaseServers.Server server : servers.all()) {
+          servers.setConnectionBudget(server.id(), cap);
         }
 
         // (1) Provisioning through the admin API and the real workflow.
@@ -256,30 +238,11 @@ public final class FleetBenchmark {
         String prefix = "f" + Long.toString(System.nanoTime() % 100_000, 36);
         provisioning.provision(admin, token, prefix + "-warm"); // template, JIT: not counted
         log("provisioning %d tenants, %d at a time", tenants, concurrency);
-        List<Double> toActive = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger failures = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        long start = System.nanoTime();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int i = 0; i < tenants; i++) {
-          String sub = prefix + "-" + i;
-          futures.add(
-              pool.submit(
-                  () -> {
-                    try {
-                      toActive.add(provisioning.provision(admin, token, sub).toActive());
-                    } catch (Exception e) {
-                      failures.incrementAndGet();
-                      log("%s failed: %s", sub, e.getMessage());
-                    }
-                  }));
-        }
-        for (Future<?> f : futures) {
-          f.get();
-        }
-        double provisionSeconds = (System.nanoTime() - start) / 1e9;
-        pool.shutdown();
-        List<Double> sorted = toActive.stream().sorted().toList();
+        ProvisionBenchmark.Batch batch =
+            provisioning.provisionAll(admin, token, prefix, tenants, concurrency);
+        double provisionSeconds = batch.seconds();
+        List<Double> sorted =
+            batch.samples().stream().map(ProvisionBenchmark.Sample::toActive).sorted().toList();
 
         // The tenants as the round robin needs them.
         TenantRegistry registry = new TenantRegistry(registryDb);
@@ -409,7 +372,7 @@ public final class FleetBenchmark {
             concurrency,
             provisionSeconds,
             sorted,
-            failures.get(),
+            batch.errors(),
             perServer,
             routed,
             limit,
@@ -715,12 +678,6 @@ public final class FleetBenchmark {
       return InetAddress.getLocalHost().getHostName();
     } catch (Exception e) {
       return "unknown host";
-    }
-  }
-
-  private static int freePort() throws java.io.IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 

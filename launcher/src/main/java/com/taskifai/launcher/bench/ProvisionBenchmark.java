@@ -191,54 +191,19 @@ public final class ProvisionBenchmark {
     env.put("TASKIFAI_TEMPLATE_FAST_PATH", Boolean.toString(templateFastPath));
     env.put("TASKIFAI_LOG_LEVEL", "WARN");
     env.put("TASKIFAI_DEV_DEMO", "false");
-    for (String key :
-        List.of(
-            "TASKIFAI_ADMIN_PORT",
-            "TASKIFAI_ROUTER_PORT",
-            "TASKIFAI_ADMIN_MANAGEMENT_PORT",
-            "TASKIFAI_ROUTER_MANAGEMENT_PORT",
-            "TASKIFAI_PG_PORT",
-            "TASKIFAI_TEMPORAL_PORT",
-            "TASKIFAI_TEMPORAL_UI_PORT",
-            "TASKIFAI_SMTP_PORT")) {
-      env.put(key, Integer.toString(freePort()));
-    }
+    freePorts(env);
     System.err.printf("bench: starting an embedded platform (%s) in %s%n", label, home);
     try (DevPlatform platform = DevPlatform.create(env, home)) {
       platform.start();
-      Properties dev = new Properties();
-      try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
-        dev.load(r);
-      }
+      Properties dev = devEnv(home);
       String admin = dev.getProperty("TASKIFAI_ADMIN_URL");
       String token = login(admin, dev);
       String prefix =
           (templateFastPath ? "t" : "m") + Long.toString(System.nanoTime() % 100_000, 36);
       // Warm-up: the first tenant builds the template database and warms the JIT; not counted.
       provision(admin, token, prefix + "-warm");
-      AtomicInteger errors = new AtomicInteger();
-      List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
-      ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-      long start = System.nanoTime();
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < tenants; i++) {
-        String sub = prefix + "-" + i;
-        futures.add(
-            pool.submit(
-                () -> {
-                  try {
-                    samples.add(provision(admin, token, sub));
-                  } catch (Exception e) {
-                    errors.incrementAndGet();
-                    System.err.println("bench: " + sub + " failed: " + e.getMessage());
-                  }
-                }));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-      double wall = (System.nanoTime() - start) / 1e9;
-      pool.shutdown();
+      Batch batch = provisionAll(admin, token, prefix, tenants, concurrency);
+      List<Sample> samples = batch.samples();
       Map<String, Double> profile =
           profile(dev.getProperty("TASKIFAI_TEMPORAL_TARGET"), new ArrayList<>(samples));
       Map<String, Double> steps = steps(dev, new ArrayList<>(samples));
@@ -247,11 +212,46 @@ public final class ProvisionBenchmark {
           tenants,
           concurrency,
           new ArrayList<>(samples),
-          errors.get(),
-          wall,
+          batch.errors(),
+          batch.seconds(),
           profile,
           steps);
     }
+  }
+
+  /** What {@link #provisionAll} measured: the tenants made, how many failed, the wall time. */
+  record Batch(List<Sample> samples, int errors, double seconds) {}
+
+  /**
+   * Provisions {@code <prefix>-0} to {@code <prefix>-<tenants - 1>}, {@code concurrency} at a time;
+   * a tenant that fails is counted and logged, and the others go on.
+   */
+  Batch provisionAll(String admin, String token, String prefix, int tenants, int concurrency)
+      throws Exception {
+    AtomicInteger errors = new AtomicInteger();
+    List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+    long start = System.nanoTime();
+    List<Future<?>> futures = new ArrayList<>();
+    for (int i = 0; i < tenants; i++) {
+      String sub = prefix + "-" + i;
+      futures.add(
+          pool.submit(
+              () -> {
+                try {
+                  samples.add(provision(admin, token, sub));
+                } catch (Exception e) {
+                  errors.incrementAndGet();
+                  System.err.println("bench: " + sub + " failed: " + e.getMessage());
+                }
+              }));
+    }
+    for (Future<?> f : futures) {
+      f.get();
+    }
+    double wall = (System.nanoTime() - start) / 1e9;
+    pool.shutdown();
+    return new Batch(List.copyOf(samples), errors.get(), wall);
   }
 
   /**
@@ -382,35 +382,15 @@ public final class ProvisionBenchmark {
    * started row of an attempt to its succeeded row (in the order the steps first started).
    */
   static Map<String, Double> steps(Properties dev, List<Sample> samples) {
-    Map<String, Double> means = new java.util.LinkedHashMap<>();
-    String sql =
-        """
-        WITH first AS (SELECT tenant_id, min(at) AS t0 FROM audit_log
-                        WHERE tenant_id = ANY (?::uuid[]) GROUP BY tenant_id),
-             s AS (SELECT a.tenant_id, a.step, a.at, a.at - f.t0 AS since
-                     FROM audit_log a JOIN first f USING (tenant_id)
-                    WHERE a.outcome = 'started' AND a.action = 'provision')
-        SELECT s.step, avg(extract(epoch FROM d.at - s.at) * 1000) AS ms
-          FROM s
-          JOIN LATERAL (SELECT at FROM audit_log d
-                         WHERE d.tenant_id = s.tenant_id AND d.step = s.step
-                           AND d.outcome = 'succeeded' AND d.at >= s.at
-                         ORDER BY d.at LIMIT 1) d ON true
-         GROUP BY s.step
-         ORDER BY min(s.since)
-        """;
-    try (java.sql.Connection c = registryDatabase(dev).getConnection();
-        java.sql.PreparedStatement q = c.prepareStatement(sql)) {
-      q.setArray(1, c.createArrayOf("text", samples.stream().map(Sample::tenantId).toArray()));
-      try (java.sql.ResultSet rs = q.executeQuery()) {
-        while (rs.next()) {
-          means.put(rs.getString(1), rs.getDouble(2));
-        }
-      }
-    } catch (java.sql.SQLException e) {
+    try {
+      return new com.taskifai.registry.AuditLog(registryDatabase(dev))
+          .meanStepMillis(
+              "provision",
+              samples.stream().map(s -> java.util.UUID.fromString(s.tenantId())).toList());
+    } catch (org.springframework.dao.DataAccessException e) {
       System.err.println("bench: no step times: " + e.getMessage());
+      return new java.util.LinkedHashMap<>();
     }
-    return means;
   }
 
   private static void add(
@@ -523,7 +503,34 @@ public final class ProvisionBenchmark {
     return sorted.get(Math.max(0, Math.min(i, sorted.size() - 1)));
   }
 
-  private static int freePort() throws IOException {
+  /**
+   * Gives each of the dev platform's ports a free one, so a benchmark runs beside a dev platform.
+   */
+  static void freePorts(Map<String, String> env) throws IOException {
+    for (String key :
+        List.of(
+            "TASKIFAI_ADMIN_PORT",
+            "TASKIFAI_ROUTER_PORT",
+            "TASKIFAI_ADMIN_MANAGEMENT_PORT",
+            "TASKIFAI_ROUTER_MANAGEMENT_PORT",
+            "TASKIFAI_PG_PORT",
+            "TASKIFAI_TEMPORAL_PORT",
+            "TASKIFAI_TEMPORAL_UI_PORT",
+            "TASKIFAI_SMTP_PORT")) {
+      env.put(key, Integer.toString(freePort()));
+    }
+  }
+
+  /** What the started dev platform wrote to {@code dev.env} in its home. */
+  static Properties devEnv(Path home) throws IOException {
+    Properties dev = new Properties();
+    try (var r = Files.newBufferedReader(home.resolve("dev.env"))) {
+      dev.load(r);
+    }
+    return dev;
+  }
+
+  static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -148,6 +148,24 @@ public record SupabaseSettings(
 
   /** These settings against another API (a fake) with other waiting times. */
   public SupabaseSettings withApi(URI api, Duration ready, Duration poll, int port) {
+    return copy(api, ready, poll, port, sslMode, caFile, callTimeout);
+  }
+
+  /** These settings with another TLS mode and CA (a fake's projects are local, without TLS). */
+  public SupabaseSettings withTls(String mode, String ca) {
+    return copy(apiBaseUrl, readyTimeout, pollInterval, directPort, mode, ca, callTimeout);
+  }
+
+  /** These settings with another wait for each Management API answer (a fake that loses them). */
+  public SupabaseSettings withCallTimeout(Duration timeout) {
+    return copy(apiBaseUrl, readyTimeout, pollInterval, directPort, sslMode, caFile, timeout);
+  }
+
+  /**
+   * These settings with the account's (token, organization, regions, size) kept, the rest given.
+   */
+  private SupabaseSettings copy(
+      URI api, Duration ready, Duration poll, int port, String mode, String ca, Duration timeout) {
     return new SupabaseSettings(
         defaultProvider,
         accessToken,
@@ -158,42 +176,8 @@ public record SupabaseSettings(
         ready,
         poll,
         port,
-        sslMode,
-        caFile,
-        callTimeout);
-  }
-
-  /** These settings with another TLS mode and CA (a fake's projects are local, without TLS). */
-  public SupabaseSettings withTls(String mode, String ca) {
-    return new SupabaseSettings(
-        defaultProvider,
-        accessToken,
-        organizationSlug,
-        regions,
-        instanceSize,
-        apiBaseUrl,
-        readyTimeout,
-        pollInterval,
-        directPort,
         mode,
         ca,
-        callTimeout);
-  }
-
-  /** These settings with another wait for each Management API answer (a fake that loses them). */
-  public SupabaseSettings withCallTimeout(Duration timeout) {
-    return new SupabaseSettings(
-        defaultProvider,
-        accessToken,
-        organizationSlug,
-        regions,
-        instanceSize,
-        apiBaseUrl,
-        readyTimeout,
-        pollInterval,
-        directPort,
-        sslMode,
-        caFile,
         timeout);
   }
 

@@ -47,17 +47,6 @@ public final class SupabaseProjects {
   /** The project's database password, from the first create attempt to the server row. */
   public static final String DB_PASSWORD = "supabase_db_password";
 
-  /** Statuses from which a project still comes up; any other but ACTIVE_HEALTHY fails the step. */
-  private static final Set<String> COMING =
-      Set.of(
-          "COMING_UP",
-          "UNKNOWN",
-          "ACTIVE_UNHEALTHY",
-          "RESTARTING",
-          "RESIZING",
-          "UPGRADING",
-          "RESTORING");
-
   private final SupabaseManagementApi api;
   private final SupabaseSettings settings;
   private final TenantProviders providers;
@@ -65,6 +54,7 @@ public final class SupabaseProjects {
   private final StagedSecrets secrets;
   private final CredentialCipher cipher;
   private final Clock clock;
+  private final SupabaseRestores restores;
 
   public SupabaseProjects(
       SupabaseManagementApi api,
@@ -81,6 +71,7 @@ public final class SupabaseProjects {
     this.secrets = secrets;
     this.cipher = cipher;
     this.clock = clock;
+    this.restores = new SupabaseRestores(api, providers, settings.pollInterval(), clock);
   }
 
   /** The project name of a tenant: unique per tenant, so a retry finds the project it created. */
@@ -301,112 +292,12 @@ public final class SupabaseProjects {
     providers.eraseServiceKey(tenantId);
   }
 
-  /** How long a Supabase point-in-time restore may leave the project RESTORING. */
-  static final Duration RESTORE_LIMIT = Duration.ofHours(5);
-
   /**
    * Restores the tenant's project's database in place to {@code at} through Supabase's own
-   * point-in-time recovery and waits (heartbeating) until the project is ACTIVE_HEALTHY again.
-   * Refused (non-retryably) when the project has no point-in-time recovery or {@code at} is outside
-   * its range. A project found RESTORING is an earlier attempt's restore: it is waited for, not
-   * sent again. A restore whose answer was lost is looked for (the project RESTORING) and, when
-   * Supabase shows none, fails retryably.
+   * point-in-time recovery ({@link SupabaseRestores#restoreToTime}).
    */
   public void restoreToTime(UUID tenantId, Instant at) {
-    String ref =
-        providers
-            .find(tenantId)
-            .map(TenantProviders.ProviderInfo::projectRef)
-            .orElseThrow(
-                () ->
-                    StepFailure.of(
-                        FailureType.INVALID_STATE,
-                        "tenant " + tenantId + " has no Supabase project to restore"));
-    SupabaseManagementApi.Project now =
-        api.project(ref)
-            .orElseThrow(
-                () ->
-                    StepFailure.of(
-                        FailureType.INVALID_STATE,
-                        "Supabase project " + ref + " of tenant " + tenantId + " is gone"));
-    if (!"RESTORING".equals(now.status())) {
-      SupabaseManagementApi.PitrRange range = api.pitrRange(ref);
-      if (!range.enabled()) {
-        throw StepFailure.of(
-            FailureType.MISCONFIGURED,
-            "Supabase project "
-                + ref
-                + " of tenant "
-                + tenantId
-                + " has no point-in-time recovery: enable Supabase's PITR add-on for it (project"
-                + " settings, Add-ons), or restore a daily backup in Supabase's dashboard");
-      }
-      // Supabase restores to a whole second (recovery_time_target_unix), and its range is in
-      // whole seconds: a moment within the range's last second is inside it.
-      java.time.Instant second = at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
-      if (range.earliest() != null
-          && range.latest() != null
-          && (second.isBefore(range.earliest()) || second.isAfter(range.latest()))) {
-        throw StepFailure.of(
-            FailureType.INVALID_STATE,
-            "Supabase can restore project "
-                + ref
-                + " to a moment from "
-                + range.earliest()
-                + " to "
-                + range.latest()
-                + ", not "
-                + at);
-      }
-      try {
-        api.restorePitr(ref, at);
-      } catch (SupabaseManagementApi.AnswerLost e) {
-        boolean started = api.project(ref).map(p -> "RESTORING".equals(p.status())).orElse(false);
-        if (!started) {
-          throw StepFailure.of(
-              FailureType.UNAVAILABLE,
-              "Supabase answered no point-in-time restore of project "
-                  + ref
-                  + " and does not show it RESTORING; the step's retry looks again");
-        }
-      }
-      log.info("tenant {}: Supabase restores project {} to {}", tenantId, ref, at);
-    }
-    awaitRestored(tenantId, ref);
-  }
-
-  private void awaitRestored(UUID tenantId, String ref) {
-    Duration pause = settings.pollInterval();
-    Instant deadline = clock.instant().plus(RESTORE_LIMIT);
-    while (true) {
-      CurrentActivity.checkpoint("supabase: restoring project " + ref);
-      SupabaseManagementApi.Project p =
-          api.project(ref)
-              .orElseThrow(
-                  () ->
-                      StepFailure.of(
-                          FailureType.INVALID_STATE,
-                          "Supabase project " + ref + " of tenant " + tenantId + " is gone"));
-      if ("ACTIVE_HEALTHY".equals(p.status())) {
-        log.info("tenant {}: Supabase project {} restored and healthy", tenantId, ref);
-        return;
-      }
-      if (!COMING.contains(p.status())) {
-        throw StepFailure.of(
-            FailureType.NOT_READY,
-            "Supabase project " + ref + " is " + p.status() + " after its point-in-time restore");
-      }
-      if (!clock.instant().isBefore(deadline)) {
-        throw StepFailure.of(
-            FailureType.NOT_READY,
-            "Supabase project " + ref + " is still " + p.status() + " after " + RESTORE_LIMIT);
-      }
-      SupabaseManagementApi.sleep(pause);
-      pause = pause.multipliedBy(2);
-      if (pause.compareTo(Duration.ofSeconds(30)) > 0) {
-        pause = Duration.ofSeconds(30);
-      }
-    }
+    restores.restoreToTime(tenantId, at);
   }
 
   /** Polls with back-off (heartbeating) until ACTIVE_HEALTHY or the deadline after creation. */
@@ -415,17 +306,11 @@ public final class SupabaseProjects {
     Instant deadline = null;
     while (true) {
       CurrentActivity.checkpoint("supabase: project " + ref);
-      SupabaseManagementApi.Project p =
-          api.project(ref)
-              .orElseThrow(
-                  () ->
-                      StepFailure.of(
-                          FailureType.INVALID_STATE,
-                          "Supabase project " + ref + " of tenant " + tenantId + " is gone"));
+      SupabaseManagementApi.Project p = ProjectPolls.existing(api, ref, tenantId);
       if ("ACTIVE_HEALTHY".equals(p.status())) {
         return p;
       }
-      if (!COMING.contains(p.status())) {
+      if (!ProjectPolls.COMING.contains(p.status())) {
         throw StepFailure.of(
             FailureType.NOT_READY,
             "Supabase project " + ref + " is " + p.status() + " instead of coming up");
@@ -447,10 +332,7 @@ public final class SupabaseProjects {
       }
       Duration left = Duration.between(now, deadline);
       SupabaseManagementApi.sleep(pause.compareTo(left) < 0 ? pause : left);
-      pause = pause.multipliedBy(2);
-      if (pause.compareTo(Duration.ofSeconds(30)) > 0) {
-        pause = Duration.ofSeconds(30);
-      }
+      pause = ProjectPolls.longer(pause);
     }
   }
 
