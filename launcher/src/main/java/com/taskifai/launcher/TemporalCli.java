@@ -68,7 +68,11 @@ final class TemporalCli implements AutoCloseable {
 
   /** The temporal binary: TASKIFAI_TEMPORAL_CLI, the PATH, or Go's install folder. */
   static Optional<Path> find(Map<String, String> env) {
-    String explicit = DevSettings.temporalCli(env);
+    return find(DevSettings.temporalCli(env), env);
+  }
+
+  /** The temporal binary: {@code explicit} when given, else on the PATH or in Go's folder. */
+  private static Optional<Path> find(String explicit, Map<String, String> env) {
     if (explicit != null) {
       return LocalBinaries.at(explicit);
     }
