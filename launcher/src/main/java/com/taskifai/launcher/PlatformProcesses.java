@@ -71,12 +71,15 @@ final class PlatformProcesses implements AutoCloseable {
             PlatformWorker.interceptors(activities, PlatformWorker.faultInjection(env), tracing),
             embeddedTemporal);
     worker.start();
+    var exportRetention =
+        com.taskifai.activities.backup.ExportRetentionSettings.from(Settings.of(env));
     new com.taskifai.worker.BackupSchedules(
             client,
             activities.backups(),
             com.taskifai.activities.backup.BackupSettings.fromEnvironment(env),
             com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
             java.time.Duration.ofDays(1))
+        .withExportRetention(() -> activities.exports().expireExports(exportRetention))
         .startHourly();
     new com.taskifai.worker.BaseBackupSchedules(
             client, activities.pitr(), java.time.Duration.ofDays(1))

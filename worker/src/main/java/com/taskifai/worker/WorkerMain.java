@@ -154,12 +154,15 @@ public final class WorkerMain {
     } else {
       log.error("*** BACKUPS DISABLED *** {}", backups.detail());
     }
+    // Bound before the first pass: a bad value stops the start with the setting's name.
+    var exportRetention = com.taskifai.activities.backup.ExportRetentionSettings.from(settings);
     new BackupSchedules(
             client,
             activities.backups(),
             com.taskifai.activities.backup.BackupSettings.from(settings),
             com.taskifai.activities.backup.BackupScheduler.Mechanism.fromEnvironment(env),
             java.time.Duration.ofDays(1))
+        .withExportRetention(() -> activities.exports().expireExports(exportRetention))
         .startHourly();
     new com.taskifai.worker.BaseBackupSchedules(
             client, activities.pitr(), java.time.Duration.ofDays(1))

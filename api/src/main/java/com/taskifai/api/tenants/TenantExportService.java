@@ -122,6 +122,7 @@ class TenantExportService {
   Map<String, Object> newLink(UUID tenantId, UUID exportId, String actor) {
     find(tenantId);
     TenantExports.Export e = own(tenantId, exportId);
+    refuseDeleted(tenantId, e);
     if (!e.ready()) {
       throw ApiException.conflict(
           "export " + exportId + " is " + e.status() + ": only a READY export has a link",
@@ -162,6 +163,7 @@ class TenantExportService {
               + statusPath(tenantId, exportId));
     }
     TenantExports.Export e = own(tenantId, exportId);
+    refuseDeleted(tenantId, e);
     if (!e.ready()) {
       throw ApiException.conflict(
           "export " + exportId + " is " + e.status() + ": wait until it is READY",
@@ -208,6 +210,32 @@ class TenantExportService {
         });
   }
 
+  /**
+   * 410 for an export retention deleted: its archive is gone from the store, no link brings it
+   * back.
+   */
+  private static void refuseDeleted(UUID tenantId, TenantExports.Export e) {
+    if (!e.deleted()) {
+      return;
+    }
+    throw new ApiException(
+        HttpStatus.GONE,
+        "export_deleted",
+        "export "
+            + e.exportId()
+            + " was deleted"
+            + (e.deletedAt() == null ? "" : " on " + e.deletedAt())
+            + " by retention (kept "
+            + (e.finalCopy()
+                ? "TASKIFAI_EXPORT_FINAL_RETENTION after it was written, as the final copy, and "
+                : "")
+            + "TASKIFAI_EXPORT_RETENTION_GRACE after its link expired): its archive is no longer"
+            + " stored; request a new export with POST /admin/tenants/"
+            + tenantId
+            + "/exports (an ACTIVE or SUSPENDED tenant only)",
+        Map.of("export_status", e.status()));
+  }
+
   private Map<String, Object> view(TenantExports.Export e, boolean withStep) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("export_id", e.exportId());
@@ -223,6 +251,8 @@ class TenantExportService {
     out.put("error", e.error());
     out.put("expires_at", e.expiresAt());
     out.put("downloaded_at", e.downloadedAt());
+    out.put("final_copy", e.finalCopy());
+    out.put("deleted_at", e.deletedAt());
     if (withStep) {
       boolean running = "REQUESTED".equals(e.status()) || "RUNNING".equals(e.status());
       out.put(
