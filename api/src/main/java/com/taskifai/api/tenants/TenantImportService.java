@@ -42,6 +42,7 @@ public class TenantImportService {
   private final TenantImports imports;
   private final ImportWorkflows workflows;
   private final AuditLog audit;
+  private final ImportSources sources;
   private final Duration grace;
 
   TenantImportService(
@@ -50,12 +51,14 @@ public class TenantImportService {
       TenantImports imports,
       ImportWorkflows workflows,
       AuditLog audit,
+      ImportSources sources,
       ApiSettings settings) {
     this.registry = registry;
     this.gate = gate;
     this.imports = imports;
     this.workflows = workflows;
     this.audit = audit;
+    this.sources = sources;
     this.grace = settings.admin().restoreGrace();
   }
 
@@ -88,7 +91,8 @@ public class TenantImportService {
   /** Checks and stages a live source's connection string, then starts its import. */
   public Started importLive(UUID tenantId, String actor, String sourceUrl) {
     Tenant t = importable(tenantId);
-    requireSourceUrl(sourceUrl);
+    // Never the platform's own databases (other tenants' data), unless the operator allows it.
+    sources.requireAllowed(requireSourceUrl(sourceUrl));
     String importId = newImportId();
     String workflowId = ImportTenantWorkflow.workflowId(tenantId, importId);
     imports.stageSource(tenantId, importId, workflowId, actor, sourceUrl.strip());
@@ -161,7 +165,7 @@ public class TenantImportService {
         Map.of("report", report));
   }
 
-  private static void requireSourceUrl(String url) {
+  private static URI requireSourceUrl(String url) {
     String example = "send {\"source_url\": \"postgresql://user:password@host:5432/database\"}";
     if (url == null || url.isBlank()) {
       throw ApiException.badRequest(example);
@@ -175,6 +179,7 @@ public class TenantImportService {
           || uri.getRawPath().length() < 2) {
         throw ApiException.badRequest("source_url needs a user, a host and a database; " + example);
       }
+      return uri;
     } catch (URISyntaxException e) {
       throw ApiException.badRequest("source_url is not a URL; " + example);
     }
