@@ -145,6 +145,23 @@ final class PlatformProcesses implements AutoCloseable {
     apiProps.put("taskifai.backup-metrics-refresh", env.get("TASKIFAI_BACKUP_METRICS_REFRESH"));
     apiProps.put(
         "taskifai.archiving-metrics-refresh", env.get("TASKIFAI_ARCHIVING_METRICS_REFRESH"));
+    // The admin API streams export downloads from the store the worker writes: the same settings
+    // (unset ones, null, are left out and keep their defaults).
+    for (String[] backup :
+        new String[][] {
+          {"TASKIFAI_BACKUP_STORE", "taskifai.backup.store"},
+          {"TASKIFAI_BACKUP_DIR", "taskifai.backup.dir"},
+          {"TASKIFAI_BACKUP_S3_ENDPOINT", "taskifai.backup.s3.endpoint"},
+          {"TASKIFAI_BACKUP_S3_REGION", "taskifai.backup.s3.region"},
+          {"TASKIFAI_BACKUP_S3_BUCKET", "taskifai.backup.s3.bucket"},
+          {"TASKIFAI_BACKUP_S3_PREFIX", "taskifai.backup.s3.prefix"},
+          {"TASKIFAI_BACKUP_S3_PATH_STYLE", "taskifai.backup.s3.path-style"},
+          {"TASKIFAI_BACKUP_S3_PART_BYTES", "taskifai.backup.s3.part-bytes"}
+        }) {
+      apiProps.put(backup[1], env.get(backup[0]));
+    }
+    apiProps.put("taskifai.export-link-ttl", env.get("TASKIFAI_EXPORT_LINK_TTL"));
+    apiProps.put("taskifai.import-source-hosts", env.get("TASKIFAI_IMPORT_SOURCE_HOSTS"));
     apiProps.put("taskifai.dev", "true");
     // The in-process Temporal server forgets its workflows on restart; the registry does not.
     apiProps.put("taskifai.recover-workflows", "true");
@@ -160,6 +177,8 @@ final class PlatformProcesses implements AutoCloseable {
     routerProps.put("server.port", routerPort);
     routerProps.put("management.server.port", env.get("TASKIFAI_ROUTER_MANAGEMENT_PORT"));
     routerProps.put("taskifai.tenant-jwt-secret", env.get("TASKIFAI_TENANT_JWT_SECRET"));
+    // The tenant admin's export link (GET /api/export/{id}) points at this platform's admin API.
+    routerProps.put("taskifai.admin-url", env.get("TASKIFAI_ADMIN_URL"));
     ConfigurableApplicationContext router =
         new SpringApplicationBuilder(RoutingRuntimeApplication.class).run(arguments(routerProps));
     return new PlatformProcesses(service, activities, worker, api, router, tracing);
