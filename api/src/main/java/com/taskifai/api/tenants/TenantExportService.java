@@ -169,6 +169,7 @@ class TenantExportService {
           "export " + exportId + " is " + e.status() + ": wait until it is READY",
           Map.of("export_status", e.status()));
     }
+    requireStored(e);
     TenantExports.Claim claim =
         exports.claimDownload(tenantId, exportId, ExportLinks.hash(token.strip()), clock.instant());
     if (claim != TenantExports.Claim.CLAIMED) {
@@ -208,6 +209,44 @@ class TenantExportService {
             throw failure;
           }
         });
+  }
+
+  /**
+   * 503 before the link is used when the archive is not in the store this API reads (its store
+   * settings are not the worker's): the answer would otherwise be a 200 that breaks off after the
+   * headers, with the one-use link spent.
+   */
+  private void requireStored(TenantExports.Export e) {
+    boolean stored;
+    try {
+      stored = e.objectKey() != null && store.exists(e.objectKey());
+    } catch (IOException failure) {
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "store_unavailable",
+          "the backup store "
+              + store.kind()
+              + " did not answer: "
+              + failure.getMessage()
+              + "; the link was not used, try again");
+    }
+    if (!stored) {
+      log.error(
+          "tenant {}: export {} is READY but its archive is not in the backup store {} this API"
+              + " reads: TASKIFAI_BACKUP_STORE, TASKIFAI_BACKUP_DIR or the S3 settings differ from"
+              + " the worker's",
+          e.tenantId(),
+          e.exportId(),
+          store.kind());
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "export_not_in_store",
+          "the archive of export "
+              + e.exportId()
+              + " is not in the backup store this admin API reads (its TASKIFAI_BACKUP_STORE,"
+              + " TASKIFAI_BACKUP_DIR or S3 settings must be the worker's); the link was not used:"
+              + " try again once the operator fixed it");
+    }
   }
 
   /**

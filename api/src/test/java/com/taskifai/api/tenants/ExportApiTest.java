@@ -289,4 +289,25 @@ class ExportApiTest extends ApiTestBase {
   private static String key(String tenantId, UUID exportId) {
     return "exports/" + tenantId + "/" + exportId + ".tkx";
   }
+
+  @Test
+  void anArchiveMissingFromTheStoreAnswers503WithoutUsingTheLink() throws Exception {
+    String id = activeTenant("exm");
+    UUID exportId = readyExport(id, Instant.now().plusSeconds(3600));
+    String status = "/admin/tenants/" + id + "/exports/" + exportId;
+    String url = http.get(status, token).text("download_url");
+    // As when the admin API's store settings are not the worker's: the object is not where it
+    // looks.
+    store.delete(key(id, exportId));
+
+    Answer missing = http.get(url, null);
+
+    assertThat(missing.status()).isEqualTo(503);
+    assertThat(missing.text("error")).isEqualTo("export_not_in_store");
+    assertThat(missing.text("message"))
+        .contains("TASKIFAI_BACKUP_DIR")
+        .contains("the link was not used");
+    assertThat(exports.find(exportId).orElseThrow().downloadedAt()).isNull();
+    assertThat(http.get(status, token).text("download_url")).isEqualTo(url);
+  }
 }
