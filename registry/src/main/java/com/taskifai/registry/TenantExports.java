@@ -143,13 +143,17 @@ public final class TenantExports {
     return changed == 1 || find(exportId).map(Export::deleted).orElse(false);
   }
 
-  /** Records that a DELETED export's stored object is gone. */
-  public void objectDeleted(UUID exportId) {
-    jdbc.sql(
-            "UPDATE tenant_exports SET deleted_at = now() WHERE export_id = :id"
-                + " AND status = 'DELETED' AND deleted_at IS NULL")
-        .param("id", exportId)
-        .update();
+  /**
+   * Records that a DELETED export's stored object is gone; false when another pass recorded it
+   * first.
+   */
+  public boolean objectDeleted(UUID exportId) {
+    return jdbc.sql(
+                "UPDATE tenant_exports SET deleted_at = now() WHERE export_id = :id"
+                    + " AND status = 'DELETED' AND deleted_at IS NULL")
+            .param("id", exportId)
+            .update()
+        == 1;
   }
 
   /**

@@ -70,7 +70,10 @@ public final class ExportRetention {
           continue;
         }
       }
-      exports.objectDeleted(e.exportId());
+      if (!exports.objectDeleted(e.exportId())) {
+        // Another worker's pass took the same export at the same time and recorded it.
+        continue;
+      }
       audit.append(
           e.tenantId(),
           "retention",
