@@ -28,6 +28,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     launcher's in-process Temporal forgets them)
  * @param restoreGrace how long the database a restore replaced is kept
  * @param exportLinkTtl how long an export's download link works (once)
+ * @param importSourceHosts hosts ({@code host} or {@code host:port}, comma separated) a live
+ *     import's source_url may name although they are the platform database's or a registered
+ *     database server's; empty for none
  */
 @ConfigurationProperties("taskifai")
 public record AdminSettings(
@@ -46,7 +49,8 @@ public record AdminSettings(
     @DefaultValue("false") boolean dev,
     @DefaultValue("false") boolean recoverWorkflows,
     @DefaultValue("PT24H") Duration restoreGrace,
-    @DefaultValue("PT24H") Duration exportLinkTtl) {
+    @DefaultValue("PT24H") Duration exportLinkTtl,
+    @DefaultValue("") String importSourceHosts) {
 
   @Override
   public String toString() {

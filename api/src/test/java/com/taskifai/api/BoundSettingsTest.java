@@ -169,6 +169,32 @@ class BoundSettingsTest {
   }
 
   @Test
+  void theExportRetentionWindowsBindTheirNamesAndRefuseANegativeOne() {
+    var defaults =
+        Settings.of(Map.of()).bind(com.taskifai.activities.backup.ExportRetentionSettings.class);
+    assertThat(defaults.retentionGrace()).isEqualTo(Duration.ofDays(7));
+    assertThat(defaults.finalRetention()).isEqualTo(Duration.ofDays(30));
+    var set =
+        Settings.of(
+                Map.of(
+                    "TASKIFAI_EXPORT_RETENTION_GRACE", "3",
+                    "TASKIFAI_EXPORT_FINAL_RETENTION", "P90D"))
+            .bind(com.taskifai.activities.backup.ExportRetentionSettings.class);
+    assertThat(set.retentionGrace()).as("a number is days").isEqualTo(Duration.ofDays(3));
+    assertThat(set.finalRetention()).isEqualTo(Duration.ofDays(90));
+    assertThatThrownBy(
+            () ->
+                Settings.of(Map.of("TASKIFAI_EXPORT_RETENTION_GRACE", "P-1D"))
+                    .bind(com.taskifai.activities.backup.ExportRetentionSettings.class))
+        .hasMessageContaining("TASKIFAI_EXPORT_RETENTION_GRACE");
+    assertThat(
+            Settings.of(Map.of("TASKIFAI_IMPORT_SOURCE_HOSTS", "db.customer.test:5432"))
+                .bind(AdminSettings.class)
+                .importSourceHosts())
+        .isEqualTo("db.customer.test:5432");
+  }
+
+  @Test
   void theApiBindsTheEnvironmentNamesOfItsProcess() {
     api(Map.of(
             "TASKIFAI_COST_PRICE_PER_GB_MONTH", "2.5",

@@ -291,6 +291,8 @@ record DevConfiguration(
     // How often the backup and WAL archiving gauges read again (tests shorten them).
     api.put("taskifai.backup-metrics-refresh", apps.backupMetricsRefresh());
     api.put("taskifai.archiving-metrics-refresh", apps.archivingMetricsRefresh());
+    // The admin API streams export downloads from the store the worker writes: the same settings.
+    api.putAll(DevSettings.sharedWithWorker(env));
     api.put("taskifai.dev", "true");
     // The in-process Temporal server forgets its workflows on restart; the registry does not.
     api.put("taskifai.recover-workflows", "true");
@@ -304,6 +306,8 @@ record DevConfiguration(
     router.put("server.port", settings.routerPort());
     router.put("management.server.port", Integer.toString(settings.routerManagementPort()));
     router.put("taskifai.tenant-jwt-secret", tenantJwtSecret);
+    // The tenant admin's export link (GET /api/export/{id}) points at this platform's admin API.
+    router.put("taskifai.admin-url", settings.adminUrl());
     return router;
   }
 

@@ -191,6 +191,26 @@ record DevSettings(
             effective.get("TASKIFAI_LOG_LEVEL")));
   }
 
+  /**
+   * The settings the admin API shares with the worker, as the API's properties (null for unset
+   * ones): the backup store it streams export downloads from (the one the worker writes), the
+   * export links' lifetime, and the hosts a live import may read.
+   */
+  static Map<String, String> sharedWithWorker(Map<String, String> env) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    out.put("taskifai.backup.store", env.get("TASKIFAI_BACKUP_STORE"));
+    out.put("taskifai.backup.dir", env.get("TASKIFAI_BACKUP_DIR"));
+    out.put("taskifai.backup.s3.endpoint", env.get("TASKIFAI_BACKUP_S3_ENDPOINT"));
+    out.put("taskifai.backup.s3.region", env.get("TASKIFAI_BACKUP_S3_REGION"));
+    out.put("taskifai.backup.s3.bucket", env.get("TASKIFAI_BACKUP_S3_BUCKET"));
+    out.put("taskifai.backup.s3.prefix", env.get("TASKIFAI_BACKUP_S3_PREFIX"));
+    out.put("taskifai.backup.s3.path-style", env.get("TASKIFAI_BACKUP_S3_PATH_STYLE"));
+    out.put("taskifai.backup.s3.part-bytes", env.get("TASKIFAI_BACKUP_S3_PART_BYTES"));
+    out.put("taskifai.export-link-ttl", env.get("TASKIFAI_EXPORT_LINK_TTL"));
+    out.put("taskifai.import-source-hosts", env.get("TASKIFAI_IMPORT_SOURCE_HOSTS"));
+    return out;
+  }
+
   /** The temporal binary {@code TASKIFAI_TEMPORAL_CLI} names, or null. */
   static String temporalCli(Map<String, String> env) {
     String v = env.get("TASKIFAI_TEMPORAL_CLI");

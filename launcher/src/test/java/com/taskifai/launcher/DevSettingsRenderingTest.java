@@ -131,7 +131,8 @@ class DevSettingsRenderingTest {
                       "taskifai.traces.url")));
       assertThat(processes.routerProperties().keySet())
           .containsExactlyInAnyOrderElementsOf(
-              union(COMMON_PROPERTIES, List.of("taskifai.tenant-jwt-secret")));
+              union(
+                  COMMON_PROPERTIES, List.of("taskifai.admin-url", "taskifai.tenant-jwt-secret")));
 
       // The values agree with dev.env and the environment: one source for each.
       Map<String, String> worker = processes.workerEnv();

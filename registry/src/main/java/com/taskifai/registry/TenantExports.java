@@ -14,13 +14,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * The {@code tenant_exports} table: one row per portable archive of a tenant's data. A row is
  * REQUESTED until its workflow runs, RUNNING while the archive is written, READY once the encrypted
  * object, its sizes and manifest summary are recorded and a download link is issued, FAILED (with
- * the stored object removed) otherwise. The link is kept only as the SHA-256 of its token.
+ * the stored object removed) otherwise, and DELETED once retention removed its object ({@link
+ * #expired}, {@link #markDeleted}). The link is kept only as the SHA-256 of its token.
  */
 public final class TenantExports {
   private static final String COLUMNS =
       "export_id, tenant_id, status, requested_by, store, object_key, data_key, archive_bytes,"
           + " stored_bytes, sha256, manifest::text AS manifest, token_hash, link_version,"
-          + " expires_at, downloaded_at, error, created_at, finished_at";
+          + " expires_at, downloaded_at, error, created_at, finished_at, final_copy, deleted_at";
 
   private final JdbcClient jdbc;
 
@@ -47,10 +48,17 @@ public final class TenantExports {
       Instant downloadedAt,
       String error,
       Instant createdAt,
-      Instant finishedAt) {
+      Instant finishedAt,
+      boolean finalCopy,
+      Instant deletedAt) {
 
     public boolean ready() {
       return "READY".equals(status);
+    }
+
+    /** Deleted by retention (or by hand): its stored object is gone. */
+    public boolean deleted() {
+      return "DELETED".equals(status);
     }
 
     @Override
@@ -80,6 +88,72 @@ public final class TenantExports {
         .param("t", tenantId)
         .param("by", requestedBy)
         .update();
+  }
+
+  /**
+   * Records the REQUESTED export an offboarding fills as the customer's final copy: retention keeps
+   * it longer than the others ({@link #expired}). A second call with the same id keeps the first
+   * row.
+   */
+  public void requestFinal(UUID exportId, UUID tenantId, String requestedBy) {
+    jdbc.sql(
+            "INSERT INTO tenant_exports (export_id, tenant_id, requested_by, final_copy)"
+                + " VALUES (:id, :t, :by, true) ON CONFLICT (export_id) DO NOTHING")
+        .param("id", exportId)
+        .param("t", tenantId)
+        .param("by", requestedBy)
+        .update();
+  }
+
+  /**
+   * What retention deletes: the READY exports whose current link expired before {@code
+   * linkExpiredBefore} (its expiry plus the grace) and, for a final copy, that were also written
+   * before {@code finalWrittenBefore}; and the DELETED exports whose stored object is not known to
+   * be gone yet ({@code deleted_at} unset: a pass that failed half-way, or a row marked by hand).
+   * Oldest first, at most {@code limit}.
+   */
+  public List<Export> expired(Instant linkExpiredBefore, Instant finalWrittenBefore, int limit) {
+    return jdbc.sql(
+            "SELECT "
+                + COLUMNS
+                + " FROM tenant_exports WHERE (status = 'READY' AND expires_at < :link"
+                + " AND (NOT final_copy OR coalesce(finished_at, created_at) < :final))"
+                + " OR (status = 'DELETED' AND deleted_at IS NULL AND object_key IS NOT NULL)"
+                + " ORDER BY expires_at NULLS FIRST, export_id LIMIT :limit")
+        .param("link", Timestamp.from(linkExpiredBefore))
+        .param("final", Timestamp.from(finalWrittenBefore))
+        .param("limit", limit)
+        .query(TenantExports::map)
+        .list();
+  }
+
+  /**
+   * Marks a READY export DELETED before its object is removed, unless its link was renewed since
+   * retention chose it: no link can be issued or used from now on. True when marked (or DELETED
+   * already), false when it is READY with another link version or in another state.
+   */
+  public boolean markDeleting(UUID exportId, int linkVersion) {
+    int changed =
+        jdbc.sql(
+                "UPDATE tenant_exports SET status = 'DELETED', token_hash = NULL"
+                    + " WHERE export_id = :id AND status = 'READY' AND link_version = :v")
+            .param("id", exportId)
+            .param("v", linkVersion)
+            .update();
+    return changed == 1 || find(exportId).map(Export::deleted).orElse(false);
+  }
+
+  /**
+   * Records that a DELETED export's stored object is gone; false when another pass recorded it
+   * first.
+   */
+  public boolean objectDeleted(UUID exportId) {
+    return jdbc.sql(
+                "UPDATE tenant_exports SET deleted_at = now() WHERE export_id = :id"
+                    + " AND status = 'DELETED' AND deleted_at IS NULL")
+            .param("id", exportId)
+            .update()
+        == 1;
   }
 
   /**
@@ -235,7 +309,9 @@ public final class TenantExports {
         instant(rs, "downloaded_at"),
         rs.getString("error"),
         instant(rs, "created_at"),
-        instant(rs, "finished_at"));
+        instant(rs, "finished_at"),
+        rs.getBoolean("final_copy"),
+        instant(rs, "deleted_at"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

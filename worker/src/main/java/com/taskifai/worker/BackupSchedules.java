@@ -8,6 +8,7 @@ import io.temporal.client.WorkflowClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ public final class BackupSchedules implements AutoCloseable {
   private final BackupScheduler scheduler;
   private final BackupScheduler.Mechanism mechanism;
   private volatile String chosen;
+  private volatile Supplier<List<UUID>> exportRetention = List::of;
   private final HourlyEnsure hourly =
       new HourlyEnsure("taskifai-backup-schedules", "backup schedules");
 
@@ -49,6 +51,15 @@ public final class BackupSchedules implements AutoCloseable {
     this.settings = settings;
     this.scheduler = new BackupScheduler(client, period);
     this.mechanism = mechanism;
+  }
+
+  /**
+   * Deletes expired exports in the same hourly pass ({@code ExportActivitiesImpl#expireExports}),
+   * beside the expiry of deleted tenants' backups.
+   */
+  public BackupSchedules withExportRetention(Supplier<List<UUID>> retention) {
+    this.exportRetention = retention;
+    return this;
   }
 
   /** Ensures the schedules now and every hour. */
@@ -87,6 +98,7 @@ public final class BackupSchedules implements AutoCloseable {
    */
   public int ensure() {
     expireDeletedTenantBackups();
+    expireExports();
     String how = mechanism();
     if (how.equals("off")) {
       return 0;
@@ -118,6 +130,19 @@ public final class BackupSchedules implements AutoCloseable {
           settings.finalRetention().toDays(), settings.retention().toDays());
     } catch (RuntimeException e) {
       log.warn("backups of deleted tenants not expired: {}", e.getMessage());
+      return List.of();
+    }
+  }
+
+  /**
+   * Deletes the exports whose link expired more than the grace ago (the final copy of an
+   * offboarding after its own, longer window) from the store and marks them DELETED.
+   */
+  public List<UUID> expireExports() {
+    try {
+      return exportRetention.get();
+    } catch (RuntimeException e) {
+      log.warn("expired exports not deleted: {}", e.getMessage());
       return List.of();
     }
   }

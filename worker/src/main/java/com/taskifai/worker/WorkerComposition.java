@@ -102,12 +102,15 @@ public final class WorkerComposition implements AutoCloseable {
    * of requested tenant exports.
    */
   public void startSchedules() {
+    // Bound before the first pass: a bad value stops the start with the setting's name.
+    var exportRetention = com.taskifai.activities.backup.ExportRetentionSettings.from(settings);
     new BackupSchedules(
             client,
             activities.backups(),
             BackupSettings.from(settings),
             BackupScheduler.Mechanism.fromEnvironment(env),
             Duration.ofDays(1))
+        .withExportRetention(() -> activities.exports().expireExports(exportRetention))
         .startHourly();
     new BaseBackupSchedules(client, activities.pitr(), Duration.ofDays(1)).startHourly();
     new TenantExportStarter(

@@ -67,6 +67,7 @@ public final class ExportActivitiesImpl implements ExportActivities {
   private final CredentialCipher cipher;
   private final BackupStore store;
   private final Clock clock;
+  private final ExportRetention retention;
   private volatile Runnable afterSnapshot = () -> {};
 
   public ExportActivitiesImpl(
@@ -84,11 +85,23 @@ public final class ExportActivitiesImpl implements ExportActivities {
     this.cipher = cipher;
     this.store = store;
     this.clock = clock;
+    this.retention =
+        new ExportRetention(
+            this.exports, store, new com.taskifai.registry.AuditLog(platform), clock);
   }
 
   /** The exports' registry rows these activities fill (the worker starts tenants' requests). */
   public TenantExports registry() {
     return exports;
+  }
+
+  /**
+   * Deletes the exports retention expires ({@link ExportRetention}): the worker's hourly pass.
+   *
+   * @return the ids of the exports removed from the store
+   */
+  public List<UUID> expireExports(com.taskifai.activities.backup.ExportRetentionSettings settings) {
+    return retention.expire(settings);
   }
 
   /** Runs {@code hook} once the snapshot is taken, before anything is read in it (tests). */

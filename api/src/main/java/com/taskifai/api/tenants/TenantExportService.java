@@ -122,6 +122,7 @@ class TenantExportService {
   Map<String, Object> newLink(UUID tenantId, UUID exportId, String actor) {
     find(tenantId);
     TenantExports.Export e = own(tenantId, exportId);
+    refuseDeleted(tenantId, e);
     if (!e.ready()) {
       throw ApiException.conflict(
           "export " + exportId + " is " + e.status() + ": only a READY export has a link",
@@ -162,11 +163,13 @@ class TenantExportService {
               + statusPath(tenantId, exportId));
     }
     TenantExports.Export e = own(tenantId, exportId);
+    refuseDeleted(tenantId, e);
     if (!e.ready()) {
       throw ApiException.conflict(
           "export " + exportId + " is " + e.status() + ": wait until it is READY",
           Map.of("export_status", e.status()));
     }
+    requireStored(e);
     TenantExports.Claim claim =
         exports.claimDownload(tenantId, exportId, ExportLinks.hash(token.strip()), clock.instant());
     if (claim != TenantExports.Claim.CLAIMED) {
@@ -208,6 +211,70 @@ class TenantExportService {
         });
   }
 
+  /**
+   * 503 before the link is used when the archive is not in the store this API reads (its store
+   * settings are not the worker's): the answer would otherwise be a 200 that breaks off after the
+   * headers, with the one-use link spent.
+   */
+  private void requireStored(TenantExports.Export e) {
+    boolean stored;
+    try {
+      stored = e.objectKey() != null && store.exists(e.objectKey());
+    } catch (IOException failure) {
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "store_unavailable",
+          "the backup store "
+              + store.kind()
+              + " did not answer: "
+              + failure.getMessage()
+              + "; the link was not used, try again");
+    }
+    if (!stored) {
+      log.error(
+          "tenant {}: export {} is READY but its archive is not in the backup store {} this API"
+              + " reads: TASKIFAI_BACKUP_STORE, TASKIFAI_BACKUP_DIR or the S3 settings differ from"
+              + " the worker's",
+          e.tenantId(),
+          e.exportId(),
+          store.kind());
+      throw new ApiException(
+          HttpStatus.SERVICE_UNAVAILABLE,
+          "export_not_in_store",
+          "the archive of export "
+              + e.exportId()
+              + " is not in the backup store this admin API reads (its TASKIFAI_BACKUP_STORE,"
+              + " TASKIFAI_BACKUP_DIR or S3 settings must be the worker's); the link was not used:"
+              + " try again once the operator fixed it");
+    }
+  }
+
+  /**
+   * 410 for an export retention deleted: its archive is gone from the store, no link brings it
+   * back.
+   */
+  private static void refuseDeleted(UUID tenantId, TenantExports.Export e) {
+    if (!e.deleted()) {
+      return;
+    }
+    throw new ApiException(
+        HttpStatus.GONE,
+        "export_deleted",
+        "export "
+            + e.exportId()
+            + " was deleted"
+            + (e.deletedAt() == null ? "" : " on " + e.deletedAt())
+            + " by retention (kept "
+            + (e.finalCopy()
+                ? "TASKIFAI_EXPORT_FINAL_RETENTION after it was written, as the final copy, and "
+                : "")
+            + "TASKIFAI_EXPORT_RETENTION_GRACE after its link expired): its archive is no longer"
+            + " stored; request a new export with POST /admin/tenants/"
+            + tenantId
+            + "/exports (an ACTIVE or SUSPENDED tenant only)",
+        Map.of("export_status", e.status()));
+  }
+
   private Map<String, Object> view(TenantExports.Export e, boolean withStep) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("export_id", e.exportId());
@@ -223,6 +290,8 @@ class TenantExportService {
     out.put("error", e.error());
     out.put("expires_at", e.expiresAt());
     out.put("downloaded_at", e.downloadedAt());
+    out.put("final_copy", e.finalCopy());
+    out.put("deleted_at", e.deletedAt());
     if (withStep) {
       boolean running = "REQUESTED".equals(e.status()) || "RUNNING".equals(e.status());
       out.put(

@@ -47,6 +47,7 @@ public class TenantImportService {
   private final ImportStaging staging;
   private final ImportWorkflows workflows;
   private final AuditLog audit;
+  private final ImportSources sources;
   private final Duration grace;
 
   TenantImportService(
@@ -56,6 +57,7 @@ public class TenantImportService {
       ImportStaging staging,
       ImportWorkflows workflows,
       AuditLog audit,
+      ImportSources sources,
       ApiSettings settings) {
     this.registry = registry;
     this.gate = gate;
@@ -63,6 +65,7 @@ public class TenantImportService {
     this.staging = staging;
     this.workflows = workflows;
     this.audit = audit;
+    this.sources = sources;
     this.grace = settings.admin().restoreGrace();
   }
 
@@ -107,7 +110,8 @@ public class TenantImportService {
   /** Checks and stages a live source's connection string, then starts its import. */
   public Started importLive(UUID tenantId, String actor, String sourceUrl) {
     Tenant t = importable(tenantId);
-    requireSourceUrl(sourceUrl);
+    // Never the platform's own databases (other tenants' data), unless the operator allows it.
+    sources.requireAllowed(requireSourceUrl(sourceUrl));
     String importId = newImportId();
     String workflowId = ImportTenantWorkflow.workflowId(tenantId, importId);
     imports.stageSource(tenantId, importId, workflowId, actor, sourceUrl.strip());
@@ -184,7 +188,7 @@ public class TenantImportService {
         Map.of("report", report));
   }
 
-  private static void requireSourceUrl(String url) {
+  private static URI requireSourceUrl(String url) {
     String example = "send {\"source_url\": \"postgresql://user:password@host:5432/database\"}";
     if (url == null || url.isBlank()) {
       throw ApiException.badRequest(example);
@@ -198,6 +202,7 @@ public class TenantImportService {
           || uri.getRawPath().length() < 2) {
         throw ApiException.badRequest("source_url needs a user, a host and a database; " + example);
       }
+      return uri;
     } catch (URISyntaxException e) {
       throw ApiException.badRequest("source_url is not a URL; " + example);
     }

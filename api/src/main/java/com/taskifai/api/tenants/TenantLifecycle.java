@@ -119,7 +119,7 @@ class TenantLifecycle {
     UUID exportId = null;
     if (export) {
       exportId = UUID.randomUUID();
-      exports.request(exportId, id, actor);
+      exports.requestFinal(exportId, id, actor);
     }
     String workflowId;
     try {

@@ -4,15 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.activities.backup.BackupCipher;
 import com.taskifai.activities.backup.BackupStore;
+import com.taskifai.activities.backup.ExportRetentionSettings;
+import com.taskifai.activities.database.ExportRetention;
 import com.taskifai.api.testing.AdminHttp.Answer;
 import com.taskifai.api.testing.ApiTestBase;
+import com.taskifai.registry.AuditLog;
 import com.taskifai.registry.TenantExports;
 import com.taskifai.registry.crypto.CredentialCipher;
 import com.taskifai.registry.crypto.ExportLinks;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,6 +38,7 @@ class ExportApiTest extends ApiTestBase {
   @Autowired CredentialCipher cipher;
   @Autowired ExportLinks links;
   @Autowired TenantExports exports;
+  @Autowired AuditLog audit;
   private String token;
 
   @BeforeEach
@@ -90,6 +97,7 @@ class ExportApiTest extends ApiTestBase {
     // workflows module's LifecycleWorkflowsTest); the tenant here is offboarded by the double.
     TenantExports.Export requested = exports.forTenant(UUID.fromString(id)).get(0);
     assertThat(requested.status()).isEqualTo("REQUESTED");
+    assertThat(requested.finalCopy()).as("retention keeps the final copy longer").isTrue();
     assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
         .contains("final_export_id")
         .contains(requested.exportId().toString());
@@ -200,5 +208,106 @@ class ExportApiTest extends ApiTestBase {
                     token)
                 .status())
         .isEqualTo(404);
+  }
+
+  @Test
+  void retentionDeletesAnExportItsGraceAfterItsLinkExpiredAndItsLinkThenAnswers410()
+      throws Exception {
+    String id = activeTenant("exr");
+    UUID tenant = UUID.fromString(id);
+    Instant now = Instant.now();
+    UUID old = readyExport(id, now.minus(Duration.ofDays(8)));
+    UUID inGrace = readyExport(id, now.minus(Duration.ofDays(6)));
+    UUID fresh = readyExport(id, now.plus(Duration.ofHours(1)));
+    // The customer's final copy: its link expired as long ago, but it was written just now.
+    UUID finalCopy = UUID.randomUUID();
+    exports.requestFinal(finalCopy, tenant, "ops");
+    fill(id, finalCopy, now.minus(Duration.ofDays(8)));
+    // Marked DELETED by hand (as the docs said before retention), its object still stored.
+    UUID byHand = readyExport(id, now.plus(Duration.ofHours(1)));
+    JdbcClient.create(platform().db.owner())
+        .sql("UPDATE tenant_exports SET status = 'DELETED' WHERE export_id = :id")
+        .param("id", byHand)
+        .update();
+    String oldToken = links.issue(old, 1, exports.find(old).orElseThrow().expiresAt());
+
+    List<UUID> deleted =
+        new ExportRetention(exports, store, audit, Clock.systemUTC())
+            .expire(ExportRetentionSettings.defaults());
+
+    assertThat(deleted).contains(old, byHand).doesNotContain(inGrace, fresh, finalCopy);
+    assertThat(store.exists(key(id, old))).as("the expired export's archive").isFalse();
+    assertThat(store.exists(key(id, byHand))).as("the hand-marked export's archive").isFalse();
+    assertThat(store.exists(key(id, inGrace))).isTrue();
+    assertThat(store.exists(key(id, fresh))).isTrue();
+    assertThat(store.exists(key(id, finalCopy))).isTrue();
+    TenantExports.Export gone = exports.find(old).orElseThrow();
+    assertThat(gone.status()).isEqualTo("DELETED");
+    assertThat(gone.deletedAt()).isNotNull();
+    assertThat(exports.find(byHand).orElseThrow().deletedAt()).isNotNull();
+
+    String status = "/admin/tenants/" + id + "/exports/" + old;
+    Answer download = http.get(status + "/download?token=" + oldToken, null);
+    assertThat(download.status()).isEqualTo(410);
+    assertThat(download.text("error")).isEqualTo("export_deleted");
+    assertThat(download.text("message"))
+        .contains("deleted")
+        .contains("TASKIFAI_EXPORT_RETENTION_GRACE")
+        .contains("request a new export");
+    Answer relink = http.post(status + "/link", null, token);
+    assertThat(relink.status()).isEqualTo(410);
+    assertThat(relink.text("error")).isEqualTo("export_deleted");
+    Answer shown = http.get(status, token);
+    assertThat(shown.text("status")).isEqualTo("DELETED");
+    assertThat(shown.json().get("download_url").isNull()).isTrue();
+    assertThat(http.get("/admin/tenants/" + id + "/audit", token).body())
+        .contains("tenant.export_deleted")
+        .contains(old.toString());
+    // The export that is still in its window downloads as before.
+    String freshUrl =
+        http.get("/admin/tenants/" + id + "/exports/" + fresh, token).text("download_url");
+    assertThat(http.get(freshUrl, null).body()).isEqualTo(ARCHIVE);
+    // A second pass finds nothing more to do now.
+    assertThat(
+            new ExportRetention(exports, store, audit, Clock.systemUTC())
+                .expire(ExportRetentionSettings.defaults()))
+        .doesNotContain(old, byHand, inGrace, fresh, finalCopy);
+
+    // 31 days on the final copy's own window has passed too (and every link's grace).
+    List<UUID> later =
+        new ExportRetention(
+                exports, store, audit, Clock.offset(Clock.systemUTC(), Duration.ofDays(31)))
+            .expire(ExportRetentionSettings.defaults());
+    assertThat(later).contains(finalCopy, inGrace, fresh);
+    assertThat(store.exists(key(id, finalCopy))).isFalse();
+    Answer finalGone =
+        http.post("/admin/tenants/" + id + "/exports/" + finalCopy + "/link", null, token);
+    assertThat(finalGone.status()).isEqualTo(410);
+    assertThat(finalGone.text("message")).contains("TASKIFAI_EXPORT_FINAL_RETENTION");
+  }
+
+  private static String key(String tenantId, UUID exportId) {
+    return "exports/" + tenantId + "/" + exportId + ".tkx";
+  }
+
+  @Test
+  void anArchiveMissingFromTheStoreAnswers503WithoutUsingTheLink() throws Exception {
+    String id = activeTenant("exm");
+    UUID exportId = readyExport(id, Instant.now().plusSeconds(3600));
+    String status = "/admin/tenants/" + id + "/exports/" + exportId;
+    String url = http.get(status, token).text("download_url");
+    // As when the admin API's store settings are not the worker's: the object is not where it
+    // looks.
+    store.delete(key(id, exportId));
+
+    Answer missing = http.get(url, null);
+
+    assertThat(missing.status()).isEqualTo(503);
+    assertThat(missing.text("error")).isEqualTo("export_not_in_store");
+    assertThat(missing.text("message"))
+        .contains("TASKIFAI_BACKUP_DIR")
+        .contains("the link was not used");
+    assertThat(exports.find(exportId).orElseThrow().downloadedAt()).isNull();
+    assertThat(http.get(status, token).text("download_url")).isEqualTo(url);
   }
 }

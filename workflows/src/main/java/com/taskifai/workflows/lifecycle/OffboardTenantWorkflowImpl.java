@@ -85,27 +85,18 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
             ChildWorkflowOptions.newBuilder()
                 .setWorkflowId(BackupTenantWorkflow.workflowId(operation.tenantId(), backupId))
                 .build());
-    try {
-      child.backup(
-          new BackupTenantWorkflow.BackupRequest(
-              operation.tenantId(), backupId, FINAL_TRIGGER, operation.actor()));
-    } catch (ChildWorkflowFailure e) {
-      String reason = reason(e);
-      LifecycleActivities.audit(
-          registry,
-          operation,
-          "offboard_tenant",
-          Outcome.FAILED,
-          Map.of("step", "final_backup", "backup_id", backupId.toString(), "error", reason));
-      throw ApplicationFailure.newNonRetryableFailure(
-          "final backup failed, tenant "
-              + operation.tenantId()
-              + " not offboarded (nothing dropped): "
-              + reason
-              + ". Fix the cause and offboard again, or offboard with skip_final_backup=true"
-              + " to delete the tenant without a final backup.",
-          "FINAL_BACKUP_FAILED");
-    }
+    finalCopy(
+        operation,
+        "final_backup",
+        "backup_id",
+        backupId,
+        () ->
+            child.backup(
+                new BackupTenantWorkflow.BackupRequest(
+                    operation.tenantId(), backupId, FINAL_TRIGGER, operation.actor())),
+        "Fix the cause and offboard again, or offboard with skip_final_backup=true"
+            + " to delete the tenant without a final backup.",
+        "FINAL_BACKUP_FAILED");
   }
 
   /** Fills the requested final export, or fails the offboarding (nothing dropped) when it fails. */
@@ -117,13 +108,39 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
             ChildWorkflowOptions.newBuilder()
                 .setWorkflowId(ExportTenantWorkflow.workflowId(operation.tenantId(), exportId))
                 .build());
+    finalCopy(
+        operation,
+        "final_export",
+        "export_id",
+        exportId,
+        () ->
+            child.export(
+                new ExportTenantWorkflow.ExportRequest(
+                    operation.tenantId(),
+                    exportId,
+                    operation.actor(),
+                    Math.max(1, operation.finalExportLinkTtlSeconds()))),
+        "Fix the cause and offboard again, or offboard without final_export.",
+        "FINAL_EXPORT_FAILED");
+  }
+
+  /**
+   * The shape both final copies share: runs the step's child workflow; when it fails, audits {@code
+   * offboard_tenant} FAILED with the step, the copy's id and the reason, and fails the offboarding
+   * before anything was dropped ({@code "<final backup|final export> failed, tenant … not
+   * offboarded (nothing dropped): <reason>. <what to do>"}, non-retryable, {@code type}). The
+   * commands are those each step ran before it had this shape, so recorded histories replay.
+   */
+  private void finalCopy(
+      TenantOperation operation,
+      String step,
+      String idKey,
+      UUID id,
+      Runnable child,
+      String whatToDo,
+      String type) {
     try {
-      child.export(
-          new ExportTenantWorkflow.ExportRequest(
-              operation.tenantId(),
-              exportId,
-              operation.actor(),
-              Math.max(1, operation.finalExportLinkTtlSeconds())));
+      child.run();
     } catch (ChildWorkflowFailure e) {
       String reason = reason(e);
       LifecycleActivities.audit(
@@ -131,14 +148,16 @@ public class OffboardTenantWorkflowImpl implements OffboardTenantWorkflow {
           operation,
           "offboard_tenant",
           Outcome.FAILED,
-          Map.of("step", "final_export", "export_id", exportId.toString(), "error", reason));
+          Map.of("step", step, idKey, id.toString(), "error", reason));
       throw ApplicationFailure.newNonRetryableFailure(
-          "final export failed, tenant "
+          step.replace('_', ' ')
+              + " failed, tenant "
               + operation.tenantId()
               + " not offboarded (nothing dropped): "
               + reason
-              + ". Fix the cause and offboard again, or offboard without final_export.",
-          "FINAL_EXPORT_FAILED");
+              + ". "
+              + whatToDo,
+          type);
     }
   }
 
