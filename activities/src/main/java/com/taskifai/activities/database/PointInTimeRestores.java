@@ -6,6 +6,7 @@ import com.taskifai.activities.CurrentActivity;
 import com.taskifai.activities.StepFailure;
 import com.taskifai.activities.backup.PgClient;
 import com.taskifai.activities.database.supabase.SupabaseProjects;
+import com.taskifai.registry.ProviderRestoreRequests;
 import com.taskifai.registry.ServerArchives;
 import com.taskifai.registry.Tenant;
 import com.taskifai.registry.TenantDatabaseHistory;
@@ -56,6 +57,7 @@ public final class PointInTimeRestores implements PointInTimeActivities {
   private final TenantDatabaseHistory history;
   private final Supplier<Optional<Path>> tool;
   private final SupabaseProjects supabase;
+  private final ProviderRestoreRequests providerRestores;
 
   public PointInTimeRestores(
       ServerAccess access, PgPipes pipes, DataSource platform, Supplier<Optional<Path>> tool) {
@@ -77,6 +79,7 @@ public final class PointInTimeRestores implements PointInTimeActivities {
     this.pipes = pipes;
     this.archives = new ServerArchives(platform);
     this.history = new TenantDatabaseHistory(platform);
+    this.providerRestores = new ProviderRestoreRequests(platform);
     this.tool = tool;
   }
 
@@ -237,7 +240,11 @@ public final class PointInTimeRestores implements PointInTimeActivities {
           "Supabase is not configured on this worker (TASKIFAI_SUPABASE_ACCESS_TOKEN,"
               + " TASKIFAI_SUPABASE_ORGANIZATION)");
     }
-    supabase.restoreToTime(input.tenantId(), input.at());
+    if (input.operationId() == null) {
+      throw StepFailure.of(
+          FailureType.INVALID_STATE, "a provider's restore to a time needs its operation id");
+    }
+    supabase.restoreToTime(input.tenantId(), input.at(), input.operationId(), providerRestores);
   }
 
   /**

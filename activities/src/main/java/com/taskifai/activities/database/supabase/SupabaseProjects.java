@@ -296,8 +296,12 @@ public final class SupabaseProjects {
    * Restores the tenant's project's database in place to {@code at} through Supabase's own
    * point-in-time recovery ({@link SupabaseRestores#restoreToTime}).
    */
-  public void restoreToTime(UUID tenantId, Instant at) {
-    restores.restoreToTime(tenantId, at);
+  public void restoreToTime(
+      UUID tenantId,
+      Instant at,
+      String operationId,
+      com.taskifai.registry.ProviderRestoreRequests requests) {
+    restores.restoreToTime(tenantId, at, operationId, requests);
   }
 
   /** Polls with back-off (heartbeating) until ACTIVE_HEALTHY or the deadline after creation. */

@@ -35,7 +35,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * can be made to lose its answer (the project is made, the answer comes after the client gave up)
  * and a new project can stay out of the listing for a few calls. A point-in-time restore (from the
  * project's creation to now, with the PITR add-on on) is recorded and leaves the project RESTORING
- * for two looks; it does not change the project's rows.
+ * for two looks (after {@link #restoreShowsAfterPolls} looks that do not show it yet; its answer
+ * can be held back like a create's); it does not change the project's rows.
  */
 final class FakeSupabase implements ResponseDefinitionTransformerV2 {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,6 +64,9 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
 
     /** GETs of the project answered RESTORING after a point-in-time restore was requested. */
     final AtomicInteger restoringPolls = new AtomicInteger();
+
+    /** GETs of the project still answered ACTIVE_HEALTHY after a restore was accepted. */
+    final AtomicInteger restoreHiddenPolls = new AtomicInteger();
 
     /** The targets ({@code recovery_time_target_unix}) of the restores requested. */
     final List<Long> restoredTo = new CopyOnWriteArrayList<>();
@@ -103,6 +107,16 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
   final AtomicInteger createAnswersToLose = new AtomicInteger();
 
   volatile int lostAnswerDelayMillis = 2_000;
+
+  /**
+   * Point-in-time restores that are accepted and then hold their answer for {@link
+   * #lostAnswerDelayMillis}: the client (a worker that dies, or gives up) has sent the request and
+   * not seen the answer.
+   */
+  final AtomicInteger restoreAnswersToLose = new AtomicInteger();
+
+  /** GETs of a project answered ACTIVE_HEALTHY after a restore is accepted, before RESTORING. */
+  volatile int restoreShowsAfterPolls = 0;
 
   /** How many listings leave out the next project created (then back to 0). */
   final AtomicInteger hideNextCreateFromListings = new AtomicInteger();
@@ -222,7 +236,16 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
             yield json(400, "{\"message\":\"recovery_time_target_unix out of range\"}");
           }
           p.restoredTo.add(target);
+          p.restoreHiddenPolls.set(restoreShowsAfterPolls);
           p.restoringPolls.set(2);
+          if (restoreAnswersToLose.getAndDecrement() > 0) {
+            yield new ResponseDefinitionBuilder()
+                .withStatus(201)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{}")
+                .withFixedDelay(lostAnswerDelayMillis)
+                .build();
+          }
           yield json(201, "{}");
         }
         case "DELETE " -> {
@@ -287,7 +310,9 @@ final class FakeSupabase implements ResponseDefinitionTransformerV2 {
     } else {
       int polls = p.polls.getAndIncrement();
       status = comingUpPolls < 0 || polls < comingUpPolls ? "COMING_UP" : "ACTIVE_HEALTHY";
-      if (status.equals("ACTIVE_HEALTHY") && p.restoringPolls.getAndDecrement() > 0) {
+      if (status.equals("ACTIVE_HEALTHY") && p.restoreHiddenPolls.getAndDecrement() > 0) {
+        status = "ACTIVE_HEALTHY"; // the restore accepted does not show yet
+      } else if (status.equals("ACTIVE_HEALTHY") && p.restoringPolls.getAndDecrement() > 0) {
         status = "RESTORING";
       }
     }

@@ -267,6 +267,81 @@ class SupabaseProviderTest {
     assertNoSecretLeaked(fx, in, project);
   }
 
+  /**
+   * The worker dies after sending the restore (here: its attempt is stuck waiting for an answer
+   * Supabase holds back, and Supabase shows the project RESTORING only after a few looks): the
+   * retry on another worker finds the recorded request, sends nothing, waits for that restore and
+   * ends when the project is healthy. One request in all; a later attempt that finds nothing
+   * running fails non-retryably saying a restore was requested, still without sending another.
+   */
+  @Test
+  void aRestoreToTimeSentByAWorkerThatDiedIsWaitedForByItsRetryAndNeverSentTwice()
+      throws Exception {
+    ActivitiesFixture fx = fixture();
+    StepInput in = reserveOnSupabase(fx);
+    fx.activities.registry().placeDatabase(in);
+    fx.activities.database().createDatabase(in);
+    FakeSupabase.Project project = fake.projects.values().iterator().next();
+    java.time.Instant at = java.time.OffsetDateTime.parse(project.createdAt).toInstant();
+    var input =
+        new com.taskifai.workflows.ports.PointInTimeActivities.PointInTimeInput(
+            in.tenantId(), "d1", at, "restore-to-time:d1");
+    String restorePath = "POST /v1/projects/" + project.ref + "/database/backups/restore-pitr";
+    fake.restoreAnswersToLose.set(1);
+    fake.lostAnswerDelayMillis = 6_000;
+    fake.restoreShowsAfterPolls = 3;
+
+    // The first worker sends the request and hangs on its answer: as good as dead from here.
+    java.util.concurrent.atomic.AtomicReference<Throwable> firstEnded =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread first =
+        new Thread(
+            () -> {
+              try {
+                fx.activities.pointInTime().restoreByProvider(input);
+              } catch (Throwable t) {
+                firstEnded.set(t);
+              }
+            },
+            "dying-worker");
+    first.start();
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (project.restoredTo.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(project.restoredTo).as("Supabase got the first request").hasSize(1);
+
+    // The retry, on another worker: activities of their own on the same platform database.
+    com.taskifai.activities.PlatformActivities retry =
+        com.taskifai.activities.PlatformActivities.builder(
+                fx.platform.platform(), fx.cipher, fx.config)
+            .clock(java.time.Clock.systemUTC())
+            .supabase(settings(TOKEN, Duration.ofSeconds(30)))
+            .build();
+    retry.pointInTime().restoreByProvider(input);
+    assertThat(first.isAlive()).as("the first attempt is still stuck on its answer").isTrue();
+    assertThat(project.restoredTo).containsExactly(at.getEpochSecond());
+    assertThat(fake.calls.stream().filter(c -> c.startsWith(restorePath))).hasSize(1);
+    assertThat(project.restoringPolls.get()).isNegative(); // waited through RESTORING to healthy
+    first.join(30_000);
+
+    // Once more, with nothing running: neither restored again nor taken as done.
+    assertThatThrownBy(() -> step(() -> retry.pointInTime().restoreByProvider(input)))
+        .isInstanceOfSatisfying(
+            ApplicationFailure.class,
+            f -> {
+              assertThat(f.isNonRetryable()).isTrue();
+              assertThat(f.getOriginalMessage())
+                  .contains("was requested at")
+                  .contains("by an earlier attempt")
+                  .contains("not sent a second time");
+            });
+    assertThat(fake.calls.stream().filter(c -> c.startsWith(restorePath))).hasSize(1);
+    assertThat(project.restoredTo).hasSize(1);
+    retry.close();
+    assertNoSecretLeaked(fx, in, project);
+  }
+
   @Test
   void aProjectStuckComingUpFailsTheStepAndTheUndoDeletesIt() {
     fake.comingUpPolls = -1;
