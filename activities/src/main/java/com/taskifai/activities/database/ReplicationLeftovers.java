@@ -8,6 +8,7 @@ import static com.taskifai.activities.database.ReplicationSql.dropSlots;
 import static com.taskifai.activities.database.ReplicationSql.exists;
 import static com.taskifai.activities.database.ReplicationSql.writable;
 
+import com.taskifai.tenantschema.TrialSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -79,14 +80,41 @@ final class ReplicationLeftovers {
         }
       }
     }
+    java.util.Set<String> listed = new java.util.HashSet<>();
     for (String[] p : publicationDatabases) {
       try (Connection c = admin.unpooled(p[1]).getConnection()) {
         if (ServerAdmin.exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?", p[0])) {
           add(found, p[0], "publication in " + p[1]);
+          listed.add(p[0] + "\n" + p[1]);
+        }
+      }
+    }
+    // A promotion's publication in the shared trial database outlives its role when the role went
+    // first (by hand, or a stop that died half-way): found by name, since no grant leads to it.
+    if (exists(admin, TrialSchema.DATABASE)) {
+      for (String name : sharedPublications(admin)) {
+        if (listed.add(name + "\n" + TrialSchema.DATABASE)) {
+          add(found, name, "publication in " + TrialSchema.DATABASE);
         }
       }
     }
     return found;
+  }
+
+  /** The publications named like a move's in the server's shared trial database. */
+  private List<String> sharedPublications(ServerAdmin admin) throws SQLException {
+    List<String> names = new ArrayList<>();
+    try (Connection c = admin.unpooled(TrialSchema.DATABASE).getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT pubname FROM pg_publication WHERE pubname ~ ? ORDER BY 1")) {
+      ps.setString(1, NAME.pattern());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+      }
+    }
+    return names;
   }
 
   /**
@@ -143,6 +171,11 @@ final class ReplicationLeftovers {
     }
     if (!databases.contains(database)) {
       databases.add(database);
+    }
+    // A promotion's publication may be left in the shared trial database with no slot or role
+    // leading there; only objects of this name are dropped in it.
+    if (!databases.contains(TrialSchema.DATABASE)) {
+      databases.add(TrialSchema.DATABASE);
     }
     for (String db : databases) {
       boolean exists;

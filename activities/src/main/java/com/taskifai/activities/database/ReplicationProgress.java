@@ -129,9 +129,10 @@ final class ReplicationProgress {
       ServerAdmin source, ServerAdmin target, ReplicationScope scope, UUID tenantId)
       throws SQLException {
     long until = System.nanoTime() + CATCH_UP_CALL.toNanos();
+    SubscriptionErrors errors = SubscriptionErrors.start(target, scope, tenantId);
     try (Connection nudge = writable(source, scope.sourceDatabase())) {
       while (true) {
-        ReplicationLag lag = lag(source, target, scope, tenantId);
+        ReplicationLag lag = errors.judge(lag(source, target, scope, tenantId));
         heartbeat(lag);
         if (lag.caughtUp() || System.nanoTime() > until) {
           return lag;
@@ -172,6 +173,7 @@ final class ReplicationProgress {
       mark =
           PgPipes.single(c, "SELECT pg_logical_emit_message(false, 'taskifai_move', 'hold')::text");
     }
+    SubscriptionErrors errors = SubscriptionErrors.start(target, scope, tenantId);
     try (Connection c = source.maintenance().getConnection();
         PreparedStatement ps =
             c.prepareStatement(
@@ -179,10 +181,17 @@ final class ReplicationProgress {
                     + " WHERE slot_name = ?")) {
       ps.setString(1, mark);
       ps.setString(2, name);
-      while (true) {
+      for (int poll = 1; ; poll++) {
         try (ResultSet rs = ps.executeQuery()) {
           if (rs.next() && rs.getBoolean(1)) {
             break;
+          }
+        }
+        if (poll % 10 == 0) {
+          // Writes are held: a subscription that fails will not confirm, so end the hold now.
+          String failing = errors.failing();
+          if (failing != null) {
+            throw StepFailure.of(FailureType.INVALID_STATE, failing);
           }
         }
         giveUpAfter(until, "the target did not confirm the source's WAL position " + mark);

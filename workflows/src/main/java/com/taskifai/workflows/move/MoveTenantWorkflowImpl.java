@@ -242,6 +242,7 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
         OnlineMoveStep.CATCH_UP,
         () -> {
           long deadline = Workflow.currentTimeMillis() + CATCH_UP_LIMIT.toMillis();
+          Long failingSince = null;
           do {
             if (Workflow.currentTimeMillis() > deadline) {
               throw ApplicationFailure.newNonRetryableFailure(
@@ -249,7 +250,22 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
                   FailureType.UNAVAILABLE.name());
             }
             lag = catchUp.catchUp(input);
-            phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
+            if (lag.error() == null) {
+              failingSince = null;
+              phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
+              continue;
+            }
+            phase = "replication_failing";
+            long now = Workflow.currentTimeMillis();
+            failingSince = failingSince == null ? now : failingSince;
+            if (now - failingSince >= REPLICATION_FAILING_LIMIT.toMillis()) {
+              throw ApplicationFailure.newNonRetryableFailure(
+                  "the replication kept failing for "
+                      + REPLICATION_FAILING_LIMIT.toSeconds()
+                      + " s: "
+                      + lag.error(),
+                  FailureType.INVALID_STATE.name());
+            }
           } while (!lag.caughtUp());
         });
     phase = "holding_writes";
@@ -288,7 +304,8 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
         phase,
         lag == null ? null : lag.lagBytes(),
         lag == null ? null : lag.lagSeconds(),
-        lag == null ? null : lag.rowsCopied());
+        lag == null ? null : lag.rowsCopied(),
+        lag == null ? null : lag.error());
   }
 
   @Override
