@@ -527,6 +527,7 @@ function moveSection(t) {
     const copy = p.data.copy_mode === "online"
       ? "; online" + (p.data.phase ? ", " + p.data.phase : "") + (p.data.lag_bytes != null ? ", lag " + p.data.lag_bytes + " bytes" : "")
         + (p.data.rows_copied != null ? ", " + p.data.rows_copied + " rows copied" : "")
+        + (p.data.replication_error ? "; replication failing: " + p.data.replication_error : "")
       : p.data.copy_mode === "dump" ? "; pg_dump copy, writes held for all of it (" + (p.data.copy_mode_reason || "") + ")" : "";
     progress.textContent = "Move " + workflowId + ": " + (p.data.step || "?") + " (" + (p.data.outcome || "?") + ")" + copy + (p.data.error ? " " + p.data.error : "");
     if (p.data.outcome === "RUNNING" || p.data.outcome === "UNKNOWN") setTimeout(() => { if (document.body.contains(progress)) follow(workflowId); }, 1500);

@@ -8,6 +8,7 @@ import com.taskifai.activities.costs.CostActivitiesImpl;
 import com.taskifai.activities.database.BackupActivitiesImpl;
 import com.taskifai.activities.database.FleetMigrationActivitiesImpl;
 import com.taskifai.activities.database.MoveActivitiesImpl;
+import com.taskifai.activities.database.OnlineReplication;
 import com.taskifai.activities.database.PgPipes;
 import com.taskifai.activities.database.ServerAccess;
 import com.taskifai.activities.database.SharedTrialDatabases;
@@ -144,16 +145,19 @@ public final class PlatformActivities implements AutoCloseable {
             tenantMigrationLocations,
             template,
             supabase);
-    TenantDatabaseInventory inventory = new TenantDatabaseInventory(access);
+    OnlineReplication replication = OnlineReplication.create();
+    TenantDatabaseInventory inventory = new TenantDatabaseInventory(access, replication);
     BackupStore store = b.backups.openStore();
     if (store instanceof AutoCloseable closeable) {
       resources.add(closeable);
     }
     this.backups =
         new BackupActivitiesImpl(platform, access, pipes, trialDatabases, cipher, store, clock);
-    this.moves = new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher);
+    this.moves =
+        new MoveActivitiesImpl(platform, access, pipes, trialDatabases, cipher, replication);
     this.trials =
-        new TrialActivitiesImpl(platform, access, tenants, secrets, cipher, trialDatabases);
+        new TrialActivitiesImpl(
+            platform, access, tenants, secrets, cipher, trialDatabases, replication);
     this.registry =
         new TenantRegistryActivitiesImpl(
             tenants, servers, audit, secrets, cipher, config, new TenantProviders(platform));

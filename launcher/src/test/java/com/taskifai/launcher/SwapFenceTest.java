@@ -182,6 +182,17 @@ class SwapFenceTest extends PlatformHttpTest {
           null,
           r -> "PROMOTED".equals(json(r).path("promotion").path("status").asText()));
       Tenant after = registry.findById(client.tenantId).orElseThrow();
+      HttpResponse<String> promotion =
+          get(admin + "/admin/tenants/" + client.tenantId + "/promotion", adminToken, null);
+      // The dev servers run wal_level = logical: the trial's rows were replicated online and its
+      // writes held only for the changeover.
+      assertThat(json(promotion).path("promotion").path("copy_mode").asText())
+          .as(promotion.body())
+          .isEqualTo("online");
+      System.out.printf(
+          "online promotion through the router: longest gap between acknowledged writes %d ms,"
+              + " %d writes answered 503, %d acknowledged (all in the new database)%n",
+          writes.longestGapMillis(), writes.held(), writes.acked.size());
 
       assertThat(writes.ackedAfterSwap()).as("writes acknowledged after the swap").isNotEmpty();
       assertThat(skus(after)).contains("before-promotion").containsAll(writes.acked);
@@ -192,8 +203,11 @@ class SwapFenceTest extends PlatformHttpTest {
 
   // ---- the client ----
 
-  /** Products written through the router during an operation, and when the swap was seen. */
-  record Writes(Set<String> acked, Set<String> sentAfterSwap) {
+  /**
+   * Products written through the router during an operation, and when the swap was seen; the
+   * longest time between two acknowledged writes and how many writes were answered 503.
+   */
+  record Writes(Set<String> acked, Set<String> sentAfterSwap, long longestGapMillis, int held) {
     Set<String> ackedAfterSwap() {
       Set<String> s = new java.util.TreeSet<>(acked);
       s.retainAll(sentAfterSwap);
@@ -232,6 +246,10 @@ class SwapFenceTest extends PlatformHttpTest {
       List<String> unexpected = new java.util.concurrent.CopyOnWriteArrayList<>();
       AtomicBoolean swapSeen = new AtomicBoolean();
       AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong lastAck = new AtomicLong(System.nanoTime());
+      AtomicLong longestGap = new AtomicLong();
+      java.util.concurrent.atomic.AtomicInteger held =
+          new java.util.concurrent.atomic.AtomicInteger();
       Thread writer =
           new Thread(
               () -> {
@@ -245,7 +263,11 @@ class SwapFenceTest extends PlatformHttpTest {
                     int status = post(sku);
                     if (status == 201) {
                       acked.add(sku);
-                    } else if (status != 503) {
+                      long now = System.nanoTime();
+                      longestGap.accumulateAndGet(now - lastAck.getAndSet(now), Math::max);
+                    } else if (status == 503) {
+                      held.incrementAndGet();
+                    } else {
                       unexpected.add(sku + ": " + status);
                     }
                   } catch (Exception e) {
@@ -274,10 +296,21 @@ class SwapFenceTest extends PlatformHttpTest {
         writer.join(30_000);
       }
       assertThat(unexpected).as("answers other than 201 and 503").isEmpty();
-      Writes writes = new Writes(acked, sentAfterSwap);
+      Writes writes =
+          new Writes(
+              acked,
+              sentAfterSwap,
+              java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(longestGap.get()),
+              held.get());
       System.out.printf(
-          "%s: %d writes acknowledged, %d of them sent after the swap (%d sent after it)%n",
-          subdomain, acked.size(), writes.ackedAfterSwap().size(), sentAfterSwap.size());
+          "%s: %d writes acknowledged, %d of them sent after the swap (%d sent after it);"
+              + " longest gap between acknowledged writes %d ms, %d answered 503%n",
+          subdomain,
+          acked.size(),
+          writes.ackedAfterSwap().size(),
+          sentAfterSwap.size(),
+          writes.longestGapMillis(),
+          writes.held());
       return writes;
     }
   }

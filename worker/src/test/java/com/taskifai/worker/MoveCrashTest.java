@@ -5,12 +5,17 @@ import static com.taskifai.worker.SecondServer.SECOND;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.taskifai.registry.Tenant;
+import com.taskifai.registry.TenantCredentials;
 import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.move.MoveTenantWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowStub;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +28,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * A worker process killed with SIGKILL in the middle of a move (holding writes, copying or
- * checking): a replacement worker finishes it, and the tenant ends on exactly one database, on the
- * server the registry names, with every row, its writes no longer held.
+ * checking; an online move's catch-up; an online move's write hold): a replacement worker finishes
+ * it, and the tenant ends on exactly one database, on the server the registry names, with every
+ * row, its writes no longer held.
  */
 class MoveCrashTest {
   private static CrashRig rig;
@@ -172,6 +178,136 @@ class MoveCrashTest {
                   .single())
           .as("slots, subscriptions and roles of the move on " + server)
           .isZero();
+    }
+  }
+
+  /**
+   * SIGKILL while an online move holds the tenant's writes (after await_zero_lag confirmed lag 0,
+   * before the sequences, the check and the swap): the replacement worker finds the hold and the
+   * replication where the dead one left them and finishes the move. The tenant ends on exactly one
+   * database, writable by its app role, no hold or claim left, no slot, publication, subscription
+   * or move role on either server.
+   */
+  @Test
+  void aWorkerKilledWhileAnOnlineMoveHoldsWritesIsReplacedAndNothingIsLeft() throws Exception {
+    UUID tenant = UUID.randomUUID();
+    String subdomain = "hdkill-" + tenant.toString().substring(0, 8);
+    TenantRegistry registry = rig.registry;
+    servers.state(FIRST, "CLOSED");
+    try {
+      rig.provision(tenant, subdomain, "local");
+    } finally {
+      servers.state(FIRST, "OPEN");
+    }
+    Tenant before = registry.findById(tenant).orElseThrow();
+    assertThat(before.databaseServerId()).isEqualTo(SECOND);
+    JdbcClient.create(servers.superuser(SECOND, before.databaseName()))
+        .sql(
+            "INSERT INTO products (sku, name) SELECT 'h-' || g, repeat('x', 200)"
+                + " FROM generate_series(1, 5000) g")
+        .update();
+
+    WorkerProcess child = rig.startWorkerProcess();
+    MoveTenantWorkflow flow =
+        embedded.client.newWorkflowStub(
+            MoveTenantWorkflow.class,
+            MoveTenantEndToEndTest.options(
+                WorkflowIds.move(tenant, FIRST), "await_zero_lag:stall"));
+    String killedIn =
+        CrashRig.killDuring(
+            child,
+            () -> {
+              WorkflowClient.start(
+                  flow::move, new MoveTenantWorkflow.MoveRequest(tenant, FIRST, 600, "e2e", null));
+              // await_zero_lag's first attempt reaches lag 0 and then holds the worker.
+              WorkerProcess.awaitStep(
+                  "await_zero_lag",
+                  () -> step(flow),
+                  Duration.ofSeconds(120),
+                  "the move reaches await_zero_lag");
+              Thread.sleep(1000);
+              return step(flow);
+            });
+    assertThat(killedIn).isEqualTo("await_zero_lag");
+    // Killed with the hold on: the tenant's writes are held and its source is read-only.
+    assertThat(rig.operations.writesHeld(tenant)).as("writes held at the kill").isTrue();
+    assertThat(appWrites(tenant, "while-held")).as("a write while held").isFalse();
+
+    rig.withWorker(
+        () -> {
+          WorkerProcess.awaitStep(
+              "grace_period", () -> step(flow), Duration.ofSeconds(180), "move finishes in time");
+          assertThat(flow.progress().copyMode()).isEqualTo("online");
+          flow.retireNow();
+          return assertThat(
+                  WorkflowStub.fromTyped(flow).getResult(60, TimeUnit.SECONDS, String.class))
+              .isEqualTo("MOVED");
+        });
+    Tenant after = registry.findById(tenant).orElseThrow();
+    assertThat(after.databaseServerId()).isEqualTo(FIRST);
+    List<String> everywhere = new ArrayList<>();
+    everywhere.addAll(
+        servers.tenantDatabases(FIRST, tenant).stream().map(d -> FIRST + "/" + d).toList());
+    everywhere.addAll(
+        servers.tenantDatabases(SECOND, tenant).stream().map(d -> SECOND + "/" + d).toList());
+    assertThat(everywhere).containsExactly(FIRST + "/" + after.databaseName());
+    assertThat(
+            JdbcClient.create(servers.superuser(FIRST, after.databaseName()))
+                .sql("SELECT count(*) FROM products WHERE sku LIKE 'h-%'")
+                .query(Long.class)
+                .single())
+        .isEqualTo(5000L);
+    assertThat(rig.operations.current(tenant)).as("the claim").isEmpty();
+    assertThat(rig.operations.writesHeld(tenant)).as("the hold").isFalse();
+    assertThat(appWrites(tenant, "after-the-move")).as("a write after the move").isTrue();
+    assertNoReplication(tenant, after.databaseName());
+  }
+
+  /** One insert as the tenant's app role where the registry points; true once committed. */
+  private static boolean appWrites(UUID tenant, String sku) {
+    TenantCredentials creds =
+        TenantCredentials.decrypt(embedded.cipher, rig.registry.findById(tenant).orElseThrow());
+    try (Connection c =
+        DriverManager.getConnection(creds.jdbcUrl(), creds.username(), creds.password())) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("SELECT set_config('app.user_role', 'admin', true)");
+        st.executeUpdate("INSERT INTO products (sku, name) VALUES ('" + sku + "', '" + sku + "')");
+      }
+      c.commit();
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** No slot, subscription or role of the tenant's move on either server, no publication. */
+  private static void assertNoReplication(UUID tenant, String database) {
+    String name = "taskifai_move_" + tenant.toString().replace("-", "");
+    for (String server : List.of(FIRST, SECOND)) {
+      JdbcClient admin = JdbcClient.create(servers.superuser(server, "postgres"));
+      assertThat(
+              admin
+                  .sql(
+                      "SELECT (SELECT count(*) FROM pg_replication_slots"
+                          + " WHERE slot_name = :n OR database = :d)"
+                          + " + (SELECT count(*) FROM pg_subscription WHERE subname = :n)"
+                          + " + (SELECT count(*) FROM pg_roles WHERE rolname = :n)")
+                  .param("n", name)
+                  .param("d", database)
+                  .query(Long.class)
+                  .single())
+          .as("slots, subscriptions and roles of the move on " + server)
+          .isZero();
+      if (servers.tenantDatabases(server, tenant).contains(database)) {
+        assertThat(
+                JdbcClient.create(servers.superuser(server, database))
+                    .sql("SELECT count(*) FROM pg_publication")
+                    .query(Long.class)
+                    .single())
+            .as("publications in " + database + " on " + server)
+            .isZero();
+      }
     }
   }
 

@@ -898,6 +898,147 @@ class MoveTenantEndToEndTest {
         .containsAll(writer.acked.keySet());
   }
 
+  /**
+   * A subscription that keeps failing: a row on the target that conflicts with one the source holds
+   * (same primary key) makes the target's replication worker fail again and again while the slot's
+   * lag stays small. The move's progress says so (phase {@code replication_failing}, the error), no
+   * write is held for it, and after the bound the move fails and undoes itself: no subscription,
+   * slot, publication, role or target database left, the tenant writing on its source.
+   */
+  @Test
+  @Order(16)
+  void aSubscriptionThatKeepsFailingShowsItsErrorAndTheMoveFailsCleanlyAfterTheBound()
+      throws Exception {
+    UUID tenant = provisionOn(SECOND, "subfail");
+    Tenant before = registry.findById(tenant).orElseThrow();
+    createReadings(tenant, servers.superuser(SECOND, before.databaseName()));
+    assertThat(appWrite(tenant, "r-1")).isNotNull();
+
+    MoveTenantWorkflow flow = startMove(tenant, FIRST, 600, null);
+    // The target has the schema; the conflicting rows go in before the copy and the stream.
+    awaitStep(flow, "start_replication");
+    JdbcClient.create(servers.superuser(FIRST, before.databaseName()))
+        .sql("INSERT INTO readings (id, sku) VALUES (900000, 'on-the-target')")
+        .update();
+    JdbcClient.create(servers.superuser(SECOND, before.databaseName()))
+        .sql("INSERT INTO readings (id, sku) VALUES (900000, 'on-the-source')")
+        .update();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    MoveTenantWorkflow.MoveProgress failing = flow.progress();
+    while (failing.replicationError() == null && "RUNNING".equals(failing.outcome())) {
+      assertThat(System.nanoTime())
+          .as("the replication error in the progress")
+          .isLessThan(deadline);
+      sleep(200);
+      failing = flow.progress();
+    }
+    assertThat(failing.replicationError())
+        .as(failing.toString())
+        .contains("the subscription taskifai_move_")
+        .contains("on server " + FIRST);
+    assertThat(failing.phase()).isEqualTo("replication_failing");
+    assertThat(failing.step()).isEqualTo("catch_up");
+    assertThat(operations.writesHeld(tenant)).as("writes held for a failing copy").isFalse();
+    System.out.println("replication error in the move's progress: " + failing.replicationError());
+
+    assertThatThrownBy(
+            () -> WorkflowStub.fromTyped(flow).getResult(180, TimeUnit.SECONDS, String.class))
+        .isInstanceOf(WorkflowFailedException.class);
+    MoveTenantWorkflow.MoveProgress after = flow.progress();
+    assertThat(after.outcome()).isEqualTo("FAILED");
+    assertThat(after.step()).isEqualTo("catch_up");
+    assertThat(after.error()).contains("kept failing for 30 s");
+    assertThat(after.steps())
+        .filteredOn(s -> s.name().equals("start_replication"))
+        .extracting(s -> s.state().name())
+        .containsExactly("COMPENSATED");
+    assertThat(registry.findById(tenant).orElseThrow().databaseServerId()).isEqualTo(SECOND);
+    assertThat(servers.tenantDatabases(FIRST, tenant)).isEmpty();
+    assertThat(operations.current(tenant)).isEmpty();
+    assertThat(operations.writesHeld(tenant)).isFalse();
+    assertNothingLeft(tenant, before.databaseName());
+    assertThat(appWrite(tenant, "r-after")).as("the tenant writes on its source").isNotNull();
+  }
+
+  /**
+   * What a promotion left in the shared trial database (its publication and slot, the role gone
+   * already) is listed by the reconciler as the move's are, while no operation owns it, and removed
+   * with only that promotion's objects: a running promotion's publication and slot beside it stay.
+   */
+  @Test
+  @Order(17)
+  void theReconcilerListsAndRemovesAPromotionsLeftoversInTheSharedTrialDatabase() throws Exception {
+    UUID left = trialOn(SECOND, "pleft");
+    UUID running = trialOn(SECOND, "prun");
+    String leftName = "taskifai_move_" + left.toString().replace("-", "");
+    String runningName = "taskifai_move_" + running.toString().replace("-", "");
+    JdbcClient shared = JdbcClient.create(servers.superuser(SECOND, TrialSchema.DATABASE));
+    for (String[] p :
+        List.of(
+            new String[] {leftName, left.toString()},
+            new String[] {runningName, running.toString()})) {
+      shared
+          .sql(
+              "CREATE PUBLICATION "
+                  + p[0]
+                  + " FOR TABLE products WHERE (tenant_id = '"
+                  + p[1]
+                  + "'::uuid)")
+          .update();
+      shared
+          .sql("SELECT slot_name FROM pg_create_logical_replication_slot(:n, 'pgoutput')")
+          .param("n", p[0])
+          .query(String.class)
+          .single();
+    }
+    assertThat(operations.claim(running, "PROMOTING", "promote:e2e")).isEmpty();
+    try {
+      List<Orphan> orphans = activities.fleet().scanFleet().orphans();
+      assertThat(orphans)
+          .noneMatch(o -> o.kind().equals(Orphan.MOVE_REPLICATION) && o.name().equals(runningName));
+      Orphan orphan =
+          orphans.stream()
+              .filter(o -> o.kind().equals(Orphan.MOVE_REPLICATION) && o.name().equals(leftName))
+              .findFirst()
+              .orElseThrow();
+      assertThat(orphan.serverId()).isEqualTo(SECOND);
+      assertThat(orphan.reason())
+          .contains("replication slot in " + TrialSchema.DATABASE + " holding")
+          .contains("publication in " + TrialSchema.DATABASE)
+          .contains("runs no move or promotion");
+      assertThat(
+              activities
+                  .fleet()
+                  .removeOrphan(new OrphanRemoval(Orphan.MOVE_REPLICATION, leftName, SECOND, "e2e"))
+                  .removed())
+          .isTrue();
+      assertThat(publications(SECOND, TrialSchema.DATABASE))
+          .contains(runningName)
+          .doesNotContain(leftName);
+      JdbcClient admin = JdbcClient.create(servers.superuser(SECOND, "postgres"));
+      assertThat(
+              admin
+                  .sql("SELECT slot_name FROM pg_replication_slots WHERE slot_name IN (:a, :b)")
+                  .param("a", leftName)
+                  .param("b", runningName)
+                  .query(String.class)
+                  .list())
+          .containsExactly(runningName);
+      assertThat(trialWrite(left, "after-removal")).as("the trial writes on").isTrue();
+    } finally {
+      operations.release(running, "promote:e2e");
+      shared.sql("DROP PUBLICATION IF EXISTS " + runningName).update();
+      JdbcClient.create(servers.superuser(SECOND, "postgres"))
+          .sql(
+              "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                  + " WHERE slot_name = :n")
+          .param("n", runningName)
+          .query(Object.class)
+          .list();
+    }
+  }
+
   // ---- helpers ----
 
   private static List<String> publications(String serverId, String database) {

@@ -205,4 +205,43 @@ final class MoveDatabases {
   private ServerAdmin admin(String serverId) {
     return access.admin(serverId);
   }
+
+  /**
+   * The move's source read-only for new sessions (or writable and open to the app role again), the
+   * app role's sessions ended; failures name {@code step}.
+   */
+  void fenceSource(MoveInput in, String appRole, boolean on, String step) {
+    ServerAdmin source = access.admin(in.sourceServerId());
+    try {
+      if (!on) {
+        SwapFence.open(source, in.database(), appRole);
+      }
+      SwapFence.readOnly(source, in.database(), sourceOwner(in), appRole, on);
+    } catch (SQLException e) {
+      throw DatabaseFailures.of(step, in.tenantId(), e);
+    }
+  }
+
+  /**
+   * The source after the swap: read-only (set again, in case) and CONNECT revoked for the app role,
+   * its sessions ended. A source dropped already (retired) is done; a target on the source's
+   * cluster is never closed (it is the tenant's own database).
+   */
+  void closeSource(MoveInput in, String appRole) {
+    if (sameCluster(in.sourceServerId(), in.targetServerId())) {
+      return;
+    }
+    ServerAdmin source = access.admin(in.sourceServerId());
+    try {
+      try (Connection c = source.maintenance().getConnection()) {
+        if (!ServerAdmin.databaseExists(c, in.database())) {
+          return;
+        }
+      }
+      SwapFence.readOnly(source, in.database(), sourceOwner(in), appRole, true);
+      SwapFence.close(source, in.database(), appRole);
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("swap_server", in.tenantId(), e);
+    }
+  }
 }

@@ -18,9 +18,15 @@ import java.util.Map;
  */
 public final class TenantDatabaseInventory {
   private final ServerAccess access;
+  private final ReplicationLeftovers replication;
 
   public TenantDatabaseInventory(ServerAccess access) {
+    this(access, OnlineReplication.create());
+  }
+
+  public TenantDatabaseInventory(ServerAccess access, OnlineReplication replication) {
     this.access = access;
+    this.replication = replication.leftovers();
   }
 
   /**
@@ -171,17 +177,17 @@ public final class TenantDatabaseInventory {
    */
   public Map<String, List<String>> moveReplication(DatabaseServers.Server server)
       throws SQLException {
-    return LogicalReplication.leftovers(access.admin(server));
+    return replication.leftovers(access.admin(server));
   }
 
   /** Drops what the online move {@code name} left on the server; what is gone is done. */
   public void dropMoveReplication(DatabaseServers.Server server, String name) throws SQLException {
-    LogicalReplication.dropLeftovers(access.admin(server), name);
+    replication.dropLeftovers(access.admin(server), name);
   }
 
   /** The tenant an online move's name ({@code taskifai_move_<32 hex>}) is for; empty otherwise. */
   public static java.util.Optional<java.util.UUID> moveTenant(String name) {
-    java.util.regex.Matcher m = LogicalReplication.NAME.matcher(name);
+    java.util.regex.Matcher m = ReplicationScope.NAME.matcher(name);
     return m.matches()
         ? java.util.Optional.of(TenantDatabaseNames.idOfHex(m.group(1)))
         : java.util.Optional.empty();

@@ -9,7 +9,6 @@ import com.taskifai.registry.TenantOperations;
 import com.taskifai.registry.TenantRegistry;
 import com.taskifai.registry.TenantStatus;
 import com.taskifai.registry.crypto.CredentialCipher;
-import com.taskifai.tenantschema.TenantSchema;
 import com.taskifai.tenantschema.TrialSchema;
 import com.taskifai.workflows.FailureType;
 import com.taskifai.workflows.ports.MoveActivities.CopyMode;
@@ -39,6 +38,7 @@ public final class TrialActivitiesImpl implements TrialActivities {
   private final CredentialCipher cipher;
   private final SharedTrialDatabases trialDatabases;
   private final ServerAccess access;
+  private final OnlinePromotions promotions;
 
   public TrialActivitiesImpl(
       DataSource platform,
@@ -47,6 +47,18 @@ public final class TrialActivitiesImpl implements TrialActivities {
       StagedSecrets secrets,
       CredentialCipher cipher,
       SharedTrialDatabases trialDatabases) {
+    this(platform, access, registry, secrets, cipher, trialDatabases, OnlineReplication.create());
+  }
+
+  public TrialActivitiesImpl(
+      DataSource platform,
+      ServerAccess access,
+      TenantRegistry registry,
+      StagedSecrets secrets,
+      CredentialCipher cipher,
+      SharedTrialDatabases trialDatabases,
+      OnlineReplication replication) {
+    this.promotions = new OnlinePromotions(replication);
     this.platform = platform;
     this.access = access;
     this.registry = registry;
@@ -302,65 +314,27 @@ public final class TrialActivitiesImpl implements TrialActivities {
 
   @Override
   public CopyMode checkOnlinePromotion(UUID tenantId) {
-    Tenant tenant = trial(tenantId);
-    ServerAdmin admin = admin(tenant);
-    try {
-      return LogicalReplication.refusal(
-              admin,
-              admin,
-              TrialReplication.scope(TenantDatabaseNames.of(tenantId).database(), tenantId))
-          .map(reason -> new CopyMode(false, reason))
-          .orElse(new CopyMode(true, null));
-    } catch (SQLException e) {
-      throw DatabaseFailures.of("check_online_promotion", tenantId, e);
-    }
+    return promotions.check(admin(trial(tenantId)), tenantId);
   }
 
   @Override
   public void startTrialReplication(UUID tenantId) {
-    Tenant tenant = trial(tenantId);
-    ServerAdmin admin = admin(tenant);
-    String target = TenantDatabaseNames.of(tenantId).database();
-    try {
-      TrialReplication.keyByTenant(admin);
-      TrialReplication.landTenantColumn(admin, target);
-      LogicalReplication.start(admin, admin, TrialReplication.scope(target, tenantId), tenantId);
-    } catch (SQLException e) {
-      throw DatabaseFailures.of("start_trial_replication", tenantId, e);
-    }
+    promotions.start(admin(trial(tenantId)), tenantId);
   }
 
   @Override
   public ReplicationLag trialCatchUp(UUID tenantId) {
-    ServerAdmin admin = admin(trial(tenantId));
-    try {
-      return LogicalReplication.catchUp(
-          admin, admin, TrialReplication.scope(dedicated(tenantId), tenantId), tenantId);
-    } catch (SQLException e) {
-      throw DatabaseFailures.of("trial_catch_up", tenantId, e);
-    }
+    return promotions.catchUp(admin(trial(tenantId)), tenantId);
   }
 
   @Override
   public ReplicationLag awaitTrialZeroLag(UUID tenantId) {
-    ServerAdmin admin = admin(trial(tenantId));
-    try {
-      return LogicalReplication.awaitZeroLag(
-          admin, admin, TrialReplication.scope(dedicated(tenantId), tenantId), null, tenantId);
-    } catch (SQLException e) {
-      throw DatabaseFailures.of("await_trial_zero_lag", tenantId, e);
-    }
+    return promotions.awaitZeroLag(admin(trial(tenantId)), tenantId);
   }
 
   @Override
   public int setTrialSequences(UUID tenantId) {
-    ServerAdmin admin = admin(trial(tenantId));
-    try {
-      return LogicalReplication.setSequences(
-          admin, admin, TrialReplication.scope(dedicated(tenantId), tenantId));
-    } catch (SQLException e) {
-      throw DatabaseFailures.of("set_trial_sequences", tenantId, e);
-    }
+    return promotions.setSequences(admin(trial(tenantId)), tenantId);
   }
 
   @Override
@@ -369,58 +343,14 @@ public final class TrialActivitiesImpl implements TrialActivities {
     if (tenant.isEmpty() || tenant.get().databaseServerId() == null) {
       return;
     }
-    ServerAdmin admin = admin(tenant.get());
-    String target = dedicated(tenantId);
-    try {
-      LogicalReplication.stop(admin, admin, TrialReplication.scope(target, tenantId), tenantId);
-      boolean exists;
-      try (java.sql.Connection c = admin.maintenance().getConnection()) {
-        exists = ServerAdmin.databaseExists(c, target);
-      }
-      if (exists && tenant.get().isTrial()) {
-        TrialReplication.dropTenantColumn(admin, target);
-      }
-    } catch (SQLException e) {
-      throw DatabaseFailures.of("stop_trial_replication", tenantId, e);
-    }
+    promotions.stop(admin(tenant.get()), tenantId, tenant.get().isTrial());
   }
 
   @Override
   public Map<String, Long> verifyTrialReplica(UUID tenantId) {
-    Tenant tenant = trial(tenantId);
-    ServerAdmin admin = admin(tenant);
-    String target = dedicated(tenantId);
-    Map<String, String> source;
-    Map<String, String> copy;
-    try {
-      source =
-          LogicalReplication.fingerprint(
-              admin, TrialSchema.DATABASE, TenantSchema.TENANT_TABLES, tenantId);
-      copy = LogicalReplication.fingerprint(admin, target, TenantSchema.TENANT_TABLES, null);
-    } catch (SQLException e) {
-      throw DatabaseFailures.of("verify_trial_replica", tenantId, e);
-    }
-    if (!source.equals(copy)) {
-      throw StepFailure.of(
-          FailureType.INVALID_STATE,
-          "the new database differs from the trial's rows (row count:checksum of primary keys,"
-              + " shared trial database "
-              + source
-              + ", new database "
-              + copy
-              + "); nothing swapped");
-    }
-    Map<String, Long> rows = new java.util.LinkedHashMap<>();
-    for (String table : TenantSchema.TENANT_TABLES) {
-      String fingerprint = copy.get(table);
-      rows.put(table, Long.parseLong(fingerprint.substring(0, fingerprint.indexOf(':'))));
-    }
+    Map<String, Long> rows = promotions.verify(admin(trial(tenantId)), tenantId);
     log.info("tenant {}: the new database holds the trial's rows {}", tenantId, rows);
     return rows;
-  }
-
-  private static String dedicated(UUID tenantId) {
-    return TenantDatabaseNames.of(tenantId).database();
   }
 
   private DataSource shared(Tenant tenant) {

@@ -9,9 +9,8 @@ import java.sql.SQLException;
 import java.util.UUID;
 
 /**
- * What an online promotion needs besides {@link LogicalReplication}: the shared trial database and
- * a dedicated database differ in shape, so plain logical replication could not land the trial's
- * rows.
+ * What an online promotion needs besides {@link OnlineReplication}: the shared trial database and a
+ * dedicated database differ in shape, so plain logical replication could not land the trial's rows.
  *
  * <ul>
  *   <li>A row filter on {@code tenant_id} may only name columns of the replica identity, or every
@@ -33,8 +32,8 @@ final class TrialReplication {
   private TrialReplication() {}
 
   /** The replication of trial {@code tenantId}'s rows into its new database {@code target}. */
-  static LogicalReplication.Scope scope(String target, UUID tenantId) {
-    return LogicalReplication.Scope.trial(
+  static ReplicationScope scope(String target, UUID tenantId) {
+    return ReplicationScope.trial(
         TrialSchema.DATABASE, target, TenantSchema.TENANT_TABLES, tenantId);
   }
 

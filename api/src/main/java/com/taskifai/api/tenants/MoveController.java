@@ -193,6 +193,7 @@ class MoveController {
           out.put("lag_bytes", p.lagBytes());
           out.put("lag_seconds", p.lagSeconds());
           out.put("rows_copied", p.rowsCopied());
+          out.put("replication_error", p.replicationError());
         });
   }
 

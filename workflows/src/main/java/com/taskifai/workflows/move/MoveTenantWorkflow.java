@@ -53,7 +53,8 @@ public interface MoveTenantWorkflow {
       String phase,
       Long lagBytes,
       Double lagSeconds,
-      Long rowsCopied) {}
+      Long rowsCopied,
+      String replicationError) {}
 
   /**
    * @return {@code MOVED} once the old database is dropped

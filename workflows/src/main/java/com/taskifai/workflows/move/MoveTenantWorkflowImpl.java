@@ -17,7 +17,9 @@ import com.taskifai.workflows.ports.TenantRegistryActivities;
 import com.taskifai.workflows.saga.Saga;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.CancellationScope;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.HashMap;
@@ -41,6 +43,18 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
 
   /** The change id of online moves: version 1 asks check_online_move and may copy online. */
   static final String ONLINE_MOVES = "online-moves";
+
+  /**
+   * The change id of a swap that commits the move: version 1 runs swap_server out of the reach of a
+   * cancel (a cancel that came before it still rolls back) and everything after it too.
+   */
+  static final String SWAP_COMMITS = "swap-commits";
+
+  /**
+   * How long the target's subscription may keep failing (every catch_up call since reporting an
+   * error) before the move gives up and rolls back: a conflict on the target does not heal itself.
+   */
+  public static final Duration REPLICATION_FAILING_LIMIT = Duration.ofSeconds(30);
 
   /** How long the catch-up may take before the move gives up (and rolls back). */
   private static final Duration CATCH_UP_LIMIT = Duration.ofHours(24);
@@ -76,6 +90,7 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
   private String copyModeReason;
   private String phase;
   private ReplicationLag lag;
+  private boolean swapCommits;
 
   @Override
   public String move(MoveRequest request) {
@@ -121,7 +136,23 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
         run(MoveStep.COPY_DATABASE, () -> manifest[0] = long_.copyDatabase(input));
         run(MoveStep.VERIFY_COPY, () -> long_.verifyCopy(input, manifest[0]));
       }
-      run(MoveStep.SWAP_SERVER, () -> short_.swapServer(input));
+      swapCommits = Workflow.getVersion(SWAP_COMMITS, Workflow.DEFAULT_VERSION, 1) >= 1;
+      if (swapCommits) {
+        run(
+            MoveStep.SWAP_SERVER,
+            () -> {
+              // A cancel that came before the swap rolls the move back. Once the swap is asked
+              // for, it runs to its answer: cancelled half-way, the workflow could not know
+              // whether the registry names the target, and its undos would treat a moved tenant
+              // as unmoved.
+              if (CancellationScope.current().isCancelRequested()) {
+                throw new CanceledFailure("move cancelled before the swap");
+              }
+              Workflow.newDetachedCancellationScope(() -> short_.swapServer(input)).run();
+            });
+      } else {
+        run(MoveStep.SWAP_SERVER, () -> short_.swapServer(input));
+      }
     } catch (TemporalFailure failure) {
       Saga.Rollback rollback = saga.rollBack(failure, Saga.Listener.NONE);
       outcome = "FAILED";
@@ -141,6 +172,25 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
           .run();
       throw failure;
     }
+    if (!swapCommits) {
+      return afterSwap(request, operationId, input);
+    }
+    // The tenant is on the target: a cancel from here on undoes nothing and stops nothing. The
+    // claim is released, the replication stopped and the source retired after its grace as in a
+    // move nobody cancelled (a move back is a new move).
+    String[] result = new String[1];
+    Workflow.newDetachedCancellationScope(() -> result[0] = afterSwap(request, operationId, input))
+        .run();
+    if (CancellationScope.current().isCancelRequested()) {
+      log.warn(
+          "tenant {}: the move was cancelled after its swap; it finished instead",
+          request.tenantId());
+    }
+    return result[0];
+  }
+
+  /** release_operation, stop_replication, the reports, the grace period and retire_source. */
+  private String afterSwap(MoveRequest request, String operationId, MoveInput input) {
     run(
         MoveStep.RELEASE_OPERATION,
         () -> operations.releaseOperation(request.tenantId(), operationId));
@@ -192,6 +242,7 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
         OnlineMoveStep.CATCH_UP,
         () -> {
           long deadline = Workflow.currentTimeMillis() + CATCH_UP_LIMIT.toMillis();
+          Long failingSince = null;
           do {
             if (Workflow.currentTimeMillis() > deadline) {
               throw ApplicationFailure.newNonRetryableFailure(
@@ -199,7 +250,22 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
                   FailureType.UNAVAILABLE.name());
             }
             lag = catchUp.catchUp(input);
-            phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
+            if (lag.error() == null) {
+              failingSince = null;
+              phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
+              continue;
+            }
+            phase = "replication_failing";
+            long now = Workflow.currentTimeMillis();
+            failingSince = failingSince == null ? now : failingSince;
+            if (now - failingSince >= REPLICATION_FAILING_LIMIT.toMillis()) {
+              throw ApplicationFailure.newNonRetryableFailure(
+                  "the replication kept failing for "
+                      + REPLICATION_FAILING_LIMIT.toSeconds()
+                      + " s: "
+                      + lag.error(),
+                  FailureType.INVALID_STATE.name());
+            }
           } while (!lag.caughtUp());
         });
     phase = "holding_writes";
@@ -238,7 +304,8 @@ public class MoveTenantWorkflowImpl implements MoveTenantWorkflow {
         phase,
         lag == null ? null : lag.lagBytes(),
         lag == null ? null : lag.lagSeconds(),
-        lag == null ? null : lag.rowsCopied());
+        lag == null ? null : lag.rowsCopied(),
+        lag == null ? null : lag.error());
   }
 
   @Override

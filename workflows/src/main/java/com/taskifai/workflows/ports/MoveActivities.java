@@ -43,7 +43,10 @@ public interface MoveActivities {
    * Where the target's subscription stands: whether every table finished its initial copy ({@code
    * tablesSynced} of {@code tables}), the bytes of source WAL it has not confirmed, the seconds
    * since it last heard from the source (null before it did), the rows written on the target so
-   * far, and whether it has caught up (every table copied, lag under the threshold).
+   * far, and whether it has caught up (every table copied, lag under the threshold, no error).
+   * {@code error} says, while the target's subscription keeps failing (its apply or table-copy
+   * worker erred again during the call), what failed; null while it works. Results recorded before
+   * the field read it as null.
    */
   record ReplicationLag(
       int tables,
@@ -51,7 +54,18 @@ public interface MoveActivities {
       long lagBytes,
       Double lagSeconds,
       long rowsCopied,
-      boolean caughtUp) {}
+      boolean caughtUp,
+      String error) {
+    public ReplicationLag(
+        int tables,
+        int tablesSynced,
+        long lagBytes,
+        Double lagSeconds,
+        long rowsCopied,
+        boolean caughtUp) {
+      this(tables, tablesSynced, lagBytes, lagSeconds, rowsCopied, caughtUp, null);
+    }
+  }
 
   /**
    * Checks the target (registered, OPEN, another server) and the tenant (placed, with credentials).

@@ -17,6 +17,7 @@ import static com.taskifai.workflows.trial.PromotionStep.SWAP_TO_DEDICATED;
 import static com.taskifai.workflows.trial.PromotionStep.VERIFY_TRIAL_COPY;
 
 import com.taskifai.workflows.FailureType;
+import com.taskifai.workflows.move.MoveTenantWorkflowImpl;
 import com.taskifai.workflows.move.OnlineMoveStep;
 import com.taskifai.workflows.ports.MoveActivities.CopyMode;
 import com.taskifai.workflows.ports.MoveActivities.ReplicationLag;
@@ -176,6 +177,7 @@ public class PromoteTenantWorkflowImpl implements PromoteTenantWorkflow {
         OnlineMoveStep.CATCH_UP.stepName(),
         () -> {
           long deadline = Workflow.currentTimeMillis() + CATCH_UP_LIMIT.toMillis();
+          Long failingSince = null;
           do {
             if (Workflow.currentTimeMillis() > deadline) {
               throw ApplicationFailure.newNonRetryableFailure(
@@ -186,7 +188,23 @@ public class PromoteTenantWorkflowImpl implements PromoteTenantWorkflow {
                   FailureType.UNAVAILABLE.name());
             }
             lag = trialCatchUp.trialCatchUp(tenant);
-            phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
+            if (lag.error() == null) {
+              failingSince = null;
+              phase = lag.tablesSynced() < lag.tables() ? "initial_copy" : "streaming";
+              continue;
+            }
+            // As a move's: a subscription that keeps failing ends the promotion (rolled back).
+            phase = "replication_failing";
+            long now = Workflow.currentTimeMillis();
+            failingSince = failingSince == null ? now : failingSince;
+            if (now - failingSince >= MoveTenantWorkflowImpl.REPLICATION_FAILING_LIMIT.toMillis()) {
+              throw ApplicationFailure.newNonRetryableFailure(
+                  "the replication kept failing for "
+                      + MoveTenantWorkflowImpl.REPLICATION_FAILING_LIMIT.toSeconds()
+                      + " s: "
+                      + lag.error(),
+                  FailureType.INVALID_STATE.name());
+            }
           } while (!lag.caughtUp());
         });
     phase = "holding_writes";

@@ -17,12 +17,15 @@ import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.converter.EncodedValues;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,6 +46,9 @@ class MoveTenantWorkflowTest {
   private volatile String failing;
   private volatile boolean online;
   private final AtomicInteger catchUps = new AtomicInteger();
+  private volatile String blocking;
+  private final CountDownLatch blocked = new CountDownLatch(1);
+  private final CountDownLatch unblock = new CountDownLatch(1);
 
   @BeforeEach
   void start() {
@@ -64,6 +70,14 @@ class MoveTenantWorkflowTest {
     String type = Activity.getExecutionContext().getInfo().getActivityType();
     if (!type.equals("record_audit")) {
       calls.add(type);
+    }
+    if (type.equals(blocking)) {
+      blocked.countDown();
+      try {
+        unblock.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (type.equals(failing)) {
       throw ApplicationFailure.newNonRetryableFailure(type + " refused", "INVALID_STATE");
@@ -206,5 +220,62 @@ class MoveTenantWorkflowTest {
         .extracting(s -> s.state().name())
         .containsExactly("COMPENSATED");
     RecordedHistories.record(client, WORKFLOW_ID, "move-online-failed-verify");
+  }
+
+  /**
+   * A cancel that arrives while swap_server runs: the swap finishes (its activity is not asked to
+   * stop), nothing is undone, and the move goes on to release the tenant, stop the replication and
+   * retire the source, as a move nobody cancelled (its progress says MOVED; Temporal still closes
+   * the run as cancelled).
+   */
+  @Test
+  void aCancelDuringTheSwapLetsTheSwapFinishAndTheMoveCompletesWithoutUndos() throws Exception {
+    online = true;
+    blocking = "swap_server";
+    MoveTenantWorkflow flow = move();
+    WorkflowClient.start(flow::move, request());
+    assertThat(blocked.await(30, TimeUnit.SECONDS)).as("swap_server started").isTrue();
+
+    client.newUntypedWorkflowStub(WORKFLOW_ID).cancel();
+    unblock.countDown();
+
+    // Temporal closes a workflow that was asked to cancel as CANCELED whatever it returns; the
+    // move itself went to its end.
+    assertThatThrownBy(() -> client.newUntypedWorkflowStub(WORKFLOW_ID).getResult(String.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    assertThat(calls)
+        .endsWith("swap_server", "release_operation", "stop_replication", "retire_source")
+        .noneMatch(call -> call.startsWith("undo_"));
+    MoveTenantWorkflow.MoveProgress progress = running().progress();
+    assertThat(progress.outcome()).isEqualTo("MOVED");
+    assertThat(progress.error()).isNull();
+    assertThat(progress.steps()).allSatisfy(s -> assertThat(s.state().name()).isEqualTo("DONE"));
+    RecordedHistories.record(client, WORKFLOW_ID, "move-online-cancelled-during-swap");
+  }
+
+  /**
+   * A cancel that arrives after the swap, while release_operation runs: the claim is released all
+   * the same, the replication stopped and the source retired; nothing is undone.
+   */
+  @Test
+  void aCancelAfterTheSwapStillReleasesTheTenantStopsTheReplicationAndRetires() throws Exception {
+    online = true;
+    blocking = "release_operation";
+    MoveTenantWorkflow flow = move();
+    WorkflowClient.start(flow::move, request());
+    assertThat(blocked.await(30, TimeUnit.SECONDS)).as("release_operation started").isTrue();
+
+    client.newUntypedWorkflowStub(WORKFLOW_ID).cancel();
+    unblock.countDown();
+
+    assertThatThrownBy(() -> client.newUntypedWorkflowStub(WORKFLOW_ID).getResult(String.class))
+        .isInstanceOf(WorkflowFailedException.class)
+        .hasCauseInstanceOf(CanceledFailure.class);
+    assertThat(calls)
+        .endsWith("swap_server", "release_operation", "stop_replication", "retire_source")
+        .noneMatch(call -> call.startsWith("undo_"));
+    assertThat(running().progress().phase()).isEqualTo("done");
+    assertThat(running().progress().outcome()).isEqualTo("MOVED");
   }
 }
