@@ -358,14 +358,21 @@ public final class MoveActivitiesImpl implements MoveActivities {
     Map<String, String> target;
     // Both sides at once: the check runs while writes are held.
     ServerAdmin sourceAdmin = admin(in.sourceServerId());
+    ServerAdmin targetAdmin = admin(in.targetServerId());
+    boolean recordHash;
+    try {
+      recordHash = LogicalReplication.recordHashes(sourceAdmin, targetAdmin);
+    } catch (SQLException e) {
+      throw DatabaseFailures.of("verify_copy", in.tenantId(), e);
+    }
     java.util.concurrent.FutureTask<Map<String, String>> reading =
         new java.util.concurrent.FutureTask<>(
-            () -> LogicalReplication.fingerprint(sourceAdmin, in.database()));
+            () -> LogicalReplication.fingerprint(sourceAdmin, in.database(), recordHash));
     Thread reader = new Thread(reading, "verify-source");
     reader.setDaemon(true);
     reader.start();
     try {
-      target = LogicalReplication.fingerprint(admin(in.targetServerId()), in.database());
+      target = LogicalReplication.fingerprint(targetAdmin, in.database(), recordHash);
       source = reading.get();
     } catch (SQLException e) {
       throw DatabaseFailures.of("verify_copy", in.tenantId(), e);
