@@ -104,16 +104,19 @@ public final class MoveBenchmark {
     int rows = 1_000_000;
     int rate = 50;
     boolean onlineOnly = false;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--rows" -> rows = Integer.parseInt(args[++i]);
-        case "--rate" -> rate = Integer.parseInt(args[++i]);
-        case "--online-only" -> onlineOnly = true;
-        default -> {
-          System.err.println("usage: ./taskifai bench move [--rows N] [--rate W] [--online-only]");
-          System.exit(2);
+    String usage = "usage: ./taskifai bench move [--rows N] [--rate W] [--online-only]";
+    try {
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--rows" -> rows = Integer.parseInt(args[++i]);
+          case "--rate" -> rate = Integer.parseInt(args[++i]);
+          case "--online-only" -> onlineOnly = true;
+          default -> throw new IllegalArgumentException(args[i]);
         }
       }
+    } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+      System.err.println(usage + " (not understood: " + e.getMessage() + ")");
+      System.exit(2);
     }
     if (rows < 1 || rate < 1 || rate > 1000) {
       System.err.println("--rows must be at least 1 and --rate between 1 and 1000 writes a second");
