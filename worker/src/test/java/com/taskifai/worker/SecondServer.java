@@ -52,14 +52,38 @@ final class SecondServer implements AutoCloseable {
     return server;
   }
 
+  /**
+   * A PostgreSQL 15 server with {@code wal_level = logical} registered as {@code serverId} (OPEN),
+   * with {@code settings} on top (the move benchmark's servers).
+   */
+  static SecondServer logical(
+      EmbeddedPlatform embedded, String serverId, java.util.Map<String, String> settings)
+      throws IOException {
+    return new SecondServer(embedded, true, serverId, EmbeddedPostgresVersion.V15, settings);
+  }
+
   private SecondServer(
       EmbeddedPlatform embedded, boolean logical, String serverId, EmbeddedPostgresVersion version)
       throws IOException {
+    this(embedded, logical, serverId, version, java.util.Map.of());
+  }
+
+  private SecondServer(
+      EmbeddedPlatform embedded,
+      boolean logical,
+      String serverId,
+      EmbeddedPostgresVersion version,
+      java.util.Map<String, String> settings)
+      throws IOException {
     this.serverId = serverId;
     EmbeddedPostgres.Builder builder = version.apply(EmbeddedPostgres.builder());
+    if (logical) {
+      LogicalReplicationSettings.apply(builder);
+    }
+    settings.forEach(builder::setServerConfig);
     pg =
         PasswordCheckedPostgres.start(
-            logical ? LogicalReplicationSettings.apply(builder) : builder,
+            builder,
             Files.createTempDirectory("taskifai-second-pg"),
             TestPostgres.superuserPassword());
     platformOwner = embedded.platform.owner();
