@@ -114,6 +114,11 @@ class PlatformConfiguration {
   }
 
   @Bean
+  com.taskifai.registry.ProvisioningStarts provisioningStarts(DataSource dataSource) {
+    return new com.taskifai.registry.ProvisioningStarts(dataSource);
+  }
+
+  @Bean
   com.taskifai.registry.crypto.ExportLinks exportLinks(KeyRing ring) {
     return new com.taskifai.registry.crypto.ExportLinks(ring);
   }

@@ -7,6 +7,7 @@ import com.taskifai.api.temporal.TenantWorkflows;
 import com.taskifai.api.temporal.WorkflowAlreadyRunning;
 import com.taskifai.api.tenants.TenantViews.Accepted;
 import com.taskifai.registry.AuditLog;
+import com.taskifai.registry.ProvisioningStarts;
 import com.taskifai.registry.SubdomainRules;
 import com.taskifai.registry.SubdomainTakenException;
 import com.taskifai.registry.Tenant;
@@ -15,7 +16,6 @@ import com.taskifai.registry.TenantStatus;
 import com.taskifai.workflows.WorkflowIds;
 import com.taskifai.workflows.provisioning.ProvisionTenantRequest;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -23,13 +23,17 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 
 /**
- * Accepts a new tenant: validates the request, inserts the tenant's registry row (PROVISIONING) and
+ * Accepts a new tenant: validates the request, inserts the tenant's registry row (PROVISIONING)
+ * together with a request to start its workflow ({@link ProvisioningStarts}, one statement) and
  * only then starts the provisioning workflow, whose reserve_tenant step adopts the row. From the
  * 202 on, the tenant is in the registry; a workflow that cannot be started releases the row
- * (FAILED), which frees the subdomain again.
+ * (FAILED), which frees the subdomain again. If this process dies between the insert and the start,
+ * or the registry is down for the release, {@link ProvisioningStarter} starts the workflow later.
  */
 @Service
 class TenantProvisioning {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(TenantProvisioning.class);
   private final TenantRegistry registry;
   private final AuditLog audit;
   private final SubdomainRules rules;
@@ -37,6 +41,7 @@ class TenantProvisioning {
   private final ApiSettings settings;
   private final DatabaseProviderChoice providers;
   private final ServerPlacement placement;
+  private final ProvisioningStarts starts;
 
   TenantProvisioning(
       TenantRegistry registry,
@@ -45,8 +50,10 @@ class TenantProvisioning {
       TenantWorkflows workflows,
       ApiSettings settings,
       DatabaseProviderChoice providers,
-      ServerPlacement placement) {
+      ServerPlacement placement,
+      ProvisioningStarts starts) {
     this.placement = placement;
+    this.starts = starts;
     this.registry = registry;
     this.audit = audit;
     this.rules = rules;
@@ -83,13 +90,20 @@ class TenantProvisioning {
             body.tierOrDefault());
     try {
       // The row first: the unique index on live subdomains decides a race between two requests.
-      registry.reserve(
+      // The start request goes in with it, so a row never waits for a workflow nobody will start.
+      starts.reserve(
           new TenantRegistry.Reservation(
               tenantId,
               request.subdomain(),
               request.companyName(),
               request.adminEmail(),
-              request.region()));
+              request.region()),
+          new ProvisioningStarts.Start(
+              actor,
+              request.verificationTimeout(),
+              request.databaseProvider(),
+              request.tier(),
+              body.injectFault()));
     } catch (SubdomainTakenException taken) {
       throw subdomainTaken(body.subdomain(), taken.existingTenantId());
     }
@@ -105,6 +119,7 @@ class TenantProvisioning {
       release(tenantId);
       throw notStarted;
     }
+    forgetStart(tenantId);
     Map<String, Object> detail = new LinkedHashMap<>();
     detail.put("subdomain", body.subdomain());
     detail.put("company_name", request.companyName());
@@ -120,9 +135,33 @@ class TenantProvisioning {
     return new Accepted(tenantId, workflowId, TenantStatus.PROVISIONING.name(), "provisioning");
   }
 
-  /** Frees the subdomain of a tenant whose workflow did not start. */
+  /**
+   * Frees the subdomain of a tenant whose workflow did not start, and drops its start request, in
+   * one statement. When the registry does not answer, both stay: {@link ProvisioningStarter} then
+   * starts the workflow (or releases the row, if another tenant's workflow holds the id).
+   */
   private void release(UUID tenantId) {
-    registry.transition(tenantId, List.of(TenantStatus.PROVISIONING), TenantStatus.FAILED);
+    try {
+      starts.release(tenantId);
+    } catch (RuntimeException registryDown) {
+      log.warn(
+          "tenant {}: its workflow did not start and its row could not be released ({});"
+              + " the provisioning starter takes it over",
+          tenantId,
+          registryDown.toString());
+    }
+  }
+
+  /**
+   * The workflow runs: its start request is done. If the registry does not take that, the starter
+   * finds the running workflow of this tenant later and drops the request then.
+   */
+  private void forgetStart(UUID tenantId) {
+    try {
+      starts.started(tenantId);
+    } catch (RuntimeException e) {
+      // Left to ProvisioningStarter, which finds this tenant's workflow and starts none.
+    }
   }
 
   private UUID runningTenantId(String workflowId) {

@@ -272,6 +272,8 @@ final class FaultInjector {
     String note = "";
     Instant end;
     Instant ready = null;
+    // When a restarted Temporal server listened again (its own start, not the platform's).
+    Instant serverBack = null;
     switch (kind) {
       case KILL_WORKER, KILL_ROUTER, KILL_API -> {
         long pid = platform.pid(target);
@@ -298,6 +300,7 @@ final class FaultInjector {
         Thread.sleep(500 + random.nextInt(2000));
         end = Instant.now();
         platform.startTemporal();
+        serverBack = Instant.now();
       }
       case TENANT_DB, REGISTRY_DB -> {
         long millis = 2000 + random.nextInt(perKind > 0 ? 3000 : 5000);
@@ -331,6 +334,14 @@ final class FaultInjector {
     }
     if (ready != null) {
       notes.add(restartSplit(target, end, ready, recovered));
+    }
+    if (serverBack != null) {
+      notes.add(
+          "split ms: server start "
+              + Duration.between(end, serverBack).toMillis()
+              + (recovered == null
+                  ? ""
+                  : ", path " + Duration.between(serverBack, recovered).toMillis()));
     }
     if (!alongside.isEmpty()) {
       notes.add("alongside " + alongside);

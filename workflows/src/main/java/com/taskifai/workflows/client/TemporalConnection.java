@@ -50,6 +50,9 @@ public record TemporalConnection(
 
   public static final String DEFAULT_TARGET = "127.0.0.1:7233";
 
+  /** How often the channel's reconnection back-off is reset while the server is unreachable. */
+  public static final java.time.Duration CONNECTION_BACKOFF_RESET = java.time.Duration.ofSeconds(1);
+
   public TemporalConnection {
     if ((certFile == null) != (keyFile == null)) {
       throw new IllegalArgumentException(
@@ -102,7 +105,14 @@ public record TemporalConnection(
         WorkflowServiceStubsOptions.newBuilder()
             .setTarget(target)
             // Reconnect within seconds once a server that was down is back.
-            .setGrpcReconnectFrequency(java.time.Duration.ofSeconds(5));
+            .setGrpcReconnectFrequency(java.time.Duration.ofSeconds(5))
+            // While the server is down, gRPC waits longer and longer between connection attempts
+            // (1 s growing by 1.6 each); the SDK resets that wait every 10 s by default. Every
+            // second here, so a call or poll reaches a server that is back within about a second.
+            .setConnectionBackoffResetFrequency(CONNECTION_BACKOFF_RESET)
+            // A worker's polls wait for the server instead of failing and backing off (up to a
+            // minute, in the SDK's poller): PollsWaitForServer.
+            .setGrpcClientInterceptors(java.util.List.of(new PollsWaitForServer()));
     if (tls) {
       if (caFile == null && certFile == null) {
         b.setEnableHttps(true);
