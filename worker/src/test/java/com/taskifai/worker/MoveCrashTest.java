@@ -92,12 +92,7 @@ class MoveCrashTest {
         });
     Tenant after = registry.findById(tenant).orElseThrow();
     assertThat(after.databaseServerId()).isEqualTo(SECOND);
-    List<String> everywhere = new ArrayList<>();
-    everywhere.addAll(
-        servers.tenantDatabases(FIRST, tenant).stream().map(d -> FIRST + "/" + d).toList());
-    everywhere.addAll(
-        servers.tenantDatabases(SECOND, tenant).stream().map(d -> SECOND + "/" + d).toList());
-    assertThat(everywhere).containsExactly(SECOND + "/" + after.databaseName());
+    assertOnlyDatabase(tenant, SECOND + "/" + after.databaseName());
     assertThat(
             JdbcClient.create(servers.superuser(SECOND, after.databaseName()))
                 .sql("SELECT count(*) FROM products")
@@ -114,19 +109,7 @@ class MoveCrashTest {
     UUID tenant = UUID.randomUUID();
     String subdomain = "olkill-" + tenant.toString().substring(0, 8);
     TenantRegistry registry = rig.registry;
-    servers.state(FIRST, "CLOSED");
-    try {
-      rig.provision(tenant, subdomain, "local");
-    } finally {
-      servers.state(FIRST, "OPEN");
-    }
-    Tenant before = registry.findById(tenant).orElseThrow();
-    assertThat(before.databaseServerId()).isEqualTo(SECOND);
-    JdbcClient.create(servers.superuser(SECOND, before.databaseName()))
-        .sql(
-            "INSERT INTO products (sku, name) SELECT 'o-' || g, repeat('x', 200)"
-                + " FROM generate_series(1, 20000) g")
-        .update();
+    onSecondWithProducts(tenant, subdomain, "o", 20000);
 
     WorkerProcess child = rig.startWorkerProcess();
     MoveTenantWorkflow flow =
@@ -164,21 +147,7 @@ class MoveCrashTest {
                 .query(Long.class)
                 .single())
         .isEqualTo(20000L);
-    String name = "taskifai_move_" + tenant.toString().replace("-", "");
-    for (String server : List.of(FIRST, SECOND)) {
-      JdbcClient admin = JdbcClient.create(servers.superuser(server, "postgres"));
-      assertThat(
-              admin
-                  .sql(
-                      "SELECT (SELECT count(*) FROM pg_replication_slots WHERE slot_name = :n)"
-                          + " + (SELECT count(*) FROM pg_subscription WHERE subname = :n)"
-                          + " + (SELECT count(*) FROM pg_roles WHERE rolname = :n)")
-                  .param("n", name)
-                  .query(Long.class)
-                  .single())
-          .as("slots, subscriptions and roles of the move on " + server)
-          .isZero();
-    }
+    assertNoReplication(tenant, after.databaseName());
   }
 
   /**
@@ -193,19 +162,7 @@ class MoveCrashTest {
     UUID tenant = UUID.randomUUID();
     String subdomain = "hdkill-" + tenant.toString().substring(0, 8);
     TenantRegistry registry = rig.registry;
-    servers.state(FIRST, "CLOSED");
-    try {
-      rig.provision(tenant, subdomain, "local");
-    } finally {
-      servers.state(FIRST, "OPEN");
-    }
-    Tenant before = registry.findById(tenant).orElseThrow();
-    assertThat(before.databaseServerId()).isEqualTo(SECOND);
-    JdbcClient.create(servers.superuser(SECOND, before.databaseName()))
-        .sql(
-            "INSERT INTO products (sku, name) SELECT 'h-' || g, repeat('x', 200)"
-                + " FROM generate_series(1, 5000) g")
-        .update();
+    onSecondWithProducts(tenant, subdomain, "h", 5000);
 
     WorkerProcess child = rig.startWorkerProcess();
     MoveTenantWorkflow flow =
@@ -245,12 +202,7 @@ class MoveCrashTest {
         });
     Tenant after = registry.findById(tenant).orElseThrow();
     assertThat(after.databaseServerId()).isEqualTo(FIRST);
-    List<String> everywhere = new ArrayList<>();
-    everywhere.addAll(
-        servers.tenantDatabases(FIRST, tenant).stream().map(d -> FIRST + "/" + d).toList());
-    everywhere.addAll(
-        servers.tenantDatabases(SECOND, tenant).stream().map(d -> SECOND + "/" + d).toList());
-    assertThat(everywhere).containsExactly(FIRST + "/" + after.databaseName());
+    assertOnlyDatabase(tenant, FIRST + "/" + after.databaseName());
     assertThat(
             JdbcClient.create(servers.superuser(FIRST, after.databaseName()))
                 .sql("SELECT count(*) FROM products WHERE sku LIKE 'h-%'")
@@ -261,6 +213,40 @@ class MoveCrashTest {
     assertThat(rig.operations.writesHeld(tenant)).as("the hold").isFalse();
     assertThat(appWrites(tenant, "after-the-move")).as("a write after the move").isTrue();
     assertNoReplication(tenant, after.databaseName());
+  }
+
+  /**
+   * Provisions the tenant on {@code SECOND} (FIRST closed meanwhile), where an online move to FIRST
+   * starts from, with {@code rows} products whose sku starts with {@code prefix}.
+   */
+  private static void onSecondWithProducts(UUID tenant, String subdomain, String prefix, int rows)
+      throws Exception {
+    servers.state(FIRST, "CLOSED");
+    try {
+      rig.provision(tenant, subdomain, "local");
+    } finally {
+      servers.state(FIRST, "OPEN");
+    }
+    Tenant before = rig.registry.findById(tenant).orElseThrow();
+    assertThat(before.databaseServerId()).isEqualTo(SECOND);
+    JdbcClient.create(servers.superuser(SECOND, before.databaseName()))
+        .sql(
+            "INSERT INTO products (sku, name) SELECT '"
+                + prefix
+                + "-' || g, repeat('x', 200) FROM generate_series(1, "
+                + rows
+                + ") g")
+        .update();
+  }
+
+  /** The tenant's databases on both servers are exactly {@code serverAndDatabase}. */
+  private static void assertOnlyDatabase(UUID tenant, String serverAndDatabase) {
+    List<String> everywhere = new ArrayList<>();
+    for (String server : List.of(FIRST, SECOND)) {
+      everywhere.addAll(
+          servers.tenantDatabases(server, tenant).stream().map(d -> server + "/" + d).toList());
+    }
+    assertThat(everywhere).containsExactly(serverAndDatabase);
   }
 
   /** One insert as the tenant's app role where the registry points; true once committed. */
